@@ -1,0 +1,54 @@
+package io.rtcdp.udf.event;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A valid, normalised input event (contract section 1). PII ids are already replaced by their HMAC.
+ * Immutable.
+ *
+ * @param tenant workspace, {@code [a-z0-9_-]{1,64}}
+ * @param eventId unique per tenant
+ * @param type event type
+ * @param name event name for {@code track} (null otherwise, or when absent)
+ * @param ts event time, epoch ms
+ * @param channel optional channel, null when absent
+ * @param ids at least one id, sorted strongest first ({@link Id#compareTo})
+ * @param amountMicros {@code props.amount} in millionths of the currency unit, null when absent
+ * @param category {@code props.category}, null when absent
+ * @param orderId {@code props.order_id}, null when absent
+ * @param consentMarketing {@code consent.marketing}, null when absent
+ * @param consentPersonalization {@code consent.personalization}, null when absent
+ * @param traits scalar traits as strings, empty when absent
+ * @param propsJson the {@code props} object as compact JSON, null when absent
+ */
+public record Event(
+        String tenant,
+        String eventId,
+        EventType type,
+        String name,
+        long ts,
+        String channel,
+        List<Id> ids,
+        Long amountMicros,
+        String category,
+        String orderId,
+        Boolean consentMarketing,
+        Boolean consentPersonalization,
+        Map<String, String> traits,
+        String propsJson) {
+
+    public static final String ORDER_COMPLETED = "order_completed";
+    public static final String ORDER_REFUNDED = "order_refunded";
+    public static final String PRODUCT_VIEWED = "product_viewed";
+    public static final String PRODUCT_ADDED = "product_added";
+
+    /** The strongest id of the event. */
+    public Id strongestId() {
+        return ids.get(0);
+    }
+
+    public boolean isTrack(String trackName) {
+        return type == EventType.TRACK && trackName.equals(name);
+    }
+}

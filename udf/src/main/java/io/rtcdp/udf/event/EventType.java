@@ -1,0 +1,32 @@
+package io.rtcdp.udf.event;
+
+import java.util.Locale;
+
+/** The `type` of an input event (contract section 1). */
+public enum EventType {
+    TRACK,
+    PAGE,
+    IDENTIFY,
+    CONSENT,
+    FORGET;
+
+    private static final EventType[] VALUES = values();
+
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Returns the type for its wire name, or null when it is not one of the five. */
+    public static EventType fromWire(String s) {
+        for (EventType t : VALUES) {
+            if (t.wireName().equals(s)) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    public static EventType ofOrdinal(int ordinal) {
+        return VALUES[ordinal];
+    }
+}

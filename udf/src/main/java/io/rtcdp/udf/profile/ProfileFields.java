@@ -1,0 +1,59 @@
+package io.rtcdp.udf.profile;
+
+import java.util.List;
+
+/** Names of the profile hash fields (contract section 3) that the profile operator writes. */
+public final class ProfileFields {
+    public static final String ONEID = "oneid";
+    public static final String VER = "ver";
+    public static final String UPDATED_AT = "updated_at";
+    public static final String AS_OF = "as_of";
+    public static final String FIRST_SEEN = "first_seen";
+    public static final String LAST_SEEN = "last_seen";
+    public static final String IDS = "ids";
+
+    public static final String EVENTS_TOTAL = "f.events_total";
+    public static final String ORDERS_TOTAL = "f.orders_total";
+    public static final String REVENUE_TOTAL = "f.revenue_total";
+    public static final String AVG_ORDER_VALUE = "f.avg_order_value";
+    public static final String DAYS_SINCE_LAST_ORDER = "f.days_since_last_order";
+    public static final String ORDERS_30D = "f.orders_30d";
+    public static final String REVENUE_30D = "f.revenue_30d";
+    public static final String ORDERS_90D = "f.orders_90d";
+    public static final String REVENUE_90D = "f.revenue_90d";
+    public static final String EVENTS_24H = "f.events_24h";
+    public static final String VIEWS_24H = "f.views_24h";
+    public static final String CART_ADDS_24H = "f.cart_adds_24h";
+    public static final String ORDERS_24H = "f.orders_24h";
+    public static final String TOP_CATEGORY_30D = "f.top_category_30d";
+    public static final String CONSENT_MARKETING = "consent.marketing";
+    public static final String CONSENT_PERSONALIZATION = "consent.personalization";
+
+    /**
+     * The fields rendered from {@code ProfileFeatures}, in the fixed order of {@code
+     * ProfileFeatures#render(String[])}.
+     */
+    public static final List<String> FEATURE_FIELDS =
+            List.of(
+                    AS_OF,
+                    FIRST_SEEN,
+                    LAST_SEEN,
+                    EVENTS_TOTAL,
+                    ORDERS_TOTAL,
+                    REVENUE_TOTAL,
+                    AVG_ORDER_VALUE,
+                    DAYS_SINCE_LAST_ORDER,
+                    ORDERS_30D,
+                    REVENUE_30D,
+                    ORDERS_90D,
+                    REVENUE_90D,
+                    EVENTS_24H,
+                    VIEWS_24H,
+                    CART_ADDS_24H,
+                    ORDERS_24H,
+                    TOP_CATEGORY_30D,
+                    CONSENT_MARKETING,
+                    CONSENT_PERSONALIZATION);
+
+    private ProfileFields() {}
+}
