@@ -1,0 +1,31 @@
+package io.rtcdp.operators.sink;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One change of one profile, as the profile operator emits it and the Redis sink applies it.
+ *
+ * <p>Changes of the same profile are applied in the order they were emitted. A non-delete update
+ * sets {@code set} fields, removes {@code unset} fields, sets {@code ver} to {@code max(ver in
+ * Redis + 1, ver)} and {@code updated_at} to the write's wall-clock time, all in one atomic step,
+ * and points each id of {@code ids} at {@code oneid}. A delete update ({@code forget}) removes the
+ * profile hash and the id keys of {@code ids}.
+ *
+ * @param tenant tenant
+ * @param oneid profile id
+ * @param ver the profile's write sequence number as kept in state
+ * @param delete whether the profile is deleted (forget)
+ * @param set fields to set, name → value
+ * @param unset fields to remove
+ * @param ids ids ({@code type:value}, value already hashed for PII) whose id key must point to
+ *     {@code oneid} (or be deleted when {@code delete})
+ */
+public record ProfileUpdate(
+        String tenant,
+        String oneid,
+        long ver,
+        boolean delete,
+        Map<String, String> set,
+        List<String> unset,
+        List<String> ids) {}

@@ -1,0 +1,75 @@
+package io.rtcdp.operators.types;
+
+import java.io.IOException;
+import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+/**
+ * Base of rtcdp's hand-written serializers for immutable (or copied-by-codec) record types. A
+ * subclass writes the bytes; this class supplies the rest of the {@code TypeSerializer} contract.
+ * Each subclass is a stateless singleton with its own {@code SimpleTypeSerializerSnapshot}, so
+ * savepoints name the serializer class and never fall back to Kryo.
+ */
+public abstract class CodecSerializer<T> extends TypeSerializerSingleton<T> {
+    private static final long serialVersionUID = 1L;
+
+    /** Whether values are immutable; when false {@link #copy(Object)} must be overridden. */
+    @Override
+    public boolean isImmutableType() {
+        return true;
+    }
+
+    @Override
+    public T createInstance() {
+        return null;
+    }
+
+    @Override
+    public T copy(T from) {
+        return from;
+    }
+
+    @Override
+    public T copy(T from, T reuse) {
+        return copy(from);
+    }
+
+    @Override
+    public int getLength() {
+        return -1;
+    }
+
+    @Override
+    public T deserialize(T reuse, DataInputView source) throws IOException {
+        return deserialize(source);
+    }
+
+    @Override
+    public void copy(DataInputView source, DataOutputView target) throws IOException {
+        serialize(deserialize(source), target);
+    }
+
+    /** Writes a nullable string: a presence byte, then UTF. */
+    public static void writeNullableString(String s, DataOutputView out) throws IOException {
+        if (s == null) {
+            out.writeBoolean(false);
+        } else {
+            out.writeBoolean(true);
+            writeString(s, out);
+        }
+    }
+
+    public static String readNullableString(DataInputView in) throws IOException {
+        return in.readBoolean() ? readString(in) : null;
+    }
+
+    /** Writes a string of any length (modified UTF-8 via Flink's StringValue encoding). */
+    public static void writeString(String s, DataOutputView out) throws IOException {
+        org.apache.flink.types.StringValue.writeString(s, out);
+    }
+
+    public static String readString(DataInputView in) throws IOException {
+        return org.apache.flink.types.StringValue.readString(in);
+    }
+}
