@@ -1,0 +1,129 @@
+package io.rtcdp.jobs;
+
+import io.rtcdp.udf.event.ParserConfig;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * Reads the job's settings from a properties file. Every key is checked: an unknown key or a bad
+ * value is an IllegalArgumentException of one line naming the key.
+ */
+public final class ConfigFile {
+    private static final Set<String> KEYS =
+            Set.of(
+                    "kafka.bootstrap-servers",
+                    "kafka.topic.events",
+                    "kafka.topic.dlq",
+                    "kafka.group-id",
+                    "redis.url",
+                    "redis.key-prefix",
+                    "redis.flush-interval",
+                    "redis.max-buffered-profiles",
+                    "parallelism",
+                    "checkpoint.interval",
+                    "checkpoint.dir",
+                    "dedupe.window",
+                    "event-time.out-of-orderness",
+                    "source.idleness",
+                    "ids.default-country-code",
+                    "default-secret");
+
+    private ConfigFile() {}
+
+    public static RtcdpConfig defaults() {
+        return RtcdpConfig.builder().build();
+    }
+
+    public static RtcdpConfig load(Path file) throws IOException {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(r);
+        }
+        Map<String, String> m = new HashMap<>();
+        p.stringPropertyNames().forEach(k -> m.put(k, p.getProperty(k).trim()));
+        return parse(m, file.toString());
+    }
+
+    static RtcdpConfig parse(Map<String, String> m, String origin) {
+        RtcdpConfig.Builder b = RtcdpConfig.builder();
+        ParserConfig.Builder parser = ParserConfig.builder();
+        Map<String, String> secrets = new HashMap<>();
+        for (Map.Entry<String, String> e : m.entrySet()) {
+            String k = e.getKey();
+            String v = e.getValue();
+            if (k.startsWith("tenant-secret.")) {
+                secrets.put(k.substring("tenant-secret.".length()), v);
+                continue;
+            }
+            if (!KEYS.contains(k)) {
+                throw new IllegalArgumentException(
+                        origin + ": unknown setting '" + k + "'; known: " + String.join(", ", KEYS)
+                                + ", tenant-secret.<tenant>");
+            }
+            try {
+                switch (k) {
+                    case "kafka.bootstrap-servers" -> b.kafkaBootstrap(v);
+                    case "kafka.topic.events" -> b.eventsTopic(v);
+                    case "kafka.topic.dlq" -> b.dlqTopic(v);
+                    case "kafka.group-id" -> b.groupId(v);
+                    case "redis.url" -> b.redisUrl(v);
+                    case "redis.key-prefix" -> b.keyPrefix(v);
+                    case "redis.flush-interval" -> b.redisFlushInterval(duration(v));
+                    case "redis.max-buffered-profiles" ->
+                            b.redisMaxBufferedProfiles(Integer.parseInt(v));
+                    case "parallelism" -> b.parallelism(Integer.parseInt(v));
+                    case "checkpoint.interval" -> b.checkpointInterval(duration(v));
+                    case "checkpoint.dir" -> b.checkpointDir(v);
+                    case "dedupe.window" -> b.dedupeWindow(duration(v));
+                    case "event-time.out-of-orderness" -> b.outOfOrderness(duration(v));
+                    case "source.idleness" -> b.sourceIdleness(duration(v));
+                    case "ids.default-country-code" -> parser.defaultCountryCode(v);
+                    case "default-secret" -> parser.defaultSecret(v);
+                    default -> throw new IllegalStateException(k);
+                }
+            } catch (NumberFormatException ex) {
+                throw new IllegalArgumentException(
+                        origin + ": setting '" + k + "' must be a number, got '" + v + "'");
+            }
+        }
+        parser.tenantSecrets(secrets);
+        try {
+            return b.parser(parser.build()).build();
+        } catch (IllegalArgumentException ex) {
+            throw new IllegalArgumentException(origin + ": " + ex.getMessage());
+        }
+    }
+
+    /** {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}, {@code 7d}, or ISO-8601 {@code PT10S}. */
+    public static Duration duration(String v) {
+        String s = v.trim().toLowerCase(java.util.Locale.ROOT);
+        try {
+            if (s.startsWith("p")) {
+                return Duration.parse(s.toUpperCase(java.util.Locale.ROOT));
+            }
+            if (s.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
+            }
+            long n = Long.parseLong(s.substring(0, s.length() - 1));
+            return switch (s.charAt(s.length() - 1)) {
+                case 's' -> Duration.ofSeconds(n);
+                case 'm' -> Duration.ofMinutes(n);
+                case 'h' -> Duration.ofHours(n);
+                case 'd' -> Duration.ofDays(n);
+                default -> throw new NumberFormatException();
+            };
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(
+                    "not a duration: '" + v + "' (use e.g. 500ms, 10s, 5m, 1h, 7d)");
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package io.rtcdp.jobs;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.TaskManagerOptions;
+
+import java.nio.file.Path;
+
+/** Flink settings rtcdp relies on: RocksDB, checkpoints, no Kryo. */
+public final class Environments {
+    private Environments() {}
+
+    /** The settings every rtcdp job runs with, on a cluster or locally. */
+    public static Configuration jobConfiguration(RtcdpConfig cfg) {
+        Configuration c = new Configuration();
+        c.setString("state.backend.type", "rocksdb");
+        c.setString("execution.checkpointing.incremental", "true");
+        c.setString(
+                "execution.checkpointing.interval", cfg.checkpointInterval().toMillis() + " ms");
+        c.setString("execution.checkpointing.mode", "EXACTLY_ONCE");
+        if (cfg.checkpointDir() != null) {
+            c.setString("execution.checkpointing.dir", cfg.checkpointDir());
+        }
+        c.setString("pipeline.generic-types", "false");
+        c.setString("pipeline.auto-watermark-interval", "200 ms");
+        c.setString("parallelism.default", Integer.toString(cfg.parallelism()));
+        return c;
+    }
+
+    /** Settings for a local MiniCluster run (demo, replay, bench): slots and memory. */
+    public static Configuration localConfiguration(RtcdpConfig cfg, Path workDir) {
+        Configuration c = jobConfiguration(cfg);
+        if (cfg.checkpointDir() == null) {
+            c.setString(
+                    "execution.checkpointing.dir",
+                    workDir.resolve("checkpoints").toAbsolutePath().toUri().toString());
+        }
+        c.setString("state.backend.rocksdb.localdir", workDir.resolve("rocksdb").toString());
+        c.set(TaskManagerOptions.NUM_TASK_SLOTS, cfg.parallelism());
+        c.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(512));
+        c.setString("restart-strategy.type", "fixed-delay");
+        c.setString("restart-strategy.fixed-delay.attempts", "3");
+        c.setString("restart-strategy.fixed-delay.delay", "1 s");
+        c.setString("rest.bind-port", "0");
+        return c;
+    }
+}

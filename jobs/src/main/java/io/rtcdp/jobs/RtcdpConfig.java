@@ -1,0 +1,263 @@
+package io.rtcdp.jobs;
+
+import io.rtcdp.udf.event.ParserConfig;
+import io.rtcdp.udf.identity.IdLimits;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The job's settings, validated once. Built with {@link #builder()}; every setting has a default
+ * that suits a local run.
+ */
+public final class RtcdpConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final ParserConfig parser;
+    private final IdLimits idLimits;
+    private final Duration dedupeWindow;
+    private final Duration outOfOrderness;
+    private final Duration sourceIdleness;
+    private final int parallelism;
+    private final Duration checkpointInterval;
+    private final String checkpointDir;
+    private final String redisUrl;
+    private final String keyPrefix;
+    private final Duration redisFlushInterval;
+    private final int redisMaxBufferedProfiles;
+    private final String kafkaBootstrap;
+    private final String eventsTopic;
+    private final String dlqTopic;
+    private final String groupId;
+
+    private RtcdpConfig(Builder b) {
+        this.parser = b.parser;
+        this.idLimits = b.idLimits;
+        this.dedupeWindow = b.dedupeWindow;
+        this.outOfOrderness = b.outOfOrderness;
+        this.sourceIdleness = b.sourceIdleness;
+        this.parallelism = b.parallelism;
+        this.checkpointInterval = b.checkpointInterval;
+        this.checkpointDir = b.checkpointDir;
+        this.redisUrl = b.redisUrl;
+        this.keyPrefix = b.keyPrefix;
+        this.redisFlushInterval = b.redisFlushInterval;
+        this.redisMaxBufferedProfiles = b.redisMaxBufferedProfiles;
+        this.kafkaBootstrap = b.kafkaBootstrap;
+        this.eventsTopic = b.eventsTopic;
+        this.dlqTopic = b.dlqTopic;
+        this.groupId = b.groupId;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public ParserConfig parser() {
+        return parser;
+    }
+
+    public IdLimits idLimits() {
+        return idLimits;
+    }
+
+    public Duration dedupeWindow() {
+        return dedupeWindow;
+    }
+
+    public Duration outOfOrderness() {
+        return outOfOrderness;
+    }
+
+    public Duration sourceIdleness() {
+        return sourceIdleness;
+    }
+
+    public int parallelism() {
+        return parallelism;
+    }
+
+    public Duration checkpointInterval() {
+        return checkpointInterval;
+    }
+
+    public String checkpointDir() {
+        return checkpointDir;
+    }
+
+    public String redisUrl() {
+        return redisUrl;
+    }
+
+    public String keyPrefix() {
+        return keyPrefix;
+    }
+
+    public Duration redisFlushInterval() {
+        return redisFlushInterval;
+    }
+
+    public int redisMaxBufferedProfiles() {
+        return redisMaxBufferedProfiles;
+    }
+
+    public String kafkaBootstrap() {
+        return kafkaBootstrap;
+    }
+
+    public String eventsTopic() {
+        return eventsTopic;
+    }
+
+    public String dlqTopic() {
+        return dlqTopic;
+    }
+
+    public String groupId() {
+        return groupId;
+    }
+
+    /** Builder of {@link RtcdpConfig}. */
+    public static final class Builder {
+        private ParserConfig parser = ParserConfig.builder().build();
+        private IdLimits idLimits = IdLimits.defaults();
+        private Duration dedupeWindow = Duration.ofDays(7);
+        private Duration outOfOrderness = Duration.ofHours(1);
+        private Duration sourceIdleness = Duration.ofSeconds(30);
+        private int parallelism = 2;
+        private Duration checkpointInterval = Duration.ofSeconds(10);
+        private String checkpointDir;
+        private String redisUrl = "redis://127.0.0.1:6379";
+        private String keyPrefix = "rtcdp";
+        private Duration redisFlushInterval = Duration.ofMillis(20);
+        private int redisMaxBufferedProfiles = 1000;
+        private String kafkaBootstrap = "127.0.0.1:9092";
+        private String eventsTopic = "rtcdp.events";
+        private String dlqTopic = "rtcdp.dlq";
+        private String groupId = "rtcdp";
+
+        private Builder() {}
+
+        public Builder parser(ParserConfig v) {
+            parser = Objects.requireNonNull(v);
+            return this;
+        }
+
+        public Builder idLimits(IdLimits v) {
+            idLimits = Objects.requireNonNull(v);
+            return this;
+        }
+
+        public Builder dedupeWindow(Duration v) {
+            dedupeWindow = v;
+            return this;
+        }
+
+        public Builder outOfOrderness(Duration v) {
+            outOfOrderness = v;
+            return this;
+        }
+
+        public Builder sourceIdleness(Duration v) {
+            sourceIdleness = v;
+            return this;
+        }
+
+        public Builder parallelism(int v) {
+            parallelism = v;
+            return this;
+        }
+
+        public Builder checkpointInterval(Duration v) {
+            checkpointInterval = v;
+            return this;
+        }
+
+        public Builder checkpointDir(String v) {
+            checkpointDir = v;
+            return this;
+        }
+
+        public Builder redisUrl(String v) {
+            redisUrl = v;
+            return this;
+        }
+
+        public Builder keyPrefix(String v) {
+            keyPrefix = v;
+            return this;
+        }
+
+        public Builder redisFlushInterval(Duration v) {
+            redisFlushInterval = v;
+            return this;
+        }
+
+        public Builder redisMaxBufferedProfiles(int v) {
+            redisMaxBufferedProfiles = v;
+            return this;
+        }
+
+        public Builder kafkaBootstrap(String v) {
+            kafkaBootstrap = v;
+            return this;
+        }
+
+        public Builder eventsTopic(String v) {
+            eventsTopic = v;
+            return this;
+        }
+
+        public Builder dlqTopic(String v) {
+            dlqTopic = v;
+            return this;
+        }
+
+        public Builder groupId(String v) {
+            groupId = v;
+            return this;
+        }
+
+        /** Validates and builds; an invalid setting is an IllegalArgumentException of one line. */
+        public RtcdpConfig build() {
+            positive("dedupe window", dedupeWindow);
+            nonNegative("out-of-orderness", outOfOrderness);
+            nonNegative("source idleness", sourceIdleness);
+            positive("checkpoint interval", checkpointInterval);
+            positive("redis flush interval", redisFlushInterval);
+            if (parallelism < 1 || parallelism > 1024) {
+                throw new IllegalArgumentException(
+                        "parallelism must be between 1 and 1024, got " + parallelism);
+            }
+            if (redisMaxBufferedProfiles < 1) {
+                throw new IllegalArgumentException(
+                        "redis max buffered profiles must be at least 1, got "
+                                + redisMaxBufferedProfiles);
+            }
+            if (redisUrl == null
+                    || !(redisUrl.startsWith("redis://") || redisUrl.startsWith("rediss://"))) {
+                throw new IllegalArgumentException(
+                        "redis URL must look like redis://host:port or rediss://host:port, got "
+                                + redisUrl);
+            }
+            if (keyPrefix == null || !keyPrefix.matches("[A-Za-z0-9_.-]{1,32}")) {
+                throw new IllegalArgumentException(
+                        "key prefix must match [A-Za-z0-9_.-]{1,32}, got " + keyPrefix);
+            }
+            return new RtcdpConfig(this);
+        }
+
+        private static void positive(String what, Duration d) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive, got " + d);
+            }
+        }
+
+        private static void nonNegative(String what, Duration d) {
+            if (d == null || d.isNegative()) {
+                throw new IllegalArgumentException(what + " must not be negative, got " + d);
+            }
+        }
+    }
+}

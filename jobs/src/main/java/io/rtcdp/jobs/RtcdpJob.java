@@ -1,0 +1,103 @@
+package io.rtcdp.jobs;
+
+import io.rtcdp.operators.identity.StrongestIdResolver;
+import io.rtcdp.operators.ingest.Deduplicator;
+import io.rtcdp.operators.ingest.EventWatermarks;
+import io.rtcdp.operators.ingest.ParsedRouter;
+import io.rtcdp.operators.profile.ProfileUpdater;
+import io.rtcdp.operators.sink.ProfileUpdate;
+import io.rtcdp.operators.sink.ProfileUpdateSerializer;
+import io.rtcdp.operators.types.CodecTypeInfo;
+import io.rtcdp.operators.types.RtcdpTypes;
+import io.rtcdp.udf.event.DeadLetter;
+import io.rtcdp.udf.event.Event;
+import io.rtcdp.udf.event.Parsed;
+import io.rtcdp.udf.identity.ResolvedEvent;
+
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import java.time.Duration;
+
+/**
+ * The rtcdp job graph: source → parse → dedupe → identity → profile → Redis, with dead letters to
+ * their own sink. The same graph runs in tests, the demo, replay and production; only the source
+ * and the sinks differ, and they are given to the constructor.
+ */
+public final class RtcdpJob {
+    public static final TypeInformation<ProfileUpdate> PROFILE_UPDATE =
+            new CodecTypeInfo<>(ProfileUpdate.class, ProfileUpdateSerializer.INSTANCE);
+
+    private final RtcdpConfig config;
+    private final Source<Parsed, ?, ?> source;
+    private final Sink<ProfileUpdate> profileSink;
+    private final Sink<DeadLetter> deadLetterSink;
+    private final boolean singleDeadLetterWriter;
+
+    /**
+     * @param singleDeadLetterWriter whether the dead-letter sink must run with parallelism 1 (a
+     *     single file)
+     */
+    public RtcdpJob(
+            RtcdpConfig config,
+            Source<Parsed, ?, ?> source,
+            Sink<ProfileUpdate> profileSink,
+            Sink<DeadLetter> deadLetterSink,
+            boolean singleDeadLetterWriter) {
+        this.config = config;
+        this.source = source;
+        this.profileSink = profileSink;
+        this.deadLetterSink = deadLetterSink;
+        this.singleDeadLetterWriter = singleDeadLetterWriter;
+    }
+
+    /** Adds the job's operators to {@code env}. */
+    public void build(StreamExecutionEnvironment env) {
+        DataStream<Parsed> parsed =
+                env.fromSource(
+                                source,
+                                EventWatermarks.strategy(
+                                        config.outOfOrderness(), config.sourceIdleness()),
+                                "events")
+                        .uid("events-source");
+
+        SingleOutputStreamOperator<Event> valid =
+                parsed.process(new ParsedRouter(), RtcdpTypes.EVENT)
+                        .uid("route-dead-letters")
+                        .name("route dead letters");
+
+        var deadLetters =
+                valid.getSideOutput(ParsedRouter.DEAD_LETTERS)
+                        .sinkTo(deadLetterSink)
+                        .uid("dead-letter-sink")
+                        .name("dead letters");
+        if (singleDeadLetterWriter) {
+            deadLetters.setParallelism(1);
+        }
+
+        DataStream<Event> unique =
+                valid.keyBy(Deduplicator.KEY)
+                        .process(
+                                new Deduplicator(config.dedupeWindow(), Duration.ofDays(1)),
+                                RtcdpTypes.EVENT)
+                        .uid("dedupe")
+                        .name("dedupe");
+
+        DataStream<ResolvedEvent> resolved =
+                unique.map(new StrongestIdResolver(), RtcdpTypes.RESOLVED_EVENT)
+                        .uid("identity")
+                        .name("identity (strongest id)");
+
+        resolved.keyBy(ProfileUpdater.KEY)
+                .process(new ProfileUpdater(config.idLimits()), PROFILE_UPDATE)
+                .uid("profile")
+                .name("profile")
+                .sinkTo(profileSink)
+                .uid("redis-sink")
+                .name("redis");
+    }
+}

@@ -1,0 +1,51 @@
+package io.rtcdp.jobs;
+
+import io.rtcdp.operators.ingest.KafkaEventDeserializer;
+import io.rtcdp.udf.event.DeadLetter;
+import io.rtcdp.udf.event.Parsed;
+
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+import java.nio.charset.StandardCharsets;
+
+/** The streaming wiring: events from Kafka, profiles to Redis, dead letters to Kafka. */
+public final class Streaming {
+    private Streaming() {}
+
+    public static KafkaSource<Parsed> source(RtcdpConfig cfg) {
+        return KafkaSource.<Parsed>builder()
+                .setBootstrapServers(cfg.kafkaBootstrap())
+                .setTopics(cfg.eventsTopic())
+                .setGroupId(cfg.groupId())
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new KafkaEventDeserializer(cfg.parser()))
+                .setProperty("partition.discovery.interval.ms", "60000")
+                .setProperty("commit.offsets.on.checkpoint", "true")
+                .build();
+    }
+
+    public static KafkaSink<DeadLetter> deadLetterSink(RtcdpConfig cfg) {
+        String topic = cfg.dlqTopic();
+        KafkaRecordSerializationSchema<DeadLetter> schema =
+                (d, ctx, ts) ->
+                        new ProducerRecord<>(
+                                topic, null, d.toJson().getBytes(StandardCharsets.UTF_8));
+        return KafkaSink.<DeadLetter>builder()
+                .setBootstrapServers(cfg.kafkaBootstrap())
+                .setRecordSerializer(schema)
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .build();
+    }
+
+    /** Adds the streaming job to {@code env}. */
+    public static void build(RtcdpConfig cfg, StreamExecutionEnvironment env) {
+        new RtcdpJob(cfg, source(cfg), Replay.redisSink(cfg), deadLetterSink(cfg), false).build(env);
+    }
+}

@@ -1,0 +1,180 @@
+package io.rtcdp.jobs.bench;
+
+import io.rtcdp.jobs.Replay;
+import io.rtcdp.jobs.RtcdpConfig;
+import io.rtcdp.jobs.local.LocalRedis;
+import io.rtcdp.udf.event.ParserConfig;
+import io.rtcdp.udf.gen.PopulationGenerator;
+
+import org.apache.flink.configuration.Configuration;
+
+import redis.clients.jedis.RedisClient;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/**
+ * Measures the replay path end to end: N generated events of M profiles from a file, through
+ * parse, dedupe, profile (RocksDB, checkpoints every 10 s) into a Redis on this machine.
+ */
+public final class Bench {
+    /** Bench settings. */
+    public record Settings(long events, int profiles, int parallelism, String redisUrl) {}
+
+    /** What a bench run measured. */
+    public record Result(
+            long events,
+            long profiles,
+            double seconds,
+            double eventsPerSecond,
+            long rocksDbBytes,
+            long redisBytes) {}
+
+    private Bench() {}
+
+    public static Result run(Settings s, PrintStream out) throws Exception {
+        Path work = Files.createTempDirectory("rtcdp-bench");
+        try {
+            Path input = work.resolve("events.jsonl");
+            long now = System.currentTimeMillis();
+            long t0 = System.nanoTime();
+            PopulationGenerator gen =
+                    PopulationGenerator.builder()
+                            .seed(42)
+                            .tenant("bench")
+                            .persons(s.profiles())
+                            .events(s.events())
+                            .startMillis(now - Duration.ofDays(90).toMillis())
+                            .duration(Duration.ofDays(90))
+                            .badFraction(0)
+                            .duplicateFraction(0)
+                            .build();
+            PopulationGenerator.writeJsonl(gen.iterator(), input);
+            out.printf(
+                    "generated %d events of %d persons (%d MB) in %.1f s%n",
+                    s.events(),
+                    s.profiles(),
+                    Files.size(input) >> 20,
+                    (System.nanoTime() - t0) / 1e9);
+
+            LocalRedis local = s.redisUrl() == null ? LocalRedis.start() : null;
+            String url = local != null ? local.url() : s.redisUrl();
+            try (RedisClient redis = RedisClient.create(url)) {
+                if (local == null && redis.dbSize() > 0) {
+                    throw new IllegalArgumentException(
+                            "the bench needs an empty Redis; " + url + " has keys");
+                }
+                long memBefore = usedMemory(redis);
+                RtcdpConfig cfg =
+                        RtcdpConfig.builder()
+                                .parser(ParserConfig.builder().build())
+                                .redisUrl(url)
+                                .parallelism(s.parallelism())
+                                .checkpointInterval(Duration.ofSeconds(10))
+                                .build();
+                Path rocks = work.resolve("rocksdb");
+                AtomicLong rocksMax = new AtomicLong();
+                Thread sampler = sampler(rocks, rocksMax);
+                sampler.start();
+                Replay.Summary r;
+                try {
+                    r =
+                            Replay.run(
+                                    cfg,
+                                    List.of(input),
+                                    work.resolve("dlq.jsonl"),
+                                    work,
+                                    new Configuration());
+                } finally {
+                    sampler.interrupt();
+                    sampler.join();
+                }
+                long redisBytes = usedMemory(redis) - memBefore;
+                double sec = r.millis() / 1000.0;
+                Result res =
+                        new Result(
+                                r.valid(),
+                                r.profiles(),
+                                sec,
+                                r.valid() / sec,
+                                rocksMax.get(),
+                                redisBytes);
+                out.printf(
+                        "replayed %d events into %d profiles in %.1f s: %.0f events/s end to end"
+                                + " (parallelism %d, RocksDB, checkpoints every 10 s)%n",
+                        res.events(), res.profiles(), sec, res.eventsPerSecond(), s.parallelism());
+                out.printf(
+                        "RocksDB: %d bytes on disk at most (%.0f bytes per profile, dedupe state"
+                                + " included); Redis: %d bytes (%.0f bytes per profile, id keys"
+                                + " included)%n",
+                        res.rocksDbBytes(),
+                        res.rocksDbBytes() / (double) Math.max(1, res.profiles()),
+                        res.redisBytes(),
+                        res.redisBytes() / (double) Math.max(1, res.profiles()));
+                return res;
+            } finally {
+                if (local != null) {
+                    local.close();
+                }
+            }
+        } finally {
+            try (Stream<Path> w = Files.walk(work)) {
+                w.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static long usedMemory(RedisClient redis) {
+        for (String line : redis.info("memory").split("\r?\n")) {
+            if (line.startsWith("used_memory:")) {
+                return Long.parseLong(line.substring("used_memory:".length()).trim());
+            }
+        }
+        return 0;
+    }
+
+    /** Samples the size of the RocksDB working directories every 200 ms, keeping the largest. */
+    private static Thread sampler(Path dir, AtomicLong max) {
+        Thread t =
+                new Thread(
+                        () -> {
+                            while (!Thread.currentThread().isInterrupted()) {
+                                max.accumulateAndGet(sizeOf(dir), Math::max);
+                                try {
+                                    Thread.sleep(200);
+                                } catch (InterruptedException e) {
+                                    return;
+                                }
+                            }
+                        },
+                        "rocksdb-size");
+        t.setDaemon(true);
+        return t;
+    }
+
+    private static long sizeOf(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile)
+                    .mapToLong(
+                            p -> {
+                                try {
+                                    return Files.size(p);
+                                } catch (IOException gone) {
+                                    return 0;
+                                }
+                            })
+                    .sum();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return 0;
+        }
+    }
+}

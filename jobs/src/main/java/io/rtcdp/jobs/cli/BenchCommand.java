@@ -1,0 +1,46 @@
+package io.rtcdp.jobs.cli;
+
+import io.rtcdp.jobs.bench.Bench;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+
+/** {@code rtcdp bench}: throughput of the replay path. */
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description =
+                "Measures the replay path end to end: events/s over N generated events of M"
+                        + " profiles, with RocksDB, checkpoints every 10 s and Redis on this"
+                        + " machine; plus RocksDB and Redis bytes per profile.")
+public final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--events", defaultValue = "1000000", description = "Events (default: ${DEFAULT-VALUE}).")
+    long events;
+
+    @Option(
+            names = "--profiles",
+            defaultValue = "100000",
+            description = "Profiles (persons) (default: ${DEFAULT-VALUE}).")
+    int profiles;
+
+    @Option(names = "--parallelism", defaultValue = "2", description = "Parallelism (default: ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Option(
+            names = "--redis",
+            paramLabel = "URL",
+            description = "An empty Redis to write to (default: start a local redis-server).")
+    String redis;
+
+    @Override
+    public Integer call() throws Exception {
+        if (events < 1 || profiles < 1 || parallelism < 1) {
+            throw new IllegalArgumentException(
+                    "--events, --profiles and --parallelism must be positive");
+        }
+        Bench.run(new Bench.Settings(events, profiles, parallelism, redis), System.out);
+        return 0;
+    }
+}

@@ -1,0 +1,42 @@
+package io.rtcdp.jobs.cli;
+
+import io.rtcdp.udf.event.ParserConfig;
+
+import picocli.CommandLine.Option;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Options shared by the commands that touch Redis or event ids. */
+public final class CommonOptions {
+    @Option(
+            names = "--redis",
+            paramLabel = "URL",
+            defaultValue = "redis://127.0.0.1:6379",
+            description = "Redis URL (default: ${DEFAULT-VALUE}).")
+    String redisUrl;
+
+    @Option(
+            names = "--key-prefix",
+            paramLabel = "PREFIX",
+            defaultValue = "rtcdp",
+            description = "Prefix of every Redis key (default: ${DEFAULT-VALUE}).")
+    String keyPrefix;
+
+    @Option(
+            names = "--tenant-secret",
+            paramLabel = "TENANT=SECRET",
+            description =
+                    "HMAC secret of a tenant's PII ids; repeatable. Tenants without one use the"
+                            + " default secret (RTCDP_DEFAULT_SECRET, else a development secret).")
+    Map<String, String> tenantSecrets = new LinkedHashMap<>();
+
+    ParserConfig parserConfig() {
+        ParserConfig.Builder b = ParserConfig.builder().tenantSecrets(tenantSecrets);
+        String def = System.getenv("RTCDP_DEFAULT_SECRET");
+        if (def != null && !def.isBlank()) {
+            b.defaultSecret(def);
+        }
+        return b.build();
+    }
+}

@@ -1,0 +1,216 @@
+package io.rtcdp.jobs.demo;
+
+import io.rtcdp.jobs.Environments;
+import io.rtcdp.jobs.RtcdpConfig;
+import io.rtcdp.jobs.Streaming;
+import io.rtcdp.jobs.local.InJvmMetrics;
+import io.rtcdp.jobs.local.LocalKafka;
+import io.rtcdp.jobs.local.LocalRedis;
+import io.rtcdp.udf.event.ParserConfig;
+import io.rtcdp.udf.gen.GeneratedRecord;
+import io.rtcdp.udf.gen.PopulationGenerator;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code rtcdp demo}: an in-JVM Kafka broker, a local Redis, a synthetic population produced into
+ * Kafka at a steady rate, and the streaming job on a local MiniCluster with RocksDB and
+ * checkpoints; live progress from the job's own metrics, and one profile printed.
+ */
+public final class Demo {
+    /** Demo settings. */
+    public record Settings(int persons, long events, int rate, Duration duration, int parallelism) {}
+
+    private final Settings settings;
+    private final PrintStream out;
+    private final AtomicBoolean stop = new AtomicBoolean();
+
+    public Demo(Settings settings, PrintStream out) {
+        this.settings = settings;
+        this.out = out;
+    }
+
+    /** Asks a running demo to stop (from a shutdown hook or a test). */
+    public void stop() {
+        stop.set(true);
+    }
+
+    /** Runs until the duration has passed or {@link #stop()} is called, then cleans up. */
+    public void run() throws Exception {
+        Path work = Files.createTempDirectory("rtcdp-demo");
+        out.println("rtcdp demo — work dir " + work);
+        try (LocalRedis redis = LocalRedis.start();
+                LocalKafka kafka = LocalKafka.start(work.resolve("kafka"))) {
+            out.printf(
+                    "  redis   %s (%s)%n",
+                    redis.url(), redis.isEmbedded() ? "embedded" : "redis-server");
+            out.println("  kafka   " + kafka.bootstrapServers() + " (in-JVM, KRaft)");
+            kafka.createTopics(Map.of("rtcdp.events", 4, "rtcdp.dlq", 1));
+
+            long now = System.currentTimeMillis();
+            long days = 60;
+            PopulationGenerator gen =
+                    PopulationGenerator.builder()
+                            .seed(now)
+                            .tenant("demo")
+                            .persons(settings.persons())
+                            .events(settings.events())
+                            .startMillis(now - Duration.ofDays(days).toMillis())
+                            .duration(Duration.ofDays(days))
+                            .badFraction(0.005)
+                            .duplicateFraction(0.01)
+                            .build();
+            RtcdpConfig cfg =
+                    RtcdpConfig.builder()
+                            .parser(ParserConfig.builder().build())
+                            .kafkaBootstrap(kafka.bootstrapServers())
+                            .redisUrl(redis.url())
+                            .parallelism(settings.parallelism())
+                            .checkpointInterval(Duration.ofSeconds(5))
+                            .build();
+            Configuration conf = Environments.localConfiguration(cfg, work);
+            InJvmMetrics.install(conf);
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.getExecutionEnvironment(conf);
+            Streaming.build(cfg, env);
+            JobClient job = env.executeAsync("rtcdp demo");
+            out.println("  flink   job " + job.getJobID() + " (local MiniCluster, RocksDB)");
+            out.printf(
+                    "  data    %d persons, %d events over %d days, produced at %d events/s%n%n",
+                    settings.persons(), settings.events(), days, settings.rate());
+
+            AtomicLong produced = new AtomicLong();
+            Thread producer = new Thread(() -> produce(kafka, gen.iterator(), produced), "producer");
+            producer.setDaemon(true);
+            producer.start();
+            try {
+                progress(redis, produced);
+            } finally {
+                stop.set(true);
+                producer.join(5000);
+                job.cancel().get();
+            }
+        } finally {
+            deleteQuietly(work);
+        }
+        out.println("demo stopped; everything it started is shut down");
+    }
+
+    private void produce(LocalKafka kafka, Iterator<GeneratedRecord> records, AtomicLong produced) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(2 << 20));
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            long start = System.nanoTime();
+            long n = 0;
+            while (!stop.get() && records.hasNext()) {
+                GeneratedRecord r = records.next();
+                producer.send(
+                        new ProducerRecord<>(
+                                "rtcdp.events",
+                                Integer.toString(r.person()).getBytes(StandardCharsets.UTF_8),
+                                r.json().getBytes(StandardCharsets.UTF_8)));
+                produced.incrementAndGet();
+                n++;
+                long due = start + n * 1_000_000_000L / settings.rate();
+                long wait = due - System.nanoTime();
+                if (wait > 1_000_000) {
+                    Thread.sleep(wait / 1_000_000);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void progress(LocalRedis redis, AtomicLong produced) throws InterruptedException {
+        long start = System.nanoTime();
+        long end = settings.duration() == null ? Long.MAX_VALUE : start + settings.duration().toNanos();
+        long lastProcessed = 0;
+        long lastT = start;
+        boolean shown = false;
+        out.printf(
+                "%8s %10s %10s %10s %8s %8s %12s%n",
+                "time", "produced", "processed", "events/s", "profiles", "DLQ", "redis writes");
+        try (RedisClient client = RedisClient.create(redis.url())) {
+            while (!stop.get() && System.nanoTime() < end) {
+                Thread.sleep(2000);
+                long t = System.nanoTime();
+                long processed = InJvmMetrics.sum("eventsValid") + InJvmMetrics.sum("eventsInvalid");
+                double rate = (processed - lastProcessed) * 1e9 / (t - lastT);
+                lastProcessed = processed;
+                lastT = t;
+                out.printf(
+                        "%7.0fs %10d %10d %10.0f %8d %8d %12d%n",
+                        (t - start) / 1e9,
+                        produced.get(),
+                        processed,
+                        rate,
+                        InJvmMetrics.sum("profilesCreated"),
+                        InJvmMetrics.sum("eventsInvalid"),
+                        InJvmMetrics.sum("redisProfileWrites"));
+                if (!shown && (t - start) > 12e9) {
+                    shown = printSampleProfile(client);
+                }
+            }
+            if (!shown) {
+                printSampleProfile(client);
+            }
+        }
+    }
+
+    /** Prints a profile with orders, as an app would read it with HGETALL. */
+    private boolean printSampleProfile(RedisClient client) {
+        String cursor = ScanParams.SCAN_POINTER_START;
+        ScanParams params = new ScanParams().match("rtcdp:demo:profile:*").count(500);
+        do {
+            ScanResult<String> page = client.scan(cursor, params);
+            for (String key : page.getResult()) {
+                Map<String, String> h = client.hgetAll(key);
+                String orders = h.get("f.orders_total");
+                if (orders != null && Long.parseLong(orders) >= 2) {
+                    out.println();
+                    out.println("HGETALL " + key);
+                    new TreeMap<>(h).forEach((k, v) -> out.printf("  %-26s %s%n", k, v));
+                    out.println();
+                    return true;
+                }
+            }
+            cursor = page.getCursor();
+        } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+        return false;
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var s = Files.walk(dir)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (Exception ignored) {
+            // a temp dir left behind is harmless
+        }
+    }
+}

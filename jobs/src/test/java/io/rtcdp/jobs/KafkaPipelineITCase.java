@@ -1,0 +1,291 @@
+package io.rtcdp.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.rtcdp.jobs.local.LocalKafka;
+import io.rtcdp.operators.testutil.RedisServerExtension;
+import io.rtcdp.udf.event.ParserConfig;
+import io.rtcdp.udf.gen.GeneratedRecord;
+import io.rtcdp.udf.gen.PopulationGenerator;
+import io.rtcdp.udf.profile.RedisKeys;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+
+/**
+ * Events with duplicates, out-of-order events and a mix of bad records go through a real in-JVM
+ * Kafka broker and the streaming job into a real redis-server: every bad record must reach the
+ * DLQ topic with the right code, and every profile's features must equal an SQL computation over
+ * the generator's valid events (so no valid event is lost and no duplicate is counted).
+ */
+class KafkaPipelineITCase {
+    static final long START = OffsetDateTime.parse("2024-03-01T00:00:00Z").toInstant().toEpochMilli();
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
+    @RegisterExtension static final RedisServerExtension REDIS = new RedisServerExtension();
+
+    @TempDir static Path tmp;
+    static LocalKafka kafka;
+
+    @BeforeAll
+    static void startKafka() throws Exception {
+        kafka = LocalKafka.start(tmp.resolve("kafka"));
+        kafka.createTopics(Map.of("rtcdp.events", 3, "rtcdp.dlq", 1));
+    }
+
+    @AfterAll
+    static void stopKafka() throws Exception {
+        kafka.close();
+    }
+
+    @Test
+    void badRecordsReachTheDlqAndEveryProfileIsExact() throws Exception {
+        PopulationGenerator gen =
+                PopulationGenerator.builder()
+                        .seed(7)
+                        .tenant("acme")
+                        .persons(400)
+                        .events(30_000)
+                        .startMillis(START)
+                        .duration(Duration.ofDays(40))
+                        .duplicateFraction(0.03)
+                        .outOfOrder(0.05, Duration.ofHours(1))
+                        .badFraction(0.02)
+                        .build();
+        List<GeneratedRecord> records = new ArrayList<>();
+        for (Iterator<GeneratedRecord> it = gen.iterator(); it.hasNext(); ) {
+            records.add(it.next());
+        }
+        long now = gen.suggestedNow();
+
+        // expected: valid events per person, bad records by payload
+        Map<Integer, String> userIdOf = new HashMap<>();
+        Map<Integer, Integer> validCount = new HashMap<>();
+        Map<String, String> expectedBad = new HashMap<>();
+        StringBuilder rows = new StringBuilder();
+        int duplicates = 0;
+        int bad = 0;
+        for (GeneratedRecord r : records) {
+            switch (r.kind()) {
+                case BAD -> {
+                    bad++;
+                    expectedBad.put(r.json(), r.expectedErrorCode());
+                }
+                case DUPLICATE -> duplicates++;
+                case VALID -> {
+                    JsonNode n = JSON.readTree(r.json());
+                    String uid = n.get("ids").get("user_id").asText();
+                    String prev = userIdOf.putIfAbsent(r.person(), uid);
+                    assertThat(prev == null || prev.equals(uid)).isTrue();
+                    validCount.merge(r.person(), 1, Integer::sum);
+                    rows.append(csvRow(r.person(), n));
+                }
+            }
+        }
+        assertThat(duplicates).isPositive();
+        assertThat(expectedBad).hasSizeGreaterThan(50);
+        Files.writeString(tmp.resolve("ev.csv"), rows.toString(), StandardCharsets.UTF_8);
+
+        produce(records);
+
+        RtcdpConfig cfg =
+                RtcdpConfig.builder()
+                        .parser(ParserConfig.builder().clock(() -> now).build())
+                        .kafkaBootstrap(kafka.bootstrapServers())
+                        .redisUrl(REDIS.url())
+                        .parallelism(2)
+                        .checkpointInterval(Duration.ofSeconds(1))
+                        .build();
+        Configuration conf = Environments.jobConfiguration(cfg);
+        conf.addAll(FlinkTestCluster.noRestarts());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        Streaming.build(cfg, env);
+        JobClient job = env.executeAsync("kafka-it");
+        try {
+            RedisKeys keys = new RedisKeys("rtcdp");
+            var redis = REDIS.client();
+            Map<Integer, String> oneidOf = new HashMap<>();
+            long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
+            while (true) {
+                int done = 0;
+                for (var e : userIdOf.entrySet()) {
+                    String oneid = redis.get(keys.id("acme", "user_id", e.getValue()));
+                    if (oneid == null) {
+                        continue;
+                    }
+                    oneidOf.put(e.getKey(), oneid);
+                    String total = redis.hget(keys.profile("acme", oneid), "f.events_total");
+                    if (total != null
+                            && Long.parseLong(total) >= validCount.get(e.getKey())) {
+                        done++;
+                    }
+                }
+                if (done == userIdOf.size()) {
+                    break;
+                }
+                assertThat(System.nanoTime()).as("all profiles complete in time").isLessThan(deadline);
+                Thread.sleep(250);
+            }
+            Map<String, String> dlq = readDlq(bad, deadline);
+
+            // the DLQ: every bad record, with its code, and nothing else
+            assertThat(dlq).hasSize(expectedBad.size());
+            List<String> wrong = new ArrayList<>();
+            expectedBad.forEach(
+                    (payload, code) -> {
+                        if (!code.equals(dlq.get(payload))) {
+                            wrong.add(
+                                    code + " expected, got " + dlq.get(payload) + " for "
+                                            + payload.substring(0, Math.min(120, payload.length())));
+                        }
+                    });
+            assertThat(wrong).isEmpty();
+
+            // every profile: exactly one per person, features as SQL computes them at its as_of
+            Map<String, Map<String, String>> actual = new HashMap<>();
+            Map<String, Long> asOf = new HashMap<>();
+            for (var e : oneidOf.entrySet()) {
+                Map<String, String> h = redis.hgetAll(keys.profile("acme", e.getValue()));
+                actual.put(Integer.toString(e.getKey()), h);
+                asOf.put(Integer.toString(e.getKey()), Long.parseLong(h.get("as_of")));
+            }
+            assertThat(redis.keys("rtcdp:acme:profile:*")).hasSize(userIdOf.size());
+            String load =
+                    String.join(
+                            "\n",
+                            "CREATE TABLE ev(profile TEXT, ts INTEGER, name TEXT, amount_micros"
+                                    + " INTEGER, category TEXT);",
+                            ".mode csv",
+                            ".import " + tmp.resolve("ev.csv") + " ev",
+                            "UPDATE ev SET category = NULL WHERE category = '';",
+                            "UPDATE ev SET amount_micros = NULL WHERE amount_micros = '';");
+            Map<String, Map<String, String>> expected =
+                    SqlFeatureOracle.compute(tmp, load, asOf);
+            assertThat(expected).hasSize(userIdOf.size());
+            List<String> mismatches = new ArrayList<>();
+            for (var e : expected.entrySet()) {
+                Map<String, String> act = actual.get(e.getKey());
+                for (String f : SqlFeatureOracle.fields()) {
+                    if (!Objects.equals(e.getValue().get(f), act.get(f))) {
+                        mismatches.add(
+                                "person " + e.getKey() + " " + f + ": expected "
+                                        + e.getValue().get(f) + ", Redis " + act.get(f));
+                    }
+                }
+            }
+            assertThat(mismatches).isEmpty();
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    private static String csvRow(int person, JsonNode n) {
+        JsonNode ts = n.get("ts");
+        long t =
+                ts.isNumber()
+                        ? ts.asLong()
+                        : OffsetDateTime.parse(ts.asText()).toInstant().toEpochMilli();
+        String name = n.path("type").asText().equals("track") ? n.path("name").asText("") : "";
+        JsonNode props = n.path("props");
+        String amount = "";
+        if (props.has("amount")) {
+            amount =
+                    new BigDecimal(props.get("amount").asText())
+                            .movePointRight(6)
+                            .setScale(0, java.math.RoundingMode.HALF_EVEN)
+                            .toPlainString();
+        }
+        String category = props.has("category") ? props.get("category").asText().trim() : "";
+        return person + "," + t + "," + name + "," + amount + "," + quote(category) + "\n";
+    }
+
+    private static String quote(String s) {
+        return s.isEmpty() ? "" : "\"" + s.replace("\"", "\"\"") + "\"";
+    }
+
+    private static void produce(List<GeneratedRecord> records) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(4 << 20));
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            int i = 0;
+            for (GeneratedRecord r : records) {
+                // spread over the partitions without regard to the person: events of one person
+                // arrive through different partitions, out of order
+                producer.send(
+                        new ProducerRecord<>(
+                                "rtcdp.events",
+                                i++ % 3,
+                                null,
+                                r.json().getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+    }
+
+    private static Map<String, String> readDlq(int expected, long deadline) throws Exception {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "dlq-reader");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName());
+        Map<String, String> out = new HashMap<>();
+        int n = 0;
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+            c.subscribe(List.of("rtcdp.dlq"));
+            while (n < expected && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+                    JsonNode d = JSON.readTree(r.value());
+                    assertThat(d.get("message").asText()).isNotBlank();
+                    assertThat(d.get("source").asText()).startsWith("rtcdp.events/");
+                    out.put(d.get("payload").asText(), d.get("error").asText());
+                    n++;
+                }
+            }
+            // a short extra poll: nothing beyond the expected records may arrive
+            for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofSeconds(2))) {
+                n++;
+            }
+        }
+        assertThat(n).as("dead letters").isEqualTo(expected);
+        return out;
+    }
+}

@@ -1,0 +1,144 @@
+package io.rtcdp.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rtcdp.operators.testutil.RedisServerExtension;
+import io.rtcdp.udf.profile.RedisKeys;
+import io.rtcdp.udf.retail.RetailImporter;
+
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Replays the whole UCI Online Retail II data set through the full pipeline into a real
+ * redis-server and compares every customer's default features with an independent SQL
+ * computation over the same CSV (sqlite3), at the {@code as_of} read back from Redis.
+ */
+class RetailReplayITCase {
+    static final Path CSV = Path.of("../../shared/data/online-retail-ii.csv.gz");
+
+    @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
+    @RegisterExtension static final RedisServerExtension REDIS = new RedisServerExtension();
+
+    @TempDir Path tmp;
+
+    @Test
+    void everyCustomersFeaturesEqualTheSqlComputation() throws Exception {
+        Path csv = CSV.toAbsolutePath().normalize();
+        assertThat(csv).as("the data set at ../shared/data").exists();
+        Path events = tmp.resolve("retail.jsonl.gz");
+        RetailImporter.Stats stats = RetailImporter.run(csv, events, "retail");
+        assertThat(stats.customers()).isEqualTo(5942);
+
+        RtcdpConfig cfg =
+                RtcdpConfig.builder()
+                        .redisUrl(REDIS.url())
+                        .parallelism(2)
+                        .checkpointInterval(Duration.ofSeconds(2))
+                        .build();
+        Replay.Summary summary =
+                Replay.run(
+                        cfg,
+                        List.of(events),
+                        tmp.resolve("dlq.jsonl"),
+                        tmp.resolve("work"),
+                        FlinkTestCluster.noRestarts());
+        assertThat(summary.invalid()).isZero();
+        assertThat(summary.duplicates()).isZero();
+        assertThat(summary.valid()).isEqualTo(stats.invoices());
+
+        // as_of of every customer, read back from Redis through the customer's id key
+        RedisKeys keys = new RedisKeys("rtcdp");
+        var redis = REDIS.client();
+        Map<String, String> oneidOf = new HashMap<>();
+        Map<String, Map<String, String>> actual = new HashMap<>();
+        Map<String, Long> asOf = new HashMap<>();
+        for (String customer : customers(csv)) {
+            String oneid = redis.get(keys.id("retail", "user_id", customer));
+            assertThat(oneid).as("id key of customer %s", customer).isNotNull();
+            Map<String, String> hash = redis.hgetAll(keys.profile("retail", oneid));
+            oneidOf.put(customer, oneid);
+            actual.put(customer, hash);
+            asOf.put(customer, Long.parseLong(hash.get("as_of")));
+        }
+        assertThat(actual).hasSize(5942);
+        assertThat(new TreeSet<>(oneidOf.values())).hasSize(5942);
+        assertThat(redis.keys("rtcdp:retail:profile:*")).hasSize(5942);
+
+        Path raw = tmp.resolve("raw.csv");
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(csv));
+                OutputStream out = Files.newOutputStream(raw)) {
+            in.transferTo(out);
+        }
+        String load =
+                String.join(
+                        "\n",
+                        ".mode csv",
+                        ".import " + raw + " raw",
+                        "CREATE TABLE ev AS SELECT customer_id AS profile,",
+                        " CAST(strftime('%s', MIN(invoice_date)) AS INTEGER) * 1000 AS ts,",
+                        " CASE WHEN invoice LIKE 'C%' THEN 'order_refunded' ELSE 'order_completed'"
+                                + " END AS name,",
+                        " SUM(CAST(quantity AS INTEGER) * CAST(ROUND(CAST(unit_price AS REAL) *"
+                                + " 1000) AS INTEGER)) * 1000 AS amount_micros,",
+                        " NULL AS category",
+                        "FROM raw WHERE customer_id <> '' GROUP BY invoice, customer_id;");
+        Map<String, Map<String, String>> expected =
+                SqlFeatureOracle.compute(tmp, load, asOf);
+        assertThat(expected).hasSize(5942);
+
+        List<String> mismatches = new ArrayList<>();
+        for (String customer : expected.keySet()) {
+            Map<String, String> exp = expected.get(customer);
+            Map<String, String> act = actual.get(customer);
+            for (String field : SqlFeatureOracle.fields()) {
+                if (!java.util.Objects.equals(exp.get(field), act.get(field))) {
+                    mismatches.add(
+                            customer + " " + field + ": expected " + exp.get(field) + ", Redis "
+                                    + act.get(field));
+                }
+            }
+            if (!"user_id:1".equals(act.get("ids"))
+                    || !oneidOf.get(customer).equals(act.get("oneid"))) {
+                mismatches.add(customer + " ids/oneid: " + act.get("ids") + " " + act.get("oneid"));
+            }
+        }
+        assertThat(mismatches).as("mismatches (first shown)").isEmpty();
+    }
+
+    /** Distinct customer ids of the CSV, read with a plain split independent of the importer. */
+    private static TreeSet<String> customers(Path csv) throws Exception {
+        TreeSet<String> out = new TreeSet<>();
+        try (var r =
+                new java.io.BufferedReader(
+                        new java.io.InputStreamReader(
+                                new GZIPInputStream(Files.newInputStream(csv)),
+                                java.nio.charset.StandardCharsets.UTF_8))) {
+            r.readLine();
+            String line;
+            while ((line = r.readLine()) != null) {
+                // customer_id is the third field from the end; descriptions may contain commas
+                String[] f = line.split(",");
+                String c = f[f.length - 3];
+                if (!c.isEmpty()) {
+                    out.add(c);
+                }
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,163 @@
+package io.rtcdp.jobs;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Computes the default features of contract section 3 with SQL (the sqlite3 command-line shell)
+ * from a table {@code ev(profile TEXT, ts INTEGER, name TEXT, amount_micros INTEGER, category
+ * TEXT)} and each profile's {@code as_of}, independently of rtcdp's Java code.
+ */
+final class SqlFeatureOracle {
+    private SqlFeatureOracle() {}
+
+    /**
+     * Runs {@code loadSql} (which must create and fill table {@code ev}), then computes the features
+     * of every profile in {@code asOf} at its as_of. Returns profile → field → value, with the
+     * field names and formats of the Redis hash (absent fields are absent).
+     */
+    static Map<String, Map<String, String>> compute(
+            Path workDir, String loadSql, Map<String, Long> asOf) throws Exception {
+        Path asOfCsv = workDir.resolve("asof.csv");
+        StringBuilder sb = new StringBuilder();
+        asOf.forEach((p, t) -> sb.append(p).append(',').append(t).append('\n'));
+        Files.writeString(asOfCsv, sb.toString(), StandardCharsets.UTF_8);
+        String sql =
+                loadSql
+                        + "\nCREATE TABLE asof(profile TEXT PRIMARY KEY, as_of INTEGER);\n"
+                        + ".mode csv\n"
+                        + ".import "
+                        + asOfCsv
+                        + " asof\n"
+                        + "CREATE INDEX ev_p ON ev(profile);\n"
+                        + ".mode list\n.separator |\n"
+                        + String.join(
+                                "\n",
+                                "SELECT a.profile, a.as_of,",
+                                " MIN(e.ts), MAX(e.ts), COUNT(*),",
+                                " SUM(e.name = 'order_completed'),",
+                                " COALESCE(SUM(CASE WHEN e.name = 'order_completed' THEN e.amount_micros"
+                                        + " END), 0),",
+                                " MAX(CASE WHEN e.name = 'order_completed' THEN e.ts END),",
+                                // 30d / 90d: hour buckets
+                                win("order_completed", "COUNT", 3600000L, 30L * 86400000L) + ",",
+                                win("order_completed", "SUM", 3600000L, 30L * 86400000L) + ",",
+                                win("order_completed", "COUNT", 3600000L, 90L * 86400000L) + ",",
+                                win("order_completed", "SUM", 3600000L, 90L * 86400000L) + ",",
+                                // 24h: minute buckets
+                                win(null, "COUNT", 60000L, 86400000L) + ",",
+                                win("product_viewed", "COUNT", 60000L, 86400000L) + ",",
+                                win("product_added", "COUNT", 60000L, 86400000L) + ",",
+                                win("order_completed", "COUNT", 60000L, 86400000L) + ",",
+                                " (SELECT c.category FROM ev c WHERE c.profile = a.profile AND"
+                                    + " c.category IS NOT NULL AND c.ts <= a.as_of AND (c.ts -"
+                                    + " c.ts % 3600000) > a.as_of - 2592000000 GROUP BY c.category"
+                                    + " ORDER BY COUNT(*) DESC, c.category ASC LIMIT 1)",
+                                "FROM asof a JOIN ev e ON e.profile = a.profile",
+                                "GROUP BY a.profile, a.as_of;")
+                        + "\n";
+        Path script = workDir.resolve("oracle.sql");
+        Files.writeString(script, sql, StandardCharsets.UTF_8);
+        Path db = workDir.resolve("oracle.db");
+        Files.deleteIfExists(db);
+        Path out = workDir.resolve("oracle.out");
+        Process p =
+                new ProcessBuilder("sqlite3", db.toString())
+                        .redirectInput(script.toFile())
+                        .redirectOutput(out.toFile())
+                        .redirectError(ProcessBuilder.Redirect.INHERIT)
+                        .start();
+        if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            throw new IOException("sqlite3 failed: exit " + p.exitValue());
+        }
+        Map<String, Map<String, String>> result = new HashMap<>();
+        for (String line : Files.readAllLines(out, StandardCharsets.UTF_8)) {
+            String[] c = line.split("\\|", -1);
+            long asOfMs = Long.parseLong(c[1]);
+            Map<String, String> f = new HashMap<>();
+            f.put("as_of", c[1]);
+            f.put("first_seen", c[2]);
+            f.put("last_seen", c[3]);
+            f.put("f.events_total", c[4]);
+            long orders = Long.parseLong(c[5]);
+            f.put("f.orders_total", c[5]);
+            BigDecimal revenue = micros(c[6]);
+            f.put("f.revenue_total", money(revenue));
+            if (orders > 0) {
+                f.put(
+                        "f.avg_order_value",
+                        money(revenue.divide(BigDecimal.valueOf(orders), 2, RoundingMode.HALF_EVEN)));
+                f.put(
+                        "f.days_since_last_order",
+                        Long.toString(Math.floorDiv(asOfMs - Long.parseLong(c[7]), 86400000L)));
+            }
+            f.put("f.orders_30d", c[8]);
+            f.put("f.revenue_30d", money(micros(c[9])));
+            f.put("f.orders_90d", c[10]);
+            f.put("f.revenue_90d", money(micros(c[11])));
+            f.put("f.events_24h", c[12]);
+            f.put("f.views_24h", c[13]);
+            f.put("f.cart_adds_24h", c[14]);
+            f.put("f.orders_24h", c[15]);
+            if (!c[16].isEmpty()) {
+                f.put("f.top_category_30d", c[16]);
+            }
+            result.put(c[0], f);
+        }
+        return result;
+    }
+
+    /** A correlated sub-select: COUNT or SUM(amount) of events in the window at a.as_of. */
+    private static String win(String name, String agg, long g, long w) {
+        String what = agg.equals("COUNT") ? "COUNT(*)" : "COALESCE(SUM(x.amount_micros), 0)";
+        return " (SELECT "
+                + what
+                + " FROM ev x WHERE x.profile = a.profile"
+                + (name == null ? "" : " AND x.name = '" + name + "'")
+                + " AND x.ts <= a.as_of AND (x.ts - x.ts % "
+                + g
+                + ") > a.as_of - "
+                + w
+                + ")";
+    }
+
+    private static BigDecimal micros(String sqlTotal) {
+        return new BigDecimal(sqlTotal).movePointLeft(6);
+    }
+
+    static String money(BigDecimal v) {
+        return v.signum() == 0 ? "0" : v.stripTrailingZeros().toPlainString();
+    }
+
+    /** The feature fields the oracle computes, to compare with Redis. */
+    static List<String> fields() {
+        return new ArrayList<>(
+                List.of(
+                        "as_of",
+                        "first_seen",
+                        "last_seen",
+                        "f.events_total",
+                        "f.orders_total",
+                        "f.revenue_total",
+                        "f.avg_order_value",
+                        "f.days_since_last_order",
+                        "f.orders_30d",
+                        "f.revenue_30d",
+                        "f.orders_90d",
+                        "f.revenue_90d",
+                        "f.events_24h",
+                        "f.views_24h",
+                        "f.cart_adds_24h",
+                        "f.orders_24h",
+                        "f.top_category_30d"));
+    }
+}

@@ -1,0 +1,257 @@
+package io.rtcdp.operators.profile;
+
+import io.rtcdp.operators.sink.ProfileUpdate;
+import io.rtcdp.operators.types.RtcdpTypes;
+import io.rtcdp.udf.event.Event;
+import io.rtcdp.udf.event.EventType;
+import io.rtcdp.udf.event.Id;
+import io.rtcdp.udf.identity.IdLimits;
+import io.rtcdp.udf.identity.ResolvedEvent;
+import io.rtcdp.udf.profile.ProfileFeatures;
+import io.rtcdp.udf.profile.ProfileFields;
+import io.rtcdp.udf.profile.ProfileState;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import io.rtcdp.operators.Counters;
+
+import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Keeps each profile's features in one RocksDB value and emits the changed fields to the sink.
+ *
+ * <p>Event time: a profile's {@code as_of} is the largest of its own event times and of the times
+ * its refresh timer fired at. An event is counted when it arrives, whatever its lateness; the
+ * window arithmetic of {@link ProfileFeatures} makes that exact. One event-time timer per profile
+ * is kept at the next time a windowed value changes, so idle profiles' windows fall as time passes.
+ * When the input ends (the watermark jumps to the end of time), pending timers bring their profiles
+ * to the largest event time this instance has seen and no further, so a bounded replay leaves
+ * windows as of real data.
+ *
+ * <p>Writes: each output carries only the fields that changed. After a restart (a new {@link
+ * #epoch}), the first write of each profile is a full one, because Redis may hold writes made after
+ * the checkpoint that this state was restored from.
+ */
+public final class ProfileUpdater extends KeyedProcessFunction<String, ResolvedEvent, ProfileUpdate>
+        implements CheckpointedFunction {
+    private static final long serialVersionUID = 1L;
+
+    /** Key of the profile stage: tenant and oneid. */
+    public static final KeySelector<ResolvedEvent, String> KEY = ResolvedEvent::profileKey;
+
+    private static final int N = ProfileFields.FEATURE_FIELDS.size();
+
+    private final IdLimits idLimits;
+
+    private transient ValueState<ProfileState> profile;
+    private transient ListState<Long> maxSeenState;
+    private transient long maxSeen;
+    private transient long epoch;
+    private transient String[] before;
+    private transient String[] after;
+    private transient Counter eventsCounted;
+    private transient Counter profilesCreated;
+    private transient Counter refreshes;
+    private transient LongCounter countedAcc;
+    private transient LongCounter profilesAcc;
+
+    public ProfileUpdater(IdLimits idLimits) {
+        this.idLimits = idLimits;
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext ctx) throws Exception {
+        maxSeenState =
+                ctx.getOperatorStateStore()
+                        .getUnionListState(new ListStateDescriptor<>("max-event-ts", Types.LONG));
+        maxSeen = Long.MIN_VALUE;
+        for (Long v : maxSeenState.get()) {
+            maxSeen = Math.max(maxSeen, v);
+        }
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext ctx) throws Exception {
+        maxSeenState.update(List.of(maxSeen));
+    }
+
+    @Override
+    public void open(OpenContext ctx) {
+        profile =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("profile", RtcdpTypes.PROFILE_STATE));
+        long e;
+        do {
+            e = new SecureRandom().nextLong();
+        } while (e == 0);
+        epoch = e;
+        before = new String[N];
+        after = new String[N];
+        eventsCounted = getRuntimeContext().getMetricGroup().counter("eventsCounted");
+        profilesCreated = getRuntimeContext().getMetricGroup().counter("profilesCreated");
+        refreshes = getRuntimeContext().getMetricGroup().counter("profileRefreshes");
+        countedAcc = new LongCounter();
+        profilesAcc = new LongCounter();
+        getRuntimeContext().addAccumulator(Counters.COUNTED, countedAcc);
+        getRuntimeContext().addAccumulator(Counters.PROFILES, profilesAcc);
+    }
+
+    @Override
+    public void processElement(ResolvedEvent re, Context ctx, Collector<ProfileUpdate> out)
+            throws Exception {
+        Event e = re.event();
+        if (e.ts() > maxSeen) {
+            maxSeen = e.ts();
+        }
+        ProfileState st = profile.value();
+        if (e.type() == EventType.FORGET) {
+            forget(re, st, out);
+            return;
+        }
+        boolean created = st == null;
+        if (created) {
+            st = new ProfileState();
+            profilesCreated.inc();
+            profilesAcc.add(1);
+        }
+        boolean full = st.writtenEpoch() != epoch;
+        String idsBefore = full ? null : st.renderIdCounts();
+        renderBefore(st, full);
+        st.features().add(e);
+        List<Id> newIds = st.addIds(e.ids(), idLimits);
+        eventsCounted.inc();
+        countedAcc.add(1);
+        emit(re.event().tenant(), re.oneid(), st, full, idsBefore, full ? st.ids() : newIds, out);
+        schedule(st, ctx);
+        profile.update(st);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<ProfileUpdate> out)
+            throws Exception {
+        ProfileState st = profile.value();
+        if (st == null) {
+            return; // forgotten since the timer was set
+        }
+        if (st.timerAt() == timestamp) {
+            st.setTimerAt(ProfileState.NO_TIMER);
+        }
+        boolean endOfInput = ctx.timerService().currentWatermark() == Long.MAX_VALUE;
+        long target = endOfInput ? maxSeen : timestamp;
+        if (target > st.features().asOf()) {
+            boolean full = st.writtenEpoch() != epoch;
+            String idsBefore = full ? null : st.renderIdCounts();
+            renderBefore(st, full);
+            st.features().advanceTo(target);
+            refreshes.inc();
+            String[] key = splitKey(ctx.getCurrentKey());
+            emit(key[0], key[1], st, full, idsBefore, full ? st.ids() : List.of(), out);
+        }
+        if (!endOfInput) {
+            schedule(st, ctx);
+        }
+        profile.update(st);
+    }
+
+    private void renderBefore(ProfileState st, boolean full) {
+        if (full) {
+            java.util.Arrays.fill(before, null);
+        } else {
+            st.features().render(before);
+        }
+    }
+
+    /** Emits the difference between {@link #before} and the state's rendering now. */
+    private void emit(
+            String tenant,
+            String oneid,
+            ProfileState st,
+            boolean full,
+            String idsBefore,
+            List<Id> ids,
+            Collector<ProfileUpdate> out) {
+        st.features().render(after);
+        Map<String, String> set = new HashMap<>(full ? 32 : 12);
+        List<String> unset = List.of();
+        for (int i = 0; i < N; i++) {
+            String a = after[i];
+            if (a == null) {
+                if (full || before[i] != null) {
+                    if (unset.isEmpty()) {
+                        unset = new ArrayList<>(4);
+                    }
+                    unset.add(ProfileFields.FEATURE_FIELDS.get(i));
+                }
+            } else if (!a.equals(before[i])) {
+                set.put(ProfileFields.FEATURE_FIELDS.get(i), a);
+            }
+        }
+        String idsNow = st.renderIdCounts();
+        if (idsNow != null && !idsNow.equals(idsBefore)) {
+            set.put(ProfileFields.IDS, idsNow);
+        }
+        if (full) {
+            set.put(ProfileFields.ONEID, oneid);
+            st.setWrittenEpoch(epoch);
+        }
+        List<String> idStrings = new ArrayList<>(ids.size());
+        for (Id id : ids) {
+            idStrings.add(id.toString());
+        }
+        out.collect(new ProfileUpdate(tenant, oneid, st.nextVer(), false, set, unset, idStrings));
+    }
+
+    /** Keeps one timer pending at or before the next time a windowed value changes. */
+    private static void schedule(ProfileState st, Context ctx) {
+        long next = st.features().nextChange();
+        if (next == Long.MAX_VALUE) {
+            return;
+        }
+        long pending = st.timerAt();
+        if (pending != ProfileState.NO_TIMER && pending <= next) {
+            return;
+        }
+        ctx.timerService().registerEventTimeTimer(next);
+        st.setTimerAt(next);
+    }
+
+    private void forget(ResolvedEvent re, ProfileState st, Collector<ProfileUpdate> out)
+            throws Exception {
+        List<String> ids = new ArrayList<>();
+        if (st != null) {
+            for (Id id : st.ids()) {
+                ids.add(id.toString());
+            }
+        }
+        for (Id id : re.event().ids()) {
+            String s = id.toString();
+            if (!ids.contains(s)) {
+                ids.add(s);
+            }
+        }
+        profile.clear();
+        out.collect(
+                new ProfileUpdate(
+                        re.event().tenant(), re.oneid(), 0, true, Map.of(), List.of(), ids));
+    }
+
+    private static String[] splitKey(String key) {
+        int i = key.indexOf('\u0001');
+        return new String[] {key.substring(0, i), key.substring(i + 1)};
+    }
+}

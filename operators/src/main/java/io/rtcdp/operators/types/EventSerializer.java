@@ -1,0 +1,103 @@
+package io.rtcdp.operators.types;
+
+import io.rtcdp.udf.event.Event;
+import io.rtcdp.udf.event.EventType;
+import io.rtcdp.udf.event.Id;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+/** Serializer of {@link Event}, the record between ingest, dedupe, identity and profile. */
+public final class EventSerializer extends CodecSerializer<Event> {
+    private static final long serialVersionUID = 1L;
+
+    public static final EventSerializer INSTANCE = new EventSerializer();
+
+    @Override
+    public void serialize(Event e, DataOutputView out) throws IOException {
+        writeString(e.tenant(), out);
+        writeString(e.eventId(), out);
+        out.writeByte(e.type().ordinal());
+        writeNullableString(e.name(), out);
+        out.writeLong(e.ts());
+        writeNullableString(e.channel(), out);
+        List<Id> ids = e.ids();
+        out.writeShort(ids.size());
+        for (Id id : ids) {
+            writeString(id.type(), out);
+            writeString(id.value(), out);
+        }
+        if (e.amountMicros() == null) {
+            out.writeBoolean(false);
+        } else {
+            out.writeBoolean(true);
+            out.writeLong(e.amountMicros());
+        }
+        writeNullableString(e.category(), out);
+        writeNullableString(e.orderId(), out);
+        out.writeByte(tri(e.consentMarketing()));
+        out.writeByte(tri(e.consentPersonalization()));
+        Map<String, String> traits = e.traits();
+        out.writeShort(traits.size());
+        for (Map.Entry<String, String> t : traits.entrySet()) {
+            writeString(t.getKey(), out);
+            writeString(t.getValue(), out);
+        }
+        writeNullableString(e.propsJson(), out);
+    }
+
+    @Override
+    public Event deserialize(DataInputView in) throws IOException {
+        String tenant = readString(in);
+        String eventId = readString(in);
+        EventType type = EventType.ofOrdinal(in.readByte());
+        String name = readNullableString(in);
+        long ts = in.readLong();
+        String channel = readNullableString(in);
+        int n = in.readUnsignedShort();
+        List<Id> ids = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            ids.add(new Id(readString(in), readString(in)));
+        }
+        Long amount = in.readBoolean() ? in.readLong() : null;
+        String category = readNullableString(in);
+        String orderId = readNullableString(in);
+        Boolean cm = untri(in.readByte());
+        Boolean cp = untri(in.readByte());
+        int nt = in.readUnsignedShort();
+        Map<String, String> traits = nt == 0 ? Map.of() : new HashMap<>(nt * 2);
+        for (int i = 0; i < nt; i++) {
+            traits.put(readString(in), readString(in));
+        }
+        String props = readNullableString(in);
+        return new Event(
+                tenant, eventId, type, name, ts, channel, ids, amount, category, orderId, cm, cp,
+                traits, props);
+    }
+
+    private static int tri(Boolean b) {
+        return b == null ? 0 : (b ? 2 : 1);
+    }
+
+    private static Boolean untri(byte b) {
+        return b == 0 ? null : b == 2;
+    }
+
+    @Override
+    public TypeSerializerSnapshot<Event> snapshotConfiguration() {
+        return new Snapshot();
+    }
+
+    /** Snapshot of the stateless singleton. */
+    public static final class Snapshot extends SimpleTypeSerializerSnapshot<Event> {
+        public Snapshot() {
+            super(() -> INSTANCE);
+        }
+    }
+}

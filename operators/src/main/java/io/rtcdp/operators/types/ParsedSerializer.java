@@ -1,0 +1,78 @@
+package io.rtcdp.operators.types;
+
+import io.rtcdp.udf.event.DeadLetter;
+import io.rtcdp.udf.event.Parsed;
+import java.io.IOException;
+import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+/** Serializer of {@link Parsed}: a valid event or a dead letter. */
+public final class ParsedSerializer extends CodecSerializer<Parsed> {
+    private static final long serialVersionUID = 1L;
+
+    public static final ParsedSerializer INSTANCE = new ParsedSerializer();
+
+    @Override
+    public void serialize(Parsed p, DataOutputView out) throws IOException {
+        if (p.isValid()) {
+            out.writeBoolean(true);
+            EventSerializer.INSTANCE.serialize(p.event(), out);
+        } else {
+            out.writeBoolean(false);
+            DeadLetterSerializer.INSTANCE.serialize(p.deadLetter(), out);
+        }
+    }
+
+    @Override
+    public Parsed deserialize(DataInputView in) throws IOException {
+        return in.readBoolean()
+                ? Parsed.ok(EventSerializer.INSTANCE.deserialize(in))
+                : Parsed.bad(DeadLetterSerializer.INSTANCE.deserialize(in));
+    }
+
+    @Override
+    public TypeSerializerSnapshot<Parsed> snapshotConfiguration() {
+        return new Snapshot();
+    }
+
+    /** Snapshot of the stateless singleton. */
+    public static final class Snapshot extends SimpleTypeSerializerSnapshot<Parsed> {
+        public Snapshot() {
+            super(() -> INSTANCE);
+        }
+    }
+
+    /** Serializer of {@link DeadLetter}. */
+    public static final class DeadLetterSerializer extends CodecSerializer<DeadLetter> {
+        private static final long serialVersionUID = 1L;
+
+        public static final DeadLetterSerializer INSTANCE = new DeadLetterSerializer();
+
+        @Override
+        public void serialize(DeadLetter d, DataOutputView out) throws IOException {
+            writeString(d.error(), out);
+            writeString(d.message(), out);
+            writeString(d.payload(), out);
+            writeString(d.source(), out);
+        }
+
+        @Override
+        public DeadLetter deserialize(DataInputView in) throws IOException {
+            return new DeadLetter(readString(in), readString(in), readString(in), readString(in));
+        }
+
+        @Override
+        public TypeSerializerSnapshot<DeadLetter> snapshotConfiguration() {
+            return new DeadLetterSnapshot();
+        }
+    }
+
+    /** Snapshot of {@link DeadLetterSerializer}. */
+    public static final class DeadLetterSnapshot extends SimpleTypeSerializerSnapshot<DeadLetter> {
+        public DeadLetterSnapshot() {
+            super(() -> DeadLetterSerializer.INSTANCE);
+        }
+    }
+}

@@ -1,0 +1,236 @@
+package io.rtcdp.operators.profile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rtcdp.operators.sink.ProfileUpdate;
+import io.rtcdp.udf.event.Event;
+import io.rtcdp.udf.event.EventType;
+import io.rtcdp.udf.event.Id;
+import io.rtcdp.udf.identity.IdLimits;
+import io.rtcdp.udf.identity.ResolvedEvent;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+class ProfileUpdaterTest {
+    static final long T0 = 1_700_000_000_000L - (1_700_000_000_000L % 3_600_000L);
+    static final long MIN = 60_000L;
+    static final long DAY = 86_400_000L;
+
+    KeyedOneInputStreamOperatorTestHarness<String, ResolvedEvent, ProfileUpdate> harness;
+
+    @BeforeEach
+    void open() throws Exception {
+        harness = newHarness();
+        harness.open();
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        harness.close();
+    }
+
+    static KeyedOneInputStreamOperatorTestHarness<String, ResolvedEvent, ProfileUpdate>
+            newHarness() throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new ProfileUpdater(IdLimits.defaults())),
+                ProfileUpdater.KEY,
+                Types.STRING);
+    }
+
+    static ResolvedEvent event(String oneid, String id, String name, long ts, Long amountMicros) {
+        Event e =
+                new Event(
+                        "acme",
+                        "e-" + name + "-" + ts,
+                        EventType.TRACK,
+                        name,
+                        ts,
+                        "web",
+                        List.of(new Id("user_id", id), new Id("cookie_id", "c-" + id)),
+                        amountMicros,
+                        null,
+                        null,
+                        null,
+                        null,
+                        Map.of(),
+                        null);
+        return new ResolvedEvent(oneid, e);
+    }
+
+    static ResolvedEvent forget(String oneid, String id, long ts) {
+        Event e =
+                new Event(
+                        "acme",
+                        "forget-" + ts,
+                        EventType.FORGET,
+                        null,
+                        ts,
+                        null,
+                        List.of(new Id("user_id", id)),
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        Map.of(),
+                        null);
+        return new ResolvedEvent(oneid, e);
+    }
+
+    List<ProfileUpdate> drain() {
+        List<ProfileUpdate> out = harness.extractOutputValues();
+        harness.getOutput().clear();
+        return out;
+    }
+
+    @Test
+    void firstWriteIsFullAndLaterWritesCarryOnlyChanges() throws Exception {
+        harness.processElement(event("o1", "u1", "product_viewed", T0, null), T0);
+        List<ProfileUpdate> out = drain();
+        assertThat(out).hasSize(1);
+        ProfileUpdate first = out.get(0);
+        assertThat(first.ver()).isEqualTo(1);
+        assertThat(first.set())
+                .containsEntry("oneid", "o1")
+                .containsEntry("ids", "user_id:1,cookie_id:1")
+                .containsEntry("as_of", Long.toString(T0))
+                .containsEntry("first_seen", Long.toString(T0))
+                .containsEntry("f.events_total", "1")
+                .containsEntry("f.views_24h", "1")
+                .containsEntry("f.orders_total", "0")
+                .containsEntry("f.revenue_total", "0");
+        assertThat(first.unset())
+                .contains(
+                        "f.avg_order_value",
+                        "f.days_since_last_order",
+                        "f.top_category_30d",
+                        "consent.marketing");
+        assertThat(first.ids()).containsExactly("user_id:u1", "cookie_id:c-u1");
+
+        harness.processElement(
+                event("o1", "u1", "order_completed", T0 + 5 * MIN, 12_500_000L), T0 + 5 * MIN);
+        ProfileUpdate second = drain().get(0);
+        assertThat(second.ver()).isEqualTo(2);
+        assertThat(second.set())
+                .containsOnlyKeys(
+                        "as_of",
+                        "last_seen",
+                        "f.events_total",
+                        "f.orders_total",
+                        "f.revenue_total",
+                        "f.avg_order_value",
+                        "f.days_since_last_order",
+                        "f.orders_30d",
+                        "f.revenue_30d",
+                        "f.orders_90d",
+                        "f.revenue_90d",
+                        "f.events_24h",
+                        "f.orders_24h")
+                .containsEntry("f.revenue_total", "12.5")
+                .containsEntry("f.avg_order_value", "12.5")
+                .containsEntry("f.days_since_last_order", "0");
+        assertThat(second.unset()).isEmpty();
+        assertThat(second.ids()).isEmpty();
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+    }
+
+    @Test
+    void timerLetsWindowsFallWhenNoEventsArrive() throws Exception {
+        harness.processElement(event("o1", "u1", "product_viewed", T0 + 30_000, null), T0);
+        drain();
+        // the minute bucket T0 leaves the 24h window at T0 + 24h
+        harness.processWatermark(T0 + DAY - 1);
+        assertThat(drain()).isEmpty();
+        harness.processWatermark(T0 + DAY);
+        List<ProfileUpdate> out = drain();
+        assertThat(out).hasSize(1);
+        assertThat(out.get(0).set())
+                .containsEntry("as_of", Long.toString(T0 + DAY))
+                .containsEntry("f.events_24h", "0")
+                .containsEntry("f.views_24h", "0");
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void endOfInputStopsAtTheLargestEventTimeSeen() throws Exception {
+        harness.processElement(
+                event("o1", "u1", "order_completed", T0, 1_000_000L), T0);
+        harness.processElement(event("o2", "u2", "product_viewed", T0 + 2 * DAY, null), T0);
+        drain();
+        harness.processWatermark(Long.MAX_VALUE);
+        List<ProfileUpdate> out = drain();
+        // o1's first window change (24h) is before the end of data: it is refreshed to the
+        // largest event time seen, and no further; o2 has no change due before that time
+        assertThat(out).hasSize(1);
+        assertThat(out.get(0).oneid()).isEqualTo("o1");
+        assertThat(out.get(0).set())
+                .containsEntry("as_of", Long.toString(T0 + 2 * DAY))
+                .containsEntry("f.orders_24h", "0")
+                .containsEntry("f.orders_30d", "1")
+                .containsEntry("f.days_since_last_order", "2");
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void lateEventsAreCountedExactly() throws Exception {
+        harness.processElement(event("o1", "u1", "product_viewed", T0 + DAY, null), T0 + DAY);
+        harness.processElement(event("o1", "u1", "product_viewed", T0 + 10 * MIN, null), T0);
+        List<ProfileUpdate> out = drain();
+        ProfileUpdate late = out.get(1);
+        // the late event is out of the 24h window at as_of = T0 + 1 day, but counted in totals
+        assertThat(late.set())
+                .containsEntry("f.events_total", "2")
+                .containsEntry("first_seen", Long.toString(T0 + 10 * MIN))
+                .doesNotContainKey("f.events_24h")
+                .doesNotContainKey("as_of");
+    }
+
+    @Test
+    void forgetDeletesTheProfileAndItsState() throws Exception {
+        harness.processElement(event("o1", "u1", "product_viewed", T0, null), T0);
+        drain();
+        harness.processElement(forget("o1", "u1", T0 + MIN), T0 + MIN);
+        List<ProfileUpdate> out = drain();
+        assertThat(out).hasSize(1);
+        assertThat(out.get(0).delete()).isTrue();
+        assertThat(out.get(0).ids()).containsExactlyInAnyOrder("user_id:u1", "cookie_id:c-u1");
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        // the pending timer finds no state and emits nothing
+        harness.processWatermark(T0 + 2 * DAY);
+        assertThat(drain()).isEmpty();
+    }
+
+    @Test
+    void firstWriteAfterARestoreIsFull() throws Exception {
+        harness.processElement(event("o1", "u1", "product_viewed", T0, null), T0);
+        OperatorSubtaskState snapshot = harness.snapshot(1, T0);
+        harness.processElement(event("o1", "u1", "product_viewed", T0 + MIN, null), T0);
+        drain();
+        harness.close();
+
+        harness = newHarness();
+        harness.initializeState(snapshot);
+        harness.open();
+        harness.processElement(event("o1", "u1", "product_viewed", T0 + MIN, null), T0);
+        ProfileUpdate afterRestore = drain().get(0);
+        assertThat(afterRestore.ver()).isEqualTo(2);
+        assertThat(afterRestore.set())
+                .containsEntry("oneid", "o1")
+                .containsEntry("f.events_total", "2")
+                .containsEntry("first_seen", Long.toString(T0));
+        assertThat(afterRestore.ids()).hasSize(2);
+        // and the next one is a diff again
+        harness.processElement(event("o1", "u1", "product_viewed", T0 + 2 * MIN, null), T0);
+        assertThat(drain().get(0).set()).doesNotContainKey("oneid");
+    }
+}

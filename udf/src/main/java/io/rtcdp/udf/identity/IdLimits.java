@@ -1,0 +1,58 @@
+package io.rtcdp.udf.identity;
+
+import io.rtcdp.udf.event.IdTypes;
+import java.io.Serializable;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Per-profile limits on the number of ids of each type (contract section 2): at most 1 {@code
+ * user_id}, 1 {@code union_id}, 3 {@code phone}, 3 {@code email}, 10 {@code device_id}, 50 {@code
+ * cookie_id}, and by default 10 of each custom {@code x_} type.
+ */
+public final class IdLimits implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final Map<String, Integer> limits;
+    private final int customDefault;
+
+    private IdLimits(Map<String, Integer> limits, int customDefault) {
+        this.limits = Map.copyOf(limits);
+        this.customDefault = customDefault;
+    }
+
+    public static IdLimits defaults() {
+        return withOverrides(Map.of());
+    }
+
+    /** The defaults with some types' limits replaced; each limit must be ≥ 1. */
+    public static IdLimits withOverrides(Map<String, Integer> overrides) {
+        Map<String, Integer> m = new HashMap<>();
+        m.put(IdTypes.USER_ID, 1);
+        m.put(IdTypes.UNION_ID, 1);
+        m.put(IdTypes.PHONE, 3);
+        m.put(IdTypes.EMAIL, 3);
+        m.put(IdTypes.DEVICE_ID, 10);
+        m.put(IdTypes.COOKIE_ID, 50);
+        int custom = 10;
+        for (Map.Entry<String, Integer> e : overrides.entrySet()) {
+            if (e.getValue() == null || e.getValue() < 1) {
+                throw new IllegalArgumentException(
+                        "id limit for " + e.getKey() + " must be at least 1, got " + e.getValue());
+            }
+            if (e.getKey().equals("x_*")) {
+                custom = e.getValue();
+            } else if (!IdTypes.isKnown(e.getKey())) {
+                throw new IllegalArgumentException("unknown id type in limits: " + e.getKey());
+            } else {
+                m.put(e.getKey(), e.getValue());
+            }
+        }
+        return new IdLimits(m, custom);
+    }
+
+    public int limit(String type) {
+        Integer l = limits.get(type);
+        return l != null ? l : customDefault;
+    }
+}

@@ -1,0 +1,205 @@
+package io.rtcdp.udf.profile;
+
+import io.rtcdp.udf.event.Id;
+import io.rtcdp.udf.identity.IdLimits;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything the profile operator keeps for one profile, as one state value: the features, the
+ * profile's ids, and the bookkeeping of its Redis writes and its refresh timer.
+ */
+public final class ProfileState {
+    /** {@link #timerAt()} when no refresh timer is pending. */
+    public static final long NO_TIMER = Long.MIN_VALUE;
+
+    private static final byte FORMAT = 1;
+
+    private final ProfileFeatures features;
+
+    /** Sorted with {@link Id#compareTo}: strongest type first. */
+    private final ArrayList<Id> ids;
+
+    private long ver;
+    private long timerAt = NO_TIMER;
+    private long writtenEpoch;
+
+    public ProfileState() {
+        this(new ProfileFeatures(), new ArrayList<>(4), 0, NO_TIMER, 0);
+    }
+
+    private ProfileState(
+            ProfileFeatures features, ArrayList<Id> ids, long ver, long timerAt, long epoch) {
+        this.features = features;
+        this.ids = ids;
+        this.ver = ver;
+        this.timerAt = timerAt;
+        this.writtenEpoch = epoch;
+    }
+
+    public ProfileFeatures features() {
+        return features;
+    }
+
+    public List<Id> ids() {
+        return Collections.unmodifiableList(ids);
+    }
+
+    /**
+     * Adds the ids not yet known, within the per-type limits, and returns those added (empty list
+     * when none, without allocating).
+     */
+    public List<Id> addIds(List<Id> candidates, IdLimits limits) {
+        List<Id> added = List.of();
+        for (Id id : candidates) {
+            int pos = Collections.binarySearch(ids, id);
+            if (pos >= 0 || countOfType(id.type()) >= limits.limit(id.type())) {
+                continue;
+            }
+            ids.add(-pos - 1, id);
+            if (added.isEmpty()) {
+                added = new ArrayList<>(2);
+            }
+            added.add(id);
+        }
+        return added;
+    }
+
+    private int countOfType(String type) {
+        int n = 0;
+        for (Id id : ids) {
+            if (id.type().equals(type)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * The {@code ids} field: count per type, strongest type first, e.g. {@code
+     * user_id:1,cookie_id:3}.
+     */
+    public String renderIdCounts() {
+        if (ids.isEmpty()) {
+            return null;
+        }
+        StringBuilder sb = new StringBuilder(32);
+        String type = null;
+        int n = 0;
+        for (Id id : ids) {
+            if (!id.type().equals(type)) {
+                if (type != null) {
+                    sb.append(type).append(':').append(n).append(',');
+                }
+                type = id.type();
+                n = 0;
+            }
+            n++;
+        }
+        sb.append(type).append(':').append(n);
+        return sb.toString();
+    }
+
+    public long ver() {
+        return ver;
+    }
+
+    /** Advances the write sequence and returns the new value. */
+    public long nextVer() {
+        return ++ver;
+    }
+
+    public long timerAt() {
+        return timerAt;
+    }
+
+    public void setTimerAt(long timerAt) {
+        this.timerAt = timerAt;
+    }
+
+    /**
+     * The epoch of the operator instance that last wrote this profile to Redis. A different epoch
+     * means Redis may hold writes this state never saw (made after the checkpoint it was restored
+     * from), so the next write must be a full one.
+     */
+    public long writtenEpoch() {
+        return writtenEpoch;
+    }
+
+    public void setWrittenEpoch(long epoch) {
+        this.writtenEpoch = epoch;
+    }
+
+    public void write(DataOutput out) throws IOException {
+        out.writeByte(FORMAT);
+        out.writeLong(ver);
+        out.writeLong(timerAt);
+        out.writeLong(writtenEpoch);
+        out.writeShort(ids.size());
+        String type = null;
+        for (Id id : ids) {
+            // ids are sorted by type, so a type name is written once per run of equal types
+            boolean sameType = id.type().equals(type);
+            out.writeBoolean(sameType);
+            if (!sameType) {
+                out.writeUTF(id.type());
+                type = id.type();
+            }
+            out.writeUTF(id.value());
+        }
+        features.write(out);
+    }
+
+    public static ProfileState read(DataInput in) throws IOException {
+        byte format = in.readByte();
+        if (format != FORMAT) {
+            throw new IOException("unknown ProfileState format " + format);
+        }
+        long ver = in.readLong();
+        long timerAt = in.readLong();
+        long epoch = in.readLong();
+        int n = in.readUnsignedShort();
+        ArrayList<Id> ids = new ArrayList<>(n + 1);
+        String type = null;
+        for (int i = 0; i < n; i++) {
+            if (!in.readBoolean()) {
+                type = in.readUTF();
+            }
+            ids.add(new Id(type, in.readUTF()));
+        }
+        return new ProfileState(ProfileFeatures.read(in), ids, ver, timerAt, epoch);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ProfileState s
+                && ver == s.ver
+                && timerAt == s.timerAt
+                && writtenEpoch == s.writtenEpoch
+                && ids.equals(s.ids)
+                && features.equals(s.features);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(features, ids, ver, timerAt, writtenEpoch);
+    }
+
+    @Override
+    public String toString() {
+        return "ProfileState{ver="
+                + ver
+                + ", timerAt="
+                + timerAt
+                + ", ids="
+                + ids
+                + ", "
+                + features
+                + "}";
+    }
+}
