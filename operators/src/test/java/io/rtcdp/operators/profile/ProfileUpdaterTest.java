@@ -176,23 +176,29 @@ class ProfileUpdaterTest {
         assertThat(out.get(0).set())
                 .containsEntry("as_of", Long.toString(T0 + 2 * DAY))
                 .containsEntry("f.orders_24h", "0")
-                .containsEntry("f.orders_30d", "1")
-                .containsEntry("f.days_since_last_order", "2");
+                .containsEntry("f.days_since_last_order", "2")
+                .doesNotContainKey("f.orders_30d"); // unchanged: still 1
         assertThat(harness.numEventTimeTimers()).isZero();
     }
 
     @Test
     void lateEventsAreCountedExactly() throws Exception {
         harness.processElement(event("o1", "u1", "product_viewed", T0 + DAY, null), T0 + DAY);
+        harness.processElement(event("o1", "u1", "product_viewed", T0 - 10 * MIN, null), T0);
         harness.processElement(event("o1", "u1", "product_viewed", T0 + 10 * MIN, null), T0);
         List<ProfileUpdate> out = drain();
-        ProfileUpdate late = out.get(1);
-        // the late event is out of the 24h window at as_of = T0 + 1 day, but counted in totals
-        assertThat(late.set())
+        // at as_of = T0 + 1 day, the bucket of T0 - 10 min is out of the 24h window: counted in
+        // totals only; the bucket of T0 + 10 min is still in it
+        assertThat(out.get(1).set())
                 .containsEntry("f.events_total", "2")
-                .containsEntry("first_seen", Long.toString(T0 + 10 * MIN))
+                .containsEntry("first_seen", Long.toString(T0 - 10 * MIN))
                 .doesNotContainKey("f.events_24h")
                 .doesNotContainKey("as_of");
+        assertThat(out.get(2).set())
+                .containsEntry("f.events_total", "3")
+                .containsEntry("f.events_24h", "2")
+                .containsEntry("f.views_24h", "2")
+                .doesNotContainKey("first_seen");
     }
 
     @Test
