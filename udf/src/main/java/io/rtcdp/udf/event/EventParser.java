@@ -1,0 +1,950 @@
+package io.rtcdp.udf.event;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
+import io.rtcdp.udf.time.Times;
+import java.io.IOException;
+import java.io.Serializable;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Parses, validates and normalises input records into {@link Event}s (contract sections 1 and 2).
+ *
+ * <p>Works on Jackson's streaming parser straight from the record bytes: no tree is built, values
+ * that are not needed are skipped without decoding, and {@code props} is copied as a byte slice of
+ * the input. Ids are normalised and hashed only once the whole record is known to be valid (the
+ * tenant, which picks the secret and country code, may come after them).
+ *
+ * <p>Messages of {@link InvalidEventException}s and dead letters name fields and JSON types but
+ * never quote a value of the record, so plain PII cannot leak through them; the dead letter's
+ * payload carries the record for diagnosis.
+ *
+ * <p>Serializable, for use inside Flink functions. Not thread-safe: an instance reuses its scratch
+ * state and its {@link PiiHasher} and is meant for one thread; its caches are transient and created
+ * lazily.
+ */
+public final class EventParser implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** The longest part of a rejected record kept in its dead letter. */
+    public static final int MAX_DEAD_LETTER_PAYLOAD_BYTES = 512 * 1024;
+
+    static final int MAX_EVENT_ID_LENGTH = 128;
+    static final int MAX_NAME_LENGTH = 128;
+    static final int MAX_TENANT_LENGTH = 64;
+
+    /**
+     * Numeric strings for {@code props.amount} are at most this long (BigDecimal is superlinear).
+     */
+    private static final int MAX_AMOUNT_TEXT_LENGTH = 64;
+
+    private static final int MICROS_SCALE = 6;
+
+    private static final String TS_FORMS =
+            "epoch milliseconds (an integer >= 0) or an ISO-8601 date-time with offset,"
+                    + " e.g. 2011-01-02T10:00:00Z";
+
+    // Bits of top-level fields, to find repeated fields and tell "null" from "missing".
+    private static final int F_EVENT_ID = 1;
+    private static final int F_TENANT = 1 << 1;
+    private static final int F_TYPE = 1 << 2;
+    private static final int F_NAME = 1 << 3;
+    private static final int F_TS = 1 << 4;
+    private static final int F_CHANNEL = 1 << 5;
+    private static final int F_IDS = 1 << 6;
+    private static final int F_PROPS = 1 << 7;
+    private static final int F_TRAITS = 1 << 8;
+    private static final int F_CONSENT = 1 << 9;
+
+    private final ParserConfig config;
+    private final PiiHasher hasher;
+
+    private transient JsonFactory jsonFactory;
+    private transient Draft draft;
+
+    public EventParser(ParserConfig config) {
+        this.config = config;
+        this.hasher = new PiiHasher(config);
+    }
+
+    public ParserConfig config() {
+        return config;
+    }
+
+    /**
+     * Parses one record that never fails: the event, or a dead letter with the error code, a
+     * message, the payload as UTF-8 text (its first {@value #MAX_DEAD_LETTER_PAYLOAD_BYTES} bytes
+     * at most) and {@code source}.
+     *
+     * @param source where the record came from, e.g. {@code topic/partition/offset} or {@code
+     *     file:line}
+     */
+    public Parsed parse(byte[] payload, String source) {
+        try {
+            return Parsed.ok(parse(payload));
+        } catch (InvalidEventException e) {
+            return Parsed.bad(deadLetter(e.code(), e.getMessage(), payload, source));
+        } catch (RuntimeException e) {
+            // A parser defect on some odd input must not become a poison record that restarts the
+            // job forever (contract 1.2); the dead letter keeps the record for a bug report.
+            return Parsed.bad(
+                    deadLetter(
+                            ErrorCode.BAD_JSON,
+                            "record could not be parsed (internal parser failure: "
+                                    + e.getClass().getName()
+                                    + ")",
+                            payload,
+                            source));
+        }
+    }
+
+    /**
+     * Parses one record: a UTF-8 JSON object.
+     *
+     * @throws InvalidEventException when the record is not a valid event
+     */
+    public Event parse(byte[] utf8) throws InvalidEventException {
+        if (utf8 == null) {
+            throw new InvalidEventException(ErrorCode.BAD_JSON, "record has no value (null)");
+        }
+        if (utf8.length > config.maxRecordBytes()) {
+            throw new InvalidEventException(
+                    ErrorCode.OVERSIZE,
+                    "record is "
+                            + utf8.length
+                            + " bytes, more than the limit of "
+                            + config.maxRecordBytes()
+                            + " bytes");
+        }
+        int bad = Utf8.firstInvalid(utf8);
+        if (bad >= 0) {
+            throw new InvalidEventException(
+                    ErrorCode.BAD_JSON,
+                    utf8[bad] == 0
+                            ? "record is not UTF-8 JSON: NUL byte at offset " + bad
+                            : "record is not valid UTF-8: bad byte sequence at offset " + bad);
+        }
+        Draft d = draft();
+        d.reset();
+        try (JsonParser p = factory().createParser(utf8)) {
+            JsonToken root = p.nextToken();
+            if (root == null) {
+                throw new InvalidEventException(ErrorCode.BAD_JSON, "record is empty");
+            }
+            if (root != JsonToken.START_OBJECT) {
+                p.skipChildren();
+                requireEnd(p);
+                throw new InvalidEventException(
+                        ErrorCode.NOT_AN_OBJECT,
+                        "record is " + describe(root) + ", not a JSON object");
+            }
+            InvalidEventException fieldError = null;
+            try {
+                readObject(p, utf8, d);
+            } catch (InvalidEventException e) {
+                // A record that is not even JSON is BAD_JSON, wherever the first bad field is.
+                fieldError = e;
+                skipToRootEnd(p);
+            }
+            requireEnd(p);
+            if (fieldError != null) {
+                throw fieldError;
+            }
+        } catch (JsonProcessingException e) {
+            throw badJson(e);
+        } catch (IOException e) {
+            // Reading from a byte array does no I/O; kept as BAD_JSON for completeness.
+            throw new InvalidEventException(ErrorCode.BAD_JSON, "record could not be read");
+        }
+        return toEvent(d);
+    }
+
+    private void readObject(JsonParser p, byte[] bytes, Draft d)
+            throws IOException, InvalidEventException {
+        String field;
+        while ((field = p.nextFieldName()) != null) {
+            JsonToken t = p.nextToken();
+            switch (field) {
+                case "event_id":
+                    seen(d, F_EVENT_ID, t, field);
+                    d.eventId = optionalString(p, t, field);
+                    if (d.eventId != null
+                            && (d.eventId.isEmpty() || d.eventId.length() > MAX_EVENT_ID_LENGTH)) {
+                        throw invalid(
+                                "field 'event_id' must have 1-"
+                                        + MAX_EVENT_ID_LENGTH
+                                        + " characters, has "
+                                        + d.eventId.length());
+                    }
+                    break;
+                case "tenant":
+                    seen(d, F_TENANT, t, field);
+                    d.tenant = optionalString(p, t, field);
+                    if (d.tenant != null && !isTenant(d.tenant)) {
+                        throw invalid(
+                                "field 'tenant' must match [a-z0-9_-]{1,"
+                                        + MAX_TENANT_LENGTH
+                                        + "}");
+                    }
+                    break;
+                case "type":
+                    seen(d, F_TYPE, t, field);
+                    String type = optionalString(p, t, field);
+                    if (type != null) {
+                        d.type = eventType(type);
+                        if (d.type == null) {
+                            throw new InvalidEventException(
+                                    ErrorCode.UNKNOWN_TYPE,
+                                    "field 'type' must be one of track, page, identify, consent,"
+                                            + " forget");
+                        }
+                    }
+                    break;
+                case "name":
+                    seen(d, F_NAME, t, field);
+                    d.name = optionalString(p, t, field);
+                    if (d.name != null && d.name.length() > MAX_NAME_LENGTH) {
+                        throw invalid(
+                                "field 'name' must have at most "
+                                        + MAX_NAME_LENGTH
+                                        + " characters, has "
+                                        + d.name.length());
+                    }
+                    break;
+                case "ts":
+                    seen(d, F_TS, t, field);
+                    readTs(p, t, d);
+                    break;
+                case "channel":
+                    seen(d, F_CHANNEL, t, field);
+                    d.channel = emptyToNull(optionalString(p, t, field));
+                    break;
+                case "ids":
+                    seen(d, F_IDS, t, field);
+                    readIds(p, t, d);
+                    break;
+                case "props":
+                    seen(d, F_PROPS, t, field);
+                    readProps(p, t, bytes, d);
+                    break;
+                case "traits":
+                    seen(d, F_TRAITS, t, field);
+                    readTraits(p, t, d);
+                    break;
+                case "consent":
+                    seen(d, F_CONSENT, t, field);
+                    readConsent(p, t, d);
+                    break;
+                default:
+                    p.skipChildren();
+            }
+        }
+    }
+
+    private void readTs(JsonParser p, JsonToken t, Draft d)
+            throws IOException, InvalidEventException {
+        long ts;
+        if (t == JsonToken.VALUE_NULL) {
+            return;
+        } else if (t == JsonToken.VALUE_NUMBER_INT) {
+            JsonParser.NumberType nt = p.getNumberType();
+            if (nt == JsonParser.NumberType.BIG_INTEGER) {
+                throw badTs("is out of range");
+            }
+            ts = p.getLongValue();
+        } else if (t == JsonToken.VALUE_STRING) {
+            try {
+                ts = Times.parseEventTs(p.getText());
+            } catch (DateTimeException e) {
+                throw badTs("is not a valid date-time");
+            }
+        } else {
+            throw badTs("is " + describe(t));
+        }
+        if (ts < 0) {
+            throw badTs("is before 1970");
+        }
+        long now = config.clock().getAsLong();
+        long skew = config.maxFutureSkewMillis();
+        long limit = now > Long.MAX_VALUE - skew ? Long.MAX_VALUE : now + skew;
+        if (ts > limit) {
+            throw new InvalidEventException(
+                    ErrorCode.TS_IN_FUTURE,
+                    "field 'ts' is "
+                            + human(ts - now)
+                            + " ahead of the clock, more than the allowed "
+                            + human(skew));
+        }
+        d.ts = ts;
+        d.tsPresent = true;
+    }
+
+    private static String human(long millis) {
+        if (millis >= 3_600_000L) {
+            return String.format(Locale.ROOT, "%.1f h", millis / 3_600_000.0);
+        }
+        if (millis >= 1000) {
+            return String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
+        }
+        return millis + " ms";
+    }
+
+    private static InvalidEventException badTs(String problem) {
+        return new InvalidEventException(
+                ErrorCode.BAD_TS, "field 'ts' " + problem + "; use " + TS_FORMS);
+    }
+
+    private void readIds(JsonParser p, JsonToken t, Draft d)
+            throws IOException, InvalidEventException {
+        if (t == JsonToken.VALUE_NULL) {
+            return;
+        }
+        if (t != JsonToken.START_OBJECT) {
+            throw invalid("field 'ids' must be an object of id type to value, is " + describe(t));
+        }
+        d.idsPresent = true;
+        String idType;
+        while ((idType = p.nextFieldName()) != null) {
+            JsonToken vt = p.nextToken();
+            if (!IdTypes.isKnown(idType)) {
+                p.skipChildren();
+                continue;
+            }
+            String raw;
+            if (vt == JsonToken.VALUE_STRING || vt == JsonToken.VALUE_NUMBER_INT) {
+                // A numeric member id written as a JSON integer keeps its decimal text.
+                raw = p.getText();
+            } else if (vt == JsonToken.VALUE_NULL) {
+                // SDKs send "user_id": null for anonymous visitors; it is simply no id.
+                continue;
+            } else {
+                throw invalid("field 'ids." + idType + "' must be a string, is " + describe(vt));
+            }
+            if (raw.length() > IdNormalizer.MAX_VALUE_LENGTH) {
+                throw invalid(
+                        "field 'ids."
+                                + idType
+                                + "' must have at most "
+                                + IdNormalizer.MAX_VALUE_LENGTH
+                                + " characters, has "
+                                + raw.length());
+            }
+            for (int i = 0; i < d.idCount; i++) {
+                if (d.idTypes[i].equals(idType)) {
+                    throw invalid("field 'ids' has id type '" + idType + "' more than once");
+                }
+            }
+            d.addRawId(idType, raw);
+        }
+    }
+
+    private void readProps(JsonParser p, JsonToken t, byte[] bytes, Draft d)
+            throws IOException, InvalidEventException {
+        if (t == JsonToken.VALUE_NULL) {
+            return;
+        }
+        if (t != JsonToken.START_OBJECT) {
+            throw invalid("field 'props' must be an object, is " + describe(t));
+        }
+        int start = (int) p.currentTokenLocation().getByteOffset();
+        boolean amountSeen = false;
+        boolean categorySeen = false;
+        boolean orderIdSeen = false;
+        String key;
+        while ((key = p.nextFieldName()) != null) {
+            JsonToken vt = p.nextToken();
+            switch (key) {
+                case "amount":
+                    amountSeen = once(amountSeen, "props.amount");
+                    d.amountMicros = amountMicros(p, vt);
+                    break;
+                case "category":
+                    categorySeen = once(categorySeen, "props.category");
+                    String category = optionalString(p, vt, "props.category");
+                    d.category = category == null ? null : emptyToNull(category.strip());
+                    break;
+                case "order_id":
+                    orderIdSeen = once(orderIdSeen, "props.order_id");
+                    if (vt == JsonToken.VALUE_NUMBER_INT) {
+                        d.orderId = p.getText();
+                    } else {
+                        d.orderId = emptyToNull(optionalString(p, vt, "props.order_id"));
+                    }
+                    break;
+                default:
+                    p.skipChildren();
+            }
+        }
+        int end = (int) p.currentTokenLocation().getByteOffset() + 1;
+        d.propsJson = compactJson(bytes, start, end);
+    }
+
+    private static Long amountMicros(JsonParser p, JsonToken t)
+            throws IOException, InvalidEventException {
+        BigDecimal amount;
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
+        } else if (t == JsonToken.VALUE_NUMBER_INT
+                && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+            long v = p.getLongValue();
+            long micros = v * 1_000_000L;
+            if (micros / 1_000_000L != v) {
+                throw amountOutOfRange();
+            }
+            return micros;
+        } else if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
+            try {
+                amount = p.getDecimalValue();
+            } catch (JsonProcessingException | NumberFormatException e) {
+                throw amountOutOfRange();
+            }
+        } else if (t == JsonToken.VALUE_STRING) {
+            String s = p.getText().strip();
+            if (s.isEmpty() || s.length() > MAX_AMOUNT_TEXT_LENGTH) {
+                throw invalid("field 'props.amount' must be a number or a numeric string");
+            }
+            try {
+                amount = new BigDecimal(s);
+            } catch (NumberFormatException e) {
+                throw invalid("field 'props.amount' must be a number or a numeric string");
+            }
+        } else {
+            throw invalid("field 'props.amount' must be a number, is " + describe(t));
+        }
+        return toMicros(amount);
+    }
+
+    /**
+     * {@code amount × 10^6}, rounded half-even, exactly. The magnitude is checked before anything
+     * rescales the number: {@code setScale} or {@code movePointRight} on 1e999999999 would compute
+     * a power of ten with a billion digits.
+     */
+    static Long toMicros(BigDecimal amount) throws InvalidEventException {
+        BigDecimal micros = amount.scaleByPowerOfTen(MICROS_SCALE);
+        long integerDigits = (long) micros.precision() - micros.scale();
+        if (integerDigits > 19) {
+            throw amountOutOfRange();
+        }
+        if (integerDigits < 0) {
+            // |micros| < 0.1 rounds to zero.
+            return 0L;
+        }
+        try {
+            return micros.setScale(0, RoundingMode.HALF_EVEN).longValueExact();
+        } catch (ArithmeticException e) {
+            throw amountOutOfRange();
+        }
+    }
+
+    private static InvalidEventException amountOutOfRange() {
+        return invalid(
+                "field 'props.amount' is out of range: amount × 10^6 must fit a signed 64-bit"
+                        + " integer");
+    }
+
+    private static void readTraits(JsonParser p, JsonToken t, Draft d)
+            throws IOException, InvalidEventException {
+        if (t == JsonToken.VALUE_NULL) {
+            return;
+        }
+        if (t != JsonToken.START_OBJECT) {
+            throw invalid("field 'traits' must be an object, is " + describe(t));
+        }
+        Map<String, String> traits = null;
+        String key;
+        while ((key = p.nextFieldName()) != null) {
+            JsonToken vt = p.nextToken();
+            String value;
+            switch (vt) {
+                case VALUE_STRING:
+                case VALUE_NUMBER_INT:
+                case VALUE_NUMBER_FLOAT:
+                case VALUE_TRUE:
+                case VALUE_FALSE:
+                    value = p.getText();
+                    break;
+                case VALUE_NULL:
+                    continue;
+                default:
+                    // Nested structures are not traits; they are skipped, not rejected.
+                    p.skipChildren();
+                    continue;
+            }
+            if (traits == null) {
+                traits = new LinkedHashMap<>();
+            }
+            if (traits.put(key, value) != null) {
+                throw invalid("field 'traits' has a key more than once");
+            }
+        }
+        d.traits = traits == null ? Map.of() : Collections.unmodifiableMap(traits);
+    }
+
+    private static void readConsent(JsonParser p, JsonToken t, Draft d)
+            throws IOException, InvalidEventException {
+        if (t == JsonToken.VALUE_NULL) {
+            return;
+        }
+        if (t != JsonToken.START_OBJECT) {
+            throw invalid("field 'consent' must be an object, is " + describe(t));
+        }
+        boolean marketingSeen = false;
+        boolean personalizationSeen = false;
+        String key;
+        while ((key = p.nextFieldName()) != null) {
+            JsonToken vt = p.nextToken();
+            switch (key) {
+                case "marketing":
+                    marketingSeen = once(marketingSeen, "consent.marketing");
+                    d.consentMarketing = optionalBoolean(vt, "consent.marketing");
+                    break;
+                case "personalization":
+                    personalizationSeen = once(personalizationSeen, "consent.personalization");
+                    d.consentPersonalization = optionalBoolean(vt, "consent.personalization");
+                    break;
+                default:
+                    p.skipChildren();
+            }
+        }
+    }
+
+    private Event toEvent(Draft d) throws InvalidEventException {
+        requirePresent(d, F_EVENT_ID, d.eventId, "event_id");
+        requirePresent(d, F_TENANT, d.tenant, "tenant");
+        requirePresent(d, F_TYPE, d.type, "type");
+        requirePresent(d, F_TS, d.tsPresent ? d : null, "ts");
+        requirePresent(d, F_IDS, d.idsPresent ? d : null, "ids");
+        String name = d.name;
+        if (d.type == EventType.TRACK) {
+            requirePresent(d, F_NAME, name, "name");
+            if (name.isBlank()) {
+                throw invalid("field 'name' must not be blank for a track event");
+            }
+        } else {
+            name = emptyToNull(name);
+        }
+        return new Event(
+                d.tenant,
+                d.eventId,
+                d.type,
+                name,
+                d.ts,
+                d.channel,
+                ids(d),
+                d.amountMicros,
+                d.category,
+                d.orderId,
+                d.consentMarketing,
+                d.consentPersonalization,
+                d.traits,
+                d.propsJson);
+    }
+
+    private List<Id> ids(Draft d) throws InvalidEventException {
+        String countryCode = config.countryCodeFor(d.tenant);
+        Id[] ids = new Id[d.idCount];
+        int n = 0;
+        for (int i = 0; i < d.idCount; i++) {
+            String type = d.idTypes[i];
+            String value = IdNormalizer.normalize(type, d.idValues[i], countryCode);
+            if (value != null) {
+                ids[n++] = new Id(type, hasher.protect(d.tenant, type, value));
+            }
+        }
+        if (n == 0) {
+            throw new InvalidEventException(ErrorCode.NO_ID, noIdMessage(d));
+        }
+        if (n < ids.length) {
+            ids = Arrays.copyOf(ids, n);
+        }
+        Arrays.sort(ids);
+        return List.of(ids);
+    }
+
+    private static String noIdMessage(Draft d) {
+        if (d.idCount == 0) {
+            return "field 'ids' has no id of a known type ("
+                    + String.join(", ", IdTypes.BUILT_IN)
+                    + " or x_<name>)";
+        }
+        StringBuilder sb = new StringBuilder("field 'ids' has no usable id; unusable values for ");
+        for (int i = 0; i < d.idCount; i++) {
+            sb.append(i == 0 ? "" : ", ").append(d.idTypes[i]);
+        }
+        return sb.toString();
+    }
+
+    private static void seen(Draft d, int bit, JsonToken t, String field)
+            throws InvalidEventException {
+        if ((d.fieldsSeen & bit) != 0) {
+            throw invalid("field '" + field + "' appears more than once");
+        }
+        d.fieldsSeen |= bit;
+        if (t == JsonToken.VALUE_NULL) {
+            d.fieldsNull |= bit;
+        }
+    }
+
+    private static boolean once(boolean seenBefore, String field) throws InvalidEventException {
+        if (seenBefore) {
+            throw invalid("field '" + field + "' appears more than once");
+        }
+        return true;
+    }
+
+    private static void requirePresent(Draft d, int bit, Object value, String field)
+            throws InvalidEventException {
+        if (value == null) {
+            throw new InvalidEventException(
+                    ErrorCode.MISSING_FIELD,
+                    (d.fieldsSeen & bit) == 0
+                            ? "required field '" + field + "' is missing"
+                            : "required field '" + field + "' is null");
+        }
+    }
+
+    private static String optionalString(JsonParser p, JsonToken t, String field)
+            throws IOException, InvalidEventException {
+        if (t == JsonToken.VALUE_STRING) {
+            return p.getText();
+        }
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        throw invalid("field '" + field + "' must be a string, is " + describe(t));
+    }
+
+    private static Boolean optionalBoolean(JsonToken t, String field) throws InvalidEventException {
+        switch (t) {
+            case VALUE_TRUE:
+                return Boolean.TRUE;
+            case VALUE_FALSE:
+                return Boolean.FALSE;
+            case VALUE_NULL:
+                return null;
+            default:
+                throw invalid("field '" + field + "' must be true or false, is " + describe(t));
+        }
+    }
+
+    private static EventType eventType(String s) {
+        switch (s) {
+            case "track":
+                return EventType.TRACK;
+            case "page":
+                return EventType.PAGE;
+            case "identify":
+                return EventType.IDENTIFY;
+            case "consent":
+                return EventType.CONSENT;
+            case "forget":
+                return EventType.FORGET;
+            default:
+                return null;
+        }
+    }
+
+    static boolean isTenant(String s) {
+        int n = s.length();
+        if (n == 0 || n > MAX_TENANT_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+
+    private static InvalidEventException invalid(String message) {
+        return new InvalidEventException(ErrorCode.INVALID_FIELD, message);
+    }
+
+    private static String describe(JsonToken t) {
+        switch (t) {
+            case START_OBJECT:
+                return "an object";
+            case START_ARRAY:
+                return "an array";
+            case VALUE_STRING:
+                return "a string";
+            case VALUE_NUMBER_INT:
+            case VALUE_NUMBER_FLOAT:
+                return "a number";
+            case VALUE_TRUE:
+            case VALUE_FALSE:
+                return "a boolean";
+            case VALUE_NULL:
+                return "null";
+            default:
+                return t.name();
+        }
+    }
+
+    /** After a field error: reads on to the end of the root object, so bad JSON still wins. */
+    private static void skipToRootEnd(JsonParser p) throws IOException {
+        while (!p.getParsingContext().inRoot()) {
+            if (p.nextToken() == null) {
+                return;
+            }
+        }
+    }
+
+    private static void requireEnd(JsonParser p) throws IOException, InvalidEventException {
+        if (p.nextToken() != null) {
+            throw new InvalidEventException(
+                    ErrorCode.BAD_JSON,
+                    "record is not valid JSON: content after the end of the value at "
+                            + where(p.currentTokenLocation()));
+        }
+    }
+
+    /**
+     * Jackson's own messages quote the offending text, which may be PII, so only the kind of error
+     * and its location are reported.
+     */
+    private static InvalidEventException badJson(JsonProcessingException e) {
+        String what;
+        if (e instanceof JsonEOFException) {
+            what = "unexpected end of input";
+        } else if (e instanceof StreamConstraintsException) {
+            what = "nesting depth or value length over the parser's limits";
+        } else {
+            what = "syntax error";
+        }
+        JsonLocation at = e.getLocation();
+        return new InvalidEventException(
+                ErrorCode.BAD_JSON,
+                "record is not valid JSON: " + what + (at == null ? "" : " at " + where(at)));
+    }
+
+    private static String where(JsonLocation at) {
+        return "line " + at.getLineNr() + ", column " + at.getColumnNr();
+    }
+
+    /**
+     * The JSON text of {@code bytes[from, to)} (a valid JSON value) without insignificant
+     * whitespace. Slicing the input keeps numbers exactly as written and costs far less than
+     * re-generating the JSON.
+     */
+    static String compactJson(byte[] bytes, int from, int to) {
+        int i = from;
+        boolean inString = false;
+        for (; i < to; i++) {
+            byte c = bytes[i];
+            if (inString) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == '"') {
+                    inString = false;
+                }
+            } else if (c == '"') {
+                inString = true;
+            } else if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+                break;
+            }
+        }
+        if (i == to) {
+            return new String(bytes, from, to - from, StandardCharsets.UTF_8);
+        }
+        byte[] out = new byte[to - from];
+        int n = i - from;
+        System.arraycopy(bytes, from, out, 0, n);
+        for (; i < to; i++) {
+            byte c = bytes[i];
+            if (inString) {
+                out[n++] = c;
+                if (c == '\\') {
+                    out[n++] = bytes[++i];
+                } else if (c == '"') {
+                    inString = false;
+                }
+            } else if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+                out[n++] = c;
+                inString = c == '"';
+            }
+        }
+        return new String(out, 0, n, StandardCharsets.UTF_8);
+    }
+
+    private static DeadLetter deadLetter(
+            ErrorCode code, String message, byte[] payload, String source) {
+        if (payload == null) {
+            return new DeadLetter(code.code(), message, null, source);
+        }
+        int keep = Math.min(payload.length, MAX_DEAD_LETTER_PAYLOAD_BYTES);
+        String text = new String(payload, 0, keep, StandardCharsets.UTF_8);
+        if (keep < payload.length) {
+            message +=
+                    String.format(
+                            Locale.ROOT,
+                            " (payload truncated to its first %d of %d bytes)",
+                            keep,
+                            payload.length);
+        }
+        return new DeadLetter(code.code(), message, text, source);
+    }
+
+    private JsonFactory factory() {
+        JsonFactory f = jsonFactory;
+        if (f == null) {
+            f =
+                    JsonFactory.builder()
+                            // Field names come from the input; interning them would let a stream
+                            // of random names fill the JVM string table.
+                            .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
+                            .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+                            .build();
+            jsonFactory = f;
+        }
+        return f;
+    }
+
+    private Draft draft() {
+        Draft d = draft;
+        if (d == null) {
+            d = draft = new Draft();
+        }
+        return d;
+    }
+
+    /** The fields of the record being parsed; reused from record to record. */
+    private static final class Draft {
+        int fieldsSeen;
+        int fieldsNull;
+        String eventId;
+        String tenant;
+        EventType type;
+        String name;
+        long ts;
+        boolean tsPresent;
+        String channel;
+        boolean idsPresent;
+        String[] idTypes = new String[8];
+        String[] idValues = new String[8];
+        int idCount;
+        Long amountMicros;
+        String category;
+        String orderId;
+        Boolean consentMarketing;
+        Boolean consentPersonalization;
+        Map<String, String> traits;
+        String propsJson;
+
+        void reset() {
+            fieldsSeen = 0;
+            fieldsNull = 0;
+            eventId = null;
+            tenant = null;
+            type = null;
+            name = null;
+            ts = 0;
+            tsPresent = false;
+            channel = null;
+            idsPresent = false;
+            Arrays.fill(idTypes, 0, idCount, null);
+            Arrays.fill(idValues, 0, idCount, null);
+            idCount = 0;
+            amountMicros = null;
+            category = null;
+            orderId = null;
+            consentMarketing = null;
+            consentPersonalization = null;
+            traits = Map.of();
+            propsJson = null;
+        }
+
+        void addRawId(String type, String value) {
+            if (idCount == idTypes.length) {
+                idTypes = Arrays.copyOf(idTypes, idCount * 2);
+                idValues = Arrays.copyOf(idValues, idCount * 2);
+            }
+            idTypes[idCount] = type;
+            idValues[idCount] = value;
+            idCount++;
+        }
+    }
+
+    /** Strict UTF-8 validation (RFC 3629: no overlongs, surrogates or code points > U+10FFFF). */
+    static final class Utf8 {
+        private Utf8() {}
+
+        /**
+         * The offset of the first byte that starts an invalid sequence, or of a NUL byte, or -1.
+         * NUL never occurs in JSON text; rejecting it here also stops Jackson from taking a record
+         * for UTF-16 or UTF-32, which it detects by zero bytes.
+         */
+        static int firstInvalid(byte[] b) {
+            int n = b.length;
+            int i = 0;
+            while (i < n) {
+                int c = b[i];
+                if (c > 0) {
+                    i++;
+                    continue;
+                }
+                if (c == 0) {
+                    return i;
+                }
+                c &= 0xff;
+                int len;
+                int lo = 0x80;
+                int hi = 0xbf;
+                if (c >= 0xc2 && c <= 0xdf) {
+                    len = 2;
+                } else if (c >= 0xe0 && c <= 0xef) {
+                    len = 3;
+                    if (c == 0xe0) {
+                        lo = 0xa0;
+                    } else if (c == 0xed) {
+                        hi = 0x9f;
+                    }
+                } else if (c >= 0xf0 && c <= 0xf4) {
+                    len = 4;
+                    if (c == 0xf0) {
+                        lo = 0x90;
+                    } else if (c == 0xf4) {
+                        hi = 0x8f;
+                    }
+                } else {
+                    return i;
+                }
+                if (i + len > n) {
+                    return i;
+                }
+                int second = b[i + 1] & 0xff;
+                if (second < lo || second > hi) {
+                    return i;
+                }
+                for (int k = 2; k < len; k++) {
+                    if ((b[i + k] & 0xc0) != 0x80) {
+                        return i;
+                    }
+                }
+                i += len;
+            }
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,280 @@
+package io.rtcdp.udf.event;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongSupplier;
+import java.util.regex.Pattern;
+
+/**
+ * Configuration of event parsing and id protection (contract sections 1 and 2). Immutable and
+ * serializable, so that it travels inside Flink functions; build it with {@link #builder()}.
+ */
+public final class ParserConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** The well-known secret used when none is configured; fine for a demo, never for real data. */
+    public static final String DEV_SECRET = "rtcdp-dev-secret";
+
+    public static final String DEFAULT_COUNTRY_CODE = "+86";
+    public static final Duration DEFAULT_MAX_FUTURE_SKEW = Duration.ofDays(1);
+    public static final int DEFAULT_MAX_RECORD_BYTES = 64 * 1024;
+    public static final Set<String> DEFAULT_PII_ID_TYPES = Set.of(IdTypes.PHONE, IdTypes.EMAIL);
+
+    /** Keeps now + skew far from overflow; no sane skew comes close. */
+    private static final Duration MAX_SKEW = Duration.ofDays(365L * 1000);
+
+    static final Pattern TENANT = Pattern.compile("[a-z0-9_-]{1,64}");
+    private static final Pattern COUNTRY_CODE = Pattern.compile("\\+[1-9][0-9]{0,3}");
+
+    /** A serializable source of "now" in epoch milliseconds. */
+    @FunctionalInterface
+    public interface MillisClock extends LongSupplier, Serializable {}
+
+    private final Map<String, String> tenantSecrets;
+    private final String defaultSecret;
+    private final String defaultCountryCode;
+    private final Map<String, String> tenantCountryCodes;
+    private final Set<String> piiIdTypes;
+    private final long maxFutureSkewMillis;
+    private final int maxRecordBytes;
+    private final MillisClock clock;
+
+    private ParserConfig(Builder b) {
+        this.tenantSecrets = Map.copyOf(b.tenantSecrets);
+        this.defaultSecret = b.defaultSecret;
+        this.defaultCountryCode = b.defaultCountryCode;
+        this.tenantCountryCodes = Map.copyOf(b.tenantCountryCodes);
+        this.piiIdTypes = Set.copyOf(b.piiIdTypes);
+        this.maxFutureSkewMillis = b.maxFutureSkew.toMillis();
+        this.maxRecordBytes = b.maxRecordBytes;
+        this.clock = b.clock;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A configuration with every default (the development secret included). */
+    public static ParserConfig defaults() {
+        return builder().build();
+    }
+
+    /** The HMAC secret of a tenant: its own, else the default secret. */
+    public String secretFor(String tenant) {
+        return tenantSecrets.getOrDefault(tenant, defaultSecret);
+    }
+
+    /** The secret of tenants without their own. */
+    String defaultSecret() {
+        return defaultSecret;
+    }
+
+    /** Whether the tenant has a secret of its own (else it shares the default secret). */
+    public boolean hasOwnSecret(String tenant) {
+        return tenantSecrets.containsKey(tenant);
+    }
+
+    /** The tenants that have a secret of their own. */
+    public Set<String> tenantsWithSecrets() {
+        return tenantSecrets.keySet();
+    }
+
+    /**
+     * Whether any tenant's ids would be hashed with the public development secret, which makes the
+     * hashes reversible by dictionary attack; the job should warn loudly when this is true.
+     */
+    public boolean usesDevSecret() {
+        return DEV_SECRET.equals(defaultSecret) || tenantSecrets.containsValue(DEV_SECRET);
+    }
+
+    /** The country code (e.g. {@code +86}) given to the tenant's phone numbers without one. */
+    public String countryCodeFor(String tenant) {
+        return tenantCountryCodes.getOrDefault(tenant, defaultCountryCode);
+    }
+
+    public String defaultCountryCode() {
+        return defaultCountryCode;
+    }
+
+    public Set<String> piiIdTypes() {
+        return piiIdTypes;
+    }
+
+    public boolean isPii(String idType) {
+        return piiIdTypes.contains(idType);
+    }
+
+    public long maxFutureSkewMillis() {
+        return maxFutureSkewMillis;
+    }
+
+    public int maxRecordBytes() {
+        return maxRecordBytes;
+    }
+
+    public MillisClock clock() {
+        return clock;
+    }
+
+    /** Names no secret, so that configs can be logged. */
+    @Override
+    public String toString() {
+        return "ParserConfig{tenantsWithSecrets="
+                + tenantSecrets.keySet()
+                + ", usesDevSecret="
+                + usesDevSecret()
+                + ", defaultCountryCode="
+                + defaultCountryCode
+                + ", tenantCountryCodes="
+                + tenantCountryCodes
+                + ", piiIdTypes="
+                + piiIdTypes
+                + ", maxFutureSkewMillis="
+                + maxFutureSkewMillis
+                + ", maxRecordBytes="
+                + maxRecordBytes
+                + "}";
+    }
+
+    /** Builder of {@link ParserConfig}; {@link #build()} validates. */
+    public static final class Builder {
+        private final Map<String, String> tenantSecrets = new HashMap<>();
+        private String defaultSecret = DEV_SECRET;
+        private String defaultCountryCode = DEFAULT_COUNTRY_CODE;
+        private final Map<String, String> tenantCountryCodes = new HashMap<>();
+        private Set<String> piiIdTypes = new LinkedHashSet<>(DEFAULT_PII_ID_TYPES);
+        private Duration maxFutureSkew = DEFAULT_MAX_FUTURE_SKEW;
+        private int maxRecordBytes = DEFAULT_MAX_RECORD_BYTES;
+        private MillisClock clock = System::currentTimeMillis;
+
+        private Builder() {}
+
+        /** The HMAC secret of one tenant. */
+        public Builder tenantSecret(String tenant, String secret) {
+            tenantSecrets.put(tenant, secret);
+            return this;
+        }
+
+        /** Adds HMAC secrets by tenant. */
+        public Builder tenantSecrets(Map<String, String> secrets) {
+            tenantSecrets.putAll(secrets);
+            return this;
+        }
+
+        /** The HMAC secret of tenants without their own; default {@value #DEV_SECRET}. */
+        public Builder defaultSecret(String secret) {
+            this.defaultSecret = secret;
+            return this;
+        }
+
+        /** The country code for phones without one, e.g. {@code +44}; default {@code +86}. */
+        public Builder defaultCountryCode(String countryCode) {
+            this.defaultCountryCode = countryCode;
+            return this;
+        }
+
+        public Builder countryCode(String tenant, String countryCode) {
+            tenantCountryCodes.put(tenant, countryCode);
+            return this;
+        }
+
+        /** The id types replaced by their HMAC; default {@code phone} and {@code email}. */
+        public Builder piiIdTypes(Collection<String> types) {
+            this.piiIdTypes = new LinkedHashSet<>(types);
+            return this;
+        }
+
+        public Builder piiIdTypes(String... types) {
+            return piiIdTypes(List.of(types));
+        }
+
+        /** How far after "now" an event time may be; default 1 day. */
+        public Builder maxFutureSkew(Duration skew) {
+            this.maxFutureSkew = skew;
+            return this;
+        }
+
+        /** The largest accepted record, in bytes; default 65536. */
+        public Builder maxRecordBytes(int bytes) {
+            this.maxRecordBytes = bytes;
+            return this;
+        }
+
+        /** The source of "now" for the future-skew check; default the system clock. */
+        public Builder clock(MillisClock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        public ParserConfig build() {
+            for (Map.Entry<String, String> e : tenantSecrets.entrySet()) {
+                requireTenant(e.getKey(), "tenant secret");
+                if (e.getValue() == null || e.getValue().isEmpty()) {
+                    throw new IllegalArgumentException(
+                            "the secret of tenant '"
+                                    + e.getKey()
+                                    + "' is empty; give a non-empty secret");
+                }
+            }
+            if (defaultSecret == null || defaultSecret.isEmpty()) {
+                throw new IllegalArgumentException(
+                        "the default tenant secret is empty; give a non-empty secret");
+            }
+            requireCountryCode(defaultCountryCode, "default country code");
+            for (Map.Entry<String, String> e : tenantCountryCodes.entrySet()) {
+                requireTenant(e.getKey(), "country code");
+                requireCountryCode(e.getValue(), "country code of tenant '" + e.getKey() + "'");
+            }
+            for (String type : piiIdTypes) {
+                if (type == null || !IdTypes.isKnown(type)) {
+                    throw new IllegalArgumentException(
+                            "PII id type '"
+                                    + type
+                                    + "' is not an id type; use "
+                                    + String.join(", ", IdTypes.BUILT_IN)
+                                    + " or x_<name>");
+                }
+            }
+            if (maxFutureSkew == null
+                    || maxFutureSkew.isNegative()
+                    || maxFutureSkew.compareTo(MAX_SKEW) > 0) {
+                throw new IllegalArgumentException(
+                        "max future skew must be between 0 and "
+                                + MAX_SKEW.toDays()
+                                + " days, got "
+                                + maxFutureSkew);
+            }
+            if (maxRecordBytes < 2) {
+                throw new IllegalArgumentException(
+                        "max record size must be at least 2 bytes, got " + maxRecordBytes);
+            }
+            if (clock == null) {
+                throw new IllegalArgumentException("clock is null; give a source of epoch ms");
+            }
+            return new ParserConfig(this);
+        }
+
+        private static void requireTenant(String tenant, String what) {
+            if (tenant == null || !TENANT.matcher(tenant).matches()) {
+                throw new IllegalArgumentException(
+                        what
+                                + " given for invalid tenant '"
+                                + tenant
+                                + "'; tenants match [a-z0-9_-]{1,64}");
+            }
+        }
+
+        private static void requireCountryCode(String code, String what) {
+            if (code == null || !COUNTRY_CODE.matcher(code).matches()) {
+                throw new IllegalArgumentException(
+                        what + " '" + code + "' is invalid; use '+' and 1-4 digits, e.g. +86");
+            }
+        }
+    }
+}

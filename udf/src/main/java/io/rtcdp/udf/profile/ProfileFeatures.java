@@ -1,0 +1,958 @@
+package io.rtcdp.udf.profile;
+
+import static io.rtcdp.udf.profile.WindowMath.DAY;
+import static io.rtcdp.udf.profile.WindowMath.HOUR;
+import static io.rtcdp.udf.profile.WindowMath.MINUTE;
+import static io.rtcdp.udf.profile.WindowMath.W_24H;
+import static io.rtcdp.udf.profile.WindowMath.W_30D;
+import static io.rtcdp.udf.profile.WindowMath.W_90D;
+import static io.rtcdp.udf.profile.WindowMath.bucket;
+import static io.rtcdp.udf.profile.WindowMath.cutoff;
+import static io.rtcdp.udf.profile.WindowMath.expiry;
+
+import io.rtcdp.udf.event.Event;
+import io.rtcdp.udf.event.EventType;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The default features of one profile (contract section 3, "Default features"): totals, the
+ * bucketed 24 h / 30 d / 90 d windows and the top category of the last 30 days, plus consent.
+ *
+ * <p>This is the mutable state value the keyed profile operator keeps per profile. It is
+ * deserialized, updated and serialized on every event, so it holds only primitive arrays and
+ * encodes to a few dozen bytes for a typical profile. Events may be added in any order; the state
+ * depends only on the multiset of events and on {@link #asOf()}, which makes merges and replays
+ * exact.
+ *
+ * <p>Invariant: every kept bucket is inside its widest window at {@code asOf}. Minute buckets feed
+ * the 24 h window, hour buckets the 30 d and 90 d order windows, category entries (hour bucket plus
+ * category) the 30 d top category. Whenever {@code asOf} grows, buckets that left every window they
+ * feed are dropped, so the 24 h and 90 d sums are sums over all kept buckets.
+ *
+ * <p>Not thread-safe.
+ */
+public final class ProfileFeatures {
+    /** Leading byte of {@link #write}; bump it when the encoding changes. */
+    static final int FORMAT_VERSION = 1;
+
+    /** Category indices live in the low part of an hour-aligned key, so there are < 1 h of ms. */
+    static final int MAX_CATEGORIES = (int) HOUR - 1;
+
+    private static final int M_EVENTS = 0;
+    private static final int M_VIEWS = 1;
+    private static final int M_CARTS = 2;
+    private static final int M_ORDERS = 3;
+    private static final int H_ORDERS = 0;
+    private static final int H_REVENUE = 1;
+    private static final int C_COUNT = 0;
+
+    private static final byte CONSENT_NONE = -1;
+    private static final byte CONSENT_NO = 0;
+    private static final byte CONSENT_YES = 1;
+
+    private static final int F_AS_OF = 1;
+    private static final int F_EVENTS = 1 << 1;
+    private static final int F_ORDERS = 1 << 2;
+    private static final int F_MARKETING = 1 << 3;
+    private static final int F_MARKETING_YES = 1 << 4;
+    private static final int F_PERSONALIZATION = 1 << 5;
+    private static final int F_PERSONALIZATION_YES = 1 << 6;
+
+    /** Upper bound on decoded array sizes, so a corrupt length cannot allocate gigabytes. */
+    private static final int MAX_DECODED_ENTRIES = 1 << 22;
+
+    private static final int FIELD_COUNT = ProfileFields.FEATURE_FIELDS.size();
+    private static final int I_AS_OF = field(ProfileFields.AS_OF);
+    private static final int I_FIRST_SEEN = field(ProfileFields.FIRST_SEEN);
+    private static final int I_LAST_SEEN = field(ProfileFields.LAST_SEEN);
+    private static final int I_EVENTS_TOTAL = field(ProfileFields.EVENTS_TOTAL);
+    private static final int I_ORDERS_TOTAL = field(ProfileFields.ORDERS_TOTAL);
+    private static final int I_REVENUE_TOTAL = field(ProfileFields.REVENUE_TOTAL);
+    private static final int I_AVG_ORDER_VALUE = field(ProfileFields.AVG_ORDER_VALUE);
+    private static final int I_DAYS_SINCE_LAST_ORDER = field(ProfileFields.DAYS_SINCE_LAST_ORDER);
+    private static final int I_ORDERS_30D = field(ProfileFields.ORDERS_30D);
+    private static final int I_REVENUE_30D = field(ProfileFields.REVENUE_30D);
+    private static final int I_ORDERS_90D = field(ProfileFields.ORDERS_90D);
+    private static final int I_REVENUE_90D = field(ProfileFields.REVENUE_90D);
+    private static final int I_EVENTS_24H = field(ProfileFields.EVENTS_24H);
+    private static final int I_VIEWS_24H = field(ProfileFields.VIEWS_24H);
+    private static final int I_CART_ADDS_24H = field(ProfileFields.CART_ADDS_24H);
+    private static final int I_ORDERS_24H = field(ProfileFields.ORDERS_24H);
+    private static final int I_TOP_CATEGORY_30D = field(ProfileFields.TOP_CATEGORY_30D);
+    private static final int I_CONSENT_MARKETING = field(ProfileFields.CONSENT_MARKETING);
+    private static final int I_CONSENT_PERSONALIZATION =
+            field(ProfileFields.CONSENT_PERSONALIZATION);
+
+    private static final String[] NO_STRINGS = new String[0];
+    private static final long[] NO_LONGS = new long[0];
+
+    private long asOf = Long.MIN_VALUE;
+    private long eventsTotal;
+    private long firstSeen = Long.MIN_VALUE;
+    private long lastSeen = Long.MIN_VALUE;
+    private long ordersTotal;
+    private long revenueTotal;
+    private long lastOrderTs = Long.MIN_VALUE;
+    private byte marketing = CONSENT_NONE;
+    private long marketingTs = Long.MIN_VALUE;
+    private byte personalization = CONSENT_NONE;
+    private long personalizationTs = Long.MIN_VALUE;
+
+    /** Minute bucket start → events, views, cart adds, orders. */
+    private final Buckets minutes;
+
+    /** Hour bucket start → orders, revenue micros. */
+    private final Buckets hours;
+
+    /** Hour bucket start + index into {@link #dict} → count. */
+    private final Buckets categories;
+
+    /** Categories of the kept entries, sorted by {@link String#compareTo}, so ties pick index 0. */
+    private String[] dict = NO_STRINGS;
+
+    private int dictSize;
+
+    /** Per-category sum of the entry counts; derived, neither encoded nor compared. */
+    private long[] dictTotal = NO_LONGS;
+
+    // Render memo: the operator renders before and after each add; unchanged values reuse their
+    // string instead of formatting (and allocating) it again. Not part of the state.
+    private long[] memoValue;
+    private String[] memoText;
+
+    public ProfileFeatures() {
+        this(new Buckets(4), new Buckets(2), new Buckets(1));
+    }
+
+    private ProfileFeatures(Buckets minutes, Buckets hours, Buckets categories) {
+        this.minutes = minutes;
+        this.hours = hours;
+        this.categories = categories;
+    }
+
+    private static int field(String name) {
+        int i = ProfileFields.FEATURE_FIELDS.indexOf(name);
+        if (i < 0) {
+            throw new IllegalStateException("not a feature field: " + name);
+        }
+        return i;
+    }
+
+    /** Whether no event was ever counted (an empty profile may still have an {@code asOf}). */
+    public boolean isEmpty() {
+        return eventsTotal == 0;
+    }
+
+    /** Event time at which the windows hold; {@link Long#MIN_VALUE} before any event or advance. */
+    public long asOf() {
+        return asOf;
+    }
+
+    /** Smallest event time counted; {@link Long#MIN_VALUE} when empty. */
+    public long firstSeen() {
+        return firstSeen;
+    }
+
+    /** Largest event time counted; {@link Long#MIN_VALUE} when empty. */
+    public long lastSeen() {
+        return lastSeen;
+    }
+
+    public long eventsTotal() {
+        return eventsTotal;
+    }
+
+    public long ordersTotal() {
+        return ordersTotal;
+    }
+
+    public long revenueTotalMicros() {
+        return revenueTotal;
+    }
+
+    /** Time of the latest {@code order_completed}; {@link Long#MIN_VALUE} without orders. */
+    public long lastOrderTs() {
+        return lastOrderTs;
+    }
+
+    /** Counts one event, whatever its time relative to the events already counted. */
+    public void add(Event e) {
+        long ts = e.ts();
+        if (eventsTotal == 0) {
+            firstSeen = ts;
+            lastSeen = ts;
+        } else if (ts < firstSeen) {
+            firstSeen = ts;
+        } else if (ts > lastSeen) {
+            lastSeen = ts;
+        }
+        eventsTotal++;
+
+        int views = 0;
+        int carts = 0;
+        int orders = 0;
+        long amount = 0;
+        if (e.type() == EventType.TRACK && e.name() != null) {
+            switch (e.name()) {
+                case Event.ORDER_COMPLETED -> {
+                    orders = 1;
+                    Long a = e.amountMicros();
+                    amount = a == null ? 0 : a;
+                    ordersTotal++;
+                    revenueTotal += amount;
+                    lastOrderTs = Math.max(lastOrderTs, ts);
+                }
+                case Event.PRODUCT_VIEWED -> views = 1;
+                case Event.PRODUCT_ADDED -> carts = 1;
+                default -> {}
+            }
+        }
+
+        Boolean m = e.consentMarketing();
+        if (m != null) {
+            marketing = consent(marketing, marketingTs, m, ts);
+            marketingTs = Math.max(marketingTs, ts);
+        }
+        Boolean p = e.consentPersonalization();
+        if (p != null) {
+            personalization = consent(personalization, personalizationTs, p, ts);
+            personalizationTs = Math.max(personalizationTs, ts);
+        }
+
+        advanceTo(ts);
+
+        long minute = bucket(ts, MINUTE);
+        if (minute > cutoff(asOf, W_24H)) {
+            int i = minutes.slot(minute);
+            minutes.add(M_EVENTS, i, 1);
+            minutes.add(M_VIEWS, i, views);
+            minutes.add(M_CARTS, i, carts);
+            minutes.add(M_ORDERS, i, orders);
+        }
+        long hour = bucket(ts, HOUR);
+        if (orders != 0 && hour > cutoff(asOf, W_90D)) {
+            int i = hours.slot(hour);
+            hours.add(H_ORDERS, i, 1);
+            hours.add(H_REVENUE, i, amount);
+        }
+        String category = e.category();
+        if (category != null && hour > cutoff(asOf, W_30D)) {
+            int c = categoryIndex(category);
+            categories.add(C_COUNT, categories.slot(hour + c), 1);
+            dictTotal[c]++;
+        }
+    }
+
+    /** Moves {@code asOf} forward to {@code t} (never back) and drops what left every window. */
+    public void advanceTo(long t) {
+        if (t > asOf) {
+            asOf = t;
+            expire();
+        }
+    }
+
+    /**
+     * The smallest time after {@code asOf} at which a windowed feature (the eight windowed counts
+     * and sums, or the top category) changes if {@code asOf} advances without new events; {@link
+     * Long#MAX_VALUE} when none will.
+     */
+    public long nextChange() {
+        long next = Long.MAX_VALUE;
+        // Every kept minute bucket has events, every hour bucket has orders, so each bucket's
+        // expiry changes a count; the earliest bucket expires first.
+        if (minutes.size > 0) {
+            next = expiry(minutes.keys[0], W_24H);
+        }
+        if (hours.size > 0) {
+            next = Math.min(next, expiry(hours.keys[0], W_90D));
+            int in30 = hours.countUpTo(cutoff(asOf, W_30D));
+            if (in30 < hours.size) {
+                next = Math.min(next, expiry(hours.keys[in30], W_30D));
+            }
+        }
+        // The top category cannot change before the oldest entry expires; skip the replay then.
+        if (categories.size > 0 && expiry(bucket(categories.keys[0], HOUR), W_30D) < next) {
+            next = Math.min(next, topCategoryChange());
+        }
+        return next;
+    }
+
+    /**
+     * Replays the expiry of the category entries, oldest hour first, until the top category
+     * differs. An expiry that only lowers another category's count does not change the feature, so
+     * a timer there would be wasted.
+     */
+    private long topCategoryChange() {
+        long[] left = Arrays.copyOf(dictTotal, dictSize);
+        int top = argMax(left, dictSize);
+        long[] keys = categories.keys;
+        long[] counts = categories.cols[C_COUNT];
+        int n = categories.size;
+        int i = 0;
+        while (i < n) {
+            long hour = bucket(keys[i], HOUR);
+            boolean topLost = false;
+            for (; i < n && keys[i] - hour < HOUR; i++) {
+                int c = (int) (keys[i] - hour);
+                left[c] -= counts[i];
+                topLost |= c == top;
+            }
+            // Other counts only fall, so the top can only change when its own count falls.
+            if (topLost && argMax(left, dictSize) != top) {
+                return expiry(hour, W_30D);
+            }
+        }
+        throw new IllegalStateException("top category never expires: " + this);
+    }
+
+    /** Index of the largest positive count, the smallest index among equals; -1 when none. */
+    private static int argMax(long[] counts, int n) {
+        int best = -1;
+        long bestCount = 0;
+        for (int c = 0; c < n; c++) {
+            if (counts[c] > bestCount) {
+                bestCount = counts[c];
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Fills {@code out} in the order of {@link ProfileFields#FEATURE_FIELDS}, null for an absent
+     * field. Values that did not change since the previous call on this instance come back as the
+     * same string instances.
+     */
+    public void render(String[] out) {
+        if (out.length != FIELD_COUNT) {
+            throw new IllegalArgumentException(
+                    "expected " + FIELD_COUNT + " slots, got " + out.length);
+        }
+        Arrays.fill(out, null);
+        if (asOf != Long.MIN_VALUE) {
+            out[I_AS_OF] = text(I_AS_OF, asOf, 0);
+        }
+        if (eventsTotal == 0) {
+            return;
+        }
+        out[I_FIRST_SEEN] = text(I_FIRST_SEEN, firstSeen, 0);
+        out[I_LAST_SEEN] = text(I_LAST_SEEN, lastSeen, 0);
+        out[I_EVENTS_TOTAL] = text(I_EVENTS_TOTAL, eventsTotal, 0);
+        out[I_ORDERS_TOTAL] = text(I_ORDERS_TOTAL, ordersTotal, 0);
+        out[I_REVENUE_TOTAL] = text(I_REVENUE_TOTAL, revenueTotal, 6);
+        if (ordersTotal > 0) {
+            out[I_AVG_ORDER_VALUE] =
+                    text(
+                            I_AVG_ORDER_VALUE,
+                            Decimals.divideHalfEven(revenueTotal, ordersTotal * 10_000),
+                            2);
+            out[I_DAYS_SINCE_LAST_ORDER] =
+                    text(I_DAYS_SINCE_LAST_ORDER, Math.floorDiv(asOf - lastOrderTs, DAY), 0);
+        }
+
+        int from30 = hours.countUpTo(cutoff(asOf, W_30D));
+        out[I_ORDERS_30D] = text(I_ORDERS_30D, hours.sum(H_ORDERS, from30), 0);
+        out[I_REVENUE_30D] = text(I_REVENUE_30D, hours.sum(H_REVENUE, from30), 6);
+        out[I_ORDERS_90D] = text(I_ORDERS_90D, hours.sum(H_ORDERS, 0), 0);
+        out[I_REVENUE_90D] = text(I_REVENUE_90D, hours.sum(H_REVENUE, 0), 6);
+
+        long events = 0;
+        long views = 0;
+        long carts = 0;
+        long orders = 0;
+        long[][] m = minutes.cols;
+        for (int i = 0; i < minutes.size; i++) {
+            events += m[M_EVENTS][i];
+            views += m[M_VIEWS][i];
+            carts += m[M_CARTS][i];
+            orders += m[M_ORDERS][i];
+        }
+        out[I_EVENTS_24H] = text(I_EVENTS_24H, events, 0);
+        out[I_VIEWS_24H] = text(I_VIEWS_24H, views, 0);
+        out[I_CART_ADDS_24H] = text(I_CART_ADDS_24H, carts, 0);
+        out[I_ORDERS_24H] = text(I_ORDERS_24H, orders, 0);
+
+        int top = argMax(dictTotal, dictSize);
+        out[I_TOP_CATEGORY_30D] = top < 0 ? null : dict[top];
+
+        out[I_CONSENT_MARKETING] = consentText(marketing);
+        out[I_CONSENT_PERSONALIZATION] = consentText(personalization);
+    }
+
+    private static String consentText(byte consent) {
+        return consent == CONSENT_NONE ? null : Decimals.shared(consent, 0);
+    }
+
+    /** The decimal text of {@code unscaled × 10^-scale}, memoised per field. */
+    private String text(int field, long unscaled, int scale) {
+        String shared = Decimals.shared(unscaled, scale);
+        if (shared != null) {
+            return shared;
+        }
+        if (memoText == null) {
+            memoValue = new long[FIELD_COUNT];
+            memoText = new String[FIELD_COUNT];
+        } else if (memoText[field] != null && memoValue[field] == unscaled) {
+            return memoText[field];
+        }
+        String s = Decimals.text(unscaled, scale);
+        memoValue[field] = unscaled;
+        memoText[field] = s;
+        return s;
+    }
+
+    /**
+     * Combines another profile's state into this one, as if all of its events had been added here.
+     * {@code other} is not changed.
+     */
+    public void merge(ProfileFeatures other) {
+        if (other == this) {
+            throw new IllegalArgumentException("a profile cannot absorb itself");
+        }
+        if (other.eventsTotal > 0) {
+            if (eventsTotal == 0) {
+                firstSeen = other.firstSeen;
+                lastSeen = other.lastSeen;
+            } else {
+                firstSeen = Math.min(firstSeen, other.firstSeen);
+                lastSeen = Math.max(lastSeen, other.lastSeen);
+            }
+            eventsTotal += other.eventsTotal;
+        }
+        ordersTotal += other.ordersTotal;
+        revenueTotal += other.revenueTotal;
+        lastOrderTs = Math.max(lastOrderTs, other.lastOrderTs);
+        if (other.marketing != CONSENT_NONE) {
+            marketing =
+                    consent(
+                            marketing,
+                            marketingTs,
+                            other.marketing == CONSENT_YES,
+                            other.marketingTs);
+            marketingTs = Math.max(marketingTs, other.marketingTs);
+        }
+        if (other.personalization != CONSENT_NONE) {
+            personalization =
+                    consent(
+                            personalization,
+                            personalizationTs,
+                            other.personalization == CONSENT_YES,
+                            other.personalizationTs);
+            personalizationTs = Math.max(personalizationTs, other.personalizationTs);
+        }
+        minutes.mergeFrom(other.minutes);
+        hours.mergeFrom(other.hours);
+        mergeCategories(other);
+        if (other.asOf > asOf) {
+            asOf = other.asOf;
+        }
+        // Also drops what this side kept but the other side's later asOf has expired.
+        expire();
+    }
+
+    /** The consent after seeing {@code value} at {@code ts}: latest wins, {@code false} on ties. */
+    private static byte consent(byte current, long currentTs, boolean value, long ts) {
+        if (current == CONSENT_NONE || ts > currentTs) {
+            return value ? CONSENT_YES : CONSENT_NO;
+        }
+        if (ts == currentTs && !value) {
+            return CONSENT_NO;
+        }
+        return current;
+    }
+
+    private void mergeCategories(ProfileFeatures other) {
+        int otherSize = other.categories.size;
+        if (otherSize == 0) {
+            return;
+        }
+        String[] od = other.dict;
+        int on = other.dictSize;
+        String[] union = new String[dictSize + on];
+        int[] mine = new int[dictSize];
+        int[] theirs = new int[on];
+        int i = 0;
+        int j = 0;
+        int u = 0;
+        while (i < dictSize || j < on) {
+            int cmp = i == dictSize ? 1 : j == on ? -1 : dict[i].compareTo(od[j]);
+            if (cmp <= 0) {
+                mine[i] = u;
+                union[u] = dict[i++];
+            }
+            if (cmp >= 0) {
+                theirs[j] = u;
+                union[u] = od[j++];
+            }
+            u++;
+        }
+        if (u > MAX_CATEGORIES) {
+            throw new IllegalStateException("more than " + MAX_CATEGORIES + " categories");
+        }
+        // Index remaps are monotone, so both key sequences stay sorted.
+        remapCategories(mine);
+        long[] otherKeys = new long[otherSize];
+        for (int k = 0; k < otherSize; k++) {
+            long key = other.categories.keys[k];
+            long hour = bucket(key, HOUR);
+            otherKeys[k] = hour + theirs[(int) (key - hour)];
+        }
+        categories.mergeFrom(otherKeys, other.categories.cols, otherSize);
+        dict = union;
+        dictSize = u;
+        dictTotal = new long[u];
+        for (int k = 0; k < categories.size; k++) {
+            dictTotal[(int) Math.floorMod(categories.keys[k], HOUR)] += categories.get(C_COUNT, k);
+        }
+    }
+
+    private void remapCategories(int[] newIndex) {
+        long[] keys = categories.keys;
+        for (int k = 0; k < categories.size; k++) {
+            int c = (int) Math.floorMod(keys[k], HOUR);
+            keys[k] += newIndex[c] - c;
+        }
+    }
+
+    /** The index of {@code category} in the sorted dictionary, inserting it when new. */
+    private int categoryIndex(String category) {
+        int found = Arrays.binarySearch(dict, 0, dictSize, category);
+        if (found >= 0) {
+            return found;
+        }
+        int pos = -found - 1;
+        if (dictSize == MAX_CATEGORIES) {
+            throw new IllegalStateException("more than " + MAX_CATEGORIES + " categories");
+        }
+        if (dictSize == dict.length) {
+            int cap = Math.max(4, dictSize * 2);
+            dict = Arrays.copyOf(dict, cap);
+            dictTotal = Arrays.copyOf(dictTotal, cap);
+        }
+        System.arraycopy(dict, pos, dict, pos + 1, dictSize - pos);
+        System.arraycopy(dictTotal, pos, dictTotal, pos + 1, dictSize - pos);
+        dict[pos] = category;
+        dictTotal[pos] = 0;
+        dictSize++;
+        if (pos < dictSize - 1) {
+            long[] keys = categories.keys;
+            for (int k = 0; k < categories.size; k++) {
+                if (Math.floorMod(keys[k], HOUR) >= pos) {
+                    keys[k]++;
+                }
+            }
+        }
+        return pos;
+    }
+
+    private void expire() {
+        minutes.dropUpTo(cutoff(asOf, W_24H));
+        hours.dropUpTo(cutoff(asOf, W_90D));
+        long c30 = cutoff(asOf, W_30D);
+        long[] keys = categories.keys;
+        long[] counts = categories.cols[C_COUNT];
+        int k = 0;
+        for (; k < categories.size && bucket(keys[k], HOUR) <= c30; k++) {
+            dictTotal[(int) Math.floorMod(keys[k], HOUR)] -= counts[k];
+        }
+        if (k > 0) {
+            categories.dropFirst(k);
+            pruneDictionary();
+        }
+    }
+
+    /** Removes categories without entries, so equal event sets give equal dictionaries. */
+    private void pruneDictionary() {
+        int[] newIndex = null;
+        int w = 0;
+        for (int c = 0; c < dictSize; c++) {
+            if (dictTotal[c] != 0) {
+                if (newIndex != null) {
+                    newIndex[c] = w;
+                }
+                dict[w] = dict[c];
+                dictTotal[w] = dictTotal[c];
+                w++;
+            } else if (newIndex == null) {
+                newIndex = new int[dictSize];
+                for (int q = 0; q < c; q++) {
+                    newIndex[q] = q;
+                }
+            }
+        }
+        if (newIndex == null) {
+            return;
+        }
+        Arrays.fill(dict, w, dictSize, null);
+        dictSize = w;
+        remapCategories(newIndex);
+    }
+
+    /** A deep copy. */
+    public ProfileFeatures copy() {
+        ProfileFeatures c = new ProfileFeatures(minutes.copy(), hours.copy(), categories.copy());
+        c.asOf = asOf;
+        c.eventsTotal = eventsTotal;
+        c.firstSeen = firstSeen;
+        c.lastSeen = lastSeen;
+        c.ordersTotal = ordersTotal;
+        c.revenueTotal = revenueTotal;
+        c.lastOrderTs = lastOrderTs;
+        c.marketing = marketing;
+        c.marketingTs = marketingTs;
+        c.personalization = personalization;
+        c.personalizationTs = personalizationTs;
+        c.dict = Arrays.copyOf(dict, dictSize);
+        c.dictTotal = Arrays.copyOf(dictTotal, dictSize);
+        c.dictSize = dictSize;
+        return c;
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Encoding. Version byte, flags, asOf as a zigzag varint, every other time as an unsigned
+    // varint distance back from asOf (or from the previous bucket, in bucket units), counters
+    // as varints. Each category name is written once; entries refer to it by index.
+    // ---------------------------------------------------------------------------------------
+
+    /** Writes the state in the compact binary format read by {@link #read}. */
+    public void write(DataOutput out) throws IOException {
+        int flags = 0;
+        if (asOf != Long.MIN_VALUE) {
+            flags |= F_AS_OF;
+        }
+        if (eventsTotal > 0) {
+            flags |= F_EVENTS;
+        }
+        if (ordersTotal > 0) {
+            flags |= F_ORDERS;
+        }
+        if (marketing != CONSENT_NONE) {
+            flags |= F_MARKETING | (marketing == CONSENT_YES ? F_MARKETING_YES : 0);
+        }
+        if (personalization != CONSENT_NONE) {
+            flags |=
+                    F_PERSONALIZATION
+                            | (personalization == CONSENT_YES ? F_PERSONALIZATION_YES : 0);
+        }
+        out.writeByte(FORMAT_VERSION);
+        out.writeByte(flags);
+        if ((flags & F_AS_OF) == 0) {
+            return;
+        }
+        writeVarLong(out, (asOf << 1) ^ (asOf >> 63));
+        if ((flags & F_EVENTS) != 0) {
+            writeVarLong(out, eventsTotal);
+            writeVarLong(out, asOf - lastSeen);
+            writeVarLong(out, lastSeen - firstSeen);
+        }
+        if ((flags & F_ORDERS) != 0) {
+            writeVarLong(out, ordersTotal);
+            writeVarLong(out, (revenueTotal << 1) ^ (revenueTotal >> 63));
+            writeVarLong(out, asOf - lastOrderTs);
+        }
+        if (marketing != CONSENT_NONE) {
+            writeVarLong(out, asOf - marketingTs);
+        }
+        if (personalization != CONSENT_NONE) {
+            writeVarLong(out, asOf - personalizationTs);
+        }
+
+        // Minute buckets: gap in minutes, then events << 3 | a bit per non-zero counter, then
+        // those counters. A typical bucket (one view, cart add or order) takes 3-4 bytes.
+        writeVarLong(out, minutes.size);
+        long prev = bucket(asOf, MINUTE);
+        for (int i = 0; i < minutes.size; i++) {
+            long key = minutes.keys[i];
+            writeVarLong(out, i == 0 ? (prev - key) / MINUTE : (key - prev) / MINUTE - 1);
+            prev = key;
+            long views = minutes.get(M_VIEWS, i);
+            long carts = minutes.get(M_CARTS, i);
+            long orders = minutes.get(M_ORDERS, i);
+            int mask = (views != 0 ? 1 : 0) | (carts != 0 ? 2 : 0) | (orders != 0 ? 4 : 0);
+            writeVarLong(out, minutes.get(M_EVENTS, i) << 3 | mask);
+            if (views != 0) {
+                writeVarLong(out, views);
+            }
+            if (carts != 0) {
+                writeVarLong(out, carts);
+            }
+            if (orders != 0) {
+                writeVarLong(out, orders);
+            }
+        }
+
+        writeVarLong(out, hours.size);
+        for (int i = 0; i < hours.size; i++) {
+            long key = hours.keys[i];
+            writeVarLong(
+                    out,
+                    i == 0
+                            ? (bucket(asOf, HOUR) - key) / HOUR
+                            : (key - hours.keys[i - 1]) / HOUR - 1);
+            writeVarLong(out, hours.get(H_ORDERS, i));
+            long revenue = hours.get(H_REVENUE, i);
+            writeVarLong(out, (revenue << 1) ^ (revenue >> 63));
+        }
+
+        writeVarLong(out, dictSize);
+        for (int c = 0; c < dictSize; c++) {
+            byte[] utf8 = dict[c].getBytes(StandardCharsets.UTF_8);
+            writeVarLong(out, utf8.length);
+            out.write(utf8);
+        }
+        writeVarLong(out, categories.size);
+        long prevHour = bucket(asOf, HOUR);
+        for (int i = 0; i < categories.size; i++) {
+            long key = categories.keys[i];
+            long hour = bucket(key, HOUR);
+            writeVarLong(out, i == 0 ? (prevHour - hour) / HOUR : (hour - prevHour) / HOUR);
+            prevHour = hour;
+            writeVarLong(out, key - hour);
+            writeVarLong(out, categories.get(C_COUNT, i));
+        }
+    }
+
+    /** Reads a state written by {@link #write}. */
+    public static ProfileFeatures read(DataInput in) throws IOException {
+        int version = in.readUnsignedByte();
+        if (version != FORMAT_VERSION) {
+            throw new IOException("unsupported ProfileFeatures format version " + version);
+        }
+        int flags = in.readUnsignedByte();
+        ProfileFeatures f = new ProfileFeatures();
+        if ((flags & F_AS_OF) == 0) {
+            if (flags != 0) {
+                throw corrupt("state without asOf has flags " + flags);
+            }
+            return f;
+        }
+        long zigzag = readVarLong(in);
+        long asOf = (zigzag >>> 1) ^ -(zigzag & 1);
+        f.asOf = asOf;
+        if ((flags & F_EVENTS) != 0) {
+            f.eventsTotal = readPositive(in, "events");
+            f.lastSeen = asOf - readVarLong(in);
+            f.firstSeen = f.lastSeen - readVarLong(in);
+        }
+        if ((flags & F_ORDERS) != 0) {
+            f.ordersTotal = readPositive(in, "orders");
+            long z = readVarLong(in);
+            f.revenueTotal = (z >>> 1) ^ -(z & 1);
+            f.lastOrderTs = asOf - readVarLong(in);
+        }
+        if ((flags & F_MARKETING) != 0) {
+            f.marketing = (flags & F_MARKETING_YES) != 0 ? CONSENT_YES : CONSENT_NO;
+            f.marketingTs = asOf - readVarLong(in);
+        }
+        if ((flags & F_PERSONALIZATION) != 0) {
+            f.personalization = (flags & F_PERSONALIZATION_YES) != 0 ? CONSENT_YES : CONSENT_NO;
+            f.personalizationTs = asOf - readVarLong(in);
+        }
+
+        int n = readSize(in);
+        Buckets m = f.minutes;
+        m.ensureCapacity(n + 1);
+        long key = bucket(asOf, MINUTE);
+        for (int i = 0; i < n; i++) {
+            long gap = readVarLong(in);
+            key = i == 0 ? key - gap * MINUTE : key + (gap + 1) * MINUTE;
+            int slot = m.append(key);
+            long head = readVarLong(in);
+            m.cols[M_EVENTS][slot] = head >>> 3;
+            m.cols[M_VIEWS][slot] = (head & 1) != 0 ? readVarLong(in) : 0;
+            m.cols[M_CARTS][slot] = (head & 2) != 0 ? readVarLong(in) : 0;
+            m.cols[M_ORDERS][slot] = (head & 4) != 0 ? readVarLong(in) : 0;
+        }
+        checkWithin(m, cutoff(asOf, W_24H), asOf, "minute");
+
+        n = readSize(in);
+        Buckets h = f.hours;
+        h.ensureCapacity(n + 1);
+        key = bucket(asOf, HOUR);
+        for (int i = 0; i < n; i++) {
+            long gap = readVarLong(in);
+            key = i == 0 ? key - gap * HOUR : key + (gap + 1) * HOUR;
+            int slot = h.append(key);
+            h.cols[H_ORDERS][slot] = readPositive(in, "hour orders");
+            long z = readVarLong(in);
+            h.cols[H_REVENUE][slot] = (z >>> 1) ^ -(z & 1);
+        }
+        checkWithin(h, cutoff(asOf, W_90D), asOf, "hour");
+
+        int d = readSize(in);
+        if (d > MAX_CATEGORIES) {
+            throw corrupt("too many categories: " + d);
+        }
+        f.dict = new String[d];
+        f.dictTotal = new long[d];
+        f.dictSize = d;
+        for (int c = 0; c < d; c++) {
+            byte[] utf8 = new byte[readSize(in)];
+            in.readFully(utf8);
+            f.dict[c] = new String(utf8, StandardCharsets.UTF_8);
+            if (c > 0 && f.dict[c - 1].compareTo(f.dict[c]) >= 0) {
+                throw corrupt("categories out of order");
+            }
+        }
+        n = readSize(in);
+        Buckets cat = f.categories;
+        cat.ensureCapacity(n + 1);
+        long hour = bucket(asOf, HOUR);
+        for (int i = 0; i < n; i++) {
+            long gap = readVarLong(in);
+            hour = i == 0 ? hour - gap * HOUR : hour + gap * HOUR;
+            long c = readVarLong(in);
+            if (c >= d) {
+                throw corrupt("category index " + c + " of " + d);
+            }
+            long hourKey = hour + c;
+            if (cat.size > 0 && cat.keys[cat.size - 1] >= hourKey) {
+                throw corrupt("category entries out of order");
+            }
+            int slot = cat.append(hourKey);
+            long count = readPositive(in, "category count");
+            cat.cols[C_COUNT][slot] = count;
+            f.dictTotal[(int) c] += count;
+        }
+        if (n > 0 && bucket(cat.keys[0], HOUR) <= cutoff(asOf, W_30D)) {
+            throw corrupt("category entry outside the 30 d window");
+        }
+        for (int c = 0; c < d; c++) {
+            if (f.dictTotal[c] == 0) {
+                throw corrupt("unused category " + f.dict[c]);
+            }
+        }
+        return f;
+    }
+
+    private static void checkWithin(Buckets b, long cutoff, long asOf, String what)
+            throws IOException {
+        if (b.size > 0 && (b.keys[0] <= cutoff || b.keys[b.size - 1] > asOf)) {
+            throw corrupt(what + " bucket outside its window");
+        }
+    }
+
+    private static IOException corrupt(String message) {
+        return new IOException("corrupt ProfileFeatures: " + message);
+    }
+
+    private static int readSize(DataInput in) throws IOException {
+        long n = readVarLong(in);
+        if (n < 0 || n > MAX_DECODED_ENTRIES) {
+            throw corrupt("size " + n);
+        }
+        return (int) n;
+    }
+
+    private static long readPositive(DataInput in, String what) throws IOException {
+        long v = readVarLong(in);
+        if (v <= 0) {
+            throw corrupt(what + " " + v);
+        }
+        return v;
+    }
+
+    private static void writeVarLong(DataOutput out, long v) throws IOException {
+        while ((v & ~0x7FL) != 0) {
+            out.writeByte((int) (v & 0x7F) | 0x80);
+            v >>>= 7;
+        }
+        out.writeByte((int) v);
+    }
+
+    private static long readVarLong(DataInput in) throws IOException {
+        long v = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            int b = in.readUnsignedByte();
+            v |= (long) (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                return v;
+            }
+        }
+        throw corrupt("varint longer than 10 bytes");
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof ProfileFeatures f)) {
+            return false;
+        }
+        return asOf == f.asOf
+                && eventsTotal == f.eventsTotal
+                && firstSeen == f.firstSeen
+                && lastSeen == f.lastSeen
+                && ordersTotal == f.ordersTotal
+                && revenueTotal == f.revenueTotal
+                && lastOrderTs == f.lastOrderTs
+                && marketing == f.marketing
+                && marketingTs == f.marketingTs
+                && personalization == f.personalization
+                && personalizationTs == f.personalizationTs
+                && minutes.contentEquals(f.minutes)
+                && hours.contentEquals(f.hours)
+                && categories.contentEquals(f.categories)
+                && Arrays.equals(dict, 0, dictSize, f.dict, 0, f.dictSize);
+    }
+
+    @Override
+    public int hashCode() {
+        int h = Long.hashCode(asOf);
+        h = 31 * h + Long.hashCode(eventsTotal);
+        h = 31 * h + Long.hashCode(firstSeen);
+        h = 31 * h + Long.hashCode(lastSeen);
+        h = 31 * h + Long.hashCode(ordersTotal);
+        h = 31 * h + Long.hashCode(revenueTotal);
+        h = 31 * h + Long.hashCode(lastOrderTs);
+        h = 31 * h + marketing;
+        h = 31 * h + Long.hashCode(marketingTs);
+        h = 31 * h + personalization;
+        h = 31 * h + Long.hashCode(personalizationTs);
+        h = 31 * h + minutes.contentHash();
+        h = 31 * h + hours.contentHash();
+        h = 31 * h + categories.contentHash();
+        for (int c = 0; c < dictSize; c++) {
+            h = 31 * h + dict[c].hashCode();
+        }
+        return h;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("ProfileFeatures{asOf=").append(asOf);
+        sb.append(", events=").append(eventsTotal);
+        sb.append(", seen=[").append(firstSeen).append(", ").append(lastSeen).append(']');
+        sb.append(", orders=").append(ordersTotal);
+        sb.append(", revenueMicros=").append(revenueTotal);
+        sb.append(", lastOrder=").append(lastOrderTs);
+        sb.append(", marketing=").append(marketing).append('@').append(marketingTs);
+        sb.append(", personalization=").append(personalization);
+        sb.append('@').append(personalizationTs);
+        sb.append(", minutes=[");
+        for (int i = 0; i < minutes.size; i++) {
+            sb.append(i == 0 ? "" : ", ").append(minutes.keys[i]).append(':');
+            sb.append(minutes.get(M_EVENTS, i)).append('/').append(minutes.get(M_VIEWS, i));
+            sb.append('/').append(minutes.get(M_CARTS, i));
+            sb.append('/').append(minutes.get(M_ORDERS, i));
+        }
+        sb.append("], hours=[");
+        for (int i = 0; i < hours.size; i++) {
+            sb.append(i == 0 ? "" : ", ").append(hours.keys[i]).append(':');
+            sb.append(hours.get(H_ORDERS, i)).append('/').append(hours.get(H_REVENUE, i));
+        }
+        sb.append("], categories=[");
+        for (int i = 0; i < categories.size; i++) {
+            long key = categories.keys[i];
+            long hour = bucket(key, HOUR);
+            sb.append(i == 0 ? "" : ", ").append(hour).append(':');
+            sb.append(dict[(int) (key - hour)]).append('=').append(categories.get(C_COUNT, i));
+        }
+        return sb.append("]}").toString();
+    }
+}

@@ -1,0 +1,217 @@
+package io.rtcdp.udf.profile;
+
+import io.rtcdp.udf.event.Event;
+import io.rtcdp.udf.event.EventType;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * Brute-force reference for {@link ProfileFeatures}: keeps nothing but the list of events and
+ * computes every field straight from the contract's formulas at a given {@code as_of}. Written
+ * without the production code's helpers on purpose, so that a shared mistake cannot hide.
+ */
+final class FeatureOracle {
+    private static final long MINUTE_MS = 60_000L;
+    private static final long HOUR_MS = 3_600_000L;
+    private static final long DAY_MS = 86_400_000L;
+
+    /** The window lengths, each with its bucket size. */
+    static final long[][] WINDOWS = {
+        {DAY_MS, MINUTE_MS}, {30 * DAY_MS, HOUR_MS}, {90 * DAY_MS, HOUR_MS}
+    };
+
+    /** The fields that depend on the windows only, the ones {@code nextChange} is about. */
+    static final List<String> WINDOWED =
+            List.of(
+                    ProfileFields.ORDERS_30D,
+                    ProfileFields.REVENUE_30D,
+                    ProfileFields.ORDERS_90D,
+                    ProfileFields.REVENUE_90D,
+                    ProfileFields.EVENTS_24H,
+                    ProfileFields.VIEWS_24H,
+                    ProfileFields.CART_ADDS_24H,
+                    ProfileFields.ORDERS_24H,
+                    ProfileFields.TOP_CATEGORY_30D);
+
+    private FeatureOracle() {}
+
+    /** Contract: e counts in the window of length w when b(e.ts) > as_of − w and e.ts ≤ as_of. */
+    static boolean counts(Event e, long asOf, long w) {
+        long g = w <= DAY_MS ? MINUTE_MS : HOUR_MS;
+        long b = e.ts() - Math.floorMod(e.ts(), g);
+        return b > asOf - w && e.ts() <= asOf;
+    }
+
+    private static boolean isTrack(Event e, String name) {
+        return e.type() == EventType.TRACK && name.equals(e.name());
+    }
+
+    private static BigDecimal amount(Event e) {
+        return e.amountMicros() == null ? BigDecimal.ZERO : BigDecimal.valueOf(e.amountMicros(), 6);
+    }
+
+    private static String money(BigDecimal v) {
+        return v.stripTrailingZeros().toPlainString();
+    }
+
+    /** The rendered fields, in {@link ProfileFields#FEATURE_FIELDS} order, at {@code asOf}. */
+    static String[] render(List<Event> events, long asOf) {
+        Map<String, String> f = new HashMap<>();
+        if (asOf != Long.MIN_VALUE) {
+            f.put(ProfileFields.AS_OF, Long.toString(asOf));
+        }
+        if (!events.isEmpty()) {
+            long first = Long.MAX_VALUE;
+            long last = Long.MIN_VALUE;
+            long orders = 0;
+            BigDecimal revenue = BigDecimal.ZERO;
+            long lastOrder = Long.MIN_VALUE;
+            for (Event e : events) {
+                first = Math.min(first, e.ts());
+                last = Math.max(last, e.ts());
+                if (isTrack(e, Event.ORDER_COMPLETED)) {
+                    orders++;
+                    revenue = revenue.add(amount(e));
+                    lastOrder = Math.max(lastOrder, e.ts());
+                }
+            }
+            f.put(ProfileFields.FIRST_SEEN, Long.toString(first));
+            f.put(ProfileFields.LAST_SEEN, Long.toString(last));
+            f.put(ProfileFields.EVENTS_TOTAL, Long.toString(events.size()));
+            f.put(ProfileFields.ORDERS_TOTAL, Long.toString(orders));
+            f.put(ProfileFields.REVENUE_TOTAL, money(revenue));
+            if (orders > 0) {
+                f.put(
+                        ProfileFields.AVG_ORDER_VALUE,
+                        money(
+                                revenue.divide(
+                                        BigDecimal.valueOf(orders), 2, RoundingMode.HALF_EVEN)));
+                f.put(
+                        ProfileFields.DAYS_SINCE_LAST_ORDER,
+                        Long.toString(Math.floorDiv(asOf - lastOrder, DAY_MS)));
+            }
+            f.putAll(windowed(events, asOf));
+            consent(events, true).ifPresent(v -> f.put(ProfileFields.CONSENT_MARKETING, v));
+            consent(events, false).ifPresent(v -> f.put(ProfileFields.CONSENT_PERSONALIZATION, v));
+        }
+        String[] out = new String[ProfileFields.FEATURE_FIELDS.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = f.get(ProfileFields.FEATURE_FIELDS.get(i));
+        }
+        return out;
+    }
+
+    /** The windowed fields at {@code asOf} (of a profile with at least one event). */
+    static Map<String, String> windowed(List<Event> events, long asOf) {
+        long orders30 = 0;
+        long orders90 = 0;
+        BigDecimal revenue30 = BigDecimal.ZERO;
+        BigDecimal revenue90 = BigDecimal.ZERO;
+        long events24 = 0;
+        long views24 = 0;
+        long carts24 = 0;
+        long orders24 = 0;
+        Map<String, Integer> categories = new HashMap<>();
+        for (Event e : events) {
+            boolean order = isTrack(e, Event.ORDER_COMPLETED);
+            if (order && counts(e, asOf, 30 * DAY_MS)) {
+                orders30++;
+                revenue30 = revenue30.add(amount(e));
+            }
+            if (order && counts(e, asOf, 90 * DAY_MS)) {
+                orders90++;
+                revenue90 = revenue90.add(amount(e));
+            }
+            if (counts(e, asOf, DAY_MS)) {
+                events24++;
+                views24 += isTrack(e, Event.PRODUCT_VIEWED) ? 1 : 0;
+                carts24 += isTrack(e, Event.PRODUCT_ADDED) ? 1 : 0;
+                orders24 += order ? 1 : 0;
+            }
+            if (e.category() != null && counts(e, asOf, 30 * DAY_MS)) {
+                categories.merge(e.category(), 1, Integer::sum);
+            }
+        }
+        String top = null;
+        for (Map.Entry<String, Integer> c : categories.entrySet()) {
+            if (top == null
+                    || c.getValue() > categories.get(top)
+                    || (c.getValue().equals(categories.get(top))
+                            && c.getKey().compareTo(top) < 0)) {
+                top = c.getKey();
+            }
+        }
+        Map<String, String> f = new HashMap<>();
+        f.put(ProfileFields.ORDERS_30D, Long.toString(orders30));
+        f.put(ProfileFields.REVENUE_30D, money(revenue30));
+        f.put(ProfileFields.ORDERS_90D, Long.toString(orders90));
+        f.put(ProfileFields.REVENUE_90D, money(revenue90));
+        f.put(ProfileFields.EVENTS_24H, Long.toString(events24));
+        f.put(ProfileFields.VIEWS_24H, Long.toString(views24));
+        f.put(ProfileFields.CART_ADDS_24H, Long.toString(carts24));
+        f.put(ProfileFields.ORDERS_24H, Long.toString(orders24));
+        f.put(ProfileFields.TOP_CATEGORY_30D, top);
+        return f;
+    }
+
+    /** Latest consent value by event time; at equal times any {@code false} wins. */
+    private static Optional<String> consent(List<Event> events, boolean marketing) {
+        long latest = Long.MIN_VALUE;
+        Boolean value = null;
+        for (Event e : events) {
+            Boolean v = marketing ? e.consentMarketing() : e.consentPersonalization();
+            if (v == null) {
+                continue;
+            }
+            if (value == null || e.ts() > latest) {
+                latest = e.ts();
+                value = v;
+            } else if (e.ts() == latest) {
+                value = value && v;
+            }
+        }
+        return Optional.ofNullable(value).map(v -> v ? "1" : "0");
+    }
+
+    /**
+     * The first time after {@code asOf} at which a windowed field differs from its value at {@code
+     * asOf}, searched over every bucket end b + W of every event and window (the only times a
+     * window can lose an event); {@link Long#MAX_VALUE} when none.
+     */
+    static long nextChange(List<Event> events, long asOf) {
+        if (events.isEmpty()) {
+            return Long.MAX_VALUE;
+        }
+        TreeSet<Long> candidates = new TreeSet<>();
+        for (Event e : events) {
+            for (long[] w : WINDOWS) {
+                long end = e.ts() - Math.floorMod(e.ts(), w[1]) + w[0];
+                if (end > asOf) {
+                    candidates.add(end);
+                }
+            }
+        }
+        Map<String, String> now = windowed(events, asOf);
+        for (long t : candidates) {
+            if (!windowed(events, t).equals(now)) {
+                return t;
+            }
+        }
+        return Long.MAX_VALUE;
+    }
+
+    /** The windowed fields picked out of a rendered array. */
+    static List<String> windowedOf(String[] rendered) {
+        List<String> out = new ArrayList<>();
+        for (String name : WINDOWED) {
+            out.add(rendered[ProfileFields.FEATURE_FIELDS.indexOf(name)]);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,312 @@
+package io.rtcdp.udf.profile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.rtcdp.udf.event.Event;
+import io.rtcdp.udf.event.EventType;
+import io.rtcdp.udf.event.Id;
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ProfileFeaturesTest {
+    private static final int FIELDS = ProfileFields.FEATURE_FIELDS.size();
+
+    private static long t(String iso) {
+        return Instant.parse(iso).toEpochMilli();
+    }
+
+    private static Event event(String iso, EventType type, String name, Long amount, String cat) {
+        return event(iso, type, name, amount, cat, null, null);
+    }
+
+    private static Event event(
+            String iso,
+            EventType type,
+            String name,
+            Long amount,
+            String cat,
+            Boolean marketing,
+            Boolean personalization) {
+        return new Event(
+                "acme",
+                "e-" + iso,
+                type,
+                name,
+                t(iso),
+                "web",
+                List.of(new Id("user_id", "u1")),
+                amount,
+                cat,
+                null,
+                marketing,
+                personalization,
+                Map.of(),
+                null);
+    }
+
+    private static Event track(String iso, String name, Long amount, String cat) {
+        return event(iso, EventType.TRACK, name, amount, cat);
+    }
+
+    /** Ten events over four days: views and cart adds in three categories, two orders. */
+    static List<Event> typicalEvents() {
+        return List.of(
+                track("2024-03-01T10:00:00Z", Event.PRODUCT_VIEWED, null, "shoes"),
+                track("2024-03-01T10:02:30Z", Event.PRODUCT_VIEWED, null, "shoes"),
+                track("2024-03-01T10:05:00Z", Event.PRODUCT_ADDED, null, "shoes"),
+                event(
+                        "2024-03-01T10:07:10Z",
+                        EventType.TRACK,
+                        Event.ORDER_COMPLETED,
+                        59_900_000L,
+                        "shoes",
+                        true,
+                        null),
+                event("2024-03-02T20:00:00Z", EventType.PAGE, null, null, null),
+                track("2024-03-03T09:00:00Z", Event.PRODUCT_VIEWED, null, "bags"),
+                track("2024-03-03T09:01:00Z", Event.PRODUCT_VIEWED, null, "bags"),
+                track("2024-03-03T09:03:00Z", Event.PRODUCT_ADDED, null, "bags"),
+                track("2024-03-04T08:00:00Z", Event.PRODUCT_VIEWED, null, "socks"),
+                track("2024-03-04T08:30:00Z", Event.ORDER_COMPLETED, 12_500_000L, "socks"));
+    }
+
+    static ProfileFeatures typical() {
+        ProfileFeatures f = new ProfileFeatures();
+        typicalEvents().forEach(f::add);
+        return f;
+    }
+
+    private static Map<String, String> rendered(ProfileFeatures f) {
+        String[] out = new String[FIELDS];
+        f.render(out);
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < FIELDS; i++) {
+            m.put(ProfileFields.FEATURE_FIELDS.get(i), out[i]);
+        }
+        return m;
+    }
+
+    private static Map<String, String> fields(String... kv) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String name : ProfileFields.FEATURE_FIELDS) {
+            m.put(name, null);
+        }
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put(kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+
+    @Test
+    void rendersATypicalProfile() {
+        ProfileFeatures f = typical();
+
+        assertThat(rendered(f))
+                .isEqualTo(
+                        fields(
+                                "as_of", "" + t("2024-03-04T08:30:00Z"),
+                                "first_seen", "" + t("2024-03-01T10:00:00Z"),
+                                "last_seen", "" + t("2024-03-04T08:30:00Z"),
+                                "f.events_total", "10",
+                                "f.orders_total", "2",
+                                "f.revenue_total", "72.4",
+                                "f.avg_order_value", "36.2",
+                                "f.days_since_last_order", "0",
+                                "f.orders_30d", "2",
+                                "f.revenue_30d", "72.4",
+                                "f.orders_90d", "2",
+                                "f.revenue_90d", "72.4",
+                                "f.events_24h", "5",
+                                "f.views_24h", "3",
+                                "f.cart_adds_24h", "1",
+                                "f.orders_24h", "1",
+                                "f.top_category_30d", "shoes",
+                                "consent.marketing", "1"));
+        // The oldest minute bucket still in the 24 h window is 2024-03-03T09:00.
+        assertThat(f.nextChange()).isEqualTo(t("2024-03-04T09:00:00Z"));
+        assertThat(f.firstSeen()).isEqualTo(t("2024-03-01T10:00:00Z"));
+        assertThat(f.lastSeen()).isEqualTo(f.asOf());
+        assertThat(f.lastOrderTs()).isEqualTo(t("2024-03-04T08:30:00Z"));
+    }
+
+    @Test
+    void windowsExpireBucketByBucket() {
+        ProfileFeatures f = typical();
+
+        f.advanceTo(t("2024-03-04T09:00:00Z"));
+        assertThat(rendered(f))
+                .containsEntry("f.events_24h", "4")
+                .containsEntry("f.views_24h", "2");
+
+        // The first order's hour bucket (10:00) leaves the 30 d window 30 days later, and with
+        // it every "shoes" entry, so the top category falls to "bags".
+        f.advanceTo(t("2024-03-31T09:59:59.999Z"));
+        assertThat(rendered(f))
+                .containsEntry("f.orders_30d", "2")
+                .containsEntry("f.top_category_30d", "shoes");
+        assertThat(f.nextChange()).isEqualTo(t("2024-03-31T10:00:00Z"));
+        f.advanceTo(t("2024-03-31T10:00:00Z"));
+        assertThat(rendered(f))
+                .containsEntry("f.events_24h", "0")
+                .containsEntry("f.orders_30d", "1")
+                .containsEntry("f.revenue_30d", "12.5")
+                .containsEntry("f.orders_90d", "2")
+                .containsEntry("f.revenue_90d", "72.4")
+                .containsEntry("f.top_category_30d", "bags")
+                .containsEntry("f.days_since_last_order", "27");
+
+        f.advanceTo(t("2024-06-02T08:00:00Z"));
+        assertThat(rendered(f))
+                .containsEntry("f.events_total", "10")
+                .containsEntry("f.orders_90d", "0")
+                .containsEntry("f.revenue_90d", "0")
+                .containsEntry("f.top_category_30d", null);
+        assertThat(f.nextChange()).isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
+    void anEventTooOldForAWindowOnlyCountsInTotals() {
+        ProfileFeatures f = new ProfileFeatures();
+        f.add(track("2024-06-01T00:00:00Z", Event.PRODUCT_VIEWED, null, null));
+        f.add(track("2024-03-01T12:00:00Z", Event.ORDER_COMPLETED, 5_000_000L, "old"));
+        f.add(track("2024-05-01T12:00:00Z", Event.ORDER_COMPLETED, null, "recent"));
+
+        assertThat(rendered(f))
+                .containsEntry("first_seen", "" + t("2024-03-01T12:00:00Z"))
+                .containsEntry("f.events_total", "3")
+                .containsEntry("f.orders_total", "2")
+                .containsEntry("f.revenue_total", "5")
+                .containsEntry("f.avg_order_value", "2.5")
+                .containsEntry("f.orders_90d", "1")
+                .containsEntry("f.revenue_90d", "0")
+                .containsEntry("f.orders_30d", "0")
+                .containsEntry("f.events_24h", "1")
+                .containsEntry("f.top_category_30d", null)
+                .containsEntry("f.days_since_last_order", "30");
+    }
+
+    @Test
+    void anEmptyProfileRendersNothingButItsAsOf() throws IOException {
+        ProfileFeatures f = new ProfileFeatures();
+        assertThat(f.isEmpty()).isTrue();
+        assertThat(f.asOf()).isEqualTo(Long.MIN_VALUE);
+        assertThat(rendered(f)).isEqualTo(fields());
+        assertThat(f.nextChange()).isEqualTo(Long.MAX_VALUE);
+        assertThat(ProfileFeaturesPropertiesTest.encode(f)).hasSize(2);
+
+        f.advanceTo(1234);
+        assertThat(rendered(f)).isEqualTo(fields("as_of", "1234"));
+        assertThat(f.isEmpty()).isTrue();
+        assertThat(read(ProfileFeaturesPropertiesTest.encode(f))).isEqualTo(f);
+    }
+
+    @Test
+    void consentKeepsTheLatestValueAndFalseWinsTies() {
+        String ts = "2024-03-01T10:00:00Z";
+        for (boolean firstValue : new boolean[] {true, false}) {
+            ProfileFeatures f = new ProfileFeatures();
+            f.add(event(ts, EventType.CONSENT, null, null, null, firstValue, true));
+            f.add(event(ts, EventType.CONSENT, null, null, null, !firstValue, true));
+            assertThat(rendered(f))
+                    .containsEntry("consent.marketing", "0")
+                    .containsEntry("consent.personalization", "1");
+        }
+
+        ProfileFeatures f = new ProfileFeatures();
+        f.add(event("2024-03-02T00:00:00Z", EventType.CONSENT, null, null, null, true, null));
+        f.add(event("2024-03-01T00:00:00Z", EventType.CONSENT, null, null, null, false, false));
+        assertThat(rendered(f))
+                .containsEntry("consent.marketing", "1")
+                .containsEntry("consent.personalization", "0");
+    }
+
+    @Test
+    void averageOrderValueRoundsHalfEvenToCents() {
+        assertThat(avg(125_000L)).isEqualTo("0.12");
+        assertThat(avg(135_000L)).isEqualTo("0.14");
+        assertThat(avg(-125_000L)).isEqualTo("-0.12");
+        assertThat(avg(-5_000L)).isEqualTo("0");
+        assertThat(avg(19_990_000L)).isEqualTo("19.99");
+        assertThat(avg(20_000_000L)).isEqualTo("20");
+    }
+
+    private static String avg(long micros) {
+        ProfileFeatures f = new ProfileFeatures();
+        f.add(track("2024-03-01T10:00:00Z", Event.ORDER_COMPLETED, micros, null));
+        return rendered(f).get("f.avg_order_value");
+    }
+
+    @Test
+    void renderingAgainReusesTheStringsOfUnchangedValues() {
+        ProfileFeatures f = typical();
+        String[] before = new String[FIELDS];
+        f.render(before);
+        f.add(track("2024-03-04T08:31:00Z", Event.PRODUCT_VIEWED, null, null));
+        String[] after = new String[FIELDS];
+        f.render(after);
+
+        int firstSeen = ProfileFields.FEATURE_FIELDS.indexOf(ProfileFields.FIRST_SEEN);
+        int revenue = ProfileFields.FEATURE_FIELDS.indexOf(ProfileFields.REVENUE_TOTAL);
+        int lastSeen = ProfileFields.FEATURE_FIELDS.indexOf(ProfileFields.LAST_SEEN);
+        assertThat(after[firstSeen]).isSameAs(before[firstSeen]);
+        assertThat(after[revenue]).isSameAs(before[revenue]);
+        assertThat(after[lastSeen]).isEqualTo("" + t("2024-03-04T08:31:00Z"));
+    }
+
+    @Test
+    void encodesATypicalProfileCompactly() throws IOException {
+        ProfileFeatures f = typical();
+        byte[] bytes = ProfileFeaturesPropertiesTest.encode(f);
+        System.out.printf(
+                "typical profile (10 events, 2 orders, 3 categories): %d bytes%n", bytes.length);
+        assertThat(bytes.length).isLessThan(100);
+        assertThat(bytes[0]).isEqualTo((byte) ProfileFeatures.FORMAT_VERSION);
+        assertThat(read(bytes)).isEqualTo(f);
+    }
+
+    @Test
+    void rejectsAnUnknownFormatVersion() throws IOException {
+        byte[] bytes = ProfileFeaturesPropertiesTest.encode(typical());
+        bytes[0] = (byte) (ProfileFeatures.FORMAT_VERSION + 1);
+        assertThatThrownBy(() -> read(bytes))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("version");
+    }
+
+    @Test
+    void copiesAreIndependent() {
+        ProfileFeatures f = typical();
+        ProfileFeatures c = f.copy();
+        assertThat(c).isEqualTo(f).hasSameHashCodeAs(f);
+        c.add(track("2024-03-04T09:00:00Z", Event.PRODUCT_VIEWED, null, "hats"));
+        assertThat(c).isNotEqualTo(f);
+        assertThat(f).isEqualTo(typical());
+    }
+
+    @Test
+    void rejectsMisuse() {
+        ProfileFeatures f = typical();
+        assertThatThrownBy(() -> f.render(new String[FIELDS - 1]))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> f.merge(f)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void toStringShowsTheBuckets() {
+        assertThat(typical().toString())
+                .contains("events=10")
+                .contains(t("2024-03-03T09:00:00Z") + ":1/1/0/0")
+                .contains("shoes=4");
+    }
+
+    private static ProfileFeatures read(byte[] bytes) throws IOException {
+        return ProfileFeatures.read(new DataInputStream(new ByteArrayInputStream(bytes)));
+    }
+}
