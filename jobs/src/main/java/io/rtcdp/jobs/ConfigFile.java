@@ -1,7 +1,6 @@
 package io.rtcdp.jobs;
 
 import io.rtcdp.udf.event.ParserConfig;
-
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -66,7 +65,11 @@ public final class ConfigFile {
             }
             if (!KEYS.contains(k)) {
                 throw new IllegalArgumentException(
-                        origin + ": unknown setting '" + k + "'; known: " + String.join(", ", KEYS)
+                        origin
+                                + ": unknown setting '"
+                                + k
+                                + "'; known: "
+                                + String.join(", ", KEYS)
                                 + ", tenant-secret.<tenant>");
             }
             try {
@@ -103,7 +106,9 @@ public final class ConfigFile {
         }
     }
 
-    /** {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}, {@code 7d}, or ISO-8601 {@code PT10S}. */
+    /**
+     * {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}, {@code 7d}, or ISO-8601 {@code PT10S}.
+     */
     public static Duration duration(String v) {
         String s = v.trim().toLowerCase(java.util.Locale.ROOT);
         try {

@@ -1,10 +1,9 @@
 package io.rtcdp.jobs;
 
+import java.nio.file.Path;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.TaskManagerOptions;
-
-import java.nio.file.Path;
 
 /** Flink settings rtcdp relies on: RocksDB, checkpoints, no Kryo. */
 public final class Environments {

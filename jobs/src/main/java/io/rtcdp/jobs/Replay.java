@@ -4,31 +4,24 @@ import io.rtcdp.operators.Counters;
 import io.rtcdp.operators.ingest.EventFileFormat;
 import io.rtcdp.operators.sink.DeadLetterFileSink;
 import io.rtcdp.operators.sink.RedisProfileSink;
-
+import java.nio.file.Files;
+import java.util.List;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
-import java.nio.file.Files;
-import java.util.List;
-
 /**
- * A bounded run of the full pipeline over event files (history backfill): returns once every
- * write has reached Redis.
+ * A bounded run of the full pipeline over event files (history backfill): returns once every write
+ * has reached Redis.
  */
 public final class Replay {
     private Replay() {}
 
     /** Result counts of a replay. */
     public record Summary(
-            long valid,
-            long invalid,
-            long duplicates,
-            long counted,
-            long profiles,
-            long millis) {}
+            long valid, long invalid, long duplicates, long counted, long profiles, long millis) {}
 
     /**
      * Runs the replay on a local MiniCluster (or the cluster the environment points to) and waits
@@ -57,12 +50,7 @@ public final class Replay {
                 inputs.stream().map(p -> new Path(p.toAbsolutePath().toUri())).toArray(Path[]::new);
         FileSource<io.rtcdp.udf.event.Parsed> source =
                 FileSource.forBulkFileFormat(new EventFileFormat(cfg.parser()), paths).build();
-        new RtcdpJob(
-                        cfg,
-                        source,
-                        redisSink(cfg),
-                        new DeadLetterFileSink(deadLetterFile),
-                        true)
+        new RtcdpJob(cfg, source, redisSink(cfg), new DeadLetterFileSink(deadLetterFile), true)
                 .build(env);
         long start = System.nanoTime();
         JobExecutionResult r = env.execute("rtcdp replay");

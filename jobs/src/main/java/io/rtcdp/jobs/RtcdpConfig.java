@@ -2,7 +2,6 @@ package io.rtcdp.jobs;
 
 import io.rtcdp.udf.event.ParserConfig;
 import io.rtcdp.udf.identity.IdLimits;
-
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;

@@ -13,15 +13,13 @@ import io.rtcdp.udf.event.DeadLetter;
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.Parsed;
 import io.rtcdp.udf.identity.ResolvedEvent;
-
+import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-
-import java.time.Duration;
 
 /**
  * The rtcdp job graph: source → parse → dedupe → identity → profile → Redis, with dead letters to

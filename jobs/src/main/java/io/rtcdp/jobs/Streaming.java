@@ -3,17 +3,15 @@ package io.rtcdp.jobs;
 import io.rtcdp.operators.ingest.KafkaEventDeserializer;
 import io.rtcdp.udf.event.DeadLetter;
 import io.rtcdp.udf.event.Parsed;
-
+import java.nio.charset.StandardCharsets;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
-
-import java.nio.charset.StandardCharsets;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 /** The streaming wiring: events from Kafka, profiles to Redis, dead letters to Kafka. */
 public final class Streaming {
@@ -24,7 +22,8 @@ public final class Streaming {
                 .setBootstrapServers(cfg.kafkaBootstrap())
                 .setTopics(cfg.eventsTopic())
                 .setGroupId(cfg.groupId())
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setStartingOffsets(
+                        OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setDeserializer(new KafkaEventDeserializer(cfg.parser()))
                 .setProperty("partition.discovery.interval.ms", "60000")
                 .setProperty("commit.offsets.on.checkpoint", "true")
@@ -46,6 +45,7 @@ public final class Streaming {
 
     /** Adds the streaming job to {@code env}. */
     public static void build(RtcdpConfig cfg, StreamExecutionEnvironment env) {
-        new RtcdpJob(cfg, source(cfg), Replay.redisSink(cfg), deadLetterSink(cfg), false).build(env);
+        new RtcdpJob(cfg, source(cfg), Replay.redisSink(cfg), deadLetterSink(cfg), false)
+                .build(env);
     }
 }

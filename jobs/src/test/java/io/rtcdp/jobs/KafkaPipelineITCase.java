@@ -4,14 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.rtcdp.jobs.local.LocalKafka;
 import io.rtcdp.operators.testutil.RedisServerExtension;
 import io.rtcdp.udf.event.ParserConfig;
 import io.rtcdp.udf.gen.GeneratedRecord;
 import io.rtcdp.udf.gen.PopulationGenerator;
 import io.rtcdp.udf.profile.RedisKeys;
-
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -30,28 +41,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.OffsetDateTime;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Properties;
-
 /**
  * Events with duplicates, out-of-order events and a mix of bad records go through a real in-JVM
- * Kafka broker and the streaming job into a real redis-server: every bad record must reach the
- * DLQ topic with the right code, and every profile's features must equal an SQL computation over
- * the generator's valid events (so no valid event is lost and no duplicate is counted).
+ * Kafka broker and the streaming job into a real redis-server: every bad record must reach the DLQ
+ * topic with the right code, and every profile's features must equal an SQL computation over the
+ * generator's valid events (so no valid event is lost and no duplicate is counted).
  */
 class KafkaPipelineITCase {
-    static final long START = OffsetDateTime.parse("2024-03-01T00:00:00Z").toInstant().toEpochMilli();
+    static final long START =
+            OffsetDateTime.parse("2024-03-01T00:00:00Z").toInstant().toEpochMilli();
     static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
@@ -148,15 +146,16 @@ class KafkaPipelineITCase {
                     }
                     oneidOf.put(e.getKey(), oneid);
                     String total = redis.hget(keys.profile("acme", oneid), "f.events_total");
-                    if (total != null
-                            && Long.parseLong(total) >= validCount.get(e.getKey())) {
+                    if (total != null && Long.parseLong(total) >= validCount.get(e.getKey())) {
                         done++;
                     }
                 }
                 if (done == userIdOf.size()) {
                     break;
                 }
-                assertThat(System.nanoTime()).as("all profiles complete in time").isLessThan(deadline);
+                assertThat(System.nanoTime())
+                        .as("all profiles complete in time")
+                        .isLessThan(deadline);
                 Thread.sleep(250);
             }
             Map<String, String> dlq = readDlq(bad, deadline);
@@ -168,8 +167,12 @@ class KafkaPipelineITCase {
                     (payload, code) -> {
                         if (!code.equals(dlq.get(payload))) {
                             wrong.add(
-                                    code + " expected, got " + dlq.get(payload) + " for "
-                                            + payload.substring(0, Math.min(120, payload.length())));
+                                    code
+                                            + " expected, got "
+                                            + dlq.get(payload)
+                                            + " for "
+                                            + payload.substring(
+                                                    0, Math.min(120, payload.length())));
                         }
                     });
             assertThat(wrong).isEmpty();
@@ -192,8 +195,7 @@ class KafkaPipelineITCase {
                             ".import " + tmp.resolve("ev.csv") + " ev",
                             "UPDATE ev SET category = NULL WHERE category = '';",
                             "UPDATE ev SET amount_micros = NULL WHERE amount_micros = '';");
-            Map<String, Map<String, String>> expected =
-                    SqlFeatureOracle.compute(tmp, load, asOf);
+            Map<String, Map<String, String>> expected = SqlFeatureOracle.compute(tmp, load, asOf);
             assertThat(expected).hasSize(userIdOf.size());
             List<String> mismatches = new ArrayList<>();
             for (var e : expected.entrySet()) {
@@ -201,8 +203,14 @@ class KafkaPipelineITCase {
                 for (String f : SqlFeatureOracle.fields()) {
                     if (!Objects.equals(e.getValue().get(f), act.get(f))) {
                         mismatches.add(
-                                "person " + e.getKey() + " " + f + ": expected "
-                                        + e.getValue().get(f) + ", Redis " + act.get(f));
+                                "person "
+                                        + e.getKey()
+                                        + " "
+                                        + f
+                                        + ": expected "
+                                        + e.getValue().get(f)
+                                        + ", Redis "
+                                        + act.get(f));
                     }
                 }
             }

@@ -5,12 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.rtcdp.operators.testutil.RedisServerExtension;
 import io.rtcdp.udf.profile.RedisKeys;
 import io.rtcdp.udf.retail.RetailImporter;
-
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -22,11 +16,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.zip.GZIPInputStream;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Replays the whole UCI Online Retail II data set through the full pipeline into a real
- * redis-server and compares every customer's default features with an independent SQL
- * computation over the same CSV (sqlite3), at the {@code as_of} read back from Redis.
+ * redis-server and compares every customer's default features with an independent SQL computation
+ * over the same CSV (sqlite3), at the {@code as_of} read back from Redis.
  */
 class RetailReplayITCase {
     static final Path CSV = Path.of("../../shared/data/online-retail-ii.csv.gz");
@@ -97,8 +95,7 @@ class RetailReplayITCase {
                                 + " 1000) AS INTEGER)) * 1000 AS amount_micros,",
                         " NULL AS category",
                         "FROM raw WHERE customer_id <> '' GROUP BY invoice, customer_id;");
-        Map<String, Map<String, String>> expected =
-                SqlFeatureOracle.compute(tmp, load, asOf);
+        Map<String, Map<String, String>> expected = SqlFeatureOracle.compute(tmp, load, asOf);
         assertThat(expected).hasSize(5942);
 
         List<String> mismatches = new ArrayList<>();
@@ -108,7 +105,12 @@ class RetailReplayITCase {
             for (String field : SqlFeatureOracle.fields()) {
                 if (!java.util.Objects.equals(exp.get(field), act.get(field))) {
                     mismatches.add(
-                            customer + " " + field + ": expected " + exp.get(field) + ", Redis "
+                            customer
+                                    + " "
+                                    + field
+                                    + ": expected "
+                                    + exp.get(field)
+                                    + ", Redis "
                                     + act.get(field));
                 }
             }

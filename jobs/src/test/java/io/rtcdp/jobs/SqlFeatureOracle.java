@@ -21,9 +21,9 @@ final class SqlFeatureOracle {
     private SqlFeatureOracle() {}
 
     /**
-     * Runs {@code loadSql} (which must create and fill table {@code ev}), then computes the features
-     * of every profile in {@code asOf} at its as_of. Returns profile → field → value, with the
-     * field names and formats of the Redis hash (absent fields are absent).
+     * Runs {@code loadSql} (which must create and fill table {@code ev}), then computes the
+     * features of every profile in {@code asOf} at its as_of. Returns profile → field → value, with
+     * the field names and formats of the Redis hash (absent fields are absent).
      */
     static Map<String, Map<String, String>> compute(
             Path workDir, String loadSql, Map<String, Long> asOf) throws Exception {
@@ -59,9 +59,9 @@ final class SqlFeatureOracle {
                                 win("product_added", "COUNT", 60000L, 86400000L) + ",",
                                 win("order_completed", "COUNT", 60000L, 86400000L) + ",",
                                 " (SELECT c.category FROM ev c WHERE c.profile = a.profile AND"
-                                    + " c.category IS NOT NULL AND c.ts <= a.as_of AND (c.ts -"
-                                    + " c.ts % 3600000) > a.as_of - 2592000000 GROUP BY c.category"
-                                    + " ORDER BY COUNT(*) DESC, c.category ASC LIMIT 1)",
+                                        + " c.category IS NOT NULL AND c.ts <= a.as_of AND (c.ts -"
+                                        + " c.ts % 3600000) > a.as_of - 2592000000 GROUP BY c.category"
+                                        + " ORDER BY COUNT(*) DESC, c.category ASC LIMIT 1)",
                                 "FROM asof a JOIN ev e ON e.profile = a.profile",
                                 "GROUP BY a.profile, a.as_of;")
                         + "\n";
@@ -95,7 +95,9 @@ final class SqlFeatureOracle {
             if (orders > 0) {
                 f.put(
                         "f.avg_order_value",
-                        money(revenue.divide(BigDecimal.valueOf(orders), 2, RoundingMode.HALF_EVEN)));
+                        money(
+                                revenue.divide(
+                                        BigDecimal.valueOf(orders), 2, RoundingMode.HALF_EVEN)));
                 f.put(
                         "f.days_since_last_order",
                         Long.toString(Math.floorDiv(asOfMs - Long.parseLong(c[7]), 86400000L)));

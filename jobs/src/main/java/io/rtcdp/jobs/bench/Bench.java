@@ -5,11 +5,6 @@ import io.rtcdp.jobs.RtcdpConfig;
 import io.rtcdp.jobs.local.LocalRedis;
 import io.rtcdp.udf.event.ParserConfig;
 import io.rtcdp.udf.gen.PopulationGenerator;
-
-import org.apache.flink.configuration.Configuration;
-
-import redis.clients.jedis.RedisClient;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -18,10 +13,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
+import org.apache.flink.configuration.Configuration;
+import redis.clients.jedis.RedisClient;
 
 /**
- * Measures the replay path end to end: N generated events of M profiles from a file, through
- * parse, dedupe, profile (RocksDB, checkpoints every 10 s) into a Redis on this machine.
+ * Measures the replay path end to end: N generated events of M profiles from a file, through parse,
+ * dedupe, profile (RocksDB, checkpoints every 10 s) into a Redis on this machine.
  */
 public final class Bench {
     /** Bench settings. */

@@ -1,11 +1,9 @@
 package io.rtcdp.jobs.cli;
 
 import io.rtcdp.jobs.bench.Bench;
-
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-
-import java.util.concurrent.Callable;
 
 /** {@code rtcdp bench}: throughput of the replay path. */
 @Command(
@@ -16,7 +14,10 @@ import java.util.concurrent.Callable;
                         + " profiles, with RocksDB, checkpoints every 10 s and Redis on this"
                         + " machine; plus RocksDB and Redis bytes per profile.")
 public final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--events", defaultValue = "1000000", description = "Events (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--events",
+            defaultValue = "1000000",
+            description = "Events (default: ${DEFAULT-VALUE}).")
     long events;
 
     @Option(
@@ -25,7 +26,10 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Profiles (persons) (default: ${DEFAULT-VALUE}).")
     int profiles;
 
-    @Option(names = "--parallelism", defaultValue = "2", description = "Parallelism (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--parallelism",
+            defaultValue = "2",
+            description = "Parallelism (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
     @Option(

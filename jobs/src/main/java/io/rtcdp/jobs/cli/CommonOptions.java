@@ -1,11 +1,9 @@
 package io.rtcdp.jobs.cli;
 
 import io.rtcdp.udf.event.ParserConfig;
-
-import picocli.CommandLine.Option;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
+import picocli.CommandLine.Option;
 
 /** Options shared by the commands that touch Redis or event ids. */
 public final class CommonOptions {

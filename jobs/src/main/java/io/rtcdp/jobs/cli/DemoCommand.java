@@ -2,13 +2,11 @@ package io.rtcdp.jobs.cli;
 
 import io.rtcdp.jobs.ConfigFile;
 import io.rtcdp.jobs.demo.Demo;
-
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code rtcdp demo}: everything on embedded defaults. */
 @Command(
@@ -18,7 +16,10 @@ import java.util.concurrent.CountDownLatch;
                 "Runs the whole pipeline on embedded defaults (in-JVM Kafka, local Redis, local"
                         + " Flink) over a synthetic population; Ctrl-C stops it.")
 public final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--persons", defaultValue = "5000", description = "Persons (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--persons",
+            defaultValue = "5000",
+            description = "Persons (default: ${DEFAULT-VALUE}).")
     int persons;
 
     @Option(
@@ -39,7 +40,10 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Stop after this long, e.g. 60s (default: run until Ctrl-C).")
     String duration;
 
-    @Option(names = "--parallelism", defaultValue = "2", description = "Parallelism (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--parallelism",
+            defaultValue = "2",
+            description = "Parallelism (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
     @Override

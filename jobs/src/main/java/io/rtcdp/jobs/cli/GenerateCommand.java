@@ -1,14 +1,12 @@
 package io.rtcdp.jobs.cli;
 
 import io.rtcdp.udf.gen.PopulationGenerator;
-
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code rtcdp generate}: a synthetic population as an event file. */
 @Command(
@@ -19,13 +17,22 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output file.")
     Path out;
 
-    @Option(names = "--persons", defaultValue = "10000", description = "Persons (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--persons",
+            defaultValue = "10000",
+            description = "Persons (default: ${DEFAULT-VALUE}).")
     int persons;
 
-    @Option(names = "--events", defaultValue = "200000", description = "Events (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--events",
+            defaultValue = "200000",
+            description = "Events (default: ${DEFAULT-VALUE}).")
     long events;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--seed",
+            defaultValue = "1",
+            description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(

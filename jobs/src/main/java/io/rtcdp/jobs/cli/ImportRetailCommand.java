@@ -1,13 +1,11 @@
 package io.rtcdp.jobs.cli;
 
 import io.rtcdp.udf.retail.RetailImporter;
-
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code rtcdp import-retail}: UCI Online Retail II → contract events. */
 @Command(

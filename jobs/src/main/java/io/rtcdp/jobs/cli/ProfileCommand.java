@@ -6,15 +6,13 @@ import io.rtcdp.udf.event.IdTypes;
 import io.rtcdp.udf.event.ParserConfig;
 import io.rtcdp.udf.event.PiiHasher;
 import io.rtcdp.udf.profile.RedisKeys;
-
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import redis.clients.jedis.RedisClient;
-
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.Callable;
 
 /** {@code rtcdp profile}: prints the profile that owns an id, read from Redis. */
 @Command(
@@ -44,10 +42,15 @@ public final class ProfileCommand implements Callable<Integer> {
         String type = id.substring(0, colon);
         if (!IdTypes.isKnown(type)) {
             throw new IllegalArgumentException(
-                    "unknown id type '" + type + "'; use one of " + IdTypes.BUILT_IN + " or x_<name>");
+                    "unknown id type '"
+                            + type
+                            + "'; use one of "
+                            + IdTypes.BUILT_IN
+                            + " or x_<name>");
         }
         ParserConfig pc = common.parserConfig();
-        String value = IdNormalizer.normalize(type, id.substring(colon + 1), pc.countryCodeFor(tenant));
+        String value =
+                IdNormalizer.normalize(type, id.substring(colon + 1), pc.countryCodeFor(tenant));
         if (value == null) {
             throw new IllegalArgumentException("'" + id + "' is not a usable " + type);
         }

@@ -2,17 +2,14 @@ package io.rtcdp.jobs.cli;
 
 import io.rtcdp.jobs.Replay;
 import io.rtcdp.jobs.RtcdpConfig;
-
-import org.apache.flink.configuration.Configuration;
-
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.apache.flink.configuration.Configuration;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code rtcdp replay}: the full pipeline over event files, then exit. */
 @Command(

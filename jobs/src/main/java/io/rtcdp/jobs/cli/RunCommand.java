@@ -4,14 +4,11 @@ import io.rtcdp.jobs.ConfigFile;
 import io.rtcdp.jobs.Environments;
 import io.rtcdp.jobs.RtcdpConfig;
 import io.rtcdp.jobs.Streaming;
-
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code rtcdp run}: the streaming job, locally or under {@code flink run}. */
 @Command(

@@ -9,19 +9,6 @@ import io.rtcdp.jobs.local.LocalRedis;
 import io.rtcdp.udf.event.ParserConfig;
 import io.rtcdp.udf.gen.GeneratedRecord;
 import io.rtcdp.udf.gen.PopulationGenerator;
-
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-
-import redis.clients.jedis.RedisClient;
-import redis.clients.jedis.params.ScanParams;
-import redis.clients.jedis.resps.ScanResult;
-
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,6 +20,16 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
 
 /**
  * {@code rtcdp demo}: an in-JVM Kafka broker, a local Redis, a synthetic population produced into
@@ -41,7 +38,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Demo {
     /** Demo settings. */
-    public record Settings(int persons, long events, int rate, Duration duration, int parallelism) {}
+    public record Settings(
+            int persons, long events, int rate, Duration duration, int parallelism) {}
 
     private final Settings settings;
     private final PrintStream out;
@@ -102,7 +100,8 @@ public final class Demo {
                     settings.persons(), settings.events(), days, settings.rate());
 
             AtomicLong produced = new AtomicLong();
-            Thread producer = new Thread(() -> produce(kafka, gen.iterator(), produced), "producer");
+            Thread producer =
+                    new Thread(() -> produce(kafka, gen.iterator(), produced), "producer");
             producer.setDaemon(true);
             producer.start();
             try {
@@ -150,7 +149,10 @@ public final class Demo {
 
     private void progress(LocalRedis redis, AtomicLong produced) throws InterruptedException {
         long start = System.nanoTime();
-        long end = settings.duration() == null ? Long.MAX_VALUE : start + settings.duration().toNanos();
+        long end =
+                settings.duration() == null
+                        ? Long.MAX_VALUE
+                        : start + settings.duration().toNanos();
         long lastProcessed = 0;
         long lastT = start;
         boolean shown = false;
@@ -161,7 +163,8 @@ public final class Demo {
             while (!stop.get() && System.nanoTime() < end) {
                 Thread.sleep(2000);
                 long t = System.nanoTime();
-                long processed = InJvmMetrics.sum("eventsValid") + InJvmMetrics.sum("eventsInvalid");
+                long processed =
+                        InJvmMetrics.sum("eventsValid") + InJvmMetrics.sum("eventsInvalid");
                 double rate = (processed - lastProcessed) * 1e9 / (t - lastT);
                 lastProcessed = processed;
                 lastT = t;

@@ -1,20 +1,19 @@
 package io.rtcdp.jobs.local;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-
 /**
- * A single-node Kafka broker in this JVM (KRaft, combined broker and controller), for the demo
- * and the integration tests.
+ * A single-node Kafka broker in this JVM (KRaft, combined broker and controller), for the demo and
+ * the integration tests.
  */
 public final class LocalKafka implements AutoCloseable {
     private final KafkaClusterTestKit cluster;

@@ -1,9 +1,8 @@
 package io.rtcdp.operators.ingest;
 
+import io.rtcdp.operators.Counters;
 import io.rtcdp.udf.event.Event;
 import java.time.Duration;
-import io.rtcdp.operators.Counters;
-
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateTtlConfig;

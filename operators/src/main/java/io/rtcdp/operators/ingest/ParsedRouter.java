@@ -1,11 +1,10 @@
 package io.rtcdp.operators.ingest;
 
+import io.rtcdp.operators.Counters;
 import io.rtcdp.operators.types.RtcdpTypes;
 import io.rtcdp.udf.event.DeadLetter;
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.Parsed;
-import io.rtcdp.operators.Counters;
-
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;

@@ -1,5 +1,6 @@
 package io.rtcdp.operators.profile;
 
+import io.rtcdp.operators.Counters;
 import io.rtcdp.operators.sink.ProfileUpdate;
 import io.rtcdp.operators.types.RtcdpTypes;
 import io.rtcdp.udf.event.Event;
@@ -15,8 +16,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import io.rtcdp.operators.Counters;
-
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;

@@ -8,7 +8,8 @@ import io.rtcdp.udf.event.EventType;
 import io.rtcdp.udf.event.Id;
 import io.rtcdp.udf.identity.IdLimits;
 import io.rtcdp.udf.identity.ResolvedEvent;
-
+import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
@@ -16,9 +17,6 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import java.util.List;
-import java.util.Map;
 
 class ProfileUpdaterTest {
     static final long T0 = 1_700_000_000_000L - (1_700_000_000_000L % 3_600_000L);
@@ -38,8 +36,8 @@ class ProfileUpdaterTest {
         harness.close();
     }
 
-    static KeyedOneInputStreamOperatorTestHarness<String, ResolvedEvent, ProfileUpdate>
-            newHarness() throws Exception {
+    static KeyedOneInputStreamOperatorTestHarness<String, ResolvedEvent, ProfileUpdate> newHarness()
+            throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(new ProfileUpdater(IdLimits.defaults())),
                 ProfileUpdater.KEY,
@@ -163,8 +161,7 @@ class ProfileUpdaterTest {
 
     @Test
     void endOfInputStopsAtTheLargestEventTimeSeen() throws Exception {
-        harness.processElement(
-                event("o1", "u1", "order_completed", T0, 1_000_000L), T0);
+        harness.processElement(event("o1", "u1", "order_completed", T0, 1_000_000L), T0);
         harness.processElement(event("o2", "u2", "product_viewed", T0 + 2 * DAY, null), T0);
         drain();
         harness.processWatermark(Long.MAX_VALUE);
