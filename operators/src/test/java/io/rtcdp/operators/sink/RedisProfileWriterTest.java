@@ -1,0 +1,313 @@
+package io.rtcdp.operators.sink;
+
+import static io.rtcdp.operators.sink.ProfileUpdateBufferTest.delete;
+import static io.rtcdp.operators.sink.ProfileUpdateBufferTest.write;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.rtcdp.operators.testutil.RedisServerExtension;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import org.apache.flink.streaming.runtime.tasks.TestProcessingTimeService;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import redis.clients.jedis.RedisClient;
+
+/** The writer against a real redis-server, driven by hand: time, flushes and failures. */
+class RedisProfileWriterTest {
+
+    @RegisterExtension static final RedisServerExtension REDIS = new RedisServerExtension();
+
+    private static final String PA = "rtcdp:t:profile:a";
+    private static final String PB = "rtcdp:t:profile:b";
+    private static final String PC = "rtcdp:t:profile:c";
+
+    private final TestProcessingTimeService time = new TestProcessingTimeService();
+    private final RecordingSinkWriterMetricGroup metrics = new RecordingSinkWriterMetricGroup();
+    private RedisClient redis;
+    private RedisProfileWriter writer;
+
+    @BeforeEach
+    void setUp() {
+        REDIS.flushAll();
+        REDIS.client().scriptFlush();
+        redis = REDIS.client();
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (writer != null) {
+            writer.close();
+        }
+    }
+
+    @Test
+    void flushWritesFieldsVerUpdatedAtAndIdKeysAndNothingBefore() throws Exception {
+        redis.hset(PA, Map.of("keep", "k", "stale", "s", "x", "old"));
+        writer = writer(Duration.ofMillis(20), 1000);
+
+        writer.write(write("a", 1, Map.of("x", "1", "y", "2"), List.of("stale"), ids("u:1")), null);
+        writer.write(write("b", 4, Map.of("z", "3"), List.of(), ids("cookie_id:c", "u:2")), null);
+        assertThat(redis.exists(PB)).isFalse();
+        assertThat(redis.hget(PA, "x")).isEqualTo("old");
+
+        long before = System.currentTimeMillis();
+        writer.flush(false);
+        long after = System.currentTimeMillis();
+
+        Map<String, Object> contents = REDIS.contents();
+        assertThat(contents)
+                .containsOnlyKeys(
+                        PA, PB, "rtcdp:t:id:u:1", "rtcdp:t:id:u:2", "rtcdp:t:id:cookie_id:c");
+        assertThat(withoutUpdatedAt(contents.get(PA), before, after))
+                .isEqualTo(Map.of("keep", "k", "x", "1", "y", "2", "ver", "1"));
+        assertThat(withoutUpdatedAt(contents.get(PB), before, after))
+                .isEqualTo(Map.of("z", "3", "ver", "4"));
+        assertThat(contents.get("rtcdp:t:id:u:1")).isEqualTo("a");
+        assertThat(contents.get("rtcdp:t:id:u:2")).isEqualTo("b");
+        assertThat(contents.get("rtcdp:t:id:cookie_id:c")).isEqualTo("b");
+
+        assertThat(metrics.count("redisProfileWrites")).isEqualTo(2);
+        assertThat(metrics.count("redisIdWrites")).isEqualTo(3);
+        assertThat(metrics.count("redisRetries")).isZero();
+        assertThat(metrics.numRecordsSend()).isEqualTo(5);
+        assertThat(metrics.gauge("redisBufferedProfiles")).isEqualTo(0);
+        assertThat((Long) metrics.gauge("redisLastFlushMillis")).isBetween(0L, after - before);
+    }
+
+    @Test
+    void theTimerFlushesOnceTheIntervalHasPassed() throws Exception {
+        time.setCurrentTime(1_000);
+        writer = writer(Duration.ofMillis(20), 1000);
+
+        writer.write(write("a", 1, Map.of("x", "1"), List.of(), List.of()), null);
+        time.advance(10);
+        writer.write(write("b", 1, Map.of("x", "2"), List.of(), List.of()), null);
+        time.advance(9);
+        assertThat(redis.exists(PA)).isFalse();
+        assertThat(metrics.gauge("redisBufferedProfiles")).isEqualTo(2);
+
+        time.advance(1);
+
+        assertThat(redis.hget(PA, "x")).isEqualTo("1");
+        assertThat(redis.hget(PB, "x")).isEqualTo("2");
+        assertThat(metrics.gauge("redisBufferedProfiles")).isEqualTo(0);
+
+        // The next batch gets a timer of its own.
+        writer.write(write("c", 1, Map.of("x", "3"), List.of(), List.of()), null);
+        time.advance(19);
+        assertThat(redis.exists(PC)).isFalse();
+        time.advance(1);
+        assertThat(redis.hget(PC, "x")).isEqualTo("3");
+    }
+
+    @Test
+    void aFullBufferFlushesAtOnce() throws Exception {
+        writer = writer(Duration.ofMinutes(1), 3);
+
+        writer.write(write("a", 1, Map.of("x", "1"), List.of(), List.of()), null);
+        writer.write(write("b", 1, Map.of("x", "1"), List.of(), List.of()), null);
+        // A second update of a pending profile does not count as another profile.
+        writer.write(write("a", 2, Map.of("x", "2"), List.of(), List.of()), null);
+        assertThat(redis.exists(PA)).isFalse();
+
+        writer.write(write("c", 1, Map.of("x", "1"), List.of(), List.of()), null);
+
+        assertThat(redis.hmget(PA, "x", "ver")).containsExactly("2", "2");
+        assertThat(redis.exists(PB)).isTrue();
+        assertThat(redis.exists(PC)).isTrue();
+        assertThat(metrics.count("redisProfileWrites")).isEqualTo(3);
+    }
+
+    @Test
+    void verNeverGoesBackwardsAndReplaysRaiseIt() throws Exception {
+        writer = writer(Duration.ofMinutes(1), 1000);
+
+        long[] written = {10, 3, 20, 3, 3};
+        long[] expected = {10, 11, 20, 21, 22};
+        for (int i = 0; i < written.length; i++) {
+            writer.write(write("a", written[i], Map.of("x", "1"), List.of(), List.of()), null);
+            writer.flush(false);
+            assertThat(redis.hget(PA, "ver")).isEqualTo(Long.toString(expected[i]));
+        }
+    }
+
+    @Test
+    void aDeleteRemovesHashAndIdsAndAWriteAfterItStartsAFreshHash() throws Exception {
+        redis.hset(PA, Map.of("old", "1", "ver", "5", "updated_at", "1"));
+        redis.set("rtcdp:t:id:u:1", "a");
+        redis.hset(PB, Map.of("old", "1", "ver", "7"));
+        redis.set("rtcdp:t:id:u:3", "b");
+        writer = writer(Duration.ofMinutes(1), 1000);
+
+        writer.write(write("a", 6, Map.of("lost", "1"), List.of(), ids("u:9")), null);
+        writer.write(delete("a", ids("u:1", "u:9")), null);
+        writer.write(write("a", 1, Map.of("new", "2"), List.of(), ids("u:2")), null);
+        writer.write(delete("b", ids("u:3")), null);
+        long before = System.currentTimeMillis();
+        writer.flush(true);
+        long after = System.currentTimeMillis();
+
+        Map<String, Object> contents = REDIS.contents();
+        assertThat(contents).containsOnlyKeys(PA, "rtcdp:t:id:u:2");
+        assertThat(withoutUpdatedAt(contents.get(PA), before, after))
+                .isEqualTo(Map.of("new", "2", "ver", "1"));
+        assertThat(contents.get("rtcdp:t:id:u:2")).isEqualTo("a");
+        // a: DEL + write, b: DEL; ids u:1, u:9, u:2, u:3.
+        assertThat(metrics.count("redisProfileWrites")).isEqualTo(3);
+        assertThat(metrics.count("redisIdWrites")).isEqualTo(4);
+    }
+
+    @Test
+    void verAndUpdatedAtCannotBeSetOrRemovedByAnUpdate() throws Exception {
+        writer = writer(Duration.ofMinutes(1), 1000);
+
+        writer.write(
+                write("a", 2, Map.of("ver", "999", "updated_at", "0", "x", "1"), List.of(), ids()),
+                null);
+        writer.flush(false);
+        writer.write(write("a", 1, Map.of(), List.of("ver", "updated_at", "x"), ids()), null);
+        long before = System.currentTimeMillis();
+        writer.flush(false);
+        long after = System.currentTimeMillis();
+
+        assertThat(withoutUpdatedAt(REDIS.contents().get(PA), before, after))
+                .isEqualTo(Map.of("ver", "3"));
+    }
+
+    @Test
+    void aFlushedScriptCacheIsReloadedWithoutLosingTheBatch() throws Exception {
+        writer = writer(Duration.ofMinutes(1), 1000);
+        writer.write(write("a", 1, Map.of("x", "1"), List.of(), List.of()), null);
+        writer.flush(false);
+
+        redis.scriptFlush();
+        writer.write(write("b", 1, Map.of("x", "2"), List.of(), ids("u:1")), null);
+        writer.flush(false);
+
+        assertThat(redis.hget(PB, "x")).isEqualTo("2");
+        assertThat(redis.get("rtcdp:t:id:u:1")).isEqualTo("b");
+        assertThat(metrics.count("redisRetries")).isEqualTo(1);
+        assertThat(metrics.count("redisProfileWrites")).isEqualTo(2);
+    }
+
+    @Test
+    void errorsFromRedisAreRetriedUntilTheyStopAndNothingIsDropped() throws Exception {
+        // A string where the profile hash belongs: every script on it fails with WRONGTYPE.
+        redis.set(PA, "not a hash");
+        writer = writer(Duration.ofMinutes(1), 1000);
+        writer.write(write("a", 1, Map.of("x", "1"), List.of(), ids("u:1")), null);
+        writer.write(write("b", 1, Map.of("x", "2"), List.of(), List.of()), null);
+
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread flusher = flushInBackground(failure);
+        waitUntil(() -> flusher.getState() == Thread.State.TIMED_WAITING, "a retry backoff");
+        // The other writes of the batch went through; the batch is retried whole.
+        assertThat(redis.hget(PB, "x")).isEqualTo("2");
+        redis.del(PA);
+        flusher.join(Duration.ofSeconds(20).toMillis());
+
+        assertThat(flusher.isAlive()).isFalse();
+        assertThat(failure.get()).isNull();
+        assertThat(redis.hget(PA, "x")).isEqualTo("1");
+        assertThat(redis.get("rtcdp:t:id:u:1")).isEqualTo("a");
+        assertThat(metrics.count("redisRetries")).isPositive();
+        assertThat(metrics.gauge("redisBufferedProfiles")).isEqualTo(0);
+    }
+
+    @Test
+    void aNullFieldFailsTheFlushAtOnceInsteadOfStallingTheJob() throws Exception {
+        writer = writer(Duration.ofMinutes(1), 1000);
+        Map<String, String> set = new java.util.HashMap<>();
+        set.put("email_plain", null);
+        writer.write(write("a", 1, set, List.of(), List.of()), null);
+
+        assertThatThrownBy(() -> writer.flush(false))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("email_plain")
+                .hasMessageContaining(PA);
+        assertThat(metrics.count("redisRetries")).isZero();
+    }
+
+    @Test
+    void aWriterStartsWithoutRedisAndAnInterruptEndsItsWait() throws Exception {
+        int deadPort;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            deadPort = s.getLocalPort();
+        }
+        writer =
+                RedisProfileSink.builder()
+                        .redisUrl("redis://127.0.0.1:" + deadPort)
+                        .build()
+                        .createWriter(time, metrics);
+        writer.write(write("a", 1, Map.of("x", "1"), List.of(), List.of()), null);
+
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread flusher = flushInBackground(failure);
+        waitUntil(() -> flusher.getState() == Thread.State.TIMED_WAITING, "a retry backoff");
+        flusher.interrupt();
+        flusher.join(Duration.ofSeconds(10).toMillis());
+
+        assertThat(flusher.isAlive()).isFalse();
+        assertThat(failure.get()).isInstanceOf(InterruptedException.class);
+        // Still buffered, not dropped: the job restarts from its last checkpoint anyway.
+        assertThat(metrics.gauge("redisBufferedProfiles")).isEqualTo(1);
+        assertThat(metrics.count("redisProfileWrites")).isZero();
+    }
+
+    private RedisProfileWriter writer(Duration flushInterval, int maxBufferedProfiles) {
+        return RedisProfileSink.builder()
+                .redisUrl(REDIS.url())
+                .flushInterval(flushInterval)
+                .maxBufferedProfiles(maxBufferedProfiles)
+                .build()
+                .createWriter(time, metrics);
+    }
+
+    private Thread flushInBackground(AtomicReference<Throwable> failure) {
+        Thread t =
+                new Thread(
+                        () -> {
+                            try {
+                                writer.flush(false);
+                            } catch (Throwable e) {
+                                failure.set(e);
+                            }
+                        },
+                        "flusher");
+        t.start();
+        return t;
+    }
+
+    private static List<String> ids(String... ids) {
+        return List.of(ids);
+    }
+
+    /** The hash without updated_at, after checking updated_at is the wall clock of the flush. */
+    private static Map<String, String> withoutUpdatedAt(Object hash, long from, long to) {
+        assertThat(hash).isInstanceOf(Map.class);
+        @SuppressWarnings("unchecked")
+        Map<String, String> fields = new TreeMap<>((Map<String, String>) hash);
+        assertThat(Long.parseLong(fields.remove("updated_at"))).isBetween(from, to);
+        return fields;
+    }
+
+    private static void waitUntil(BooleanSupplier condition, String what)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(5);
+        }
+    }
+}

@@ -1,0 +1,270 @@
+package io.rtcdp.operators.testutil;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import redis.clients.jedis.ConnectionPoolConfig;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.params.ShutdownParams;
+import redis.clients.jedis.resps.ScanResult;
+
+/**
+ * A real {@code redis-server} for the tests of one class, on a free port, without persistence
+ * unless stopped on purpose.
+ *
+ * <pre>{@code
+ * @RegisterExtension static final RedisServerExtension REDIS = new RedisServerExtension();
+ * ... REDIS.url() ... REDIS.client().hgetAll(key) ...
+ * }</pre>
+ *
+ * <p>{@link #stop()} shuts the server down the way a persistent Redis restart would (it saves its
+ * data set to a private directory) and {@link #start()} brings it back on the same port with that
+ * data, so outage tests can check that nothing written before the outage was lost. Its script cache
+ * is not kept, as on a real restart.
+ */
+public final class RedisServerExtension implements BeforeAllCallback, AfterAllCallback {
+
+    private static final String INSTALL_HINT =
+            "redis-server not found on the PATH; install redis-server: apt-get install -y"
+                    + " redis-server";
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(15);
+
+    private int port = -1;
+    private Path dir;
+    private Process process;
+    private RedisClient client;
+    private Thread shutdownHook;
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        Path executable = findRedisServer();
+        dir = Files.createTempDirectory("redis-server-");
+        // A free port can be taken between probing and binding; try a few.
+        IllegalStateException last = null;
+        for (int i = 0; i < 3; i++) {
+            port = freePort();
+            try {
+                launch(executable);
+                last = null;
+                break;
+            } catch (IllegalStateException e) {
+                last = e;
+            }
+        }
+        if (last != null) {
+            throw last;
+        }
+        ConnectionPoolConfig pool = new ConnectionPoolConfig();
+        // The server is restarted under the client's feet in outage tests.
+        pool.setTestOnBorrow(true);
+        client = RedisClient.builder().hostAndPort("127.0.0.1", port).poolConfig(pool).build();
+        shutdownHook = new Thread(this::kill, "redis-server-killer");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        if (client != null) {
+            client.close();
+        }
+        kill();
+        if (shutdownHook != null) {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        }
+        if (dir != null) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+            }
+        }
+    }
+
+    /** {@code redis://127.0.0.1:port}. */
+    public String url() {
+        return "redis://127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** A client for assertions; it survives {@link #stop()}/{@link #start()}. */
+    public RedisClient client() {
+        return client;
+    }
+
+    public void flushAll() {
+        client.flushAll();
+    }
+
+    public synchronized boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    /** Saves the data set and shuts the server down, like a restart of a persistent Redis. */
+    public synchronized void stop() {
+        if (!isRunning()) {
+            throw new IllegalStateException("redis-server is not running");
+        }
+        try (Jedis jedis = new Jedis("127.0.0.1", port)) {
+            jedis.shutdown(ShutdownParams.shutdownParams().save());
+        }
+        try {
+            if (!process.waitFor(STARTUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("redis-server did not shut down");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        process = null;
+    }
+
+    /** Starts the server again on the same port, with the data set saved by {@link #stop()}. */
+    public synchronized void start() {
+        if (isRunning()) {
+            throw new IllegalStateException("redis-server is already running");
+        }
+        launch(findRedisServer());
+    }
+
+    /**
+     * Every key and its content, sorted by key: a string as {@code String}, a hash as a sorted
+     * {@code Map}, a set as a sorted {@code Set}, a list as a {@code List}, other types by their
+     * type name. For comparing a whole data set with an expected one.
+     */
+    public Map<String, Object> contents() {
+        TreeMap<String, Object> all = new TreeMap<>();
+        String cursor = ScanParams.SCAN_POINTER_START;
+        ScanParams params = new ScanParams().count(1000);
+        do {
+            ScanResult<String> page = client.scan(cursor, params);
+            for (String key : page.getResult()) {
+                String type = client.type(key);
+                Object value =
+                        switch (type) {
+                            case "string" -> client.get(key);
+                            case "hash" -> new TreeMap<>(client.hgetAll(key));
+                            case "set" -> new TreeSet<>(client.smembers(key));
+                            case "list" -> client.lrange(key, 0, -1);
+                            default -> type;
+                        };
+                all.put(key, value);
+            }
+            cursor = page.getCursor();
+        } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+        return all;
+    }
+
+    private synchronized void launch(Path executable) {
+        List<String> command = new ArrayList<>();
+        command.add(executable.toString());
+        command.addAll(
+                List.of(
+                        "--port", Integer.toString(port),
+                        "--bind", "127.0.0.1",
+                        "--save", "",
+                        "--appendonly", "no",
+                        "--dir", dir.toString(),
+                        "--dbfilename", "dump.rdb"));
+        Path log = dir.resolve("redis.log");
+        try {
+            process =
+                    new ProcessBuilder(command)
+                            .redirectErrorStream(true)
+                            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                            .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot start " + executable, e);
+        }
+        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
+        while (true) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(
+                        "redis-server exited with " + process.exitValue() + ":\n" + tail(log));
+            }
+            try (Jedis jedis = new Jedis("127.0.0.1", port)) {
+                if ("PONG".equals(jedis.ping())) {
+                    return;
+                }
+            } catch (RuntimeException notYet) {
+                // Not listening yet, or still loading the data set.
+            }
+            if (System.nanoTime() > deadline) {
+                kill();
+                throw new IllegalStateException(
+                        "redis-server did not answer PING within " + STARTUP_TIMEOUT);
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                kill();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    private synchronized void kill() {
+        Process p = process;
+        if (p == null) {
+            return;
+        }
+        p.destroy();
+        try {
+            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        process = null;
+    }
+
+    private static Path findRedisServer() {
+        String path = System.getenv("PATH");
+        if (path != null) {
+            for (String d : path.split(File.pathSeparator)) {
+                Path candidate = Path.of(d, "redis-server");
+                if (Files.isExecutable(candidate)) {
+                    return candidate;
+                }
+            }
+        }
+        throw new IllegalStateException(INSTALL_HINT);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+}
