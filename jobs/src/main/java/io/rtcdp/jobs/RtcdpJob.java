@@ -7,14 +7,12 @@ import io.rtcdp.operators.ingest.ParsedRouter;
 import io.rtcdp.operators.profile.ProfileUpdater;
 import io.rtcdp.operators.sink.ProfileUpdate;
 import io.rtcdp.operators.sink.ProfileUpdateSerializer;
-import io.rtcdp.operators.types.CodecTypeInfo;
 import io.rtcdp.operators.types.RtcdpTypes;
 import io.rtcdp.udf.event.DeadLetter;
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.Parsed;
 import io.rtcdp.udf.identity.ResolvedEvent;
 import java.time.Duration;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -27,9 +25,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * and the sinks differ, and they are given to the constructor.
  */
 public final class RtcdpJob {
-    public static final TypeInformation<ProfileUpdate> PROFILE_UPDATE =
-            new CodecTypeInfo<>(ProfileUpdate.class, ProfileUpdateSerializer.INSTANCE);
-
     private final RtcdpConfig config;
     private final Source<Parsed, ?, ?> source;
     private final Sink<ProfileUpdate> profileSink;
@@ -91,11 +86,13 @@ public final class RtcdpJob {
                         .name("identity (strongest id)");
 
         resolved.keyBy(ProfileUpdater.KEY)
-                .process(new ProfileUpdater(config.idLimits()), PROFILE_UPDATE)
+                .process(new ProfileUpdater(config.idLimits()), ProfileUpdateSerializer.TYPE_INFO)
                 .uid("profile")
                 .name("profile")
                 .sinkTo(profileSink)
                 .uid("redis-sink")
-                .name("redis");
+                .name("redis")
+                // its own thread: the profile operator goes on while a flush waits for Redis
+                .disableChaining();
     }
 }

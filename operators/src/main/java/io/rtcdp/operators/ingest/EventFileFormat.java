@@ -4,7 +4,6 @@ import io.rtcdp.operators.types.RtcdpTypes;
 import io.rtcdp.udf.event.EventParser;
 import io.rtcdp.udf.event.Parsed;
 import io.rtcdp.udf.event.ParserConfig;
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
@@ -67,44 +66,79 @@ public final class EventFileFormat implements BulkFormat<Parsed, FileSourceSplit
         private final EventParser parser;
         private final String name;
         private long line;
-        private byte[] buf = new byte[8192];
+
+        /** Bytes read from the file; {@code [pos, limit)} is not consumed yet. */
+        private byte[] buf = new byte[1 << 16];
+
+        private int pos;
+        private int limit;
         private boolean eof;
+
+        /** The last line returned by {@link #nextLine()}: {@code buf[lineStart, lineStart+len)}. */
+        private int lineStart;
 
         LineReader(FileSourceSplit split, EventParser parser, long skipLines) throws IOException {
             FileSystem fs = split.path().getFileSystem();
             FSDataInputStream raw = fs.open(split.path());
-            InputStream s = new BufferedInputStream(raw, 1 << 16);
-            this.in = split.path().getName().endsWith(".gz") ? new GZIPInputStream(s, 1 << 16) : s;
+            this.in =
+                    split.path().getName().endsWith(".gz")
+                            ? new GZIPInputStream(raw, 1 << 16)
+                            : raw;
             this.parser = parser;
             this.name = split.path().getName();
-            for (long i = 0; i < skipLines && readLine() >= 0; i++) {
+            for (long i = 0; i < skipLines && nextLine() >= 0; i++) {
                 line++;
             }
         }
 
-        /** Reads the next line into {@link #buf} and returns its length, or -1 at end of file. */
-        private int readLine() throws IOException {
-            if (eof) {
-                return -1;
-            }
-            int n = 0;
-            int b;
-            while ((b = in.read()) >= 0 && b != '\n') {
-                if (n == buf.length) {
-                    buf = Arrays.copyOf(buf, buf.length * 2);
+        /**
+         * Finds the next line in the buffer (refilling it as needed) and returns its length without
+         * the line break, or -1 at the end of the file.
+         */
+        private int nextLine() throws IOException {
+            int scanFrom = pos;
+            while (true) {
+                for (int i = scanFrom; i < limit; i++) {
+                    if (buf[i] == '\n') {
+                        lineStart = pos;
+                        pos = i + 1;
+                        return trimCr(i - lineStart);
+                    }
                 }
-                buf[n++] = (byte) b;
+                if (eof) {
+                    if (pos == limit) {
+                        return -1;
+                    }
+                    lineStart = pos;
+                    int n = limit - pos;
+                    pos = limit;
+                    return trimCr(n);
+                }
+                scanFrom = limit - pos;
+                fill();
             }
-            if (b < 0) {
+        }
+
+        private int trimCr(int n) {
+            return n > 0 && buf[lineStart + n - 1] == '\r' ? n - 1 : n;
+        }
+
+        /** Moves the unconsumed bytes to the front (growing for long lines) and reads more. */
+        private void fill() throws IOException {
+            int rest = limit - pos;
+            if (rest == buf.length) {
+                buf = Arrays.copyOf(buf, buf.length * 2);
+            } else if (pos > 0) {
+                System.arraycopy(buf, pos, buf, 0, rest);
+            }
+            pos = 0;
+            limit = rest;
+            int r = in.read(buf, limit, buf.length - limit);
+            if (r < 0) {
                 eof = true;
-                if (n == 0) {
-                    return -1;
-                }
+            } else {
+                limit += r;
             }
-            if (n > 0 && buf[n - 1] == '\r') {
-                n--;
-            }
-            return n;
         }
 
         @Override
@@ -113,15 +147,18 @@ public final class EventFileFormat implements BulkFormat<Parsed, FileSourceSplit
             long[] positions = new long[BATCH];
             int count = 0;
             while (count < BATCH) {
-                int n = readLine();
+                int n = nextLine();
                 if (n < 0) {
                     break;
                 }
                 line++;
-                if (isBlank(buf, n)) {
+                if (isBlank(buf, lineStart, n)) {
                     continue;
                 }
-                records[count] = parser.parse(Arrays.copyOf(buf, n), name + ":" + line);
+                records[count] =
+                        parser.parse(
+                                Arrays.copyOfRange(buf, lineStart, lineStart + n),
+                                name + ":" + line);
                 positions[count] = line;
                 count++;
             }
@@ -131,8 +168,8 @@ public final class EventFileFormat implements BulkFormat<Parsed, FileSourceSplit
             return new Batch(records, positions, count);
         }
 
-        private static boolean isBlank(byte[] b, int n) {
-            for (int i = 0; i < n; i++) {
+        private static boolean isBlank(byte[] b, int from, int n) {
+            for (int i = from; i < from + n; i++) {
                 if (b[i] != ' ' && b[i] != '\t') {
                     return false;
                 }

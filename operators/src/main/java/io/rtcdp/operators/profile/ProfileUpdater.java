@@ -129,13 +129,19 @@ public final class ProfileUpdater extends KeyedProcessFunction<String, ResolvedE
             profilesAcc.add(1);
         }
         boolean full = st.writtenEpoch() != epoch;
-        String idsBefore = full ? null : st.renderIdCounts();
         renderBefore(st, full);
         st.features().add(e);
         List<Id> newIds = st.addIds(e.ids(), idLimits);
         eventsCounted.inc();
         countedAcc.add(1);
-        emit(re.event().tenant(), re.oneid(), st, full, idsBefore, full ? st.ids() : newIds, out);
+        emit(
+                re.event().tenant(),
+                re.oneid(),
+                st,
+                full,
+                full || !newIds.isEmpty(),
+                full ? st.ids() : newIds,
+                out);
         schedule(st, ctx);
         profile.update(st);
     }
@@ -154,12 +160,11 @@ public final class ProfileUpdater extends KeyedProcessFunction<String, ResolvedE
         long target = endOfInput ? maxSeen : timestamp;
         if (target > st.features().asOf()) {
             boolean full = st.writtenEpoch() != epoch;
-            String idsBefore = full ? null : st.renderIdCounts();
             renderBefore(st, full);
             st.features().advanceTo(target);
             refreshes.inc();
             String[] key = splitKey(ctx.getCurrentKey());
-            emit(key[0], key[1], st, full, idsBefore, full ? st.ids() : List.of(), out);
+            emit(key[0], key[1], st, full, full, full ? st.ids() : List.of(), out);
         }
         if (!endOfInput) {
             schedule(st, ctx);
@@ -181,7 +186,7 @@ public final class ProfileUpdater extends KeyedProcessFunction<String, ResolvedE
             String oneid,
             ProfileState st,
             boolean full,
-            String idsBefore,
+            boolean idsChanged,
             List<Id> ids,
             Collector<ProfileUpdate> out) {
         st.features().render(after);
@@ -200,9 +205,8 @@ public final class ProfileUpdater extends KeyedProcessFunction<String, ResolvedE
                 set.put(ProfileFields.FEATURE_FIELDS.get(i), a);
             }
         }
-        String idsNow = st.renderIdCounts();
-        if (idsNow != null && !idsNow.equals(idsBefore)) {
-            set.put(ProfileFields.IDS, idsNow);
+        if (idsChanged) {
+            set.put(ProfileFields.IDS, st.renderIdCounts());
         }
         if (full) {
             set.put(ProfileFields.ONEID, oneid);

@@ -14,19 +14,24 @@ import java.security.NoSuchAlgorithmException;
 public final class OneIds {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
     private static final ThreadLocal<MessageDigest> SHA256 =
-            ThreadLocal.withInitial(
-                    () -> {
-                        try {
-                            return MessageDigest.getInstance("SHA-256");
-                        } catch (NoSuchAlgorithmException e) {
-                            throw new IllegalStateException(e);
-                        }
-                    });
+            ThreadLocal.withInitial(OneIds::newDigest);
 
     private OneIds() {}
 
+    public static MessageDigest newDigest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static String of(String tenant, Id founder) {
-        MessageDigest md = SHA256.get();
+        return of(tenant, founder, SHA256.get());
+    }
+
+    /** As {@link #of(String, Id)}, with the caller's own digest (one per thread). */
+    public static String of(String tenant, Id founder, MessageDigest md) {
         md.reset();
         md.update(tenant.getBytes(StandardCharsets.UTF_8));
         md.update((byte) 0x1f);
