@@ -33,6 +33,7 @@ public final class ConfigFile {
                     "dedupe.window",
                     "event-time.out-of-orderness",
                     "source.idleness",
+                    "profile.refresh-interval",
                     "ids.default-country-code",
                     "default-secret");
 
@@ -89,6 +90,7 @@ public final class ConfigFile {
                     case "dedupe.window" -> b.dedupeWindow(duration(v));
                     case "event-time.out-of-orderness" -> b.outOfOrderness(duration(v));
                     case "source.idleness" -> b.sourceIdleness(duration(v));
+                    case "profile.refresh-interval" -> b.profileRefreshInterval(duration(v));
                     case "ids.default-country-code" -> parser.defaultCountryCode(v);
                     case "default-secret" -> parser.defaultSecret(v);
                     default -> throw new IllegalStateException(k);

@@ -18,6 +18,7 @@ public final class RtcdpConfig implements Serializable {
     private final Duration dedupeWindow;
     private final Duration outOfOrderness;
     private final Duration sourceIdleness;
+    private final Duration profileRefreshInterval;
     private final int parallelism;
     private final Duration checkpointInterval;
     private final String checkpointDir;
@@ -36,6 +37,7 @@ public final class RtcdpConfig implements Serializable {
         this.dedupeWindow = b.dedupeWindow;
         this.outOfOrderness = b.outOfOrderness;
         this.sourceIdleness = b.sourceIdleness;
+        this.profileRefreshInterval = b.profileRefreshInterval;
         this.parallelism = b.parallelism;
         this.checkpointInterval = b.checkpointInterval;
         this.checkpointDir = b.checkpointDir;
@@ -71,6 +73,10 @@ public final class RtcdpConfig implements Serializable {
 
     public Duration sourceIdleness() {
         return sourceIdleness;
+    }
+
+    public Duration profileRefreshInterval() {
+        return profileRefreshInterval;
     }
 
     public int parallelism() {
@@ -124,6 +130,7 @@ public final class RtcdpConfig implements Serializable {
         private Duration dedupeWindow = Duration.ofDays(7);
         private Duration outOfOrderness = Duration.ofHours(1);
         private Duration sourceIdleness = Duration.ofSeconds(30);
+        private Duration profileRefreshInterval = Duration.ofMinutes(5);
         private int parallelism = 2;
         private Duration checkpointInterval = Duration.ofSeconds(10);
         private String checkpointDir;
@@ -160,6 +167,11 @@ public final class RtcdpConfig implements Serializable {
 
         public Builder sourceIdleness(Duration v) {
             sourceIdleness = v;
+            return this;
+        }
+
+        public Builder profileRefreshInterval(Duration v) {
+            profileRefreshInterval = v;
             return this;
         }
 
@@ -224,6 +236,7 @@ public final class RtcdpConfig implements Serializable {
             nonNegative("out-of-orderness", outOfOrderness);
             nonNegative("source idleness", sourceIdleness);
             positive("checkpoint interval", checkpointInterval);
+            positive("profile refresh interval", profileRefreshInterval);
             positive("redis flush interval", redisFlushInterval);
             if (parallelism < 1 || parallelism > 1024) {
                 throw new IllegalArgumentException(

@@ -86,7 +86,9 @@ public final class RtcdpJob {
                         .name("identity (strongest id)");
 
         resolved.keyBy(ProfileUpdater.KEY)
-                .process(new ProfileUpdater(config.idLimits()), ProfileUpdateSerializer.TYPE_INFO)
+                .process(
+                        new ProfileUpdater(config.idLimits(), config.profileRefreshInterval()),
+                        ProfileUpdateSerializer.TYPE_INFO)
                 .uid("profile")
                 .name("profile")
                 .sinkTo(profileSink)

@@ -2,6 +2,7 @@ package io.rtcdp.jobs.bench;
 
 import io.rtcdp.jobs.Replay;
 import io.rtcdp.jobs.RtcdpConfig;
+import io.rtcdp.jobs.local.InJvmMetrics;
 import io.rtcdp.jobs.local.LocalRedis;
 import io.rtcdp.udf.event.ParserConfig;
 import io.rtcdp.udf.gen.PopulationGenerator;
@@ -75,24 +76,23 @@ public final class Bench {
                                 .parallelism(s.parallelism())
                                 .checkpointInterval(Duration.ofSeconds(10))
                                 .build();
+                Configuration flink = new Configuration();
+                InJvmMetrics.reset();
+                InJvmMetrics.install(flink);
+                long redisCpuBefore = local != null ? local.cpuMillis() : -1;
                 Path rocks = work.resolve("rocksdb");
                 AtomicLong rocksMax = new AtomicLong();
                 Thread sampler = sampler(rocks, rocksMax);
                 sampler.start();
                 Replay.Summary r;
                 try {
-                    r =
-                            Replay.run(
-                                    cfg,
-                                    List.of(input),
-                                    work.resolve("dlq.jsonl"),
-                                    work,
-                                    new Configuration());
+                    r = Replay.run(cfg, List.of(input), work.resolve("dlq.jsonl"), work, flink);
                 } finally {
                     sampler.interrupt();
                     sampler.join();
                 }
                 long redisBytes = usedMemory(redis) - memBefore;
+                long redisCpu = local != null ? local.cpuMillis() - redisCpuBefore : -1;
                 double sec = r.millis() / 1000.0;
                 Result res =
                         new Result(
@@ -106,6 +106,14 @@ public final class Bench {
                         "replayed %d events into %d profiles in %.1f s: %.0f events/s end to end"
                                 + " (parallelism %d, RocksDB, checkpoints every 10 s)%n",
                         res.events(), res.profiles(), sec, res.eventsPerSecond(), s.parallelism());
+                out.printf(
+                        "Redis: %d profile writes (%.2f per event), %d id writes; redis-server CPU"
+                                + " %d ms; profile refreshes by timers: %d%n",
+                        InJvmMetrics.sum("redisProfileWrites"),
+                        InJvmMetrics.sum("redisProfileWrites") / (double) Math.max(1, r.valid()),
+                        InJvmMetrics.sum("redisIdWrites"),
+                        redisCpu,
+                        InJvmMetrics.sum("profileRefreshes"));
                 out.printf(
                         "RocksDB: %d bytes on disk at most (%.0f bytes per profile, dedupe state"
                                 + " included); Redis: %d bytes (%.0f bytes per profile, id keys"

@@ -38,11 +38,31 @@ public final class BenchCommand implements Callable<Integer> {
             description = "An empty Redis to write to (default: start a local redis-server).")
     String redis;
 
+    @Option(
+            names = "--warmup-events",
+            defaultValue = "300000",
+            description =
+                    "Events of a first, unmeasured run in the same JVM, so the measured run is"
+                            + " not mostly JIT compilation; 0 for a cold run (default:"
+                            + " ${DEFAULT-VALUE}).")
+    long warmupEvents;
+
     @Override
     public Integer call() throws Exception {
         if (events < 1 || profiles < 1 || parallelism < 1) {
             throw new IllegalArgumentException(
                     "--events, --profiles and --parallelism must be positive");
+        }
+        if (warmupEvents > 0) {
+            System.out.printf("warm-up run (%d events, not measured)%n", warmupEvents);
+            Bench.run(
+                    new Bench.Settings(
+                            warmupEvents,
+                            (int) Math.max(1, profiles * warmupEvents / events),
+                            parallelism,
+                            null),
+                    new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+            System.out.println("measured run");
         }
         Bench.run(new Bench.Settings(events, profiles, parallelism, redis), System.out);
         return 0;

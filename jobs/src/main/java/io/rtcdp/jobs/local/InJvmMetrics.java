@@ -49,12 +49,16 @@ public final class InJvmMetrics implements MetricReporter {
         METRICS.computeIfAbsent(name, k -> new CopyOnWriteArrayList<>()).add(metric);
     }
 
+    /**
+     * Keeps the metric: a finished task's counts still belong to the job's totals (a bounded run
+     * reads them after the end).
+     */
     @Override
-    public void notifyOfRemovedMetric(Metric metric, String name, MetricGroup group) {
-        List<Metric> l = METRICS.get(name);
-        if (l != null) {
-            l.remove(metric);
-        }
+    public void notifyOfRemovedMetric(Metric metric, String name, MetricGroup group) {}
+
+    /** Forgets every metric (between runs in one JVM). */
+    public static void reset() {
+        METRICS.clear();
     }
 
     /** Factory named in the Flink configuration. */

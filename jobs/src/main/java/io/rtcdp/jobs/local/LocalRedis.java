@@ -66,6 +66,24 @@ public final class LocalRedis implements AutoCloseable {
         return port;
     }
 
+    /**
+     * CPU time the server has used so far, in ms (from /proc on Linux), or -1 where that cannot be
+     * read.
+     */
+    public long cpuMillis() {
+        if (process == null) {
+            return -1;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            return ticks * 10; // USER_HZ is 100 on Linux
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     public boolean isEmbedded() {
         return embedded != null;
     }

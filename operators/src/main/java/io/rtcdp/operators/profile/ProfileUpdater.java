@@ -55,7 +55,11 @@ public final class ProfileUpdater extends KeyedProcessFunction<String, ResolvedE
 
     private static final int N = ProfileFields.FEATURE_FIELDS.size();
 
+    /** The widest refresh grid while catching up on history: 7 days of event time. */
+    static final long MAX_CATCH_UP_GRID = 7L * 24 * 3600 * 1000;
+
     private final IdLimits idLimits;
+    private final long refreshGrid;
 
     private transient ValueState<ProfileState> profile;
     private transient ListState<Long> maxSeenState;
@@ -69,8 +73,14 @@ public final class ProfileUpdater extends KeyedProcessFunction<String, ResolvedE
     private transient LongCounter countedAcc;
     private transient LongCounter profilesAcc;
 
-    public ProfileUpdater(IdLimits idLimits) {
+    /**
+     * @param refreshInterval the grid that refresh timers are rounded up to: an idle profile's
+     *     windows are refreshed at most once per interval of event time, however many buckets
+     *     expire within it (values always hold exactly at the written {@code as_of})
+     */
+    public ProfileUpdater(IdLimits idLimits, java.time.Duration refreshInterval) {
         this.idLimits = idLimits;
+        this.refreshGrid = Math.max(1, refreshInterval.toMillis());
     }
 
     @Override
@@ -150,12 +160,12 @@ public final class ProfileUpdater extends KeyedProcessFunction<String, ResolvedE
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<ProfileUpdate> out)
             throws Exception {
         ProfileState st = profile.value();
-        if (st == null) {
-            return; // forgotten since the timer was set
+        if (st == null || st.timerAt() != timestamp) {
+            // forgotten since the timer was set, or superseded by an earlier timer: the state's
+            // timerAt is the one refresh this profile still needs
+            return;
         }
-        if (st.timerAt() == timestamp) {
-            st.setTimerAt(ProfileState.NO_TIMER);
-        }
+        st.setTimerAt(ProfileState.NO_TIMER);
         boolean endOfInput = ctx.timerService().currentWatermark() == Long.MAX_VALUE;
         long target = endOfInput ? maxSeen : timestamp;
         if (target > st.features().asOf()) {
@@ -219,11 +229,24 @@ public final class ProfileUpdater extends KeyedProcessFunction<String, ResolvedE
         out.collect(new ProfileUpdate(tenant, oneid, st.nextVer(), false, set, unset, idStrings));
     }
 
-    /** Keeps one timer pending at or before the next time a windowed value changes. */
-    private static void schedule(ProfileState st, Context ctx) {
-        long next = st.features().nextChange();
-        if (next == Long.MAX_VALUE) {
+    /**
+     * Keeps one timer pending at the first point of the refresh grid at or after the next time a
+     * windowed value changes. The grid is the refresh interval while the job is live; while it
+     * catches up on history (the profile's event time far behind the wall clock), it widens to a
+     * tenth of that lag, up to {@link #MAX_CATCH_UP_GRID}, so a backfill does not refresh every
+     * profile at every bucket boundary of its past. Values are exact at the written {@code as_of}
+     * either way; only how often an idle profile is rewritten changes.
+     */
+    private void schedule(ProfileState st, Context ctx) {
+        long change = st.features().nextChange();
+        if (change == Long.MAX_VALUE) {
             return;
+        }
+        long lag = ctx.timerService().currentProcessingTime() - st.features().asOf();
+        long grid = Math.max(refreshGrid, Math.min(MAX_CATCH_UP_GRID, lag / 10));
+        long next = change - Math.floorMod(change, grid);
+        if (next < change) {
+            next = next > Long.MAX_VALUE - grid ? Long.MAX_VALUE : next + grid;
         }
         long pending = st.timerAt();
         if (pending != ProfileState.NO_TIMER && pending <= next) {

@@ -1,5 +1,6 @@
 package io.rtcdp.operators.types;
 
+import io.rtcdp.udf.profile.Strings;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
@@ -64,12 +65,12 @@ public abstract class CodecSerializer<T> extends TypeSerializerSingleton<T> {
         return in.readBoolean() ? readString(in) : null;
     }
 
-    /** Writes a string of any length (modified UTF-8 via Flink's StringValue encoding). */
+    /** Writes a string of any length: varint byte length, then UTF-8 ({@link Strings}). */
     public static void writeString(String s, DataOutputView out) throws IOException {
-        org.apache.flink.types.StringValue.writeString(s, out);
+        Strings.write(out, s);
     }
 
     public static String readString(DataInputView in) throws IOException {
-        return org.apache.flink.types.StringValue.readString(in);
+        return Strings.read(in);
     }
 }

@@ -8,6 +8,7 @@ import io.rtcdp.udf.event.EventType;
 import io.rtcdp.udf.event.Id;
 import io.rtcdp.udf.identity.IdLimits;
 import io.rtcdp.udf.identity.ResolvedEvent;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -39,7 +40,8 @@ class ProfileUpdaterTest {
     static KeyedOneInputStreamOperatorTestHarness<String, ResolvedEvent, ProfileUpdate> newHarness()
             throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new ProfileUpdater(IdLimits.defaults())),
+                new KeyedProcessOperator<>(
+                        new ProfileUpdater(IdLimits.defaults(), Duration.ofMillis(1))),
                 ProfileUpdater.KEY,
                 Types.STRING);
     }

@@ -18,7 +18,7 @@ public final class ProfileState {
     /** {@link #timerAt()} when no refresh timer is pending. */
     public static final long NO_TIMER = Long.MIN_VALUE;
 
-    private static final byte FORMAT = 1;
+    private static final byte FORMAT = 2;
 
     private final ProfileFeatures features;
 
@@ -147,10 +147,10 @@ public final class ProfileState {
             boolean sameType = id.type().equals(type);
             out.writeBoolean(sameType);
             if (!sameType) {
-                out.writeUTF(id.type());
+                Strings.write(out, id.type());
                 type = id.type();
             }
-            out.writeUTF(id.value());
+            Strings.write(out, id.value());
         }
         features.write(out);
     }
@@ -168,9 +168,9 @@ public final class ProfileState {
         String type = null;
         for (int i = 0; i < n; i++) {
             if (!in.readBoolean()) {
-                type = in.readUTF();
+                type = Strings.read(in);
             }
-            ids.add(new Id(type, in.readUTF()));
+            ids.add(new Id(type, Strings.read(in)));
         }
         return new ProfileState(ProfileFeatures.read(in), ids, ver, timerAt, epoch);
     }
