@@ -40,8 +40,15 @@ public final class LocalKafka implements AutoCloseable {
                         .setConfigProp("num.partitions", "1")
                         .setConfigProp("log.flush.interval.messages", Long.MAX_VALUE)
                         .build();
-        cluster.format();
-        cluster.startup();
+        // the test kit prints its formatting steps to stdout; the demo's output is ours
+        java.io.PrintStream stdout = System.out;
+        System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        try {
+            cluster.format();
+            cluster.startup();
+        } finally {
+            System.setOut(stdout);
+        }
         cluster.waitForReadyBrokers();
         return new LocalKafka(cluster);
     }
