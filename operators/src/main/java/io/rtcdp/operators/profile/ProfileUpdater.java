@@ -55,8 +55,13 @@ public final class ProfileUpdater extends KeyedProcessFunction<String, ResolvedE
 
     private static final int N = ProfileFields.FEATURE_FIELDS.size();
 
-    /** The widest refresh grid while catching up on history: 7 days of event time. */
-    static final long MAX_CATCH_UP_GRID = 7L * 24 * 3600 * 1000;
+    /**
+     * Refresh grids while catching up on history, widest last. A fixed ladder, so that the grid
+     * (and so the timer) stays the same from one event of a profile to the next.
+     */
+    private static final long[] CATCH_UP_GRIDS = {
+        3_600_000L, 6 * 3_600_000L, 24 * 3_600_000L, 7 * 24 * 3_600_000L
+    };
 
     private final IdLimits idLimits;
     private final long refreshGrid;
@@ -233,17 +238,16 @@ public final class ProfileUpdater extends KeyedProcessFunction<String, ResolvedE
      * Keeps one timer pending at the first point of the refresh grid at or after the next time a
      * windowed value changes. The grid is the refresh interval while the job is live; while it
      * catches up on history (the profile's event time far behind the wall clock), it widens to a
-     * tenth of that lag, up to {@link #MAX_CATCH_UP_GRID}, so a backfill does not refresh every
-     * profile at every bucket boundary of its past. Values are exact at the written {@code as_of}
-     * either way; only how often an idle profile is rewritten changes.
+     * tenth of that lag (on a ladder up to 7 days), so a backfill does not refresh every profile at
+     * every bucket boundary of its past. Values are exact at the written {@code as_of} either way;
+     * only how often an idle profile is rewritten changes.
      */
     private void schedule(ProfileState st, Context ctx) {
         long change = st.features().nextChange();
         if (change == Long.MAX_VALUE) {
             return;
         }
-        long lag = ctx.timerService().currentProcessingTime() - st.features().asOf();
-        long grid = Math.max(refreshGrid, Math.min(MAX_CATCH_UP_GRID, lag / 10));
+        long grid = grid(ctx.timerService().currentProcessingTime() - st.features().asOf());
         long next = change - Math.floorMod(change, grid);
         if (next < change) {
             next = next > Long.MAX_VALUE - grid ? Long.MAX_VALUE : next + grid;
@@ -254,6 +258,17 @@ public final class ProfileUpdater extends KeyedProcessFunction<String, ResolvedE
         }
         ctx.timerService().registerEventTimeTimer(next);
         st.setTimerAt(next);
+    }
+
+    /** The refresh grid for a profile whose event time is {@code lag} behind the wall clock. */
+    private long grid(long lag) {
+        long grid = refreshGrid;
+        for (long g : CATCH_UP_GRIDS) {
+            if (g > grid && g <= lag / 10) {
+                grid = g;
+            }
+        }
+        return grid;
     }
 
     private void forget(ResolvedEvent re, ProfileState st, Collector<ProfileUpdate> out)

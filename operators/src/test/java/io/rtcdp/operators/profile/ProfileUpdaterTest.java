@@ -238,4 +238,65 @@ class ProfileUpdaterTest {
         harness.processElement(event("o1", "u1", "product_viewed", T0 + 2 * MIN, null), T0);
         assertThat(drain().get(0).set()).doesNotContainKey("oneid");
     }
+
+    @Test
+    void refreshTimersFollowTheGridAndWidenWhileCatchingUp() throws Exception {
+        try (var h =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(
+                                new ProfileUpdater(IdLimits.defaults(), Duration.ofMinutes(5))),
+                        ProfileUpdater.KEY,
+                        Types.STRING)) {
+            h.open();
+            // live: the wall clock is at the event; the 24h expiry of minute T0+1m is rounded up
+            // to the 5-minute grid
+            h.setProcessingTime(T0 + MIN);
+            h.processElement(event("o1", "u1", "product_viewed", T0 + MIN + 1, null), T0);
+            h.processWatermark(T0 + DAY + 5 * MIN - 1);
+            assertThat(h.extractOutputValues()).hasSize(1);
+            h.processWatermark(T0 + DAY + 5 * MIN);
+            assertThat(h.extractOutputValues()).hasSize(2);
+            assertThat(h.extractOutputValues().get(1).set())
+                    .containsEntry("as_of", Long.toString(T0 + DAY + 5 * MIN))
+                    .containsEntry("f.events_24h", "0");
+
+            // catching up: the wall clock is 80 days ahead of the profile, so the grid widens to
+            // 7 days (the ladder step under a tenth of the lag): one refresh instead of one per
+            // expiring bucket
+            h.setProcessingTime(T0 + 90 * DAY);
+            h.processElement(event("o2", "u2", "product_viewed", T0 + 10 * DAY, null), T0);
+            h.processElement(event("o2", "u2", "product_viewed", T0 + 10 * DAY + MIN, null), T0);
+            assertThat(h.numEventTimeTimers()).isEqualTo(1);
+            long week = 7 * DAY;
+            long change = T0 + 11 * DAY; // the first minute bucket leaves the 24h window
+            long expected = (change + week - 1) / week * week;
+            int before = h.extractOutputValues().size();
+            h.processWatermark(expected - 1);
+            assertThat(h.extractOutputValues()).hasSize(before);
+            h.processWatermark(expected);
+            List<ProfileUpdate> out = h.extractOutputValues();
+            assertThat(out).hasSize(before + 1);
+            assertThat(out.get(before).set())
+                    .containsEntry("as_of", Long.toString(expected))
+                    .containsEntry("f.events_24h", "0");
+        }
+    }
+
+    @Test
+    void aSupersededTimerDoesNothing() throws Exception {
+        harness.processElement(event("o1", "u1", "product_viewed", T0 + 30 * MIN, null), T0);
+        // a late event moves the next change earlier: a second, earlier timer is registered
+        harness.processElement(event("o1", "u1", "product_viewed", T0 + 10 * MIN, null), T0);
+        assertThat(harness.numEventTimeTimers()).isEqualTo(2);
+        drain();
+        harness.processWatermark(T0 + 10 * MIN + DAY);
+        assertThat(drain()).hasSize(1);
+        // the first timer (T0 + 30 min + 1 day) is superseded by the one the refresh registered
+        // at the same time; it fires once, with one refresh
+        harness.processWatermark(T0 + 30 * MIN + DAY);
+        List<ProfileUpdate> out = drain();
+        assertThat(out).hasSize(1);
+        assertThat(out.get(0).set()).containsEntry("f.events_24h", "0");
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
 }
