@@ -11,7 +11,7 @@ import io.rtcdp.operators.types.RtcdpTypes;
 import io.rtcdp.udf.event.DeadLetter;
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.Parsed;
-import io.rtcdp.udf.identity.ResolvedEvent;
+import io.rtcdp.udf.profile.ProfileCommand;
 import java.time.Duration;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -80,8 +80,8 @@ public final class RtcdpJob {
                         .uid("dedupe")
                         .name("dedupe");
 
-        DataStream<ResolvedEvent> resolved =
-                unique.map(new StrongestIdResolver(), RtcdpTypes.RESOLVED_EVENT)
+        DataStream<ProfileCommand> resolved =
+                unique.map(new StrongestIdResolver(), RtcdpTypes.PROFILE_COMMAND)
                         .uid("identity")
                         .name("identity (strongest id)");
 

@@ -2,25 +2,24 @@ package io.rtcdp.operators.identity;
 
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.identity.OneIds;
-import io.rtcdp.udf.identity.ResolvedEvent;
+import io.rtcdp.udf.profile.ProfileCommand;
 import java.security.MessageDigest;
 import org.apache.flink.api.common.functions.RichMapFunction;
 
 /**
  * The identity stage before OneID: an event belongs to the profile founded by its strongest id.
- * Stateless; it is replaced by the keyed identity resolver, which emits the same {@link
- * ResolvedEvent}, without changing the profile operator.
+ * Stateless; the keyed identity resolver replaces it without changing the profile operator.
  */
-public final class StrongestIdResolver extends RichMapFunction<Event, ResolvedEvent> {
+public final class StrongestIdResolver extends RichMapFunction<Event, ProfileCommand> {
     private static final long serialVersionUID = 1L;
 
     private transient MessageDigest digest;
 
     @Override
-    public ResolvedEvent map(Event e) {
+    public ProfileCommand map(Event e) {
         if (digest == null) {
             digest = OneIds.newDigest();
         }
-        return new ResolvedEvent(OneIds.of(e.tenant(), e.strongestId(), digest), e);
+        return ProfileCommand.event(OneIds.of(e.tenant(), e.strongestId(), digest), e, e.ids());
     }
 }

@@ -7,7 +7,7 @@ import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.EventType;
 import io.rtcdp.udf.event.Id;
 import io.rtcdp.udf.identity.IdLimits;
-import io.rtcdp.udf.identity.ResolvedEvent;
+import io.rtcdp.udf.profile.ProfileCommand;
 import io.rtcdp.udf.profile.ProfileFeatures;
 import io.rtcdp.udf.profile.ProfileFields;
 import io.rtcdp.udf.profile.ProfileState;
@@ -46,12 +46,13 @@ import org.apache.flink.util.Collector;
  * #epoch}), the first write of each profile is a full one, because Redis may hold writes made after
  * the checkpoint that this state was restored from.
  */
-public final class ProfileUpdater extends KeyedProcessFunction<String, ResolvedEvent, ProfileUpdate>
+public final class ProfileUpdater
+        extends KeyedProcessFunction<String, ProfileCommand, ProfileUpdate>
         implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
     /** Key of the profile stage: tenant and oneid. */
-    public static final KeySelector<ResolvedEvent, String> KEY = ResolvedEvent::profileKey;
+    public static final KeySelector<ProfileCommand, String> KEY = ProfileCommand::key;
 
     private static final int N = ProfileFields.FEATURE_FIELDS.size();
 
@@ -126,38 +127,105 @@ public final class ProfileUpdater extends KeyedProcessFunction<String, ResolvedE
     }
 
     @Override
-    public void processElement(ResolvedEvent re, Context ctx, Collector<ProfileUpdate> out)
+    public void processElement(ProfileCommand c, Context ctx, Collector<ProfileUpdate> out)
             throws Exception {
-        Event e = re.event();
-        if (e.ts() > maxSeen) {
-            maxSeen = e.ts();
+        switch (c.kind()) {
+            case EVENT -> {
+                if (c.event().type() == EventType.FORGET) {
+                    forget(c, out);
+                } else {
+                    count(c, ctx, out);
+                }
+            }
+            case ABSORB -> absorb(c, ctx, out);
+            case DROP -> drop(c, out);
+            case IDS -> ids(c, out);
+            case FORGET -> forget(c, out);
         }
+    }
+
+    private ProfileState stateOrNew() throws Exception {
         ProfileState st = profile.value();
-        if (e.type() == EventType.FORGET) {
-            forget(re, st, out);
-            return;
-        }
-        boolean created = st == null;
-        if (created) {
+        if (st == null) {
             st = new ProfileState();
             profilesCreated.inc();
             profilesAcc.add(1);
         }
+        return st;
+    }
+
+    private void count(ProfileCommand c, Context ctx, Collector<ProfileUpdate> out)
+            throws Exception {
+        Event e = c.event();
+        if (e.ts() > maxSeen) {
+            maxSeen = e.ts();
+        }
+        ProfileState st = stateOrNew();
         boolean full = st.writtenEpoch() != epoch;
         renderBefore(st, full);
         st.features().add(e);
-        List<Id> newIds = st.addIds(e.ids(), idLimits);
+        List<Id> newIds = st.addIds(c.linked(), idLimits);
         eventsCounted.inc();
         countedAcc.add(1);
         emit(
-                re.event().tenant(),
-                re.oneid(),
+                c.tenant(),
+                c.oneid(),
                 st,
                 full,
                 full || !newIds.isEmpty(),
                 full ? st.ids() : newIds,
                 out);
         schedule(st, ctx);
+        profile.update(st);
+    }
+
+    /** Merges the features of a fragment of a profile that merged into this one. */
+    private void absorb(ProfileCommand c, Context ctx, Collector<ProfileUpdate> out)
+            throws Exception {
+        ProfileState st = stateOrNew();
+        boolean full = st.writtenEpoch() != epoch;
+        renderBefore(st, full);
+        st.features().merge(c.features());
+        if (st.features().lastSeen() > maxSeen) {
+            maxSeen = st.features().lastSeen();
+        }
+        emit(c.tenant(), c.oneid(), st, full, full, full ? st.ids() : List.of(), out);
+        schedule(st, ctx);
+        profile.update(st);
+    }
+
+    /**
+     * This profile merged into another: its hash goes, its alias points to the survivor, its id
+     * keys stay (the survivor rewrites them).
+     */
+    private void drop(ProfileCommand c, Collector<ProfileUpdate> out) throws Exception {
+        profile.clear();
+        out.collect(
+                new ProfileUpdate(
+                        c.tenant(),
+                        c.oneid(),
+                        0,
+                        true,
+                        Map.of(),
+                        List.of(),
+                        List.of(),
+                        c.aliasTo()));
+    }
+
+    private void ids(ProfileCommand c, Collector<ProfileUpdate> out) throws Exception {
+        ProfileState st = stateOrNew();
+        boolean full = st.writtenEpoch() != epoch;
+        renderBefore(st, full);
+        List<Id> added = st.addIds(c.linked(), idLimits);
+        boolean removed = st.removeIds(c.removed());
+        emit(
+                c.tenant(),
+                c.oneid(),
+                st,
+                full,
+                full || removed || !added.isEmpty(),
+                full ? st.ids() : added,
+                out);
         profile.update(st);
     }
 
@@ -271,24 +339,24 @@ public final class ProfileUpdater extends KeyedProcessFunction<String, ResolvedE
         return grid;
     }
 
-    private void forget(ResolvedEvent re, ProfileState st, Collector<ProfileUpdate> out)
-            throws Exception {
+    private void forget(ProfileCommand c, Collector<ProfileUpdate> out) throws Exception {
+        ProfileState st = profile.value();
         List<String> ids = new ArrayList<>();
         if (st != null) {
             for (Id id : st.ids()) {
                 ids.add(id.toString());
             }
         }
-        for (Id id : re.event().ids()) {
-            String s = id.toString();
-            if (!ids.contains(s)) {
-                ids.add(s);
+        if (c.event() != null) {
+            for (Id id : c.event().ids()) {
+                String s = id.toString();
+                if (!ids.contains(s)) {
+                    ids.add(s);
+                }
             }
         }
         profile.clear();
-        out.collect(
-                new ProfileUpdate(
-                        re.event().tenant(), re.oneid(), 0, true, Map.of(), List.of(), ids));
+        out.collect(new ProfileUpdate(c.tenant(), c.oneid(), 0, true, Map.of(), List.of(), ids));
     }
 
     private static String[] splitKey(String key) {

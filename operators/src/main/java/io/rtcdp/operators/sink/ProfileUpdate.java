@@ -20,6 +20,7 @@ import java.util.Map;
  * @param unset fields to remove
  * @param ids ids ({@code type:value}, value already hashed for PII) whose id key must point to
  *     {@code oneid} (or be deleted when {@code delete})
+ * @param aliasTo the surviving oneid when this profile was merged away, else null
  */
 public record ProfileUpdate(
         String tenant,
@@ -28,4 +29,18 @@ public record ProfileUpdate(
         boolean delete,
         Map<String, String> set,
         List<String> unset,
-        List<String> ids) {}
+        List<String> ids,
+        String aliasTo) {
+
+    /** An update that sets no alias. */
+    public ProfileUpdate(
+            String tenant,
+            String oneid,
+            long ver,
+            boolean delete,
+            Map<String, String> set,
+            List<String> unset,
+            List<String> ids) {
+        this(tenant, oneid, ver, delete, set, unset, ids, null);
+    }
+}

@@ -43,6 +43,9 @@ final class ProfileUpdateBuffer {
     /** id key → oneid to SET, or {@code null} to DEL. */
     private final LinkedHashMap<String, String> ids = new LinkedHashMap<>();
 
+    /** alias key → surviving oneid to SET (with a TTL), or {@code null} to DEL; last wins. */
+    private final LinkedHashMap<String, String> aliases = new LinkedHashMap<>();
+
     ProfileUpdateBuffer(RedisKeys keys) {
         this.keys = keys;
     }
@@ -66,6 +69,7 @@ final class ProfileUpdateBuffer {
         List<String> updateIds = u.ids();
         if (u.delete()) {
             p.delete();
+            aliases.put(keys.alias(tenant, oneid), null);
             if (updateIds != null) {
                 for (String id : updateIds) {
                     ids.put(keys.id(tenant, requireNonNull(id, "id", u)), null);
@@ -79,10 +83,13 @@ final class ProfileUpdateBuffer {
                 }
             }
         }
+        if (u.aliasTo() != null) {
+            aliases.put(keys.alias(tenant, oneid), u.aliasTo());
+        }
     }
 
     boolean isEmpty() {
-        return profiles.isEmpty();
+        return profiles.isEmpty() && aliases.isEmpty();
     }
 
     /** Number of profiles with pending writes or deletes. */
@@ -105,10 +112,16 @@ final class ProfileUpdateBuffer {
         return ids.entrySet();
     }
 
+    /** The pending alias keys: value is the survivor to SET, or {@code null} to DEL the key. */
+    Set<Map.Entry<String, String>> aliasWrites() {
+        return aliases.entrySet();
+    }
+
     /** Empties the buffer; the maps keep their capacity for the next batch. */
     void clear() {
         profiles.clear();
         ids.clear();
+        aliases.clear();
     }
 
     private static String requireNonNull(String s, String what, ProfileUpdate u) {

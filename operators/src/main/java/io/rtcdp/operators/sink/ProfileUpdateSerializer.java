@@ -48,6 +48,7 @@ public final class ProfileUpdateSerializer extends CodecSerializer<ProfileUpdate
         }
         writeList(u.unset(), out);
         writeList(u.ids(), out);
+        writeNullableString(u.aliasTo(), out);
     }
 
     @Override
@@ -65,7 +66,10 @@ public final class ProfileUpdateSerializer extends CodecSerializer<ProfileUpdate
                 set.put(readString(in), readString(in));
             }
         }
-        return new ProfileUpdate(tenant, oneid, ver, delete, set, readList(in), readList(in));
+        List<String> unset = readList(in);
+        List<String> ids = readList(in);
+        return new ProfileUpdate(
+                tenant, oneid, ver, delete, set, unset, ids, readNullableString(in));
     }
 
     private static void writeList(List<String> list, DataOutputView out) throws IOException {

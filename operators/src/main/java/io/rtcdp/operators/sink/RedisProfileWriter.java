@@ -46,6 +46,10 @@ final class RedisProfileWriter implements SinkWriter<ProfileUpdate> {
                     + "redis.call('HSET', KEYS[1], 'ver', string.format('%d', ver),"
                     + " 'updated_at', ARGV[2], unpack(ARGV, 4 + n))\n";
 
+    /** Alias keys of merged-away profiles live 30 days (contract: at least 30 days). */
+    private static final redis.clients.jedis.params.SetParams ALIAS_TTL =
+            new redis.clients.jedis.params.SetParams().ex(30L * 24 * 3600);
+
     private static final String[] SMALL_COUNTS = new String[64];
 
     static {
@@ -214,6 +218,13 @@ final class RedisProfileWriter implements SinkWriter<ProfileUpdate> {
                 }
                 if (p.write()) {
                     pipeline.evalsha(sha, 1, scriptArgs(p, now));
+                }
+            }
+            for (Map.Entry<String, String> alias : buffer.aliasWrites()) {
+                if (alias.getValue() == null) {
+                    pipeline.del(alias.getKey());
+                } else {
+                    pipeline.set(alias.getKey(), alias.getValue(), ALIAS_TTL);
                 }
             }
             for (Map.Entry<String, String> id : buffer.idWrites()) {

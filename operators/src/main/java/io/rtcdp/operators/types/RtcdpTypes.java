@@ -3,7 +3,7 @@ package io.rtcdp.operators.types;
 import io.rtcdp.udf.event.DeadLetter;
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.Parsed;
-import io.rtcdp.udf.identity.ResolvedEvent;
+import io.rtcdp.udf.profile.ProfileCommand;
 import io.rtcdp.udf.profile.ProfileState;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 
@@ -15,8 +15,8 @@ public final class RtcdpTypes {
             new CodecTypeInfo<>(Parsed.class, ParsedSerializer.INSTANCE);
     public static final TypeInformation<DeadLetter> DEAD_LETTER =
             new CodecTypeInfo<>(DeadLetter.class, ParsedSerializer.DeadLetterSerializer.INSTANCE);
-    public static final TypeInformation<ResolvedEvent> RESOLVED_EVENT =
-            new CodecTypeInfo<>(ResolvedEvent.class, ResolvedEventSerializer.INSTANCE);
+    public static final TypeInformation<ProfileCommand> PROFILE_COMMAND =
+            new CodecTypeInfo<>(ProfileCommand.class, ProfileCommandSerializer.INSTANCE);
     public static final TypeInformation<ProfileState> PROFILE_STATE =
             new CodecTypeInfo<>(ProfileState.class, ProfileStateSerializer.INSTANCE);
 

@@ -7,7 +7,7 @@ import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.EventType;
 import io.rtcdp.udf.event.Id;
 import io.rtcdp.udf.identity.IdLimits;
-import io.rtcdp.udf.identity.ResolvedEvent;
+import io.rtcdp.udf.profile.ProfileCommand;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +24,7 @@ class ProfileUpdaterTest {
     static final long MIN = 60_000L;
     static final long DAY = 86_400_000L;
 
-    KeyedOneInputStreamOperatorTestHarness<String, ResolvedEvent, ProfileUpdate> harness;
+    KeyedOneInputStreamOperatorTestHarness<String, ProfileCommand, ProfileUpdate> harness;
 
     @BeforeEach
     void open() throws Exception {
@@ -37,8 +37,8 @@ class ProfileUpdaterTest {
         harness.close();
     }
 
-    static KeyedOneInputStreamOperatorTestHarness<String, ResolvedEvent, ProfileUpdate> newHarness()
-            throws Exception {
+    static KeyedOneInputStreamOperatorTestHarness<String, ProfileCommand, ProfileUpdate>
+            newHarness() throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(
                         new ProfileUpdater(IdLimits.defaults(), Duration.ofMillis(1))),
@@ -46,7 +46,7 @@ class ProfileUpdaterTest {
                 Types.STRING);
     }
 
-    static ResolvedEvent event(String oneid, String id, String name, long ts, Long amountMicros) {
+    static ProfileCommand event(String oneid, String id, String name, long ts, Long amountMicros) {
         Event e =
                 new Event(
                         "acme",
@@ -63,10 +63,10 @@ class ProfileUpdaterTest {
                         null,
                         Map.of(),
                         null);
-        return new ResolvedEvent(oneid, e);
+        return ProfileCommand.event(oneid, e, e.ids());
     }
 
-    static ResolvedEvent forget(String oneid, String id, long ts) {
+    static ProfileCommand forget(String oneid, String id, long ts) {
         Event e =
                 new Event(
                         "acme",
@@ -83,7 +83,7 @@ class ProfileUpdaterTest {
                         null,
                         Map.of(),
                         null);
-        return new ResolvedEvent(oneid, e);
+        return ProfileCommand.event(oneid, e, e.ids());
     }
 
     List<ProfileUpdate> drain() {

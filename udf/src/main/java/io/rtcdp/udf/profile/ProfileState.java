@@ -70,6 +70,19 @@ public final class ProfileState {
         return added;
     }
 
+    /** Removes these ids where present; returns whether any was. */
+    public boolean removeIds(List<Id> gone) {
+        boolean any = false;
+        for (Id id : gone) {
+            int pos = Collections.binarySearch(ids, id);
+            if (pos >= 0) {
+                ids.remove(pos);
+                any = true;
+            }
+        }
+        return any;
+    }
+
     private int countOfType(String type) {
         int n = 0;
         for (Id id : ids) {

@@ -1,0 +1,88 @@
+package io.rtcdp.operators.types;
+
+import io.rtcdp.udf.event.Id;
+import io.rtcdp.udf.profile.ProfileCommand;
+import io.rtcdp.udf.profile.ProfileFeatures;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+/** Serializer of {@link ProfileCommand}. */
+public final class ProfileCommandSerializer extends CodecSerializer<ProfileCommand> {
+    private static final long serialVersionUID = 1L;
+
+    public static final ProfileCommandSerializer INSTANCE = new ProfileCommandSerializer();
+
+    private static final ProfileCommand.Kind[] KINDS = ProfileCommand.Kind.values();
+
+    @Override
+    public void serialize(ProfileCommand c, DataOutputView out) throws IOException {
+        out.writeByte(c.kind().ordinal());
+        writeString(c.tenant(), out);
+        writeString(c.oneid(), out);
+        if (c.event() == null) {
+            out.writeBoolean(false);
+        } else {
+            out.writeBoolean(true);
+            EventSerializer.INSTANCE.serialize(c.event(), out);
+        }
+        writeIds(c.linked(), out);
+        writeIds(c.removed(), out);
+        if (c.features() == null) {
+            out.writeBoolean(false);
+        } else {
+            out.writeBoolean(true);
+            c.features().write(out);
+        }
+        writeNullableString(c.aliasTo(), out);
+    }
+
+    @Override
+    public ProfileCommand deserialize(DataInputView in) throws IOException {
+        ProfileCommand.Kind kind = KINDS[in.readByte()];
+        String tenant = readString(in);
+        String oneid = readString(in);
+        var event = in.readBoolean() ? EventSerializer.INSTANCE.deserialize(in) : null;
+        List<Id> linked = readIds(in);
+        List<Id> removed = readIds(in);
+        ProfileFeatures features = in.readBoolean() ? ProfileFeatures.read(in) : null;
+        return new ProfileCommand(
+                kind, tenant, oneid, event, linked, removed, features, readNullableString(in));
+    }
+
+    static void writeIds(List<Id> ids, DataOutputView out) throws IOException {
+        out.writeShort(ids.size());
+        for (Id id : ids) {
+            writeString(id.type(), out);
+            writeString(id.value(), out);
+        }
+    }
+
+    static List<Id> readIds(DataInputView in) throws IOException {
+        int n = in.readUnsignedShort();
+        if (n == 0) {
+            return List.of();
+        }
+        List<Id> ids = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            ids.add(new Id(readString(in), readString(in)));
+        }
+        return ids;
+    }
+
+    @Override
+    public TypeSerializerSnapshot<ProfileCommand> snapshotConfiguration() {
+        return new Snapshot();
+    }
+
+    /** Snapshot of the stateless singleton. */
+    public static final class Snapshot extends SimpleTypeSerializerSnapshot<ProfileCommand> {
+        public Snapshot() {
+            super(() -> INSTANCE);
+        }
+    }
+}
