@@ -22,6 +22,7 @@ public final class ConfigFile {
                     "kafka.bootstrap-servers",
                     "kafka.topic.events",
                     "kafka.topic.dlq",
+                    "kafka.topic.conflicts",
                     "kafka.group-id",
                     "redis.url",
                     "redis.key-prefix",
@@ -78,6 +79,7 @@ public final class ConfigFile {
                     case "kafka.bootstrap-servers" -> b.kafkaBootstrap(v);
                     case "kafka.topic.events" -> b.eventsTopic(v);
                     case "kafka.topic.dlq" -> b.dlqTopic(v);
+                    case "kafka.topic.conflicts" -> b.conflictsTopic(v);
                     case "kafka.group-id" -> b.groupId(v);
                     case "redis.url" -> b.redisUrl(v);
                     case "redis.key-prefix" -> b.keyPrefix(v);

@@ -2,10 +2,14 @@ package io.rtcdp.jobs;
 
 import io.rtcdp.operators.Counters;
 import io.rtcdp.operators.ingest.EventFileFormat;
-import io.rtcdp.operators.sink.DeadLetterFileSink;
+import io.rtcdp.operators.sink.JsonLinesFileSink;
 import io.rtcdp.operators.sink.RedisProfileSink;
 import java.nio.file.Files;
 import java.util.List;
+import io.rtcdp.udf.event.DeadLetter;
+import io.rtcdp.udf.identity.Conflict;
+import io.rtcdp.udf.identity.ConflictJson;
+
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.src.FileSource;
@@ -33,6 +37,7 @@ public final class Replay {
             RtcdpConfig cfg,
             List<java.nio.file.Path> inputs,
             java.nio.file.Path deadLetterFile,
+            java.nio.file.Path conflictFile,
             java.nio.file.Path workDir,
             Configuration flinkOverrides)
             throws Exception {
@@ -42,6 +47,7 @@ public final class Replay {
             }
         }
         Files.deleteIfExists(deadLetterFile);
+        Files.deleteIfExists(conflictFile);
         Configuration conf = Environments.localConfiguration(cfg, workDir);
         conf.addAll(flinkOverrides);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);

@@ -29,6 +29,7 @@ public final class RtcdpConfig implements Serializable {
     private final String kafkaBootstrap;
     private final String eventsTopic;
     private final String dlqTopic;
+    private final String conflictsTopic;
     private final String groupId;
 
     private RtcdpConfig(Builder b) {
@@ -48,6 +49,7 @@ public final class RtcdpConfig implements Serializable {
         this.kafkaBootstrap = b.kafkaBootstrap;
         this.eventsTopic = b.eventsTopic;
         this.dlqTopic = b.dlqTopic;
+        this.conflictsTopic = b.conflictsTopic;
         this.groupId = b.groupId;
     }
 
@@ -119,6 +121,10 @@ public final class RtcdpConfig implements Serializable {
         return dlqTopic;
     }
 
+    public String conflictsTopic() {
+        return conflictsTopic;
+    }
+
     public String groupId() {
         return groupId;
     }
@@ -141,6 +147,7 @@ public final class RtcdpConfig implements Serializable {
         private String kafkaBootstrap = "127.0.0.1:9092";
         private String eventsTopic = "rtcdp.events";
         private String dlqTopic = "rtcdp.dlq";
+        private String conflictsTopic = "rtcdp.conflicts";
         private String groupId = "rtcdp";
 
         private Builder() {}
@@ -222,6 +229,11 @@ public final class RtcdpConfig implements Serializable {
 
         public Builder dlqTopic(String v) {
             dlqTopic = v;
+            return this;
+        }
+
+        public Builder conflictsTopic(String v) {
+            conflictsTopic = v;
             return this;
         }
 

@@ -1,6 +1,7 @@
 package io.rtcdp.jobs;
 
-import io.rtcdp.operators.identity.StrongestIdResolver;
+import io.rtcdp.operators.identity.FragmentStore;
+import io.rtcdp.operators.identity.IdentityResolver;
 import io.rtcdp.operators.ingest.Deduplicator;
 import io.rtcdp.operators.ingest.EventWatermarks;
 import io.rtcdp.operators.ingest.ParsedRouter;
@@ -11,6 +12,8 @@ import io.rtcdp.operators.types.RtcdpTypes;
 import io.rtcdp.udf.event.DeadLetter;
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.Parsed;
+import io.rtcdp.udf.identity.Conflict;
+import io.rtcdp.udf.identity.FragmentCommand;
 import io.rtcdp.udf.profile.ProfileCommand;
 import java.time.Duration;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -20,8 +23,8 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The rtcdp job graph: source → parse → dedupe → identity → profile → Redis, with dead letters to
- * their own sink. The same graph runs in tests, the demo, replay and production; only the source
+ * The rtcdp job graph: source → parse → dedupe → identity → fragments → profile → Redis, with
+ * dead letters and identity conflicts to their own sinks. The same graph runs in tests, the demo, replay and production; only the source
  * and the sinks differ, and they are given to the constructor.
  */
 public final class RtcdpJob {
@@ -29,23 +32,26 @@ public final class RtcdpJob {
     private final Source<Parsed, ?, ?> source;
     private final Sink<ProfileUpdate> profileSink;
     private final Sink<DeadLetter> deadLetterSink;
-    private final boolean singleDeadLetterWriter;
+    private final Sink<Conflict> conflictSink;
+    private final boolean singleFileWriters;
 
     /**
-     * @param singleDeadLetterWriter whether the dead-letter sink must run with parallelism 1 (a
-     *     single file)
+     * @param singleFileWriters whether the dead-letter and conflict sinks must run with
+     *     parallelism 1 (single files)
      */
     public RtcdpJob(
             RtcdpConfig config,
             Source<Parsed, ?, ?> source,
             Sink<ProfileUpdate> profileSink,
             Sink<DeadLetter> deadLetterSink,
-            boolean singleDeadLetterWriter) {
+            Sink<Conflict> conflictSink,
+            boolean singleFileWriters) {
         this.config = config;
         this.source = source;
         this.profileSink = profileSink;
         this.deadLetterSink = deadLetterSink;
-        this.singleDeadLetterWriter = singleDeadLetterWriter;
+        this.conflictSink = conflictSink;
+        this.singleFileWriters = singleFileWriters;
     }
 
     /** Adds the job's operators to {@code env}. */
@@ -68,7 +74,7 @@ public final class RtcdpJob {
                         .sinkTo(deadLetterSink)
                         .uid("dead-letter-sink")
                         .name("dead letters");
-        if (singleDeadLetterWriter) {
+        if (singleFileWriters) {
             deadLetters.setParallelism(1);
         }
 
@@ -80,12 +86,27 @@ public final class RtcdpJob {
                         .uid("dedupe")
                         .name("dedupe");
 
-        DataStream<ProfileCommand> resolved =
-                unique.map(new StrongestIdResolver(), RtcdpTypes.PROFILE_COMMAND)
+        SingleOutputStreamOperator<FragmentCommand> resolved =
+                unique.keyBy(IdentityResolver.KEY)
+                        .process(new IdentityResolver(config.idLimits()), RtcdpTypes.FRAGMENT_COMMAND)
                         .uid("identity")
-                        .name("identity (strongest id)");
+                        .name("identity");
+        var conflicts =
+                resolved.getSideOutput(IdentityResolver.CONFLICTS)
+                        .sinkTo(conflictSink)
+                        .uid("conflict-sink")
+                        .name("conflicts");
+        if (singleFileWriters) {
+            conflicts.setParallelism(1);
+        }
 
-        resolved.keyBy(ProfileUpdater.KEY)
+        DataStream<ProfileCommand> commands =
+                resolved.keyBy(FragmentStore.KEY)
+                        .process(new FragmentStore(), RtcdpTypes.PROFILE_COMMAND)
+                        .uid("fragments")
+                        .name("fragments");
+
+        commands.keyBy(ProfileUpdater.KEY)
                 .process(
                         new ProfileUpdater(config.idLimits(), config.profileRefreshInterval()),
                         ProfileUpdateSerializer.TYPE_INFO)

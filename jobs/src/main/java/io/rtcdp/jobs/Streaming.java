@@ -3,6 +3,8 @@ package io.rtcdp.jobs;
 import io.rtcdp.operators.ingest.KafkaEventDeserializer;
 import io.rtcdp.udf.event.DeadLetter;
 import io.rtcdp.udf.event.Parsed;
+import io.rtcdp.udf.identity.Conflict;
+import io.rtcdp.udf.identity.ConflictJson;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;

@@ -111,7 +111,13 @@ class ReplayFailureITCase {
                         "killer");
         killer.start();
         Replay.Summary summary =
-                Replay.run(cfg, List.of(input), tmp.resolve("dlq.jsonl"), work, restarts);
+                Replay.run(
+                        cfg,
+                        List.of(input),
+                        tmp.resolve("dlq.jsonl"),
+                        tmp.resolve("conflicts.jsonl"),
+                        work,
+                        restarts);
         long ended = System.nanoTime();
         killer.join(10_000);
         assertThat(killedAt.get())

@@ -53,6 +53,7 @@ class RetailReplayITCase {
                         cfg,
                         List.of(events),
                         tmp.resolve("dlq.jsonl"),
+                        tmp.resolve("conflicts.jsonl"),
                         tmp.resolve("work"),
                         FlinkTestCluster.noRestarts());
         assertThat(summary.invalid()).isZero();

@@ -86,7 +86,14 @@ public final class Bench {
                 sampler.start();
                 Replay.Summary r;
                 try {
-                    r = Replay.run(cfg, List.of(input), work.resolve("dlq.jsonl"), work, flink);
+                    r =
+                            Replay.run(
+                                    cfg,
+                                    List.of(input),
+                                    work.resolve("dlq.jsonl"),
+                                    work.resolve("conflicts.jsonl"),
+                                    work,
+                                    flink);
                 } finally {
                     sampler.interrupt();
                     sampler.join();

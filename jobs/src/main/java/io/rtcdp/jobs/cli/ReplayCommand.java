@@ -34,6 +34,13 @@ public final class ReplayCommand implements Callable<Integer> {
     Path dlq;
 
     @Option(
+            names = "--conflicts",
+            paramLabel = "FILE",
+            description =
+                    "Identity conflicts file (default: <first input>.conflicts.jsonl beside it).")
+    Path conflicts;
+
+    @Option(
             names = "--parallelism",
             paramLabel = "N",
             defaultValue = "2",
@@ -61,7 +68,11 @@ public final class ReplayCommand implements Callable<Integer> {
                         .build();
         Path dead = dlq != null ? dlq : Path.of(inputs.get(0).toString() + ".dlq.jsonl");
         Path work = Files.createTempDirectory("rtcdp-replay");
-        Replay.Summary s = Replay.run(cfg, inputs, dead, work, new Configuration());
+        Path conf =
+                conflicts != null
+                        ? conflicts
+                        : Path.of(inputs.get(0).toString() + ".conflicts.jsonl");
+        Replay.Summary s = Replay.run(cfg, inputs, dead, conf, work, new Configuration());
         System.out.printf(
                 "replayed %d valid events (%d invalid → %s, %d duplicates dropped) into %d"
                         + " profiles in %.1f s (%.0f events/s)%n",

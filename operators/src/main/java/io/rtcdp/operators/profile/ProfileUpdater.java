@@ -174,6 +174,7 @@ public final class ProfileUpdater
                 full,
                 full || !newIds.isEmpty(),
                 full ? st.ids() : newIds,
+                c.history(),
                 out);
         schedule(st, ctx);
         profile.update(st);
@@ -189,7 +190,7 @@ public final class ProfileUpdater
         if (st.features().lastSeen() > maxSeen) {
             maxSeen = st.features().lastSeen();
         }
-        emit(c.tenant(), c.oneid(), st, full, full, full ? st.ids() : List.of(), out);
+        emit(c.tenant(), c.oneid(), st, full, full, full ? st.ids() : List.of(), null, out);
         schedule(st, ctx);
         profile.update(st);
     }
@@ -225,6 +226,7 @@ public final class ProfileUpdater
                 full,
                 full || removed || !added.isEmpty(),
                 full ? st.ids() : added,
+                null,
                 out);
         profile.update(st);
     }
@@ -247,7 +249,7 @@ public final class ProfileUpdater
             st.features().advanceTo(target);
             refreshes.inc();
             String[] key = splitKey(ctx.getCurrentKey());
-            emit(key[0], key[1], st, full, full, full ? st.ids() : List.of(), out);
+            emit(key[0], key[1], st, full, full, full ? st.ids() : List.of(), null, out);
         }
         if (!endOfInput) {
             schedule(st, ctx);
@@ -271,6 +273,7 @@ public final class ProfileUpdater
             boolean full,
             boolean idsChanged,
             List<Id> ids,
+            String history,
             Collector<ProfileUpdate> out) {
         st.features().render(after);
         Map<String, String> set = new HashMap<>(full ? 32 : 12);
@@ -290,6 +293,9 @@ public final class ProfileUpdater
         }
         if (idsChanged) {
             set.put(ProfileFields.IDS, st.renderIdCounts());
+        }
+        if (history != null) {
+            set.put(ProfileFields.MERGES, history);
         }
         if (full) {
             set.put(ProfileFields.ONEID, oneid);

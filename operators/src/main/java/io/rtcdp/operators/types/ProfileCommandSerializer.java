@@ -39,6 +39,7 @@ public final class ProfileCommandSerializer extends CodecSerializer<ProfileComma
             c.features().write(out);
         }
         writeNullableString(c.aliasTo(), out);
+        writeNullableString(c.history(), out);
     }
 
     @Override
@@ -50,8 +51,17 @@ public final class ProfileCommandSerializer extends CodecSerializer<ProfileComma
         List<Id> linked = readIds(in);
         List<Id> removed = readIds(in);
         ProfileFeatures features = in.readBoolean() ? ProfileFeatures.read(in) : null;
+        String aliasTo = readNullableString(in);
         return new ProfileCommand(
-                kind, tenant, oneid, event, linked, removed, features, readNullableString(in));
+                kind,
+                tenant,
+                oneid,
+                event,
+                linked,
+                removed,
+                features,
+                aliasTo,
+                readNullableString(in));
     }
 
     static void writeIds(List<Id> ids, DataOutputView out) throws IOException {

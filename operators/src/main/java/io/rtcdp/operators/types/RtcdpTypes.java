@@ -3,6 +3,7 @@ package io.rtcdp.operators.types;
 import io.rtcdp.udf.event.DeadLetter;
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.Parsed;
+import io.rtcdp.udf.identity.FragmentCommand;
 import io.rtcdp.udf.profile.ProfileCommand;
 import io.rtcdp.udf.profile.ProfileState;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -17,6 +18,8 @@ public final class RtcdpTypes {
             new CodecTypeInfo<>(DeadLetter.class, ParsedSerializer.DeadLetterSerializer.INSTANCE);
     public static final TypeInformation<ProfileCommand> PROFILE_COMMAND =
             new CodecTypeInfo<>(ProfileCommand.class, ProfileCommandSerializer.INSTANCE);
+    public static final TypeInformation<FragmentCommand> FRAGMENT_COMMAND =
+            new CodecTypeInfo<>(FragmentCommand.class, FragmentCommandSerializer.INSTANCE);
     public static final TypeInformation<ProfileState> PROFILE_STATE =
             new CodecTypeInfo<>(ProfileState.class, ProfileStateSerializer.INSTANCE);
 

@@ -8,7 +8,8 @@ import java.util.List;
  * What the profile operator receives for one profile ({@code tenant}, {@code oneid}).
  *
  * <ul>
- *   <li>{@code EVENT}: count {@code event}; {@code linked} ids joined the profile with it.
+ *   <li>{@code EVENT}: count {@code event}; {@code linked} ids joined the profile with it; {@code
+ *       history}, when not null, is the profile's new merge history.
  *   <li>{@code ABSORB}: merge {@code features}, the state of a fragment of a profile that merged
  *       into this one.
  *   <li>{@code DROP}: this profile merged into {@code aliasTo}: its live state ends.
@@ -24,7 +25,8 @@ public record ProfileCommand(
         List<Id> linked,
         List<Id> removed,
         ProfileFeatures features,
-        String aliasTo) {
+        String aliasTo,
+        String history) {
 
     /** What a command does. */
     public enum Kind {
@@ -36,26 +38,32 @@ public record ProfileCommand(
     }
 
     public static ProfileCommand event(String oneid, Event e, List<Id> linked) {
-        return new ProfileCommand(Kind.EVENT, e.tenant(), oneid, e, linked, List.of(), null, null);
+        return event(oneid, e, linked, null);
+    }
+
+    public static ProfileCommand event(String oneid, Event e, List<Id> linked, String history) {
+        return new ProfileCommand(
+                Kind.EVENT, e.tenant(), oneid, e, linked, List.of(), null, null, history);
     }
 
     public static ProfileCommand absorb(String tenant, String oneid, ProfileFeatures features) {
         return new ProfileCommand(
-                Kind.ABSORB, tenant, oneid, null, List.of(), List.of(), features, null);
+                Kind.ABSORB, tenant, oneid, null, List.of(), List.of(), features, null, null);
     }
 
     public static ProfileCommand drop(String tenant, String oneid, String survivor) {
         return new ProfileCommand(
-                Kind.DROP, tenant, oneid, null, List.of(), List.of(), null, survivor);
+                Kind.DROP, tenant, oneid, null, List.of(), List.of(), null, survivor, null);
     }
 
     public static ProfileCommand ids(
             String tenant, String oneid, List<Id> linked, List<Id> removed) {
-        return new ProfileCommand(Kind.IDS, tenant, oneid, null, linked, removed, null, null);
+        return new ProfileCommand(Kind.IDS, tenant, oneid, null, linked, removed, null, null, null);
     }
 
     public static ProfileCommand forget(String tenant, String oneid, Event e) {
-        return new ProfileCommand(Kind.FORGET, tenant, oneid, e, List.of(), List.of(), null, null);
+        return new ProfileCommand(
+                Kind.FORGET, tenant, oneid, e, List.of(), List.of(), null, null, null);
     }
 
     /** The profile operator's key: tenant and oneid. */

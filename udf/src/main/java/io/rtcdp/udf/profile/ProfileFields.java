@@ -12,6 +12,12 @@ public final class ProfileFields {
     public static final String LAST_SEEN = "last_seen";
     public static final String IDS = "ids";
 
+    /**
+     * Merge history (project extension of contract 3): {@code oneid@eventTime via type}, newest
+     * first, comma-separated; absent for a profile nothing merged into.
+     */
+    public static final String MERGES = "merges";
+
     public static final String EVENTS_TOTAL = "f.events_total";
     public static final String ORDERS_TOTAL = "f.orders_total";
     public static final String REVENUE_TOTAL = "f.revenue_total";

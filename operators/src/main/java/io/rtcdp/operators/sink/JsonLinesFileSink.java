@@ -1,6 +1,10 @@
 package io.rtcdp.operators.sink;
 
-import io.rtcdp.udf.event.DeadLetter;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.util.function.SerializableFunction;
+
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -8,26 +12,25 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
-import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.sink2.SinkWriter;
-import org.apache.flink.api.connector.sink2.WriterInitContext;
 
 /**
- * Appends dead letters as JSON lines to one local file (the dead-letter output of a replay). Run it
- * with parallelism 1. It flushes before every checkpoint and at the end of input; after a failure
- * the records since the last checkpoint may be written again (at-least-once).
+ * Appends records as JSON lines to one local file: the dead-letter and conflicts outputs of a
+ * replay. Run it with parallelism 1. It flushes before every checkpoint and at the end of input;
+ * after a failure the records since the last checkpoint may be written again (at-least-once).
  */
-public final class DeadLetterFileSink implements Sink<DeadLetter> {
+public final class JsonLinesFileSink<T> implements Sink<T> {
     private static final long serialVersionUID = 1L;
 
     private final String path;
+    private final SerializableFunction<T, String> toJson;
 
-    public DeadLetterFileSink(Path path) {
+    public JsonLinesFileSink(Path path, SerializableFunction<T, String> toJson) {
         this.path = path.toAbsolutePath().toString();
+        this.toJson = toJson;
     }
 
     @Override
-    public SinkWriter<DeadLetter> createWriter(WriterInitContext context) throws IOException {
+    public SinkWriter<T> createWriter(WriterInitContext context) throws IOException {
         Path p = Paths.get(path);
         if (p.getParent() != null) {
             Files.createDirectories(p.getParent());
@@ -40,8 +43,8 @@ public final class DeadLetterFileSink implements Sink<DeadLetter> {
                         StandardOpenOption.APPEND);
         return new SinkWriter<>() {
             @Override
-            public void write(DeadLetter d, Context ctx) throws IOException {
-                w.write(d.toJson());
+            public void write(T record, Context ctx) throws IOException {
+                w.write(toJson.apply(record));
                 w.write('\n');
             }
 

@@ -1,0 +1,119 @@
+package io.rtcdp.operators.identity;
+
+import io.rtcdp.operators.types.CodecSerializer;
+import io.rtcdp.operators.types.CodecTypeInfo;
+import io.rtcdp.udf.identity.FragmentCommand;
+import io.rtcdp.udf.profile.ProfileCommand;
+import io.rtcdp.udf.profile.ProfileFeatures;
+import java.io.IOException;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Keeps the features of each fragment — the events that resolved to one oneid while it was a live
+ * profile — so that when that profile merges into an older one, its state can be handed on in the
+ * same dataflow, exactly once, without a feedback loop (docs/oneid.md). Everything a live profile
+ * receives passes through its fragment here, so a drop can never overtake the profile's events.
+ */
+public final class FragmentStore
+        extends KeyedProcessFunction<String, FragmentCommand, ProfileCommand> {
+    private static final long serialVersionUID = 1L;
+
+    public static final KeySelector<FragmentCommand, String> KEY = FragmentCommand::key;
+
+    private transient ValueState<ProfileFeatures> features;
+
+    @Override
+    public void open(OpenContext ctx) {
+        features =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "fragment-features",
+                                        new CodecTypeInfo<>(
+                                                ProfileFeatures.class,
+                                                FeaturesSerializer.INSTANCE)));
+    }
+
+    @Override
+    public void processElement(FragmentCommand c, Context ctx, Collector<ProfileCommand> out)
+            throws Exception {
+        switch (c.kind()) {
+            case ROUTE -> {
+                ProfileFeatures f = features.value();
+                if (f == null) {
+                    f = new ProfileFeatures();
+                }
+                f.add(c.event());
+                features.update(f);
+                out.collect(ProfileCommand.event(c.fragment(), c.event(), c.linked(), c.history()));
+            }
+            case RESEND -> {
+                ProfileFeatures f = features.value();
+                if (f != null) {
+                    out.collect(ProfileCommand.absorb(c.tenant(), c.target(), f));
+                }
+            }
+            case DROP -> out.collect(ProfileCommand.drop(c.tenant(), c.fragment(), c.target()));
+            case IDS ->
+                    out.collect(
+                            ProfileCommand.ids(c.tenant(), c.fragment(), c.linked(), c.removed()));
+            case FORGET -> {
+                features.clear();
+                out.collect(ProfileCommand.forget(c.tenant(), c.fragment(), c.event()));
+            }
+        }
+    }
+
+    /** Serializer of the fragment state: {@link ProfileFeatures}' own versioned encoding. */
+    public static final class FeaturesSerializer extends CodecSerializer<ProfileFeatures> {
+        private static final long serialVersionUID = 1L;
+
+        public static final FeaturesSerializer INSTANCE = new FeaturesSerializer();
+
+        @Override
+        public boolean isImmutableType() {
+            return false;
+        }
+
+        @Override
+        public ProfileFeatures createInstance() {
+            return new ProfileFeatures();
+        }
+
+        @Override
+        public ProfileFeatures copy(ProfileFeatures from) {
+            return from.copy();
+        }
+
+        @Override
+        public void serialize(ProfileFeatures f, DataOutputView out) throws IOException {
+            f.write(out);
+        }
+
+        @Override
+        public ProfileFeatures deserialize(DataInputView in) throws IOException {
+            return ProfileFeatures.read(in);
+        }
+
+        @Override
+        public TypeSerializerSnapshot<ProfileFeatures> snapshotConfiguration() {
+            return new Snapshot();
+        }
+    }
+
+    /** Snapshot of {@link FeaturesSerializer}. */
+    public static final class Snapshot extends SimpleTypeSerializerSnapshot<ProfileFeatures> {
+        public Snapshot() {
+            super(() -> FeaturesSerializer.INSTANCE);
+        }
+    }
+}

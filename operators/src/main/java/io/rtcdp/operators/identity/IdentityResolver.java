@@ -1,0 +1,345 @@
+package io.rtcdp.operators.identity;
+
+import io.rtcdp.operators.types.CodecSerializer;
+import io.rtcdp.operators.types.CodecTypeInfo;
+import io.rtcdp.udf.event.Event;
+import io.rtcdp.udf.event.EventType;
+import io.rtcdp.udf.event.Id;
+import io.rtcdp.udf.identity.Conflict;
+import io.rtcdp.udf.identity.FragmentCommand;
+import io.rtcdp.udf.identity.IdLimits;
+import io.rtcdp.udf.identity.IdentityGraph;
+import io.rtcdp.udf.identity.IdentityStore;
+import io.rtcdp.udf.identity.OneIdInfo;
+import io.rtcdp.udf.identity.Resolution;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * OneID: resolves every event to its profile's oneid with {@link IdentityGraph}, keyed by tenant so
+ * that one tenant's graph is decided in one place, in arrival order (docs/oneid.md). It turns the
+ * graph's decisions into commands for the fragment store: the event itself, and for each merge
+ * the hand-over of every fragment of the merged-away profile to the survivor. Refused links go to
+ * the {@link #CONFLICTS} side output.
+ */
+public final class IdentityResolver extends KeyedProcessFunction<String, Event, FragmentCommand> {
+    private static final long serialVersionUID = 1L;
+
+    public static final KeySelector<Event, String> KEY = Event::tenant;
+
+    public static final OutputTag<Conflict> CONFLICTS =
+            new OutputTag<>("conflicts", ConflictSerializer.TYPE_INFO);
+
+    private final IdLimits limits;
+
+    private transient MapState<String, String> links;
+    private transient MapState<String, OneIdInfo> profiles;
+    private transient MapState<String, String> aliases;
+    /** survivor → the fragments merged into it (not itself), comma-separated. */
+    private transient MapState<String, String> fragments;
+
+    private transient IdentityGraph graph;
+    private transient Counter merges;
+    private transient Counter conflicts;
+    private transient Counter quarantines;
+
+    public IdentityResolver(IdLimits limits) {
+        this.limits = limits;
+    }
+
+    @Override
+    public void open(OpenContext ctx) {
+        links = getRuntimeContext().getMapState(new MapStateDescriptor<>("links", Types.STRING, Types.STRING));
+        profiles =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "profiles", Types.STRING, OneIdInfoSerializer.TYPE_INFO));
+        aliases =
+                getRuntimeContext()
+                        .getMapState(new MapStateDescriptor<>("aliases", Types.STRING, Types.STRING));
+        fragments =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>("fragments", Types.STRING, Types.STRING));
+        graph = new IdentityGraph(new FlinkStore(), limits);
+        merges = getRuntimeContext().getMetricGroup().counter("identityMerges");
+        conflicts = getRuntimeContext().getMetricGroup().counter("identityConflicts");
+        quarantines = getRuntimeContext().getMetricGroup().counter("identityQuarantines");
+    }
+
+    @Override
+    public void processElement(Event e, Context ctx, Collector<FragmentCommand> out)
+            throws Exception {
+        if (e.type() == EventType.FORGET) {
+            forget(e, out);
+            return;
+        }
+        Resolution r = graph.resolve(e.tenant(), e.eventId(), e.ts(), e.ids());
+        String tenant = e.tenant();
+        for (Resolution.Quarantine q : r.quarantined()) {
+            quarantines.inc();
+            if (q.from() != null && !r.dropped().contains(q.from())) {
+                out.collect(FragmentCommand.ids(tenant, q.from(), List.of(), List.of(q.id())));
+            }
+            out.collect(FragmentCommand.ids(tenant, q.singleton(), List.of(q.id()), List.of()));
+        }
+        for (String d : r.dropped()) {
+            // a profile that lost its last id to quarantine: its events were that id's events
+            String singleton = null;
+            for (Resolution.Quarantine q : r.quarantined()) {
+                if (d.equals(q.from())) {
+                    singleton = q.singleton();
+                }
+            }
+            if (singleton != null) {
+                handOver(tenant, d, singleton, out);
+            }
+        }
+        List<Id> linked = r.linked();
+        String history = null;
+        if (!r.merges().isEmpty()) {
+            for (Resolution.Merge m : r.merges()) {
+                merges.inc();
+                handOver(tenant, m.loser(), m.survivor(), out);
+            }
+            OneIdInfo survivor = profiles.get(r.oneid());
+            if (survivor != null) {
+                // the survivor's profile operator learns every id it gained, so their id keys
+                // point to it
+                linked = survivor.ids();
+                history = history(survivor);
+            }
+        }
+        for (Conflict c : r.conflicts()) {
+            conflicts.inc();
+            ctx.output(CONFLICTS, c);
+        }
+        out.collect(FragmentCommand.route(r.oneid(), e, linked, history));
+    }
+
+    /** Every fragment of {@code loser} sends its features to {@code survivor}; loser drops. */
+    private void handOver(String tenant, String loser, String survivor, Collector<FragmentCommand> out)
+            throws Exception {
+        List<String> moved = new ArrayList<>();
+        moved.add(loser);
+        String ofLoser = fragments.get(loser);
+        if (ofLoser != null) {
+            for (String f : ofLoser.split(",")) {
+                moved.add(f);
+            }
+            fragments.remove(loser);
+        }
+        for (String f : moved) {
+            out.collect(FragmentCommand.resend(tenant, f, survivor));
+        }
+        out.collect(FragmentCommand.drop(tenant, loser, survivor));
+        String ofSurvivor = fragments.get(survivor);
+        String joined = String.join(",", moved);
+        fragments.put(survivor, ofSurvivor == null ? joined : ofSurvivor + "," + joined);
+    }
+
+    /** The merge history field: newest first, {@code oneid@eventTime via type}. */
+    private static String history(OneIdInfo info) {
+        StringBuilder sb = new StringBuilder();
+        List<OneIdInfo.MergeRecord> m = info.merges();
+        for (int i = m.size() - 1; i >= 0; i--) {
+            OneIdInfo.MergeRecord r = m.get(i);
+            if (sb.length() > 0) {
+                sb.append(',');
+            }
+            sb.append(r.mergedAway()).append('@').append(r.ts()).append(" via ").append(r.via().type());
+        }
+        return sb.length() == 0 ? null : sb.toString();
+    }
+
+    /** Forget: the profile of the event's ids, all its fragments and all its ids. */
+    private void forget(Event e, Collector<FragmentCommand> out) throws Exception {
+        String oneid = null;
+        for (Id id : e.ids()) {
+            oneid = links.get(id.toString());
+            if (oneid != null && !oneid.startsWith(QUARANTINED)) {
+                break;
+            }
+            oneid = null;
+        }
+        if (oneid == null) {
+            return;
+        }
+        OneIdInfo info = profiles.get(oneid);
+        if (info != null) {
+            for (Id id : info.ids()) {
+                links.remove(id.toString());
+            }
+            profiles.remove(oneid);
+        }
+        String frags = fragments.get(oneid);
+        fragments.remove(oneid);
+        if (frags != null) {
+            for (String f : frags.split(",")) {
+                out.collect(FragmentCommand.forget(e.tenant(), f, null));
+            }
+        }
+        out.collect(FragmentCommand.forget(e.tenant(), oneid, e));
+    }
+
+    /** Marks a quarantined id in the links map, so a lookup costs one read, not two. */
+    private static final String QUARANTINED = "\u0000q";
+
+    /**
+     * The graph's state in this operator's keyed RocksDB state (the key is the tenant). Reads of
+     * one event are cached, because the graph asks about the same ids more than once.
+     */
+    private final class FlinkStore implements IdentityStore {
+        private final Map<String, String> linkCache = new HashMap<>();
+
+        private String link(String key) {
+            try {
+                String v = linkCache.get(key);
+                if (v == null && !linkCache.containsKey(key)) {
+                    v = links.get(key);
+                    if (linkCache.size() > 64) {
+                        linkCache.clear();
+                    }
+                    linkCache.put(key, v);
+                }
+                return v;
+            } catch (Exception ex) {
+                throw new IllegalStateException(ex);
+            }
+        }
+
+        private void setLink(String key, String value) {
+            try {
+                if (value == null) {
+                    links.remove(key);
+                } else {
+                    links.put(key, value);
+                }
+                linkCache.put(key, value);
+            } catch (Exception ex) {
+                throw new IllegalStateException(ex);
+            }
+        }
+
+        @Override
+        public String oneidOf(Id id) {
+            String v = link(id.toString());
+            return v == null || v.equals(QUARANTINED) ? null : v;
+        }
+
+        @Override
+        public void link(Id id, String oneid) {
+            setLink(id.toString(), oneid);
+        }
+
+        @Override
+        public void unlink(Id id) {
+            setLink(id.toString(), null);
+        }
+
+        @Override
+        public OneIdInfo info(String oneid) {
+            try {
+                return profiles.get(oneid);
+            } catch (Exception ex) {
+                throw new IllegalStateException(ex);
+            }
+        }
+
+        @Override
+        public void put(OneIdInfo info) {
+            try {
+                profiles.put(info.oneid(), info);
+            } catch (Exception ex) {
+                throw new IllegalStateException(ex);
+            }
+        }
+
+        @Override
+        public void remove(String oneid) {
+            try {
+                profiles.remove(oneid);
+            } catch (Exception ex) {
+                throw new IllegalStateException(ex);
+            }
+        }
+
+        @Override
+        public boolean quarantined(Id id) {
+            return QUARANTINED.equals(link(id.toString()));
+        }
+
+        @Override
+        public void quarantine(Id id) {
+            setLink(id.toString(), QUARANTINED);
+        }
+
+        @Override
+        public String aliasOf(String mergedAway) {
+            try {
+                return aliases.get(mergedAway);
+            } catch (Exception ex) {
+                throw new IllegalStateException(ex);
+            }
+        }
+
+        @Override
+        public void alias(String mergedAway, String survivor) {
+            try {
+                aliases.put(mergedAway, survivor);
+            } catch (Exception ex) {
+                throw new IllegalStateException(ex);
+            }
+        }
+    }
+
+    /** Serializer of {@link OneIdInfo}: its own versioned encoding. */
+    public static final class OneIdInfoSerializer extends CodecSerializer<OneIdInfo> {
+        private static final long serialVersionUID = 1L;
+
+        public static final OneIdInfoSerializer INSTANCE = new OneIdInfoSerializer();
+        public static final CodecTypeInfo<OneIdInfo> TYPE_INFO =
+                new CodecTypeInfo<>(OneIdInfo.class, INSTANCE);
+
+        @Override
+        public void serialize(OneIdInfo v, DataOutputView out) throws IOException {
+            v.write(out);
+        }
+
+        @Override
+        public OneIdInfo deserialize(DataInputView in) throws IOException {
+            return OneIdInfo.read(in);
+        }
+
+        @Override
+        public TypeSerializerSnapshot<OneIdInfo> snapshotConfiguration() {
+            return new InfoSnapshot();
+        }
+    }
+
+    /** Snapshot of {@link OneIdInfoSerializer}. */
+    public static final class InfoSnapshot extends SimpleTypeSerializerSnapshot<OneIdInfo> {
+        public InfoSnapshot() {
+            super(() -> OneIdInfoSerializer.INSTANCE);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package io.rtcdp.operators.types;
+
+import io.rtcdp.udf.identity.FragmentCommand;
+import java.io.IOException;
+import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+/** Serializer of {@link FragmentCommand}. */
+public final class FragmentCommandSerializer extends CodecSerializer<FragmentCommand> {
+    private static final long serialVersionUID = 1L;
+
+    public static final FragmentCommandSerializer INSTANCE = new FragmentCommandSerializer();
+
+    private static final FragmentCommand.Kind[] KINDS = FragmentCommand.Kind.values();
+
+    @Override
+    public void serialize(FragmentCommand c, DataOutputView out) throws IOException {
+        out.writeByte(c.kind().ordinal());
+        writeString(c.tenant(), out);
+        writeString(c.fragment(), out);
+        writeString(c.target(), out);
+        if (c.event() == null) {
+            out.writeBoolean(false);
+        } else {
+            out.writeBoolean(true);
+            EventSerializer.INSTANCE.serialize(c.event(), out);
+        }
+        ProfileCommandSerializer.writeIds(c.linked(), out);
+        ProfileCommandSerializer.writeIds(c.removed(), out);
+        writeNullableString(c.history(), out);
+    }
+
+    @Override
+    public FragmentCommand deserialize(DataInputView in) throws IOException {
+        FragmentCommand.Kind kind = KINDS[in.readByte()];
+        String tenant = readString(in);
+        String fragment = readString(in);
+        String target = readString(in);
+        var event = in.readBoolean() ? EventSerializer.INSTANCE.deserialize(in) : null;
+        var linked = ProfileCommandSerializer.readIds(in);
+        var removed = ProfileCommandSerializer.readIds(in);
+        return new FragmentCommand(
+                kind, tenant, fragment, target, event, linked, removed, readNullableString(in));
+    }
+
+    @Override
+    public TypeSerializerSnapshot<FragmentCommand> snapshotConfiguration() {
+        return new Snapshot();
+    }
+
+    /** Snapshot of the stateless singleton. */
+    public static final class Snapshot extends SimpleTypeSerializerSnapshot<FragmentCommand> {
+        public Snapshot() {
+            super(() -> INSTANCE);
+        }
+    }
+}
