@@ -1,5 +1,6 @@
 package io.rtcdp.udf.gen;
 
+import io.rtcdp.udf.event.IdTypes;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -52,11 +53,14 @@ final class Behaviour {
     private static final long MIN_RETURN_GAP_MS = 20 * 60_000;
     private static final double ISO_TS_FRACTION = 0.1;
 
+    /** The parser's default, which every written phone number normalises with. */
+    private static final String DEFAULT_COUNTRY_CODE = "+86";
+
     private static final DateTimeFormatter ISO =
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSXXX", Locale.ROOT);
 
     private final long seed;
-    private final List<String> tenants;
+    private final IdentityPlan plan;
     private final boolean alwaysUserId;
     private final ZoneOffset zone;
     private final String eventIdPrefix;
@@ -73,7 +77,17 @@ final class Behaviour {
 
     private final long[] lastOrderCents;
     private final byte[] flags;
+
+    /**
+     * Without alwaysUserId: per person, the anonymous ids (bits of {@link Session#anonBit}) on
+     * which they have logged in, so that a later session there may start logged in. Null otherwise.
+     */
+    private final byte[] loggedInOn;
+
     private final JsonLine out = new JsonLine();
+
+    /** Told every id of every generated event, when set; for the ground truth. */
+    IdSink idSink;
 
     private long generated;
 
@@ -84,7 +98,7 @@ final class Behaviour {
 
     Behaviour(PopulationGenerator cfg, SplittableRandom rnd) {
         this.seed = cfg.seed();
-        this.tenants = cfg.tenants();
+        this.plan = cfg.identityPlan();
         this.alwaysUserId = cfg.alwaysUserId();
         this.zone = cfg.zone();
         this.eventIdPrefix = "g-" + seed + "-";
@@ -114,6 +128,13 @@ final class Behaviour {
         Arrays.fill(lastOrder, -1);
         lastOrderCents = new long[persons];
         flags = new byte[persons];
+        loggedInOn = alwaysUserId ? null : new byte[persons];
+    }
+
+    /** Receives the ids of the generated events, normalised as the parser does (plain PII). */
+    @FunctionalInterface
+    interface IdSink {
+        void id(String type, String normalisedValue, int person);
     }
 
     /** The time of the latest generated event, or the start before any. */
@@ -155,6 +176,13 @@ final class Behaviour {
         int channel;
         String anonType;
         String anonValue;
+
+        /** Which anonymous id of the person the session is on: one bit, 0 in a store. */
+        int anonBit;
+
+        /** Whether the anonymous id is a household's shared device. */
+        boolean anonShared;
+
         boolean loggedIn;
         final byte[] steps = new byte[MAX_STEPS];
         int len;
@@ -173,7 +201,7 @@ final class Behaviour {
 
     private void start(Session s) {
         int p = idle.poll();
-        Person person = Person.of(seed, p, tenants);
+        Person person = Person.of(plan, p);
         s.person = person;
         s.len = 0;
         s.pos = 0;
@@ -182,33 +210,56 @@ final class Behaviour {
         s.cartCents = 0;
         s.cartCategory = -1;
         s.channel = person.chooseChannel(rnd);
+        boolean known = (flags[p] & LOGGED_IN_BEFORE) != 0;
+        if (!alwaysUserId
+                && !known
+                && (s.channel == Person.CHANNEL_STORE
+                        || (s.channel == Person.CHANNEL_APP && person.deviceShared))) {
+            // Before their first login a person has no member card to show in a store, and a
+            // family's device is used only logged in to one's own account, so that a shared
+            // device never appears without the user_id that tells its users apart.
+            s.channel = Person.CHANNEL_WEB;
+        }
+        s.anonShared = false;
         switch (s.channel) {
             case Person.CHANNEL_WEB -> {
                 s.anonType = "cookie_id";
                 // Mostly the main browser; the other cookies are other browsers or cleared ones.
-                s.anonValue =
-                        person.cookies[
-                                rnd.nextDouble() < 0.75 ? 0 : rnd.nextInt(person.cookies.length)];
+                int c = rnd.nextDouble() < 0.75 ? 0 : rnd.nextInt(person.cookies.length);
+                s.anonValue = person.cookies[c];
+                s.anonBit = 1 << c;
             }
             case Person.CHANNEL_APP -> {
                 s.anonType = "device_id";
-                s.anonValue = person.devices[rnd.nextInt(person.devices.length)];
+                int d = rnd.nextInt(person.devices.length);
+                s.anonValue = person.devices[d];
+                s.anonBit = 1 << (3 + d);
+                s.anonShared = person.deviceShared;
             }
             case Person.CHANNEL_MINIPROGRAM -> {
                 s.anonType = "union_id";
                 s.anonValue = person.unionId;
+                s.anonBit = 1 << 5;
             }
             default -> {
                 s.anonType = null;
                 s.anonValue = null;
+                s.anonBit = 0;
             }
         }
-        boolean known = (flags[p] & LOGGED_IN_BEFORE) != 0;
-        s.loggedIn =
-                s.channel == Person.CHANNEL_STORE
-                        || (known
-                                && rnd.nextDouble()
-                                        < (s.channel == Person.CHANNEL_APP ? 0.8 : 0.4));
+        double stayLoggedIn = s.channel == Person.CHANNEL_APP ? 0.8 : 0.4;
+        if (alwaysUserId) {
+            s.loggedIn =
+                    s.channel == Person.CHANNEL_STORE || (known && rnd.nextDouble() < stayLoggedIn);
+        } else {
+            // A session starts logged in only where the person logged in before: the first
+            // event on a new cookie, device or union id is always anonymous.
+            s.loggedIn =
+                    s.channel == Person.CHANNEL_STORE
+                            || s.anonShared
+                            || ((loggedInOn[p] & s.anonBit) != 0
+                                    && rnd.nextDouble() < stayLoggedIn);
+        }
         plan(s, p);
     }
 
@@ -341,6 +392,9 @@ final class Behaviour {
                         .close();
                 s.loggedIn = true;
                 flags[p.index] |= LOGGED_IN_BEFORE;
+                if (loggedInOn != null) {
+                    loggedInOn[p.index] |= (byte) s.anonBit;
+                }
             }
             case ADD -> {
                 if (s.sku == null || rnd.nextDouble() < 0.2) {
@@ -425,20 +479,35 @@ final class Behaviour {
         j.open("ids");
         if (known || alwaysUserId) {
             j.str("user_id", p.userId);
+            tell(IdTypes.USER_ID, p.userId, p);
         }
         if (known) {
             boolean store = s.channel == Person.CHANNEL_STORE;
-            if (p.phone != null && (identify || store || rnd.nextDouble() < 0.2)) {
-                j.str("phone", IdFormats.phone(p.phone, rnd));
+            String phone = p.phoneAt(ts);
+            // At most one id of an event is used by several persons, so that every refused link
+            // of identity resolution is about exactly one id.
+            if (phone != null
+                    && !(s.anonShared && p.phoneShared)
+                    && (identify || store || rnd.nextDouble() < 0.2)) {
+                j.str("phone", IdFormats.phone(phone, rnd));
+                tell(IdTypes.PHONE, DEFAULT_COUNTRY_CODE + phone, p);
             }
             if (p.email != null && (identify || rnd.nextDouble() < 0.15)) {
                 j.str("email", IdFormats.email(p.email, rnd));
+                tell(IdTypes.EMAIL, p.email, p);
             }
         }
         if (s.anonType != null) {
             j.str(s.anonType, s.anonValue);
+            tell(s.anonType, s.anonValue, p);
         }
         j.close();
+    }
+
+    private void tell(String type, String normalisedValue, Person p) {
+        if (idSink != null) {
+            idSink.id(type, normalisedValue, p.index);
+        }
     }
 
     private void chooseProduct(Session s) {

@@ -10,7 +10,9 @@ import java.util.SplittableRandom;
  *
  * <p>Every identifier is unique to its person by construction, not by chance: each comes from a
  * bijection of the person's index (an affine map modulo a power of ten, or the SplitMix64
- * finaliser, which is invertible), or embeds the index.
+ * finaliser, which is invertible), or embeds the index. The only ids of several persons are the
+ * ones an {@link IdentityPlan} shares on purpose: a household's device (made in a device slot no
+ * person uses for its own) and a recycled phone number (the giver's own).
  */
 final class Person {
     static final int CHANNEL_WEB = 0;
@@ -33,9 +35,24 @@ final class Person {
     private static final long SALT_COOKIE = 0x9E3779B97F4A7C15L;
     private static final long SALT_DEVICE = 0xC2B2AE3D27D4EB4FL;
     private static final long SALT_UNION = 0x165667B19E3779F9L;
+    private static final long SALT_PHONE_PREFIX = 0x27D4EB2F165667C5L;
+
+    /** Share of persons with a phone number. */
+    static final double PHONE_SHARE = 0.7;
 
     private static final double[] COOKIE_COUNT_WEIGHTS = {60, 30, 10};
     private static final double[] DEVICE_COUNT_WEIGHTS = {35, 50, 15};
+
+    /** Share of persons with at least one device. */
+    static final double DEVICE_SHARE =
+            1
+                    - DEVICE_COUNT_WEIGHTS[0]
+                            / (DEVICE_COUNT_WEIGHTS[0]
+                                    + DEVICE_COUNT_WEIGHTS[1]
+                                    + DEVICE_COUNT_WEIGHTS[2]);
+
+    /** A household's device is the first member's device slot 3, which no person's own uses. */
+    private static final int HOUSEHOLD_DEVICE_SLOT = 3;
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
     private static final char[] HEX_UPPER = "0123456789ABCDEF".toCharArray();
@@ -46,14 +63,23 @@ final class Person {
     final String tenant;
     final String userId;
 
-    /** 1 to 3 browser cookies; the first is the main browser. */
+    /** 1 to 3 browser cookies (at most 2 in the identity population); the first is the main one. */
     final String[] cookies;
 
-    /** 0 to 2 mobile device ids. */
+    /** 0 to 2 mobile device ids (at most 1 in the identity population). */
     final String[] devices;
 
-    /** 11 digits without country code, or null. */
+    /** Whether {@code devices[0]} is a household's device, shared with other persons. */
+    final boolean deviceShared;
+
+    /** 11 digits without country code, or null; in use from phoneFrom until phoneUntil only. */
     final String phone;
+
+    final long phoneFrom;
+    final long phoneUntil;
+
+    /** Whether the phone number is recycled: used by another person before or after this one. */
+    final boolean phoneShared;
 
     /** Canonical (trimmed, lower-case) address, or null. */
     final String email;
@@ -86,36 +112,19 @@ final class Person {
     /** Cumulative channel choice weights, indexed by CHANNEL_*. */
     private final double[] channelCum = new double[4];
 
-    private Person(long seed, int index, List<String> tenants) {
+    private Person(IdentityPlan plan, int index) {
+        long seed = plan.seed;
         this.index = index;
-        this.tenant = tenants.get(index % tenants.size());
+        this.tenant = plan.tenants.get(index % plan.tenants.size());
         this.userId = userId(seed, index);
-        SplittableRandom r = new SplittableRandom(mix64(seed ^ SALT_ATTRIBUTES) + index);
+        SplittableRandom r = attributeRandom(seed, index);
 
+        // The draws come in the original order whatever the plan, so that the attributes drawn
+        // later (city, favourites, …) are the same with or without identity scenarios.
         int nCookies = 1 + pick(r, COOKIE_COUNT_WEIGHTS);
-        cookies = new String[nCookies];
-        for (int i = 0; i < nCookies; i++) {
-            long k = mix64(seed + SALT_COOKIE) + 4L * index + i;
-            cookies[i] = uuid(mix64(k), mix64(k ^ SALT_COOKIE), HEX);
-        }
         int nDevices = pick(r, DEVICE_COUNT_WEIGHTS);
-        devices = new String[nDevices];
-        for (int i = 0; i < nDevices; i++) {
-            long k = mix64(seed + SALT_DEVICE) + 4L * index + i;
-            devices[i] = uuid(mix64(k), mix64(k ^ SALT_DEVICE), HEX_UPPER);
-        }
-
-        if (r.nextDouble() < 0.7) {
-            long suffix =
-                    Math.floorMod(
-                            index * PHONE_MULTIPLIER + Math.floorMod(mix64(seed + 1), PHONE_MOD),
-                            PHONE_MOD);
-            phone =
-                    Catalog.PHONE_PREFIXES.get(r.nextInt(Catalog.PHONE_PREFIXES.size()))
-                            + pad(suffix, 8);
-        } else {
-            phone = null;
-        }
+        String ownPhone = ownPhone(seed, index, r);
+        String email = null;
         if (r.nextDouble() < 0.6) {
             String given = Catalog.GIVEN_NAMES.get(r.nextInt(Catalog.GIVEN_NAMES.size()));
             String surname = Catalog.SURNAMES.get(r.nextInt(Catalog.SURNAMES.size()));
@@ -128,14 +137,61 @@ final class Person {
                         default -> given + "_" + index;
                     };
             email = local + "@" + domain;
-        } else {
-            email = null;
         }
+        this.email = email;
         if (r.nextDouble() < 0.45) {
             long k = mix64(seed + SALT_UNION) + index;
             unionId = unionId(mix64(k), mix64(k ^ SALT_UNION));
         } else {
             unionId = null;
+        }
+
+        int giver = plan.phoneGiverOf(index);
+        if (giver >= 0) {
+            // The receiver had no number of its own in the data: the recycled one is its only one.
+            phone = givenPhone(seed, giver);
+            phoneFrom = plan.handoverMillis(giver);
+            phoneUntil = Long.MAX_VALUE;
+            phoneShared = true;
+        } else if (plan.givesPhone(index)) {
+            phone = ownPhone != null ? ownPhone : fallbackPhone(seed, index);
+            phoneFrom = Long.MIN_VALUE;
+            phoneUntil = plan.handoverMillis(index);
+            phoneShared = true;
+        } else {
+            phone = ownPhone;
+            phoneFrom = Long.MIN_VALUE;
+            phoneUntil = Long.MAX_VALUE;
+            phoneShared = false;
+        }
+
+        int household = plan.householdOf(index);
+        deviceShared = household >= 0;
+        if (deviceShared) {
+            devices = new String[] {device(seed, household, HOUSEHOLD_DEVICE_SLOT)};
+        } else {
+            devices = new String[plan.capped ? Math.min(nDevices, 1) : nDevices];
+            for (int i = 0; i < devices.length; i++) {
+                devices[i] = device(seed, index, i);
+            }
+        }
+        if (plan.capped) {
+            nCookies = Math.min(nCookies, 2);
+            int ids =
+                    1
+                            + nCookies
+                            + devices.length
+                            + (phone != null ? 1 : 0)
+                            + (email != null ? 1 : 0)
+                            + (unionId != null ? 1 : 0);
+            if (ids > IdentityPlan.MAX_IDS) {
+                nCookies = 1;
+            }
+        }
+        cookies = new String[nCookies];
+        for (int i = 0; i < nCookies; i++) {
+            long k = mix64(seed + SALT_COOKIE) + 4L * index + i;
+            cookies[i] = uuid(mix64(k), mix64(k ^ SALT_COOKIE), HEX);
         }
 
         city = Catalog.CITIES.get(pick(r, Catalog.CITY_WEIGHTS));
@@ -157,7 +213,7 @@ final class Person {
         storeBasketCents = Math.round(25_000 * lognormal(r, 0.6));
 
         double web = 1.0;
-        double app = nDevices > 0 ? 1.6 : 0;
+        double app = devices.length > 0 ? 1.6 : 0;
         double mini = unionId != null ? 0.9 : 0;
         double store = 0.08;
         double sum = web + app + mini + store;
@@ -167,8 +223,66 @@ final class Person {
         channelCum[CHANNEL_STORE] = 1.0;
     }
 
+    /** A person of the original population, where every id belongs to one person. */
     static Person of(long seed, int index, List<String> tenants) {
-        return new Person(seed, index, tenants);
+        return new Person(IdentityPlan.none(seed, tenants), index);
+    }
+
+    static Person of(IdentityPlan plan, int index) {
+        return new Person(plan, index);
+    }
+
+    /** The phone number in use at {@code ts}, or null. */
+    String phoneAt(long ts) {
+        return ts >= phoneFrom && ts < phoneUntil ? phone : null;
+    }
+
+    private static SplittableRandom attributeRandom(long seed, int index) {
+        return new SplittableRandom(mix64(seed ^ SALT_ATTRIBUTES) + index);
+    }
+
+    /**
+     * The number a person draws for itself, or null; {@code r} must be the person's attribute
+     * random after the cookie and device counts.
+     */
+    private static String ownPhone(long seed, int index, SplittableRandom r) {
+        if (r.nextDouble() >= PHONE_SHARE) {
+            return null;
+        }
+        return Catalog.PHONE_PREFIXES.get(r.nextInt(Catalog.PHONE_PREFIXES.size()))
+                + phoneSuffix(seed, index);
+    }
+
+    /** The number a giver passes on: its own, or the one it was given to have one to pass. */
+    private static String givenPhone(long seed, int giver) {
+        SplittableRandom r = attributeRandom(seed, giver);
+        pick(r, COOKIE_COUNT_WEIGHTS);
+        pick(r, DEVICE_COUNT_WEIGHTS);
+        String own = ownPhone(seed, giver, r);
+        return own != null ? own : fallbackPhone(seed, giver);
+    }
+
+    private static String fallbackPhone(long seed, int index) {
+        int prefix =
+                (int)
+                        Math.floorMod(
+                                mix64(seed ^ SALT_PHONE_PREFIX) + index,
+                                (long) Catalog.PHONE_PREFIXES.size());
+        return Catalog.PHONE_PREFIXES.get(prefix) + phoneSuffix(seed, index);
+    }
+
+    /** Eight digits, an affine bijection of the index: unique whatever the prefix. */
+    private static String phoneSuffix(long seed, int index) {
+        long suffix =
+                Math.floorMod(
+                        index * PHONE_MULTIPLIER + Math.floorMod(mix64(seed + 1), PHONE_MOD),
+                        PHONE_MOD);
+        return pad(suffix, 8);
+    }
+
+    private static String device(long seed, int index, int slot) {
+        long k = mix64(seed + SALT_DEVICE) + 4L * index + slot;
+        return uuid(mix64(k), mix64(k ^ SALT_DEVICE), HEX_UPPER);
     }
 
     /** The person's {@code user_id}: a member number, {@code M} and ten digits. */

@@ -61,6 +61,7 @@ final class Simulation implements Iterator<GeneratedRecord> {
     Simulation(PopulationGenerator cfg) {
         this.rnd = new SplittableRandom(cfg.seed());
         // Separate streams: adding a bad record must not change the valid events' behaviour.
+        // validEvents makes the same first split.
         this.behaviour = new Behaviour(cfg, rnd.split());
         this.bad = new BadRecords(cfg, rnd.split());
         this.outOfOrder = cfg.outOfOrderFraction();
@@ -69,6 +70,14 @@ final class Simulation implements Iterator<GeneratedRecord> {
         this.validLeft = cfg.validCount();
         this.duplicatesLeft = cfg.duplicateCount();
         this.badLeft = cfg.badCount();
+    }
+
+    /**
+     * The valid events of a pass, in generation order, without the rest: its random stream does not
+     * depend on the others, so they are the same events as those of {@link #next()}.
+     */
+    static Behaviour validEvents(PopulationGenerator cfg) {
+        return new Behaviour(cfg, new SplittableRandom(cfg.seed()).split());
     }
 
     @Override
