@@ -4,12 +4,11 @@ import io.rtcdp.operators.Counters;
 import io.rtcdp.operators.ingest.EventFileFormat;
 import io.rtcdp.operators.sink.JsonLinesFileSink;
 import io.rtcdp.operators.sink.RedisProfileSink;
-import java.nio.file.Files;
-import java.util.List;
 import io.rtcdp.udf.event.DeadLetter;
 import io.rtcdp.udf.identity.Conflict;
 import io.rtcdp.udf.identity.ConflictJson;
-
+import java.nio.file.Files;
+import java.util.List;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.src.FileSource;
@@ -56,7 +55,14 @@ public final class Replay {
                 inputs.stream().map(p -> new Path(p.toAbsolutePath().toUri())).toArray(Path[]::new);
         FileSource<io.rtcdp.udf.event.Parsed> source =
                 FileSource.forBulkFileFormat(new EventFileFormat(cfg.parser()), paths).build();
-        new RtcdpJob(cfg, source, redisSink(cfg), new DeadLetterFileSink(deadLetterFile), true)
+        new RtcdpJob(
+                        cfg,
+                        source,
+                        redisSink(cfg),
+                        redisSink(cfg),
+                        new JsonLinesFileSink<DeadLetter>(deadLetterFile, DeadLetter::toJson),
+                        new JsonLinesFileSink<Conflict>(conflictFile, ConflictJson::toJson),
+                        true)
                 .build(env);
         long start = System.nanoTime();
         JobExecutionResult r = env.execute("rtcdp replay");

@@ -23,32 +23,35 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The rtcdp job graph: source → parse → dedupe → identity → fragments → profile → Redis, with
- * dead letters and identity conflicts to their own sinks. The same graph runs in tests, the demo, replay and production; only the source
- * and the sinks differ, and they are given to the constructor.
+ * The rtcdp job graph: source → parse → dedupe → identity → fragments → profile → Redis, with dead
+ * letters and identity conflicts to their own sinks. The same graph runs in tests, the demo, replay
+ * and production; only the source and the sinks differ, and they are given to the constructor.
  */
 public final class RtcdpJob {
     private final RtcdpConfig config;
     private final Source<Parsed, ?, ?> source;
     private final Sink<ProfileUpdate> profileSink;
+    private final Sink<ProfileUpdate> idKeySink;
     private final Sink<DeadLetter> deadLetterSink;
     private final Sink<Conflict> conflictSink;
     private final boolean singleFileWriters;
 
     /**
-     * @param singleFileWriters whether the dead-letter and conflict sinks must run with
-     *     parallelism 1 (single files)
+     * @param singleFileWriters whether the dead-letter and conflict sinks must run with parallelism
+     *     1 (single files)
      */
     public RtcdpJob(
             RtcdpConfig config,
             Source<Parsed, ?, ?> source,
             Sink<ProfileUpdate> profileSink,
+            Sink<ProfileUpdate> idKeySink,
             Sink<DeadLetter> deadLetterSink,
             Sink<Conflict> conflictSink,
             boolean singleFileWriters) {
         this.config = config;
         this.source = source;
         this.profileSink = profileSink;
+        this.idKeySink = idKeySink;
         this.deadLetterSink = deadLetterSink;
         this.conflictSink = conflictSink;
         this.singleFileWriters = singleFileWriters;
@@ -88,7 +91,9 @@ public final class RtcdpJob {
 
         SingleOutputStreamOperator<FragmentCommand> resolved =
                 unique.keyBy(IdentityResolver.KEY)
-                        .process(new IdentityResolver(config.idLimits()), RtcdpTypes.FRAGMENT_COMMAND)
+                        .process(
+                                new IdentityResolver(config.idLimits()),
+                                RtcdpTypes.FRAGMENT_COMMAND)
                         .uid("identity")
                         .name("identity");
         var conflicts =
@@ -99,6 +104,11 @@ public final class RtcdpJob {
         if (singleFileWriters) {
             conflicts.setParallelism(1);
         }
+        resolved.getSideOutput(IdentityResolver.ID_KEYS)
+                .keyBy(IdentityResolver.ID_KEY)
+                .sinkTo(idKeySink)
+                .uid("redis-id-sink")
+                .name("redis id keys");
 
         DataStream<ProfileCommand> commands =
                 resolved.keyBy(FragmentStore.KEY)

@@ -45,9 +45,31 @@ public final class Streaming {
                 .build();
     }
 
+    public static KafkaSink<Conflict> conflictSink(RtcdpConfig cfg) {
+        String topic = cfg.conflictsTopic();
+        KafkaRecordSerializationSchema<Conflict> schema =
+                (c, ctx, ts) ->
+                        new ProducerRecord<>(
+                                topic,
+                                c.tenant().getBytes(StandardCharsets.UTF_8),
+                                ConflictJson.toJson(c).getBytes(StandardCharsets.UTF_8));
+        return KafkaSink.<Conflict>builder()
+                .setBootstrapServers(cfg.kafkaBootstrap())
+                .setRecordSerializer(schema)
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .build();
+    }
+
     /** Adds the streaming job to {@code env}. */
     public static void build(RtcdpConfig cfg, StreamExecutionEnvironment env) {
-        new RtcdpJob(cfg, source(cfg), Replay.redisSink(cfg), deadLetterSink(cfg), false)
+        new RtcdpJob(
+                        cfg,
+                        source(cfg),
+                        Replay.redisSink(cfg),
+                        Replay.redisSink(cfg),
+                        deadLetterSink(cfg),
+                        conflictSink(cfg),
+                        false)
                 .build(env);
     }
 }

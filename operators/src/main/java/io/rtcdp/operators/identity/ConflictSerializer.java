@@ -4,13 +4,11 @@ import io.rtcdp.operators.types.CodecSerializer;
 import io.rtcdp.operators.types.CodecTypeInfo;
 import io.rtcdp.udf.event.Id;
 import io.rtcdp.udf.identity.Conflict;
-
+import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
-
-import java.io.IOException;
 
 /** Serializer of {@link Conflict}, the conflicts output of the identity resolver. */
 public final class ConflictSerializer extends CodecSerializer<Conflict> {

@@ -1,5 +1,7 @@
 package io.rtcdp.operators.identity;
 
+import io.rtcdp.operators.sink.ProfileUpdate;
+import io.rtcdp.operators.sink.ProfileUpdateSerializer;
 import io.rtcdp.operators.types.CodecSerializer;
 import io.rtcdp.operators.types.CodecTypeInfo;
 import io.rtcdp.udf.event.Event;
@@ -12,7 +14,11 @@ import io.rtcdp.udf.identity.IdentityGraph;
 import io.rtcdp.udf.identity.IdentityStore;
 import io.rtcdp.udf.identity.OneIdInfo;
 import io.rtcdp.udf.identity.Resolution;
-
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -27,18 +33,12 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-
 /**
  * OneID: resolves every event to its profile's oneid with {@link IdentityGraph}, keyed by tenant so
  * that one tenant's graph is decided in one place, in arrival order (docs/oneid.md). It turns the
- * graph's decisions into commands for the fragment store: the event itself, and for each merge
- * the hand-over of every fragment of the merged-away profile to the survivor. Refused links go to
- * the {@link #CONFLICTS} side output.
+ * graph's decisions into commands for the fragment store: the event itself, and for each merge the
+ * hand-over of every fragment of the merged-away profile to the survivor. Refused links go to the
+ * {@link #CONFLICTS} side output.
  */
 public final class IdentityResolver extends KeyedProcessFunction<String, Event, FragmentCommand> {
     private static final long serialVersionUID = 1L;
@@ -48,11 +48,24 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
     public static final OutputTag<Conflict> CONFLICTS =
             new OutputTag<>("conflicts", ConflictSerializer.TYPE_INFO);
 
+    /**
+     * Id key writes, one id per update. The resolver decides every link of a tenant in one order,
+     * and its writes go to Redis keyed by id, so an id key always ends where the last decision put
+     * it, whichever profile subtasks are involved.
+     */
+    public static final OutputTag<ProfileUpdate> ID_KEYS =
+            new OutputTag<>("id-keys", ProfileUpdateSerializer.TYPE_INFO);
+
+    /** Key of the id-key sink: tenant and id. */
+    public static final KeySelector<ProfileUpdate, String> ID_KEY =
+            u -> u.tenant() + '\u0001' + u.ids().get(0);
+
     private final IdLimits limits;
 
     private transient MapState<String, String> links;
     private transient MapState<String, OneIdInfo> profiles;
     private transient MapState<String, String> aliases;
+
     /** survivor → the fragments merged into it (not itself), comma-separated. */
     private transient MapState<String, String> fragments;
 
@@ -67,7 +80,9 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
 
     @Override
     public void open(OpenContext ctx) {
-        links = getRuntimeContext().getMapState(new MapStateDescriptor<>("links", Types.STRING, Types.STRING));
+        links =
+                getRuntimeContext()
+                        .getMapState(new MapStateDescriptor<>("links", Types.STRING, Types.STRING));
         profiles =
                 getRuntimeContext()
                         .getMapState(
@@ -75,7 +90,8 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
                                         "profiles", Types.STRING, OneIdInfoSerializer.TYPE_INFO));
         aliases =
                 getRuntimeContext()
-                        .getMapState(new MapStateDescriptor<>("aliases", Types.STRING, Types.STRING));
+                        .getMapState(
+                                new MapStateDescriptor<>("aliases", Types.STRING, Types.STRING));
         fragments =
                 getRuntimeContext()
                         .getMapState(
@@ -90,13 +106,15 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
     public void processElement(Event e, Context ctx, Collector<FragmentCommand> out)
             throws Exception {
         if (e.type() == EventType.FORGET) {
-            forget(e, out);
+            forget(e, ctx, out);
             return;
         }
         Resolution r = graph.resolve(e.tenant(), e.eventId(), e.ts(), e.ids());
         String tenant = e.tenant();
         for (Resolution.Quarantine q : r.quarantined()) {
             quarantines.inc();
+            ctx.output(
+                    ID_KEYS, ProfileUpdate.ofIds(tenant, q.singleton(), q.id().toString(), false));
             if (q.from() != null && !r.dropped().contains(q.from())) {
                 out.collect(FragmentCommand.ids(tenant, q.from(), List.of(), List.of(q.id())));
             }
@@ -129,6 +147,9 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
                 history = history(survivor);
             }
         }
+        for (Id id : linked) {
+            ctx.output(ID_KEYS, ProfileUpdate.ofIds(tenant, r.oneid(), id.toString(), false));
+        }
         for (Conflict c : r.conflicts()) {
             conflicts.inc();
             ctx.output(CONFLICTS, c);
@@ -137,7 +158,8 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
     }
 
     /** Every fragment of {@code loser} sends its features to {@code survivor}; loser drops. */
-    private void handOver(String tenant, String loser, String survivor, Collector<FragmentCommand> out)
+    private void handOver(
+            String tenant, String loser, String survivor, Collector<FragmentCommand> out)
             throws Exception {
         List<String> moved = new ArrayList<>();
         moved.add(loser);
@@ -166,13 +188,17 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
             if (sb.length() > 0) {
                 sb.append(',');
             }
-            sb.append(r.mergedAway()).append('@').append(r.ts()).append(" via ").append(r.via().type());
+            sb.append(r.mergedAway())
+                    .append('@')
+                    .append(r.ts())
+                    .append(" via ")
+                    .append(r.via().type());
         }
         return sb.length() == 0 ? null : sb.toString();
     }
 
     /** Forget: the profile of the event's ids, all its fragments and all its ids. */
-    private void forget(Event e, Collector<FragmentCommand> out) throws Exception {
+    private void forget(Event e, Context ctx, Collector<FragmentCommand> out) throws Exception {
         String oneid = null;
         for (Id id : e.ids()) {
             oneid = links.get(id.toString());
@@ -188,6 +214,7 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
         if (info != null) {
             for (Id id : info.ids()) {
                 links.remove(id.toString());
+                ctx.output(ID_KEYS, ProfileUpdate.ofIds(e.tenant(), oneid, id.toString(), true));
             }
             profiles.remove(oneid);
         }

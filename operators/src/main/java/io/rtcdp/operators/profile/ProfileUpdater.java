@@ -68,6 +68,14 @@ public final class ProfileUpdater
     private final long refreshGrid;
 
     private transient ValueState<ProfileState> profile;
+
+    /**
+     * Set when this profile merged into another: the fragment states still on their way to it (sent
+     * before the merge, on other channels) are then ignored, because the survivor receives the same
+     * fragments directly. Kept a day, far longer than any such message is in flight.
+     */
+    private transient ValueState<Boolean> merged;
+
     private transient ListState<Long> maxSeenState;
     private transient long maxSeen;
     private transient long epoch;
@@ -76,6 +84,7 @@ public final class ProfileUpdater
     private transient Counter eventsCounted;
     private transient Counter profilesCreated;
     private transient Counter refreshes;
+    private transient Counter staleAbsorbs;
     private transient LongCounter countedAcc;
     private transient LongCounter profilesAcc;
 
@@ -110,6 +119,14 @@ public final class ProfileUpdater
         profile =
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("profile", RtcdpTypes.PROFILE_STATE));
+        ValueStateDescriptor<Boolean> mergedDesc =
+                new ValueStateDescriptor<>("merged", Types.BOOLEAN);
+        mergedDesc.enableTimeToLive(
+                org.apache.flink.api.common.state.StateTtlConfig.newBuilder(
+                                java.time.Duration.ofDays(1))
+                        .cleanupInRocksdbCompactFilter(1000)
+                        .build());
+        merged = getRuntimeContext().getState(mergedDesc);
         long e;
         do {
             e = new SecureRandom().nextLong();
@@ -120,6 +137,7 @@ public final class ProfileUpdater
         eventsCounted = getRuntimeContext().getMetricGroup().counter("eventsCounted");
         profilesCreated = getRuntimeContext().getMetricGroup().counter("profilesCreated");
         refreshes = getRuntimeContext().getMetricGroup().counter("profileRefreshes");
+        staleAbsorbs = getRuntimeContext().getMetricGroup().counter("profileStaleAbsorbs");
         countedAcc = new LongCounter();
         profilesAcc = new LongCounter();
         getRuntimeContext().addAccumulator(Counters.COUNTED, countedAcc);
@@ -183,6 +201,10 @@ public final class ProfileUpdater
     /** Merges the features of a fragment of a profile that merged into this one. */
     private void absorb(ProfileCommand c, Context ctx, Collector<ProfileUpdate> out)
             throws Exception {
+        if (merged.value() != null) {
+            staleAbsorbs.inc();
+            return;
+        }
         ProfileState st = stateOrNew();
         boolean full = st.writtenEpoch() != epoch;
         renderBefore(st, full);
@@ -201,6 +223,7 @@ public final class ProfileUpdater
      */
     private void drop(ProfileCommand c, Collector<ProfileUpdate> out) throws Exception {
         profile.clear();
+        merged.update(true);
         out.collect(
                 new ProfileUpdate(
                         c.tenant(),
@@ -292,7 +315,15 @@ public final class ProfileUpdater
             }
         }
         if (idsChanged) {
-            set.put(ProfileFields.IDS, st.renderIdCounts());
+            String idCounts = st.renderIdCounts();
+            if (idCounts != null) {
+                set.put(ProfileFields.IDS, idCounts);
+            } else {
+                if (unset.isEmpty()) {
+                    unset = new ArrayList<>(1);
+                }
+                unset.add(ProfileFields.IDS);
+            }
         }
         if (history != null) {
             set.put(ProfileFields.MERGES, history);
@@ -301,11 +332,8 @@ public final class ProfileUpdater
             set.put(ProfileFields.ONEID, oneid);
             st.setWrittenEpoch(epoch);
         }
-        List<String> idStrings = new ArrayList<>(ids.size());
-        for (Id id : ids) {
-            idStrings.add(id.toString());
-        }
-        out.collect(new ProfileUpdate(tenant, oneid, st.nextVer(), false, set, unset, idStrings));
+        // id keys are the identity stage's to write (IdentityResolver.ID_KEYS)
+        out.collect(new ProfileUpdate(tenant, oneid, st.nextVer(), false, set, unset, List.of()));
     }
 
     /**
@@ -346,23 +374,10 @@ public final class ProfileUpdater
     }
 
     private void forget(ProfileCommand c, Collector<ProfileUpdate> out) throws Exception {
-        ProfileState st = profile.value();
-        List<String> ids = new ArrayList<>();
-        if (st != null) {
-            for (Id id : st.ids()) {
-                ids.add(id.toString());
-            }
-        }
-        if (c.event() != null) {
-            for (Id id : c.event().ids()) {
-                String s = id.toString();
-                if (!ids.contains(s)) {
-                    ids.add(s);
-                }
-            }
-        }
         profile.clear();
-        out.collect(new ProfileUpdate(c.tenant(), c.oneid(), 0, true, Map.of(), List.of(), ids));
+        // the hash and the alias key go; the identity stage deletes the id keys
+        out.collect(
+                new ProfileUpdate(c.tenant(), c.oneid(), 0, true, Map.of(), List.of(), List.of()));
     }
 
     private static String[] splitKey(String key) {

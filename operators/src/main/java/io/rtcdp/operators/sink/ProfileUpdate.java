@@ -32,6 +32,15 @@ public record ProfileUpdate(
         List<String> ids,
         String aliasTo) {
 
+    /**
+     * Points the id key of {@code id} at {@code oneid}, or deletes it: the identity stage's writes,
+     * which leave the profile hash alone.
+     */
+    public static ProfileUpdate ofIds(String tenant, String oneid, String id, boolean delete) {
+        return new ProfileUpdate(
+                tenant, oneid, 0, delete, delete ? null : Map.of(), List.of(), List.of(id), null);
+    }
+
     /** An update that sets no alias. */
     public ProfileUpdate(
             String tenant,

@@ -60,13 +60,20 @@ final class ProfileUpdateBuffer {
     void add(ProfileUpdate u) {
         String tenant = requireNonNull(u.tenant(), "tenant", u);
         String oneid = requireNonNull(u.oneid(), "oneid", u);
+        List<String> updateIds = u.ids();
+        if (isIdsOnly(u)) {
+            // an update of id keys alone (the identity stage's): the hash is not touched
+            for (String id : updateIds) {
+                ids.put(keys.id(tenant, requireNonNull(id, "id", u)), u.delete() ? null : oneid);
+            }
+            return;
+        }
         String key = keys.profile(tenant, oneid);
         PendingProfile p = profiles.get(key);
         if (p == null) {
             p = new PendingProfile(key);
             profiles.put(key, p);
         }
-        List<String> updateIds = u.ids();
         if (u.delete()) {
             p.delete();
             aliases.put(keys.alias(tenant, oneid), null);
@@ -89,7 +96,19 @@ final class ProfileUpdateBuffer {
     }
 
     boolean isEmpty() {
-        return profiles.isEmpty() && aliases.isEmpty();
+        return profiles.isEmpty() && aliases.isEmpty() && ids.isEmpty();
+    }
+
+    /**
+     * An update of id keys only, as {@link ProfileUpdate#ofIds} makes them: no fields, no alias,
+     * and {@code set} null for a delete of the keys.
+     */
+    static boolean isIdsOnly(ProfileUpdate u) {
+        return u.aliasTo() == null
+                && (u.delete() ? u.set() == null : u.set() == null || u.set().isEmpty())
+                && (u.unset() == null || u.unset().isEmpty())
+                && u.ids() != null
+                && !u.ids().isEmpty();
     }
 
     /** Number of profiles with pending writes or deletes. */

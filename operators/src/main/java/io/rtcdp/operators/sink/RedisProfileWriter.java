@@ -112,7 +112,7 @@ final class RedisProfileWriter implements SinkWriter<ProfileUpdate> {
     @Override
     public void write(ProfileUpdate update, Context context) throws InterruptedException {
         buffer.add(update);
-        if (buffer.profileCount() >= maxBufferedProfiles) {
+        if (buffer.profileCount() + buffer.idCount() >= maxBufferedProfiles) {
             flushBuffer();
         } else if (!timerPending) {
             // One timer per batch rather than a periodic one: an idle writer never wakes up. A

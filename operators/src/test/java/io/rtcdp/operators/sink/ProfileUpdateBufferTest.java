@@ -187,7 +187,9 @@ class ProfileUpdateBufferTest {
             ProfileUpdate u = updates.get(i);
             buffer.add(u);
             String key = KEYS.profile(u.tenant(), u.oneid());
-            if (u.delete()) {
+            if (ProfileUpdateBuffer.isIdsOnly(u)) {
+                // id keys only: the hash is not touched
+            } else if (u.delete()) {
                 maxVerSinceDelete.remove(key);
             } else {
                 maxVerSinceDelete.merge(key, u.ver(), Math::max);

@@ -32,6 +32,16 @@ final class RedisModel {
     @SuppressWarnings("unchecked")
     void apply(ProfileUpdate u) {
         String key = keys.profile(u.tenant(), u.oneid());
+        if (ProfileUpdateBuffer.isIdsOnly(u)) {
+            for (String id : u.ids()) {
+                if (u.delete()) {
+                    contents.remove(keys.id(u.tenant(), id));
+                } else {
+                    contents.put(keys.id(u.tenant(), id), u.oneid());
+                }
+            }
+            return;
+        }
         if (u.delete()) {
             contents.remove(key);
             vers.remove(key);

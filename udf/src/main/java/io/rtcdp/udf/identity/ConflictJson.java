@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * A conflict as one JSON object: {@code tenant}, {@code event_id}, {@code ts}, {@code refused}
- * ({@code type:value}, the value already hashed for PII types), {@code oneid}, {@code
- * other_oneid}, {@code reason}.
+ * ({@code type:value}, the value already hashed for PII types), {@code oneid}, {@code other_oneid},
+ * {@code reason}.
  */
 public final class ConflictJson {
     private static final ObjectMapper MAPPER = new ObjectMapper();

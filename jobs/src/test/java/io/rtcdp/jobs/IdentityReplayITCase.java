@@ -1,0 +1,170 @@
+package io.rtcdp.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rtcdp.operators.testutil.RedisServerExtension;
+import io.rtcdp.udf.event.Event;
+import io.rtcdp.udf.event.EventParser;
+import io.rtcdp.udf.event.Id;
+import io.rtcdp.udf.event.ParserConfig;
+import io.rtcdp.udf.gen.GeneratedRecord;
+import io.rtcdp.udf.gen.PopulationGenerator;
+import io.rtcdp.udf.identity.UnionFindOracle;
+import io.rtcdp.udf.profile.RedisKeys;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * OneID end to end: a synthetic population with ground truth (cookies that log in later, devices
+ * shared by a few persons, phone numbers re-used) replayed through the full pipeline at parallelism
+ * 1 and 4 and in two arrival orders. Every id must map to exactly one oneid, the partition of ids
+ * into profiles must equal an offline union-find over the same links with the same rules, and each
+ * profile's totals must equal the sums over its events.
+ */
+class IdentityReplayITCase {
+    static final long START =
+            OffsetDateTime.parse("2024-05-01T00:00:00Z").toInstant().toEpochMilli();
+
+    @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
+    @RegisterExtension static final RedisServerExtension REDIS = new RedisServerExtension();
+
+    @TempDir static Path tmp;
+
+    static PopulationGenerator gen;
+    static List<GeneratedRecord> records;
+    static ParserConfig parserConfig;
+    static List<Event> events;
+    static UnionFindOracle.Result oracle;
+
+    @BeforeAll
+    static void generate() {
+        gen =
+                PopulationGenerator.builder()
+                        .seed(5)
+                        .tenant("acme")
+                        .persons(800)
+                        .events(40_000)
+                        .startMillis(START)
+                        .duration(Duration.ofDays(30))
+                        .alwaysUserId(false)
+                        .sharedDevices(0.2, 3)
+                        .reusedPhones(0.2)
+                        .duplicateFraction(0.01)
+                        .outOfOrder(0.05, Duration.ofHours(1))
+                        .build();
+        records = new ArrayList<>();
+        gen.iterator().forEachRemaining(records::add);
+        long now = gen.suggestedNow();
+        parserConfig = ParserConfig.builder().clock(() -> now).build();
+        EventParser parser = new EventParser(parserConfig);
+        events = new ArrayList<>();
+        List<UnionFindOracle.Ev> evs = new ArrayList<>();
+        for (GeneratedRecord r : records) {
+            if (r.kind() == GeneratedRecord.Kind.VALID) {
+                Event e = parser.parse(r.json().getBytes(StandardCharsets.UTF_8), "t").event();
+                events.add(e);
+                evs.add(new UnionFindOracle.Ev(e.eventId(), e.ids()));
+            }
+        }
+        oracle = UnionFindOracle.of(evs);
+    }
+
+    @ParameterizedTest(name = "parallelism {0}, {1} order")
+    @CsvSource({"1, generated", "4, generated", "2, shuffled"})
+    void profilesAreTheConnectedComponents(int parallelism, String order) throws Exception {
+        REDIS.flushAll();
+        List<GeneratedRecord> input =
+                order.equals("shuffled") ? PopulationGenerator.shuffled(records, 99) : records;
+        Path file = tmp.resolve("events-" + parallelism + "-" + order + ".jsonl");
+        PopulationGenerator.writeJsonl(input.iterator(), file);
+        RtcdpConfig cfg =
+                RtcdpConfig.builder()
+                        .parser(parserConfig)
+                        .redisUrl(REDIS.url())
+                        .parallelism(parallelism)
+                        .checkpointInterval(Duration.ofSeconds(1))
+                        .build();
+        Path conflicts = tmp.resolve("conflicts-" + parallelism + "-" + order + ".jsonl");
+        Replay.run(
+                cfg,
+                List.of(file),
+                tmp.resolve("dlq.jsonl"),
+                conflicts,
+                tmp.resolve("work-" + parallelism + "-" + order),
+                FlinkTestCluster.noRestarts());
+
+        RedisKeys keys = new RedisKeys("rtcdp");
+        var redis = REDIS.client();
+
+        // every id maps to exactly one oneid, and the ids of a oneid are one oracle group
+        Map<String, Set<Id>> idsOf = new HashMap<>();
+        for (Set<Id> group : oracle.partition()) {
+            for (Id id : group) {
+                String oneid = redis.get(keys.id("acme", id.type(), id.value()));
+                assertThat(oneid).as("id key of %s", id).isNotNull();
+                idsOf.computeIfAbsent(oneid, k -> new HashSet<>()).add(id);
+            }
+        }
+        assertThat(new HashSet<>(idsOf.values())).isEqualTo(oracle.partition());
+
+        // each profile's totals are the sums over the events of its group
+        Map<Set<Id>, long[]> expected = new HashMap<>();
+        for (Event e : events) {
+            long[] t =
+                    expected.computeIfAbsent(oracle.groupOf().get(e.eventId()), k -> new long[3]);
+            t[0]++;
+            if (e.isTrack(Event.ORDER_COMPLETED)) {
+                t[1]++;
+                t[2] += e.amountMicros() == null ? 0 : e.amountMicros();
+            }
+        }
+        List<String> mismatches = new ArrayList<>();
+        for (Map.Entry<String, Set<Id>> g : idsOf.entrySet()) {
+            Map<String, String> h = redis.hgetAll(keys.profile("acme", g.getKey()));
+            long[] t = expected.getOrDefault(g.getValue(), new long[3]);
+            String events = h.getOrDefault("f.events_total", "0");
+            String orders = h.getOrDefault("f.orders_total", "0");
+            String revenue = h.getOrDefault("f.revenue_total", "0");
+            String expRevenue = SqlFeatureOracle.money(java.math.BigDecimal.valueOf(t[2], 6));
+            if (!events.equals(Long.toString(t[0]))
+                    || !orders.equals(Long.toString(t[1]))
+                    || !revenue.equals(expRevenue)) {
+                mismatches.add(
+                        g.getKey()
+                                + ": events "
+                                + events
+                                + "/"
+                                + t[0]
+                                + ", orders "
+                                + orders
+                                + "/"
+                                + t[1]
+                                + ", revenue "
+                                + revenue
+                                + "/"
+                                + expRevenue);
+            }
+        }
+        assertThat(mismatches).isEmpty();
+        // merged-away profiles are gone: one hash per group
+        assertThat(redis.keys("rtcdp:acme:profile:*")).hasSize(idsOf.size());
+        if (!oracle.quarantined().isEmpty()) {
+            assertThat(Files.readAllLines(conflicts)).isNotEmpty();
+        }
+    }
+}
