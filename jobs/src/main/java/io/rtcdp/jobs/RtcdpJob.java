@@ -2,7 +2,6 @@ package io.rtcdp.jobs;
 
 import io.rtcdp.operators.identity.FragmentStore;
 import io.rtcdp.operators.identity.IdentityResolver;
-import io.rtcdp.operators.ingest.Deduplicator;
 import io.rtcdp.operators.ingest.EventWatermarks;
 import io.rtcdp.operators.ingest.ParsedRouter;
 import io.rtcdp.operators.profile.ProfileUpdater;
@@ -15,7 +14,6 @@ import io.rtcdp.udf.event.Parsed;
 import io.rtcdp.udf.identity.Conflict;
 import io.rtcdp.udf.identity.FragmentCommand;
 import io.rtcdp.udf.profile.ProfileCommand;
-import java.time.Duration;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -23,9 +21,10 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The rtcdp job graph: source → parse → dedupe → identity → fragments → profile → Redis, with dead
- * letters and identity conflicts to their own sinks. The same graph runs in tests, the demo, replay
- * and production; only the source and the sinks differ, and they are given to the constructor.
+ * The rtcdp job graph: source → parse → dedupe and identity → fragments → profile → Redis, with
+ * dead letters and identity conflicts to their own sinks. The same graph runs in tests, the demo,
+ * replay and production; only the source and the sinks differ, and they are given to the
+ * constructor.
  */
 public final class RtcdpJob {
     private final RtcdpConfig config;
@@ -80,14 +79,6 @@ public final class RtcdpJob {
         if (singleFileWriters) {
             deadLetters.setParallelism(1);
         }
-
-        DataStream<Event> unique =
-                valid.keyBy(Deduplicator.KEY)
-                        .process(
-                                new Deduplicator(config.dedupeWindow(), Duration.ofDays(1)),
-                                RtcdpTypes.EVENT)
-                        .uid("dedupe")
-                        .name("dedupe");
 
         SingleOutputStreamOperator<FragmentCommand> resolved =
                 unique.keyBy(IdentityResolver.KEY)

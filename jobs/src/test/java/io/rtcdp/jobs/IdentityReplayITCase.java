@@ -167,4 +167,114 @@ class IdentityReplayITCase {
             assertThat(Files.readAllLines(conflicts)).isNotEmpty();
         }
     }
+
+    /**
+     * A TaskManager killed after the first checkpoint, the job restored from it: the final Redis
+     * must be identical to a run without failures (every key and every field; {@code ver} and
+     * {@code updated_at} count writes and wall-clock time, so they are left out).
+     */
+    @org.junit.jupiter.api.Test
+    void aTaskManagerFailureLeavesTheSameRedis(
+            @org.apache.flink.test.junit5.InjectMiniCluster
+                    org.apache.flink.runtime.minicluster.MiniCluster cluster)
+            throws Exception {
+        Path file = tmp.resolve("events-failure.jsonl");
+        PopulationGenerator.writeJsonl(records.iterator(), file);
+        RtcdpConfig cfg =
+                RtcdpConfig.builder()
+                        .parser(parserConfig)
+                        .redisUrl(REDIS.url())
+                        .parallelism(2)
+                        .checkpointInterval(Duration.ofMillis(200))
+                        .build();
+
+        REDIS.flushAll();
+        Replay.run(
+                cfg,
+                List.of(file),
+                tmp.resolve("dlq-a.jsonl"),
+                tmp.resolve("conflicts-a.jsonl"),
+                tmp.resolve("work-a"),
+                FlinkTestCluster.noRestarts());
+        Map<String, Object> withoutFailure = comparable(REDIS.contents());
+
+        REDIS.flushAll();
+        org.apache.flink.configuration.Configuration restarts =
+                new org.apache.flink.configuration.Configuration();
+        restarts.setString("restart-strategy.type", "fixed-delay");
+        restarts.setString("restart-strategy.fixed-delay.attempts", "5");
+        restarts.setString("restart-strategy.fixed-delay.delay", "200 ms");
+        Path work = tmp.resolve("work-b");
+        java.util.concurrent.atomic.AtomicLong killedAt =
+                new java.util.concurrent.atomic.AtomicLong();
+        Thread killer =
+                new Thread(
+                        () -> {
+                            try {
+                                while (!checkpointExists(work.resolve("checkpoints"))
+                                        || REDIS.client().dbSize() < 300) {
+                                    Thread.sleep(10);
+                                }
+                                cluster.terminateTaskManager(0).get();
+                                killedAt.set(System.nanoTime());
+                                cluster.startTaskManager();
+                            } catch (Exception e) {
+                                throw new IllegalStateException(e);
+                            }
+                        },
+                        "killer");
+        killer.start();
+        Replay.run(
+                cfg,
+                List.of(file),
+                tmp.resolve("dlq-b.jsonl"),
+                tmp.resolve("conflicts-b.jsonl"),
+                work,
+                restarts);
+        long ended = System.nanoTime();
+        killer.join(10_000);
+        assertThat(killedAt.get()).isPositive().isLessThan(ended);
+
+        Map<String, Object> withFailure = comparable(REDIS.contents());
+        List<String> different = new ArrayList<>();
+        for (String key : withFailure.keySet()) {
+            if (!withoutFailure.containsKey(key)) {
+                different.add(key + ": only after the failure: " + withFailure.get(key));
+            }
+        }
+        for (String key : withoutFailure.keySet()) {
+            if (!withoutFailure.get(key).equals(withFailure.get(key))) {
+                different.add(key + ": " + withoutFailure.get(key) + " vs " + withFailure.get(key));
+            }
+        }
+        assertThat(different).isEmpty();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> comparable(Map<String, Object> contents) {
+        Map<String, Object> out = new java.util.TreeMap<>();
+        contents.forEach(
+                (k, v) -> {
+                    if (v instanceof Map<?, ?> m) {
+                        Map<String, String> h = new java.util.TreeMap<>((Map<String, String>) m);
+                        h.remove("ver");
+                        h.remove("updated_at");
+                        out.put(k, h);
+                    } else {
+                        out.put(k, v);
+                    }
+                });
+        return out;
+    }
+
+    private static boolean checkpointExists(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (var s = Files.walk(dir)) {
+            return s.anyMatch(p -> p.getFileName().toString().equals("_metadata"));
+        } catch (Exception e) {
+            return false;
+        }
+    }
 }

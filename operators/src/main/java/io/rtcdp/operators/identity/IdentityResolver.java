@@ -34,11 +34,12 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * OneID: resolves every event to its profile's oneid with {@link IdentityGraph}, keyed by tenant so
- * that one tenant's graph is decided in one place, in arrival order (docs/oneid.md). It turns the
- * graph's decisions into commands for the fragment store: the event itself, and for each merge the
- * hand-over of every fragment of the merged-away profile to the survivor. Refused links go to the
- * {@link #CONFLICTS} side output.
+ * OneID: drops repeated event ids (the dedupe window, in event time), then resolves every event to
+ * its profile's oneid with {@link IdentityGraph}, keyed by tenant so that one tenant's graph is
+ * decided in one place, in arrival order (docs/oneid.md). It turns the graph's decisions into
+ * commands for the fragment store: the event itself, and for each merge the hand-over of every
+ * fragment of the merged-away profile to the survivor. Refused links go to the {@link #CONFLICTS}
+ * side output.
  */
 public final class IdentityResolver extends KeyedProcessFunction<String, Event, FragmentCommand> {
     private static final long serialVersionUID = 1L;
@@ -61,6 +62,8 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
             u -> u.tenant() + '\u0001' + u.ids().get(0);
 
     private final IdLimits limits;
+    private final long dedupeWindowMs;
+    private final java.time.Duration dedupeTtl;
 
     private transient MapState<String, String> links;
     private transient MapState<String, OneIdInfo> profiles;
@@ -69,13 +72,27 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
     /** survivor → the fragments merged into it (not itself), comma-separated. */
     private transient MapState<String, String> fragments;
 
+    /** event id → event time of the occurrence let through (dedupe, per tenant by the key). */
+    private transient MapState<String, Long> seen;
+
     private transient IdentityGraph graph;
+    private transient FlinkStore store;
+    private transient Counter duplicates;
+    private transient org.apache.flink.api.common.accumulators.LongCounter duplicatesAcc;
     private transient Counter merges;
     private transient Counter conflicts;
     private transient Counter quarantines;
 
-    public IdentityResolver(IdLimits limits) {
+    /**
+     * @param dedupeWindow a repeat of an event id within this much event time is dropped
+     * @param dedupeTtlGrace how much longer than the window (in processing time) an event id is
+     *     remembered; entries go by state TTL during RocksDB compaction
+     */
+    public IdentityResolver(
+            IdLimits limits, java.time.Duration dedupeWindow, java.time.Duration dedupeTtlGrace) {
         this.limits = limits;
+        this.dedupeWindowMs = dedupeWindow.toMillis();
+        this.dedupeTtl = dedupeWindow.plus(dedupeTtlGrace);
     }
 
     @Override
@@ -96,7 +113,24 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
                 getRuntimeContext()
                         .getMapState(
                                 new MapStateDescriptor<>("fragments", Types.STRING, Types.STRING));
-        graph = new IdentityGraph(new FlinkStore(), limits);
+        MapStateDescriptor<String, Long> seenDesc =
+                new MapStateDescriptor<>("seen-event-ids", Types.STRING, Types.LONG);
+        seenDesc.enableTimeToLive(
+                org.apache.flink.api.common.state.StateTtlConfig.newBuilder(dedupeTtl)
+                        .setUpdateType(
+                                org.apache.flink.api.common.state.StateTtlConfig.UpdateType
+                                        .OnCreateAndWrite)
+                        .setStateVisibility(
+                                org.apache.flink.api.common.state.StateTtlConfig.StateVisibility
+                                        .NeverReturnExpired)
+                        .cleanupInRocksdbCompactFilter(1000)
+                        .build());
+        seen = getRuntimeContext().getMapState(seenDesc);
+        store = new FlinkStore();
+        graph = new IdentityGraph(store, limits);
+        duplicates = getRuntimeContext().getMetricGroup().counter("eventsDuplicate");
+        duplicatesAcc = new org.apache.flink.api.common.accumulators.LongCounter();
+        getRuntimeContext().addAccumulator(io.rtcdp.operators.Counters.DUPLICATES, duplicatesAcc);
         merges = getRuntimeContext().getMetricGroup().counter("identityMerges");
         conflicts = getRuntimeContext().getMetricGroup().counter("identityConflicts");
         quarantines = getRuntimeContext().getMetricGroup().counter("identityQuarantines");
@@ -105,6 +139,14 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
     @Override
     public void processElement(Event e, Context ctx, Collector<FragmentCommand> out)
             throws Exception {
+        Long first = seen.get(e.eventId());
+        if (first != null && Math.abs(e.ts() - first) < dedupeWindowMs) {
+            duplicates.inc();
+            duplicatesAcc.add(1);
+            return;
+        }
+        seen.put(e.eventId(), e.ts());
+        store.linkCache.clear();
         if (e.type() == EventType.FORGET) {
             forget(e, ctx, out);
             return;
@@ -172,8 +214,9 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
         }
         for (String f : moved) {
             out.collect(FragmentCommand.resend(tenant, f, survivor));
+            // every merged-away oneid's alias points straight at the current survivor
+            out.collect(FragmentCommand.drop(tenant, f, survivor));
         }
-        out.collect(FragmentCommand.drop(tenant, loser, survivor));
         String ofSurvivor = fragments.get(survivor);
         String joined = String.join(",", moved);
         fragments.put(survivor, ofSurvivor == null ? joined : ofSurvivor + "," + joined);

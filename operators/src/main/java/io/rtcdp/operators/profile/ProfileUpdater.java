@@ -100,9 +100,11 @@ public final class ProfileUpdater
 
     @Override
     public void initializeState(FunctionInitializationContext ctx) throws Exception {
+        // split (not union) list state: with an unchanged parallelism each subtask gets its own
+        // value back, so a restored run ends with the same as_of as a run without failures
         maxSeenState =
                 ctx.getOperatorStateStore()
-                        .getUnionListState(new ListStateDescriptor<>("max-event-ts", Types.LONG));
+                        .getListState(new ListStateDescriptor<>("max-event-ts", Types.LONG));
         maxSeen = Long.MIN_VALUE;
         for (Long v : maxSeenState.get()) {
             maxSeen = Math.max(maxSeen, v);
