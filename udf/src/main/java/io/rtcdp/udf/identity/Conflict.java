@@ -1,0 +1,36 @@
+package io.rtcdp.udf.identity;
+
+import io.rtcdp.udf.event.Id;
+
+/**
+ * A link that the identity graph refused (contract section 2): the conflicts output.
+ *
+ * @param tenant the tenant
+ * @param eventId the event that carried the link
+ * @param ts its event time
+ * @param refused the id whose link was refused; it is quarantined (or already was)
+ * @param oneid the profile the event went to: the side the link was refused into
+ * @param otherOneid the profile {@code refused} was in before the event: the profile that was not
+ *     merged, or the quarantine profile of an id quarantined earlier; null when {@code refused} was
+ *     a new id
+ * @param reason {@code <type>_conflict} when a second id of a single-valued type was refused (e.g.
+ *     {@code user_id_conflict}), {@code limit:<type>} when a count limit was reached (e.g. {@code
+ *     limit:device_id}), or {@link #QUARANTINED} for an id quarantined earlier
+ */
+public record Conflict(
+        String tenant,
+        String eventId,
+        long ts,
+        Id refused,
+        String oneid,
+        String otherOneid,
+        String reason) {
+
+    /** The reason of a link to an id that was quarantined by an earlier event. */
+    public static final String QUARANTINED = "quarantined";
+
+    /** The reason for exceeding the limit of {@code type}. */
+    public static String overLimit(String type, int limit) {
+        return limit == 1 ? type + "_conflict" : "limit:" + type;
+    }
+}
