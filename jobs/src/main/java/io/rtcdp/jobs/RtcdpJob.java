@@ -14,6 +14,7 @@ import io.rtcdp.udf.event.Parsed;
 import io.rtcdp.udf.identity.Conflict;
 import io.rtcdp.udf.identity.FragmentCommand;
 import io.rtcdp.udf.profile.ProfileCommand;
+import java.time.Duration;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -81,9 +82,12 @@ public final class RtcdpJob {
         }
 
         SingleOutputStreamOperator<FragmentCommand> resolved =
-                unique.keyBy(IdentityResolver.KEY)
+                valid.keyBy(IdentityResolver.KEY)
                         .process(
-                                new IdentityResolver(config.idLimits()),
+                                new IdentityResolver(
+                                        config.idLimits(),
+                                        config.dedupeWindow(),
+                                        Duration.ofDays(1)),
                                 RtcdpTypes.FRAGMENT_COMMAND)
                         .uid("identity")
                         .name("identity");

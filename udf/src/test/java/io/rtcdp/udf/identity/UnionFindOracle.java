@@ -22,22 +22,23 @@ import java.util.Set;
  *
  * <p>Written from the rules, independently of {@link IdentityGraph}.
  */
-final class UnionFindOracle {
+public final class UnionFindOracle {
 
-    record Ev(String eventId, List<Id> ids) {}
+    public record Ev(String eventId, List<Id> ids) {}
 
     /**
      * @param partition every id's group: components and quarantine singletons
      * @param groupOf the group of each event, by event id
      * @param quarantined the quarantined ids
      */
-    record Result(Set<Set<Id>> partition, Map<String, Set<Id>> groupOf, Set<Id> quarantined) {}
+    public record Result(
+            Set<Set<Id>> partition, Map<String, Set<Id>> groupOf, Set<Id> quarantined) {}
 
     private final Map<Id, Id> parent = new HashMap<>();
 
     private UnionFindOracle() {}
 
-    static Result of(List<Ev> events) {
+    public static Result of(List<Ev> events) {
         return new UnionFindOracle().run(events);
     }
 
