@@ -5,6 +5,7 @@ import io.rtcdp.udf.event.IdNormalizer;
 import io.rtcdp.udf.event.IdTypes;
 import io.rtcdp.udf.event.ParserConfig;
 import io.rtcdp.udf.event.PiiHasher;
+import io.rtcdp.udf.profile.ProfileFields;
 import io.rtcdp.udf.profile.RedisKeys;
 import java.util.Map;
 import java.util.TreeMap;
@@ -13,12 +14,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.params.ScanParams;
 
 /** {@code rtcdp profile}: prints the profile that owns an id, read from Redis. */
 @Command(
         name = "profile",
         mixinStandardHelpOptions = true,
-        description = "Prints the profile that owns an id, as Redis holds it.")
+        description =
+                "Prints the profile that owns an id as Redis holds it, its ids and its merge"
+                        + " history.")
 public final class ProfileCommand implements Callable<Integer> {
     @Option(names = "--tenant", required = true, paramLabel = "T", description = "Tenant.")
     String tenant;
@@ -31,6 +35,34 @@ public final class ProfileCommand implements Callable<Integer> {
     String id;
 
     @Mixin CommonOptions common;
+
+    /**
+     * The ids whose id key points at {@code oneid}, found by scanning the tenant's id keys: a
+     * diagnostic that reads every id key of the tenant once.
+     */
+    private static java.util.List<String> idsOf(
+            RedisClient redis, RedisKeys keys, String tenant, String oneid) {
+        String prefix = keys.id(tenant, "", "");
+        prefix = prefix.substring(0, prefix.length() - 1); // ends with "id:"
+        java.util.List<String> found = new java.util.ArrayList<>();
+        String cursor = ScanParams.SCAN_POINTER_START;
+        var params = new ScanParams().match(prefix + "*").count(1000);
+        do {
+            var page = redis.scan(cursor, params);
+            java.util.List<String> ks = page.getResult();
+            if (!ks.isEmpty()) {
+                java.util.List<String> values = redis.mget(ks.toArray(new String[0]));
+                for (int i = 0; i < ks.size(); i++) {
+                    if (oneid.equals(values.get(i))) {
+                        found.add(ks.get(i).substring(prefix.length()));
+                    }
+                }
+            }
+            cursor = page.getCursor();
+        } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+        java.util.Collections.sort(found);
+        return found;
+    }
 
     @Override
     public Integer call() {
@@ -73,6 +105,23 @@ public final class ProfileCommand implements Callable<Integer> {
             }
             System.out.println(keys.profile(tenant, oneid));
             fields.forEach((k, v) -> System.out.printf("  %-26s %s%n", k, v));
+            System.out.println("ids (PII values are HMACs):");
+            for (String idKey : idsOf(redis, keys, tenant, oneid)) {
+                System.out.println("  " + idKey);
+            }
+            String merges = fields.get(ProfileFields.MERGES);
+            System.out.println("merge history (newest first):");
+            if (merges == null) {
+                System.out.println("  none");
+            } else {
+                for (String m : merges.split(",")) {
+                    String[] at = m.split("@", 2);
+                    String[] via = at[1].split(" via ", 2);
+                    System.out.printf(
+                            "  %s merged in at %s through %s%n",
+                            at[0], java.time.Instant.ofEpochMilli(Long.parseLong(via[0])), via[1]);
+                }
+            }
             return 0;
         }
     }

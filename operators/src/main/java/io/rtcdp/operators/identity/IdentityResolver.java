@@ -222,7 +222,10 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
         fragments.put(survivor, ofSurvivor == null ? joined : ofSurvivor + "," + joined);
     }
 
-    /** The merge history field: newest first, {@code oneid@eventTime via type}. */
+    /**
+     * The merge history field: newest first, {@code oneid@eventTime via type:value} (the value of a
+     * PII id is its HMAC, as everywhere).
+     */
     private static String history(OneIdInfo info) {
         StringBuilder sb = new StringBuilder();
         List<OneIdInfo.MergeRecord> m = info.merges();

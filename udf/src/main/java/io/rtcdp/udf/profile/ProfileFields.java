@@ -13,8 +13,8 @@ public final class ProfileFields {
     public static final String IDS = "ids";
 
     /**
-     * Merge history (project extension of contract 3): {@code oneid@eventTime via type}, newest
-     * first, comma-separated; absent for a profile nothing merged into.
+     * Merge history (project extension of contract 3): {@code oneid@eventTime via type:value},
+     * newest first, comma-separated (at most 64); absent for a profile nothing merged into.
      */
     public static final String MERGES = "merges";
 

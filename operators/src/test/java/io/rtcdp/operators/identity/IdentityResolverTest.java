@@ -1,0 +1,157 @@
+package io.rtcdp.operators.identity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rtcdp.operators.sink.ProfileUpdate;
+import io.rtcdp.udf.event.Event;
+import io.rtcdp.udf.event.EventType;
+import io.rtcdp.udf.event.Id;
+import io.rtcdp.udf.identity.Conflict;
+import io.rtcdp.udf.identity.FragmentCommand;
+import io.rtcdp.udf.identity.IdLimits;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class IdentityResolverTest {
+    static final long DAY = 86_400_000L;
+
+    KeyedOneInputStreamOperatorTestHarness<String, Event, FragmentCommand> h;
+
+    @BeforeEach
+    void open() throws Exception {
+        h =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(
+                                new IdentityResolver(
+                                        IdLimits.defaults(),
+                                        Duration.ofDays(7),
+                                        Duration.ofDays(1))),
+                        IdentityResolver.KEY,
+                        Types.STRING);
+        h.open();
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        h.close();
+    }
+
+    static Event event(String tenant, String eventId, long ts, Id... ids) {
+        List<Id> sorted = new ArrayList<>(List.of(ids));
+        sorted.sort(null);
+        return new Event(
+                tenant,
+                eventId,
+                EventType.PAGE,
+                null,
+                ts,
+                null,
+                sorted,
+                null,
+                null,
+                null,
+                null,
+                null,
+                Map.of(),
+                null);
+    }
+
+    List<FragmentCommand> routes() {
+        List<FragmentCommand> out = new ArrayList<>();
+        for (FragmentCommand c : h.extractOutputValues()) {
+            if (c.kind() == FragmentCommand.Kind.ROUTE) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void dropsRepeatsWithinTheWindowInAnyOrderAndPerTenant() throws Exception {
+        Id c = new Id("cookie_id", "c1");
+        h.processElement(event("a", "e1", 10 * DAY, c), 0);
+        h.processElement(event("a", "e1", 10 * DAY, c), 0); // exact repeat
+        h.processElement(event("a", "e1", 4 * DAY, c), 0); // earlier, within 7 days
+        h.processElement(event("b", "e1", 10 * DAY, c), 0); // other tenant: not a repeat
+        h.processElement(event("a", "e1", 17 * DAY, c), 0); // 7 days later: outside the window
+        h.processElement(event("a", "e1", 20 * DAY, c), 0); // within 7 days of the one above
+        h.processElement(event("a", "e2", 10 * DAY, c), 0);
+        assertThat(routes())
+                .extracting(
+                        r -> r.tenant() + "/" + r.event().eventId() + "@" + r.event().ts() / DAY)
+                .containsExactly("a/e1@10", "b/e1@10", "a/e1@17", "a/e2@10");
+    }
+
+    @Test
+    void twoUsersThroughASharedDeviceStayTwoProfilesAndTheConflictNamesTheLink() throws Exception {
+        Id alice = new Id("user_id", "alice");
+        Id bob = new Id("user_id", "bob");
+        Id tablet = new Id("device_id", "family-tablet");
+        h.processElement(event("t", "e1", DAY, alice, tablet), 0);
+        h.processElement(event("t", "e2", 2 * DAY, bob, tablet), 0);
+        h.processElement(event("t", "e3", 3 * DAY, alice, tablet), 0);
+
+        List<FragmentCommand> routes = routes();
+        String aliceProfile = routes.get(0).fragment();
+        String bobProfile = routes.get(1).fragment();
+        assertThat(bobProfile).isNotEqualTo(aliceProfile);
+        assertThat(routes.get(2).fragment()).isEqualTo(aliceProfile);
+
+        List<Conflict> conflicts = new ArrayList<>();
+        for (StreamRecord<Conflict> r : h.getSideOutput(IdentityResolver.CONFLICTS)) {
+            conflicts.add(r.getValue());
+        }
+        assertThat(conflicts).isNotEmpty();
+        Conflict first = conflicts.get(0);
+        assertThat(first.eventId()).isEqualTo("e2");
+        assertThat(first.refused()).isEqualTo(tablet);
+        assertThat(first.oneid()).isEqualTo(bobProfile);
+        assertThat(first.otherOneid()).isEqualTo(aliceProfile);
+        assertThat(first.reason()).isEqualTo("user_id_conflict");
+
+        // the tablet's id key ends at a profile of its own, not at either user
+        String tabletKey = null;
+        for (StreamRecord<ProfileUpdate> r : h.getSideOutput(IdentityResolver.ID_KEYS)) {
+            if (r.getValue().ids().contains(tablet.toString())) {
+                tabletKey = r.getValue().oneid();
+            }
+        }
+        assertThat(tabletKey).isNotNull().isNotIn(aliceProfile, bobProfile);
+    }
+
+    @Test
+    void aCookieThatLogsInMergesIntoTheOlderProfileOnce() throws Exception {
+        Id cookie = new Id("cookie_id", "k1");
+        Id user = new Id("user_id", "u1");
+        h.processElement(event("t", "e1", DAY, cookie), 0); // anonymous first: the older profile
+        h.processElement(event("t", "e2", 2 * DAY, user), 0); // the user alone, elsewhere
+        h.processElement(event("t", "e3", 3 * DAY, user, cookie), 0); // login links them
+
+        List<FragmentCommand> all = h.extractOutputValues();
+        String cookieProfile = all.get(0).fragment();
+        String userProfile = all.get(1).fragment();
+        List<String> afterLogin = new ArrayList<>();
+        for (FragmentCommand c : all.subList(2, all.size())) {
+            afterLogin.add(c.kind() + " " + c.fragment() + "→" + c.target());
+        }
+        // the younger profile hands its features to the older one and drops, then the event
+        // goes to the survivor with every id it now has
+        assertThat(afterLogin)
+                .containsExactly(
+                        "RESEND " + userProfile + "→" + cookieProfile,
+                        "DROP " + userProfile + "→" + cookieProfile,
+                        "ROUTE " + cookieProfile + "→" + cookieProfile);
+        FragmentCommand route = all.get(all.size() - 1);
+        assertThat(route.linked()).containsExactly(user, cookie);
+        assertThat(route.history()).startsWith(userProfile + "@" + 3 * DAY + " via user_id");
+    }
+}
