@@ -23,7 +23,8 @@ import redis.clients.jedis.RedisClient;
  */
 public final class Bench {
     /** Bench settings. */
-    public record Settings(long events, int profiles, int parallelism, String redisUrl) {}
+    public record Settings(
+            long events, int profiles, int parallelism, String redisUrl, boolean anonymous) {}
 
     /** What a bench run measured. */
     public record Result(
@@ -42,7 +43,7 @@ public final class Bench {
             Path input = work.resolve("events.jsonl");
             long now = System.currentTimeMillis();
             long t0 = System.nanoTime();
-            PopulationGenerator gen =
+            PopulationGenerator.Builder b =
                     PopulationGenerator.builder()
                             .seed(42)
                             .tenant("bench")
@@ -51,8 +52,11 @@ public final class Bench {
                             .startMillis(now - Duration.ofDays(90).toMillis())
                             .duration(Duration.ofDays(90))
                             .badFraction(0)
-                            .duplicateFraction(0)
-                            .build();
+                            .duplicateFraction(0);
+            if (s.anonymous()) {
+                b.alwaysUserId(false).sharedDevices(0.1, 3).reusedPhones(0.1);
+            }
+            PopulationGenerator gen = b.build();
             PopulationGenerator.writeJsonl(gen.iterator(), input);
             out.printf(
                     "generated %d events of %d persons (%d MB) in %.1f s%n",
@@ -113,6 +117,13 @@ public final class Bench {
                         "replayed %d events into %d profiles in %.1f s: %.0f events/s end to end"
                                 + " (parallelism %d, RocksDB, checkpoints every 10 s)%n",
                         res.events(), res.profiles(), sec, res.eventsPerSecond(), s.parallelism());
+                long merges = InJvmMetrics.sum("identityMerges");
+                out.printf(
+                        "identity: %d merges (%.0f merges/s), %d conflicts, %d quarantined ids%n",
+                        merges,
+                        merges / sec,
+                        InJvmMetrics.sum("identityConflicts"),
+                        InJvmMetrics.sum("identityQuarantines"));
                 out.printf(
                         "Redis: %d profile writes (%.2f per event), %d id writes; redis-server CPU"
                                 + " %d ms; profile refreshes by timers: %d%n",

@@ -47,6 +47,14 @@ public final class BenchCommand implements Callable<Integer> {
                             + " ${DEFAULT-VALUE}).")
     long warmupEvents;
 
+    @Option(
+            names = "--anonymous",
+            description =
+                    "Events with ids as the identity generator makes them: anonymous browsing"
+                            + " before login (cookie/device profiles that merge at login), shared"
+                            + " devices and re-used phones (default: every event has a user_id).")
+    boolean anonymous;
+
     @Override
     public Integer call() throws Exception {
         if (events < 1 || profiles < 1 || parallelism < 1) {
@@ -60,11 +68,12 @@ public final class BenchCommand implements Callable<Integer> {
                             warmupEvents,
                             (int) Math.max(1, profiles * warmupEvents / events),
                             parallelism,
-                            null),
+                            null,
+                            anonymous),
                     new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
             System.out.println("measured run");
         }
-        Bench.run(new Bench.Settings(events, profiles, parallelism, redis), System.out);
+        Bench.run(new Bench.Settings(events, profiles, parallelism, redis, anonymous), System.out);
         return 0;
     }
 }

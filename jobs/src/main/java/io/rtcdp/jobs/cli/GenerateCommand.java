@@ -59,10 +59,17 @@ public final class GenerateCommand implements Callable<Integer> {
             description = "Fraction of duplicate records (default: ${DEFAULT-VALUE}).")
     double duplicates;
 
+    @Option(
+            names = "--anonymous",
+            description =
+                    "Identity scenarios: anonymous browsing before login, 10% of devices shared,"
+                            + " 10% of phone numbers re-used (default: every event has a user_id).")
+    boolean anonymous;
+
     @Override
     public Integer call() throws Exception {
         long now = Instant.now().toEpochMilli();
-        PopulationGenerator gen =
+        PopulationGenerator.Builder b =
                 PopulationGenerator.builder()
                         .seed(seed)
                         .tenant(tenant)
@@ -71,8 +78,11 @@ public final class GenerateCommand implements Callable<Integer> {
                         .startMillis(now - Duration.ofDays(days).toMillis())
                         .duration(Duration.ofDays(days))
                         .badFraction(bad)
-                        .duplicateFraction(duplicates)
-                        .build();
+                        .duplicateFraction(duplicates);
+        if (anonymous) {
+            b.alwaysUserId(false).sharedDevices(0.1, 3).reusedPhones(0.1);
+        }
+        PopulationGenerator gen = b.build();
         long start = System.nanoTime();
         PopulationGenerator.writeJsonl(gen.iterator(), out);
         System.out.printf(
