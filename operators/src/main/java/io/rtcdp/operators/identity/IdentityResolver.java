@@ -16,7 +16,6 @@ import io.rtcdp.udf.identity.OneIdInfo;
 import io.rtcdp.udf.identity.Resolution;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -146,7 +145,7 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
             return;
         }
         seen.put(e.eventId(), e.ts());
-        store.linkCache.clear();
+        store.tenant = e.tenant();
         if (e.type() == EventType.FORGET) {
             forget(e, ctx, out);
             return;
@@ -181,7 +180,7 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
                 merges.inc();
                 handOver(tenant, m.loser(), m.survivor(), out);
             }
-            OneIdInfo survivor = profiles.get(r.oneid());
+            OneIdInfo survivor = store.info(r.oneid());
             if (survivor != null) {
                 // the survivor's profile operator learns every id it gained, so their id keys
                 // point to it
@@ -246,8 +245,9 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
     /** Forget: the profile of the event's ids, all its fragments and all its ids. */
     private void forget(Event e, Context ctx, Collector<FragmentCommand> out) throws Exception {
         String oneid = null;
+        store.tenant = e.tenant();
         for (Id id : e.ids()) {
-            oneid = links.get(id.toString());
+            oneid = store.link(id.toString());
             if (oneid != null && !oneid.startsWith(QUARANTINED)) {
                 break;
             }
@@ -256,13 +256,13 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
         if (oneid == null) {
             return;
         }
-        OneIdInfo info = profiles.get(oneid);
+        OneIdInfo info = store.info(oneid);
         if (info != null) {
             for (Id id : info.ids()) {
-                links.remove(id.toString());
+                store.unlink(id);
                 ctx.output(ID_KEYS, ProfileUpdate.ofIds(e.tenant(), oneid, id.toString(), true));
             }
-            profiles.remove(oneid);
+            store.remove(oneid);
         }
         String frags = fragments.get(oneid);
         fragments.remove(oneid);
@@ -274,25 +274,51 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
         out.collect(FragmentCommand.forget(e.tenant(), oneid, e));
     }
 
+    /** Entries of the heap caches in front of the link and profile maps (per subtask). */
+    private static final int LINK_CACHE = 200_000;
+
+    private static final int INFO_CACHE = 100_000;
+
+    /** A least-recently-used map of bounded size; null values are cached too. */
+    private static final class Lru<V> extends java.util.LinkedHashMap<String, V> {
+        private static final long serialVersionUID = 1L;
+        private final int capacity;
+
+        Lru(int capacity) {
+            super(1024, 0.75f, true);
+            this.capacity = capacity;
+        }
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+            return size() > capacity;
+        }
+    }
+
     /** Marks a quarantined id in the links map, so a lookup costs one read, not two. */
     private static final String QUARANTINED = "\u0000q";
 
     /**
-     * The graph's state in this operator's keyed RocksDB state (the key is the tenant). Reads of
-     * one event are cached, because the graph asks about the same ids more than once.
+     * The graph's state in this operator's keyed RocksDB state (the key is the tenant), behind a
+     * bounded write-through cache on the heap: a person's events come in sessions, so most of an
+     * event's ids and its profile were read moments ago. Every write goes to the state and the
+     * cache together, and a restored task starts with an empty cache, so the cache never holds
+     * anything the state does not.
      */
     private final class FlinkStore implements IdentityStore {
-        private final Map<String, String> linkCache = new HashMap<>();
+        /** The tenant of the event being processed: the current key. */
+        String tenant;
 
-        private String link(String key) {
+        private final Lru<String> linkCache = new Lru<>(LINK_CACHE);
+        private final Lru<OneIdInfo> infoCache = new Lru<>(INFO_CACHE);
+
+        String link(String key) {
+            String k = tenant + '\u0001' + key;
             try {
-                String v = linkCache.get(key);
-                if (v == null && !linkCache.containsKey(key)) {
+                String v = linkCache.get(k);
+                if (v == null && !linkCache.containsKey(k)) {
                     v = links.get(key);
-                    if (linkCache.size() > 64) {
-                        linkCache.clear();
-                    }
-                    linkCache.put(key, v);
+                    linkCache.put(k, v);
                 }
                 return v;
             } catch (Exception ex) {
@@ -307,7 +333,7 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
                 } else {
                     links.put(key, value);
                 }
-                linkCache.put(key, value);
+                linkCache.put(tenant + '\u0001' + key, value);
             } catch (Exception ex) {
                 throw new IllegalStateException(ex);
             }
@@ -331,8 +357,14 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
 
         @Override
         public OneIdInfo info(String oneid) {
+            String k = tenant + '\u0001' + oneid;
             try {
-                return profiles.get(oneid);
+                OneIdInfo v = infoCache.get(k);
+                if (v == null && !infoCache.containsKey(k)) {
+                    v = profiles.get(oneid);
+                    infoCache.put(k, v);
+                }
+                return v;
             } catch (Exception ex) {
                 throw new IllegalStateException(ex);
             }
@@ -342,6 +374,7 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
         public void put(OneIdInfo info) {
             try {
                 profiles.put(info.oneid(), info);
+                infoCache.put(tenant + '\u0001' + info.oneid(), info);
             } catch (Exception ex) {
                 throw new IllegalStateException(ex);
             }
@@ -351,6 +384,7 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
         public void remove(String oneid) {
             try {
                 profiles.remove(oneid);
+                infoCache.put(tenant + '\u0001' + oneid, null);
             } catch (Exception ex) {
                 throw new IllegalStateException(ex);
             }
