@@ -79,6 +79,9 @@ public final class Demo {
                             .duration(Duration.ofDays(days))
                             .badFraction(0.005)
                             .duplicateFraction(0.01)
+                            .alwaysUserId(false)
+                            .sharedDevices(0.05, 3)
+                            .reusedPhones(0.05)
                             .build();
             RtcdpConfig cfg =
                     RtcdpConfig.builder()
@@ -157,8 +160,15 @@ public final class Demo {
         long lastT = start;
         boolean shown = false;
         out.printf(
-                "%8s %10s %10s %10s %8s %8s %12s%n",
-                "time", "produced", "processed", "events/s", "profiles", "DLQ", "redis writes");
+                "%8s %10s %10s %10s %8s %8s %9s %12s%n",
+                "time",
+                "produced",
+                "processed",
+                "events/s",
+                "profiles",
+                "merges",
+                "DLQ",
+                "redis writes");
         try (RedisClient client = RedisClient.create(redis.url())) {
             while (!stop.get() && System.nanoTime() < end) {
                 Thread.sleep(2000);
@@ -169,12 +179,13 @@ public final class Demo {
                 lastProcessed = processed;
                 lastT = t;
                 out.printf(
-                        "%7.0fs %10d %10d %10.0f %8d %8d %12d%n",
+                        "%7.0fs %10d %10d %10.0f %8d %8d %9d %12d%n",
                         (t - start) / 1e9,
                         produced.get(),
                         processed,
                         rate,
                         InJvmMetrics.sum("profilesCreated"),
+                        InJvmMetrics.sum("identityMerges"),
                         InJvmMetrics.sum("eventsInvalid"),
                         InJvmMetrics.sum("redisProfileWrites"));
                 if (!shown && (t - start) > 12e9) {
