@@ -205,25 +205,9 @@ class IdentityReplayITCase {
         restarts.setString("restart-strategy.fixed-delay.attempts", "5");
         restarts.setString("restart-strategy.fixed-delay.delay", "200 ms");
         Path work = tmp.resolve("work-b");
-        java.util.concurrent.atomic.AtomicLong killedAt =
-                new java.util.concurrent.atomic.AtomicLong();
-        Thread killer =
-                new Thread(
-                        () -> {
-                            try {
-                                while (!checkpointExists(work.resolve("checkpoints"))
-                                        || REDIS.client().dbSize() < 300) {
-                                    Thread.sleep(10);
-                                }
-                                cluster.terminateTaskManager(0).get();
-                                killedAt.set(System.nanoTime());
-                                cluster.startTaskManager();
-                            } catch (Exception e) {
-                                throw new IllegalStateException(e);
-                            }
-                        },
-                        "killer");
-        killer.start();
+        TaskManagerKiller killer =
+                TaskManagerKiller.start(
+                        cluster, work.resolve("checkpoints"), () -> REDIS.client().dbSize() >= 300);
         Replay.run(
                 cfg,
                 List.of(file),
@@ -231,9 +215,7 @@ class IdentityReplayITCase {
                 tmp.resolve("conflicts-b.jsonl"),
                 work,
                 restarts);
-        long ended = System.nanoTime();
-        killer.join(10_000);
-        assertThat(killedAt.get()).isPositive().isLessThan(ended);
+        killer.assertKilledBefore(System.nanoTime());
 
         Map<String, Object> withFailure = comparable(REDIS.contents());
         List<String> different = new ArrayList<>();
@@ -265,16 +247,5 @@ class IdentityReplayITCase {
                     }
                 });
         return out;
-    }
-
-    private static boolean checkpointExists(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return false;
-        }
-        try (var s = Files.walk(dir)) {
-            return s.anyMatch(p -> p.getFileName().toString().equals("_metadata"));
-        } catch (Exception e) {
-            return false;
-        }
     }
 }

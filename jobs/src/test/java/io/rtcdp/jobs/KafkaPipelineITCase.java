@@ -10,7 +10,6 @@ import io.rtcdp.udf.event.ParserConfig;
 import io.rtcdp.udf.gen.GeneratedRecord;
 import io.rtcdp.udf.gen.PopulationGenerator;
 import io.rtcdp.udf.profile.RedisKeys;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +20,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Properties;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -109,7 +107,7 @@ class KafkaPipelineITCase {
                     String prev = userIdOf.putIfAbsent(r.person(), uid);
                     assertThat(prev == null || prev.equals(uid)).isTrue();
                     validCount.merge(r.person(), 1, Integer::sum);
-                    rows.append(csvRow(r.person(), n));
+                    rows.append(SqlFeatureOracle.eventRow(Integer.toString(r.person()), n));
                 }
             }
         }
@@ -186,62 +184,13 @@ class KafkaPipelineITCase {
                 asOf.put(Integer.toString(e.getKey()), Long.parseLong(h.get("as_of")));
             }
             assertThat(redis.keys("rtcdp:acme:profile:*")).hasSize(userIdOf.size());
-            String load =
-                    String.join(
-                            "\n",
-                            "CREATE TABLE ev(profile TEXT, ts INTEGER, name TEXT, amount_micros"
-                                    + " INTEGER, category TEXT);",
-                            ".mode csv",
-                            ".import " + tmp.resolve("ev.csv") + " ev",
-                            "UPDATE ev SET category = NULL WHERE category = '';",
-                            "UPDATE ev SET amount_micros = NULL WHERE amount_micros = '';");
+            String load = SqlFeatureOracle.loadEventRows(tmp.resolve("ev.csv"));
             Map<String, Map<String, String>> expected = SqlFeatureOracle.compute(tmp, load, asOf);
             assertThat(expected).hasSize(userIdOf.size());
-            List<String> mismatches = new ArrayList<>();
-            for (var e : expected.entrySet()) {
-                Map<String, String> act = actual.get(e.getKey());
-                for (String f : SqlFeatureOracle.fields()) {
-                    if (!Objects.equals(e.getValue().get(f), act.get(f))) {
-                        mismatches.add(
-                                "person "
-                                        + e.getKey()
-                                        + " "
-                                        + f
-                                        + ": expected "
-                                        + e.getValue().get(f)
-                                        + ", Redis "
-                                        + act.get(f));
-                    }
-                }
-            }
-            assertThat(mismatches).isEmpty();
+            assertThat(SqlFeatureOracle.mismatches(expected, actual)).isEmpty();
         } finally {
             job.cancel().get();
         }
-    }
-
-    private static String csvRow(int person, JsonNode n) {
-        JsonNode ts = n.get("ts");
-        long t =
-                ts.isNumber()
-                        ? ts.asLong()
-                        : OffsetDateTime.parse(ts.asText()).toInstant().toEpochMilli();
-        String name = n.path("type").asText().equals("track") ? n.path("name").asText("") : "";
-        JsonNode props = n.path("props");
-        String amount = "";
-        if (props.has("amount")) {
-            amount =
-                    new BigDecimal(props.get("amount").asText())
-                            .movePointRight(6)
-                            .setScale(0, java.math.RoundingMode.HALF_EVEN)
-                            .toPlainString();
-        }
-        String category = props.has("category") ? props.get("category").asText().trim() : "";
-        return person + "," + t + "," + name + "," + amount + "," + quote(category) + "\n";
-    }
-
-    private static String quote(String s) {
-        return s.isEmpty() ? "" : "\"" + s.replace("\"", "\"\"") + "\"";
     }
 
     private static void produce(List<GeneratedRecord> records) throws Exception {

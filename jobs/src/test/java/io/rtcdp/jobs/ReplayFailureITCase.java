@@ -9,18 +9,14 @@ import io.rtcdp.udf.event.ParserConfig;
 import io.rtcdp.udf.gen.GeneratedRecord;
 import io.rtcdp.udf.gen.PopulationGenerator;
 import io.rtcdp.udf.profile.RedisKeys;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.minicluster.MiniCluster;
@@ -69,7 +65,7 @@ class ReplayFailureITCase {
             if (r.kind() == GeneratedRecord.Kind.VALID) {
                 JsonNode n = JSON.readTree(r.json());
                 userIdOf.putIfAbsent(r.person(), n.get("ids").get("user_id").asText());
-                rows.append(csvRow(r.person(), n));
+                rows.append(SqlFeatureOracle.eventRow(Integer.toString(r.person()), n));
                 valid++;
             }
         }
@@ -91,25 +87,9 @@ class ReplayFailureITCase {
         // kill the TaskManager once the first checkpoint is complete and some profiles are in
         // Redis, then give the cluster a new one to restart on
         Path work = tmp.resolve("work");
-        java.util.concurrent.atomic.AtomicLong killedAt =
-                new java.util.concurrent.atomic.AtomicLong();
-        Thread killer =
-                new Thread(
-                        () -> {
-                            try {
-                                while (!checkpointExists(work.resolve("checkpoints"))
-                                        || REDIS.client().dbSize() < 500) {
-                                    Thread.sleep(20);
-                                }
-                                cluster.terminateTaskManager(0).get();
-                                killedAt.set(System.nanoTime());
-                                cluster.startTaskManager();
-                            } catch (Exception e) {
-                                throw new IllegalStateException(e);
-                            }
-                        },
-                        "killer");
-        killer.start();
+        TaskManagerKiller killer =
+                TaskManagerKiller.start(
+                        cluster, work.resolve("checkpoints"), () -> REDIS.client().dbSize() >= 500);
         Replay.Summary summary =
                 Replay.run(
                         cfg,
@@ -118,12 +98,7 @@ class ReplayFailureITCase {
                         tmp.resolve("conflicts.jsonl"),
                         work,
                         restarts);
-        long ended = System.nanoTime();
-        killer.join(10_000);
-        assertThat(killedAt.get())
-                .as("the TaskManager was killed while the replay ran")
-                .isPositive()
-                .isLessThan(ended);
+        killer.assertKilledBefore(System.nanoTime());
 
         RedisKeys keys = new RedisKeys("rtcdp");
         var redis = REDIS.client();
@@ -137,73 +112,18 @@ class ReplayFailureITCase {
             asOf.put(Integer.toString(e.getKey()), Long.parseLong(h.get("as_of")));
         }
         assertThat(redis.keys("rtcdp:acme:profile:*")).hasSize(userIdOf.size());
-        String load =
-                String.join(
-                        "\n",
-                        "CREATE TABLE ev(profile TEXT, ts INTEGER, name TEXT, amount_micros"
-                                + " INTEGER, category TEXT);",
-                        ".mode csv",
-                        ".import " + tmp.resolve("ev.csv") + " ev",
-                        "UPDATE ev SET category = NULL WHERE category = '';",
-                        "UPDATE ev SET amount_micros = NULL WHERE amount_micros = '';");
+        String load = SqlFeatureOracle.loadEventRows(tmp.resolve("ev.csv"));
         Map<String, Map<String, String>> expected = SqlFeatureOracle.compute(tmp, load, asOf);
-        List<String> mismatches = new ArrayList<>();
+        assertThat(SqlFeatureOracle.mismatches(expected, actual)).isEmpty();
         long eventsTotal = 0;
-        for (var e : expected.entrySet()) {
-            Map<String, String> act = actual.get(e.getKey());
-            eventsTotal += Long.parseLong(act.get("f.events_total"));
-            for (String f : SqlFeatureOracle.fields()) {
-                if (!Objects.equals(e.getValue().get(f), act.get(f))) {
-                    mismatches.add(
-                            "person "
-                                    + e.getKey()
-                                    + " "
-                                    + f
-                                    + ": expected "
-                                    + e.getValue().get(f)
-                                    + ", Redis "
-                                    + act.get(f));
-                }
-            }
+        for (Map<String, String> h : actual.values()) {
+            eventsTotal += Long.parseLong(h.get("f.events_total"));
         }
-        assertThat(mismatches).isEmpty();
         assertThat(eventsTotal).isEqualTo(valid);
         // dead letters are at-least-once: after the restart some may be written twice, none lost
         try (Stream<String> lines = Files.lines(tmp.resolve("dlq.jsonl"))) {
             assertThat(lines.distinct().count()).isEqualTo(gen.badCount());
         }
         assertThat(summary.valid()).isPositive();
-    }
-
-    private static boolean checkpointExists(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return false;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            return s.anyMatch(p -> p.getFileName().toString().equals("_metadata"));
-        } catch (Exception e) {
-            return false;
-        }
-    }
-
-    static String csvRow(int person, JsonNode n) {
-        JsonNode ts = n.get("ts");
-        long t =
-                ts.isNumber()
-                        ? ts.asLong()
-                        : OffsetDateTime.parse(ts.asText()).toInstant().toEpochMilli();
-        String name = n.path("type").asText().equals("track") ? n.path("name").asText("") : "";
-        JsonNode props = n.path("props");
-        String amount = "";
-        if (props.has("amount")) {
-            amount =
-                    new BigDecimal(props.get("amount").asText())
-                            .movePointRight(6)
-                            .setScale(0, RoundingMode.HALF_EVEN)
-                            .toPlainString();
-        }
-        String category = props.has("category") ? props.get("category").asText().trim() : "";
-        String quoted = category.isEmpty() ? "" : "\"" + category.replace("\"", "\"\"") + "\"";
-        return person + "," + t + "," + name + "," + amount + "," + quoted + "\n";
     }
 }

@@ -136,6 +136,65 @@ final class SqlFeatureOracle {
         return new BigDecimal(sqlTotal).movePointLeft(6);
     }
 
+    /**
+     * One row of table {@code ev} as CSV, from a generated event's JSON: profile, ts (epoch ms),
+     * name (for track events), amount in micros, category.
+     */
+    static String eventRow(String profile, com.fasterxml.jackson.databind.JsonNode n) {
+        var ts = n.get("ts");
+        long t =
+                ts.isNumber()
+                        ? ts.asLong()
+                        : java.time.OffsetDateTime.parse(ts.asText()).toInstant().toEpochMilli();
+        String name = n.path("type").asText().equals("track") ? n.path("name").asText("") : "";
+        var props = n.path("props");
+        String amount = "";
+        if (props.has("amount")) {
+            amount =
+                    new BigDecimal(props.get("amount").asText())
+                            .movePointRight(6)
+                            .setScale(0, RoundingMode.HALF_EVEN)
+                            .toPlainString();
+        }
+        String category = props.has("category") ? props.get("category").asText().trim() : "";
+        String quoted = category.isEmpty() ? "" : "\"" + category.replace("\"", "\"\"") + "\"";
+        return profile + "," + t + "," + name + "," + amount + "," + quoted + "\n";
+    }
+
+    /** SQL that loads a file of {@link #eventRow} lines into table {@code ev}. */
+    static String loadEventRows(Path csv) {
+        return String.join(
+                "\n",
+                "CREATE TABLE ev(profile TEXT, ts INTEGER, name TEXT, amount_micros INTEGER,"
+                        + " category TEXT);",
+                ".mode csv",
+                ".import " + csv + " ev",
+                "UPDATE ev SET category = NULL WHERE category = '';",
+                "UPDATE ev SET amount_micros = NULL WHERE amount_micros = '';");
+    }
+
+    /** Every field where Redis differs from the oracle, one line each. */
+    static List<String> mismatches(
+            Map<String, Map<String, String>> expected, Map<String, Map<String, String>> actual) {
+        List<String> out = new ArrayList<>();
+        for (var e : expected.entrySet()) {
+            Map<String, String> act = actual.get(e.getKey());
+            for (String f : fields()) {
+                if (!java.util.Objects.equals(e.getValue().get(f), act.get(f))) {
+                    out.add(
+                            e.getKey()
+                                    + " "
+                                    + f
+                                    + ": expected "
+                                    + e.getValue().get(f)
+                                    + ", Redis "
+                                    + act.get(f));
+                }
+            }
+        }
+        return out;
+    }
+
     static String money(BigDecimal v) {
         return v.signum() == 0 ? "0" : v.stripTrailingZeros().toPlainString();
     }
