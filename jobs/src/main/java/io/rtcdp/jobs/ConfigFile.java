@@ -58,11 +58,25 @@ public final class ConfigFile {
         RtcdpConfig.Builder b = RtcdpConfig.builder();
         ParserConfig.Builder parser = ParserConfig.builder();
         Map<String, String> secrets = new HashMap<>();
+        Map<String, Integer> limits = new HashMap<>();
+        Map<String, Map<String, Integer>> tenantLimits = new HashMap<>();
         for (Map.Entry<String, String> e : m.entrySet()) {
             String k = e.getKey();
             String v = e.getValue();
             if (k.startsWith("tenant-secret.")) {
                 secrets.put(k.substring("tenant-secret.".length()), v);
+                continue;
+            }
+            if (k.startsWith("ids.limit.")) {
+                limits.put(k.substring("ids.limit.".length()), intValue(k, v, origin));
+                continue;
+            }
+            if (k.startsWith("tenant.") && k.contains(".ids.limit.")) {
+                String tenant = k.substring("tenant.".length(), k.indexOf(".ids.limit."));
+                String type = k.substring(k.indexOf(".ids.limit.") + ".ids.limit.".length());
+                tenantLimits
+                        .computeIfAbsent(tenant, t -> new HashMap<>())
+                        .put(type, intValue(k, v, origin));
                 continue;
             }
             if (!KEYS.contains(k)) {
@@ -72,7 +86,8 @@ public final class ConfigFile {
                                 + k
                                 + "'; known: "
                                 + String.join(", ", KEYS)
-                                + ", tenant-secret.<tenant>");
+                                + ", tenant-secret.<tenant>, ids.limit.<type>,"
+                                + " tenant.<tenant>.ids.limit.<type>");
             }
             try {
                 switch (k) {
@@ -104,9 +119,19 @@ public final class ConfigFile {
         }
         parser.tenantSecrets(secrets);
         try {
+            b.idLimits(io.rtcdp.udf.identity.TenantIdLimits.of(limits, tenantLimits));
             return b.parser(parser.build()).build();
         } catch (IllegalArgumentException ex) {
             throw new IllegalArgumentException(origin + ": " + ex.getMessage());
+        }
+    }
+
+    private static int intValue(String key, String v, String origin) {
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(
+                    origin + ": setting '" + key + "' must be a number, got '" + v + "'");
         }
     }
 

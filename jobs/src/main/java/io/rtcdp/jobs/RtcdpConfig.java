@@ -1,7 +1,7 @@
 package io.rtcdp.jobs;
 
 import io.rtcdp.udf.event.ParserConfig;
-import io.rtcdp.udf.identity.IdLimits;
+import io.rtcdp.udf.identity.TenantIdLimits;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
@@ -14,7 +14,7 @@ public final class RtcdpConfig implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private final ParserConfig parser;
-    private final IdLimits idLimits;
+    private final TenantIdLimits idLimits;
     private final Duration dedupeWindow;
     private final Duration outOfOrderness;
     private final Duration sourceIdleness;
@@ -61,7 +61,7 @@ public final class RtcdpConfig implements Serializable {
         return parser;
     }
 
-    public IdLimits idLimits() {
+    public TenantIdLimits idLimits() {
         return idLimits;
     }
 
@@ -132,7 +132,7 @@ public final class RtcdpConfig implements Serializable {
     /** Builder of {@link RtcdpConfig}. */
     public static final class Builder {
         private ParserConfig parser = ParserConfig.builder().build();
-        private IdLimits idLimits = IdLimits.defaults();
+        private TenantIdLimits idLimits = TenantIdLimits.defaults();
         private Duration dedupeWindow = Duration.ofDays(7);
         private Duration outOfOrderness = Duration.ofHours(1);
         private Duration sourceIdleness = Duration.ofSeconds(30);
@@ -157,7 +157,7 @@ public final class RtcdpConfig implements Serializable {
             return this;
         }
 
-        public Builder idLimits(IdLimits v) {
+        public Builder idLimits(TenantIdLimits v) {
             idLimits = Objects.requireNonNull(v);
             return this;
         }

@@ -113,7 +113,7 @@ public final class RtcdpJob {
 
         commands.keyBy(ProfileUpdater.KEY)
                 .process(
-                        new ProfileUpdater(config.idLimits(), config.profileRefreshInterval()),
+                        new ProfileUpdater(config.profileRefreshInterval()),
                         ProfileUpdateSerializer.TYPE_INFO)
                 .uid("profile")
                 .name("profile")

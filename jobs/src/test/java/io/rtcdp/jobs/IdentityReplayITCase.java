@@ -141,6 +141,14 @@ class IdentityReplayITCase {
             String orders = h.getOrDefault("f.orders_total", "0");
             String revenue = h.getOrDefault("f.revenue_total", "0");
             String expRevenue = SqlFeatureOracle.money(java.math.BigDecimal.valueOf(t[2], 6));
+            if (!idCounts(g.getValue()).equals(h.get("ids"))) {
+                mismatches.add(
+                        g.getKey()
+                                + ": ids "
+                                + h.get("ids")
+                                + ", expected "
+                                + idCounts(g.getValue()));
+            }
             if (!events.equals(Long.toString(t[0]))
                     || !orders.equals(Long.toString(t[1]))
                     || !revenue.equals(expRevenue)) {
@@ -230,6 +238,17 @@ class IdentityReplayITCase {
             }
         }
         assertThat(different).isEmpty();
+    }
+
+    /** The {@code ids} field of a profile with these ids: count per type, strongest first. */
+    private static String idCounts(Set<Id> ids) {
+        java.util.TreeMap<String, Integer> counts =
+                new java.util.TreeMap<>(io.rtcdp.udf.event.IdTypes.STRENGTH);
+        ids.forEach(id -> counts.merge(id.type(), 1, Integer::sum));
+        StringBuilder sb = new StringBuilder();
+        counts.forEach(
+                (t, n) -> sb.append(sb.length() == 0 ? "" : ",").append(t).append(':').append(n));
+        return sb.toString();
     }
 
     @SuppressWarnings("unchecked")

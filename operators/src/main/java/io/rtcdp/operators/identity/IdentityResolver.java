@@ -9,11 +9,11 @@ import io.rtcdp.udf.event.EventType;
 import io.rtcdp.udf.event.Id;
 import io.rtcdp.udf.identity.Conflict;
 import io.rtcdp.udf.identity.FragmentCommand;
-import io.rtcdp.udf.identity.IdLimits;
 import io.rtcdp.udf.identity.IdentityGraph;
 import io.rtcdp.udf.identity.IdentityStore;
 import io.rtcdp.udf.identity.OneIdInfo;
 import io.rtcdp.udf.identity.Resolution;
+import io.rtcdp.udf.identity.TenantIdLimits;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,7 +60,7 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
     public static final KeySelector<ProfileUpdate, String> ID_KEY =
             u -> u.tenant() + '\u0001' + u.ids().get(0);
 
-    private final IdLimits limits;
+    private final TenantIdLimits limits;
     private final long dedupeWindowMs;
     private final java.time.Duration dedupeTtl;
 
@@ -74,7 +74,9 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
     /** event id → event time of the occurrence let through (dedupe, per tenant by the key). */
     private transient MapState<String, Long> seen;
 
-    private transient IdentityGraph graph;
+    /** One graph per tenant (each with the tenant's limits), all over the same store. */
+    private transient Map<String, IdentityGraph> graphs;
+
     private transient FlinkStore store;
     private transient Counter duplicates;
     private transient org.apache.flink.api.common.accumulators.LongCounter duplicatesAcc;
@@ -88,7 +90,9 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
      *     remembered; entries go by state TTL during RocksDB compaction
      */
     public IdentityResolver(
-            IdLimits limits, java.time.Duration dedupeWindow, java.time.Duration dedupeTtlGrace) {
+            TenantIdLimits limits,
+            java.time.Duration dedupeWindow,
+            java.time.Duration dedupeTtlGrace) {
         this.limits = limits;
         this.dedupeWindowMs = dedupeWindow.toMillis();
         this.dedupeTtl = dedupeWindow.plus(dedupeTtlGrace);
@@ -126,7 +130,7 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
                         .build());
         seen = getRuntimeContext().getMapState(seenDesc);
         store = new FlinkStore();
-        graph = new IdentityGraph(store, limits);
+        graphs = new java.util.HashMap<>();
         duplicates = getRuntimeContext().getMetricGroup().counter("eventsDuplicate");
         duplicatesAcc = new org.apache.flink.api.common.accumulators.LongCounter();
         getRuntimeContext().addAccumulator(io.rtcdp.operators.Counters.DUPLICATES, duplicatesAcc);
@@ -150,6 +154,9 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
             forget(e, ctx, out);
             return;
         }
+        IdentityGraph graph =
+                graphs.computeIfAbsent(
+                        e.tenant(), t -> new IdentityGraph(store, limits.forTenant(t)));
         Resolution r = graph.resolve(e.tenant(), e.eventId(), e.ts(), e.ids());
         String tenant = e.tenant();
         for (Resolution.Quarantine q : r.quarantined()) {

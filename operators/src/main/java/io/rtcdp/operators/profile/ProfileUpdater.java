@@ -6,7 +6,6 @@ import io.rtcdp.operators.types.RtcdpTypes;
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.EventType;
 import io.rtcdp.udf.event.Id;
-import io.rtcdp.udf.identity.IdLimits;
 import io.rtcdp.udf.profile.ProfileCommand;
 import io.rtcdp.udf.profile.ProfileFeatures;
 import io.rtcdp.udf.profile.ProfileFields;
@@ -64,7 +63,6 @@ public final class ProfileUpdater
         3_600_000L, 6 * 3_600_000L, 24 * 3_600_000L, 7 * 24 * 3_600_000L
     };
 
-    private final IdLimits idLimits;
     private final long refreshGrid;
 
     private transient ValueState<ProfileState> profile;
@@ -89,12 +87,14 @@ public final class ProfileUpdater
     private transient LongCounter profilesAcc;
 
     /**
+     * The identity stage decides which ids a profile has (and enforces the limits); this operator
+     * keeps them for the {@code ids} field.
+     *
      * @param refreshInterval the grid that refresh timers are rounded up to: an idle profile's
      *     windows are refreshed at most once per interval of event time, however many buckets
      *     expire within it (values always hold exactly at the written {@code as_of})
      */
-    public ProfileUpdater(IdLimits idLimits, java.time.Duration refreshInterval) {
-        this.idLimits = idLimits;
+    public ProfileUpdater(java.time.Duration refreshInterval) {
         this.refreshGrid = Math.max(1, refreshInterval.toMillis());
     }
 
@@ -184,7 +184,7 @@ public final class ProfileUpdater
         boolean full = st.writtenEpoch() != epoch;
         renderBefore(st, full);
         st.features().add(e);
-        List<Id> newIds = st.addIds(c.linked(), idLimits);
+        List<Id> newIds = st.addIds(c.linked());
         eventsCounted.inc();
         countedAcc.add(1);
         emit(
@@ -242,7 +242,7 @@ public final class ProfileUpdater
         ProfileState st = stateOrNew();
         boolean full = st.writtenEpoch() != epoch;
         renderBefore(st, full);
-        List<Id> added = st.addIds(c.linked(), idLimits);
+        List<Id> added = st.addIds(c.linked());
         boolean removed = st.removeIds(c.removed());
         emit(
                 c.tenant(),

@@ -8,7 +8,7 @@ import io.rtcdp.udf.event.EventType;
 import io.rtcdp.udf.event.Id;
 import io.rtcdp.udf.identity.Conflict;
 import io.rtcdp.udf.identity.FragmentCommand;
-import io.rtcdp.udf.identity.IdLimits;
+import io.rtcdp.udf.identity.TenantIdLimits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +32,7 @@ class IdentityResolverTest {
                 new KeyedOneInputStreamOperatorTestHarness<>(
                         new KeyedProcessOperator<>(
                                 new IdentityResolver(
-                                        IdLimits.defaults(),
+                                        TenantIdLimits.defaults(),
                                         Duration.ofDays(7),
                                         Duration.ofDays(1))),
                         IdentityResolver.KEY,

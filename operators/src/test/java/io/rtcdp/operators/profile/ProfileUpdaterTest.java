@@ -6,7 +6,6 @@ import io.rtcdp.operators.sink.ProfileUpdate;
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.EventType;
 import io.rtcdp.udf.event.Id;
-import io.rtcdp.udf.identity.IdLimits;
 import io.rtcdp.udf.profile.ProfileCommand;
 import java.time.Duration;
 import java.util.List;
@@ -40,8 +39,7 @@ class ProfileUpdaterTest {
     static KeyedOneInputStreamOperatorTestHarness<String, ProfileCommand, ProfileUpdate>
             newHarness() throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(
-                        new ProfileUpdater(IdLimits.defaults(), Duration.ofMillis(1))),
+                new KeyedProcessOperator<>(new ProfileUpdater(Duration.ofMillis(1))),
                 ProfileUpdater.KEY,
                 Types.STRING);
     }
@@ -244,8 +242,7 @@ class ProfileUpdaterTest {
     void refreshTimersFollowTheGridAndWidenWhileCatchingUp() throws Exception {
         try (var h =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(
-                                new ProfileUpdater(IdLimits.defaults(), Duration.ofMinutes(5))),
+                        new KeyedProcessOperator<>(new ProfileUpdater(Duration.ofMinutes(5))),
                         ProfileUpdater.KEY,
                         Types.STRING)) {
             h.open();

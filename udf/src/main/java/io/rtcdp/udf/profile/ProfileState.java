@@ -1,7 +1,6 @@
 package io.rtcdp.udf.profile;
 
 import io.rtcdp.udf.event.Id;
-import io.rtcdp.udf.identity.IdLimits;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
@@ -51,14 +50,14 @@ public final class ProfileState {
     }
 
     /**
-     * Adds the ids not yet known, within the per-type limits, and returns those added (empty list
-     * when none, without allocating).
+     * Adds the ids not yet known and returns those added (empty list when none, without
+     * allocating). The identity stage has already applied the limits.
      */
-    public List<Id> addIds(List<Id> candidates, IdLimits limits) {
+    public List<Id> addIds(List<Id> candidates) {
         List<Id> added = List.of();
         for (Id id : candidates) {
             int pos = Collections.binarySearch(ids, id);
-            if (pos >= 0 || countOfType(id.type()) >= limits.limit(id.type())) {
+            if (pos >= 0) {
                 continue;
             }
             ids.add(-pos - 1, id);
@@ -81,16 +80,6 @@ public final class ProfileState {
             }
         }
         return any;
-    }
-
-    private int countOfType(String type) {
-        int n = 0;
-        for (Id id : ids) {
-            if (id.type().equals(type)) {
-                n++;
-            }
-        }
-        return n;
     }
 
     /**

@@ -1,0 +1,49 @@
+package io.rtcdp.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigFileTest {
+    @Test
+    void readsEverySettingAndPerTenantIdLimits() {
+        RtcdpConfig c =
+                ConfigFile.parse(
+                        Map.of(
+                                "kafka.bootstrap-servers", "k1:9092",
+                                "redis.url", "redis://r:6380",
+                                "parallelism", "4",
+                                "dedupe.window", "3d",
+                                "profile.refresh-interval", "1m",
+                                "ids.limit.device_id", "4",
+                                "tenant.acme.ids.limit.cookie_id", "7",
+                                "tenant-secret.acme", "s3cret"),
+                        "test.properties");
+        assertThat(c.kafkaBootstrap()).isEqualTo("k1:9092");
+        assertThat(c.redisUrl()).isEqualTo("redis://r:6380");
+        assertThat(c.parallelism()).isEqualTo(4);
+        assertThat(c.dedupeWindow()).isEqualTo(Duration.ofDays(3));
+        assertThat(c.profileRefreshInterval()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(c.idLimits().forTenant("other").limit("device_id")).isEqualTo(4);
+        assertThat(c.idLimits().forTenant("other").limit("cookie_id")).isEqualTo(50);
+        assertThat(c.idLimits().forTenant("acme").limit("device_id")).isEqualTo(4);
+        assertThat(c.idLimits().forTenant("acme").limit("cookie_id")).isEqualTo(7);
+        assertThat(c.parser().hasOwnSecret("acme")).isTrue();
+    }
+
+    @Test
+    void aBadSettingIsOneLineNamingIt() {
+        assertThatThrownBy(() -> ConfigFile.parse(Map.of("redis.urll", "x"), "f"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("f: unknown setting 'redis.urll'");
+        assertThatThrownBy(() -> ConfigFile.parse(Map.of("parallelism", "two"), "f"))
+                .hasMessage("f: setting 'parallelism' must be a number, got 'two'");
+        assertThatThrownBy(() -> ConfigFile.parse(Map.of("dedupe.window", "7 days"), "f"))
+                .hasMessageContaining("not a duration");
+        assertThatThrownBy(() -> ConfigFile.parse(Map.of("ids.limit.device_id", "0"), "f"))
+                .hasMessageContaining("device_id must be at least 1");
+    }
+}

@@ -1,0 +1,55 @@
+package io.rtcdp.jobs.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad arguments or config: one clear line on stderr and exit code 2. */
+class RtcdpCliTest {
+    @TempDir Path tmp;
+
+    private static String[] run(String... args) {
+        PrintStream err = System.err;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(buf, true));
+        int code;
+        try {
+            code = RtcdpCli.execute(args);
+        } finally {
+            System.setErr(err);
+        }
+        return new String[] {Integer.toString(code), buf.toString().trim()};
+    }
+
+    @Test
+    void missingOrUnknownArgumentsExitWithTwo() {
+        String[] r = run("replay");
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[1])
+                .startsWith("rtcdp: Missing required option: '--input=FILE'")
+                .doesNotContain("\n");
+        assertThat(run("frobnicate")[0]).isEqualTo("2");
+        assertThat(run("profile", "--tenant", "t", "--id", "nocolon")[0]).isEqualTo("2");
+    }
+
+    @Test
+    void aBadConfigFileExitsWithTwoAndNamesTheSetting() throws Exception {
+        Path cfg = tmp.resolve("rtcdp.properties");
+        Files.writeString(cfg, "checkpoint.interval = soon\n");
+        String[] r = run("run", "--config", cfg.toString());
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[1]).contains("not a duration").doesNotContain("\n");
+    }
+
+    @Test
+    void anUnreadableInputExitsWithTwo() {
+        String[] r = run("replay", "--input", tmp.resolve("missing.jsonl").toString());
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[1]).startsWith("rtcdp: input file not readable");
+    }
+}
