@@ -20,6 +20,15 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * has reached Redis.
  */
 public final class Replay {
+    /**
+     * A replay refreshes idle profiles' windows only at the end of the input, when every profile
+     * with a pending change is brought to the end of the data: a backfill moves through days of
+     * event time per second, and refreshing as a live job does would only rewrite profiles nobody
+     * reads yet. (A refresh interval this long puts each profile's one timer at the end of time.)
+     */
+    public static final java.time.Duration REFRESH_AT_END =
+            java.time.Duration.ofMillis(Long.MAX_VALUE);
+
     private Replay() {}
 
     /** Result counts of a replay. */

@@ -79,6 +79,7 @@ public final class Bench {
                                 .redisUrl(url)
                                 .parallelism(s.parallelism())
                                 .checkpointInterval(Duration.ofSeconds(10))
+                                .profileRefreshInterval(Replay.REFRESH_AT_END)
                                 .build();
                 Configuration flink = new Configuration();
                 InJvmMetrics.reset();

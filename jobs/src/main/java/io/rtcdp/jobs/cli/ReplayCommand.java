@@ -1,5 +1,6 @@
 package io.rtcdp.jobs.cli;
 
+import io.rtcdp.jobs.ConfigFile;
 import io.rtcdp.jobs.Replay;
 import io.rtcdp.jobs.RtcdpConfig;
 import java.nio.file.Files;
@@ -54,6 +55,16 @@ public final class ReplayCommand implements Callable<Integer> {
             description = "Checkpoint interval in seconds (default: ${DEFAULT-VALUE}).")
     int checkpointSeconds;
 
+    @Option(
+            names = "--refresh-interval",
+            paramLabel = "DURATION",
+            defaultValue = "end",
+            description =
+                    "Refresh idle profiles at most once per this much event time during the run,"
+                            + " or `end`: only when the input ends, when every profile is brought"
+                            + " to the end of the data (default: ${DEFAULT-VALUE}).")
+    String refreshInterval;
+
     @Mixin CommonOptions common;
 
     @Override
@@ -65,6 +76,10 @@ public final class ReplayCommand implements Callable<Integer> {
                         .keyPrefix(common.keyPrefix)
                         .parallelism(parallelism)
                         .checkpointInterval(java.time.Duration.ofSeconds(checkpointSeconds))
+                        .profileRefreshInterval(
+                                refreshInterval.equals("end")
+                                        ? Replay.REFRESH_AT_END
+                                        : ConfigFile.duration(refreshInterval))
                         .build();
         Path dead = dlq != null ? dlq : Path.of(inputs.get(0).toString() + ".dlq.jsonl");
         Path work = Files.createTempDirectory("rtcdp-replay");
