@@ -119,8 +119,6 @@ public final class RtcdpJob {
                 .name("profile")
                 .sinkTo(profileSink)
                 .uid("redis-sink")
-                .name("redis")
-                // its own thread: the profile operator goes on while a flush waits for Redis
-                .disableChaining();
+                .name("redis");
     }
 }
