@@ -240,11 +240,7 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
             if (sb.length() > 0) {
                 sb.append(',');
             }
-            sb.append(r.mergedAway())
-                    .append('@')
-                    .append(r.ts())
-                    .append(" via ")
-                    .append(r.via().type());
+            sb.append(r.mergedAway()).append('@').append(r.ts()).append(" via ").append(r.via());
         }
         return sb.length() == 0 ? null : sb.toString();
     }

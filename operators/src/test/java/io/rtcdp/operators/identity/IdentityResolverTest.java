@@ -152,6 +152,6 @@ class IdentityResolverTest {
                         "ROUTE " + cookieProfile + "→" + cookieProfile);
         FragmentCommand route = all.get(all.size() - 1);
         assertThat(route.linked()).containsExactly(user, cookie);
-        assertThat(route.history()).startsWith(userProfile + "@" + 3 * DAY + " via user_id");
+        assertThat(route.history()).isEqualTo(userProfile + "@" + 3 * DAY + " via user_id:u1");
     }
 }
