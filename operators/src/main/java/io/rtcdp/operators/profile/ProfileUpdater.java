@@ -159,17 +159,21 @@ public final class ProfileUpdater
             }
             case ABSORB -> absorb(c, ctx, out);
             case DROP -> drop(c, out);
-            case IDS -> ids(c, out);
+            case IDS -> ids(c, ctx, out);
             case FORGET -> forget(c, out);
         }
     }
 
-    private ProfileState stateOrNew() throws Exception {
+    private ProfileState stateOrNew(Context ctx) throws Exception {
         ProfileState st = profile.value();
         if (st == null) {
             st = new ProfileState();
             profilesCreated.inc();
             profilesAcc.add(1);
+            // every profile is brought to the end of the data when a bounded input ends, whether
+            // or not a refresh is pending then, so the end state never depends on how far the
+            // watermark had come before the end (a live stream never fires this timer)
+            ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
         }
         return st;
     }
@@ -180,7 +184,7 @@ public final class ProfileUpdater
         if (e.ts() > maxSeen) {
             maxSeen = e.ts();
         }
-        ProfileState st = stateOrNew();
+        ProfileState st = stateOrNew(ctx);
         boolean full = st.writtenEpoch() != epoch;
         renderBefore(st, full);
         st.features().add(e);
@@ -207,7 +211,7 @@ public final class ProfileUpdater
             staleAbsorbs.inc();
             return;
         }
-        ProfileState st = stateOrNew();
+        ProfileState st = stateOrNew(ctx);
         boolean full = st.writtenEpoch() != epoch;
         renderBefore(st, full);
         st.features().merge(c.features());
@@ -238,8 +242,8 @@ public final class ProfileUpdater
                         c.aliasTo()));
     }
 
-    private void ids(ProfileCommand c, Collector<ProfileUpdate> out) throws Exception {
-        ProfileState st = stateOrNew();
+    private void ids(ProfileCommand c, Context ctx, Collector<ProfileUpdate> out) throws Exception {
+        ProfileState st = stateOrNew(ctx);
         boolean full = st.writtenEpoch() != epoch;
         renderBefore(st, full);
         List<Id> added = st.addIds(c.linked());
@@ -260,12 +264,14 @@ public final class ProfileUpdater
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<ProfileUpdate> out)
             throws Exception {
         ProfileState st = profile.value();
-        if (st == null || st.timerAt() != timestamp) {
-            // forgotten since the timer was set, or superseded by an earlier timer: the state's
-            // timerAt is the one refresh this profile still needs
-            return;
+        if (st == null) {
+            return; // forgotten or merged away since the timer was set
         }
-        st.setTimerAt(ProfileState.NO_TIMER);
+        if (st.timerAt() == timestamp) {
+            st.setTimerAt(ProfileState.NO_TIMER);
+        } else if (timestamp != Long.MAX_VALUE) {
+            return; // superseded by an earlier timer: timerAt is the refresh still needed
+        }
         boolean endOfInput = ctx.timerService().currentWatermark() == Long.MAX_VALUE;
         long target = endOfInput ? maxSeen : timestamp;
         if (target > st.features().asOf()) {

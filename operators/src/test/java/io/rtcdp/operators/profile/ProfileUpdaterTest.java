@@ -140,7 +140,8 @@ class ProfileUpdaterTest {
         assertThat(second.unset()).isEmpty();
         assertThat(second.ids()).isEmpty();
         assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
-        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+        assertThat(harness.numEventTimeTimers())
+                .isEqualTo(2); // the next refresh, and the end-of-input one
     }
 
     @Test
@@ -157,7 +158,8 @@ class ProfileUpdaterTest {
                 .containsEntry("as_of", Long.toString(T0 + DAY))
                 .containsEntry("f.events_24h", "0")
                 .containsEntry("f.views_24h", "0");
-        assertThat(harness.numEventTimeTimers()).isZero();
+        assertThat(harness.numEventTimeTimers())
+                .isEqualTo(1); // only the end-of-input timer is left
     }
 
     @Test
@@ -264,7 +266,8 @@ class ProfileUpdaterTest {
             h.setProcessingTime(T0 + 90 * DAY);
             h.processElement(event("o2", "u2", "product_viewed", T0 + 10 * DAY, null), T0);
             h.processElement(event("o2", "u2", "product_viewed", T0 + 10 * DAY + MIN, null), T0);
-            assertThat(h.numEventTimeTimers()).isEqualTo(1);
+            assertThat(h.numEventTimeTimers())
+                    .isEqualTo(3); // o2's one refresh; each profile's end-of-input timer
             long week = 7 * DAY;
             long change = T0 + 11 * DAY; // the first minute bucket leaves the 24h window
             long expected = (change + week - 1) / week * week;
@@ -285,7 +288,7 @@ class ProfileUpdaterTest {
         harness.processElement(event("o1", "u1", "product_viewed", T0 + 30 * MIN, null), T0);
         // a late event moves the next change earlier: a second, earlier timer is registered
         harness.processElement(event("o1", "u1", "product_viewed", T0 + 10 * MIN, null), T0);
-        assertThat(harness.numEventTimeTimers()).isEqualTo(2);
+        assertThat(harness.numEventTimeTimers()).isEqualTo(3);
         drain();
         harness.processWatermark(T0 + 10 * MIN + DAY);
         assertThat(drain()).hasSize(1);
@@ -295,6 +298,23 @@ class ProfileUpdaterTest {
         List<ProfileUpdate> out = drain();
         assertThat(out).hasSize(1);
         assertThat(out.get(0).set()).containsEntry("f.events_24h", "0");
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+    }
+
+    @Test
+    void theEndOfInputBringsEveryProfileToTheEndOfTheData() throws Exception {
+        harness.processElement(event("o1", "u1", "order_completed", T0, 1_000_000L), T0);
+        harness.processElement(event("o2", "u2", "product_viewed", T0 + 100 * DAY, null), T0);
+        // the watermark passes all of o1's window changes: it has no refresh pending any more
+        harness.processWatermark(T0 + 95 * DAY);
+        drain();
+        harness.processWatermark(Long.MAX_VALUE);
+        List<ProfileUpdate> out = drain();
+        assertThat(out).hasSize(1);
+        assertThat(out.get(0).oneid()).isEqualTo("o1");
+        assertThat(out.get(0).set())
+                .containsEntry("as_of", Long.toString(T0 + 100 * DAY))
+                .containsEntry("f.days_since_last_order", "100");
         assertThat(harness.numEventTimeTimers()).isZero();
     }
 }
