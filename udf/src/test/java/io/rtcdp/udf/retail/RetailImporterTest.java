@@ -2,7 +2,6 @@ package io.rtcdp.udf.retail;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -159,8 +158,10 @@ class RetailImporterTest {
         Path csv =
                 Paths.get(
                         System.getProperty(
-                                "rtcdp.retail.csv", "/work/shared/data/online-retail-ii.csv.gz"));
-        assumeTrue(Files.isReadable(csv), "data set not present: " + csv);
+                                "rtcdp.retail.csv", "../../shared/data/online-retail-ii.csv.gz"));
+        assertThat(Files.isReadable(csv))
+                .as("the data set (../shared/data beside the project) at %s", csv.toAbsolutePath())
+                .isTrue();
         Path out = dir.resolve("retail.jsonl.gz");
 
         long t0 = System.nanoTime();
