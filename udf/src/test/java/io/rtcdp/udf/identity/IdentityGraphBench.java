@@ -12,11 +12,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -150,10 +148,10 @@ public class IdentityGraphBench {
      * {@code DataInputDeserializer} and {@code DataOutputSerializer}.
      */
     static final class EncodingStore implements IdentityStore {
-        private final Map<Id, String> links = new HashMap<>();
+        /** Links, quarantine and aliases as the in-memory store keeps them. */
+        private final InMemoryIdentityStore graph = new InMemoryIdentityStore();
+
         private final Map<String, byte[]> profiles = new HashMap<>();
-        private final Set<Id> quarantine = new HashSet<>();
-        private final Map<String, String> aliases = new HashMap<>();
         private final BytesOut buffer = new BytesOut();
         private final DataOutputStream out = new DataOutputStream(buffer);
         private final BytesIn source = new BytesIn();
@@ -161,17 +159,17 @@ public class IdentityGraphBench {
 
         @Override
         public String oneidOf(Id id) {
-            return links.get(id);
+            return graph.oneidOf(id);
         }
 
         @Override
         public void link(Id id, String oneid) {
-            links.put(id, oneid);
+            graph.link(id, oneid);
         }
 
         @Override
         public void unlink(Id id) {
-            links.remove(id);
+            graph.unlink(id);
         }
 
         @Override
@@ -206,22 +204,22 @@ public class IdentityGraphBench {
 
         @Override
         public boolean quarantined(Id id) {
-            return quarantine.contains(id);
+            return graph.quarantined(id);
         }
 
         @Override
         public void quarantine(Id id) {
-            quarantine.add(id);
+            graph.quarantine(id);
         }
 
         @Override
         public String aliasOf(String mergedAway) {
-            return aliases.get(mergedAway);
+            return graph.aliasOf(mergedAway);
         }
 
         @Override
         public void alias(String mergedAway, String survivor) {
-            aliases.put(mergedAway, survivor);
+            graph.alias(mergedAway, survivor);
         }
     }
 
