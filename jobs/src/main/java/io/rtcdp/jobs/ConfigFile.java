@@ -23,6 +23,11 @@ public final class ConfigFile {
                     "kafka.topic.events",
                     "kafka.topic.dlq",
                     "kafka.topic.conflicts",
+                    "kafka.topic.rules",
+                    "kafka.topic.triggers",
+                    "rules.files",
+                    "triggers.stream-max-len",
+                    "rfm.refresh-interval",
                     "kafka.group-id",
                     "redis.url",
                     "redis.key-prefix",
@@ -95,6 +100,16 @@ public final class ConfigFile {
                     case "kafka.topic.events" -> b.eventsTopic(v);
                     case "kafka.topic.dlq" -> b.dlqTopic(v);
                     case "kafka.topic.conflicts" -> b.conflictsTopic(v);
+                    case "kafka.topic.rules" -> b.rulesTopic(v);
+                    case "kafka.topic.triggers" -> b.triggersTopic(v);
+                    case "rules.files" ->
+                            b.rulesFiles(
+                                    java.util.Arrays.stream(v.split(","))
+                                            .map(String::trim)
+                                            .filter(x -> !x.isEmpty())
+                                            .toList());
+                    case "triggers.stream-max-len" -> b.triggerStreamMaxLen(Long.parseLong(v));
+                    case "rfm.refresh-interval" -> b.rfmRefreshInterval(duration(v));
                     case "kafka.group-id" -> b.groupId(v);
                     case "redis.url" -> b.redisUrl(v);
                     case "redis.key-prefix" -> b.keyPrefix(v);

@@ -30,6 +30,11 @@ public final class RtcdpConfig implements Serializable {
     private final String eventsTopic;
     private final String dlqTopic;
     private final String conflictsTopic;
+    private final String rulesTopic;
+    private final String triggersTopic;
+    private final java.util.List<String> rulesFiles;
+    private final long triggerStreamMaxLen;
+    private final Duration rfmRefreshInterval;
     private final String groupId;
 
     private RtcdpConfig(Builder b) {
@@ -50,6 +55,11 @@ public final class RtcdpConfig implements Serializable {
         this.eventsTopic = b.eventsTopic;
         this.dlqTopic = b.dlqTopic;
         this.conflictsTopic = b.conflictsTopic;
+        this.rulesTopic = b.rulesTopic;
+        this.triggersTopic = b.triggersTopic;
+        this.rulesFiles = java.util.List.copyOf(b.rulesFiles);
+        this.triggerStreamMaxLen = b.triggerStreamMaxLen;
+        this.rfmRefreshInterval = b.rfmRefreshInterval;
         this.groupId = b.groupId;
     }
 
@@ -125,6 +135,31 @@ public final class RtcdpConfig implements Serializable {
         return conflictsTopic;
     }
 
+    /** Topic of rule sets (contract 6), key = tenant, compacted. */
+    public String rulesTopic() {
+        return rulesTopic;
+    }
+
+    /** Topic of triggers (contract 5), written exactly once. */
+    public String triggersTopic() {
+        return triggersTopic;
+    }
+
+    /** Rule set files (YAML or JSON) applied at start-up. */
+    public java.util.List<String> rulesFiles() {
+        return rulesFiles;
+    }
+
+    /** {@code MAXLEN ~} of each tenant's triggers stream in Redis. */
+    public long triggerStreamMaxLen() {
+        return triggerStreamMaxLen;
+    }
+
+    /** How often each tenant's RFM quintile boundaries are recomputed (processing time). */
+    public Duration rfmRefreshInterval() {
+        return rfmRefreshInterval;
+    }
+
     public String groupId() {
         return groupId;
     }
@@ -148,6 +183,11 @@ public final class RtcdpConfig implements Serializable {
         private String eventsTopic = "rtcdp.events";
         private String dlqTopic = "rtcdp.dlq";
         private String conflictsTopic = "rtcdp.conflicts";
+        private String rulesTopic = "rtcdp.rules";
+        private String triggersTopic = "rtcdp.triggers";
+        private java.util.List<String> rulesFiles = java.util.List.of();
+        private long triggerStreamMaxLen = 1_000_000L;
+        private Duration rfmRefreshInterval = Duration.ofSeconds(60);
         private String groupId = "rtcdp";
 
         private Builder() {}
@@ -222,6 +262,31 @@ public final class RtcdpConfig implements Serializable {
             return this;
         }
 
+        public Builder rulesTopic(String v) {
+            rulesTopic = v;
+            return this;
+        }
+
+        public Builder triggersTopic(String v) {
+            triggersTopic = v;
+            return this;
+        }
+
+        public Builder rulesFiles(java.util.List<String> v) {
+            rulesFiles = java.util.List.copyOf(v);
+            return this;
+        }
+
+        public Builder triggerStreamMaxLen(long v) {
+            triggerStreamMaxLen = v;
+            return this;
+        }
+
+        public Builder rfmRefreshInterval(Duration v) {
+            rfmRefreshInterval = v;
+            return this;
+        }
+
         public Builder eventsTopic(String v) {
             eventsTopic = v;
             return this;
@@ -250,6 +315,12 @@ public final class RtcdpConfig implements Serializable {
             positive("checkpoint interval", checkpointInterval);
             positive("profile refresh interval", profileRefreshInterval);
             positive("redis flush interval", redisFlushInterval);
+            positive("rfm refresh interval", rfmRefreshInterval);
+            if (triggerStreamMaxLen < 1) {
+                throw new IllegalArgumentException(
+                        "triggers stream max length must be at least 1, got "
+                                + triggerStreamMaxLen);
+            }
             if (parallelism < 1 || parallelism > 1024) {
                 throw new IllegalArgumentException(
                         "parallelism must be between 1 and 1024, got " + parallelism);

@@ -4,9 +4,11 @@ import io.rtcdp.operators.identity.FragmentStore;
 import io.rtcdp.operators.identity.IdentityResolver;
 import io.rtcdp.operators.ingest.EventWatermarks;
 import io.rtcdp.operators.ingest.ParsedRouter;
+import io.rtcdp.operators.profile.ProfileChange;
 import io.rtcdp.operators.profile.ProfileUpdater;
 import io.rtcdp.operators.sink.ProfileUpdate;
 import io.rtcdp.operators.sink.ProfileUpdateSerializer;
+import io.rtcdp.operators.types.ProfileChangeSerializer;
 import io.rtcdp.operators.types.RtcdpTypes;
 import io.rtcdp.udf.event.DeadLetter;
 import io.rtcdp.udf.event.Event;
@@ -114,9 +116,10 @@ public final class RtcdpJob {
         commands.keyBy(ProfileUpdater.KEY)
                 .process(
                         new ProfileUpdater(config.profileRefreshInterval()),
-                        ProfileUpdateSerializer.TYPE_INFO)
+                        ProfileChangeSerializer.TYPE_INFO)
                 .uid("profile")
                 .name("profile")
+                .map(ProfileChange::update, ProfileUpdateSerializer.TYPE_INFO)
                 .sinkTo(profileSink)
                 .uid("redis-sink")
                 .name("redis");

@@ -2,6 +2,7 @@ package io.rtcdp.operators.profile;
 
 import io.rtcdp.operators.Counters;
 import io.rtcdp.operators.sink.ProfileUpdate;
+import io.rtcdp.operators.types.RfmObservationSerializer;
 import io.rtcdp.operators.types.RtcdpTypes;
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.EventType;
@@ -29,6 +30,7 @@ import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Keeps each profile's features in one RocksDB value and emits the changed fields to the sink.
@@ -46,7 +48,7 @@ import org.apache.flink.util.Collector;
  * the checkpoint that this state was restored from.
  */
 public final class ProfileUpdater
-        extends KeyedProcessFunction<String, ProfileCommand, ProfileUpdate>
+        extends KeyedProcessFunction<String, ProfileCommand, ProfileChange>
         implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
@@ -54,6 +56,13 @@ public final class ProfileUpdater
     public static final KeySelector<ProfileCommand, String> KEY = ProfileCommand::key;
 
     private static final int N = ProfileFields.FEATURE_FIELDS.size();
+
+    /**
+     * The RFM inputs (last order, orders, revenue) of every profile whose inputs changed, for the
+     * tenant's RFM stage.
+     */
+    public static final OutputTag<RfmObservation> RFM =
+            new OutputTag<>("rfm-observations", RfmObservationSerializer.TYPE_INFO);
 
     /**
      * Refresh grids while catching up on history, widest last. A fixed ladder, so that the grid
@@ -147,20 +156,20 @@ public final class ProfileUpdater
     }
 
     @Override
-    public void processElement(ProfileCommand c, Context ctx, Collector<ProfileUpdate> out)
+    public void processElement(ProfileCommand c, Context ctx, Collector<ProfileChange> out)
             throws Exception {
         switch (c.kind()) {
             case EVENT -> {
                 if (c.event().type() == EventType.FORGET) {
-                    forget(c, out);
+                    forget(c, ctx, out);
                 } else {
                     count(c, ctx, out);
                 }
             }
             case ABSORB -> absorb(c, ctx, out);
-            case DROP -> drop(c, out);
+            case DROP -> drop(c, ctx, out);
             case IDS -> ids(c, ctx, out);
-            case FORGET -> forget(c, out);
+            case FORGET -> forget(c, ctx, out);
         }
     }
 
@@ -178,7 +187,7 @@ public final class ProfileUpdater
         return st;
     }
 
-    private void count(ProfileCommand c, Context ctx, Collector<ProfileUpdate> out)
+    private void count(ProfileCommand c, Context ctx, Collector<ProfileChange> out)
             throws Exception {
         Event e = c.event();
         if (e.ts() > maxSeen) {
@@ -187,7 +196,10 @@ public final class ProfileUpdater
         ProfileState st = stateOrNew(ctx);
         boolean full = st.writtenEpoch() != epoch;
         renderBefore(st, full);
+        long orders = st.features().ordersTotal();
+        long revenue = st.features().revenueTotalMicros();
         st.features().add(e);
+        observeRfm(c.tenant(), c.oneid(), st, orders, revenue, ctx);
         List<Id> newIds = st.addIds(c.linked());
         eventsCounted.inc();
         countedAcc.add(1);
@@ -199,13 +211,14 @@ public final class ProfileUpdater
                 full || !newIds.isEmpty(),
                 full ? st.ids() : newIds,
                 c.history(),
+                e,
                 out);
         schedule(st, ctx);
         profile.update(st);
     }
 
     /** Merges the features of a fragment of a profile that merged into this one. */
-    private void absorb(ProfileCommand c, Context ctx, Collector<ProfileUpdate> out)
+    private void absorb(ProfileCommand c, Context ctx, Collector<ProfileChange> out)
             throws Exception {
         if (merged.value() != null) {
             staleAbsorbs.inc();
@@ -214,11 +227,14 @@ public final class ProfileUpdater
         ProfileState st = stateOrNew(ctx);
         boolean full = st.writtenEpoch() != epoch;
         renderBefore(st, full);
+        long orders = st.features().ordersTotal();
+        long revenue = st.features().revenueTotalMicros();
         st.features().merge(c.features());
+        observeRfm(c.tenant(), c.oneid(), st, orders, revenue, ctx);
         if (st.features().lastSeen() > maxSeen) {
             maxSeen = st.features().lastSeen();
         }
-        emit(c.tenant(), c.oneid(), st, full, full, full ? st.ids() : List.of(), null, out);
+        emit(c.tenant(), c.oneid(), st, full, full, full ? st.ids() : List.of(), null, null, out);
         schedule(st, ctx);
         profile.update(st);
     }
@@ -227,10 +243,15 @@ public final class ProfileUpdater
      * This profile merged into another: its hash goes, its alias points to the survivor, its id
      * keys stay (the survivor rewrites them).
      */
-    private void drop(ProfileCommand c, Collector<ProfileUpdate> out) throws Exception {
+    private void drop(ProfileCommand c, Context ctx, Collector<ProfileChange> out)
+            throws Exception {
+        ProfileState st = profile.value();
+        if (st != null && st.features().ordersTotal() > 0) {
+            ctx.output(RFM, RfmObservation.removal(c.tenant(), c.oneid()));
+        }
         profile.clear();
         merged.update(true);
-        out.collect(
+        emitDelete(
                 new ProfileUpdate(
                         c.tenant(),
                         c.oneid(),
@@ -239,10 +260,11 @@ public final class ProfileUpdater
                         Map.of(),
                         List.of(),
                         List.of(),
-                        c.aliasTo()));
+                        c.aliasTo()),
+                out);
     }
 
-    private void ids(ProfileCommand c, Context ctx, Collector<ProfileUpdate> out) throws Exception {
+    private void ids(ProfileCommand c, Context ctx, Collector<ProfileChange> out) throws Exception {
         ProfileState st = stateOrNew(ctx);
         boolean full = st.writtenEpoch() != epoch;
         renderBefore(st, full);
@@ -256,12 +278,13 @@ public final class ProfileUpdater
                 full || removed || !added.isEmpty(),
                 full ? st.ids() : added,
                 null,
+                null,
                 out);
         profile.update(st);
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<ProfileUpdate> out)
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<ProfileChange> out)
             throws Exception {
         ProfileState st = profile.value();
         if (st == null) {
@@ -280,7 +303,7 @@ public final class ProfileUpdater
             st.features().advanceTo(target);
             refreshes.inc();
             String[] key = splitKey(ctx.getCurrentKey());
-            emit(key[0], key[1], st, full, full, full ? st.ids() : List.of(), null, out);
+            emit(key[0], key[1], st, full, full, full ? st.ids() : List.of(), null, null, out);
         }
         if (!endOfInput) {
             schedule(st, ctx);
@@ -305,7 +328,8 @@ public final class ProfileUpdater
             boolean idsChanged,
             List<Id> ids,
             String history,
-            Collector<ProfileUpdate> out) {
+            Event cause,
+            Collector<ProfileChange> out) {
         st.features().render(after);
         Map<String, String> set = new HashMap<>(full ? 32 : 12);
         List<String> unset = List.of();
@@ -341,7 +365,36 @@ public final class ProfileUpdater
             st.setWrittenEpoch(epoch);
         }
         // id keys are the identity stage's to write (IdentityResolver.ID_KEYS)
-        out.collect(new ProfileUpdate(tenant, oneid, st.nextVer(), false, set, unset, List.of()));
+        ProfileUpdate update =
+                new ProfileUpdate(tenant, oneid, st.nextVer(), false, set, unset, List.of());
+        out.collect(new ProfileChange(tenant, oneid, update, after.clone(), cause, null));
+    }
+
+    private static void emitDelete(ProfileUpdate delete, Collector<ProfileChange> out) {
+        out.collect(new ProfileChange(delete.tenant(), delete.oneid(), delete, null, null, null));
+    }
+
+    /** Tells the RFM stage when the profile's last order, orders or revenue changed. */
+    private static void observeRfm(
+            String tenant,
+            String oneid,
+            ProfileState st,
+            long ordersBefore,
+            long revenueBefore,
+            Context ctx) {
+        ProfileFeatures f = st.features();
+        if (f.ordersTotal() != ordersBefore || f.revenueTotalMicros() != revenueBefore) {
+            ctx.output(
+                    RFM,
+                    f.ordersTotal() > 0
+                            ? new RfmObservation(
+                                    tenant,
+                                    oneid,
+                                    f.lastOrderTs(),
+                                    f.ordersTotal(),
+                                    f.revenueTotalMicros())
+                            : RfmObservation.removal(tenant, oneid));
+        }
     }
 
     /**
@@ -381,11 +434,17 @@ public final class ProfileUpdater
         return grid;
     }
 
-    private void forget(ProfileCommand c, Collector<ProfileUpdate> out) throws Exception {
+    private void forget(ProfileCommand c, Context ctx, Collector<ProfileChange> out)
+            throws Exception {
+        ProfileState st = profile.value();
+        if (st != null && st.features().ordersTotal() > 0) {
+            ctx.output(RFM, RfmObservation.removal(c.tenant(), c.oneid()));
+        }
         profile.clear();
         // the hash and the alias key go; the identity stage deletes the id keys
-        out.collect(
-                new ProfileUpdate(c.tenant(), c.oneid(), 0, true, Map.of(), List.of(), List.of()));
+        emitDelete(
+                new ProfileUpdate(c.tenant(), c.oneid(), 0, true, Map.of(), List.of(), List.of()),
+                out);
     }
 
     private static String[] splitKey(String key) {

@@ -21,6 +21,10 @@ import java.util.Map;
  * @param ids ids ({@code type:value}, value already hashed for PII) whose id key must point to
  *     {@code oneid} (or be deleted when {@code delete})
  * @param aliasTo the surviving oneid when this profile was merged away, else null
+ * @param segments segment memberships to change: name → {@code true} to add {@code oneid} to the
+ *     set {@code segment:{name}} (SADD), {@code false} to remove it (SREM); empty when none. Set
+ *     writes are separate commands from the hash write (the keys may live on different cluster
+ *     nodes); per segment, the last change wins.
  */
 public record ProfileUpdate(
         String tenant,
@@ -30,7 +34,33 @@ public record ProfileUpdate(
         Map<String, String> set,
         List<String> unset,
         List<String> ids,
-        String aliasTo) {
+        String aliasTo,
+        Map<String, Boolean> segments) {
+
+    /** An update that changes no segment membership. */
+    public ProfileUpdate(
+            String tenant,
+            String oneid,
+            long ver,
+            boolean delete,
+            Map<String, String> set,
+            List<String> unset,
+            List<String> ids,
+            String aliasTo) {
+        this(tenant, oneid, ver, delete, set, unset, ids, aliasTo, Map.of());
+    }
+
+    /** The same update with these segment changes. */
+    public ProfileUpdate withSegments(Map<String, Boolean> segmentChanges) {
+        return new ProfileUpdate(
+                tenant, oneid, ver, delete, set, unset, ids, aliasTo, segmentChanges);
+    }
+
+    /** The same update with these fields set and removed instead. */
+    public ProfileUpdate withFields(Map<String, String> newSet, List<String> newUnset) {
+        return new ProfileUpdate(
+                tenant, oneid, ver, delete, newSet, newUnset, ids, aliasTo, segments);
+    }
 
     /**
      * Points the id key of {@code id} at {@code oneid}, or deletes it: the identity stage's writes,

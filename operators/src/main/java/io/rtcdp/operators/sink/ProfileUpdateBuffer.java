@@ -25,7 +25,9 @@ import java.util.Set;
  *       write after it comes back as "delete, then write", in that order;
  *   <li>id keys are kept apart from their profile, last command wins: an id claimed by one profile
  *       and then by another ends at the latter, and an id deleted and then claimed again ends
- *       claimed, exactly as the sequence of SET and DEL would leave it.
+ *       claimed, exactly as the sequence of SET and DEL would leave it;
+ *   <li>segment memberships are kept per segment set and member, last change wins, so a flush sends
+ *       at most one SADD and one SREM per segment set.
  * </ul>
  *
  * <p>The common case, one update per profile per flush, copies nothing: the entry keeps the update
@@ -46,6 +48,12 @@ final class ProfileUpdateBuffer {
     /** alias key → surviving oneid to SET (with a TTL), or {@code null} to DEL; last wins. */
     private final LinkedHashMap<String, String> aliases = new LinkedHashMap<>();
 
+    /** segment set key → member → {@code true} to SADD, {@code false} to SREM; last wins. */
+    private final LinkedHashMap<String, LinkedHashMap<String, Boolean>> segments =
+            new LinkedHashMap<>();
+
+    private int segmentChanges;
+
     ProfileUpdateBuffer(RedisKeys keys) {
         this.keys = keys;
     }
@@ -61,6 +69,17 @@ final class ProfileUpdateBuffer {
         String tenant = requireNonNull(u.tenant(), "tenant", u);
         String oneid = requireNonNull(u.oneid(), "oneid", u);
         List<String> updateIds = u.ids();
+        Map<String, Boolean> memberships = u.segments();
+        if (memberships != null && !memberships.isEmpty()) {
+            for (Map.Entry<String, Boolean> e : memberships.entrySet()) {
+                String setKey = keys.segment(tenant, requireNonNull(e.getKey(), "segment", u));
+                LinkedHashMap<String, Boolean> members =
+                        segments.computeIfAbsent(setKey, k -> new LinkedHashMap<>());
+                if (members.put(oneid, e.getValue()) == null) {
+                    segmentChanges++;
+                }
+            }
+        }
         if (isIdsOnly(u)) {
             // an update of id keys alone (the identity stage's): the hash is not touched
             for (String id : updateIds) {
@@ -96,7 +115,7 @@ final class ProfileUpdateBuffer {
     }
 
     boolean isEmpty() {
-        return profiles.isEmpty() && aliases.isEmpty() && ids.isEmpty();
+        return profiles.isEmpty() && aliases.isEmpty() && ids.isEmpty() && segments.isEmpty();
     }
 
     /**
@@ -105,6 +124,7 @@ final class ProfileUpdateBuffer {
      */
     static boolean isIdsOnly(ProfileUpdate u) {
         return u.aliasTo() == null
+                && (u.segments() == null || u.segments().isEmpty())
                 && (u.delete() ? u.set() == null : u.set() == null || u.set().isEmpty())
                 && (u.unset() == null || u.unset().isEmpty())
                 && u.ids() != null
@@ -136,11 +156,26 @@ final class ProfileUpdateBuffer {
         return aliases.entrySet();
     }
 
+    /**
+     * The pending segment memberships: set key → member → {@code true} to SADD, {@code false} to
+     * SREM.
+     */
+    Set<Map.Entry<String, LinkedHashMap<String, Boolean>>> segmentWrites() {
+        return segments.entrySet();
+    }
+
+    /** Number of pending (segment set, member) changes. */
+    int segmentCount() {
+        return segmentChanges;
+    }
+
     /** Empties the buffer; the maps keep their capacity for the next batch. */
     void clear() {
         profiles.clear();
         ids.clear();
         aliases.clear();
+        segments.clear();
+        segmentChanges = 0;
     }
 
     private static String requireNonNull(String s, String what, ProfileUpdate u) {

@@ -16,8 +16,8 @@ import org.apache.flink.core.memory.DataOutputView;
 /**
  * Serializer of {@link ProfileUpdate}: tenant, oneid, ver, delete, then {@code set}, {@code unset}
  * and {@code ids} each as a length ({@code -1} for null) followed by their strings. Strings may be
- * null (Flink's string encoding carries that). {@code set} keeps its iteration order, which is the
- * field order of the Redis hash.
+ * null (Flink's string encoding carries that). Then the alias and the segment changes. {@code set}
+ * keeps its iteration order, which is the field order of the Redis hash.
  */
 public final class ProfileUpdateSerializer extends CodecSerializer<ProfileUpdate> {
     private static final long serialVersionUID = 1L;
@@ -49,6 +49,16 @@ public final class ProfileUpdateSerializer extends CodecSerializer<ProfileUpdate
         writeList(u.unset(), out);
         writeList(u.ids(), out);
         writeNullableString(u.aliasTo(), out);
+        Map<String, Boolean> segments = u.segments();
+        if (segments == null || segments.isEmpty()) {
+            out.writeInt(0);
+        } else {
+            out.writeInt(segments.size());
+            for (Map.Entry<String, Boolean> e : segments.entrySet()) {
+                writeString(e.getKey(), out);
+                out.writeBoolean(e.getValue());
+            }
+        }
     }
 
     @Override
@@ -68,8 +78,16 @@ public final class ProfileUpdateSerializer extends CodecSerializer<ProfileUpdate
         }
         List<String> unset = readList(in);
         List<String> ids = readList(in);
-        return new ProfileUpdate(
-                tenant, oneid, ver, delete, set, unset, ids, readNullableString(in));
+        String aliasTo = readNullableString(in);
+        int m = in.readInt();
+        Map<String, Boolean> segments = Map.of();
+        if (m > 0) {
+            segments = new LinkedHashMap<>(m + (m + 2) / 3 + 1);
+            for (int i = 0; i < m; i++) {
+                segments.put(readString(in), in.readBoolean());
+            }
+        }
+        return new ProfileUpdate(tenant, oneid, ver, delete, set, unset, ids, aliasTo, segments);
     }
 
     private static void writeList(List<String> list, DataOutputView out) throws IOException {

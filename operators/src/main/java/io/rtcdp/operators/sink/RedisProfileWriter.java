@@ -69,6 +69,7 @@ final class RedisProfileWriter implements SinkWriter<ProfileUpdate> {
 
     private final Counter profileWrites;
     private final Counter idWrites;
+    private final Counter segmentWrites;
     private final Counter retries;
     private final Counter recordsSend;
     private volatile long lastFlushMillis;
@@ -102,6 +103,7 @@ final class RedisProfileWriter implements SinkWriter<ProfileUpdate> {
         this.buffer = new ProfileUpdateBuffer(keys);
         this.profileWrites = metrics.counter("redisProfileWrites");
         this.idWrites = metrics.counter("redisIdWrites");
+        this.segmentWrites = metrics.counter("redisSegmentWrites");
         this.retries = metrics.counter("redisRetries");
         this.recordsSend = metrics.getNumRecordsSendCounter();
         // A racy read of the map size is fine for a gauge.
@@ -192,6 +194,7 @@ final class RedisProfileWriter implements SinkWriter<ProfileUpdate> {
         }
         profileWrites.inc(profiles);
         idWrites.inc(buffer.idCount());
+        segmentWrites.inc(buffer.segmentCount());
         recordsSend.inc(profiles + buffer.idCount());
         buffer.clear();
         lastFlushMillis = (System.nanoTime() - started) / 1_000_000;
@@ -234,6 +237,9 @@ final class RedisProfileWriter implements SinkWriter<ProfileUpdate> {
                     pipeline.set(id.getKey(), id.getValue());
                 }
             }
+            for (var segment : buffer.segmentWrites()) {
+                sendMemberships(pipeline, segment.getKey(), segment.getValue());
+            }
             replies = pipeline.syncAndReturnAll();
         }
         JedisException first = null;
@@ -249,6 +255,22 @@ final class RedisProfileWriter implements SinkWriter<ProfileUpdate> {
             }
         }
         return first;
+    }
+
+    /** One SADD of the members added and one SREM of those removed; both are idempotent. */
+    private static void sendMemberships(
+            Pipeline pipeline, String setKey, Map<String, Boolean> members) {
+        List<String> added = new java.util.ArrayList<>(members.size());
+        List<String> removed = new java.util.ArrayList<>(0);
+        for (Map.Entry<String, Boolean> m : members.entrySet()) {
+            (m.getValue() ? added : removed).add(m.getKey());
+        }
+        if (!added.isEmpty()) {
+            pipeline.sadd(setKey, added.toArray(new String[0]));
+        }
+        if (!removed.isEmpty()) {
+            pipeline.srem(setKey, removed.toArray(new String[0]));
+        }
     }
 
     /** {@code [key, ver, now, n, unset × n, (field, value) × m]}, as {@link #SCRIPT} reads them. */

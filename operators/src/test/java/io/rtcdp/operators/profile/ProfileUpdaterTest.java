@@ -23,7 +23,7 @@ class ProfileUpdaterTest {
     static final long MIN = 60_000L;
     static final long DAY = 86_400_000L;
 
-    KeyedOneInputStreamOperatorTestHarness<String, ProfileCommand, ProfileUpdate> harness;
+    KeyedOneInputStreamOperatorTestHarness<String, ProfileCommand, ProfileChange> harness;
 
     @BeforeEach
     void open() throws Exception {
@@ -36,7 +36,7 @@ class ProfileUpdaterTest {
         harness.close();
     }
 
-    static KeyedOneInputStreamOperatorTestHarness<String, ProfileCommand, ProfileUpdate>
+    static KeyedOneInputStreamOperatorTestHarness<String, ProfileCommand, ProfileChange>
             newHarness() throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(new ProfileUpdater(Duration.ofMillis(1))),
@@ -84,8 +84,13 @@ class ProfileUpdaterTest {
         return ProfileCommand.event(oneid, e, e.ids());
     }
 
+    static List<ProfileUpdate> updates(
+            KeyedOneInputStreamOperatorTestHarness<String, ProfileCommand, ProfileChange> h) {
+        return h.extractOutputValues().stream().map(ProfileChange::update).toList();
+    }
+
     List<ProfileUpdate> drain() {
-        List<ProfileUpdate> out = harness.extractOutputValues();
+        List<ProfileUpdate> out = updates(harness);
         harness.getOutput().clear();
         return out;
     }
@@ -253,10 +258,10 @@ class ProfileUpdaterTest {
             h.setProcessingTime(T0 + MIN);
             h.processElement(event("o1", "u1", "product_viewed", T0 + MIN + 1, null), T0);
             h.processWatermark(T0 + DAY + 5 * MIN - 1);
-            assertThat(h.extractOutputValues()).hasSize(1);
+            assertThat(updates(h)).hasSize(1);
             h.processWatermark(T0 + DAY + 5 * MIN);
-            assertThat(h.extractOutputValues()).hasSize(2);
-            assertThat(h.extractOutputValues().get(1).set())
+            assertThat(updates(h)).hasSize(2);
+            assertThat(updates(h).get(1).set())
                     .containsEntry("as_of", Long.toString(T0 + DAY + 5 * MIN))
                     .containsEntry("f.events_24h", "0");
 
@@ -271,11 +276,11 @@ class ProfileUpdaterTest {
             long week = 7 * DAY;
             long change = T0 + 11 * DAY; // the first minute bucket leaves the 24h window
             long expected = (change + week - 1) / week * week;
-            int before = h.extractOutputValues().size();
+            int before = updates(h).size();
             h.processWatermark(expected - 1);
-            assertThat(h.extractOutputValues()).hasSize(before);
+            assertThat(updates(h)).hasSize(before);
             h.processWatermark(expected);
-            List<ProfileUpdate> out = h.extractOutputValues();
+            List<ProfileUpdate> out = updates(h);
             assertThat(out).hasSize(before + 1);
             assertThat(out.get(before).set())
                     .containsEntry("as_of", Long.toString(expected))

@@ -1,0 +1,130 @@
+package io.rtcdp.operators.sink;
+
+import io.rtcdp.udf.profile.RedisKeys;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.flink.api.connector.sink2.Committer;
+import org.apache.flink.api.connector.sink2.CommitterInitContext;
+import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SupportsCommitter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+import redis.clients.jedis.RedisClient;
+
+/**
+ * Appends entries to each tenant's Redis stream {@code prefix:{t}:triggers} exactly once, through
+ * Flink's two-phase commit.
+ *
+ * <p>The writer holds the entries that arrive between two checkpoints. When a checkpoint is taken
+ * it gives each entry a stream entry ID ({@code ms-seq}, increasing per tenant) and hands the batch
+ * to the checkpoint; once the checkpoint completes the committer sends {@code XADD key MAXLEN ~ n
+ * ID id ...} for each. A commit that is retried after a failure sends the same IDs, and Redis
+ * refuses an ID that is not above the stream's last one, so an entry that got in is not added
+ * again; an entry refused for that reason that is really missing (the stream moved on meanwhile,
+ * e.g. a clock step) is looked up by its {@link StreamEntry#id()} among the later entries and added
+ * with an automatic ID if absent. Entries become visible after the checkpoint that covers them, as
+ * with Kafka's {@code read_committed}.
+ *
+ * <p>Key the input by tenant, so one writer gives each tenant's IDs; entries of one tenant from
+ * several writers are still written once each, at the price of more look-ups.
+ */
+public final class RedisStreamSink implements Sink<StreamEntry>, SupportsCommitter<StreamBatch> {
+    private static final long serialVersionUID = 1L;
+
+    /** Contract default: streams are capped at about a million entries. */
+    public static final long DEFAULT_MAX_LEN = 1_000_000L;
+
+    private final String redisUrl;
+    private final String keyPrefix;
+    private final long maxLen;
+    private final String idField;
+
+    private RedisStreamSink(String redisUrl, String keyPrefix, long maxLen, String idField) {
+        this.redisUrl = Objects.requireNonNull(redisUrl, "redisUrl");
+        this.keyPrefix = keyPrefix;
+        this.maxLen = maxLen;
+        this.idField = idField;
+        new RedisKeys(keyPrefix); // validates the prefix
+        URI.create(redisUrl);
+    }
+
+    /**
+     * @param idField the entry field that holds {@link StreamEntry#id()} (e.g. {@code trigger_id})
+     */
+    public static RedisStreamSink of(
+            String redisUrl, String keyPrefix, long maxLen, String idField) {
+        if (maxLen < 1) {
+            throw new IllegalArgumentException("stream max length must be positive: " + maxLen);
+        }
+        return new RedisStreamSink(redisUrl, keyPrefix, maxLen, idField);
+    }
+
+    @Override
+    public CommittingSinkWriter<StreamEntry, StreamBatch> createWriter(WriterInitContext context) {
+        return new Writer();
+    }
+
+    @Override
+    public Committer<StreamBatch> createCommitter(CommitterInitContext context) {
+        return new RedisStreamCommitter(
+                RedisClient.builder().fromURI(URI.create(redisUrl)).build(),
+                RedisProfileSink.endpoint(redisUrl),
+                new RedisKeys(keyPrefix),
+                maxLen,
+                idField,
+                context.metricGroup());
+    }
+
+    @Override
+    public SimpleVersionedSerializer<StreamBatch> getCommittableSerializer() {
+        return StreamBatch.Serializer.INSTANCE;
+    }
+
+    /** Buffers entries per tenant and numbers them at each checkpoint. */
+    static final class Writer implements CommittingSinkWriter<StreamEntry, StreamBatch> {
+        private final Map<String, List<StreamEntry>> pending = new HashMap<>();
+        private final Map<String, long[]> lastIds = new HashMap<>();
+
+        @Override
+        public void write(StreamEntry entry, Context context) {
+            pending.computeIfAbsent(entry.tenant(), t -> new ArrayList<>()).add(entry);
+        }
+
+        @Override
+        public void flush(boolean endOfInput) {}
+
+        @Override
+        public Collection<StreamBatch> prepareCommit() {
+            if (pending.isEmpty()) {
+                return List.of();
+            }
+            long now = System.currentTimeMillis();
+            List<StreamBatch> batches = new ArrayList<>(pending.size());
+            for (Map.Entry<String, List<StreamEntry>> e : pending.entrySet()) {
+                long[] last = lastIds.computeIfAbsent(e.getKey(), t -> new long[] {0, -1});
+                List<StreamBatch.Pending> numbered = new ArrayList<>(e.getValue().size());
+                for (StreamEntry entry : e.getValue()) {
+                    if (now > last[0]) {
+                        last[0] = now;
+                        last[1] = 0;
+                    } else {
+                        last[1]++;
+                    }
+                    numbered.add(new StreamBatch.Pending(last[0] + "-" + last[1], entry));
+                }
+                batches.add(new StreamBatch(e.getKey(), numbered));
+            }
+            pending.clear();
+            return batches;
+        }
+
+        @Override
+        public void close() {}
+    }
+}

@@ -1,0 +1,11 @@
+package io.rtcdp.operators.sink;
+
+/**
+ * One entry for a tenant's Redis stream (the triggers stream, contract section 3 and 5).
+ *
+ * @param tenant tenant, which names the stream
+ * @param id the entry's deterministic id (a trigger's {@code trigger_id}); the sink writes each id
+ *     at most once
+ * @param fields field names and values, alternating; values are plain strings
+ */
+public record StreamEntry(String tenant, String id, String[] fields) {}

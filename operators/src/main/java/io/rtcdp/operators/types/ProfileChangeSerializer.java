@@ -1,0 +1,96 @@
+package io.rtcdp.operators.types;
+
+import io.rtcdp.operators.profile.ProfileChange;
+import io.rtcdp.operators.sink.ProfileUpdate;
+import io.rtcdp.operators.sink.ProfileUpdateSerializer;
+import io.rtcdp.udf.event.Event;
+import java.io.IOException;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+/**
+ * Serializer of {@link ProfileChange}: tenant, oneid, then a presence byte and the value of each of
+ * update, fields (a count and nullable strings), cause and rfm.
+ */
+public final class ProfileChangeSerializer extends CodecSerializer<ProfileChange> {
+    private static final long serialVersionUID = 1L;
+
+    public static final ProfileChangeSerializer INSTANCE = new ProfileChangeSerializer();
+
+    public static final TypeInformation<ProfileChange> TYPE_INFO =
+            new CodecTypeInfo<>(ProfileChange.class, INSTANCE);
+
+    private ProfileChangeSerializer() {}
+
+    @Override
+    public void serialize(ProfileChange c, DataOutputView out) throws IOException {
+        writeString(c.tenant(), out);
+        writeString(c.oneid(), out);
+        ProfileUpdate u = c.update();
+        out.writeBoolean(u != null);
+        if (u != null) {
+            ProfileUpdateSerializer.INSTANCE.serialize(u, out);
+        }
+        writeArray(c.fields(), out);
+        Event e = c.cause();
+        out.writeBoolean(e != null);
+        if (e != null) {
+            EventSerializer.INSTANCE.serialize(e, out);
+        }
+        writeArray(c.rfm(), out);
+    }
+
+    @Override
+    public ProfileChange deserialize(DataInputView in) throws IOException {
+        String tenant = readString(in);
+        String oneid = readString(in);
+        ProfileUpdate u =
+                in.readBoolean() ? ProfileUpdateSerializer.INSTANCE.deserialize(in) : null;
+        String[] fields = readArray(in);
+        Event e = in.readBoolean() ? EventSerializer.INSTANCE.deserialize(in) : null;
+        String[] rfm = readArray(in);
+        return new ProfileChange(tenant, oneid, u, fields, e, rfm);
+    }
+
+    private static void writeArray(String[] a, DataOutputView out) throws IOException {
+        if (a == null) {
+            out.writeInt(-1);
+            return;
+        }
+        out.writeInt(a.length);
+        for (String s : a) {
+            writeNullableString(s, out);
+        }
+    }
+
+    private static String[] readArray(DataInputView in) throws IOException {
+        int n = in.readInt();
+        if (n < 0) {
+            return null;
+        }
+        String[] a = new String[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = readNullableString(in);
+        }
+        return a;
+    }
+
+    @Override
+    public TypeSerializerSnapshot<ProfileChange> snapshotConfiguration() {
+        return new Snapshot();
+    }
+
+    private Object readResolve() {
+        return INSTANCE;
+    }
+
+    /** Snapshot naming this serializer; the format has no parameters. */
+    public static final class Snapshot extends SimpleTypeSerializerSnapshot<ProfileChange> {
+        public Snapshot() {
+            super(() -> INSTANCE);
+        }
+    }
+}

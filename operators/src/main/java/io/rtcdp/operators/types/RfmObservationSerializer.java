@@ -1,0 +1,52 @@
+package io.rtcdp.operators.types;
+
+import io.rtcdp.operators.profile.RfmObservation;
+import java.io.IOException;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+/** Serializer of {@link RfmObservation}: tenant, oneid and three longs. */
+public final class RfmObservationSerializer extends CodecSerializer<RfmObservation> {
+    private static final long serialVersionUID = 1L;
+
+    public static final RfmObservationSerializer INSTANCE = new RfmObservationSerializer();
+
+    public static final TypeInformation<RfmObservation> TYPE_INFO =
+            new CodecTypeInfo<>(RfmObservation.class, INSTANCE);
+
+    private RfmObservationSerializer() {}
+
+    @Override
+    public void serialize(RfmObservation o, DataOutputView out) throws IOException {
+        writeString(o.tenant(), out);
+        writeString(o.oneid(), out);
+        out.writeLong(o.lastOrderTs());
+        out.writeLong(o.orders());
+        out.writeLong(o.revenueMicros());
+    }
+
+    @Override
+    public RfmObservation deserialize(DataInputView in) throws IOException {
+        return new RfmObservation(
+                readString(in), readString(in), in.readLong(), in.readLong(), in.readLong());
+    }
+
+    @Override
+    public TypeSerializerSnapshot<RfmObservation> snapshotConfiguration() {
+        return new Snapshot();
+    }
+
+    private Object readResolve() {
+        return INSTANCE;
+    }
+
+    /** Snapshot naming this serializer; the format has no parameters. */
+    public static final class Snapshot extends SimpleTypeSerializerSnapshot<RfmObservation> {
+        public Snapshot() {
+            super(() -> INSTANCE);
+        }
+    }
+}
