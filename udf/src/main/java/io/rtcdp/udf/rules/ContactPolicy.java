@@ -1,0 +1,109 @@
+package io.rtcdp.udf.rules;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Decides whether a trigger rule whose condition was evaluated actually fires, and updates its
+ * {@link TriggerState}. All times are event time (ms), so a replay decides the same way.
+ *
+ * <p>In order:
+ *
+ * <ol>
+ *   <li>State-driven rules (not reading {@code event}) fire only on the rising edge: condition true
+ *       now and false at the previous evaluation. Event-driven rules may fire on every evaluation
+ *       whose condition is true. Otherwise {@link Decision#NOT_RISING}.
+ *   <li>{@code requires_consent}: the profile's consent for that purpose must be {@code true}
+ *       (absent means no consent), otherwise {@link Decision#SUPPRESSED_CONSENT}.
+ *   <li>{@code cooldown}: no fire at an event time less than the cooldown after the last fire (nor
+ *       before it, for out-of-order event times), otherwise {@link Decision#SUPPRESSED_COOLDOWN}.
+ *   <li>Cap: at most {@code max_per_period} fires with event times in any window of the period (a
+ *       fire at {@code ts} counts the fires at times greater than {@code ts - period}), otherwise
+ *       {@link Decision#SUPPRESSED_CAP}.
+ * </ol>
+ *
+ * A suppressed rising edge is used up: a state-driven rule that stays true does not fire later when
+ * its cooldown ends; it fires again after its condition has been false once.
+ */
+public final class ContactPolicy {
+    public enum Decision {
+        FIRE,
+        SUPPRESSED_COOLDOWN,
+        SUPPRESSED_CAP,
+        SUPPRESSED_CONSENT,
+        NOT_RISING
+    }
+
+    private ContactPolicy() {}
+
+    /**
+     * Decides and updates {@code state}.
+     *
+     * @param conditionNow whether the rule's condition holds now ({@link Evaluation#triggers()})
+     * @param eventDriven {@link CompiledRules#isEventDriven(int)}
+     * @param consent the profile's consent ({@link RuleFacts#consent()}); may be null
+     */
+    public static Decision decide(
+            RuleSet.TriggerRule rule,
+            TriggerState state,
+            long ts,
+            boolean conditionNow,
+            boolean eventDriven,
+            Map<String, Boolean> consent) {
+        boolean wasTrue = state.lastTrue;
+        if (!eventDriven) {
+            state.lastTrue = conditionNow;
+        }
+        if (!conditionNow || (!eventDriven && wasTrue)) {
+            return Decision.NOT_RISING;
+        }
+        if (rule.requiresConsent() != null
+                && (consent == null || !Boolean.TRUE.equals(consent.get(rule.requiresConsent())))) {
+            return Decision.SUPPRESSED_CONSENT;
+        }
+        if (rule.cooldownMs() > 0
+                && state.lastFire != TriggerState.NEVER
+                && (ts < state.lastFire || ts - state.lastFire < rule.cooldownMs())) {
+            return Decision.SUPPRESSED_COOLDOWN;
+        }
+        long[] fires = state.fires;
+        if (rule.maxPerPeriod() > 0) {
+            long from = ts - rule.periodMs();
+            int inPeriod = 0;
+            for (long f : fires) {
+                if (f > from) {
+                    inPeriod++;
+                }
+            }
+            if (inPeriod >= rule.maxPerPeriod()) {
+                return Decision.SUPPRESSED_CAP;
+            }
+            // keep only the fires that can still count: the latest (cap - 1) inside the period
+            int keepFrom = 0;
+            while (keepFrom < fires.length
+                    && (fires[keepFrom] <= from
+                            || fires.length - keepFrom > rule.maxPerPeriod() - 1)) {
+                keepFrom++;
+            }
+            long[] next = Arrays.copyOfRange(fires, keepFrom, fires.length + 1);
+            next[next.length - 1] = ts;
+            Arrays.sort(next);
+            state.fires = next;
+        } else if (fires.length > 0) {
+            state.fires = new long[0];
+        }
+        state.lastFire = Math.max(state.lastFire, ts);
+        return Decision.FIRE;
+    }
+
+    /** Removes the states of trigger rules that are not in {@code rules} any more. */
+    public static void retainRules(Map<String, ?> statesByRule, CompiledRules rules) {
+        Set<String> names =
+                rules.triggers().stream()
+                        .map(RuleSet.TriggerRule::name)
+                        .collect(Collectors.toSet());
+        statesByRule.keySet().retainAll(names);
+    }
+}

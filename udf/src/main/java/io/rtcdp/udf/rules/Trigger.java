@@ -1,0 +1,88 @@
+package io.rtcdp.udf.rules;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+
+/**
+ * A trigger (contract section 5): a trigger rule fired for a profile and its contact policy allowed
+ * it. {@code score} and {@code eventId} may be null.
+ */
+public record Trigger(
+        String triggerId,
+        String tenant,
+        String oneid,
+        String rule,
+        String action,
+        String channel,
+        Double score,
+        String reason,
+        String eventId,
+        long ts,
+        long emittedAt) {
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    /**
+     * The trigger for a fired rule, with its deterministic id and the rule's condition as reason.
+     *
+     * @param cause see {@link TriggerIds#of}; for an event-caused trigger, its event id
+     */
+    public static Trigger of(
+            String tenant,
+            String oneid,
+            RuleSet.TriggerRule rule,
+            Double score,
+            String eventId,
+            String cause,
+            long ts,
+            long emittedAt) {
+        return new Trigger(
+                TriggerIds.of(tenant, rule.name(), oneid, cause),
+                tenant,
+                oneid,
+                rule.name(),
+                rule.action(),
+                rule.channel(),
+                score,
+                reason(rule),
+                eventId,
+                ts,
+                emittedAt);
+    }
+
+    /** A short human text: the rule's condition, cut to 200 characters. */
+    public static String reason(RuleSet.TriggerRule rule) {
+        String w = rule.when().strip().replaceAll("\\s+", " ");
+        return w.length() <= 200 ? w : w.substring(0, 197) + "...";
+    }
+
+    /** One JSON object, fields in contract order, absent values as null. */
+    public String toJson() {
+        StringWriter w = new StringWriter(256);
+        try (JsonGenerator g = JSON.createGenerator(w)) {
+            g.writeStartObject();
+            g.writeStringField("trigger_id", triggerId);
+            g.writeStringField("tenant", tenant);
+            g.writeStringField("oneid", oneid);
+            g.writeStringField("rule", rule);
+            g.writeStringField("action", action);
+            g.writeStringField("channel", channel);
+            if (score == null) {
+                g.writeNullField("score");
+            } else {
+                g.writeNumberField("score", score);
+            }
+            g.writeStringField("reason", reason);
+            g.writeStringField("event_id", eventId);
+            g.writeNumberField("ts", ts);
+            g.writeNumberField("emitted_at", emittedAt);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return w.toString();
+    }
+}
