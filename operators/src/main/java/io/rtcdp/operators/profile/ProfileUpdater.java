@@ -57,6 +57,9 @@ public final class ProfileUpdater
 
     private static final int N = ProfileFields.FEATURE_FIELDS.size();
 
+    /** The fields of {@link ProfileChange#fields()}, in order. */
+    public static final List<String> FIELDS = ProfileFields.FEATURE_FIELDS;
+
     /**
      * The RFM inputs (last order, orders, revenue) of every profile whose inputs changed, for the
      * tenant's RFM stage.

@@ -32,6 +32,10 @@ public final class ProfileFields {
     public static final String CART_ADDS_24H = "f.cart_adds_24h";
     public static final String ORDERS_24H = "f.orders_24h";
     public static final String TOP_CATEGORY_30D = "f.top_category_30d";
+
+    /** Lifecycle stage (contract 3), rendered by the profile stage. */
+    public static final String LIFECYCLE = "lifecycle";
+
     public static final String CONSENT_MARKETING = "consent.marketing";
     public static final String CONSENT_PERSONALIZATION = "consent.personalization";
 

@@ -1,0 +1,476 @@
+package io.rtcdp.operators.decide;
+
+import io.rtcdp.operators.profile.ProfileChange;
+import io.rtcdp.operators.profile.ProfileUpdater;
+import io.rtcdp.operators.sink.ProfileUpdate;
+import io.rtcdp.operators.types.DecisionStateSerializer;
+import io.rtcdp.operators.types.TriggerSerializer;
+import io.rtcdp.udf.event.Event;
+import io.rtcdp.udf.profile.ProfileFields;
+import io.rtcdp.udf.rules.CompiledRules;
+import io.rtcdp.udf.rules.ContactPolicy;
+import io.rtcdp.udf.rules.DecisionState;
+import io.rtcdp.udf.rules.Evaluation;
+import io.rtcdp.udf.rules.EventFacts;
+import io.rtcdp.udf.rules.RuleFacts;
+import io.rtcdp.udf.rules.RuleSchema;
+import io.rtcdp.udf.rules.RuleSet;
+import io.rtcdp.udf.rules.RuleSetException;
+import io.rtcdp.udf.rules.Trigger;
+import io.rtcdp.udf.rules.TriggerState;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The decision stage: applies each tenant's business rules (contract 6) to every profile change and
+ * writes what they decide, tags, segments, segment-set membership, the RFM score, and triggers.
+ *
+ * <p>Inputs: the profile stage's changes and the RFM stage's scores, keyed by profile, and the rule
+ * sets (text, broadcast). A rule set replaces the tenant's previous one only if it compiles and its
+ * version is higher; it is then applied at once to every profile of the tenant that this instance
+ * holds ({@code applyToKeyedState}), not only to profiles that receive events later. A rule set
+ * that does not compile is logged with its errors and counted; the previous one stays in force.
+ *
+ * <p>Output: the profile stage's updates with the decided fields added, and updates of the decided
+ * fields alone; all writes of one profile go through here, in order, so a delete (merge or forget)
+ * is never overtaken by a later write of the same profile. Triggers go to {@link #TRIGGERS}.
+ *
+ * <p>Triggers are decided in event time (see {@link ContactPolicy}): the event's time for a change
+ * an event caused, the profile's {@code as_of} otherwise. Their ids are deterministic: the cause is
+ * the event id, {@code asof:<ms>} for a refresh or RFM change, {@code rules:<version>} for a new
+ * rule set, so a replay after a failure produces the same ids.
+ */
+public final class ProfileDecider
+        extends KeyedBroadcastProcessFunction<String, ProfileChange, String, ProfileUpdate> {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(ProfileDecider.class);
+
+    public static final KeySelector<ProfileChange, String> KEY = ProfileChange::key;
+
+    /** Rule set text per tenant: the rules in force, restored from checkpoints. */
+    public static final MapStateDescriptor<String, String> RULES =
+            new MapStateDescriptor<>("rule-sets", Types.STRING, Types.STRING);
+
+    public static final OutputTag<Trigger> TRIGGERS =
+            new OutputTag<>("triggers", TriggerSerializer.TYPE_INFO);
+
+    public static final String RFM_R = "rfm.r";
+    public static final String RFM_F = "rfm.f";
+    public static final String RFM_M = "rfm.m";
+    public static final String RFM_SEGMENT = "rfm.segment";
+    public static final String TAGS = "tags";
+    public static final String SEGMENTS = "segments";
+    private static final String[] RFM_FIELDS = {RFM_R, RFM_F, RFM_M, RFM_SEGMENT};
+
+    private static final ValueStateDescriptor<DecisionState> STATE =
+            new ValueStateDescriptor<>("decision", DecisionStateSerializer.TYPE_INFO);
+
+    private static final int AS_OF = ProfileUpdater.FIELDS.indexOf(ProfileFields.AS_OF);
+    private static final int CONSENT_MARKETING =
+            ProfileUpdater.FIELDS.indexOf(ProfileFields.CONSENT_MARKETING);
+    private static final int CONSENT_PERSONALIZATION =
+            ProfileUpdater.FIELDS.indexOf(ProfileFields.CONSENT_PERSONALIZATION);
+
+    private transient ValueState<DecisionState> state;
+
+    /** Compiled rule sets by tenant, built from {@link #RULES} on first use. */
+    private transient Map<String, CompiledRules> compiled;
+
+    private transient Counter rulesApplied;
+    private transient Counter rulesRejected;
+    private transient Counter ruleErrors;
+    private transient Counter reevaluated;
+    private transient Counter triggersEmitted;
+    private transient Counter suppressedCooldown;
+    private transient Counter suppressedCap;
+    private transient Counter suppressedConsent;
+    private transient volatile long lastReevaluationMillis;
+
+    @Override
+    public void open(OpenContext ctx) {
+        state = getRuntimeContext().getState(STATE);
+        compiled = new HashMap<>();
+        var g = getRuntimeContext().getMetricGroup();
+        rulesApplied = g.counter("ruleSetsApplied");
+        rulesRejected = g.counter("ruleSetsRejected");
+        ruleErrors = g.counter("ruleEvaluationErrors");
+        reevaluated = g.counter("profilesReevaluated");
+        triggersEmitted = g.counter("triggersEmitted");
+        suppressedCooldown = g.counter("triggersSuppressedCooldown");
+        suppressedCap = g.counter("triggersSuppressedCap");
+        suppressedConsent = g.counter("triggersSuppressedConsent");
+        g.gauge(
+                "lastReevaluationMillis",
+                (org.apache.flink.metrics.Gauge<Long>) () -> lastReevaluationMillis);
+    }
+
+    @Override
+    public void processElement(ProfileChange c, ReadOnlyContext ctx, Collector<ProfileUpdate> out)
+            throws Exception {
+        DecisionState st = state.value();
+        if (c.isRfm()) {
+            if (st == null) {
+                st = new DecisionState();
+            }
+            st.rfm = c.rfm();
+            if (st.fields != null) {
+                CompiledRules rules = rules(c.tenant(), ctx.getBroadcastState(RULES));
+                ProfileUpdate u =
+                        decide(
+                                c.tenant(),
+                                c.oneid(),
+                                st,
+                                rules,
+                                null,
+                                "asof:" + st.fields[AS_OF],
+                                derivedOnly(c.tenant(), c.oneid()),
+                                true,
+                                false,
+                                true,
+                                t -> ctx.output(TRIGGERS, t));
+                if (u != null) {
+                    out.collect(u);
+                }
+            }
+            state.update(st);
+            return;
+        }
+        ProfileUpdate update = c.update();
+        if (update.delete()) {
+            if (st != null && !st.segments.isEmpty()) {
+                Map<String, Boolean> leave = new LinkedHashMap<>();
+                for (String s : st.segments) {
+                    leave.put(s, false);
+                }
+                update = update.withSegments(leave);
+            }
+            state.clear();
+            out.collect(update);
+            return;
+        }
+        if (st == null) {
+            st = new DecisionState();
+        }
+        st.fields = c.fields();
+        Event e = c.cause();
+        if (e != null && !e.traits().isEmpty()) {
+            st.traits.putAll(e.traits());
+        }
+        boolean full = update.set() != null && update.set().containsKey(ProfileFields.ONEID);
+        CompiledRules rules = rules(c.tenant(), ctx.getBroadcastState(RULES));
+        ProfileUpdate u =
+                decide(
+                        c.tenant(),
+                        c.oneid(),
+                        st,
+                        rules,
+                        e,
+                        e != null ? e.eventId() : "asof:" + st.fields[AS_OF],
+                        update,
+                        false,
+                        full,
+                        false,
+                        t -> ctx.output(TRIGGERS, t));
+        out.collect(u == null ? update : u);
+        state.update(st);
+    }
+
+    @Override
+    public void processBroadcastElement(String text, Context ctx, Collector<ProfileUpdate> out)
+            throws Exception {
+        CompiledRules next;
+        try {
+            next = CompiledRules.compile(text);
+        } catch (RuleSetException e) {
+            rulesRejected.inc();
+            LOG.warn(
+                    "Rejected a rule set; the rules in force stay: {}",
+                    String.join("; ", e.problems()));
+            return;
+        }
+        String tenant = next.tenant();
+        BroadcastState<String, String> stored = ctx.getBroadcastState(RULES);
+        CompiledRules current = rules(tenant, stored);
+        if (current != null && current.version() >= next.version()) {
+            LOG.info(
+                    "Ignored rule set version {} of tenant {}: version {} is in force",
+                    next.version(),
+                    tenant,
+                    current.version());
+            return;
+        }
+        stored.put(tenant, text);
+        compiled.put(tenant, next);
+        rulesApplied.inc();
+        long started = System.nanoTime();
+        String prefix = tenant + '\u0001';
+        String cause = "rules:" + next.version();
+        long[] count = {0};
+        ctx.applyToKeyedState(
+                STATE,
+                (key, s) -> {
+                    if (!key.startsWith(prefix)) {
+                        return;
+                    }
+                    DecisionState st = s.value();
+                    if (st == null || st.fields == null) {
+                        return;
+                    }
+                    String oneid = key.substring(prefix.length());
+                    ProfileUpdate u =
+                            decide(
+                                    tenant,
+                                    oneid,
+                                    st,
+                                    next,
+                                    null,
+                                    cause,
+                                    derivedOnly(tenant, oneid),
+                                    true,
+                                    false,
+                                    false,
+                                    t -> ctx.output(TRIGGERS, t));
+                    if (u != null) {
+                        out.collect(u);
+                    }
+                    s.update(st);
+                    count[0]++;
+                });
+        reevaluated.inc(count[0]);
+        lastReevaluationMillis = (System.nanoTime() - started) / 1_000_000;
+        LOG.info(
+                "Applied rule set version {} of tenant {} to {} profiles in {} ms",
+                next.version(),
+                tenant,
+                count[0],
+                lastReevaluationMillis);
+    }
+
+    private CompiledRules rules(String tenant, ReadOnlyBroadcastState<String, String> stored)
+            throws Exception {
+        CompiledRules r = compiled.get(tenant);
+        if (r != null) {
+            return r;
+        }
+        String text = stored.get(tenant);
+        if (text == null) {
+            return null;
+        }
+        // restored from a checkpoint: it compiled when it was accepted
+        r = CompiledRules.compile(text);
+        compiled.put(tenant, r);
+        return r;
+    }
+
+    private static ProfileUpdate derivedOnly(String tenant, String oneid) {
+        return new ProfileUpdate(tenant, oneid, 0, false, Map.of(), List.of(), List.of());
+    }
+
+    /**
+     * Evaluates the rules for one profile, decides its triggers, and returns {@code base} with the
+     * decided fields and memberships that changed added, or null when {@code skipIfUnchanged} and
+     * nothing changed.
+     *
+     * @param full whether every decided field and membership must be written (the profile stage
+     *     writes the whole profile after a restart)
+     */
+    private ProfileUpdate decide(
+            String tenant,
+            String oneid,
+            DecisionState st,
+            CompiledRules rules,
+            Event event,
+            String cause,
+            ProfileUpdate base,
+            boolean skipIfUnchanged,
+            boolean full,
+            boolean rfmChanged,
+            java.util.function.Consumer<Trigger> emit) {
+        Map<String, String> set = new LinkedHashMap<>();
+        List<String> unset = new ArrayList<>(2);
+        Map<String, Boolean> memberships = new LinkedHashMap<>();
+
+        if (st.rfm != null && (full || rfmChanged)) {
+            // the RFM stage only sends changed scores
+            for (int i = 0; i < RFM_FIELDS.length; i++) {
+                set.put(RFM_FIELDS[i], st.rfm[i]);
+            }
+        }
+
+        List<String> tags = List.of();
+        List<String> segments = List.of();
+        if (rules != null) {
+            RuleFacts facts = facts(st);
+            EventFacts ef =
+                    event == null
+                            ? null
+                            : EventFacts.ofJson(
+                                    event.eventId(),
+                                    event.name() != null ? event.name() : event.type().name(),
+                                    event.channel(),
+                                    event.propsJson());
+            Evaluation ev = rules.evaluate(facts, ef);
+            if (ev.errors() > 0) {
+                ruleErrors.inc(ev.errors());
+            }
+            tags = ev.tags();
+            segments = ev.segments();
+            long ts = event != null ? event.ts() : asOf(st);
+            triggers(tenant, oneid, st, rules, ev, facts, event, cause, ts, emit);
+        } else {
+            st.triggers.clear();
+        }
+        if (full || !tags.equals(st.tags)) {
+            if (tags.isEmpty()) {
+                unset.add(TAGS);
+            } else {
+                set.put(TAGS, String.join(",", tags));
+            }
+        }
+        if (full || !segments.equals(st.segments)) {
+            if (segments.isEmpty()) {
+                unset.add(SEGMENTS);
+            } else {
+                set.put(SEGMENTS, String.join(",", segments));
+            }
+            for (String s : st.segments) {
+                if (!segments.contains(s)) {
+                    memberships.put(s, false);
+                }
+            }
+            for (String s : segments) {
+                if (full || !st.segments.contains(s)) {
+                    memberships.put(s, true);
+                }
+            }
+        }
+        st.tags = tags;
+        st.segments = segments;
+        st.rulesVersion = rules == null ? 0 : rules.version();
+
+        if (set.isEmpty() && unset.isEmpty() && memberships.isEmpty()) {
+            return skipIfUnchanged ? null : base;
+        }
+        Map<String, String> allSet = set;
+        List<String> allUnset = unset;
+        if (base.set() != null && !base.set().isEmpty()) {
+            allSet = new LinkedHashMap<>(base.set());
+            allSet.putAll(set);
+        }
+        if (base.unset() != null && !base.unset().isEmpty()) {
+            allUnset = new ArrayList<>(base.unset());
+            allUnset.addAll(unset);
+        }
+        return base.withFields(allSet, allUnset).withSegments(memberships);
+    }
+
+    private void triggers(
+            String tenant,
+            String oneid,
+            DecisionState st,
+            CompiledRules rules,
+            Evaluation ev,
+            RuleFacts facts,
+            Event event,
+            String cause,
+            long ts,
+            java.util.function.Consumer<Trigger> emit) {
+        List<RuleSet.TriggerRule> all = rules.triggers();
+        ContactPolicy.retainRules(st.triggers, rules);
+        long now = System.currentTimeMillis();
+        for (int i = 0; i < all.size(); i++) {
+            RuleSet.TriggerRule rule = all.get(i);
+            boolean eventDriven = rules.isEventDriven(i);
+            if (eventDriven && event == null) {
+                continue;
+            }
+            TriggerState ts0 = st.triggers.computeIfAbsent(rule.name(), n -> new TriggerState());
+            boolean holds = ev.triggers().contains(rule.name());
+            ContactPolicy.Decision d =
+                    ContactPolicy.decide(rule, ts0, ts, holds, eventDriven, facts.consent());
+            switch (d) {
+                case FIRE -> {
+                    triggersEmitted.inc();
+                    emit.accept(
+                            Trigger.of(
+                                    tenant,
+                                    oneid,
+                                    rule,
+                                    null,
+                                    event == null ? null : event.eventId(),
+                                    cause,
+                                    ts,
+                                    now));
+                }
+                case SUPPRESSED_COOLDOWN -> suppressedCooldown.inc();
+                case SUPPRESSED_CAP -> suppressedCap.inc();
+                case SUPPRESSED_CONSENT -> suppressedConsent.inc();
+                case NOT_RISING -> {}
+            }
+        }
+    }
+
+    private static long asOf(DecisionState st) {
+        String v = st.fields[AS_OF];
+        return v == null ? 0 : Long.parseLong(v);
+    }
+
+    /** The rules' view of a profile: its fields as typed values, absent when empty. */
+    static RuleFacts facts(DecisionState st) {
+        RuleFacts.Builder b = RuleFacts.builder();
+        String[] fields = st.fields;
+        for (int i = 0; i < fields.length; i++) {
+            String v = fields[i];
+            if (v == null || v.isEmpty()) {
+                continue;
+            }
+            String name = ProfileUpdater.FIELDS.get(i);
+            if (name.startsWith("f.")) {
+                RuleSchema.Kind kind = RuleSchema.FEATURES.get(name.substring(2));
+                if (kind == null) {
+                    continue;
+                }
+                switch (kind) {
+                    case INT -> b.feature(name, Long.parseLong(v));
+                    case DOUBLE -> b.feature(name, Double.parseDouble(v));
+                    case STRING -> b.feature(name, v);
+                }
+            } else if (name.equals(ProfileFields.LIFECYCLE)) {
+                b.lifecycle(v);
+            }
+        }
+        if (CONSENT_MARKETING >= 0 && fields[CONSENT_MARKETING] != null) {
+            b.consent("marketing", "1".equals(fields[CONSENT_MARKETING]));
+        }
+        if (CONSENT_PERSONALIZATION >= 0 && fields[CONSENT_PERSONALIZATION] != null) {
+            b.consent("personalization", "1".equals(fields[CONSENT_PERSONALIZATION]));
+        }
+        if (st.rfm != null) {
+            b.rfm("r", Long.parseLong(st.rfm[0]));
+            b.rfm("f", Long.parseLong(st.rfm[1]));
+            b.rfm("m", Long.parseLong(st.rfm[2]));
+            b.rfm("segment", st.rfm[3]);
+        }
+        if (!st.traits.isEmpty()) {
+            b.traits(st.traits);
+        }
+        return b.build();
+    }
+}

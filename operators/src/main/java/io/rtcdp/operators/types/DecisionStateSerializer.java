@@ -1,0 +1,69 @@
+package io.rtcdp.operators.types;
+
+import io.rtcdp.udf.rules.DecisionState;
+import java.io.IOException;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.core.memory.DataOutputView;
+
+/** Serializer of the decision stage's per-profile state, in {@link DecisionState}'s own format. */
+public final class DecisionStateSerializer extends CodecSerializer<DecisionState> {
+    private static final long serialVersionUID = 1L;
+
+    public static final DecisionStateSerializer INSTANCE = new DecisionStateSerializer();
+
+    public static final TypeInformation<DecisionState> TYPE_INFO =
+            new CodecTypeInfo<>(DecisionState.class, INSTANCE);
+
+    @Override
+    public boolean isImmutableType() {
+        return false;
+    }
+
+    @Override
+    public DecisionState createInstance() {
+        return new DecisionState();
+    }
+
+    @Override
+    public DecisionState copy(DecisionState from) {
+        try {
+            DataOutputSerializer out = new DataOutputSerializer(256);
+            from.write(out);
+            return DecisionState.read(
+                    new DataInputDeserializer(out.getSharedBuffer(), 0, out.length()));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void serialize(DecisionState s, DataOutputView out) throws IOException {
+        s.write(out);
+    }
+
+    @Override
+    public DecisionState deserialize(DataInputView in) throws IOException {
+        return DecisionState.read(in);
+    }
+
+    @Override
+    public TypeSerializerSnapshot<DecisionState> snapshotConfiguration() {
+        return new Snapshot();
+    }
+
+    private Object readResolve() {
+        return INSTANCE;
+    }
+
+    /** Snapshot of the stateless singleton. */
+    public static final class Snapshot extends SimpleTypeSerializerSnapshot<DecisionState> {
+        public Snapshot() {
+            super(() -> INSTANCE);
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package io.rtcdp.udf.rules;
+
+import io.rtcdp.udf.profile.Strings;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * What the decision stage keeps per profile: the inputs of the rules (the profile's rendered
+ * fields, its RFM score, its traits) and what it last wrote (tags, segments), plus the
+ * contact-policy state of each trigger rule. Mutable; one state value.
+ */
+public final class DecisionState {
+    private static final byte FORMAT = 1;
+
+    /** The profile stage's rendering, or null while only an RFM score is known. */
+    public String[] fields;
+
+    /** {@code r, f, m, segment}, or null. */
+    public String[] rfm;
+
+    /** Traits from identify (and other) events, last value wins. */
+    public final TreeMap<String, String> traits = new TreeMap<>();
+
+    /** Tags and segments as last written, sorted. */
+    public List<String> tags = List.of();
+
+    public List<String> segments = List.of();
+
+    /** Version of the rule set these were evaluated with, 0 for none. */
+    public long rulesVersion;
+
+    /** Contact-policy state per trigger rule name. */
+    public final TreeMap<String, TriggerState> triggers = new TreeMap<>();
+
+    public void write(DataOutput out) throws IOException {
+        out.writeByte(FORMAT);
+        writeArray(out, fields);
+        writeArray(out, rfm);
+        out.writeInt(traits.size());
+        for (Map.Entry<String, String> e : traits.entrySet()) {
+            Strings.write(out, e.getKey());
+            Strings.write(out, e.getValue());
+        }
+        writeList(out, tags);
+        writeList(out, segments);
+        out.writeLong(rulesVersion);
+        out.writeInt(triggers.size());
+        for (Map.Entry<String, TriggerState> e : triggers.entrySet()) {
+            Strings.write(out, e.getKey());
+            e.getValue().write(out);
+        }
+    }
+
+    public static DecisionState read(DataInput in) throws IOException {
+        byte format = in.readByte();
+        if (format != FORMAT) {
+            throw new IOException("Unknown decision state format " + format);
+        }
+        DecisionState s = new DecisionState();
+        s.fields = readArray(in);
+        s.rfm = readArray(in);
+        int n = in.readInt();
+        for (int i = 0; i < n; i++) {
+            s.traits.put(Strings.read(in), Strings.read(in));
+        }
+        s.tags = readList(in);
+        s.segments = readList(in);
+        s.rulesVersion = in.readLong();
+        int t = in.readInt();
+        for (int i = 0; i < t; i++) {
+            s.triggers.put(Strings.read(in), TriggerState.read(in));
+        }
+        return s;
+    }
+
+    private static void writeArray(DataOutput out, String[] a) throws IOException {
+        if (a == null) {
+            out.writeInt(-1);
+            return;
+        }
+        out.writeInt(a.length);
+        for (String s : a) {
+            out.writeBoolean(s != null);
+            if (s != null) {
+                Strings.write(out, s);
+            }
+        }
+    }
+
+    private static String[] readArray(DataInput in) throws IOException {
+        int n = in.readInt();
+        if (n < 0) {
+            return null;
+        }
+        String[] a = new String[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = in.readBoolean() ? Strings.read(in) : null;
+        }
+        return a;
+    }
+
+    private static void writeList(DataOutput out, List<String> l) throws IOException {
+        out.writeInt(l.size());
+        for (String s : l) {
+            Strings.write(out, s);
+        }
+    }
+
+    private static List<String> readList(DataInput in) throws IOException {
+        int n = in.readInt();
+        if (n == 0) {
+            return List.of();
+        }
+        List<String> l = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            l.add(Strings.read(in));
+        }
+        return List.copyOf(l);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof DecisionState s
+                && Arrays.equals(fields, s.fields)
+                && Arrays.equals(rfm, s.rfm)
+                && traits.equals(s.traits)
+                && tags.equals(s.tags)
+                && segments.equals(s.segments)
+                && rulesVersion == s.rulesVersion
+                && triggers.equals(s.triggers);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(Arrays.hashCode(fields), Arrays.hashCode(rfm), tags, segments);
+    }
+}
