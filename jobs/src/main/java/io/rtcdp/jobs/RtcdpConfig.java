@@ -35,6 +35,7 @@ public final class RtcdpConfig implements Serializable {
     private final java.util.List<String> rulesFiles;
     private final long triggerStreamMaxLen;
     private final Duration rfmRefreshInterval;
+    private final io.rtcdp.udf.lifecycle.Lifecycle lifecycle;
     private final String groupId;
 
     private RtcdpConfig(Builder b) {
@@ -60,6 +61,7 @@ public final class RtcdpConfig implements Serializable {
         this.rulesFiles = java.util.List.copyOf(b.rulesFiles);
         this.triggerStreamMaxLen = b.triggerStreamMaxLen;
         this.rfmRefreshInterval = b.rfmRefreshInterval;
+        this.lifecycle = new io.rtcdp.udf.lifecycle.Lifecycle(b.lifecycle);
         this.groupId = b.groupId;
     }
 
@@ -155,6 +157,11 @@ public final class RtcdpConfig implements Serializable {
         return triggerStreamMaxLen;
     }
 
+    /** Lifecycle stage thresholds. */
+    public io.rtcdp.udf.lifecycle.Lifecycle lifecycle() {
+        return lifecycle;
+    }
+
     /** How often each tenant's RFM quintile boundaries are recomputed (processing time). */
     public Duration rfmRefreshInterval() {
         return rfmRefreshInterval;
@@ -188,6 +195,8 @@ public final class RtcdpConfig implements Serializable {
         private java.util.List<String> rulesFiles = java.util.List.of();
         private long triggerStreamMaxLen = 1_000_000L;
         private Duration rfmRefreshInterval = Duration.ofSeconds(60);
+        private io.rtcdp.udf.lifecycle.LifecycleThresholds lifecycle =
+                io.rtcdp.udf.lifecycle.LifecycleThresholds.defaults();
         private String groupId = "rtcdp";
 
         private Builder() {}
@@ -279,6 +288,11 @@ public final class RtcdpConfig implements Serializable {
 
         public Builder triggerStreamMaxLen(long v) {
             triggerStreamMaxLen = v;
+            return this;
+        }
+
+        public Builder lifecycle(io.rtcdp.udf.lifecycle.LifecycleThresholds v) {
+            lifecycle = java.util.Objects.requireNonNull(v);
             return this;
         }
 

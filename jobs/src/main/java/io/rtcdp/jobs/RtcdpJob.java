@@ -1,5 +1,7 @@
 package io.rtcdp.jobs;
 
+import io.rtcdp.operators.decide.ProfileDecider;
+import io.rtcdp.operators.decide.RfmScorer;
 import io.rtcdp.operators.identity.FragmentStore;
 import io.rtcdp.operators.identity.IdentityResolver;
 import io.rtcdp.operators.ingest.EventWatermarks;
@@ -8,6 +10,7 @@ import io.rtcdp.operators.profile.ProfileChange;
 import io.rtcdp.operators.profile.ProfileUpdater;
 import io.rtcdp.operators.sink.ProfileUpdate;
 import io.rtcdp.operators.sink.ProfileUpdateSerializer;
+import io.rtcdp.operators.sink.RedisStreamSink;
 import io.rtcdp.operators.types.ProfileChangeSerializer;
 import io.rtcdp.operators.types.RtcdpTypes;
 import io.rtcdp.udf.event.DeadLetter;
@@ -16,7 +19,12 @@ import io.rtcdp.udf.event.Parsed;
 import io.rtcdp.udf.identity.Conflict;
 import io.rtcdp.udf.identity.FragmentCommand;
 import io.rtcdp.udf.profile.ProfileCommand;
+import io.rtcdp.udf.rules.Trigger;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -37,6 +45,9 @@ public final class RtcdpJob {
     private final Sink<DeadLetter> deadLetterSink;
     private final Sink<Conflict> conflictSink;
     private final boolean singleFileWriters;
+    private final List<String> initialRules = new ArrayList<>();
+    private Source<String, ?, ?> rulesSource;
+    private final List<Sink<Trigger>> triggerSinks = new ArrayList<>();
 
     /**
      * @param singleFileWriters whether the dead-letter and conflict sinks must run with parallelism
@@ -57,6 +68,24 @@ public final class RtcdpJob {
         this.deadLetterSink = deadLetterSink;
         this.conflictSink = conflictSink;
         this.singleFileWriters = singleFileWriters;
+    }
+
+    /** Rule sets (YAML or JSON text) applied when the job starts, after validation. */
+    public RtcdpJob withRules(List<String> ruleSetTexts) {
+        initialRules.addAll(ruleSetTexts);
+        return this;
+    }
+
+    /** A source of rule sets arriving while the job runs (the rules topic). */
+    public RtcdpJob withRulesSource(Source<String, ?, ?> source) {
+        this.rulesSource = source;
+        return this;
+    }
+
+    /** A sink of the triggers (besides the Redis stream, which the profile sink's Redis gets). */
+    public RtcdpJob withTriggerSink(Sink<Trigger> sink) {
+        triggerSinks.add(sink);
+        return this;
     }
 
     /** Adds the job's operators to {@code env}. */
@@ -113,15 +142,59 @@ public final class RtcdpJob {
                         .uid("fragments")
                         .name("fragments");
 
-        commands.keyBy(ProfileUpdater.KEY)
-                .process(
-                        new ProfileUpdater(config.profileRefreshInterval()),
-                        ProfileChangeSerializer.TYPE_INFO)
-                .uid("profile")
-                .name("profile")
-                .map(ProfileChange::update, ProfileUpdateSerializer.TYPE_INFO)
-                .sinkTo(profileSink)
-                .uid("redis-sink")
-                .name("redis");
+        SingleOutputStreamOperator<ProfileChange> changes =
+                commands.keyBy(ProfileUpdater.KEY)
+                        .process(
+                                new ProfileUpdater(
+                                        config.profileRefreshInterval(), config.lifecycle()),
+                                ProfileChangeSerializer.TYPE_INFO)
+                        .uid("profile")
+                        .name("profile");
+
+        DataStream<ProfileChange> rfm =
+                changes.getSideOutput(ProfileUpdater.RFM)
+                        .keyBy(RfmScorer.KEY)
+                        .process(
+                                new RfmScorer(config.rfmRefreshInterval()),
+                                ProfileChangeSerializer.TYPE_INFO)
+                        .uid("rfm")
+                        .name("rfm");
+
+        DataStream<String> rules =
+                env.fromData(List.copyOf(initialRules), Types.STRING)
+                        .uid("rules-initial")
+                        .name("rules (start-up)");
+        if (rulesSource != null) {
+            rules =
+                    rules.union(
+                            env.fromSource(
+                                            rulesSource,
+                                            WatermarkStrategy.noWatermarks(),
+                                            "rules (topic)")
+                                    .uid("rules-topic"));
+        }
+
+        SingleOutputStreamOperator<ProfileUpdate> decided =
+                changes.union(rfm)
+                        .keyBy(ProfileDecider.KEY)
+                        .connect(rules.broadcast(ProfileDecider.RULES))
+                        .process(new ProfileDecider(), ProfileUpdateSerializer.TYPE_INFO)
+                        .uid("decide")
+                        .name("decide");
+        decided.sinkTo(profileSink).uid("redis-sink").name("redis");
+
+        DataStream<Trigger> triggers = decided.getSideOutput(ProfileDecider.TRIGGERS);
+        triggers.keyBy(Trigger::tenant)
+                .sinkTo(
+                        RedisStreamSink.of(
+                                config.redisUrl(),
+                                config.keyPrefix(),
+                                config.triggerStreamMaxLen(),
+                                "trigger_id"))
+                .uid("redis-triggers")
+                .name("redis triggers");
+        for (int i = 0; i < triggerSinks.size(); i++) {
+            triggers.sinkTo(triggerSinks.get(i)).uid("trigger-sink-" + i).name("triggers");
+        }
     }
 }

@@ -7,6 +7,7 @@ import io.rtcdp.operators.types.RtcdpTypes;
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.EventType;
 import io.rtcdp.udf.event.Id;
+import io.rtcdp.udf.lifecycle.Lifecycle;
 import io.rtcdp.udf.profile.ProfileCommand;
 import io.rtcdp.udf.profile.ProfileFeatures;
 import io.rtcdp.udf.profile.ProfileFields;
@@ -57,8 +58,16 @@ public final class ProfileUpdater
 
     private static final int N = ProfileFields.FEATURE_FIELDS.size();
 
-    /** The fields of {@link ProfileChange#fields()}, in order. */
-    public static final List<String> FIELDS = ProfileFields.FEATURE_FIELDS;
+    /** The fields of {@link ProfileChange#fields()}, in order: the features, then lifecycle. */
+    public static final List<String> FIELDS = fields();
+
+    private static final int NF = FIELDS.size();
+
+    private static List<String> fields() {
+        List<String> f = new ArrayList<>(ProfileFields.FEATURE_FIELDS);
+        f.add(ProfileFields.LIFECYCLE);
+        return List.copyOf(f);
+    }
 
     /**
      * The RFM inputs (last order, orders, revenue) of every profile whose inputs changed, for the
@@ -76,6 +85,7 @@ public final class ProfileUpdater
     };
 
     private final long refreshGrid;
+    private final Lifecycle lifecycle;
 
     private transient ValueState<ProfileState> profile;
 
@@ -107,7 +117,16 @@ public final class ProfileUpdater
      *     expire within it (values always hold exactly at the written {@code as_of})
      */
     public ProfileUpdater(java.time.Duration refreshInterval) {
+        this(refreshInterval, Lifecycle.defaults());
+    }
+
+    /**
+     * @param lifecycle the lifecycle stages' thresholds; a profile's stage moves on by event-time
+     *     timers, with no new events needed
+     */
+    public ProfileUpdater(java.time.Duration refreshInterval, Lifecycle lifecycle) {
         this.refreshGrid = Math.max(1, refreshInterval.toMillis());
+        this.lifecycle = lifecycle;
     }
 
     @Override
@@ -146,8 +165,8 @@ public final class ProfileUpdater
             e = new SecureRandom().nextLong();
         } while (e == 0);
         epoch = e;
-        before = new String[N];
-        after = new String[N];
+        before = new String[NF];
+        after = new String[NF];
         eventsCounted = getRuntimeContext().getMetricGroup().counter("eventsCounted");
         profilesCreated = getRuntimeContext().getMetricGroup().counter("profilesCreated");
         refreshes = getRuntimeContext().getMetricGroup().counter("profileRefreshes");
@@ -314,11 +333,19 @@ public final class ProfileUpdater
         profile.update(st);
     }
 
+    /** The profile's {@link #FIELDS}: its features and its lifecycle stage at {@code as_of}. */
+    private void render(ProfileState st, String[] out) {
+        ProfileFeatures f = st.features();
+        f.render(out);
+        out[N] =
+                f.isEmpty() ? null : lifecycle.stage(f.firstSeen(), f.lastSeen(), f.asOf()).label();
+    }
+
     private void renderBefore(ProfileState st, boolean full) {
         if (full) {
             java.util.Arrays.fill(before, null);
         } else {
-            st.features().render(before);
+            render(st, before);
         }
     }
 
@@ -333,20 +360,20 @@ public final class ProfileUpdater
             String history,
             Event cause,
             Collector<ProfileChange> out) {
-        st.features().render(after);
+        render(st, after);
         Map<String, String> set = new HashMap<>(full ? 32 : 12);
         List<String> unset = List.of();
-        for (int i = 0; i < N; i++) {
+        for (int i = 0; i < NF; i++) {
             String a = after[i];
             if (a == null) {
                 if (full || before[i] != null) {
                     if (unset.isEmpty()) {
                         unset = new ArrayList<>(4);
                     }
-                    unset.add(ProfileFields.FEATURE_FIELDS.get(i));
+                    unset.add(FIELDS.get(i));
                 }
             } else if (!a.equals(before[i])) {
-                set.put(ProfileFields.FEATURE_FIELDS.get(i), a);
+                set.put(FIELDS.get(i), a);
             }
         }
         if (idsChanged) {
@@ -409,7 +436,11 @@ public final class ProfileUpdater
      * only how often an idle profile is rewritten changes.
      */
     private void schedule(ProfileState st, Context ctx) {
-        long change = st.features().nextChange();
+        ProfileFeatures f = st.features();
+        long change = f.nextChange();
+        if (!f.isEmpty()) {
+            change = Math.min(change, lifecycle.nextChange(f.firstSeen(), f.lastSeen(), f.asOf()));
+        }
         if (change == Long.MAX_VALUE) {
             return;
         }

@@ -1,6 +1,7 @@
 package io.rtcdp.operators.sink;
 
 import io.rtcdp.udf.profile.RedisKeys;
+import io.rtcdp.udf.rules.Trigger;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -34,7 +35,7 @@ import redis.clients.jedis.RedisClient;
  * <p>Key the input by tenant, so one writer gives each tenant's IDs; entries of one tenant from
  * several writers are still written once each, at the price of more look-ups.
  */
-public final class RedisStreamSink implements Sink<StreamEntry>, SupportsCommitter<StreamBatch> {
+public final class RedisStreamSink implements Sink<Trigger>, SupportsCommitter<StreamBatch> {
     private static final long serialVersionUID = 1L;
 
     /** Contract default: streams are capped at about a million entries. */
@@ -66,7 +67,7 @@ public final class RedisStreamSink implements Sink<StreamEntry>, SupportsCommitt
     }
 
     @Override
-    public CommittingSinkWriter<StreamEntry, StreamBatch> createWriter(WriterInitContext context) {
+    public CommittingSinkWriter<Trigger, StreamBatch> createWriter(WriterInitContext context) {
         return new Writer();
     }
 
@@ -86,13 +87,41 @@ public final class RedisStreamSink implements Sink<StreamEntry>, SupportsCommitt
         return StreamBatch.Serializer.INSTANCE;
     }
 
+    /** A trigger as a stream entry: its contract fields, absent values left out. */
+    static StreamEntry entry(Trigger t) {
+        List<String> f = new ArrayList<>(22);
+        add(f, "trigger_id", t.triggerId());
+        add(f, "tenant", t.tenant());
+        add(f, "oneid", t.oneid());
+        add(f, "rule", t.rule());
+        add(f, "action", t.action());
+        add(f, "channel", t.channel());
+        add(f, "score", t.score() == null ? null : Double.toString(t.score()));
+        add(f, "reason", t.reason());
+        add(f, "event_id", t.eventId());
+        add(f, "ts", Long.toString(t.ts()));
+        add(f, "emitted_at", Long.toString(t.emittedAt()));
+        return new StreamEntry(t.tenant(), t.triggerId(), f.toArray(new String[0]));
+    }
+
+    private static void add(List<String> f, String name, String value) {
+        if (value != null) {
+            f.add(name);
+            f.add(value);
+        }
+    }
+
     /** Buffers entries per tenant and numbers them at each checkpoint. */
-    static final class Writer implements CommittingSinkWriter<StreamEntry, StreamBatch> {
+    static final class Writer implements CommittingSinkWriter<Trigger, StreamBatch> {
         private final Map<String, List<StreamEntry>> pending = new HashMap<>();
         private final Map<String, long[]> lastIds = new HashMap<>();
 
         @Override
-        public void write(StreamEntry entry, Context context) {
+        public void write(Trigger trigger, Context context) {
+            write(entry(trigger));
+        }
+
+        void write(StreamEntry entry) {
             pending.computeIfAbsent(entry.tenant(), t -> new ArrayList<>()).add(entry);
         }
 

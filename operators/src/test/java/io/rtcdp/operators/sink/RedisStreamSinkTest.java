@@ -54,7 +54,7 @@ class RedisStreamSinkTest {
     void aRetriedCommitAddsNothing() throws Exception {
         RedisStreamSink.Writer writer = new RedisStreamSink.Writer();
         for (int i = 0; i < 5; i++) {
-            writer.write(entry("t" + i), null);
+            writer.write(entry("t" + i));
         }
         List<StreamBatch> batches = new ArrayList<>(writer.prepareCommit());
         assertThat(batches).hasSize(1);
@@ -73,7 +73,7 @@ class RedisStreamSinkTest {
     @Test
     void anEntryOvertakenByTheStreamIsAddedOnceWithANewId() throws Exception {
         RedisStreamSink.Writer writer = new RedisStreamSink.Writer();
-        writer.write(entry("late"), null);
+        writer.write(entry("late"));
         StreamBatch batch = writer.prepareCommit().iterator().next();
         // another writer (or a clock step) put a later ID into the stream first
         REDIS.client()
@@ -94,7 +94,7 @@ class RedisStreamSinkTest {
         List<String> streamIds = new ArrayList<>();
         for (int round = 0; round < 3; round++) {
             for (int i = 0; i < 3; i++) {
-                writer.write(entry(round + "-" + i), null);
+                writer.write(entry(round + "-" + i));
             }
             for (StreamBatch b : writer.prepareCommit()) {
                 b.entries().forEach(p -> streamIds.add(p.streamId()));

@@ -1,0 +1,177 @@
+package io.rtcdp.operators.decide;
+
+import io.rtcdp.operators.profile.ProfileChange;
+import io.rtcdp.operators.profile.RfmObservation;
+import io.rtcdp.udf.rfm.RfmBoundaries;
+import io.rtcdp.udf.rfm.RfmScore;
+import io.rtcdp.udf.rfm.RfmSketch;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * The RFM stage, keyed by tenant: keeps every profile's recency (last order time), frequency and
+ * monetary value, estimates the tenant's quintile boundaries from KLL sketches of them ({@link
+ * RfmSketch}), and sends each profile's {@code rfm.r/f/m/segment} to the decision stage whenever it
+ * changes.
+ *
+ * <p>A profile is scored against the boundaries in force when its values change. The boundaries are
+ * rebuilt from all profiles every {@code refreshInterval} of processing time (and at the end of a
+ * bounded input), and every profile whose score moved is sent again: quintiles are relative, so one
+ * profile's order can move others. Rebuilding from the stored values, rather than adding changes to
+ * a long-lived sketch, keeps each profile in the sketch exactly once with its current values.
+ */
+public final class RfmScorer extends KeyedProcessFunction<String, RfmObservation, ProfileChange> {
+    private static final long serialVersionUID = 1L;
+
+    public static final KeySelector<RfmObservation, String> KEY = RfmObservation::tenant;
+
+    /** Index of the packed score in a stored value: {@code r*100 + f*10 + m}, 0 for none. */
+    private static final int SCORE = 3;
+
+    private final long refreshMillis;
+
+    /** oneid → {last order ts, orders, revenue micros, packed score}. */
+    private transient MapState<String, long[]> profiles;
+
+    private transient ValueState<byte[]> boundaries;
+    private transient ValueState<Long> nextRefresh;
+    private transient RfmBoundaries cached;
+    private transient String cachedTenant;
+    private transient Counter rebuilds;
+    private transient Counter scoresSent;
+
+    public RfmScorer(Duration refreshInterval) {
+        this.refreshMillis = Math.max(1, refreshInterval.toMillis());
+    }
+
+    @Override
+    public void open(OpenContext ctx) {
+        profiles =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "rfm-profiles",
+                                        Types.STRING,
+                                        PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        boundaries =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "rfm-boundaries",
+                                        PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        nextRefresh =
+                getRuntimeContext().getState(new ValueStateDescriptor<>("rfm-next", Types.LONG));
+        rebuilds = getRuntimeContext().getMetricGroup().counter("rfmRebuilds");
+        scoresSent = getRuntimeContext().getMetricGroup().counter("rfmScoresSent");
+    }
+
+    @Override
+    public void processElement(RfmObservation o, Context ctx, Collector<ProfileChange> out)
+            throws Exception {
+        if (o.isRemoval()) {
+            profiles.remove(o.oneid());
+            return;
+        }
+        long[] old = profiles.get(o.oneid());
+        long[] v = {o.lastOrderTs(), o.orders(), o.revenueMicros(), old == null ? 0 : old[SCORE]};
+        profiles.put(o.oneid(), v);
+        RfmBoundaries b = boundaries(o.tenant());
+        if (b == null) {
+            // the tenant's first profiles: boundaries from what there is
+            ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
+            rebuild(o.tenant(), out);
+        } else if (send(o.tenant(), o.oneid(), v, b, out)) {
+            profiles.put(o.oneid(), v);
+        }
+        Long next = nextRefresh.value();
+        if (next == null) {
+            long at = ctx.timerService().currentProcessingTime() + refreshMillis;
+            ctx.timerService().registerProcessingTimeTimer(at);
+            nextRefresh.update(at);
+        }
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<ProfileChange> out)
+            throws Exception {
+        String tenant = ctx.getCurrentKey();
+        rebuild(tenant, out);
+        if (ctx.timeDomain() == org.apache.flink.streaming.api.TimeDomain.PROCESSING_TIME) {
+            long at = ctx.timerService().currentProcessingTime() + refreshMillis;
+            ctx.timerService().registerProcessingTimeTimer(at);
+            nextRefresh.update(at);
+        }
+    }
+
+    /** New boundaries from every profile, and the scores that moved. */
+    private void rebuild(String tenant, Collector<ProfileChange> out) throws Exception {
+        RfmSketch sketch = new RfmSketch();
+        for (long[] v : profiles.values()) {
+            sketch.add(v[0], v[1], v[2]);
+        }
+        if (sketch.isEmpty()) {
+            return;
+        }
+        RfmBoundaries b = sketch.boundaries();
+        boundaries.update(b.toByteArray());
+        cached = b;
+        cachedTenant = tenant;
+        rebuilds.inc();
+        for (Map.Entry<String, long[]> e : profiles.entries()) {
+            long[] v = e.getValue();
+            if (send(tenant, e.getKey(), v, b, out)) {
+                e.setValue(v);
+            }
+        }
+    }
+
+    /**
+     * Scores one profile; if the score changed, sends it, puts it into {@code v} and returns true.
+     */
+    private boolean send(
+            String tenant, String oneid, long[] v, RfmBoundaries b, Collector<ProfileChange> out)
+            throws Exception {
+        RfmScore s = b.score(v[0], v[1], v[2]);
+        long packed = s.r() * 100L + s.f() * 10L + s.m();
+        if (packed == v[SCORE]) {
+            return false;
+        }
+        v[SCORE] = packed;
+        scoresSent.inc();
+        out.collect(
+                ProfileChange.ofRfm(
+                        tenant,
+                        oneid,
+                        new String[] {
+                            Integer.toString(s.r()),
+                            Integer.toString(s.f()),
+                            Integer.toString(s.m()),
+                            s.segment()
+                        }));
+        return true;
+    }
+
+    private RfmBoundaries boundaries(String tenant) throws Exception {
+        if (cached != null && tenant.equals(cachedTenant)) {
+            return cached;
+        }
+        byte[] bytes = boundaries.value();
+        if (bytes == null) {
+            return null;
+        }
+        cached = RfmBoundaries.fromByteArray(bytes);
+        cachedTenant = tenant;
+        return cached;
+    }
+}
