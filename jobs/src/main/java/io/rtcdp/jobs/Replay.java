@@ -49,6 +49,23 @@ public final class Replay {
             java.nio.file.Path workDir,
             Configuration flinkOverrides)
             throws Exception {
+        return run(cfg, inputs, deadLetterFile, conflictFile, null, workDir, flinkOverrides);
+    }
+
+    /**
+     * As above, also writing every trigger to {@code triggerFile} (one JSON object per line) when
+     * it is not null. Triggers always go to the tenants' Redis streams.
+     */
+    public static Summary run(
+            RtcdpConfig cfg,
+            List<java.nio.file.Path> inputs,
+            java.nio.file.Path deadLetterFile,
+            java.nio.file.Path conflictFile,
+            java.nio.file.Path triggerFile,
+            java.nio.file.Path workDir,
+            Configuration flinkOverrides)
+            throws Exception {
+        List<String> rules = RuleFiles.read(cfg.rulesFiles());
         for (java.nio.file.Path in : inputs) {
             if (!Files.isReadable(in)) {
                 throw new IllegalArgumentException("input file not readable: " + in);
@@ -56,6 +73,9 @@ public final class Replay {
         }
         Files.deleteIfExists(deadLetterFile);
         Files.deleteIfExists(conflictFile);
+        if (triggerFile != null) {
+            Files.deleteIfExists(triggerFile);
+        }
         Configuration conf = Environments.localConfiguration(cfg, workDir);
         conf.addAll(flinkOverrides);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
@@ -64,15 +84,23 @@ public final class Replay {
                 inputs.stream().map(p -> new Path(p.toAbsolutePath().toUri())).toArray(Path[]::new);
         FileSource<io.rtcdp.udf.event.Parsed> source =
                 FileSource.forBulkFileFormat(new EventFileFormat(cfg.parser()), paths).build();
-        new RtcdpJob(
-                        cfg,
-                        source,
-                        redisSink(cfg),
-                        redisSink(cfg),
-                        new JsonLinesFileSink<DeadLetter>(deadLetterFile, DeadLetter::toJson),
-                        new JsonLinesFileSink<Conflict>(conflictFile, ConflictJson::toJson),
-                        true)
-                .build(env);
+        RtcdpJob job =
+                new RtcdpJob(
+                                cfg,
+                                source,
+                                redisSink(cfg),
+                                redisSink(cfg),
+                                new JsonLinesFileSink<DeadLetter>(
+                                        deadLetterFile, DeadLetter::toJson),
+                                new JsonLinesFileSink<Conflict>(conflictFile, ConflictJson::toJson),
+                                true)
+                        .withRules(rules);
+        if (triggerFile != null) {
+            job.withTriggerSink(
+                    new JsonLinesFileSink<io.rtcdp.udf.rules.Trigger>(
+                            triggerFile, io.rtcdp.udf.rules.Trigger::toJson));
+        }
+        job.build(env);
         long start = System.nanoTime();
         JobExecutionResult r = env.execute("rtcdp replay");
         long millis = (System.nanoTime() - start) / 1_000_000;

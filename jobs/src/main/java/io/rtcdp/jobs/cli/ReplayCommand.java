@@ -42,6 +42,21 @@ public final class ReplayCommand implements Callable<Integer> {
     Path conflicts;
 
     @Option(
+            names = "--rules",
+            paramLabel = "FILE",
+            arity = "1..*",
+            description = "Rule set files (YAML or JSON, contract section 6), checked first.")
+    List<Path> rules = List.of();
+
+    @Option(
+            names = "--triggers",
+            paramLabel = "FILE",
+            description =
+                    "Also write the triggers to this file, one JSON object per line (they always"
+                            + " go to the tenants' Redis streams).")
+    Path triggers;
+
+    @Option(
             names = "--parallelism",
             paramLabel = "N",
             defaultValue = "2",
@@ -74,6 +89,7 @@ public final class ReplayCommand implements Callable<Integer> {
                         .parser(common.parserConfig())
                         .redisUrl(common.redisUrl)
                         .keyPrefix(common.keyPrefix)
+                        .rulesFiles(rules.stream().map(Path::toString).toList())
                         .parallelism(parallelism)
                         .checkpointInterval(java.time.Duration.ofSeconds(checkpointSeconds))
                         .profileRefreshInterval(
@@ -87,7 +103,7 @@ public final class ReplayCommand implements Callable<Integer> {
                 conflicts != null
                         ? conflicts
                         : Path.of(inputs.get(0).toString() + ".conflicts.jsonl");
-        Replay.Summary s = Replay.run(cfg, inputs, dead, conf, work, new Configuration());
+        Replay.Summary s = Replay.run(cfg, inputs, dead, conf, triggers, work, new Configuration());
         System.out.printf(
                 "replayed %d valid events (%d invalid → %s, %d duplicates dropped) into %d"
                         + " profiles in %.1f s (%.0f events/s)%n",

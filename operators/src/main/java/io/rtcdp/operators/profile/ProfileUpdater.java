@@ -99,6 +99,7 @@ public final class ProfileUpdater
     private transient ListState<Long> maxSeenState;
     private transient long maxSeen;
     private transient long epoch;
+    private transient String[] featureBuf;
     private transient String[] before;
     private transient String[] after;
     private transient Counter eventsCounted;
@@ -165,6 +166,7 @@ public final class ProfileUpdater
             e = new SecureRandom().nextLong();
         } while (e == 0);
         epoch = e;
+        featureBuf = new String[N];
         before = new String[NF];
         after = new String[NF];
         eventsCounted = getRuntimeContext().getMetricGroup().counter("eventsCounted");
@@ -336,7 +338,8 @@ public final class ProfileUpdater
     /** The profile's {@link #FIELDS}: its features and its lifecycle stage at {@code as_of}. */
     private void render(ProfileState st, String[] out) {
         ProfileFeatures f = st.features();
-        f.render(out);
+        f.render(featureBuf);
+        System.arraycopy(featureBuf, 0, out, 0, N);
         out[N] =
                 f.isEmpty() ? null : lifecycle.stage(f.firstSeen(), f.lastSeen(), f.asOf()).label();
     }
