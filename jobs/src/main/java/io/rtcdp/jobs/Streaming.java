@@ -5,6 +5,7 @@ import io.rtcdp.udf.event.DeadLetter;
 import io.rtcdp.udf.event.Parsed;
 import io.rtcdp.udf.identity.Conflict;
 import io.rtcdp.udf.identity.ConflictJson;
+import io.rtcdp.udf.rules.Trigger;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -60,6 +61,45 @@ public final class Streaming {
                 .build();
     }
 
+    /**
+     * Rule sets from the rules topic, from its beginning (it is compacted: the latest set of each
+     * tenant). A record whose key is not the tenant its rule set names is dropped with a log line,
+     * so one tenant's producer cannot replace another tenant's rules; text that does not parse is
+     * passed on, for the decision stage to reject and count.
+     */
+    public static KafkaSource<String> rulesSource(RtcdpConfig cfg) {
+        return KafkaSource.<String>builder()
+                .setBootstrapServers(cfg.kafkaBootstrap())
+                .setTopics(cfg.rulesTopic())
+                .setGroupId(cfg.groupId() + "-rules")
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setDeserializer(new RuleSetDeserializer())
+                .setProperty("partition.discovery.interval.ms", "60000")
+                .build();
+    }
+
+    /**
+     * Triggers to the triggers topic, exactly once: Kafka transactions committed with each
+     * checkpoint (readers use {@code isolation.level=read_committed}); key = oneid.
+     */
+    public static KafkaSink<Trigger> triggerSink(RtcdpConfig cfg) {
+        String topic = cfg.triggersTopic();
+        KafkaRecordSerializationSchema<Trigger> schema =
+                (t, ctx, ts) ->
+                        new ProducerRecord<>(
+                                topic,
+                                t.oneid().getBytes(StandardCharsets.UTF_8),
+                                t.toJson().getBytes(StandardCharsets.UTF_8));
+        return KafkaSink.<Trigger>builder()
+                .setBootstrapServers(cfg.kafkaBootstrap())
+                .setRecordSerializer(schema)
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(cfg.groupId() + "-triggers")
+                // the broker's maximum is 15 min; the connector's default of 1 h is refused
+                .setProperty("transaction.timeout.ms", "600000")
+                .build();
+    }
+
     /** Adds the streaming job to {@code env}. */
     public static void build(RtcdpConfig cfg, StreamExecutionEnvironment env) {
         new RtcdpJob(
@@ -70,6 +110,9 @@ public final class Streaming {
                         deadLetterSink(cfg),
                         conflictSink(cfg),
                         false)
+                .withRules(RuleFiles.read(cfg.rulesFiles()))
+                .withRulesSource(rulesSource(cfg))
+                .withTriggerSink(triggerSink(cfg))
                 .build(env);
     }
 }
