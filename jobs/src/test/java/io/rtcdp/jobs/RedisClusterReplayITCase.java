@@ -50,8 +50,8 @@ class RedisClusterReplayITCase {
                 PopulationGenerator.builder()
                         .seed(11)
                         .tenant("acme")
-                        .persons(600)
-                        .events(20_000)
+                        .persons(400)
+                        .events(10_000)
                         .startMillis(START)
                         .duration(Duration.ofDays(30))
                         .alwaysUserId(false)
@@ -76,7 +76,7 @@ class RedisClusterReplayITCase {
         Map<String, Object> cluster = comparable(CLUSTER.contents());
         assertThat(single.keySet()).allMatch(k -> k.startsWith("rtcdp:acme:"));
         assertThat(single.keySet().stream().filter(k -> k.contains(":profile:")).count())
-                .isGreaterThan(300);
+                .isGreaterThan(200);
         assertThat(single.keySet().stream().filter(k -> k.contains(":alias:")).count())
                 .as("merges happened")
                 .isPositive();
