@@ -33,10 +33,10 @@ import redis.clients.jedis.util.JedisURIHelper;
  * rediss-cluster://[user:password@]host:port[,host:port...]    the same over TLS
  * }</pre>
  *
- * <p>A cluster client learns the slot map from any reachable seed and routes every command, and
- * every command of a pipeline, to the master of its key's slot. Key names are the same on a single
- * Redis and on a cluster (contract section 3): every write touches one key, so no hash tags are
- * needed.
+ * <p>A cluster client learns the slot map from any reachable seed when it is created (so, unlike a
+ * single-node client, creating it fails while no seed answers) and routes every command, and every
+ * command of a pipeline, to the master of its key's slot. Key names are the same on a single Redis
+ * and on a cluster (contract section 3): every write touches one key, so no hash tags are needed.
  */
 public final class RedisClients {
     public static final String CLUSTER_SCHEME = "redis-cluster";
@@ -151,7 +151,9 @@ public final class RedisClients {
     /**
      * After a failed write: a cluster client re-reads the slot map, so that a retry follows MOVED
      * redirections, a failover or a resharding. Nothing to do for a single Redis. Never throws: a
-     * cluster that cannot be reached now is retried with the next attempt.
+     * cluster that cannot be reached now is retried with the next attempt. (A pipeline does not
+     * follow ASK: a write to a slot that is being migrated fails and is retried, with backoff,
+     * until the migration of that slot completes.)
      */
     public static void afterFailure(UnifiedJedis client) {
         if (client instanceof RedisClusterClient cluster) {
