@@ -344,12 +344,8 @@ public final class RtcdpConfig implements Serializable {
                         "redis max buffered profiles must be at least 1, got "
                                 + redisMaxBufferedProfiles);
             }
-            if (redisUrl == null
-                    || !(redisUrl.startsWith("redis://") || redisUrl.startsWith("rediss://"))) {
-                throw new IllegalArgumentException(
-                        "redis URL must look like redis://host:port or rediss://host:port, got "
-                                + redisUrl);
-            }
+            // Not echoed: the URL may carry a password.
+            io.rtcdp.operators.sink.RedisClients.checkUrl(redisUrl);
             if (keyPrefix == null || !keyPrefix.matches("[A-Za-z0-9_.-]{1,32}")) {
                 throw new IllegalArgumentException(
                         "key prefix must match [A-Za-z0-9_.-]{1,32}, got " + keyPrefix);

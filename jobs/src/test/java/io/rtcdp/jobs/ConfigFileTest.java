@@ -35,6 +35,19 @@ class ConfigFileTest {
     }
 
     @Test
+    void aRedisClusterIsSelectedByItsUrl() {
+        RtcdpConfig c =
+                ConfigFile.parse(
+                        Map.of("redis.url", "redis-cluster://10.0.0.1:7000,10.0.0.2:7000"), "f");
+        assertThat(c.redisUrl()).isEqualTo("redis-cluster://10.0.0.1:7000,10.0.0.2:7000");
+        assertThatThrownBy(
+                        () ->
+                                ConfigFile.parse(
+                                        Map.of("redis.url", "redis-cluster://10.0.0.1"), "f"))
+                .hasMessageStartingWith("f: Redis Cluster URL must list seed nodes as host:port");
+    }
+
+    @Test
     void aBadSettingIsOneLineNamingIt() {
         assertThatThrownBy(() -> ConfigFile.parse(Map.of("redis.urll", "x"), "f"))
                 .isInstanceOf(IllegalArgumentException.class)

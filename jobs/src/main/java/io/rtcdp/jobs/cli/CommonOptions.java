@@ -11,7 +11,10 @@ public final class CommonOptions {
             names = "--redis",
             paramLabel = "URL",
             defaultValue = "redis://127.0.0.1:6379",
-            description = "Redis URL (default: ${DEFAULT-VALUE}).")
+            description =
+                    "Redis URL: redis://[user:password@]host:port[/db], rediss:// for TLS, or"
+                            + " redis-cluster://host1:port1,host2:port2 (seed nodes of a Redis"
+                            + " Cluster; rediss-cluster:// for TLS) (default: ${DEFAULT-VALUE}).")
     String redisUrl;
 
     @Option(

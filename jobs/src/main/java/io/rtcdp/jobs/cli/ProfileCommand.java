@@ -1,5 +1,6 @@
 package io.rtcdp.jobs.cli;
 
+import io.rtcdp.operators.sink.RedisClients;
 import io.rtcdp.udf.event.Id;
 import io.rtcdp.udf.event.IdNormalizer;
 import io.rtcdp.udf.event.IdTypes;
@@ -13,8 +14,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import redis.clients.jedis.RedisClient;
-import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.UnifiedJedis;
 
 /** {@code rtcdp profile}: prints the profile that owns an id, read from Redis. */
 @Command(
@@ -37,29 +37,26 @@ public final class ProfileCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
 
     /**
-     * The ids whose id key points at {@code oneid}, found by scanning the tenant's id keys: a
-     * diagnostic that reads every id key of the tenant once.
+     * The ids whose id key points at {@code oneid}, found by scanning the tenant's id keys (on a
+     * Redis Cluster, on every master): a diagnostic that reads every id key of the tenant once.
      */
     private static java.util.List<String> idsOf(
-            RedisClient redis, RedisKeys keys, String tenant, String oneid) {
+            UnifiedJedis redis, RedisKeys keys, String tenant, String oneid) {
         String prefix = keys.id(tenant, "", "");
         prefix = prefix.substring(0, prefix.length() - 1); // ends with "id:"
+        java.util.List<String> all =
+                new java.util.ArrayList<>(RedisClients.scanKeys(redis, prefix + "*"));
         java.util.List<String> found = new java.util.ArrayList<>();
-        String cursor = ScanParams.SCAN_POINTER_START;
-        var params = new ScanParams().match(prefix + "*").count(1000);
-        do {
-            var page = redis.scan(cursor, params);
-            java.util.List<String> ks = page.getResult();
-            if (!ks.isEmpty()) {
-                java.util.List<String> values = redis.mget(ks.toArray(new String[0]));
-                for (int i = 0; i < ks.size(); i++) {
-                    if (oneid.equals(values.get(i))) {
-                        found.add(ks.get(i).substring(prefix.length()));
-                    }
+        for (int from = 0; from < all.size(); from += 1000) {
+            java.util.List<String> ks = all.subList(from, Math.min(from + 1000, all.size()));
+            // On a cluster, MGET is split by slot and sent to each key's master.
+            java.util.List<String> values = redis.mget(ks.toArray(new String[0]));
+            for (int i = 0; i < ks.size(); i++) {
+                if (oneid.equals(values.get(i))) {
+                    found.add(ks.get(i).substring(prefix.length()));
                 }
             }
-            cursor = page.getCursor();
-        } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+        }
         java.util.Collections.sort(found);
         return found;
     }
@@ -88,7 +85,7 @@ public final class ProfileCommand implements Callable<Integer> {
         }
         Id normalised = new Id(type, new PiiHasher(pc).protect(tenant, type, value));
         RedisKeys keys = new RedisKeys(common.keyPrefix);
-        try (RedisClient redis = RedisClient.create(common.redisUrl)) {
+        try (UnifiedJedis redis = RedisClients.create(common.redisUrl)) {
             String oneid = redis.get(keys.id(tenant, normalised.type(), normalised.value()));
             if (oneid == null) {
                 System.err.println("rtcdp: no profile has " + normalised);

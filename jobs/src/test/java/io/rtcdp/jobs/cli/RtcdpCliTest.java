@@ -47,6 +47,36 @@ class RtcdpCliTest {
     }
 
     @Test
+    void aBadRedisUrlExitsWithTwoWithoutEchoingThePassword() throws Exception {
+        Path in = tmp.resolve("in.jsonl");
+        Files.writeString(in, "");
+        for (String url :
+                new String[] {
+                    "redis-cluster://:s3cret@host1:7000,host2",
+                    "redis-cluster://:s3cret@",
+                    "redis-cluster://:s3cret@h:7000/3",
+                    "http://:s3cret@h:6379"
+                }) {
+            String[] replay = run("replay", "--input", in.toString(), "--redis", url);
+            assertThat(replay[0]).as(url).isEqualTo("2");
+            assertThat(replay[1])
+                    .as(url)
+                    .startsWith("rtcdp: ")
+                    .contains("redis-cluster://")
+                    .doesNotContain("s3cret")
+                    .doesNotContain("\n");
+            String[] profile = run("profile", "--tenant", "t", "--id", "user_id:1", "--redis", url);
+            assertThat(profile[0]).as(url).isEqualTo("2");
+            assertThat(profile[1]).as(url).doesNotContain("s3cret").doesNotContain("\n");
+        }
+        Path cfg = tmp.resolve("cluster.properties");
+        Files.writeString(cfg, "redis.url = redis-cluster://h1:7000,h2:notaport\n");
+        String[] r = run("run", "--config", cfg.toString());
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[1]).contains("host:port separated by commas").doesNotContain("\n");
+    }
+
+    @Test
     void anUnreadableInputExitsWithTwo() {
         String[] r = run("replay", "--input", tmp.resolve("missing.jsonl").toString());
         assertThat(r[0]).isEqualTo("2");

@@ -2,16 +2,13 @@ package io.rtcdp.operators.sink;
 
 import io.rtcdp.udf.profile.RedisKeys;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
-import redis.clients.jedis.RedisClient;
-import redis.clients.jedis.util.JedisURIHelper;
+import redis.clients.jedis.UnifiedJedis;
 
 /**
  * Writes {@link ProfileUpdate}s to the Redis serving layer (contract section 3): the profile hash
@@ -93,7 +90,7 @@ public final class RedisProfileSink implements Sink<ProfileUpdate> {
             ProcessingTimeService timeService, SinkWriterMetricGroup metrics) {
         // Connections are opened on first use, so a writer starts even while Redis is down and
         // its first flush waits for it.
-        RedisClient client = RedisClient.builder().fromURI(URI.create(redisUrl)).build();
+        UnifiedJedis client = RedisClients.create(redisUrl);
         return new RedisProfileWriter(
                 client,
                 endpoint(redisUrl),
@@ -137,9 +134,7 @@ public final class RedisProfileSink implements Sink<ProfileUpdate> {
 
     /** {@code scheme://host:port/db} without credentials, for logs. */
     static String endpoint(String url) {
-        URI uri = URI.create(url);
-        String path = uri.getPath() == null ? "" : uri.getPath();
-        return uri.getScheme() + "://" + uri.getHost() + ':' + uri.getPort() + path;
+        return RedisClients.endpoint(url);
     }
 
     /** Builder of {@link RedisProfileSink}; {@link #redisUrl} is required. */
@@ -153,7 +148,9 @@ public final class RedisProfileSink implements Sink<ProfileUpdate> {
 
         /**
          * {@code redis://[user:password@]host:port[/db]}, or {@code rediss://} for TLS (with
-         * hostname verification).
+         * hostname verification); for a Redis Cluster {@code
+         * redis-cluster://[user:password@]host:port[,host:port...]} (seed nodes), see {@link
+         * RedisClients}.
          */
         public Builder redisUrl(String redisUrl) {
             this.redisUrl = redisUrl;
@@ -206,20 +203,16 @@ public final class RedisProfileSink implements Sink<ProfileUpdate> {
                 throw new IllegalArgumentException(
                         "redisUrl is required, e.g. redis://127.0.0.1:6379");
             }
-            URI uri;
             try {
-                uri = new URI(url);
-            } catch (URISyntaxException e) {
-                uri = null;
-            }
-            if (uri == null
-                    || !(JedisURIHelper.isRedisScheme(uri) || JedisURIHelper.isRedisSSLScheme(uri))
-                    || !JedisURIHelper.isValid(uri)
-                    || !(uri.getPath() == null || uri.getPath().matches("/?\\d*"))) {
+                RedisClients.checkUrl(url);
+            } catch (IllegalArgumentException e) {
                 // The URL is not echoed: it may carry a password.
+                String m = e.getMessage();
                 throw new IllegalArgumentException(
-                        "redisUrl must look like redis://[user:password@]host:port[/db]"
-                                + " or rediss://...");
+                        m.startsWith("Redis URL ")
+                                ? "redisUrl " + m.substring(10)
+                                : "redisUrl: " + m,
+                        e);
             }
         }
     }

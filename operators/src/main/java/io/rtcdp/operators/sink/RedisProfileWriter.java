@@ -3,6 +3,7 @@ package io.rtcdp.operators.sink;
 import io.rtcdp.operators.sink.ProfileUpdateBuffer.PendingProfile;
 import io.rtcdp.udf.profile.ProfileFields;
 import io.rtcdp.udf.profile.RedisKeys;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -14,8 +15,9 @@ import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.Pipeline;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
@@ -58,7 +60,9 @@ final class RedisProfileWriter implements SinkWriter<ProfileUpdate> {
         }
     }
 
-    private final RedisClient client;
+    /** A single Redis or a cluster, see {@link RedisClients}. */
+    private final UnifiedJedis client;
+
     private final String endpoint;
     private final ProcessingTimeService timeService;
     private final long flushIntervalMillis;
@@ -84,7 +88,7 @@ final class RedisProfileWriter implements SinkWriter<ProfileUpdate> {
     private boolean closed;
 
     RedisProfileWriter(
-            RedisClient client,
+            UnifiedJedis client,
             String endpoint,
             RedisKeys keys,
             long flushIntervalMillis,
@@ -166,6 +170,8 @@ final class RedisProfileWriter implements SinkWriter<ProfileUpdate> {
                 break;
             }
             retries.inc();
+            // A cluster re-reads its slot map, so the retry follows MOVED, failover, resharding.
+            RedisClients.afterFailure(client);
             if (scriptLost && !reloadedScript) {
                 // NOSCRIPT: Redis restarted or its script cache was flushed. Expected, so retry
                 // at once with the script loaded again; the batch is idempotent.
@@ -208,44 +214,48 @@ final class RedisProfileWriter implements SinkWriter<ProfileUpdate> {
      */
     private JedisException send() {
         if (scriptSha == null) {
-            scriptSha = client.scriptLoad(SCRIPT);
+            scriptSha = RedisClients.loadScript(client, SCRIPT);
         }
         String sha = scriptSha;
         scriptLost = false;
         String now = Long.toString(System.currentTimeMillis());
-        List<Object> replies;
-        try (Pipeline pipeline = client.pipelined()) {
+        // A cluster's pipeline sends each command to the master of its key's slot.
+        List<Response<?>> replies = new ArrayList<>();
+        try (AbstractPipeline pipeline = client.pipelined()) {
             for (PendingProfile p : buffer.profiles()) {
                 if (p.deleteFirst()) {
-                    pipeline.del(p.key());
+                    replies.add(pipeline.del(p.key()));
                 }
                 if (p.write()) {
-                    pipeline.evalsha(sha, 1, scriptArgs(p, now));
+                    replies.add(pipeline.evalsha(sha, 1, scriptArgs(p, now)));
                 }
             }
             for (Map.Entry<String, String> alias : buffer.aliasWrites()) {
                 if (alias.getValue() == null) {
-                    pipeline.del(alias.getKey());
+                    replies.add(pipeline.del(alias.getKey()));
                 } else {
-                    pipeline.set(alias.getKey(), alias.getValue(), ALIAS_TTL);
+                    replies.add(pipeline.set(alias.getKey(), alias.getValue(), ALIAS_TTL));
                 }
             }
             for (Map.Entry<String, String> id : buffer.idWrites()) {
                 if (id.getValue() == null) {
-                    pipeline.del(id.getKey());
+                    replies.add(pipeline.del(id.getKey()));
                 } else {
-                    pipeline.set(id.getKey(), id.getValue());
+                    replies.add(pipeline.set(id.getKey(), id.getValue()));
                 }
             }
             for (var segment : buffer.segmentWrites()) {
-                sendMemberships(pipeline, segment.getKey(), segment.getValue());
+                sendMemberships(pipeline, segment.getKey(), segment.getValue(), replies);
             }
-            replies = pipeline.syncAndReturnAll();
+            pipeline.sync();
         }
         JedisException first = null;
-        for (Object reply : replies) {
-            if (reply instanceof JedisDataException error) {
-                if (isNoScript(error)) {
+        for (Response<?> reply : replies) {
+            try {
+                reply.get();
+            } catch (JedisException error) {
+                // MOVED and ASK (a cluster resharding) arrive here too, and are retried.
+                if (error instanceof JedisDataException data && isNoScript(data)) {
                     scriptSha = null;
                     scriptLost = true;
                 }
@@ -259,17 +269,20 @@ final class RedisProfileWriter implements SinkWriter<ProfileUpdate> {
 
     /** One SADD of the members added and one SREM of those removed; both are idempotent. */
     private static void sendMemberships(
-            Pipeline pipeline, String setKey, Map<String, Boolean> members) {
+            AbstractPipeline pipeline,
+            String setKey,
+            Map<String, Boolean> members,
+            List<Response<?>> replies) {
         List<String> added = new java.util.ArrayList<>(members.size());
         List<String> removed = new java.util.ArrayList<>(0);
         for (Map.Entry<String, Boolean> m : members.entrySet()) {
             (m.getValue() ? added : removed).add(m.getKey());
         }
         if (!added.isEmpty()) {
-            pipeline.sadd(setKey, added.toArray(new String[0]));
+            replies.add(pipeline.sadd(setKey, added.toArray(new String[0])));
         }
         if (!removed.isEmpty()) {
-            pipeline.srem(setKey, removed.toArray(new String[0]));
+            replies.add(pipeline.srem(setKey, removed.toArray(new String[0])));
         }
     }
 

@@ -2,7 +2,6 @@ package io.rtcdp.operators.sink;
 
 import io.rtcdp.udf.profile.RedisKeys;
 import io.rtcdp.udf.rules.Trigger;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -16,7 +15,6 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SupportsCommitter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
-import redis.clients.jedis.RedisClient;
 
 /**
  * Appends entries to each tenant's Redis stream {@code prefix:{t}:triggers} exactly once, through
@@ -52,7 +50,7 @@ public final class RedisStreamSink implements Sink<Trigger>, SupportsCommitter<S
         this.maxLen = maxLen;
         this.idField = idField;
         new RedisKeys(keyPrefix); // validates the prefix
-        URI.create(redisUrl);
+        RedisClients.checkUrl(redisUrl);
     }
 
     /**
@@ -74,8 +72,8 @@ public final class RedisStreamSink implements Sink<Trigger>, SupportsCommitter<S
     @Override
     public Committer<StreamBatch> createCommitter(CommitterInitContext context) {
         return new RedisStreamCommitter(
-                RedisClient.builder().fromURI(URI.create(redisUrl)).build(),
-                RedisProfileSink.endpoint(redisUrl),
+                RedisClients.create(redisUrl),
+                RedisClients.endpoint(redisUrl),
                 new RedisKeys(keyPrefix),
                 maxLen,
                 idField,

@@ -2,6 +2,7 @@ package io.rtcdp.operators.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rtcdp.operators.testutil.RedisClusterExtension;
 import io.rtcdp.operators.testutil.RedisServerExtension;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -32,6 +33,7 @@ import redis.clients.jedis.Pipeline;
 class RedisProfileSinkBenchmark {
 
     @RegisterExtension static final RedisServerExtension REDIS = new RedisServerExtension();
+    @RegisterExtension static final RedisClusterExtension CLUSTER = new RedisClusterExtension();
 
     private static final int PROFILES = 100_000;
     private static final int FIELDS = 20;
@@ -60,26 +62,56 @@ class RedisProfileSinkBenchmark {
             report("plain HSET+SET", r, start, cpu);
         }
         REDIS.flushAll();
-        try {
-            for (int r = 0; r < ROUNDS; r++) {
-                long start = System.nanoTime();
-                long cpu = threads.getCurrentThreadCpuTime();
-                for (ProfileUpdate u : rounds.get(r)) {
-                    writer.write(u, null);
-                }
-                writer.flush(true);
-                report("RedisProfileWriter", r, start, cpu);
-            }
-        } finally {
-            writer.close();
-        }
-
-        assertThat(metrics.count("redisProfileWrites")).isEqualTo((long) PROFILES * ROUNDS);
-        assertThat(metrics.count("redisRetries")).isZero();
+        writeRounds("RedisProfileWriter", writer, rounds, metrics);
         assertThat(REDIS.client().dbSize()).isEqualTo(2L * PROFILES);
         assertThat(REDIS.client().hget("rtcdp:t:profile:o12345", "ver"))
                 .isEqualTo(Integer.toString(ROUNDS));
         assertThat(REDIS.client().hlen("rtcdp:t:profile:o12345")).isEqualTo(FIELDS + 2);
+    }
+
+    /** The same writes into a three-master Redis Cluster on this machine. */
+    @Test
+    void profileWritesPerSecondOnACluster() throws Exception {
+        CLUSTER.flushAll();
+        List<List<ProfileUpdate>> rounds = new ArrayList<>();
+        for (int r = 0; r < ROUNDS; r++) {
+            rounds.add(updates(r + 1));
+        }
+        RecordingSinkWriterMetricGroup metrics = new RecordingSinkWriterMetricGroup();
+        RedisProfileWriter writer =
+                RedisProfileSink.builder()
+                        .redisUrl(CLUSTER.url())
+                        .flushInterval(Duration.ofMillis(20))
+                        .maxBufferedProfiles(RedisProfileSink.DEFAULT_MAX_BUFFERED_PROFILES)
+                        .build()
+                        .createWriter(new TestProcessingTimeService(), metrics);
+        writeRounds("writer on cluster", writer, rounds, metrics);
+        assertThat(CLUSTER.contents()).hasSize(2 * PROFILES);
+        assertThat(CLUSTER.client().hget("rtcdp:t:profile:o12345", "ver"))
+                .isEqualTo(Integer.toString(ROUNDS));
+    }
+
+    private static void writeRounds(
+            String what,
+            RedisProfileWriter writer,
+            List<List<ProfileUpdate>> rounds,
+            RecordingSinkWriterMetricGroup metrics)
+            throws Exception {
+        try {
+            for (int r = 0; r < ROUNDS; r++) {
+                long start = System.nanoTime();
+                long cpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+                for (ProfileUpdate u : rounds.get(r)) {
+                    writer.write(u, null);
+                }
+                writer.flush(true);
+                report(what, r, start, cpu);
+            }
+        } finally {
+            writer.close();
+        }
+        assertThat(metrics.count("redisProfileWrites")).isEqualTo((long) PROFILES * ROUNDS);
+        assertThat(metrics.count("redisRetries")).isZero();
     }
 
     private static void plainHset(List<ProfileUpdate> updates) {
