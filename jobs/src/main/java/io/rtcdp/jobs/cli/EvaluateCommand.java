@@ -67,7 +67,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     static void print(PrintStream out, long cutoffMs, List<Backtest.Evaluation> results) {
         out.printf("cutoff %s%n", Instant.ofEpochMilli(cutoffMs));
         out.printf(
-                "%-9s %-8s %7s %9s %8s %7s %7s %8s%n",
+                "%-13s %-8s %7s %9s %8s %7s %7s %8s%n",
                 "label", "model", "persons", "positives", "AUC", "logloss", "ECE", "lift@10%");
         for (Backtest.Evaluation e : results) {
             String label = e.spec().name() + " " + e.spec().label().horizonDays() + "d";
@@ -80,7 +80,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     private static void row(PrintStream out, String label, String model, Metrics.Report r) {
         out.printf(
                 Locale.ROOT,
-                "%-9s %-8s %7d %9d %8.4f %7.4f %7.4f %8.2f%n",
+                "%-13s %-8s %7d %9d %8.4f %7.4f %7.4f %8.2f%n",
                 label,
                 model,
                 r.count(),
