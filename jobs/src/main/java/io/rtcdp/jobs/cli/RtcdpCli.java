@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
             ImportRetailCommand.class,
             GenerateCommand.class,
             BenchCommand.class,
+            TrainCommand.class,
+            EvaluateCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class RtcdpCli implements Runnable {

@@ -1,0 +1,137 @@
+package io.rtcdp.udf.ml;
+
+import io.rtcdp.udf.profile.ProfileFeatures;
+import io.rtcdp.udf.profile.ProfileFields;
+import java.util.List;
+
+/**
+ * Turns a rendered profile into a model's input vector. The one place where features are computed
+ * for training, evaluation and serving alike: all three render {@link ProfileFeatures} (the profile
+ * operator's state) with {@link ProfileFeatures#render} and pass that here, so a model sees in
+ * production exactly the numbers it was trained on.
+ *
+ * <p>Sources are the numeric profile features without their {@code f.} prefix, plus three derived
+ * ones: {@code tenure_days} ({@code as_of − first_seen} in whole days), {@code
+ * days_since_last_seen} ({@code as_of − last_seen}) and {@code has_orders} (1 when {@code
+ * f.orders_total > 0}, else 0; the indicator that goes with a missing {@code
+ * days_since_last_order}).
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class FeatureVectorBuilder {
+    /** Every name a {@link FeatureSpec} may use. */
+    public static final List<String> SOURCES =
+            List.of(
+                    "events_total",
+                    "orders_total",
+                    "revenue_total",
+                    "avg_order_value",
+                    "days_since_last_order",
+                    "orders_30d",
+                    "revenue_30d",
+                    "orders_90d",
+                    "revenue_90d",
+                    "events_24h",
+                    "views_24h",
+                    "cart_adds_24h",
+                    "orders_24h",
+                    "tenure_days",
+                    "days_since_last_seen",
+                    "has_orders");
+
+    private static final int TENURE = -1;
+    private static final int SINCE_SEEN = -2;
+    private static final int HAS_ORDERS = -3;
+
+    private static final int I_AS_OF = index(ProfileFields.AS_OF);
+    private static final int I_FIRST_SEEN = index(ProfileFields.FIRST_SEEN);
+    private static final int I_LAST_SEEN = index(ProfileFields.LAST_SEEN);
+    private static final int I_ORDERS_TOTAL = index(ProfileFields.ORDERS_TOTAL);
+
+    private final List<FeatureSpec> features;
+    private final int[] source;
+
+    public FeatureVectorBuilder(List<FeatureSpec> features) {
+        if (features.isEmpty()) {
+            throw new IllegalArgumentException("a model needs at least one feature");
+        }
+        this.features = List.copyOf(features);
+        this.source = new int[features.size()];
+        for (int i = 0; i < source.length; i++) {
+            String name = features.get(i).name();
+            source[i] =
+                    switch (name) {
+                        case "tenure_days" -> TENURE;
+                        case "days_since_last_seen" -> SINCE_SEEN;
+                        case "has_orders" -> HAS_ORDERS;
+                        default -> index("f." + name);
+                    };
+        }
+    }
+
+    private static int index(String field) {
+        int i = ProfileFields.FEATURE_FIELDS.indexOf(field);
+        if (i < 0) {
+            throw new IllegalStateException("not a rendered profile field: " + field);
+        }
+        return i;
+    }
+
+    public List<FeatureSpec> features() {
+        return features;
+    }
+
+    public int size() {
+        return source.length;
+    }
+
+    /** A rendering buffer for {@link ProfileFeatures#render}. */
+    public static String[] renderBuffer() {
+        return new String[ProfileFields.FEATURE_FIELDS.size()];
+    }
+
+    /** The input vector of a profile: renders it into a fresh buffer and builds from that. */
+    public double[] build(ProfileFeatures profile) {
+        String[] rendered = renderBuffer();
+        profile.render(rendered);
+        return build(rendered);
+    }
+
+    /** The input vector of a rendered profile ({@link ProfileFields#FEATURE_FIELDS} order). */
+    public double[] build(String[] rendered) {
+        double[] out = new double[source.length];
+        build(rendered, out);
+        return out;
+    }
+
+    /** Fills {@code out} (length {@link #size()}) from a rendered profile, without allocating. */
+    public void build(String[] rendered, double[] out) {
+        if (rendered.length != ProfileFields.FEATURE_FIELDS.size() || out.length != source.length) {
+            throw new IllegalArgumentException("rendered profile or output of the wrong length");
+        }
+        for (int i = 0; i < source.length; i++) {
+            out[i] = features.get(i).value(raw(rendered, source[i]));
+        }
+    }
+
+    private static double raw(String[] r, int src) {
+        return switch (src) {
+            case TENURE -> days(r[I_AS_OF], r[I_FIRST_SEEN]);
+            case SINCE_SEEN -> days(r[I_AS_OF], r[I_LAST_SEEN]);
+            case HAS_ORDERS -> number(r[I_ORDERS_TOTAL]) > 0 ? 1 : 0;
+            default -> number(r[src]);
+        };
+    }
+
+    private static double days(String asOf, String then) {
+        if (asOf == null || then == null) {
+            return Double.NaN;
+        }
+        return Math.floorDiv(Long.parseLong(asOf) - Long.parseLong(then), LabelSpec.DAY_MILLIS);
+    }
+
+    /** The value of a rendered decimal, NaN when absent. */
+    private static double number(String s) {
+        return s == null ? Double.NaN : Double.parseDouble(s);
+    }
+}

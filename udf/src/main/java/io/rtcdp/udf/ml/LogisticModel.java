@@ -1,0 +1,186 @@
+package io.rtcdp.udf.ml;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A logistic-regression model version: {@code p = σ(Σ w[i]·(x[i] − mean[i]) / std[i] + w[n])} over
+ * the {@link FeatureVectorBuilder} vector {@code x} of its features. The coefficient vector has one
+ * entry per feature plus the intercept last, because Flink ML's model data (which rtcdp's files
+ * use) has no separate intercept: a Flink ML model for rtcdp is trained with a constant 1 appended
+ * to its standardised input.
+ *
+ * <p>Immutable and thread-safe. {@link #score(double[])} allocates nothing.
+ */
+public final class LogisticModel {
+    /** How many features {@link #reasons} names. */
+    public static final int REASONS = 3;
+
+    private final ModelSpec spec;
+    private final long version;
+    private final Standardization standardization;
+    private final double[] coefficients;
+    private final long trainedUntil;
+    private final Map<String, Double> metrics;
+
+    /**
+     * @param coefficients one per feature, then the intercept
+     * @param trainedUntil event time (epoch ms) up to which training data was used
+     * @param metrics free-form quality numbers recorded at training (e.g. {@code auc}); may be
+     *     empty
+     */
+    public LogisticModel(
+            ModelSpec spec,
+            long version,
+            Standardization standardization,
+            double[] coefficients,
+            long trainedUntil,
+            Map<String, Double> metrics) {
+        int n = spec.features().size();
+        if (standardization.size() != n) {
+            throw new IllegalArgumentException(
+                    "model "
+                            + spec.name()
+                            + " has "
+                            + n
+                            + " features but a standardisation of "
+                            + standardization.size());
+        }
+        if (coefficients.length != n + 1) {
+            throw new IllegalArgumentException(
+                    "model "
+                            + spec.name()
+                            + " has "
+                            + n
+                            + " features, so "
+                            + (n + 1)
+                            + " coefficients (the intercept last), but the data has "
+                            + coefficients.length);
+        }
+        for (double c : coefficients) {
+            if (!Double.isFinite(c)) {
+                throw new IllegalArgumentException(
+                        "model " + spec.name() + " has a non-finite coefficient: " + c);
+            }
+        }
+        if (version < 0) {
+            throw new IllegalArgumentException("model version must be ≥ 0, got " + version);
+        }
+        this.spec = spec;
+        this.version = version;
+        this.standardization = standardization;
+        this.coefficients = coefficients.clone();
+        this.trainedUntil = trainedUntil;
+        this.metrics = Map.copyOf(new LinkedHashMap<>(metrics));
+    }
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    public String name() {
+        return spec.name();
+    }
+
+    public long version() {
+        return version;
+    }
+
+    public Standardization standardization() {
+        return standardization;
+    }
+
+    /** A copy: one per feature, then the intercept. */
+    public double[] coefficients() {
+        return coefficients.clone();
+    }
+
+    public long trainedUntil() {
+        return trainedUntil;
+    }
+
+    public Map<String, Double> metrics() {
+        return metrics;
+    }
+
+    /** A copy of this model with other metrics. */
+    public LogisticModel withMetrics(Map<String, Double> newMetrics) {
+        return new LogisticModel(
+                spec, version, standardization, coefficients, trainedUntil, newMetrics);
+    }
+
+    /** The linear score (log-odds) of an input vector. */
+    public double margin(double[] x) {
+        int n = coefficients.length - 1;
+        if (x.length != n) {
+            throw new IllegalArgumentException(
+                    "model " + spec.name() + " takes " + n + " features, got " + x.length);
+        }
+        double m = coefficients[n];
+        for (int i = 0; i < n; i++) {
+            m += coefficients[i] * standardization.apply(i, x[i]);
+        }
+        return m;
+    }
+
+    /** The probability of the label, in [0, 1]: the hot path, no allocation. */
+    public double score(double[] x) {
+        return sigmoid(margin(x));
+    }
+
+    /** {@code 1 / (1 + e^−m)}, without overflow. */
+    public static double sigmoid(double m) {
+        if (m >= 0) {
+            return 1 / (1 + Math.exp(-m));
+        }
+        double e = Math.exp(m);
+        return e / (1 + e);
+    }
+
+    /** Probability, version and reasons of one input vector. */
+    public Scored scoreWithReasons(double[] x) {
+        return new Scored(score(x), version, reasons(x));
+    }
+
+    /**
+     * The {@value #REASONS} features with the largest |coefficient × standardised value|, largest
+     * first (ties: feature order), as {@code name:+1.23,name:-0.80}; features contributing exactly
+     * 0 are left out.
+     */
+    public String reasons(double[] x) {
+        int n = coefficients.length - 1;
+        double[] c = new double[n];
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            c[i] = coefficients[i] * standardization.apply(i, x[i]);
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Double.compare(Math.abs(c[b]), Math.abs(c[a])));
+        StringBuilder sb = new StringBuilder();
+        int shown = 0;
+        for (int k = 0; k < n && shown < REASONS; k++) {
+            int i = order[k];
+            if (c[i] == 0) {
+                break;
+            }
+            if (shown++ > 0) {
+                sb.append(',');
+            }
+            sb.append(spec.features().get(i).name()).append(':');
+            sb.append(String.format(java.util.Locale.ROOT, "%+.2f", c[i]));
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public String toString() {
+        return "LogisticModel{"
+                + spec.name()
+                + " v"
+                + version
+                + ", coefficients="
+                + Arrays.toString(coefficients)
+                + "}";
+    }
+}
