@@ -24,10 +24,13 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Replays the whole UCI Online Retail II data set through the full pipeline into a real
  * redis-server and compares every customer's default features with an independent SQL computation
- * over the same CSV (sqlite3), at the {@code as_of} read back from Redis.
+ * over the same CSV (sqlite3), at the {@code as_of} read back from Redis; with the example rule
+ * set, also every customer's tags, segments, segment sets and RFM score ({@link
+ * RetailRulesOracle}).
  */
 class RetailReplayITCase {
     static final Path CSV = Path.of("../../shared/data/online-retail-ii.csv.gz");
+    static final Path RULES = Path.of("../examples/rules/retail.yaml").toAbsolutePath().normalize();
 
     @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
     @RegisterExtension static final RedisServerExtension REDIS = new RedisServerExtension();
@@ -47,6 +50,7 @@ class RetailReplayITCase {
                         .redisUrl(REDIS.url())
                         .parallelism(2)
                         .checkpointInterval(Duration.ofSeconds(2))
+                        .rulesFiles(List.of(RULES.toString()))
                         .build();
         Replay.Summary summary =
                 Replay.run(
@@ -121,6 +125,8 @@ class RetailReplayITCase {
             }
         }
         assertThat(mismatches).as("mismatches (first shown)").isEmpty();
+
+        RetailRulesOracle.check(redis, actual, oneidOf, events);
     }
 
     /** Distinct customer ids of the CSV, read with a plain split independent of the importer. */
