@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             ReplayCommand.class,
             RunCommand.class,
             ProfileCommand.class,
+            RulesCommand.class,
             ImportRetailCommand.class,
             GenerateCommand.class,
             BenchCommand.class,

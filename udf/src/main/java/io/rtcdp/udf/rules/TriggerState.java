@@ -26,7 +26,14 @@ public final class TriggerState {
 
     public TriggerState() {}
 
+    /**
+     * @param fires ascending fire times, at most {@link RuleSet#MAX_CAP}
+     */
     public TriggerState(boolean lastTrue, long lastFire, long[] fires) {
+        if (fires.length > RuleSet.MAX_CAP) {
+            throw new IllegalArgumentException(
+                    "at most " + RuleSet.MAX_CAP + " fire times, got " + fires.length);
+        }
         this.lastTrue = lastTrue;
         this.lastFire = lastFire;
         this.fires = fires.clone();

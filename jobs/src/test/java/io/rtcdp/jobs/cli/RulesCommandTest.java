@@ -1,0 +1,85 @@
+package io.rtcdp.jobs.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code rtcdp rules validate}: exit 0 and a summary, or exit 2 and one line per problem. */
+class RulesCommandTest {
+    @TempDir Path tmp;
+
+    /** exit code, stdout, stderr. */
+    private static String[] run(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(o, true));
+        System.setErr(new PrintStream(e, true));
+        int code;
+        try {
+            code = RtcdpCli.execute(args);
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+        return new String[] {Integer.toString(code), o.toString().trim(), e.toString().trim()};
+    }
+
+    @Test
+    void theShippedExamplesAreValid() {
+        Path retail = Path.of("../examples/rules/retail.yaml");
+        String[] r = run("rules", "validate", retail.toString());
+        assertThat(r[0]).isEqualTo("0");
+        assertThat(r[1])
+                .isEqualTo(
+                        retail
+                                + ": valid, tenant retail version 1: 6 tags, 4 segments, 3 triggers"
+                                + " (2 event-driven)");
+        assertThat(r[2]).isEmpty();
+        assertThat(run("rules", "validate", "../examples/rules/demo.yaml")[0]).isEqualTo("0");
+    }
+
+    @Test
+    void anInvalidRuleSetPrintsEachProblemAndExitsWithTwo() throws Exception {
+        Path f = tmp.resolve("bad.yaml");
+        Files.writeString(
+                f,
+                """
+                tenant: t
+                version: 1
+                tags:
+                  - {name: ok, when: "f.orders_total > 0"}
+                  - {name: typo, when: "f.order_total > 0"}
+                  - {name: evt, when: "event.name == 'x'"}
+                """);
+        String[] r = run("rules", "validate", f.toString());
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[1]).isEmpty();
+        assertThat(r[2].lines())
+                .hasSize(2)
+                .satisfiesExactly(
+                        l ->
+                                assertThat(l)
+                                        .startsWith(f + ": tag 'typo': ")
+                                        .contains("undefined field 'order_total'"),
+                        l ->
+                                assertThat(l)
+                                        .startsWith(f + ": tag 'evt': ")
+                                        .contains("event can only be used in triggers"));
+    }
+
+    @Test
+    void aMissingFileExitsWithTwo() {
+        String[] r = run("rules", "validate", tmp.resolve("missing.yaml").toString());
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[2]).startsWith("rtcdp: rule set file not readable: ").doesNotContain("\n");
+        assertThat(run("rules")[0]).isEqualTo("2");
+        assertThat(run("rules", "validate")[0]).isEqualTo("2");
+    }
+}
