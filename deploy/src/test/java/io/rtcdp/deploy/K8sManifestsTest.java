@@ -64,7 +64,8 @@ class K8sManifestsTest {
         }
         for (String kind : List.of("FlinkDeployment", "FlinkSessionJob")) {
             Path file =
-                    CRDS.resolve(kind.toLowerCase(java.util.Locale.ROOT) + "s.flink.apache.org-v1.yml");
+                    CRDS.resolve(
+                            kind.toLowerCase(java.util.Locale.ROOT) + "s.flink.apache.org-v1.yml");
             assertThat(file).as("CRD of %s", kind).isRegularFile();
             schemas.put(kind, CrdSchema.of(YAML.readTree(file.toFile())));
         }
@@ -77,7 +78,9 @@ class K8sManifestsTest {
         for (Path f : files) {
             for (JsonNode doc : docs(f)) {
                 String where = K8S.relativize(f).toString();
-                assertThat(doc.path("apiVersion").asText()).as("apiVersion in %s", where).isNotEmpty();
+                assertThat(doc.path("apiVersion").asText())
+                        .as("apiVersion in %s", where)
+                        .isNotEmpty();
                 assertThat(doc.path("kind").asText()).as("kind in %s", where).isNotEmpty();
                 if (!doc.path("kind").asText().equals("Kustomization")) {
                     assertThat(doc.path("metadata").path("name").asText())
@@ -93,10 +96,14 @@ class K8sManifestsTest {
     void flinkResourcesAreValidAgainstTheOperatorsCrds(String dir) throws IOException {
         List<JsonNode> rendered = render(K8S.resolve(dir));
         List<JsonNode> flink =
-                rendered.stream().filter(d -> schemas.containsKey(d.path("kind").asText())).toList();
+                rendered.stream()
+                        .filter(d -> schemas.containsKey(d.path("kind").asText()))
+                        .toList();
         assertThat(flink).as("Flink resources in %s", dir).isNotEmpty();
         for (JsonNode d : flink) {
-            assertThat(errors(d)).as("%s %s in %s", d.path("kind").asText(), name(d), dir).isEmpty();
+            assertThat(errors(d))
+                    .as("%s %s in %s", d.path("kind").asText(), name(d), dir)
+                    .isEmpty();
         }
     }
 
@@ -114,7 +121,13 @@ class K8sManifestsTest {
         assertThat(errors(unknownInSpec)).anyMatch(m -> m.contains("taskManagers"));
 
         ObjectNode unknownInPod = good.deepCopy();
-        ((ObjectNode) unknownInPod.path("spec").path("podTemplate").path("spec").path("containers").get(0))
+        ((ObjectNode)
+                        unknownInPod
+                                .path("spec")
+                                .path("podTemplate")
+                                .path("spec")
+                                .path("containers")
+                                .get(0))
                 .put("envv", "x");
         assertThat(errors(unknownInPod)).anyMatch(m -> m.contains("envv"));
 
@@ -144,7 +157,10 @@ class K8sManifestsTest {
         assertThat(spec.path("job").path("upgradeMode").asText()).isEqualTo("savepoint");
         assertThat(spec.path("flinkConfiguration").path("state.backend.type").asText())
                 .isEqualTo("rocksdb");
-        assertThat(spec.path("flinkConfiguration").path("execution.checkpointing.incremental").asText())
+        assertThat(
+                        spec.path("flinkConfiguration")
+                                .path("execution.checkpointing.incremental")
+                                .asText())
                 .isEqualTo("true");
         assertThat(spec.path("flinkConfiguration").path("execution.checkpointing.dir").asText())
                 .startsWith("s3://");
@@ -153,17 +169,25 @@ class K8sManifestsTest {
         assertThat(spec.path("job").path("entryClass").asText())
                 .isEqualTo(io.rtcdp.jobs.cli.RtcdpCli.class.getName());
 
-        // the jar: the build makes jobs/target/<name>, the image copies it to usrlib, jarURI runs it
+        // the jar: the build makes jobs/target/<name>, the image copies it to usrlib, jarURI runs
+        // it
         String jarUri = spec.path("job").path("jarURI").asText();
         Matcher uri = Pattern.compile("local:///opt/flink/usrlib/([^/]+\\.jar)").matcher(jarUri);
         assertThat(uri.matches()).as("jarURI %s", jarUri).isTrue();
         String jar = uri.group(1);
         String pom = Files.readString(REPO.resolve("jobs/pom.xml"));
-        assertThat(pom).as("jobs/pom.xml shades into %s", jar).contains("<finalName>" + jar.replace(".jar", "") + "</finalName>");
+        assertThat(pom)
+                .as("jobs/pom.xml shades into %s", jar)
+                .contains("<finalName>" + jar.replace(".jar", "") + "</finalName>");
         assertThat(REPO.resolve("jobs/target").resolve(jar)).as("the built jar").isRegularFile();
         String dockerfile = Files.readString(K8S.resolve("Dockerfile"));
         assertThat(dockerfile)
-                .containsPattern("(?m)^COPY .*jobs/target/" + Pattern.quote(jar) + " /opt/flink/usrlib/" + Pattern.quote(jar) + "$")
+                .containsPattern(
+                        "(?m)^COPY .*jobs/target/"
+                                + Pattern.quote(jar)
+                                + " /opt/flink/usrlib/"
+                                + Pattern.quote(jar)
+                                + "$")
                 .containsPattern("(?m)^FROM flink:2\\.2\\.");
     }
 
@@ -182,18 +206,22 @@ class K8sManifestsTest {
 
         List<String> missing = new ArrayList<>();
         for (JsonNode doc : rendered) {
-            walk(doc, node -> {
-                check(node.path("secretKeyRef"), secrets, "Secret", missing, doc);
-                check(node.path("configMapKeyRef"), configMaps, "ConfigMap", missing, doc);
-                if (node.has("secret") && node.path("secret").has("secretName")) {
-                    String s = node.path("secret").path("secretName").asText();
-                    if (!secrets.containsKey(s)) missing.add(name(doc) + ": volume of Secret " + s);
-                }
-                if (node.has("configMap") && node.path("configMap").has("name")) {
-                    String c = node.path("configMap").path("name").asText();
-                    if (!configMaps.containsKey(c)) missing.add(name(doc) + ": volume of ConfigMap " + c);
-                }
-            });
+            walk(
+                    doc,
+                    node -> {
+                        check(node.path("secretKeyRef"), secrets, "Secret", missing, doc);
+                        check(node.path("configMapKeyRef"), configMaps, "ConfigMap", missing, doc);
+                        if (node.has("secret") && node.path("secret").has("secretName")) {
+                            String s = node.path("secret").path("secretName").asText();
+                            if (!secrets.containsKey(s))
+                                missing.add(name(doc) + ": volume of Secret " + s);
+                        }
+                        if (node.has("configMap") && node.path("configMap").has("name")) {
+                            String c = node.path("configMap").path("name").asText();
+                            if (!configMaps.containsKey(c))
+                                missing.add(name(doc) + ": volume of ConfigMap " + c);
+                        }
+                    });
         }
         assertThat(missing).as("references without a definition in %s", dir).isEmpty();
 
@@ -203,7 +231,10 @@ class K8sManifestsTest {
         String image = d.path("spec").path("image").asText();
         assertThat(readme)
                 .as("k8s/README.md builds or tags the image %s", image)
-                .containsPattern("docker (build [^\\n]*-t|tag [^\\n]*) " + Pattern.quote(image) + "( |$|\\n)");
+                .containsPattern(
+                        "docker (build [^\\n]*-t|tag [^\\n]*) "
+                                + Pattern.quote(image)
+                                + "( |$|\\n)");
 
         // the config file the job reads: mounted from the ConfigMap, a valid rtcdp configuration
         // whose ${env:...} variables the container sets, parallelism as the operator's
@@ -229,7 +260,9 @@ class K8sManifestsTest {
         assertThat(configMap).as("volume %s is a ConfigMap", volume).isNotNull();
         JsonNode cm = find(rendered, "ConfigMap", configMap);
         String file = cm.path("data").path(configPath.getFileName().toString()).asText(null);
-        assertThat(file).as("ConfigMap %s holds %s", configMap, configPath.getFileName()).isNotNull();
+        assertThat(file)
+                .as("ConfigMap %s holds %s", configMap, configPath.getFileName())
+                .isNotNull();
 
         Set<String> env = new HashSet<>();
         main.path("env").forEach(e -> env.add(e.path("name").asText()));
@@ -349,7 +382,11 @@ class K8sManifestsTest {
     }
 
     static void check(
-            JsonNode ref, Map<String, Set<String>> defined, String kind, List<String> missing, JsonNode doc) {
+            JsonNode ref,
+            Map<String, Set<String>> defined,
+            String kind,
+            List<String> missing,
+            JsonNode doc) {
         if (ref.isMissingNode()) {
             return;
         }
@@ -388,18 +425,30 @@ class K8sManifestsTest {
             JsonNodeFactory f = JsonNodeFactory.instance;
             props.set(
                     "apiVersion",
-                    f.objectNode().set("enum", f.arrayNode().add(group + "/" + version.path("name").asText())));
+                    f.objectNode()
+                            .set(
+                                    "enum",
+                                    f.arrayNode()
+                                            .add(group + "/" + version.path("name").asText())));
             props.set("kind", f.objectNode().set("enum", f.arrayNode().add(kind)));
             ObjectNode meta = f.objectNode().put("type", "object");
             ObjectNode mp = meta.putObject("properties");
             mp.putObject("name").put("type", "string");
             mp.putObject("namespace").put("type", "string");
-            mp.putObject("labels").put("type", "object").putObject("additionalProperties").put("type", "string");
-            mp.putObject("annotations").put("type", "object").putObject("additionalProperties").put("type", "string");
+            mp.putObject("labels")
+                    .put("type", "object")
+                    .putObject("additionalProperties")
+                    .put("type", "string");
+            mp.putObject("annotations")
+                    .put("type", "object")
+                    .putObject("additionalProperties")
+                    .put("type", "string");
             meta.put("additionalProperties", false);
             meta.set("required", f.arrayNode().add("name"));
             props.set("metadata", meta);
-            s.set("required", f.arrayNode().add("apiVersion").add("kind").add("metadata").add("spec"));
+            s.set(
+                    "required",
+                    f.arrayNode().add("apiVersion").add("kind").add("metadata").add("spec"));
             return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4).getSchema(s);
         }
 
@@ -424,7 +473,8 @@ class K8sManifestsTest {
                 switch (k) {
                     case "properties" -> {
                         ObjectNode p = out.putObject("properties");
-                        v.fields().forEachRemaining(pe -> p.set(pe.getKey(), convert(pe.getValue())));
+                        v.fields()
+                                .forEachRemaining(pe -> p.set(pe.getKey(), convert(pe.getValue())));
                     }
                     case "items" -> out.set("items", convert(v));
                     case "additionalProperties" ->
@@ -444,7 +494,12 @@ class K8sManifestsTest {
                 a.addObject().put("type", "string");
             }
             if (in.path("nullable").asBoolean(false) && out.has("type")) {
-                out.set("type", JsonNodeFactory.instance.arrayNode().add(out.get("type").asText()).add("null"));
+                out.set(
+                        "type",
+                        JsonNodeFactory.instance
+                                .arrayNode()
+                                .add(out.get("type").asText())
+                                .add("null"));
             }
             if (out.has("properties") && !out.has("additionalProperties") && !preserve) {
                 out.put("additionalProperties", false);

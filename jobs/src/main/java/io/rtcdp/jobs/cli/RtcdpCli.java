@@ -34,7 +34,8 @@ public final class RtcdpCli implements Runnable {
             // Under `flink run`, a REST jar run or application mode, main runs inside Flink's
             // process (the JobManager, for the latter two): System.exit would end that process.
             if (code != 0) {
-                throw new IllegalStateException("rtcdp " + String.join(" ", args) + ": exit code " + code);
+                throw new IllegalStateException(
+                        "rtcdp " + String.join(" ", args) + ": exit code " + code);
             }
             return;
         }
