@@ -204,25 +204,7 @@ class K8sManifestsTest {
         Map<String, Set<String>> secrets = keysOf(defined, "Secret");
         Map<String, Set<String>> configMaps = keysOf(defined, "ConfigMap");
 
-        List<String> missing = new ArrayList<>();
-        for (JsonNode doc : rendered) {
-            walk(
-                    doc,
-                    node -> {
-                        check(node.path("secretKeyRef"), secrets, "Secret", missing, doc);
-                        check(node.path("configMapKeyRef"), configMaps, "ConfigMap", missing, doc);
-                        if (node.has("secret") && node.path("secret").has("secretName")) {
-                            String s = node.path("secret").path("secretName").asText();
-                            if (!secrets.containsKey(s))
-                                missing.add(name(doc) + ": volume of Secret " + s);
-                        }
-                        if (node.has("configMap") && node.path("configMap").has("name")) {
-                            String c = node.path("configMap").path("name").asText();
-                            if (!configMaps.containsKey(c))
-                                missing.add(name(doc) + ": volume of ConfigMap " + c);
-                        }
-                    });
-        }
+        List<String> missing = missingReferences(rendered, secrets, configMaps);
         assertThat(missing).as("references without a definition in %s", dir).isEmpty();
 
         // the image is one the README builds (or tags and pushes)
@@ -274,6 +256,50 @@ class K8sManifestsTest {
                 .as("parallelism in rtcdp.properties equals spec.job.parallelism")
                 .isEqualTo(spec.path("job").path("parallelism").asInt());
         assertThat(cfg.redisUrl()).contains("value-of-RTCDP_REDIS_PASSWORD");
+    }
+
+    @Test
+    void aReferenceToAMissingKeyOrSecretIsFound() throws IOException {
+        List<JsonNode> rendered = render(K8S.resolve("overlays/dev"));
+        Map<String, Set<String>> secrets = keysOf(rendered, "Secret");
+        Map<String, Set<String>> configMaps = keysOf(rendered, "ConfigMap");
+        assertThat(missingReferences(rendered, secrets, configMaps)).isEmpty();
+        ObjectNode env =
+                (ObjectNode) mainContainer(deployment(rendered).path("spec")).path("env").get(0);
+        ((ObjectNode) env.path("valueFrom").path("secretKeyRef")).put("key", "pasword");
+        assertThat(missingReferences(rendered, secrets, configMaps))
+                .containsExactly("rtcdp: Secret rtcdp-redis has no key pasword");
+        ((ObjectNode) env.path("valueFrom").path("secretKeyRef")).put("name", "rtcdp-rediss");
+        assertThat(missingReferences(rendered, secrets, configMaps))
+                .containsExactly("rtcdp: Secret rtcdp-rediss is not defined");
+    }
+
+    static List<String> missingReferences(
+            List<JsonNode> rendered,
+            Map<String, Set<String>> secrets,
+            Map<String, Set<String>> configMaps) {
+        List<String> missing = new ArrayList<>();
+        for (JsonNode doc : rendered) {
+            walk(
+                    doc,
+                    node -> {
+                        check(node.path("secretKeyRef"), secrets, "Secret", missing, doc);
+                        check(node.path("configMapKeyRef"), configMaps, "ConfigMap", missing, doc);
+                        if (node.path("secret").has("secretName")) {
+                            String s = node.path("secret").path("secretName").asText();
+                            if (!secrets.containsKey(s)) {
+                                missing.add(name(doc) + ": volume of Secret " + s);
+                            }
+                        }
+                        if (node.path("configMap").has("name")) {
+                            String c = node.path("configMap").path("name").asText();
+                            if (!configMaps.containsKey(c)) {
+                                missing.add(name(doc) + ": volume of ConfigMap " + c);
+                            }
+                        }
+                    });
+        }
+        return missing;
     }
 
     // ---- rendering (kustomize's resources + patches; a patch of a custom resource is a JSON
