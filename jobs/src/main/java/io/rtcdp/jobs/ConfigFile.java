@@ -11,10 +11,18 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reads the job's settings from a properties file. Every key is checked: an unknown key or a bad
  * value is an IllegalArgumentException of one line naming the key.
+ *
+ * <p>A value may name environment variables as {@code ${env:NAME}}, replaced by their values when
+ * the file is read (a variable that is not set is an error naming it). Secrets (tenant secrets, the
+ * Redis password inside {@code redis.url}) can so come from a Kubernetes Secret through the
+ * container's environment while the file itself lives in a ConfigMap.
  */
 public final class ConfigFile {
     private static final Set<String> KEYS =
@@ -50,13 +58,46 @@ public final class ConfigFile {
     }
 
     public static RtcdpConfig load(Path file) throws IOException {
+        return load(file, System::getenv);
+    }
+
+    /** Reads {@code file}, taking {@code ${env:NAME}} values from {@code env}. */
+    public static RtcdpConfig load(Path file, Function<String, String> env) throws IOException {
         Properties p = new Properties();
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             p.load(r);
         }
         Map<String, String> m = new HashMap<>();
         p.stringPropertyNames().forEach(k -> m.put(k, p.getProperty(k).trim()));
-        return parse(m, file.toString());
+        return parse(substituteEnv(m, env, file.toString()), file.toString());
+    }
+
+    private static final Pattern ENV_REF = Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)}");
+
+    /** Replaces every {@code ${env:NAME}} in the values by {@code env.apply(NAME)}. */
+    static Map<String, String> substituteEnv(
+            Map<String, String> m, Function<String, String> env, String origin) {
+        Map<String, String> out = new HashMap<>();
+        for (Map.Entry<String, String> e : m.entrySet()) {
+            Matcher r = ENV_REF.matcher(e.getValue());
+            StringBuilder sb = new StringBuilder();
+            while (r.find()) {
+                String value = env.apply(r.group(1));
+                if (value == null) {
+                    throw new IllegalArgumentException(
+                            origin
+                                    + ": setting '"
+                                    + e.getKey()
+                                    + "' names the environment variable "
+                                    + r.group(1)
+                                    + ", which is not set");
+                }
+                r.appendReplacement(sb, Matcher.quoteReplacement(value));
+            }
+            r.appendTail(sb);
+            out.put(e.getKey(), sb.toString());
+        }
+        return out;
     }
 
     static RtcdpConfig parse(Map<String, String> m, String origin) {

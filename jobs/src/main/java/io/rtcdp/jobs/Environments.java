@@ -4,10 +4,21 @@ import java.nio.file.Path;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.util.FlinkUserCodeClassLoader;
 
 /** Flink settings rtcdp relies on: RocksDB, checkpoints, no Kryo. */
 public final class Environments {
     private Environments() {}
+
+    /**
+     * Whether rtcdp runs as a user program that Flink loaded ({@code flink run}, a jar run through
+     * the REST API, application mode on Kubernetes): its execution environment then submits to a
+     * cluster whose settings (slots, memory, restart strategy, checkpoint directory) are the
+     * cluster's, and its {@code main} may run inside the JobManager's process.
+     */
+    public static boolean isUserProgramOfFlink() {
+        return Environments.class.getClassLoader() instanceof FlinkUserCodeClassLoader;
+    }
 
     /** The settings every rtcdp job runs with, on a cluster or locally. */
     public static Configuration jobConfiguration(RtcdpConfig cfg) {

@@ -12,6 +12,7 @@ import java.util.List;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.core.execution.DetachedJobExecutionResult;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -31,13 +32,24 @@ public final class Replay {
 
     private Replay() {}
 
-    /** Result counts of a replay. */
+    /**
+     * Result counts of a replay. {@code detachedJobId} is set (and the counts are 0) when the job
+     * was submitted to a cluster in detached mode (a jar run through the REST API): the replay then
+     * goes on in the cluster after this returns.
+     */
     public record Summary(
-            long valid, long invalid, long duplicates, long counted, long profiles, long millis) {}
+            long valid,
+            long invalid,
+            long duplicates,
+            long counted,
+            long profiles,
+            long millis,
+            String detachedJobId) {}
 
     /**
-     * Runs the replay on a local MiniCluster (or the cluster the environment points to) and waits
-     * for it to finish.
+     * Runs the replay on a local MiniCluster and waits for it to finish; as a program that Flink
+     * loaded ({@link Environments#isUserProgramOfFlink()}), it runs on that cluster with the
+     * cluster's settings, and waits unless the submission is detached.
      *
      * @param flinkOverrides extra Flink settings (tests use it for restart strategies)
      */
@@ -76,7 +88,10 @@ public final class Replay {
         if (triggerFile != null) {
             Files.deleteIfExists(triggerFile);
         }
-        Configuration conf = Environments.localConfiguration(cfg, workDir);
+        Configuration conf =
+                Environments.isUserProgramOfFlink()
+                        ? Environments.jobConfiguration(cfg)
+                        : Environments.localConfiguration(cfg, workDir);
         conf.addAll(flinkOverrides);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
 
@@ -104,13 +119,17 @@ public final class Replay {
         long start = System.nanoTime();
         JobExecutionResult r = env.execute("rtcdp replay");
         long millis = (System.nanoTime() - start) / 1_000_000;
+        if (r instanceof DetachedJobExecutionResult) {
+            return new Summary(0, 0, 0, 0, 0, millis, r.getJobID().toString());
+        }
         return new Summary(
                 counter(r, Counters.VALID),
                 counter(r, Counters.INVALID),
                 counter(r, Counters.DUPLICATES),
                 counter(r, Counters.COUNTED),
                 counter(r, Counters.PROFILES),
-                millis);
+                millis,
+                null);
     }
 
     public static RedisProfileSink redisSink(RtcdpConfig cfg) {

@@ -59,4 +59,37 @@ class ConfigFileTest {
         assertThatThrownBy(() -> ConfigFile.parse(Map.of("ids.limit.device_id", "0"), "f"))
                 .hasMessageContaining("device_id must be at least 1");
     }
+
+    @Test
+    void environmentVariablesAreSubstitutedInValues() {
+        Map<String, String> env =
+                Map.of("REDIS_PASSWORD", "p$w\\rd", "ACME_SECRET", "s3cret", "EMPTY", "");
+        Map<String, String> m =
+                ConfigFile.substituteEnv(
+                        Map.of(
+                                "redis.url", "redis://rtcdp:${env:REDIS_PASSWORD}@redis:6379",
+                                "tenant-secret.acme", "${env:ACME_SECRET}",
+                                "kafka.group-id", "g${env:EMPTY}-${env:ACME_SECRET}",
+                                "redis.key-prefix", "rtcdp"),
+                        env::get,
+                        "f");
+        assertThat(m)
+                .isEqualTo(
+                        Map.of(
+                                "redis.url", "redis://rtcdp:p$w\\rd@redis:6379",
+                                "tenant-secret.acme", "s3cret",
+                                "kafka.group-id", "g-s3cret",
+                                "redis.key-prefix", "rtcdp"));
+        assertThat(ConfigFile.parse(m, "f").parser().hasOwnSecret("acme")).isTrue();
+        assertThatThrownBy(
+                        () ->
+                                ConfigFile.substituteEnv(
+                                        Map.of("tenant-secret.acme", "${env:NOT_SET}"),
+                                        env::get,
+                                        "f"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "f: setting 'tenant-secret.acme' names the environment variable NOT_SET,"
+                                + " which is not set");
+    }
 }

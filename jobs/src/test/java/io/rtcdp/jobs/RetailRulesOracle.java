@@ -191,7 +191,9 @@ final class RetailRulesOracle {
                 if ("order_completed".equals(e.path("name").asText())) {
                     last.merge(
                             e.path("ids").path("user_id").asText(),
-                            e.path("ts").asLong(),
+                            e.path("ts").isNumber()
+                                    ? e.path("ts").asLong()
+                                    : java.time.Instant.parse(e.path("ts").asText()).toEpochMilli(),
                             Math::max);
                 }
             }

@@ -104,6 +104,12 @@ public final class ReplayCommand implements Callable<Integer> {
                         ? conflicts
                         : Path.of(inputs.get(0).toString() + ".conflicts.jsonl");
         Replay.Summary s = Replay.run(cfg, inputs, dead, conf, triggers, work, new Configuration());
+        if (s.detachedJobId() != null) {
+            System.out.printf(
+                    "submitted replay job %s (detached): it goes on in the cluster%n",
+                    s.detachedJobId());
+            return 0;
+        }
         System.out.printf(
                 "replayed %d valid events (%d invalid → %s, %d duplicates dropped) into %d"
                         + " profiles in %.1f s (%.0f events/s)%n",

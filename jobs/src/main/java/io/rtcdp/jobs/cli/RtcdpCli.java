@@ -1,5 +1,6 @@
 package io.rtcdp.jobs.cli;
 
+import io.rtcdp.jobs.Environments;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -31,7 +32,17 @@ public final class RtcdpCli implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(execute(args));
+        int code = execute(args);
+        if (Environments.isUserProgramOfFlink()) {
+            // Under `flink run`, a REST jar run or application mode, main runs inside Flink's
+            // process (the JobManager, for the latter two): System.exit would end that process.
+            if (code != 0) {
+                throw new IllegalStateException(
+                        "rtcdp " + String.join(" ", args) + ": exit code " + code);
+            }
+            return;
+        }
+        System.exit(code);
     }
 
     /** Runs the command line and returns its exit code: 0 ok, 1 failure, 2 bad usage or config. */
