@@ -33,6 +33,8 @@ public final class ConfigFile {
                     "kafka.topic.conflicts",
                     "kafka.topic.rules",
                     "kafka.topic.triggers",
+                    "kafka.topic.models",
+                    "models.dir",
                     "rules.files",
                     "triggers.stream-max-len",
                     "rfm.refresh-interval",
@@ -143,6 +145,8 @@ public final class ConfigFile {
                     case "kafka.topic.conflicts" -> b.conflictsTopic(v);
                     case "kafka.topic.rules" -> b.rulesTopic(v);
                     case "kafka.topic.triggers" -> b.triggersTopic(v);
+                    case "kafka.topic.models" -> b.modelsTopic(v);
+                    case "models.dir" -> b.modelsDir(v);
                     case "rules.files" ->
                             b.rulesFiles(
                                     java.util.Arrays.stream(v.split(","))

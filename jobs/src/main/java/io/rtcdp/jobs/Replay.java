@@ -78,6 +78,7 @@ public final class Replay {
             Configuration flinkOverrides)
             throws Exception {
         List<String> rules = RuleFiles.read(cfg.rulesFiles());
+        List<String> models = RuleFiles.models(cfg.modelsDir());
         for (java.nio.file.Path in : inputs) {
             if (!Files.isReadable(in)) {
                 throw new IllegalArgumentException("input file not readable: " + in);
@@ -109,7 +110,8 @@ public final class Replay {
                                         deadLetterFile, DeadLetter::toJson),
                                 new JsonLinesFileSink<Conflict>(conflictFile, ConflictJson::toJson),
                                 true)
-                        .withRules(rules);
+                        .withRules(rules)
+                        .withModels(models);
         if (triggerFile != null) {
             job.withTriggerSink(
                     new JsonLinesFileSink<io.rtcdp.udf.rules.Trigger>(

@@ -32,6 +32,8 @@ public final class RtcdpConfig implements Serializable {
     private final String conflictsTopic;
     private final String rulesTopic;
     private final String triggersTopic;
+    private final String modelsTopic;
+    private final String modelsDir;
     private final java.util.List<String> rulesFiles;
     private final long triggerStreamMaxLen;
     private final Duration rfmRefreshInterval;
@@ -58,6 +60,8 @@ public final class RtcdpConfig implements Serializable {
         this.conflictsTopic = b.conflictsTopic;
         this.rulesTopic = b.rulesTopic;
         this.triggersTopic = b.triggersTopic;
+        this.modelsTopic = b.modelsTopic;
+        this.modelsDir = b.modelsDir;
         this.rulesFiles = java.util.List.copyOf(b.rulesFiles);
         this.triggerStreamMaxLen = b.triggerStreamMaxLen;
         this.rfmRefreshInterval = b.rfmRefreshInterval;
@@ -147,6 +151,16 @@ public final class RtcdpConfig implements Serializable {
         return triggersTopic;
     }
 
+    /** Topic of model versions (contract 7), key = tenant/model. */
+    public String modelsTopic() {
+        return modelsTopic;
+    }
+
+    /** Models directory applied at start-up (one sub-directory per model), or null. */
+    public String modelsDir() {
+        return modelsDir;
+    }
+
     /** Rule set files (YAML or JSON) applied at start-up. */
     public java.util.List<String> rulesFiles() {
         return rulesFiles;
@@ -192,6 +206,8 @@ public final class RtcdpConfig implements Serializable {
         private String conflictsTopic = "rtcdp.conflicts";
         private String rulesTopic = "rtcdp.rules";
         private String triggersTopic = "rtcdp.triggers";
+        private String modelsTopic = "rtcdp.models";
+        private String modelsDir;
         private java.util.List<String> rulesFiles = java.util.List.of();
         private long triggerStreamMaxLen = 1_000_000L;
         private Duration rfmRefreshInterval = Duration.ofSeconds(60);
@@ -273,6 +289,16 @@ public final class RtcdpConfig implements Serializable {
 
         public Builder rulesTopic(String v) {
             rulesTopic = v;
+            return this;
+        }
+
+        public Builder modelsTopic(String v) {
+            modelsTopic = v;
+            return this;
+        }
+
+        public Builder modelsDir(String v) {
+            modelsDir = v;
             return this;
         }
 

@@ -47,6 +47,7 @@ public final class RtcdpJob {
     private final boolean singleFileWriters;
     private final List<String> initialRules = new ArrayList<>();
     private Source<String, ?, ?> rulesSource;
+    private final List<Source<String, ?, ?>> controlSources = new ArrayList<>();
     private final List<Sink<Trigger>> triggerSinks = new ArrayList<>();
 
     /**
@@ -73,6 +74,18 @@ public final class RtcdpJob {
     /** Rule sets (YAML or JSON text) applied when the job starts, after validation. */
     public RtcdpJob withRules(List<String> ruleSetTexts) {
         initialRules.addAll(ruleSetTexts);
+        return this;
+    }
+
+    /** Model versions (see {@code ModelMessages}) applied when the job starts. */
+    public RtcdpJob withModels(List<String> modelMessages) {
+        initialRules.addAll(modelMessages);
+        return this;
+    }
+
+    /** A source of rule sets and model versions arriving while the job runs (the topics). */
+    public RtcdpJob withControlSource(Source<String, ?, ?> source) {
+        controlSources.add(source);
         return this;
     }
 
@@ -164,6 +177,15 @@ public final class RtcdpJob {
                 env.fromData(List.copyOf(initialRules), Types.STRING)
                         .uid("rules-initial")
                         .name("rules (start-up)");
+        for (int i = 0; i < controlSources.size(); i++) {
+            rules =
+                    rules.union(
+                            env.fromSource(
+                                            controlSources.get(i),
+                                            WatermarkStrategy.noWatermarks(),
+                                            "models (topic)")
+                                    .uid("control-topic-" + i));
+        }
         if (rulesSource != null) {
             rules =
                     rules.union(
@@ -177,7 +199,7 @@ public final class RtcdpJob {
         SingleOutputStreamOperator<ProfileUpdate> decided =
                 changes.union(rfm)
                         .keyBy(ProfileDecider.KEY)
-                        .connect(rules.broadcast(ProfileDecider.RULES))
+                        .connect(rules.broadcast(ProfileDecider.RULES, ProfileDecider.MODELS))
                         .process(new ProfileDecider(), ProfileUpdateSerializer.TYPE_INFO)
                         .uid("decide")
                         .name("decide");

@@ -14,6 +14,22 @@ public final class RuleFiles {
     private RuleFiles() {}
 
     /**
+     * The model versions of a models directory, for every tenant; none when {@code dir} is null.
+     *
+     * @throws IllegalArgumentException saying what is wrong with the directory
+     */
+    public static List<String> models(String dir) {
+        if (dir == null) {
+            return List.of();
+        }
+        try {
+            return io.rtcdp.udf.ml.ModelMessages.readDirectory(Path.of(dir));
+        } catch (io.rtcdp.udf.ml.ModelException e) {
+            throw new IllegalArgumentException(e.getMessage());
+        }
+    }
+
+    /**
      * The texts of the rule set files, each checked to compile.
      *
      * @throws IllegalArgumentException naming the file and every error, when a file is missing or

@@ -79,6 +79,21 @@ public final class Streaming {
     }
 
     /**
+     * Model versions from the models topic, from its beginning; a record's key must be {@code
+     * tenant/model} of the model it holds (see {@link ModelRecordDeserializer}).
+     */
+    public static KafkaSource<String> modelsSource(RtcdpConfig cfg) {
+        return KafkaSource.<String>builder()
+                .setBootstrapServers(cfg.kafkaBootstrap())
+                .setTopics(cfg.modelsTopic())
+                .setGroupId(cfg.groupId() + "-models")
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setDeserializer(new ModelRecordDeserializer())
+                .setProperty("partition.discovery.interval.ms", "60000")
+                .build();
+    }
+
+    /**
      * Triggers to the triggers topic, exactly once: Kafka transactions committed with each
      * checkpoint (readers use {@code isolation.level=read_committed}); key = oneid.
      */
@@ -111,7 +126,9 @@ public final class Streaming {
                         conflictSink(cfg),
                         false)
                 .withRules(RuleFiles.read(cfg.rulesFiles()))
+                .withModels(RuleFiles.models(cfg.modelsDir()))
                 .withRulesSource(rulesSource(cfg))
+                .withControlSource(modelsSource(cfg))
                 .withTriggerSink(triggerSink(cfg))
                 .build(env);
     }

@@ -49,6 +49,14 @@ public final class ReplayCommand implements Callable<Integer> {
     List<Path> rules = List.of();
 
     @Option(
+            names = "--models",
+            paramLabel = "DIR",
+            description =
+                    "Models directory: one model directory per model (purchase/, churn/), as"
+                            + " `rtcdp train --out` writes them; used for every tenant.")
+    Path models;
+
+    @Option(
             names = "--triggers",
             paramLabel = "FILE",
             description =
@@ -90,6 +98,7 @@ public final class ReplayCommand implements Callable<Integer> {
                         .redisUrl(common.redisUrl)
                         .keyPrefix(common.keyPrefix)
                         .rulesFiles(rules.stream().map(Path::toString).toList())
+                        .modelsDir(models == null ? null : models.toString())
                         .parallelism(parallelism)
                         .checkpointInterval(java.time.Duration.ofSeconds(checkpointSeconds))
                         .profileRefreshInterval(

@@ -6,6 +6,12 @@ import io.rtcdp.operators.sink.ProfileUpdate;
 import io.rtcdp.operators.types.DecisionStateSerializer;
 import io.rtcdp.operators.types.TriggerSerializer;
 import io.rtcdp.udf.event.Event;
+import io.rtcdp.udf.ml.FeatureVectorBuilder;
+import io.rtcdp.udf.ml.LogisticModel;
+import io.rtcdp.udf.ml.LogisticRegressionServable;
+import io.rtcdp.udf.ml.MarketingScore;
+import io.rtcdp.udf.ml.ModelException;
+import io.rtcdp.udf.ml.ModelMessages;
 import io.rtcdp.udf.profile.ProfileFields;
 import io.rtcdp.udf.rules.CompiledRules;
 import io.rtcdp.udf.rules.ContactPolicy;
@@ -25,13 +31,19 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -58,7 +70,8 @@ import org.slf4j.LoggerFactory;
  * rule set, so a replay after a failure produces the same ids.
  */
 public final class ProfileDecider
-        extends KeyedBroadcastProcessFunction<String, ProfileChange, String, ProfileUpdate> {
+        extends KeyedBroadcastProcessFunction<String, ProfileChange, String, ProfileUpdate>
+        implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(ProfileDecider.class);
 
@@ -67,6 +80,13 @@ public final class ProfileDecider
     /** Rule set text per tenant: the rules in force, restored from checkpoints. */
     public static final MapStateDescriptor<String, String> RULES =
             new MapStateDescriptor<>("rule-sets", Types.STRING, Types.STRING);
+
+    /** Model versions in force by {@code tenant/name} ({@code * /name} for every tenant). */
+    public static final MapStateDescriptor<String, String> MODELS =
+            new MapStateDescriptor<>("models", Types.STRING, Types.STRING);
+
+    /** The models scored on every profile update. */
+    public static final List<String> MODEL_NAMES = List.of("purchase", "churn");
 
     public static final OutputTag<Trigger> TRIGGERS =
             new OutputTag<>("triggers", TriggerSerializer.TYPE_INFO);
@@ -102,6 +122,63 @@ public final class ProfileDecider
     private transient Counter suppressedCap;
     private transient Counter suppressedConsent;
     private transient volatile long lastReevaluationMillis;
+    private transient Counter modelsApplied;
+    private transient Counter modelsRejected;
+    private transient Counter triggersSuppressedNba;
+    private transient Counter scored;
+    private transient org.apache.flink.metrics.Histogram scoringNanos;
+
+    /** Decoded models by {@code tenant/name}, built from {@link #MODELS} on first use. */
+    private transient Map<String, Scorer> models;
+
+    /** Marketing-score sketches by tenant; checkpointed as operator state. */
+    private transient Map<String, MarketingScore> marketing;
+
+    private transient ListState<byte[]> marketingState;
+
+    /** A servable with its feature builder and a reusable input vector. */
+    private record Scorer(
+            LogisticRegressionServable servable, FeatureVectorBuilder builder, double[] x) {
+        static Scorer of(LogisticRegressionServable s) {
+            FeatureVectorBuilder b = s.model().spec().builder();
+            return new Scorer(s, b, new double[b.size()]);
+        }
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext ctx) throws Exception {
+        marketingState =
+                ctx.getOperatorStateStore()
+                        .getListState(
+                                new ListStateDescriptor<>(
+                                        "marketing-sketches",
+                                        PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        marketing = new HashMap<>();
+        for (byte[] b : marketingState.get()) {
+            var in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(b));
+            String tenant = in.readUTF();
+            MarketingScore m = MarketingScore.read(in);
+            MarketingScore had = marketing.get(tenant);
+            // after a rescale a tenant may come back from several subtasks: keep the fullest
+            if (had == null || had.count() < m.count()) {
+                marketing.put(tenant, m);
+            }
+        }
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext ctx) throws Exception {
+        List<byte[]> all = new ArrayList<>(marketing.size());
+        for (Map.Entry<String, MarketingScore> e : marketing.entrySet()) {
+            var bytes = new java.io.ByteArrayOutputStream();
+            var out = new java.io.DataOutputStream(bytes);
+            out.writeUTF(e.getKey());
+            e.getValue().write(out);
+            out.flush();
+            all.add(bytes.toByteArray());
+        }
+        marketingState.update(all);
+    }
 
     @Override
     public void open(OpenContext ctx) {
@@ -116,6 +193,20 @@ public final class ProfileDecider
         suppressedCooldown = g.counter("triggersSuppressedCooldown");
         suppressedCap = g.counter("triggersSuppressedCap");
         suppressedConsent = g.counter("triggersSuppressedConsent");
+        modelsApplied = g.counter("modelsApplied");
+        modelsRejected = g.counter("modelsRejected");
+        triggersSuppressedNba = g.counter("triggersSuppressedNextBestAction");
+        scored = g.counter("profilesScored");
+        scoringNanos =
+                g.histogram(
+                        "scoringNanos",
+                        new org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram(1000));
+        models = new HashMap<>();
+        for (String name : MODEL_NAMES) {
+            g.gauge(
+                    "modelVersion_" + name,
+                    (org.apache.flink.metrics.Gauge<Long>) () -> latestVersion(name));
+        }
         g.gauge(
                 "lastReevaluationMillis",
                 (org.apache.flink.metrics.Gauge<Long>) () -> lastReevaluationMillis);
@@ -144,6 +235,7 @@ public final class ProfileDecider
                                 true,
                                 false,
                                 true,
+                                ctx.getBroadcastState(MODELS),
                                 t -> ctx.output(TRIGGERS, t));
                 if (u != null) {
                     out.collect(u);
@@ -187,6 +279,7 @@ public final class ProfileDecider
                         false,
                         full,
                         false,
+                        ctx.getBroadcastState(MODELS),
                         t -> ctx.output(TRIGGERS, t));
         out.collect(u == null ? update : u);
         state.update(st);
@@ -195,6 +288,10 @@ public final class ProfileDecider
     @Override
     public void processBroadcastElement(String text, Context ctx, Collector<ProfileUpdate> out)
             throws Exception {
+        if (ModelMessages.isModel(text)) {
+            applyModel(text, ctx.getBroadcastState(MODELS));
+            return;
+        }
         CompiledRules next;
         try {
             next = CompiledRules.compile(text);
@@ -222,6 +319,7 @@ public final class ProfileDecider
         long started = System.nanoTime();
         String prefix = tenant + '\u0001';
         String cause = "rules:" + next.version();
+        BroadcastState<String, String> models = ctx.getBroadcastState(MODELS);
         long[] count = {0};
         ctx.applyToKeyedState(
                 STATE,
@@ -246,6 +344,7 @@ public final class ProfileDecider
                                     true,
                                     false,
                                     false,
+                                    models,
                                     t -> ctx.output(TRIGGERS, t));
                     if (u != null) {
                         out.collect(u);
@@ -279,6 +378,121 @@ public final class ProfileDecider
         return r;
     }
 
+    /** A new model version: used from the next update of each profile on. */
+    private void applyModel(String text, BroadcastState<String, String> stored) throws Exception {
+        ModelMessages.Decoded m;
+        try {
+            m = ModelMessages.decode(text);
+        } catch (ModelException e) {
+            modelsRejected.inc();
+            LOG.warn("Rejected a model version; the model in force stays: {}", e.getMessage());
+            return;
+        }
+        if (!MODEL_NAMES.contains(m.name())) {
+            modelsRejected.inc();
+            LOG.warn(
+                    "Rejected model '{}' of tenant {}: rtcdp scores {}",
+                    m.name(),
+                    m.tenant(),
+                    MODEL_NAMES);
+            return;
+        }
+        Scorer current = scorer(m.key(), stored);
+        if (current != null && current.servable().model().version() >= m.model().version()) {
+            LOG.info(
+                    "Ignored {} model version {} of tenant {}: version {} is in force",
+                    m.name(),
+                    m.model().version(),
+                    m.tenant(),
+                    current.servable().model().version());
+            return;
+        }
+        stored.put(m.key(), text);
+        models.put(m.key(), Scorer.of(m.servable()));
+        modelsApplied.inc();
+        LOG.info(
+                "Applied {} model version {} for tenant {}",
+                m.name(),
+                m.model().version(),
+                m.tenant());
+    }
+
+    private Scorer scorer(String key, ReadOnlyBroadcastState<String, String> stored)
+            throws Exception {
+        Scorer s = models.get(key);
+        if (s != null) {
+            return s;
+        }
+        String text = stored.get(key);
+        if (text == null) {
+            return null;
+        }
+        s = Scorer.of(ModelMessages.decode(text).servable());
+        models.put(key, s);
+        return s;
+    }
+
+    /** The tenant's own model of that name, else the one for every tenant, else null. */
+    private Scorer scorer(String tenant, String name, ReadOnlyBroadcastState<String, String> stored)
+            throws Exception {
+        Scorer s = scorer(ModelMessages.key(tenant, name), stored);
+        return s != null ? s : scorer(ModelMessages.key(ModelMessages.ANY_TENANT, name), stored);
+    }
+
+    private long latestVersion(String name) {
+        long v = 0;
+        for (Map.Entry<String, Scorer> e : models.entrySet()) {
+            if (e.getKey().endsWith("/" + name)) {
+                v = Math.max(v, e.getValue().servable().model().version());
+            }
+        }
+        return v;
+    }
+
+    /**
+     * Scores the profile with the tenant's models into {@code st.scores}: {@code score.<name>},
+     * {@code model.<name>}, {@code reasons.<name>} and {@code score.marketing}.
+     */
+    private void score(
+            String tenant, DecisionState st, ReadOnlyBroadcastState<String, String> stored)
+            throws Exception {
+        if (st.fields == null) {
+            return;
+        }
+        String[] rendered = null;
+        for (String name : MODEL_NAMES) {
+            Scorer s = scorer(tenant, name, stored);
+            if (s == null) {
+                st.scores.remove("score." + name);
+                st.scores.remove("model." + name);
+                st.scores.remove("reasons." + name);
+                continue;
+            }
+            if (rendered == null) {
+                rendered = java.util.Arrays.copyOf(st.fields, ProfileFields.FEATURE_FIELDS.size());
+            }
+            long started = System.nanoTime();
+            s.builder().build(rendered, s.x());
+            LogisticModel model = s.servable().model();
+            double p = s.servable().score(s.x());
+            st.scores.put("score." + name, Double.toString(p));
+            st.scores.put("model." + name, Long.toString(model.version()));
+            st.scores.put("reasons." + name, model.reasons(s.x()));
+            if (name.equals("purchase")) {
+                int m =
+                        marketing
+                                .computeIfAbsent(tenant, t -> new MarketingScore())
+                                .score(p, model.version());
+                st.scores.put("score.marketing", Integer.toString(m));
+            }
+            scoringNanos.update(System.nanoTime() - started);
+            scored.inc();
+        }
+        if (!st.scores.containsKey("score.purchase")) {
+            st.scores.remove("score.marketing");
+        }
+    }
+
     private static ProfileUpdate derivedOnly(String tenant, String oneid) {
         return new ProfileUpdate(tenant, oneid, 0, false, Map.of(), List.of(), List.of());
     }
@@ -302,10 +516,25 @@ public final class ProfileDecider
             boolean skipIfUnchanged,
             boolean full,
             boolean rfmChanged,
-            java.util.function.Consumer<Trigger> emit) {
+            ReadOnlyBroadcastState<String, String> modelState,
+            java.util.function.Consumer<Trigger> emit)
+            throws Exception {
         Map<String, String> set = new LinkedHashMap<>();
         List<String> unset = new ArrayList<>(2);
         Map<String, Boolean> memberships = new LinkedHashMap<>();
+
+        Map<String, String> oldScores = new java.util.TreeMap<>(st.scores);
+        score(tenant, st, modelState);
+        for (Map.Entry<String, String> e : st.scores.entrySet()) {
+            if (full || !e.getValue().equals(oldScores.get(e.getKey()))) {
+                set.put(e.getKey(), e.getValue());
+            }
+        }
+        for (String k : oldScores.keySet()) {
+            if (!st.scores.containsKey(k)) {
+                unset.add(k);
+            }
+        }
 
         if (st.rfm != null && (full || rfmChanged)) {
             // the RFM stage only sends changed scores
@@ -381,6 +610,13 @@ public final class ProfileDecider
         return base.withFields(allSet, allUnset).withSegments(memberships);
     }
 
+    /**
+     * Decides each trigger rule under its contact policy. When several rules fire for the profile
+     * at once, only the one of highest expected value ({@code value × p − cost}, with p the churn
+     * probability for a rule whose condition reads {@code score.churn} and the purchase probability
+     * otherwise; value 1 and cost 0 when not set) is emitted (ties: rule order); the others are
+     * suppressed, counted, and their contact-policy state is left as if they had not fired.
+     */
     private void triggers(
             String tenant,
             String oneid,
@@ -394,30 +630,36 @@ public final class ProfileDecider
             java.util.function.Consumer<Trigger> emit) {
         List<RuleSet.TriggerRule> all = rules.triggers();
         ContactPolicy.retainRules(st.triggers, rules);
-        long now = System.currentTimeMillis();
+        RuleSet.TriggerRule best = null;
+        double bestValue = Double.NEGATIVE_INFINITY;
+        Double bestP = null;
+        List<RuleSet.TriggerRule> fired = new ArrayList<>(1);
+        List<TriggerState> before = new ArrayList<>(1);
         for (int i = 0; i < all.size(); i++) {
             RuleSet.TriggerRule rule = all.get(i);
             boolean eventDriven = rules.isEventDriven(i);
             if (eventDriven && event == null) {
                 continue;
             }
-            TriggerState ts0 = st.triggers.computeIfAbsent(rule.name(), n -> new TriggerState());
+            TriggerState state = st.triggers.computeIfAbsent(rule.name(), n -> new TriggerState());
+            TriggerState copy =
+                    new TriggerState(state.lastTrue(), state.lastFire(), state.fires().clone());
             boolean holds = ev.triggers().contains(rule.name());
             ContactPolicy.Decision d =
-                    ContactPolicy.decide(rule, ts0, ts, holds, eventDriven, facts.consent());
+                    ContactPolicy.decide(rule, state, ts, holds, eventDriven, facts.consent());
             switch (d) {
                 case FIRE -> {
-                    triggersEmitted.inc();
-                    emit.accept(
-                            Trigger.of(
-                                    tenant,
-                                    oneid,
-                                    rule,
-                                    null,
-                                    event == null ? null : event.eventId(),
-                                    cause,
-                                    ts,
-                                    now));
+                    Double p = probability(rule, facts);
+                    double value =
+                            (rule.value() == null ? 1.0 : rule.value()) * (p == null ? 1.0 : p)
+                                    - (rule.cost() == null ? 0.0 : rule.cost());
+                    fired.add(rule);
+                    before.add(copy);
+                    if (value > bestValue) {
+                        best = rule;
+                        bestValue = value;
+                        bestP = p;
+                    }
                 }
                 case SUPPRESSED_COOLDOWN -> suppressedCooldown.inc();
                 case SUPPRESSED_CAP -> suppressedCap.inc();
@@ -425,6 +667,36 @@ public final class ProfileDecider
                 case NOT_RISING -> {}
             }
         }
+        for (int i = 0; i < fired.size(); i++) {
+            RuleSet.TriggerRule rule = fired.get(i);
+            if (rule != best) {
+                // not sent: the rule keeps its used-up edge but not the fire
+                TriggerState was = before.get(i);
+                TriggerState now = st.triggers.get(rule.name());
+                st.triggers.put(
+                        rule.name(), new TriggerState(now.lastTrue(), was.lastFire(), was.fires()));
+                triggersSuppressedNba.inc();
+            }
+        }
+        if (best != null) {
+            triggersEmitted.inc();
+            emit.accept(
+                    Trigger.of(
+                            tenant,
+                            oneid,
+                            best,
+                            bestP,
+                            event == null ? null : event.eventId(),
+                            cause,
+                            ts,
+                            System.currentTimeMillis()));
+        }
+    }
+
+    /** The probability a trigger rule's expected value uses, null without a model. */
+    private static Double probability(RuleSet.TriggerRule rule, RuleFacts facts) {
+        Object p = facts.scores().get(rule.when().contains("score.churn") ? "churn" : "purchase");
+        return p instanceof Number n ? n.doubleValue() : null;
     }
 
     private static long asOf(DecisionState st) {
@@ -461,6 +733,16 @@ public final class ProfileDecider
         }
         if (CONSENT_PERSONALIZATION >= 0 && fields[CONSENT_PERSONALIZATION] != null) {
             b.consent("personalization", "1".equals(fields[CONSENT_PERSONALIZATION]));
+        }
+        for (String name : MODEL_NAMES) {
+            String v = st.scores.get("score." + name);
+            if (v != null) {
+                b.score(name, Double.parseDouble(v));
+            }
+        }
+        String marketingScore = st.scores.get("score.marketing");
+        if (marketingScore != null) {
+            b.score("marketing", Long.parseLong(marketingScore));
         }
         if (st.rfm != null) {
             b.rfm("r", Long.parseLong(st.rfm[0]));

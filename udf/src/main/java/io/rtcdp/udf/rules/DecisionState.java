@@ -17,7 +17,7 @@ import java.util.TreeMap;
  * contact-policy state of each trigger rule. Mutable; one state value.
  */
 public final class DecisionState {
-    private static final byte FORMAT = 1;
+    private static final byte FORMAT = 2;
 
     /** The profile stage's rendering, or null while only an RFM score is known. */
     public String[] fields;
@@ -35,6 +35,9 @@ public final class DecisionState {
 
     /** Version of the rule set these were evaluated with, 0 for none. */
     public long rulesVersion;
+
+    /** Model outputs as last written: {@code score.*}, {@code model.*}, {@code reasons.*}. */
+    public final TreeMap<String, String> scores = new TreeMap<>();
 
     /** Contact-policy state per trigger rule name. */
     public final TreeMap<String, TriggerState> triggers = new TreeMap<>();
@@ -56,11 +59,16 @@ public final class DecisionState {
             Strings.write(out, e.getKey());
             e.getValue().write(out);
         }
+        out.writeInt(scores.size());
+        for (Map.Entry<String, String> e : scores.entrySet()) {
+            Strings.write(out, e.getKey());
+            Strings.write(out, e.getValue());
+        }
     }
 
     public static DecisionState read(DataInput in) throws IOException {
         byte format = in.readByte();
-        if (format != FORMAT) {
+        if (format != FORMAT && format != 1) {
             throw new IOException("Unknown decision state format " + format);
         }
         DecisionState s = new DecisionState();
@@ -76,6 +84,12 @@ public final class DecisionState {
         int t = in.readInt();
         for (int i = 0; i < t; i++) {
             s.triggers.put(Strings.read(in), TriggerState.read(in));
+        }
+        if (format >= 2) {
+            int m = in.readInt();
+            for (int i = 0; i < m; i++) {
+                s.scores.put(Strings.read(in), Strings.read(in));
+            }
         }
         return s;
     }
@@ -134,7 +148,8 @@ public final class DecisionState {
                 && tags.equals(s.tags)
                 && segments.equals(s.segments)
                 && rulesVersion == s.rulesVersion
-                && triggers.equals(s.triggers);
+                && triggers.equals(s.triggers)
+                && scores.equals(s.scores);
     }
 
     @Override
