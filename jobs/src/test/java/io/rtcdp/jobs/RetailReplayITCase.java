@@ -45,12 +45,15 @@ class RetailReplayITCase {
         RetailImporter.Stats stats = RetailImporter.run(csv, events, "retail");
         assertThat(stats.customers()).isEqualTo(5942);
 
+        Path models = tmp.resolve("models");
+        ScoresOracle.writeModels(models);
         RtcdpConfig cfg =
                 RtcdpConfig.builder()
                         .redisUrl(REDIS.url())
                         .parallelism(2)
                         .checkpointInterval(Duration.ofSeconds(2))
                         .rulesFiles(List.of(RULES.toString()))
+                        .modelsDir(models.toString())
                         .build();
         Replay.Summary summary =
                 Replay.run(
@@ -127,6 +130,7 @@ class RetailReplayITCase {
         assertThat(mismatches).as("mismatches (first shown)").isEmpty();
 
         RetailRulesOracle.check(redis, actual, oneidOf, events);
+        ScoresOracle.check(actual);
     }
 
     /** Distinct customer ids of the CSV, read with a plain split independent of the importer. */
