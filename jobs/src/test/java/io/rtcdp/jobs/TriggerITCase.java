@@ -121,6 +121,7 @@ class TriggerITCase {
 
         // the expected fires by user: cooldown, then the cap over a sliding 30 days
         Map<String, List<String[]>> expectedByUser = new HashMap<>(); // rule, event id
+        int[] bites = new int[3]; // cooldown, cap, consent
         for (int p = 0; p < CONSENT.length; p++) {
             String uid = "c" + p;
             List<String[]> fires = new ArrayList<>();
@@ -129,21 +130,28 @@ class TriggerITCase {
                 if ("product_added".equals(e.name())) {
                     long ts = e.ts();
                     if (!cartFires.isEmpty() && ts - cartFires.get(cartFires.size() - 1) < HOUR) {
+                        bites[0]++;
                         continue;
                     }
                     long inWindow = cartFires.stream().filter(f -> f > ts - 30 * DAY).count();
                     if (inWindow >= 3) {
+                        bites[1]++;
                         continue;
                     }
                     cartFires.add(ts);
                     fires.add(new String[] {"cart_nudge", e.id()});
-                } else if ("checkout_started".equals(e.name()) && Boolean.TRUE.equals(CONSENT[p])) {
-                    fires.add(new String[] {"checkout_offer", e.id()});
+                } else if ("checkout_started".equals(e.name())) {
+                    if (Boolean.TRUE.equals(CONSENT[p])) {
+                        fires.add(new String[] {"checkout_offer", e.id()});
+                    } else {
+                        bites[2]++;
+                    }
                 }
             }
             expectedByUser.put(uid, fires);
         }
-        // the model must make both the cooldown and the cap bite
+        // the model must make the cooldown, the cap and the consent bite
+        assertThat(bites).as("suppressed by cooldown, cap, consent").doesNotContain(0);
         long productAdded = all.stream().filter(e -> "product_added".equals(e.name())).count();
         long cartExpected =
                 expectedByUser.values().stream()
