@@ -173,9 +173,16 @@ public final class RtcdpJob {
                         .uid("rfm")
                         .name("rfm");
 
+        // fromData of an empty list fails at run time ("Reached the end of the collection"):
+        // without start-up rules it gets one blank text, filtered out here
         DataStream<String> rules =
-                env.fromData(List.copyOf(initialRules), Types.STRING)
+                env.fromData(
+                                initialRules.isEmpty() ? List.of("") : List.copyOf(initialRules),
+                                Types.STRING)
                         .uid("rules-initial")
+                        .name("rules (start-up)")
+                        .filter(text -> !text.isEmpty())
+                        .uid("rules-initial-filter")
                         .name("rules (start-up)");
         for (int i = 0; i < controlSources.size(); i++) {
             rules =

@@ -59,7 +59,8 @@ class KafkaPipelineITCase {
     @BeforeAll
     static void startKafka() throws Exception {
         kafka = LocalKafka.start(tmp.resolve("kafka"));
-        kafka.createTopics(Map.of("rtcdp.events", 3, "rtcdp.dlq", 1));
+        kafka.createTopics(
+                Map.of("rtcdp.events", 3, "rtcdp.dlq", 1, "rtcdp.rules", 1, "rtcdp.triggers", 1));
     }
 
     @AfterAll

@@ -44,6 +44,11 @@ final class TaskManagerKiller {
         return k;
     }
 
+    /** Whether the TaskManager has been killed (and a new one started). */
+    boolean killed() {
+        return killedAt.get() != 0;
+    }
+
     /** Asserts that the kill happened, and before {@code endedNanos} (the job's end). */
     void assertKilledBefore(long endedNanos) throws InterruptedException {
         thread.join(10_000);
