@@ -60,7 +60,17 @@ class KafkaPipelineITCase {
     static void startKafka() throws Exception {
         kafka = LocalKafka.start(tmp.resolve("kafka"));
         kafka.createTopics(
-                Map.of("rtcdp.events", 3, "rtcdp.dlq", 1, "rtcdp.rules", 1, "rtcdp.triggers", 1));
+                Map.of(
+                        "rtcdp.events",
+                        3,
+                        "rtcdp.dlq",
+                        1,
+                        "rtcdp.rules",
+                        1,
+                        "rtcdp.triggers",
+                        1,
+                        "rtcdp.models",
+                        1));
     }
 
     @AfterAll

@@ -55,7 +55,16 @@ class RulesHotReloadITCase {
     @BeforeAll
     static void startKafka() throws Exception {
         kafka = LocalKafka.start(tmp.resolve("kafka"));
-        kafka.createTopics(Map.of("rtcdp.events", 3, "rtcdp.rules", 1, "rtcdp.triggers", 1));
+        kafka.createTopics(
+                Map.of(
+                        "rtcdp.events",
+                        3,
+                        "rtcdp.rules",
+                        1,
+                        "rtcdp.triggers",
+                        1,
+                        "rtcdp.models",
+                        1));
     }
 
     @AfterAll

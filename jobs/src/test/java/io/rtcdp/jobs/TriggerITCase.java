@@ -80,7 +80,16 @@ class TriggerITCase {
     @BeforeAll
     static void startKafka() throws Exception {
         kafka = LocalKafka.start(tmp.resolve("kafka"));
-        kafka.createTopics(Map.of("rtcdp.events", 3, "rtcdp.rules", 1, "rtcdp.triggers", 2));
+        kafka.createTopics(
+                Map.of(
+                        "rtcdp.events",
+                        3,
+                        "rtcdp.rules",
+                        1,
+                        "rtcdp.triggers",
+                        2,
+                        "rtcdp.models",
+                        1));
     }
 
     @AfterAll

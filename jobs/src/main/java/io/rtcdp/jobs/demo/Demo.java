@@ -65,7 +65,16 @@ public final class Demo {
                     "  redis   %s (%s)%n",
                     redis.url(), redis.isEmbedded() ? "embedded" : "redis-server");
             out.println("  kafka   " + kafka.bootstrapServers() + " (in-JVM, KRaft)");
-            kafka.createTopics(Map.of("rtcdp.events", 4, "rtcdp.dlq", 1));
+            kafka.createTopics(
+                    Map.of(
+                            "rtcdp.events", 4,
+                            "rtcdp.dlq", 1,
+                            "rtcdp.conflicts", 1,
+                            "rtcdp.rules", 1,
+                            "rtcdp.models", 1,
+                            "rtcdp.triggers", 2));
+            // the example rules of the demo population, when run from the repository
+            Path demoRules = Path.of("examples/rules/demo.yaml");
 
             long now = System.currentTimeMillis();
             long days = 60;
@@ -90,7 +99,14 @@ public final class Demo {
                             .redisUrl(redis.url())
                             .parallelism(settings.parallelism())
                             .checkpointInterval(Duration.ofSeconds(5))
+                            .rulesFiles(
+                                    Files.isReadable(demoRules)
+                                            ? java.util.List.of(demoRules.toString())
+                                            : java.util.List.of())
                             .build();
+            if (Files.isReadable(demoRules)) {
+                out.println("  rules   " + demoRules);
+            }
             Configuration conf = Environments.localConfiguration(cfg, work);
             InJvmMetrics.install(conf);
             StreamExecutionEnvironment env =
