@@ -163,8 +163,9 @@ class ProfileUpdaterTest {
                 .containsEntry("as_of", Long.toString(T0 + DAY))
                 .containsEntry("f.events_24h", "0")
                 .containsEntry("f.views_24h", "0");
-        assertThat(harness.numEventTimeTimers())
-                .isEqualTo(1); // only the end-of-input timer is left
+        // the windows need no more refreshes: what is left is the lifecycle's next change (active
+        // becomes at_risk 30 days after the last event) and the end-of-input timer
+        assertThat(harness.numEventTimeTimers()).isEqualTo(2);
     }
 
     @Test
@@ -271,8 +272,8 @@ class ProfileUpdaterTest {
             h.setProcessingTime(T0 + 90 * DAY);
             h.processElement(event("o2", "u2", "product_viewed", T0 + 10 * DAY, null), T0);
             h.processElement(event("o2", "u2", "product_viewed", T0 + 10 * DAY + MIN, null), T0);
-            assertThat(h.numEventTimeTimers())
-                    .isEqualTo(3); // o2's one refresh; each profile's end-of-input timer
+            // o2's one refresh; o1's lifecycle change; each profile's end-of-input timer
+            assertThat(h.numEventTimeTimers()).isEqualTo(4);
             long week = 7 * DAY;
             long change = T0 + 11 * DAY; // the first minute bucket leaves the 24h window
             long expected = (change + week - 1) / week * week;
@@ -303,7 +304,8 @@ class ProfileUpdaterTest {
         List<ProfileUpdate> out = drain();
         assertThat(out).hasSize(1);
         assertThat(out.get(0).set()).containsEntry("f.events_24h", "0");
-        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+        // the lifecycle's next change and the end-of-input timer
+        assertThat(harness.numEventTimeTimers()).isEqualTo(2);
     }
 
     @Test
