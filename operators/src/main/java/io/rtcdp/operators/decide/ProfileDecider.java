@@ -4,14 +4,18 @@ import io.rtcdp.operators.profile.ProfileChange;
 import io.rtcdp.operators.profile.ProfileUpdater;
 import io.rtcdp.operators.sink.ProfileUpdate;
 import io.rtcdp.operators.types.DecisionStateSerializer;
+import io.rtcdp.operators.types.LabelledExampleSerializer;
 import io.rtcdp.operators.types.TriggerSerializer;
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.ml.FeatureVectorBuilder;
+import io.rtcdp.udf.ml.LabelSpec;
+import io.rtcdp.udf.ml.LabelledSnapshot;
 import io.rtcdp.udf.ml.LogisticModel;
 import io.rtcdp.udf.ml.LogisticRegressionServable;
 import io.rtcdp.udf.ml.MarketingScore;
 import io.rtcdp.udf.ml.ModelException;
 import io.rtcdp.udf.ml.ModelMessages;
+import io.rtcdp.udf.ml.SnapshotLabeler;
 import io.rtcdp.udf.profile.ProfileFields;
 import io.rtcdp.udf.rules.CompiledRules;
 import io.rtcdp.udf.rules.ContactPolicy;
@@ -87,6 +91,13 @@ public final class ProfileDecider
 
     /** The models scored on every profile update. */
     public static final List<String> MODEL_NAMES = List.of("purchase", "churn");
+
+    /** Snapshots labelled once their horizon passed, for the online trainer. */
+    public static final OutputTag<LabelledExample> LABELLED =
+            new OutputTag<>("labelled-examples", LabelledExampleSerializer.TYPE_INFO);
+
+    /** A profile's feature vector is kept for learning at most once per this much event time. */
+    static final long SNAPSHOT_SPACING = 7 * 86_400_000L;
 
     public static final OutputTag<Trigger> TRIGGERS =
             new OutputTag<>("triggers", TriggerSerializer.TYPE_INFO);
@@ -236,7 +247,8 @@ public final class ProfileDecider
                                 false,
                                 true,
                                 ctx.getBroadcastState(MODELS),
-                                t -> ctx.output(TRIGGERS, t));
+                                t -> ctx.output(TRIGGERS, t),
+                                l -> ctx.output(LABELLED, l));
                 if (u != null) {
                     out.collect(u);
                 }
@@ -280,7 +292,8 @@ public final class ProfileDecider
                         full,
                         false,
                         ctx.getBroadcastState(MODELS),
-                        t -> ctx.output(TRIGGERS, t));
+                        t -> ctx.output(TRIGGERS, t),
+                        l -> ctx.output(LABELLED, l));
         out.collect(u == null ? update : u);
         state.update(st);
     }
@@ -345,7 +358,8 @@ public final class ProfileDecider
                                     false,
                                     false,
                                     models,
-                                    t -> ctx.output(TRIGGERS, t));
+                                    t -> ctx.output(TRIGGERS, t),
+                                    l -> ctx.output(LABELLED, l));
                     if (u != null) {
                         out.collect(u);
                     }
@@ -439,6 +453,59 @@ public final class ProfileDecider
         return s != null ? s : scorer(ModelMessages.key(ModelMessages.ANY_TENANT, name), stored);
     }
 
+    /**
+     * Online learning: keeps the profile's feature vector at most once per {@link
+     * #SNAPSHOT_SPACING}, notes its orders, and sends each snapshot whose label horizon has passed
+     * (in the profile's event time) with its label and the current model's prediction for it.
+     */
+    private void learn(
+            String tenant,
+            String name,
+            DecisionState st,
+            Event event,
+            Scorer s,
+            java.util.function.Consumer<LabelledExample> emit)
+            throws java.io.IOException {
+        LogisticModel model = s.servable().model();
+        LabelSpec label = model.spec().label();
+        int maxPending = (int) (label.horizonMillis() / SNAPSHOT_SPACING) + 2;
+        byte[] bytes = st.learning.get(name);
+        SnapshotLabeler labeler =
+                bytes == null
+                        ? null
+                        : SnapshotLabeler.read(
+                                new java.io.DataInputStream(
+                                        new java.io.ByteArrayInputStream(bytes)),
+                                label,
+                                SNAPSHOT_SPACING,
+                                maxPending);
+        if (labeler == null) {
+            labeler = new SnapshotLabeler(label, SNAPSHOT_SPACING, maxPending);
+        }
+        if (event != null && event.isTrack(Event.ORDER_COMPLETED)) {
+            labeler.onOrder(event.ts());
+        }
+        long asOf = asOf(st);
+        labeler.offer(asOf, s.x());
+        for (LabelledSnapshot l : labeler.advanceTo(asOf)) {
+            if (l.x().length != s.x().length) {
+                continue; // taken under a model with another feature list
+            }
+            emit.accept(
+                    new LabelledExample(
+                            tenant,
+                            name,
+                            model.version(),
+                            model.score(l.x()),
+                            l.x(),
+                            l.label(),
+                            l.ts()));
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(128);
+        labeler.write(new java.io.DataOutputStream(out));
+        st.learning.put(name, out.toByteArray());
+    }
+
     private long latestVersion(String name) {
         long v = 0;
         for (Map.Entry<String, Scorer> e : models.entrySet()) {
@@ -454,7 +521,12 @@ public final class ProfileDecider
      * {@code model.<name>}, {@code reasons.<name>} and {@code score.marketing}.
      */
     private void score(
-            String tenant, DecisionState st, ReadOnlyBroadcastState<String, String> stored)
+            String tenant,
+            String oneid,
+            DecisionState st,
+            Event event,
+            ReadOnlyBroadcastState<String, String> stored,
+            java.util.function.Consumer<LabelledExample> learn)
             throws Exception {
         if (st.fields == null) {
             return;
@@ -466,6 +538,7 @@ public final class ProfileDecider
                 st.scores.remove("score." + name);
                 st.scores.remove("model." + name);
                 st.scores.remove("reasons." + name);
+                st.learning.remove(name);
                 continue;
             }
             if (rendered == null) {
@@ -487,6 +560,7 @@ public final class ProfileDecider
             }
             scoringNanos.update(System.nanoTime() - started);
             scored.inc();
+            learn(tenant, name, st, event, s, learn);
         }
         if (!st.scores.containsKey("score.purchase")) {
             st.scores.remove("score.marketing");
@@ -517,14 +591,15 @@ public final class ProfileDecider
             boolean full,
             boolean rfmChanged,
             ReadOnlyBroadcastState<String, String> modelState,
-            java.util.function.Consumer<Trigger> emit)
+            java.util.function.Consumer<Trigger> emit,
+            java.util.function.Consumer<LabelledExample> learnEmit)
             throws Exception {
         Map<String, String> set = new LinkedHashMap<>();
         List<String> unset = new ArrayList<>(2);
         Map<String, Boolean> memberships = new LinkedHashMap<>();
 
         Map<String, String> oldScores = new java.util.TreeMap<>(st.scores);
-        score(tenant, st, modelState);
+        score(tenant, oneid, st, event, modelState, learnEmit);
         for (Map.Entry<String, String> e : st.scores.entrySet()) {
             if (full || !e.getValue().equals(oldScores.get(e.getKey()))) {
                 set.put(e.getKey(), e.getValue());

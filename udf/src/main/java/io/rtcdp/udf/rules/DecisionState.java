@@ -17,7 +17,7 @@ import java.util.TreeMap;
  * contact-policy state of each trigger rule. Mutable; one state value.
  */
 public final class DecisionState {
-    private static final byte FORMAT = 2;
+    private static final byte FORMAT = 3;
 
     /** The profile stage's rendering, or null while only an RFM score is known. */
     public String[] fields;
@@ -38,6 +38,9 @@ public final class DecisionState {
 
     /** Model outputs as last written: {@code score.*}, {@code model.*}, {@code reasons.*}. */
     public final TreeMap<String, String> scores = new TreeMap<>();
+
+    /** Online-learning snapshots per model name, in {@code SnapshotLabeler}'s encoding. */
+    public final TreeMap<String, byte[]> learning = new TreeMap<>();
 
     /** Contact-policy state per trigger rule name. */
     public final TreeMap<String, TriggerState> triggers = new TreeMap<>();
@@ -64,11 +67,17 @@ public final class DecisionState {
             Strings.write(out, e.getKey());
             Strings.write(out, e.getValue());
         }
+        out.writeInt(learning.size());
+        for (Map.Entry<String, byte[]> e : learning.entrySet()) {
+            Strings.write(out, e.getKey());
+            out.writeInt(e.getValue().length);
+            out.write(e.getValue());
+        }
     }
 
     public static DecisionState read(DataInput in) throws IOException {
         byte format = in.readByte();
-        if (format != FORMAT && format != 1) {
+        if (format < 1 || format > FORMAT) {
             throw new IOException("Unknown decision state format " + format);
         }
         DecisionState s = new DecisionState();
@@ -89,6 +98,15 @@ public final class DecisionState {
             int m = in.readInt();
             for (int i = 0; i < m; i++) {
                 s.scores.put(Strings.read(in), Strings.read(in));
+            }
+        }
+        if (format >= 3) {
+            int l = in.readInt();
+            for (int i = 0; i < l; i++) {
+                String name = Strings.read(in);
+                byte[] b = new byte[in.readInt()];
+                in.readFully(b);
+                s.learning.put(name, b);
             }
         }
         return s;
