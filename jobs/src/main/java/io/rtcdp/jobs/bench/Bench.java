@@ -24,7 +24,19 @@ import redis.clients.jedis.RedisClient;
 public final class Bench {
     /** Bench settings. */
     public record Settings(
-            long events, int profiles, int parallelism, String redisUrl, boolean anonymous) {}
+            long events,
+            int profiles,
+            int parallelism,
+            String redisUrl,
+            boolean anonymous,
+            Path rulesFile,
+            Path modelsDir) {
+
+        public Settings(
+                long events, int profiles, int parallelism, String redisUrl, boolean anonymous) {
+            this(events, profiles, parallelism, redisUrl, anonymous, null, null);
+        }
+    }
 
     /** What a bench run measured. */
     public record Result(
@@ -73,9 +85,21 @@ public final class Bench {
                             "the bench needs an empty Redis; " + url + " has keys");
                 }
                 long memBefore = usedMemory(redis);
+                List<String> rules = List.of();
+                if (s.rulesFile() != null) {
+                    // the bench's tenant is "bench": the rule set is applied to it
+                    Path r = work.resolve("rules.yaml");
+                    Files.writeString(
+                            r,
+                            Files.readString(s.rulesFile())
+                                    .replaceFirst("(?m)^tenant:.*$", "tenant: bench"));
+                    rules = List.of(r.toString());
+                }
                 RtcdpConfig cfg =
                         RtcdpConfig.builder()
                                 .parser(ParserConfig.builder().build())
+                                .rulesFiles(rules)
+                                .modelsDir(s.modelsDir() == null ? null : s.modelsDir().toString())
                                 .redisUrl(url)
                                 .parallelism(s.parallelism())
                                 .checkpointInterval(Duration.ofSeconds(10))
@@ -119,6 +143,17 @@ public final class Bench {
                                 + " (parallelism %d, RocksDB, checkpoints every 10 s)%n",
                         res.events(), res.profiles(), sec, res.eventsPerSecond(), s.parallelism());
                 long merges = InJvmMetrics.sum("identityMerges");
+                if (s.rulesFile() != null || s.modelsDir() != null) {
+                    long scoredCount = InJvmMetrics.sum("profilesScored");
+                    out.printf(
+                            "decisions: rules %s, models %s; %d profile scorings, %d triggers"
+                                    + " (%d suppressed by next-best-action)%n",
+                            s.rulesFile(),
+                            s.modelsDir(),
+                            scoredCount,
+                            InJvmMetrics.sum("triggersEmitted"),
+                            InJvmMetrics.sum("triggersSuppressedNextBestAction"));
+                }
                 out.printf(
                         "identity: %d merges (%.0f merges/s), %d conflicts, %d quarantined ids%n",
                         merges,

@@ -55,6 +55,19 @@ public final class BenchCommand implements Callable<Integer> {
                             + " devices and re-used phones (default: every event has a user_id).")
     boolean anonymous;
 
+    @Option(
+            names = "--rules",
+            paramLabel = "FILE",
+            description =
+                    "Apply this rule set (its tenant is replaced by the bench's tenant `bench`).")
+    java.nio.file.Path rules;
+
+    @Option(
+            names = "--models",
+            paramLabel = "DIR",
+            description = "Score every profile update with the models of this directory.")
+    java.nio.file.Path models;
+
     @Override
     public Integer call() throws Exception {
         if (events < 1 || profiles < 1 || parallelism < 1) {
@@ -69,11 +82,15 @@ public final class BenchCommand implements Callable<Integer> {
                             (int) Math.max(1, profiles * warmupEvents / events),
                             parallelism,
                             null,
-                            anonymous),
+                            anonymous,
+                            rules,
+                            models),
                     new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
             System.out.println("measured run");
         }
-        Bench.run(new Bench.Settings(events, profiles, parallelism, redis, anonymous), System.out);
+        Bench.run(
+                new Bench.Settings(events, profiles, parallelism, redis, anonymous, rules, models),
+                System.out);
         return 0;
     }
 }
