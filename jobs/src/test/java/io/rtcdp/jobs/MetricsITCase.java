@@ -223,11 +223,17 @@ class MetricsITCase {
             if (s.has(OP + "scoringNanos_count")) {
                 assertThat(s.sum(OP + "scoringNanos_count")).isPositive();
             }
+            if (s.has(OP + "model_version")) {
+                assertThat(s.labelValues(OP + "model_version", "model")).doesNotContainNull();
+            }
+            // the dashboard picks the profile sink's histograms by this operator name
+            assertThat(s.labelValues(OP + "freshnessIngestLagMillis", "operator_name"))
+                    .contains("redis:_Writer");
 
             // every metric the dashboard queries is in the scrape
             Set<String> queried = dashboardMetrics();
             assertThat(queried).isNotEmpty();
-            Set<String> optional = Set.of(OP + "scoringNanos", OP + "modelVersion");
+            Set<String> optional = Set.of(OP + "scoringNanos", OP + "model_version");
             Set<String> missing = new TreeSet<>();
             for (String m : queried) {
                 if (!s.has(m) && !optional.contains(m)) {
