@@ -51,7 +51,8 @@ public final class ConfigFile {
                     "source.idleness",
                     "profile.refresh-interval",
                     "ids.default-country-code",
-                    "default-secret");
+                    "default-secret",
+                    "metrics.prometheus.port");
 
     private ConfigFile() {}
 
@@ -170,6 +171,7 @@ public final class ConfigFile {
                     case "profile.refresh-interval" -> b.profileRefreshInterval(duration(v));
                     case "ids.default-country-code" -> parser.defaultCountryCode(v);
                     case "default-secret" -> parser.defaultSecret(v);
+                    case "metrics.prometheus.port" -> b.metricsPort(Integer.parseInt(v));
                     default -> throw new IllegalStateException(k);
                 }
             } catch (NumberFormatException ex) {

@@ -52,6 +52,21 @@ public final class Environments {
         c.setString("restart-strategy.fixed-delay.attempts", "3");
         c.setString("restart-strategy.fixed-delay.delay", "1 s");
         c.setString("rest.bind-port", "0");
+        if (cfg.metricsPort() > 0) {
+            enablePrometheus(c, cfg.metricsPort());
+        }
         return c;
+    }
+
+    /**
+     * Adds Flink's Prometheus reporter, serving {@code http://HOST:port/metrics}. The reporter is
+     * found through {@code META-INF/services} of {@code flink-metrics-prometheus} (merged into the
+     * fat jar); on a cluster it comes from Flink's {@code plugins/} directory instead.
+     */
+    public static void enablePrometheus(Configuration c, int port) {
+        c.setString(
+                "metrics.reporter.prom.factory.class",
+                "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+        c.setString("metrics.reporter.prom.port", Integer.toString(port));
     }
 }

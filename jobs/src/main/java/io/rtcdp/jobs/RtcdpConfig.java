@@ -39,6 +39,7 @@ public final class RtcdpConfig implements Serializable {
     private final Duration rfmRefreshInterval;
     private final io.rtcdp.udf.lifecycle.Lifecycle lifecycle;
     private final String groupId;
+    private final int metricsPort;
 
     private RtcdpConfig(Builder b) {
         this.parser = b.parser;
@@ -67,6 +68,7 @@ public final class RtcdpConfig implements Serializable {
         this.rfmRefreshInterval = b.rfmRefreshInterval;
         this.lifecycle = new io.rtcdp.udf.lifecycle.Lifecycle(b.lifecycle);
         this.groupId = b.groupId;
+        this.metricsPort = b.metricsPort;
     }
 
     public static Builder builder() {
@@ -185,6 +187,14 @@ public final class RtcdpConfig implements Serializable {
         return groupId;
     }
 
+    /**
+     * Port of the Prometheus reporter's {@code /metrics} endpoint in local runs (demo, replay, run
+     * without a cluster); 0 when off. On a cluster the cluster's configuration decides.
+     */
+    public int metricsPort() {
+        return metricsPort;
+    }
+
     /** Builder of {@link RtcdpConfig}. */
     public static final class Builder {
         private ParserConfig parser = ParserConfig.builder().build();
@@ -214,6 +224,7 @@ public final class RtcdpConfig implements Serializable {
         private io.rtcdp.udf.lifecycle.LifecycleThresholds lifecycle =
                 io.rtcdp.udf.lifecycle.LifecycleThresholds.defaults();
         private String groupId = "rtcdp";
+        private int metricsPort;
 
         private Builder() {}
 
@@ -347,6 +358,12 @@ public final class RtcdpConfig implements Serializable {
             return this;
         }
 
+        /** Serves Prometheus metrics on this port in local runs; 0 (the default) for none. */
+        public Builder metricsPort(int v) {
+            metricsPort = v;
+            return this;
+        }
+
         /** Validates and builds; an invalid setting is an IllegalArgumentException of one line. */
         public RtcdpConfig build() {
             positive("dedupe window", dedupeWindow);
@@ -364,6 +381,11 @@ public final class RtcdpConfig implements Serializable {
             if (parallelism < 1 || parallelism > 1024) {
                 throw new IllegalArgumentException(
                         "parallelism must be between 1 and 1024, got " + parallelism);
+            }
+            if (metricsPort < 0 || metricsPort > 65535) {
+                throw new IllegalArgumentException(
+                        "metrics port must be between 1 and 65535 (0 for none), got "
+                                + metricsPort);
             }
             if (redisMaxBufferedProfiles < 1) {
                 throw new IllegalArgumentException(

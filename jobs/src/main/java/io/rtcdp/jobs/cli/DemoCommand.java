@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code rtcdp demo}: everything on embedded defaults. */
@@ -46,13 +47,18 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Parallelism (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
+    @Mixin MetricsOptions metrics;
+
     @Override
     public Integer call() throws Exception {
         if (persons < 1 || events < 1 || rate < 1) {
             throw new IllegalArgumentException("--persons, --events and --rate must be positive");
         }
         Duration d = duration == null ? null : ConfigFile.duration(duration);
-        Demo demo = new Demo(new Demo.Settings(persons, events, rate, d, parallelism), System.out);
+        Demo demo =
+                new Demo(
+                        new Demo.Settings(persons, events, rate, d, parallelism, metrics.port(0)),
+                        System.out);
         CountDownLatch done = new CountDownLatch(1);
         Thread hook =
                 new Thread(

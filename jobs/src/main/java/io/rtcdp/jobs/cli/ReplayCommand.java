@@ -90,6 +90,8 @@ public final class ReplayCommand implements Callable<Integer> {
 
     @Mixin CommonOptions common;
 
+    @Mixin MetricsOptions metrics;
+
     @Override
     public Integer call() throws Exception {
         RtcdpConfig cfg =
@@ -105,6 +107,7 @@ public final class ReplayCommand implements Callable<Integer> {
                                 refreshInterval.equals("end")
                                         ? Replay.REFRESH_AT_END
                                         : ConfigFile.duration(refreshInterval))
+                        .metricsPort(metrics.port(0))
                         .build();
         Path dead = dlq != null ? dlq : Path.of(inputs.get(0).toString() + ".dlq.jsonl");
         Path work = Files.createTempDirectory("rtcdp-replay");

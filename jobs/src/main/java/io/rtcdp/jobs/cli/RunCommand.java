@@ -6,8 +6,10 @@ import io.rtcdp.jobs.RtcdpConfig;
 import io.rtcdp.jobs.Streaming;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code rtcdp run}: the streaming job, locally or under {@code flink run}. */
@@ -24,12 +26,18 @@ public final class RunCommand implements Callable<Integer> {
             description = "A properties file of settings (see README, Configuration).")
     Path config;
 
+    @Mixin MetricsOptions metrics;
+
     @Override
     public Integer call() throws Exception {
         RtcdpConfig cfg = config == null ? ConfigFile.defaults() : ConfigFile.load(config);
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(
-                        Environments.jobConfiguration(cfg));
+        Configuration conf = Environments.jobConfiguration(cfg);
+        int port = metrics.port(cfg.metricsPort());
+        // under `flink run` the cluster's reporters apply; its job configuration cannot add one
+        if (port > 0 && !Environments.isUserProgramOfFlink()) {
+            Environments.enablePrometheus(conf, port);
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         Streaming.build(cfg, env);
         env.execute("rtcdp");
         return 0;

@@ -37,9 +37,24 @@ import redis.clients.jedis.resps.ScanResult;
  * checkpoints; live progress from the job's own metrics, and one profile printed.
  */
 public final class Demo {
-    /** Demo settings. */
+    /**
+     * Demo settings.
+     *
+     * @param metricsPort port of the Prometheus metrics endpoint, 0 for none
+     */
     public record Settings(
-            int persons, long events, int rate, Duration duration, int parallelism) {}
+            int persons,
+            long events,
+            int rate,
+            Duration duration,
+            int parallelism,
+            int metricsPort) {
+
+        /** Settings without a Prometheus endpoint. */
+        public Settings(int persons, long events, int rate, Duration duration, int parallelism) {
+            this(persons, events, rate, duration, parallelism, 0);
+        }
+    }
 
     private final Settings settings;
     private final PrintStream out;
@@ -103,6 +118,7 @@ public final class Demo {
                                     Files.isReadable(demoRules)
                                             ? java.util.List.of(demoRules.toString())
                                             : java.util.List.of())
+                            .metricsPort(settings.metricsPort())
                             .build();
             if (Files.isReadable(demoRules)) {
                 out.println("  rules   " + demoRules);
@@ -114,6 +130,11 @@ public final class Demo {
             Streaming.build(cfg, env);
             JobClient job = env.executeAsync("rtcdp demo");
             out.println("  flink   job " + job.getJobID() + " (local MiniCluster, RocksDB)");
+            if (settings.metricsPort() > 0) {
+                out.printf(
+                        "  metrics http://127.0.0.1:%d/metrics (Prometheus)%n",
+                        settings.metricsPort());
+            }
             out.printf(
                     "  data    %d persons, %d events over %d days, produced at %d events/s%n%n",
                     settings.persons(), settings.events(), days, settings.rate());

@@ -211,12 +211,13 @@ public final class ProfileDecider
         scoringNanos =
                 g.histogram(
                         "scoringNanos",
-                        new org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram(1000));
+                        new org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram(4096));
         models = new HashMap<>();
         for (String name : MODEL_NAMES) {
-            g.gauge(
-                    "modelVersion_" + name,
-                    (org.apache.flink.metrics.Gauge<Long>) () -> latestVersion(name));
+            g.addGroup("model", name)
+                    .gauge(
+                            "version",
+                            (org.apache.flink.metrics.Gauge<Long>) () -> latestVersion(name));
         }
         g.gauge(
                 "lastReevaluationMillis",

@@ -3,31 +3,54 @@ package io.rtcdp.operators.ingest;
 import io.rtcdp.operators.Counters;
 import io.rtcdp.operators.types.RtcdpTypes;
 import io.rtcdp.udf.event.DeadLetter;
+import io.rtcdp.udf.event.ErrorCode;
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.Parsed;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
-/** Sends valid events on and dead letters to the {@link #DEAD_LETTERS} side output. */
+/**
+ * Sends valid events on and dead letters to the {@link #DEAD_LETTERS} side output.
+ *
+ * <p>It runs chained to the source, so it also stamps each event with the wall-clock time it
+ * entered the job ({@link Event#ingestedAt()}), from which the Redis sink measures ingest lag.
+ */
 public final class ParsedRouter extends ProcessFunction<Parsed, Event> {
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("dead-letters", RtcdpTypes.DEAD_LETTER);
 
+    /** Metric group key of the dead-letter counters; Prometheus shows it as a label. */
+    public static final String ERROR_CODE = "errorCode";
+
+    /** Name of the dead-letter counter in each {@link #ERROR_CODE} group. */
+    public static final String DEAD_LETTERS_METRIC = "deadLetters";
+
     private transient Counter valid;
     private transient Counter invalid;
+    private transient Map<String, Counter> deadLettersByCode;
+    private transient MetricGroup metrics;
     private transient LongCounter validAcc;
     private transient LongCounter invalidAcc;
 
     @Override
     public void open(OpenContext ctx) {
-        valid = getRuntimeContext().getMetricGroup().counter("eventsValid");
-        invalid = getRuntimeContext().getMetricGroup().counter("eventsInvalid");
+        metrics = getRuntimeContext().getMetricGroup();
+        valid = metrics.counter("eventsValid");
+        invalid = metrics.counter("eventsInvalid");
+        // registered up front so that a code that never occurred reads 0 rather than absent
+        deadLettersByCode = new HashMap<>();
+        for (ErrorCode code : ErrorCode.values()) {
+            deadLetterCounter(code.code());
+        }
         validAcc = new LongCounter();
         invalidAcc = new LongCounter();
         getRuntimeContext().addAccumulator(Counters.VALID, validAcc);
@@ -39,11 +62,22 @@ public final class ParsedRouter extends ProcessFunction<Parsed, Event> {
         if (p.isValid()) {
             valid.inc();
             validAcc.add(1);
-            out.collect(p.event());
+            out.collect(p.event().withIngestedAt(System.currentTimeMillis()));
         } else {
             invalid.inc();
             invalidAcc.add(1);
-            ctx.output(DEAD_LETTERS, p.deadLetter());
+            DeadLetter d = p.deadLetter();
+            deadLetterCounter(d.error()).inc();
+            ctx.output(DEAD_LETTERS, d);
         }
+    }
+
+    private Counter deadLetterCounter(String code) {
+        Counter c = deadLettersByCode.get(code);
+        if (c == null) {
+            c = metrics.addGroup(ERROR_CODE, code).counter(DEAD_LETTERS_METRIC);
+            deadLettersByCode.put(code, c);
+        }
+        return c;
     }
 }

@@ -400,6 +400,9 @@ public final class ProfileUpdater
         // id keys are the identity stage's to write (IdentityResolver.ID_KEYS)
         ProfileUpdate update =
                 new ProfileUpdate(tenant, oneid, st.nextVer(), false, set, unset, List.of());
+        if (cause != null) {
+            update = update.causedAt(cause.ts(), cause.ingestedAt());
+        }
         out.collect(new ProfileChange(tenant, oneid, update, after.clone(), cause, null));
     }
 

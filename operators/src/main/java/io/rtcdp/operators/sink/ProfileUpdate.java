@@ -25,6 +25,9 @@ import java.util.Map;
  *     set {@code segment:{name}} (SADD), {@code false} to remove it (SREM); empty when none. Set
  *     writes are separate commands from the hash write (the keys may live on different cluster
  *     nodes); per segment, the last change wins.
+ * @param eventTime event time (epoch ms) of the event that caused the update, for the freshness
+ *     metrics; 0 when not caused by an event (or unknown)
+ * @param ingestedAt wall-clock time (epoch ms) that event entered the job; 0 when unknown
  */
 public record ProfileUpdate(
         String tenant,
@@ -35,7 +38,23 @@ public record ProfileUpdate(
         List<String> unset,
         List<String> ids,
         String aliasTo,
-        Map<String, Boolean> segments) {
+        Map<String, Boolean> segments,
+        long eventTime,
+        long ingestedAt) {
+
+    /** An update not caused by an event, or whose event's times are not measured. */
+    public ProfileUpdate(
+            String tenant,
+            String oneid,
+            long ver,
+            boolean delete,
+            Map<String, String> set,
+            List<String> unset,
+            List<String> ids,
+            String aliasTo,
+            Map<String, Boolean> segments) {
+        this(tenant, oneid, ver, delete, set, unset, ids, aliasTo, segments, 0L, 0L);
+    }
 
     /** An update that changes no segment membership. */
     public ProfileUpdate(
@@ -53,13 +72,52 @@ public record ProfileUpdate(
     /** The same update with these segment changes. */
     public ProfileUpdate withSegments(Map<String, Boolean> segmentChanges) {
         return new ProfileUpdate(
-                tenant, oneid, ver, delete, set, unset, ids, aliasTo, segmentChanges);
+                tenant,
+                oneid,
+                ver,
+                delete,
+                set,
+                unset,
+                ids,
+                aliasTo,
+                segmentChanges,
+                eventTime,
+                ingestedAt);
     }
 
     /** The same update with these fields set and removed instead. */
     public ProfileUpdate withFields(Map<String, String> newSet, List<String> newUnset) {
         return new ProfileUpdate(
-                tenant, oneid, ver, delete, newSet, newUnset, ids, aliasTo, segments);
+                tenant,
+                oneid,
+                ver,
+                delete,
+                newSet,
+                newUnset,
+                ids,
+                aliasTo,
+                segments,
+                eventTime,
+                ingestedAt);
+    }
+
+    /**
+     * The same update, marked as caused by an event of this event time that entered the job at
+     * {@code eventIngestedAt} (0 when unknown): the Redis sink measures freshness from them.
+     */
+    public ProfileUpdate causedAt(long eventTs, long eventIngestedAt) {
+        return new ProfileUpdate(
+                tenant,
+                oneid,
+                ver,
+                delete,
+                set,
+                unset,
+                ids,
+                aliasTo,
+                segments,
+                eventTs,
+                eventIngestedAt);
     }
 
     /**

@@ -16,8 +16,9 @@ import org.apache.flink.core.memory.DataOutputView;
 /**
  * Serializer of {@link ProfileUpdate}: tenant, oneid, ver, delete, then {@code set}, {@code unset}
  * and {@code ids} each as a length ({@code -1} for null) followed by their strings. Strings may be
- * null (Flink's string encoding carries that). Then the alias and the segment changes. {@code set}
- * keeps its iteration order, which is the field order of the Redis hash.
+ * null (Flink's string encoding carries that). Then the alias, the segment changes, the event time
+ * and the ingest time. {@code set} keeps its iteration order, which is the field order of the Redis
+ * hash.
  */
 public final class ProfileUpdateSerializer extends CodecSerializer<ProfileUpdate> {
     private static final long serialVersionUID = 1L;
@@ -59,6 +60,8 @@ public final class ProfileUpdateSerializer extends CodecSerializer<ProfileUpdate
                 out.writeBoolean(e.getValue());
             }
         }
+        out.writeLong(u.eventTime());
+        out.writeLong(u.ingestedAt());
     }
 
     @Override
@@ -87,7 +90,20 @@ public final class ProfileUpdateSerializer extends CodecSerializer<ProfileUpdate
                 segments.put(readString(in), in.readBoolean());
             }
         }
-        return new ProfileUpdate(tenant, oneid, ver, delete, set, unset, ids, aliasTo, segments);
+        long eventTime = in.readLong();
+        long ingestedAt = in.readLong();
+        return new ProfileUpdate(
+                tenant,
+                oneid,
+                ver,
+                delete,
+                set,
+                unset,
+                ids,
+                aliasTo,
+                segments,
+                eventTime,
+                ingestedAt);
     }
 
     private static void writeList(List<String> list, DataOutputView out) throws IOException {

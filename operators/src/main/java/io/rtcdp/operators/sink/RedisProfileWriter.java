@@ -76,6 +76,7 @@ final class RedisProfileWriter implements SinkWriter<ProfileUpdate> {
     private final Counter segmentWrites;
     private final Counter retries;
     private final Counter recordsSend;
+    private final RedisWriteMetrics latency;
     private volatile long lastFlushMillis;
 
     /** SHA-1 of {@link #SCRIPT} as Redis returned it; null until loaded or after NOSCRIPT. */
@@ -113,11 +114,13 @@ final class RedisProfileWriter implements SinkWriter<ProfileUpdate> {
         // A racy read of the map size is fine for a gauge.
         metrics.gauge("redisBufferedProfiles", (Gauge<Integer>) buffer::profileCount);
         metrics.gauge("redisLastFlushMillis", (Gauge<Long>) () -> lastFlushMillis);
+        this.latency = new RedisWriteMetrics(metrics);
     }
 
     @Override
     public void write(ProfileUpdate update, Context context) throws InterruptedException {
         buffer.add(update);
+        latency.buffered(update);
         if (buffer.profileCount() + buffer.idCount() >= maxBufferedProfiles) {
             flushBuffer();
         } else if (!timerPending) {
@@ -203,7 +206,9 @@ final class RedisProfileWriter implements SinkWriter<ProfileUpdate> {
         segmentWrites.inc(buffer.segmentCount());
         recordsSend.inc(profiles + buffer.idCount());
         buffer.clear();
-        lastFlushMillis = (System.nanoTime() - started) / 1_000_000;
+        long took = System.nanoTime() - started;
+        lastFlushMillis = took / 1_000_000;
+        latency.flushed(took);
     }
 
     /**

@@ -13,7 +13,10 @@ import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
-/** Serializer of {@link Event}, the record between ingest, dedupe, identity and profile. */
+/**
+ * Serializer of {@link Event}, the record between ingest, dedupe, identity and profile. Events are
+ * never kept in state, only sent between operators.
+ */
 public final class EventSerializer extends CodecSerializer<Event> {
     private static final long serialVersionUID = 1L;
 
@@ -50,6 +53,7 @@ public final class EventSerializer extends CodecSerializer<Event> {
             writeString(t.getValue(), out);
         }
         writeNullableString(e.propsJson(), out);
+        out.writeLong(e.ingestedAt());
     }
 
     @Override
@@ -76,9 +80,23 @@ public final class EventSerializer extends CodecSerializer<Event> {
             traits.put(readString(in), readString(in));
         }
         String props = readNullableString(in);
+        long ingestedAt = in.readLong();
         return new Event(
-                tenant, eventId, type, name, ts, channel, ids, amount, category, orderId, cm, cp,
-                traits, props);
+                tenant,
+                eventId,
+                type,
+                name,
+                ts,
+                channel,
+                ids,
+                amount,
+                category,
+                orderId,
+                cm,
+                cp,
+                traits,
+                props,
+                ingestedAt);
     }
 
     private static int tri(Boolean b) {

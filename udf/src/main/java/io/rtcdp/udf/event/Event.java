@@ -21,6 +21,8 @@ import java.util.Map;
  * @param consentPersonalization {@code consent.personalization}, null when absent
  * @param traits scalar traits as strings, empty when absent
  * @param propsJson the {@code props} object as compact JSON, null when absent
+ * @param ingestedAt wall-clock time (epoch ms) the event entered the job, for the freshness
+ *     metrics; 0 when unknown. Not part of the input: the job stamps it after parsing.
  */
 public record Event(
         String tenant,
@@ -36,7 +38,62 @@ public record Event(
         Boolean consentMarketing,
         Boolean consentPersonalization,
         Map<String, String> traits,
-        String propsJson) {
+        String propsJson,
+        long ingestedAt) {
+
+    /** An event whose ingest time is unknown (as parsed, before the job stamps it). */
+    public Event(
+            String tenant,
+            String eventId,
+            EventType type,
+            String name,
+            long ts,
+            String channel,
+            List<Id> ids,
+            Long amountMicros,
+            String category,
+            String orderId,
+            Boolean consentMarketing,
+            Boolean consentPersonalization,
+            Map<String, String> traits,
+            String propsJson) {
+        this(
+                tenant,
+                eventId,
+                type,
+                name,
+                ts,
+                channel,
+                ids,
+                amountMicros,
+                category,
+                orderId,
+                consentMarketing,
+                consentPersonalization,
+                traits,
+                propsJson,
+                0L);
+    }
+
+    /** The same event, stamped with the wall-clock time it entered the job. */
+    public Event withIngestedAt(long wallClockMillis) {
+        return new Event(
+                tenant,
+                eventId,
+                type,
+                name,
+                ts,
+                channel,
+                ids,
+                amountMicros,
+                category,
+                orderId,
+                consentMarketing,
+                consentPersonalization,
+                traits,
+                propsJson,
+                wallClockMillis);
+    }
 
     public static final String ORDER_COMPLETED = "order_completed";
     public static final String ORDER_REFUNDED = "order_refunded";
