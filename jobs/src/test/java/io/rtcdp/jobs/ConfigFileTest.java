@@ -63,7 +63,7 @@ class ConfigFileTest {
     @Test
     void environmentVariablesAreSubstitutedInValues() {
         Map<String, String> env =
-                Map.of("REDIS_PASSWORD", "p$w\\rd", "ACME_SECRET", "s3cret", "EMPTY", "");
+                Map.of("REDIS_PASSWORD", "p$w0rd", "ACME_SECRET", "s3\\cret", "EMPTY", "");
         Map<String, String> m =
                 ConfigFile.substituteEnv(
                         Map.of(
@@ -76,9 +76,9 @@ class ConfigFileTest {
         assertThat(m)
                 .isEqualTo(
                         Map.of(
-                                "redis.url", "redis://rtcdp:p$w\\rd@redis:6379",
-                                "tenant-secret.acme", "s3cret",
-                                "kafka.group-id", "g-s3cret",
+                                "redis.url", "redis://rtcdp:p$w0rd@redis:6379",
+                                "tenant-secret.acme", "s3\\cret",
+                                "kafka.group-id", "g-s3\\cret",
                                 "redis.key-prefix", "rtcdp"));
         assertThat(ConfigFile.parse(m, "f").parser().hasOwnSecret("acme")).isTrue();
         assertThatThrownBy(
