@@ -51,7 +51,9 @@ public final class ConfigFile {
                     "source.idleness",
                     "profile.refresh-interval",
                     "ids.default-country-code",
-                    "default-secret");
+                    "default-secret",
+                    "learning.enabled",
+                    "learning.publish-every");
 
     private ConfigFile() {}
 
@@ -170,6 +172,8 @@ public final class ConfigFile {
                     case "profile.refresh-interval" -> b.profileRefreshInterval(duration(v));
                     case "ids.default-country-code" -> parser.defaultCountryCode(v);
                     case "default-secret" -> parser.defaultSecret(v);
+                    case "learning.enabled" -> b.learningEnabled(bool(k, v, origin));
+                    case "learning.publish-every" -> b.learningPublishEvery(Integer.parseInt(v));
                     default -> throw new IllegalStateException(k);
                 }
             } catch (NumberFormatException ex) {
@@ -184,6 +188,21 @@ public final class ConfigFile {
         } catch (IllegalArgumentException ex) {
             throw new IllegalArgumentException(origin + ": " + ex.getMessage());
         }
+    }
+
+    private static boolean bool(String key, String v, String origin) {
+        return switch (v) {
+            case "true" -> true;
+            case "false" -> false;
+            default ->
+                    throw new IllegalArgumentException(
+                            origin
+                                    + ": setting '"
+                                    + key
+                                    + "' must be true or false, got '"
+                                    + v
+                                    + "'");
+        };
     }
 
     private static int intValue(String key, String v, String origin) {

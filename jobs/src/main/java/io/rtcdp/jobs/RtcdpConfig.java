@@ -39,6 +39,8 @@ public final class RtcdpConfig implements Serializable {
     private final Duration rfmRefreshInterval;
     private final io.rtcdp.udf.lifecycle.Lifecycle lifecycle;
     private final String groupId;
+    private final boolean learningEnabled;
+    private final int learningPublishEvery;
 
     private RtcdpConfig(Builder b) {
         this.parser = b.parser;
@@ -67,6 +69,8 @@ public final class RtcdpConfig implements Serializable {
         this.rfmRefreshInterval = b.rfmRefreshInterval;
         this.lifecycle = new io.rtcdp.udf.lifecycle.Lifecycle(b.lifecycle);
         this.groupId = b.groupId;
+        this.learningEnabled = b.learningEnabled;
+        this.learningPublishEvery = b.learningPublishEvery;
     }
 
     public static Builder builder() {
@@ -185,6 +189,16 @@ public final class RtcdpConfig implements Serializable {
         return groupId;
     }
 
+    /** Whether the online trainer learns from labelled snapshots and publishes model versions. */
+    public boolean learningEnabled() {
+        return learningEnabled;
+    }
+
+    /** Labelled examples per tenant and model between two published model versions. */
+    public int learningPublishEvery() {
+        return learningPublishEvery;
+    }
+
     /** Builder of {@link RtcdpConfig}. */
     public static final class Builder {
         private ParserConfig parser = ParserConfig.builder().build();
@@ -214,8 +228,21 @@ public final class RtcdpConfig implements Serializable {
         private io.rtcdp.udf.lifecycle.LifecycleThresholds lifecycle =
                 io.rtcdp.udf.lifecycle.LifecycleThresholds.defaults();
         private String groupId = "rtcdp";
+        private boolean learningEnabled = true;
+        private int learningPublishEvery =
+                io.rtcdp.operators.decide.OnlineTrainer.DEFAULT_PUBLISH_EVERY;
 
         private Builder() {}
+
+        public Builder learningEnabled(boolean v) {
+            learningEnabled = v;
+            return this;
+        }
+
+        public Builder learningPublishEvery(int v) {
+            learningPublishEvery = v;
+            return this;
+        }
 
         public Builder parser(ParserConfig v) {
             parser = Objects.requireNonNull(v);
@@ -360,6 +387,10 @@ public final class RtcdpConfig implements Serializable {
                 throw new IllegalArgumentException(
                         "triggers stream max length must be at least 1, got "
                                 + triggerStreamMaxLen);
+            }
+            if (learningPublishEvery < 1) {
+                throw new IllegalArgumentException(
+                        "learning publish-every must be at least 1, got " + learningPublishEvery);
             }
             if (parallelism < 1 || parallelism > 1024) {
                 throw new IllegalArgumentException(

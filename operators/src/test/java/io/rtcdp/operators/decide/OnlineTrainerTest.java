@@ -148,6 +148,32 @@ class OnlineTrainerTest {
                         1_000L + PUBLISH_EVERY - 1,
                         1_000L + 2 * PUBLISH_EVERY - 1,
                         1_000L + 3 * PUBLISH_EVERY - 1);
+        // the decision stage accepts each published version over the one in force (for every
+        // tenant, v1) and, holding the tenant's own model, scores the tenant with it from then on
+        try (var decider =
+                new KeyedBroadcastOperatorTestHarness<>(
+                        new CoBroadcastWithKeyedOperator<>(
+                                new ProfileDecider(),
+                                List.of(ProfileDecider.RULES, ProfileDecider.MODELS)),
+                        ProfileDecider.KEY,
+                        Types.STRING,
+                        1,
+                        1,
+                        0)) {
+            decider.open();
+            decider.processBroadcastElement(
+                    new StreamRecord<>(ModelMessages.encode("*", initial())));
+            for (String text : published) {
+                decider.processBroadcastElement(new StreamRecord<>(text));
+                assertThat(decider.getBroadcastState(ProfileDecider.MODELS).get("acme/purchase"))
+                        .isEqualTo(text);
+            }
+            // a duplicate (at-least-once sink) or older version changes nothing
+            decider.processBroadcastElement(new StreamRecord<>(published.get(0)));
+            assertThat(decider.getBroadcastState(ProfileDecider.MODELS).get("acme/purchase"))
+                    .isEqualTo(published.get(2));
+        }
+
         // the trainer keeps the served model's standardisation
         assertThat(models.get(2).standardization().std()).containsOnly(1.0);
 
