@@ -52,7 +52,9 @@ public final class ConfigFile {
                     "profile.refresh-interval",
                     "ids.default-country-code",
                     "default-secret",
-                    "metrics.prometheus.port");
+                    "metrics.prometheus.port",
+                    "learning.enabled",
+                    "learning.publish-every");
 
     private ConfigFile() {}
 
@@ -172,6 +174,8 @@ public final class ConfigFile {
                     case "ids.default-country-code" -> parser.defaultCountryCode(v);
                     case "default-secret" -> parser.defaultSecret(v);
                     case "metrics.prometheus.port" -> b.metricsPort(Integer.parseInt(v));
+                    case "learning.enabled" -> b.learningEnabled(bool(k, v, origin));
+                    case "learning.publish-every" -> b.learningPublishEvery(Integer.parseInt(v));
                     default -> throw new IllegalStateException(k);
                 }
             } catch (NumberFormatException ex) {
@@ -186,6 +190,21 @@ public final class ConfigFile {
         } catch (IllegalArgumentException ex) {
             throw new IllegalArgumentException(origin + ": " + ex.getMessage());
         }
+    }
+
+    private static boolean bool(String key, String v, String origin) {
+        return switch (v) {
+            case "true" -> true;
+            case "false" -> false;
+            default ->
+                    throw new IllegalArgumentException(
+                            origin
+                                    + ": setting '"
+                                    + key
+                                    + "' must be true or false, got '"
+                                    + v
+                                    + "'");
+        };
     }
 
     private static int intValue(String key, String v, String origin) {

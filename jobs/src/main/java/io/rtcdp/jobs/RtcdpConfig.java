@@ -40,6 +40,8 @@ public final class RtcdpConfig implements Serializable {
     private final io.rtcdp.udf.lifecycle.Lifecycle lifecycle;
     private final String groupId;
     private final int metricsPort;
+    private final boolean learningEnabled;
+    private final int learningPublishEvery;
 
     private RtcdpConfig(Builder b) {
         this.parser = b.parser;
@@ -69,6 +71,8 @@ public final class RtcdpConfig implements Serializable {
         this.lifecycle = new io.rtcdp.udf.lifecycle.Lifecycle(b.lifecycle);
         this.groupId = b.groupId;
         this.metricsPort = b.metricsPort;
+        this.learningEnabled = b.learningEnabled;
+        this.learningPublishEvery = b.learningPublishEvery;
     }
 
     public static Builder builder() {
@@ -195,6 +199,16 @@ public final class RtcdpConfig implements Serializable {
         return metricsPort;
     }
 
+    /** Whether the online trainer learns from labelled snapshots and publishes model versions. */
+    public boolean learningEnabled() {
+        return learningEnabled;
+    }
+
+    /** Labelled examples per tenant and model between two published model versions. */
+    public int learningPublishEvery() {
+        return learningPublishEvery;
+    }
+
     /** Builder of {@link RtcdpConfig}. */
     public static final class Builder {
         private ParserConfig parser = ParserConfig.builder().build();
@@ -225,8 +239,21 @@ public final class RtcdpConfig implements Serializable {
                 io.rtcdp.udf.lifecycle.LifecycleThresholds.defaults();
         private String groupId = "rtcdp";
         private int metricsPort;
+        private boolean learningEnabled = true;
+        private int learningPublishEvery =
+                io.rtcdp.operators.decide.OnlineTrainer.DEFAULT_PUBLISH_EVERY;
 
         private Builder() {}
+
+        public Builder learningEnabled(boolean v) {
+            learningEnabled = v;
+            return this;
+        }
+
+        public Builder learningPublishEvery(int v) {
+            learningPublishEvery = v;
+            return this;
+        }
 
         public Builder parser(ParserConfig v) {
             parser = Objects.requireNonNull(v);
@@ -377,6 +404,10 @@ public final class RtcdpConfig implements Serializable {
                 throw new IllegalArgumentException(
                         "triggers stream max length must be at least 1, got "
                                 + triggerStreamMaxLen);
+            }
+            if (learningPublishEvery < 1) {
+                throw new IllegalArgumentException(
+                        "learning publish-every must be at least 1, got " + learningPublishEvery);
             }
             if (parallelism < 1 || parallelism > 1024) {
                 throw new IllegalArgumentException(

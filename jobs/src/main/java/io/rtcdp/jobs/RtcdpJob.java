@@ -1,5 +1,6 @@
 package io.rtcdp.jobs;
 
+import io.rtcdp.operators.decide.OnlineTrainer;
 import io.rtcdp.operators.decide.ProfileDecider;
 import io.rtcdp.operators.decide.RfmScorer;
 import io.rtcdp.operators.identity.FragmentStore;
@@ -27,9 +28,11 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
 /**
  * The rtcdp job graph: source → parse → dedupe and identity → fragments → profile → Redis, with
@@ -49,6 +52,7 @@ public final class RtcdpJob {
     private Source<String, ?, ?> rulesSource;
     private final List<Source<String, ?, ?>> controlSources = new ArrayList<>();
     private final List<Sink<Trigger>> triggerSinks = new ArrayList<>();
+    private Sink<String> modelSink;
 
     /**
      * @param singleFileWriters whether the dead-letter and conflict sinks must run with parallelism
@@ -98,6 +102,15 @@ public final class RtcdpJob {
     /** A sink of the triggers (besides the Redis stream, which the profile sink's Redis gets). */
     public RtcdpJob withTriggerSink(Sink<Trigger> sink) {
         triggerSinks.add(sink);
+        return this;
+    }
+
+    /**
+     * A sink of the model versions the online trainer publishes ({@code ModelMessages} text; the
+     * models topic). Without one they are dropped, but the trainer still runs for its metrics.
+     */
+    public RtcdpJob withModelSink(Sink<String> sink) {
+        this.modelSink = sink;
         return this;
     }
 
@@ -203,14 +216,32 @@ public final class RtcdpJob {
                                     .uid("rules-topic"));
         }
 
+        BroadcastStream<String> control =
+                rules.broadcast(ProfileDecider.RULES, ProfileDecider.MODELS);
         SingleOutputStreamOperator<ProfileUpdate> decided =
                 changes.union(rfm)
                         .keyBy(ProfileDecider.KEY)
-                        .connect(rules.broadcast(ProfileDecider.RULES, ProfileDecider.MODELS))
+                        .connect(control)
                         .process(new ProfileDecider(), ProfileUpdateSerializer.TYPE_INFO)
                         .uid("decide")
                         .name("decide");
         decided.sinkTo(profileSink).uid("redis-sink").name("redis");
+
+        if (config.learningEnabled()) {
+            // the published versions come back through the models topic (a control source) and
+            // are served by the decision stage from then on
+            DataStream<String> published =
+                    decided.getSideOutput(ProfileDecider.LABELLED)
+                            .keyBy(OnlineTrainer.KEY)
+                            .connect(control)
+                            .process(new OnlineTrainer(config.learningPublishEvery()), Types.STRING)
+                            .uid("online-trainer")
+                            .name("online trainer");
+            published
+                    .sinkTo(modelSink != null ? modelSink : new DiscardingSink<>())
+                    .uid("model-sink")
+                    .name(modelSink != null ? "models" : "models (discarded)");
+        }
 
         DataStream<Trigger> triggers = decided.getSideOutput(ProfileDecider.TRIGGERS);
         triggers.keyBy(Trigger::tenant)

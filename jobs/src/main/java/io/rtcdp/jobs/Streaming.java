@@ -5,6 +5,8 @@ import io.rtcdp.udf.event.DeadLetter;
 import io.rtcdp.udf.event.Parsed;
 import io.rtcdp.udf.identity.Conflict;
 import io.rtcdp.udf.identity.ConflictJson;
+import io.rtcdp.udf.ml.ModelException;
+import io.rtcdp.udf.ml.ModelMessages;
 import io.rtcdp.udf.rules.Trigger;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -115,6 +117,33 @@ public final class Streaming {
                 .build();
     }
 
+    /**
+     * Model versions the online trainer publishes, to the models topic the job also reads (key =
+     * {@code tenant/model}). At least once: a duplicate is ignored by the version check of the
+     * readers.
+     */
+    public static KafkaSink<String> modelSink(RtcdpConfig cfg) {
+        String topic = cfg.modelsTopic();
+        KafkaRecordSerializationSchema<String> schema =
+                (text, ctx, ts) -> {
+                    String key;
+                    try {
+                        key = ModelMessages.decode(text).key();
+                    } catch (ModelException e) {
+                        throw new IllegalStateException("the trainer published a bad model", e);
+                    }
+                    return new ProducerRecord<>(
+                            topic,
+                            key.getBytes(StandardCharsets.UTF_8),
+                            text.getBytes(StandardCharsets.UTF_8));
+                };
+        return KafkaSink.<String>builder()
+                .setBootstrapServers(cfg.kafkaBootstrap())
+                .setRecordSerializer(schema)
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .build();
+    }
+
     /** Adds the streaming job to {@code env}. */
     public static void build(RtcdpConfig cfg, StreamExecutionEnvironment env) {
         new RtcdpJob(
@@ -130,6 +159,7 @@ public final class Streaming {
                 .withRulesSource(rulesSource(cfg))
                 .withControlSource(modelsSource(cfg))
                 .withTriggerSink(triggerSink(cfg))
+                .withModelSink(modelSink(cfg))
                 .build(env);
     }
 }

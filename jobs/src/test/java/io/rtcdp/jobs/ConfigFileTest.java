@@ -35,6 +35,22 @@ class ConfigFileTest {
     }
 
     @Test
+    void onlineLearningSettings() {
+        RtcdpConfig d = ConfigFile.parse(Map.of(), "f");
+        assertThat(d.learningEnabled()).isTrue();
+        assertThat(d.learningPublishEvery()).isEqualTo(5_000);
+        RtcdpConfig c =
+                ConfigFile.parse(
+                        Map.of("learning.enabled", "false", "learning.publish-every", "100"), "f");
+        assertThat(c.learningEnabled()).isFalse();
+        assertThat(c.learningPublishEvery()).isEqualTo(100);
+        assertThatThrownBy(() -> ConfigFile.parse(Map.of("learning.enabled", "yes"), "f"))
+                .hasMessage("f: setting 'learning.enabled' must be true or false, got 'yes'");
+        assertThatThrownBy(() -> ConfigFile.parse(Map.of("learning.publish-every", "0"), "f"))
+                .hasMessage("f: learning publish-every must be at least 1, got 0");
+    }
+
+    @Test
     void aRedisClusterIsSelectedByItsUrl() {
         RtcdpConfig c =
                 ConfigFile.parse(

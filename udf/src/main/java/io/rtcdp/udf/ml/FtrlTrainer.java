@@ -1,5 +1,8 @@
 package io.rtcdp.udf.ml;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -161,6 +164,111 @@ public final class FtrlTrainer {
             z[i] += g - sigma * w[i];
             n[i] += g * g;
         }
+    }
+
+    /** Layout version of {@link #write}. */
+    private static final int FORMAT = 1;
+
+    /**
+     * Writes the whole trainer state: format, parameters, the spec and standardisation (as {@code
+     * model.json} text), warm-up, updates, the FTRL {@code z} and {@code n} arrays, and the samples
+     * of a warm-up still running. {@link #read} restores a trainer that continues identically.
+     */
+    public void write(DataOutput out) throws IOException {
+        out.writeByte(FORMAT);
+        out.writeDouble(params.alpha());
+        out.writeDouble(params.beta());
+        out.writeDouble(params.l1());
+        out.writeDouble(params.l2());
+        boolean standardized = standardization != null;
+        Standardization s = standardized ? standardization : Standardization.identity(d - 1);
+        writeLongString(
+                out, ModelIo.metaJson(new LogisticModel(spec, 0, s, new double[d], 0, Map.of())));
+        out.writeBoolean(standardized);
+        out.writeInt(warmup);
+        out.writeLong(updates);
+        for (int i = 0; i < d; i++) {
+            out.writeDouble(z[i]);
+            out.writeDouble(n[i]);
+        }
+        if (!standardized) {
+            out.writeInt(buffer.size());
+            for (int r = 0; r < buffer.size(); r++) {
+                for (double v : buffer.get(r)) {
+                    out.writeDouble(v);
+                }
+                out.writeByte(bufferLabels.get(r));
+            }
+        }
+    }
+
+    /** Reads a trainer written by {@link #write}. */
+    public static FtrlTrainer read(DataInput in) throws IOException {
+        int format = in.readByte();
+        if (format != FORMAT) {
+            throw new IOException("FTRL trainer state format " + format + " is not " + FORMAT);
+        }
+        Params params =
+                new Params(in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble());
+        ModelIo.ModelMeta meta = ModelIo.parseMeta(readLongString(in));
+        boolean standardized = in.readBoolean();
+        int warmup = in.readInt();
+        FtrlTrainer t =
+                new FtrlTrainer(
+                        meta.spec(), params, standardized ? meta.standardization() : null, warmup);
+        t.updates = in.readLong();
+        for (int i = 0; i < t.d; i++) {
+            t.z[i] = in.readDouble();
+            t.n[i] = in.readDouble();
+        }
+        if (!standardized) {
+            int rows = in.readInt();
+            for (int r = 0; r < rows; r++) {
+                double[] x = new double[t.d - 1];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = in.readDouble();
+                }
+                t.buffer.add(x);
+                t.bufferLabels.add((int) in.readByte());
+            }
+        }
+        return t;
+    }
+
+    /** A deep copy (through {@link #write} and {@link #read}). */
+    public FtrlTrainer copy() {
+        try {
+            var bytes = new java.io.ByteArrayOutputStream(64 + 16 * d);
+            write(new java.io.DataOutputStream(bytes));
+            return read(
+                    new java.io.DataInputStream(
+                            new java.io.ByteArrayInputStream(bytes.toByteArray())));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot copy an FTRL trainer", e);
+        }
+    }
+
+    // writeUTF is limited to 64 KB; a model.json with many features may not be
+    private static void writeLongString(DataOutput out, String s) throws IOException {
+        byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    private static String readLongString(DataInput in) throws IOException {
+        byte[] b = new byte[in.readInt()];
+        in.readFully(b);
+        return new String(b, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The model spec this trainer learns. */
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    /** The FTRL parameters. */
+    public Params params() {
+        return params;
     }
 
     /** Labelled vectors seen so far. */
