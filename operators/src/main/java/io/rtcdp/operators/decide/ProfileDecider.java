@@ -121,6 +121,9 @@ public final class ProfileDecider
 
     private transient ValueState<DecisionState> state;
 
+    /** Set while a new rule set is applied to every profile: no rescoring then. */
+    private transient boolean reevaluating;
+
     /** Compiled rule sets by tenant, built from {@link #RULES} on first use. */
     private transient Map<String, CompiledRules> compiled;
 
@@ -232,9 +235,10 @@ public final class ProfileDecider
             if (st == null) {
                 st = new DecisionState();
             }
-            st.rfm = c.rfm();
             if (st.fields != null) {
                 CompiledRules rules = rules(c.tenant(), ctx.getBroadcastState(RULES));
+                reconcile(st, rules);
+                st.rfm = c.rfm();
                 ProfileUpdate u =
                         decide(
                                 c.tenant(),
@@ -253,12 +257,17 @@ public final class ProfileDecider
                 if (u != null) {
                     out.collect(u);
                 }
+            } else {
+                st.rfm = c.rfm();
             }
             state.update(st);
             return;
         }
         ProfileUpdate update = c.update();
         if (update.delete()) {
+            if (st != null) {
+                reconcile(st, rules(c.tenant(), ctx.getBroadcastState(RULES)));
+            }
             if (st != null && !st.segments.isEmpty()) {
                 Map<String, Boolean> leave = new LinkedHashMap<>();
                 for (String s : st.segments) {
@@ -273,13 +282,14 @@ public final class ProfileDecider
         if (st == null) {
             st = new DecisionState();
         }
+        CompiledRules rules = rules(c.tenant(), ctx.getBroadcastState(RULES));
+        reconcile(st, rules);
         st.fields = c.fields();
         Event e = c.cause();
         if (e != null && !e.traits().isEmpty()) {
             st.traits.putAll(e.traits());
         }
         boolean full = update.set() != null && update.set().containsKey(ProfileFields.ONEID);
-        CompiledRules rules = rules(c.tenant(), ctx.getBroadcastState(RULES));
         ProfileUpdate u =
                 decide(
                         c.tenant(),
@@ -335,46 +345,98 @@ public final class ProfileDecider
         String cause = "rules:" + next.version();
         BroadcastState<String, String> models = ctx.getBroadcastState(MODELS);
         long[] count = {0};
-        ctx.applyToKeyedState(
-                STATE,
-                (key, s) -> {
-                    if (!key.startsWith(prefix)) {
-                        return;
-                    }
-                    DecisionState st = s.value();
-                    if (st == null || st.fields == null) {
-                        return;
-                    }
-                    String oneid = key.substring(prefix.length());
-                    ProfileUpdate u =
-                            decide(
-                                    tenant,
-                                    oneid,
-                                    st,
-                                    next,
-                                    null,
-                                    cause,
-                                    derivedOnly(tenant, oneid),
-                                    true,
-                                    false,
-                                    false,
-                                    models,
-                                    t -> ctx.output(TRIGGERS, t),
-                                    l -> ctx.output(LABELLED, l));
-                    if (u != null) {
-                        out.collect(u);
-                    }
-                    s.update(st);
-                    count[0]++;
-                });
+        long[] persisted = {0};
+        reevaluating = true;
+        try {
+            ctx.applyToKeyedState(
+                    STATE,
+                    (key, s) -> {
+                        if (!key.startsWith(prefix)) {
+                            return;
+                        }
+                        DecisionState st = s.value();
+                        if (st == null || st.fields == null) {
+                            return;
+                        }
+                        String oneid = key.substring(prefix.length());
+                        // what Redis holds: the previous version's re-evaluation, unless the
+                        // profile
+                        // changed since (then its state says)
+                        if (current != null && st.rulesVersion != current.version()) {
+                            sync(st, current);
+                        }
+                        Map<String, TriggerState> triggersBefore = copy(st.triggers);
+                        ProfileUpdate u =
+                                decide(
+                                        tenant,
+                                        oneid,
+                                        st,
+                                        next,
+                                        null,
+                                        cause,
+                                        derivedOnly(tenant, oneid),
+                                        true,
+                                        false,
+                                        false,
+                                        models,
+                                        t -> ctx.output(TRIGGERS, t),
+                                        l -> ctx.output(LABELLED, l));
+                        if (u != null) {
+                            out.collect(u);
+                        }
+                        // Only contact-policy changes are written back: writing every value while
+                        // RocksDB iterates the keys is slower by orders of magnitude. The tags and
+                        // segments written here are recomputed from the unchanged state when needed
+                        // (sync), since they follow from it and the rule set deterministically.
+                        if (!triggersBefore.equals(st.triggers)) {
+                            s.update(st);
+                            persisted[0]++;
+                        }
+                        count[0]++;
+                    });
+        } finally {
+            reevaluating = false;
+        }
         reevaluated.inc(count[0]);
         lastReevaluationMillis = (System.nanoTime() - started) / 1_000_000;
         LOG.info(
-                "Applied rule set version {} of tenant {} to {} profiles in {} ms",
+                "Applied rule set version {} of tenant {} to {} profiles in {} ms ({} states"
+                        + " written)",
                 next.version(),
                 tenant,
                 count[0],
-                lastReevaluationMillis);
+                lastReevaluationMillis,
+                persisted[0]);
+    }
+
+    /**
+     * Sets the profile's tags and segments to what {@code rules} give for its state as it is: what
+     * the re-evaluation of that rule-set version wrote to Redis for it.
+     */
+    private void sync(DecisionState st, CompiledRules rules) {
+        Evaluation ev = rules.evaluate(facts(st), null);
+        st.tags = ev.tags();
+        st.segments = ev.segments();
+        st.rulesVersion = rules.version();
+    }
+
+    /**
+     * Before a profile's state changes: if a rule set arrived since it was last written, its
+     * re-evaluation wrote tags and segments that the state does not have yet; take them in.
+     */
+    private void reconcile(DecisionState st, CompiledRules rules) {
+        if (rules != null && st.fields != null && st.rulesVersion != rules.version()) {
+            sync(st, rules);
+        }
+    }
+
+    private static Map<String, TriggerState> copy(Map<String, TriggerState> triggers) {
+        Map<String, TriggerState> c = new HashMap<>(triggers.size() * 2);
+        for (Map.Entry<String, TriggerState> e : triggers.entrySet()) {
+            TriggerState t = e.getValue();
+            c.put(e.getKey(), new TriggerState(t.lastTrue(), t.lastFire(), t.fires().clone()));
+        }
+        return c;
     }
 
     private CompiledRules rules(String tenant, ReadOnlyBroadcastState<String, String> stored)
@@ -600,7 +662,9 @@ public final class ProfileDecider
         Map<String, Boolean> memberships = new LinkedHashMap<>();
 
         Map<String, String> oldScores = new java.util.TreeMap<>(st.scores);
-        score(tenant, oneid, st, event, modelState, learnEmit);
+        if (!reevaluating) {
+            score(tenant, oneid, st, event, modelState, learnEmit);
+        }
         for (Map.Entry<String, String> e : st.scores.entrySet()) {
             if (full || !e.getValue().equals(oldScores.get(e.getKey()))) {
                 set.put(e.getKey(), e.getValue());

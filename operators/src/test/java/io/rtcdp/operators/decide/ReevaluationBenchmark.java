@@ -77,6 +77,14 @@ class ReevaluationBenchmark {
         }
         harness.getOutput().clear();
         long loaded = System.nanoTime() - t0;
+        // v2 changes the tags or segments of every profile but those with revenue < 100 and
+        // fewer than 3 events
+        long changed = 0;
+        for (int i = 0; i < PROFILES; i++) {
+            if (i % 300 >= 100 || i % 10 >= 3) {
+                changed++;
+            }
+        }
         long t1 = System.nanoTime();
         harness.processBroadcastElement(V2, 0);
         long reeval = System.nanoTime() - t1;
@@ -90,7 +98,7 @@ class ReevaluationBenchmark {
                 reeval / 1e9,
                 PROFILES / (reeval / 1e9),
                 updates);
-        assertThat(updates).isEqualTo(PROFILES);
+        assertThat(updates).isEqualTo(changed);
         harness.close();
     }
 }
