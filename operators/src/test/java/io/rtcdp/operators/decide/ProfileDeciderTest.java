@@ -1,0 +1,163 @@
+package io.rtcdp.operators.decide;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rtcdp.operators.profile.ProfileChange;
+import io.rtcdp.operators.profile.ProfileUpdater;
+import io.rtcdp.operators.sink.ProfileUpdate;
+import io.rtcdp.udf.event.Event;
+import io.rtcdp.udf.event.EventType;
+import io.rtcdp.udf.event.Id;
+import io.rtcdp.udf.profile.ProfileFields;
+import io.rtcdp.udf.rules.Trigger;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The decision stage in a test harness: next-best-action, segment sets, re-evaluation. */
+class ProfileDeciderTest {
+    static final long T0 = 1_700_000_000_000L;
+
+    KeyedBroadcastOperatorTestHarness<String, ProfileChange, String, ProfileUpdate> h;
+
+    @BeforeEach
+    void open() throws Exception {
+        h =
+                new KeyedBroadcastOperatorTestHarness<>(
+                        new CoBroadcastWithKeyedOperator<>(
+                                new ProfileDecider(),
+                                List.of(ProfileDecider.RULES, ProfileDecider.MODELS)),
+                        ProfileDecider.KEY,
+                        Types.STRING,
+                        1,
+                        1,
+                        0);
+        h.open();
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        h.close();
+    }
+
+    static ProfileChange change(String oneid, String name, long ts, long revenue) {
+        String[] fields = new String[ProfileUpdater.FIELDS.size()];
+        fields[ProfileUpdater.FIELDS.indexOf(ProfileFields.AS_OF)] = Long.toString(ts);
+        fields[ProfileUpdater.FIELDS.indexOf(ProfileFields.EVENTS_TOTAL)] = "1";
+        fields[ProfileUpdater.FIELDS.indexOf(ProfileFields.REVENUE_TOTAL)] = Long.toString(revenue);
+        fields[ProfileUpdater.FIELDS.indexOf(ProfileFields.CONSENT_MARKETING)] = "1";
+        Event e =
+                new Event(
+                        "t",
+                        "e-" + ts,
+                        EventType.TRACK,
+                        name,
+                        ts,
+                        "web",
+                        List.of(new Id("user_id", oneid)),
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        Map.of(),
+                        null);
+        ProfileUpdate u =
+                new ProfileUpdate(
+                        "t", oneid, 1, false, Map.of("f.events_total", "1"), List.of(), List.of());
+        return new ProfileChange("t", oneid, u, fields, e, null);
+    }
+
+    private List<Trigger> triggers() {
+        return h.getSideOutput(ProfileDecider.TRIGGERS) == null
+                ? List.of()
+                : h.getSideOutput(ProfileDecider.TRIGGERS).stream()
+                        .map(StreamRecord::getValue)
+                        .toList();
+    }
+
+    private List<ProfileUpdate> updates() {
+        return h.extractOutputValues();
+    }
+
+    @Test
+    void onlyTheTriggerOfHighestExpectedValueIsEmitted() throws Exception {
+        h.processBroadcastElement(
+                "tenant: t\nversion: 1\ntriggers:\n"
+                        + "  - {name: small, when: \"event.name == 'product_added'\","
+                        + " action: a1, channel: app, value: 5.0, cost: 1.0}\n"
+                        + "  - {name: big, when: \"event.name == 'product_added'\","
+                        + " action: a2, channel: sms, value: 20.0, cost: 2.0}\n"
+                        + "  - {name: other, when: \"event.name == 'search'\","
+                        + " action: a3, channel: app}\n",
+                0);
+        h.processElement(change("o1", "product_added", T0, 0), T0);
+        assertThat(triggers()).extracting(Trigger::rule).containsExactly("big");
+        // the suppressed rule kept no fire: with no cooldown it fires alone next time it is best
+        h.processElement(change("o1", "search", T0 + 1000, 0), T0);
+        assertThat(triggers()).extracting(Trigger::rule).containsExactly("big", "other");
+        // deterministic ids: rule, profile and cause
+        assertThat(triggers().get(0).triggerId())
+                .isEqualTo(io.rtcdp.udf.rules.TriggerIds.of("t", "big", "o1", "e-" + T0));
+    }
+
+    @Test
+    void aNewRuleSetReachesEveryProfileAndItsSegmentSets() throws Exception {
+        h.processBroadcastElement(
+                "tenant: t\nversion: 1\ntags:\n  - {name: spender, when: \"f.revenue_total >= 100.0\"}\n"
+                        + "segments:\n  - {name: vip, when: \"'spender' in tags\"}\n",
+                0);
+        h.processElement(change("o1", "order_completed", T0, 150), T0);
+        h.processElement(change("o2", "order_completed", T0, 50), T0);
+        ProfileUpdate o1 = updates().get(0);
+        assertThat(o1.set()).containsEntry("tags", "spender").containsEntry("segments", "vip");
+        assertThat(o1.segments()).isEqualTo(Map.of("vip", true));
+        h.getOutput().clear();
+
+        // v2: the tag is renamed, vip needs more, a new segment for everyone
+        h.processBroadcastElement(
+                "tenant: t\nversion: 2\ntags:\n  - {name: big_spender, when: \"f.revenue_total >= 100.0\"}\n"
+                        + "segments:\n  - {name: vip, when: \"f.revenue_total >= 1000.0\"}\n"
+                        + "  - {name: everyone, when: \"true\"}\n",
+                0);
+        Map<String, ProfileUpdate> byProfile = new java.util.HashMap<>();
+        for (ProfileUpdate u : updates()) {
+            byProfile.put(u.oneid(), u);
+        }
+        assertThat(byProfile.get("o1").set())
+                .containsEntry("tags", "big_spender")
+                .containsEntry("segments", "everyone");
+        assertThat(byProfile.get("o1").segments())
+                .isEqualTo(Map.of("vip", false, "everyone", true));
+        assertThat(byProfile.get("o2").segments()).isEqualTo(Map.of("everyone", true));
+        h.getOutput().clear();
+
+        // v3 arrives before o1 changes again: its diff starts from what v2 wrote
+        h.processBroadcastElement(
+                "tenant: t\nversion: 3\nsegments:\n  - {name: vip, when: \"true\"}\n", 0);
+        byProfile.clear();
+        for (ProfileUpdate u : updates()) {
+            byProfile.put(u.oneid(), u);
+        }
+        assertThat(byProfile.get("o1").unset()).contains("tags");
+        assertThat(byProfile.get("o1").segments())
+                .isEqualTo(Map.of("everyone", false, "vip", true));
+        h.getOutput().clear();
+
+        // o1 is merged away: it leaves the segment sets v3 put it in
+        ProfileUpdate drop =
+                new ProfileUpdate("t", "o1", 0, true, Map.of(), List.of(), List.of(), "o9");
+        h.processElement(new ProfileChange("t", "o1", drop, null, null, null), T0);
+        assertThat(updates().get(0).segments()).isEqualTo(Map.of("vip", false));
+        // its state is gone: a change of o1 now starts from nothing (all memberships written)
+        h.getOutput().clear();
+        h.processElement(change("o1", "search", T0 + 1, 0), T0);
+        assertThat(updates().get(0).segments()).isEqualTo(Map.of("vip", true));
+    }
+}
