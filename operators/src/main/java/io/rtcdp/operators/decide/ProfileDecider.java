@@ -533,6 +533,23 @@ public final class ProfileDecider
         LabelSpec label = model.spec().label();
         int maxPending = (int) (label.horizonMillis() / SNAPSHOT_SPACING) + 2;
         byte[] bytes = st.learning.get(name);
+        long asOfNow = asOf(st);
+        boolean order = event != null && event.isTrack(Event.ORDER_COMPLETED);
+        if (bytes != null && bytes.length >= 13 && !order) {
+            // SnapshotLabeler's encoding: format byte, last taken (long), count (short), dim
+            // (short), then the oldest snapshot's time: nothing to do while no snapshot is due
+            // and the spacing has not passed, which is the case for almost every update
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
+            long lastTaken = b.getLong(1);
+            int pending = b.getShort(9);
+            long oldest = pending > 0 ? b.getLong(13) : Long.MAX_VALUE;
+            boolean spacingPassed =
+                    lastTaken == Long.MIN_VALUE || asOfNow - lastTaken >= SNAPSHOT_SPACING;
+            boolean due = pending > 0 && oldest + label.horizonMillis() <= asOfNow;
+            if (!spacingPassed && !due) {
+                return;
+            }
+        }
         SnapshotLabeler labeler =
                 bytes == null
                         ? null
@@ -545,10 +562,10 @@ public final class ProfileDecider
         if (labeler == null) {
             labeler = new SnapshotLabeler(label, SNAPSHOT_SPACING, maxPending);
         }
-        if (event != null && event.isTrack(Event.ORDER_COMPLETED)) {
+        if (order) {
             labeler.onOrder(event.ts());
         }
-        long asOf = asOf(st);
+        long asOf = asOfNow;
         labeler.offer(asOf, s.x());
         for (LabelledSnapshot l : labeler.advanceTo(asOf)) {
             if (l.x().length != s.x().length) {
