@@ -222,7 +222,9 @@ public final class RtcdpJob {
                 changes.union(rfm)
                         .keyBy(ProfileDecider.KEY)
                         .connect(control)
-                        .process(new ProfileDecider(), ProfileUpdateSerializer.TYPE_INFO)
+                        .process(
+                                new ProfileDecider(config.learningEnabled()),
+                                ProfileUpdateSerializer.TYPE_INFO)
                         .uid("decide")
                         .name("decide");
         decided.sinkTo(profileSink).uid("redis-sink").name("redis");

@@ -17,7 +17,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
 import org.apache.flink.configuration.Configuration;
@@ -26,14 +25,8 @@ import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -261,18 +254,11 @@ class TriggerITCase {
 
     /** The triggers topic, read committed; fails on a duplicate trigger id. */
     private static List<Fire> readTriggers(int expected, long deadline) throws Exception {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "trigger-reader");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         List<Fire> out = new ArrayList<>();
         Set<String> ids = new HashSet<>();
         List<String> dups = new ArrayList<>();
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p)) {
-            c.subscribe(List.of("rtcdp.triggers"));
+        try (KafkaConsumer<String, String> c =
+                KafkaTestClients.committedReader(kafka, "trigger-reader", "rtcdp.triggers")) {
             while (out.size() < expected) {
                 assertThat(System.nanoTime())
                         .as("%d of %d triggers in Kafka in time", out.size(), expected)
@@ -330,16 +316,6 @@ class TriggerITCase {
     }
 
     private static void send(String topic, List<String[]> keyed) throws Exception {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
-            for (String[] kv : keyed) {
-                producer.send(new ProducerRecord<>(topic, kv[0], kv[1]));
-            }
-            producer.flush();
-        }
+        KafkaTestClients.send(kafka, topic, keyed);
     }
 }

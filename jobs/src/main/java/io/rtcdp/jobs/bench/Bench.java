@@ -30,11 +30,12 @@ public final class Bench {
             String redisUrl,
             boolean anonymous,
             Path rulesFile,
-            Path modelsDir) {
+            Path modelsDir,
+            boolean learning) {
 
         public Settings(
                 long events, int profiles, int parallelism, String redisUrl, boolean anonymous) {
-            this(events, profiles, parallelism, redisUrl, anonymous, null, null);
+            this(events, profiles, parallelism, redisUrl, anonymous, null, null, true);
         }
     }
 
@@ -100,6 +101,7 @@ public final class Bench {
                                 .parser(ParserConfig.builder().build())
                                 .rulesFiles(rules)
                                 .modelsDir(s.modelsDir() == null ? null : s.modelsDir().toString())
+                                .learningEnabled(s.learning())
                                 .redisUrl(url)
                                 .parallelism(s.parallelism())
                                 .checkpointInterval(Duration.ofSeconds(10))
@@ -111,7 +113,9 @@ public final class Bench {
                 long redisCpuBefore = local != null ? local.cpuMillis() : -1;
                 Path rocks = work.resolve("rocksdb");
                 AtomicLong rocksMax = new AtomicLong();
-                Thread sampler = sampler(rocks, rocksMax);
+                ThreadCpu threadCpu = new ThreadCpu();
+                long processCpuBefore = processCpuNanos();
+                Thread sampler = sampler(rocks, rocksMax, threadCpu);
                 sampler.start();
                 Replay.Summary r;
                 try {
@@ -127,6 +131,7 @@ public final class Bench {
                     sampler.interrupt();
                     sampler.join();
                 }
+                long processCpu = processCpuNanos() - processCpuBefore;
                 long redisBytes = usedMemory(redis) - memBefore;
                 long redisCpu = local != null ? local.cpuMillis() - redisCpuBefore : -1;
                 double sec = r.millis() / 1000.0;
@@ -146,10 +151,11 @@ public final class Bench {
                 if (s.rulesFile() != null || s.modelsDir() != null) {
                     long scoredCount = InJvmMetrics.sum("profilesScored");
                     out.printf(
-                            "decisions: rules %s, models %s; %d profile scorings, %d triggers"
+                            "decisions: rules %s, models %s%s; %d profile scorings, %d triggers"
                                     + " (%d suppressed by next-best-action)%n",
                             s.rulesFile(),
                             s.modelsDir(),
+                            s.modelsDir() != null && !s.learning() ? " (no learning)" : "",
                             scoredCount,
                             InJvmMetrics.sum("triggersEmitted"),
                             InJvmMetrics.sum("triggersSuppressedNextBestAction"));
@@ -168,6 +174,11 @@ public final class Bench {
                         InJvmMetrics.sum("redisIdWrites"),
                         redisCpu,
                         InJvmMetrics.sum("profileRefreshes"));
+                out.printf(
+                        "CPU per event: JVM %.1f µs, redis-server %.1f µs; by task thread: %s%n",
+                        processCpu / 1e3 / Math.max(1, r.valid()),
+                        redisCpu * 1e3 / Math.max(1, r.valid()),
+                        threadCpu.perEvent(r.valid()));
                 out.printf(
                         "RocksDB: %d bytes on disk at most (%.0f bytes per profile, dedupe state"
                                 + " included); Redis: %d bytes (%.0f bytes per profile, id keys"
@@ -198,12 +209,82 @@ public final class Bench {
         return 0;
     }
 
-    /** Samples the size of the RocksDB working directories every 200 ms, keeping the largest. */
-    private static Thread sampler(Path dir, AtomicLong max) {
+    private static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                        instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime()
+                : 0;
+    }
+
+    /**
+     * CPU time of the job's threads, by thread name without its subtask suffix, from samples (every
+     * 200 ms) of each live thread's CPU time: a thread's last sample counts, so up to 200 ms of a
+     * thread's end is missed. Threads that existed before the run are left out.
+     */
+    static final class ThreadCpu {
+        private final java.lang.management.ThreadMXBean mx =
+                java.lang.management.ManagementFactory.getThreadMXBean();
+        private final java.util.Set<Long> before = new java.util.HashSet<>();
+        private final java.util.Map<Long, String> names = new java.util.HashMap<>();
+        private final java.util.Map<Long, Long> cpu = new java.util.HashMap<>();
+
+        ThreadCpu() {
+            for (long id : mx.getAllThreadIds()) {
+                before.add(id);
+            }
+        }
+
+        synchronized void sample() {
+            for (java.lang.management.ThreadInfo ti : mx.getThreadInfo(mx.getAllThreadIds())) {
+                if (ti == null || before.contains(ti.getThreadId())) {
+                    continue;
+                }
+                long c = mx.getThreadCpuTime(ti.getThreadId());
+                if (c > 0) {
+                    names.put(ti.getThreadId(), ti.getThreadName());
+                    cpu.put(ti.getThreadId(), c);
+                }
+            }
+        }
+
+        /** The task threads using at least 1 µs per event, most first: {@code name 12.3 µs}. */
+        synchronized String perEvent(long events) {
+            java.util.Map<String, Long> byName = new java.util.TreeMap<>();
+            for (var e : cpu.entrySet()) {
+                String name = names.get(e.getKey()).replaceAll("\\s*\\(\\d+/\\d+\\)(#\\d+)?$", "");
+                byName.merge(name, e.getValue(), Long::sum);
+            }
+            StringBuilder sb = new StringBuilder();
+            byName.entrySet().stream()
+                    .sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed())
+                    .filter(e -> e.getValue() / 1e3 / Math.max(1, events) >= 1)
+                    .forEach(
+                            e -> {
+                                if (sb.length() > 0) {
+                                    sb.append("; ");
+                                }
+                                sb.append(e.getKey())
+                                        .append(' ')
+                                        .append(
+                                                String.format(
+                                                        java.util.Locale.ROOT,
+                                                        "%.1f µs",
+                                                        e.getValue() / 1e3 / events));
+                            });
+            return sb.toString();
+        }
+    }
+
+    /**
+     * Samples the size of the RocksDB working directories every 200 ms, keeping the largest, and
+     * the CPU time of the job's threads.
+     */
+    private static Thread sampler(Path dir, AtomicLong max, ThreadCpu threadCpu) {
         Thread t =
                 new Thread(
                         () -> {
                             while (!Thread.currentThread().isInterrupted()) {
+                                threadCpu.sample();
                                 max.accumulateAndGet(sizeOf(dir), Math::max);
                                 try {
                                     Thread.sleep(200);

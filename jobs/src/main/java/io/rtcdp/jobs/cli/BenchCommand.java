@@ -68,6 +68,13 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Score every profile update with the models of this directory.")
     java.nio.file.Path models;
 
+    @Option(
+            names = "--no-learning",
+            description =
+                    "With --models: score only, no learning snapshots and no online trainer"
+                            + " (learning.enabled=false).")
+    boolean noLearning;
+
     @Override
     public Integer call() throws Exception {
         if (events < 1 || profiles < 1 || parallelism < 1) {
@@ -84,12 +91,21 @@ public final class BenchCommand implements Callable<Integer> {
                             null,
                             anonymous,
                             rules,
-                            models),
+                            models,
+                            !noLearning),
                     new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
             System.out.println("measured run");
         }
         Bench.run(
-                new Bench.Settings(events, profiles, parallelism, redis, anonymous, rules, models),
+                new Bench.Settings(
+                        events,
+                        profiles,
+                        parallelism,
+                        redis,
+                        anonymous,
+                        rules,
+                        models,
+                        !noLearning),
                 System.out);
         return 0;
     }

@@ -10,6 +10,7 @@ import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.ml.FeatureVectorBuilder;
 import io.rtcdp.udf.ml.LabelSpec;
 import io.rtcdp.udf.ml.LabelledSnapshot;
+import io.rtcdp.udf.ml.LearningHead;
 import io.rtcdp.udf.ml.LogisticModel;
 import io.rtcdp.udf.ml.LogisticRegressionServable;
 import io.rtcdp.udf.ml.MarketingScore;
@@ -37,6 +38,7 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.ValueState;
@@ -92,6 +94,16 @@ public final class ProfileDecider
     /** The models scored on every profile update. */
     public static final List<String> MODEL_NAMES = List.of("purchase", "churn");
 
+    private static final int PURCHASE = MODEL_NAMES.indexOf("purchase");
+    private static final String[] SCORE_FIELDS = fields("score.");
+    private static final String[] MODEL_FIELDS = fields("model.");
+    private static final String[] REASONS_FIELDS = fields("reasons.");
+    private static final String MARKETING_FIELD = "score.marketing";
+
+    private static String[] fields(String prefix) {
+        return MODEL_NAMES.stream().map(n -> prefix + n).toArray(String[]::new);
+    }
+
     /** Snapshots labelled once their horizon passed, for the online trainer. */
     public static final OutputTag<LabelledExample> LABELLED =
             new OutputTag<>("labelled-examples", LabelledExampleSerializer.TYPE_INFO);
@@ -113,13 +125,42 @@ public final class ProfileDecider
     private static final ValueStateDescriptor<DecisionState> STATE =
             new ValueStateDescriptor<>("decision", DecisionStateSerializer.TYPE_INFO);
 
+    /**
+     * The profile's learning snapshots, apart from {@link #STATE}: read and written about once per
+     * {@link #SNAPSHOT_SPACING} of a profile's event time, where the state is on every update.
+     */
+    private static final MapStateDescriptor<String, byte[]> SNAPSHOTS =
+            new MapStateDescriptor<>(
+                    "learning-snapshots",
+                    Types.STRING,
+                    PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+
     private static final int AS_OF = ProfileUpdater.FIELDS.indexOf(ProfileFields.AS_OF);
     private static final int CONSENT_MARKETING =
             ProfileUpdater.FIELDS.indexOf(ProfileFields.CONSENT_MARKETING);
     private static final int CONSENT_PERSONALIZATION =
             ProfileUpdater.FIELDS.indexOf(ProfileFields.CONSENT_PERSONALIZATION);
 
+    /** Whether profiles' feature vectors are kept and labelled for the online trainer. */
+    private final boolean learning;
+
+    /** A decision stage that keeps learning snapshots. */
+    public ProfileDecider() {
+        this(true);
+    }
+
+    /**
+     * @param learning whether to keep and label learning snapshots ({@link #LABELLED}); without it
+     *     the stage only scores
+     */
+    public ProfileDecider(boolean learning) {
+        this.learning = learning;
+    }
+
     private transient ValueState<DecisionState> state;
+
+    /** Online-learning snapshots by model name, in {@link SnapshotLabeler}'s encoding. */
+    private transient MapState<String, byte[]> snapshots;
 
     /** Set while a new rule set is applied to every profile: no rescoring then. */
     private transient boolean reevaluating;
@@ -150,12 +191,18 @@ public final class ProfileDecider
 
     private transient ListState<byte[]> marketingState;
 
-    /** A servable with its feature builder and a reusable input vector. */
+    /** Scorers of {@link #MODEL_NAMES} by tenant, from {@link #models}. */
+    private transient Map<String, Scorer[]> scorersByTenant;
+
+    /** A servable with its feature builder, a reusable input vector and its version as text. */
     private record Scorer(
-            LogisticRegressionServable servable, FeatureVectorBuilder builder, double[] x) {
+            LogisticRegressionServable servable,
+            FeatureVectorBuilder builder,
+            double[] x,
+            String version) {
         static Scorer of(LogisticRegressionServable s) {
             FeatureVectorBuilder b = s.model().spec().builder();
-            return new Scorer(s, b, new double[b.size()]);
+            return new Scorer(s, b, new double[b.size()], Long.toString(s.model().version()));
         }
     }
 
@@ -197,6 +244,7 @@ public final class ProfileDecider
     @Override
     public void open(OpenContext ctx) {
         state = getRuntimeContext().getState(STATE);
+        snapshots = getRuntimeContext().getMapState(SNAPSHOTS);
         compiled = new HashMap<>();
         var g = getRuntimeContext().getMetricGroup();
         rulesApplied = g.counter("ruleSetsApplied");
@@ -216,6 +264,7 @@ public final class ProfileDecider
                         "scoringNanos",
                         new org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram(4096));
         models = new HashMap<>();
+        scorersByTenant = new HashMap<>();
         for (String name : MODEL_NAMES) {
             g.addGroup("model", name)
                     .gauge(
@@ -276,6 +325,7 @@ public final class ProfileDecider
                 update = update.withSegments(leave);
             }
             state.clear();
+            snapshots.clear();
             out.collect(update);
             return;
         }
@@ -486,6 +536,7 @@ public final class ProfileDecider
         }
         stored.put(m.key(), text);
         models.put(m.key(), Scorer.of(m.servable()));
+        scorersByTenant.clear();
         modelsApplied.inc();
         LOG.info(
                 "Applied {} model version {} for tenant {}",
@@ -509,11 +560,27 @@ public final class ProfileDecider
         return s;
     }
 
-    /** The tenant's own model of that name, else the one for every tenant, else null. */
-    private Scorer scorer(String tenant, String name, ReadOnlyBroadcastState<String, String> stored)
+    /**
+     * The scorers of {@link #MODEL_NAMES} for a tenant, in that order: the tenant's own model of
+     * that name, else the one for every tenant, else null. Cached until a model version changes.
+     */
+    private Scorer[] scorers(String tenant, ReadOnlyBroadcastState<String, String> stored)
             throws Exception {
-        Scorer s = scorer(ModelMessages.key(tenant, name), stored);
-        return s != null ? s : scorer(ModelMessages.key(ModelMessages.ANY_TENANT, name), stored);
+        Scorer[] cached = scorersByTenant.get(tenant);
+        if (cached != null) {
+            return cached;
+        }
+        Scorer[] all = new Scorer[MODEL_NAMES.size()];
+        for (int i = 0; i < all.length; i++) {
+            String name = MODEL_NAMES.get(i);
+            Scorer s = scorer(ModelMessages.key(tenant, name), stored);
+            all[i] =
+                    s != null
+                            ? s
+                            : scorer(ModelMessages.key(ModelMessages.ANY_TENANT, name), stored);
+        }
+        scorersByTenant.put(tenant, all);
+        return all;
     }
 
     /**
@@ -528,44 +595,32 @@ public final class ProfileDecider
             Event event,
             Scorer s,
             java.util.function.Consumer<LabelledExample> emit)
-            throws java.io.IOException {
+            throws Exception {
         LogisticModel model = s.servable().model();
         LabelSpec label = model.spec().label();
-        int maxPending = (int) (label.horizonMillis() / SNAPSHOT_SPACING) + 2;
-        byte[] bytes = st.learning.get(name);
-        long asOfNow = asOf(st);
+        long asOf = asOf(st);
         boolean order = event != null && event.isTrack(Event.ORDER_COMPLETED);
-        if (bytes != null && bytes.length >= 13 && !order) {
-            // SnapshotLabeler's encoding: format byte, last taken (long), count (short), dim
-            // (short), then the oldest snapshot's time: nothing to do while no snapshot is due
-            // and the spacing has not passed, which is the case for almost every update
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
-            long lastTaken = b.getLong(1);
-            int pending = b.getShort(9);
-            long oldest = pending > 0 ? b.getLong(13) : Long.MAX_VALUE;
-            boolean spacingPassed =
-                    lastTaken == Long.MIN_VALUE || asOfNow - lastTaken >= SNAPSHOT_SPACING;
-            boolean due = pending > 0 && oldest + label.horizonMillis() <= asOfNow;
-            if (!spacingPassed && !due) {
-                return;
-            }
+        LearningHead head = st.learning.get(name);
+        if (head != null && head.idle(asOf, order, SNAPSHOT_SPACING, label.horizonMillis())) {
+            return; // almost every update: the snapshots are not even read
+        }
+        int maxPending = (int) (label.horizonMillis() / SNAPSHOT_SPACING) + 2;
+        byte[] bytes = st.unmovedSnapshots.remove(name);
+        if (bytes == null && head != null) {
+            bytes = snapshots.get(name);
         }
         SnapshotLabeler labeler =
                 bytes == null
-                        ? null
+                        ? new SnapshotLabeler(label, SNAPSHOT_SPACING, maxPending)
                         : SnapshotLabeler.read(
                                 new java.io.DataInputStream(
                                         new java.io.ByteArrayInputStream(bytes)),
                                 label,
                                 SNAPSHOT_SPACING,
                                 maxPending);
-        if (labeler == null) {
-            labeler = new SnapshotLabeler(label, SNAPSHOT_SPACING, maxPending);
-        }
         if (order) {
             labeler.onOrder(event.ts());
         }
-        long asOf = asOfNow;
         labeler.offer(asOf, s.x());
         for (LabelledSnapshot l : labeler.advanceTo(asOf)) {
             if (l.x().length != s.x().length) {
@@ -583,7 +638,8 @@ public final class ProfileDecider
         }
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(128);
         labeler.write(new java.io.DataOutputStream(out));
-        st.learning.put(name, out.toByteArray());
+        snapshots.put(name, out.toByteArray());
+        st.learning.put(name, LearningHead.of(labeler));
     }
 
     private long latestVersion(String name) {
@@ -598,27 +654,36 @@ public final class ProfileDecider
 
     /**
      * Scores the profile with the tenant's models into {@code st.scores}: {@code score.<name>},
-     * {@code model.<name>}, {@code reasons.<name>} and {@code score.marketing}.
+     * {@code model.<name>}, {@code reasons.<name>} and {@code score.marketing}; the fields that
+     * changed go to {@code set} and {@code unset}.
      */
     private void score(
             String tenant,
-            String oneid,
             DecisionState st,
             Event event,
             ReadOnlyBroadcastState<String, String> stored,
-            java.util.function.Consumer<LabelledExample> learn)
+            java.util.function.Consumer<LabelledExample> learn,
+            Map<String, String> set,
+            List<String> unset)
             throws Exception {
         if (st.fields == null) {
             return;
         }
+        Scorer[] scorers = scorers(tenant, stored);
         String[] rendered = null;
-        for (String name : MODEL_NAMES) {
-            Scorer s = scorer(tenant, name, stored);
+        double purchase = Double.NaN;
+        long purchaseVersion = 0;
+        for (int i = 0; i < MODEL_NAMES.size(); i++) {
+            String name = MODEL_NAMES.get(i);
+            Scorer s = scorers[i];
             if (s == null) {
-                st.scores.remove("score." + name);
-                st.scores.remove("model." + name);
-                st.scores.remove("reasons." + name);
-                st.learning.remove(name);
+                remove(st, SCORE_FIELDS[i], unset);
+                remove(st, MODEL_FIELDS[i], unset);
+                remove(st, REASONS_FIELDS[i], unset);
+                if (st.learning.remove(name) != null) {
+                    snapshots.remove(name);
+                }
+                st.unmovedSnapshots.remove(name);
                 continue;
             }
             if (rendered == null) {
@@ -628,22 +693,39 @@ public final class ProfileDecider
             s.builder().build(rendered, s.x());
             LogisticModel model = s.servable().model();
             double p = s.servable().score(s.x());
-            st.scores.put("score." + name, Double.toString(p));
-            st.scores.put("model." + name, Long.toString(model.version()));
-            st.scores.put("reasons." + name, model.reasons(s.x()));
-            if (name.equals("purchase")) {
-                int m =
-                        marketing
-                                .computeIfAbsent(tenant, t -> new MarketingScore())
-                                .score(p, model.version());
-                st.scores.put("score.marketing", Integer.toString(m));
+            put(st, SCORE_FIELDS[i], Double.toString(p), set);
+            put(st, MODEL_FIELDS[i], s.version(), set);
+            put(st, REASONS_FIELDS[i], model.reasons(s.x()), set);
+            if (i == PURCHASE) {
+                purchase = p;
+                purchaseVersion = model.version();
             }
             scoringNanos.update(System.nanoTime() - started);
             scored.inc();
-            learn(tenant, name, st, event, s, learn);
+            if (learning) {
+                learn(tenant, name, st, event, s, learn);
+            }
         }
-        if (!st.scores.containsKey("score.purchase")) {
-            st.scores.remove("score.marketing");
+        if (Double.isNaN(purchase)) {
+            remove(st, MARKETING_FIELD, unset);
+        } else {
+            int m =
+                    marketing
+                            .computeIfAbsent(tenant, t -> new MarketingScore())
+                            .score(purchase, purchaseVersion);
+            put(st, MARKETING_FIELD, Integer.toString(m), set);
+        }
+    }
+
+    private static void put(DecisionState st, String field, String value, Map<String, String> set) {
+        if (!value.equals(st.scores.put(field, value))) {
+            set.put(field, value);
+        }
+    }
+
+    private static void remove(DecisionState st, String field, List<String> unset) {
+        if (st.scores.remove(field) != null) {
+            unset.add(field);
         }
     }
 
@@ -678,19 +760,11 @@ public final class ProfileDecider
         List<String> unset = new ArrayList<>(2);
         Map<String, Boolean> memberships = new LinkedHashMap<>();
 
-        Map<String, String> oldScores = new java.util.TreeMap<>(st.scores);
         if (!reevaluating) {
-            score(tenant, oneid, st, event, modelState, learnEmit);
+            score(tenant, st, event, modelState, learnEmit, set, unset);
         }
-        for (Map.Entry<String, String> e : st.scores.entrySet()) {
-            if (full || !e.getValue().equals(oldScores.get(e.getKey()))) {
-                set.put(e.getKey(), e.getValue());
-            }
-        }
-        for (String k : oldScores.keySet()) {
-            if (!st.scores.containsKey(k)) {
-                unset.add(k);
-            }
+        if (full) {
+            set.putAll(st.scores);
         }
 
         if (st.rfm != null && (full || rfmChanged)) {
@@ -891,13 +965,13 @@ public final class ProfileDecider
         if (CONSENT_PERSONALIZATION >= 0 && fields[CONSENT_PERSONALIZATION] != null) {
             b.consent("personalization", "1".equals(fields[CONSENT_PERSONALIZATION]));
         }
-        for (String name : MODEL_NAMES) {
-            String v = st.scores.get("score." + name);
+        for (int i = 0; i < SCORE_FIELDS.length; i++) {
+            String v = st.scores.get(SCORE_FIELDS[i]);
             if (v != null) {
-                b.score(name, Double.parseDouble(v));
+                b.score(MODEL_NAMES.get(i), Double.parseDouble(v));
             }
         }
-        String marketingScore = st.scores.get("score.marketing");
+        String marketingScore = st.scores.get(MARKETING_FIELD);
         if (marketingScore != null) {
             b.score("marketing", Long.parseLong(marketingScore));
         }

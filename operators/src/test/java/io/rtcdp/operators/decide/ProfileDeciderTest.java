@@ -28,17 +28,20 @@ class ProfileDeciderTest {
 
     @BeforeEach
     void open() throws Exception {
-        h =
-                new KeyedBroadcastOperatorTestHarness<>(
-                        new CoBroadcastWithKeyedOperator<>(
-                                new ProfileDecider(),
-                                List.of(ProfileDecider.RULES, ProfileDecider.MODELS)),
-                        ProfileDecider.KEY,
-                        Types.STRING,
-                        1,
-                        1,
-                        0);
+        h = harness();
         h.open();
+    }
+
+    private static KeyedBroadcastOperatorTestHarness<String, ProfileChange, String, ProfileUpdate>
+            harness() throws Exception {
+        return new KeyedBroadcastOperatorTestHarness<>(
+                new CoBroadcastWithKeyedOperator<>(
+                        new ProfileDecider(), List.of(ProfileDecider.RULES, ProfileDecider.MODELS)),
+                ProfileDecider.KEY,
+                Types.STRING,
+                1,
+                1,
+                0);
     }
 
     @AfterEach
@@ -159,5 +162,115 @@ class ProfileDeciderTest {
         h.getOutput().clear();
         h.processElement(change("o1", "search", T0 + 1, 0), T0);
         assertThat(updates().get(0).segments()).isEqualTo(Map.of("vip", true));
+    }
+
+    private static final long DAY = 86_400_000L;
+
+    /** A model of the default features whose scores do not matter here. */
+    private static String model(String name) throws Exception {
+        io.rtcdp.udf.ml.ModelSpec spec = io.rtcdp.udf.ml.ModelSpec.defaults(name);
+        int n = spec.features().size();
+        double[] c = new double[n + 1];
+        c[0] = 0.1;
+        return io.rtcdp.udf.ml.ModelMessages.encode(
+                "t",
+                new io.rtcdp.udf.ml.LogisticModel(
+                        spec, 1, io.rtcdp.udf.ml.Standardization.identity(n), c, 0, Map.of()));
+    }
+
+    private record Labelled(String model, long ts, int label) {}
+
+    private List<Labelled> labelled(
+            KeyedBroadcastOperatorTestHarness<String, ProfileChange, String, ProfileUpdate> on) {
+        var out = on.getSideOutput(ProfileDecider.LABELLED);
+        return out == null
+                ? List.of()
+                : out.stream()
+                        .map(StreamRecord::getValue)
+                        .map(l -> new Labelled(l.model(), l.ts(), l.label()))
+                        .toList();
+    }
+
+    /**
+     * Online learning in the decision stage against an independent labelling: a snapshot when a
+     * week has passed since the last, labelled once its horizon has passed in the profile's event
+     * time (purchase: an order in (t, t + 30 d]; churn: none in (t, t + 90 d]). The same with the
+     * operator snapshotted and restored halfway, so the snapshots kept apart from the profile's
+     * state survive it.
+     */
+    @Test
+    void learningSnapshotsAreLabelledOnceTheirHorizonPassedAlsoAcrossARestore() throws Exception {
+        // an update every 3 days for 300 days; orders every 9 days until day 120, then at 200
+        List<long[]> updates = new java.util.ArrayList<>();
+        java.util.TreeSet<Long> orders = new java.util.TreeSet<>();
+        for (int d = 0; d <= 300; d += 3) {
+            boolean order = (d <= 120 && d % 9 == 0) || d == 201;
+            updates.add(new long[] {T0 + d * DAY, order ? 1 : 0});
+            if (order) {
+                orders.add(T0 + d * DAY);
+            }
+        }
+        // the oracle
+        List<Labelled> expected = new java.util.ArrayList<>();
+        for (String name : ProfileDecider.MODEL_NAMES) {
+            long horizon = (name.equals("purchase") ? 30 : 90) * DAY;
+            List<Long> taken = new java.util.ArrayList<>();
+            long last = Long.MIN_VALUE;
+            for (long[] u : updates) {
+                if (last == Long.MIN_VALUE || u[0] - last >= ProfileDecider.SNAPSHOT_SPACING) {
+                    taken.add(u[0]);
+                    last = u[0];
+                }
+            }
+            long lastUpdate = updates.get(updates.size() - 1)[0];
+            for (long t : taken) {
+                if (t + horizon > lastUpdate) {
+                    continue; // not due yet
+                }
+                Long next = orders.higher(t);
+                boolean ordered = next != null && next <= t + horizon;
+                int label = name.equals("purchase") == ordered ? 1 : 0;
+                expected.add(new Labelled(name, t, label));
+            }
+        }
+        java.util.Comparator<Labelled> order =
+                java.util.Comparator.comparing(Labelled::model).thenComparing(Labelled::ts);
+        expected.sort(order);
+        assertThat(expected).hasSizeGreaterThan(50);
+        assertThat(expected).extracting(Labelled::label).contains(0, 1);
+
+        // uninterrupted
+        h.processBroadcastElement(model("purchase"), 0);
+        h.processBroadcastElement(model("churn"), 0);
+        for (long[] u : updates) {
+            h.processElement(
+                    change("o1", u[1] == 1 ? "order_completed" : "product_viewed", u[0], 0), u[0]);
+        }
+        assertThat(labelled(h).stream().sorted(order).toList()).isEqualTo(expected);
+
+        // restored halfway
+        var a = harness();
+        a.open();
+        a.processBroadcastElement(model("purchase"), 0);
+        a.processBroadcastElement(model("churn"), 0);
+        int half = updates.size() / 2;
+        for (long[] u : updates.subList(0, half)) {
+            a.processElement(
+                    change("o1", u[1] == 1 ? "order_completed" : "product_viewed", u[0], 0), u[0]);
+        }
+        List<Labelled> before = labelled(a);
+        var snapshot = a.snapshot(1, 0);
+        a.close();
+        var b = harness();
+        b.initializeState(snapshot);
+        b.open();
+        for (long[] u : updates.subList(half, updates.size())) {
+            b.processElement(
+                    change("o1", u[1] == 1 ? "order_completed" : "product_viewed", u[0], 0), u[0]);
+        }
+        List<Labelled> all = new java.util.ArrayList<>(before);
+        all.addAll(labelled(b));
+        b.close();
+        assertThat(all.stream().sorted(order).toList()).isEqualTo(expected);
     }
 }

@@ -150,27 +150,69 @@ public final class LogisticModel {
      */
     public String reasons(double[] x) {
         int n = coefficients.length - 1;
-        double[] c = new double[n];
-        Integer[] order = new Integer[n];
+        // the REASONS largest |contributions| by selection: n is small and this runs per update
+        int[] top = new int[REASONS];
+        double[] topValue = new double[REASONS];
+        int found = 0;
         for (int i = 0; i < n; i++) {
-            c[i] = coefficients[i] * standardization.apply(i, x[i]);
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, b) -> Double.compare(Math.abs(c[b]), Math.abs(c[a])));
-        StringBuilder sb = new StringBuilder();
-        int shown = 0;
-        for (int k = 0; k < n && shown < REASONS; k++) {
-            int i = order[k];
-            if (c[i] == 0) {
-                break;
+            double c = coefficients[i] * standardization.apply(i, x[i]);
+            if (c == 0) {
+                continue;
             }
-            if (shown++ > 0) {
+            double a = Math.abs(c);
+            int at = found;
+            while (at > 0 && Math.abs(topValue[at - 1]) < a) {
+                at--;
+            }
+            if (at >= REASONS) {
+                continue;
+            }
+            int last = Math.min(found, REASONS - 1);
+            for (int k = last; k > at; k--) {
+                top[k] = top[k - 1];
+                topValue[k] = topValue[k - 1];
+            }
+            top[at] = i;
+            topValue[at] = c;
+            found = Math.min(found + 1, REASONS);
+        }
+        StringBuilder sb = new StringBuilder(16 * found);
+        for (int k = 0; k < found; k++) {
+            if (k > 0) {
                 sb.append(',');
             }
-            sb.append(spec.features().get(i).name()).append(':');
-            sb.append(String.format(java.util.Locale.ROOT, "%+.2f", c[i]));
+            sb.append(spec.features().get(top[k]).name()).append(':');
+            appendSigned2(sb, topValue[k]);
         }
         return sb.toString();
+    }
+
+    /**
+     * Appends {@code v} as {@code String.format(Locale.ROOT, "%+.2f", v)} does (half-up on the
+     * shortest decimal form of {@code v}), without a Formatter: this runs on every profile update.
+     */
+    static void appendSigned2(StringBuilder sb, double v) {
+        double a = Math.abs(v);
+        double scaled = a * 100;
+        double frac = scaled - Math.floor(scaled);
+        long cents;
+        if (scaled < 1e15 && Math.abs(frac - 0.5) > 1e-6) {
+            cents = Math.round(scaled);
+        } else {
+            // near a tie, or huge: decide on the decimal form, as the Formatter does
+            cents =
+                    new java.math.BigDecimal(Double.toString(a))
+                            .setScale(2, java.math.RoundingMode.HALF_UP)
+                            .unscaledValue()
+                            .longValueExact();
+        }
+        sb.append(v < 0 || (v == 0 && 1 / v < 0) ? '-' : '+');
+        sb.append(cents / 100).append('.');
+        long c = cents % 100;
+        if (c < 10) {
+            sb.append('0');
+        }
+        sb.append(c);
     }
 
     @Override

@@ -5,34 +5,72 @@ import java.io.DataOutput;
 import java.io.IOException;
 import org.apache.datasketches.kll.KllDoublesSketch;
 import org.apache.datasketches.memory.Memory;
+import org.apache.datasketches.quantilescommon.DoublesSortedView;
 import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
 
 /**
  * The 0–1000 marketing score of a tenant's profiles: the rank of a profile's purchase probability
  * among the purchase probabilities the tenant's current purchase model has given, times 1000, from
  * a streaming KLL sketch ({@code k} = 200, rank error about 1.3 %). A score of 800 or more is the
- * top fifth of the scores given. Being a rank, the score keeps its meaning when a new model version
- * moves every probability; the sketch starts again with each new model version, and until it has
- * seen {@link #WARM_UP} scores the probability itself (× 1000) is used.
+ * top fifth of the scores given.
+ *
+ * <p>Being a rank, the score keeps its meaning when a new model version moves every probability.
+ * Each model version gets its own sketch; until the new version's sketch has seen {@link #WARM_UP}
+ * scores, the rank is taken in the previous version's sketch (a new version is normally a small
+ * online update of the old one), so the score does not jump at a version change. Only before any
+ * version has seen {@link #WARM_UP} scores is the probability itself (× 1000) used.
+ *
+ * <p>Ranks are read from a sorted view of the sketch that is rebuilt after every 1 % of new scores
+ * (at most every 1,000): rebuilding it on every score cost more than the two models together. The
+ * view's staleness adds at most about 1 % of rank to the sketch's error.
  */
 public final class MarketingScore {
-    /** Scores given before the rank is used. */
+    /** Scores of a model version given before that version's sketch is used. */
     public static final int WARM_UP = 200;
 
+    private static final int K = 200;
+
+    /** Marks the second serialized form (the first began with the model version, ≥ 0). */
+    private static final long FORMAT_2 = -2;
+
     private long modelVersion;
-    private KllDoublesSketch sketch = KllDoublesSketch.newHeapInstance(200);
+    private KllDoublesSketch sketch = KllDoublesSketch.newHeapInstance(K);
+
+    /** The last version's sketch that finished its warm-up, or null. */
+    private KllDoublesSketch previous;
+
+    private transient DoublesSortedView view;
+    private transient long viewN;
+    private transient DoublesSortedView previousView;
 
     /** Records a purchase probability of model version {@code version} and returns its score. */
     public int score(double purchaseProbability, long version) {
         if (version != modelVersion) {
+            if (sketch.getN() >= WARM_UP) {
+                previous = sketch;
+                previousView = null;
+            }
             modelVersion = version;
-            sketch = KllDoublesSketch.newHeapInstance(200);
+            sketch = KllDoublesSketch.newHeapInstance(K);
+            view = null;
         }
         sketch.update(purchaseProbability);
-        double rank =
-                sketch.getN() < WARM_UP
-                        ? purchaseProbability
-                        : sketch.getRank(purchaseProbability, QuantileSearchCriteria.INCLUSIVE);
+        long n = sketch.getN();
+        double rank;
+        if (n >= WARM_UP) {
+            if (view == null || n - viewN >= Math.max(1, Math.min(1000, viewN / 100))) {
+                view = sketch.getSortedView();
+                viewN = n;
+            }
+            rank = view.getRank(purchaseProbability, QuantileSearchCriteria.INCLUSIVE);
+        } else if (previous != null) {
+            if (previousView == null) {
+                previousView = previous.getSortedView();
+            }
+            rank = previousView.getRank(purchaseProbability, QuantileSearchCriteria.INCLUSIVE);
+        } else {
+            rank = purchaseProbability;
+        }
         return (int) Math.max(0, Math.min(1000, Math.round(rank * 1000)));
     }
 
@@ -40,23 +78,50 @@ public final class MarketingScore {
         return modelVersion;
     }
 
+    /** Scores seen under the current model version. */
     public long count() {
         return sketch.getN();
     }
 
     public void write(DataOutput out) throws IOException {
+        out.writeLong(FORMAT_2);
         out.writeLong(modelVersion);
-        byte[] b = sketch.toByteArray();
+        writeSketch(out, sketch);
+        out.writeBoolean(previous != null);
+        if (previous != null) {
+            writeSketch(out, previous);
+        }
+    }
+
+    /** Reads what {@link #write} wrote, or the first form (version and sketch only). */
+    public static MarketingScore read(DataInput in) throws IOException {
+        MarketingScore s = new MarketingScore();
+        long first = in.readLong();
+        if (first >= 0) {
+            s.modelVersion = first;
+            s.sketch = readSketch(in);
+            return s;
+        }
+        if (first != FORMAT_2) {
+            throw new IOException("unsupported marketing-score format " + (-first));
+        }
+        s.modelVersion = in.readLong();
+        s.sketch = readSketch(in);
+        if (in.readBoolean()) {
+            s.previous = readSketch(in);
+        }
+        return s;
+    }
+
+    private static void writeSketch(DataOutput out, KllDoublesSketch k) throws IOException {
+        byte[] b = k.toByteArray();
         out.writeInt(b.length);
         out.write(b);
     }
 
-    public static MarketingScore read(DataInput in) throws IOException {
-        MarketingScore s = new MarketingScore();
-        s.modelVersion = in.readLong();
+    private static KllDoublesSketch readSketch(DataInput in) throws IOException {
         byte[] b = new byte[in.readInt()];
         in.readFully(b);
-        s.sketch = KllDoublesSketch.heapify(Memory.wrap(b));
-        return s;
+        return KllDoublesSketch.heapify(Memory.wrap(b));
     }
 }

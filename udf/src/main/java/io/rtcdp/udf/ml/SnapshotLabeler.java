@@ -85,6 +85,16 @@ public final class SnapshotLabeler {
         }
     }
 
+    /** Event time of the last snapshot taken, {@link Long#MIN_VALUE} if none. */
+    public long lastTaken() {
+        return lastTaken;
+    }
+
+    /** Event time of the oldest pending snapshot, {@link Long#MAX_VALUE} if none. */
+    public long oldestTaken() {
+        return size == 0 ? Long.MAX_VALUE : ts[0];
+    }
+
     /** Event time at which the oldest pending snapshot is due, {@link Long#MAX_VALUE} if none. */
     public long nextDue() {
         return size == 0 ? Long.MAX_VALUE : ts[0] + label.horizonMillis();

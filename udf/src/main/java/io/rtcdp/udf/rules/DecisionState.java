@@ -1,5 +1,6 @@
 package io.rtcdp.udf.rules;
 
+import io.rtcdp.udf.ml.LearningHead;
 import io.rtcdp.udf.profile.Strings;
 import java.io.DataInput;
 import java.io.DataOutput;
@@ -17,7 +18,7 @@ import java.util.TreeMap;
  * contact-policy state of each trigger rule. Mutable; one state value.
  */
 public final class DecisionState {
-    private static final byte FORMAT = 3;
+    private static final byte FORMAT = 4;
 
     /** The profile stage's rendering, or null while only an RFM score is known. */
     public String[] fields;
@@ -39,8 +40,17 @@ public final class DecisionState {
     /** Model outputs as last written: {@code score.*}, {@code model.*}, {@code reasons.*}. */
     public final TreeMap<String, String> scores = new TreeMap<>();
 
-    /** Online-learning snapshots per model name, in {@code SnapshotLabeler}'s encoding. */
-    public final TreeMap<String, byte[]> learning = new TreeMap<>();
+    /**
+     * Online learning per model name: the head of the profile's snapshots, which are kept apart
+     * (they are needed about once a week of event time, the head on every update).
+     */
+    public final TreeMap<String, LearningHead> learning = new TreeMap<>();
+
+    /**
+     * Snapshots per model name, in {@code SnapshotLabeler}'s encoding, of a state written before
+     * they were kept apart (format 3); moved out when the model next learns from this profile.
+     */
+    public final TreeMap<String, byte[]> unmovedSnapshots = new TreeMap<>();
 
     /** Contact-policy state per trigger rule name. */
     public final TreeMap<String, TriggerState> triggers = new TreeMap<>();
@@ -68,7 +78,12 @@ public final class DecisionState {
             Strings.write(out, e.getValue());
         }
         out.writeInt(learning.size());
-        for (Map.Entry<String, byte[]> e : learning.entrySet()) {
+        for (Map.Entry<String, LearningHead> e : learning.entrySet()) {
+            Strings.write(out, e.getKey());
+            e.getValue().write(out);
+        }
+        out.writeInt(unmovedSnapshots.size());
+        for (Map.Entry<String, byte[]> e : unmovedSnapshots.entrySet()) {
             Strings.write(out, e.getKey());
             out.writeInt(e.getValue().length);
             out.write(e.getValue());
@@ -100,16 +115,30 @@ public final class DecisionState {
                 s.scores.put(Strings.read(in), Strings.read(in));
             }
         }
-        if (format >= 3) {
+        if (format == 3) {
+            // the snapshots themselves, inline
+            readSnapshots(in, s);
+            for (Map.Entry<String, byte[]> e : s.unmovedSnapshots.entrySet()) {
+                s.learning.put(e.getKey(), LearningHead.ofEncoded(e.getValue()));
+            }
+        } else if (format >= 4) {
             int l = in.readInt();
             for (int i = 0; i < l; i++) {
-                String name = Strings.read(in);
-                byte[] b = new byte[in.readInt()];
-                in.readFully(b);
-                s.learning.put(name, b);
+                s.learning.put(Strings.read(in), LearningHead.read(in));
             }
+            readSnapshots(in, s);
         }
         return s;
+    }
+
+    private static void readSnapshots(DataInput in, DecisionState s) throws IOException {
+        int l = in.readInt();
+        for (int i = 0; i < l; i++) {
+            String name = Strings.read(in);
+            byte[] b = new byte[in.readInt()];
+            in.readFully(b);
+            s.unmovedSnapshots.put(name, b);
+        }
     }
 
     private static void writeArray(DataOutput out, String[] a) throws IOException {
@@ -167,7 +196,8 @@ public final class DecisionState {
                 && segments.equals(s.segments)
                 && rulesVersion == s.rulesVersion
                 && triggers.equals(s.triggers)
-                && scores.equals(s.scores);
+                && scores.equals(s.scores)
+                && learning.equals(s.learning);
     }
 
     @Override

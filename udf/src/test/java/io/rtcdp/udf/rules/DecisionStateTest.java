@@ -1,0 +1,131 @@
+package io.rtcdp.udf.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rtcdp.udf.ml.LabelSpec;
+import io.rtcdp.udf.ml.LearningHead;
+import io.rtcdp.udf.ml.SnapshotLabeler;
+import io.rtcdp.udf.profile.Strings;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class DecisionStateTest {
+    private static final long DAY = 86_400_000L;
+
+    private static byte[] bytes(DecisionState s) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        s.write(new DataOutputStream(b));
+        return b.toByteArray();
+    }
+
+    private static DecisionState read(byte[] b) throws IOException {
+        return DecisionState.read(new DataInputStream(new ByteArrayInputStream(b)));
+    }
+
+    private static byte[] labeler(LabelSpec label) throws IOException {
+        SnapshotLabeler l = new SnapshotLabeler(label, 7 * DAY, 6);
+        l.offer(10 * DAY, new double[] {1, 2, 3});
+        l.offer(17 * DAY, new double[] {4, 5, 6});
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        l.write(new DataOutputStream(b));
+        return b.toByteArray();
+    }
+
+    @Test
+    void roundTripsEveryPart() throws IOException {
+        DecisionState s = new DecisionState();
+        s.fields = new String[] {"a", null, "3"};
+        s.rfm = new String[] {"5", "4", "3", "champions"};
+        s.traits.put("plan", "gold");
+        s.tags = List.of("t1", "t2");
+        s.segments = List.of("s1");
+        s.rulesVersion = 7;
+        s.triggers.put("win_back", new TriggerState(true, 6, new long[] {6}));
+        s.scores.put("score.purchase", "0.25");
+        s.learning.put("purchase", new LearningHead(17 * DAY, 2, 10 * DAY));
+        s.unmovedSnapshots.put("churn", new byte[] {1, 2, 3});
+        DecisionState back = read(bytes(s));
+        assertThat(back).isEqualTo(s);
+        assertThat(back.learning).isEqualTo(s.learning);
+        assertThat(back.unmovedSnapshots.get("churn")).containsExactly(1, 2, 3);
+        assertThat(back.triggers.get("win_back").fires()).containsExactly(6);
+    }
+
+    /** A state written by the previous release keeps its snapshots, now waiting to be moved. */
+    @Test
+    void readsFormat3WithSnapshotsInline() throws IOException {
+        LabelSpec purchase = LabelSpec.defaultFor("purchase");
+        byte[] snapshots = labeler(purchase);
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(b);
+        out.writeByte(3);
+        out.writeInt(2); // fields
+        out.writeBoolean(true);
+        Strings.write(out, "x");
+        out.writeBoolean(false);
+        out.writeInt(-1); // rfm
+        out.writeInt(0); // traits
+        out.writeInt(1); // tags
+        Strings.write(out, "vip");
+        out.writeInt(0); // segments
+        out.writeLong(3); // rules version
+        out.writeInt(0); // triggers
+        out.writeInt(1); // scores
+        Strings.write(out, "score.purchase");
+        Strings.write(out, "0.5");
+        out.writeInt(1); // learning, inline
+        Strings.write(out, "purchase");
+        out.writeInt(snapshots.length);
+        out.write(snapshots);
+        out.flush();
+
+        DecisionState s = read(b.toByteArray());
+        assertThat(s.fields).containsExactly("x", null);
+        assertThat(s.tags).containsExactly("vip");
+        assertThat(s.rulesVersion).isEqualTo(3);
+        assertThat(s.scores).containsEntry("score.purchase", "0.5");
+        assertThat(s.unmovedSnapshots.get("purchase")).isEqualTo(snapshots);
+        assertThat(s.learning.get("purchase")).isEqualTo(new LearningHead(17 * DAY, 2, 10 * DAY));
+
+        // and it is written on in the new format, snapshots still there until moved
+        DecisionState again = read(bytes(s));
+        assertThat(again.unmovedSnapshots.get("purchase")).isEqualTo(snapshots);
+        assertThat(again.learning).isEqualTo(s.learning);
+    }
+
+    @Test
+    void theHeadSaysWhenTheSnapshotsMustBeRead() throws IOException {
+        LabelSpec purchase = LabelSpec.defaultFor("purchase");
+        long spacing = 7 * DAY;
+        long horizon = purchase.horizonMillis();
+        LearningHead h = LearningHead.ofEncoded(labeler(purchase));
+        assertThat(h).isEqualTo(new LearningHead(17 * DAY, 2, 10 * DAY));
+        // within the spacing, nothing due, no order: idle
+        assertThat(h.idle(18 * DAY, false, spacing, horizon)).isTrue();
+        // an order must be counted by the waiting snapshots
+        assertThat(h.idle(18 * DAY, true, spacing, horizon)).isFalse();
+        // spacing passed: a new snapshot is taken
+        assertThat(h.idle(24 * DAY, false, spacing, horizon)).isFalse();
+        // the oldest is due (taken at day 10, horizon 30 days)
+        LearningHead late = new LearningHead(39 * DAY, 1, 10 * DAY);
+        assertThat(late.idle(40 * DAY - 1, false, spacing, horizon)).isTrue();
+        assertThat(late.idle(40 * DAY, false, spacing, horizon)).isFalse();
+        assertThat(new LearningHead(39 * DAY, 1, 11 * DAY).idle(40 * DAY, false, spacing, horizon))
+                .isTrue();
+        // nothing waiting: an order changes nothing
+        assertThat(
+                        new LearningHead(17 * DAY, 0, Long.MAX_VALUE)
+                                .idle(18 * DAY, true, spacing, horizon))
+                .isTrue();
+        // never taken
+        assertThat(
+                        new LearningHead(Long.MIN_VALUE, 0, Long.MAX_VALUE)
+                                .idle(0, false, spacing, horizon))
+                .isFalse();
+    }
+}
