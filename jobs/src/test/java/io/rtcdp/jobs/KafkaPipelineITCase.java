@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.rtcdp.jobs.local.LocalKafka;
 import io.rtcdp.operators.testutil.RedisServerExtension;
 import io.rtcdp.udf.event.ParserConfig;
 import io.rtcdp.udf.gen.GeneratedRecord;
@@ -28,13 +27,7 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,29 +47,7 @@ class KafkaPipelineITCase {
     @RegisterExtension static final RedisServerExtension REDIS = new RedisServerExtension();
 
     @TempDir static Path tmp;
-    static LocalKafka kafka;
-
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = LocalKafka.start(tmp.resolve("kafka"));
-        kafka.createTopics(
-                Map.of(
-                        "rtcdp.events",
-                        3,
-                        "rtcdp.dlq",
-                        1,
-                        "rtcdp.rules",
-                        1,
-                        "rtcdp.triggers",
-                        1,
-                        "rtcdp.models",
-                        1));
-    }
-
-    @AfterAll
-    static void stopKafka() throws Exception {
-        kafka.close();
-    }
+    @RegisterExtension static final KafkaExtension KAFKA = new KafkaExtension();
 
     @Test
     void badRecordsReachTheDlqAndEveryProfileIsExact() throws Exception {
@@ -131,7 +102,7 @@ class KafkaPipelineITCase {
         RtcdpConfig cfg =
                 RtcdpConfig.builder()
                         .parser(ParserConfig.builder().clock(() -> now).build())
-                        .kafkaBootstrap(kafka.bootstrapServers())
+                        .kafkaBootstrap(KAFKA.bootstrapServers())
                         .redisUrl(REDIS.url())
                         .parallelism(2)
                         .checkpointInterval(Duration.ofSeconds(1))
@@ -205,30 +176,12 @@ class KafkaPipelineITCase {
     }
 
     private static void produce(List<GeneratedRecord> records) throws Exception {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(4 << 20));
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
-            int i = 0;
-            for (GeneratedRecord r : records) {
-                // spread over the partitions without regard to the person: events of one person
-                // arrive through different partitions, out of order
-                producer.send(
-                        new ProducerRecord<>(
-                                "rtcdp.events",
-                                i++ % 3,
-                                null,
-                                r.json().getBytes(StandardCharsets.UTF_8)));
-            }
-        }
+        KAFKA.sendSpread("rtcdp.events", records.stream().map(GeneratedRecord::json).toList());
     }
 
     private static Map<String, String> readDlq(int expected, long deadline) throws Exception {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "dlq-reader");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

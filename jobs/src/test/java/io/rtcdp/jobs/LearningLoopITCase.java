@@ -2,7 +2,6 @@ package io.rtcdp.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.rtcdp.jobs.local.LocalKafka;
 import io.rtcdp.operators.testutil.RedisServerExtension;
 import io.rtcdp.udf.event.ParserConfig;
 import io.rtcdp.udf.ml.FeatureSpec;
@@ -27,8 +26,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,25 +54,7 @@ class LearningLoopITCase {
     @RegisterExtension static final RedisServerExtension REDIS = new RedisServerExtension();
 
     @TempDir static Path tmp;
-    static LocalKafka kafka;
-
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = LocalKafka.start(tmp.resolve("kafka"));
-        kafka.createTopics(
-                Map.of(
-                        "rtcdp.events", 3,
-                        "rtcdp.rules", 1,
-                        "rtcdp.triggers", 1,
-                        "rtcdp.models", 1,
-                        "rtcdp.dlq", 1,
-                        "rtcdp.conflicts", 1));
-    }
-
-    @AfterAll
-    static void stopKafka() throws Exception {
-        kafka.close();
-    }
+    @RegisterExtension static final KafkaExtension KAFKA = new KafkaExtension();
 
     /** The models' inputs, written out here for the oracle: field, log1p or not. */
     private record Input(String field, boolean log) {}
@@ -138,7 +117,7 @@ class LearningLoopITCase {
                                 ParserConfig.builder()
                                         .clock(() -> START + (DAYS + 10) * DAY)
                                         .build())
-                        .kafkaBootstrap(kafka.bootstrapServers())
+                        .kafkaBootstrap(KAFKA.bootstrapServers())
                         .redisUrl(REDIS.url())
                         .modelsDir(models.toString())
                         .learningPublishEvery(100)
@@ -170,7 +149,7 @@ class LearningLoopITCase {
                 }
             }
         }
-        KafkaTestClients.send(kafka, "rtcdp.events", events);
+        KAFKA.send("rtcdp.events", events);
 
         Configuration conf = Environments.jobConfiguration(cfg);
         conf.addAll(FlinkTestCluster.noRestarts());
@@ -179,7 +158,7 @@ class LearningLoopITCase {
         JobClient job = env.executeAsync("learning-loop-it");
         Map<String, TreeMap<Long, LogisticModel>> published = new HashMap<>();
         try (KafkaConsumer<String, String> topic =
-                KafkaTestClients.committedReader(kafka, "learning-loop-it", "rtcdp.models")) {
+                KAFKA.committedReader("learning-loop-it", "rtcdp.models")) {
             RedisKeys keys = new RedisKeys("rtcdp");
             var redis = REDIS.client();
 
@@ -354,7 +333,7 @@ class LearningLoopITCase {
             events.add(new String[] {uid, event(uid, "product_viewed", ts, "")});
             sent.merge(uid, 1, Integer::sum);
         }
-        KafkaTestClients.send(kafka, "rtcdp.events", events);
+        KAFKA.send("rtcdp.events", events);
     }
 
     private static String event(String uid, String name, long ts, String extra) {

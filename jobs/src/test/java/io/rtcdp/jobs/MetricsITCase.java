@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.rtcdp.jobs.local.LocalKafka;
 import io.rtcdp.operators.testutil.RedisServerExtension;
 import io.rtcdp.udf.event.ParserConfig;
 import io.rtcdp.udf.gen.GeneratedRecord;
@@ -15,7 +14,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +22,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -33,12 +30,6 @@ import java.util.regex.Pattern;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,31 +51,9 @@ class MetricsITCase {
     @RegisterExtension static final RedisServerExtension REDIS = new RedisServerExtension();
 
     @TempDir static Path tmp;
-    static LocalKafka kafka;
 
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = LocalKafka.start(tmp.resolve("kafka"));
-        kafka.createTopics(
-                Map.of(
-                        "rtcdp.events",
-                        2,
-                        "rtcdp.dlq",
-                        1,
-                        "rtcdp.conflicts",
-                        1,
-                        "rtcdp.rules",
-                        1,
-                        "rtcdp.triggers",
-                        1,
-                        "rtcdp.models",
-                        1));
-    }
-
-    @AfterAll
-    static void stopKafka() throws Exception {
-        kafka.close();
-    }
+    @RegisterExtension
+    static final KafkaExtension KAFKA = new KafkaExtension().partitions("rtcdp.events", 2);
 
     @Test
     void prometheusEndpointShowsEveryMetricWhileTheJobRuns() throws Exception {
@@ -131,7 +100,7 @@ class MetricsITCase {
         RtcdpConfig cfg =
                 RtcdpConfig.builder()
                         .parser(ParserConfig.builder().clock(() -> parseNow).build())
-                        .kafkaBootstrap(kafka.bootstrapServers())
+                        .kafkaBootstrap(KAFKA.bootstrapServers())
                         .redisUrl(REDIS.url())
                         .rulesFiles(List.of(RULES.toString()))
                         .modelsDir(models.toString())
@@ -282,23 +251,7 @@ class MetricsITCase {
     }
 
     private static void produce(List<GeneratedRecord> records) throws Exception {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(4 << 20));
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
-            int i = 0;
-            for (GeneratedRecord r : records) {
-                producer.send(
-                        new ProducerRecord<>(
-                                "rtcdp.events",
-                                i++ % 2,
-                                null,
-                                r.json().getBytes(StandardCharsets.UTF_8)));
-            }
-        }
+        KAFKA.sendSpread("rtcdp.events", records.stream().map(GeneratedRecord::json).toList());
     }
 
     private static int freePort() throws IOException {

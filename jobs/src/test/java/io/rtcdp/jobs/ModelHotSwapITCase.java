@@ -2,7 +2,6 @@ package io.rtcdp.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.rtcdp.jobs.local.LocalKafka;
 import io.rtcdp.operators.testutil.RedisServerExtension;
 import io.rtcdp.udf.event.ParserConfig;
 import io.rtcdp.udf.ml.FeatureSpec;
@@ -28,8 +27,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,25 +48,7 @@ class ModelHotSwapITCase {
     @RegisterExtension static final RedisServerExtension REDIS = new RedisServerExtension();
 
     @TempDir static Path tmp;
-    static LocalKafka kafka;
-
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = LocalKafka.start(tmp.resolve("kafka"));
-        kafka.createTopics(
-                Map.of(
-                        "rtcdp.events", 3,
-                        "rtcdp.rules", 1,
-                        "rtcdp.triggers", 1,
-                        "rtcdp.models", 1,
-                        "rtcdp.dlq", 1,
-                        "rtcdp.conflicts", 1));
-    }
-
-    @AfterAll
-    static void stopKafka() throws Exception {
-        kafka.close();
-    }
+    @RegisterExtension static final KafkaExtension KAFKA = new KafkaExtension();
 
     /** The models' inputs, written out here for the oracle: field, log1p, cap, missing. */
     private record Input(String field, boolean log, double cap, double missing) {}
@@ -156,7 +135,7 @@ class ModelHotSwapITCase {
         RtcdpConfig cfg =
                 RtcdpConfig.builder()
                         .parser(ParserConfig.builder().clock(() -> now).build())
-                        .kafkaBootstrap(kafka.bootstrapServers())
+                        .kafkaBootstrap(KAFKA.bootstrapServers())
                         .redisUrl(REDIS.url())
                         .modelsDir(models.toString())
                         .parallelism(2)
@@ -371,6 +350,6 @@ class ModelHotSwapITCase {
     }
 
     private static void send(String topic, List<String[]> keyed) throws Exception {
-        KafkaTestClients.send(kafka, topic, keyed);
+        KAFKA.send(topic, keyed);
     }
 }

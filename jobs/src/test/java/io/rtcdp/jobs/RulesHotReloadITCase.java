@@ -2,7 +2,6 @@ package io.rtcdp.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.rtcdp.jobs.local.LocalKafka;
 import io.rtcdp.operators.testutil.RedisServerExtension;
 import io.rtcdp.udf.event.ParserConfig;
 import io.rtcdp.udf.profile.RedisKeys;
@@ -22,8 +21,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,27 +42,7 @@ class RulesHotReloadITCase {
     @RegisterExtension static final RedisServerExtension REDIS = new RedisServerExtension();
 
     @TempDir static Path tmp;
-    static LocalKafka kafka;
-
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = LocalKafka.start(tmp.resolve("kafka"));
-        kafka.createTopics(
-                Map.of(
-                        "rtcdp.events",
-                        3,
-                        "rtcdp.rules",
-                        1,
-                        "rtcdp.triggers",
-                        1,
-                        "rtcdp.models",
-                        1));
-    }
-
-    @AfterAll
-    static void stopKafka() throws Exception {
-        kafka.close();
-    }
+    @RegisterExtension static final KafkaExtension KAFKA = new KafkaExtension();
 
     /** A profile's fields as the oracle reads them. */
     record Facts(double revenue, long events) {}
@@ -196,7 +173,7 @@ class RulesHotReloadITCase {
         RtcdpConfig cfg =
                 RtcdpConfig.builder()
                         .parser(ParserConfig.builder().clock(() -> now).build())
-                        .kafkaBootstrap(kafka.bootstrapServers())
+                        .kafkaBootstrap(KAFKA.bootstrapServers())
                         .redisUrl(REDIS.url())
                         .parallelism(2)
                         .checkpointInterval(Duration.ofSeconds(1))
@@ -411,6 +388,6 @@ class RulesHotReloadITCase {
     }
 
     private static void send(String topic, List<String[]> keyed) throws Exception {
-        KafkaTestClients.send(kafka, topic, keyed);
+        KAFKA.send(topic, keyed);
     }
 }

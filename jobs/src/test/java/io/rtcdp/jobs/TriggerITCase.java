@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.rtcdp.jobs.local.LocalKafka;
 import io.rtcdp.operators.testutil.RedisServerExtension;
 import io.rtcdp.udf.event.ParserConfig;
 import io.rtcdp.udf.profile.RedisKeys;
@@ -28,8 +27,6 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.assertj.core.api.Assertions;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,27 +65,9 @@ class TriggerITCase {
     @RegisterExtension static final RedisServerExtension REDIS = new RedisServerExtension();
 
     @TempDir static Path tmp;
-    static LocalKafka kafka;
 
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = LocalKafka.start(tmp.resolve("kafka"));
-        kafka.createTopics(
-                Map.of(
-                        "rtcdp.events",
-                        3,
-                        "rtcdp.rules",
-                        1,
-                        "rtcdp.triggers",
-                        2,
-                        "rtcdp.models",
-                        1));
-    }
-
-    @AfterAll
-    static void stopKafka() throws Exception {
-        kafka.close();
-    }
+    @RegisterExtension
+    static final KafkaExtension KAFKA = new KafkaExtension().partitions("rtcdp.triggers", 2);
 
     record Ev(String uid, String id, String name, long ts, String json) {}
 
@@ -169,7 +148,7 @@ class TriggerITCase {
         RtcdpConfig cfg =
                 RtcdpConfig.builder()
                         .parser(ParserConfig.builder().clock(() -> now).build())
-                        .kafkaBootstrap(kafka.bootstrapServers())
+                        .kafkaBootstrap(KAFKA.bootstrapServers())
                         .redisUrl(REDIS.url())
                         .parallelism(2)
                         .checkpointInterval(Duration.ofMillis(500))
@@ -258,7 +237,7 @@ class TriggerITCase {
         Set<String> ids = new HashSet<>();
         List<String> dups = new ArrayList<>();
         try (KafkaConsumer<String, String> c =
-                KafkaTestClients.committedReader(kafka, "trigger-reader", "rtcdp.triggers")) {
+                KAFKA.committedReader("trigger-reader", "rtcdp.triggers")) {
             while (out.size() < expected) {
                 assertThat(System.nanoTime())
                         .as("%d of %d triggers in Kafka in time", out.size(), expected)
@@ -316,6 +295,6 @@ class TriggerITCase {
     }
 
     private static void send(String topic, List<String[]> keyed) throws Exception {
-        KafkaTestClients.send(kafka, topic, keyed);
+        KAFKA.send(topic, keyed);
     }
 }

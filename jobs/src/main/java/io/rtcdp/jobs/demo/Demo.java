@@ -88,8 +88,11 @@ public final class Demo {
                             "rtcdp.rules", 1,
                             "rtcdp.models", 1,
                             "rtcdp.triggers", 2));
-            // the example rules of the demo population, when run from the repository
+            // the example rules of the demo population and the example models (trained on Online
+            // Retail II), when run from the repository
             Path demoRules = Path.of("examples/rules/demo.yaml");
+            Path demoModels = Path.of("examples/models");
+            boolean withModels = Files.isReadable(demoModels.resolve("purchase/model.json"));
 
             long now = System.currentTimeMillis();
             long days = 60;
@@ -118,10 +121,14 @@ public final class Demo {
                                     Files.isReadable(demoRules)
                                             ? java.util.List.of(demoRules.toString())
                                             : java.util.List.of())
+                            .modelsDir(withModels ? demoModels.toString() : null)
                             .metricsPort(settings.metricsPort())
                             .build();
             if (Files.isReadable(demoRules)) {
                 out.println("  rules   " + demoRules);
+            }
+            if (withModels) {
+                out.println("  models  " + demoModels + " (purchase, churn; learning online)");
             }
             Configuration conf = Environments.localConfiguration(cfg, work);
             InJvmMetrics.install(conf);
