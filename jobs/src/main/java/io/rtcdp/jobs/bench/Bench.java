@@ -194,8 +194,20 @@ public final class Bench {
                 }
             }
         } finally {
-            try (Stream<Path> w = Files.walk(work)) {
+            deleteTree(work);
+        }
+    }
+
+    /**
+     * Deletes a directory tree; files that vanish during the walk (Flink discards old checkpoints
+     * asynchronously, also after the job ended) make it walk again rather than fail the bench.
+     */
+    private static void deleteTree(Path root) throws IOException {
+        for (int attempt = 0; attempt < 5 && Files.exists(root); attempt++) {
+            try (Stream<Path> w = Files.walk(root)) {
                 w.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (java.nio.file.NoSuchFileException | java.io.UncheckedIOException vanished) {
+                // walk again
             }
         }
     }

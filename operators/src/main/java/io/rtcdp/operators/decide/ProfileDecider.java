@@ -100,6 +100,12 @@ public final class ProfileDecider
     private static final String[] REASONS_FIELDS = fields("reasons.");
     private static final String MARKETING_FIELD = "score.marketing";
 
+    /** The rules' type of each rendered profile field, by index; null for none. */
+    private static final RuleSchema.Kind[] FEATURE_KINDS =
+            ProfileUpdater.FIELDS.stream()
+                    .map(f -> f.startsWith("f.") ? RuleSchema.FEATURES.get(f.substring(2)) : null)
+                    .toArray(RuleSchema.Kind[]::new);
+
     private static String[] fields(String prefix) {
         return MODEL_NAMES.stream().map(n -> prefix + n).toArray(String[]::new);
     }
@@ -657,7 +663,7 @@ public final class ProfileDecider
      * {@code model.<name>}, {@code reasons.<name>} and {@code score.marketing}; the fields that
      * changed go to {@code set} and {@code unset}.
      */
-    private void score(
+    private double[] score(
             String tenant,
             DecisionState st,
             Event event,
@@ -666,11 +672,14 @@ public final class ProfileDecider
             Map<String, String> set,
             List<String> unset)
             throws Exception {
+        double[] probabilities = new double[MODEL_NAMES.size()];
+        java.util.Arrays.fill(probabilities, Double.NaN);
         if (st.fields == null) {
-            return;
+            return null;
         }
         Scorer[] scorers = scorers(tenant, stored);
         String[] rendered = null;
+        Scorer built = null;
         double purchase = Double.NaN;
         long purchaseVersion = 0;
         for (int i = 0; i < MODEL_NAMES.size(); i++) {
@@ -690,9 +699,16 @@ public final class ProfileDecider
                 rendered = java.util.Arrays.copyOf(st.fields, ProfileFields.FEATURE_FIELDS.size());
             }
             long started = System.nanoTime();
-            s.builder().build(rendered, s.x());
+            if (built != null && built.builder().features().equals(s.builder().features())) {
+                // the same inputs as the model before (the default): parsed once
+                System.arraycopy(built.x(), 0, s.x(), 0, s.x().length);
+            } else {
+                s.builder().build(rendered, s.x());
+                built = s;
+            }
             LogisticModel model = s.servable().model();
             double p = s.servable().score(s.x());
+            probabilities[i] = p;
             put(st, SCORE_FIELDS[i], Double.toString(p), set);
             put(st, MODEL_FIELDS[i], s.version(), set);
             put(st, REASONS_FIELDS[i], model.reasons(s.x()), set);
@@ -715,6 +731,7 @@ public final class ProfileDecider
                             .score(purchase, purchaseVersion);
             put(st, MARKETING_FIELD, Integer.toString(m), set);
         }
+        return probabilities;
     }
 
     private static void put(DecisionState st, String field, String value, Map<String, String> set) {
@@ -760,9 +777,8 @@ public final class ProfileDecider
         List<String> unset = new ArrayList<>(2);
         Map<String, Boolean> memberships = new LinkedHashMap<>();
 
-        if (!reevaluating) {
-            score(tenant, st, event, modelState, learnEmit, set, unset);
-        }
+        double[] probabilities =
+                reevaluating ? null : score(tenant, st, event, modelState, learnEmit, set, unset);
         if (full) {
             set.putAll(st.scores);
         }
@@ -777,7 +793,7 @@ public final class ProfileDecider
         List<String> tags = List.of();
         List<String> segments = List.of();
         if (rules != null) {
-            RuleFacts facts = facts(st);
+            RuleFacts facts = facts(st, probabilities);
             EventFacts ef =
                     event == null
                             ? null
@@ -937,6 +953,14 @@ public final class ProfileDecider
 
     /** The rules' view of a profile: its fields as typed values, absent when empty. */
     static RuleFacts facts(DecisionState st) {
+        return facts(st, null);
+    }
+
+    /**
+     * @param probabilities the models' probabilities just computed, in {@link #MODEL_NAMES} order
+     *     (NaN for none), or null to read them from the state's score fields
+     */
+    static RuleFacts facts(DecisionState st, double[] probabilities) {
         RuleFacts.Builder b = RuleFacts.builder();
         String[] fields = st.fields;
         for (int i = 0; i < fields.length; i++) {
@@ -946,7 +970,7 @@ public final class ProfileDecider
             }
             String name = ProfileUpdater.FIELDS.get(i);
             if (name.startsWith("f.")) {
-                RuleSchema.Kind kind = RuleSchema.FEATURES.get(name.substring(2));
+                RuleSchema.Kind kind = i < FEATURE_KINDS.length ? FEATURE_KINDS[i] : null;
                 if (kind == null) {
                     continue;
                 }
@@ -966,6 +990,12 @@ public final class ProfileDecider
             b.consent("personalization", "1".equals(fields[CONSENT_PERSONALIZATION]));
         }
         for (int i = 0; i < SCORE_FIELDS.length; i++) {
+            if (probabilities != null) {
+                if (!Double.isNaN(probabilities[i])) {
+                    b.score(MODEL_NAMES.get(i), probabilities[i]);
+                }
+                continue;
+            }
             String v = st.scores.get(SCORE_FIELDS[i]);
             if (v != null) {
                 b.score(MODEL_NAMES.get(i), Double.parseDouble(v));
