@@ -116,6 +116,22 @@ final class KafkaExtension implements BeforeAllCallback, AfterAllCallback {
     }
 
     /**
+     * The offset consumer group {@code group} has committed on partition 0 of {@code topic}, 0 if
+     * none. A Flink Kafka source commits on each completed checkpoint.
+     */
+    long committedOffset(String group, String topic) throws Exception {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", kafka.bootstrapServers());
+        try (org.apache.kafka.clients.admin.Admin admin =
+                org.apache.kafka.clients.admin.Admin.create(p)) {
+            var offsets =
+                    admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+            var o = offsets.get(new org.apache.kafka.common.TopicPartition(topic, 0));
+            return o == null ? 0 : o.offset();
+        }
+    }
+
+    /**
      * A consumer of {@code topic} from its beginning that sees only committed transactions, as a
      * downstream system reading the job's exactly-once outputs does.
      */

@@ -337,20 +337,6 @@ class LearningLoopITCase {
     }
 
     private static String event(String uid, String name, long ts, String extra) {
-        return "{\"event_id\":\""
-                + uid
-                + "-"
-                + name
-                + "-"
-                + ts
-                + "\",\"tenant\":\"t1\",\"type\":\"track\",\"name\":\""
-                + name
-                + "\",\"ts\":"
-                + ts
-                + ",\"ids\":{\"user_id\":\""
-                + uid
-                + "\"}"
-                + extra
-                + "}";
+        return TestEvents.track(uid + "-" + name + "-" + ts, uid, name, ts, extra);
     }
 }

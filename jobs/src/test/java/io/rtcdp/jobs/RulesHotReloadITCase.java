@@ -374,17 +374,7 @@ class RulesHotReloadITCase {
     }
 
     private static String event(String id, String uid, String name, long ts, String extra) {
-        return "{\"event_id\":\""
-                + id
-                + "\",\"tenant\":\"t1\",\"type\":\"track\",\"name\":\""
-                + name
-                + "\",\"ts\":"
-                + ts
-                + ",\"ids\":{\"user_id\":\""
-                + uid
-                + "\"}"
-                + extra
-                + "}";
+        return TestEvents.track(id, uid, name, ts, extra);
     }
 
     private static void send(String topic, List<String[]> keyed) throws Exception {

@@ -143,12 +143,16 @@ class TriggerITCase {
 
         send("rtcdp.rules", List.<String[]>of(new String[] {TENANT, RULES}));
         int half = all.size() / 2;
-        send("rtcdp.events", toRecords(all.subList(0, half)));
 
         RtcdpConfig cfg =
                 RtcdpConfig.builder()
                         .parser(ParserConfig.builder().clock(() -> now).build())
                         .kafkaBootstrap(KAFKA.bootstrapServers())
+                        // its own transactional id prefix: the TaskManager killed here may leave
+                        // the Kafka sink's writer registered in this JVM, which would fail a
+                        // later test's job of the same prefix ("Readable backchannel already
+                        // exists")
+                        .groupId("trigger-it")
                         .redisUrl(REDIS.url())
                         .parallelism(2)
                         .checkpointInterval(Duration.ofMillis(500))
@@ -172,6 +176,15 @@ class TriggerITCase {
         JobClient job = env.executeAsync("trigger-it");
         try {
             long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            // the rule set must be in force before the first event: the rules source and the
+            // events source are independent, and an event decided without rules fires nothing.
+            // A checkpoint that committed the rules offset came after the decision stage applied
+            // the rule set (barriers follow the records), so the events are sent only then.
+            while (KAFKA.committedOffset(cfg.groupId() + "-rules", "rtcdp.rules") < 1) {
+                assertThat(System.nanoTime()).as("rule set in force in time").isLessThan(deadline);
+                Thread.sleep(100);
+            }
+            send("rtcdp.events", toRecords(all.subList(0, half)));
             while (!killer.killed()) {
                 assertThat(System.nanoTime()).as("killed in time").isLessThan(deadline);
                 Thread.sleep(50);
