@@ -17,6 +17,7 @@ import io.rtcdp.udf.ml.MarketingScore;
 import io.rtcdp.udf.ml.ModelException;
 import io.rtcdp.udf.ml.ModelMessages;
 import io.rtcdp.udf.ml.SnapshotLabeler;
+import io.rtcdp.udf.ml.WrittenScore;
 import io.rtcdp.udf.profile.ProfileFields;
 import io.rtcdp.udf.rules.CompiledRules;
 import io.rtcdp.udf.rules.ContactPolicy;
@@ -200,15 +201,24 @@ public final class ProfileDecider
     /** Scorers of {@link #MODEL_NAMES} by tenant, from {@link #models}. */
     private transient Map<String, Scorer[]> scorersByTenant;
 
-    /** A servable with its feature builder, a reusable input vector and its version as text. */
+    /**
+     * A servable with its feature builder, its version as text, and reusable buffers for an input
+     * vector and a reasons key.
+     */
     private record Scorer(
             LogisticRegressionServable servable,
             FeatureVectorBuilder builder,
             double[] x,
+            long[] reasons,
             String version) {
         static Scorer of(LogisticRegressionServable s) {
             FeatureVectorBuilder b = s.model().spec().builder();
-            return new Scorer(s, b, new double[b.size()], Long.toString(s.model().version()));
+            return new Scorer(
+                    s,
+                    b,
+                    new double[b.size()],
+                    new long[LogisticModel.REASONS_KEY_LENGTH],
+                    Long.toString(s.model().version()));
         }
     }
 
@@ -659,9 +669,12 @@ public final class ProfileDecider
     }
 
     /**
-     * Scores the profile with the tenant's models into {@code st.scores}: {@code score.<name>},
-     * {@code model.<name>}, {@code reasons.<name>} and {@code score.marketing}; the fields that
-     * changed go to {@code set} and {@code unset}.
+     * Scores the profile with the tenant's models, notes in {@code st} what was written, and puts
+     * the fields that changed ({@code score.<name>}, {@code model.<name>}, {@code reasons.<name>},
+     * {@code score.marketing}) in {@code set} and {@code unset}; with {@code full}, every field.
+     *
+     * @return the probabilities in {@link #MODEL_NAMES} order, NaN for a model the tenant lacks;
+     *     null when the profile has no fields yet
      */
     private double[] score(
             String tenant,
@@ -669,14 +682,14 @@ public final class ProfileDecider
             Event event,
             ReadOnlyBroadcastState<String, String> stored,
             java.util.function.Consumer<LabelledExample> learn,
+            boolean full,
             Map<String, String> set,
             List<String> unset)
             throws Exception {
-        double[] probabilities = new double[MODEL_NAMES.size()];
-        java.util.Arrays.fill(probabilities, Double.NaN);
         if (st.fields == null) {
             return null;
         }
+        double[] probabilities = new double[MODEL_NAMES.size()];
         Scorer[] scorers = scorers(tenant, stored);
         String[] rendered = null;
         Scorer built = null;
@@ -686,9 +699,12 @@ public final class ProfileDecider
             String name = MODEL_NAMES.get(i);
             Scorer s = scorers[i];
             if (s == null) {
-                remove(st, SCORE_FIELDS[i], unset);
-                remove(st, MODEL_FIELDS[i], unset);
-                remove(st, REASONS_FIELDS[i], unset);
+                probabilities[i] = Double.NaN;
+                if (st.scores.remove(name) != null) {
+                    unset.add(SCORE_FIELDS[i]);
+                    unset.add(MODEL_FIELDS[i]);
+                    unset.add(REASONS_FIELDS[i]);
+                }
                 if (st.learning.remove(name) != null) {
                     snapshots.remove(name);
                 }
@@ -709,9 +725,29 @@ public final class ProfileDecider
             LogisticModel model = s.servable().model();
             double p = s.servable().score(s.x());
             probabilities[i] = p;
-            put(st, SCORE_FIELDS[i], Double.toString(p), set);
-            put(st, MODEL_FIELDS[i], s.version(), set);
-            put(st, REASONS_FIELDS[i], model.reasons(s.x()), set);
+            model.reasonsKey(s.x(), s.reasons());
+            WrittenScore w = st.scores.get(name);
+            boolean all = full || w == null;
+            if (w == null) {
+                w = new WrittenScore();
+                st.scores.put(name, w);
+            }
+            boolean newVersion = w.version != model.version();
+            if (all || Double.doubleToLongBits(w.probability) != Double.doubleToLongBits(p)) {
+                set.put(SCORE_FIELDS[i], LogisticModel.formatProbability(p));
+                w.probability = p;
+            }
+            if (all || newVersion) {
+                set.put(MODEL_FIELDS[i], s.version());
+                w.version = model.version();
+            }
+            if (all
+                    || newVersion
+                    || w.reasons == null
+                    || !java.util.Arrays.equals(w.reasons, s.reasons())) {
+                set.put(REASONS_FIELDS[i], model.formatReasons(s.reasons()));
+                w.reasons = s.reasons().clone();
+            }
             if (i == PURCHASE) {
                 purchase = p;
                 purchaseVersion = model.version();
@@ -723,27 +759,21 @@ public final class ProfileDecider
             }
         }
         if (Double.isNaN(purchase)) {
-            remove(st, MARKETING_FIELD, unset);
+            if (st.marketing >= 0) {
+                unset.add(MARKETING_FIELD);
+                st.marketing = -1;
+            }
         } else {
             int m =
                     marketing
                             .computeIfAbsent(tenant, t -> new MarketingScore())
                             .score(purchase, purchaseVersion);
-            put(st, MARKETING_FIELD, Integer.toString(m), set);
+            if (full || m != st.marketing) {
+                set.put(MARKETING_FIELD, Integer.toString(m));
+                st.marketing = m;
+            }
         }
         return probabilities;
-    }
-
-    private static void put(DecisionState st, String field, String value, Map<String, String> set) {
-        if (!value.equals(st.scores.put(field, value))) {
-            set.put(field, value);
-        }
-    }
-
-    private static void remove(DecisionState st, String field, List<String> unset) {
-        if (st.scores.remove(field) != null) {
-            unset.add(field);
-        }
     }
 
     private static ProfileUpdate derivedOnly(String tenant, String oneid) {
@@ -778,10 +808,9 @@ public final class ProfileDecider
         Map<String, Boolean> memberships = new LinkedHashMap<>();
 
         double[] probabilities =
-                reevaluating ? null : score(tenant, st, event, modelState, learnEmit, set, unset);
-        if (full) {
-            set.putAll(st.scores);
-        }
+                reevaluating
+                        ? null
+                        : score(tenant, st, event, modelState, learnEmit, full, set, unset);
 
         if (st.rfm != null && (full || rfmChanged)) {
             // the RFM stage only sends changed scores
@@ -847,7 +876,9 @@ public final class ProfileDecider
         Map<String, String> allSet = set;
         List<String> allUnset = unset;
         if (base.set() != null && !base.set().isEmpty()) {
-            allSet = new LinkedHashMap<>(base.set());
+            // sized for both: the copy is made on most updates once models score
+            allSet = new LinkedHashMap<>((base.set().size() + set.size()) * 4 / 3 + 1);
+            allSet.putAll(base.set());
             allSet.putAll(set);
         }
         if (base.unset() != null && !base.unset().isEmpty()) {
@@ -989,21 +1020,20 @@ public final class ProfileDecider
         if (CONSENT_PERSONALIZATION >= 0 && fields[CONSENT_PERSONALIZATION] != null) {
             b.consent("personalization", "1".equals(fields[CONSENT_PERSONALIZATION]));
         }
-        for (int i = 0; i < SCORE_FIELDS.length; i++) {
+        for (int i = 0; i < MODEL_NAMES.size(); i++) {
             if (probabilities != null) {
                 if (!Double.isNaN(probabilities[i])) {
                     b.score(MODEL_NAMES.get(i), probabilities[i]);
                 }
                 continue;
             }
-            String v = st.scores.get(SCORE_FIELDS[i]);
-            if (v != null) {
-                b.score(MODEL_NAMES.get(i), Double.parseDouble(v));
+            WrittenScore w = st.scores.get(MODEL_NAMES.get(i));
+            if (w != null) {
+                b.score(MODEL_NAMES.get(i), w.probability);
             }
         }
-        String marketingScore = st.scores.get(MARKETING_FIELD);
-        if (marketingScore != null) {
-            b.score("marketing", Long.parseLong(marketingScore));
+        if (st.marketing >= 0) {
+            b.score("marketing", (long) st.marketing);
         }
         if (st.rfm != null) {
             b.rfm("r", Long.parseLong(st.rfm[0]));

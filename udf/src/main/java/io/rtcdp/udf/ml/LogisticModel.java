@@ -149,6 +149,24 @@ public final class LogisticModel {
      * 0 are left out.
      */
     public String reasons(double[] x) {
+        long[] key = new long[REASONS_KEY_LENGTH];
+        reasonsKey(x, key);
+        return formatReasons(key);
+    }
+
+    /** Length of a {@link #reasonsKey}. */
+    public static final int REASONS_KEY_LENGTH = 1 + 2 * REASONS;
+
+    /**
+     * What {@link #reasons} would say for {@code x}, as numbers: {@code key[0]} the number of
+     * reasons, then per reason the feature index and the contribution in signed hundredths ({@code
+     * cents << 1 | negative}, so {@code -0.00} and {@code +0.00} differ as their text does); unused
+     * entries 0. Two keys are equal exactly when the texts are, for one model: the decision stage
+     * compares keys and formats only a changed one. No allocation.
+     *
+     * @param key {@link #REASONS_KEY_LENGTH} longs, overwritten
+     */
+    public void reasonsKey(double[] x, long[] key) {
         int n = coefficients.length - 1;
         // the REASONS largest |contributions| by selection: n is small and this runs per update
         int[] top = new int[REASONS];
@@ -176,13 +194,23 @@ public final class LogisticModel {
             topValue[at] = c;
             found = Math.min(found + 1, REASONS);
         }
-        StringBuilder sb = new StringBuilder(16 * found);
+        key[0] = found;
+        for (int k = 0; k < REASONS; k++) {
+            key[1 + 2 * k] = k < found ? top[k] : 0;
+            key[2 + 2 * k] = k < found ? signedCents(topValue[k]) : 0;
+        }
+    }
+
+    /** The text of a {@link #reasonsKey} of this model. */
+    public String formatReasons(long[] key) {
+        int found = (int) key[0];
+        StringBuilder sb = new StringBuilder(24 * found);
         for (int k = 0; k < found; k++) {
             if (k > 0) {
                 sb.append(',');
             }
-            sb.append(spec.features().get(top[k]).name()).append(':');
-            appendSigned2(sb, topValue[k]);
+            sb.append(spec.features().get((int) key[1 + 2 * k]).name()).append(':');
+            appendSignedCents(sb, key[2 + 2 * k]);
         }
         return sb.toString();
     }
@@ -192,6 +220,13 @@ public final class LogisticModel {
      * shortest decimal form of {@code v}), without a Formatter: this runs on every profile update.
      */
     static void appendSigned2(StringBuilder sb, double v) {
+        appendSignedCents(sb, signedCents(v));
+    }
+
+    /**
+     * {@code |v|} rounded to hundredths as {@code %+.2f} rounds it, shifted left, sign in bit 0.
+     */
+    static long signedCents(double v) {
         double a = Math.abs(v);
         double scaled = a * 100;
         double frac = scaled - Math.floor(scaled);
@@ -206,13 +241,50 @@ public final class LogisticModel {
                             .unscaledValue()
                             .longValueExact();
         }
-        sb.append(v < 0 || (v == 0 && 1 / v < 0) ? '-' : '+');
+        return cents << 1 | (v < 0 || (v == 0 && 1 / v < 0) ? 1 : 0);
+    }
+
+    private static void appendSignedCents(StringBuilder sb, long signedCents) {
+        long cents = signedCents >>> 1;
+        sb.append((signedCents & 1) != 0 ? '-' : '+');
         sb.append(cents / 100).append('.');
         long c = cents % 100;
         if (c < 10) {
             sb.append('0');
         }
         sb.append(c);
+    }
+
+    /**
+     * A probability as the profile's {@code score.*} fields carry it: rounded to 12 decimal places,
+     * trailing zeros dropped ({@code 0.25}, {@code 0.000000000001}, {@code 0}, {@code 1}). Cheaper
+     * than {@link Double#toString} on this JDK and shorter in Redis; 12 places keep every score
+     * within about 5e-13 of the model's probability.
+     */
+    public static String formatProbability(double p) {
+        if (!(p > 0)) {
+            return "0";
+        }
+        long u = Math.round(p * 1e12);
+        if (u >= 1_000_000_000_000L) {
+            return "1";
+        }
+        if (u == 0) {
+            return "0";
+        }
+        int digits = 12;
+        while (u % 10 == 0) {
+            u /= 10;
+            digits--;
+        }
+        char[] c = new char[2 + digits];
+        c[0] = '0';
+        c[1] = '.';
+        for (int k = digits + 1; k >= 2; k--) {
+            c[k] = (char) ('0' + u % 10);
+            u /= 10;
+        }
+        return new String(c);
     }
 
     @Override

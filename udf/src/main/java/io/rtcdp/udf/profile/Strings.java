@@ -55,4 +55,28 @@ public final class Strings {
         }
         throw new IOException("varint too long");
     }
+
+    /** A non-negative long in 7-bit groups, low first. */
+    public static void writeVarLong(DataOutput out, long v) throws IOException {
+        if (v < 0) {
+            throw new IllegalArgumentException("negative varlong " + v);
+        }
+        while ((v & ~0x7fL) != 0) {
+            out.writeByte((int) ((v & 0x7f) | 0x80));
+            v >>>= 7;
+        }
+        out.writeByte((int) v);
+    }
+
+    public static long readVarLong(DataInput in) throws IOException {
+        long v = 0;
+        for (int shift = 0; shift < 63; shift += 7) {
+            byte b = in.readByte();
+            v |= (long) (b & 0x7f) << shift;
+            if (b >= 0) {
+                return v;
+            }
+        }
+        throw new IOException("varlong too long");
+    }
 }

@@ -1,6 +1,7 @@
 package io.rtcdp.udf.rules;
 
 import io.rtcdp.udf.ml.LearningHead;
+import io.rtcdp.udf.ml.WrittenScore;
 import io.rtcdp.udf.profile.Strings;
 import java.io.DataInput;
 import java.io.DataOutput;
@@ -18,7 +19,7 @@ import java.util.TreeMap;
  * contact-policy state of each trigger rule. Mutable; one state value.
  */
 public final class DecisionState {
-    private static final byte FORMAT = 4;
+    private static final byte FORMAT = 5;
 
     /** The profile stage's rendering, or null while only an RFM score is known. */
     public String[] fields;
@@ -37,8 +38,14 @@ public final class DecisionState {
     /** Version of the rule set these were evaluated with, 0 for none. */
     public long rulesVersion;
 
-    /** Model outputs as last written: {@code score.*}, {@code model.*}, {@code reasons.*}. */
-    public final TreeMap<String, String> scores = new TreeMap<>();
+    /**
+     * Model outputs as last written, by model name: {@code score.<name>}, {@code model.<name>},
+     * {@code reasons.<name>}.
+     */
+    public final TreeMap<String, WrittenScore> scores = new TreeMap<>();
+
+    /** {@code score.marketing} as last written, -1 for none. */
+    public int marketing = -1;
 
     /**
      * Online learning per model name: the head of the profile's snapshots, which are kept apart
@@ -73,10 +80,11 @@ public final class DecisionState {
             e.getValue().write(out);
         }
         out.writeInt(scores.size());
-        for (Map.Entry<String, String> e : scores.entrySet()) {
+        for (Map.Entry<String, WrittenScore> e : scores.entrySet()) {
             Strings.write(out, e.getKey());
-            Strings.write(out, e.getValue());
+            e.getValue().write(out);
         }
+        out.writeInt(marketing);
         out.writeInt(learning.size());
         for (Map.Entry<String, LearningHead> e : learning.entrySet()) {
             Strings.write(out, e.getKey());
@@ -109,11 +117,19 @@ public final class DecisionState {
         for (int i = 0; i < t; i++) {
             s.triggers.put(Strings.read(in), TriggerState.read(in));
         }
-        if (format >= 2) {
+        if (format >= 5) {
             int m = in.readInt();
             for (int i = 0; i < m; i++) {
-                s.scores.put(Strings.read(in), Strings.read(in));
+                s.scores.put(Strings.read(in), WrittenScore.read(in));
             }
+            s.marketing = in.readInt();
+        } else if (format >= 2) {
+            int m = in.readInt();
+            TreeMap<String, String> text = new TreeMap<>();
+            for (int i = 0; i < m; i++) {
+                text.put(Strings.read(in), Strings.read(in));
+            }
+            readTextScores(text, s);
         }
         if (format == 3) {
             // the snapshots themselves, inline
@@ -129,6 +145,34 @@ public final class DecisionState {
             readSnapshots(in, s);
         }
         return s;
+    }
+
+    /**
+     * Formats 2 to 4 kept the fields' text: {@code score.<name>}, {@code model.<name>}, {@code
+     * reasons.<name>}, {@code score.marketing}. The reasons are taken as unknown (written again at
+     * the next scoring).
+     */
+    private static void readTextScores(Map<String, String> text, DecisionState s)
+            throws IOException {
+        try {
+            for (Map.Entry<String, String> e : text.entrySet()) {
+                String field = e.getKey();
+                if (field.equals("score.marketing")) {
+                    s.marketing = Integer.parseInt(e.getValue());
+                } else if (field.startsWith("score.")) {
+                    String name = field.substring("score.".length());
+                    String version = text.get("model." + name);
+                    s.scores.put(
+                            name,
+                            new WrittenScore(
+                                    Double.parseDouble(e.getValue()),
+                                    version == null ? 0 : Long.parseLong(version),
+                                    null));
+                }
+            }
+        } catch (NumberFormatException e) {
+            throw new IOException("corrupt score in decision state: " + e.getMessage(), e);
+        }
     }
 
     private static void readSnapshots(DataInput in, DecisionState s) throws IOException {
@@ -197,6 +241,7 @@ public final class DecisionState {
                 && rulesVersion == s.rulesVersion
                 && triggers.equals(s.triggers)
                 && scores.equals(s.scores)
+                && marketing == s.marketing
                 && learning.equals(s.learning);
     }
 

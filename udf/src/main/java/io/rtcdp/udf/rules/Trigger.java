@@ -55,8 +55,31 @@ public record Trigger(
 
     /** A short human text: the rule's condition, cut to 200 characters. */
     public static String reason(RuleSet.TriggerRule rule) {
-        String w = rule.when().strip().replaceAll("\\s+", " ");
+        String w = collapseWhitespace(rule.when());
         return w.length() <= 200 ? w : w.substring(0, 197) + "...";
+    }
+
+    /**
+     * {@code s.strip().replaceAll("\\s+", " ")} for the ASCII whitespace {@code \s} matches,
+     * without a regular expression: this runs for every trigger emitted.
+     */
+    static String collapseWhitespace(String text) {
+        String s = text.strip();
+        StringBuilder sb = new StringBuilder(s.length());
+        boolean pendingSpace = false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r') {
+                pendingSpace = sb.length() > 0;
+                continue;
+            }
+            if (pendingSpace) {
+                sb.append(' ');
+                pendingSpace = false;
+            }
+            sb.append(c);
+        }
+        return sb.toString();
     }
 
     /** One JSON object, fields in contract order, absent values as null. */

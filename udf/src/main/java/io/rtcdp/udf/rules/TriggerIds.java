@@ -12,6 +12,17 @@ import java.util.HexFormat;
 public final class TriggerIds {
     private TriggerIds() {}
 
+    /** A digest per thread: looking one up costs more than hashing an id. */
+    private static final ThreadLocal<MessageDigest> SHA_256 =
+            ThreadLocal.withInitial(
+                    () -> {
+                        try {
+                            return MessageDigest.getInstance("SHA-256");
+                        } catch (NoSuchAlgorithmException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+
     /**
      * Lower-case hex of the first 16 bytes of SHA-256 over {@code tenant \n rule \n oneid \n
      * cause}.
@@ -20,12 +31,7 @@ public final class TriggerIds {
      *     chooses that names the cause, such as {@code asof:<ms>} or {@code rules:<version>}
      */
     public static String of(String tenant, String rule, String oneid, String cause) {
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        MessageDigest sha = SHA_256.get();
         String canonical = tenant + '\n' + rule + '\n' + oneid + '\n' + cause;
         byte[] d = sha.digest(canonical.getBytes(StandardCharsets.UTF_8));
         return HexFormat.of().formatHex(d, 0, 16);

@@ -99,4 +99,58 @@ class LogisticModelReasonsTest {
             assertThat(m.reasons(x)).isEqualTo(reference(m, x));
         }
     }
+
+    @Test
+    void equalKeysExactlyWhenEqualTexts() {
+        ModelSpec spec = ModelSpec.defaults("purchase");
+        int n = spec.features().size();
+        SplittableRandom r = new SplittableRandom(13);
+        double[] c = new double[n + 1];
+        for (int i = 0; i <= n; i++) {
+            c[i] = r.nextInt(-3, 4) * 0.5;
+        }
+        LogisticModel m = new LogisticModel(spec, 1, Standardization.identity(n), c, 0, Map.of());
+        Map<String, long[]> keyOfText = new java.util.HashMap<>();
+        Map<String, String> textOfKey = new java.util.HashMap<>();
+        for (int trial = 0; trial < 50_000; trial++) {
+            double[] x = new double[n];
+            for (int i = 0; i < n; i++) {
+                // values near hundredths' ties and signed zeros, so keys differ in the last digit
+                x[i] = r.nextInt(-40, 41) * 0.0025 + (r.nextBoolean() ? 0 : -0.0);
+            }
+            long[] key = new long[LogisticModel.REASONS_KEY_LENGTH];
+            m.reasonsKey(x, key);
+            String text = m.formatReasons(key);
+            assertThat(text).isEqualTo(m.reasons(x)).isEqualTo(reference(m, x));
+            long[] seen = keyOfText.putIfAbsent(text, key);
+            if (seen != null) {
+                assertThat(key).as(text).containsExactly(seen);
+            }
+            String seenText = textOfKey.putIfAbsent(Arrays.toString(key), text);
+            if (seenText != null) {
+                assertThat(text).isEqualTo(seenText);
+            }
+        }
+        assertThat(keyOfText.size()).isGreaterThan(1000);
+    }
+
+    @Test
+    void probabilitiesAreWrittenToTwelvePlaces() {
+        assertThat(LogisticModel.formatProbability(0)).isEqualTo("0");
+        assertThat(LogisticModel.formatProbability(1)).isEqualTo("1");
+        assertThat(LogisticModel.formatProbability(0.25)).isEqualTo("0.25");
+        assertThat(LogisticModel.formatProbability(1e-12)).isEqualTo("0.000000000001");
+        assertThat(LogisticModel.formatProbability(4e-13)).isEqualTo("0");
+        assertThat(LogisticModel.formatProbability(1 - 1e-13)).isEqualTo("1");
+        assertThat(LogisticModel.formatProbability(0.1234567890126)).isEqualTo("0.123456789013");
+        SplittableRandom r = new SplittableRandom(17);
+        for (int i = 0; i < 200_000; i++) {
+            double p = LogisticModel.sigmoid(r.nextDouble(-30, 30));
+            String text = LogisticModel.formatProbability(p);
+            assertThat(text).matches("0|1|0\\.\\d{0,11}[1-9]");
+            assertThat(Math.abs(Double.parseDouble(text) - p))
+                    .as(text)
+                    .isLessThanOrEqualTo(5.1e-13);
+        }
+    }
 }

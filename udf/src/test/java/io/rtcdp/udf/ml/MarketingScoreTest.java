@@ -143,4 +143,49 @@ class MarketingScoreTest {
         assertThat(first.count()).isEqualTo(1_000);
         assertThat(first.score(0.25, 7)).isBetween(230, 270);
     }
+
+    @Test
+    void rankIsTheSortedViewsInclusiveRank() {
+        SplittableRandom r = new SplittableRandom(21);
+        for (int size : new int[] {1, 7, 1_000, 100_000}) {
+            KllDoublesSketch k = KllDoublesSketch.newHeapInstance(200);
+            for (int i = 0; i < size; i++) {
+                // repeated values too
+                k.update(
+                        r.nextBoolean()
+                                ? Math.floor(probability(r, 0) * 50) / 50
+                                : probability(r, 0));
+            }
+            var view = k.getSortedView();
+            double[] q = view.getQuantiles();
+            long[] w = view.getCumulativeWeights();
+            for (int i = 0; i < 5_000; i++) {
+                double p = i < 200 ? q[r.nextInt(q.length)] : r.nextDouble(-0.1, 1.1);
+                assertThat(MarketingScore.rank(q, w, p))
+                        .as("%s of %s", p, size)
+                        .isEqualTo(
+                                view.getRank(
+                                        p,
+                                        org.apache.datasketches.quantilescommon
+                                                .QuantileSearchCriteria.INCLUSIVE));
+            }
+        }
+    }
+
+    @Test
+    void aPartBatchCountsAndIsWritten() throws Exception {
+        MarketingScore m = new MarketingScore();
+        int n = MarketingScore.BATCH * 5 + 5; // warm, a part batch pending
+        for (int i = 0; i < n; i++) {
+            m.score(i / (double) n, 1);
+        }
+        assertThat(m.count()).isEqualTo(n);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        m.write(new DataOutputStream(bytes));
+        MarketingScore back =
+                MarketingScore.read(
+                        new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+        assertThat(back.count()).isEqualTo(n);
+        assertThat(back.score(0.5, 1)).isBetween(490, 510);
+    }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.rtcdp.udf.ml.LabelSpec;
 import io.rtcdp.udf.ml.LearningHead;
 import io.rtcdp.udf.ml.SnapshotLabeler;
+import io.rtcdp.udf.ml.WrittenScore;
 import io.rtcdp.udf.profile.Strings;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -12,6 +13,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class DecisionStateTest {
@@ -46,7 +48,9 @@ class DecisionStateTest {
         s.segments = List.of("s1");
         s.rulesVersion = 7;
         s.triggers.put("win_back", new TriggerState(true, 6, new long[] {6}));
-        s.scores.put("score.purchase", "0.25");
+        s.scores.put("purchase", new WrittenScore(0.25, 12, new long[] {2, 4, 37, 0, 8, 0, 0}));
+        s.scores.put("churn", new WrittenScore(0.125, 13, null));
+        s.marketing = 815;
         s.learning.put("purchase", new LearningHead(17 * DAY, 2, 10 * DAY));
         s.unmovedSnapshots.put("churn", new byte[] {1, 2, 3});
         DecisionState back = read(bytes(s));
@@ -54,6 +58,8 @@ class DecisionStateTest {
         assertThat(back.learning).isEqualTo(s.learning);
         assertThat(back.unmovedSnapshots.get("churn")).containsExactly(1, 2, 3);
         assertThat(back.triggers.get("win_back").fires()).containsExactly(6);
+        assertThat(back.scores).isEqualTo(s.scores);
+        assertThat(back.marketing).isEqualTo(815);
     }
 
     /** A state written by the previous release keeps its snapshots, now waiting to be moved. */
@@ -75,9 +81,15 @@ class DecisionStateTest {
         out.writeInt(0); // segments
         out.writeLong(3); // rules version
         out.writeInt(0); // triggers
-        out.writeInt(1); // scores
+        out.writeInt(4); // scores, as the fields' text
         Strings.write(out, "score.purchase");
         Strings.write(out, "0.5");
+        Strings.write(out, "model.purchase");
+        Strings.write(out, "42");
+        Strings.write(out, "reasons.purchase");
+        Strings.write(out, "orders_90d:+1.25");
+        Strings.write(out, "score.marketing");
+        Strings.write(out, "640");
         out.writeInt(1); // learning, inline
         Strings.write(out, "purchase");
         out.writeInt(snapshots.length);
@@ -88,7 +100,10 @@ class DecisionStateTest {
         assertThat(s.fields).containsExactly("x", null);
         assertThat(s.tags).containsExactly("vip");
         assertThat(s.rulesVersion).isEqualTo(3);
-        assertThat(s.scores).containsEntry("score.purchase", "0.5");
+        // the reasons' key is not known: they are written again at the next scoring
+        assertThat(s.scores)
+                .containsExactly(Map.entry("purchase", new WrittenScore(0.5, 42, null)));
+        assertThat(s.marketing).isEqualTo(640);
         assertThat(s.unmovedSnapshots.get("purchase")).isEqualTo(snapshots);
         assertThat(s.learning.get("purchase")).isEqualTo(new LearningHead(17 * DAY, 2, 10 * DAY));
 

@@ -24,6 +24,22 @@ class TriggerTest {
     }
 
     @Test
+    void reasonCollapsesWhitespaceAsTheRegularExpressionDoes() {
+        java.util.Random r = new java.util.Random(7);
+        String alphabet = "ab. \t\n\r\f\u000b\u2003\u00a0'=";
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder sb = new StringBuilder();
+            for (int k = r.nextInt(12); k > 0; k--) {
+                sb.append(alphabet.charAt(r.nextInt(alphabet.length())));
+            }
+            String s = sb.toString();
+            assertThat(Trigger.collapseWhitespace(s))
+                    .as("[%s]", s)
+                    .isEqualTo(s.strip().replaceAll("\\s+", " "));
+        }
+    }
+
+    @Test
     void toJsonWritesTheContractFieldsInOrder() throws Exception {
         RuleSet rs = RuleSet.parse(RuleSetTest.CONTRACT_EXAMPLE);
         Trigger t =
