@@ -1,0 +1,164 @@
+package io.rtcdp.udf.bench;
+
+import io.rtcdp.udf.event.Event;
+import io.rtcdp.udf.event.EventType;
+import io.rtcdp.udf.event.Id;
+import io.rtcdp.udf.ml.FeatureVectorBuilder;
+import io.rtcdp.udf.ml.LogisticModel;
+import io.rtcdp.udf.ml.MarketingScore;
+import io.rtcdp.udf.ml.ModelSpec;
+import io.rtcdp.udf.ml.Standardization;
+import io.rtcdp.udf.profile.ProfileFeatures;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Per-update cost of scoring a profile as the decision stage does it, on 16 rendered profiles of
+ * varied activity: {@code scoreBothModels} builds the input vector once, scores purchase and churn,
+ * takes both reasons keys, formats both probabilities and ranks the purchase probability for the
+ * marketing score. The other benchmarks are its parts and the forms they replaced ({@code
+ * reasonsText} formats on every update, {@code doubleToString} is the old probability text).
+ *
+ * <p>Run: {@code java -cp <udf test classpath> org.openjdk.jmh.Main ScoringBench}.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class ScoringBench {
+    private static final long T0 = 1_709_287_200_000L;
+    private static final long DAY = 86_400_000L;
+
+    private final String[][] rendered = new String[16][];
+    private FeatureVectorBuilder builder;
+    private LogisticModel purchase;
+    private LogisticModel churn;
+    private final double[] x = new double[ModelSpec.defaultFeatures().size()];
+    private final long[] purchaseKey = new long[LogisticModel.REASONS_KEY_LENGTH];
+    private final long[] churnKey = new long[LogisticModel.REASONS_KEY_LENGTH];
+    private final MarketingScore marketing = new MarketingScore();
+    private int n;
+
+    private static Event track(long ts, String name, Long amount) {
+        return new Event(
+                "acme",
+                "e" + ts,
+                EventType.TRACK,
+                name,
+                ts,
+                "web",
+                List.of(new Id("user_id", "u1")),
+                amount,
+                "shoes",
+                null,
+                null,
+                null,
+                Map.of(),
+                null);
+    }
+
+    private static LogisticModel model(String name, SplittableRandom r) {
+        ModelSpec spec = ModelSpec.defaults(name);
+        int k = spec.features().size();
+        double[] mean = new double[k];
+        double[] std = new double[k];
+        double[] c = new double[k + 1];
+        for (int i = 0; i < k; i++) {
+            mean[i] = r.nextDouble(0, 3);
+            std[i] = r.nextDouble(0.5, 2);
+            c[i] = r.nextDouble(-1, 1);
+        }
+        c[k] = -1;
+        return new LogisticModel(spec, 1, new Standardization(mean, std), c, T0, Map.of());
+    }
+
+    @Setup
+    public void setup() {
+        SplittableRandom r = new SplittableRandom(3);
+        purchase = model("purchase", r);
+        churn = model("churn", r);
+        builder = purchase.spec().builder();
+        for (int p = 0; p < rendered.length; p++) {
+            ProfileFeatures f = new ProfileFeatures();
+            long t = T0;
+            for (int e = 0; e < 3 + p * 3; e++) {
+                t += r.nextLong(DAY / 24, 20 * DAY);
+                boolean order = r.nextInt(6) == 0;
+                f.add(
+                        track(
+                                t,
+                                order ? Event.ORDER_COMPLETED : Event.PRODUCT_VIEWED,
+                                order ? r.nextLong(1, 200) * 1_000_000L : null));
+            }
+            rendered[p] = FeatureVectorBuilder.renderBuffer();
+            f.render(rendered[p]);
+        }
+        for (int i = 0; i < 10_000; i++) {
+            marketing.score(r.nextDouble() * r.nextDouble(), 1);
+        }
+    }
+
+    private String[] next() {
+        return rendered[n++ & 15];
+    }
+
+    @Benchmark
+    public long scoreBothModels() {
+        builder.build(next(), x);
+        double p = purchase.score(x);
+        double q = churn.score(x);
+        purchase.reasonsKey(x, purchaseKey);
+        churn.reasonsKey(x, churnKey);
+        String a = LogisticModel.formatProbability(p);
+        String b = LogisticModel.formatProbability(q);
+        return marketing.score(p, 1) + a.length() + b.length() + purchaseKey[2] + churnKey[2];
+    }
+
+    @Benchmark
+    public double[] buildVector() {
+        builder.build(next(), x);
+        return x;
+    }
+
+    @Benchmark
+    public long reasonsKey() {
+        builder.build(next(), x);
+        purchase.reasonsKey(x, purchaseKey);
+        return purchaseKey[2];
+    }
+
+    @Benchmark
+    public String reasonsText() {
+        builder.build(next(), x);
+        return purchase.reasons(x);
+    }
+
+    @Benchmark
+    public String formatProbability() {
+        return LogisticModel.formatProbability(LogisticModel.sigmoid((n++ & 1023) / 100.0 - 5));
+    }
+
+    @Benchmark
+    public String doubleToString() {
+        return Double.toString(LogisticModel.sigmoid((n++ & 1023) / 100.0 - 5));
+    }
+
+    @Benchmark
+    public int marketingScore() {
+        return marketing.score(LogisticModel.sigmoid((n++ & 1023) / 100.0 - 5), 1);
+    }
+}
