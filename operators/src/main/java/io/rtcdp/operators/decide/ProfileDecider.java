@@ -2,6 +2,7 @@ package io.rtcdp.operators.decide;
 
 import io.rtcdp.operators.profile.ProfileChange;
 import io.rtcdp.operators.profile.ProfileUpdater;
+import io.rtcdp.operators.sink.FieldOverlay;
 import io.rtcdp.operators.sink.ProfileUpdate;
 import io.rtcdp.operators.types.DecisionStateSerializer;
 import io.rtcdp.operators.types.LabelledExampleSerializer;
@@ -101,6 +102,12 @@ public final class ProfileDecider
     private static final String[] REASONS_FIELDS = fields("reasons.");
     private static final String MARKETING_FIELD = "score.marketing";
 
+    /** {@code score.marketing} values, 0..1000, as text. */
+    private static final String[] MARKETING_TEXT =
+            java.util.stream.IntStream.rangeClosed(0, 1000)
+                    .mapToObj(Integer::toString)
+                    .toArray(String[]::new);
+
     /** The rules' type of each rendered profile field, by index; null for none. */
     private static final RuleSchema.Kind[] FEATURE_KINDS =
             ProfileUpdater.FIELDS.stream()
@@ -199,7 +206,29 @@ public final class ProfileDecider
     private transient ListState<byte[]> marketingState;
 
     /** Scorers of {@link #MODEL_NAMES} by tenant, from {@link #models}. */
-    private transient Map<String, Scorer[]> scorersByTenant;
+    private transient Map<String, TenantScorers> scorersByTenant;
+
+    /**
+     * A tenant's scorers in {@link #MODEL_NAMES} order (null for a model it lacks), and for each
+     * the index of an earlier one with the same feature list (whose input vector it copies instead
+     * of parsing the profile again), or -1.
+     */
+    private record TenantScorers(Scorer[] all, int[] sameInputsAs) {
+        static TenantScorers of(Scorer[] all) {
+            int[] same = new int[all.length];
+            for (int i = 0; i < all.length; i++) {
+                same[i] = -1;
+                for (int j = 0; j < i && all[i] != null; j++) {
+                    if (all[j] != null
+                            && all[j].builder().features().equals(all[i].builder().features())) {
+                        same[i] = j;
+                        break;
+                    }
+                }
+            }
+            return new TenantScorers(all, same);
+        }
+    }
 
     /**
      * A servable with its feature builder, its version as text, and reusable buffers for an input
@@ -580,9 +609,9 @@ public final class ProfileDecider
      * The scorers of {@link #MODEL_NAMES} for a tenant, in that order: the tenant's own model of
      * that name, else the one for every tenant, else null. Cached until a model version changes.
      */
-    private Scorer[] scorers(String tenant, ReadOnlyBroadcastState<String, String> stored)
+    private TenantScorers scorers(String tenant, ReadOnlyBroadcastState<String, String> stored)
             throws Exception {
-        Scorer[] cached = scorersByTenant.get(tenant);
+        TenantScorers cached = scorersByTenant.get(tenant);
         if (cached != null) {
             return cached;
         }
@@ -595,8 +624,9 @@ public final class ProfileDecider
                             ? s
                             : scorer(ModelMessages.key(ModelMessages.ANY_TENANT, name), stored);
         }
-        scorersByTenant.put(tenant, all);
-        return all;
+        TenantScorers t = TenantScorers.of(all);
+        scorersByTenant.put(tenant, t);
+        return t;
     }
 
     /**
@@ -690,9 +720,9 @@ public final class ProfileDecider
             return null;
         }
         double[] probabilities = new double[MODEL_NAMES.size()];
-        Scorer[] scorers = scorers(tenant, stored);
+        TenantScorers tenantScorers = scorers(tenant, stored);
+        Scorer[] scorers = tenantScorers.all();
         String[] rendered = null;
-        Scorer built = null;
         double purchase = Double.NaN;
         long purchaseVersion = 0;
         for (int i = 0; i < MODEL_NAMES.size(); i++) {
@@ -715,17 +745,16 @@ public final class ProfileDecider
                 rendered = java.util.Arrays.copyOf(st.fields, ProfileFields.FEATURE_FIELDS.size());
             }
             long started = System.nanoTime();
-            if (built != null && built.builder().features().equals(s.builder().features())) {
-                // the same inputs as the model before (the default): parsed once
-                System.arraycopy(built.x(), 0, s.x(), 0, s.x().length);
+            int same = tenantScorers.sameInputsAs()[i];
+            if (same >= 0) {
+                // the same inputs as an earlier model (the default): parsed once
+                System.arraycopy(scorers[same].x(), 0, s.x(), 0, s.x().length);
             } else {
                 s.builder().build(rendered, s.x());
-                built = s;
             }
             LogisticModel model = s.servable().model();
-            double p = s.servable().score(s.x());
+            double p = s.servable().scoreWithReasonsKey(s.x(), s.reasons());
             probabilities[i] = p;
-            model.reasonsKey(s.x(), s.reasons());
             WrittenScore w = st.scores.get(name);
             boolean all = full || w == null;
             if (w == null) {
@@ -769,7 +798,7 @@ public final class ProfileDecider
                             .computeIfAbsent(tenant, t -> new MarketingScore())
                             .score(purchase, purchaseVersion);
             if (full || m != st.marketing) {
-                set.put(MARKETING_FIELD, Integer.toString(m));
+                set.put(MARKETING_FIELD, MARKETING_TEXT[m]);
                 st.marketing = m;
             }
         }
@@ -876,10 +905,8 @@ public final class ProfileDecider
         Map<String, String> allSet = set;
         List<String> allUnset = unset;
         if (base.set() != null && !base.set().isEmpty()) {
-            // sized for both: the copy is made on most updates once models score
-            allSet = new LinkedHashMap<>((base.set().size() + set.size()) * 4 / 3 + 1);
-            allSet.putAll(base.set());
-            allSet.putAll(set);
+            // a view, not a copy: with models nearly every update gets fields added here
+            allSet = new FieldOverlay(base.set(), set);
         }
         if (base.unset() != null && !base.unset().isEmpty()) {
             allUnset = new ArrayList<>(base.unset());

@@ -167,13 +167,31 @@ public final class LogisticModel {
      * @param key {@link #REASONS_KEY_LENGTH} longs, overwritten
      */
     public void reasonsKey(double[] x, long[] key) {
+        marginWithReasons(x, key);
+    }
+
+    /**
+     * {@link #score} and {@link #reasonsKey} of {@code x} in one pass over the features: the
+     * probability is the same, bit for bit (the same terms added in the same order).
+     */
+    public double scoreWithReasonsKey(double[] x, long[] key) {
+        return sigmoid(marginWithReasons(x, key));
+    }
+
+    private double marginWithReasons(double[] x, long[] key) {
         int n = coefficients.length - 1;
+        if (x.length != n) {
+            throw new IllegalArgumentException(
+                    "model " + spec.name() + " takes " + n + " features, got " + x.length);
+        }
+        double m = coefficients[n];
         // the REASONS largest |contributions| by selection: n is small and this runs per update
         int[] top = new int[REASONS];
         double[] topValue = new double[REASONS];
         int found = 0;
         for (int i = 0; i < n; i++) {
             double c = coefficients[i] * standardization.apply(i, x[i]);
+            m += c;
             if (c == 0) {
                 continue;
             }
@@ -199,6 +217,7 @@ public final class LogisticModel {
             key[1 + 2 * k] = k < found ? top[k] : 0;
             key[2 + 2 * k] = k < found ? signedCents(topValue[k]) : 0;
         }
+        return m;
     }
 
     /** The text of a {@link #reasonsKey} of this model. */

@@ -123,6 +123,14 @@ public final class LogisticRegressionServable implements ModelServable<LogisticR
         return model().score(x);
     }
 
+    /**
+     * The hot path with reasons: the probability ({@link #score}, bit for bit) and the reasons' key
+     * ({@link LogisticModel#reasonsKey}) in one pass, no allocation.
+     */
+    public double scoreWithReasonsKey(double[] x, long[] key) {
+        return model().scoreWithReasonsKey(x, key);
+    }
+
     /** Probability, model version and reasons of one input vector. */
     public Scored scoreWithReasons(double[] x) {
         return model().scoreWithReasons(x);

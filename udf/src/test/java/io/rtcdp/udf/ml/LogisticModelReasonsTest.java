@@ -122,6 +122,10 @@ class LogisticModelReasonsTest {
             m.reasonsKey(x, key);
             String text = m.formatReasons(key);
             assertThat(text).isEqualTo(m.reasons(x)).isEqualTo(reference(m, x));
+            long[] again = new long[LogisticModel.REASONS_KEY_LENGTH];
+            assertThat(Double.doubleToRawLongBits(m.scoreWithReasonsKey(x, again)))
+                    .isEqualTo(Double.doubleToRawLongBits(m.score(x)));
+            assertThat(again).containsExactly(key);
             long[] seen = keyOfText.putIfAbsent(text, key);
             if (seen != null) {
                 assertThat(key).as(text).containsExactly(seen);
