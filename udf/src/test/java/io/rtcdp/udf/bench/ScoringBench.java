@@ -26,8 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Per-update cost of scoring a profile as the decision stage does it, on 16 rendered profiles of
- * varied activity: {@code scoreBothModels} builds the input vector once, scores purchase and churn,
- * takes both reasons keys, formats both probabilities and ranks the purchase probability for the
+ * varied activity: {@code scoreBothModels} builds the input vector once, scores purchase and churn
+ * with their reasons keys, formats both probabilities and ranks the purchase probability for the
  * marketing score. The other benchmarks are its parts and the forms they replaced ({@code
  * reasonsText} formats on every update, {@code doubleToString} is the old probability text).
  *
@@ -119,10 +119,8 @@ public class ScoringBench {
     @Benchmark
     public long scoreBothModels() {
         builder.build(next(), x);
-        double p = purchase.score(x);
-        double q = churn.score(x);
-        purchase.reasonsKey(x, purchaseKey);
-        churn.reasonsKey(x, churnKey);
+        double p = purchase.scoreWithReasonsKey(x, purchaseKey);
+        double q = churn.scoreWithReasonsKey(x, churnKey);
         String a = LogisticModel.formatProbability(p);
         String b = LogisticModel.formatProbability(q);
         return marketing.score(p, 1) + a.length() + b.length() + purchaseKey[2] + churnKey[2];
