@@ -643,76 +643,76 @@ public final class ProfileFeatures {
         if ((flags & F_AS_OF) == 0) {
             return;
         }
-        writeVarLong(out, (asOf << 1) ^ (asOf >> 63));
+        Strings.writeVarLong(out, (asOf << 1) ^ (asOf >> 63));
         if ((flags & F_EVENTS) != 0) {
-            writeVarLong(out, eventsTotal);
-            writeVarLong(out, asOf - lastSeen);
-            writeVarLong(out, lastSeen - firstSeen);
+            Strings.writeVarLong(out, eventsTotal);
+            Strings.writeVarLong(out, asOf - lastSeen);
+            Strings.writeVarLong(out, lastSeen - firstSeen);
         }
         if ((flags & F_ORDERS) != 0) {
-            writeVarLong(out, ordersTotal);
-            writeVarLong(out, (revenueTotal << 1) ^ (revenueTotal >> 63));
-            writeVarLong(out, asOf - lastOrderTs);
+            Strings.writeVarLong(out, ordersTotal);
+            Strings.writeVarLong(out, (revenueTotal << 1) ^ (revenueTotal >> 63));
+            Strings.writeVarLong(out, asOf - lastOrderTs);
         }
         if (marketing != CONSENT_NONE) {
-            writeVarLong(out, asOf - marketingTs);
+            Strings.writeVarLong(out, asOf - marketingTs);
         }
         if (personalization != CONSENT_NONE) {
-            writeVarLong(out, asOf - personalizationTs);
+            Strings.writeVarLong(out, asOf - personalizationTs);
         }
 
         // Minute buckets: gap in minutes, then events << 3 | a bit per non-zero counter, then
         // those counters. A typical bucket (one view, cart add or order) takes 3-4 bytes.
-        writeVarLong(out, minutes.size);
+        Strings.writeVarLong(out, minutes.size);
         long prev = bucket(asOf, MINUTE);
         for (int i = 0; i < minutes.size; i++) {
             long key = minutes.keys[i];
-            writeVarLong(out, i == 0 ? (prev - key) / MINUTE : (key - prev) / MINUTE - 1);
+            Strings.writeVarLong(out, i == 0 ? (prev - key) / MINUTE : (key - prev) / MINUTE - 1);
             prev = key;
             long views = minutes.get(M_VIEWS, i);
             long carts = minutes.get(M_CARTS, i);
             long orders = minutes.get(M_ORDERS, i);
             int mask = (views != 0 ? 1 : 0) | (carts != 0 ? 2 : 0) | (orders != 0 ? 4 : 0);
-            writeVarLong(out, minutes.get(M_EVENTS, i) << 3 | mask);
+            Strings.writeVarLong(out, minutes.get(M_EVENTS, i) << 3 | mask);
             if (views != 0) {
-                writeVarLong(out, views);
+                Strings.writeVarLong(out, views);
             }
             if (carts != 0) {
-                writeVarLong(out, carts);
+                Strings.writeVarLong(out, carts);
             }
             if (orders != 0) {
-                writeVarLong(out, orders);
+                Strings.writeVarLong(out, orders);
             }
         }
 
-        writeVarLong(out, hours.size);
+        Strings.writeVarLong(out, hours.size);
         for (int i = 0; i < hours.size; i++) {
             long key = hours.keys[i];
-            writeVarLong(
+            Strings.writeVarLong(
                     out,
                     i == 0
                             ? (bucket(asOf, HOUR) - key) / HOUR
                             : (key - hours.keys[i - 1]) / HOUR - 1);
-            writeVarLong(out, hours.get(H_ORDERS, i));
+            Strings.writeVarLong(out, hours.get(H_ORDERS, i));
             long revenue = hours.get(H_REVENUE, i);
-            writeVarLong(out, (revenue << 1) ^ (revenue >> 63));
+            Strings.writeVarLong(out, (revenue << 1) ^ (revenue >> 63));
         }
 
-        writeVarLong(out, dictSize);
+        Strings.writeVarLong(out, dictSize);
         for (int c = 0; c < dictSize; c++) {
             byte[] utf8 = dict[c].getBytes(StandardCharsets.UTF_8);
-            writeVarLong(out, utf8.length);
+            Strings.writeVarLong(out, utf8.length);
             out.write(utf8);
         }
-        writeVarLong(out, categories.size);
+        Strings.writeVarLong(out, categories.size);
         long prevHour = bucket(asOf, HOUR);
         for (int i = 0; i < categories.size; i++) {
             long key = categories.keys[i];
             long hour = bucket(key, HOUR);
-            writeVarLong(out, i == 0 ? (prevHour - hour) / HOUR : (hour - prevHour) / HOUR);
+            Strings.writeVarLong(out, i == 0 ? (prevHour - hour) / HOUR : (hour - prevHour) / HOUR);
             prevHour = hour;
-            writeVarLong(out, key - hour);
-            writeVarLong(out, categories.get(C_COUNT, i));
+            Strings.writeVarLong(out, key - hour);
+            Strings.writeVarLong(out, categories.get(C_COUNT, i));
         }
     }
 
@@ -730,27 +730,27 @@ public final class ProfileFeatures {
             }
             return f;
         }
-        long zigzag = readVarLong(in);
+        long zigzag = Strings.readVarLong(in);
         long asOf = (zigzag >>> 1) ^ -(zigzag & 1);
         f.asOf = asOf;
         if ((flags & F_EVENTS) != 0) {
             f.eventsTotal = readPositive(in, "events");
-            f.lastSeen = asOf - readVarLong(in);
-            f.firstSeen = f.lastSeen - readVarLong(in);
+            f.lastSeen = asOf - Strings.readVarLong(in);
+            f.firstSeen = f.lastSeen - Strings.readVarLong(in);
         }
         if ((flags & F_ORDERS) != 0) {
             f.ordersTotal = readPositive(in, "orders");
-            long z = readVarLong(in);
+            long z = Strings.readVarLong(in);
             f.revenueTotal = (z >>> 1) ^ -(z & 1);
-            f.lastOrderTs = asOf - readVarLong(in);
+            f.lastOrderTs = asOf - Strings.readVarLong(in);
         }
         if ((flags & F_MARKETING) != 0) {
             f.marketing = (flags & F_MARKETING_YES) != 0 ? CONSENT_YES : CONSENT_NO;
-            f.marketingTs = asOf - readVarLong(in);
+            f.marketingTs = asOf - Strings.readVarLong(in);
         }
         if ((flags & F_PERSONALIZATION) != 0) {
             f.personalization = (flags & F_PERSONALIZATION_YES) != 0 ? CONSENT_YES : CONSENT_NO;
-            f.personalizationTs = asOf - readVarLong(in);
+            f.personalizationTs = asOf - Strings.readVarLong(in);
         }
 
         int n = readSize(in);
@@ -758,14 +758,14 @@ public final class ProfileFeatures {
         m.ensureCapacity(n + 1);
         long key = bucket(asOf, MINUTE);
         for (int i = 0; i < n; i++) {
-            long gap = readVarLong(in);
+            long gap = Strings.readVarLong(in);
             key = i == 0 ? key - gap * MINUTE : key + (gap + 1) * MINUTE;
             int slot = m.append(key);
-            long head = readVarLong(in);
+            long head = Strings.readVarLong(in);
             m.cols[M_EVENTS][slot] = head >>> 3;
-            m.cols[M_VIEWS][slot] = (head & 1) != 0 ? readVarLong(in) : 0;
-            m.cols[M_CARTS][slot] = (head & 2) != 0 ? readVarLong(in) : 0;
-            m.cols[M_ORDERS][slot] = (head & 4) != 0 ? readVarLong(in) : 0;
+            m.cols[M_VIEWS][slot] = (head & 1) != 0 ? Strings.readVarLong(in) : 0;
+            m.cols[M_CARTS][slot] = (head & 2) != 0 ? Strings.readVarLong(in) : 0;
+            m.cols[M_ORDERS][slot] = (head & 4) != 0 ? Strings.readVarLong(in) : 0;
         }
         checkWithin(m, cutoff(asOf, W_24H), asOf, "minute");
 
@@ -774,11 +774,11 @@ public final class ProfileFeatures {
         h.ensureCapacity(n + 1);
         key = bucket(asOf, HOUR);
         for (int i = 0; i < n; i++) {
-            long gap = readVarLong(in);
+            long gap = Strings.readVarLong(in);
             key = i == 0 ? key - gap * HOUR : key + (gap + 1) * HOUR;
             int slot = h.append(key);
             h.cols[H_ORDERS][slot] = readPositive(in, "hour orders");
-            long z = readVarLong(in);
+            long z = Strings.readVarLong(in);
             h.cols[H_REVENUE][slot] = (z >>> 1) ^ -(z & 1);
         }
         checkWithin(h, cutoff(asOf, W_90D), asOf, "hour");
@@ -803,9 +803,9 @@ public final class ProfileFeatures {
         cat.ensureCapacity(n + 1);
         long hour = bucket(asOf, HOUR);
         for (int i = 0; i < n; i++) {
-            long gap = readVarLong(in);
+            long gap = Strings.readVarLong(in);
             hour = i == 0 ? hour - gap * HOUR : hour + gap * HOUR;
-            long c = readVarLong(in);
+            long c = Strings.readVarLong(in);
             if (c >= d) {
                 throw corrupt("category index " + c + " of " + d);
             }
@@ -841,7 +841,7 @@ public final class ProfileFeatures {
     }
 
     private static int readSize(DataInput in) throws IOException {
-        long n = readVarLong(in);
+        long n = Strings.readVarLong(in);
         if (n < 0 || n > MAX_DECODED_ENTRIES) {
             throw corrupt("size " + n);
         }
@@ -849,31 +849,11 @@ public final class ProfileFeatures {
     }
 
     private static long readPositive(DataInput in, String what) throws IOException {
-        long v = readVarLong(in);
+        long v = Strings.readVarLong(in);
         if (v <= 0) {
             throw corrupt(what + " " + v);
         }
         return v;
-    }
-
-    private static void writeVarLong(DataOutput out, long v) throws IOException {
-        while ((v & ~0x7FL) != 0) {
-            out.writeByte((int) (v & 0x7F) | 0x80);
-            v >>>= 7;
-        }
-        out.writeByte((int) v);
-    }
-
-    private static long readVarLong(DataInput in) throws IOException {
-        long v = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            int b = in.readUnsignedByte();
-            v |= (long) (b & 0x7F) << shift;
-            if ((b & 0x80) == 0) {
-                return v;
-            }
-        }
-        throw corrupt("varint longer than 10 bytes");
     }
 
     @Override

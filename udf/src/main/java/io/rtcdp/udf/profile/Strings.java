@@ -56,13 +56,13 @@ public final class Strings {
         throw new IOException("varint too long");
     }
 
-    /** A non-negative long in 7-bit groups, low first. */
+    /**
+     * A long in 7-bit groups, low first, read as unsigned: 1 byte below 128, 10 for a negative
+     * value (zig-zag signed values first where they occur).
+     */
     public static void writeVarLong(DataOutput out, long v) throws IOException {
-        if (v < 0) {
-            throw new IllegalArgumentException("negative varlong " + v);
-        }
-        while ((v & ~0x7fL) != 0) {
-            out.writeByte((int) ((v & 0x7f) | 0x80));
+        while ((v & ~0x7FL) != 0) {
+            out.writeByte((int) (v & 0x7F) | 0x80);
             v >>>= 7;
         }
         out.writeByte((int) v);
@@ -70,13 +70,13 @@ public final class Strings {
 
     public static long readVarLong(DataInput in) throws IOException {
         long v = 0;
-        for (int shift = 0; shift < 63; shift += 7) {
-            byte b = in.readByte();
-            v |= (long) (b & 0x7f) << shift;
-            if (b >= 0) {
+        for (int shift = 0; shift < 64; shift += 7) {
+            int b = in.readUnsignedByte();
+            v |= (long) (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
                 return v;
             }
         }
-        throw new IOException("varlong too long");
+        throw new IOException("corrupt state: varint longer than 10 bytes");
     }
 }

@@ -1,5 +1,6 @@
 package io.rtcdp.udf.rfm;
 
+import io.rtcdp.udf.profile.Strings;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInput;
@@ -133,12 +134,12 @@ public final class RfmBoundaries {
      */
     public void write(DataOutput out) throws IOException {
         out.writeByte(FORMAT_VERSION);
-        writeVarLong(out, n);
+        Strings.writeVarLong(out, n);
         for (long[] b : new long[][] {recency, frequency, monetary}) {
-            writeVarLong(out, (b[0] << 1) ^ (b[0] >> 63));
+            Strings.writeVarLong(out, (b[0] << 1) ^ (b[0] >> 63));
             for (int i = 1; i < B; i++) {
                 // The gap of two ordered longs fits in 64 unsigned bits even when it overflows.
-                writeVarLong(out, b[i] - b[i - 1]);
+                Strings.writeVarLong(out, b[i] - b[i - 1]);
             }
         }
     }
@@ -149,16 +150,16 @@ public final class RfmBoundaries {
         if (version != FORMAT_VERSION) {
             throw new IOException("unsupported RfmBoundaries format version " + version);
         }
-        long n = readVarLong(in);
+        long n = Strings.readVarLong(in);
         if (n < 1) {
             throw new IOException("corrupt RfmBoundaries: n " + n);
         }
         long[][] all = new long[3][B];
         for (long[] b : all) {
-            long z = readVarLong(in);
+            long z = Strings.readVarLong(in);
             b[0] = (z >>> 1) ^ -(z & 1);
             for (int i = 1; i < B; i++) {
-                b[i] = b[i - 1] + readVarLong(in);
+                b[i] = b[i - 1] + Strings.readVarLong(in);
                 if (b[i] < b[i - 1]) {
                     throw new IOException("corrupt RfmBoundaries: gap overflows");
                 }
@@ -195,26 +196,6 @@ public final class RfmBoundaries {
         } catch (IOException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
-    }
-
-    private static void writeVarLong(DataOutput out, long v) throws IOException {
-        while ((v & ~0x7FL) != 0) {
-            out.writeByte((int) (v & 0x7F) | 0x80);
-            v >>>= 7;
-        }
-        out.writeByte((int) v);
-    }
-
-    private static long readVarLong(DataInput in) throws IOException {
-        long v = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            int b = in.readUnsignedByte();
-            v |= (long) (b & 0x7F) << shift;
-            if ((b & 0x80) == 0) {
-                return v;
-            }
-        }
-        throw new IOException("corrupt RfmBoundaries: varint longer than 10 bytes");
     }
 
     @Override
