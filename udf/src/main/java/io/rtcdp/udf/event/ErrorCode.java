@@ -1,8 +1,13 @@
 package io.rtcdp.udf.event;
 
+import java.util.List;
 import java.util.Locale;
 
-/** Why an input record is not a valid event; the {@code error} of a dead-letter record. */
+/**
+ * Why a record went to the dead-letter output; the {@code error} of a dead-letter record. The input
+ * codes ({@link #INPUT}) say why an input record is not a valid event; {@link #INTERNAL} and {@link
+ * #REDIS_REJECTED} are about records the job could not process or write.
+ */
 public enum ErrorCode {
     /** Not parseable as JSON, or not UTF-8. */
     BAD_JSON,
@@ -21,7 +26,31 @@ public enum ErrorCode {
     /** {@code ts} is more than the allowed skew (1 day) in the future. */
     TS_IN_FUTURE,
     /** {@code ids} has no usable id (empty, unknown types only, or blank values). */
-    NO_ID;
+    NO_ID,
+    /**
+     * A valid event (or a change it caused) that a stage of the job failed to process: a defect of
+     * rtcdp, isolated to that record so that the job goes on. The dead letter names the stage.
+     */
+    INTERNAL,
+    /**
+     * A Redis write that Redis refused for a reason that retrying cannot fix ({@code WRONGTYPE},
+     * {@code NOPERM}, {@code OOM}, {@code READONLY}, …); the dead letter names the key and the
+     * reply.
+     */
+    REDIS_REJECTED;
+
+    /** The codes of invalid input records, in declaration order. */
+    public static final List<ErrorCode> INPUT =
+            List.of(
+                    BAD_JSON,
+                    NOT_AN_OBJECT,
+                    OVERSIZE,
+                    MISSING_FIELD,
+                    INVALID_FIELD,
+                    UNKNOWN_TYPE,
+                    BAD_TS,
+                    TS_IN_FUTURE,
+                    NO_ID);
 
     /** The code as written to the dead-letter output, e.g. {@code missing_field}. */
     public String code() {

@@ -17,7 +17,7 @@ final class BadRecords {
     private static final long DAY = 86_400_000L;
 
     /** Relative frequency per code, indexed by ErrorCode ordinal; oversize records are big. */
-    private static final double[] WEIGHTS = new double[ErrorCode.values().length];
+    private static final double[] WEIGHTS = new double[ErrorCode.INPUT.size()];
 
     static {
         WEIGHTS[ErrorCode.BAD_JSON.ordinal()] = 3;
@@ -31,7 +31,7 @@ final class BadRecords {
         WEIGHTS[ErrorCode.NO_ID.ordinal()] = 2;
     }
 
-    private static final ErrorCode[] CODES = ErrorCode.values();
+    private static final ErrorCode[] CODES = ErrorCode.INPUT.toArray(new ErrorCode[0]);
 
     private final long seed;
     private final List<String> tenants;
@@ -107,6 +107,7 @@ final class BadRecords {
                                         : "{\"visitor_id\":" + JsonLine.quoted("v" + n) + "}";
                         yield f.json();
                     }
+                    default -> throw new IllegalStateException("not an input code: " + code);
                 };
         return new GeneratedRecord(json, GeneratedRecord.Kind.BAD, code.code(), p);
     }
