@@ -168,8 +168,12 @@ public final class RtcdpJob {
                         .uid("fragments")
                         .name("fragments");
 
+        BroadcastStream<org.apache.flink.api.java.tuple.Tuple2<String, Long>> clocks =
+                resolved.getSideOutput(IdentityResolver.TENANT_CLOCKS)
+                        .broadcast(ProfileUpdater.CLOCKS);
         SingleOutputStreamOperator<ProfileChange> changes =
                 commands.keyBy(ProfileUpdater.KEY)
+                        .connect(clocks)
                         .process(
                                 new ProfileUpdater(
                                         config.profileRefreshInterval(), config.lifecycle()),

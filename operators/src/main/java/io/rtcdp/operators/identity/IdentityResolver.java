@@ -56,6 +56,19 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
     public static final OutputTag<ProfileUpdate> ID_KEYS =
             new OutputTag<>("id-keys", ProfileUpdateSerializer.TYPE_INFO);
 
+    /**
+     * The tenant's clock, the largest event time of its events so far, whenever it moved on by a
+     * step ({@link #clockStep}), and exactly at the end of a bounded input: the profile stage keeps
+     * each tenant's windows in the tenant's own event time.
+     */
+    public static final OutputTag<org.apache.flink.api.java.tuple.Tuple2<String, Long>>
+            TENANT_CLOCKS =
+                    new OutputTag<>(
+                            "tenant-clocks", io.rtcdp.operators.profile.ProfileUpdater.CLOCK_TYPE);
+
+    /** The smallest step by which a tenant's clock moves before it is sent on. */
+    static final long CLOCK_STEP_MILLIS = 60_000L;
+
     /** Key of the id-key sink: tenant and id. */
     public static final KeySelector<ProfileUpdate, String> ID_KEY =
             u -> u.tenant() + '\u0001' + u.ids().get(0);
@@ -73,6 +86,9 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
 
     /** event id → event time of the occurrence let through (dedupe, per tenant by the key). */
     private transient MapState<String, Long> seen;
+
+    /** The tenant's clock: {largest event time, the value last sent on}. */
+    private transient org.apache.flink.api.common.state.ValueState<long[]> clock;
 
     /** One graph per tenant (each with the tenant's limits), all over the same store. */
     private transient Map<String, IdentityGraph> graphs;
@@ -129,6 +145,13 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
                         .cleanupInRocksdbCompactFilter(1000)
                         .build());
         seen = getRuntimeContext().getMapState(seenDesc);
+        clock =
+                getRuntimeContext()
+                        .getState(
+                                new org.apache.flink.api.common.state.ValueStateDescriptor<>(
+                                        "tenant-clock",
+                                        org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo
+                                                .LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         store = new FlinkStore();
         graphs = new java.util.HashMap<>();
         duplicates = getRuntimeContext().getMetricGroup().counter("eventsDuplicate");
@@ -149,6 +172,7 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
             return;
         }
         seen.put(e.eventId(), e.ts());
+        advanceClock(e, ctx);
         store.tenant = e.tenant();
         if (e.type() == EventType.FORGET) {
             forget(e, ctx, out);
@@ -203,6 +227,45 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
             ctx.output(CONFLICTS, c);
         }
         out.collect(FragmentCommand.route(r.oneid(), e, linked, history));
+    }
+
+    /**
+     * Moves the tenant's clock to the event's time if it is later, and sends it on once it moved by
+     * a step: a minute while the tenant is live, more while it catches up on history (a hundredth
+     * of how far its events are behind the wall clock), so a backfill does not send a clock per
+     * minute of its past. The exact value goes out at the end of a bounded input ({@link
+     * #onTimer}).
+     */
+    private void advanceClock(Event e, Context ctx) throws Exception {
+        long[] c = clock.value();
+        if (c == null) {
+            c = new long[] {Long.MIN_VALUE, Long.MIN_VALUE};
+            ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
+        } else if (e.ts() <= c[0]) {
+            return;
+        }
+        c[0] = e.ts();
+        long lag = ctx.timerService().currentProcessingTime() - e.ts();
+        long step = Math.max(CLOCK_STEP_MILLIS, lag / 100);
+        if (c[1] == Long.MIN_VALUE || c[0] - c[1] >= step) {
+            c[1] = c[0];
+            ctx.output(TENANT_CLOCKS, org.apache.flink.api.java.tuple.Tuple2.of(e.tenant(), c[0]));
+        }
+        clock.update(c);
+    }
+
+    /** The end of a bounded input: the tenant's exact clock, if not sent yet. */
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<FragmentCommand> out)
+            throws Exception {
+        long[] c = clock.value();
+        if (c != null && c[1] != c[0]) {
+            c[1] = c[0];
+            clock.update(c);
+            ctx.output(
+                    TENANT_CLOCKS,
+                    org.apache.flink.api.java.tuple.Tuple2.of(ctx.getCurrentKey(), c[0]));
+        }
     }
 
     /** Every fragment of {@code loser} sends its features to {@code survivor}; loser drops. */

@@ -19,17 +19,17 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.runtime.state.FunctionInitializationContext;
-import org.apache.flink.runtime.state.FunctionSnapshotContext;
-import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
@@ -40,18 +40,35 @@ import org.apache.flink.util.OutputTag;
  * its refresh timer fired at. An event is counted when it arrives, whatever its lateness; the
  * window arithmetic of {@link ProfileFeatures} makes that exact. One event-time timer per profile
  * is kept at the next time a windowed value changes, so idle profiles' windows fall as time passes.
- * When the input ends (the watermark jumps to the end of time), pending timers bring their profiles
- * to the largest event time this instance has seen and no further, so a bounded replay leaves
- * windows as of real data.
+ *
+ * <p>Each tenant has its own clock: the largest event time of its events ({@link #CLOCKS}, sent by
+ * the identity stage, which sees all of a tenant's events, and the events this instance counted).
+ * The watermark is shared by all tenants, so it only says when a timer may fire; a refresh never
+ * takes a profile past its tenant's clock. A timer that fires before its tenant's clock has reached
+ * it (another tenant's events moved the watermark) is deferred, not applied. When the input ends
+ * (the watermark jumps to the end of time), every profile is brought to its tenant's clock and no
+ * further, so a bounded replay leaves windows as of the tenant's real data, whatever the other
+ * tenants' data.
  *
  * <p>Writes: each output carries only the fields that changed. After a restart (a new {@link
  * #epoch}), the first write of each profile is a full one, because Redis may hold writes made after
  * the checkpoint that this state was restored from.
  */
 public final class ProfileUpdater
-        extends KeyedProcessFunction<String, ProfileCommand, ProfileChange>
-        implements CheckpointedFunction {
+        extends KeyedBroadcastProcessFunction<
+                String, ProfileCommand, Tuple2<String, Long>, ProfileChange> {
     private static final long serialVersionUID = 1L;
+
+    /** A tenant's clock: the tenant and the largest event time of its events so far. */
+    public static final TypeInformation<Tuple2<String, Long>> CLOCK_TYPE =
+            Types.TUPLE(Types.STRING, Types.LONG);
+
+    /**
+     * Tenant → the largest event time of its events: the tenant clocks, broadcast to every instance
+     * (each only sees the events of its own profiles).
+     */
+    public static final MapStateDescriptor<String, Long> CLOCKS =
+            new MapStateDescriptor<>("tenant-clocks", Types.STRING, Types.LONG);
 
     /** Key of the profile stage: tenant and oneid. */
     public static final KeySelector<ProfileCommand, String> KEY = ProfileCommand::key;
@@ -96,8 +113,12 @@ public final class ProfileUpdater
      */
     private transient ValueState<Boolean> merged;
 
-    private transient ListState<Long> maxSeenState;
-    private transient long maxSeen;
+    /**
+     * Tenant → the largest event time this instance counted, ahead of the broadcast clocks (which
+     * the identity stage sends in steps); not checkpointed, the broadcast clocks are.
+     */
+    private transient Map<String, Long> counted;
+
     private transient long epoch;
     private transient String[] featureBuf;
     private transient String[] before;
@@ -105,6 +126,7 @@ public final class ProfileUpdater
     private transient Counter eventsCounted;
     private transient Counter profilesCreated;
     private transient Counter refreshes;
+    private transient Counter deferred;
     private transient Counter staleAbsorbs;
     private transient LongCounter countedAcc;
     private transient LongCounter profilesAcc;
@@ -131,24 +153,6 @@ public final class ProfileUpdater
     }
 
     @Override
-    public void initializeState(FunctionInitializationContext ctx) throws Exception {
-        // split (not union) list state: with an unchanged parallelism each subtask gets its own
-        // value back, so a restored run ends with the same as_of as a run without failures
-        maxSeenState =
-                ctx.getOperatorStateStore()
-                        .getListState(new ListStateDescriptor<>("max-event-ts", Types.LONG));
-        maxSeen = Long.MIN_VALUE;
-        for (Long v : maxSeenState.get()) {
-            maxSeen = Math.max(maxSeen, v);
-        }
-    }
-
-    @Override
-    public void snapshotState(FunctionSnapshotContext ctx) throws Exception {
-        maxSeenState.update(List.of(maxSeen));
-    }
-
-    @Override
     public void open(OpenContext ctx) {
         profile =
                 getRuntimeContext()
@@ -172,6 +176,8 @@ public final class ProfileUpdater
         eventsCounted = getRuntimeContext().getMetricGroup().counter("eventsCounted");
         profilesCreated = getRuntimeContext().getMetricGroup().counter("profilesCreated");
         refreshes = getRuntimeContext().getMetricGroup().counter("profileRefreshes");
+        deferred = getRuntimeContext().getMetricGroup().counter("profileRefreshesDeferred");
+        counted = new HashMap<>();
         staleAbsorbs = getRuntimeContext().getMetricGroup().counter("profileStaleAbsorbs");
         countedAcc = new LongCounter();
         profilesAcc = new LongCounter();
@@ -179,8 +185,36 @@ public final class ProfileUpdater
         getRuntimeContext().addAccumulator(Counters.PROFILES, profilesAcc);
     }
 
+    /** A tenant's clock moved on: kept (as the largest value seen) for every profile here. */
     @Override
-    public void processElement(ProfileCommand c, Context ctx, Collector<ProfileChange> out)
+    public void processBroadcastElement(
+            Tuple2<String, Long> clock, Context ctx, Collector<ProfileChange> out)
+            throws Exception {
+        BroadcastState<String, Long> clocks = ctx.getBroadcastState(CLOCKS);
+        Long had = clocks.get(clock.f0);
+        if (had == null || clock.f1 > had) {
+            clocks.put(clock.f0, clock.f1);
+        }
+    }
+
+    /** The tenant's clock: the largest event time of its events known here; MIN_VALUE if none. */
+    private long clock(String tenant, ReadOnlyBroadcastState<String, Long> clocks)
+            throws Exception {
+        Long mine = counted.get(tenant);
+        Long sent = clocks.get(tenant);
+        long c = mine == null ? Long.MIN_VALUE : mine;
+        return sent == null ? c : Math.max(c, sent);
+    }
+
+    private void sawEventTime(String tenant, long ts) {
+        Long had = counted.get(tenant);
+        if (had == null || ts > had) {
+            counted.put(tenant, ts);
+        }
+    }
+
+    @Override
+    public void processElement(ProfileCommand c, ReadOnlyContext ctx, Collector<ProfileChange> out)
             throws Exception {
         switch (c.kind()) {
             case EVENT -> {
@@ -197,7 +231,7 @@ public final class ProfileUpdater
         }
     }
 
-    private ProfileState stateOrNew(Context ctx) throws Exception {
+    private ProfileState stateOrNew(ReadOnlyContext ctx) throws Exception {
         ProfileState st = profile.value();
         if (st == null) {
             st = new ProfileState();
@@ -211,12 +245,10 @@ public final class ProfileUpdater
         return st;
     }
 
-    private void count(ProfileCommand c, Context ctx, Collector<ProfileChange> out)
+    private void count(ProfileCommand c, ReadOnlyContext ctx, Collector<ProfileChange> out)
             throws Exception {
         Event e = c.event();
-        if (e.ts() > maxSeen) {
-            maxSeen = e.ts();
-        }
+        sawEventTime(c.tenant(), e.ts());
         ProfileState st = stateOrNew(ctx);
         boolean full = st.writtenEpoch() != epoch;
         renderBefore(st, full);
@@ -237,12 +269,12 @@ public final class ProfileUpdater
                 c.history(),
                 e,
                 out);
-        schedule(st, ctx);
+        schedule(st, ctx, clock(c.tenant(), ctx.getBroadcastState(CLOCKS)));
         profile.update(st);
     }
 
     /** Merges the features of a fragment of a profile that merged into this one. */
-    private void absorb(ProfileCommand c, Context ctx, Collector<ProfileChange> out)
+    private void absorb(ProfileCommand c, ReadOnlyContext ctx, Collector<ProfileChange> out)
             throws Exception {
         if (merged.value() != null) {
             staleAbsorbs.inc();
@@ -255,11 +287,11 @@ public final class ProfileUpdater
         long revenue = st.features().revenueTotalMicros();
         st.features().merge(c.features());
         observeRfm(c.tenant(), c.oneid(), st, orders, revenue, ctx);
-        if (st.features().lastSeen() > maxSeen) {
-            maxSeen = st.features().lastSeen();
+        if (!c.features().isEmpty()) {
+            sawEventTime(c.tenant(), c.features().lastSeen());
         }
         emit(c.tenant(), c.oneid(), st, full, full, full ? st.ids() : List.of(), null, null, out);
-        schedule(st, ctx);
+        schedule(st, ctx, clock(c.tenant(), ctx.getBroadcastState(CLOCKS)));
         profile.update(st);
     }
 
@@ -267,7 +299,7 @@ public final class ProfileUpdater
      * This profile merged into another: its hash goes, its alias points to the survivor, its id
      * keys stay (the survivor rewrites them).
      */
-    private void drop(ProfileCommand c, Context ctx, Collector<ProfileChange> out)
+    private void drop(ProfileCommand c, ReadOnlyContext ctx, Collector<ProfileChange> out)
             throws Exception {
         ProfileState st = profile.value();
         if (st != null && st.features().ordersTotal() > 0) {
@@ -288,7 +320,8 @@ public final class ProfileUpdater
                 out);
     }
 
-    private void ids(ProfileCommand c, Context ctx, Collector<ProfileChange> out) throws Exception {
+    private void ids(ProfileCommand c, ReadOnlyContext ctx, Collector<ProfileChange> out)
+            throws Exception {
         ProfileState st = stateOrNew(ctx);
         boolean full = st.writtenEpoch() != epoch;
         renderBefore(st, full);
@@ -319,18 +352,22 @@ public final class ProfileUpdater
         } else if (timestamp != Long.MAX_VALUE) {
             return; // superseded by an earlier timer: timerAt is the refresh still needed
         }
+        String[] key = splitKey(ctx.getCurrentKey());
+        long clock = clock(key[0], ctx.getBroadcastState(CLOCKS));
         boolean endOfInput = ctx.timerService().currentWatermark() == Long.MAX_VALUE;
-        long target = endOfInput ? maxSeen : timestamp;
-        if (target > st.features().asOf()) {
+        // never past the tenant's clock: the watermark is every tenant's, and another tenant's
+        // events may have moved it beyond this tenant's data
+        long target = endOfInput ? clock : Math.min(timestamp, clock);
+        boolean due = endOfInput || nextChange(st.features()) <= target;
+        if (due && target > st.features().asOf()) {
             boolean full = st.writtenEpoch() != epoch;
             renderBefore(st, full);
             st.features().advanceTo(target);
             refreshes.inc();
-            String[] key = splitKey(ctx.getCurrentKey());
             emit(key[0], key[1], st, full, full, full ? st.ids() : List.of(), null, null, out);
         }
         if (!endOfInput) {
-            schedule(st, ctx);
+            schedule(st, ctx, clock);
         }
         profile.update(st);
     }
@@ -417,7 +454,7 @@ public final class ProfileUpdater
             ProfileState st,
             long ordersBefore,
             long revenueBefore,
-            Context ctx) {
+            ReadOnlyContext ctx) {
         ProfileFeatures f = st.features();
         if (f.ordersTotal() != ordersBefore || f.revenueTotalMicros() != revenueBefore) {
             ctx.output(
@@ -441,12 +478,8 @@ public final class ProfileUpdater
      * every bucket boundary of its past. Values are exact at the written {@code as_of} either way;
      * only how often an idle profile is rewritten changes.
      */
-    private void schedule(ProfileState st, Context ctx) {
-        ProfileFeatures f = st.features();
-        long change = f.nextChange();
-        if (!f.isEmpty()) {
-            change = Math.min(change, lifecycle.nextChange(f.firstSeen(), f.lastSeen(), f.asOf()));
-        }
+    private void schedule(ProfileState st, ReadOnlyContext ctx, long clock) {
+        long change = nextChange(st.features());
         if (change == Long.MAX_VALUE) {
             return;
         }
@@ -455,12 +488,32 @@ public final class ProfileUpdater
         if (next < change) {
             next = next > Long.MAX_VALUE - grid ? Long.MAX_VALUE : next + grid;
         }
+        long watermark = ctx.timerService().currentWatermark();
+        if (next <= watermark && next > clock) {
+            // due by the shared watermark, but not in the tenant's own time (another tenant's
+            // events moved the watermark): looked at again one grid step after the watermark,
+            // rather than at once and again at once
+            deferred.inc();
+            next =
+                    watermark > Long.MAX_VALUE - grid
+                            ? Long.MAX_VALUE
+                            : watermark - Math.floorMod(watermark, grid) + grid;
+        }
         long pending = st.timerAt();
         if (pending != ProfileState.NO_TIMER && pending <= next) {
             return;
         }
         ctx.timerService().registerEventTimeTimer(next);
         st.setTimerAt(next);
+    }
+
+    /** The next time a windowed value or the lifecycle stage changes without new events. */
+    private long nextChange(ProfileFeatures f) {
+        long change = f.nextChange();
+        if (!f.isEmpty()) {
+            change = Math.min(change, lifecycle.nextChange(f.firstSeen(), f.lastSeen(), f.asOf()));
+        }
+        return change;
     }
 
     /** The refresh grid for a profile whose event time is {@code lag} behind the wall clock. */
@@ -474,7 +527,7 @@ public final class ProfileUpdater
         return grid;
     }
 
-    private void forget(ProfileCommand c, Context ctx, Collector<ProfileChange> out)
+    private void forget(ProfileCommand c, ReadOnlyContext ctx, Collector<ProfileChange> out)
             throws Exception {
         ProfileState st = profile.value();
         if (st != null && st.features().ordersTotal() > 0) {

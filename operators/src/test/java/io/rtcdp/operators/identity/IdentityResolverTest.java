@@ -154,4 +154,34 @@ class IdentityResolverTest {
         assertThat(route.linked()).containsExactly(user, cookie);
         assertThat(route.history()).isEqualTo(userProfile + "@" + 3 * DAY + " via user_id:u1");
     }
+
+    List<String> clocks() {
+        List<String> out = new ArrayList<>();
+        var records = h.getSideOutput(IdentityResolver.TENANT_CLOCKS);
+        if (records != null) {
+            for (var r : records) {
+                out.add(r.getValue().f0 + "@" + r.getValue().f1);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void eachTenantsClockIsSentInStepsAndExactlyAtTheEnd() throws Exception {
+        long t = 1_700_000_000_000L;
+        // the wall clock is at the events: the live step of a minute
+        h.setProcessingTime(t);
+        h.processElement(event("alpha", "a1", t, new Id("cookie_id", "a")), t);
+        h.processElement(event("alpha", "a2", t + 30_000, new Id("cookie_id", "a")), t);
+        h.processElement(event("beta", "b1", t + 10_000, new Id("cookie_id", "b")), t);
+        h.processElement(event("alpha", "a3", t + 61_000, new Id("cookie_id", "a")), t);
+        // older events do not move a clock back
+        h.processElement(event("alpha", "a4", t - 5_000, new Id("cookie_id", "a")), t);
+        h.processElement(event("alpha", "a5", t + 90_000, new Id("cookie_id", "a")), t);
+        assertThat(clocks())
+                .containsExactly("alpha@" + t, "beta@" + (t + 10_000), "alpha@" + (t + 61_000));
+        // the end of a bounded input sends what moved since
+        h.processWatermark(Long.MAX_VALUE);
+        assertThat(clocks()).endsWith("alpha@" + (t + 90_000)).hasSize(4);
+    }
 }

@@ -11,9 +11,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,8 @@ class ProfileUpdaterTest {
     static final long MIN = 60_000L;
     static final long DAY = 86_400_000L;
 
-    KeyedOneInputStreamOperatorTestHarness<String, ProfileCommand, ProfileChange> harness;
+    KeyedBroadcastOperatorTestHarness<String, ProfileCommand, Tuple2<String, Long>, ProfileChange>
+            harness;
 
     @BeforeEach
     void open() throws Exception {
@@ -36,12 +38,43 @@ class ProfileUpdaterTest {
         harness.close();
     }
 
-    static KeyedOneInputStreamOperatorTestHarness<String, ProfileCommand, ProfileChange>
+    static KeyedBroadcastOperatorTestHarness<
+                    String, ProfileCommand, Tuple2<String, Long>, ProfileChange>
             newHarness() throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new ProfileUpdater(Duration.ofMillis(1))),
+        return newHarness(Duration.ofMillis(1));
+    }
+
+    static KeyedBroadcastOperatorTestHarness<
+                    String, ProfileCommand, Tuple2<String, Long>, ProfileChange>
+            newHarness(Duration refreshInterval) throws Exception {
+        return new KeyedBroadcastOperatorTestHarness<>(
+                new CoBroadcastWithKeyedOperator<>(
+                        new ProfileUpdater(refreshInterval), List.of(ProfileUpdater.CLOCKS)),
                 ProfileUpdater.KEY,
-                Types.STRING);
+                Types.STRING,
+                1,
+                1,
+                0);
+    }
+
+    static int keyedStateEntries(
+            KeyedBroadcastOperatorTestHarness<
+                            String, ProfileCommand, Tuple2<String, Long>, ProfileChange>
+                    h) {
+        return ((org.apache.flink.runtime.state.heap.HeapKeyedStateBackend<?>)
+                        h.getOperator().getKeyedStateBackend())
+                .numKeyValueStateEntries();
+    }
+
+    /** The identity stage's word that the tenant's events reached {@code ts}. */
+    static void clock(
+            KeyedBroadcastOperatorTestHarness<
+                            String, ProfileCommand, Tuple2<String, Long>, ProfileChange>
+                    h,
+            String tenant,
+            long ts)
+            throws Exception {
+        h.processBroadcastElement(Tuple2.of(tenant, ts), ts);
     }
 
     static ProfileCommand event(String oneid, String id, String name, long ts, Long amountMicros) {
@@ -85,7 +118,9 @@ class ProfileUpdaterTest {
     }
 
     static List<ProfileUpdate> updates(
-            KeyedOneInputStreamOperatorTestHarness<String, ProfileCommand, ProfileChange> h) {
+            KeyedBroadcastOperatorTestHarness<
+                            String, ProfileCommand, Tuple2<String, Long>, ProfileChange>
+                    h) {
         return h.extractOutputValues().stream().map(ProfileChange::update).toList();
     }
 
@@ -144,7 +179,7 @@ class ProfileUpdaterTest {
                 .containsEntry("f.days_since_last_order", "0");
         assertThat(second.unset()).isEmpty();
         assertThat(second.ids()).isEmpty();
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
+        assertThat(keyedStateEntries(harness)).isEqualTo(1);
         assertThat(harness.numEventTimeTimers())
                 .isEqualTo(2); // the next refresh, and the end-of-input one
     }
@@ -153,10 +188,12 @@ class ProfileUpdaterTest {
     void timerLetsWindowsFallWhenNoEventsArrive() throws Exception {
         harness.processElement(event("o1", "u1", "product_viewed", T0 + 30_000, null), T0);
         drain();
+        // the tenant's other events (other profiles) moved its clock on
+        clock(harness, "acme", T0 + 2 * DAY);
         // the minute bucket T0 leaves the 24h window at T0 + 24h
-        harness.processWatermark(T0 + DAY - 1);
+        harness.watermark(T0 + DAY - 1);
         assertThat(drain()).isEmpty();
-        harness.processWatermark(T0 + DAY);
+        harness.watermark(T0 + DAY);
         List<ProfileUpdate> out = drain();
         assertThat(out).hasSize(1);
         assertThat(out.get(0).set())
@@ -173,7 +210,7 @@ class ProfileUpdaterTest {
         harness.processElement(event("o1", "u1", "order_completed", T0, 1_000_000L), T0);
         harness.processElement(event("o2", "u2", "product_viewed", T0 + 2 * DAY, null), T0);
         drain();
-        harness.processWatermark(Long.MAX_VALUE);
+        harness.watermark(Long.MAX_VALUE);
         List<ProfileUpdate> out = drain();
         // o1's first window change (24h) is before the end of data: it is refreshed to the
         // largest event time seen, and no further; o2 has no change due before that time
@@ -216,9 +253,9 @@ class ProfileUpdaterTest {
         assertThat(out).hasSize(1);
         assertThat(out.get(0).delete()).isTrue();
         assertThat(out.get(0).ids()).isEmpty();
-        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(keyedStateEntries(harness)).isZero();
         // the pending timer finds no state and emits nothing
-        harness.processWatermark(T0 + 2 * DAY);
+        harness.watermark(T0 + 2 * DAY);
         assertThat(drain()).isEmpty();
     }
 
@@ -248,19 +285,16 @@ class ProfileUpdaterTest {
 
     @Test
     void refreshTimersFollowTheGridAndWidenWhileCatchingUp() throws Exception {
-        try (var h =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(new ProfileUpdater(Duration.ofMinutes(5))),
-                        ProfileUpdater.KEY,
-                        Types.STRING)) {
+        try (var h = newHarness(Duration.ofMinutes(5))) {
             h.open();
+            clock(h, "acme", T0 + 100 * DAY);
             // live: the wall clock is at the event; the 24h expiry of minute T0+1m is rounded up
             // to the 5-minute grid
             h.setProcessingTime(T0 + MIN);
             h.processElement(event("o1", "u1", "product_viewed", T0 + MIN + 1, null), T0);
-            h.processWatermark(T0 + DAY + 5 * MIN - 1);
+            h.watermark(T0 + DAY + 5 * MIN - 1);
             assertThat(updates(h)).hasSize(1);
-            h.processWatermark(T0 + DAY + 5 * MIN);
+            h.watermark(T0 + DAY + 5 * MIN);
             assertThat(updates(h)).hasSize(2);
             assertThat(updates(h).get(1).set())
                     .containsEntry("as_of", Long.toString(T0 + DAY + 5 * MIN))
@@ -278,9 +312,9 @@ class ProfileUpdaterTest {
             long change = T0 + 11 * DAY; // the first minute bucket leaves the 24h window
             long expected = (change + week - 1) / week * week;
             int before = updates(h).size();
-            h.processWatermark(expected - 1);
+            h.watermark(expected - 1);
             assertThat(updates(h)).hasSize(before);
-            h.processWatermark(expected);
+            h.watermark(expected);
             List<ProfileUpdate> out = updates(h);
             assertThat(out).hasSize(before + 1);
             assertThat(out.get(before).set())
@@ -296,11 +330,12 @@ class ProfileUpdaterTest {
         harness.processElement(event("o1", "u1", "product_viewed", T0 + 10 * MIN, null), T0);
         assertThat(harness.numEventTimeTimers()).isEqualTo(3);
         drain();
-        harness.processWatermark(T0 + 10 * MIN + DAY);
+        clock(harness, "acme", T0 + 2 * DAY);
+        harness.watermark(T0 + 10 * MIN + DAY);
         assertThat(drain()).hasSize(1);
         // the first timer (T0 + 30 min + 1 day) is superseded by the one the refresh registered
         // at the same time; it fires once, with one refresh
-        harness.processWatermark(T0 + 30 * MIN + DAY);
+        harness.watermark(T0 + 30 * MIN + DAY);
         List<ProfileUpdate> out = drain();
         assertThat(out).hasSize(1);
         assertThat(out.get(0).set()).containsEntry("f.events_24h", "0");
@@ -313,9 +348,9 @@ class ProfileUpdaterTest {
         harness.processElement(event("o1", "u1", "order_completed", T0, 1_000_000L), T0);
         harness.processElement(event("o2", "u2", "product_viewed", T0 + 100 * DAY, null), T0);
         // the watermark passes all of o1's window changes: it has no refresh pending any more
-        harness.processWatermark(T0 + 95 * DAY);
+        harness.watermark(T0 + 95 * DAY);
         drain();
-        harness.processWatermark(Long.MAX_VALUE);
+        harness.watermark(Long.MAX_VALUE);
         List<ProfileUpdate> out = drain();
         assertThat(out).hasSize(1);
         assertThat(out.get(0).oneid()).isEqualTo("o1");
@@ -323,5 +358,69 @@ class ProfileUpdaterTest {
                 .containsEntry("as_of", Long.toString(T0 + 100 * DAY))
                 .containsEntry("f.days_since_last_order", "100");
         assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    static ProfileCommand eventOf(String tenant, String oneid, String name, long ts) {
+        ProfileCommand c = event(oneid, "u-" + oneid, name, ts, null);
+        Event e = c.event();
+        Event t =
+                new Event(
+                        tenant,
+                        e.eventId(),
+                        e.type(),
+                        e.name(),
+                        e.ts(),
+                        e.channel(),
+                        e.ids(),
+                        e.amountMicros(),
+                        e.category(),
+                        e.orderId(),
+                        e.consentMarketing(),
+                        e.consentPersonalization(),
+                        e.traits(),
+                        e.propsJson());
+        return ProfileCommand.event(oneid, t, t.ids());
+    }
+
+    @Test
+    void anotherTenantsEventsDoNotMoveAProfilesTime() throws Exception {
+        // alpha's history ends 200 days before beta's live event
+        harness.processElement(eventOf("alpha", "a1", "product_viewed", T0), T0);
+        harness.processElement(eventOf("beta", "b1", "product_viewed", T0 + 200 * DAY), T0);
+        drain();
+        // beta's event moves the shared watermark far past alpha's refresh times
+        harness.watermark(T0 + 200 * DAY - 1);
+        assertThat(drain()).isEmpty();
+        // the deferred refresh waits for alpha's own clock, one grid step past the watermark
+        // (a1: deferred refresh, end of input; b1: its next window change, end of input)
+        assertThat(harness.numEventTimeTimers()).isEqualTo(4);
+        // alpha's events reach the next day: the deferred refresh brings a1 to alpha's clock,
+        // which is past a1's window change, and not to beta's time
+        harness.processElement(eventOf("alpha", "a2", "product_viewed", T0 + DAY + MIN), T0);
+        drain();
+        harness.watermark(T0 + 200 * DAY + 1);
+        List<ProfileUpdate> out = drain();
+        assertThat(out).hasSize(1);
+        assertThat(out.get(0).oneid()).isEqualTo("a1");
+        assertThat(out.get(0).set())
+                .containsEntry("as_of", Long.toString(T0 + DAY + MIN))
+                .containsEntry("f.events_24h", "0");
+        // at the end of the input, every profile stands at its own tenant's last event time:
+        // alpha's are there already, beta's b1 is at its own event
+        harness.watermark(Long.MAX_VALUE);
+        assertThat(drain()).isEmpty();
+    }
+
+    @Test
+    void theEndOfInputUsesTheTenantsClockFromOtherInstances() throws Exception {
+        harness.processElement(eventOf("alpha", "a1", "product_viewed", T0), T0);
+        drain();
+        // alpha's later events went to profiles of other instances; identity sent the clock
+        clock(harness, "alpha", T0 + 3 * DAY);
+        clock(harness, "beta", T0 + 300 * DAY);
+        harness.watermark(Long.MAX_VALUE);
+        List<ProfileUpdate> out = drain();
+        assertThat(out).hasSize(1);
+        assertThat(out.get(0).set()).containsEntry("as_of", Long.toString(T0 + 3 * DAY));
     }
 }
