@@ -64,8 +64,9 @@ public final class ProfileCommandSerializer extends CodecSerializer<ProfileComma
                 readNullableString(in));
     }
 
+    /** A variable-length count: a profile's ids are bounded by the limits, not by 16 bits. */
     static void writeIds(List<Id> ids, DataOutputView out) throws IOException {
-        out.writeShort(ids.size());
+        io.rtcdp.udf.profile.Strings.writeVarInt(out, ids.size());
         for (Id id : ids) {
             writeString(id.type(), out);
             writeString(id.value(), out);
@@ -73,7 +74,7 @@ public final class ProfileCommandSerializer extends CodecSerializer<ProfileComma
     }
 
     static List<Id> readIds(DataInputView in) throws IOException {
-        int n = in.readUnsignedShort();
+        int n = io.rtcdp.udf.profile.Strings.readVarInt(in);
         if (n == 0) {
             return List.of();
         }

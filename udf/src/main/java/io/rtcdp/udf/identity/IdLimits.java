@@ -8,17 +8,29 @@ import java.util.Map;
 /**
  * Per-profile limits on the number of ids of each type (contract section 2): at most 1 {@code
  * user_id}, 1 {@code union_id}, 3 {@code phone}, 3 {@code email}, 10 {@code device_id}, 50 {@code
- * cookie_id}, and by default 10 of each custom {@code x_} type.
+ * cookie_id}, and by default 10 of each custom {@code x_} type, and at most {@value
+ * #DEFAULT_CUSTOM_TYPES} custom types per profile (custom types are open-ended: without a bound on
+ * their number, one profile could gather ids without end).
  */
 public final class IdLimits implements Serializable {
     private static final long serialVersionUID = 1L;
 
+    /** The override key of the number of custom types per profile. */
+    public static final String CUSTOM_TYPES = "custom-types";
+
+    /** The override key of the limit of each custom type. */
+    public static final String EACH_CUSTOM_TYPE = "x_*";
+
+    public static final int DEFAULT_CUSTOM_TYPES = 8;
+
     private final Map<String, Integer> limits;
     private final int customDefault;
+    private final int customTypes;
 
-    private IdLimits(Map<String, Integer> limits, int customDefault) {
+    private IdLimits(Map<String, Integer> limits, int customDefault, int customTypes) {
         this.limits = Map.copyOf(limits);
         this.customDefault = customDefault;
+        this.customTypes = customTypes;
     }
 
     public static IdLimits defaults() {
@@ -35,12 +47,15 @@ public final class IdLimits implements Serializable {
         m.put(IdTypes.DEVICE_ID, 10);
         m.put(IdTypes.COOKIE_ID, 50);
         int custom = 10;
+        int customTypes = DEFAULT_CUSTOM_TYPES;
         for (Map.Entry<String, Integer> e : overrides.entrySet()) {
             if (e.getValue() == null || e.getValue() < 1) {
                 throw new IllegalArgumentException(
                         "id limit for " + e.getKey() + " must be at least 1, got " + e.getValue());
             }
-            if (e.getKey().equals("x_*")) {
+            if (e.getKey().equals(CUSTOM_TYPES)) {
+                customTypes = e.getValue();
+            } else if (e.getKey().equals(EACH_CUSTOM_TYPE)) {
                 custom = e.getValue();
             } else if (!IdTypes.isKnown(e.getKey())) {
                 throw new IllegalArgumentException("unknown id type in limits: " + e.getKey());
@@ -48,7 +63,12 @@ public final class IdLimits implements Serializable {
                 m.put(e.getKey(), e.getValue());
             }
         }
-        return new IdLimits(m, custom);
+        return new IdLimits(m, custom, customTypes);
+    }
+
+    /** How many different custom ({@code x_}) id types one profile may have. */
+    public int customTypes() {
+        return customTypes;
     }
 
     public int limit(String type) {

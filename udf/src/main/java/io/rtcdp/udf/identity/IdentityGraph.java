@@ -1,6 +1,7 @@
 package io.rtcdp.udf.identity;
 
 import io.rtcdp.udf.event.Id;
+import io.rtcdp.udf.event.IdTypes;
 import io.rtcdp.udf.identity.OneIdInfo.MergeRecord;
 import io.rtcdp.udf.identity.Resolution.Merge;
 import io.rtcdp.udf.identity.Resolution.Quarantine;
@@ -187,7 +188,7 @@ public final class IdentityGraph {
                 if (refused.isEmpty()) {
                     refused = new ArrayList<>(2);
                 }
-                s.reason = Conflict.overLimit(over, limits.limit(over));
+                s.reason = reason(over);
                 refused.add(s);
             }
         }
@@ -198,8 +199,8 @@ public final class IdentityGraph {
                 continue;
             }
             Id id = ids[i];
-            int limit = limits.limit(id.type());
-            if (counts.get(id.type()) < limit) {
+            String over = counts.over(id.type());
+            if (over == null) {
                 counts.add(id.type(), 1);
                 linked.add(id);
             } else {
@@ -208,7 +209,7 @@ public final class IdentityGraph {
                     refusedNewReasons = new ArrayList<>(2);
                 }
                 refusedNew.add(id);
-                refusedNewReasons.add(Conflict.overLimit(id.type(), limit));
+                refusedNewReasons.add(reason(over));
             }
         }
 
@@ -379,12 +380,24 @@ public final class IdentityGraph {
         }
     }
 
+    /** The conflict reason for a limit reached: a type's, or that of the number of custom types. */
+    private String reason(String over) {
+        return over.equals(IdLimits.CUSTOM_TYPES)
+                ? "limit:custom_types"
+                : Conflict.overLimit(over, limits.limit(over));
+    }
+
+    private static boolean isCustom(String type) {
+        return IdTypes.rank(type) == IdTypes.BUILT_IN.size();
+    }
+
     /** Ids per type of the profile being assembled; a few types, so arrays and a linear scan. */
     private static final class TypeCounts {
         private final IdLimits limits;
         private String[] types = new String[8];
         private int[] counts = new int[8];
         private int size;
+        private int customTypes;
 
         TypeCounts(IdLimits limits) {
             this.limits = limits;
@@ -413,6 +426,24 @@ public final class IdentityGraph {
             types[size] = type;
             counts[size] = k;
             size++;
+            if (isCustom(type)) {
+                customTypes++;
+            }
+        }
+
+        /**
+         * The limit one more id of {@code type} would break: the type ({@code null} if none) or
+         * {@link IdLimits#CUSTOM_TYPES} for a custom type beyond the number of custom types.
+         */
+        String over(String type) {
+            int n = get(type);
+            if (n >= limits.limit(type)) {
+                return type;
+            }
+            if (n == 0 && isCustom(type) && customTypes >= limits.customTypes()) {
+                return IdLimits.CUSTOM_TYPES;
+            }
+            return null;
         }
 
         /** Adds sorted ids: one update per run of one type. */
@@ -426,18 +457,28 @@ public final class IdentityGraph {
             }
         }
 
-        /** The strongest type whose limit adding {@code sortedIds} would exceed, or null. */
+        /**
+         * The strongest type whose limit adding {@code sortedIds} would exceed, else {@link
+         * IdLimits#CUSTOM_TYPES} if they would bring too many custom types, else null.
+         */
         String firstOver(List<Id> sortedIds) {
             int i = 0;
+            int newCustomTypes = 0;
             while (i < sortedIds.size()) {
                 String type = sortedIds.get(i).type();
                 int end = runEnd(sortedIds, i);
-                if (get(type) + (end - i) > limits.limit(type)) {
+                int had = get(type);
+                if (had + (end - i) > limits.limit(type)) {
                     return type;
+                }
+                if (had == 0 && isCustom(type)) {
+                    newCustomTypes++;
                 }
                 i = end;
             }
-            return null;
+            return customTypes + newCustomTypes > limits.customTypes()
+                    ? IdLimits.CUSTOM_TYPES
+                    : null;
         }
 
         private static int runEnd(List<Id> sortedIds, int start) {

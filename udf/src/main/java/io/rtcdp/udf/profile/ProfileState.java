@@ -17,7 +17,13 @@ public final class ProfileState {
     /** {@link #timerAt()} when no refresh timer is pending. */
     public static final long NO_TIMER = Long.MIN_VALUE;
 
-    private static final byte FORMAT = 2;
+    /**
+     * Format 3 writes the id count as a varint; format 2 wrote it in 16 bits, so a profile with
+     * more than 65,535 ids could be written but not read back.
+     */
+    private static final byte FORMAT = 3;
+
+    private static final byte FORMAT_SHORT_COUNT = 2;
 
     private final ProfileFeatures features;
 
@@ -142,7 +148,7 @@ public final class ProfileState {
         out.writeLong(ver);
         out.writeLong(timerAt);
         out.writeLong(writtenEpoch);
-        out.writeShort(ids.size());
+        Strings.writeVarInt(out, ids.size());
         String type = null;
         for (Id id : ids) {
             // ids are sorted by type, so a type name is written once per run of equal types
@@ -159,13 +165,13 @@ public final class ProfileState {
 
     public static ProfileState read(DataInput in) throws IOException {
         byte format = in.readByte();
-        if (format != FORMAT) {
+        if (format != FORMAT && format != FORMAT_SHORT_COUNT) {
             throw new IOException("unknown ProfileState format " + format);
         }
         long ver = in.readLong();
         long timerAt = in.readLong();
         long epoch = in.readLong();
-        int n = in.readUnsignedShort();
+        int n = format == FORMAT ? Strings.readVarInt(in) : in.readUnsignedShort();
         ArrayList<Id> ids = new ArrayList<>(n + 1);
         String type = null;
         for (int i = 0; i < n; i++) {

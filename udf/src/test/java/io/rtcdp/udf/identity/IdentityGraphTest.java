@@ -121,6 +121,29 @@ class IdentityGraphTest {
         assertThat(store.quarantinedIds()).containsExactlyInAnyOrder(U2, P4);
     }
 
+    @Test
+    void aProfileHasAtMostSoManyCustomIdTypes() {
+        limits(Map.of(IdLimits.CUSTOM_TYPES, 2));
+        Id a = new Id("x_a", "1");
+        Id b = new Id("x_b", "1");
+        Id c = new Id("x_c", "1");
+        Id b2 = new Id("x_b", "2");
+        Resolution r = event(5, U1, a, b, c, b2);
+        String o = natural(U1);
+        // a second id of a type the profile has is within the type's limit; a third type is not
+        assertThat(store.info(o).ids()).containsExactly(U1, a, b, b2);
+        assertThat(r.conflicts()).containsExactly(conflict(5, c, o, null, "limit:custom_types"));
+
+        // two profiles whose union would have three custom types stay apart
+        Id c2 = new Id("x_c", "2");
+        String other = event(6, D2, c2).oneid();
+        Resolution join = event(7, D1, a, c2);
+        assertThat(join.oneid()).isEqualTo(o);
+        assertThat(store.info(o).ids()).doesNotContain(c2);
+        assertThat(join.conflicts())
+                .containsExactly(conflict(7, c2, o, other, "limit:custom_types"));
+    }
+
     // Rule 3: all known ids in one profile.
 
     @Test

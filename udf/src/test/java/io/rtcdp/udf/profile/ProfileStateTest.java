@@ -1,0 +1,91 @@
+package io.rtcdp.udf.profile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rtcdp.udf.event.Event;
+import io.rtcdp.udf.event.EventType;
+import io.rtcdp.udf.event.Id;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ProfileStateTest {
+
+    static byte[] bytes(ProfileState s) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        s.write(new DataOutputStream(b));
+        return b.toByteArray();
+    }
+
+    static ProfileState read(byte[] b) throws IOException {
+        return ProfileState.read(new DataInputStream(new ByteArrayInputStream(b)));
+    }
+
+    static ProfileState withEvent() {
+        ProfileState s = new ProfileState();
+        s.features()
+                .add(
+                        new Event(
+                                "acme",
+                                "e1",
+                                EventType.TRACK,
+                                "order_completed",
+                                1_700_000_000_000L,
+                                null,
+                                List.of(new Id("user_id", "u1")),
+                                12_500_000L,
+                                "shoes",
+                                null,
+                                null,
+                                null,
+                                Map.of(),
+                                null));
+        return s;
+    }
+
+    @Test
+    void roundTripsWithMoreIdsThanSixteenBitsCount() throws IOException {
+        ProfileState s = withEvent();
+        List<Id> ids = new ArrayList<>();
+        for (int i = 0; i < 70_000; i++) {
+            ids.add(new Id("x_t" + (i % 7), "v" + i));
+        }
+        ids.sort(null);
+        s.addIds(ids);
+        s.nextVer();
+        s.setTimerAt(42);
+        s.setWrittenEpoch(7);
+        ProfileState back = read(bytes(s));
+        assertThat(back).isEqualTo(s);
+        assertThat(back.ids()).hasSize(70_000);
+    }
+
+    @Test
+    void readsTheFormatWithASixteenBitIdCount() throws IOException {
+        ProfileState s = withEvent();
+        s.addIds(List.of(new Id("user_id", "u1"), new Id("cookie_id", "c1")));
+        s.nextVer();
+        // format 2, as written before the count became a varint
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(b);
+        out.writeByte(2);
+        out.writeLong(s.ver());
+        out.writeLong(s.timerAt());
+        out.writeLong(s.writtenEpoch());
+        out.writeShort(2);
+        out.writeBoolean(false);
+        Strings.write(out, "user_id");
+        Strings.write(out, "u1");
+        out.writeBoolean(false);
+        Strings.write(out, "cookie_id");
+        Strings.write(out, "c1");
+        s.features().write(out);
+        assertThat(read(b.toByteArray())).isEqualTo(s);
+    }
+}
