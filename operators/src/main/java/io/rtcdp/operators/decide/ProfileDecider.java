@@ -182,6 +182,8 @@ public final class ProfileDecider
     /** Compiled rule sets by tenant, built from {@link #RULES} on first use. */
     private transient Map<String, CompiledRules> compiled;
 
+    private transient Counter traitsLeftOut;
+
     private transient Counter rulesApplied;
     private transient Counter rulesRejected;
     private transient Counter ruleErrors;
@@ -293,6 +295,7 @@ public final class ProfileDecider
         compiled = new HashMap<>();
         var g = getRuntimeContext().getMetricGroup();
         rulesApplied = g.counter("ruleSetsApplied");
+        traitsLeftOut = g.counter("traitsLeftOut");
         rulesRejected = g.counter("ruleSetsRejected");
         ruleErrors = g.counter("ruleEvaluationErrors");
         reevaluated = g.counter("profilesReevaluated");
@@ -382,7 +385,7 @@ public final class ProfileDecider
         st.fields = c.fields();
         Event e = c.cause();
         if (e != null && !e.traits().isEmpty()) {
-            st.traits.putAll(e.traits());
+            traitsLeftOut.inc(st.putTraits(e.traits()));
         }
         boolean full = update.set() != null && update.set().containsKey(ProfileFields.ONEID);
         ProfileUpdate u =

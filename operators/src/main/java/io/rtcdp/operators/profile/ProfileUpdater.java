@@ -127,6 +127,7 @@ public final class ProfileUpdater
     private transient Counter profilesCreated;
     private transient Counter refreshes;
     private transient Counter deferred;
+    private transient Counter categoriesLeftOut;
     private transient Counter staleAbsorbs;
     private transient LongCounter countedAcc;
     private transient LongCounter profilesAcc;
@@ -178,6 +179,7 @@ public final class ProfileUpdater
         refreshes = getRuntimeContext().getMetricGroup().counter("profileRefreshes");
         deferred = getRuntimeContext().getMetricGroup().counter("profileRefreshesDeferred");
         counted = new HashMap<>();
+        categoriesLeftOut = getRuntimeContext().getMetricGroup().counter("categoriesLeftOut");
         staleAbsorbs = getRuntimeContext().getMetricGroup().counter("profileStaleAbsorbs");
         countedAcc = new LongCounter();
         profilesAcc = new LongCounter();
@@ -254,7 +256,9 @@ public final class ProfileUpdater
         renderBefore(st, full);
         long orders = st.features().ordersTotal();
         long revenue = st.features().revenueTotalMicros();
-        st.features().add(e);
+        if (!st.features().add(e)) {
+            categoriesLeftOut.inc();
+        }
         observeRfm(c.tenant(), c.oneid(), st, orders, revenue, ctx);
         List<Id> newIds = st.addIds(c.linked());
         eventsCounted.inc();

@@ -6,7 +6,8 @@ import java.util.Arrays;
  * A sorted map from distinct {@code long} keys to a fixed number of {@code long} counters, as
  * parallel primitive arrays grown geometrically. Events mostly arrive in key order, so inserting at
  * the end and dropping a prefix (expiry) are the cheap cases; out-of-order inserts shift the tail.
- * No boxing, no per-entry objects: this is deserialized, updated and serialized per event.
+ * No boxing, no per-entry objects: this is deserialized, updated and serialized per event. Counters
+ * saturate at the ends of {@code long} rather than wrap.
  */
 final class Buckets {
     private static final long[] EMPTY = new long[0];
@@ -27,7 +28,7 @@ final class Buckets {
     }
 
     void add(int col, int i, long delta) {
-        cols[col][i] += delta;
+        cols[col][i] = Decimals.addSaturating(cols[col][i], delta);
     }
 
     /** The index of {@code key}, inserted with zero counters when absent. */
@@ -107,7 +108,7 @@ final class Buckets {
         long[] c = cols[col];
         long s = 0;
         for (int i = from; i < size; i++) {
-            s += c[i];
+            s = Decimals.addSaturating(s, c[i]);
         }
         return s;
     }
@@ -156,7 +157,7 @@ final class Buckets {
             } else {
                 mk[m] = keys[i];
                 for (int c = 0; c < width; c++) {
-                    mc[c][m] = cols[c][i] + otherCols[c][j];
+                    mc[c][m] = Decimals.addSaturating(cols[c][i], otherCols[c][j]);
                 }
                 i++;
                 j++;

@@ -19,6 +19,18 @@ final class Decimals {
 
     private Decimals() {}
 
+    /**
+     * {@code a + b}, held at {@link Long#MAX_VALUE} or {@link Long#MIN_VALUE} instead of wrapping
+     * around: sums of amounts stay on the right side of zero even for absurd inputs.
+     */
+    static long addSaturating(long a, long b) {
+        long r = a + b;
+        if (((a ^ r) & (b ^ r)) < 0) {
+            return a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+        return r;
+    }
+
     /** A shared string for {@code unscaled × 10^-scale} when there is one, else null. */
     static String shared(long unscaled, int scale) {
         if (unscaled == 0 || (scale == 0 && unscaled > 0 && unscaled < SMALL.length)) {

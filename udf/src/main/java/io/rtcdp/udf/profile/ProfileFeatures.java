@@ -42,6 +42,14 @@ public final class ProfileFeatures {
     /** Category indices live in the low part of an hour-aligned key, so there are < 1 h of ms. */
     static final int MAX_CATEGORIES = (int) HOUR - 1;
 
+    /**
+     * Categories a profile keeps in its 30-day window. A new category beyond them is not counted
+     * until one of them leaves the window (a merge keeps those with the most events), so one
+     * profile's state and cost stay bounded whatever its events carry; {@code f.top_category_30d}
+     * is exact for every profile with at most this many categories in 30 days.
+     */
+    public static final int MAX_KEPT_CATEGORIES = 64;
+
     private static final int M_EVENTS = 0;
     private static final int M_VIEWS = 1;
     private static final int M_CARTS = 2;
@@ -179,8 +187,13 @@ public final class ProfileFeatures {
         return lastOrderTs;
     }
 
-    /** Counts one event, whatever its time relative to the events already counted. */
-    public void add(Event e) {
+    /**
+     * Counts one event, whatever its time relative to the events already counted.
+     *
+     * @return false when the event's category was left out: the profile already keeps {@link
+     *     #MAX_KEPT_CATEGORIES} other categories in its 30-day window
+     */
+    public boolean add(Event e) {
         long ts = e.ts();
         if (eventsTotal == 0) {
             firstSeen = ts;
@@ -190,7 +203,7 @@ public final class ProfileFeatures {
         } else if (ts > lastSeen) {
             lastSeen = ts;
         }
-        eventsTotal++;
+        eventsTotal = Decimals.addSaturating(eventsTotal, 1);
 
         int views = 0;
         int carts = 0;
@@ -202,8 +215,8 @@ public final class ProfileFeatures {
                     orders = 1;
                     Long a = e.amountMicros();
                     amount = a == null ? 0 : a;
-                    ordersTotal++;
-                    revenueTotal += amount;
+                    ordersTotal = Decimals.addSaturating(ordersTotal, 1);
+                    revenueTotal = Decimals.addSaturating(revenueTotal, amount);
                     lastOrderTs = Math.max(lastOrderTs, ts);
                 }
                 case Event.PRODUCT_VIEWED -> views = 1;
@@ -242,9 +255,13 @@ public final class ProfileFeatures {
         String category = e.category();
         if (category != null && hour > cutoff(asOf, W_30D)) {
             int c = categoryIndex(category);
+            if (c < 0) {
+                return false;
+            }
             categories.add(C_COUNT, categories.slot(hour + c), 1);
             dictTotal[c]++;
         }
+        return true;
     }
 
     /** Moves {@code asOf} forward to {@code t} (never back) and drops what left every window. */
@@ -421,10 +438,10 @@ public final class ProfileFeatures {
                 firstSeen = Math.min(firstSeen, other.firstSeen);
                 lastSeen = Math.max(lastSeen, other.lastSeen);
             }
-            eventsTotal += other.eventsTotal;
+            eventsTotal = Decimals.addSaturating(eventsTotal, other.eventsTotal);
         }
-        ordersTotal += other.ordersTotal;
-        revenueTotal += other.revenueTotal;
+        ordersTotal = Decimals.addSaturating(ordersTotal, other.ordersTotal);
+        revenueTotal = Decimals.addSaturating(revenueTotal, other.revenueTotal);
         lastOrderTs = Math.max(lastOrderTs, other.lastOrderTs);
         if (other.marketing != CONSENT_NONE) {
             marketing =
@@ -490,18 +507,40 @@ public final class ProfileFeatures {
             }
             u++;
         }
-        if (u > MAX_CATEGORIES) {
-            throw new IllegalStateException("more than " + MAX_CATEGORIES + " categories");
+        if (u > MAX_KEPT_CATEGORIES) {
+            int[] keep = keptCategories(union, u, mine, theirs, other);
+            String[] kept = new String[MAX_KEPT_CATEGORIES];
+            for (int k = 0; k < u; k++) {
+                if (keep[k] >= 0) {
+                    kept[keep[k]] = union[k];
+                }
+            }
+            for (int k = 0; k < dictSize; k++) {
+                mine[k] = keep[mine[k]];
+            }
+            for (int k = 0; k < on; k++) {
+                theirs[k] = keep[theirs[k]];
+            }
+            union = kept;
+            u = MAX_KEPT_CATEGORIES;
         }
-        // Index remaps are monotone, so both key sequences stay sorted.
+        // Index remaps are monotone, so both key sequences stay sorted; entries of categories
+        // that are not kept (index -1) go.
         remapCategories(mine);
         long[] otherKeys = new long[otherSize];
+        long[] otherCounts = new long[otherSize];
+        int kept = 0;
         for (int k = 0; k < otherSize; k++) {
             long key = other.categories.keys[k];
             long hour = bucket(key, HOUR);
-            otherKeys[k] = hour + theirs[(int) (key - hour)];
+            int c = theirs[(int) (key - hour)];
+            if (c >= 0) {
+                otherKeys[kept] = hour + c;
+                otherCounts[kept] = other.categories.get(C_COUNT, k);
+                kept++;
+            }
         }
-        categories.mergeFrom(otherKeys, other.categories.cols, otherSize);
+        categories.mergeFrom(otherKeys, new long[][] {otherCounts}, kept);
         dict = union;
         dictSize = u;
         dictTotal = new long[u];
@@ -510,23 +549,69 @@ public final class ProfileFeatures {
         }
     }
 
-    private void remapCategories(int[] newIndex) {
-        long[] keys = categories.keys;
-        for (int k = 0; k < categories.size; k++) {
-            int c = (int) Math.floorMod(keys[k], HOUR);
-            keys[k] += newIndex[c] - c;
+    /**
+     * When a merge would give more than {@link #MAX_KEPT_CATEGORIES} categories: the new index of
+     * each union index, -1 for those left out. Kept are the categories with the most events in the
+     * window (ties: the smaller name), so the choice does not depend on which side merges into
+     * which; new indices keep the names' order.
+     */
+    private int[] keptCategories(
+            String[] union, int u, int[] mine, int[] theirs, ProfileFeatures other) {
+        long[] total = new long[u];
+        for (int k = 0; k < dictSize; k++) {
+            total[mine[k]] += dictTotal[k];
         }
+        for (int k = 0; k < other.dictSize; k++) {
+            total[theirs[k]] += other.dictTotal[k];
+        }
+        Integer[] order = new Integer[u];
+        for (int k = 0; k < u; k++) {
+            order[k] = k;
+        }
+        // union is sorted by name, so the smaller index is the smaller name
+        Arrays.sort(
+                order, (a, b) -> total[a] != total[b] ? Long.compare(total[b], total[a]) : a - b);
+        boolean[] keep = new boolean[u];
+        for (int k = 0; k < MAX_KEPT_CATEGORIES; k++) {
+            keep[order[k]] = true;
+        }
+        int[] newIndex = new int[u];
+        int next = 0;
+        for (int k = 0; k < u; k++) {
+            newIndex[k] = keep[k] ? next++ : -1;
+        }
+        return newIndex;
     }
 
-    /** The index of {@code category} in the sorted dictionary, inserting it when new. */
+    /** Moves every category entry to its new index; drops those whose new index is -1. */
+    private void remapCategories(int[] newIndex) {
+        long[] keys = categories.keys;
+        long[] counts = categories.cols[C_COUNT];
+        int w = 0;
+        for (int k = 0; k < categories.size; k++) {
+            int c = (int) Math.floorMod(keys[k], HOUR);
+            int to = newIndex[c];
+            if (to >= 0) {
+                keys[w] = keys[k] + to - c;
+                counts[w] = counts[k];
+                w++;
+            }
+        }
+        categories.size = w;
+    }
+
+    /**
+     * The index of {@code category} in the sorted dictionary, inserting it when new; -1 when it is
+     * new and the dictionary is full.
+     */
     private int categoryIndex(String category) {
         int found = Arrays.binarySearch(dict, 0, dictSize, category);
         if (found >= 0) {
             return found;
         }
         int pos = -found - 1;
-        if (dictSize == MAX_CATEGORIES) {
-            throw new IllegalStateException("more than " + MAX_CATEGORIES + " categories");
+        if (dictSize >= MAX_KEPT_CATEGORIES) {
+            return -1;
         }
         if (dictSize == dict.length) {
             int cap = Math.max(4, dictSize * 2);

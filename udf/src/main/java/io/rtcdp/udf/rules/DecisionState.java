@@ -27,7 +27,13 @@ public final class DecisionState {
     /** {@code r, f, m, segment}, or null. */
     public String[] rfm;
 
-    /** Traits from identify (and other) events, last value wins. */
+    /**
+     * Traits a profile keeps, at most: a new trait name beyond them is not kept (the parser bounds
+     * each event's traits and their lengths), so one profile's state stays bounded.
+     */
+    public static final int MAX_TRAITS = 64;
+
+    /** Traits from identify (and other) events, last value wins; see {@link #putTraits}. */
     public final TreeMap<String, String> traits = new TreeMap<>();
 
     /** Tags and segments as last written, sorted. */
@@ -61,6 +67,23 @@ public final class DecisionState {
 
     /** Contact-policy state per trigger rule name. */
     public final TreeMap<String, TriggerState> triggers = new TreeMap<>();
+
+    /**
+     * Takes an event's traits, last value wins, keeping at most {@link #MAX_TRAITS} names.
+     *
+     * @return how many of them were left out (new names beyond the bound)
+     */
+    public int putTraits(Map<String, String> more) {
+        int leftOut = 0;
+        for (Map.Entry<String, String> e : more.entrySet()) {
+            if (traits.size() < MAX_TRAITS || traits.containsKey(e.getKey())) {
+                traits.put(e.getKey(), e.getValue());
+            } else {
+                leftOut++;
+            }
+        }
+        return leftOut;
+    }
 
     public void write(DataOutput out) throws IOException {
         out.writeByte(FORMAT);

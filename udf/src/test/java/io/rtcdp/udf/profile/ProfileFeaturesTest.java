@@ -306,6 +306,84 @@ class ProfileFeaturesTest {
                 .contains("shoes=4");
     }
 
+    private static String cat(int i) {
+        return String.format("c%03d", i);
+    }
+
+    @Test
+    void aProfileKeepsABoundedNumberOfCategories() throws IOException {
+        int max = ProfileFeatures.MAX_KEPT_CATEGORIES;
+        ProfileFeatures f = new ProfileFeatures();
+        // every kept category once; the first newcomer beyond them is counted in totals only
+        for (int i = 0; i < max; i++) {
+            assertThat(f.add(track("2024-03-01T10:00:00Z", Event.PRODUCT_VIEWED, null, cat(i))))
+                    .isTrue();
+        }
+        assertThat(f.add(track("2024-03-01T10:01:00Z", Event.PRODUCT_VIEWED, null, "zz")))
+                .isFalse();
+        assertThat(f.add(track("2024-03-01T10:02:00Z", Event.PRODUCT_VIEWED, null, "zz")))
+                .isFalse();
+        assertThat(f.add(track("2024-03-01T10:03:00Z", Event.PRODUCT_VIEWED, null, cat(7))))
+                .isTrue();
+        String[] out = new String[FIELDS];
+        f.render(out);
+        Map<String, String> r = rendered(f);
+        assertThat(r)
+                .containsEntry("f.top_category_30d", cat(7))
+                .containsEntry("f.events_total", "" + (max + 3));
+        assertThat(read(ProfileFeaturesPropertiesTest.encode(f))).isEqualTo(f);
+        // once the kept ones leave the 30-day window, a new category is counted again
+        assertThat(f.add(track("2024-04-15T10:00:00Z", Event.PRODUCT_VIEWED, null, "zz"))).isTrue();
+        assertThat(rendered(f)).containsEntry("f.top_category_30d", "zz");
+    }
+
+    @Test
+    void aMergeBeyondTheCategoryBoundKeepsTheMostFrequentWhicheverSideAbsorbs() {
+        int max = ProfileFeatures.MAX_KEPT_CATEGORIES;
+        ProfileFeatures a = new ProfileFeatures();
+        ProfileFeatures b = new ProfileFeatures();
+        for (int i = 0; i < max; i++) {
+            a.add(track("2024-03-01T10:00:00Z", Event.PRODUCT_VIEWED, null, cat(i)));
+            // b shares the upper half of a's categories and has as many of its own, twice each
+            for (int k = 0; k < 2; k++) {
+                b.add(
+                        track(
+                                "2024-03-02T1" + k + ":00:00Z",
+                                Event.PRODUCT_VIEWED,
+                                null,
+                                cat(i + max / 2)));
+            }
+        }
+        ProfileFeatures ab = a.copy();
+        ab.merge(b);
+        ProfileFeatures ba = b.copy();
+        ba.merge(a);
+        assertThat(ab).isEqualTo(ba);
+        Map<String, String> r = rendered(ab);
+        // the shared categories have 3 events each: they and the most frequent of b's own stay
+        assertThat(r).containsEntry("f.top_category_30d", cat(max / 2));
+        assertThat(r).containsEntry("f.events_total", "" + (3 * max));
+        assertThat(ab.toString()).contains(cat(max / 2) + "=1").doesNotContain(cat(0) + "=1");
+    }
+
+    @Test
+    void sumsSaturateInsteadOfWrapping() {
+        ProfileFeatures f = new ProfileFeatures();
+        long big = 1_000_000_000_000L * 1_000_000L; // the largest order the parser accepts
+        for (int i = 0; i < 12; i++) {
+            f.add(track("2024-03-01T10:0" + (i % 10) + ":00Z", Event.ORDER_COMPLETED, big, null));
+        }
+        Map<String, String> r = rendered(f);
+        assertThat(r.get("f.revenue_total")).isEqualTo("9223372036854.775807");
+        assertThat(r.get("f.revenue_30d")).isEqualTo("9223372036854.775807");
+        assertThat(r.get("f.revenue_90d")).isEqualTo("9223372036854.775807");
+        assertThat(f.revenueTotalMicros()).isEqualTo(Long.MAX_VALUE);
+        ProfileFeatures g = f.copy();
+        g.merge(f.copy());
+        assertThat(g.revenueTotalMicros()).isEqualTo(Long.MAX_VALUE);
+        assertThat(rendered(g).get("f.orders_total")).isEqualTo("24");
+    }
+
     private static ProfileFeatures read(byte[] bytes) throws IOException {
         return ProfileFeatures.read(new DataInputStream(new ByteArrayInputStream(bytes)));
     }

@@ -143,4 +143,19 @@ class DecisionStateTest {
                                 .idle(0, false, spacing, horizon))
                 .isFalse();
     }
+
+    @Test
+    void aProfileKeepsABoundedNumberOfTraits() throws IOException {
+        DecisionState s = new DecisionState();
+        Map<String, String> many = new java.util.TreeMap<>();
+        for (int i = 0; i < DecisionState.MAX_TRAITS + 10; i++) {
+            many.put(String.format("t%03d", i), "v");
+        }
+        assertThat(s.putTraits(many)).isEqualTo(10);
+        assertThat(s.traits).hasSize(DecisionState.MAX_TRAITS);
+        // a known trait still takes its latest value; a new one is still left out
+        assertThat(s.putTraits(Map.of("t000", "w", "zzz", "v"))).isEqualTo(1);
+        assertThat(s.traits).containsEntry("t000", "w").doesNotContainKey("zzz");
+        assertThat(read(bytes(s))).isEqualTo(s);
+    }
 }
