@@ -1,5 +1,6 @@
 package io.rtcdp.jobs;
 
+import io.rtcdp.operators.RecordIsolation;
 import io.rtcdp.operators.decide.OnlineTrainer;
 import io.rtcdp.operators.decide.ProfileDecider;
 import io.rtcdp.operators.decide.RfmScorer;
@@ -129,14 +130,9 @@ public final class RtcdpJob {
                         .uid("route-dead-letters")
                         .name("route dead letters");
 
-        var deadLetters =
-                valid.getSideOutput(ParsedRouter.DEAD_LETTERS)
-                        .sinkTo(deadLetterSink)
-                        .uid("dead-letter-sink")
-                        .name("dead letters");
-        if (singleFileWriters) {
-            deadLetters.setParallelism(1);
-        }
+        // invalid input, and records a stage failed on (RecordIsolation); one dead-letter sink
+        List<DataStream<DeadLetter>> deadLetters = new ArrayList<>();
+        deadLetters.add(valid.getSideOutput(ParsedRouter.DEAD_LETTERS));
 
         SingleOutputStreamOperator<FragmentCommand> resolved =
                 valid.keyBy(IdentityResolver.KEY)
@@ -148,6 +144,7 @@ public final class RtcdpJob {
                                 RtcdpTypes.FRAGMENT_COMMAND)
                         .uid("identity")
                         .name("identity");
+        deadLetters.add(resolved.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
         var conflicts =
                 resolved.getSideOutput(IdentityResolver.CONFLICTS)
                         .sinkTo(conflictSink)
@@ -162,11 +159,12 @@ public final class RtcdpJob {
                 .uid("redis-id-sink")
                 .name("redis id keys");
 
-        DataStream<ProfileCommand> commands =
+        SingleOutputStreamOperator<ProfileCommand> commands =
                 resolved.keyBy(FragmentStore.KEY)
                         .process(new FragmentStore(), RtcdpTypes.PROFILE_COMMAND)
                         .uid("fragments")
                         .name("fragments");
+        deadLetters.add(commands.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
 
         BroadcastStream<org.apache.flink.api.java.tuple.Tuple2<String, Long>> clocks =
                 resolved.getSideOutput(IdentityResolver.TENANT_CLOCKS)
@@ -181,7 +179,8 @@ public final class RtcdpJob {
                         .uid("profile")
                         .name("profile");
 
-        DataStream<ProfileChange> rfm =
+        deadLetters.add(changes.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
+        SingleOutputStreamOperator<ProfileChange> rfm =
                 changes.getSideOutput(ProfileUpdater.RFM)
                         .keyBy(RfmScorer.KEY)
                         .process(
@@ -189,6 +188,7 @@ public final class RtcdpJob {
                                 ProfileChangeSerializer.TYPE_INFO)
                         .uid("rfm")
                         .name("rfm");
+        deadLetters.add(rfm.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
 
         // fromData of an empty list fails at run time ("Reached the end of the collection"):
         // without start-up rules it gets one blank text, filtered out here
@@ -231,18 +231,20 @@ public final class RtcdpJob {
                                 ProfileUpdateSerializer.TYPE_INFO)
                         .uid("decide")
                         .name("decide");
+        deadLetters.add(decided.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
         decided.sinkTo(profileSink).uid("redis-sink").name("redis");
 
         if (config.learningEnabled()) {
             // the published versions come back through the models topic (a control source) and
             // are served by the decision stage from then on
-            DataStream<String> published =
+            SingleOutputStreamOperator<String> published =
                     decided.getSideOutput(ProfileDecider.LABELLED)
                             .keyBy(OnlineTrainer.KEY)
                             .connect(control)
                             .process(new OnlineTrainer(config.learningPublishEvery()), Types.STRING)
                             .uid("online-trainer")
                             .name("online trainer");
+            deadLetters.add(published.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
             published
                     .sinkTo(modelSink != null ? modelSink : new DiscardingSink<>())
                     .uid("model-sink")
@@ -261,6 +263,16 @@ public final class RtcdpJob {
                 .name("redis triggers");
         for (int i = 0; i < triggerSinks.size(); i++) {
             triggers.sinkTo(triggerSinks.get(i)).uid("trigger-sink-" + i).name("triggers");
+        }
+
+        DataStream<DeadLetter> allDeadLetters = deadLetters.get(0);
+        for (int i = 1; i < deadLetters.size(); i++) {
+            allDeadLetters = allDeadLetters.union(deadLetters.get(i));
+        }
+        var deadLetterOut =
+                allDeadLetters.sinkTo(deadLetterSink).uid("dead-letter-sink").name("dead letters");
+        if (singleFileWriters) {
+            deadLetterOut.setParallelism(1);
         }
     }
 }

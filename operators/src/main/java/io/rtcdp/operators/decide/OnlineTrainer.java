@@ -77,6 +77,12 @@ public final class OnlineTrainer
     /** Decoded broadcast models by {@code tenant/name}. */
     private transient Map<String, LogisticModel> models;
 
+    /** Model keys whose restored text this jar cannot decode. */
+    private transient java.util.Set<String> dropped;
+
+    private final io.rtcdp.operators.RecordIsolation isolation =
+            new io.rtcdp.operators.RecordIsolation("trainer");
+
     /** Live quality windows by {@code tenant/name}. */
     private transient Map<String, Window> windows;
 
@@ -115,6 +121,8 @@ public final class OnlineTrainer
     public void open(OpenContext ctx) {
         state = getRuntimeContext().getState(STATE);
         models = new HashMap<>();
+        dropped = new java.util.HashSet<>();
+        isolation.open(getRuntimeContext().getMetricGroup());
         windows = new HashMap<>();
         stats = new ConcurrentHashMap<>();
         counters = new HashMap<>();
@@ -167,6 +175,19 @@ public final class OnlineTrainer
 
     @Override
     public void processElement(LabelledExample e, ReadOnlyContext ctx, Collector<String> out)
+            throws Exception {
+        try {
+            process(e, ctx, out);
+        } catch (Exception failure) {
+            ctx.output(
+                    io.rtcdp.operators.RecordIsolation.INTERNAL_ERRORS,
+                    isolation.isolate(failure, null, "trainer:" + e.tenant() + "/" + e.model()));
+            return;
+        }
+        isolation.succeeded();
+    }
+
+    private void process(LabelledExample e, ReadOnlyContext ctx, Collector<String> out)
             throws Exception {
         Counters c = counters(e.model());
         c.examples().inc();
@@ -258,8 +279,17 @@ public final class OnlineTrainer
         if (text == null) {
             return null;
         }
-        // restored from a checkpoint: it decoded when it was accepted
-        m = ModelMessages.decode(text).model();
+        // restored from a checkpoint: it decoded when it was accepted, but a newer jar may not
+        // take it (the decision stage logs and counts that); then there is no model to learn on
+        if (dropped.contains(key)) {
+            return null;
+        }
+        try {
+            m = ModelMessages.decode(text).model();
+        } catch (ModelException | RuntimeException e) {
+            dropped.add(key);
+            return null;
+        }
         models.put(key, m);
         return m;
     }
@@ -284,5 +314,6 @@ public final class OnlineTrainer
         }
         stored.put(m.key(), text);
         models.put(m.key(), m.model());
+        dropped.remove(m.key());
     }
 }

@@ -182,6 +182,15 @@ public final class ProfileDecider
     /** Compiled rule sets by tenant, built from {@link #RULES} on first use. */
     private transient Map<String, CompiledRules> compiled;
 
+    /** Tenants / model keys whose restored rule set / model this jar cannot take. */
+    private transient java.util.Set<String> droppedRules;
+
+    private transient java.util.Set<String> droppedModels;
+    private transient Counter rulesDropped;
+    private transient Counter modelsDropped;
+    private final io.rtcdp.operators.RecordIsolation isolation =
+            new io.rtcdp.operators.RecordIsolation("decide");
+
     private transient Counter traitsLeftOut;
 
     private transient Counter rulesApplied;
@@ -293,7 +302,12 @@ public final class ProfileDecider
         state = getRuntimeContext().getState(STATE);
         snapshots = getRuntimeContext().getMapState(SNAPSHOTS);
         compiled = new HashMap<>();
+        droppedRules = new java.util.HashSet<>();
+        droppedModels = new java.util.HashSet<>();
         var g = getRuntimeContext().getMetricGroup();
+        rulesDropped = g.counter("ruleSetsDroppedOnRestore");
+        modelsDropped = g.counter("modelsDroppedOnRestore");
+        isolation.open(g);
         rulesApplied = g.counter("ruleSetsApplied");
         traitsLeftOut = g.counter("traitsLeftOut");
         rulesRejected = g.counter("ruleSetsRejected");
@@ -326,6 +340,24 @@ public final class ProfileDecider
 
     @Override
     public void processElement(ProfileChange c, ReadOnlyContext ctx, Collector<ProfileUpdate> out)
+            throws Exception {
+        try {
+            process(c, ctx, out);
+        } catch (Exception failure) {
+            ctx.output(
+                    io.rtcdp.operators.RecordIsolation.INTERNAL_ERRORS,
+                    isolation.isolate(
+                            failure,
+                            c.cause() == null
+                                    ? null
+                                    : io.rtcdp.operators.RecordIsolation.payload(c.cause()),
+                            "decide:" + c.tenant() + "/" + c.oneid()));
+            return;
+        }
+        isolation.succeeded();
+    }
+
+    private void process(ProfileChange c, ReadOnlyContext ctx, Collector<ProfileUpdate> out)
             throws Exception {
         DecisionState st = state.value();
         if (c.isRfm()) {
@@ -437,6 +469,7 @@ public final class ProfileDecider
         }
         stored.put(tenant, text);
         compiled.put(tenant, next);
+        droppedRules.remove(tenant);
         rulesApplied.inc();
         long started = System.nanoTime();
         String prefix = tenant + '\u0001';
@@ -452,45 +485,53 @@ public final class ProfileDecider
                         if (!key.startsWith(prefix)) {
                             return;
                         }
-                        DecisionState st = s.value();
-                        if (st == null || st.fields == null) {
-                            return;
+                        try {
+                            DecisionState st = s.value();
+                            if (st == null || st.fields == null) {
+                                return;
+                            }
+                            String oneid = key.substring(prefix.length());
+                            // what Redis holds: the previous version's re-evaluation, unless
+                            // the profile changed since (then its state says)
+                            if (current != null && st.rulesVersion != current.version()) {
+                                sync(st, current);
+                            }
+                            Map<String, TriggerState> triggersBefore = copy(st.triggers);
+                            ProfileUpdate u =
+                                    decide(
+                                            tenant,
+                                            oneid,
+                                            st,
+                                            next,
+                                            null,
+                                            cause,
+                                            derivedOnly(tenant, oneid),
+                                            true,
+                                            false,
+                                            false,
+                                            models,
+                                            t -> ctx.output(TRIGGERS, t),
+                                            l -> ctx.output(LABELLED, l));
+                            if (u != null) {
+                                out.collect(u);
+                            }
+                            // Only contact-policy changes are written back: writing every
+                            // value while RocksDB iterates the keys is slower by orders of
+                            // magnitude. The tags and segments written here are recomputed from
+                            // the unchanged state when needed (sync), since they follow from it
+                            // and the rule set deterministically.
+                            if (!triggersBefore.equals(st.triggers)) {
+                                s.update(st);
+                                persisted[0]++;
+                            }
+                            count[0]++;
+                            isolation.succeeded();
+                        } catch (Exception failure) {
+                            ctx.output(
+                                    io.rtcdp.operators.RecordIsolation.INTERNAL_ERRORS,
+                                    isolation.isolate(
+                                            failure, null, "decide:" + cause + ":" + key));
                         }
-                        String oneid = key.substring(prefix.length());
-                        // what Redis holds: the previous version's re-evaluation, unless the
-                        // profile
-                        // changed since (then its state says)
-                        if (current != null && st.rulesVersion != current.version()) {
-                            sync(st, current);
-                        }
-                        Map<String, TriggerState> triggersBefore = copy(st.triggers);
-                        ProfileUpdate u =
-                                decide(
-                                        tenant,
-                                        oneid,
-                                        st,
-                                        next,
-                                        null,
-                                        cause,
-                                        derivedOnly(tenant, oneid),
-                                        true,
-                                        false,
-                                        false,
-                                        models,
-                                        t -> ctx.output(TRIGGERS, t),
-                                        l -> ctx.output(LABELLED, l));
-                        if (u != null) {
-                            out.collect(u);
-                        }
-                        // Only contact-policy changes are written back: writing every value while
-                        // RocksDB iterates the keys is slower by orders of magnitude. The tags and
-                        // segments written here are recomputed from the unchanged state when needed
-                        // (sync), since they follow from it and the rule set deterministically.
-                        if (!triggersBefore.equals(st.triggers)) {
-                            s.update(st);
-                            persisted[0]++;
-                        }
-                        count[0]++;
                     });
         } finally {
             reevaluating = false;
@@ -547,8 +588,23 @@ public final class ProfileDecider
         if (text == null) {
             return null;
         }
-        // restored from a checkpoint: it compiled when it was accepted
-        r = CompiledRules.compile(text);
+        if (droppedRules.contains(tenant)) {
+            return null;
+        }
+        // restored from a checkpoint: it compiled when it was accepted, but this jar may be a
+        // newer one that no longer takes it; then the tenant has no rules until its next rule set
+        try {
+            r = CompiledRules.compile(text);
+        } catch (RuleSetException e) {
+            droppedRules.add(tenant);
+            rulesDropped.inc();
+            LOG.error(
+                    "The restored rule set of tenant {} no longer compiles and is not applied"
+                            + " until the tenant's next rule set: {}",
+                    tenant,
+                    String.join("; ", e.problems()));
+            return null;
+        }
         compiled.put(tenant, r);
         return r;
     }
@@ -584,6 +640,7 @@ public final class ProfileDecider
         }
         stored.put(m.key(), text);
         models.put(m.key(), Scorer.of(m.servable()));
+        droppedModels.remove(m.key());
         scorersByTenant.clear();
         modelsApplied.inc();
         LOG.info(
@@ -600,10 +657,22 @@ public final class ProfileDecider
             return s;
         }
         String text = stored.get(key);
-        if (text == null) {
+        if (text == null || droppedModels.contains(key)) {
             return null;
         }
-        s = Scorer.of(ModelMessages.decode(text).servable());
+        // restored from a checkpoint: as with rule sets, a newer jar may not take it
+        try {
+            s = Scorer.of(ModelMessages.decode(text).servable());
+        } catch (ModelException | RuntimeException e) {
+            droppedModels.add(key);
+            modelsDropped.inc();
+            LOG.error(
+                    "The restored model {} can no longer be loaded and is not served until its"
+                            + " next version: {}",
+                    key,
+                    e.toString());
+            return null;
+        }
         models.put(key, s);
         return s;
     }

@@ -1,5 +1,6 @@
 package io.rtcdp.operators.decide;
 
+import io.rtcdp.operators.RecordIsolation;
 import io.rtcdp.operators.profile.ProfileChange;
 import io.rtcdp.operators.profile.RfmObservation;
 import io.rtcdp.udf.rfm.RfmBoundaries;
@@ -50,6 +51,7 @@ public final class RfmScorer extends KeyedProcessFunction<String, RfmObservation
     private transient String cachedTenant;
     private transient Counter rebuilds;
     private transient Counter scoresSent;
+    private final RecordIsolation isolation = new RecordIsolation("rfm");
 
     public RfmScorer(Duration refreshInterval) {
         this.refreshMillis = Math.max(1, refreshInterval.toMillis());
@@ -74,10 +76,24 @@ public final class RfmScorer extends KeyedProcessFunction<String, RfmObservation
                 getRuntimeContext().getState(new ValueStateDescriptor<>("rfm-next", Types.LONG));
         rebuilds = getRuntimeContext().getMetricGroup().counter("rfmRebuilds");
         scoresSent = getRuntimeContext().getMetricGroup().counter("rfmScoresSent");
+        isolation.open(getRuntimeContext().getMetricGroup());
     }
 
     @Override
     public void processElement(RfmObservation o, Context ctx, Collector<ProfileChange> out)
+            throws Exception {
+        try {
+            process(o, ctx, out);
+        } catch (Exception failure) {
+            ctx.output(
+                    RecordIsolation.INTERNAL_ERRORS,
+                    isolation.isolate(failure, null, "rfm:" + o.tenant() + "/" + o.oneid()));
+            return;
+        }
+        isolation.succeeded();
+    }
+
+    private void process(RfmObservation o, Context ctx, Collector<ProfileChange> out)
             throws Exception {
         if (o.isRemoval()) {
             profiles.remove(o.oneid());
@@ -106,7 +122,14 @@ public final class RfmScorer extends KeyedProcessFunction<String, RfmObservation
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<ProfileChange> out)
             throws Exception {
         String tenant = ctx.getCurrentKey();
-        rebuild(tenant, out);
+        try {
+            rebuild(tenant, out);
+            isolation.succeeded();
+        } catch (Exception failure) {
+            ctx.output(
+                    RecordIsolation.INTERNAL_ERRORS,
+                    isolation.isolate(failure, null, "rfm:rebuild:" + tenant));
+        }
         if (ctx.timeDomain() == org.apache.flink.streaming.api.TimeDomain.PROCESSING_TIME) {
             long at = ctx.timerService().currentProcessingTime() + refreshMillis;
             ctx.timerService().registerProcessingTimeTimer(at);

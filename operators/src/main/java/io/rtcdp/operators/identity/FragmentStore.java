@@ -1,5 +1,6 @@
 package io.rtcdp.operators.identity;
 
+import io.rtcdp.operators.RecordIsolation;
 import io.rtcdp.operators.types.CodecSerializer;
 import io.rtcdp.operators.types.CodecTypeInfo;
 import io.rtcdp.udf.identity.FragmentCommand;
@@ -30,9 +31,11 @@ public final class FragmentStore
     public static final KeySelector<FragmentCommand, String> KEY = FragmentCommand::key;
 
     private transient ValueState<ProfileFeatures> features;
+    private final RecordIsolation isolation = new RecordIsolation("fragments");
 
     @Override
     public void open(OpenContext ctx) {
+        isolation.open(getRuntimeContext().getMetricGroup());
         features =
                 getRuntimeContext()
                         .getState(
@@ -46,6 +49,21 @@ public final class FragmentStore
     @Override
     public void processElement(FragmentCommand c, Context ctx, Collector<ProfileCommand> out)
             throws Exception {
+        try {
+            process(c, out);
+        } catch (Exception failure) {
+            ctx.output(
+                    RecordIsolation.INTERNAL_ERRORS,
+                    isolation.isolate(
+                            failure,
+                            c.event() == null ? null : RecordIsolation.payload(c.event()),
+                            "fragments:" + c.kind() + ":" + c.key()));
+            return;
+        }
+        isolation.succeeded();
+    }
+
+    private void process(FragmentCommand c, Collector<ProfileCommand> out) throws Exception {
         switch (c.kind()) {
             case ROUTE -> {
                 ProfileFeatures f = features.value();

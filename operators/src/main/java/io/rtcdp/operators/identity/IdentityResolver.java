@@ -1,5 +1,6 @@
 package io.rtcdp.operators.identity;
 
+import io.rtcdp.operators.RecordIsolation;
 import io.rtcdp.operators.sink.ProfileUpdate;
 import io.rtcdp.operators.sink.ProfileUpdateSerializer;
 import io.rtcdp.operators.types.CodecSerializer;
@@ -94,6 +95,8 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
     private transient Map<String, IdentityGraph> graphs;
 
     private transient FlinkStore store;
+    private transient Pending pending;
+    private final RecordIsolation isolation = new RecordIsolation("identity");
     private transient Counter duplicates;
     private transient org.apache.flink.api.common.accumulators.LongCounter duplicatesAcc;
     private transient Counter merges;
@@ -153,6 +156,8 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
                                         org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo
                                                 .LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         store = new FlinkStore();
+        pending = new Pending();
+        isolation.open(getRuntimeContext().getMetricGroup());
         graphs = new java.util.HashMap<>();
         duplicates = getRuntimeContext().getMetricGroup().counter("eventsDuplicate");
         duplicatesAcc = new org.apache.flink.api.common.accumulators.LongCounter();
@@ -171,13 +176,32 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
             duplicatesAcc.add(1);
             return;
         }
-        seen.put(e.eventId(), e.ts());
-        advanceClock(e, ctx);
-        store.tenant = e.tenant();
-        if (e.type() == EventType.FORGET) {
-            forget(e, ctx, out);
+        // all or nothing: the state writes and outputs of one event take effect together, so a
+        // failure half-way leaves the graph as it was before the event
+        try {
+            store.tenant = e.tenant();
+            if (e.type() == EventType.FORGET) {
+                forget(e, pending);
+            } else {
+                resolve(e, pending);
+            }
+        } catch (Exception failure) {
+            store.rollback();
+            pending.clear();
+            ctx.output(
+                    RecordIsolation.INTERNAL_ERRORS,
+                    isolation.isolate(
+                            failure, RecordIsolation.payload(e), "identity:" + e.eventId()));
             return;
         }
+        seen.put(e.eventId(), e.ts());
+        advanceClock(e, ctx);
+        store.commit();
+        pending.emit(ctx, out);
+        isolation.succeeded();
+    }
+
+    private void resolve(Event e, Pending out) {
         IdentityGraph graph =
                 graphs.computeIfAbsent(
                         e.tenant(), t -> new IdentityGraph(store, limits.forTenant(t)));
@@ -185,12 +209,12 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
         String tenant = e.tenant();
         for (Resolution.Quarantine q : r.quarantined()) {
             quarantines.inc();
-            ctx.output(
-                    ID_KEYS, ProfileUpdate.ofIds(tenant, q.singleton(), q.id().toString(), false));
+            out.idKeys.add(ProfileUpdate.ofIds(tenant, q.singleton(), q.id().toString(), false));
             if (q.from() != null && !r.dropped().contains(q.from())) {
-                out.collect(FragmentCommand.ids(tenant, q.from(), List.of(), List.of(q.id())));
+                out.commands.add(FragmentCommand.ids(tenant, q.from(), List.of(), List.of(q.id())));
             }
-            out.collect(FragmentCommand.ids(tenant, q.singleton(), List.of(q.id()), List.of()));
+            out.commands.add(
+                    FragmentCommand.ids(tenant, q.singleton(), List.of(q.id()), List.of()));
         }
         for (String d : r.dropped()) {
             // a profile that lost its last id to quarantine: its events were that id's events
@@ -220,13 +244,39 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
             }
         }
         for (Id id : linked) {
-            ctx.output(ID_KEYS, ProfileUpdate.ofIds(tenant, r.oneid(), id.toString(), false));
+            out.idKeys.add(ProfileUpdate.ofIds(tenant, r.oneid(), id.toString(), false));
         }
         for (Conflict c : r.conflicts()) {
             conflicts.inc();
-            ctx.output(CONFLICTS, c);
+            out.conflicts.add(c);
         }
-        out.collect(FragmentCommand.route(r.oneid(), e, linked, history));
+        out.commands.add(FragmentCommand.route(r.oneid(), e, linked, history));
+    }
+
+    /** The outputs of the event being processed, sent once it has been processed in full. */
+    private static final class Pending {
+        final ArrayList<FragmentCommand> commands = new ArrayList<>();
+        final ArrayList<ProfileUpdate> idKeys = new ArrayList<>();
+        final ArrayList<Conflict> conflicts = new ArrayList<>();
+
+        void emit(Context ctx, Collector<FragmentCommand> out) {
+            for (ProfileUpdate u : idKeys) {
+                ctx.output(ID_KEYS, u);
+            }
+            for (Conflict c : conflicts) {
+                ctx.output(CONFLICTS, c);
+            }
+            for (FragmentCommand c : commands) {
+                out.collect(c);
+            }
+            clear();
+        }
+
+        void clear() {
+            commands.clear();
+            idKeys.clear();
+            conflicts.clear();
+        }
     }
 
     /**
@@ -269,26 +319,24 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
     }
 
     /** Every fragment of {@code loser} sends its features to {@code survivor}; loser drops. */
-    private void handOver(
-            String tenant, String loser, String survivor, Collector<FragmentCommand> out)
-            throws Exception {
+    private void handOver(String tenant, String loser, String survivor, Pending out) {
         List<String> moved = new ArrayList<>();
         moved.add(loser);
-        String ofLoser = fragments.get(loser);
+        String ofLoser = store.fragments(loser);
         if (ofLoser != null) {
             for (String f : ofLoser.split(",")) {
                 moved.add(f);
             }
-            fragments.remove(loser);
+            store.setFragments(loser, null);
         }
         for (String f : moved) {
-            out.collect(FragmentCommand.resend(tenant, f, survivor));
+            out.commands.add(FragmentCommand.resend(tenant, f, survivor));
             // every merged-away oneid's alias points straight at the current survivor
-            out.collect(FragmentCommand.drop(tenant, f, survivor));
+            out.commands.add(FragmentCommand.drop(tenant, f, survivor));
         }
-        String ofSurvivor = fragments.get(survivor);
+        String ofSurvivor = store.fragments(survivor);
         String joined = String.join(",", moved);
-        fragments.put(survivor, ofSurvivor == null ? joined : ofSurvivor + "," + joined);
+        store.setFragments(survivor, ofSurvivor == null ? joined : ofSurvivor + "," + joined);
     }
 
     /**
@@ -309,9 +357,8 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
     }
 
     /** Forget: the profile of the event's ids, all its fragments and all its ids. */
-    private void forget(Event e, Context ctx, Collector<FragmentCommand> out) throws Exception {
+    private void forget(Event e, Pending out) {
         String oneid = null;
-        store.tenant = e.tenant();
         for (Id id : e.ids()) {
             oneid = store.link(id.toString());
             if (oneid != null && !oneid.startsWith(QUARANTINED)) {
@@ -326,18 +373,18 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
         if (info != null) {
             for (Id id : info.ids()) {
                 store.unlink(id);
-                ctx.output(ID_KEYS, ProfileUpdate.ofIds(e.tenant(), oneid, id.toString(), true));
+                out.idKeys.add(ProfileUpdate.ofIds(e.tenant(), oneid, id.toString(), true));
             }
             store.remove(oneid);
         }
-        String frags = fragments.get(oneid);
-        fragments.remove(oneid);
+        String frags = store.fragments(oneid);
+        store.setFragments(oneid, null);
         if (frags != null) {
             for (String f : frags.split(",")) {
-                out.collect(FragmentCommand.forget(e.tenant(), f, null));
+                out.commands.add(FragmentCommand.forget(e.tenant(), f, null));
             }
         }
-        out.collect(FragmentCommand.forget(e.tenant(), oneid, e));
+        out.commands.add(FragmentCommand.forget(e.tenant(), oneid, e));
     }
 
     /** Entries of the heap caches in front of the link and profile maps (per subtask). */
@@ -378,7 +425,21 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
         private final Lru<String> linkCache = new Lru<>(LINK_CACHE);
         private final Lru<OneIdInfo> infoCache = new Lru<>(INFO_CACHE);
 
+        /**
+         * The writes of the event being processed, by key (a null value removes): reads see them,
+         * the state and the caches only once {@link #commit} applies them, so {@link #rollback}
+         * leaves everything as before the event.
+         */
+        private final Map<String, String> pendingLinks = new java.util.HashMap<>();
+
+        private final Map<String, OneIdInfo> pendingInfos = new java.util.HashMap<>();
+        private final Map<String, String> pendingAliases = new java.util.HashMap<>();
+        private final Map<String, String> pendingFragments = new java.util.HashMap<>();
+
         String link(String key) {
+            if (pendingLinks.containsKey(key)) {
+                return pendingLinks.get(key);
+            }
             String k = tenant + '\u0001' + key;
             try {
                 String v = linkCache.get(k);
@@ -393,16 +454,61 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
         }
 
         private void setLink(String key, String value) {
+            pendingLinks.put(key, value);
+        }
+
+        String fragments(String oneid) {
+            if (pendingFragments.containsKey(oneid)) {
+                return pendingFragments.get(oneid);
+            }
             try {
-                if (value == null) {
-                    links.remove(key);
-                } else {
-                    links.put(key, value);
-                }
-                linkCache.put(tenant + '\u0001' + key, value);
+                return fragments.get(oneid);
             } catch (Exception ex) {
                 throw new IllegalStateException(ex);
             }
+        }
+
+        void setFragments(String oneid, String value) {
+            pendingFragments.put(oneid, value);
+        }
+
+        /** Applies the event's writes to the state and the caches. */
+        void commit() throws Exception {
+            for (Map.Entry<String, String> w : pendingLinks.entrySet()) {
+                if (w.getValue() == null) {
+                    links.remove(w.getKey());
+                } else {
+                    links.put(w.getKey(), w.getValue());
+                }
+                linkCache.put(tenant + '\u0001' + w.getKey(), w.getValue());
+            }
+            for (Map.Entry<String, OneIdInfo> w : pendingInfos.entrySet()) {
+                if (w.getValue() == null) {
+                    profiles.remove(w.getKey());
+                } else {
+                    profiles.put(w.getKey(), w.getValue());
+                }
+                infoCache.put(tenant + '\u0001' + w.getKey(), w.getValue());
+            }
+            for (Map.Entry<String, String> w : pendingAliases.entrySet()) {
+                aliases.put(w.getKey(), w.getValue());
+            }
+            for (Map.Entry<String, String> w : pendingFragments.entrySet()) {
+                if (w.getValue() == null) {
+                    fragments.remove(w.getKey());
+                } else {
+                    fragments.put(w.getKey(), w.getValue());
+                }
+            }
+            rollback();
+        }
+
+        /** Forgets the event's writes. */
+        void rollback() {
+            pendingLinks.clear();
+            pendingInfos.clear();
+            pendingAliases.clear();
+            pendingFragments.clear();
         }
 
         @Override
@@ -423,6 +529,9 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
 
         @Override
         public OneIdInfo info(String oneid) {
+            if (pendingInfos.containsKey(oneid)) {
+                return pendingInfos.get(oneid);
+            }
             String k = tenant + '\u0001' + oneid;
             try {
                 OneIdInfo v = infoCache.get(k);
@@ -438,22 +547,12 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
 
         @Override
         public void put(OneIdInfo info) {
-            try {
-                profiles.put(info.oneid(), info);
-                infoCache.put(tenant + '\u0001' + info.oneid(), info);
-            } catch (Exception ex) {
-                throw new IllegalStateException(ex);
-            }
+            pendingInfos.put(info.oneid(), info);
         }
 
         @Override
         public void remove(String oneid) {
-            try {
-                profiles.remove(oneid);
-                infoCache.put(tenant + '\u0001' + oneid, null);
-            } catch (Exception ex) {
-                throw new IllegalStateException(ex);
-            }
+            pendingInfos.put(oneid, null);
         }
 
         @Override
@@ -468,6 +567,9 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
 
         @Override
         public String aliasOf(String mergedAway) {
+            if (pendingAliases.containsKey(mergedAway)) {
+                return pendingAliases.get(mergedAway);
+            }
             try {
                 return aliases.get(mergedAway);
             } catch (Exception ex) {
@@ -477,11 +579,7 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
 
         @Override
         public void alias(String mergedAway, String survivor) {
-            try {
-                aliases.put(mergedAway, survivor);
-            } catch (Exception ex) {
-                throw new IllegalStateException(ex);
-            }
+            pendingAliases.put(mergedAway, survivor);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.rtcdp.operators.profile;
 
 import io.rtcdp.operators.Counters;
+import io.rtcdp.operators.RecordIsolation;
 import io.rtcdp.operators.sink.ProfileUpdate;
 import io.rtcdp.operators.types.RfmObservationSerializer;
 import io.rtcdp.operators.types.RtcdpTypes;
@@ -127,6 +128,7 @@ public final class ProfileUpdater
     private transient Counter profilesCreated;
     private transient Counter refreshes;
     private transient Counter deferred;
+    private final RecordIsolation isolation = new RecordIsolation("profile");
     private transient Counter categoriesLeftOut;
     private transient Counter staleAbsorbs;
     private transient LongCounter countedAcc;
@@ -179,6 +181,7 @@ public final class ProfileUpdater
         refreshes = getRuntimeContext().getMetricGroup().counter("profileRefreshes");
         deferred = getRuntimeContext().getMetricGroup().counter("profileRefreshesDeferred");
         counted = new HashMap<>();
+        isolation.open(getRuntimeContext().getMetricGroup());
         categoriesLeftOut = getRuntimeContext().getMetricGroup().counter("categoriesLeftOut");
         staleAbsorbs = getRuntimeContext().getMetricGroup().counter("profileStaleAbsorbs");
         countedAcc = new LongCounter();
@@ -217,6 +220,22 @@ public final class ProfileUpdater
 
     @Override
     public void processElement(ProfileCommand c, ReadOnlyContext ctx, Collector<ProfileChange> out)
+            throws Exception {
+        try {
+            process(c, ctx, out);
+        } catch (Exception failure) {
+            ctx.output(
+                    RecordIsolation.INTERNAL_ERRORS,
+                    isolation.isolate(
+                            failure,
+                            c.event() == null ? null : RecordIsolation.payload(c.event()),
+                            "profile:" + c.kind() + ":" + c.tenant() + "/" + c.oneid()));
+            return;
+        }
+        isolation.succeeded();
+    }
+
+    private void process(ProfileCommand c, ReadOnlyContext ctx, Collector<ProfileChange> out)
             throws Exception {
         switch (c.kind()) {
             case EVENT -> {
@@ -346,6 +365,22 @@ public final class ProfileUpdater
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<ProfileChange> out)
+            throws Exception {
+        try {
+            refresh(timestamp, ctx, out);
+        } catch (Exception failure) {
+            ctx.output(
+                    RecordIsolation.INTERNAL_ERRORS,
+                    isolation.isolate(
+                            failure,
+                            null,
+                            "profile:timer@" + timestamp + ":" + ctx.getCurrentKey()));
+            return;
+        }
+        isolation.succeeded();
+    }
+
+    private void refresh(long timestamp, OnTimerContext ctx, Collector<ProfileChange> out)
             throws Exception {
         ProfileState st = profile.value();
         if (st == null) {

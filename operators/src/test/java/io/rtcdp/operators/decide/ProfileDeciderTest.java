@@ -273,4 +273,35 @@ class ProfileDeciderTest {
         b.close();
         assertThat(all.stream().sorted(order).toList()).isEqualTo(expected);
     }
+
+    @Test
+    void aRestoredRuleSetThatNoLongerCompilesIsDroppedNotACrashLoop() throws Exception {
+        h.processBroadcastElement(
+                "tenant: t\nversion: 3\ntags:\n  - {name: any, when: \"f.events_total >= 1.0\"}\n",
+                0);
+        // what a checkpoint of an older jar may hold that this jar no longer takes
+        h.getBroadcastState(ProfileDecider.RULES)
+                .put("t", "tenant: t\nversion: 4\ntags:\n  - {name: x, when: \"no_such(\"}\n");
+        h.getBroadcastState(ProfileDecider.MODELS).put("t/purchase", "not a model");
+        var snapshot = h.snapshot(1, 1);
+        h.close();
+
+        h = harness();
+        h.initializeState(snapshot);
+        h.open();
+        h.processElement(change("o1", "order_completed", T0, 150), T0);
+        assertThat(updates()).hasSize(1);
+        assertThat(updates().get(0).set())
+                .doesNotContainKey("tags")
+                .doesNotContainKey("score.purchase");
+        assertThat(h.getSideOutput(io.rtcdp.operators.RecordIsolation.INTERNAL_ERRORS))
+                .isNullOrEmpty();
+        // the tenant's next rule set is taken, whatever its version
+        h.processBroadcastElement(
+                "tenant: t\nversion: 1\ntags:\n  - {name: any, when: \"f.events_total >= 1.0\"}\n",
+                0);
+        assertThat(updates())
+                .last()
+                .satisfies(u -> assertThat(u.set()).containsEntry("tags", "any"));
+    }
 }

@@ -184,4 +184,50 @@ class IdentityResolverTest {
         h.processWatermark(Long.MAX_VALUE);
         assertThat(clocks()).endsWith("alpha@" + (t + 90_000)).hasSize(4);
     }
+
+    @Test
+    void aRecordTheStageFailsOnIsADeadLetterAndTheStageGoesOn() throws Exception {
+        long t = 1_700_000_000_000L;
+        Id u1 = new Id("user_id", "u1");
+        Id c1 = new Id("cookie_id", "c1");
+        // the parser never lets an event without ids through; a defect that did fails the graph
+        Event broken =
+                new Event(
+                        "acme",
+                        "bad-1",
+                        EventType.PAGE,
+                        null,
+                        t,
+                        null,
+                        List.of(),
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        Map.of(),
+                        null);
+        h.processElement(broken, t);
+        var internal = h.getSideOutput(io.rtcdp.operators.RecordIsolation.INTERNAL_ERRORS);
+        assertThat(internal).hasSize(1);
+        var dl = internal.peek().getValue();
+        assertThat(dl.error()).isEqualTo("internal");
+        assertThat(dl.source()).isEqualTo("identity:bad-1");
+        assertThat(dl.message()).startsWith("stage identity failed on this record");
+        assertThat(dl.payload()).contains("\"event_id\":\"bad-1\"");
+        assertThat(h.extractOutputValues()).isEmpty();
+        assertThat(h.getSideOutput(IdentityResolver.ID_KEYS)).isNullOrEmpty();
+
+        // the stage goes on: the cookie founds its own profile, the user id is unknown
+        h.processElement(event("acme", "ok-1", t + 1, c1), t);
+        h.processElement(event("acme", "ok-2", t + 2, u1), t);
+        List<FragmentCommand> r = routes();
+        assertThat(r).hasSize(2);
+        assertThat(r.get(0).fragment()).isNotEqualTo(r.get(1).fragment());
+        assertThat(r.get(0).linked()).containsExactly(c1);
+        assertThat(r.get(1).linked()).containsExactly(u1);
+        // and the failed event id was not remembered: a corrected copy is not a duplicate
+        h.processElement(event("acme", "bad-1", t, u1, c1), t);
+        assertThat(routes()).hasSize(3);
+    }
 }
