@@ -111,12 +111,11 @@ public final class ProfileCommand implements Callable<Integer> {
             if (merges == null) {
                 System.out.println("  none");
             } else {
-                for (String m : merges.split(",")) {
-                    String[] at = m.split("@", 2);
-                    String[] via = at[1].split(" via ", 2);
+                for (io.rtcdp.udf.identity.MergeHistory.Entry m :
+                        io.rtcdp.udf.identity.MergeHistory.parse(merges)) {
                     System.out.printf(
                             "  %s merged in at %s through %s%n",
-                            at[0], java.time.Instant.ofEpochMilli(Long.parseLong(via[0])), via[1]);
+                            m.mergedAway(), java.time.Instant.ofEpochMilli(m.ts()), m.via());
                 }
             }
             return 0;

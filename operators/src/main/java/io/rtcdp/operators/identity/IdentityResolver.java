@@ -12,6 +12,7 @@ import io.rtcdp.udf.identity.Conflict;
 import io.rtcdp.udf.identity.FragmentCommand;
 import io.rtcdp.udf.identity.IdentityGraph;
 import io.rtcdp.udf.identity.IdentityStore;
+import io.rtcdp.udf.identity.MergeHistory;
 import io.rtcdp.udf.identity.OneIdInfo;
 import io.rtcdp.udf.identity.Resolution;
 import io.rtcdp.udf.identity.TenantIdLimits;
@@ -339,21 +340,9 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
         store.setFragments(survivor, ofSurvivor == null ? joined : ofSurvivor + "," + joined);
     }
 
-    /**
-     * The merge history field: newest first, {@code oneid@eventTime via type:value} (the value of a
-     * PII id is its HMAC, as everywhere).
-     */
+    /** The merge history field ({@link MergeHistory}). */
     private static String history(OneIdInfo info) {
-        StringBuilder sb = new StringBuilder();
-        List<OneIdInfo.MergeRecord> m = info.merges();
-        for (int i = m.size() - 1; i >= 0; i--) {
-            OneIdInfo.MergeRecord r = m.get(i);
-            if (sb.length() > 0) {
-                sb.append(',');
-            }
-            sb.append(r.mergedAway()).append('@').append(r.ts()).append(" via ").append(r.via());
-        }
-        return sb.length() == 0 ? null : sb.toString();
+        return MergeHistory.render(info.merges());
     }
 
     /** Forget: the profile of the event's ids, all its fragments and all its ids. */
