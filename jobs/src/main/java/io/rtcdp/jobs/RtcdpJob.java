@@ -174,7 +174,9 @@ public final class RtcdpJob {
                         .connect(clocks)
                         .process(
                                 new ProfileUpdater(
-                                        config.profileRefreshInterval(), config.lifecycle()),
+                                        config.profileRefreshInterval(),
+                                        config.lifecycle(),
+                                        config.outOfOrderness()),
                                 ProfileChangeSerializer.TYPE_INFO)
                         .uid("profile")
                         .name("profile");

@@ -30,6 +30,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -42,14 +43,16 @@ import org.apache.flink.util.OutputTag;
  * window arithmetic of {@link ProfileFeatures} makes that exact. One event-time timer per profile
  * is kept at the next time a windowed value changes, so idle profiles' windows fall as time passes.
  *
- * <p>Each tenant has its own clock: the largest event time of its events ({@link #CLOCKS}, sent by
- * the identity stage, which sees all of a tenant's events, and the events this instance counted).
- * The watermark is shared by all tenants, so it only says when a timer may fire; a refresh never
- * takes a profile past its tenant's clock. A timer that fires before its tenant's clock has reached
- * it (another tenant's events moved the watermark) is deferred, not applied. When the input ends
- * (the watermark jumps to the end of time), every profile is brought to its tenant's clock and no
- * further, so a bounded replay leaves windows as of the tenant's real data, whatever the other
- * tenants' data.
+ * <p>Each tenant has its own event time: its clock is the largest event time of its events ({@link
+ * #CLOCKS}, sent by the identity stage, which sees all of a tenant's events, and the events this
+ * instance counted), its watermark that clock less the sources' out-of-orderness. The job's
+ * watermark is shared by all tenants, so it only says when a timer may fire: a refresh happens when
+ * the tenant's own watermark has reached its time. One that fires earlier (another tenant's events
+ * moved the shared watermark) is put off and looked at again after a processing-time backoff (1
+ * min, doubling to 32 min), never applied early or in part, so a profile's windows never move by
+ * another tenant's events and a run ends in the same state whatever the other tenants send. When
+ * the input ends (the watermark jumps to the end of time), every profile is brought to its tenant's
+ * clock and no further, so a bounded replay leaves windows as of the tenant's real data.
  *
  * <p>Writes: each output carries only the fields that changed. After a restart (a new {@link
  * #epoch}), the first write of each profile is a full one, because Redis may hold writes made after
@@ -102,8 +105,14 @@ public final class ProfileUpdater
         3_600_000L, 6 * 3_600_000L, 24 * 3_600_000L, 7 * 24 * 3_600_000L
     };
 
+    /** The first wait of a refresh put off for its tenant's own event time; doubled each time. */
+    static final long FIRST_DEFERRAL_MILLIS = 60_000L;
+
+    static final long MAX_DEFERRAL_MILLIS = 32 * 60_000L;
+
     private final long refreshGrid;
     private final Lifecycle lifecycle;
+    private final long outOfOrdernessMillis;
 
     private transient ValueState<ProfileState> profile;
 
@@ -151,6 +160,18 @@ public final class ProfileUpdater
      *     timers, with no new events needed
      */
     public ProfileUpdater(java.time.Duration refreshInterval, Lifecycle lifecycle) {
+        this(refreshInterval, lifecycle, java.time.Duration.ZERO);
+    }
+
+    /**
+     * @param outOfOrderness the watermark delay of the job's sources: a tenant's own watermark is
+     *     its latest event time less this, as the job's watermark is of all events
+     */
+    public ProfileUpdater(
+            java.time.Duration refreshInterval,
+            Lifecycle lifecycle,
+            java.time.Duration outOfOrderness) {
+        this.outOfOrdernessMillis = Math.max(0, outOfOrderness.toMillis());
         this.refreshGrid = Math.max(1, refreshInterval.toMillis());
         this.lifecycle = lifecycle;
     }
@@ -292,7 +313,7 @@ public final class ProfileUpdater
                 c.history(),
                 e,
                 out);
-        schedule(st, ctx, clock(c.tenant(), ctx.getBroadcastState(CLOCKS)));
+        schedule(st, ctx);
         profile.update(st);
     }
 
@@ -314,7 +335,7 @@ public final class ProfileUpdater
             sawEventTime(c.tenant(), c.features().lastSeen());
         }
         emit(c.tenant(), c.oneid(), st, full, full, full ? st.ids() : List.of(), null, null, out);
-        schedule(st, ctx, clock(c.tenant(), ctx.getBroadcastState(CLOCKS)));
+        schedule(st, ctx);
         profile.update(st);
     }
 
@@ -386,29 +407,71 @@ public final class ProfileUpdater
         if (st == null) {
             return; // forgotten or merged away since the timer was set
         }
-        if (st.timerAt() == timestamp) {
-            st.setTimerAt(ProfileState.NO_TIMER);
-        } else if (timestamp != Long.MAX_VALUE) {
+        long due;
+        if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
+            // a put-off refresh looked at again; an older poll of a refresh since moved is not
+            if (st.deferrals() == 0 || st.deferredUntil() != timestamp) {
+                return;
+            }
+            due = st.timerAt();
+        } else if (st.timerAt() == timestamp || timestamp == Long.MAX_VALUE) {
+            due = timestamp;
+        } else {
             return; // superseded by an earlier timer: timerAt is the refresh still needed
         }
         String[] key = splitKey(ctx.getCurrentKey());
         long clock = clock(key[0], ctx.getBroadcastState(CLOCKS));
-        boolean endOfInput = ctx.timerService().currentWatermark() == Long.MAX_VALUE;
-        // never past the tenant's clock: the watermark is every tenant's, and another tenant's
-        // events may have moved it beyond this tenant's data
-        long target = endOfInput ? clock : Math.min(timestamp, clock);
-        boolean due = endOfInput || nextChange(st.features()) <= target;
-        if (due && target > st.features().asOf()) {
+        if (ctx.timerService().currentWatermark() == Long.MAX_VALUE) {
+            // the end of a bounded input: every profile to its tenant's last event time
+            st.setTimerAt(ProfileState.NO_TIMER);
+            st.clearDeferral();
+            advance(st, clock, key, out);
+            profile.update(st);
+            return;
+        }
+        if (due == ProfileState.NO_TIMER) {
+            st.clearDeferral();
+            profile.update(st);
+            return;
+        }
+        // The watermark is every tenant's: another tenant's events may have moved it past this
+        // tenant's own event time. Then the refresh waits for the tenant's own watermark, looked
+        // at again after a processing-time backoff (the tenant's events may come at any pace).
+        if (due > tenantWatermark(clock)) {
+            deferred.inc();
+            long wait = Math.min(MAX_DEFERRAL_MILLIS, FIRST_DEFERRAL_MILLIS << st.deferrals());
+            long until = ctx.timerService().currentProcessingTime() + wait;
+            st.defer(until);
+            ctx.timerService().registerProcessingTimeTimer(until);
+            profile.update(st);
+            return;
+        }
+        st.setTimerAt(ProfileState.NO_TIMER);
+        st.clearDeferral();
+        advance(st, due, key, out);
+        schedule(st, ctx);
+        profile.update(st);
+    }
+
+    /** Brings the profile's windows to {@code target} and writes what changed, if it is later. */
+    private void advance(ProfileState st, long target, String[] key, Collector<ProfileChange> out) {
+        if (target > st.features().asOf()) {
             boolean full = st.writtenEpoch() != epoch;
             renderBefore(st, full);
             st.features().advanceTo(target);
             refreshes.inc();
             emit(key[0], key[1], st, full, full, full ? st.ids() : List.of(), null, null, out);
         }
-        if (!endOfInput) {
-            schedule(st, ctx, clock);
-        }
-        profile.update(st);
+    }
+
+    /**
+     * The tenant's own watermark: as the job's watermarks are made from event times ({@code
+     * EventWatermarks}), its clock less the out-of-orderness.
+     */
+    private long tenantWatermark(long clock) {
+        return clock < Long.MIN_VALUE + outOfOrdernessMillis + 1
+                ? Long.MIN_VALUE
+                : clock - outOfOrdernessMillis - 1;
     }
 
     /** The profile's {@link #FIELDS}: its features and its lifecycle stage at {@code as_of}. */
@@ -517,7 +580,7 @@ public final class ProfileUpdater
      * every bucket boundary of its past. Values are exact at the written {@code as_of} either way;
      * only how often an idle profile is rewritten changes.
      */
-    private void schedule(ProfileState st, ReadOnlyContext ctx, long clock) {
+    private void schedule(ProfileState st, ReadOnlyContext ctx) {
         long change = nextChange(st.features());
         if (change == Long.MAX_VALUE) {
             return;
@@ -526,17 +589,6 @@ public final class ProfileUpdater
         long next = change - Math.floorMod(change, grid);
         if (next < change) {
             next = next > Long.MAX_VALUE - grid ? Long.MAX_VALUE : next + grid;
-        }
-        long watermark = ctx.timerService().currentWatermark();
-        if (next <= watermark && next > clock) {
-            // due by the shared watermark, but not in the tenant's own time (another tenant's
-            // events moved the watermark): looked at again one grid step after the watermark,
-            // rather than at once and again at once
-            deferred.inc();
-            next =
-                    watermark > Long.MAX_VALUE - grid
-                            ? Long.MAX_VALUE
-                            : watermark - Math.floorMod(watermark, grid) + grid;
         }
         long pending = st.timerAt();
         if (pending != ProfileState.NO_TIMER && pending <= next) {

@@ -384,31 +384,38 @@ class ProfileUpdaterTest {
 
     @Test
     void anotherTenantsEventsDoNotMoveAProfilesTime() throws Exception {
+        harness.setProcessingTime(0);
         // alpha's history ends 200 days before beta's live event
         harness.processElement(eventOf("alpha", "a1", "product_viewed", T0), T0);
         harness.processElement(eventOf("beta", "b1", "product_viewed", T0 + 200 * DAY), T0);
         drain();
-        // beta's event moves the shared watermark far past alpha's refresh times
+        // beta's event moves the shared watermark far past alpha's refresh times: a1's refresh
+        // is put off, not applied (a1: the put-off refresh, end of input; b1: its next window
+        // change, end of input)
         harness.watermark(T0 + 200 * DAY - 1);
         assertThat(drain()).isEmpty();
-        // the deferred refresh waits for alpha's own clock, one grid step past the watermark
-        // (a1: deferred refresh, end of input; b1: its next window change, end of input)
-        assertThat(harness.numEventTimeTimers()).isEqualTo(4);
-        // alpha's events reach the next day: the deferred refresh brings a1 to alpha's clock,
-        // which is past a1's window change, and not to beta's time
+        assertThat(harness.numEventTimeTimers()).isEqualTo(3);
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+        // looked at again a minute later: alpha's time has not moved, the wait doubles
+        harness.setProcessingTime(ProfileUpdater.FIRST_DEFERRAL_MILLIS);
+        assertThat(drain()).isEmpty();
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+        // alpha's events reach the next day: the refresh happens at its own time, not at beta's
         harness.processElement(eventOf("alpha", "a2", "product_viewed", T0 + DAY + MIN), T0);
         drain();
-        harness.watermark(T0 + 200 * DAY + 1);
+        harness.setProcessingTime(3 * ProfileUpdater.FIRST_DEFERRAL_MILLIS);
         List<ProfileUpdate> out = drain();
         assertThat(out).hasSize(1);
         assertThat(out.get(0).oneid()).isEqualTo("a1");
         assertThat(out.get(0).set())
-                .containsEntry("as_of", Long.toString(T0 + DAY + MIN))
+                .containsEntry("as_of", Long.toString(T0 + DAY))
                 .containsEntry("f.events_24h", "0");
-        // at the end of the input, every profile stands at its own tenant's last event time:
-        // alpha's are there already, beta's b1 is at its own event
+        assertThat(harness.numProcessingTimeTimers()).isZero();
+        // at the end of the input, every profile stands at its own tenant's last event time
         harness.watermark(Long.MAX_VALUE);
-        assertThat(drain()).isEmpty();
+        assertThat(drain())
+                .extracting(u -> u.oneid() + "@" + u.set().get("as_of"))
+                .containsExactlyInAnyOrder("a1@" + (T0 + DAY + MIN));
     }
 
     @Test

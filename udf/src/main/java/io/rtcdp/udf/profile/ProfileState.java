@@ -18,8 +18,8 @@ public final class ProfileState {
     public static final long NO_TIMER = Long.MIN_VALUE;
 
     /**
-     * Format 3 writes the id count as a varint; format 2 wrote it in 16 bits, so a profile with
-     * more than 65,535 ids could be written but not read back.
+     * Format 3 writes the id count as a varint (format 2 wrote it in 16 bits, so a profile with
+     * more than 65,535 ids could be written but not read back) and the deferral of its refresh.
      */
     private static final byte FORMAT = 3;
 
@@ -33,6 +33,12 @@ public final class ProfileState {
     private long ver;
     private long timerAt = NO_TIMER;
     private long writtenEpoch;
+
+    /** Times the refresh at {@link #timerAt} was put off; 0 when it is not. */
+    private int deferrals;
+
+    /** Processing time at which a put-off refresh is looked at again. */
+    private long deferredUntil;
 
     public ProfileState() {
         this(new ProfileFeatures(), new ArrayList<>(4), 0, NO_TIMER, 0);
@@ -143,11 +149,40 @@ public final class ProfileState {
         this.writtenEpoch = epoch;
     }
 
+    /**
+     * How many times in a row the pending refresh was put off because its tenant's own event time
+     * had not reached it yet; 0 when it is not put off.
+     */
+    public int deferrals() {
+        return deferrals;
+    }
+
+    /** The processing time at which a put-off refresh is looked at again. */
+    public long deferredUntil() {
+        return deferredUntil;
+    }
+
+    /** Puts the pending refresh off until processing time {@code until}. */
+    public void defer(long until) {
+        deferrals = Math.min(deferrals + 1, 127);
+        deferredUntil = until;
+    }
+
+    /** The pending refresh is no longer put off. */
+    public void clearDeferral() {
+        deferrals = 0;
+        deferredUntil = 0;
+    }
+
     public void write(DataOutput out) throws IOException {
         out.writeByte(FORMAT);
         out.writeLong(ver);
         out.writeLong(timerAt);
         out.writeLong(writtenEpoch);
+        out.writeByte(deferrals);
+        if (deferrals > 0) {
+            out.writeLong(deferredUntil);
+        }
         Strings.writeVarInt(out, ids.size());
         String type = null;
         for (Id id : ids) {
@@ -171,6 +206,17 @@ public final class ProfileState {
         long ver = in.readLong();
         long timerAt = in.readLong();
         long epoch = in.readLong();
+        int deferrals = 0;
+        long deferredUntil = 0;
+        if (format == FORMAT) {
+            deferrals = in.readByte();
+            if (deferrals < 0) {
+                throw new IOException("corrupt ProfileState: deferrals " + deferrals);
+            }
+            if (deferrals > 0) {
+                deferredUntil = in.readLong();
+            }
+        }
         int n = format == FORMAT ? Strings.readVarInt(in) : in.readUnsignedShort();
         ArrayList<Id> ids = new ArrayList<>(n + 1);
         String type = null;
@@ -180,7 +226,10 @@ public final class ProfileState {
             }
             ids.add(new Id(type, Strings.read(in)));
         }
-        return new ProfileState(ProfileFeatures.read(in), ids, ver, timerAt, epoch);
+        ProfileState s = new ProfileState(ProfileFeatures.read(in), ids, ver, timerAt, epoch);
+        s.deferrals = deferrals;
+        s.deferredUntil = deferredUntil;
+        return s;
     }
 
     @Override
@@ -189,6 +238,8 @@ public final class ProfileState {
                 && ver == s.ver
                 && timerAt == s.timerAt
                 && writtenEpoch == s.writtenEpoch
+                && deferrals == s.deferrals
+                && deferredUntil == s.deferredUntil
                 && ids.equals(s.ids)
                 && features.equals(s.features);
     }

@@ -61,7 +61,10 @@ class ProfileStateTest {
         s.nextVer();
         s.setTimerAt(42);
         s.setWrittenEpoch(7);
+        s.defer(123_456L);
         ProfileState back = read(bytes(s));
+        assertThat(back.deferrals()).isEqualTo(1);
+        assertThat(back.deferredUntil()).isEqualTo(123_456L);
         assertThat(back).isEqualTo(s);
         assertThat(back.ids()).hasSize(70_000);
     }
