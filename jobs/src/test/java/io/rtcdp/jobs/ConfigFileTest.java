@@ -20,6 +20,7 @@ class ConfigFileTest {
                                 "profile.refresh-interval", "1m",
                                 "ids.limit.device_id", "4",
                                 "tenant.acme.ids.limit.cookie_id", "7",
+                                "tenant.acme.ids.limit.custom-types", "3",
                                 "tenant-secret.acme", "s3cret"),
                         "test.properties");
         assertThat(c.kafkaBootstrap()).isEqualTo("k1:9092");
@@ -31,6 +32,8 @@ class ConfigFileTest {
         assertThat(c.idLimits().forTenant("other").limit("cookie_id")).isEqualTo(50);
         assertThat(c.idLimits().forTenant("acme").limit("device_id")).isEqualTo(4);
         assertThat(c.idLimits().forTenant("acme").limit("cookie_id")).isEqualTo(7);
+        assertThat(c.idLimits().forTenant("acme").customTypes()).isEqualTo(3);
+        assertThat(c.idLimits().forTenant("other").customTypes()).isEqualTo(8);
         assertThat(c.parser().hasOwnSecret("acme")).isTrue();
     }
 
