@@ -46,6 +46,9 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  *       </ul>
  * </ul>
  *
+ * <p>Dead letters are at least once, like the writes: after a restart the writes since the last
+ * checkpoint are tried again, and a write refused again is dead-lettered again.
+ *
  * <p>Metrics: those of {@link RedisProfileSink}, plus {@code numRecordsSend} and the dead-letter
  * counter of the job ({@code deadLetters} in the group {@code errorCode=redis_rejected}).
  */
