@@ -12,7 +12,9 @@ import io.rtcdp.operators.profile.ProfileChange;
 import io.rtcdp.operators.profile.ProfileUpdater;
 import io.rtcdp.operators.sink.ProfileUpdate;
 import io.rtcdp.operators.sink.ProfileUpdateSerializer;
+import io.rtcdp.operators.sink.RedisProfileSink;
 import io.rtcdp.operators.sink.RedisStreamSink;
+import io.rtcdp.operators.sink.RedisWriteOperator;
 import io.rtcdp.operators.types.ProfileChangeSerializer;
 import io.rtcdp.operators.types.RtcdpTypes;
 import io.rtcdp.udf.event.DeadLetter;
@@ -37,15 +39,15 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
 /**
  * The rtcdp job graph: source → parse → dedupe and identity → fragments → profile → Redis, with
- * dead letters and identity conflicts to their own sinks. The same graph runs in tests, the demo,
- * replay and production; only the source and the sinks differ, and they are given to the
- * constructor.
+ * dead letters (invalid input, and the writes Redis refused) and identity conflicts to their own
+ * sinks. The same graph runs in tests, the demo, replay and production; only the source and the
+ * sinks differ, and they are given to the constructor.
  */
 public final class RtcdpJob {
     private final RtcdpConfig config;
     private final Source<Parsed, ?, ?> source;
-    private final Sink<ProfileUpdate> profileSink;
-    private final Sink<ProfileUpdate> idKeySink;
+    private final RedisProfileSink profileSink;
+    private final RedisProfileSink idKeySink;
     private final Sink<DeadLetter> deadLetterSink;
     private final Sink<Conflict> conflictSink;
     private final boolean singleFileWriters;
@@ -56,14 +58,17 @@ public final class RtcdpJob {
     private Sink<String> modelSink;
 
     /**
+     * @param profileSink where the decided profile updates are written (through {@link
+     *     RedisWriteOperator}, whose refused writes join the dead letters)
+     * @param idKeySink where the identity stage's id keys are written (likewise)
      * @param singleFileWriters whether the dead-letter and conflict sinks must run with parallelism
      *     1 (single files)
      */
     public RtcdpJob(
             RtcdpConfig config,
             Source<Parsed, ?, ?> source,
-            Sink<ProfileUpdate> profileSink,
-            Sink<ProfileUpdate> idKeySink,
+            RedisProfileSink profileSink,
+            RedisProfileSink idKeySink,
             Sink<DeadLetter> deadLetterSink,
             Sink<Conflict> conflictSink,
             boolean singleFileWriters) {
@@ -130,7 +135,8 @@ public final class RtcdpJob {
                         .uid("route-dead-letters")
                         .name("route dead letters");
 
-        // invalid input, and records a stage failed on (RecordIsolation); one dead-letter sink
+        // every stage's dead letters (invalid input, records a stage failed on, writes Redis
+        // refused), unioned into the one dead-letter sink at the end
         List<DataStream<DeadLetter>> deadLetters = new ArrayList<>();
         deadLetters.add(valid.getSideOutput(ParsedRouter.DEAD_LETTERS));
 
@@ -153,11 +159,13 @@ public final class RtcdpJob {
         if (singleFileWriters) {
             conflicts.setParallelism(1);
         }
-        resolved.getSideOutput(IdentityResolver.ID_KEYS)
-                .keyBy(IdentityResolver.ID_KEY)
-                .sinkTo(idKeySink)
-                .uid("redis-id-sink")
-                .name("redis id keys");
+        deadLetters.add(
+                RedisWriteOperator.write(
+                        resolved.getSideOutput(IdentityResolver.ID_KEYS)
+                                .keyBy(IdentityResolver.ID_KEY),
+                        idKeySink,
+                        "redis-id-sink",
+                        "redis id keys"));
 
         SingleOutputStreamOperator<ProfileCommand> commands =
                 resolved.keyBy(FragmentStore.KEY)
@@ -234,7 +242,7 @@ public final class RtcdpJob {
                         .uid("decide")
                         .name("decide");
         deadLetters.add(decided.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
-        decided.sinkTo(profileSink).uid("redis-sink").name("redis");
+        deadLetters.add(RedisWriteOperator.write(decided, profileSink, "redis-sink", "redis"));
 
         if (config.learningEnabled()) {
             // the published versions come back through the models topic (a control source) and
@@ -268,8 +276,8 @@ public final class RtcdpJob {
         }
 
         DataStream<DeadLetter> allDeadLetters = deadLetters.get(0);
-        for (int i = 1; i < deadLetters.size(); i++) {
-            allDeadLetters = allDeadLetters.union(deadLetters.get(i));
+        for (DataStream<DeadLetter> more : deadLetters.subList(1, deadLetters.size())) {
+            allDeadLetters = allDeadLetters.union(more);
         }
         var deadLetterOut =
                 allDeadLetters.sinkTo(deadLetterSink).uid("dead-letter-sink").name("dead letters");

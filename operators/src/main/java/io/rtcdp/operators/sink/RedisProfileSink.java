@@ -3,10 +3,13 @@ package io.rtcdp.operators.sink;
 import io.rtcdp.udf.profile.RedisKeys;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
 import redis.clients.jedis.UnifiedJedis;
 
@@ -42,18 +45,40 @@ import redis.clients.jedis.UnifiedJedis;
  * order (key the stream by profile, or chain the sink to the keyed profile operator).
  *
  * <p><b>Delivery: at-least-once, idempotent.</b> A checkpoint completes only after every update
- * before its barrier is in Redis. On recovery the updates after the checkpoint are written again,
- * which leaves the same fields and id keys (only {@code ver} and {@code updated_at} move on). If
- * Redis is down or answers errors, the flush retries the whole batch with exponential backoff from
- * 50 ms to 5 s, forever, logging each failed attempt; meanwhile the task thread is blocked, so
- * backpressure stops the job rather than drop writes. Cancelling the job interrupts the wait. An
- * outage longer than the checkpoint timeout fails checkpoints, which fails the job unless {@code
- * execution.checkpointing.tolerable-failed-checkpoints} allows for it.
+ * before its barrier is in Redis (or was rejected, below). On recovery the updates after the
+ * checkpoint are written again, which leaves the same fields and id keys (only {@code ver} and
+ * {@code updated_at} move on).
+ *
+ * <p><b>Redis failures</b> are judged per command ({@link RedisFailure}). <em>Transient</em> ones
+ * (Redis down, restarting or paused, a timeout, {@code LOADING}, {@code MOVED}/{@code ASK}, {@code
+ * TRYAGAIN}, {@code CLUSTERDOWN}, {@code MASTERDOWN}, {@code BUSY}, {@code NOSCRIPT}, and wrong
+ * credentials, which concern the whole connection) are retried, only the commands concerned, with
+ * exponential backoff from 50 ms to 5 s, forever, logging each failed attempt; meanwhile the task
+ * thread is blocked, so backpressure stops the job rather than drop writes. Cancelling the job
+ * interrupts the wait. An outage longer than the checkpoint timeout fails checkpoints, which fails
+ * the job unless {@code execution.checkpointing.tolerable-failed-checkpoints} allows for it.
+ * <em>Permanent</em> ones ({@code WRONGTYPE}, {@code NOPERM}, {@code OOM}, {@code READONLY}, any
+ * other error reply) concern one command on one key: that write is not retried, the other keys are
+ * written, and the write is counted, logged (key and reason, rate-limited) and, where the sink runs
+ * as {@link RedisWriteOperator} (as in the rtcdp job), emitted as a dead letter {@code
+ * redis_rejected} with the refused write; this plain {@code Sink} can only log and count it.
+ *
+ * <p>A refused write leaves its key as it was: a refused profile write misses its fields until the
+ * profile's next full write (the first write of each profile after a job restart is full), a
+ * refused id, alias or segment write until that key is written again. To repair, fix the cause
+ * (delete the wrong-typed key, grant the ACL, free memory, point at the master), then either
+ * restart the job from its latest checkpoint, or re-apply the dead letters' payloads in order. A
+ * delete and a write of one profile in one flush are one atomic script, and a write after a refused
+ * delete deletes the hash first (see {@link RedisProfileWriter}), so the fields of a deleted
+ * profile never mix with a new one's.
  *
  * <p><b>Metrics</b> (on the writer's operator group): counters {@code redisProfileWrites} (hash
- * writes and deletes), {@code redisIdWrites} (id key SETs and DELs), {@code redisRetries} (failed
- * flush attempts), gauges {@code redisBufferedProfiles} and {@code redisLastFlushMillis} (duration
- * of the last flush, retries included), and Flink's {@code numRecordsSend} (all Redis writes).
+ * writes and deletes), {@code redisIdWrites} (id key SETs and DELs), {@code redisSegmentWrites}
+ * (segment members added or removed), {@code redisRetries} (flush attempts that had to be retried),
+ * {@code redisWritesRejected} in the group {@code reason} ({@code wrongtype}, {@code noperm},
+ * {@code oom}, {@code readonly}, {@code other}), gauges {@code redisBufferedProfiles} and {@code
+ * redisLastFlushMillis} (duration of the last flush, retries included), and Flink's {@code
+ * numRecordsSend} (all Redis writes).
  */
 public final class RedisProfileSink implements Sink<ProfileUpdate> {
     private static final long serialVersionUID = 1L;
@@ -85,9 +110,22 @@ public final class RedisProfileSink implements Sink<ProfileUpdate> {
         return createWriter(context.getProcessingTimeService(), context.metricGroup());
     }
 
-    /** The writer, outside a Flink task (tests and benchmarks). */
+    /**
+     * The writer of a plain sink: rejected writes are only logged and counted (also used outside a
+     * Flink task, by tests and benchmarks).
+     */
     RedisProfileWriter createWriter(
             ProcessingTimeService timeService, SinkWriterMetricGroup metrics) {
+        return createWriter(
+                timeService, metrics, metrics.getNumRecordsSendCounter(), rejected -> {});
+    }
+
+    /** The writer, handing each rejected write to {@code rejectedWrites}. */
+    RedisProfileWriter createWriter(
+            ProcessingTimeService timeService,
+            MetricGroup metrics,
+            Counter recordsSend,
+            Consumer<RejectedWrite> rejectedWrites) {
         // Connections are opened on first use, so a writer starts even while Redis is down and
         // its first flush waits for it.
         UnifiedJedis client = RedisClients.create(redisUrl);
@@ -100,7 +138,9 @@ public final class RedisProfileSink implements Sink<ProfileUpdate> {
                 INITIAL_BACKOFF_MILLIS,
                 MAX_BACKOFF_MILLIS,
                 timeService,
-                metrics);
+                metrics,
+                recordsSend,
+                rejectedWrites);
     }
 
     public String redisUrl() {

@@ -1,31 +1,53 @@
 package io.rtcdp.operators.sink;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.rtcdp.operators.sink.ProfileUpdateBuffer.PendingProfile;
 import io.rtcdp.udf.profile.ProfileFields;
 import io.rtcdp.udf.profile.RedisKeys;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
-import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
+import org.apache.flink.metrics.MetricGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
-import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
- * The {@link SinkWriter} of {@link RedisProfileSink}: buffers coalesced updates and writes them in
- * one pipeline per flush, retrying a failed flush until it succeeds. See the sink's javadoc for the
- * guarantees.
+ * Buffers coalesced profile updates and writes them in one pipeline per flush: the write logic of
+ * both {@link RedisProfileSink} (as its {@link SinkWriter}) and {@link RedisWriteOperator}. See the
+ * sink's javadoc for the guarantees.
+ *
+ * <p><b>Failures</b> are judged per command by {@link RedisFailure}. A command that Redis refused
+ * for good ({@code WRONGTYPE}, {@code NOPERM}, {@code OOM}, {@code READONLY}, other error replies)
+ * is not retried: it becomes a {@link RejectedWrite}, counted in {@code redisWritesRejected} (group
+ * {@code reason}), logged (rate-limited, key and reason only) and handed to the listener. Commands
+ * that failed transiently (connection, timeout, {@code LOADING}, {@code MOVED}, {@code BUSY}, …)
+ * are sent again, alone, with backoff, until Redis has answered each of them; the task thread
+ * blocks meanwhile, so backpressure stops the job rather than drop a write.
+ *
+ * <p><b>No half states.</b> A profile deleted and written again within one flush is one script that
+ * deletes the hash and writes it (atomic in Redis): both happen or, refused, neither. A delete that
+ * Redis refused is remembered (the last {@value #UNDELETED_REMEMBERED} keys, in memory): a later
+ * write of that profile deletes the hash first, so it never lands on the fields of the profile that
+ * was meant to be gone. Other refused writes leave the key as it was; see {@link RedisProfileSink}
+ * for how such a key is repaired.
  *
  * <p>Everything runs in the task thread: {@code write}, {@code flush} and the flush timer (Flink
  * runs processing-time callbacks in the mailbox). Only the metric gauges are read from elsewhere.
@@ -34,25 +56,41 @@ final class RedisProfileWriter implements SinkWriter<ProfileUpdate> {
     private static final Logger LOG = LoggerFactory.getLogger(RedisProfileWriter.class);
 
     /**
-     * KEYS[1] the profile hash; ARGV[1] the update's ver, ARGV[2] wall-clock ms, ARGV[3] the number
-     * n of fields to remove, ARGV[4..3+n] those fields, then field/value pairs to set. Reading and
-     * writing {@code ver} in one script is what keeps it monotonic: no other client can write the
-     * hash in between. {@code %d} because Redis would print a large Lua number in exponent form.
+     * KEYS[1] the profile hash; ARGV[1] the update's ver, ARGV[2] wall-clock ms, ARGV[3] {@code 1}
+     * to delete the hash first, ARGV[4] the number n of fields to remove, ARGV[5..4+n] those
+     * fields, then field/value pairs to set. Reading and writing {@code ver} in one script is what
+     * keeps it monotonic: no other client can write the hash in between. {@code %d} because Redis
+     * would print a large Lua number in exponent form. The delete is in the script so that a delete
+     * and the write after it are applied together or not at all.
      */
     static final String SCRIPT =
-            "local stored = tonumber(redis.call('HGET', KEYS[1], 'ver')) or 0\n"
+            "if ARGV[3] == '1' then redis.call('DEL', KEYS[1]) end\n"
+                    + "local stored = tonumber(redis.call('HGET', KEYS[1], 'ver')) or 0\n"
                     + "local ver = tonumber(ARGV[1])\n"
                     + "if ver <= stored then ver = stored + 1 end\n"
-                    + "local n = tonumber(ARGV[3])\n"
-                    + "if n > 0 then redis.call('HDEL', KEYS[1], unpack(ARGV, 4, 3 + n)) end\n"
+                    + "local n = tonumber(ARGV[4])\n"
+                    + "if n > 0 then redis.call('HDEL', KEYS[1], unpack(ARGV, 5, 4 + n)) end\n"
                     + "redis.call('HSET', KEYS[1], 'ver', string.format('%d', ver),"
-                    + " 'updated_at', ARGV[2], unpack(ARGV, 4 + n))\n";
+                    + " 'updated_at', ARGV[2], unpack(ARGV, 5 + n))\n";
 
     /** Alias keys of merged-away profiles live 30 days (contract: at least 30 days). */
+    static final long ALIAS_TTL_SECONDS = 30L * 24 * 3600;
+
     private static final redis.clients.jedis.params.SetParams ALIAS_TTL =
-            new redis.clients.jedis.params.SetParams().ex(30L * 24 * 3600);
+            new redis.clients.jedis.params.SetParams().ex(ALIAS_TTL_SECONDS);
+
+    /** Metric group key of {@value #REJECTED_METRIC}; Prometheus shows it as a label. */
+    static final String REASON = "reason";
+
+    /** Counter of rejected writes, one per {@link #REASON}. */
+    static final String REJECTED_METRIC = "redisWritesRejected";
+
+    /** How many profile keys whose delete Redis refused are remembered. */
+    static final int UNDELETED_REMEMBERED = 10_000;
 
     private static final String[] SMALL_COUNTS = new String[64];
+
+    private static final JsonFactory JSON = new JsonFactory();
 
     static {
         for (int i = 0; i < SMALL_COUNTS.length; i++) {
@@ -70,24 +108,36 @@ final class RedisProfileWriter implements SinkWriter<ProfileUpdate> {
     private final long initialBackoffMillis;
     private final long maxBackoffMillis;
     private final ProfileUpdateBuffer buffer;
+    private final Consumer<RejectedWrite> rejectedWrites;
 
     private final Counter profileWrites;
     private final Counter idWrites;
     private final Counter segmentWrites;
     private final Counter retries;
     private final Counter recordsSend;
+    private final Map<RedisFailure, Counter> rejected = new EnumMap<>(RedisFailure.class);
     private final RedisWriteMetrics latency;
     private volatile long lastFlushMillis;
+
+    private final RejectionLog rejectionLog = new RejectionLog();
+
+    /** Profile keys whose delete Redis refused, oldest first: their next write deletes first. */
+    private final LinkedHashSet<String> undeleted = new LinkedHashSet<>();
 
     /** SHA-1 of {@link #SCRIPT} as Redis returned it; null until loaded or after NOSCRIPT. */
     private String scriptSha;
 
-    /** Whether the last {@link #send()} was answered NOSCRIPT. */
-    private boolean scriptLost;
-
     private boolean timerPending;
     private boolean closed;
+    private boolean evalWarned;
 
+    /**
+     * @param metrics the group of the writer's metrics
+     * @param recordsSend counts every Redis write that reached Redis (Flink's {@code
+     *     numRecordsSend} of a sink)
+     * @param rejectedWrites gets each write Redis refused for good, in the task thread, during a
+     *     flush
+     */
     RedisProfileWriter(
             UnifiedJedis client,
             String endpoint,
@@ -97,7 +147,9 @@ final class RedisProfileWriter implements SinkWriter<ProfileUpdate> {
             long initialBackoffMillis,
             long maxBackoffMillis,
             ProcessingTimeService timeService,
-            SinkWriterMetricGroup metrics) {
+            MetricGroup metrics,
+            Counter recordsSend,
+            Consumer<RejectedWrite> rejectedWrites) {
         this.client = client;
         this.endpoint = endpoint;
         this.timeService = timeService;
@@ -106,11 +158,17 @@ final class RedisProfileWriter implements SinkWriter<ProfileUpdate> {
         this.initialBackoffMillis = initialBackoffMillis;
         this.maxBackoffMillis = maxBackoffMillis;
         this.buffer = new ProfileUpdateBuffer(keys);
+        this.rejectedWrites = rejectedWrites;
         this.profileWrites = metrics.counter("redisProfileWrites");
         this.idWrites = metrics.counter("redisIdWrites");
         this.segmentWrites = metrics.counter("redisSegmentWrites");
         this.retries = metrics.counter("redisRetries");
-        this.recordsSend = metrics.getNumRecordsSendCounter();
+        this.recordsSend = recordsSend;
+        // registered up front, so that a reason that never occurred reads 0 rather than absent
+        for (RedisFailure reason : RedisFailure.REJECTIONS) {
+            rejected.put(
+                    reason, metrics.addGroup(REASON, reason.reason()).counter(REJECTED_METRIC));
+        }
         // A racy read of the map size is fine for a gauge.
         metrics.gauge("redisBufferedProfiles", (Gauge<Integer>) buffer::profileCount);
         metrics.gauge("redisLastFlushMillis", (Gauge<Long>) () -> lastFlushMillis);
@@ -141,7 +199,8 @@ final class RedisProfileWriter implements SinkWriter<ProfileUpdate> {
 
     /**
      * Called by Flink before each checkpoint barrier and at end of input: returning means every
-     * update received so far is in Redis, so the checkpoint covers it (at-least-once).
+     * update received so far is in Redis or was rejected (and handed to the listener), so the
+     * checkpoint covers it (at-least-once).
      */
     @Override
     public void flush(boolean endOfInput) throws InterruptedException {
@@ -154,7 +213,10 @@ final class RedisProfileWriter implements SinkWriter<ProfileUpdate> {
         client.close();
     }
 
-    /** Writes the buffer, retrying until Redis has taken all of it, then empties it. */
+    /**
+     * Writes the buffer, retrying the commands that failed transiently until Redis has answered
+     * every one, then empties it.
+     */
     private void flushBuffer() throws InterruptedException {
         if (buffer.isEmpty()) {
             return;
@@ -162,144 +224,372 @@ final class RedisProfileWriter implements SinkWriter<ProfileUpdate> {
         long started = System.nanoTime();
         long backoff = initialBackoffMillis;
         boolean reloadedScript = false;
+        List<Op> pending = plan();
         for (int attempt = 1; ; attempt++) {
-            JedisException failure;
-            try {
-                failure = send();
-            } catch (JedisException e) {
-                failure = e;
+            RuntimeException failure = send(pending);
+            List<Op> again = new ArrayList<>(0);
+            boolean onlyNoScript = failure == null;
+            for (Op op : pending) {
+                Throwable error = op.error(failure);
+                if (error == null) {
+                    written(op);
+                    continue;
+                }
+                RedisFailure kind =
+                        op.reply != null ? RedisFailure.of(error) : RedisFailure.notAReply(error);
+                if (!kind.retried()) {
+                    reject(op, kind, error);
+                    continue;
+                }
+                if (kind == RedisFailure.NOSCRIPT) {
+                    // Redis restarted or its script cache was flushed: load it again
+                    scriptSha = null;
+                } else {
+                    onlyNoScript = false;
+                }
+                if (failure == null) {
+                    failure = error instanceof RuntimeException r ? r : new JedisException(error);
+                }
+                again.add(op);
             }
-            if (failure == null) {
+            if (again.isEmpty()) {
                 break;
             }
             retries.inc();
             // A cluster re-reads its slot map, so the retry follows MOVED, failover, resharding.
             RedisClients.afterFailure(client);
-            if (scriptLost && !reloadedScript) {
-                // NOSCRIPT: Redis restarted or its script cache was flushed. Expected, so retry
-                // at once with the script loaded again; the batch is idempotent.
+            pending = again;
+            if (onlyNoScript && !reloadedScript) {
+                // Expected after a Redis restart: retry at once; the writes are idempotent.
                 reloadedScript = true;
                 LOG.info("Redis {} lost the profile write script, loading it again", endpoint);
                 continue;
             }
             // Only the cause is logged, never the batch: field values may be personal data.
             LOG.warn(
-                    "Writing {} profiles and {} id keys to Redis {} failed (attempt {}), retrying"
-                            + " in {} ms: {}",
-                    buffer.profileCount(),
-                    buffer.idCount(),
+                    "Writing to Redis {} failed for {} of its commands (attempt {}), retrying them"
+                            + " in {} ms: {}{}",
                     endpoint,
+                    again.size(),
                     attempt,
                     backoff,
-                    describe(failure));
+                    describe(failure),
+                    RedisFailure.of(failure) == RedisFailure.AUTH
+                            ? " (check the user and password of the Redis URL)"
+                            : "");
             // Blocking the task thread is the point: backpressure stops the pipeline instead of
             // dropping writes. Cancelling the task interrupts the sleep.
             Thread.sleep(backoff);
             backoff = Math.min(backoff * 2, maxBackoffMillis);
         }
-        long profiles = 0;
-        for (PendingProfile p : buffer.profiles()) {
-            profiles += (p.deleteFirst() ? 1 : 0) + (p.write() ? 1 : 0);
-        }
-        profileWrites.inc(profiles);
-        idWrites.inc(buffer.idCount());
-        segmentWrites.inc(buffer.segmentCount());
-        recordsSend.inc(profiles + buffer.idCount());
         buffer.clear();
         long took = System.nanoTime() - started;
         lastFlushMillis = took / 1_000_000;
         latency.flushed(took);
     }
 
+    /** The commands of the buffer, in the order they are sent. */
+    private List<Op> plan() {
+        List<Op> ops =
+                new ArrayList<>(
+                        buffer.profileCount()
+                                + buffer.idCount()
+                                + buffer.aliasWrites().size()
+                                + 2 * buffer.segmentWrites().size());
+        for (PendingProfile p : buffer.profiles()) {
+            // a refused delete still stands between the hash and this write
+            boolean delete = p.deleteFirst() || (p.write() && undeleted.contains(p.key()));
+            ops.add(new Op(Op.PROFILE, p.key(), p, delete, null, null));
+        }
+        for (Map.Entry<String, String> alias : buffer.aliasWrites()) {
+            ops.add(new Op(Op.ALIAS, alias.getKey(), null, false, alias.getValue(), null));
+        }
+        for (Map.Entry<String, String> id : buffer.idWrites()) {
+            ops.add(new Op(Op.ID, id.getKey(), null, false, id.getValue(), null));
+        }
+        for (var segment : buffer.segmentWrites()) {
+            Map<String, Boolean> members = segment.getValue();
+            List<String> added = new ArrayList<>(members.size());
+            List<String> removed = new ArrayList<>(0);
+            for (Map.Entry<String, Boolean> m : members.entrySet()) {
+                (m.getValue() ? added : removed).add(m.getKey());
+            }
+            // One SADD of the members added and one SREM of those removed; both idempotent.
+            if (!added.isEmpty()) {
+                ops.add(
+                        new Op(
+                                Op.SEGMENT_ADD,
+                                segment.getKey(),
+                                null,
+                                false,
+                                null,
+                                added.toArray(new String[0])));
+            }
+            if (!removed.isEmpty()) {
+                ops.add(
+                        new Op(
+                                Op.SEGMENT_REMOVE,
+                                segment.getKey(),
+                                null,
+                                false,
+                                null,
+                                removed.toArray(new String[0])));
+            }
+        }
+        return ops;
+    }
+
     /**
-     * Sends the whole buffer in one pipeline.
+     * Sends the commands in one pipeline; each {@link Op} keeps its reply.
      *
-     * @return the first error Redis answered to a command, or null if all succeeded
-     * @throws JedisException if Redis could not be reached or the connection broke
+     * @return the failure outside the replies (no connection, a broken pipeline), else null
      */
-    private JedisException send() {
-        if (scriptSha == null) {
-            scriptSha = RedisClients.loadScript(client, SCRIPT);
+    private RuntimeException send(List<Op> ops) {
+        for (Op op : ops) {
+            op.reply = null;
         }
         String sha = scriptSha;
-        scriptLost = false;
+        if (sha == null) {
+            try {
+                sha = RedisClients.loadScript(client, SCRIPT);
+                scriptSha = sha;
+            } catch (JedisException e) {
+                if (RedisFailure.of(e).retried()) {
+                    return e;
+                }
+                // SCRIPT LOAD refused (an ACL, say): send the script whole, so that Redis answers
+                // each write, and try loading it again next flush
+                if (!evalWarned) {
+                    evalWarned = true;
+                    LOG.info(
+                            "Redis {} refused to load the profile write script ({}), sending it"
+                                    + " with each write instead",
+                            endpoint,
+                            RedisFailure.firstLine(e));
+                }
+            }
+        }
         String now = Long.toString(System.currentTimeMillis());
         // A cluster's pipeline sends each command to the master of its key's slot.
-        List<Response<?>> replies = new ArrayList<>();
         try (AbstractPipeline pipeline = client.pipelined()) {
-            for (PendingProfile p : buffer.profiles()) {
-                if (p.deleteFirst()) {
-                    replies.add(pipeline.del(p.key()));
-                }
-                if (p.write()) {
-                    replies.add(pipeline.evalsha(sha, 1, scriptArgs(p, now)));
-                }
-            }
-            for (Map.Entry<String, String> alias : buffer.aliasWrites()) {
-                if (alias.getValue() == null) {
-                    replies.add(pipeline.del(alias.getKey()));
-                } else {
-                    replies.add(pipeline.set(alias.getKey(), alias.getValue(), ALIAS_TTL));
-                }
-            }
-            for (Map.Entry<String, String> id : buffer.idWrites()) {
-                if (id.getValue() == null) {
-                    replies.add(pipeline.del(id.getKey()));
-                } else {
-                    replies.add(pipeline.set(id.getKey(), id.getValue()));
-                }
-            }
-            for (var segment : buffer.segmentWrites()) {
-                sendMemberships(pipeline, segment.getKey(), segment.getValue(), replies);
+            for (Op op : ops) {
+                op.reply = op.send(pipeline, sha, now);
             }
             pipeline.sync();
+        } catch (JedisException | IllegalStateException e) {
+            // The replies read before the failure stand; the others fail as not answered.
+            return e;
         }
-        JedisException first = null;
-        for (Response<?> reply : replies) {
-            try {
-                reply.get();
-            } catch (JedisException error) {
-                // MOVED and ASK (a cluster resharding) arrive here too, and are retried.
-                if (error instanceof JedisDataException data && isNoScript(data)) {
-                    scriptSha = null;
-                    scriptLost = true;
-                }
-                if (first == null) {
-                    first = error;
+        return null;
+    }
+
+    /** Counts a command that Redis carried out. */
+    private void written(Op op) {
+        switch (op.kind) {
+            case Op.PROFILE -> {
+                int n = (op.delete ? 1 : 0) + (op.profile.write() ? 1 : 0);
+                profileWrites.inc(n);
+                recordsSend.inc(n);
+                if (op.delete && !undeleted.isEmpty()) {
+                    undeleted.remove(op.key);
                 }
             }
-        }
-        return first;
-    }
-
-    /** One SADD of the members added and one SREM of those removed; both are idempotent. */
-    private static void sendMemberships(
-            AbstractPipeline pipeline,
-            String setKey,
-            Map<String, Boolean> members,
-            List<Response<?>> replies) {
-        List<String> added = new java.util.ArrayList<>(members.size());
-        List<String> removed = new java.util.ArrayList<>(0);
-        for (Map.Entry<String, Boolean> m : members.entrySet()) {
-            (m.getValue() ? added : removed).add(m.getKey());
-        }
-        if (!added.isEmpty()) {
-            replies.add(pipeline.sadd(setKey, added.toArray(new String[0])));
-        }
-        if (!removed.isEmpty()) {
-            replies.add(pipeline.srem(setKey, removed.toArray(new String[0])));
+            case Op.ID -> {
+                idWrites.inc();
+                recordsSend.inc();
+            }
+            case Op.SEGMENT_ADD, Op.SEGMENT_REMOVE -> segmentWrites.inc(op.members.length);
+            default -> {}
         }
     }
 
-    /** {@code [key, ver, now, n, unset × n, (field, value) × m]}, as {@link #SCRIPT} reads them. */
-    private static String[] scriptArgs(PendingProfile p, String now) {
+    /** Gives up a command that Redis refused for good. */
+    private void reject(Op op, RedisFailure reason, Throwable error) {
+        RejectedWrite r =
+                new RejectedWrite(
+                        op.key, op.command(), reason, RedisFailure.firstLine(error), op.payload());
+        rejected.get(reason).inc();
+        if (op.kind == Op.PROFILE && op.delete) {
+            undeleted.remove(op.key);
+            undeleted.add(op.key);
+            if (undeleted.size() > UNDELETED_REMEMBERED) {
+                Iterator<String> eldest = undeleted.iterator();
+                eldest.next();
+                eldest.remove();
+            }
+        }
+        if (rejectionLog.shouldLog(op.key, System.currentTimeMillis())) {
+            long notLogged = rejectionLog.takeNotLogged();
+            // the key and Redis's reply only: field values may be personal data
+            LOG.warn(
+                    "Redis {} refused the {} write of {} ({}), not retried: {}{}",
+                    endpoint,
+                    r.command(),
+                    r.key(),
+                    reason.reason(),
+                    r.reply(),
+                    notLogged > 0
+                            ? " (" + notLogged + " more rejected writes not logged since)"
+                            : "");
+        }
+        rejectedWrites.accept(r);
+    }
+
+    /** One command of a flush: what it writes, and its reply in the current attempt. */
+    private static final class Op {
+        static final byte PROFILE = 0;
+        static final byte ALIAS = 1;
+        static final byte ID = 2;
+        static final byte SEGMENT_ADD = 3;
+        static final byte SEGMENT_REMOVE = 4;
+
+        final byte kind;
+        final String key;
+
+        /** For {@link #PROFILE}: the pending write. */
+        final PendingProfile profile;
+
+        /** For {@link #PROFILE}: whether the hash is deleted (before the write, if any). */
+        final boolean delete;
+
+        /** For {@link #ID} and {@link #ALIAS}: the value to SET, or null to DEL. */
+        final String value;
+
+        /** For the segment commands: the members. */
+        final String[] members;
+
+        Response<?> reply;
+
+        Op(
+                byte kind,
+                String key,
+                PendingProfile profile,
+                boolean delete,
+                String value,
+                String[] members) {
+            this.kind = kind;
+            this.key = key;
+            this.profile = profile;
+            this.delete = delete;
+            this.value = value;
+            this.members = members;
+        }
+
+        Response<?> send(AbstractPipeline pipeline, String sha, String now) {
+            return switch (kind) {
+                case PROFILE -> {
+                    if (!profile.write()) {
+                        yield pipeline.del(key);
+                    }
+                    String[] args = scriptArgs(profile, delete, now);
+                    yield sha != null
+                            ? pipeline.evalsha(sha, 1, args)
+                            : pipeline.eval(SCRIPT, 1, args);
+                }
+                case ALIAS ->
+                        value == null ? pipeline.del(key) : pipeline.set(key, value, ALIAS_TTL);
+                case ID -> value == null ? pipeline.del(key) : pipeline.set(key, value);
+                case SEGMENT_ADD -> pipeline.sadd(key, members);
+                default -> pipeline.srem(key, members);
+            };
+        }
+
+        /**
+         * The failure of this command in the current attempt, or null if Redis carried it out.
+         *
+         * @param outside the failure outside the replies, if any
+         */
+        Throwable error(RuntimeException outside) {
+            if (reply == null) {
+                // never sent: no connection, or the script could not be loaded
+                return outside != null ? outside : new JedisException("not sent");
+            }
+            try {
+                reply.get();
+                return null;
+            } catch (JedisException | IllegalStateException e) {
+                // IllegalStateException: a reply never read, the connection broke first
+                return e;
+            }
+        }
+
+        String command() {
+            return switch (kind) {
+                case PROFILE -> "profile";
+                case ALIAS -> "alias";
+                case ID -> "id";
+                default -> "segment";
+            };
+        }
+
+        /** The write as compact JSON, for its dead letter. */
+        String payload() {
+            StringWriter out = new StringWriter(128);
+            try (JsonGenerator g = JSON.createGenerator(out)) {
+                g.writeStartObject();
+                g.writeStringField("key", key);
+                g.writeStringField("command", command());
+                switch (kind) {
+                    case PROFILE -> {
+                        if (delete) {
+                            g.writeBooleanField("del", true);
+                        }
+                        if (profile.write()) {
+                            g.writeArrayFieldStart("unset");
+                            for (String f : profile.unset()) {
+                                if (f != null && !isReserved(f)) {
+                                    g.writeString(f);
+                                }
+                            }
+                            g.writeEndArray();
+                            g.writeObjectFieldStart("set");
+                            for (Map.Entry<String, String> e : profile.set().entrySet()) {
+                                if (e.getKey() != null && !isReserved(e.getKey())) {
+                                    g.writeStringField(e.getKey(), e.getValue());
+                                }
+                            }
+                            g.writeEndObject();
+                        }
+                    }
+                    case ALIAS, ID -> {
+                        if (value == null) {
+                            g.writeBooleanField("del", true);
+                        } else {
+                            g.writeStringField("set", value);
+                            if (kind == ALIAS) {
+                                g.writeNumberField("ttl_seconds", ALIAS_TTL_SECONDS);
+                            }
+                        }
+                    }
+                    default -> {
+                        g.writeArrayFieldStart(kind == SEGMENT_ADD ? "add" : "remove");
+                        for (String m : members) {
+                            g.writeString(m);
+                        }
+                        g.writeEndArray();
+                    }
+                }
+                g.writeEndObject();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return out.toString();
+        }
+    }
+
+    /**
+     * {@code [key, ver, now, delete, n, unset × n, (field, value) × m]}, as {@link #SCRIPT} reads
+     * them.
+     */
+    private static String[] scriptArgs(PendingProfile p, boolean delete, String now) {
         Collection<String> unset = p.unset();
         Map<String, String> set = p.set();
-        String[] args = new String[4 + unset.size() + 2 * set.size()];
+        String[] args = new String[5 + unset.size() + 2 * set.size()];
         args[0] = p.key();
         args[1] = Long.toString(p.ver());
         args[2] = now;
-        int i = 4;
+        args[3] = delete ? "1" : "0";
+        int i = 5;
         for (String field : unset) {
             if (field == null) {
                 throw nullField(p, null);
@@ -308,8 +598,8 @@ final class RedisProfileWriter implements SinkWriter<ProfileUpdate> {
                 args[i++] = field;
             }
         }
-        int removed = i - 4;
-        args[3] = removed < SMALL_COUNTS.length ? SMALL_COUNTS[removed] : Integer.toString(removed);
+        int removed = i - 5;
+        args[4] = removed < SMALL_COUNTS.length ? SMALL_COUNTS[removed] : Integer.toString(removed);
         for (Map.Entry<String, String> e : set.entrySet()) {
             String field = e.getKey();
             String value = e.getValue();
@@ -341,11 +631,6 @@ final class RedisProfileWriter implements SinkWriter<ProfileUpdate> {
      */
     private static boolean isReserved(String field) {
         return field.equals(ProfileFields.VER) || field.equals(ProfileFields.UPDATED_AT);
-    }
-
-    private static boolean isNoScript(JedisDataException e) {
-        return e instanceof JedisNoScriptException
-                || (e.getMessage() != null && e.getMessage().startsWith("NOSCRIPT"));
     }
 
     /** The exception and its causes, one line. */

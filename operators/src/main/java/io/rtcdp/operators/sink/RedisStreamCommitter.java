@@ -3,12 +3,13 @@ package io.rtcdp.operators.sink;
 import io.rtcdp.udf.profile.RedisKeys;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.groups.SinkCommitterMetricGroup;
+import org.apache.flink.metrics.MetricGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.AbstractPipeline;
@@ -19,7 +20,18 @@ import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.XAddParams;
 
-/** The committer of {@link RedisStreamSink}: see there for the protocol. */
+/**
+ * The committer of {@link RedisStreamSink}: see there for the protocol.
+ *
+ * <p>Failures are judged per entry by {@link RedisFailure}: transient ones (Redis down, {@code
+ * LOADING}, {@code MOVED}, …) are retried with backoff from 50 ms to 5 s until Redis answers,
+ * blocking the commit; an entry Redis refuses for good (the tenant's stream key holds another type,
+ * an ACL, {@code OOM}, {@code READONLY}) is skipped, counted in {@code redisStreamEntriesRejected}
+ * (group {@code reason}) and logged (tenant, key and reason, rate-limited; never the entries), so
+ * that one tenant's bad key does not hold up the commits of every tenant. A committer cannot emit
+ * records, so skipped entries are not in the dead letters; in streaming they still reach the
+ * triggers topic, which is written apart from Redis.
+ */
 final class RedisStreamCommitter implements Committer<StreamBatch> {
     private static final Logger LOG = LoggerFactory.getLogger(RedisStreamCommitter.class);
 
@@ -29,6 +41,9 @@ final class RedisStreamCommitter implements Committer<StreamBatch> {
     private static final long INITIAL_BACKOFF_MILLIS = 50;
     private static final long MAX_BACKOFF_MILLIS = 5000;
 
+    /** Counter of entries Redis refused for good, one per {@code reason}. */
+    static final String REJECTED_METRIC = "redisStreamEntriesRejected";
+
     private final UnifiedJedis client;
     private final String endpoint;
     private final RedisKeys keys;
@@ -37,6 +52,8 @@ final class RedisStreamCommitter implements Committer<StreamBatch> {
     private final Counter written;
     private final Counter alreadyThere;
     private final Counter retries;
+    private final Map<RedisFailure, Counter> rejected = new EnumMap<>(RedisFailure.class);
+    private final RejectionLog rejectionLog = new RejectionLog();
 
     RedisStreamCommitter(
             UnifiedJedis client,
@@ -44,7 +61,7 @@ final class RedisStreamCommitter implements Committer<StreamBatch> {
             RedisKeys keys,
             long maxLen,
             String idField,
-            SinkCommitterMetricGroup metrics) {
+            MetricGroup metrics) {
         this.client = client;
         this.endpoint = endpoint;
         this.keys = keys;
@@ -53,45 +70,76 @@ final class RedisStreamCommitter implements Committer<StreamBatch> {
         this.written = metrics.counter("redisStreamEntriesWritten");
         this.alreadyThere = metrics.counter("redisStreamEntriesAlreadyThere");
         this.retries = metrics.counter("redisStreamRetries");
+        for (RedisFailure reason : RedisFailure.REJECTIONS) {
+            rejected.put(
+                    reason,
+                    metrics.addGroup(RedisProfileWriter.REASON, reason.reason())
+                            .counter(REJECTED_METRIC));
+        }
     }
 
     @Override
     public void commit(Collection<CommitRequest<StreamBatch>> requests)
             throws InterruptedException {
         for (CommitRequest<StreamBatch> request : requests) {
+            StreamBatch batch = request.getCommittable();
+            boolean[] settled = new boolean[batch.entries().size()];
             long backoff = INITIAL_BACKOFF_MILLIS;
             for (int attempt = 1; ; attempt++) {
-                try {
-                    commit(request.getCommittable());
+                RuntimeException failure = commit(batch, settled);
+                if (failure == null) {
                     break;
-                } catch (JedisException e) {
-                    retries.inc();
-                    // never the entries: they name profiles
-                    LOG.warn(
-                            "Appending {} stream entries of tenant {} to Redis {} failed (attempt"
-                                    + " {}), retrying in {} ms: {}",
-                            request.getCommittable().entries().size(),
-                            request.getCommittable().tenant(),
-                            endpoint,
-                            attempt,
-                            backoff,
-                            e.toString());
-                    Thread.sleep(backoff);
-                    backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
                 }
+                retries.inc();
+                RedisClients.afterFailure(client);
+                // never the entries: they name profiles
+                LOG.warn(
+                        "Appending stream entries of tenant {} to Redis {} failed (attempt {}),"
+                                + " retrying in {} ms: {}",
+                        batch.tenant(),
+                        endpoint,
+                        attempt,
+                        backoff,
+                        failure.toString());
+                Thread.sleep(backoff);
+                backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
             }
         }
     }
 
-    /** Appends one batch; idempotent. */
+    /**
+     * Appends one batch, once; idempotent.
+     *
+     * @throws RuntimeException the first transient failure, if an entry is still to be appended
+     */
     void commit(StreamBatch batch) {
-        if (batch.entries().isEmpty()) {
-            return;
+        RuntimeException failure = commit(batch, new boolean[batch.entries().size()]);
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /**
+     * Sends the entries not yet settled and settles those Redis appended, had already, or refused
+     * for good (skipped: counted and logged).
+     *
+     * @return the first transient failure, or null if every entry is settled
+     */
+    private RuntimeException commit(StreamBatch batch, boolean[] settled) {
+        List<StreamBatch.Pending> entries = batch.entries();
+        if (entries.isEmpty()) {
+            return null;
         }
         String key = keys.triggers(batch.tenant());
-        List<Response<StreamEntryID>> replies = new ArrayList<>(batch.entries().size());
+        List<Response<StreamEntryID>> replies = new ArrayList<>(entries.size());
+        RuntimeException failure = null;
         try (AbstractPipeline p = client.pipelined()) {
-            for (StreamBatch.Pending e : batch.entries()) {
+            for (int i = 0; i < entries.size(); i++) {
+                if (settled[i]) {
+                    replies.add(null);
+                    continue;
+                }
+                StreamBatch.Pending e = entries.get(i);
                 replies.add(
                         p.xadd(
                                 key,
@@ -102,18 +150,72 @@ final class RedisStreamCommitter implements Committer<StreamBatch> {
                                 fields(e.entry())));
             }
             p.sync();
+        } catch (JedisException | IllegalStateException e) {
+            // the replies read before the failure stand; the others fail as not answered
+            failure = e;
         }
-        for (int i = 0; i < replies.size(); i++) {
+        RedisFailure rejectedFor = null;
+        String reply = null;
+        int rejectedEntries = 0;
+        for (int i = 0; i < entries.size(); i++) {
+            if (settled[i]) {
+                continue;
+            }
+            Response<StreamEntryID> r = i < replies.size() ? replies.get(i) : null;
             try {
-                replies.get(i).get();
-                written.inc();
-            } catch (JedisDataException error) {
-                if (!isNotAbove(error)) {
-                    throw error;
+                if (r == null) {
+                    continue; // never sent: the pipeline failed first
                 }
-                resolveRefused(key, batch.entries().get(i));
+                try {
+                    r.get();
+                    written.inc();
+                } catch (JedisDataException error) {
+                    if (!isNotAbove(error)) {
+                        throw error;
+                    }
+                    resolveRefused(key, entries.get(i));
+                }
+                settled[i] = true;
+            } catch (JedisException | IllegalStateException error) {
+                RedisFailure f = r != null ? RedisFailure.of(error) : RedisFailure.notAReply(error);
+                if (f.retried()) {
+                    if (failure == null) {
+                        failure = error;
+                    }
+                    continue;
+                }
+                settled[i] = true;
+                rejected.get(f).inc();
+                rejectedEntries++;
+                if (rejectedFor == null) {
+                    rejectedFor = f;
+                    reply = RedisFailure.firstLine(error);
+                }
             }
         }
+        if (rejectedEntries > 0 && rejectionLog.shouldLog(key, System.currentTimeMillis())) {
+            long notLogged = rejectionLog.takeNotLogged();
+            LOG.warn(
+                    "Redis {} refused {} trigger entries of tenant {} to {} ({}), skipped: {}{}."
+                            + " They are not in the dead letters (a committer cannot emit); in"
+                            + " streaming they are on the triggers topic.",
+                    endpoint,
+                    rejectedEntries,
+                    batch.tenant(),
+                    key,
+                    rejectedFor.reason(),
+                    reply,
+                    notLogged > 0 ? " (" + notLogged + " more rejections not logged since)" : "");
+        }
+        if (failure == null) {
+            for (boolean done : settled) {
+                if (!done) {
+                    failure = new JedisException("stream entries not appended");
+                    break;
+                }
+            }
+        }
+        return failure;
     }
 
     /**

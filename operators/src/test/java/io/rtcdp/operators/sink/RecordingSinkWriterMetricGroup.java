@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.SimpleCounter;
 import org.apache.flink.metrics.groups.OperatorIOMetricGroup;
 import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
@@ -40,6 +41,24 @@ final class RecordingSinkWriterMetricGroup extends UnregisteredMetricsGroup
     @Override
     public Counter counter(String name) {
         return counter(name, new SimpleCounter());
+    }
+
+    /** A key-value group: its counters are recorded here as {@code key.value.name}. */
+    @Override
+    public MetricGroup addGroup(String key, String value) {
+        String prefix = key + '.' + value + '.';
+        RecordingSinkWriterMetricGroup parent = this;
+        return new UnregisteredMetricsGroup() {
+            @Override
+            public Counter counter(String name) {
+                return parent.counter(prefix + name, new SimpleCounter());
+            }
+
+            @Override
+            public <C extends Counter> C counter(String name, C counter) {
+                return parent.counter(prefix + name, counter);
+            }
+        };
     }
 
     @Override

@@ -4,11 +4,14 @@ import static io.rtcdp.operators.sink.ProfileUpdateBufferTest.delete;
 import static io.rtcdp.operators.sink.ProfileUpdateBufferTest.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rtcdp.operators.testutil.RedisServerExtension;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -19,6 +22,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisClient;
 
 /** The writer against a real redis-server, driven by hand: time, flushes and failures. */
@@ -29,9 +35,11 @@ class RedisProfileWriterTest {
     private static final String PA = "rtcdp:t:profile:a";
     private static final String PB = "rtcdp:t:profile:b";
     private static final String PC = "rtcdp:t:profile:c";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final TestProcessingTimeService time = new TestProcessingTimeService();
     private final RecordingSinkWriterMetricGroup metrics = new RecordingSinkWriterMetricGroup();
+    private final List<RejectedWrite> rejected = new ArrayList<>();
     private RedisClient redis;
     private RedisProfileWriter writer;
 
@@ -200,27 +208,183 @@ class RedisProfileWriterTest {
     }
 
     @Test
-    void errorsFromRedisAreRetriedUntilTheyStopAndNothingIsDropped() throws Exception {
-        // A string where the profile hash belongs: every script on it fails with WRONGTYPE.
-        redis.set(PA, "not a hash");
+    void transientErrorsAreRetriedUntilTheyStopAndNothingIsDropped() throws Exception {
         writer = writer(Duration.ofMinutes(1), 1000);
+        // the script is loaded before Redis gets busy
+        writer.write(write("c", 1, Map.of("x", "0"), List.of(), List.of()), null);
+        writer.flush(false);
         writer.write(write("a", 1, Map.of("x", "1"), List.of(), ids("u:1")), null);
         writer.write(write("b", 1, Map.of("x", "2"), List.of(), List.of()), null);
 
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread flusher = flushInBackground(failure);
-        waitUntil(() -> flusher.getState() == Thread.State.TIMED_WAITING, "a retry backoff");
-        // The other writes of the batch went through; the batch is retried whole.
-        assertThat(redis.hget(PB, "x")).isEqualTo("2");
-        redis.del(PA);
-        flusher.join(Duration.ofSeconds(20).toMillis());
+        // another client's endless script: Redis answers BUSY to everything else
+        try (Jedis admin = admin()) {
+            admin.configSet("busy-reply-threshold", "20");
+        }
+        Thread script = busyScript();
+        try {
+            waitUntil(() -> isBusy(), "Redis to be busy");
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread flusher = flushInBackground(failure);
+            waitUntil(() -> metrics.count("redisRetries") >= 2, "two retries");
+            assertThat(flusher.isAlive()).isTrue();
+            try (Jedis admin = admin()) {
+                admin.scriptKill();
+            }
+            flusher.join(Duration.ofSeconds(20).toMillis());
 
-        assertThat(flusher.isAlive()).isFalse();
-        assertThat(failure.get()).isNull();
+            assertThat(flusher.isAlive()).isFalse();
+            assertThat(failure.get()).isNull();
+        } finally {
+            script.join(10_000);
+            try (Jedis admin = admin()) {
+                admin.configSet("busy-reply-threshold", "5000");
+            }
+        }
         assertThat(redis.hget(PA, "x")).isEqualTo("1");
+        assertThat(redis.hget(PB, "x")).isEqualTo("2");
         assertThat(redis.get("rtcdp:t:id:u:1")).isEqualTo("a");
-        assertThat(metrics.count("redisRetries")).isPositive();
+        assertThat(rejected).isEmpty();
+        assertThat(rejectedCount()).isZero();
         assertThat(metrics.gauge("redisBufferedProfiles")).isEqualTo(0);
+        assertThat(metrics.count("redisProfileWrites")).isEqualTo(3);
+    }
+
+    @Test
+    void aWrongTypedKeyIsRejectedAtOnceAndEveryOtherKeyIsWritten() throws Exception {
+        // a string where a profile hash and a segment set belong
+        redis.set(PA, "not a hash");
+        redis.set("rtcdp:t:segment:vip", "not a set");
+        writer = writer(Duration.ofMinutes(1), 1000);
+        writer.write(
+                write("a", 3, Map.of("x", "1", "y", "2"), List.of("z"), ids("u:1"))
+                        .withSegments(Map.of("vip", true, "new", true)),
+                null);
+        writer.write(
+                write("b", 1, Map.of("x", "3"), List.of(), List.of())
+                        .withSegments(Map.of("vip", true)),
+                null);
+        writer.write(write("c", 1, Map.of("x", "4"), List.of(), List.of()), null);
+
+        writer.flush(false);
+
+        assertThat(redis.get(PA)).isEqualTo("not a hash");
+        assertThat(redis.get("rtcdp:t:segment:vip")).isEqualTo("not a set");
+        assertThat(redis.hget(PB, "x")).isEqualTo("3");
+        assertThat(redis.hget(PC, "x")).isEqualTo("4");
+        assertThat(redis.get("rtcdp:t:id:u:1")).isEqualTo("a");
+        assertThat(redis.smembers("rtcdp:t:segment:new")).containsExactly("a");
+        assertThat(metrics.count("redisRetries")).isZero();
+        assertThat(metrics.count("reason.wrongtype.redisWritesRejected")).isEqualTo(2);
+        assertThat(rejectedCount()).isEqualTo(2);
+        assertThat(metrics.count("redisProfileWrites")).isEqualTo(2);
+        assertThat(metrics.gauge("redisBufferedProfiles")).isEqualTo(0);
+
+        assertThat(rejected).hasSize(2);
+        RejectedWrite profile = rejected.get(0);
+        assertThat(profile.key()).isEqualTo(PA);
+        assertThat(profile.command()).isEqualTo("profile");
+        assertThat(profile.failure()).isEqualTo(RedisFailure.WRONGTYPE);
+        assertThat(profile.reply()).startsWith("WRONGTYPE Operation against a key holding");
+        assertThat(JSON.readTree(profile.payload()))
+                .isEqualTo(
+                        JSON.readTree(
+                                "{\"key\":\"rtcdp:t:profile:a\",\"command\":\"profile\","
+                                        + "\"unset\":[\"z\"],\"set\":{\"x\":\"1\",\"y\":\"2\"}}"));
+        RejectedWrite segment = rejected.get(1);
+        assertThat(segment.key()).isEqualTo("rtcdp:t:segment:vip");
+        assertThat(segment.command()).isEqualTo("segment");
+        assertThat(JSON.readTree(segment.payload()))
+                .isEqualTo(
+                        JSON.readTree(
+                                "{\"key\":\"rtcdp:t:segment:vip\",\"command\":\"segment\","
+                                        + "\"add\":[\"a\",\"b\"]}"));
+
+        var letter = profile.toDeadLetter();
+        assertThat(letter.error()).isEqualTo("redis_rejected");
+        assertThat(letter.source()).isEqualTo("redis:" + PA);
+        assertThat(letter.message()).startsWith("wrongtype: ").contains(PA).contains("WRONGTYPE");
+        assertThat(letter.payload()).isEqualTo(profile.payload());
+    }
+
+    @Test
+    void aRefusedDeleteMakesTheNextWriteOfTheProfileDeleteFirst() throws Exception {
+        redis.hset(PA, Map.of("forgotten", "1", "ver", "5"));
+        try (Jedis admin = admin()) {
+            admin.aclSetUser("nodel", "reset", "on", ">pw", "~*", "+@all", "-del");
+        }
+        writer = writer("redis://nodel:pw@127.0.0.1:" + REDIS.port());
+        writer.write(delete("a", ids("u:1")), null);
+        writer.flush(false);
+
+        assertThat(redis.hget(PA, "forgotten")).isEqualTo("1");
+        assertThat(rejected)
+                .extracting(RejectedWrite::key, RejectedWrite::failure)
+                .containsExactly(
+                        tuple(PA, RedisFailure.NOPERM),
+                        tuple("rtcdp:t:alias:a", RedisFailure.NOPERM),
+                        tuple("rtcdp:t:id:u:1", RedisFailure.NOPERM));
+        assertThat(JSON.readTree(rejected.get(0).payload()))
+                .isEqualTo(
+                        JSON.readTree(
+                                "{\"key\":\"rtcdp:t:profile:a\",\"command\":\"profile\","
+                                        + "\"del\":true}"));
+        assertThat(metrics.count("reason.noperm.redisWritesRejected")).isEqualTo(3);
+
+        // the ACL is fixed; the profile comes back later (a write of the same oneid)
+        try (Jedis admin = admin()) {
+            admin.aclSetUser("nodel", "+del");
+        }
+        writer.write(write("a", 1, Map.of("x", "1"), List.of(), List.of()), null);
+        writer.flush(false);
+
+        // not merged into the fields of the profile that was to be deleted
+        assertThat(redis.hgetAll(PA)).containsOnlyKeys("x", "ver", "updated_at");
+        assertThat(redis.hget(PA, "ver")).isEqualTo("1");
+
+        // and only once: the next write is a plain one again
+        writer.write(write("a", 2, Map.of("y", "2"), List.of(), List.of()), null);
+        writer.flush(false);
+        assertThat(redis.hgetAll(PA)).containsOnlyKeys("x", "y", "ver", "updated_at");
+    }
+
+    @Test
+    void aDeleteAndAWriteOfOneProfileInAFlushHappenTogetherOrNotAtAll() throws Exception {
+        redis.hset(PA, Map.of("forgotten", "1", "ver", "5"));
+        try (Jedis admin = admin()) {
+            admin.aclSetUser("nodel", "reset", "on", ">pw", "~*", "+@all", "-del");
+        }
+        writer = writer("redis://nodel:pw@127.0.0.1:" + REDIS.port());
+        writer.write(delete("a", List.of()), null);
+        writer.write(write("a", 1, Map.of("x", "1"), List.of(), List.of()), null);
+        writer.flush(false);
+
+        // the script's DEL was refused, so its write did not happen either
+        assertThat(redis.hgetAll(PA)).isEqualTo(Map.of("forgotten", "1", "ver", "5"));
+        RejectedWrite r =
+                rejected.stream().filter(w -> w.key().equals(PA)).findFirst().orElseThrow();
+        assertThat(r.failure()).isEqualTo(RedisFailure.NOPERM);
+        assertThat(JSON.readTree(r.payload()))
+                .isEqualTo(
+                        JSON.readTree(
+                                "{\"key\":\"rtcdp:t:profile:a\",\"command\":\"profile\","
+                                        + "\"del\":true,\"unset\":[],\"set\":{\"x\":\"1\"}}"));
+        assertThat(metrics.count("redisProfileWrites")).isZero();
+    }
+
+    @Test
+    void aScriptThatCannotBeLoadedIsSentWhole() throws Exception {
+        try (Jedis admin = admin()) {
+            admin.aclSetUser("noload", "reset", "on", ">pw", "~*", "+@all", "-script");
+        }
+        writer = writer("redis://noload:pw@127.0.0.1:" + REDIS.port());
+        writer.write(write("a", 1, Map.of("x", "1"), List.of(), List.of()), null);
+        writer.flush(false);
+        writer.write(write("a", 2, Map.of("x", "2"), List.of(), List.of()), null);
+        writer.flush(false);
+
+        assertThat(redis.hmget(PA, "x", "ver")).containsExactly("2", "2");
+        assertThat(rejected).isEmpty();
+        assertThat(metrics.count("redisRetries")).isZero();
     }
 
     @Test
@@ -269,7 +433,59 @@ class RedisProfileWriterTest {
                 .flushInterval(flushInterval)
                 .maxBufferedProfiles(maxBufferedProfiles)
                 .build()
-                .createWriter(time, metrics);
+                .createWriter(time, metrics, metrics.getNumRecordsSendCounter(), rejected::add);
+    }
+
+    private RedisProfileWriter writer(String url) {
+        return RedisProfileSink.builder()
+                .redisUrl(url)
+                .flushInterval(Duration.ofMinutes(1))
+                .build()
+                .createWriter(time, metrics, metrics.getNumRecordsSendCounter(), rejected::add);
+    }
+
+    private long rejectedCount() {
+        long n = 0;
+        for (RedisFailure f : RedisFailure.REJECTIONS) {
+            n +=
+                    metrics.count(
+                            RedisProfileWriter.REASON + '.' + f.reason() + ".redisWritesRejected");
+        }
+        return n;
+    }
+
+    private static Jedis admin() {
+        return new Jedis("127.0.0.1", REDIS.port());
+    }
+
+    /** Runs an endless script on a connection of its own until SCRIPT KILL. */
+    private static Thread busyScript() {
+        Thread t =
+                new Thread(
+                        () -> {
+                            try (Jedis jedis =
+                                    new Jedis(
+                                            new HostAndPort("127.0.0.1", REDIS.port()),
+                                            DefaultJedisClientConfig.builder()
+                                                    .socketTimeoutMillis(60_000)
+                                                    .build())) {
+                                jedis.eval("while true do end");
+                            } catch (RuntimeException killed) {
+                                // ERR Script killed by user
+                            }
+                        },
+                        "busy-script");
+        t.start();
+        return t;
+    }
+
+    private static boolean isBusy() {
+        try (Jedis probe = admin()) {
+            probe.get("busy-probe");
+            return false;
+        } catch (redis.clients.jedis.exceptions.JedisBusyException e) {
+            return true;
+        }
     }
 
     private Thread flushInBackground(AtomicReference<Throwable> failure) {

@@ -6,6 +6,8 @@ import io.rtcdp.operators.testutil.RedisServerExtension;
 import io.rtcdp.udf.profile.RedisKeys;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.api.connector.sink2.Committer;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.apache.flink.runtime.metrics.groups.InternalSinkCommitterMetricGroup;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,14 +30,56 @@ class RedisStreamSinkTest {
     }
 
     private static RedisStreamCommitter committer() {
+        return committer(
+                InternalSinkCommitterMetricGroup.wrap(
+                        UnregisteredMetricsGroup.createOperatorMetricGroup()));
+    }
+
+    private static RedisStreamCommitter committer(MetricGroup metrics) {
         return new RedisStreamCommitter(
                 RedisClient.builder().fromURI(java.net.URI.create(REDIS.url())).build(),
                 REDIS.url(),
                 KEYS,
                 1000,
                 "trigger_id",
-                InternalSinkCommitterMetricGroup.wrap(
-                        UnregisteredMetricsGroup.createOperatorMetricGroup()));
+                metrics);
+    }
+
+    private static Committer.CommitRequest<StreamBatch> request(StreamBatch batch) {
+        return new Committer.CommitRequest<>() {
+            @Override
+            public StreamBatch getCommittable() {
+                return batch;
+            }
+
+            @Override
+            public int getNumberOfRetries() {
+                return 0;
+            }
+
+            @Override
+            public void signalFailedWithKnownReason(Throwable t) {
+                throw new AssertionError(t);
+            }
+
+            @Override
+            public void signalFailedWithUnknownReason(Throwable t) {
+                throw new AssertionError(t);
+            }
+
+            @Override
+            public void retryLater() {
+                throw new AssertionError("retryLater");
+            }
+
+            @Override
+            public void updateAndRetryLater(StreamBatch committable) {
+                throw new AssertionError("updateAndRetryLater");
+            }
+
+            @Override
+            public void signalAlreadyCommitted() {}
+        };
     }
 
     private static StreamEntry entry(String id) {
@@ -86,6 +130,29 @@ class RedisStreamSinkTest {
             c.commit(batch);
         }
         assertThat(idsInStream()).containsExactly("other", "late");
+    }
+
+    @Test
+    void aTenantWhoseStreamKeyHoldsAnotherTypeDoesNotBlockTheOthers() throws Exception {
+        REDIS.client().set(KEYS.triggers("broken"), "not a stream");
+        RedisStreamSink.Writer writer = new RedisStreamSink.Writer();
+        writer.write(new StreamEntry("broken", "b1", new String[] {"trigger_id", "b1"}));
+        writer.write(new StreamEntry("broken", "b2", new String[] {"trigger_id", "b2"}));
+        writer.write(entry("t1"));
+        List<Committer.CommitRequest<StreamBatch>> requests = new ArrayList<>();
+        for (StreamBatch b : writer.prepareCommit()) {
+            requests.add(request(b));
+        }
+        RecordingSinkWriterMetricGroup metrics = new RecordingSinkWriterMetricGroup();
+        try (RedisStreamCommitter c = committer(metrics)) {
+            // returns: the refused entries are skipped, not retried forever
+            c.commit(requests);
+        }
+        assertThat(idsInStream()).containsExactly("t1");
+        assertThat(REDIS.client().get(KEYS.triggers("broken"))).isEqualTo("not a stream");
+        assertThat(metrics.count("reason.wrongtype.redisStreamEntriesRejected")).isEqualTo(2);
+        assertThat(metrics.count("redisStreamEntriesWritten")).isEqualTo(1);
+        assertThat(metrics.count("redisStreamRetries")).isZero();
     }
 
     @Test

@@ -40,6 +40,12 @@ import redis.clients.jedis.resps.ScanResult;
  * data set to a private directory) and {@link #start()} brings it back on the same port with that
  * data, so outage tests can check that nothing written before the outage was lost. Its script cache
  * is not kept, as on a real restart.
+ *
+ * <p>{@link #appendOnly()} makes a server that logs every write to an append-only file before
+ * answering it ({@code appendfsync always}), so that it can also be killed without warning ({@link
+ * #kill9()}, SIGKILL) and {@link #start() started} again with every acknowledged write; {@link
+ * #pause()} and {@link #resume()} stop and continue the process (SIGSTOP, SIGCONT), as a machine
+ * that hangs does.
  */
 public final class RedisServerExtension implements BeforeAllCallback, AfterAllCallback {
 
@@ -48,11 +54,26 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
                     + " redis-server";
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(15);
 
+    private final boolean appendOnly;
     private int port = -1;
     private Path dir;
     private Process process;
     private RedisClient client;
     private Thread shutdownHook;
+
+    /** A server without persistence, unless {@link #stop()} saves it. */
+    public RedisServerExtension() {
+        this(false);
+    }
+
+    private RedisServerExtension(boolean appendOnly) {
+        this.appendOnly = appendOnly;
+    }
+
+    /** A server with an append-only file written before each reply ({@code appendfsync always}). */
+    public static RedisServerExtension appendOnly() {
+        return new RedisServerExtension(true);
+    }
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
@@ -138,6 +159,44 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
         process = null;
     }
 
+    /**
+     * Kills the server with SIGKILL: no save, no goodbye to clients. With {@link #appendOnly()},
+     * {@link #start()} brings back every write it acknowledged.
+     */
+    public synchronized void kill9() throws InterruptedException {
+        if (!isRunning()) {
+            throw new IllegalStateException("redis-server is not running");
+        }
+        process.destroyForcibly();
+        if (!process.waitFor(STARTUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("redis-server did not die");
+        }
+        process = null;
+    }
+
+    /** Stops the server process (SIGSTOP): connections stay open, nothing is answered. */
+    public synchronized void pause() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** Continues a {@link #pause() paused} server (SIGCONT). */
+    public synchronized void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        if (!isRunning()) {
+            throw new IllegalStateException("redis-server is not running");
+        }
+        Process kill =
+                new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                        .inheritIO()
+                        .start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill -" + name + " failed");
+        }
+    }
+
     /** Starts the server again on the same port, with the data set saved by {@link #stop()}. */
     public synchronized void start() {
         if (isRunning()) {
@@ -182,7 +241,8 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
                         "--port", Integer.toString(port),
                         "--bind", "127.0.0.1",
                         "--save", "",
-                        "--appendonly", "no",
+                        "--appendonly", appendOnly ? "yes" : "no",
+                        "--appendfsync", "always",
                         "--dir", dir.toString(),
                         "--dbfilename", "dump.rdb"));
         Path log = dir.resolve("redis.log");

@@ -1,0 +1,210 @@
+package io.rtcdp.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.rtcdp.operators.testutil.RedisServerExtension;
+import io.rtcdp.udf.event.ParserConfig;
+import io.rtcdp.udf.profile.RedisKeys;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The poison corpus ({@link PoisonCorpus}) streamed through Kafka into the streaming job: the job
+ * keeps running (restarts are off, so a failure would fail it), every poison record reaches the DLQ
+ * topic with its code and a size Kafka takes, every profile of the other tenants equals an SQL
+ * computation over their events at its {@code as_of} and stands at or before its tenant's own last
+ * event time, whatever Mallory's live events did to the shared watermark.
+ */
+class PoisonKafkaITCase {
+    @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
+    @RegisterExtension static final RedisServerExtension REDIS = new RedisServerExtension();
+
+    @RegisterExtension
+    static final KafkaExtension KAFKA = new KafkaExtension().partitions("rtcdp.events", 4);
+
+    @TempDir static Path tmp;
+
+    @Test
+    void poisonStopsNothingInTheStreamingJob() throws Exception {
+        PoisonCorpus corpus = new PoisonCorpus();
+        List<byte[]> mixed = corpus.mixed(23);
+        int partitions = 4;
+        send(mixed, partitions);
+        // Mallory's live events on every partition: the shared watermark goes ahead of everyone
+        List<byte[]> live = new ArrayList<>();
+        for (String s : corpus.live) {
+            live.add(s.getBytes(StandardCharsets.UTF_8));
+        }
+        send(live, partitions);
+
+        RtcdpConfig cfg =
+                RtcdpConfig.builder()
+                        .parser(ParserConfig.builder().clock(() -> PoisonCorpus.NOW).build())
+                        .kafkaBootstrap(KAFKA.bootstrapServers())
+                        .redisUrl(REDIS.url())
+                        .parallelism(2)
+                        .checkpointInterval(Duration.ofSeconds(1))
+                        .build();
+        Configuration conf = Environments.jobConfiguration(cfg);
+        conf.addAll(FlinkTestCluster.noRestarts());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        Streaming.build(cfg, env);
+        JobClient job = env.executeAsync("poison-kafka-it");
+        try {
+            RedisKeys keys = new RedisKeys("rtcdp");
+            var redis = REDIS.client();
+            long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
+            Map<String, String> oneidOf = new HashMap<>();
+            while (true) {
+                assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+                int done = 0;
+                for (var e : corpus.validPerUser.entrySet()) {
+                    String[] tu = e.getKey().split("/");
+                    String oneid = redis.get(keys.id(tu[0], "user_id", tu[1]));
+                    String total =
+                            oneid == null
+                                    ? null
+                                    : redis.hget(keys.profile(tu[0], oneid), "f.events_total");
+                    if (total != null && Long.parseLong(total) >= e.getValue()) {
+                        oneidOf.put(e.getKey(), oneid);
+                        done++;
+                    }
+                }
+                String m1 = redis.get(keys.id("mallory", "user_id", "m1"));
+                String m1Total =
+                        m1 == null
+                                ? null
+                                : redis.hget(keys.profile("mallory", m1), "f.events_total");
+                if (done == corpus.validPerUser.size() && "2000".equals(m1Total)) {
+                    break;
+                }
+                assertThat(System.nanoTime()).as("all profiles in time").isLessThan(deadline);
+                Thread.sleep(250);
+            }
+
+            // the DLQ topic: every poison record with its code, nothing else
+            Map<String, String> codeByName = readDlq(corpus, deadline);
+            Map<String, String> expected = new TreeMap<>();
+            for (PoisonCorpus.Poison p : corpus.poison) {
+                expected.put(p.name(), p.code());
+            }
+            assertThat(codeByName).isEqualTo(expected);
+
+            // alpha and gamma: exact at their as_of, never past their own last event
+            StringBuilder rows = new StringBuilder();
+            Map<String, Long> maxTs = new HashMap<>();
+            for (String s : corpus.valid) {
+                JsonNode n = PoisonCorpus.JSON.readTree(s);
+                String tenant = n.get("tenant").asText();
+                rows.append(
+                        SqlFeatureOracle.eventRow(
+                                tenant + "/" + n.get("ids").get("user_id").asText(), n));
+                maxTs.merge(tenant, n.get("ts").asLong(), Math::max);
+            }
+            Files.writeString(tmp.resolve("ev.csv"), rows.toString(), StandardCharsets.UTF_8);
+            Map<String, Map<String, String>> actual = new HashMap<>();
+            Map<String, Long> asOf = new HashMap<>();
+            for (var e : oneidOf.entrySet()) {
+                String tenant = e.getKey().split("/")[0];
+                Map<String, String> h = redis.hgetAll(keys.profile(tenant, e.getValue()));
+                actual.put(e.getKey(), h);
+                long a = Long.parseLong(h.get("as_of"));
+                assertThat(a).as(e.getKey()).isLessThanOrEqualTo(maxTs.get(tenant));
+                asOf.put(e.getKey(), a);
+            }
+            String load = SqlFeatureOracle.loadEventRows(tmp.resolve("ev.csv"));
+            Map<String, Map<String, String>> want = SqlFeatureOracle.compute(tmp, load, asOf);
+            assertThat(want).hasSize(corpus.validPerUser.size());
+            assertThat(SqlFeatureOracle.mismatches(want, actual)).isEmpty();
+
+            // Mallory's sums held at the maximum, not wrapped round
+            String m2 = redis.get(keys.id("mallory", "user_id", "m2"));
+            assertThat(redis.hget(keys.profile("mallory", m2), "f.revenue_total"))
+                    .isEqualTo("9223372036854.775807");
+            assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    /** Sends raw bytes spread over the partitions in turn. */
+    private static void send(List<byte[]> values, int partitions) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(4 << 20));
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            int i = 0;
+            for (byte[] v : values) {
+                producer.send(new ProducerRecord<>("rtcdp.events", i++ % partitions, null, v));
+            }
+            producer.flush();
+        }
+    }
+
+    private static Map<String, String> readDlq(PoisonCorpus corpus, long deadline)
+            throws Exception {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "dlq-reader");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName());
+        Map<String, String> out = new TreeMap<>();
+        int n = 0;
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+            c.subscribe(List.of("rtcdp.dlq"));
+            while (n < corpus.poison.size() && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+                    n++;
+                    assertThat(r.value().length).as("dead letter size").isLessThanOrEqualTo(8192);
+                    JsonNode d = PoisonCorpus.JSON.readTree(r.value());
+                    assertThat(d.get("source").asText()).startsWith("rtcdp.events/");
+                    String payload = d.get("payload").asText();
+                    String name = null;
+                    for (PoisonCorpus.Poison x : corpus.poison) {
+                        if (payload.startsWith(x.prefix())) {
+                            name = x.name();
+                        }
+                    }
+                    assertThat(name).as("a dead letter of no poison record: %s", d).isNotNull();
+                    assertThat(out.put(name, d.get("error").asText())).as(name).isNull();
+                }
+            }
+            for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofSeconds(2))) {
+                n++;
+            }
+        }
+        assertThat(n).as("dead letters").isEqualTo(corpus.poison.size());
+        return out;
+    }
+}

@@ -1,0 +1,317 @@
+package io.rtcdp.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rtcdp.operators.testutil.RedisServerExtension;
+import io.rtcdp.udf.event.ParserConfig;
+import io.rtcdp.udf.gen.GeneratedRecord;
+import io.rtcdp.udf.gen.PopulationGenerator;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.client.JobStatusMessage;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.InjectMiniCluster;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Redis going away under a running replay: the job blocks (backpressure), loses nothing, does not
+ * fail over and catches up when Redis is back. Redis logs every write before answering it ({@code
+ * appendonly yes}, {@code appendfsync always} in the outage run), so a kill -9 loses nothing it
+ * acknowledged; the final Redis must equal a replay without the outage (every key and field but
+ * {@code ver} and {@code updated_at}), with no dead letters. The measured times are printed (and
+ * quoted in docs/operations.md, "Redis failures").
+ */
+class RedisOutageITCase {
+    static final long START =
+            OffsetDateTime.parse("2024-05-01T00:00:00Z").toInstant().toEpochMilli();
+    static final Duration OUTAGE = Duration.ofSeconds(30);
+    static final Duration PAUSE = Duration.ofSeconds(5);
+
+    private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(4)
+                            .setConfiguration(METRICS.addToConfiguration(flinkConfig()))
+                            .build());
+
+    @RegisterExtension static final RedisServerExtension REDIS = RedisServerExtension.appendOnly();
+
+    @TempDir static Path tmp;
+
+    static Path events;
+    static RtcdpConfig cfg;
+    static Map<String, Object> clean;
+    static long cleanMillis;
+    static long eventCount;
+
+    private static Configuration flinkConfig() {
+        Configuration c = new Configuration();
+        c.setString("state.backend.type", "rocksdb");
+        c.setString("taskmanager.memory.managed.size", "256m");
+        return c;
+    }
+
+    @BeforeAll
+    static void cleanReplay() throws Exception {
+        PopulationGenerator gen =
+                PopulationGenerator.builder()
+                        .seed(23)
+                        .tenant("acme")
+                        .persons(2_000)
+                        .events(40_000)
+                        .startMillis(START)
+                        .duration(Duration.ofDays(30))
+                        .badFraction(0)
+                        .build();
+        List<GeneratedRecord> records = new ArrayList<>();
+        gen.iterator().forEachRemaining(records::add);
+        events = tmp.resolve("events.jsonl");
+        PopulationGenerator.writeJsonl(records.iterator(), events);
+        long now = gen.suggestedNow();
+        cfg =
+                RtcdpConfig.builder()
+                        .parser(ParserConfig.builder().clock(() -> now).build())
+                        .redisUrl(REDIS.url())
+                        .parallelism(2)
+                        .checkpointInterval(Duration.ofSeconds(1))
+                        .build();
+        REDIS.flushAll();
+        // fsync once a second for the runs that do not kill Redis: much faster on this machine
+        REDIS.client().configSet("appendfsync", "everysec");
+        long t0 = System.nanoTime();
+        Replay.Summary s = replay("clean");
+        cleanMillis = (System.nanoTime() - t0) / 1_000_000;
+        eventCount = s.counted();
+        clean = RedisRejectedWritesITCase.comparable(REDIS.contents());
+        assertThat(Files.exists(tmp.resolve("dlq-clean.jsonl")) ? lines("dlq-clean") : 0).isZero();
+        System.out.printf(
+                "RedisOutageITCase: clean replay of %d events, %d keys: %d ms (%.0f events/s"
+                        + " with start-up)%n",
+                eventCount, clean.size(), cleanMillis, eventCount * 1000.0 / cleanMillis);
+    }
+
+    @Test
+    void aThirtySecondOutageBlocksTheJobWhichThenCatchesUpWithNothingLost(
+            @InjectMiniCluster MiniCluster cluster) throws Exception {
+        REDIS.flushAll();
+        // every write on disk before Redis answers it, so kill -9 loses none it acknowledged
+        REDIS.client().configSet("appendfsync", "always");
+        long started = System.nanoTime();
+        CompletableFuture<Replay.Summary> run = replayAsync("outage");
+
+        // mid-run: checkpoints are being taken and Redis holds a quarter of the keys
+        Path checkpoints = tmp.resolve("work-outage").resolve("checkpoints");
+        waitUntil(
+                () -> run.isDone() || checkpointExists(checkpoints),
+                Duration.ofSeconds(60),
+                "a first checkpoint");
+        JobID job = runningJob(cluster);
+        long steadyAt = System.nanoTime();
+        long countedAtSteady = sum(job, "eventsCounted");
+        waitUntil(
+                () -> run.isDone() || REDIS.client().dbSize() >= clean.size() / 4,
+                Duration.ofSeconds(60),
+                "a quarter of the keys");
+        assertThat(run).as("the replay is still running when Redis is killed").isNotDone();
+        long keysAtKill = REDIS.client().dbSize();
+        long countedAtKill = sum(job, "eventsCounted");
+        long killedAt = System.nanoTime();
+        REDIS.kill9();
+
+        // the outage: the job must neither finish nor fail meanwhile
+        long outageEnd = killedAt + OUTAGE.toNanos();
+        long countedAt2s = -1;
+        while (System.nanoTime() < outageEnd) {
+            assertThat(run).as("the replay waits for Redis").isNotDone();
+            if (countedAt2s < 0 && System.nanoTime() - killedAt > 2_000_000_000L) {
+                countedAt2s = sum(job, "eventsCounted");
+            }
+            Thread.sleep(100);
+        }
+        long countedAtRestart = sum(job, "eventsCounted");
+        long retriesDuringOutage = sum(job, "redisRetries");
+        REDIS.start();
+        long restartedAt = System.nanoTime();
+        long keysAfterReload = REDIS.client().dbSize();
+        waitUntil(
+                () -> run.isDone() || REDIS.client().dbSize() > keysAfterReload,
+                Duration.ofSeconds(30),
+                "the first write after the restart");
+        long resumedAt = System.nanoTime();
+        Replay.Summary summary = run.get(120, TimeUnit.SECONDS);
+        long endedAt = System.nanoTime();
+
+        // nothing acknowledged was lost by the kill, nothing is lost in the end
+        assertThat(keysAfterReload).isGreaterThanOrEqualTo(keysAtKill);
+        assertThat(diff(clean, RedisRejectedWritesITCase.comparable(REDIS.contents()))).isEmpty();
+        assertThat(summary.counted()).isEqualTo(eventCount);
+        assertThat(lines("dlq-outage")).as("dead letters").isZero();
+        assertThat(retriesDuringOutage).isPositive();
+        // backpressure: the pipeline stopped taking events soon after Redis went away
+        assertThat(countedAtRestart).isLessThan(eventCount);
+
+        long retries = sum(job, "redisRetries");
+        double before = (countedAtKill - countedAtSteady) / ((killedAt - steadyAt) / 1e9);
+        double after = (eventCount - countedAtRestart) / ((endedAt - restartedAt) / 1e9);
+        System.out.printf(
+                "RedisOutageITCase: outage %.1f s (kill -9 at %d of %d keys, %d of %d events"
+                        + " counted); events counted during the outage %d (%d of them after its"
+                        + " first 2 s); retries %d; first write %.1f s after the restart, all"
+                        + " writes done %.1f s after it (the rest of the replay included);"
+                        + " events/s before %.0f, after the restart %.0f; whole run %.1f s vs"
+                        + " %.1f s without the outage%n",
+                (restartedAt - killedAt) / 1e9,
+                keysAtKill,
+                clean.size(),
+                countedAtKill,
+                eventCount,
+                countedAtRestart - countedAtKill,
+                countedAt2s < 0 ? 0 : countedAtRestart - countedAt2s,
+                retries,
+                (resumedAt - restartedAt) / 1e9,
+                (endedAt - restartedAt) / 1e9,
+                before,
+                after,
+                (endedAt - started) / 1e9,
+                cleanMillis / 1e3);
+    }
+
+    @Test
+    void aPausedRedisTimesOutAndIsRetriedUntilItAnswers(@InjectMiniCluster MiniCluster cluster)
+            throws Exception {
+        REDIS.flushAll();
+        REDIS.client().configSet("appendfsync", "everysec");
+        CompletableFuture<Replay.Summary> run = replayAsync("pause");
+        waitUntil(
+                () -> run.isDone() || REDIS.client().dbSize() >= clean.size() / 4,
+                Duration.ofSeconds(60),
+                "a quarter of the keys");
+        assertThat(run).as("the replay is still running when Redis is paused").isNotDone();
+        JobID job = runningJob(cluster);
+        REDIS.pause();
+        long pausedAt = System.nanoTime();
+        try {
+            while (System.nanoTime() - pausedAt < PAUSE.toNanos()) {
+                assertThat(run).as("the replay waits for Redis").isNotDone();
+                Thread.sleep(100);
+            }
+        } finally {
+            REDIS.resume();
+        }
+        long resumedAt = System.nanoTime();
+        run.get(120, TimeUnit.SECONDS);
+        long endedAt = System.nanoTime();
+
+        assertThat(diff(clean, RedisRejectedWritesITCase.comparable(REDIS.contents()))).isEmpty();
+        assertThat(lines("dlq-pause")).as("dead letters").isZero();
+        // the socket timeouts (2 s) were retried
+        long retries = sum(job, "redisRetries");
+        assertThat(retries).isPositive();
+        System.out.printf(
+                "RedisOutageITCase: paused %.1f s; retries %d; all writes done %.1f s after"
+                        + " SIGCONT%n",
+                (resumedAt - pausedAt) / 1e9, retries, (endedAt - resumedAt) / 1e9);
+    }
+
+    private static Replay.Summary replay(String name) throws Exception {
+        return Replay.run(
+                cfg,
+                List.of(events),
+                tmp.resolve("dlq-" + name + ".jsonl"),
+                tmp.resolve("conflicts-" + name + ".jsonl"),
+                tmp.resolve("work-" + name),
+                FlinkTestCluster.noRestarts());
+    }
+
+    private static CompletableFuture<Replay.Summary> replayAsync(String name) {
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return replay(name);
+                    } catch (Exception e) {
+                        throw new CompletionException(e);
+                    }
+                });
+    }
+
+    private static long lines(String name) throws Exception {
+        Path f = tmp.resolve(name + ".jsonl");
+        return Files.exists(f)
+                ? Files.readAllLines(f).stream().filter(l -> !l.isBlank()).count()
+                : 0;
+    }
+
+    private static JobID runningJob(MiniCluster cluster) throws Exception {
+        for (JobStatusMessage j : cluster.listJobs().get()) {
+            if (j.getJobState() == JobStatus.RUNNING) {
+                return j.getJobId();
+            }
+        }
+        throw new AssertionError("no running job");
+    }
+
+    private static long sum(JobID job, String counter) {
+        return METRICS.findMetrics(job, ".*\\." + counter).values().stream()
+                .mapToLong(m -> ((Counter) m).getCount())
+                .sum();
+    }
+
+    private static boolean checkpointExists(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.anyMatch(p -> p.getFileName().toString().equals("_metadata"));
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static void waitUntil(BooleanSupplier condition, Duration timeout, String what)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waiting for %s", what).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    private static List<String> diff(Map<String, Object> expected, Map<String, Object> actual) {
+        List<String> out = new ArrayList<>();
+        for (String key : actual.keySet()) {
+            if (!expected.containsKey(key)) {
+                out.add(key + ": unexpected " + actual.get(key));
+            }
+        }
+        for (String key : expected.keySet()) {
+            if (!expected.get(key).equals(actual.get(key))) {
+                out.add(key + ": " + expected.get(key) + " vs " + actual.get(key));
+            }
+        }
+        return out.size() > 20 ? out.subList(0, 20) : out;
+    }
+}
