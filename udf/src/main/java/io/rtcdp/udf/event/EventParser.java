@@ -12,8 +12,11 @@ import com.fasterxml.jackson.core.io.JsonEOFException;
 import io.rtcdp.udf.time.Times;
 import java.io.IOException;
 import java.io.Serializable;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.util.Arrays;
@@ -213,7 +216,8 @@ public final class EventParser implements Serializable {
         if (utf8.length > config.maxRecordBytes()) {
             throw new InvalidEventException(ErrorCode.OVERSIZE, oversizeMessage(utf8.length));
         }
-        int bad = Utf8.firstInvalid(utf8);
+        long utf8Check = Utf8.check(utf8);
+        int bad = (int) utf8Check;
         if (bad >= 0) {
             throw new InvalidEventException(
                     ErrorCode.BAD_JSON,
@@ -223,6 +227,7 @@ public final class EventParser implements Serializable {
         }
         Draft d = draft();
         d.reset();
+        d.mayHoldControls = (utf8Check & Utf8.MAY_HOLD_CONTROLS) != 0;
         try (JsonParser p = factory().createParser(utf8)) {
             JsonToken root = p.nextToken();
             if (root == null) {
@@ -273,7 +278,7 @@ public final class EventParser implements Serializable {
                                             + " characters, has "
                                             + d.eventId.length());
                         }
-                        requireText(d.eventId, field);
+                        requireText(d, d.eventId, field);
                     }
                     break;
                 case "tenant":
@@ -304,7 +309,7 @@ public final class EventParser implements Serializable {
                     d.name = optionalString(p, t, field);
                     if (d.name != null) {
                         requireAtMost(d.name, MAX_NAME_LENGTH, field);
-                        requireText(d.name, field);
+                        requireText(d, d.name, field);
                     }
                     break;
                 case "ts":
@@ -316,7 +321,7 @@ public final class EventParser implements Serializable {
                     String channel = optionalString(p, t, field);
                     if (channel != null) {
                         requireAtMost(channel, MAX_CHANNEL_LENGTH, field);
-                        requireText(channel, field);
+                        requireText(d, channel, field);
                     }
                     d.channel = emptyToNull(channel);
                     break;
@@ -471,7 +476,7 @@ public final class EventParser implements Serializable {
                     if (category != null) {
                         category = category.strip();
                         requireAtMost(category, MAX_CATEGORY_LENGTH, "props.category");
-                        requireText(category, "props.category");
+                        requireText(d, category, "props.category");
                     }
                     d.category = emptyToNull(category);
                     break;
@@ -485,7 +490,7 @@ public final class EventParser implements Serializable {
                         orderId = optionalString(p, vt, "props.order_id");
                         if (orderId != null) {
                             requireAtMost(orderId, MAX_ORDER_ID_LENGTH, "props.order_id");
-                            requireText(orderId, "props.order_id");
+                            requireText(d, orderId, "props.order_id");
                         }
                     }
                     d.orderId = emptyToNull(orderId);
@@ -599,7 +604,7 @@ public final class EventParser implements Serializable {
                                 + " characters, has one of "
                                 + key.length());
             }
-            int keyProblems = scan(key) & (CONTROL | LONE_SURROGATE);
+            int keyProblems = d.mayHoldControls ? scan(key) & (CONTROL | LONE_SURROGATE) : 0;
             if (keyProblems != 0) {
                 throw invalid("field 'traits' has a key that " + textProblem(keyProblems));
             }
@@ -611,7 +616,9 @@ public final class EventParser implements Serializable {
                                 + " characters, has one of "
                                 + value.length());
             }
-            if (vt == JsonToken.VALUE_STRING && (scan(value) & LONE_SURROGATE) != 0) {
+            if (d.mayHoldControls
+                    && vt == JsonToken.VALUE_STRING
+                    && (scan(value) & LONE_SURROGATE) != 0) {
                 throw invalid("field 'traits' has a value that " + textProblem(LONE_SURROGATE));
             }
             if (traits == null) {
@@ -696,7 +703,10 @@ public final class EventParser implements Serializable {
             String value = IdNormalizer.normalize(type, d.idValues[i], countryCode);
             if (value != null) {
                 // What is left after trimming becomes Redis key bytes (or an HMAC input).
-                int problems = scan(value);
+                int problems =
+                        d.mayHoldControls
+                                ? scan(value)
+                                : value.indexOf('{') >= 0 || value.indexOf('}') >= 0 ? BRACE : 0;
                 if (problems != 0) {
                     throw invalid(
                             "field 'ids."
@@ -863,7 +873,10 @@ public final class EventParser implements Serializable {
     }
 
     /** Rejects control characters and unpaired surrogates in a text field. */
-    private static void requireText(String s, String field) throws InvalidEventException {
+    private static void requireText(Draft d, String s, String field) throws InvalidEventException {
+        if (!d.mayHoldControls) {
+            return;
+        }
         int problems = scan(s) & (CONTROL | LONE_SURROGATE);
         if (problems != 0) {
             throw invalid("field '" + field + "' " + textProblem(problems));
@@ -1059,6 +1072,9 @@ public final class EventParser implements Serializable {
         Map<String, String> traits;
         String propsJson;
 
+        /** Whether a string of the record may hold a control character or unpaired surrogate. */
+        boolean mayHoldControls;
+
         void reset() {
             fieldsSeen = 0;
             fieldsNull = 0;
@@ -1093,8 +1109,24 @@ public final class EventParser implements Serializable {
         }
     }
 
-    /** Strict UTF-8 validation (RFC 3629: no overlongs, surrogates or code points > U+10FFFF). */
+    /**
+     * Strict UTF-8 validation (RFC 3629: no overlongs, surrogates or code points > U+10FFFF), which
+     * also tells whether a JSON string of the record may hold a control character or an unpaired
+     * surrogate at all: only through a backslash escape (Jackson rejects raw C0 characters in
+     * strings, and unpaired surrogates are not valid UTF-8) or as raw DEL, C1, U+2028 or U+2029.
+     * Most records have none of these, and then no field needs a scan.
+     */
     static final class Utf8 {
+        /** {@link #check}: the record may hold control characters or unpaired surrogates. */
+        static final long MAY_HOLD_CONTROLS = 1L << 32;
+
+        private static final VarHandle LONGS =
+                MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+        private static final long ONES = 0x0101010101010101L;
+        private static final long HIGHS = 0x8080808080808080L;
+        private static final long BACKSLASHES = ONES * '\\';
+        private static final long DELS = ONES * 0x7f;
+
         private Utf8() {}
 
         /**
@@ -1103,16 +1135,43 @@ public final class EventParser implements Serializable {
          * for UTF-16 or UTF-32, which it detects by zero bytes.
          */
         static int firstInvalid(byte[] b) {
+            return (int) check(b);
+        }
+
+        /** Whether one of the eight bytes of {@code w} is zero. */
+        private static boolean hasZeroByte(long w) {
+            return ((w - ONES) & ~w & HIGHS) != 0;
+        }
+
+        /**
+         * {@link #firstInvalid} in the low 32 bits, and {@link #MAY_HOLD_CONTROLS}. ASCII is
+         * checked eight bytes at a time.
+         */
+        static long check(byte[] b) {
             int n = b.length;
             int i = 0;
+            long flags = 0;
             while (i < n) {
+                if (i + 8 <= n) {
+                    long w = (long) LONGS.get(b, i);
+                    if ((w & HIGHS) == 0 && !hasZeroByte(w)) {
+                        if (hasZeroByte(w ^ BACKSLASHES) || hasZeroByte(w ^ DELS)) {
+                            flags = MAY_HOLD_CONTROLS;
+                        }
+                        i += 8;
+                        continue;
+                    }
+                }
                 int c = b[i];
                 if (c > 0) {
+                    if (c == '\\' || c == 0x7f) {
+                        flags = MAY_HOLD_CONTROLS;
+                    }
                     i++;
                     continue;
                 }
                 if (c == 0) {
-                    return i;
+                    return flags | i;
                 }
                 c &= 0xff;
                 int len;
@@ -1135,23 +1194,28 @@ public final class EventParser implements Serializable {
                         hi = 0x8f;
                     }
                 } else {
-                    return i;
+                    return flags | i;
                 }
                 if (i + len > n) {
-                    return i;
+                    return flags | i;
                 }
                 int second = b[i + 1] & 0xff;
                 if (second < lo || second > hi) {
-                    return i;
+                    return flags | i;
                 }
                 for (int k = 2; k < len; k++) {
                     if ((b[i + k] & 0xc0) != 0x80) {
-                        return i;
+                        return flags | i;
                     }
+                }
+                if ((c == 0xc2 && second <= 0x9f) // C1: U+0080-U+009F
+                        || (c == 0xe2 && second == 0x80 && (b[i + 2] & 0xfe) == 0xa8)) {
+                    // U+2028, U+2029
+                    flags = MAY_HOLD_CONTROLS;
                 }
                 i += len;
             }
-            return -1;
+            return flags | 0xffffffffL;
         }
     }
 }

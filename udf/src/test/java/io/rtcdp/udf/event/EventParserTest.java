@@ -1041,6 +1041,55 @@ class EventParserTest {
         assertThat(EventParser.Utf8.firstInvalid(utf8("\"€ 𝄞 é\""))).isEqualTo(-1);
     }
 
+    @Test
+    void utf8CheckFindsNulsAndBadBytesAtEveryOffset() {
+        for (int at = 0; at < 20; at++) {
+            byte[] b = utf8("a".repeat(20));
+            b[at] = 0;
+            assertThat(EventParser.Utf8.firstInvalid(b)).as("NUL at %d", at).isEqualTo(at);
+            b[at] = (byte) 0xff;
+            assertThat(EventParser.Utf8.firstInvalid(b)).as("0xff at %d", at).isEqualTo(at);
+        }
+    }
+
+    /** Only these bytes let a JSON string hold a control character or an unpaired surrogate. */
+    @Test
+    void utf8CheckTellsWhetherStringsMayHoldControls() {
+        for (String clean :
+                List.of(
+                        "",
+                        "{\"event_id\":\"0f8a1c2e-4b7d\",\"tenant\":\"acme\"}",
+                        "\t\r\n{}",
+                        "é中😀\u00a0\u2027\u202a\u00c2\u0100")) {
+            long r = EventParser.Utf8.check(utf8(clean));
+            assertThat((int) r).as(clean).isEqualTo(-1);
+            assertThat(r & EventParser.Utf8.MAY_HOLD_CONTROLS).as(clean).isZero();
+        }
+        for (String marker :
+                List.of("\\", "\u007f", "\u0080", "\u0085", "\u009f", "\u2028", "\u2029")) {
+            for (int at = 0; at < 17; at++) {
+                String s = "a".repeat(at) + marker + "b".repeat(16 - at);
+                long r = EventParser.Utf8.check(utf8(s));
+                assertThat((int) r).isEqualTo(-1);
+                assertThat(r & EventParser.Utf8.MAY_HOLD_CONTROLS)
+                        .as("%s at %d", marker, at)
+                        .isNotZero();
+            }
+        }
+    }
+
+    /** Raw DEL, C1 and separators (no backslash in the record) are found as well as escapes. */
+    @Test
+    void rawControlCharactersWithoutEscapesAreRejected() {
+        for (String raw : List.of("\u007f", "\u0080", "\u009f", "\u2028", "\u2029")) {
+            InvalidEventException e = rejected(record("\"channel\":\"w" + raw + "eb\""));
+            assertThat(e.getMessage())
+                    .isEqualTo("field 'channel' must not contain control characters");
+            assertThat(rejected(record("").replace("c-1", "c" + raw + "1")).getMessage())
+                    .isEqualTo("field 'ids.cookie_id' must not contain control characters");
+        }
+    }
+
     // ---- serialization
     // ---------------------------------------------------------------------------
 
