@@ -3,6 +3,7 @@ package io.rtcdp.operators.types;
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.EventType;
 import io.rtcdp.udf.event.Id;
+import io.rtcdp.udf.profile.Strings;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,7 +16,9 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * Serializer of {@link Event}, the record between ingest, dedupe, identity and profile. Events are
- * never kept in state, only sent between operators.
+ * never kept in state, only sent between operators, so its format may change between versions
+ * (unaligned checkpoints, which persist records in flight, are not used). Counts are varints:
+ * neither ids nor traits are limited to 65535 by the encoding.
  */
 public final class EventSerializer extends CodecSerializer<Event> {
     private static final long serialVersionUID = 1L;
@@ -31,7 +34,7 @@ public final class EventSerializer extends CodecSerializer<Event> {
         out.writeLong(e.ts());
         writeNullableString(e.channel(), out);
         List<Id> ids = e.ids();
-        out.writeShort(ids.size());
+        Strings.writeVarInt(out, ids.size());
         for (Id id : ids) {
             writeString(id.type(), out);
             writeString(id.value(), out);
@@ -47,7 +50,7 @@ public final class EventSerializer extends CodecSerializer<Event> {
         out.writeByte(tri(e.consentMarketing()));
         out.writeByte(tri(e.consentPersonalization()));
         Map<String, String> traits = e.traits();
-        out.writeShort(traits.size());
+        Strings.writeVarInt(out, traits.size());
         for (Map.Entry<String, String> t : traits.entrySet()) {
             writeString(t.getKey(), out);
             writeString(t.getValue(), out);
@@ -64,7 +67,7 @@ public final class EventSerializer extends CodecSerializer<Event> {
         String name = readNullableString(in);
         long ts = in.readLong();
         String channel = readNullableString(in);
-        int n = in.readUnsignedShort();
+        int n = Strings.readVarInt(in);
         List<Id> ids = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             ids.add(new Id(readString(in), readString(in)));
@@ -74,7 +77,7 @@ public final class EventSerializer extends CodecSerializer<Event> {
         String orderId = readNullableString(in);
         Boolean cm = untri(in.readByte());
         Boolean cp = untri(in.readByte());
-        int nt = in.readUnsignedShort();
+        int nt = Strings.readVarInt(in);
         Map<String, String> traits = nt == 0 ? Map.of() : new HashMap<>(nt * 2);
         for (int i = 0; i < nt; i++) {
             traits.put(readString(in), readString(in));

@@ -2,6 +2,7 @@ package io.rtcdp.operators.types;
 
 import io.rtcdp.udf.event.DeadLetter;
 import io.rtcdp.udf.event.Parsed;
+import io.rtcdp.udf.profile.Strings;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
@@ -44,7 +45,7 @@ public final class ParsedSerializer extends CodecSerializer<Parsed> {
         }
     }
 
-    /** Serializer of {@link DeadLetter}. */
+    /** Serializer of {@link DeadLetter}; records between operators only, never state. */
     public static final class DeadLetterSerializer extends CodecSerializer<DeadLetter> {
         private static final long serialVersionUID = 1L;
 
@@ -56,11 +57,17 @@ public final class ParsedSerializer extends CodecSerializer<Parsed> {
             writeString(d.message(), out);
             writeString(d.payload(), out);
             writeString(d.source(), out);
+            Strings.writeVarLong(out, d.payloadBytes());
         }
 
         @Override
         public DeadLetter deserialize(DataInputView in) throws IOException {
-            return new DeadLetter(readString(in), readString(in), readString(in), readString(in));
+            return new DeadLetter(
+                    readString(in),
+                    readString(in),
+                    readString(in),
+                    readString(in),
+                    Strings.readVarLong(in));
         }
 
         @Override

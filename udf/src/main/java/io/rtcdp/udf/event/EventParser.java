@@ -5,14 +5,18 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import io.rtcdp.udf.time.Times;
 import java.io.IOException;
 import java.io.Serializable;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.util.Arrays;
@@ -32,7 +36,34 @@ import java.util.Map;
  *
  * <p>Messages of {@link InvalidEventException}s and dead letters name fields and JSON types but
  * never quote a value of the record, so plain PII cannot leak through them; the dead letter's
- * payload carries the record for diagnosis.
+ * payload carries the record's beginning for diagnosis.
+ *
+ * <p><b>Input limits.</b> Nothing a producer sends may stop the job or grow its state without
+ * bound, so every size is bounded where it enters (docs/limits.md lists them all):
+ *
+ * <ul>
+ *   <li>the record: {@link ParserConfig#maxRecordBytes()} (64 KiB by default), else {@code
+ *       oversize};
+ *   <li>{@code event_id} 1-{@value #MAX_EVENT_ID_LENGTH} characters, {@code name} at most {@value
+ *       #MAX_NAME_LENGTH}, {@code channel} at most {@value #MAX_CHANNEL_LENGTH}, {@code
+ *       props.category} at most {@value #MAX_CATEGORY_LENGTH} (after trimming), {@code
+ *       props.order_id} at most {@value #MAX_ORDER_ID_LENGTH};
+ *   <li>at most {@value #MAX_IDS} ids of known types per event, each value at most {@value
+ *       IdNormalizer#MAX_VALUE_LENGTH} characters;
+ *   <li>at most {@value #MAX_TRAITS} traits per event, keys at most {@value #MAX_TRAIT_KEY_LENGTH}
+ *       characters, values at most {@value #MAX_TRAIT_VALUE_LENGTH};
+ *   <li>{@code |props.amount|} at most {@value #MAX_ABS_AMOUNT} currency units (10^18 micros), so
+ *       that an amount in micros and the sum of a few of the largest fit a long;
+ *   <li>the text fields above and id values (after trimming) and trait keys contain no control
+ *       characters (U+0000-U+001F, U+007F-U+009F, U+2028, U+2029), and no text kept from the record
+ *       contains an unpaired surrogate (from a JSON escape of a lone surrogate), which UTF-8 cannot
+ *       carry; id values contain no {@code '{'} or {@code '}'}, which would be Redis Cluster hash
+ *       tags inside id keys.
+ * </ul>
+ *
+ * <p>A violation of any of these is {@code invalid_field}, with a message that names the field and
+ * the limit. Jackson's own limits (a number literal longer than 1000 characters, nesting deeper
+ * than 1000 levels) make a record {@code bad_json}.
  *
  * <p>Serializable, for use inside Flink functions. Not thread-safe: an instance reuses its scratch
  * state and its {@link PiiHasher} and is meant for one thread; its caches are transient and created
@@ -41,12 +72,43 @@ import java.util.Map;
 public final class EventParser implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    /** The longest part of a rejected record kept in its dead letter. */
-    public static final int MAX_DEAD_LETTER_PAYLOAD_BYTES = 512 * 1024;
+    /** Characters of {@code event_id}, at least 1. */
+    public static final int MAX_EVENT_ID_LENGTH = 128;
 
-    static final int MAX_EVENT_ID_LENGTH = 128;
-    static final int MAX_NAME_LENGTH = 128;
-    static final int MAX_TENANT_LENGTH = 64;
+    /** Characters of {@code name}. */
+    public static final int MAX_NAME_LENGTH = 128;
+
+    /** Characters of {@code tenant}. */
+    public static final int MAX_TENANT_LENGTH = 64;
+
+    /** Characters of {@code channel}. */
+    public static final int MAX_CHANNEL_LENGTH = 64;
+
+    /** Characters of {@code props.category}, after trimming. */
+    public static final int MAX_CATEGORY_LENGTH = 64;
+
+    /** Characters of {@code props.order_id}. */
+    public static final int MAX_ORDER_ID_LENGTH = 128;
+
+    /** Ids of known types (with a value) per event. */
+    public static final int MAX_IDS = 32;
+
+    /** Traits kept per event (scalar, non-null values). */
+    public static final int MAX_TRAITS = 64;
+
+    /** Characters of a trait key. */
+    public static final int MAX_TRAIT_KEY_LENGTH = 64;
+
+    /** Characters of a trait value (the JSON text of a number or boolean). */
+    public static final int MAX_TRAIT_VALUE_LENGTH = 256;
+
+    /** The largest {@code |props.amount|}, in currency units: 10^12. */
+    public static final long MAX_ABS_AMOUNT = 1_000_000_000_000L;
+
+    private static final BigDecimal MAX_ABS_AMOUNT_DECIMAL = BigDecimal.valueOf(MAX_ABS_AMOUNT);
+
+    /** Digits before the point of {@link #MAX_ABS_AMOUNT}. */
+    private static final int MAX_AMOUNT_INTEGER_DIGITS = 13;
 
     /**
      * Numeric strings for {@code props.amount} are at most this long (BigDecimal is superlinear).
@@ -88,8 +150,9 @@ public final class EventParser implements Serializable {
 
     /**
      * Parses one record that never fails: the event, or a dead letter with the error code, a
-     * message, the payload as UTF-8 text (its first {@value #MAX_DEAD_LETTER_PAYLOAD_BYTES} bytes
-     * at most) and {@code source}.
+     * message, the payload as UTF-8 text (its beginning only when long, see {@link DeadLetter}) and
+     * {@code source}. The code is one of {@link ErrorCode#INPUT}, or {@link ErrorCode#INTERNAL} for
+     * a record that revealed a defect of the parser.
      *
      * @param source where the record came from, e.g. {@code topic/partition/offset} or {@code
      *     file:line}
@@ -98,19 +161,47 @@ public final class EventParser implements Serializable {
         try {
             return Parsed.ok(parse(payload));
         } catch (InvalidEventException e) {
-            return Parsed.bad(deadLetter(e.code(), e.getMessage(), payload, source));
+            return Parsed.bad(DeadLetter.of(e.code(), e.getMessage(), payload, source));
         } catch (RuntimeException e) {
-            // A parser defect on some odd input must not become a poison record that restarts the
-            // job forever (contract 1.2); the dead letter keeps the record for a bug report.
+            // Every input the parser knows to be invalid is an InvalidEventException; this is a
+            // parser defect on some odd input. It must not become a poison record that restarts the
+            // job forever (contract 1.2), and it is not the producer's fault: an internal dead
+            // letter keeps the record for a bug report.
             return Parsed.bad(
-                    deadLetter(
-                            ErrorCode.BAD_JSON,
-                            "record could not be parsed (internal parser failure: "
+                    DeadLetter.of(
+                            ErrorCode.INTERNAL,
+                            "stage 'parse': internal parser failure ("
                                     + e.getClass().getName()
-                                    + ")",
+                                    + "), a defect of rtcdp; please report it with this dead"
+                                    + " letter",
                             payload,
                             source));
         }
+    }
+
+    /**
+     * The dead letter of a record longer than {@link ParserConfig#maxRecordBytes()} of which only
+     * the beginning was read, {@code head[0, headLength)} of {@code recordBytes} bytes (a line of a
+     * file too long to be held in memory); the same as {@link #parse(byte[], String)} gives for the
+     * whole record.
+     */
+    public Parsed oversize(byte[] head, int headLength, long recordBytes, String source) {
+        return Parsed.bad(
+                DeadLetter.of(
+                        ErrorCode.OVERSIZE,
+                        oversizeMessage(recordBytes),
+                        head,
+                        headLength,
+                        recordBytes,
+                        source));
+    }
+
+    private String oversizeMessage(long recordBytes) {
+        return "record is "
+                + recordBytes
+                + " bytes, more than the limit of "
+                + config.maxRecordBytes()
+                + " bytes";
     }
 
     /**
@@ -123,15 +214,10 @@ public final class EventParser implements Serializable {
             throw new InvalidEventException(ErrorCode.BAD_JSON, "record has no value (null)");
         }
         if (utf8.length > config.maxRecordBytes()) {
-            throw new InvalidEventException(
-                    ErrorCode.OVERSIZE,
-                    "record is "
-                            + utf8.length
-                            + " bytes, more than the limit of "
-                            + config.maxRecordBytes()
-                            + " bytes");
+            throw new InvalidEventException(ErrorCode.OVERSIZE, oversizeMessage(utf8.length));
         }
-        int bad = Utf8.firstInvalid(utf8);
+        long utf8Check = Utf8.check(utf8);
+        int bad = (int) utf8Check;
         if (bad >= 0) {
             throw new InvalidEventException(
                     ErrorCode.BAD_JSON,
@@ -141,6 +227,7 @@ public final class EventParser implements Serializable {
         }
         Draft d = draft();
         d.reset();
+        d.mayHoldControls = (utf8Check & Utf8.MAY_HOLD_CONTROLS) != 0;
         try (JsonParser p = factory().createParser(utf8)) {
             JsonToken root = p.nextToken();
             if (root == null) {
@@ -166,7 +253,7 @@ public final class EventParser implements Serializable {
                 throw fieldError;
             }
         } catch (JsonProcessingException e) {
-            throw badJson(e);
+            throw badJson(e, factory().streamReadConstraints());
         } catch (IOException e) {
             // Reading from a byte array does no I/O; kept as BAD_JSON for completeness.
             throw new InvalidEventException(ErrorCode.BAD_JSON, "record could not be read");
@@ -183,13 +270,15 @@ public final class EventParser implements Serializable {
                 case "event_id":
                     seen(d, F_EVENT_ID, t, field);
                     d.eventId = optionalString(p, t, field);
-                    if (d.eventId != null
-                            && (d.eventId.isEmpty() || d.eventId.length() > MAX_EVENT_ID_LENGTH)) {
-                        throw invalid(
-                                "field 'event_id' must have 1-"
-                                        + MAX_EVENT_ID_LENGTH
-                                        + " characters, has "
-                                        + d.eventId.length());
+                    if (d.eventId != null) {
+                        if (d.eventId.isEmpty() || d.eventId.length() > MAX_EVENT_ID_LENGTH) {
+                            throw invalid(
+                                    "field 'event_id' must have 1-"
+                                            + MAX_EVENT_ID_LENGTH
+                                            + " characters, has "
+                                            + d.eventId.length());
+                        }
+                        requireText(d, d.eventId, field);
                     }
                     break;
                 case "tenant":
@@ -218,12 +307,9 @@ public final class EventParser implements Serializable {
                 case "name":
                     seen(d, F_NAME, t, field);
                     d.name = optionalString(p, t, field);
-                    if (d.name != null && d.name.length() > MAX_NAME_LENGTH) {
-                        throw invalid(
-                                "field 'name' must have at most "
-                                        + MAX_NAME_LENGTH
-                                        + " characters, has "
-                                        + d.name.length());
+                    if (d.name != null) {
+                        requireAtMost(d.name, MAX_NAME_LENGTH, field);
+                        requireText(d, d.name, field);
                     }
                     break;
                 case "ts":
@@ -232,7 +318,12 @@ public final class EventParser implements Serializable {
                     break;
                 case "channel":
                     seen(d, F_CHANNEL, t, field);
-                    d.channel = emptyToNull(optionalString(p, t, field));
+                    String channel = optionalString(p, t, field);
+                    if (channel != null) {
+                        requireAtMost(channel, MAX_CHANNEL_LENGTH, field);
+                        requireText(d, channel, field);
+                    }
+                    d.channel = emptyToNull(channel);
                     break;
                 case "ids":
                     seen(d, F_IDS, t, field);
@@ -273,6 +364,9 @@ public final class EventParser implements Serializable {
             } catch (DateTimeException e) {
                 throw badTs("is not a valid date-time");
             }
+        } else if (t == JsonToken.VALUE_NUMBER_FLOAT) {
+            // Also 1E+2147483647 and the like: never converted, whatever the exponent.
+            throw badTs("is a number with a fraction or an exponent");
         } else {
             throw badTs("is " + describe(t));
         }
@@ -349,6 +443,9 @@ public final class EventParser implements Serializable {
                     throw invalid("field 'ids' has id type '" + idType + "' more than once");
                 }
             }
+            if (d.idCount == MAX_IDS) {
+                throw invalid("field 'ids' has more than " + MAX_IDS + " ids");
+            }
             d.addRawId(idType, raw);
         }
     }
@@ -376,15 +473,27 @@ public final class EventParser implements Serializable {
                 case "category":
                     categorySeen = once(categorySeen, "props.category");
                     String category = optionalString(p, vt, "props.category");
-                    d.category = category == null ? null : emptyToNull(category.strip());
+                    if (category != null) {
+                        category = category.strip();
+                        requireAtMost(category, MAX_CATEGORY_LENGTH, "props.category");
+                        requireText(d, category, "props.category");
+                    }
+                    d.category = emptyToNull(category);
                     break;
                 case "order_id":
                     orderIdSeen = once(orderIdSeen, "props.order_id");
+                    String orderId;
                     if (vt == JsonToken.VALUE_NUMBER_INT) {
-                        d.orderId = p.getText();
+                        orderId = p.getText();
+                        requireAtMost(orderId, MAX_ORDER_ID_LENGTH, "props.order_id");
                     } else {
-                        d.orderId = emptyToNull(optionalString(p, vt, "props.order_id"));
+                        orderId = optionalString(p, vt, "props.order_id");
+                        if (orderId != null) {
+                            requireAtMost(orderId, MAX_ORDER_ID_LENGTH, "props.order_id");
+                            requireText(d, orderId, "props.order_id");
+                        }
                     }
+                    d.orderId = emptyToNull(orderId);
                     break;
                 default:
                     p.skipChildren();
@@ -402,15 +511,15 @@ public final class EventParser implements Serializable {
         } else if (t == JsonToken.VALUE_NUMBER_INT
                 && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
             long v = p.getLongValue();
-            long micros = v * 1_000_000L;
-            if (micros / 1_000_000L != v) {
+            if (v > MAX_ABS_AMOUNT || v < -MAX_ABS_AMOUNT) {
                 throw amountOutOfRange();
             }
-            return micros;
+            return v * 1_000_000L;
         } else if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
             try {
                 amount = p.getDecimalValue();
-            } catch (JsonProcessingException | NumberFormatException e) {
+            } catch (JsonProcessingException | NumberFormatException | ArithmeticException e) {
+                // an exponent beyond the int range, which BigDecimal cannot hold
                 throw amountOutOfRange();
             }
         } else if (t == JsonToken.VALUE_STRING) {
@@ -430,31 +539,35 @@ public final class EventParser implements Serializable {
     }
 
     /**
-     * {@code amount × 10^6}, rounded half-even, exactly. The magnitude is checked before anything
-     * rescales the number: {@code setScale} or {@code movePointRight} on 1e999999999 would compute
-     * a power of ten with a billion digits.
+     * {@code amount × 10^6}, rounded half-even, exactly; out of range when {@code |amount| >}
+     * {@value #MAX_ABS_AMOUNT}. The magnitude is checked before anything rescales the number:
+     * {@code setScale} or {@code movePointRight} on 1e999999999 would compute a power of ten with a
+     * billion digits, and on 1E+2147483647 overflow the scale.
      */
     static Long toMicros(BigDecimal amount) throws InvalidEventException {
-        BigDecimal micros = amount.scaleByPowerOfTen(MICROS_SCALE);
-        long integerDigits = (long) micros.precision() - micros.scale();
-        if (integerDigits > 19) {
-            throw amountOutOfRange();
-        }
-        if (integerDigits < 0) {
-            // |micros| < 0.1 rounds to zero.
+        if (amount.signum() == 0) {
             return 0L;
         }
-        try {
-            return micros.setScale(0, RoundingMode.HALF_EVEN).longValueExact();
-        } catch (ArithmeticException e) {
+        // digits before the point; 0 or less when |amount| < 1
+        long integerDigits = (long) amount.precision() - amount.scale();
+        if (integerDigits > MAX_AMOUNT_INTEGER_DIGITS
+                || (integerDigits == MAX_AMOUNT_INTEGER_DIGITS
+                        && amount.abs().compareTo(MAX_ABS_AMOUNT_DECIMAL) > 0)) {
             throw amountOutOfRange();
         }
+        if (integerDigits < -MICROS_SCALE) {
+            // |amount| < 10^-7: |micros| < 0.1 rounds to zero.
+            return 0L;
+        }
+        // |amount| <= 10^12 and a scale within [-12, precision + 6]: exact and cheap from here
+        return amount.scaleByPowerOfTen(MICROS_SCALE)
+                .setScale(0, RoundingMode.HALF_EVEN)
+                .longValueExact();
     }
 
     private static InvalidEventException amountOutOfRange() {
         return invalid(
-                "field 'props.amount' is out of range: amount × 10^6 must fit a signed 64-bit"
-                        + " integer");
+                "field 'props.amount' is out of range: |amount| must be at most " + MAX_ABS_AMOUNT);
     }
 
     private static void readTraits(JsonParser p, JsonToken t, Draft d)
@@ -469,14 +582,12 @@ public final class EventParser implements Serializable {
         String key;
         while ((key = p.nextFieldName()) != null) {
             JsonToken vt = p.nextToken();
-            String value;
             switch (vt) {
                 case VALUE_STRING:
                 case VALUE_NUMBER_INT:
                 case VALUE_NUMBER_FLOAT:
                 case VALUE_TRUE:
                 case VALUE_FALSE:
-                    value = p.getText();
                     break;
                 case VALUE_NULL:
                     continue;
@@ -485,11 +596,39 @@ public final class EventParser implements Serializable {
                     p.skipChildren();
                     continue;
             }
+            // Keys and values may be PII (an email as a key): messages never quote them.
+            if (key.length() > MAX_TRAIT_KEY_LENGTH) {
+                throw invalid(
+                        "field 'traits' must have keys of at most "
+                                + MAX_TRAIT_KEY_LENGTH
+                                + " characters, has one of "
+                                + key.length());
+            }
+            int keyProblems = d.mayHoldControls ? scan(key) & (CONTROL | LONE_SURROGATE) : 0;
+            if (keyProblems != 0) {
+                throw invalid("field 'traits' has a key that " + textProblem(keyProblems));
+            }
+            String value = p.getText();
+            if (value.length() > MAX_TRAIT_VALUE_LENGTH) {
+                throw invalid(
+                        "field 'traits' must have values of at most "
+                                + MAX_TRAIT_VALUE_LENGTH
+                                + " characters, has one of "
+                                + value.length());
+            }
+            if (d.mayHoldControls
+                    && vt == JsonToken.VALUE_STRING
+                    && (scan(value) & LONE_SURROGATE) != 0) {
+                throw invalid("field 'traits' has a value that " + textProblem(LONE_SURROGATE));
+            }
             if (traits == null) {
                 traits = new LinkedHashMap<>();
             }
             if (traits.put(key, value) != null) {
                 throw invalid("field 'traits' has a key more than once");
+            }
+            if (traits.size() > MAX_TRAITS) {
+                throw invalid("field 'traits' has more than " + MAX_TRAITS + " traits");
             }
         }
         d.traits = traits == null ? Map.of() : Collections.unmodifiableMap(traits);
@@ -563,6 +702,21 @@ public final class EventParser implements Serializable {
             String type = d.idTypes[i];
             String value = IdNormalizer.normalize(type, d.idValues[i], countryCode);
             if (value != null) {
+                // What is left after trimming becomes Redis key bytes (or an HMAC input).
+                int problems =
+                        d.mayHoldControls
+                                ? scan(value)
+                                : value.indexOf('{') >= 0 || value.indexOf('}') >= 0 ? BRACE : 0;
+                if (problems != 0) {
+                    throw invalid(
+                            "field 'ids."
+                                    + type
+                                    + "' "
+                                    + ((problems & (CONTROL | LONE_SURROGATE)) != 0
+                                            ? textProblem(problems)
+                                            : "must not contain '{' or '}' (Redis Cluster hash"
+                                                    + " tags in id keys)"));
+                }
                 ids[n++] = new Id(type, hasher.protect(d.tenant, type, value));
             }
         }
@@ -673,6 +827,75 @@ public final class EventParser implements Serializable {
         return true;
     }
 
+    // What scan() finds in a text, as bits.
+    static final int CONTROL = 1;
+    static final int LONE_SURROGATE = 1 << 1;
+    static final int BRACE = 1 << 2;
+
+    /**
+     * One pass over {@code s}: whether it has control characters (C0 U+0000-U+001F, DEL and C1
+     * U+007F-U+009F, the separators U+2028 and U+2029), unpaired surrogates (which only a JSON
+     * escape of a lone surrogate can produce: the bytes are valid UTF-8) or curly braces, as bits.
+     */
+    static int scan(String s) {
+        int found = 0;
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x20 && c < '{') {
+                continue; // printable ASCII up to 'z': nearly every char of every field
+            }
+            if (c < 0x20) {
+                found |= CONTROL;
+            } else if (c < 0x7f) {
+                if (c == '{' || c == '}') {
+                    found |= BRACE;
+                }
+            } else if (c <= 0x9f || c == 0x2028 || c == 0x2029) {
+                found |= CONTROL;
+            } else if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c)
+                        && i + 1 < n
+                        && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                } else {
+                    found |= LONE_SURROGATE;
+                }
+            }
+        }
+        return found;
+    }
+
+    private static String textProblem(int problems) {
+        return (problems & CONTROL) != 0
+                ? "must not contain control characters"
+                : "is not valid Unicode (an unpaired surrogate escape)";
+    }
+
+    /** Rejects control characters and unpaired surrogates in a text field. */
+    private static void requireText(Draft d, String s, String field) throws InvalidEventException {
+        if (!d.mayHoldControls) {
+            return;
+        }
+        int problems = scan(s) & (CONTROL | LONE_SURROGATE);
+        if (problems != 0) {
+            throw invalid("field '" + field + "' " + textProblem(problems));
+        }
+    }
+
+    private static void requireAtMost(String s, int max, String field)
+            throws InvalidEventException {
+        if (s.length() > max) {
+            throw invalid(
+                    "field '"
+                            + field
+                            + "' must have at most "
+                            + max
+                            + " characters, has "
+                            + s.length());
+        }
+    }
+
     private static String emptyToNull(String s) {
         return s == null || s.isEmpty() ? null : s;
     }
@@ -724,12 +947,27 @@ public final class EventParser implements Serializable {
      * Jackson's own messages quote the offending text, which may be PII, so only the kind of error
      * and its location are reported.
      */
-    private static InvalidEventException badJson(JsonProcessingException e) {
+    private static InvalidEventException badJson(
+            JsonProcessingException e, StreamReadConstraints limits) {
         String what;
         if (e instanceof JsonEOFException) {
             what = "unexpected end of input";
         } else if (e instanceof StreamConstraintsException) {
-            what = "nesting depth or value length over the parser's limits";
+            // Jackson's messages name the limit and the size only, but their wording may change.
+            String m = String.valueOf(e.getOriginalMessage());
+            if (m.startsWith("Number value length")) {
+                what =
+                        "a number longer than "
+                                + limits.getMaxNumberLength()
+                                + " characters, over the parser's limits";
+            } else if (m.contains("nesting depth")) {
+                what =
+                        "nesting deeper than "
+                                + limits.getMaxNestingDepth()
+                                + " levels, over the parser's limits";
+            } else {
+                what = "a value over the parser's limits";
+            }
         } else {
             what = "syntax error";
         }
@@ -788,24 +1026,6 @@ public final class EventParser implements Serializable {
         return new String(out, 0, n, StandardCharsets.UTF_8);
     }
 
-    private static DeadLetter deadLetter(
-            ErrorCode code, String message, byte[] payload, String source) {
-        if (payload == null) {
-            return new DeadLetter(code.code(), message, null, source);
-        }
-        int keep = Math.min(payload.length, MAX_DEAD_LETTER_PAYLOAD_BYTES);
-        String text = new String(payload, 0, keep, StandardCharsets.UTF_8);
-        if (keep < payload.length) {
-            message +=
-                    String.format(
-                            Locale.ROOT,
-                            " (payload truncated to its first %d of %d bytes)",
-                            keep,
-                            payload.length);
-        }
-        return new DeadLetter(code.code(), message, text, source);
-    }
-
     private JsonFactory factory() {
         JsonFactory f = jsonFactory;
         if (f == null) {
@@ -852,6 +1072,9 @@ public final class EventParser implements Serializable {
         Map<String, String> traits;
         String propsJson;
 
+        /** Whether a string of the record may hold a control character or unpaired surrogate. */
+        boolean mayHoldControls;
+
         void reset() {
             fieldsSeen = 0;
             fieldsNull = 0;
@@ -886,8 +1109,24 @@ public final class EventParser implements Serializable {
         }
     }
 
-    /** Strict UTF-8 validation (RFC 3629: no overlongs, surrogates or code points > U+10FFFF). */
+    /**
+     * Strict UTF-8 validation (RFC 3629: no overlongs, surrogates or code points > U+10FFFF), which
+     * also tells whether a JSON string of the record may hold a control character or an unpaired
+     * surrogate at all: only through a backslash escape (Jackson rejects raw C0 characters in
+     * strings, and unpaired surrogates are not valid UTF-8) or as raw DEL, C1, U+2028 or U+2029.
+     * Most records have none of these, and then no field needs a scan.
+     */
     static final class Utf8 {
+        /** {@link #check}: the record may hold control characters or unpaired surrogates. */
+        static final long MAY_HOLD_CONTROLS = 1L << 32;
+
+        private static final VarHandle LONGS =
+                MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+        private static final long ONES = 0x0101010101010101L;
+        private static final long HIGHS = 0x8080808080808080L;
+        private static final long BACKSLASHES = ONES * '\\';
+        private static final long DELS = ONES * 0x7f;
+
         private Utf8() {}
 
         /**
@@ -896,16 +1135,43 @@ public final class EventParser implements Serializable {
          * for UTF-16 or UTF-32, which it detects by zero bytes.
          */
         static int firstInvalid(byte[] b) {
+            return (int) check(b);
+        }
+
+        /** Whether one of the eight bytes of {@code w} is zero. */
+        private static boolean hasZeroByte(long w) {
+            return ((w - ONES) & ~w & HIGHS) != 0;
+        }
+
+        /**
+         * {@link #firstInvalid} in the low 32 bits, and {@link #MAY_HOLD_CONTROLS}. ASCII is
+         * checked eight bytes at a time.
+         */
+        static long check(byte[] b) {
             int n = b.length;
             int i = 0;
+            long flags = 0;
             while (i < n) {
+                if (i + 8 <= n) {
+                    long w = (long) LONGS.get(b, i);
+                    if ((w & HIGHS) == 0 && !hasZeroByte(w)) {
+                        if (hasZeroByte(w ^ BACKSLASHES) || hasZeroByte(w ^ DELS)) {
+                            flags = MAY_HOLD_CONTROLS;
+                        }
+                        i += 8;
+                        continue;
+                    }
+                }
                 int c = b[i];
                 if (c > 0) {
+                    if (c == '\\' || c == 0x7f) {
+                        flags = MAY_HOLD_CONTROLS;
+                    }
                     i++;
                     continue;
                 }
                 if (c == 0) {
-                    return i;
+                    return flags | i;
                 }
                 c &= 0xff;
                 int len;
@@ -928,23 +1194,28 @@ public final class EventParser implements Serializable {
                         hi = 0x8f;
                     }
                 } else {
-                    return i;
+                    return flags | i;
                 }
                 if (i + len > n) {
-                    return i;
+                    return flags | i;
                 }
                 int second = b[i + 1] & 0xff;
                 if (second < lo || second > hi) {
-                    return i;
+                    return flags | i;
                 }
                 for (int k = 2; k < len; k++) {
                     if ((b[i + k] & 0xc0) != 0x80) {
-                        return i;
+                        return flags | i;
                     }
+                }
+                if ((c == 0xc2 && second <= 0x9f) // C1: U+0080-U+009F
+                        || (c == 0xe2 && second == 0x80 && (b[i + 2] & 0xfe) == 0xa8)) {
+                    // U+2028, U+2029
+                    flags = MAY_HOLD_CONTROLS;
                 }
                 i += len;
             }
-            return -1;
+            return flags | 0xffffffffL;
         }
     }
 }

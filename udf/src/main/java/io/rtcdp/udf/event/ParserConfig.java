@@ -24,6 +24,10 @@ public final class ParserConfig implements Serializable {
     public static final String DEFAULT_COUNTRY_CODE = "+86";
     public static final Duration DEFAULT_MAX_FUTURE_SKEW = Duration.ofDays(1);
     public static final int DEFAULT_MAX_RECORD_BYTES = 64 * 1024;
+
+    /** The largest record size that may be configured: readers hold a record of this size. */
+    public static final int MAX_MAX_RECORD_BYTES = 64 * 1024 * 1024;
+
     public static final Set<String> DEFAULT_PII_ID_TYPES = Set.of(IdTypes.PHONE, IdTypes.EMAIL);
 
     /** Keeps now + skew far from overflow; no sane skew comes close. */
@@ -200,7 +204,7 @@ public final class ParserConfig implements Serializable {
             return this;
         }
 
-        /** The largest accepted record, in bytes; default 65536. */
+        /** The largest accepted record, in bytes: 2 to 64 MiB; default 65536. */
         public Builder maxRecordBytes(int bytes) {
             this.maxRecordBytes = bytes;
             return this;
@@ -250,9 +254,12 @@ public final class ParserConfig implements Serializable {
                                 + " days, got "
                                 + maxFutureSkew);
             }
-            if (maxRecordBytes < 2) {
+            if (maxRecordBytes < 2 || maxRecordBytes > MAX_MAX_RECORD_BYTES) {
                 throw new IllegalArgumentException(
-                        "max record size must be at least 2 bytes, got " + maxRecordBytes);
+                        "max record size must be between 2 and "
+                                + MAX_MAX_RECORD_BYTES
+                                + " bytes, got "
+                                + maxRecordBytes);
             }
             if (clock == null) {
                 throw new IllegalArgumentException("clock is null; give a source of epoch ms");

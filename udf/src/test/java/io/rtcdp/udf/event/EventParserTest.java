@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
@@ -256,7 +258,13 @@ class EventParserTest {
                 Arguments.of(
                         "[".repeat(2000) + "]".repeat(2000),
                         ErrorCode.BAD_JSON,
-                        "over the parser's limits"),
+                        "record is not valid JSON: nesting deeper than 1000 levels, over the"
+                                + " parser's limits"),
+                Arguments.of(
+                        record("\"props\":{\"big\":" + "9".repeat(1001) + "}"),
+                        ErrorCode.BAD_JSON,
+                        "record is not valid JSON: a number longer than 1000 characters, over the"
+                                + " parser's limits"),
                 // NOT_AN_OBJECT
                 Arguments.of("\"hello\"", ErrorCode.NOT_AN_OBJECT, "record is a string"),
                 Arguments.of("42", ErrorCode.NOT_AN_OBJECT, "record is a number"),
@@ -389,7 +397,13 @@ class EventParserTest {
                 Arguments.of(
                         record("\"props\":{\"amount\":1e999999999}"),
                         ErrorCode.INVALID_FIELD,
-                        "field 'props.amount' is out of range"),
+                        "field 'props.amount' is out of range: |amount| must be at most"
+                                + " 1000000000000"),
+                Arguments.of(
+                        record("\"props\":{\"amount\":1E+2147483647}"),
+                        ErrorCode.INVALID_FIELD,
+                        "field 'props.amount' is out of range: |amount| must be at most"
+                                + " 1000000000000"),
                 Arguments.of(
                         record("\"props\":{\"amount\":1,\"amount\":2}"),
                         ErrorCode.INVALID_FIELD,
@@ -410,6 +424,126 @@ class EventParserTest {
                         record("\"traits\":{\"city\":\"a\",\"city\":\"b\"}"),
                         ErrorCode.INVALID_FIELD,
                         "field 'traits' has a key more than once"),
+                // INVALID_FIELD: sizes (limits named, values never quoted)
+                Arguments.of(
+                        record("\"channel\":\"" + "c".repeat(65) + "\""),
+                        ErrorCode.INVALID_FIELD,
+                        "field 'channel' must have at most 64 characters, has 65"),
+                Arguments.of(
+                        record("\"props\":{\"category\":\" " + "k".repeat(65) + " \"}"),
+                        ErrorCode.INVALID_FIELD,
+                        "field 'props.category' must have at most 64 characters, has 65"),
+                Arguments.of(
+                        record("\"props\":{\"order_id\":\"" + "o".repeat(129) + "\"}"),
+                        ErrorCode.INVALID_FIELD,
+                        "field 'props.order_id' must have at most 128 characters, has 129"),
+                Arguments.of(
+                        record("\"props\":{\"order_id\":" + "1".repeat(129) + "}"),
+                        ErrorCode.INVALID_FIELD,
+                        "field 'props.order_id' must have at most 128 characters, has 129"),
+                Arguments.of(
+                        record("").replace("{\"cookie_id\":\"c-1\"}", manyIds(33)),
+                        ErrorCode.INVALID_FIELD,
+                        "field 'ids' has more than 32 ids"),
+                Arguments.of(
+                        record("\"traits\":" + manyTraits(65)),
+                        ErrorCode.INVALID_FIELD,
+                        "field 'traits' has more than 64 traits"),
+                Arguments.of(
+                        record("\"traits\":{\"" + "k".repeat(65) + "\":1}"),
+                        ErrorCode.INVALID_FIELD,
+                        "field 'traits' must have keys of at most 64 characters, has one of 65"),
+                Arguments.of(
+                        record("\"traits\":{\"city\":\"" + "v".repeat(257) + "\"}"),
+                        ErrorCode.INVALID_FIELD,
+                        "field 'traits' must have values of at most 256 characters, has one of"
+                                + " 257"),
+                Arguments.of(
+                        record("\"traits\":{\"score\":1" + "0".repeat(256) + "}"),
+                        ErrorCode.INVALID_FIELD,
+                        "field 'traits' must have values of at most 256 characters, has one of"
+                                + " 257"),
+                // INVALID_FIELD: control characters, unpaired surrogates and braces
+                Arguments.of(
+                        record("").replace("\"evt-1\"", "\"evt\\u0000-1\""),
+                        ErrorCode.INVALID_FIELD,
+                        "field 'event_id' must not contain control characters"),
+                Arguments.of(
+                        record("").replace("\"evt-1\"", "\"evt-1\\n\""),
+                        ErrorCode.INVALID_FIELD,
+                        "field 'event_id' must not contain control characters"),
+                Arguments.of(
+                        record("").replace("\"evt-1\"", "\"evt\u007f1\""),
+                        ErrorCode.INVALID_FIELD,
+                        "field 'event_id' must not contain control characters"),
+                Arguments.of(
+                        record("").replace("\"evt-1\"", "\"evt\u00851\""),
+                        ErrorCode.INVALID_FIELD,
+                        "field 'event_id' must not contain control characters"),
+                Arguments.of(
+                        record("").replace("\"evt-1\"", "\"evt\u20281\""),
+                        ErrorCode.INVALID_FIELD,
+                        "field 'event_id' must not contain control characters"),
+                Arguments.of(
+                        record("").replace("\"evt-1\"", "\"evt\\ud800-1\""),
+                        ErrorCode.INVALID_FIELD,
+                        "field 'event_id' is not valid Unicode (an unpaired surrogate escape)"),
+                Arguments.of(
+                        record("\"name\":\"home\\u001b[2J\""),
+                        ErrorCode.INVALID_FIELD,
+                        "field 'name' must not contain control characters"),
+                Arguments.of(
+                        record("\"channel\":\"web\\u2029\""),
+                        ErrorCode.INVALID_FIELD,
+                        "field 'channel' must not contain control characters"),
+                Arguments.of(
+                        record("\"props\":{\"category\":\"sh\\u0000oes\"}"),
+                        ErrorCode.INVALID_FIELD,
+                        "field 'props.category' must not contain control characters"),
+                Arguments.of(
+                        record("\"props\":{\"category\":\"\\udc00\"}"),
+                        ErrorCode.INVALID_FIELD,
+                        "field 'props.category' is not valid Unicode"),
+                Arguments.of(
+                        record("\"props\":{\"order_id\":\"SO\\r\\n1\"}"),
+                        ErrorCode.INVALID_FIELD,
+                        "field 'props.order_id' must not contain control characters"),
+                Arguments.of(
+                        record("")
+                                .replace(
+                                        "{\"cookie_id\":\"c-1\"}",
+                                        "{\"cookie_id\":\"c\\u0000-1\"}"),
+                        ErrorCode.INVALID_FIELD,
+                        "field 'ids.cookie_id' must not contain control characters"),
+                Arguments.of(
+                        record("")
+                                .replace(
+                                        "{\"cookie_id\":\"c-1\"}",
+                                        "{\"email\":\"a\\u0085b@example.com\"}"),
+                        ErrorCode.INVALID_FIELD,
+                        "field 'ids.email' must not contain control characters"),
+                Arguments.of(
+                        record("").replace("{\"cookie_id\":\"c-1\"}", "{\"x_crm\":\"\\ud83d\"}"),
+                        ErrorCode.INVALID_FIELD,
+                        "field 'ids.x_crm' is not valid Unicode"),
+                Arguments.of(
+                        record("")
+                                .replace(
+                                        "{\"cookie_id\":\"c-1\"}", "{\"device_id\":\"d-{slot7}\"}"),
+                        ErrorCode.INVALID_FIELD,
+                        "field 'ids.device_id' must not contain '{' or '}'"),
+                Arguments.of(
+                        record("").replace("{\"cookie_id\":\"c-1\"}", "{\"user_id\":\"}\"}"),
+                        ErrorCode.INVALID_FIELD,
+                        "field 'ids.user_id' must not contain '{' or '}'"),
+                Arguments.of(
+                        record("\"traits\":{\"ci\\u0007ty\":\"x\"}"),
+                        ErrorCode.INVALID_FIELD,
+                        "field 'traits' has a key that must not contain control characters"),
+                Arguments.of(
+                        record("\"traits\":{\"city\":\"\\ud800x\"}"),
+                        ErrorCode.INVALID_FIELD,
+                        "field 'traits' has a value that is not valid Unicode"),
                 Arguments.of(
                         record("\"consent\":true"),
                         ErrorCode.INVALID_FIELD,
@@ -435,7 +569,15 @@ class EventParserTest {
                 Arguments.of(
                         record("").replace("1699999999000", "1699999999000.5"),
                         ErrorCode.BAD_TS,
-                        "field 'ts' is a number;"),
+                        "field 'ts' is a number with a fraction or an exponent; use epoch"),
+                Arguments.of(
+                        record("").replace("1699999999000", "1E+2147483647"),
+                        ErrorCode.BAD_TS,
+                        "field 'ts' is a number with a fraction or an exponent; use epoch"),
+                Arguments.of(
+                        record("").replace("1699999999000", "-1e-2147483648"),
+                        ErrorCode.BAD_TS,
+                        "field 'ts' is a number with a fraction or an exponent; use epoch"),
                 Arguments.of(
                         record("").replace("1699999999000", "99999999999999999999"),
                         ErrorCode.BAD_TS,
@@ -481,6 +623,24 @@ class EventParserTest {
                         record("").replace("{\"cookie_id\":\"c-1\"}", "{\"phone\":\"12\"}"),
                         ErrorCode.NO_ID,
                         "unusable values for phone"));
+    }
+
+    /** An ids object with {@code n} custom ids. */
+    static String manyIds(int n) {
+        StringBuilder sb = new StringBuilder("{");
+        for (int i = 0; i < n; i++) {
+            sb.append(i == 0 ? "" : ",").append("\"x_t").append(i).append("\":\"v\"");
+        }
+        return sb.append('}').toString();
+    }
+
+    /** A traits object with {@code n} traits. */
+    static String manyTraits(int n) {
+        StringBuilder sb = new StringBuilder("{");
+        for (int i = 0; i < n; i++) {
+            sb.append(i == 0 ? "" : ",").append("\"t").append(i).append("\":").append(i);
+        }
+        return sb.append('}').toString();
     }
 
     @ParameterizedTest
@@ -667,9 +827,16 @@ class EventParserTest {
                 Arguments.of("-0.0000015", -2L),
                 Arguments.of("0.1234564999999999999999", 123_456L),
                 Arguments.of("1e-999999999", 0L),
-                Arguments.of("9223372036854.775807", Long.MAX_VALUE),
-                Arguments.of("-9223372036854.775808", Long.MIN_VALUE),
-                Arguments.of("9223372036854", 9_223_372_036_854_000_000L),
+                Arguments.of("1E-2147483647", 0L),
+                Arguments.of("0E+2147483647", 0L),
+                Arguments.of("-0.0", 0L),
+                Arguments.of("1000000000000", 1_000_000_000_000_000_000L),
+                Arguments.of("-1000000000000", -1_000_000_000_000_000_000L),
+                Arguments.of("1000000000000.000000", 1_000_000_000_000_000_000L),
+                Arguments.of("1e12", 1_000_000_000_000_000_000L),
+                Arguments.of("\"-1E+12\"", -1_000_000_000_000_000_000L),
+                Arguments.of("999999999999.9999995", 1_000_000_000_000_000_000L),
+                Arguments.of("-999999999999.999999", -999_999_999_999_999_999L),
                 Arguments.of("null", null));
     }
 
@@ -681,9 +848,24 @@ class EventParserTest {
     }
 
     @Test
-    void amountJustOutOfLongRangeIsInvalid() {
+    void amountOverTenToTheTwelveIsInvalid() {
         for (String amount :
-                List.of("9223372036854.7758075", "-9223372036854.7758086", "\"1e14\"")) {
+                List.of(
+                        "1000000000000.0000001",
+                        "-1000000000000.0000001",
+                        "1000000000001",
+                        "-1000000000001",
+                        "9223372036854",
+                        "9223372036854.775807",
+                        "9223372036854775807",
+                        "-9223372036854775808",
+                        "99999999999999999999999",
+                        "\"1e13\"",
+                        "1E+2147483647",
+                        "-1E+2147483647",
+                        "\"1E+2147483647\"",
+                        "1E+2147483648",
+                        "1e-2147483648")) {
             assertThat(rejected(record("\"props\":{\"amount\":" + amount + "}")).code())
                     .as(amount)
                     .isEqualTo(ErrorCode.INVALID_FIELD);
@@ -772,20 +954,61 @@ class EventParserTest {
                                 "bad_json",
                                 "record is not valid UTF-8: bad byte sequence at offset 6",
                                 "{\"a\":\"\uFFFD\"}",
-                                "events.jsonl:7"));
+                                "events.jsonl:7",
+                                9));
     }
 
     @Test
-    void deadLetterKeepsTheFirst512KiBOfAHugeRecord() {
+    void deadLetterOfAHugeRecordKeepsItsFirst4KiB() {
         byte[] bytes = new byte[600_000];
         Arrays.fill(bytes, (byte) 'a');
         Parsed parsed = parser.parse(bytes, "t/0/1");
-        assertThat(parsed.deadLetter().error()).isEqualTo("oversize");
-        assertThat(parsed.deadLetter().payload()).isEqualTo("a".repeat(512 * 1024));
-        assertThat(parsed.deadLetter().message())
+        assertThat(parsed.deadLetter())
                 .isEqualTo(
-                        "record is 600000 bytes, more than the limit of 65536 bytes"
-                                + " (payload truncated to its first 524288 of 600000 bytes)");
+                        new DeadLetter(
+                                "oversize",
+                                "record is 600000 bytes, more than the limit of 65536 bytes"
+                                        + " (payload truncated; the record has 600000 bytes)",
+                                "a".repeat(4096),
+                                "t/0/1",
+                                600_000));
+    }
+
+    /** The attack: 1 MB of control characters used to become a 3.1 MB dead letter. */
+    @Test
+    void deadLetterOfControlCharactersIsBoundedAfterEscaping() throws Exception {
+        byte[] bytes = new byte[1_000_000];
+        Arrays.fill(bytes, (byte) 1);
+        DeadLetter dl = parser.parse(bytes, "t/0/2").deadLetter();
+        assertThat(dl.error()).isEqualTo("oversize");
+        assertThat(dl.payload()).isEqualTo("\u0001".repeat(4096 / 6));
+        assertThat(dl.payloadBytes()).isEqualTo(1_000_000);
+        byte[] json = dl.toJson().getBytes(StandardCharsets.UTF_8);
+        assertThat(json.length).isLessThanOrEqualTo(DeadLetter.MAX_JSON_BYTES);
+        JsonNode n = new ObjectMapper().readTree(json);
+        assertThat(n.get("payload").asText()).isEqualTo(dl.payload());
+        assertThat(n.get("payload_bytes").asLong()).isEqualTo(1_000_000);
+        assertThat(n.get("message").asText())
+                .endsWith("(payload truncated; the record has 1000000 bytes)");
+    }
+
+    @Test
+    void oversizeOfAHeadIsTheDeadLetterOfTheWholeRecord() {
+        byte[] bytes = new byte[600_000];
+        Arrays.fill(bytes, (byte) 'a');
+        Parsed whole = parser.parse(bytes, "f.jsonl:3");
+        Parsed head = parser.oversize(Arrays.copyOf(bytes, 70_000), 5000, 600_000, "f.jsonl:3");
+        assertThat(head).isEqualTo(whole);
+        Parsed huge = parser.oversize(bytes, 100, 3_000_000_000L, "f.jsonl:4");
+        assertThat(huge.deadLetter())
+                .isEqualTo(
+                        new DeadLetter(
+                                "oversize",
+                                "record is 3000000000 bytes, more than the limit of 65536 bytes"
+                                        + " (payload truncated; the record has 3000000000 bytes)",
+                                "a".repeat(100),
+                                "f.jsonl:4",
+                                3_000_000_000L));
     }
 
     @Test
@@ -816,6 +1039,55 @@ class EventParserTest {
             assertThat(EventParser.Utf8.firstInvalid(b)).isEqualTo(1);
         }
         assertThat(EventParser.Utf8.firstInvalid(utf8("\"€ 𝄞 é\""))).isEqualTo(-1);
+    }
+
+    @Test
+    void utf8CheckFindsNulsAndBadBytesAtEveryOffset() {
+        for (int at = 0; at < 20; at++) {
+            byte[] b = utf8("a".repeat(20));
+            b[at] = 0;
+            assertThat(EventParser.Utf8.firstInvalid(b)).as("NUL at %d", at).isEqualTo(at);
+            b[at] = (byte) 0xff;
+            assertThat(EventParser.Utf8.firstInvalid(b)).as("0xff at %d", at).isEqualTo(at);
+        }
+    }
+
+    /** Only these bytes let a JSON string hold a control character or an unpaired surrogate. */
+    @Test
+    void utf8CheckTellsWhetherStringsMayHoldControls() {
+        for (String clean :
+                List.of(
+                        "",
+                        "{\"event_id\":\"0f8a1c2e-4b7d\",\"tenant\":\"acme\"}",
+                        "\t\r\n{}",
+                        "é中😀\u00a0\u2027\u202a\u00c2\u0100")) {
+            long r = EventParser.Utf8.check(utf8(clean));
+            assertThat((int) r).as(clean).isEqualTo(-1);
+            assertThat(r & EventParser.Utf8.MAY_HOLD_CONTROLS).as(clean).isZero();
+        }
+        for (String marker :
+                List.of("\\", "\u007f", "\u0080", "\u0085", "\u009f", "\u2028", "\u2029")) {
+            for (int at = 0; at < 17; at++) {
+                String s = "a".repeat(at) + marker + "b".repeat(16 - at);
+                long r = EventParser.Utf8.check(utf8(s));
+                assertThat((int) r).isEqualTo(-1);
+                assertThat(r & EventParser.Utf8.MAY_HOLD_CONTROLS)
+                        .as("%s at %d", marker, at)
+                        .isNotZero();
+            }
+        }
+    }
+
+    /** Raw DEL, C1 and separators (no backslash in the record) are found as well as escapes. */
+    @Test
+    void rawControlCharactersWithoutEscapesAreRejected() {
+        for (String raw : List.of("\u007f", "\u0080", "\u009f", "\u2028", "\u2029")) {
+            InvalidEventException e = rejected(record("\"channel\":\"w" + raw + "eb\""));
+            assertThat(e.getMessage())
+                    .isEqualTo("field 'channel' must not contain control characters");
+            assertThat(rejected(record("").replace("c-1", "c" + raw + "1")).getMessage())
+                    .isEqualTo("field 'ids.cookie_id' must not contain control characters");
+        }
     }
 
     // ---- serialization

@@ -115,7 +115,12 @@ class ParserConfigTest {
                 arg(b -> b.maxFutureSkew(Duration.ofSeconds(-1)), "max future skew must be"),
                 arg(b -> b.maxFutureSkew(null), "max future skew must be"),
                 arg(b -> b.maxFutureSkew(Duration.ofDays(400_000)), "max future skew must be"),
-                arg(b -> b.maxRecordBytes(0), "max record size must be at least 2 bytes, got 0"),
+                arg(
+                        b -> b.maxRecordBytes(0),
+                        "max record size must be between 2 and 67108864 bytes, got 0"),
+                arg(
+                        b -> b.maxRecordBytes(Integer.MAX_VALUE),
+                        "max record size must be between 2 and 67108864 bytes"),
                 arg(b -> b.clock(null), "clock is null"));
     }
 
