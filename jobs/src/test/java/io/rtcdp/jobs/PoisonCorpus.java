@@ -339,20 +339,34 @@ final class PoisonCorpus {
     }
 
     /**
-     * The clean events with the poison and the hostile events mixed in at seeded places (the live
-     * events not included).
+     * The clean events with the poison and the hostile events mixed in at seeded places, each list
+     * in its own order (the live events not included).
      */
     List<byte[]> mixed(long seed) {
-        List<byte[]> out = new ArrayList<>();
-        for (String s : clean) {
-            out.add(s.getBytes(StandardCharsets.UTF_8));
-        }
-        Random r = new Random(seed);
+        List<byte[]> extra = new ArrayList<>();
         for (Poison p : poison) {
-            out.add(r.nextInt(out.size() + 1), p.bytes());
+            extra.add(p.bytes());
         }
         for (String h : hostile) {
-            out.add(r.nextInt(out.size() + 1), h.getBytes(StandardCharsets.UTF_8));
+            extra.add(h.getBytes(StandardCharsets.UTF_8));
+        }
+        java.util.Collections.shuffle(extra.subList(0, poison.size()), new Random(seed));
+        // places in the clean events, ascending: the hostile events keep their order
+        Random r = new Random(seed + 1);
+        int[] at = new int[extra.size()];
+        for (int i = 0; i < at.length; i++) {
+            at[i] = r.nextInt(clean.size() + 1);
+        }
+        java.util.Arrays.sort(at);
+        List<byte[]> out = new ArrayList<>(clean.size() + extra.size());
+        int k = 0;
+        for (int i = 0; i <= clean.size(); i++) {
+            while (k < at.length && at[k] == i) {
+                out.add(extra.get(k++));
+            }
+            if (i < clean.size()) {
+                out.add(clean.get(i).getBytes(StandardCharsets.UTF_8));
+            }
         }
         return out;
     }
