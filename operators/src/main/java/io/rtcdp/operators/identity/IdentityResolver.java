@@ -42,7 +42,8 @@ import org.apache.flink.util.OutputTag;
  * fragment of the merged-away profile to the survivor. Refused links go to the {@link #CONFLICTS}
  * side output.
  */
-public final class IdentityResolver extends KeyedProcessFunction<String, Event, FragmentCommand> {
+public final class IdentityResolver extends KeyedProcessFunction<String, Event, FragmentCommand>
+        implements org.apache.flink.streaming.api.checkpoint.CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
     public static final KeySelector<Event, String> KEY = Event::tenant;
@@ -60,8 +61,8 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
 
     /**
      * The tenant's clock, the largest event time of its events so far, whenever it moved on by a
-     * step ({@link #clockStep}), and exactly at the end of a bounded input: the profile stage keeps
-     * each tenant's windows in the tenant's own event time.
+     * step ({@link #CLOCK_STEP_MILLIS}), and exactly at the end of a bounded input: the profile
+     * stage keeps each tenant's windows in the tenant's own event time.
      */
     public static final OutputTag<org.apache.flink.api.java.tuple.Tuple2<String, Long>>
             TENANT_CLOCKS =
@@ -89,8 +90,15 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
     /** event id → event time of the occurrence let through (dedupe, per tenant by the key). */
     private transient MapState<String, Long> seen;
 
-    /** The tenant's clock: {largest event time, the value last sent on}. */
-    private transient org.apache.flink.api.common.state.ValueState<long[]> clock;
+    /**
+     * Tenant → its clock: {largest event time, the value last sent on}. On the heap and in operator
+     * state ({@link #clockState}, written at checkpoints), not in keyed state: it changes with
+     * nearly every event, and a RocksDB write per event for it cost more than the rest of the
+     * bookkeeping.
+     */
+    private transient Map<String, long[]> clocks;
+
+    private transient org.apache.flink.api.common.state.ListState<byte[]> clockState;
 
     /** One graph per tenant (each with the tenant's limits), all over the same store. */
     private transient Map<String, IdentityGraph> graphs;
@@ -149,13 +157,6 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
                         .cleanupInRocksdbCompactFilter(1000)
                         .build());
         seen = getRuntimeContext().getMapState(seenDesc);
-        clock =
-                getRuntimeContext()
-                        .getState(
-                                new org.apache.flink.api.common.state.ValueStateDescriptor<>(
-                                        "tenant-clock",
-                                        org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo
-                                                .LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         store = new FlinkStore();
         pending = new Pending();
         isolation.open(getRuntimeContext().getMetricGroup());
@@ -287,10 +288,12 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
      * minute of its past. The exact value goes out at the end of a bounded input ({@link
      * #onTimer}).
      */
-    private void advanceClock(Event e, Context ctx) throws Exception {
-        long[] c = clock.value();
+    private void advanceClock(Event e, Context ctx) {
+        long[] c = clocks.get(e.tenant());
         if (c == null) {
             c = new long[] {Long.MIN_VALUE, Long.MIN_VALUE};
+            clocks.put(e.tenant(), c);
+            // once per tenant and subtask life; registering the same timer again is a no-op
             ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
         } else if (e.ts() <= c[0]) {
             return;
@@ -302,21 +305,64 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
             c[1] = c[0];
             ctx.output(TENANT_CLOCKS, org.apache.flink.api.java.tuple.Tuple2.of(e.tenant(), c[0]));
         }
-        clock.update(c);
     }
 
     /** The end of a bounded input: the tenant's exact clock, if not sent yet. */
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<FragmentCommand> out)
             throws Exception {
-        long[] c = clock.value();
+        long[] c = clocks.get(ctx.getCurrentKey());
         if (c != null && c[1] != c[0]) {
             c[1] = c[0];
-            clock.update(c);
             ctx.output(
                     TENANT_CLOCKS,
                     org.apache.flink.api.java.tuple.Tuple2.of(ctx.getCurrentKey(), c[0]));
         }
+    }
+
+    @Override
+    public void initializeState(
+            org.apache.flink.runtime.state.FunctionInitializationContext context) throws Exception {
+        // union: after a rescale a tenant may land on any subtask, and clocks only grow, so every
+        // subtask takes every tenant's largest value
+        clockState =
+                context.getOperatorStateStore()
+                        .getUnionListState(
+                                new org.apache.flink.api.common.state.ListStateDescriptor<>(
+                                        "tenant-clocks",
+                                        org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo
+                                                .BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        clocks = new java.util.HashMap<>();
+        for (byte[] b : clockState.get()) {
+            java.io.DataInputStream in =
+                    new java.io.DataInputStream(new java.io.ByteArrayInputStream(b));
+            String tenant = in.readUTF();
+            long max = in.readLong();
+            long sent = in.readLong();
+            long[] had = clocks.get(tenant);
+            if (had == null) {
+                clocks.put(tenant, new long[] {max, sent});
+            } else {
+                had[0] = Math.max(had[0], max);
+                had[1] = Math.max(had[1], sent);
+            }
+        }
+    }
+
+    @Override
+    public void snapshotState(org.apache.flink.runtime.state.FunctionSnapshotContext context)
+            throws Exception {
+        List<byte[]> all = new ArrayList<>(clocks.size());
+        for (Map.Entry<String, long[]> e : clocks.entrySet()) {
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(32);
+            java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
+            out.writeUTF(e.getKey());
+            out.writeLong(e.getValue()[0]);
+            out.writeLong(e.getValue()[1]);
+            out.flush();
+            all.add(bytes.toByteArray());
+        }
+        clockState.update(all);
     }
 
     /** Every fragment of {@code loser} sends its features to {@code survivor}; loser drops. */
