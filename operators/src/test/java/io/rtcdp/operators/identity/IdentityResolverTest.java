@@ -230,4 +230,32 @@ class IdentityResolverTest {
         h.processElement(event("acme", "bad-1", t, u1, c1), t);
         assertThat(routes()).hasSize(3);
     }
+
+    @Test
+    void aTenantsClockSurvivesARestoreExactly() throws Exception {
+        long t = 1_700_000_000_000L;
+        h.setProcessingTime(t);
+        h.processElement(event("alpha", "a1", t, new Id("cookie_id", "a")), t);
+        h.processElement(event("alpha", "a2", t + 30_000, new Id("cookie_id", "a")), t);
+        var snapshot = h.snapshot(1, t);
+        h.close();
+
+        h =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(
+                                new IdentityResolver(
+                                        TenantIdLimits.defaults(),
+                                        Duration.ofDays(7),
+                                        Duration.ofDays(1))),
+                        IdentityResolver.KEY,
+                        Types.STRING);
+        h.initializeState(snapshot);
+        h.open();
+        h.setProcessingTime(t);
+        // not sent before the restore (within a step of the last sent value); exact at the end
+        h.processElement(event("alpha", "a3", t + 10_000, new Id("cookie_id", "a")), t);
+        assertThat(clocks()).isEmpty();
+        h.processWatermark(Long.MAX_VALUE);
+        assertThat(clocks()).containsExactly("alpha@" + (t + 30_000));
+    }
 }
