@@ -29,13 +29,17 @@ import org.apache.flink.util.Collector;
  * <p>A profile is scored against the boundaries in force when its values change. The boundaries are
  * rebuilt from all profiles every {@code refreshInterval} of processing time (and at the end of a
  * bounded input), and every profile whose score moved is sent again: quintiles are relative, so one
- * profile's order can move others. Rebuilding from the stored values, rather than adding changes to
- * a long-lived sketch, keeps each profile in the sketch exactly once with its current values.
+ * profile's order can move others. Rebuilding from the stored values keeps each profile counted
+ * exactly once with its current values; up to about a million profiles with orders per tenant the
+ * boundaries are exact quantiles, beyond that KLL estimates.
  */
 public final class RfmScorer extends KeyedProcessFunction<String, RfmObservation, ProfileChange> {
     private static final long serialVersionUID = 1L;
 
     public static final KeySelector<RfmObservation, String> KEY = RfmObservation::tenant;
+
+    /** Profiles with orders up to which a tenant's boundaries are exact, not from sketches. */
+    static final int EXACT_PROFILES = 1 << 20;
 
     /** Index of the packed score in a stored value: {@code r*100 + f*10 + m}, 0 for none. */
     private static final int SCORE = 3;
@@ -137,16 +141,48 @@ public final class RfmScorer extends KeyedProcessFunction<String, RfmObservation
         }
     }
 
-    /** New boundaries from every profile, and the scores that moved. */
+    /**
+     * New boundaries from every profile, and the scores that moved. Exact (sorted values) up to
+     * {@link #EXACT_PROFILES} profiles with orders, so two runs over the same data give the same
+     * scores; beyond, from KLL sketches (within their rank error, and randomised: scores near a
+     * boundary may differ between runs).
+     */
     private void rebuild(String tenant, Collector<ProfileChange> out) throws Exception {
-        RfmSketch sketch = new RfmSketch();
+        int n = 0;
+        long[][] values = new long[3][1024];
+        RfmSketch sketch = null;
         for (long[] v : profiles.values()) {
-            sketch.add(v[0], v[1], v[2]);
+            if (sketch != null) {
+                sketch.add(v[0], v[1], v[2]);
+                continue;
+            }
+            if (n == values[0].length) {
+                if (n == EXACT_PROFILES) {
+                    sketch = new RfmSketch();
+                    for (int i = 0; i < n; i++) {
+                        sketch.add(values[0][i], values[1][i], values[2][i]);
+                    }
+                    sketch.add(v[0], v[1], v[2]);
+                    values = null;
+                    continue;
+                }
+                int grown = (int) Math.min(EXACT_PROFILES, 2L * n);
+                for (int d = 0; d < 3; d++) {
+                    values[d] = java.util.Arrays.copyOf(values[d], grown);
+                }
+            }
+            values[0][n] = v[0];
+            values[1][n] = v[1];
+            values[2][n] = v[2];
+            n++;
         }
-        if (sketch.isEmpty()) {
+        if (sketch == null && n == 0) {
             return;
         }
-        RfmBoundaries b = sketch.boundaries();
+        RfmBoundaries b =
+                sketch != null
+                        ? sketch.boundaries()
+                        : RfmBoundaries.exact(values[0], values[1], values[2], n);
         boundaries.update(b.toByteArray());
         cached = b;
         cachedTenant = tenant;

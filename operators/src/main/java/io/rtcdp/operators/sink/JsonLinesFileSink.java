@@ -2,22 +2,31 @@ package io.rtcdp.operators.sink;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
+import java.util.Collection;
+import java.util.List;
 import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
+import org.apache.flink.api.connector.sink2.SupportsWriterState;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.util.function.SerializableFunction;
 
 /**
  * Appends records as JSON lines to one local file: the dead-letter and conflicts outputs of a
- * replay. Run it with parallelism 1. It flushes before every checkpoint and at the end of input;
- * after a failure the records since the last checkpoint may be written again (at-least-once).
+ * replay. Run it with parallelism 1. It flushes before every checkpoint and at the end of input,
+ * and keeps the file's length in the checkpoint: after a failure the file is cut back to that
+ * length before the records since the checkpoint are written again, so the file holds each record
+ * once and never a line torn by the failure.
  */
-public final class JsonLinesFileSink<T> implements Sink<T> {
+public final class JsonLinesFileSink<T> implements Sink<T>, SupportsWriterState<T, Long> {
     private static final long serialVersionUID = 1L;
 
     private final String path;
@@ -29,18 +38,60 @@ public final class JsonLinesFileSink<T> implements Sink<T> {
     }
 
     @Override
-    public SinkWriter<T> createWriter(WriterInitContext context) throws IOException {
+    public StatefulSinkWriter<T, Long> createWriter(WriterInitContext context) throws IOException {
+        return open(-1);
+    }
+
+    @Override
+    public StatefulSinkWriter<T, Long> restoreWriter(
+            WriterInitContext context, Collection<Long> recoveredState) throws IOException {
+        long length = -1;
+        for (Long l : recoveredState) {
+            length = Math.max(length, l);
+        }
+        return open(length);
+    }
+
+    /** Opens the file for appending, first cut back to {@code length} bytes when it is not -1. */
+    private StatefulSinkWriter<T, Long> open(long length) throws IOException {
         Path p = Paths.get(path);
         if (p.getParent() != null) {
             Files.createDirectories(p.getParent());
         }
+        FileChannel channel =
+                FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        if (length >= 0 && channel.size() > length) {
+            channel.truncate(length);
+        }
+        channel.position(channel.size());
+        long[] written = {channel.size()};
         BufferedWriter w =
-                Files.newBufferedWriter(
-                        p,
-                        StandardCharsets.UTF_8,
-                        StandardOpenOption.CREATE,
-                        StandardOpenOption.APPEND);
-        return new SinkWriter<>() {
+                new BufferedWriter(
+                        new OutputStreamWriter(
+                                new java.io.OutputStream() {
+                                    @Override
+                                    public void write(int b) throws IOException {
+                                        write(new byte[] {(byte) b}, 0, 1);
+                                    }
+
+                                    @Override
+                                    public void write(byte[] b, int off, int len)
+                                            throws IOException {
+                                        ByteBuffer buf = ByteBuffer.wrap(b, off, len);
+                                        while (buf.hasRemaining()) {
+                                            channel.write(buf);
+                                        }
+                                        written[0] += len;
+                                    }
+
+                                    @Override
+                                    public void close() throws IOException {
+                                        channel.close();
+                                    }
+                                },
+                                StandardCharsets.UTF_8),
+                        1 << 16);
+        return new StatefulSinkWriter<>() {
             @Override
             public void write(T record, Context ctx) throws IOException {
                 w.write(toJson.apply(record));
@@ -53,9 +104,44 @@ public final class JsonLinesFileSink<T> implements Sink<T> {
             }
 
             @Override
+            public List<Long> snapshotState(long checkpointId) throws IOException {
+                // flush(false) ran before this, at the barrier
+                w.flush();
+                return List.of(written[0]);
+            }
+
+            @Override
             public void close() throws IOException {
                 w.close();
             }
         };
+    }
+
+    @Override
+    public SimpleVersionedSerializer<Long> getWriterStateSerializer() {
+        return LengthSerializer.INSTANCE;
+    }
+
+    /** The file length of a checkpoint: 8 bytes. */
+    static final class LengthSerializer implements SimpleVersionedSerializer<Long> {
+        static final LengthSerializer INSTANCE = new LengthSerializer();
+
+        @Override
+        public int getVersion() {
+            return 1;
+        }
+
+        @Override
+        public byte[] serialize(Long length) {
+            return ByteBuffer.allocate(8).putLong(length).array();
+        }
+
+        @Override
+        public Long deserialize(int version, byte[] bytes) throws IOException {
+            if (version != 1 || bytes.length != 8) {
+                throw new IOException("unknown file length state, version " + version);
+            }
+            return ByteBuffer.wrap(bytes).getLong();
+        }
     }
 }

@@ -69,6 +69,31 @@ public final class RfmBoundaries {
                 checked("monetary", monetary));
     }
 
+    /**
+     * The exact boundaries of {@code n} profiles' values: the ⌈φ·n⌉-th smallest value of each
+     * dimension at each φ of {@link #PHI}, which is what a KLL sketch that holds every value gives
+     * ({@link RfmSketch#boundaries()} up to k profiles). The first {@code n} entries of each array
+     * are sorted in place.
+     *
+     * @throws IllegalArgumentException when n < 1 or an array is shorter than n
+     */
+    public static RfmBoundaries exact(long[] recency, long[] frequency, long[] monetary, int n) {
+        if (n < 1 || recency.length < n || frequency.length < n || monetary.length < n) {
+            throw new IllegalArgumentException("exact RFM boundaries of " + n + " profiles");
+        }
+        return of(n, exact(recency, n), exact(frequency, n), exact(monetary, n));
+    }
+
+    private static long[] exact(long[] values, int n) {
+        Arrays.sort(values, 0, n);
+        long[] b = new long[B];
+        for (int i = 1; i <= B; i++) {
+            long rank = ((long) i * n + B) / (B + 1); // ⌈i·n/5⌉, 1-based
+            b[i - 1] = values[(int) rank - 1];
+        }
+        return b;
+    }
+
     private static long[] checked(String what, long[] b) {
         if (b == null || b.length != B) {
             throw new IllegalArgumentException(

@@ -145,6 +145,22 @@ class RfmSketchPropertiesTest {
         }
     }
 
+    @Property(tries = 200)
+    void exactBoundariesAreTheOraclesAndTheSketchesUpToK(
+            @ForAll long seed, @ForAll @IntRange(min = 1, max = 5_000) int n) {
+        long[][] d = data(seed, n);
+        RfmBoundaries exact = RfmBoundaries.exact(d[0].clone(), d[1].clone(), d[2].clone(), n);
+        assertThat(exact.n()).isEqualTo(n);
+        for (int dim = 0; dim < 3; dim++) {
+            assertThat(dim(exact, dim))
+                    .as("dim %d", dim)
+                    .containsExactly(ExactRfm.boundaries(ExactRfm.sorted(d[dim])));
+        }
+        if (n <= RfmSketch.DEFAULT_K) {
+            assertThat(exact).isEqualTo(sketch(d, 0, n, RfmSketch.DEFAULT_K).boundaries());
+        }
+    }
+
     @Property(tries = 80)
     void mergedSketchesAreWithinTheBoundOfTheUnion(
             @ForAll long seed,
