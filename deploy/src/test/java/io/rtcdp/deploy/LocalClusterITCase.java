@@ -236,12 +236,13 @@ class LocalClusterITCase {
 
             Path chaosDump = work.resolve("redis-chaos.txt");
             long chaosKeys = dump(chaosDump);
+            Map<String, Integer> byField = new TreeMap<>();
             List<String> different =
-                    compareDumps(oracleDump, chaosDump, work.resolve("redis.diff"));
+                    compareDumps(oracleDump, chaosDump, work.resolve("redis.diff"), byField);
             log(
                     "Redis: %d keys without failure, %d with %d kills; %d differ (besides ver and"
-                            + " updated_at)",
-                    oracleKeys, chaosKeys, KILLS, different.size());
+                            + " updated_at); keys per field that differs: %s",
+                    oracleKeys, chaosKeys, KILLS, different.size(), byField);
             different.stream().limit(50).forEach(d -> log("  %s", d));
             List<String> files = new ArrayList<>();
             files.addAll(compareLineSets("dead letters", "dlq"));
@@ -609,7 +610,8 @@ class LocalClusterITCase {
      * Merges two dumps by key; returns one line per key that differs (for hashes the fields that
      * differ), all of which also go to {@code diff}.
      */
-    private static List<String> compareDumps(Path a, Path b, Path diff) throws IOException {
+    private static List<String> compareDumps(
+            Path a, Path b, Path diff, Map<String, Integer> byField) throws IOException {
         List<String> out = new ArrayList<>();
         try (BufferedReader ra = Files.newBufferedReader(a);
                 BufferedReader rb = Files.newBufferedReader(b)) {
@@ -621,13 +623,15 @@ class LocalClusterITCase {
                 int c = ka == null ? 1 : kb == null ? -1 : ka.compareTo(kb);
                 if (c < 0) {
                     out.add(ka + ": only without failure: " + value(la));
+                    byField.merge("(key only without failure)", 1, Integer::sum);
                     la = ra.readLine();
                 } else if (c > 0) {
                     out.add(kb + ": only with failures: " + value(lb));
+                    byField.merge("(key only with failures)", 1, Integer::sum);
                     lb = rb.readLine();
                 } else {
                     if (!la.equals(lb)) {
-                        out.add(ka + ": " + difference(value(la), value(lb)));
+                        out.add(ka + ": " + difference(value(la), value(lb), byField));
                     }
                     la = ra.readLine();
                     lb = rb.readLine();
@@ -647,10 +651,12 @@ class LocalClusterITCase {
     }
 
     /** For two hashes, the fields that differ (without failure → with failures); else both. */
-    private static String difference(String a, String b) throws IOException {
+    private static String difference(String a, String b, Map<String, Integer> byField)
+            throws IOException {
         JsonNode ha = JSON.readTree(a).path("hash");
         JsonNode hb = JSON.readTree(b).path("hash");
         if (!ha.isObject() || !hb.isObject()) {
+            byField.merge("(value)", 1, Integer::sum);
             return a + " → " + b;
         }
         Set<String> fields = new TreeSet<>();
@@ -661,6 +667,7 @@ class LocalClusterITCase {
             JsonNode va = ha.get(f);
             JsonNode vb = hb.get(f);
             if (va == null || !va.equals(vb)) {
+                byField.merge(f, 1, Integer::sum);
                 d.add(
                         f
                                 + "="
