@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rtcdp.operators.testutil.RedisServerExtension;
-import io.rtcdp.udf.gen.GeneratedRecord;
 import io.rtcdp.udf.gen.PopulationGenerator;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,51 +17,262 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
 
 /**
- * {@code scripts/local-cluster} end to end: a standalone Flink session cluster of separate JVMs
- * (one JobManager, two TaskManagers with one slot each) runs {@code rtcdp replay} from the fat jar,
- * uploaded and started through the REST API, over a generated population into a real redis-server.
- * In the first run one TaskManager process is killed after the first completed checkpoint and a
- * replacement is started (as Kubernetes would); the job must restore from its checkpoint and
- * finish. The second run, on the same cluster without a failure, is the oracle: the whole Redis of
- * both runs must be equal (every key and field but {@code ver} and {@code updated_at}).
+ * {@code scripts/local-cluster} end to end, with TaskManagers killed at random times: a standalone
+ * Flink session cluster of separate JVMs (one JobManager, two TaskManagers with one slot each) runs
+ * {@code rtcdp replay} from the fat jar, uploaded and started through the REST API, over a
+ * generated population into a real redis-server.
+ *
+ * <p>The first run has no failure: it is the oracle, and it measures how long the job runs after
+ * its first checkpoint. In the second run, over the same input, {@code rtcdp.chaos.kills}
+ * TaskManager processes are killed (SIGKILL), each after a checkpoint completed since the previous
+ * recovery plus a random delay (at most an equal share of half the oracle's time after its first
+ * checkpoint), each time of a random TaskManager, and a replacement is started (as Kubernetes
+ * would). Every kill must be followed by a restore from a checkpoint, and the job must finish. Then
+ * the whole Redis of both runs must be equal (every key and field but {@code ver} and {@code
+ * updated_at}), and so must the dead-letter and conflict files as sets of lines (their sink is
+ * at-least-once: a restart may write a line again).
+ *
+ * <p>System properties, defaults = the CI scenario:
+ *
+ * <ul>
+ *   <li>{@code rtcdp.chaos.events} (20,000) and {@code rtcdp.chaos.persons} (500 up to 20,000
+ *       events, else events / 10): the generated input;
+ *   <li>{@code rtcdp.chaos.kills} (1); 0 compares two runs without failure, a control: what differs
+ *       then does not come from failures;
+ *   <li>{@code rtcdp.chaos.seed} (random, printed): the delays and the victims;
+ *   <li>{@code rtcdp.chaos.dir} (a temporary directory): input, cluster logs and checkpoints,
+ *       output files, Redis dumps and their differences; kept when set, and an input already there
+ *       is reused.
+ * </ul>
+ *
+ * <p>The acceptance scenario: {@code mvn -B -o verify -pl deploy -am -Dtest=LocalClusterITCase
+ * -Dsurefire.failIfNoSpecifiedTests=false -Drtcdp.chaos.events=1000000 -Drtcdp.chaos.kills=5
+ * -Drtcdp.chaos.dir=/tmp/rtcdp-chaos}; the timeline is in {@code
+ * deploy/target/surefire-reports/io.rtcdp.deploy.LocalClusterITCase-output.txt}.
  */
 class LocalClusterITCase {
     static final Path REPO = Path.of(System.getProperty("rtcdp.repo", "..")).toAbsolutePath();
     static final Path SCRIPT = REPO.resolve("scripts/local-cluster");
     static final ObjectMapper JSON = new ObjectMapper();
 
+    static final long EVENTS = Long.getLong("rtcdp.chaos.events", 20_000);
+    static final int PERSONS =
+            Integer.getInteger("rtcdp.chaos.persons", EVENTS <= 20_000 ? 500 : (int) (EVENTS / 10));
+    static final int KILLS = Integer.getInteger("rtcdp.chaos.kills", 1);
+    static final long SEED =
+            Long.getLong("rtcdp.chaos.seed", ThreadLocalRandom.current().nextLong(1L << 40));
+    static final String DIR = System.getProperty("rtcdp.chaos.dir");
+
+    /** Waits that grow with the input: the CI scenario (20,000 events) keeps the base values. */
+    static final double SCALE = Math.max(1.0, EVENTS / 20_000.0);
+
+    static final Duration FIRST_CHECKPOINT = scaled(Duration.ofMinutes(3));
+    static final Duration RUN = scaled(Duration.ofSeconds(280));
+
     @RegisterExtension static final RedisServerExtension REDIS = new RedisServerExtension();
 
     @TempDir Path tmp;
 
+    private Path work;
     private Path clusterDir;
     private int port;
     private int rpcPort;
     private final List<Long> pids = new ArrayList<>();
+    private long maxRestarts;
     private final HttpClient http = HttpClient.newHttpClient();
 
+    /** One kill and the recovery that followed it; times are epoch ms. */
+    record Kill(
+            int n,
+            long checkpointBefore,
+            long delayMillis,
+            String victim,
+            long pid,
+            long killedAt,
+            long noticedAt,
+            String replacement,
+            long replacementAt,
+            long restoredId,
+            long restoredAt,
+            long checkpointAfter,
+            long checkpointAfterAt) {}
+
     @Test
-    void aKilledTaskManagerLeavesTheSameRedisAsARunWithoutFailure() throws Exception {
-        Path input = tmp.resolve("events.jsonl");
+    void taskManagersKilledAtRandomTimesLeaveTheSameRedisAsARunWithoutFailure() throws Exception {
+        assertThat(KILLS).as("rtcdp.chaos.kills").isNotNegative();
+        work = DIR == null ? tmp : Files.createDirectories(Path.of(DIR).toAbsolutePath());
+        log(
+                "chaos: events=%d persons=%d kills=%d seed=%d dir=%s (rerun the same choices with"
+                        + " -Drtcdp.chaos.seed=%d)",
+                EVENTS, PERSONS, KILLS, SEED, work, SEED);
+        Random random = new Random(SEED);
+        Path input = input();
+
+        clusterDir = work.resolve("cluster");
+        deleteRecursively(clusterDir);
+        port = freePort();
+        rpcPort = freePort();
+        try {
+            Result start = script(Duration.ofMinutes(3), "start", "--taskmanagers", "2");
+            rememberPids();
+            assertThat(start.code()).as("start:\n%s", start.out()).isZero();
+
+            // run 1, the oracle: no failure; how long the job runs after its first checkpoint
+            REDIS.flushAll();
+            String oracle = submit(input, "oracle");
+            long firstCheckpointAt = followToEnd(oracle);
+            JsonNode oracleJob = get("/jobs/" + oracle);
+            long oracleMillis = oracleJob.path("duration").asLong();
+            long afterFirstCheckpoint = oracleJob.path("end-time").asLong() - firstCheckpointAt;
+            long maxDelay = Math.max(0, afterFirstCheckpoint / (2L * Math.max(1, KILLS)));
+            log(
+                    "oracle run %s: FINISHED in %.1f s, %.1f s after its first checkpoint; random"
+                            + " delays before a kill: 0 to %.1f s",
+                    oracle, oracleMillis / 1e3, afterFirstCheckpoint / 1e3, maxDelay / 1e3);
+            Path oracleDump = work.resolve("redis-oracle.txt");
+            long oracleKeys = dump(oracleDump);
+            assertThat(oracleKeys).as("keys written by the oracle run").isGreaterThan(PERSONS);
+
+            // run 2: the same input, KILLS TaskManagers killed at random times
+            REDIS.flushAll();
+            String job = submit(input, "chaos");
+            long jobStart = get("/jobs/" + job).path("start-time").asLong();
+            List<Kill> kills = new ArrayList<>();
+            long restoredAt = 0;
+            for (int n = 1; n <= KILLS; n++) {
+                kills.add(killOne(job, n, restoredAt, maxDelay, random));
+                restoredAt = kills.get(n - 1).restoredAt();
+            }
+            String end = awaitEnd(job, RUN);
+            assertThat(end)
+                    .as("job %s after %d kills: %s", job, KILLS, exceptions(job))
+                    .isEqualTo("FINISHED");
+            JsonNode chaosJob = get("/jobs/" + job);
+            long chaosMillis = chaosJob.path("duration").asLong();
+            JsonNode counts = get("/jobs/" + job + "/checkpoints").path("counts");
+            long restarts = restarts(job);
+            JsonNode history = get("/jobs/" + job + "/exceptions").path("exceptionHistory");
+            int failures = history.path("entries").size();
+
+            log(
+                    "chaos run %s: FINISHED in %.1f s (oracle %.1f s)",
+                    job, chaosMillis / 1e3, oracleMillis / 1e3);
+            for (Kill k : kills) {
+                log(
+                        "  kill %d at %s: %s (pid %d), %.1f s after checkpoint >= %d | failure noticed"
+                                + " %s | %s registered %s | restored checkpoint %d at %s | next"
+                                + " checkpoint %s at %s | recovery (kill to next checkpoint) %s",
+                        k.n(),
+                        at(jobStart, k.killedAt()),
+                        k.victim(),
+                        k.pid(),
+                        k.delayMillis() / 1e3,
+                        k.checkpointBefore(),
+                        at(jobStart, k.noticedAt()),
+                        k.replacement(),
+                        at(jobStart, k.replacementAt()),
+                        k.restoredId(),
+                        at(jobStart, k.restoredAt()),
+                        k.checkpointAfter() < 0
+                                ? "none (finished)"
+                                : Long.toString(k.checkpointAfter()),
+                        at(jobStart, k.checkpointAfterAt()),
+                        k.checkpointAfterAt() < 0
+                                ? "-"
+                                : String.format(
+                                        Locale.ROOT,
+                                        "%.1f s",
+                                        (k.checkpointAfterAt() - k.killedAt()) / 1e3));
+            }
+            log(
+                    "  failures (exception history) %d%s, numRestarts seen %d, restores %d,"
+                            + " checkpoints completed %d / failed %d, end at %s",
+                    failures,
+                    history.path("truncated").asBoolean() ? " (truncated)" : "",
+                    restarts,
+                    counts.path("restored").asLong(),
+                    counts.path("completed").asLong(),
+                    counts.path("failed").asLong(),
+                    at(jobStart, chaosJob.path("end-time").asLong()));
+            for (Kill k : kills) {
+                assertThat(k.restoredAt())
+                        .as("kill %d: a restore from a checkpoint after it", k.n())
+                        .isGreaterThan(k.killedAt());
+            }
+            assertThat(counts.path("restored").asLong())
+                    .as("restores")
+                    .isGreaterThanOrEqualTo(KILLS);
+            if (!history.path("truncated").asBoolean()) {
+                assertThat(failures)
+                        .as("failures in the exception history (each one a restart)")
+                        .isGreaterThanOrEqualTo(KILLS);
+            }
+
+            Path chaosDump = work.resolve("redis-chaos.txt");
+            long chaosKeys = dump(chaosDump);
+            Map<String, Integer> byField = new TreeMap<>();
+            List<String> different =
+                    compareDumps(oracleDump, chaosDump, work.resolve("redis.diff"), byField);
+            log(
+                    "Redis: %d keys without failure, %d with %d kills; %d differ (besides ver and"
+                            + " updated_at); keys per field that differs: %s",
+                    oracleKeys, chaosKeys, KILLS, different.size(), byField);
+            different.stream().limit(50).forEach(d -> log("  %s", d));
+            List<String> files = new ArrayList<>();
+            files.addAll(compareLineSets("dead letters", "dlq"));
+            files.addAll(compareLineSets("conflicts", "conflicts"));
+            assertThat(different)
+                    .as("keys that differ (all in %s)", work.resolve("redis.diff"))
+                    .isEmpty();
+            assertThat(files).as("dead-letter and conflict lines of one run only").isEmpty();
+        } finally {
+            script(Duration.ofMinutes(1), "stop");
+            for (long pid : pids) { // whatever the script could not stop
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
+    /** The generated input, written once (and kept in {@code rtcdp.chaos.dir}). */
+    private Path input() throws IOException {
+        Path input = work.resolve("events-" + EVENTS + "-p" + PERSONS + "-s11.jsonl");
+        if (Files.exists(input)) {
+            log("input %s (%d MB) already there", input, Files.size(input) >> 20);
+            return input;
+        }
+        long t = System.nanoTime();
         PopulationGenerator gen =
                 PopulationGenerator.builder()
                         .seed(11)
                         .tenant("acme")
-                        .persons(500)
-                        .events(20_000)
+                        .persons(PERSONS)
+                        .events(EVENTS)
                         .startMillis(
                                 OffsetDateTime.parse("2024-05-01T00:00:00Z")
                                         .toInstant()
@@ -71,66 +284,207 @@ class LocalClusterITCase {
                         .duplicateFraction(0.01)
                         .outOfOrder(0.05, Duration.ofHours(1))
                         .build();
-        List<GeneratedRecord> records = new ArrayList<>();
-        gen.iterator().forEachRemaining(records::add);
-        PopulationGenerator.writeJsonl(records.iterator(), input);
+        Path part = work.resolve(input.getFileName() + ".part");
+        PopulationGenerator.writeJsonl(gen.iterator(), part);
+        Files.move(part, input, StandardCopyOption.REPLACE_EXISTING);
+        log(
+                "input %s: %d records (%d MB) generated in %.1f s",
+                input, EVENTS, Files.size(input) >> 20, (System.nanoTime() - t) / 1e9);
+        return input;
+    }
 
-        clusterDir = tmp.resolve("cluster");
-        port = freePort();
-        rpcPort = freePort();
-        try {
-            Result start = script(Duration.ofMinutes(3), "start", "--taskmanagers", "2");
-            rememberPids();
-            assertThat(start.code()).as("start:\n%s", start.out()).isZero();
+    /**
+     * Kill number {@code n}: once a checkpoint has completed after the previous restore (or, for
+     * the first, once there is one and Redis has data), a random delay, then SIGKILL of a random
+     * TaskManager and a replacement; returns when the job has restored from a checkpoint and
+     * completed one more (or finished).
+     */
+    private Kill killOne(String job, int n, long previousRestore, long maxDelay, Random random)
+            throws Exception {
+        long checkpoint = awaitCheckpointAfter(job, n, previousRestore);
+        long delay = maxDelay == 0 ? 0 : random.nextLong(maxDelay + 1);
+        long until = System.currentTimeMillis() + delay;
+        while (System.currentTimeMillis() < until) {
+            assertRunning(job, n);
+            Thread.sleep(Math.min(100, Math.max(1, until - System.currentTimeMillis())));
+        }
+        List<String[]> tms = taskManagers();
+        assertThat(tms).as("TaskManagers before kill %d", n).isNotEmpty();
+        String[] victim = tms.get(random.nextInt(tms.size()));
+        ProcessHandle tm = ProcessHandle.of(Long.parseLong(victim[1])).orElseThrow();
+        assertRunning(job, n);
+        tm.destroyForcibly();
+        long killedAt = System.currentTimeMillis();
+        tm.onExit().get(30, TimeUnit.SECONDS);
+        log(
+                "kill %d/%d: %s (pid %s) %.1f s after checkpoint >= %d",
+                n, KILLS, victim[0], victim[1], delay / 1e3, checkpoint);
+        Result add = script(Duration.ofMinutes(2), "add-taskmanager");
+        long replacementAt = System.currentTimeMillis();
+        rememberPids();
+        assertThat(add.code()).as("add-taskmanager:\n%s", add.out()).isZero();
+        String replacement = add.out().strip().lines().reduce((a, b) -> b).orElse("?");
 
-            // run 1: a TaskManager dies after the first checkpoint
-            REDIS.flushAll();
-            String job = submit(input, "a");
-            awaitCheckpointAndData(job);
-            long victim = pidOf("taskmanager-1");
-            ProcessHandle tm = ProcessHandle.of(victim).orElseThrow();
-            tm.destroyForcibly();
-            tm.onExit().get(30, TimeUnit.SECONDS);
-            assertThat(state(job))
-                    .as("the job was still running when its TaskManager died")
-                    .isIn("RUNNING", "RESTARTING", "FAILING", "INITIALIZING", "CREATED");
-            Result add = script(Duration.ofMinutes(2), "add-taskmanager");
-            rememberPids();
-            assertThat(add.code()).as("add-taskmanager:\n%s", add.out()).isZero();
-            Result waited = script(Duration.ofMinutes(5), "wait", job, "280");
-            assertThat(waited.out()).as("job %s after the kill", job).contains("FINISHED");
-            JsonNode latest = get("/jobs/" + job + "/checkpoints").path("latest");
-            assertThat(latest.path("restored").isObject())
-                    .as("the job restored from a checkpoint: %s", latest)
-                    .isTrue();
-            Map<String, Object> withFailure = comparable(REDIS.contents());
-
-            // run 2: the same input, no failure
-            REDIS.flushAll();
-            String again = submit(input, "b");
-            Result waited2 = script(Duration.ofMinutes(5), "wait", again, "280");
-            assertThat(waited2.out()).as("job %s", again).contains("FINISHED");
-            Map<String, Object> withoutFailure = comparable(REDIS.contents());
-
-            assertThat(withoutFailure).hasSizeGreaterThan(500);
-            List<String> different = new ArrayList<>();
-            for (String key : withFailure.keySet()) {
-                if (!withoutFailure.containsKey(key)) {
-                    different.add(key + ": only after the failure: " + withFailure.get(key));
+        long deadline = System.nanoTime() + RUN.toNanos();
+        while (true) {
+            JsonNode cp = get("/jobs/" + job + "/checkpoints").path("latest");
+            JsonNode restored = cp.path("restored");
+            long restoredAt = restored.path("restore_timestamp").asLong(-1);
+            JsonNode completed = cp.path("completed");
+            String state = state(job);
+            restarts(job);
+            if (restoredAt > killedAt) {
+                boolean after = completed.path("trigger_timestamp").asLong(-1) > restoredAt;
+                if (after || state.equals("FINISHED")) {
+                    assertThat(restored.path("is_savepoint").asBoolean())
+                            .as("restored from a checkpoint")
+                            .isFalse();
+                    Kill k =
+                            new Kill(
+                                    n,
+                                    checkpoint,
+                                    delay,
+                                    victim[0],
+                                    Long.parseLong(victim[1]),
+                                    killedAt,
+                                    noticed(job, killedAt),
+                                    replacement.split("\\s+")[0],
+                                    replacementAt,
+                                    restored.path("id").asLong(),
+                                    restoredAt,
+                                    after ? completed.path("id").asLong() : -1,
+                                    after ? completed.path("latest_ack_timestamp").asLong() : -1);
+                    log(
+                            "  restored checkpoint %d %.1f s after the kill; %s",
+                            k.restoredId(),
+                            (restoredAt - killedAt) / 1e3,
+                            after
+                                    ? String.format(
+                                            Locale.ROOT,
+                                            "checkpoint %d completed %.1f s after the kill",
+                                            k.checkpointAfter(),
+                                            (k.checkpointAfterAt() - killedAt) / 1e3)
+                                    : "then FINISHED");
+                    return k;
                 }
             }
-            for (String key : withoutFailure.keySet()) {
-                if (!withoutFailure.get(key).equals(withFailure.get(key))) {
-                    different.add(
-                            key + ": " + withoutFailure.get(key) + " vs " + withFailure.get(key));
+            assertThat(state)
+                    .as("job %s after kill %d: %s", job, n, exceptions(job))
+                    .isNotIn("FAILED", "CANCELED", "FINISHED");
+            assertThat(System.nanoTime())
+                    .as("job %s restored and checkpointed within %s of kill %d", job, RUN, n)
+                    .isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    /**
+     * Waits for a completed checkpoint triggered after {@code restoredAt} (the first kill: any, and
+     * data in Redis); returns its id. The REST API's view of a job can be a few seconds old (its
+     * cache), so a later checkpoint may have completed already: the one restored after the kill
+     * says which was the latest.
+     */
+    private long awaitCheckpointAfter(String job, int n, long restoredAt) throws Exception {
+        long deadline = System.nanoTime() + FIRST_CHECKPOINT.toNanos();
+        while (true) {
+            assertRunning(job, n);
+            JsonNode completed =
+                    get("/jobs/" + job + "/checkpoints").path("latest").path("completed");
+            if (completed.path("trigger_timestamp").asLong(-1) > restoredAt
+                    && REDIS.client().dbSize() > 0) {
+                return completed.path("id").asLong();
+            }
+            assertThat(System.nanoTime())
+                    .as("a checkpoint of job %s in time", job)
+                    .isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    private void assertRunning(String job, int n) throws Exception {
+        assertThat(state(job))
+                .as(
+                        "job %s still running for kill %d of %d (the kills came too late: fewer"
+                                + " kills or more events)",
+                        job, n, KILLS)
+                .isNotIn("FINISHED", "FAILED", "CANCELED");
+    }
+
+    /** The time of the first failure in the exception history at or after {@code killedAt}. */
+    private long noticed(String job, long killedAt) throws Exception {
+        long first = -1;
+        for (JsonNode e :
+                get("/jobs/" + job + "/exceptions").path("exceptionHistory").path("entries")) {
+            long t = e.path("timestamp").asLong();
+            if (t >= killedAt && (first < 0 || t < first)) {
+                first = t;
+            }
+        }
+        return first;
+    }
+
+    private String exceptions(String job) throws Exception {
+        StringBuilder s = new StringBuilder();
+        for (JsonNode e :
+                get("/jobs/" + job + "/exceptions").path("exceptionHistory").path("entries")) {
+            s.append('\n').append(e.path("timestamp").asLong()).append(' ');
+            String trace = e.path("stacktrace").asText();
+            s.append(trace, 0, Math.min(trace.length(), 400));
+        }
+        return s.toString();
+    }
+
+    /**
+     * The largest {@code numRestarts} seen so far: Flink's job metrics reach the REST API every few
+     * seconds, so it may lag (or stay at 0 when the job finishes soon after its restart).
+     */
+    private long restarts(String job) throws Exception {
+        for (JsonNode m : get("/jobs/" + job + "/metrics?get=numRestarts")) {
+            maxRestarts = Math.max(maxRestarts, m.path("value").asLong());
+        }
+        return maxRestarts;
+    }
+
+    /**
+     * Follows a job to its end, which must be FINISHED; returns when its first checkpoint completed
+     * (epoch ms).
+     */
+    private long followToEnd(String job) throws Exception {
+        long deadline = System.nanoTime() + RUN.toNanos();
+        long first = -1;
+        while (true) {
+            String state = state(job);
+            if (first < 0) {
+                JsonNode completed =
+                        get("/jobs/" + job + "/checkpoints").path("latest").path("completed");
+                if (completed.isObject()) {
+                    first = completed.path("latest_ack_timestamp").asLong();
                 }
             }
-            assertThat(different).isEmpty();
-        } finally {
-            script(Duration.ofMinutes(1), "stop");
-            for (long pid : pids) { // whatever the script could not stop
-                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            if (state.equals("FINISHED")) {
+                assertThat(first).as("job %s completed a checkpoint", job).isPositive();
+                return first;
             }
+            assertThat(state).as("job %s: %s", job, exceptions(job)).isNotIn("FAILED", "CANCELED");
+            assertThat(System.nanoTime())
+                    .as("job %s finished within %s", job, RUN)
+                    .isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    private String awaitEnd(String job, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            String state = state(job);
+            if (state.equals("FINISHED") || state.equals("FAILED") || state.equals("CANCELED")) {
+                return state;
+            }
+            restarts(job);
+            assertThat(System.nanoTime())
+                    .as("job %s finished within %s", job, timeout)
+                    .isLessThan(deadline);
+            Thread.sleep(200);
         }
     }
 
@@ -152,34 +506,180 @@ class LocalClusterITCase {
                         "--checkpoint-interval",
                         "1",
                         "--dlq",
-                        tmp.resolve("dlq-" + run + ".jsonl").toString(),
+                        work.resolve("dlq-" + run + ".jsonl").toString(),
                         "--conflicts",
-                        tmp.resolve("conflicts-" + run + ".jsonl").toString());
+                        work.resolve("conflicts-" + run + ".jsonl").toString());
         assertThat(r.code()).as("submit:\n%s", r.out()).isZero();
         String job = r.out().strip().lines().reduce((a, b) -> b).orElse("");
         assertThat(job).as("job id printed by submit:\n%s", r.out()).matches("[0-9a-f]{32}");
         return job;
     }
 
-    /** Waits until the job has a completed checkpoint and has written to Redis. */
-    private void awaitCheckpointAndData(String job) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        while (true) {
-            String state = state(job);
-            assertThat(state)
-                    .as("job %s ended before a TaskManager could be killed", job)
-                    .isNotIn("FINISHED", "FAILED", "CANCELED");
-            long completed =
-                    get("/jobs/" + job + "/checkpoints").path("counts").path("completed").asLong();
-            if (completed >= 1 && REDIS.client().dbSize() >= 300) {
-                return;
+    /** Dead-letter or conflict lines of both runs, as sets; returns the lines of one run only. */
+    private List<String> compareLineSets(String what, String prefix) throws IOException {
+        List<String> a = Files.readAllLines(work.resolve(prefix + "-oracle.jsonl"));
+        List<String> b = Files.readAllLines(work.resolve(prefix + "-chaos.jsonl"));
+        Set<String> sa = new TreeSet<>(a);
+        Set<String> sb = new TreeSet<>(b);
+        List<String> out = new ArrayList<>();
+        for (String l : sa) {
+            if (!sb.contains(l)) {
+                out.add(what + " only without failure: " + l);
             }
-            assertThat(System.nanoTime())
-                    .as("a checkpoint of job %s in time", job)
-                    .isLessThan(deadline);
-            Thread.sleep(50);
         }
+        for (String l : sb) {
+            if (!sa.contains(l)) {
+                out.add(what + " only with failures: " + l);
+            }
+        }
+        log(
+                "%s: %d lines (%d distinct) without failure, %d lines (%d distinct) with %d kills;"
+                        + " %d of one run only",
+                what, a.size(), sa.size(), b.size(), sb.size(), KILLS, out.size());
+        out.stream().limit(20).forEach(l -> log("  %s", l));
+        return out;
     }
+
+    // -- Redis dumps ---------------------------------------------------------------------------
+
+    /**
+     * Writes every key of Redis, sorted, one per line: the key as a JSON string, a tab, and its
+     * content as JSON (a hash without {@code ver} and {@code updated_at}, a set sorted, other types
+     * than string, hash, set and list by their type name). Returns the number of keys.
+     */
+    private static long dump(Path out) throws IOException {
+        RedisClient client = REDIS.client();
+        Set<String> all = new HashSet<>();
+        String cursor = ScanParams.SCAN_POINTER_START;
+        ScanParams params = new ScanParams().count(1000);
+        do {
+            ScanResult<String> page = client.scan(cursor, params);
+            all.addAll(page.getResult());
+            cursor = page.getCursor();
+        } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+        List<String> keys = new ArrayList<>(all);
+        keys.sort(Comparator.naturalOrder());
+        try (BufferedWriter w = Files.newBufferedWriter(out)) {
+            for (int from = 0; from < keys.size(); from += 1000) {
+                List<String> batch = keys.subList(from, Math.min(keys.size(), from + 1000));
+                List<Response<String>> types = new ArrayList<>();
+                try (AbstractPipeline p = client.pipelined()) {
+                    for (String k : batch) {
+                        types.add(p.type(k));
+                    }
+                    p.sync();
+                }
+                List<Response<?>> values = new ArrayList<>();
+                try (AbstractPipeline p = client.pipelined()) {
+                    for (int i = 0; i < batch.size(); i++) {
+                        String k = batch.get(i);
+                        values.add(
+                                switch (types.get(i).get()) {
+                                    case "string" -> p.get(k);
+                                    case "hash" -> p.hgetAll(k);
+                                    case "set" -> p.smembers(k);
+                                    case "list" -> p.lrange(k, 0, -1);
+                                    default -> null;
+                                });
+                    }
+                    p.sync();
+                }
+                for (int i = 0; i < batch.size(); i++) {
+                    Object v = values.get(i) == null ? types.get(i).get() : values.get(i).get();
+                    if (v instanceof Map<?, ?> m) {
+                        TreeMap<Object, Object> h = new TreeMap<>(m);
+                        h.remove("ver");
+                        h.remove("updated_at");
+                        v = h;
+                    } else if (v instanceof Set<?> s) {
+                        v = new TreeSet<>(s);
+                    }
+                    w.write(JSON.writeValueAsString(batch.get(i)));
+                    w.write('\t');
+                    w.write(
+                            JSON.writeValueAsString(
+                                    Map.of(types.get(i).get(), v == null ? "(gone)" : v)));
+                    w.write('\n');
+                }
+            }
+        }
+        return keys.size();
+    }
+
+    /**
+     * Merges two dumps by key; returns one line per key that differs (for hashes the fields that
+     * differ), all of which also go to {@code diff}.
+     */
+    private static List<String> compareDumps(
+            Path a, Path b, Path diff, Map<String, Integer> byField) throws IOException {
+        List<String> out = new ArrayList<>();
+        try (BufferedReader ra = Files.newBufferedReader(a);
+                BufferedReader rb = Files.newBufferedReader(b)) {
+            String la = ra.readLine();
+            String lb = rb.readLine();
+            while (la != null || lb != null) {
+                String ka = la == null ? null : key(la);
+                String kb = lb == null ? null : key(lb);
+                int c = ka == null ? 1 : kb == null ? -1 : ka.compareTo(kb);
+                if (c < 0) {
+                    out.add(ka + ": only without failure: " + value(la));
+                    byField.merge("(key only without failure)", 1, Integer::sum);
+                    la = ra.readLine();
+                } else if (c > 0) {
+                    out.add(kb + ": only with failures: " + value(lb));
+                    byField.merge("(key only with failures)", 1, Integer::sum);
+                    lb = rb.readLine();
+                } else {
+                    if (!la.equals(lb)) {
+                        out.add(ka + ": " + difference(value(la), value(lb), byField));
+                    }
+                    la = ra.readLine();
+                    lb = rb.readLine();
+                }
+            }
+        }
+        Files.write(diff, out);
+        return out;
+    }
+
+    private static String key(String line) throws IOException {
+        return JSON.readValue(line.substring(0, line.indexOf('\t')), String.class);
+    }
+
+    private static String value(String line) {
+        return line.substring(line.indexOf('\t') + 1);
+    }
+
+    /** For two hashes, the fields that differ (without failure → with failures); else both. */
+    private static String difference(String a, String b, Map<String, Integer> byField)
+            throws IOException {
+        JsonNode ha = JSON.readTree(a).path("hash");
+        JsonNode hb = JSON.readTree(b).path("hash");
+        if (!ha.isObject() || !hb.isObject()) {
+            byField.merge("(value)", 1, Integer::sum);
+            return a + " → " + b;
+        }
+        Set<String> fields = new TreeSet<>();
+        ha.fieldNames().forEachRemaining(fields::add);
+        hb.fieldNames().forEachRemaining(fields::add);
+        List<String> d = new ArrayList<>();
+        for (String f : fields) {
+            JsonNode va = ha.get(f);
+            JsonNode vb = hb.get(f);
+            if (va == null || !va.equals(vb)) {
+                byField.merge(f, 1, Integer::sum);
+                d.add(
+                        f
+                                + "="
+                                + (va == null ? "(none)" : va)
+                                + " → "
+                                + (vb == null ? "(none)" : vb));
+            }
+        }
+        return "fields without failure → with failures: " + String.join(", ", d);
+    }
+
+    // -- the cluster ---------------------------------------------------------------------------
 
     private String state(String job) throws Exception {
         return get("/jobs/" + job).path("state").asText();
@@ -195,15 +695,18 @@ class LocalClusterITCase {
         return JSON.readTree(r.body());
     }
 
-    private long pidOf(String name) throws Exception {
+    /** The live TaskManagers as {name, pid}, by name. */
+    private List<String[]> taskManagers() throws Exception {
         Result r = script(Duration.ofSeconds(30), "pids");
+        List<String[]> out = new ArrayList<>();
         for (String line : r.out().lines().toList()) {
             String[] f = line.trim().split("\\s+");
-            if (f.length == 2 && f[0].equals(name)) {
-                return Long.parseLong(f[1]);
+            if (f.length == 2 && f[0].startsWith("taskmanager-") && f[1].matches("\\d+")) {
+                out.add(f);
             }
         }
-        throw new AssertionError("no process " + name + " in:\n" + r.out());
+        out.sort(Comparator.comparing((String[] f) -> f[0]));
+        return out;
     }
 
     private void rememberPids() throws Exception {
@@ -246,20 +749,37 @@ class LocalClusterITCase {
         }
     }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> comparable(Map<String, Object> contents) {
-        Map<String, Object> out = new TreeMap<>();
-        contents.forEach(
-                (k, v) -> {
-                    if (v instanceof Map<?, ?> m) {
-                        Map<String, String> h = new TreeMap<>((Map<String, String>) m);
-                        h.remove("ver");
-                        h.remove("updated_at");
-                        out.put(k, h);
-                    } else {
-                        out.put(k, v);
-                    }
-                });
-        return new LinkedHashMap<>(out);
+    private static Duration scaled(Duration d) {
+        return Duration.ofMillis(Math.round(d.toMillis() * SCALE));
+    }
+
+    private static String at(long start, long t) {
+        return t < 0 ? "?" : String.format(Locale.ROOT, "+%.1f s", (t - start) / 1e3);
+    }
+
+    private static void log(String format, Object... args) {
+        System.out.printf(
+                Locale.ROOT,
+                "%tT %s%n",
+                System.currentTimeMillis(),
+                String.format(Locale.ROOT, format, args));
+        System.out.flush();
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder())
+                    .forEach(
+                            f -> {
+                                try {
+                                    Files.delete(f);
+                                } catch (IOException e) {
+                                    throw new UncheckedIOException(e);
+                                }
+                            });
+        }
     }
 }
