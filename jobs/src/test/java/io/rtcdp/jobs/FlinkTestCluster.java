@@ -20,6 +20,21 @@ final class FlinkTestCluster {
                         .build());
     }
 
+    /**
+     * Starts the streaming job of {@code cfg} on the test cluster, without restarts (a failure
+     * fails the job, so a test sees it).
+     */
+    static org.apache.flink.core.execution.JobClient startStreaming(RtcdpConfig cfg, String name)
+            throws Exception {
+        Configuration conf = Environments.jobConfiguration(cfg);
+        conf.addAll(noRestarts());
+        org.apache.flink.streaming.api.environment.StreamExecutionEnvironment env =
+                org.apache.flink.streaming.api.environment.StreamExecutionEnvironment
+                        .getExecutionEnvironment(conf);
+        Streaming.build(cfg, env);
+        return env.executeAsync(name);
+    }
+
     /** Job settings of a test: no restarts unless the test asks for them. */
     static Configuration noRestarts() {
         Configuration c = new Configuration();

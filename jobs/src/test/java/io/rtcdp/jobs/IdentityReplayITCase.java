@@ -204,7 +204,7 @@ class IdentityReplayITCase {
                 tmp.resolve("conflicts-a.jsonl"),
                 tmp.resolve("work-a"),
                 FlinkTestCluster.noRestarts());
-        Map<String, Object> withoutFailure = comparable(REDIS.contents());
+        Map<String, Object> withoutFailure = REDIS.comparableContents();
 
         REDIS.flushAll();
         org.apache.flink.configuration.Configuration restarts =
@@ -225,19 +225,8 @@ class IdentityReplayITCase {
                 restarts);
         killer.assertKilledBefore(System.nanoTime());
 
-        Map<String, Object> withFailure = comparable(REDIS.contents());
-        List<String> different = new ArrayList<>();
-        for (String key : withFailure.keySet()) {
-            if (!withoutFailure.containsKey(key)) {
-                different.add(key + ": only after the failure: " + withFailure.get(key));
-            }
-        }
-        for (String key : withoutFailure.keySet()) {
-            if (!withoutFailure.get(key).equals(withFailure.get(key))) {
-                different.add(key + ": " + withoutFailure.get(key) + " vs " + withFailure.get(key));
-            }
-        }
-        assertThat(different).isEmpty();
+        Map<String, Object> withFailure = REDIS.comparableContents();
+        assertThat(RedisServerExtension.differences(withoutFailure, withFailure, 50)).isEmpty();
     }
 
     /** The {@code ids} field of a profile with these ids: count per type, strongest first. */
@@ -249,22 +238,5 @@ class IdentityReplayITCase {
         counts.forEach(
                 (t, n) -> sb.append(sb.length() == 0 ? "" : ",").append(t).append(':').append(n));
         return sb.toString();
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> comparable(Map<String, Object> contents) {
-        Map<String, Object> out = new java.util.TreeMap<>();
-        contents.forEach(
-                (k, v) -> {
-                    if (v instanceof Map<?, ?> m) {
-                        Map<String, String> h = new java.util.TreeMap<>((Map<String, String>) m);
-                        h.remove("ver");
-                        h.remove("updated_at");
-                        out.put(k, h);
-                    } else {
-                        out.put(k, v);
-                    }
-                });
-        return out;
     }
 }

@@ -21,9 +21,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -110,11 +108,7 @@ class KafkaPipelineITCase {
                         .parallelism(2)
                         .checkpointInterval(Duration.ofSeconds(1))
                         .build();
-        Configuration conf = Environments.jobConfiguration(cfg);
-        conf.addAll(FlinkTestCluster.noRestarts());
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        Streaming.build(cfg, env);
-        JobClient job = env.executeAsync("kafka-it");
+        JobClient job = FlinkTestCluster.startStreaming(cfg, "kafka-it");
         try {
             RedisKeys keys = new RedisKeys("rtcdp");
             var redis = REDIS.client();

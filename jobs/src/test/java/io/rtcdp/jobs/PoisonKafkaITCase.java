@@ -17,9 +17,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -70,11 +68,7 @@ class PoisonKafkaITCase {
                         .parallelism(2)
                         .checkpointInterval(Duration.ofSeconds(1))
                         .build();
-        Configuration conf = Environments.jobConfiguration(cfg);
-        conf.addAll(FlinkTestCluster.noRestarts());
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        Streaming.build(cfg, env);
-        JobClient job = env.executeAsync("poison-kafka-it");
+        JobClient job = FlinkTestCluster.startStreaming(cfg, "poison-kafka-it");
         try {
             RedisKeys keys = new RedisKeys("rtcdp");
             var redis = REDIS.client();

@@ -106,7 +106,7 @@ class RedisOutageITCase {
         Replay.Summary s = replay("clean");
         cleanMillis = (System.nanoTime() - t0) / 1_000_000;
         eventCount = s.counted();
-        clean = RedisRejectedWritesITCase.comparable(REDIS.contents());
+        clean = REDIS.comparableContents();
         assertThat(Files.exists(tmp.resolve("dlq-clean.jsonl")) ? lines("dlq-clean") : 0).isZero();
         System.out.printf(
                 "RedisOutageITCase: clean replay of %d events, %d keys: %d ms (%.0f events/s"
@@ -167,7 +167,8 @@ class RedisOutageITCase {
 
         // nothing acknowledged was lost by the kill, nothing is lost in the end
         assertThat(keysAfterReload).isGreaterThanOrEqualTo(keysAtKill);
-        assertThat(diff(clean, RedisRejectedWritesITCase.comparable(REDIS.contents()))).isEmpty();
+        assertThat(RedisServerExtension.differences(clean, REDIS.comparableContents(), 20))
+                .isEmpty();
         assertThat(summary.counted()).isEqualTo(eventCount);
         assertThat(lines("dlq-outage")).as("dead letters").isZero();
         assertThat(retriesDuringOutage).isPositive();
@@ -226,7 +227,8 @@ class RedisOutageITCase {
         run.get(120, TimeUnit.SECONDS);
         long endedAt = System.nanoTime();
 
-        assertThat(diff(clean, RedisRejectedWritesITCase.comparable(REDIS.contents()))).isEmpty();
+        assertThat(RedisServerExtension.differences(clean, REDIS.comparableContents(), 20))
+                .isEmpty();
         assertThat(lines("dlq-pause")).as("dead letters").isZero();
         // the socket timeouts (2 s) were retried
         long retries = sum(job, "redisRetries");
@@ -298,20 +300,5 @@ class RedisOutageITCase {
             assertThat(System.nanoTime()).as("waiting for %s", what).isLessThan(deadline);
             Thread.sleep(20);
         }
-    }
-
-    private static List<String> diff(Map<String, Object> expected, Map<String, Object> actual) {
-        List<String> out = new ArrayList<>();
-        for (String key : actual.keySet()) {
-            if (!expected.containsKey(key)) {
-                out.add(key + ": unexpected " + actual.get(key));
-            }
-        }
-        for (String key : expected.keySet()) {
-            if (!expected.get(key).equals(actual.get(key))) {
-                out.add(key + ": " + expected.get(key) + " vs " + actual.get(key));
-            }
-        }
-        return out.size() > 20 ? out.subList(0, 20) : out;
     }
 }

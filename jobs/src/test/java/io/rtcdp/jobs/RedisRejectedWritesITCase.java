@@ -72,7 +72,7 @@ class RedisRejectedWritesITCase {
         REDIS.flushAll();
         Path cleanDlq = tmp.resolve("dlq-clean.jsonl");
         replay(cfg, events, cleanDlq, "clean");
-        Map<String, Object> clean = comparable(REDIS.contents());
+        Map<String, Object> clean = REDIS.comparableContents();
         assertThat(deadLetters(cleanDlq)).isEmpty();
 
         // one profile hash (of many fields) and one segment set (of many members), taken
@@ -99,7 +99,7 @@ class RedisRejectedWritesITCase {
         Path dlq = tmp.resolve("dlq-taken.jsonl");
         // no restarts allowed: a failover would fail the replay
         replay(cfg, events, dlq, "taken");
-        Map<String, Object> taken = comparable(REDIS.contents());
+        Map<String, Object> taken = REDIS.comparableContents();
 
         // the two keys are as they were; every other key is as in the clean replay
         assertThat(taken.get(profileKey)).isEqualTo("taken");
@@ -107,7 +107,7 @@ class RedisRejectedWritesITCase {
         Map<String, Object> expected = new TreeMap<>(clean);
         expected.put(profileKey, "taken");
         expected.put(segmentKey, "taken");
-        assertThat(diff(expected, taken)).isEmpty();
+        assertThat(RedisServerExtension.differences(expected, taken, 20)).isEmpty();
 
         // the dead letters: the refused writes of these two keys and nothing else
         List<JsonNode> letters = deadLetters(dlq);
@@ -182,38 +182,5 @@ class RedisRejectedWritesITCase {
             }
             default -> throw new AssertionError("unexpected refused write " + w);
         }
-    }
-
-    private static List<String> diff(Map<String, Object> expected, Map<String, Object> actual) {
-        List<String> out = new ArrayList<>();
-        for (String key : actual.keySet()) {
-            if (!expected.containsKey(key)) {
-                out.add(key + ": unexpected " + actual.get(key));
-            }
-        }
-        for (String key : expected.keySet()) {
-            if (!expected.get(key).equals(actual.get(key))) {
-                out.add(key + ": " + expected.get(key) + " vs " + actual.get(key));
-            }
-        }
-        return out.size() > 20 ? out.subList(0, 20) : out;
-    }
-
-    /** Contents without {@code ver} and {@code updated_at}, which count writes and time. */
-    @SuppressWarnings("unchecked")
-    static Map<String, Object> comparable(Map<String, Object> contents) {
-        Map<String, Object> out = new TreeMap<>();
-        contents.forEach(
-                (k, v) -> {
-                    if (v instanceof Map<?, ?> m) {
-                        Map<String, String> h = new TreeMap<>((Map<String, String>) m);
-                        h.remove("ver");
-                        h.remove("updated_at");
-                        out.put(k, h);
-                    } else {
-                        out.put(k, v);
-                    }
-                });
-        return out;
     }
 }

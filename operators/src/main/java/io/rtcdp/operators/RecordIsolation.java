@@ -62,6 +62,35 @@ public final class RecordIsolation implements Serializable {
         consecutive = 0;
     }
 
+    /** The processing of one record. */
+    @FunctionalInterface
+    public interface Work {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs the processing of one record; when it fails in a way that is isolated, emits the dead
+     * letter to {@code deadLetters} and returns normally.
+     *
+     * @param cause the event the record carries, for the dead letter's payload, or null
+     * @param source what the record was (see {@link #isolate}), made only on a failure
+     */
+    public void run(
+            Work work,
+            Event cause,
+            java.util.function.Supplier<String> source,
+            java.util.function.Consumer<DeadLetter> deadLetters)
+            throws Exception {
+        try {
+            work.run();
+        } catch (Exception failure) {
+            deadLetters.accept(
+                    isolate(failure, cause == null ? null : payload(cause), source.get()));
+            return;
+        }
+        succeeded();
+    }
+
     /** A record was processed without failure. */
     public void succeeded() {
         consecutive = 0;

@@ -176,15 +176,11 @@ public final class OnlineTrainer
     @Override
     public void processElement(LabelledExample e, ReadOnlyContext ctx, Collector<String> out)
             throws Exception {
-        try {
-            process(e, ctx, out);
-        } catch (Exception failure) {
-            ctx.output(
-                    io.rtcdp.operators.RecordIsolation.INTERNAL_ERRORS,
-                    isolation.isolate(failure, null, "trainer:" + e.tenant() + "/" + e.model()));
-            return;
-        }
-        isolation.succeeded();
+        isolation.run(
+                () -> process(e, ctx, out),
+                null,
+                () -> "trainer:" + e.tenant() + "/" + e.model(),
+                d -> ctx.output(io.rtcdp.operators.RecordIsolation.INTERNAL_ERRORS, d));
     }
 
     private void process(LabelledExample e, ReadOnlyContext ctx, Collector<String> out)

@@ -341,20 +341,11 @@ public final class ProfileDecider
     @Override
     public void processElement(ProfileChange c, ReadOnlyContext ctx, Collector<ProfileUpdate> out)
             throws Exception {
-        try {
-            process(c, ctx, out);
-        } catch (Exception failure) {
-            ctx.output(
-                    io.rtcdp.operators.RecordIsolation.INTERNAL_ERRORS,
-                    isolation.isolate(
-                            failure,
-                            c.cause() == null
-                                    ? null
-                                    : io.rtcdp.operators.RecordIsolation.payload(c.cause()),
-                            "decide:" + c.tenant() + "/" + c.oneid()));
-            return;
-        }
-        isolation.succeeded();
+        isolation.run(
+                () -> process(c, ctx, out),
+                c.cause(),
+                () -> "decide:" + c.tenant() + "/" + c.oneid(),
+                d -> ctx.output(io.rtcdp.operators.RecordIsolation.INTERNAL_ERRORS, d));
     }
 
     private void process(ProfileChange c, ReadOnlyContext ctx, Collector<ProfileUpdate> out)

@@ -86,15 +86,11 @@ public final class RfmScorer extends KeyedProcessFunction<String, RfmObservation
     @Override
     public void processElement(RfmObservation o, Context ctx, Collector<ProfileChange> out)
             throws Exception {
-        try {
-            process(o, ctx, out);
-        } catch (Exception failure) {
-            ctx.output(
-                    RecordIsolation.INTERNAL_ERRORS,
-                    isolation.isolate(failure, null, "rfm:" + o.tenant() + "/" + o.oneid()));
-            return;
-        }
-        isolation.succeeded();
+        isolation.run(
+                () -> process(o, ctx, out),
+                null,
+                () -> "rfm:" + o.tenant() + "/" + o.oneid(),
+                d -> ctx.output(RecordIsolation.INTERNAL_ERRORS, d));
     }
 
     private void process(RfmObservation o, Context ctx, Collector<ProfileChange> out)
@@ -126,14 +122,11 @@ public final class RfmScorer extends KeyedProcessFunction<String, RfmObservation
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<ProfileChange> out)
             throws Exception {
         String tenant = ctx.getCurrentKey();
-        try {
-            rebuild(tenant, out);
-            isolation.succeeded();
-        } catch (Exception failure) {
-            ctx.output(
-                    RecordIsolation.INTERNAL_ERRORS,
-                    isolation.isolate(failure, null, "rfm:rebuild:" + tenant));
-        }
+        isolation.run(
+                () -> rebuild(tenant, out),
+                null,
+                () -> "rfm:rebuild:" + tenant,
+                d -> ctx.output(RecordIsolation.INTERNAL_ERRORS, d));
         if (ctx.timeDomain() == org.apache.flink.streaming.api.TimeDomain.PROCESSING_TIME) {
             long at = ctx.timerService().currentProcessingTime() + refreshMillis;
             ctx.timerService().registerProcessingTimeTimer(at);

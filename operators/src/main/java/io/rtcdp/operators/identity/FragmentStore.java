@@ -49,18 +49,11 @@ public final class FragmentStore
     @Override
     public void processElement(FragmentCommand c, Context ctx, Collector<ProfileCommand> out)
             throws Exception {
-        try {
-            process(c, out);
-        } catch (Exception failure) {
-            ctx.output(
-                    RecordIsolation.INTERNAL_ERRORS,
-                    isolation.isolate(
-                            failure,
-                            c.event() == null ? null : RecordIsolation.payload(c.event()),
-                            "fragments:" + c.kind() + ":" + c.key()));
-            return;
-        }
-        isolation.succeeded();
+        isolation.run(
+                () -> process(c, out),
+                c.event(),
+                () -> "fragments:" + c.kind() + ":" + c.key(),
+                d -> ctx.output(RecordIsolation.INTERNAL_ERRORS, d));
     }
 
     private void process(FragmentCommand c, Collector<ProfileCommand> out) throws Exception {

@@ -242,18 +242,11 @@ public final class ProfileUpdater
     @Override
     public void processElement(ProfileCommand c, ReadOnlyContext ctx, Collector<ProfileChange> out)
             throws Exception {
-        try {
-            process(c, ctx, out);
-        } catch (Exception failure) {
-            ctx.output(
-                    RecordIsolation.INTERNAL_ERRORS,
-                    isolation.isolate(
-                            failure,
-                            c.event() == null ? null : RecordIsolation.payload(c.event()),
-                            "profile:" + c.kind() + ":" + c.tenant() + "/" + c.oneid()));
-            return;
-        }
-        isolation.succeeded();
+        isolation.run(
+                () -> process(c, ctx, out),
+                c.event(),
+                () -> "profile:" + c.kind() + ":" + c.tenant() + "/" + c.oneid(),
+                d -> ctx.output(RecordIsolation.INTERNAL_ERRORS, d));
     }
 
     private void process(ProfileCommand c, ReadOnlyContext ctx, Collector<ProfileChange> out)
@@ -387,18 +380,11 @@ public final class ProfileUpdater
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<ProfileChange> out)
             throws Exception {
-        try {
-            refresh(timestamp, ctx, out);
-        } catch (Exception failure) {
-            ctx.output(
-                    RecordIsolation.INTERNAL_ERRORS,
-                    isolation.isolate(
-                            failure,
-                            null,
-                            "profile:timer@" + timestamp + ":" + ctx.getCurrentKey()));
-            return;
-        }
-        isolation.succeeded();
+        isolation.run(
+                () -> refresh(timestamp, ctx, out),
+                null,
+                () -> "profile:timer@" + timestamp + ":" + ctx.getCurrentKey(),
+                d -> ctx.output(RecordIsolation.INTERNAL_ERRORS, d));
     }
 
     private void refresh(long timestamp, OnTimerContext ctx, Collector<ProfileChange> out)

@@ -28,16 +28,18 @@ class IdentityResolverTest {
 
     @BeforeEach
     void open() throws Exception {
-        h =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(
-                                new IdentityResolver(
-                                        TenantIdLimits.defaults(),
-                                        Duration.ofDays(7),
-                                        Duration.ofDays(1))),
-                        IdentityResolver.KEY,
-                        Types.STRING);
+        h = newHarness();
         h.open();
+    }
+
+    static KeyedOneInputStreamOperatorTestHarness<String, Event, FragmentCommand> newHarness()
+            throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(
+                        new IdentityResolver(
+                                TenantIdLimits.defaults(), Duration.ofDays(7), Duration.ofDays(1))),
+                IdentityResolver.KEY,
+                Types.STRING);
     }
 
     @AfterEach
@@ -240,15 +242,7 @@ class IdentityResolverTest {
         var snapshot = h.snapshot(1, t);
         h.close();
 
-        h =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(
-                                new IdentityResolver(
-                                        TenantIdLimits.defaults(),
-                                        Duration.ofDays(7),
-                                        Duration.ofDays(1))),
-                        IdentityResolver.KEY,
-                        Types.STRING);
+        h = newHarness();
         h.initializeState(snapshot);
         h.open();
         h.setProcessingTime(t);

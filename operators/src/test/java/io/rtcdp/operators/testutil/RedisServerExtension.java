@@ -233,6 +233,52 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
         return all;
     }
 
+    /**
+     * {@link #contents()} without {@code ver} and {@code updated_at} of every hash: they count
+     * writes and time; everything else two runs over the same data must agree on.
+     */
+    public Map<String, Object> comparableContents() {
+        return withoutWriteCounters(contents());
+    }
+
+    /** {@code contents} without {@code ver} and {@code updated_at} of every hash. */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> withoutWriteCounters(Map<String, Object> contents) {
+        Map<String, Object> out = new TreeMap<>();
+        contents.forEach(
+                (k, v) -> {
+                    if (v instanceof Map<?, ?> m) {
+                        Map<String, String> h = new TreeMap<>((Map<String, String>) m);
+                        h.remove("ver");
+                        h.remove("updated_at");
+                        out.put(k, h);
+                    } else {
+                        out.put(k, v);
+                    }
+                });
+        return out;
+    }
+
+    /**
+     * The keys whose values differ, at most {@code max} of them: {@code key: expected vs actual},
+     * or {@code key: unexpected …} for a key only {@code actual} has.
+     */
+    public static List<String> differences(
+            Map<String, Object> expected, Map<String, Object> actual, int max) {
+        List<String> out = new ArrayList<>();
+        for (String key : actual.keySet()) {
+            if (!expected.containsKey(key) && out.size() < max) {
+                out.add(key + ": unexpected " + actual.get(key));
+            }
+        }
+        for (String key : expected.keySet()) {
+            if (!expected.get(key).equals(actual.get(key)) && out.size() < max) {
+                out.add(key + ": " + expected.get(key) + " vs " + actual.get(key));
+            }
+        }
+        return out;
+    }
+
     private synchronized void launch(Path executable) {
         List<String> command = new ArrayList<>();
         command.add(executable.toString());
