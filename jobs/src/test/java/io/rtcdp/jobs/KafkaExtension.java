@@ -147,4 +147,30 @@ final class KafkaExtension implements BeforeAllCallback, AfterAllCallback {
         c.subscribe(List.of(topic));
         return c;
     }
+
+    /**
+     * The values of {@code topic} from its beginning: reads until {@code expected} arrived or the
+     * deadline passed, then polls 2 s more, so that more than expected shows in the count.
+     */
+    List<byte[]> readValues(String topic, int expected, long deadlineNanos) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, topic + "-reader");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
+        p.put(
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
+        List<byte[]> out = new java.util.ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+            c.subscribe(List.of(topic));
+            while (out.size() < expected && System.nanoTime() < deadlineNanos) {
+                c.poll(java.time.Duration.ofMillis(500)).forEach(r -> out.add(r.value()));
+            }
+            c.poll(java.time.Duration.ofSeconds(2)).forEach(r -> out.add(r.value()));
+        }
+        return out;
+    }
 }

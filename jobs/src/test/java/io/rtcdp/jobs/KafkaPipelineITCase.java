@@ -20,13 +20,8 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -177,33 +172,15 @@ class KafkaPipelineITCase {
     }
 
     private static Map<String, String> readDlq(int expected, long deadline) throws Exception {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "dlq-reader");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-                ByteArrayDeserializer.class.getName());
+        List<byte[]> values = KAFKA.readValues("rtcdp.dlq", expected, deadline);
+        assertThat(values).as("dead letters").hasSize(expected);
         Map<String, String> out = new HashMap<>();
-        int n = 0;
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
-            c.subscribe(List.of("rtcdp.dlq"));
-            while (n < expected && System.nanoTime() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
-                    JsonNode d = JSON.readTree(r.value());
-                    assertThat(d.get("message").asText()).isNotBlank();
-                    assertThat(d.get("source").asText()).startsWith("rtcdp.events/");
-                    out.put(d.get("payload").asText(), d.get("error").asText());
-                    n++;
-                }
-            }
-            // a short extra poll: nothing beyond the expected records may arrive
-            for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofSeconds(2))) {
-                n++;
-            }
+        for (byte[] v : values) {
+            JsonNode d = JSON.readTree(v);
+            assertThat(d.get("message").asText()).isNotBlank();
+            assertThat(d.get("source").asText()).startsWith("rtcdp.events/");
+            out.put(d.get("payload").asText(), d.get("error").asText());
         }
-        assertThat(n).as("dead letters").isEqualTo(expected);
         return out;
     }
 }

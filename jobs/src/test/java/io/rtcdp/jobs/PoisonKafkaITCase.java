@@ -19,13 +19,9 @@ import java.util.TreeMap;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -171,40 +167,23 @@ class PoisonKafkaITCase {
 
     private static Map<String, String> readDlq(PoisonCorpus corpus, long deadline)
             throws Exception {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "dlq-reader");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-                ByteArrayDeserializer.class.getName());
+        List<byte[]> values = KAFKA.readValues("rtcdp.dlq", corpus.poison.size(), deadline);
+        assertThat(values).as("dead letters").hasSize(corpus.poison.size());
         Map<String, String> out = new TreeMap<>();
-        int n = 0;
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
-            c.subscribe(List.of("rtcdp.dlq"));
-            while (n < corpus.poison.size() && System.nanoTime() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
-                    n++;
-                    assertThat(r.value().length).as("dead letter size").isLessThanOrEqualTo(8192);
-                    JsonNode d = PoisonCorpus.JSON.readTree(r.value());
-                    assertThat(d.get("source").asText()).startsWith("rtcdp.events/");
-                    String payload = d.get("payload").asText();
-                    String name = null;
-                    for (PoisonCorpus.Poison x : corpus.poison) {
-                        if (payload.startsWith(x.prefix())) {
-                            name = x.name();
-                        }
-                    }
-                    assertThat(name).as("a dead letter of no poison record: %s", d).isNotNull();
-                    assertThat(out.put(name, d.get("error").asText())).as(name).isNull();
+        for (byte[] v : values) {
+            assertThat(v.length).as("dead letter size").isLessThanOrEqualTo(8192);
+            JsonNode d = PoisonCorpus.JSON.readTree(v);
+            assertThat(d.get("source").asText()).startsWith("rtcdp.events/");
+            String payload = d.get("payload").asText();
+            String name = null;
+            for (PoisonCorpus.Poison x : corpus.poison) {
+                if (payload.startsWith(x.prefix())) {
+                    name = x.name();
                 }
             }
-            for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofSeconds(2))) {
-                n++;
-            }
+            assertThat(name).as("a dead letter of no poison record: %s", d).isNotNull();
+            assertThat(out.put(name, d.get("error").asText())).as(name).isNull();
         }
-        assertThat(n).as("dead letters").isEqualTo(corpus.poison.size());
         return out;
     }
 }

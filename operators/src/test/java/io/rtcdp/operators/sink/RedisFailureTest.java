@@ -218,12 +218,14 @@ class RedisFailureTest {
             assertThat(RedisFailure.of(refused)).isEqualTo(RedisFailure.CONNECTION);
         }
         // a server that accepts and never answers, as a paused Redis does: a read timeout
+        java.util.concurrent.CountDownLatch answered = new java.util.concurrent.CountDownLatch(1);
         try (ServerSocket silent = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
             Thread acceptor =
                     new Thread(
                             () -> {
+                                // holds the connection open, silent, until the client gave up
                                 try (Socket s = silent.accept()) {
-                                    Thread.sleep(5_000);
+                                    answered.await();
                                 } catch (Exception ignored) {
                                     // closed by the test
                                 }
@@ -242,6 +244,7 @@ class RedisFailureTest {
                                     jedis.set("k", "v");
                                 }
                             });
+            answered.countDown();
             assertThat(timeout).isInstanceOf(JedisConnectionException.class);
             assertThat(RedisFailure.of(timeout)).isEqualTo(RedisFailure.CONNECTION);
         }
