@@ -1,7 +1,6 @@
 package io.rtcdp.operators.decide;
 
 import io.rtcdp.operators.profile.ProfileChange;
-import io.rtcdp.operators.profile.ProfileUpdater;
 import io.rtcdp.operators.sink.FieldOverlay;
 import io.rtcdp.operators.sink.ProfileUpdate;
 import io.rtcdp.operators.types.DecisionStateSerializer;
@@ -20,12 +19,14 @@ import io.rtcdp.udf.ml.ModelMessages;
 import io.rtcdp.udf.ml.SnapshotLabeler;
 import io.rtcdp.udf.ml.WrittenScore;
 import io.rtcdp.udf.profile.ProfileFields;
+import io.rtcdp.udf.profile.ProfileValues;
 import io.rtcdp.udf.rules.CompiledRules;
 import io.rtcdp.udf.rules.ContactPolicy;
 import io.rtcdp.udf.rules.DecisionState;
 import io.rtcdp.udf.rules.Evaluation;
 import io.rtcdp.udf.rules.EventFacts;
 import io.rtcdp.udf.rules.RuleFacts;
+import io.rtcdp.udf.rules.RuleInputs;
 import io.rtcdp.udf.rules.RuleSchema;
 import io.rtcdp.udf.rules.RuleSet;
 import io.rtcdp.udf.rules.RuleSetException;
@@ -108,9 +109,9 @@ public final class ProfileDecider
                     .mapToObj(Integer::toString)
                     .toArray(String[]::new);
 
-    /** The rules' type of each rendered profile field, by index; null for none. */
+    /** The rules' type of each profile value slot, by index; null for none. */
     private static final RuleSchema.Kind[] FEATURE_KINDS =
-            ProfileUpdater.FIELDS.stream()
+            ProfileFields.FEATURE_FIELDS.stream()
                     .map(f -> f.startsWith("f.") ? RuleSchema.FEATURES.get(f.substring(2)) : null)
                     .toArray(RuleSchema.Kind[]::new);
 
@@ -148,12 +149,6 @@ public final class ProfileDecider
                     "learning-snapshots",
                     Types.STRING,
                     PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
-
-    private static final int AS_OF = ProfileUpdater.FIELDS.indexOf(ProfileFields.AS_OF);
-    private static final int CONSENT_MARKETING =
-            ProfileUpdater.FIELDS.indexOf(ProfileFields.CONSENT_MARKETING);
-    private static final int CONSENT_PERSONALIZATION =
-            ProfileUpdater.FIELDS.indexOf(ProfileFields.CONSENT_PERSONALIZATION);
 
     /** Whether profiles' feature vectors are kept and labelled for the online trainer. */
     private final boolean learning;
@@ -355,7 +350,7 @@ public final class ProfileDecider
             if (st == null) {
                 st = new DecisionState();
             }
-            if (st.fields != null) {
+            if (st.values != null) {
                 CompiledRules rules = rules(c.tenant(), ctx.getBroadcastState(RULES));
                 reconcile(st, rules);
                 st.rfm = c.rfm();
@@ -366,11 +361,12 @@ public final class ProfileDecider
                                 st,
                                 rules,
                                 null,
-                                "asof:" + st.fields[AS_OF],
+                                asOfCause(st),
                                 derivedOnly(c.tenant(), c.oneid()),
                                 true,
                                 false,
                                 true,
+                                RuleInputs.changes().rfm(),
                                 ctx.getBroadcastState(MODELS),
                                 t -> ctx.output(TRIGGERS, t),
                                 l -> ctx.output(LABELLED, l));
@@ -405,9 +401,19 @@ public final class ProfileDecider
         }
         CompiledRules rules = rules(c.tenant(), ctx.getBroadcastState(RULES));
         reconcile(st, rules);
-        st.fields = c.fields();
+        RuleInputs.Builder changes = null;
+        if (st.values != null) {
+            changes = RuleInputs.changes().features(st.values.changedSlots(c.values()));
+            if (st.values.lifecycle() != c.values().lifecycle()) {
+                changes.lifecycle();
+            }
+        }
+        st.values = c.values();
         Event e = c.cause();
         if (e != null && !e.traits().isEmpty()) {
+            if (changes != null && !st.traits.entrySet().containsAll(e.traits().entrySet())) {
+                changes.traits();
+            }
             traitsLeftOut.inc(st.putTraits(e.traits()));
         }
         boolean full = update.set() != null && update.set().containsKey(ProfileFields.ONEID);
@@ -418,11 +424,12 @@ public final class ProfileDecider
                         st,
                         rules,
                         e,
-                        e != null ? e.eventId() : "asof:" + st.fields[AS_OF],
+                        e != null ? e.eventId() : asOfCause(st),
                         update,
                         false,
                         full,
                         false,
+                        changes,
                         ctx.getBroadcastState(MODELS),
                         t -> ctx.output(TRIGGERS, t),
                         l -> ctx.output(LABELLED, l));
@@ -478,7 +485,7 @@ public final class ProfileDecider
                         }
                         try {
                             DecisionState st = s.value();
-                            if (st == null || st.fields == null) {
+                            if (st == null || st.values == null) {
                                 return;
                             }
                             String oneid = key.substring(prefix.length());
@@ -500,6 +507,7 @@ public final class ProfileDecider
                                             true,
                                             false,
                                             false,
+                                            null,
                                             models,
                                             t -> ctx.output(TRIGGERS, t),
                                             l -> ctx.output(LABELLED, l));
@@ -555,7 +563,7 @@ public final class ProfileDecider
      * re-evaluation wrote tags and segments that the state does not have yet; take them in.
      */
     private void reconcile(DecisionState st, CompiledRules rules) {
-        if (rules != null && st.fields != null && st.rulesVersion != rules.version()) {
+        if (rules != null && st.values != null && st.rulesVersion != rules.version()) {
             sync(st, rules);
         }
     }
@@ -779,13 +787,12 @@ public final class ProfileDecider
             Map<String, String> set,
             List<String> unset)
             throws Exception {
-        if (st.fields == null) {
+        if (st.values == null) {
             return null;
         }
         double[] probabilities = new double[MODEL_NAMES.size()];
         TenantScorers tenantScorers = scorers(tenant, stored);
         Scorer[] scorers = tenantScorers.all();
-        String[] rendered = null;
         double purchase = Double.NaN;
         long purchaseVersion = 0;
         for (int i = 0; i < MODEL_NAMES.size(); i++) {
@@ -804,16 +811,13 @@ public final class ProfileDecider
                 st.unmovedSnapshots.remove(name);
                 continue;
             }
-            if (rendered == null) {
-                rendered = java.util.Arrays.copyOf(st.fields, ProfileFields.FEATURE_FIELDS.size());
-            }
             long started = System.nanoTime();
             int same = tenantScorers.sameInputsAs()[i];
             if (same >= 0) {
                 // the same inputs as an earlier model (the default): parsed once
                 System.arraycopy(scorers[same].x(), 0, s.x(), 0, s.x().length);
             } else {
-                s.builder().build(rendered, s.x());
+                s.builder().build(st.values, s.x());
             }
             LogisticModel model = s.servable().model();
             double p = s.servable().scoreWithReasonsKey(s.x(), s.reasons());
@@ -868,6 +872,16 @@ public final class ProfileDecider
         return probabilities;
     }
 
+    /** The probabilities the rules saw last, {@link #MODEL_NAMES} order, NaN for none. */
+    private static double[] writtenProbabilities(DecisionState st) {
+        double[] p = new double[MODEL_NAMES.size()];
+        for (int i = 0; i < p.length; i++) {
+            WrittenScore w = st.scores.get(MODEL_NAMES.get(i));
+            p[i] = w == null ? Double.NaN : w.probability;
+        }
+        return p;
+    }
+
     private static ProfileUpdate derivedOnly(String tenant, String oneid) {
         return new ProfileUpdate(tenant, oneid, 0, false, Map.of(), List.of(), List.of());
     }
@@ -879,6 +893,9 @@ public final class ProfileDecider
      *
      * @param full whether every decided field and membership must be written (the profile stage
      *     writes the whole profile after a restart)
+     * @param changes the rule inputs that changed since the rules were last evaluated for this
+     *     profile, scores left out (added here once scored); null when unknown: every rule is
+     *     evaluated
      */
     private ProfileUpdate decide(
             String tenant,
@@ -891,6 +908,7 @@ public final class ProfileDecider
             boolean skipIfUnchanged,
             boolean full,
             boolean rfmChanged,
+            RuleInputs.Builder changes,
             ReadOnlyBroadcastState<String, String> modelState,
             java.util.function.Consumer<Trigger> emit,
             java.util.function.Consumer<LabelledExample> learnEmit)
@@ -899,10 +917,31 @@ public final class ProfileDecider
         List<String> unset = new ArrayList<>(2);
         Map<String, Boolean> memberships = new LinkedHashMap<>();
 
+        boolean incremental =
+                changes != null
+                        && !full
+                        && !reevaluating
+                        && rules != null
+                        && st.rulesVersion == rules.version();
+        double[] scoredBefore = incremental ? writtenProbabilities(st) : null;
+        int marketingBefore = st.marketing;
         double[] probabilities =
                 reevaluating
                         ? null
                         : score(tenant, st, event, modelState, learnEmit, full, set, unset);
+        RuleInputs changed = RuleInputs.ALL;
+        if (incremental && probabilities != null) {
+            for (int i = 0; i < probabilities.length; i++) {
+                if (Double.doubleToLongBits(probabilities[i])
+                        != Double.doubleToLongBits(scoredBefore[i])) {
+                    changes.score(MODEL_NAMES.get(i));
+                }
+            }
+            if (st.marketing != marketingBefore) {
+                changes.score("marketing");
+            }
+            changed = changes.build();
+        }
 
         if (st.rfm != null && (full || rfmChanged)) {
             // the RFM stage only sends changed scores
@@ -922,8 +961,9 @@ public final class ProfileDecider
                                     event.eventId(),
                                     event.name() != null ? event.name() : event.type().name(),
                                     event.channel(),
-                                    event.propsJson());
-            Evaluation ev = rules.evaluate(facts, ef);
+                                    // parsed only for a rule set that may read them
+                                    rules.readsEventProps() ? event.propsJson() : null);
+            Evaluation ev = rules.evaluate(facts, ef, changed, st.tags, st.segments);
             if (ev.errors() > 0) {
                 ruleErrors.inc(ev.errors());
             }
@@ -1068,8 +1108,12 @@ public final class ProfileDecider
     }
 
     private static long asOf(DecisionState st) {
-        String v = st.fields[AS_OF];
-        return v == null ? 0 : Long.parseLong(v);
+        return st.values.asOf();
+    }
+
+    /** The cause of a decision not made for an event: the profile's {@code as_of}, as text. */
+    private static String asOfCause(DecisionState st) {
+        return "asof:" + st.values.text(ProfileValues.AS_OF);
     }
 
     /** The rules' view of a profile: its fields as typed values, absent when empty. */
@@ -1083,32 +1127,32 @@ public final class ProfileDecider
      */
     static RuleFacts facts(DecisionState st, double[] probabilities) {
         RuleFacts.Builder b = RuleFacts.builder();
-        String[] fields = st.fields;
-        for (int i = 0; i < fields.length; i++) {
-            String v = fields[i];
-            if (v == null || v.isEmpty()) {
+        ProfileValues v = st.values;
+        for (int i = 0; i < ProfileValues.SLOTS; i++) {
+            RuleSchema.Kind kind = FEATURE_KINDS[i];
+            if (kind == null || !v.has(i)) {
                 continue;
             }
-            String name = ProfileUpdater.FIELDS.get(i);
-            if (name.startsWith("f.")) {
-                RuleSchema.Kind kind = i < FEATURE_KINDS.length ? FEATURE_KINDS[i] : null;
-                if (kind == null) {
-                    continue;
+            String name = ProfileFields.FEATURE_FIELDS.get(i);
+            switch (kind) {
+                case INT -> b.feature(name, v.unscaled(i));
+                case DOUBLE -> b.feature(name, v.number(i));
+                case STRING -> {
+                    String text = v.text(i);
+                    if (!text.isEmpty()) {
+                        b.feature(name, text);
+                    }
                 }
-                switch (kind) {
-                    case INT -> b.feature(name, Long.parseLong(v));
-                    case DOUBLE -> b.feature(name, Double.parseDouble(v));
-                    case STRING -> b.feature(name, v);
-                }
-            } else if (name.equals(ProfileFields.LIFECYCLE)) {
-                b.lifecycle(v);
             }
         }
-        if (CONSENT_MARKETING >= 0 && fields[CONSENT_MARKETING] != null) {
-            b.consent("marketing", "1".equals(fields[CONSENT_MARKETING]));
+        if (v.lifecycle() != null) {
+            b.lifecycle(v.lifecycle().label());
         }
-        if (CONSENT_PERSONALIZATION >= 0 && fields[CONSENT_PERSONALIZATION] != null) {
-            b.consent("personalization", "1".equals(fields[CONSENT_PERSONALIZATION]));
+        if (v.has(ProfileValues.CONSENT_MARKETING)) {
+            b.consent("marketing", v.unscaled(ProfileValues.CONSENT_MARKETING) == 1);
+        }
+        if (v.has(ProfileValues.CONSENT_PERSONALIZATION)) {
+            b.consent("personalization", v.unscaled(ProfileValues.CONSENT_PERSONALIZATION) == 1);
         }
         for (int i = 0; i < MODEL_NAMES.size(); i++) {
             if (probabilities != null) {

@@ -2,18 +2,20 @@ package io.rtcdp.operators.profile;
 
 import io.rtcdp.operators.sink.ProfileUpdate;
 import io.rtcdp.udf.event.Event;
+import io.rtcdp.udf.profile.ProfileValues;
 
 /**
  * What the decision stage learns about one profile: either a change from the profile stage (the
  * Redis write it wants, the profile's whole rendering after it, and the event that caused it), or a
- * new RFM score from the tenant's RFM stage. Immutable by convention: arrays are not modified once
- * handed over.
+ * new RFM score from the tenant's RFM stage. Immutable by convention: values and arrays are not
+ * modified once handed over.
  *
  * @param tenant tenant
  * @param oneid profile
  * @param update the profile stage's write (fields that changed), or null for an RFM score
- * @param fields the values of {@code ProfileUpdater.FIELDS} after the change, null when the update
- *     deletes the profile (merge or forget) or for an RFM score
+ * @param values the profile's field values after the change, typed (its text is the update's to
+ *     write, never parsed back here), null when the update deletes the profile (merge or forget) or
+ *     for an RFM score
  * @param cause the event that caused the change, null for refreshes, merges and RFM scores
  * @param rfm {@code r, f, m, segment} as written to Redis, for an RFM score; null otherwise
  */
@@ -21,7 +23,7 @@ public record ProfileChange(
         String tenant,
         String oneid,
         ProfileUpdate update,
-        String[] fields,
+        ProfileValues values,
         Event cause,
         String[] rfm) {
 

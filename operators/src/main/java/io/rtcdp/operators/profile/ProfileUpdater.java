@@ -9,10 +9,12 @@ import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.EventType;
 import io.rtcdp.udf.event.Id;
 import io.rtcdp.udf.lifecycle.Lifecycle;
+import io.rtcdp.udf.lifecycle.LifecycleStage;
 import io.rtcdp.udf.profile.ProfileCommand;
 import io.rtcdp.udf.profile.ProfileFeatures;
 import io.rtcdp.udf.profile.ProfileFields;
 import io.rtcdp.udf.profile.ProfileState;
+import io.rtcdp.udf.profile.ProfileValues;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -132,6 +134,7 @@ public final class ProfileUpdater
     private transient long epoch;
     private transient String[] featureBuf;
     private transient String[] before;
+    private transient ProfileValues beforeValues;
     private transient String[] after;
     private transient Counter eventsCounted;
     private transient Counter profilesCreated;
@@ -196,6 +199,7 @@ public final class ProfileUpdater
         epoch = e;
         featureBuf = new String[N];
         before = new String[NF];
+        beforeValues = new ProfileValues();
         after = new String[NF];
         eventsCounted = getRuntimeContext().getMetricGroup().counter("eventsCounted");
         profilesCreated = getRuntimeContext().getMetricGroup().counter("profilesCreated");
@@ -460,20 +464,25 @@ public final class ProfileUpdater
                 : clock - outOfOrdernessMillis - 1;
     }
 
-    /** The profile's {@link #FIELDS}: its features and its lifecycle stage at {@code as_of}. */
-    private void render(ProfileState st, String[] out) {
+    /**
+     * The profile's {@link #FIELDS}: its features and its lifecycle stage at {@code as_of}, as
+     * {@code values} and as their text in {@code out}.
+     */
+    private void render(ProfileState st, ProfileValues values, String[] out) {
         ProfileFeatures f = st.features();
-        f.render(featureBuf);
+        f.render(values, featureBuf);
         System.arraycopy(featureBuf, 0, out, 0, N);
-        out[N] =
-                f.isEmpty() ? null : lifecycle.stage(f.firstSeen(), f.lastSeen(), f.asOf()).label();
+        LifecycleStage stage =
+                f.isEmpty() ? null : lifecycle.stage(f.firstSeen(), f.lastSeen(), f.asOf());
+        values.setLifecycle(stage);
+        out[N] = stage == null ? null : stage.label();
     }
 
     private void renderBefore(ProfileState st, boolean full) {
         if (full) {
             java.util.Arrays.fill(before, null);
         } else {
-            render(st, before);
+            render(st, beforeValues, before);
         }
     }
 
@@ -488,7 +497,8 @@ public final class ProfileUpdater
             String history,
             Event cause,
             Collector<ProfileChange> out) {
-        render(st, after);
+        ProfileValues values = new ProfileValues();
+        render(st, values, after);
         Map<String, String> set = new HashMap<>(full ? 32 : 12);
         List<String> unset = List.of();
         for (int i = 0; i < NF; i++) {
@@ -528,7 +538,7 @@ public final class ProfileUpdater
         if (cause != null) {
             update = update.causedAt(cause.ts(), cause.ingestedAt());
         }
-        out.collect(new ProfileChange(tenant, oneid, update, after.clone(), cause, null));
+        out.collect(new ProfileChange(tenant, oneid, update, values, cause, null));
     }
 
     private static void emitDelete(ProfileUpdate delete, Collector<ProfileChange> out) {

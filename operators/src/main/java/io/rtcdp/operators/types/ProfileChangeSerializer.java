@@ -4,6 +4,7 @@ import io.rtcdp.operators.profile.ProfileChange;
 import io.rtcdp.operators.sink.ProfileUpdate;
 import io.rtcdp.operators.sink.ProfileUpdateSerializer;
 import io.rtcdp.udf.event.Event;
+import io.rtcdp.udf.profile.ProfileValues;
 import java.io.IOException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
@@ -13,7 +14,7 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * Serializer of {@link ProfileChange}: tenant, oneid, then a presence byte and the value of each of
- * update, fields (a count and nullable strings), cause and rfm.
+ * update, values ({@link ProfileValues#write}), cause and rfm (a count and nullable strings).
  */
 public final class ProfileChangeSerializer extends CodecSerializer<ProfileChange> {
     private static final long serialVersionUID = 1L;
@@ -34,7 +35,11 @@ public final class ProfileChangeSerializer extends CodecSerializer<ProfileChange
         if (u != null) {
             ProfileUpdateSerializer.INSTANCE.serialize(u, out);
         }
-        writeArray(c.fields(), out);
+        ProfileValues v = c.values();
+        out.writeBoolean(v != null);
+        if (v != null) {
+            v.write(out);
+        }
         Event e = c.cause();
         out.writeBoolean(e != null);
         if (e != null) {
@@ -49,10 +54,10 @@ public final class ProfileChangeSerializer extends CodecSerializer<ProfileChange
         String oneid = readString(in);
         ProfileUpdate u =
                 in.readBoolean() ? ProfileUpdateSerializer.INSTANCE.deserialize(in) : null;
-        String[] fields = readArray(in);
+        ProfileValues values = in.readBoolean() ? ProfileValues.read(in) : null;
         Event e = in.readBoolean() ? EventSerializer.INSTANCE.deserialize(in) : null;
         String[] rfm = readArray(in);
-        return new ProfileChange(tenant, oneid, u, fields, e, rfm);
+        return new ProfileChange(tenant, oneid, u, values, e, rfm);
     }
 
     private static void writeArray(String[] a, DataOutputView out) throws IOException {

@@ -9,6 +9,7 @@ import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.EventType;
 import io.rtcdp.udf.event.Id;
 import io.rtcdp.udf.profile.ProfileFields;
+import io.rtcdp.udf.profile.ProfileValues;
 import io.rtcdp.udf.rules.Trigger;
 import java.util.List;
 import java.util.Map;
@@ -74,7 +75,7 @@ class ProfileDeciderTest {
         ProfileUpdate u =
                 new ProfileUpdate(
                         "t", oneid, 1, false, Map.of("f.events_total", "1"), List.of(), List.of());
-        return new ProfileChange("t", oneid, u, fields, e, null);
+        return new ProfileChange("t", oneid, u, ProfileValues.parse(fields), e, null);
     }
 
     private List<Trigger> triggers() {

@@ -6,6 +6,7 @@ import io.rtcdp.operators.profile.ProfileChange;
 import io.rtcdp.operators.profile.ProfileUpdater;
 import io.rtcdp.operators.sink.ProfileUpdate;
 import io.rtcdp.udf.profile.ProfileFields;
+import io.rtcdp.udf.profile.ProfileValues;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -70,7 +71,8 @@ class ReevaluationBenchmark {
             ProfileUpdate u =
                     new ProfileUpdate(
                             "t", oneid, 1, false, Map.of("oneid", oneid), List.of(), List.of());
-            harness.processElement(new ProfileChange("t", oneid, u, fields, null, null), 0);
+            harness.processElement(
+                    new ProfileChange("t", oneid, u, ProfileValues.parse(fields), null, null), 0);
             if (i % 100_000 == 0) {
                 harness.getOutput().clear();
             }

@@ -2,6 +2,7 @@ package io.rtcdp.udf.ml;
 
 import io.rtcdp.udf.profile.ProfileFeatures;
 import io.rtcdp.udf.profile.ProfileFields;
+import io.rtcdp.udf.profile.ProfileValues;
 import java.util.List;
 
 /**
@@ -90,11 +91,47 @@ public final class FeatureVectorBuilder {
         return new String[ProfileFields.FEATURE_FIELDS.size()];
     }
 
-    /** The input vector of a profile: renders it into a fresh buffer and builds from that. */
+    /** The input vector of a profile, from its typed values. */
     public double[] build(ProfileFeatures profile) {
-        String[] rendered = renderBuffer();
-        profile.render(rendered);
-        return build(rendered);
+        ProfileValues values = new ProfileValues();
+        profile.values(values);
+        double[] out = new double[source.length];
+        build(values, out);
+        return out;
+    }
+
+    /**
+     * Fills {@code out} (length {@link #size()}) from a profile's typed values, without allocating:
+     * bit for bit what {@link #build(String[], double[])} makes of their rendering (the decision
+     * stage's path; the text path serves files of rendered profiles).
+     */
+    public void build(ProfileValues values, double[] out) {
+        if (out.length != source.length) {
+            throw new IllegalArgumentException("output of the wrong length");
+        }
+        for (int i = 0; i < source.length; i++) {
+            out[i] = features.get(i).value(raw(values, source[i]));
+        }
+    }
+
+    private static double raw(ProfileValues v, int src) {
+        return switch (src) {
+            case TENURE -> days(v, ProfileValues.FIRST_SEEN);
+            case SINCE_SEEN -> days(v, ProfileValues.LAST_SEEN);
+            case HAS_ORDERS ->
+                    v.has(ProfileValues.ORDERS_TOTAL) && v.unscaled(ProfileValues.ORDERS_TOTAL) > 0
+                            ? 1
+                            : 0;
+            default -> v.has(src) ? v.number(src) : Double.NaN;
+        };
+    }
+
+    private static double days(ProfileValues v, int then) {
+        if (!v.has(ProfileValues.AS_OF) || !v.has(then)) {
+            return Double.NaN;
+        }
+        return Math.floorDiv(
+                v.unscaled(ProfileValues.AS_OF) - v.unscaled(then), LabelSpec.DAY_MILLIS);
     }
 
     /** The input vector of a rendered profile ({@link ProfileFields#FEATURE_FIELDS} order). */

@@ -131,6 +131,7 @@ public final class ProfileFeatures {
     // string instead of formatting (and allocating) it again. Not part of the state.
     private long[] memoValue;
     private String[] memoText;
+    private ProfileValues renderValues;
 
     public ProfileFeatures() {
         this(new Buckets(4), new Buckets(2), new Buckets(1));
@@ -340,42 +341,32 @@ public final class ProfileFeatures {
     }
 
     /**
-     * Fills {@code out} in the order of {@link ProfileFields#FEATURE_FIELDS}, null for an absent
-     * field. Values that did not change since the previous call on this instance come back as the
-     * same string instances.
+     * Fills {@code out} with the profile's feature values (its lifecycle stage is the caller's):
+     * what {@link #render} writes as text, typed.
      */
-    public void render(String[] out) {
-        if (out.length != FIELD_COUNT) {
-            throw new IllegalArgumentException(
-                    "expected " + FIELD_COUNT + " slots, got " + out.length);
-        }
-        Arrays.fill(out, null);
+    public void values(ProfileValues out) {
+        out.clear();
         if (asOf != Long.MIN_VALUE) {
-            out[I_AS_OF] = text(I_AS_OF, asOf, 0);
+            out.set(I_AS_OF, asOf);
         }
         if (eventsTotal == 0) {
             return;
         }
-        out[I_FIRST_SEEN] = text(I_FIRST_SEEN, firstSeen, 0);
-        out[I_LAST_SEEN] = text(I_LAST_SEEN, lastSeen, 0);
-        out[I_EVENTS_TOTAL] = text(I_EVENTS_TOTAL, eventsTotal, 0);
-        out[I_ORDERS_TOTAL] = text(I_ORDERS_TOTAL, ordersTotal, 0);
-        out[I_REVENUE_TOTAL] = text(I_REVENUE_TOTAL, revenueTotal, 6);
+        out.set(I_FIRST_SEEN, firstSeen);
+        out.set(I_LAST_SEEN, lastSeen);
+        out.set(I_EVENTS_TOTAL, eventsTotal);
+        out.set(I_ORDERS_TOTAL, ordersTotal);
+        out.set(I_REVENUE_TOTAL, revenueTotal);
         if (ordersTotal > 0) {
-            out[I_AVG_ORDER_VALUE] =
-                    text(
-                            I_AVG_ORDER_VALUE,
-                            Decimals.divideHalfEven(revenueTotal, ordersTotal * 10_000),
-                            2);
-            out[I_DAYS_SINCE_LAST_ORDER] =
-                    text(I_DAYS_SINCE_LAST_ORDER, Math.floorDiv(asOf - lastOrderTs, DAY), 0);
+            out.set(I_AVG_ORDER_VALUE, Decimals.divideHalfEven(revenueTotal, ordersTotal * 10_000));
+            out.set(I_DAYS_SINCE_LAST_ORDER, Math.floorDiv(asOf - lastOrderTs, DAY));
         }
 
         int from30 = hours.countUpTo(cutoff(asOf, W_30D));
-        out[I_ORDERS_30D] = text(I_ORDERS_30D, hours.sum(H_ORDERS, from30), 0);
-        out[I_REVENUE_30D] = text(I_REVENUE_30D, hours.sum(H_REVENUE, from30), 6);
-        out[I_ORDERS_90D] = text(I_ORDERS_90D, hours.sum(H_ORDERS, 0), 0);
-        out[I_REVENUE_90D] = text(I_REVENUE_90D, hours.sum(H_REVENUE, 0), 6);
+        out.set(I_ORDERS_30D, hours.sum(H_ORDERS, from30));
+        out.set(I_REVENUE_30D, hours.sum(H_REVENUE, from30));
+        out.set(I_ORDERS_90D, hours.sum(H_ORDERS, 0));
+        out.set(I_REVENUE_90D, hours.sum(H_REVENUE, 0));
 
         long events = 0;
         long views = 0;
@@ -388,20 +379,50 @@ public final class ProfileFeatures {
             carts += m[M_CARTS][i];
             orders += m[M_ORDERS][i];
         }
-        out[I_EVENTS_24H] = text(I_EVENTS_24H, events, 0);
-        out[I_VIEWS_24H] = text(I_VIEWS_24H, views, 0);
-        out[I_CART_ADDS_24H] = text(I_CART_ADDS_24H, carts, 0);
-        out[I_ORDERS_24H] = text(I_ORDERS_24H, orders, 0);
+        out.set(I_EVENTS_24H, events);
+        out.set(I_VIEWS_24H, views);
+        out.set(I_CART_ADDS_24H, carts);
+        out.set(I_ORDERS_24H, orders);
 
         int top = argMax(dictTotal, dictSize);
-        out[I_TOP_CATEGORY_30D] = top < 0 ? null : dict[top];
+        out.setTopCategory(top < 0 ? null : dict[top]);
 
-        out[I_CONSENT_MARKETING] = consentText(marketing);
-        out[I_CONSENT_PERSONALIZATION] = consentText(personalization);
+        if (marketing != CONSENT_NONE) {
+            out.set(I_CONSENT_MARKETING, marketing);
+        }
+        if (personalization != CONSENT_NONE) {
+            out.set(I_CONSENT_PERSONALIZATION, personalization);
+        }
     }
 
-    private static String consentText(byte consent) {
-        return consent == CONSENT_NONE ? null : Decimals.shared(consent, 0);
+    /**
+     * Fills {@code out} in the order of {@link ProfileFields#FEATURE_FIELDS}, null for an absent
+     * field: the text of {@link #values}. Values that did not change since the previous call on
+     * this instance come back as the same string instances.
+     */
+    public void render(String[] out) {
+        if (out.length != FIELD_COUNT) {
+            throw new IllegalArgumentException(
+                    "expected " + FIELD_COUNT + " slots, got " + out.length);
+        }
+        if (renderValues == null) {
+            renderValues = new ProfileValues();
+        }
+        render(renderValues, out);
+    }
+
+    /** Computes {@link #values} into {@code values} and their text into {@code out}. */
+    public void render(ProfileValues values, String[] out) {
+        values(values);
+        for (int i = 0; i < FIELD_COUNT; i++) {
+            if (!values.has(i)) {
+                out[i] = null;
+            } else if (i == I_TOP_CATEGORY_30D) {
+                out[i] = values.topCategory();
+            } else {
+                out[i] = text(i, values.unscaled(i), ProfileValues.scale(i));
+            }
+        }
     }
 
     /** The decimal text of {@code unscaled × 10^-scale}, memoised per field. */

@@ -100,13 +100,22 @@ public final class CompiledRules {
     private final boolean[] eventDriven;
     private final String[] tagNames;
     private final String[] segmentNames;
+    private final boolean readsProps;
+    private final RuleInputs[] tagReads;
+    private final RuleInputs[] segmentReads;
 
     private CompiledRules(
             RuleSet ruleSet,
             CelRuntime.Program[] tags,
             CelRuntime.Program[] segments,
             CelRuntime.Program[] triggers,
-            boolean[] eventDriven) {
+            boolean[] eventDriven,
+            boolean readsProps,
+            RuleInputs[] tagReads,
+            RuleInputs[] segmentReads) {
+        this.readsProps = readsProps;
+        this.tagReads = tagReads;
+        this.segmentReads = segmentReads;
         this.ruleSet = ruleSet;
         this.tagPrograms = tags;
         this.segmentPrograms = segments;
@@ -130,19 +139,24 @@ public final class CompiledRules {
     public static CompiledRules compile(RuleSet rs) throws RuleSetException {
         List<String> problems = new ArrayList<>();
         CelRuntime.Program[] tags = new CelRuntime.Program[rs.tags().size()];
+        RuleInputs[] tagReads = new RuleInputs[tags.length];
         for (int i = 0; i < tags.length; i++) {
             RuleSet.Condition c = rs.tags().get(i);
             CelAbstractSyntaxTree ast = check(TAG_ENV, "tag", c.name(), c.when(), problems);
             tags[i] = ast == null ? null : program(ast, "tag", c.name(), problems);
+            tagReads[i] = ast == null ? RuleInputs.ALL : RuleInputs.readBy(ast);
         }
         CelRuntime.Program[] segments = new CelRuntime.Program[rs.segments().size()];
+        RuleInputs[] segmentReads = new RuleInputs[segments.length];
         for (int i = 0; i < segments.length; i++) {
             RuleSet.Condition c = rs.segments().get(i);
             CelAbstractSyntaxTree ast = check(SEGMENT_ENV, "segment", c.name(), c.when(), problems);
             segments[i] = ast == null ? null : program(ast, "segment", c.name(), problems);
+            segmentReads[i] = ast == null ? RuleInputs.ALL : RuleInputs.readBy(ast);
         }
         CelRuntime.Program[] triggers = new CelRuntime.Program[rs.triggers().size()];
         boolean[] eventDriven = new boolean[triggers.length];
+        boolean readsProps = false;
         for (int i = 0; i < triggers.length; i++) {
             RuleSet.TriggerRule t = rs.triggers().get(i);
             CelAbstractSyntaxTree ast = check(TRIGGER_ENV, "trigger", t.name(), t.when(), problems);
@@ -151,12 +165,48 @@ public final class CompiledRules {
                 eventDriven[i] =
                         ast.getReferenceMap().values().stream()
                                 .anyMatch(r -> "event".equals(r.name()));
+                readsProps |= eventDriven[i] && readsProps(ast);
             }
         }
         if (!problems.isEmpty()) {
             throw new RuleSetException(problems);
         }
-        return new CompiledRules(rs, tags, segments, triggers, eventDriven);
+        return new CompiledRules(
+                rs, tags, segments, triggers, eventDriven, readsProps, tagReads, segmentReads);
+    }
+
+    /**
+     * Whether a condition may read {@code event.props}: any use of {@code event} other than {@code
+     * event.name} or {@code event.channel} (conservative: the event passed whole counts).
+     */
+    private static boolean readsProps(CelAbstractSyntaxTree ast) {
+        return CelNavigableAst.fromAst(ast)
+                .getRoot()
+                .allNodes()
+                .filter(n -> n.getKind() == CelExpr.ExprKind.Kind.IDENT)
+                .filter(n -> n.expr().ident().name().equals("event"))
+                .anyMatch(n -> n.parent().filter(CompiledRules::readsNameOrChannel).isEmpty());
+    }
+
+    private static boolean readsNameOrChannel(CelNavigableExpr select) {
+        if (select.getKind() != CelExpr.ExprKind.Kind.SELECT || select.expr().select().testOnly()) {
+            return false;
+        }
+        String field = select.expr().select().field();
+        return field.equals("name") || field.equals("channel");
+    }
+
+    /**
+     * Whether a trigger may read {@code event.props}; when none does, the decision stage does not
+     * parse an event's props for the rules.
+     */
+    public boolean readsEventProps() {
+        return readsProps;
+    }
+
+    /** What tag {@code i}'s condition reads. */
+    RuleInputs tagReads(int i) {
+        return tagReads[i];
     }
 
     public RuleSet ruleSet() {
@@ -191,10 +241,33 @@ public final class CompiledRules {
      * Evaluation#errors()}.
      */
     public Evaluation evaluate(RuleFacts facts, EventFacts event) {
+        return evaluate(facts, event, RuleInputs.ALL, List.of(), List.of());
+    }
+
+    /**
+     * As {@link #evaluate(RuleFacts, EventFacts)}, after an evaluation of the same profile with
+     * this rule set that gave {@code previousTags} and {@code previousSegments}, since which only
+     * the {@code changed} inputs changed: a tag or segment whose condition reads none of them keeps
+     * the value it had, without being evaluated again (a condition that failed then is false now
+     * too, but not counted again in {@link Evaluation#errors()}). Triggers are always evaluated.
+     * With {@link RuleInputs#ALL}, every condition is evaluated.
+     */
+    public Evaluation evaluate(
+            RuleFacts facts,
+            EventFacts event,
+            RuleInputs changed,
+            List<String> previousTags,
+            List<String> previousSegments) {
         Vars vars = new Vars(facts);
         int errors = 0;
         List<String> tags = new ArrayList<>();
         for (int i = 0; i < tagPrograms.length; i++) {
+            if (!changed.touches(tagReads[i])) {
+                if (previousTags.contains(tagNames[i])) {
+                    tags.add(tagNames[i]);
+                }
+                continue;
+            }
             int r = test(tagPrograms[i], vars);
             if (r > 0) {
                 tags.add(tagNames[i]);
@@ -204,8 +277,15 @@ public final class CompiledRules {
         }
         tags.sort(null);
         vars.tags = tags;
+        changed = changed.withTags(!tags.equals(previousTags));
         List<String> segments = new ArrayList<>();
         for (int i = 0; i < segmentPrograms.length; i++) {
+            if (!changed.touches(segmentReads[i])) {
+                if (previousSegments.contains(segmentNames[i])) {
+                    segments.add(segmentNames[i]);
+                }
+                continue;
+            }
             int r = test(segmentPrograms[i], vars);
             if (r > 0) {
                 segments.add(segmentNames[i]);

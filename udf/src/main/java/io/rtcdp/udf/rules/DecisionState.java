@@ -2,6 +2,7 @@ package io.rtcdp.udf.rules;
 
 import io.rtcdp.udf.ml.LearningHead;
 import io.rtcdp.udf.ml.WrittenScore;
+import io.rtcdp.udf.profile.ProfileValues;
 import io.rtcdp.udf.profile.Strings;
 import java.io.DataInput;
 import java.io.DataOutput;
@@ -15,14 +16,14 @@ import java.util.TreeMap;
 
 /**
  * What the decision stage keeps per profile: the inputs of the rules (the profile's rendered
- * fields, its RFM score, its traits) and what it last wrote (tags, segments), plus the
+ * values, its RFM score, its traits) and what it last wrote (tags, segments), plus the
  * contact-policy state of each trigger rule. Mutable; one state value.
  */
 public final class DecisionState {
-    private static final byte FORMAT = 5;
+    private static final byte FORMAT = 6;
 
-    /** The profile stage's rendering, or null while only an RFM score is known. */
-    public String[] fields;
+    /** The profile stage's values, or null while only an RFM score is known. */
+    public ProfileValues values;
 
     /** {@code r, f, m, segment}, or null. */
     public String[] rfm;
@@ -87,7 +88,10 @@ public final class DecisionState {
 
     public void write(DataOutput out) throws IOException {
         out.writeByte(FORMAT);
-        writeArray(out, fields);
+        out.writeBoolean(values != null);
+        if (values != null) {
+            values.write(out);
+        }
         writeArray(out, rfm);
         out.writeInt(traits.size());
         for (Map.Entry<String, String> e : traits.entrySet()) {
@@ -127,7 +131,17 @@ public final class DecisionState {
             throw new IOException("Unknown decision state format " + format);
         }
         DecisionState s = new DecisionState();
-        s.fields = readArray(in);
+        if (format >= 6) {
+            s.values = in.readBoolean() ? ProfileValues.read(in) : null;
+        } else {
+            // formats 1 to 5 kept the profile stage's text; parsed once
+            String[] fields = readArray(in);
+            try {
+                s.values = fields == null ? null : ProfileValues.parse(fields);
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                throw new IOException("corrupt fields in decision state: " + e.getMessage(), e);
+            }
+        }
         s.rfm = readArray(in);
         int n = in.readInt();
         for (int i = 0; i < n; i++) {
@@ -256,7 +270,7 @@ public final class DecisionState {
     @Override
     public boolean equals(Object o) {
         return o instanceof DecisionState s
-                && Arrays.equals(fields, s.fields)
+                && Objects.equals(values, s.values)
                 && Arrays.equals(rfm, s.rfm)
                 && traits.equals(s.traits)
                 && tags.equals(s.tags)
@@ -270,6 +284,6 @@ public final class DecisionState {
 
     @Override
     public int hashCode() {
-        return Objects.hash(Arrays.hashCode(fields), Arrays.hashCode(rfm), tags, segments);
+        return Objects.hash(values, Arrays.hashCode(rfm), tags, segments);
     }
 }

@@ -343,4 +343,38 @@ class CompiledRulesTest {
         assertThat(big.triggers()).isEmpty();
         assertThat(big.errors()).isEqualTo(1);
     }
+
+    /** Props are parsed for the rules only when a trigger may read them. */
+    @Test
+    void knowsWhetherATriggerMayReadTheEventsProps() throws Exception {
+        assertThat(CompiledRules.compile(TABLE_RULES).readsEventProps()).isTrue();
+        String head =
+                """
+                tenant: t
+                version: 1
+                triggers:
+                """;
+        for (String none :
+                new String[] {
+                    "event.name == 'a'",
+                    "event.channel == 'app' && f.orders_24h == 0",
+                    "'vip' in segments",
+                }) {
+            assertThat(rules(head, none).readsEventProps()).as(none).isFalse();
+        }
+        for (String some :
+                new String[] {
+                    "event.props.amount >= 5",
+                    "has(event.props.sku)",
+                    "event.name == 'a' && size(event.props) > 0",
+                    "has(event.name) && event.props.x == 1",
+                }) {
+            assertThat(rules(head, some).readsEventProps()).as(some).isTrue();
+        }
+    }
+
+    private static CompiledRules rules(String head, String when) throws Exception {
+        return CompiledRules.compile(
+                head + "  - {name: x, when: \"" + when + "\", action: a, channel: c}\n");
+    }
 }

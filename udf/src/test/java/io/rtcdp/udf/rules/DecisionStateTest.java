@@ -2,10 +2,12 @@ package io.rtcdp.udf.rules;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rtcdp.udf.lifecycle.LifecycleStage;
 import io.rtcdp.udf.ml.LabelSpec;
 import io.rtcdp.udf.ml.LearningHead;
 import io.rtcdp.udf.ml.SnapshotLabeler;
 import io.rtcdp.udf.ml.WrittenScore;
+import io.rtcdp.udf.profile.ProfileValues;
 import io.rtcdp.udf.profile.Strings;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -41,7 +43,11 @@ class DecisionStateTest {
     @Test
     void roundTripsEveryPart() throws IOException {
         DecisionState s = new DecisionState();
-        s.fields = new String[] {"a", null, "3"};
+        s.values = new ProfileValues();
+        s.values.set(ProfileValues.AS_OF, 86_400_000L);
+        s.values.set(ProfileValues.ORDERS_TOTAL, 3);
+        s.values.setTopCategory("toys");
+        s.values.setLifecycle(LifecycleStage.ACTIVE);
         s.rfm = new String[] {"5", "4", "3", "champions"};
         s.traits.put("plan", "gold");
         s.tags = List.of("t1", "t2");
@@ -70,10 +76,18 @@ class DecisionStateTest {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(b);
         out.writeByte(3);
-        out.writeInt(2); // fields
-        out.writeBoolean(true);
-        Strings.write(out, "x");
-        out.writeBoolean(false);
+        // fields: the profile stage's text (as_of, top category, lifecycle; the rest absent)
+        String[] fields = new String[ProfileValues.SLOTS + 1];
+        fields[ProfileValues.AS_OF] = "86400000";
+        fields[ProfileValues.TOP_CATEGORY] = "toys";
+        fields[ProfileValues.SLOTS] = "active";
+        out.writeInt(fields.length);
+        for (String f : fields) {
+            out.writeBoolean(f != null);
+            if (f != null) {
+                Strings.write(out, f);
+            }
+        }
         out.writeInt(-1); // rfm
         out.writeInt(0); // traits
         out.writeInt(1); // tags
@@ -97,7 +111,9 @@ class DecisionStateTest {
         out.flush();
 
         DecisionState s = read(b.toByteArray());
-        assertThat(s.fields).containsExactly("x", null);
+        assertThat(s.values.render()).containsExactly(fields);
+        assertThat(s.values.asOf()).isEqualTo(86_400_000L);
+        assertThat(s.values.lifecycle()).isEqualTo(LifecycleStage.ACTIVE);
         assertThat(s.tags).containsExactly("vip");
         assertThat(s.rulesVersion).isEqualTo(3);
         // the reasons' key is not known: they are written again at the next scoring
