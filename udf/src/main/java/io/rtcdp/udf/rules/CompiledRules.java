@@ -104,6 +104,12 @@ public final class CompiledRules {
     private final RuleInputs[] tagReads;
     private final RuleInputs[] segmentReads;
 
+    /**
+     * Per trigger: the event name its condition requires (a conjunct {@code event.name == 'x'} of
+     * its top-level {@code &&}), or null.
+     */
+    private final String[] eventNames;
+
     private CompiledRules(
             RuleSet ruleSet,
             CelRuntime.Program[] tags,
@@ -112,7 +118,9 @@ public final class CompiledRules {
             boolean[] eventDriven,
             boolean readsProps,
             RuleInputs[] tagReads,
-            RuleInputs[] segmentReads) {
+            RuleInputs[] segmentReads,
+            String[] eventNames) {
+        this.eventNames = eventNames;
         this.readsProps = readsProps;
         this.tagReads = tagReads;
         this.segmentReads = segmentReads;
@@ -157,6 +165,7 @@ public final class CompiledRules {
         CelRuntime.Program[] triggers = new CelRuntime.Program[rs.triggers().size()];
         boolean[] eventDriven = new boolean[triggers.length];
         boolean readsProps = false;
+        String[] eventNames = new String[triggers.length];
         for (int i = 0; i < triggers.length; i++) {
             RuleSet.TriggerRule t = rs.triggers().get(i);
             CelAbstractSyntaxTree ast = check(TRIGGER_ENV, "trigger", t.name(), t.when(), problems);
@@ -166,13 +175,22 @@ public final class CompiledRules {
                         ast.getReferenceMap().values().stream()
                                 .anyMatch(r -> "event".equals(r.name()));
                 readsProps |= eventDriven[i] && readsProps(ast);
+                eventNames[i] = requiredEventName(ast.getExpr());
             }
         }
         if (!problems.isEmpty()) {
             throw new RuleSetException(problems);
         }
         return new CompiledRules(
-                rs, tags, segments, triggers, eventDriven, readsProps, tagReads, segmentReads);
+                rs,
+                tags,
+                segments,
+                triggers,
+                eventDriven,
+                readsProps,
+                tagReads,
+                segmentReads,
+                eventNames);
     }
 
     /**
@@ -194,6 +212,58 @@ public final class CompiledRules {
         }
         String field = select.expr().select().field();
         return field.equals("name") || field.equals("channel");
+    }
+
+    /**
+     * The string a conjunct {@code event.name == 'x'} (or {@code 'x' == event.name}) of the
+     * condition's top-level {@code &&} requires, or null when it has none. Where the event has
+     * another name, that conjunct is false, and so is the condition (CEL's {@code &&} is false when
+     * either side is, errors on the other side included): it need not be evaluated.
+     */
+    static String requiredEventName(CelExpr e) {
+        if (e.getKind() != CelExpr.ExprKind.Kind.CALL) {
+            return null;
+        }
+        List<CelExpr> args = e.call().args();
+        switch (e.call().function()) {
+            case "_&&_" -> {
+                for (CelExpr a : args) {
+                    String name = requiredEventName(a);
+                    if (name != null) {
+                        return name;
+                    }
+                }
+                return null;
+            }
+            case "_==_" -> {
+                if (args.size() != 2) {
+                    return null;
+                }
+                if (isEventName(args.get(0)) && isString(args.get(1))) {
+                    return args.get(1).constant().stringValue();
+                }
+                if (isEventName(args.get(1)) && isString(args.get(0))) {
+                    return args.get(0).constant().stringValue();
+                }
+                return null;
+            }
+            default -> {
+                return null;
+            }
+        }
+    }
+
+    private static boolean isEventName(CelExpr e) {
+        return e.getKind() == CelExpr.ExprKind.Kind.SELECT
+                && !e.select().testOnly()
+                && e.select().field().equals("name")
+                && e.select().operand().getKind() == CelExpr.ExprKind.Kind.IDENT
+                && e.select().operand().ident().name().equals("event");
+    }
+
+    private static boolean isString(CelExpr e) {
+        return e.getKind() == CelExpr.ExprKind.Kind.CONSTANT
+                && e.constant().getKind() == dev.cel.common.ast.CelConstant.Kind.STRING_VALUE;
     }
 
     /**
@@ -299,6 +369,13 @@ public final class CompiledRules {
         List<String> triggers = new ArrayList<>();
         for (int i = 0; i < triggerPrograms.length; i++) {
             if (eventDriven[i] && event == null) {
+                continue;
+            }
+            if (eventNames[i] != null
+                    && event != null
+                    && event.value().get("name") instanceof String name
+                    && !name.equals(eventNames[i])) {
+                // a false conjunct makes the conjunction false, whatever the others give
                 continue;
             }
             int r = test(triggerPrograms[i], vars);

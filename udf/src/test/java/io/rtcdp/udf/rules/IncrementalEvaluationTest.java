@@ -211,6 +211,67 @@ class IncrementalEvaluationTest {
         return new Inputs(f, lifecycle, traits, consent, purchase, churn, marketing, rfm);
     }
 
+    private static EventFacts randomEvent(SplittableRandom r, int step) {
+        return switch (r.nextInt(5)) {
+            case 0 -> null;
+            case 1 -> EventFacts.of("e" + step, "order_completed", "web", null);
+            case 2 -> EventFacts.ofJson("e" + step, "product_added", "app", "{\"sku\": \"s1\"}");
+            case 3 -> EventFacts.of("e" + step, null, null, null);
+            default -> EventFacts.of("e" + step, "page", "web", null);
+        };
+    }
+
+    /**
+     * Conditions that require an event name are not evaluated for another name: the triggers are
+     * those of the same conditions written so that no name can be read off them.
+     */
+    @Test
+    void aTriggerForAnotherEventNameIsFalseWithoutEvaluation() throws Exception {
+        String triggers =
+                """
+                tenant: t
+                version: 1
+                triggers:
+                  - {name: a, when: "event.name == 'order_completed' && f.orders_90d >= 2", action: a, channel: c}
+                  - {name: b, when: "f.orders_24h == 0 && 'product_added' == event.name", action: a, channel: c}
+                  - {name: c, when: "has(event.props.sku) && event.name == 'product_added' && f.views_24h > 3", action: a, channel: c}
+                  - {name: d, when: "event.name == 'page' || f.orders_90d > 30", action: a, channel: c}
+                  - {name: e, when: "f.days_since_last_order > 3 && event.name == 'page'", action: a, channel: c}
+                """;
+        CompiledRules guarded = CompiledRules.compile(triggers);
+        CompiledRules plain =
+                CompiledRules.compile(
+                        triggers.replace("event.name ==", "(event.name + '') ==")
+                                .replace("== event.name", "== (event.name + '')"));
+        assertThat(CompiledRules.requiredEventName(parse("event.name == 'x' && y"))).isEqualTo("x");
+        assertThat(CompiledRules.requiredEventName(parse("y && (z && 'x' == event.name)")))
+                .isEqualTo("x");
+        assertThat(CompiledRules.requiredEventName(parse("event.name == 'x' || y"))).isNull();
+        assertThat(CompiledRules.requiredEventName(parse("!(event.name == 'x') && y"))).isNull();
+        assertThat(CompiledRules.requiredEventName(parse("event.channel == 'x' && y"))).isNull();
+        SplittableRandom r = new SplittableRandom(3);
+        Inputs now = empty();
+        int fired = 0;
+        for (int step = 0; step < 3000; step++) {
+            now = mutate(now, r);
+            EventFacts event = randomEvent(r, step);
+            Evaluation g = guarded.evaluate(now.facts(), event);
+            Evaluation p = plain.evaluate(now.facts(), event);
+            assertThat(g.triggers()).as("step %d: %s %s", step, now, event).isEqualTo(p.triggers());
+            assertThat(g.errors()).as("step %d", step).isLessThanOrEqualTo(p.errors());
+            fired += g.triggers().size();
+        }
+        assertThat(fired).isPositive();
+    }
+
+    private static dev.cel.common.ast.CelExpr parse(String condition) throws Exception {
+        return dev.cel.compiler.CelCompilerFactory.standardCelCompilerBuilder()
+                .build()
+                .parse(condition)
+                .getAst()
+                .getExpr();
+    }
+
     private static void incrementalEqualsFull(CompiledRules rules, long seed, int steps) {
         SplittableRandom r = new SplittableRandom(seed);
         Inputs now = empty();
@@ -218,10 +279,7 @@ class IncrementalEvaluationTest {
         int skipped = 0;
         for (int step = 0; step < steps; step++) {
             Inputs next = mutate(now, r);
-            EventFacts event =
-                    r.nextBoolean()
-                            ? EventFacts.of("e" + step, "order_completed", "web", null)
-                            : null;
+            EventFacts event = randomEvent(r, step);
             RuleInputs changed = next.changedSince(now);
             Evaluation incremental =
                     rules.evaluate(next.facts(), event, changed, last.tags(), last.segments());
