@@ -18,17 +18,27 @@ public final class ProfileState {
     public static final long NO_TIMER = Long.MIN_VALUE;
 
     /**
-     * Format 3 writes the id count as a varint (format 2 wrote it in 16 bits, so a profile with
-     * more than 65,535 ids could be written but not read back) and the deferral of its refresh.
+     * Format 4 prefixes the ids with their length in bytes, so they are decoded only when used (an
+     * event that brings no new id leaves them as read). Format 3 writes the id count as a varint
+     * (format 2 wrote it in 16 bits, so a profile with more than 65,535 ids could be written but
+     * not read back) and the deferral of its refresh; both are still read.
      */
-    private static final byte FORMAT = 3;
+    private static final byte FORMAT = 4;
+
+    private static final byte FORMAT_INLINE_IDS = 3;
 
     private static final byte FORMAT_SHORT_COUNT = 2;
 
+    /** Upper bound on the ids' encoding read back, so a corrupt length cannot allocate much. */
+    private static final int MAX_ID_BYTES = 64 << 20;
+
     private final ProfileFeatures features;
 
-    /** Sorted with {@link Id#compareTo}: strongest type first. */
-    private final ArrayList<Id> ids;
+    /** Sorted with {@link Id#compareTo}: strongest type first; null until {@link #idList}. */
+    private ArrayList<Id> ids;
+
+    /** The ids' encoding as read, while {@link #ids} is not decoded. */
+    private byte[] idBytes;
 
     private long ver;
     private long timerAt = NO_TIMER;
@@ -58,7 +68,24 @@ public final class ProfileState {
     }
 
     public List<Id> ids() {
-        return Collections.unmodifiableList(ids);
+        return Collections.unmodifiableList(idList());
+    }
+
+    /** The ids, decoded from the encoding read on first use. */
+    private ArrayList<Id> idList() {
+        if (ids == null) {
+            try {
+                ids =
+                        readIds(
+                                new java.io.DataInputStream(
+                                        new java.io.ByteArrayInputStream(idBytes)),
+                                FORMAT);
+            } catch (IOException e) {
+                throw new IllegalStateException("corrupt ids in ProfileState", e);
+            }
+            idBytes = null;
+        }
+        return ids;
     }
 
     /**
@@ -67,6 +94,10 @@ public final class ProfileState {
      */
     public List<Id> addIds(List<Id> candidates) {
         List<Id> added = List.of();
+        if (candidates.isEmpty()) {
+            return added;
+        }
+        ArrayList<Id> ids = idList();
         for (Id id : candidates) {
             int pos = Collections.binarySearch(ids, id);
             if (pos >= 0) {
@@ -84,6 +115,10 @@ public final class ProfileState {
     /** Removes these ids where present; returns whether any was. */
     public boolean removeIds(List<Id> gone) {
         boolean any = false;
+        if (gone.isEmpty()) {
+            return false;
+        }
+        ArrayList<Id> ids = idList();
         for (Id id : gone) {
             int pos = Collections.binarySearch(ids, id);
             if (pos >= 0) {
@@ -99,6 +134,7 @@ public final class ProfileState {
      * user_id:1,cookie_id:3}.
      */
     public String renderIdCounts() {
+        ArrayList<Id> ids = idList();
         if (ids.isEmpty()) {
             return null;
         }
@@ -183,6 +219,18 @@ public final class ProfileState {
         if (deferrals > 0) {
             out.writeLong(deferredUntil);
         }
+        byte[] encoded = idBytes;
+        if (encoded == null) {
+            java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream(96);
+            writeIds(new java.io.DataOutputStream(b), ids);
+            encoded = b.toByteArray();
+        }
+        Strings.writeVarInt(out, encoded.length);
+        out.write(encoded);
+        features.write(out);
+    }
+
+    private static void writeIds(DataOutput out, List<Id> ids) throws IOException {
         Strings.writeVarInt(out, ids.size());
         String type = null;
         for (Id id : ids) {
@@ -195,12 +243,27 @@ public final class ProfileState {
             }
             Strings.write(out, id.value());
         }
-        features.write(out);
+    }
+
+    private static ArrayList<Id> readIds(DataInput in, byte format) throws IOException {
+        int n = format >= FORMAT_INLINE_IDS ? Strings.readVarInt(in) : in.readUnsignedShort();
+        if (n < 0) {
+            throw new IOException("corrupt ProfileState: " + n + " ids");
+        }
+        ArrayList<Id> ids = new ArrayList<>(Math.min(n, 1024) + 1);
+        String type = null;
+        for (int i = 0; i < n; i++) {
+            if (!in.readBoolean()) {
+                type = Strings.read(in);
+            }
+            ids.add(new Id(type, Strings.read(in)));
+        }
+        return ids;
     }
 
     public static ProfileState read(DataInput in) throws IOException {
         byte format = in.readByte();
-        if (format != FORMAT && format != FORMAT_SHORT_COUNT) {
+        if (format != FORMAT && format != FORMAT_INLINE_IDS && format != FORMAT_SHORT_COUNT) {
             throw new IOException("unknown ProfileState format " + format);
         }
         long ver = in.readLong();
@@ -208,7 +271,7 @@ public final class ProfileState {
         long epoch = in.readLong();
         int deferrals = 0;
         long deferredUntil = 0;
-        if (format == FORMAT) {
+        if (format >= FORMAT_INLINE_IDS) {
             deferrals = in.readByte();
             if (deferrals < 0) {
                 throw new IOException("corrupt ProfileState: deferrals " + deferrals);
@@ -217,16 +280,20 @@ public final class ProfileState {
                 deferredUntil = in.readLong();
             }
         }
-        int n = format == FORMAT ? Strings.readVarInt(in) : in.readUnsignedShort();
-        ArrayList<Id> ids = new ArrayList<>(n + 1);
-        String type = null;
-        for (int i = 0; i < n; i++) {
-            if (!in.readBoolean()) {
-                type = Strings.read(in);
+        ArrayList<Id> ids = null;
+        byte[] idBytes = null;
+        if (format == FORMAT) {
+            int length = Strings.readVarInt(in);
+            if (length < 0 || length > MAX_ID_BYTES) {
+                throw new IOException("corrupt ProfileState: ids of " + length + " bytes");
             }
-            ids.add(new Id(type, Strings.read(in)));
+            idBytes = new byte[length];
+            in.readFully(idBytes);
+        } else {
+            ids = readIds(in, format);
         }
         ProfileState s = new ProfileState(ProfileFeatures.read(in), ids, ver, timerAt, epoch);
+        s.idBytes = idBytes;
         s.deferrals = deferrals;
         s.deferredUntil = deferredUntil;
         return s;
@@ -240,13 +307,13 @@ public final class ProfileState {
                 && writtenEpoch == s.writtenEpoch
                 && deferrals == s.deferrals
                 && deferredUntil == s.deferredUntil
-                && ids.equals(s.ids)
+                && idList().equals(s.idList())
                 && features.equals(s.features);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(features, ids, ver, timerAt, writtenEpoch);
+        return Objects.hash(features, idList(), ver, timerAt, writtenEpoch);
     }
 
     @Override
@@ -256,7 +323,7 @@ public final class ProfileState {
                 + ", timerAt="
                 + timerAt
                 + ", ids="
-                + ids
+                + idList()
                 + ", "
                 + features
                 + "}";

@@ -91,4 +91,63 @@ class ProfileStateTest {
         s.features().write(out);
         assertThat(read(b.toByteArray())).isEqualTo(s);
     }
+
+    @Test
+    void readsTheFormatWithIdsInline() throws IOException {
+        ProfileState s = withEvent();
+        s.addIds(List.of(new Id("user_id", "u1"), new Id("cookie_id", "c1")));
+        s.nextVer();
+        s.defer(99L);
+        // format 3: the ids written in place, without their length
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(b);
+        out.writeByte(3);
+        out.writeLong(s.ver());
+        out.writeLong(s.timerAt());
+        out.writeLong(s.writtenEpoch());
+        out.writeByte(1);
+        out.writeLong(99L);
+        Strings.writeVarInt(out, 2);
+        out.writeBoolean(false);
+        Strings.write(out, "user_id");
+        Strings.write(out, "u1");
+        out.writeBoolean(false);
+        Strings.write(out, "cookie_id");
+        Strings.write(out, "c1");
+        s.features().write(out);
+        ProfileState back = read(b.toByteArray());
+        assertThat(back).isEqualTo(s);
+        assertThat(read(bytes(back))).isEqualTo(s);
+    }
+
+    /** Ids not used are written back as read; used ones are decoded, changed and encoded again. */
+    @Test
+    void idsAreDecodedOnlyWhenUsed() throws IOException {
+        ProfileState s = withEvent();
+        s.addIds(List.of(new Id("user_id", "u1"), new Id("cookie_id", "c1")));
+        byte[] written = bytes(s);
+        ProfileState untouched = read(written);
+        assertThat(untouched.addIds(List.of())).isEmpty();
+        assertThat(untouched.removeIds(List.of())).isFalse();
+        untouched.features().advanceTo(1_700_000_100_000L);
+        s.features().advanceTo(1_700_000_100_000L);
+        assertThat(bytes(untouched)).isEqualTo(bytes(s));
+        ProfileState used = read(written);
+        assertThat(used.addIds(List.of(new Id("user_id", "u1"), new Id("email", "e1"))))
+                .containsExactly(new Id("email", "e1"));
+        assertThat(used.removeIds(List.of(new Id("cookie_id", "c1")))).isTrue();
+        assertThat(read(bytes(used)).ids())
+                .containsExactly(new Id("user_id", "u1"), new Id("email", "e1"));
+        assertThat(used.renderIdCounts()).isEqualTo("user_id:1,email:1");
+    }
+
+    @Test
+    void aCorruptIdLengthIsRefused() throws IOException {
+        byte[] b = bytes(withEvent());
+        // format, ver, timerAt, epoch, deferrals: the ids' length follows at byte 26
+        b[26] = (byte) 0xff;
+        b[27] = (byte) 0xff;
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> read(b))
+                .isInstanceOf(IOException.class);
+    }
 }
