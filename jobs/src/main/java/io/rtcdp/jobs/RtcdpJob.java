@@ -6,6 +6,7 @@ import io.rtcdp.operators.decide.ProfileDecider;
 import io.rtcdp.operators.decide.RfmScorer;
 import io.rtcdp.operators.identity.FragmentStore;
 import io.rtcdp.operators.identity.IdentityResolver;
+import io.rtcdp.operators.ingest.Deduplicator;
 import io.rtcdp.operators.ingest.EventWatermarks;
 import io.rtcdp.operators.ingest.ParsedRouter;
 import io.rtcdp.operators.profile.ProfileChange;
@@ -38,10 +39,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
 /**
- * The rtcdp job graph: source → parse → dedupe and identity → fragments → profile → Redis, with
- * dead letters (invalid input, and the writes Redis refused) and identity conflicts to their own
- * sinks. The same graph runs in tests, the demo, replay and production; only the source and the
- * sinks differ, and they are given to the constructor.
+ * The rtcdp job graph: source → parse → dedupe → identity → fragments → profile → Redis, with dead
+ * letters (invalid input, and the writes Redis refused) and identity conflicts to their own sinks.
+ * The same graph runs in tests, the demo, replay and production; only the source and the sinks
+ * differ, and they are given to the constructor.
  */
 public final class RtcdpJob {
     private final RtcdpConfig config;
@@ -140,13 +141,21 @@ public final class RtcdpJob {
         List<DataStream<DeadLetter>> deadLetters = new ArrayList<>();
         deadLetters.add(valid.getSideOutput(ParsedRouter.DEAD_LETTERS));
 
-        SingleOutputStreamOperator<FragmentCommand> resolved =
-                valid.keyBy(IdentityResolver.KEY)
+        // keyed by (tenant, event id): one tenant's dedupe state and work spread over every
+        // subtask; only the identity stage after it is one subtask per tenant
+        SingleOutputStreamOperator<Event> unique =
+                valid.keyBy(Deduplicator.KEY)
                         .process(
-                                new IdentityResolver(
-                                        config.idLimits(),
-                                        config.dedupeWindow(),
-                                        Duration.ofDays(1)),
+                                new Deduplicator(config.dedupeWindow(), Duration.ofDays(1)),
+                                RtcdpTypes.EVENT)
+                        .uid("dedupe")
+                        .name("dedupe");
+        deadLetters.add(unique.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
+
+        SingleOutputStreamOperator<FragmentCommand> resolved =
+                unique.keyBy(IdentityResolver.KEY)
+                        .process(
+                                new IdentityResolver(config.idLimits()),
                                 RtcdpTypes.FRAGMENT_COMMAND)
                         .uid("identity")
                         .name("identity");
@@ -262,6 +271,11 @@ public final class RtcdpJob {
         }
 
         DataStream<Trigger> triggers = decided.getSideOutput(ProfileDecider.TRIGGERS);
+        // keyed by tenant on purpose: one writer numbers a tenant's stream entries (explicit
+        // increasing IDs are how a retried commit recognises what got in, RedisStreamSink);
+        // entries of one stream from several writers refuse each other's IDs, and each refused
+        // entry is then looked up among the later ones (XRANGE), which grows with the square of
+        // the batch and bounds exactly-once to LOOKUP_LIMIT entries. Triggers are few per event.
         triggers.keyBy(Trigger::tenant)
                 .sinkTo(
                         RedisStreamSink.of(

@@ -35,12 +35,13 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * OneID: drops repeated event ids (the dedupe window, in event time), then resolves every event to
- * its profile's oneid with {@link IdentityGraph}, keyed by tenant so that one tenant's graph is
- * decided in one place, in arrival order (docs/oneid.md). It turns the graph's decisions into
- * commands for the fragment store: the event itself, and for each merge the hand-over of every
- * fragment of the merged-away profile to the survivor. Refused links go to the {@link #CONFLICTS}
- * side output.
+ * OneID: resolves every event to its profile's oneid with {@link IdentityGraph}, keyed by tenant so
+ * that one tenant's graph is decided in one place, in arrival order (docs/oneid.md): the job's
+ * serial step for one tenant. Repeated event ids were dropped before, by {@link
+ * io.rtcdp.operators.ingest.Deduplicator}, keyed by (tenant, event id). It turns the graph's
+ * decisions into commands for the fragment store: the event itself, and for each merge the
+ * hand-over of every fragment of the merged-away profile to the survivor. Refused links go to the
+ * {@link #CONFLICTS} side output.
  */
 public final class IdentityResolver extends KeyedProcessFunction<String, Event, FragmentCommand>
         implements org.apache.flink.streaming.api.checkpoint.CheckpointedFunction {
@@ -77,8 +78,6 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
             u -> u.tenant() + '\u0001' + u.ids().get(0);
 
     private final TenantIdLimits limits;
-    private final long dedupeWindowMs;
-    private final java.time.Duration dedupeTtl;
 
     private transient MapState<String, String> links;
     private transient MapState<String, OneIdInfo> profiles;
@@ -86,9 +85,6 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
 
     /** survivor → the fragments merged into it (not itself), comma-separated. */
     private transient MapState<String, String> fragments;
-
-    /** event id → event time of the occurrence let through (dedupe, per tenant by the key). */
-    private transient MapState<String, Long> seen;
 
     /**
      * Tenant → its clock: {largest event time, the value last sent on}. On the heap and in operator
@@ -106,24 +102,42 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
     private transient FlinkStore store;
     private transient Pending pending;
     private final RecordIsolation isolation = new RecordIsolation("identity");
-    private transient Counter duplicates;
-    private transient org.apache.flink.api.common.accumulators.LongCounter duplicatesAcc;
     private transient Counter merges;
     private transient Counter conflicts;
     private transient Counter quarantines;
 
     /**
-     * @param dedupeWindow a repeat of an event id within this much event time is dropped
-     * @param dedupeTtlGrace how much longer than the window (in processing time) an event id is
-     *     remembered; entries go by state TTL during RocksDB compaction
+     * @param limits the id limits per type, for every tenant or one
      */
-    public IdentityResolver(
-            TenantIdLimits limits,
-            java.time.Duration dedupeWindow,
-            java.time.Duration dedupeTtlGrace) {
+    public IdentityResolver(TenantIdLimits limits) {
         this.limits = limits;
-        this.dedupeWindowMs = dedupeWindow.toMillis();
-        this.dedupeTtl = dedupeWindow.plus(dedupeTtlGrace);
+    }
+
+    /**
+     * The dedupe state this operator kept before dedupe became a stage of its own ({@code
+     * seen-event-ids}: event id → event time, per tenant). A savepoint of that version restores it
+     * into this operator; nothing reads it any more. It is registered, never read or written, so
+     * that its entries count as expired (TTL of one millisecond) and RocksDB's compaction filter
+     * drops them whenever it compacts that state's files (periodic compaction asked for after a
+     * day). Unregistered, the TTL filter would not know the state, and the restored entries would
+     * be carried from checkpoint to checkpoint for ever. Remove once no savepoint from before the
+     * dedupe stage is restored any more.
+     */
+    static MapStateDescriptor<String, Long> legacyDedupeState() {
+        MapStateDescriptor<String, Long> d =
+                new MapStateDescriptor<>("seen-event-ids", Types.STRING, Types.LONG);
+        d.enableTimeToLive(
+                org.apache.flink.api.common.state.StateTtlConfig.newBuilder(
+                                java.time.Duration.ofMillis(1))
+                        .setUpdateType(
+                                org.apache.flink.api.common.state.StateTtlConfig.UpdateType
+                                        .OnCreateAndWrite)
+                        .setStateVisibility(
+                                org.apache.flink.api.common.state.StateTtlConfig.StateVisibility
+                                        .NeverReturnExpired)
+                        .cleanupInRocksdbCompactFilter(1000, java.time.Duration.ofDays(1))
+                        .build());
+        return d;
     }
 
     @Override
@@ -144,26 +158,11 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
                 getRuntimeContext()
                         .getMapState(
                                 new MapStateDescriptor<>("fragments", Types.STRING, Types.STRING));
-        MapStateDescriptor<String, Long> seenDesc =
-                new MapStateDescriptor<>("seen-event-ids", Types.STRING, Types.LONG);
-        seenDesc.enableTimeToLive(
-                org.apache.flink.api.common.state.StateTtlConfig.newBuilder(dedupeTtl)
-                        .setUpdateType(
-                                org.apache.flink.api.common.state.StateTtlConfig.UpdateType
-                                        .OnCreateAndWrite)
-                        .setStateVisibility(
-                                org.apache.flink.api.common.state.StateTtlConfig.StateVisibility
-                                        .NeverReturnExpired)
-                        .cleanupInRocksdbCompactFilter(1000)
-                        .build());
-        seen = getRuntimeContext().getMapState(seenDesc);
+        getRuntimeContext().getMapState(legacyDedupeState());
         store = new FlinkStore();
         pending = new Pending();
         isolation.open(getRuntimeContext().getMetricGroup());
         graphs = new java.util.HashMap<>();
-        duplicates = getRuntimeContext().getMetricGroup().counter("eventsDuplicate");
-        duplicatesAcc = new org.apache.flink.api.common.accumulators.LongCounter();
-        getRuntimeContext().addAccumulator(io.rtcdp.operators.Counters.DUPLICATES, duplicatesAcc);
         merges = getRuntimeContext().getMetricGroup().counter("identityMerges");
         conflicts = getRuntimeContext().getMetricGroup().counter("identityConflicts");
         quarantines = getRuntimeContext().getMetricGroup().counter("identityQuarantines");
@@ -172,12 +171,6 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
     @Override
     public void processElement(Event e, Context ctx, Collector<FragmentCommand> out)
             throws Exception {
-        Long first = seen.get(e.eventId());
-        if (first != null && Math.abs(e.ts() - first) < dedupeWindowMs) {
-            duplicates.inc();
-            duplicatesAcc.add(1);
-            return;
-        }
         // all or nothing: the state writes and outputs of one event take effect together, so a
         // failure half-way leaves the graph as it was before the event
         try {
@@ -196,7 +189,6 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
                             failure, RecordIsolation.payload(e), "identity:" + e.eventId()));
             return;
         }
-        seen.put(e.eventId(), e.ts());
         advanceClock(e, ctx);
         store.commit();
         pending.emit(ctx, out);

@@ -9,7 +9,6 @@ import io.rtcdp.udf.event.Id;
 import io.rtcdp.udf.identity.Conflict;
 import io.rtcdp.udf.identity.FragmentCommand;
 import io.rtcdp.udf.identity.TenantIdLimits;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,9 +34,7 @@ class IdentityResolverTest {
     static KeyedOneInputStreamOperatorTestHarness<String, Event, FragmentCommand> newHarness()
             throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(
-                        new IdentityResolver(
-                                TenantIdLimits.defaults(), Duration.ofDays(7), Duration.ofDays(1))),
+                new KeyedProcessOperator<>(new IdentityResolver(TenantIdLimits.defaults())),
                 IdentityResolver.KEY,
                 Types.STRING);
     }
@@ -78,19 +75,14 @@ class IdentityResolverTest {
     }
 
     @Test
-    void dropsRepeatsWithinTheWindowInAnyOrderAndPerTenant() throws Exception {
+    void repeatsAreNotThisStagesConcernAnyMore() throws Exception {
+        // the dedupe stage before it drops them (Deduplicator); a repeat that reaches identity is
+        // resolved again, to the same profile
         Id c = new Id("cookie_id", "c1");
         h.processElement(event("a", "e1", 10 * DAY, c), 0);
-        h.processElement(event("a", "e1", 10 * DAY, c), 0); // exact repeat
-        h.processElement(event("a", "e1", 4 * DAY, c), 0); // earlier, within 7 days
-        h.processElement(event("b", "e1", 10 * DAY, c), 0); // other tenant: not a repeat
-        h.processElement(event("a", "e1", 17 * DAY, c), 0); // 7 days later: outside the window
-        h.processElement(event("a", "e1", 20 * DAY, c), 0); // within 7 days of the one above
-        h.processElement(event("a", "e2", 10 * DAY, c), 0);
-        assertThat(routes())
-                .extracting(
-                        r -> r.tenant() + "/" + r.event().eventId() + "@" + r.event().ts() / DAY)
-                .containsExactly("a/e1@10", "b/e1@10", "a/e1@17", "a/e2@10");
+        h.processElement(event("a", "e1", 10 * DAY, c), 0);
+        assertThat(routes()).hasSize(2);
+        assertThat(routes().get(1).fragment()).isEqualTo(routes().get(0).fragment());
     }
 
     @Test
@@ -228,7 +220,8 @@ class IdentityResolverTest {
         assertThat(r.get(0).fragment()).isNotEqualTo(r.get(1).fragment());
         assertThat(r.get(0).linked()).containsExactly(c1);
         assertThat(r.get(1).linked()).containsExactly(u1);
-        // and the failed event id was not remembered: a corrected copy is not a duplicate
+        // a corrected copy of the failed event is resolved (this stage keeps no event ids; the
+        // dedupe stage before it remembered the id, see Deduplicator)
         h.processElement(event("acme", "bad-1", t, u1, c1), t);
         assertThat(routes()).hasSize(3);
     }
@@ -251,5 +244,59 @@ class IdentityResolverTest {
         assertThat(clocks()).isEmpty();
         h.processWatermark(Long.MAX_VALUE);
         assertThat(clocks()).containsExactly("alpha@" + (t + 30_000));
+    }
+
+    /** The dedupe state as the identity operator kept it before the dedupe stage. */
+    static final class FormerDedupeState
+            extends org.apache.flink.streaming.api.functions.KeyedProcessFunction<
+                    String, Event, FragmentCommand> {
+        private static final long serialVersionUID = 1L;
+        private transient org.apache.flink.api.common.state.MapState<String, Long> seen;
+
+        @Override
+        public void open(org.apache.flink.api.common.functions.OpenContext ctx) {
+            var d =
+                    new org.apache.flink.api.common.state.MapStateDescriptor<>(
+                            "seen-event-ids", Types.STRING, Types.LONG);
+            d.enableTimeToLive(
+                    org.apache.flink.api.common.state.StateTtlConfig.newBuilder(
+                                    java.time.Duration.ofDays(8))
+                            .cleanupInRocksdbCompactFilter(1000)
+                            .build());
+            seen = getRuntimeContext().getMapState(d);
+        }
+
+        @Override
+        public void processElement(
+                Event e, Context ctx, org.apache.flink.util.Collector<FragmentCommand> out)
+                throws Exception {
+            seen.put(e.eventId(), e.ts());
+        }
+    }
+
+    @Test
+    void aSavepointWithTheFormerDedupeStateRestoresOnRocksDb() throws Exception {
+        Id c = new Id("cookie_id", "c1");
+        var former =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(new FormerDedupeState()),
+                        IdentityResolver.KEY,
+                        Types.STRING);
+        former.setStateBackend(new org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend());
+        former.open();
+        former.processElement(event("acme", "e1", DAY, c), 0);
+        former.processElement(event("acme", "e2", DAY, c), 0);
+        var snapshot = former.snapshot(1, 0);
+        former.close();
+
+        h.close();
+        h = newHarness();
+        h.setStateBackend(new org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend());
+        h.initializeState(snapshot);
+        h.open();
+        // the state is there (registered, so that its TTL lets RocksDB drop it) but not used:
+        // the repeat of e1 is resolved, identity drops nothing
+        h.processElement(event("acme", "e1", DAY, c), 0);
+        assertThat(routes()).hasSize(1);
     }
 }
