@@ -27,7 +27,9 @@ import io.rtcdp.udf.profile.ProfileCommand;
 import io.rtcdp.udf.rules.Trigger;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -45,6 +47,28 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  * differ, and they are given to the constructor.
  */
 public final class RtcdpJob {
+    /**
+     * The job's keyed stages by name, in the graph's order, each with why its key keeps all of one
+     * tenant's records on one subtask, where it does (empty where it spreads them;
+     * docs/operations.md, Scaling). The bench reports how each one's records spread over its
+     * subtasks.
+     */
+    public static final Map<String, String> KEYED_STAGES = keyedStages();
+
+    private static Map<String, String> keyedStages() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("dedupe", "");
+        m.put("identity", "serial");
+        m.put("redis id keys", "");
+        m.put("fragments", "");
+        m.put("profile", "");
+        m.put("rfm", "keyed by tenant");
+        m.put("decide", "");
+        m.put("redis triggers", "keyed by tenant");
+        m.put("online trainer", "keyed by tenant and model");
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
     private final RtcdpConfig config;
     private final Source<Parsed, ?, ?> source;
     private final RedisProfileSink profileSink;
