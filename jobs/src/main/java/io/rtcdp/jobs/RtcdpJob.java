@@ -165,19 +165,23 @@ public final class RtcdpJob {
         List<DataStream<DeadLetter>> deadLetters = new ArrayList<>();
         deadLetters.add(valid.getSideOutput(ParsedRouter.DEAD_LETTERS));
 
-        // keyed by (tenant, event id): one tenant's dedupe state and work spread over every
-        // subtask; only the identity stage after it is one subtask per tenant
-        SingleOutputStreamOperator<Event> unique =
-                valid.keyBy(Deduplicator.KEY)
+        // dedupe keyed by (tenant, event id): one tenant's dedupe state and work spread over every
+        // subtask. It sees each event's tenant, id and time only; its verdicts meet the events in
+        // the identity stage, which takes a tenant's events in the order they come from the source
+        SingleOutputStreamOperator<Deduplicator.Verdict> verdicts =
+                valid.map(Deduplicator.Occurrence::of, Deduplicator.OCCURRENCE)
+                        .uid("dedupe-occurrences")
+                        .name("dedupe occurrences")
+                        .keyBy(Deduplicator.KEY)
                         .process(
                                 new Deduplicator(config.dedupeWindow(), Duration.ofDays(1)),
-                                RtcdpTypes.EVENT)
+                                Deduplicator.VERDICT)
                         .uid("dedupe")
                         .name("dedupe");
-        deadLetters.add(unique.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
 
         SingleOutputStreamOperator<FragmentCommand> resolved =
-                unique.keyBy(IdentityResolver.KEY)
+                valid.keyBy(IdentityResolver.KEY)
+                        .connect(verdicts.keyBy(IdentityResolver.VERDICT_KEY))
                         .process(
                                 new IdentityResolver(config.idLimits()),
                                 RtcdpTypes.FRAGMENT_COMMAND)

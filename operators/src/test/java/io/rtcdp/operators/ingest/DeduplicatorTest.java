@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class DeduplicatorTest {
     static final long DAY = 86_400_000L;
 
-    KeyedOneInputStreamOperatorTestHarness<String, Event, Event> h;
+    KeyedOneInputStreamOperatorTestHarness<String, Deduplicator.Occurrence, Deduplicator.Verdict> h;
 
     @BeforeEach
     void open() throws Exception {
@@ -27,8 +27,9 @@ class DeduplicatorTest {
         h.open();
     }
 
-    static KeyedOneInputStreamOperatorTestHarness<String, Event, Event> newHarness()
-            throws Exception {
+    static KeyedOneInputStreamOperatorTestHarness<
+                    String, Deduplicator.Occurrence, Deduplicator.Verdict>
+            newHarness() throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(
                         new Deduplicator(Duration.ofDays(7), Duration.ofDays(1))),
@@ -41,31 +42,40 @@ class DeduplicatorTest {
         h.close();
     }
 
-    static Event event(String tenant, String eventId, long ts) {
+    static Deduplicator.Occurrence event(String tenant, String eventId, long ts) {
         return event(tenant, eventId, EventType.PAGE, ts);
     }
 
-    static Event event(String tenant, String eventId, EventType type, long ts) {
-        return new Event(
-                tenant,
-                eventId,
-                type,
-                null,
-                ts,
-                null,
-                List.of(new Id("cookie_id", "c1")),
-                null,
-                null,
-                null,
-                null,
-                null,
-                Map.of(),
-                null);
+    static Deduplicator.Occurrence event(String tenant, String eventId, EventType type, long ts) {
+        return Deduplicator.Occurrence.of(
+                new Event(
+                        tenant,
+                        eventId,
+                        type,
+                        null,
+                        ts,
+                        null,
+                        List.of(new Id("cookie_id", "c1")),
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        Map.of(),
+                        null));
     }
 
-    List<String> passed() {
+    /** The verdicts in order: {@code tenant/id pass} or {@code tenant/id duplicate}. */
+    List<String> verdicts() {
         return h.extractOutputValues().stream()
-                .map(e -> e.tenant() + "/" + e.eventId() + "@" + e.ts() / DAY)
+                .map(
+                        v ->
+                                v.tenant()
+                                        + "/"
+                                        + v.eventId()
+                                        + (v.failure() != null
+                                                ? " failed"
+                                                : v.duplicate() ? " duplicate" : " pass"))
                 .toList();
     }
 
@@ -79,7 +89,16 @@ class DeduplicatorTest {
         h.processElement(event("a", "e1", 20 * DAY), 0); // within 7 days of the one above
         h.processElement(event("a", "e1", 23 * DAY), 0); // within 7 days of 17 (not of 10)
         h.processElement(event("a", "e2", 10 * DAY), 0);
-        assertThat(passed()).containsExactly("a/e1@10", "b/e1@10", "a/e1@17", "a/e2@10");
+        assertThat(verdicts())
+                .containsExactly(
+                        "a/e1 pass",
+                        "a/e1 duplicate",
+                        "a/e1 duplicate",
+                        "b/e1 pass",
+                        "a/e1 pass",
+                        "a/e1 duplicate",
+                        "a/e1 duplicate",
+                        "a/e2 pass");
         // one remembered time per tenant and event id
         assertThat(h.numKeyedStateEntries()).isEqualTo(3);
         assertThat(h.numEventTimeTimers()).isZero();
@@ -91,14 +110,14 @@ class DeduplicatorTest {
         h.processElement(event("a", "e1", 10 * DAY), 0);
         h.processElement(event("a", "e1", 17 * DAY - 1), 0); // 1 ms within 7 days: dropped
         h.processElement(event("a", "e1", 3 * DAY), 0); // exactly 7 days before: passes
-        assertThat(passed()).containsExactly("a/e1@10", "a/e1@3");
+        assertThat(verdicts()).containsExactly("a/e1 pass", "a/e1 duplicate", "a/e1 pass");
     }
 
     @Test
     void forgetEventsAreDeduplicatedLikeAnyOther() throws Exception {
         h.processElement(event("a", "f1", EventType.FORGET, 10 * DAY), 0);
         h.processElement(event("a", "f1", EventType.FORGET, 10 * DAY), 0);
-        assertThat(passed()).containsExactly("a/f1@10");
+        assertThat(verdicts()).containsExactly("a/f1 pass", "a/f1 duplicate");
     }
 
     @Test
@@ -112,7 +131,7 @@ class DeduplicatorTest {
         h.open();
         h.processElement(event("a", "e1", 10 * DAY), 0);
         h.processElement(event("a", "e2", 10 * DAY), 0);
-        assertThat(passed()).containsExactly("a/e2@10");
+        assertThat(verdicts()).containsExactly("a/e1 duplicate", "a/e2 pass");
     }
 
     @Test
@@ -133,7 +152,23 @@ class DeduplicatorTest {
         h.processElement(event("a", "e1", 10 * DAY), 0); // still remembered: dropped
         h.setStateTtlProcessingTime(8 * DAY);
         h.processElement(event("a", "e1", 10 * DAY), 0); // expired: passes again
-        assertThat(passed()).containsExactly("a/e1@10", "a/e1@10");
+        assertThat(verdicts()).containsExactly("a/e1 pass", "a/e1 duplicate", "a/e1 pass");
+    }
+
+    @Test
+    void occurrencesAndVerdictsSerializeRoundTrip() throws Exception {
+        var out = new org.apache.flink.core.memory.DataOutputSerializer(64);
+        var o = new Deduplicator.Occurrence("t", "e-\u00e9", 42L);
+        var v = new Deduplicator.Verdict("t", "e-1", false, "stage dedupe failed");
+        Deduplicator.OccurrenceSerializer.INSTANCE.serialize(o, out);
+        Deduplicator.VerdictSerializer.INSTANCE.serialize(v, out);
+        Deduplicator.VerdictSerializer.INSTANCE.serialize(
+                Deduplicator.Verdict.duplicate("t", "e-2"), out);
+        var in = new org.apache.flink.core.memory.DataInputDeserializer(out.getCopyOfBuffer());
+        assertThat(Deduplicator.OccurrenceSerializer.INSTANCE.deserialize(in)).isEqualTo(o);
+        assertThat(Deduplicator.VerdictSerializer.INSTANCE.deserialize(in)).isEqualTo(v);
+        assertThat(Deduplicator.VerdictSerializer.INSTANCE.deserialize(in))
+                .isEqualTo(Deduplicator.Verdict.duplicate("t", "e-2"));
     }
 
     @Test
