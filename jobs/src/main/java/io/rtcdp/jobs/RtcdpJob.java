@@ -41,10 +41,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
 /**
- * The rtcdp job graph: source → parse → dedupe → identity → fragments → profile → Redis, with dead
- * letters (invalid input, and the writes Redis refused) and identity conflicts to their own sinks.
- * The same graph runs in tests, the demo, replay and production; only the source and the sinks
- * differ, and they are given to the constructor.
+ * The rtcdp job graph: source → parse → identity (with the dedupe stage's verdicts) → fragments →
+ * profile → Redis, with dead letters (invalid input, and the writes Redis refused) and identity
+ * conflicts to their own sinks. The same graph runs in tests, the demo, replay and production; only
+ * the source and the sinks differ, and they are given to the constructor.
  */
 public final class RtcdpJob {
     /**
