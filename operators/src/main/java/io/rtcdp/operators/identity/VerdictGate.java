@@ -24,7 +24,9 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  * both stages in the split's order).
  *
  * <p>On the heap: what waits is what is in flight between the two paths, a few network buffers'
- * worth. It goes into operator state at each checkpoint ({@link #snapshot}, {@link #restore}).
+ * worth. With aligned checkpoints nothing waits when one is taken (an event and its verdict are
+ * both before the barrier or both after it); what waits goes into operator state all the same
+ * ({@link #snapshot}, {@link #restore}), so that unaligned checkpoints would not lose it.
  */
 final class VerdictGate {
     /** Where an event goes once its verdict has come. */
