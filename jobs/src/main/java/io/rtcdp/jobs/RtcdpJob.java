@@ -6,6 +6,7 @@ import io.rtcdp.operators.decide.ProfileDecider;
 import io.rtcdp.operators.decide.RfmScorer;
 import io.rtcdp.operators.identity.FragmentStore;
 import io.rtcdp.operators.identity.IdentityResolver;
+import io.rtcdp.operators.ingest.Deduplicator;
 import io.rtcdp.operators.ingest.EventWatermarks;
 import io.rtcdp.operators.ingest.ParsedRouter;
 import io.rtcdp.operators.profile.ProfileChange;
@@ -26,7 +27,9 @@ import io.rtcdp.udf.profile.ProfileCommand;
 import io.rtcdp.udf.rules.Trigger;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -38,12 +41,34 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
 /**
- * The rtcdp job graph: source → parse → dedupe and identity → fragments → profile → Redis, with
- * dead letters (invalid input, and the writes Redis refused) and identity conflicts to their own
- * sinks. The same graph runs in tests, the demo, replay and production; only the source and the
- * sinks differ, and they are given to the constructor.
+ * The rtcdp job graph: source → parse → identity (with the dedupe stage's verdicts) → fragments →
+ * profile → Redis, with dead letters (invalid input, and the writes Redis refused) and identity
+ * conflicts to their own sinks. The same graph runs in tests, the demo, replay and production; only
+ * the source and the sinks differ, and they are given to the constructor.
  */
 public final class RtcdpJob {
+    /**
+     * The job's keyed stages by name, in the graph's order, each with why its key keeps all of one
+     * tenant's records on one subtask, where it does (empty where it spreads them;
+     * docs/operations.md, Scaling). The bench reports how each one's records spread over its
+     * subtasks.
+     */
+    public static final Map<String, String> KEYED_STAGES = keyedStages();
+
+    private static Map<String, String> keyedStages() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("dedupe", "");
+        m.put("identity", "serial");
+        m.put("redis id keys", "");
+        m.put("fragments", "");
+        m.put("profile", "");
+        m.put("rfm", "keyed by tenant");
+        m.put("decide", "");
+        m.put("redis triggers", "keyed by tenant");
+        m.put("online trainer", "keyed by tenant and model");
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
     private final RtcdpConfig config;
     private final Source<Parsed, ?, ?> source;
     private final RedisProfileSink profileSink;
@@ -140,13 +165,25 @@ public final class RtcdpJob {
         List<DataStream<DeadLetter>> deadLetters = new ArrayList<>();
         deadLetters.add(valid.getSideOutput(ParsedRouter.DEAD_LETTERS));
 
+        // dedupe keyed by (tenant, event id): one tenant's dedupe state and work spread over every
+        // subtask. It sees each event's tenant, id and time only; its verdicts meet the events in
+        // the identity stage, which takes a tenant's events in the order they come from the source
+        SingleOutputStreamOperator<Deduplicator.Verdict> verdicts =
+                valid.map(Deduplicator.Occurrence::of, Deduplicator.OCCURRENCE)
+                        .uid("dedupe-occurrences")
+                        .name("dedupe occurrences")
+                        .keyBy(Deduplicator.KEY)
+                        .process(
+                                new Deduplicator(config.dedupeWindow(), Duration.ofDays(1)),
+                                Deduplicator.VERDICT)
+                        .uid("dedupe")
+                        .name("dedupe");
+
         SingleOutputStreamOperator<FragmentCommand> resolved =
                 valid.keyBy(IdentityResolver.KEY)
+                        .connect(verdicts.keyBy(IdentityResolver.VERDICT_KEY))
                         .process(
-                                new IdentityResolver(
-                                        config.idLimits(),
-                                        config.dedupeWindow(),
-                                        Duration.ofDays(1)),
+                                new IdentityResolver(config.idLimits()),
                                 RtcdpTypes.FRAGMENT_COMMAND)
                         .uid("identity")
                         .name("identity");
@@ -262,6 +299,11 @@ public final class RtcdpJob {
         }
 
         DataStream<Trigger> triggers = decided.getSideOutput(ProfileDecider.TRIGGERS);
+        // keyed by tenant on purpose: one writer numbers a tenant's stream entries (explicit
+        // increasing IDs are how a retried commit recognises what got in, RedisStreamSink);
+        // entries of one stream from several writers refuse each other's IDs, and each refused
+        // entry is then looked up among the later ones (XRANGE), which grows with the square of
+        // the batch and bounds exactly-once to LOOKUP_LIMIT entries. Triggers are few per event.
         triggers.keyBy(Trigger::tenant)
                 .sinkTo(
                         RedisStreamSink.of(

@@ -2,6 +2,7 @@ package io.rtcdp.jobs.bench;
 
 import io.rtcdp.jobs.Replay;
 import io.rtcdp.jobs.RtcdpConfig;
+import io.rtcdp.jobs.RtcdpJob;
 import io.rtcdp.jobs.local.InJvmMetrics;
 import io.rtcdp.jobs.local.LocalRedis;
 import io.rtcdp.udf.event.ParserConfig;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
@@ -180,6 +182,9 @@ public final class Bench {
                         redisCpu * 1e3 / Math.max(1, r.valid()),
                         threadCpu.perEvent(r.valid()));
                 out.printf(
+                        "busiest subtask share of records: %s%n",
+                        busiestShares(InJvmMetrics.recordsInBySubtask()));
+                out.printf(
                         "RocksDB: %d bytes on disk at most (%.0f bytes per profile, dedupe state"
                                 + " included); Redis: %d bytes (%.0f bytes per profile, id keys"
                                 + " included)%n",
@@ -196,6 +201,51 @@ public final class Bench {
         } finally {
             deleteTree(work);
         }
+    }
+
+    /**
+     * For each keyed stage of the job ({@link RtcdpJob#KEYED_STAGES}) with more than one subtask
+     * that received records, the share of its records that its busiest subtask received, in the
+     * graph's order, e.g. {@code dedupe 25.3 %, identity 100.0 % (serial)}. A task is named by its
+     * first operator ({@code "decide -> redis: Writer"} is {@code decide}; a sink's {@code "redis
+     * triggers: Writer"} is {@code redis triggers}).
+     */
+    static String busiestShares(Map<String, long[]> recordsIn) {
+        Map<String, Double> shares = new java.util.HashMap<>();
+        for (Map.Entry<String, long[]> task : recordsIn.entrySet()) {
+            long[] counts = task.getValue();
+            long total = 0;
+            long max = 0;
+            for (long c : counts) {
+                total += c;
+                max = Math.max(max, c);
+            }
+            String stage = stageName(task.getKey());
+            if (RtcdpJob.KEYED_STAGES.containsKey(stage) && counts.length > 1 && total > 0) {
+                shares.merge(stage, 100.0 * max / total, Math::max);
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, String> stage : RtcdpJob.KEYED_STAGES.entrySet()) {
+            Double share = shares.get(stage.getKey());
+            if (share == null) {
+                continue;
+            }
+            if (sb.length() > 0) {
+                sb.append(", ");
+            }
+            sb.append(String.format(java.util.Locale.ROOT, "%s %.1f %%", stage.getKey(), share));
+            if (!stage.getValue().isEmpty()) {
+                sb.append(" (").append(stage.getValue()).append(')');
+            }
+        }
+        return sb.length() == 0 ? "none (parallelism 1)" : sb.toString();
+    }
+
+    /** A task's name by its first operator, without the writer or committer suffix of a sink. */
+    static String stageName(String taskName) {
+        String first = taskName.split(" -> ", 2)[0].trim();
+        return first.replaceFirst("^Sink: ", "").replaceFirst(": (Writer|Committer)$", "");
     }
 
     /**

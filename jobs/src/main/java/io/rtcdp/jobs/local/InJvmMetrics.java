@@ -15,10 +15,19 @@ import org.apache.flink.metrics.reporter.MetricReporterFactory;
 
 /**
  * A metric reporter that keeps the metrics of a job running in this JVM (MiniCluster) readable by
- * name, so the demo can show live progress from the job's own counters.
+ * name, so the demo can show live progress from the job's own counters, and each task's records in
+ * per subtask, so the bench can show how a stage's records spread over its subtasks.
  */
 public final class InJvmMetrics implements MetricReporter {
     private static final Map<String, List<Metric>> METRICS = new ConcurrentHashMap<>();
+
+    /** Task name → subtask index → its {@code numRecordsIn} counters (one per attempt). */
+    private static final Map<String, Map<Integer, List<Counter>>> RECORDS_IN =
+            new ConcurrentHashMap<>();
+
+    private static final String TASK_NAME = "<task_name>";
+    private static final String SUBTASK_INDEX = "<subtask_index>";
+    private static final String OPERATOR_NAME = "<operator_name>";
 
     /** Flink settings that install this reporter. */
     public static void install(org.apache.flink.configuration.Configuration conf) {
@@ -38,6 +47,29 @@ public final class InJvmMetrics implements MetricReporter {
         return total;
     }
 
+    /**
+     * The records each task received, per subtask (index → count), from Flink's task-level {@code
+     * numRecordsIn}: what the task's network inputs delivered to it, summed over attempts. By task
+     * name, as Flink names a chain of operators ({@code a -> b}).
+     */
+    public static Map<String, long[]> recordsInBySubtask() {
+        Map<String, long[]> out = new java.util.TreeMap<>();
+        for (Map.Entry<String, Map<Integer, List<Counter>>> task : RECORDS_IN.entrySet()) {
+            int n = 0;
+            for (int index : task.getValue().keySet()) {
+                n = Math.max(n, index + 1);
+            }
+            long[] counts = new long[n];
+            for (Map.Entry<Integer, List<Counter>> sub : task.getValue().entrySet()) {
+                for (Counter c : sub.getValue()) {
+                    counts[sub.getKey()] += c.getCount();
+                }
+            }
+            out.put(task.getKey(), counts);
+        }
+        return out;
+    }
+
     @Override
     public void open(MetricConfig config) {}
 
@@ -47,6 +79,18 @@ public final class InJvmMetrics implements MetricReporter {
     @Override
     public void notifyOfAddedMetric(Metric metric, String name, MetricGroup group) {
         METRICS.computeIfAbsent(name, k -> new CopyOnWriteArrayList<>()).add(metric);
+        if (name.equals("numRecordsIn") && metric instanceof Counter c) {
+            Map<String, String> vars = group.getAllVariables();
+            String task = vars.get(TASK_NAME);
+            String index = vars.get(SUBTASK_INDEX);
+            // the task's own counter, not its operators' (those have an operator name)
+            if (task != null && index != null && !vars.containsKey(OPERATOR_NAME)) {
+                RECORDS_IN
+                        .computeIfAbsent(task, k -> new ConcurrentHashMap<>())
+                        .computeIfAbsent(Integer.parseInt(index), k -> new CopyOnWriteArrayList<>())
+                        .add(c);
+            }
+        }
     }
 
     /**
@@ -59,6 +103,7 @@ public final class InJvmMetrics implements MetricReporter {
     /** Forgets every metric (between runs in one JVM). */
     public static void reset() {
         METRICS.clear();
+        RECORDS_IN.clear();
     }
 
     /** Factory named in the Flink configuration. */

@@ -1,10 +1,14 @@
 package io.rtcdp.operators.identity;
 
 import io.rtcdp.operators.RecordIsolation;
+import io.rtcdp.operators.ingest.Deduplicator;
+import io.rtcdp.operators.ingest.Deduplicator.Verdict;
 import io.rtcdp.operators.sink.ProfileUpdate;
 import io.rtcdp.operators.sink.ProfileUpdateSerializer;
 import io.rtcdp.operators.types.CodecSerializer;
 import io.rtcdp.operators.types.CodecTypeInfo;
+import io.rtcdp.udf.event.DeadLetter;
+import io.rtcdp.udf.event.ErrorCode;
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.EventType;
 import io.rtcdp.udf.event.Id;
@@ -30,23 +34,36 @@ import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * OneID: drops repeated event ids (the dedupe window, in event time), then resolves every event to
- * its profile's oneid with {@link IdentityGraph}, keyed by tenant so that one tenant's graph is
- * decided in one place, in arrival order (docs/oneid.md). It turns the graph's decisions into
- * commands for the fragment store: the event itself, and for each merge the hand-over of every
- * fragment of the merged-away profile to the survivor. Refused links go to the {@link #CONFLICTS}
- * side output.
+ * OneID: resolves every event to its profile's oneid with {@link IdentityGraph}, keyed by tenant so
+ * that one tenant's graph is decided in one place, in arrival order (docs/oneid.md): the job's
+ * serial step for one tenant. It turns the graph's decisions into commands for the fragment store:
+ * the event itself, and for each merge the hand-over of every fragment of the merged-away profile
+ * to the survivor. Refused links go to the {@link #CONFLICTS} side output.
+ *
+ * <p>Two inputs: the events, straight from the source, and the {@link Deduplicator}'s verdict on
+ * each (keyed by tenant and event id, so spread over every subtask). An event is taken up once its
+ * verdict has come, in the order the events arrived ({@link VerdictGate}); a duplicate goes no
+ * further. So the dedupe stage takes nothing away from the order in which this stage and the ones
+ * after it see a tenant's events, and what a replay of one source split decides does not depend on
+ * timing.
  */
-public final class IdentityResolver extends KeyedProcessFunction<String, Event, FragmentCommand>
+public final class IdentityResolver
+        extends KeyedCoProcessFunction<String, Event, Verdict, FragmentCommand>
         implements org.apache.flink.streaming.api.checkpoint.CheckpointedFunction {
     private static final long serialVersionUID = 1L;
+    private static final org.slf4j.Logger LOG =
+            org.slf4j.LoggerFactory.getLogger(IdentityResolver.class);
 
+    /** Key of the events: the tenant. */
     public static final KeySelector<Event, String> KEY = Event::tenant;
+
+    /** Key of the dedupe verdicts: the tenant. */
+    public static final KeySelector<Verdict, String> VERDICT_KEY = Verdict::tenant;
 
     public static final OutputTag<Conflict> CONFLICTS =
             new OutputTag<>("conflicts", ConflictSerializer.TYPE_INFO);
@@ -77,8 +94,6 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
             u -> u.tenant() + '\u0001' + u.ids().get(0);
 
     private final TenantIdLimits limits;
-    private final long dedupeWindowMs;
-    private final java.time.Duration dedupeTtl;
 
     private transient MapState<String, String> links;
     private transient MapState<String, OneIdInfo> profiles;
@@ -86,9 +101,6 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
 
     /** survivor → the fragments merged into it (not itself), comma-separated. */
     private transient MapState<String, String> fragments;
-
-    /** event id → event time of the occurrence let through (dedupe, per tenant by the key). */
-    private transient MapState<String, Long> seen;
 
     /**
      * Tenant → its clock: {largest event time, the value last sent on}. On the heap and in operator
@@ -100,30 +112,59 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
 
     private transient org.apache.flink.api.common.state.ListState<byte[]> clockState;
 
+    /** The events waiting for their dedupe verdict, and verdicts for their event. */
+    private transient VerdictGate gate;
+
+    private transient org.apache.flink.api.common.state.ListState<byte[]> gateState;
+
+    /** The context of the record being processed, for {@link #release}. */
+    private transient Context current;
+
+    private transient Collector<FragmentCommand> currentOut;
+    private transient VerdictGate.Release release;
+
     /** One graph per tenant (each with the tenant's limits), all over the same store. */
     private transient Map<String, IdentityGraph> graphs;
 
     private transient FlinkStore store;
     private transient Pending pending;
     private final RecordIsolation isolation = new RecordIsolation("identity");
-    private transient Counter duplicates;
-    private transient org.apache.flink.api.common.accumulators.LongCounter duplicatesAcc;
     private transient Counter merges;
     private transient Counter conflicts;
     private transient Counter quarantines;
 
     /**
-     * @param dedupeWindow a repeat of an event id within this much event time is dropped
-     * @param dedupeTtlGrace how much longer than the window (in processing time) an event id is
-     *     remembered; entries go by state TTL during RocksDB compaction
+     * @param limits the id limits per type, for every tenant or one
      */
-    public IdentityResolver(
-            TenantIdLimits limits,
-            java.time.Duration dedupeWindow,
-            java.time.Duration dedupeTtlGrace) {
+    public IdentityResolver(TenantIdLimits limits) {
         this.limits = limits;
-        this.dedupeWindowMs = dedupeWindow.toMillis();
-        this.dedupeTtl = dedupeWindow.plus(dedupeTtlGrace);
+    }
+
+    /**
+     * The dedupe state this operator kept before dedupe became a stage of its own ({@code
+     * seen-event-ids}: event id → event time, per tenant). A savepoint of that version restores it
+     * into this operator; nothing reads it any more. It is registered, never read or written, so
+     * that its entries count as expired (TTL of one millisecond) and RocksDB's compaction filter
+     * drops them whenever it compacts that state's files (periodic compaction asked for after a
+     * day). Unregistered, the TTL filter would not know the state, and the restored entries would
+     * be carried from checkpoint to checkpoint for ever. Remove once no savepoint from before the
+     * dedupe stage is restored any more.
+     */
+    static MapStateDescriptor<String, Long> legacyDedupeState() {
+        MapStateDescriptor<String, Long> d =
+                new MapStateDescriptor<>("seen-event-ids", Types.STRING, Types.LONG);
+        d.enableTimeToLive(
+                org.apache.flink.api.common.state.StateTtlConfig.newBuilder(
+                                java.time.Duration.ofMillis(1))
+                        .setUpdateType(
+                                org.apache.flink.api.common.state.StateTtlConfig.UpdateType
+                                        .OnCreateAndWrite)
+                        .setStateVisibility(
+                                org.apache.flink.api.common.state.StateTtlConfig.StateVisibility
+                                        .NeverReturnExpired)
+                        .cleanupInRocksdbCompactFilter(1000, java.time.Duration.ofDays(1))
+                        .build());
+        return d;
     }
 
     @Override
@@ -144,40 +185,48 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
                 getRuntimeContext()
                         .getMapState(
                                 new MapStateDescriptor<>("fragments", Types.STRING, Types.STRING));
-        MapStateDescriptor<String, Long> seenDesc =
-                new MapStateDescriptor<>("seen-event-ids", Types.STRING, Types.LONG);
-        seenDesc.enableTimeToLive(
-                org.apache.flink.api.common.state.StateTtlConfig.newBuilder(dedupeTtl)
-                        .setUpdateType(
-                                org.apache.flink.api.common.state.StateTtlConfig.UpdateType
-                                        .OnCreateAndWrite)
-                        .setStateVisibility(
-                                org.apache.flink.api.common.state.StateTtlConfig.StateVisibility
-                                        .NeverReturnExpired)
-                        .cleanupInRocksdbCompactFilter(1000)
-                        .build());
-        seen = getRuntimeContext().getMapState(seenDesc);
+        getRuntimeContext().getMapState(legacyDedupeState());
         store = new FlinkStore();
         pending = new Pending();
         isolation.open(getRuntimeContext().getMetricGroup());
         graphs = new java.util.HashMap<>();
-        duplicates = getRuntimeContext().getMetricGroup().counter("eventsDuplicate");
-        duplicatesAcc = new org.apache.flink.api.common.accumulators.LongCounter();
-        getRuntimeContext().addAccumulator(io.rtcdp.operators.Counters.DUPLICATES, duplicatesAcc);
         merges = getRuntimeContext().getMetricGroup().counter("identityMerges");
         conflicts = getRuntimeContext().getMetricGroup().counter("identityConflicts");
         quarantines = getRuntimeContext().getMetricGroup().counter("identityQuarantines");
     }
 
     @Override
-    public void processElement(Event e, Context ctx, Collector<FragmentCommand> out)
+    public void processElement1(Event e, Context ctx, Collector<FragmentCommand> out)
             throws Exception {
-        Long first = seen.get(e.eventId());
-        if (first != null && Math.abs(e.ts() - first) < dedupeWindowMs) {
-            duplicates.inc();
-            duplicatesAcc.add(1);
-            return;
+        current = ctx;
+        currentOut = out;
+        gate.event(e, release);
+    }
+
+    @Override
+    public void processElement2(Verdict v, Context ctx, Collector<FragmentCommand> out)
+            throws Exception {
+        current = ctx;
+        currentOut = out;
+        gate.verdict(v, release);
+    }
+
+    /** An event whose verdict has come, in its arrival order. */
+    private void release(Event e, Verdict v) throws Exception {
+        if (v.failure() != null) {
+            current.output(
+                    RecordIsolation.INTERNAL_ERRORS,
+                    new DeadLetter(
+                            ErrorCode.INTERNAL.code(),
+                            v.failure(),
+                            RecordIsolation.payload(e),
+                            "dedupe:" + e.eventId()));
+        } else if (!v.duplicate()) {
+            process(e, current, currentOut);
         }
+    }
+
+    private void process(Event e, Context ctx, Collector<FragmentCommand> out) throws Exception {
         // all or nothing: the state writes and outputs of one event take effect together, so a
         // failure half-way leaves the graph as it was before the event
         try {
@@ -196,7 +245,6 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
                             failure, RecordIsolation.payload(e), "identity:" + e.eventId()));
             return;
         }
-        seen.put(e.eventId(), e.ts());
         advanceClock(e, ctx);
         store.commit();
         pending.emit(ctx, out);
@@ -311,6 +359,16 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<FragmentCommand> out)
             throws Exception {
+        for (String tenant : gate.waitingTenants()) {
+            if (tenant.equals(ctx.getCurrentKey())) {
+                // both inputs have ended: every verdict has come, so this is a defect
+                LOG.error(
+                        "Events of tenant {} still wait for their dedupe verdict at the end of the"
+                                + " input ({} events of all tenants of this subtask)",
+                        tenant,
+                        gate.waitingEvents());
+            }
+        }
         long[] c = clocks.get(ctx.getCurrentKey());
         if (c != null && c[1] != c[0]) {
             c[1] = c[0];
@@ -332,6 +390,29 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
                                         "tenant-clocks",
                                         org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo
                                                 .BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        // union as well: after a rescale, each subtask keeps the waiting events and verdicts of
+        // the tenants it owns now
+        gateState =
+                context.getOperatorStateStore()
+                        .getUnionListState(
+                                new org.apache.flink.api.common.state.ListStateDescriptor<>(
+                                        "dedupe-waiting",
+                                        org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo
+                                                .BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        gate = new VerdictGate();
+        release = this::release;
+        var task = getRuntimeContext().getTaskInfo();
+        java.util.function.Predicate<String> owns =
+                tenant ->
+                        org.apache.flink.runtime.state.KeyGroupRangeAssignment
+                                        .assignKeyToParallelOperator(
+                                                tenant,
+                                                task.getMaxNumberOfParallelSubtasks(),
+                                                task.getNumberOfParallelSubtasks())
+                                == task.getIndexOfThisSubtask();
+        for (byte[] b : gateState.get()) {
+            gate.restore(b, owns);
+        }
         clocks = new java.util.HashMap<>();
         for (byte[] b : clockState.get()) {
             java.io.DataInputStream in =
@@ -363,6 +444,7 @@ public final class IdentityResolver extends KeyedProcessFunction<String, Event, 
             all.add(bytes.toByteArray());
         }
         clockState.update(all);
+        gateState.update(List.of(gate.snapshot()));
     }
 
     /** Every fragment of {@code loser} sends its features to {@code survivor}; loser drops. */

@@ -2,6 +2,7 @@ package io.rtcdp.operators.identity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rtcdp.operators.ingest.Deduplicator.Verdict;
 import io.rtcdp.operators.sink.ProfileUpdate;
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.EventType;
@@ -9,14 +10,16 @@ import io.rtcdp.udf.event.Id;
 import io.rtcdp.udf.identity.Conflict;
 import io.rtcdp.udf.identity.FragmentCommand;
 import io.rtcdp.udf.identity.TenantIdLimits;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class IdentityResolverTest {
     static final long DAY = 86_400_000L;
 
-    KeyedOneInputStreamOperatorTestHarness<String, Event, FragmentCommand> h;
+    KeyedTwoInputStreamOperatorTestHarness<String, Event, Verdict, FragmentCommand> h;
 
     @BeforeEach
     void open() throws Exception {
@@ -32,14 +35,19 @@ class IdentityResolverTest {
         h.open();
     }
 
-    static KeyedOneInputStreamOperatorTestHarness<String, Event, FragmentCommand> newHarness()
-            throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(
-                        new IdentityResolver(
-                                TenantIdLimits.defaults(), Duration.ofDays(7), Duration.ofDays(1))),
+    static KeyedTwoInputStreamOperatorTestHarness<String, Event, Verdict, FragmentCommand>
+            newHarness() throws Exception {
+        return new KeyedTwoInputStreamOperatorTestHarness<>(
+                new KeyedCoProcessOperator<>(new IdentityResolver(TenantIdLimits.defaults())),
                 IdentityResolver.KEY,
+                IdentityResolver.VERDICT_KEY,
                 Types.STRING);
+    }
+
+    /** An event and the dedupe stage's verdict that it passes. */
+    void send(Event e, long ts) throws Exception {
+        h.processElement1(e, ts);
+        h.processElement2(Verdict.pass(e.tenant(), e.eventId()), ts);
     }
 
     @AfterEach
@@ -77,20 +85,82 @@ class IdentityResolverTest {
         return out;
     }
 
+    String routed() {
+        return String.join(
+                " ", routes().stream().map(r -> r.tenant() + "/" + r.event().eventId()).toList());
+    }
+
     @Test
-    void dropsRepeatsWithinTheWindowInAnyOrderAndPerTenant() throws Exception {
+    void eventsAreTakenUpInArrivalOrderOnceTheirVerdictCame() throws Exception {
         Id c = new Id("cookie_id", "c1");
-        h.processElement(event("a", "e1", 10 * DAY, c), 0);
-        h.processElement(event("a", "e1", 10 * DAY, c), 0); // exact repeat
-        h.processElement(event("a", "e1", 4 * DAY, c), 0); // earlier, within 7 days
-        h.processElement(event("b", "e1", 10 * DAY, c), 0); // other tenant: not a repeat
-        h.processElement(event("a", "e1", 17 * DAY, c), 0); // 7 days later: outside the window
-        h.processElement(event("a", "e1", 20 * DAY, c), 0); // within 7 days of the one above
-        h.processElement(event("a", "e2", 10 * DAY, c), 0);
-        assertThat(routes())
-                .extracting(
-                        r -> r.tenant() + "/" + r.event().eventId() + "@" + r.event().ts() / DAY)
-                .containsExactly("a/e1@10", "b/e1@10", "a/e1@17", "a/e2@10");
+        Id d = new Id("cookie_id", "d1");
+        h.processElement1(event("a", "e1", DAY, c), 0);
+        h.processElement1(event("a", "e2", DAY, c), 0);
+        h.processElement1(event("b", "x1", DAY, d), 0);
+        // e2's verdict first: e2 waits behind e1; tenant b does not wait for tenant a
+        h.processElement2(Verdict.pass("a", "e2"), 0);
+        h.processElement2(Verdict.pass("b", "x1"), 0);
+        assertThat(routed()).isEqualTo("b/x1");
+        h.processElement2(Verdict.pass("a", "e1"), 0);
+        assertThat(routed()).isEqualTo("b/x1 a/e1 a/e2");
+        // a verdict before its event: the event goes at once when it comes
+        h.processElement2(Verdict.pass("a", "e3"), 0);
+        assertThat(routed()).isEqualTo("b/x1 a/e1 a/e2");
+        h.processElement1(event("a", "e3", DAY, c), 0);
+        assertThat(routed()).isEqualTo("b/x1 a/e1 a/e2 a/e3");
+    }
+
+    @Test
+    void aDuplicateGoesNoFurtherAndTwoOccurrencesTakeTheirVerdictsInOrder() throws Exception {
+        Id c = new Id("cookie_id", "c1");
+        h.processElement1(event("a", "e1", DAY, c), 0);
+        h.processElement1(event("a", "e1", DAY, c), 0);
+        h.processElement2(Verdict.pass("a", "e1"), 0);
+        h.processElement2(Verdict.duplicate("a", "e1"), 0);
+        assertThat(routed()).isEqualTo("a/e1");
+        // both verdicts before both occurrences
+        h.processElement2(Verdict.pass("a", "e2"), 0);
+        h.processElement2(Verdict.duplicate("a", "e2"), 0);
+        h.processElement1(event("a", "e2", DAY, c), 0);
+        h.processElement1(event("a", "e2", DAY, c), 0);
+        assertThat(routed()).isEqualTo("a/e1 a/e2");
+        assertThat(h.getSideOutput(io.rtcdp.operators.RecordIsolation.INTERNAL_ERRORS))
+                .isNullOrEmpty();
+    }
+
+    @Test
+    void anEventTheDedupeStageFailedOnIsADeadLetter() throws Exception {
+        Id c = new Id("cookie_id", "c1");
+        h.processElement1(event("a", "e1", DAY, c), 0);
+        h.processElement2(
+                new Verdict("a", "e1", false, "stage dedupe failed on this record: boom"), 0);
+        assertThat(routes()).isEmpty();
+        var internal = h.getSideOutput(io.rtcdp.operators.RecordIsolation.INTERNAL_ERRORS);
+        assertThat(internal).hasSize(1);
+        var dl = internal.peek().getValue();
+        assertThat(dl.error()).isEqualTo("internal");
+        assertThat(dl.source()).isEqualTo("dedupe:e1");
+        assertThat(dl.message()).isEqualTo("stage dedupe failed on this record: boom");
+        assertThat(dl.payload()).contains("\"event_id\":\"e1\"");
+    }
+
+    @Test
+    void whatWaitsForItsCounterpartSurvivesARestore() throws Exception {
+        Id c = new Id("cookie_id", "c1");
+        h.processElement1(event("a", "e1", DAY, c), 0);
+        h.processElement1(event("a", "e2", DAY, c), 0);
+        h.processElement2(Verdict.pass("a", "e2"), 0);
+        h.processElement2(Verdict.duplicate("a", "e4"), 0);
+        var snapshot = h.snapshot(1, 0);
+        h.close();
+
+        h = newHarness();
+        h.initializeState(snapshot);
+        h.open();
+        h.processElement2(Verdict.pass("a", "e1"), 0);
+        h.processElement1(event("a", "e4", DAY, c), 0);
+        send(event("a", "e5", DAY, c), 0);
+        assertThat(routed()).isEqualTo("a/e1 a/e2 a/e5");
     }
 
     @Test
@@ -98,9 +168,9 @@ class IdentityResolverTest {
         Id alice = new Id("user_id", "alice");
         Id bob = new Id("user_id", "bob");
         Id tablet = new Id("device_id", "family-tablet");
-        h.processElement(event("t", "e1", DAY, alice, tablet), 0);
-        h.processElement(event("t", "e2", 2 * DAY, bob, tablet), 0);
-        h.processElement(event("t", "e3", 3 * DAY, alice, tablet), 0);
+        send(event("t", "e1", DAY, alice, tablet), 0);
+        send(event("t", "e2", 2 * DAY, bob, tablet), 0);
+        send(event("t", "e3", 3 * DAY, alice, tablet), 0);
 
         List<FragmentCommand> routes = routes();
         String aliceProfile = routes.get(0).fragment();
@@ -134,9 +204,9 @@ class IdentityResolverTest {
     void aCookieThatLogsInMergesIntoTheOlderProfileOnce() throws Exception {
         Id cookie = new Id("cookie_id", "k1");
         Id user = new Id("user_id", "u1");
-        h.processElement(event("t", "e1", DAY, cookie), 0); // anonymous first: the older profile
-        h.processElement(event("t", "e2", 2 * DAY, user), 0); // the user alone, elsewhere
-        h.processElement(event("t", "e3", 3 * DAY, user, cookie), 0); // login links them
+        send(event("t", "e1", DAY, cookie), 0); // anonymous first: the older profile
+        send(event("t", "e2", 2 * DAY, user), 0); // the user alone, elsewhere
+        send(event("t", "e3", 3 * DAY, user, cookie), 0); // login links them
 
         List<FragmentCommand> all = h.extractOutputValues();
         String cookieProfile = all.get(0).fragment();
@@ -173,17 +243,17 @@ class IdentityResolverTest {
         long t = 1_700_000_000_000L;
         // the wall clock is at the events: the live step of a minute
         h.setProcessingTime(t);
-        h.processElement(event("alpha", "a1", t, new Id("cookie_id", "a")), t);
-        h.processElement(event("alpha", "a2", t + 30_000, new Id("cookie_id", "a")), t);
-        h.processElement(event("beta", "b1", t + 10_000, new Id("cookie_id", "b")), t);
-        h.processElement(event("alpha", "a3", t + 61_000, new Id("cookie_id", "a")), t);
+        send(event("alpha", "a1", t, new Id("cookie_id", "a")), t);
+        send(event("alpha", "a2", t + 30_000, new Id("cookie_id", "a")), t);
+        send(event("beta", "b1", t + 10_000, new Id("cookie_id", "b")), t);
+        send(event("alpha", "a3", t + 61_000, new Id("cookie_id", "a")), t);
         // older events do not move a clock back
-        h.processElement(event("alpha", "a4", t - 5_000, new Id("cookie_id", "a")), t);
-        h.processElement(event("alpha", "a5", t + 90_000, new Id("cookie_id", "a")), t);
+        send(event("alpha", "a4", t - 5_000, new Id("cookie_id", "a")), t);
+        send(event("alpha", "a5", t + 90_000, new Id("cookie_id", "a")), t);
         assertThat(clocks())
                 .containsExactly("alpha@" + t, "beta@" + (t + 10_000), "alpha@" + (t + 61_000));
         // the end of a bounded input sends what moved since
-        h.processWatermark(Long.MAX_VALUE);
+        h.processBothWatermarks(new Watermark(Long.MAX_VALUE));
         assertThat(clocks()).endsWith("alpha@" + (t + 90_000)).hasSize(4);
     }
 
@@ -209,7 +279,7 @@ class IdentityResolverTest {
                         null,
                         Map.of(),
                         null);
-        h.processElement(broken, t);
+        send(broken, t);
         var internal = h.getSideOutput(io.rtcdp.operators.RecordIsolation.INTERNAL_ERRORS);
         assertThat(internal).hasSize(1);
         var dl = internal.peek().getValue();
@@ -221,15 +291,16 @@ class IdentityResolverTest {
         assertThat(h.getSideOutput(IdentityResolver.ID_KEYS)).isNullOrEmpty();
 
         // the stage goes on: the cookie founds its own profile, the user id is unknown
-        h.processElement(event("acme", "ok-1", t + 1, c1), t);
-        h.processElement(event("acme", "ok-2", t + 2, u1), t);
+        send(event("acme", "ok-1", t + 1, c1), t);
+        send(event("acme", "ok-2", t + 2, u1), t);
         List<FragmentCommand> r = routes();
         assertThat(r).hasSize(2);
         assertThat(r.get(0).fragment()).isNotEqualTo(r.get(1).fragment());
         assertThat(r.get(0).linked()).containsExactly(c1);
         assertThat(r.get(1).linked()).containsExactly(u1);
-        // and the failed event id was not remembered: a corrected copy is not a duplicate
-        h.processElement(event("acme", "bad-1", t, u1, c1), t);
+        // a corrected copy of the failed event is resolved (this stage keeps no event ids; the
+        // dedupe stage before it remembered the id, see Deduplicator)
+        send(event("acme", "bad-1", t, u1, c1), t);
         assertThat(routes()).hasSize(3);
     }
 
@@ -237,8 +308,8 @@ class IdentityResolverTest {
     void aTenantsClockSurvivesARestoreExactly() throws Exception {
         long t = 1_700_000_000_000L;
         h.setProcessingTime(t);
-        h.processElement(event("alpha", "a1", t, new Id("cookie_id", "a")), t);
-        h.processElement(event("alpha", "a2", t + 30_000, new Id("cookie_id", "a")), t);
+        send(event("alpha", "a1", t, new Id("cookie_id", "a")), t);
+        send(event("alpha", "a2", t + 30_000, new Id("cookie_id", "a")), t);
         var snapshot = h.snapshot(1, t);
         h.close();
 
@@ -247,9 +318,63 @@ class IdentityResolverTest {
         h.open();
         h.setProcessingTime(t);
         // not sent before the restore (within a step of the last sent value); exact at the end
-        h.processElement(event("alpha", "a3", t + 10_000, new Id("cookie_id", "a")), t);
+        send(event("alpha", "a3", t + 10_000, new Id("cookie_id", "a")), t);
         assertThat(clocks()).isEmpty();
-        h.processWatermark(Long.MAX_VALUE);
+        h.processBothWatermarks(new Watermark(Long.MAX_VALUE));
         assertThat(clocks()).containsExactly("alpha@" + (t + 30_000));
+    }
+
+    /** The dedupe state as the identity operator kept it before the dedupe stage. */
+    static final class FormerDedupeState
+            extends org.apache.flink.streaming.api.functions.KeyedProcessFunction<
+                    String, Event, FragmentCommand> {
+        private static final long serialVersionUID = 1L;
+        private transient org.apache.flink.api.common.state.MapState<String, Long> seen;
+
+        @Override
+        public void open(org.apache.flink.api.common.functions.OpenContext ctx) {
+            var d =
+                    new org.apache.flink.api.common.state.MapStateDescriptor<>(
+                            "seen-event-ids", Types.STRING, Types.LONG);
+            d.enableTimeToLive(
+                    org.apache.flink.api.common.state.StateTtlConfig.newBuilder(
+                                    java.time.Duration.ofDays(8))
+                            .cleanupInRocksdbCompactFilter(1000)
+                            .build());
+            seen = getRuntimeContext().getMapState(d);
+        }
+
+        @Override
+        public void processElement(
+                Event e, Context ctx, org.apache.flink.util.Collector<FragmentCommand> out)
+                throws Exception {
+            seen.put(e.eventId(), e.ts());
+        }
+    }
+
+    @Test
+    void aSavepointWithTheFormerDedupeStateRestoresOnRocksDb() throws Exception {
+        Id c = new Id("cookie_id", "c1");
+        var former =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(new FormerDedupeState()),
+                        IdentityResolver.KEY,
+                        Types.STRING);
+        former.setStateBackend(new org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend());
+        former.open();
+        former.processElement(event("acme", "e1", DAY, c), 0);
+        former.processElement(event("acme", "e2", DAY, c), 0);
+        var snapshot = former.snapshot(1, 0);
+        former.close();
+
+        h.close();
+        h = newHarness();
+        h.setStateBackend(new org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend());
+        h.initializeState(snapshot);
+        h.open();
+        // the state is there (registered, so that its TTL lets RocksDB drop it) but not used:
+        // the repeat of e1 is resolved, identity drops nothing
+        send(event("acme", "e1", DAY, c), 0);
+        assertThat(routes()).hasSize(1);
     }
 }

@@ -1,0 +1,64 @@
+package io.rtcdp.operators.identity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rtcdp.operators.ingest.Deduplicator.Verdict;
+import io.rtcdp.udf.event.Event;
+import io.rtcdp.udf.event.Id;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class VerdictGateTest {
+    final List<String> released = new ArrayList<>();
+    final VerdictGate.Release release =
+            (e, v) ->
+                    released.add(
+                            e.tenant() + "/" + e.eventId() + (v.duplicate() ? " duplicate" : ""));
+
+    static Event event(String tenant, String id) {
+        return IdentityResolverTest.event(tenant, id, 1_000L, new Id("cookie_id", "c"));
+    }
+
+    @Test
+    void eachTenantsEventsGoInArrivalOrderOnceTheirVerdictsAreHere() throws Exception {
+        VerdictGate g = new VerdictGate();
+        g.event(event("a", "1"), release);
+        g.event(event("a", "2"), release);
+        g.verdict(Verdict.duplicate("a", "2"), release);
+        g.event(event("b", "1"), release);
+        g.verdict(Verdict.pass("b", "1"), release);
+        assertThat(released).containsExactly("b/1");
+        assertThat(g.waitingEvents()).isEqualTo(2);
+        assertThat(g.earlyVerdicts()).isEqualTo(1);
+        g.verdict(Verdict.pass("a", "1"), release);
+        assertThat(released).containsExactly("b/1", "a/1", "a/2 duplicate");
+        assertThat(g.waitingEvents()).isZero();
+        assertThat(g.earlyVerdicts()).isZero();
+        assertThat(g.waitingTenants()).isEmpty();
+    }
+
+    @Test
+    void aRestoreKeepsTheTenantsThisSubtaskOwnsInOrder() throws Exception {
+        VerdictGate g = new VerdictGate();
+        g.event(event("a", "1"), release);
+        g.event(event("a", "2"), release);
+        g.event(event("b", "1"), release);
+        g.verdict(Verdict.pass("a", "3"), release);
+        g.verdict(Verdict.pass("b", "2"), release);
+        g.verdict(Verdict.duplicate("a", "3"), release);
+        byte[] snapshot = g.snapshot();
+
+        VerdictGate onlyA = new VerdictGate();
+        onlyA.restore(snapshot, "a"::equals);
+        assertThat(onlyA.waitingEvents()).isEqualTo(2);
+        assertThat(onlyA.earlyVerdicts()).isEqualTo(2);
+        onlyA.verdict(Verdict.pass("a", "2"), release);
+        assertThat(released).isEmpty();
+        onlyA.verdict(Verdict.pass("a", "1"), release);
+        onlyA.event(event("a", "3"), release);
+        onlyA.event(event("a", "3"), release);
+        assertThat(released).containsExactly("a/1", "a/2", "a/3", "a/3 duplicate");
+        assertThat(onlyA.waitingEvents() + onlyA.earlyVerdicts()).isZero();
+    }
+}
