@@ -115,6 +115,12 @@ public final class ProfileDecider
                     .map(f -> f.startsWith("f.") ? RuleSchema.FEATURES.get(f.substring(2)) : null)
                     .toArray(RuleSchema.Kind[]::new);
 
+    /** The rules' name of each profile value slot ({@code f.} left out). */
+    private static final String[] FEATURE_NAMES =
+            ProfileFields.FEATURE_FIELDS.stream()
+                    .map(f -> f.startsWith("f.") ? f.substring(2) : f)
+                    .toArray(String[]::new);
+
     private static String[] fields(String prefix) {
         return MODEL_NAMES.stream().map(n -> prefix + n).toArray(String[]::new);
     }
@@ -1133,7 +1139,7 @@ public final class ProfileDecider
             if (kind == null || !v.has(i)) {
                 continue;
             }
-            String name = ProfileFields.FEATURE_FIELDS.get(i);
+            String name = FEATURE_NAMES[i];
             switch (kind) {
                 case INT -> b.feature(name, v.unscaled(i));
                 case DOUBLE -> b.feature(name, v.number(i));
