@@ -101,6 +101,10 @@ class MetricsITCase {
                 RtcdpConfig.builder()
                         .parser(ParserConfig.builder().clock(() -> parseNow).build())
                         .kafkaBootstrap(KAFKA.bootstrapServers())
+                        // its own transactional id prefix: this job is cancelled, which may leave
+                        // the Kafka sink's writer registered in this JVM and fail a later test's
+                        // job of the same prefix ("Readable backchannel already exists")
+                        .groupId("metrics-it")
                         .redisUrl(REDIS.url())
                         .rulesFiles(List.of(RULES.toString()))
                         .modelsDir(models.toString())
