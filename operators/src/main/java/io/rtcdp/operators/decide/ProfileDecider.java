@@ -169,8 +169,19 @@ public final class ProfileDecider
      *     the stage only scores
      */
     public ProfileDecider(boolean learning) {
-        this.learning = learning;
+        this(learning, true);
     }
+
+    /**
+     * @param incrementalRules whether only the tags and segments whose inputs changed are evaluated
+     *     (the default); false evaluates every condition on every update, for comparison in tests
+     */
+    ProfileDecider(boolean learning, boolean incrementalRules) {
+        this.learning = learning;
+        this.incrementalRules = incrementalRules;
+    }
+
+    private final boolean incrementalRules;
 
     private transient ValueState<DecisionState> state;
 
@@ -924,7 +935,8 @@ public final class ProfileDecider
         Map<String, Boolean> memberships = new LinkedHashMap<>();
 
         boolean incremental =
-                changes != null
+                incrementalRules
+                        && changes != null
                         && !full
                         && !reevaluating
                         && rules != null
