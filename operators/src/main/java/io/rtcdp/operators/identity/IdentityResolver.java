@@ -378,27 +378,27 @@ public final class IdentityResolver
         }
     }
 
+    /** Union operator state of byte arrays: every subtask restores every subtask's entries. */
+    private static org.apache.flink.api.common.state.ListState<byte[]> unionBytes(
+            org.apache.flink.runtime.state.FunctionInitializationContext context, String name)
+            throws Exception {
+        return context.getOperatorStateStore()
+                .getUnionListState(
+                        new org.apache.flink.api.common.state.ListStateDescriptor<>(
+                                name,
+                                org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo
+                                        .BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+    }
+
     @Override
     public void initializeState(
             org.apache.flink.runtime.state.FunctionInitializationContext context) throws Exception {
         // union: after a rescale a tenant may land on any subtask, and clocks only grow, so every
         // subtask takes every tenant's largest value
-        clockState =
-                context.getOperatorStateStore()
-                        .getUnionListState(
-                                new org.apache.flink.api.common.state.ListStateDescriptor<>(
-                                        "tenant-clocks",
-                                        org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo
-                                                .BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        clockState = unionBytes(context, "tenant-clocks");
         // union as well: after a rescale, each subtask keeps the waiting events and verdicts of
         // the tenants it owns now
-        gateState =
-                context.getOperatorStateStore()
-                        .getUnionListState(
-                                new org.apache.flink.api.common.state.ListStateDescriptor<>(
-                                        "dedupe-waiting",
-                                        org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo
-                                                .BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        gateState = unionBytes(context, "dedupe-waiting");
         gate = new VerdictGate();
         release = this::release;
         var task = getRuntimeContext().getTaskInfo();

@@ -5,7 +5,6 @@ import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -225,15 +224,11 @@ public final class ProfileValues {
 
     public ProfileValues copy() {
         ProfileValues c = new ProfileValues();
-        c.copyFrom(this);
+        System.arraycopy(unscaled, 0, c.unscaled, 0, SLOTS);
+        c.present = present;
+        c.topCategory = topCategory;
+        c.lifecycle = lifecycle;
         return c;
-    }
-
-    public void copyFrom(ProfileValues other) {
-        System.arraycopy(other.unscaled, 0, unscaled, 0, SLOTS);
-        present = other.present;
-        topCategory = other.topCategory;
-        lifecycle = other.lifecycle;
     }
 
     /** Compact encoding: the presence bits, each present slot's value as a varint, the stage. */
@@ -315,18 +310,5 @@ public final class ProfileValues {
     @Override
     public String toString() {
         return Arrays.toString(render());
-    }
-
-    /** The field names of {@link #render}'s slots: the feature fields, then {@code lifecycle}. */
-    public static List<String> renderedFields() {
-        return RENDERED;
-    }
-
-    private static final List<String> RENDERED = rendered();
-
-    private static List<String> rendered() {
-        java.util.ArrayList<String> f = new java.util.ArrayList<>(ProfileFields.FEATURE_FIELDS);
-        f.add(ProfileFields.LIFECYCLE);
-        return List.copyOf(f);
     }
 }

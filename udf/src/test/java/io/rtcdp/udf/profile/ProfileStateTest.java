@@ -82,12 +82,7 @@ class ProfileStateTest {
         out.writeLong(s.timerAt());
         out.writeLong(s.writtenEpoch());
         out.writeShort(2);
-        out.writeBoolean(false);
-        Strings.write(out, "user_id");
-        Strings.write(out, "u1");
-        out.writeBoolean(false);
-        Strings.write(out, "cookie_id");
-        Strings.write(out, "c1");
+        writeUserAndCookie(out);
         s.features().write(out);
         assertThat(read(b.toByteArray())).isEqualTo(s);
     }
@@ -108,12 +103,7 @@ class ProfileStateTest {
         out.writeByte(1);
         out.writeLong(99L);
         Strings.writeVarInt(out, 2);
-        out.writeBoolean(false);
-        Strings.write(out, "user_id");
-        Strings.write(out, "u1");
-        out.writeBoolean(false);
-        Strings.write(out, "cookie_id");
-        Strings.write(out, "c1");
+        writeUserAndCookie(out);
         s.features().write(out);
         ProfileState back = read(b.toByteArray());
         assertThat(back).isEqualTo(s);
@@ -149,5 +139,15 @@ class ProfileStateTest {
         b[27] = (byte) 0xff;
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> read(b))
                 .isInstanceOf(IOException.class);
+    }
+
+    /** The ids user_id:u1 and cookie_id:c1 as formats 2 and 3 wrote them, after their count. */
+    private static void writeUserAndCookie(DataOutputStream out) throws IOException {
+        out.writeBoolean(false);
+        Strings.write(out, "user_id");
+        Strings.write(out, "u1");
+        out.writeBoolean(false);
+        Strings.write(out, "cookie_id");
+        Strings.write(out, "c1");
     }
 }
