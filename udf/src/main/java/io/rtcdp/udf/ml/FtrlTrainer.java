@@ -53,6 +53,24 @@ public final class FtrlTrainer {
     private List<Integer> bufferLabels;
     private long updates;
 
+    /**
+     * The spec and standardisation as {@code model.json} text, as {@link #write} stores them, and
+     * the standardisation it was made for: made once, not on every write.
+     */
+    private String metaText;
+
+    private Standardization metaFor;
+
+    /**
+     * Meta texts read and what they parse to (immutable), so that reading a trainer's state, which
+     * the online trainer does for every labelled example, does not parse JSON. A tenant's models
+     * give a few texts; the cache is emptied should it ever hold more than {@link #META_CACHE}.
+     */
+    private static final java.util.concurrent.ConcurrentHashMap<String, ModelIo.ModelMeta>
+            PARSED_META = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static final int META_CACHE = 64;
+
     private FtrlTrainer(ModelSpec spec, Params params, Standardization fixed, int warmup) {
         this.spec = spec;
         this.params = params;
@@ -181,9 +199,12 @@ public final class FtrlTrainer {
         out.writeDouble(params.l1());
         out.writeDouble(params.l2());
         boolean standardized = standardization != null;
-        Standardization s = standardized ? standardization : Standardization.identity(d - 1);
-        writeLongString(
-                out, ModelIo.metaJson(new LogisticModel(spec, 0, s, new double[d], 0, Map.of())));
+        if (metaText == null || metaFor != standardization) {
+            Standardization s = standardized ? standardization : Standardization.identity(d - 1);
+            metaText = ModelIo.metaJson(new LogisticModel(spec, 0, s, new double[d], 0, Map.of()));
+            metaFor = standardization;
+        }
+        writeLongString(out, metaText);
         out.writeBoolean(standardized);
         out.writeInt(warmup);
         out.writeLong(updates);
@@ -210,12 +231,22 @@ public final class FtrlTrainer {
         }
         Params params =
                 new Params(in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble());
-        ModelIo.ModelMeta meta = ModelIo.parseMeta(readLongString(in));
+        String text = readLongString(in);
+        ModelIo.ModelMeta meta = PARSED_META.get(text);
+        if (meta == null) {
+            meta = ModelIo.parseMeta(text);
+            if (PARSED_META.size() >= META_CACHE) {
+                PARSED_META.clear();
+            }
+            PARSED_META.put(text, meta);
+        }
         boolean standardized = in.readBoolean();
         int warmup = in.readInt();
         FtrlTrainer t =
                 new FtrlTrainer(
                         meta.spec(), params, standardized ? meta.standardization() : null, warmup);
+        t.metaText = text;
+        t.metaFor = t.standardization;
         t.updates = in.readLong();
         for (int i = 0; i < t.d; i++) {
             t.z[i] = in.readDouble();
