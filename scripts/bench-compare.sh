@@ -15,8 +15,8 @@ set -euo pipefail
 
 base=573609a
 rounds=3
-events=300000
-warmup=100000
+events=1000000
+warmup=300000
 only=""
 out=""
 while [[ $# -gt 0 ]]; do
@@ -89,20 +89,21 @@ for f in "$out"/*-*-*.log; do
     /^CPU per event:/ {
       jvm = $5; redis = $8
       id = stage("identity"); pr = stage("profile"); fr = stage("fragments"); de = stage("decide -> redis: Writer")
+      dd = stage("dedupe")
     }
-    END { if (eps != "") print c, w, r, eps, jvm, redis, id, pr, fr, de }' "$f"
+    END { if (eps != "") print c, w, r, eps, jvm, redis, id, pr, fr, de, dd }' "$f"
 done | sort -k1,1 -k3,3n -k2,2 > "$out/runs.txt"
 
 awk '
   { k = $1 SUBSEP $3; if ($2 == "base") { be[k] = $4; bc[k] = $5 + $6 } else { ce[k] = $4; cc[k] = $5 + $6 }
-    for (i = 7; i <= 10; i++) st[$1, $2, $3, i] = $i
+    for (i = 7; i <= 11; i++) st[$1, $2, $3, i] = $i
     seen[$1] = 1; if ($3 > n) n = $3 }
   function median(v, k,   i, j, t) {
     for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
     return k % 2 ? v[(k + 1) / 2] : (v[k / 2] + v[k / 2 + 1]) / 2
   }
   END {
-    split("identity profile fragments decide", names, " ")
+    split("identity profile fragments decide dedupe", names, " ")
     for (c in seen) {
       printf "%s: round, base events/s, current events/s, ratio; CPU per event (JVM + redis-server) base, current\n", c
       m = 0
@@ -115,7 +116,7 @@ awk '
       if (m == 0) continue
       printf "  median throughput ratio %.2fx, CPU per event ratio %.2f, over %d rounds\n", median(ratio, m), median(cratio, m), m
       line = "  median stage CPU per event (base -> current):"
-      for (s = 1; s <= 4; s++) {
+      for (s = 1; s <= 5; s++) {
         for (w = 1; w <= 2; w++) {
           which = w == 1 ? "base" : "current"; q = 0
           for (r = 1; r <= n; r++) if ((c, which, r, s + 6) in st) { q++; v[q] = st[c, which, r, s + 6] }

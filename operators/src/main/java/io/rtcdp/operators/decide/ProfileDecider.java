@@ -396,7 +396,7 @@ public final class ProfileDecider
             state.update(st);
             return;
         }
-        ProfileUpdate update = c.update();
+        ProfileUpdate update = c.redisUpdate();
         if (update.delete()) {
             if (st != null) {
                 reconcile(st, rules(c.tenant(), ctx.getBroadcastState(RULES)));

@@ -3,6 +3,10 @@ package io.rtcdp.operators.profile;
 import io.rtcdp.operators.sink.ProfileUpdate;
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.profile.ProfileValues;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * What the decision stage learns about one profile: either a change from the profile stage (the
@@ -18,6 +22,10 @@ import io.rtcdp.udf.profile.ProfileValues;
  *     for an RFM score
  * @param cause the event that caused the change, null for refreshes, merges and RFM scores
  * @param rfm {@code r, f, m, segment} as written to Redis, for an RFM score; null otherwise
+ * @param pending the profile fields ({@link ProfileUpdater#FIELDS}, bit i for field i) whose text
+ *     the update is still to get from {@code values}: set where the value is present, unset where
+ *     absent. The profile stage finds them by comparing typed values and leaves the text to be made
+ *     once, where it is written ({@link #redisUpdate}), instead of sending it on.
  */
 public record ProfileChange(
         String tenant,
@@ -25,7 +33,66 @@ public record ProfileChange(
         ProfileUpdate update,
         ProfileValues values,
         Event cause,
-        String[] rfm) {
+        String[] rfm,
+        int pending) {
+
+    /** A change whose update carries all of its text. */
+    public ProfileChange(
+            String tenant,
+            String oneid,
+            ProfileUpdate update,
+            ProfileValues values,
+            Event cause,
+            String[] rfm) {
+        this(tenant, oneid, update, values, cause, rfm, 0);
+    }
+
+    /**
+     * The Redis write: the update with the {@link #pending} fields' text (a field's text is {@link
+     * ProfileValues#text}, the lifecycle's its label).
+     */
+    public ProfileUpdate redisUpdate() {
+        if (pending == 0 || update == null) {
+            return update;
+        }
+        Map<String, String> set =
+                new HashMap<>(update.set() == null ? 16 : update.set().size() + 16);
+        if (update.set() != null) {
+            set.putAll(update.set());
+        }
+        List<String> unset = null;
+        for (int bits = pending; bits != 0; bits &= bits - 1) {
+            int i = Integer.numberOfTrailingZeros(bits);
+            String text =
+                    i < ProfileValues.SLOTS
+                            ? values.text(i)
+                            : values.lifecycle() == null ? null : values.lifecycle().label();
+            String field = ProfileUpdater.FIELDS.get(i);
+            if (text != null) {
+                set.put(field, text);
+            } else {
+                if (unset == null) {
+                    unset = new ArrayList<>(update.unset() == null ? 4 : update.unset().size() + 4);
+                    if (update.unset() != null) {
+                        unset.addAll(update.unset());
+                    }
+                }
+                unset.add(field);
+            }
+        }
+        return new ProfileUpdate(
+                update.tenant(),
+                update.oneid(),
+                update.ver(),
+                update.delete(),
+                set,
+                unset == null ? update.unset() : unset,
+                update.ids(),
+                update.aliasTo(),
+                update.segments(),
+                update.eventTime(),
+                update.ingestedAt());
+    }
 
     /** Key of the decision stage: the same as the profile stage's. */
     public String key() {
@@ -37,6 +104,6 @@ public record ProfileChange(
     }
 
     public static ProfileChange ofRfm(String tenant, String oneid, String[] rfm) {
-        return new ProfileChange(tenant, oneid, null, null, null, rfm);
+        return new ProfileChange(tenant, oneid, null, null, null, rfm, 0);
     }
 }

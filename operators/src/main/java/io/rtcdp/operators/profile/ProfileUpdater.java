@@ -9,7 +9,6 @@ import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.EventType;
 import io.rtcdp.udf.event.Id;
 import io.rtcdp.udf.lifecycle.Lifecycle;
-import io.rtcdp.udf.lifecycle.LifecycleStage;
 import io.rtcdp.udf.profile.ProfileCommand;
 import io.rtcdp.udf.profile.ProfileFeatures;
 import io.rtcdp.udf.profile.ProfileFields;
@@ -86,6 +85,9 @@ public final class ProfileUpdater
 
     private static final int NF = FIELDS.size();
 
+    /** Every one of {@link #FIELDS}, as {@link ProfileChange#pending} bits. */
+    private static final int ALL_FIELDS = (1 << NF) - 1;
+
     private static List<String> fields() {
         List<String> f = new ArrayList<>(ProfileFields.FEATURE_FIELDS);
         f.add(ProfileFields.LIFECYCLE);
@@ -132,10 +134,7 @@ public final class ProfileUpdater
     private transient Map<String, Long> counted;
 
     private transient long epoch;
-    private transient String[] featureBuf;
-    private transient String[] before;
     private transient ProfileValues beforeValues;
-    private transient String[] after;
     private transient Counter eventsCounted;
     private transient Counter profilesCreated;
     private transient Counter refreshes;
@@ -197,10 +196,7 @@ public final class ProfileUpdater
             e = new SecureRandom().nextLong();
         } while (e == 0);
         epoch = e;
-        featureBuf = new String[N];
-        before = new String[NF];
         beforeValues = new ProfileValues();
-        after = new String[NF];
         eventsCounted = getRuntimeContext().getMetricGroup().counter("eventsCounted");
         profilesCreated = getRuntimeContext().getMetricGroup().counter("profilesCreated");
         refreshes = getRuntimeContext().getMetricGroup().counter("profileRefreshes");
@@ -464,29 +460,25 @@ public final class ProfileUpdater
                 : clock - outOfOrdernessMillis - 1;
     }
 
-    /**
-     * The profile's {@link #FIELDS}: its features and its lifecycle stage at {@code as_of}, as
-     * {@code values} and as their text in {@code out}.
-     */
-    private void render(ProfileState st, ProfileValues values, String[] out) {
+    /** The profile's {@link #FIELDS} as typed values: its features and its lifecycle stage. */
+    private void values(ProfileState st, ProfileValues values) {
         ProfileFeatures f = st.features();
-        f.render(values, featureBuf);
-        System.arraycopy(featureBuf, 0, out, 0, N);
-        LifecycleStage stage =
-                f.isEmpty() ? null : lifecycle.stage(f.firstSeen(), f.lastSeen(), f.asOf());
-        values.setLifecycle(stage);
-        out[N] = stage == null ? null : stage.label();
+        f.values(values);
+        values.setLifecycle(
+                f.isEmpty() ? null : lifecycle.stage(f.firstSeen(), f.lastSeen(), f.asOf()));
     }
 
     private void renderBefore(ProfileState st, boolean full) {
-        if (full) {
-            java.util.Arrays.fill(before, null);
-        } else {
-            render(st, beforeValues, before);
+        if (!full) {
+            values(st, beforeValues);
         }
     }
 
-    /** Emits the difference between {@link #before} and the state's rendering now. */
+    /**
+     * Emits the difference between {@link #beforeValues} and the state's values now (everything
+     * when {@code full}): the fields found by comparing values, their text left to be made where it
+     * is written ({@link ProfileChange#redisUpdate}).
+     */
     private void emit(
             String tenant,
             String oneid,
@@ -498,31 +490,24 @@ public final class ProfileUpdater
             Event cause,
             Collector<ProfileChange> out) {
         ProfileValues values = new ProfileValues();
-        render(st, values, after);
-        Map<String, String> set = new HashMap<>(full ? 32 : 12);
-        List<String> unset = List.of();
-        for (int i = 0; i < NF; i++) {
-            String a = after[i];
-            if (a == null) {
-                if (full || before[i] != null) {
-                    if (unset.isEmpty()) {
-                        unset = new ArrayList<>(4);
-                    }
-                    unset.add(FIELDS.get(i));
-                }
-            } else if (!a.equals(before[i])) {
-                set.put(FIELDS.get(i), a);
+        values(st, values);
+        int pending;
+        if (full) {
+            pending = ALL_FIELDS;
+        } else {
+            pending = values.changedSlots(beforeValues);
+            if (values.lifecycle() != beforeValues.lifecycle()) {
+                pending |= 1 << N;
             }
         }
+        Map<String, String> set = new HashMap<>(4);
+        List<String> unset = List.of();
         if (idsChanged) {
             String idCounts = st.renderIdCounts();
             if (idCounts != null) {
                 set.put(ProfileFields.IDS, idCounts);
             } else {
-                if (unset.isEmpty()) {
-                    unset = new ArrayList<>(1);
-                }
-                unset.add(ProfileFields.IDS);
+                unset = List.of(ProfileFields.IDS);
             }
         }
         if (history != null) {
@@ -538,7 +523,7 @@ public final class ProfileUpdater
         if (cause != null) {
             update = update.causedAt(cause.ts(), cause.ingestedAt());
         }
-        out.collect(new ProfileChange(tenant, oneid, update, values, cause, null));
+        out.collect(new ProfileChange(tenant, oneid, update, values, cause, null, pending));
     }
 
     private static void emitDelete(ProfileUpdate delete, Collector<ProfileChange> out) {

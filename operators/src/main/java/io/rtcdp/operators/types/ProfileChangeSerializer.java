@@ -46,6 +46,7 @@ public final class ProfileChangeSerializer extends CodecSerializer<ProfileChange
             EventSerializer.INSTANCE.serialize(e, out);
         }
         writeArray(c.rfm(), out);
+        out.writeInt(c.pending());
     }
 
     @Override
@@ -57,7 +58,7 @@ public final class ProfileChangeSerializer extends CodecSerializer<ProfileChange
         ProfileValues values = in.readBoolean() ? ProfileValues.read(in) : null;
         Event e = in.readBoolean() ? EventSerializer.INSTANCE.deserialize(in) : null;
         String[] rfm = readArray(in);
-        return new ProfileChange(tenant, oneid, u, values, e, rfm);
+        return new ProfileChange(tenant, oneid, u, values, e, rfm, in.readInt());
     }
 
     private static void writeArray(String[] a, DataOutputView out) throws IOException {

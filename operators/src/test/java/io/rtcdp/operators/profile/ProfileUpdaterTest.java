@@ -121,7 +121,7 @@ class ProfileUpdaterTest {
             KeyedBroadcastOperatorTestHarness<
                             String, ProfileCommand, Tuple2<String, Long>, ProfileChange>
                     h) {
-        return h.extractOutputValues().stream().map(ProfileChange::update).toList();
+        return h.extractOutputValues().stream().map(ProfileChange::redisUpdate).toList();
     }
 
     List<ProfileUpdate> drain() {
