@@ -28,6 +28,10 @@ public final class Environments {
         c.setString(
                 "execution.checkpointing.interval", cfg.checkpointInterval().toMillis() + " ms");
         c.setString("execution.checkpointing.mode", "EXACTLY_ONCE");
+        // most state reads look up keys that are not there yet (every new event id in the dedupe
+        // stage, every new profile and fragment): bloom filters answer them without reading
+        // the SST files' blocks
+        c.setString("state.backend.rocksdb.use-bloom-filter", "true");
         if (cfg.checkpointDir() != null) {
             c.setString("execution.checkpointing.dir", cfg.checkpointDir());
         }
