@@ -430,6 +430,17 @@ public final class CompiledRules {
         return new Evaluation(tags, segments, triggers, errors);
     }
 
+    /** How many of the rule set's conditions have a direct evaluator (the others go to CEL). */
+    int directConditions() {
+        int n = 0;
+        for (FastCondition[] kind : new FastCondition[][] {tagFast, segmentFast, triggerFast}) {
+            for (FastCondition f : kind) {
+                n += f != null ? 1 : 0;
+            }
+        }
+        return n;
+    }
+
     /**
      * Trigger {@code i}'s condition by CEL alone ({@code direct} false) or by its direct evaluator
      * ({@link FastCondition#FALLBACK} where it has none or gives up): 1 true, 0 false, -1 error.

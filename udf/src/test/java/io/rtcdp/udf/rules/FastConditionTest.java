@@ -86,6 +86,10 @@ class FastConditionTest {
         for (String file : List.of("demo.yaml", "retail.yaml")) {
             Path p = Path.of("..", "examples", "rules", file);
             CompiledRules rules = CompiledRules.compile(Files.readString(p));
+            RuleSet rs = rules.ruleSet();
+            assertThat(rules.directConditions())
+                    .as(file)
+                    .isEqualTo(rs.tags().size() + rs.segments().size() + rs.triggers().size());
             RuleFacts facts = RuleFacts.builder().feature("f.orders_total", 1L).build();
             EventFacts event = EventFacts.of("e1", "order_completed", "web", Map.of());
             for (int i = 0; i < rules.ruleSet().triggers().size(); i++) {
