@@ -286,7 +286,7 @@ public final class ProfileUpdater
         sawEventTime(c.tenant(), e.ts());
         ProfileState st = stateOrNew(ctx);
         boolean full = st.writtenEpoch() != epoch;
-        renderBefore(st, full);
+        valuesBefore(st, full);
         long orders = st.features().ordersTotal();
         long revenue = st.features().revenueTotalMicros();
         if (!st.features().add(e)) {
@@ -319,7 +319,7 @@ public final class ProfileUpdater
         }
         ProfileState st = stateOrNew(ctx);
         boolean full = st.writtenEpoch() != epoch;
-        renderBefore(st, full);
+        valuesBefore(st, full);
         long orders = st.features().ordersTotal();
         long revenue = st.features().revenueTotalMicros();
         st.features().merge(c.features());
@@ -361,7 +361,7 @@ public final class ProfileUpdater
             throws Exception {
         ProfileState st = stateOrNew(ctx);
         boolean full = st.writtenEpoch() != epoch;
-        renderBefore(st, full);
+        valuesBefore(st, full);
         List<Id> added = st.addIds(c.linked());
         boolean removed = st.removeIds(c.removed());
         emit(
@@ -443,7 +443,7 @@ public final class ProfileUpdater
     private void advance(ProfileState st, long target, String[] key, Collector<ProfileChange> out) {
         if (target > st.features().asOf()) {
             boolean full = st.writtenEpoch() != epoch;
-            renderBefore(st, full);
+            valuesBefore(st, full);
             st.features().advanceTo(target);
             refreshes.inc();
             emit(key[0], key[1], st, full, full, full ? st.ids() : List.of(), null, null, out);
@@ -468,7 +468,7 @@ public final class ProfileUpdater
                 f.isEmpty() ? null : lifecycle.stage(f.firstSeen(), f.lastSeen(), f.asOf()));
     }
 
-    private void renderBefore(ProfileState st, boolean full) {
+    private void valuesBefore(ProfileState st, boolean full) {
         if (!full) {
             values(st, beforeValues);
         }

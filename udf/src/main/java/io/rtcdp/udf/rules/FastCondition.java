@@ -334,8 +334,8 @@ final class FastCondition {
             Node x = a[0];
             Node y = a[1];
             return switch (fn) {
-                case "_&&_" -> env -> and(x, y, env);
-                case "_||_" -> env -> or(x, y, env);
+                case "_&&_" -> env -> logical(x, y, false, env);
+                case "_||_" -> env -> logical(x, y, true, env);
                 case "_==_" -> env -> strict(x.eval(env), y.eval(env), FastCondition::equal);
                 case "_!=_" -> env -> not(strict(x.eval(env), y.eval(env), FastCondition::equal));
                 case "_<_" -> env -> strict(x.eval(env), y.eval(env), (p, q) -> less(p, q, 0));
@@ -364,46 +364,30 @@ final class FastCondition {
         return f.apply(x, y);
     }
 
-    private static Object and(Node x, Node y, Env env) {
+    /**
+     * CEL's {@code &&} ({@code decisive} false) and {@code ||} ({@code decisive} true): either side
+     * with the decisive value decides, even if the other fails; otherwise an error on either side
+     * is the result.
+     */
+    private static Object logical(Node x, Node y, boolean decisive, Env env) {
         Object a = x.eval(env);
         if (a == GIVE_UP) {
             return GIVE_UP;
         }
-        if (Boolean.FALSE.equals(a)) {
-            return false;
+        if (a instanceof Boolean v && v == decisive) {
+            return decisive;
         }
         Object b = y.eval(env);
         if (b == GIVE_UP) {
             return GIVE_UP;
         }
-        if (Boolean.FALSE.equals(b)) {
-            return false;
+        if (b instanceof Boolean v && v == decisive) {
+            return decisive;
         }
         if (a == ERROR || b == ERROR) {
             return ERROR;
         }
-        return a instanceof Boolean && b instanceof Boolean ? (Object) true : GIVE_UP;
-    }
-
-    private static Object or(Node x, Node y, Env env) {
-        Object a = x.eval(env);
-        if (a == GIVE_UP) {
-            return GIVE_UP;
-        }
-        if (Boolean.TRUE.equals(a)) {
-            return true;
-        }
-        Object b = y.eval(env);
-        if (b == GIVE_UP) {
-            return GIVE_UP;
-        }
-        if (Boolean.TRUE.equals(b)) {
-            return true;
-        }
-        if (a == ERROR || b == ERROR) {
-            return ERROR;
-        }
-        return a instanceof Boolean && b instanceof Boolean ? (Object) false : GIVE_UP;
+        return a instanceof Boolean && b instanceof Boolean ? (Object) !decisive : GIVE_UP;
     }
 
     private static Object not(Object x) {
