@@ -38,7 +38,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The Kubernetes manifests in {@code k8s/}: every {@code FlinkDeployment} and {@code
  * FlinkSessionJob} (the base and each overlay rendered as kustomize would) is valid against the
- * Flink Kubernetes Operator's CRD schema (release 1.15.0, {@code ../shared/k8s-crds/}), unknown
+ * Flink Kubernetes Operator's CRD schema (release 1.15.0, {@code deploy/src/test/resources/k8s-crds/}), unknown
  * fields rejected as {@code kubectl apply} (strict field validation) would; every other manifest
  * parses; and the pieces fit: each Secret and ConfigMap key a pod refers to exists, the config file
  * the job reads is a valid rtcdp configuration whose {@code ${env:...}} variables the pod sets, the
@@ -48,7 +48,7 @@ class K8sManifestsTest {
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     static final Path REPO = Path.of(System.getProperty("rtcdp.repo", "..")).toAbsolutePath();
     static final Path K8S = REPO.resolve("k8s");
-    static final Path CRDS = REPO.resolve("../shared/k8s-crds").normalize();
+    static final Path CRDS = REPO.resolve("deploy/src/test/resources/k8s-crds");
 
     static Map<String, JsonSchema> schemas = new HashMap<>();
 
@@ -59,8 +59,7 @@ class K8sManifestsTest {
                     "the Flink Kubernetes Operator CRDs (release 1.15.0) are not at "
                             + CRDS
                             + ": this test validates k8s/ against them; put the operator's"
-                            + " helm/flink-kubernetes-operator/crds/*.yml there (shared/k8s-crds"
-                            + " beside the repository)");
+                            + " helm/flink-kubernetes-operator/crds/*.yml there");
         }
         for (String kind : List.of("FlinkDeployment", "FlinkSessionJob")) {
             Path file =

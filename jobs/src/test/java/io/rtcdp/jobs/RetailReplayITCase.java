@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * RetailRulesOracle}).
  */
 class RetailReplayITCase {
-    static final Path CSV = Path.of("../../shared/data/online-retail-ii.csv.gz");
+    static final Path CSV = Path.of("../data/online-retail-ii.csv.gz");
     static final Path RULES = Path.of("../examples/rules/retail.yaml").toAbsolutePath().normalize();
 
     @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
@@ -40,7 +40,7 @@ class RetailReplayITCase {
     @Test
     void everyCustomersFeaturesEqualTheSqlComputation() throws Exception {
         Path csv = CSV.toAbsolutePath().normalize();
-        assertThat(csv).as("the data set at ../shared/data").exists();
+        assertThat(csv).as("the data set at data/ in the repository").exists();
         Path events = tmp.resolve("retail.jsonl.gz");
         RetailImporter.Stats stats = RetailImporter.run(csv, events, "retail");
         assertThat(stats.customers()).isEqualTo(5942);

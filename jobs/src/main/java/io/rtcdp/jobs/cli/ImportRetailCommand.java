@@ -18,7 +18,7 @@ public final class ImportRetailCommand implements Callable<Integer> {
     @Option(
             names = "--input",
             paramLabel = "CSV",
-            defaultValue = "../shared/data/online-retail-ii.csv.gz",
+            defaultValue = "data/online-retail-ii.csv.gz",
             description = "The data set, .csv or .csv.gz (default: ${DEFAULT-VALUE}).")
     Path input;
 

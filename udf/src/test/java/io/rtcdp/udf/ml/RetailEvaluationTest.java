@@ -28,9 +28,9 @@ class RetailEvaluationTest {
         Path csv =
                 Paths.get(
                         System.getProperty(
-                                "rtcdp.retail.csv", "../../shared/data/online-retail-ii.csv.gz"));
+                                "rtcdp.retail.csv", "../data/online-retail-ii.csv.gz"));
         assertThat(csv)
-                .as("the data set (../shared/data beside the project) at %s", csv.toAbsolutePath())
+                .as("the data set (data/ in the repository) at %s", csv.toAbsolutePath())
                 .isReadable();
         Path events = dir.resolve("retail.jsonl.gz");
         RetailImporter.run(csv, events);

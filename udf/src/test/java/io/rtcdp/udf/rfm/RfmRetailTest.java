@@ -38,9 +38,9 @@ class RfmRetailTest {
         Path csv =
                 Paths.get(
                         System.getProperty(
-                                "rtcdp.retail.csv", "../../shared/data/online-retail-ii.csv.gz"));
+                                "rtcdp.retail.csv", "../data/online-retail-ii.csv.gz"));
         assertThat(Files.isReadable(csv))
-                .as("the data set (../shared/data beside the project) at %s", csv.toAbsolutePath())
+                .as("the data set (data/ in the repository) at %s", csv.toAbsolutePath())
                 .isTrue();
         Path events = dir.resolve("retail.jsonl");
         RetailImporter.run(csv, events, "retail");
