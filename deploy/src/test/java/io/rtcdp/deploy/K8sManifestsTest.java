@@ -167,7 +167,7 @@ class K8sManifestsTest {
         assertThat(spec.path("flinkConfiguration").path("high-availability.type").asText())
                 .isEqualTo("kubernetes");
         assertThat(spec.path("job").path("entryClass").asText())
-                .isEqualTo(io.rtcdp.jobs.cli.RtcdpCli.class.getName());
+                .isEqualTo(io.rtcdp.jobs.cli.JobCli.class.getName());
 
         // the jar: the build makes jobs/target/<name>, the image copies it to usrlib, jarURI runs
         // it
@@ -178,7 +178,7 @@ class K8sManifestsTest {
         String pom = Files.readString(REPO.resolve("jobs/pom.xml"));
         assertThat(pom)
                 .as("jobs/pom.xml shades into %s", jar)
-                .contains("<finalName>" + jar.replace(".jar", "") + "</finalName>");
+                .contains("<outputFile>${project.build.directory}/" + jar + "</outputFile>");
         assertThat(REPO.resolve("jobs/target").resolve(jar)).as("the built jar").isRegularFile();
         String dockerfile = Files.readString(K8S.resolve("Dockerfile"));
         assertThat(dockerfile)

@@ -45,8 +45,8 @@ import redis.clients.jedis.resps.ScanResult;
 /**
  * {@code scripts/local-cluster} end to end, with TaskManagers killed at random times: a standalone
  * Flink session cluster of separate JVMs (one JobManager, two TaskManagers with one slot each) runs
- * {@code rtcdp replay} from the fat jar, uploaded and started through the REST API, over a
- * generated population into a real redis-server.
+ * {@code replay} from the cluster job jar ({@code jobs/target/rtcdp-job.jar}), uploaded and started
+ * through the REST API, over a generated population into a real redis-server.
  *
  * <p>The first run has no failure: it is the oracle, and it measures how long the job runs after
  * its first checkpoint. In the second run, over the same input, {@code rtcdp.chaos.kills}

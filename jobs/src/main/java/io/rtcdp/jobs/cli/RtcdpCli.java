@@ -1,6 +1,5 @@
 package io.rtcdp.jobs.cli;
 
-import io.rtcdp.jobs.Environments;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -32,40 +31,11 @@ public final class RtcdpCli implements Runnable {
     }
 
     public static void main(String[] args) {
-        int code = execute(args);
-        if (Environments.isUserProgramOfFlink()) {
-            // Under `flink run`, a REST jar run or application mode, main runs inside Flink's
-            // process (the JobManager, for the latter two): System.exit would end that process.
-            if (code != 0) {
-                throw new IllegalStateException(
-                        "rtcdp " + String.join(" ", args) + ": exit code " + code);
-            }
-            return;
-        }
-        System.exit(code);
+        CommandLines.exit(execute(args), args);
     }
 
     /** Runs the command line and returns its exit code: 0 ok, 1 failure, 2 bad usage or config. */
     public static int execute(String... args) {
-        CommandLine cl = new CommandLine(new RtcdpCli());
-        cl.setExecutionExceptionHandler(
-                (ex, cmd, parseResult) -> {
-                    if (ex instanceof IllegalArgumentException) {
-                        cmd.getErr().println("rtcdp: " + ex.getMessage());
-                        return CommandLine.ExitCode.USAGE;
-                    }
-                    throw ex;
-                });
-        cl.setParameterExceptionHandler(
-                (ex, a) -> {
-                    CommandLine c = ex.getCommandLine();
-                    c.getErr().println("rtcdp: " + ex.getMessage() + " (see: " + helpHint(c) + ")");
-                    return CommandLine.ExitCode.USAGE;
-                });
-        return cl.execute(args);
-    }
-
-    private static String helpHint(CommandLine c) {
-        return c.getCommandSpec().qualifiedName() + " --help";
+        return CommandLines.execute(new RtcdpCli(), args);
     }
 }
