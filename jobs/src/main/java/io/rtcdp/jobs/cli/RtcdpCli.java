@@ -4,7 +4,7 @@ import io.rtcdp.jobs.Environments;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code rtcdp} launcher: one command line, many subcommands (contract section 8). */
+/** The {@code rtcdp} launcher: one command line, many subcommands (docs/contract.md §8). */
 @Command(
         name = "rtcdp",
         mixinStandardHelpOptions = true,
