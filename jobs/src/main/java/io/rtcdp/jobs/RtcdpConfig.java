@@ -147,17 +147,17 @@ public final class RtcdpConfig implements Serializable {
         return conflictsTopic;
     }
 
-    /** Topic of rule sets (contract 6), key = tenant, compacted. */
+    /** Topic of rule sets (docs/contract.md §6, §4), key = tenant, compacted. */
     public String rulesTopic() {
         return rulesTopic;
     }
 
-    /** Topic of triggers (contract 5), written exactly once. */
+    /** Topic of triggers (docs/contract.md §5), written exactly once. */
     public String triggersTopic() {
         return triggersTopic;
     }
 
-    /** Topic of model versions (contract 7), key = tenant/model. */
+    /** Topic of model versions (docs/contract.md §7.5), key = tenant/model. */
     public String modelsTopic() {
         return modelsTopic;
     }

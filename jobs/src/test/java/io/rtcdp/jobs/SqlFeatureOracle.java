@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Computes the default features of contract section 3 with SQL (the sqlite3 command-line shell)
+ * Computes the default features of docs/contract.md §3.2 with SQL (the sqlite3 command-line shell)
  * from a table {@code ev(profile TEXT, ts INTEGER, name TEXT, amount_micros INTEGER, category
  * TEXT)} and each profile's {@code as_of}, independently of rtcdp's Java code.
  */

@@ -1,6 +1,6 @@
 package io.rtcdp.jobs;
 
-/** Contract events as the streaming ITCases send them. */
+/** Events (docs/contract.md §1) as the streaming ITCases send them. */
 final class TestEvents {
     private TestEvents() {}
 

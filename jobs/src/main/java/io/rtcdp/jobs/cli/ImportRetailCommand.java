@@ -7,7 +7,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code rtcdp import-retail}: UCI Online Retail II → contract events. */
+/** {@code rtcdp import-retail}: UCI Online Retail II → events (docs/contract.md §1). */
 @Command(
         name = "import-retail",
         mixinStandardHelpOptions = true,

@@ -3,7 +3,7 @@ package io.rtcdp.jobs.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code rtcdp} launcher: one command line, many subcommands (contract section 8). */
+/** The {@code rtcdp} launcher: one command line, many subcommands (docs/contract.md §8). */
 @Command(
         name = "rtcdp",
         mixinStandardHelpOptions = true,

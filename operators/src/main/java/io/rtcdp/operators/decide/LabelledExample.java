@@ -2,8 +2,8 @@ package io.rtcdp.operators.decide;
 
 /**
  * A feature vector taken when a profile was scored, labelled once its horizon passed in event time
- * (contract 7: {@code purchase} = an order within the horizon, {@code churn} = none), for the
- * online trainer and the live model-quality metrics.
+ * (docs/contract.md §7.3: {@code purchase} = an order within the horizon, {@code churn} = none),
+ * for the online trainer and the live model-quality metrics.
  *
  * @param tenant tenant
  * @param model model name ({@code purchase}, {@code churn})

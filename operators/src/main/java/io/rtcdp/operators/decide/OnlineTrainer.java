@@ -25,10 +25,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Online learning (contract 7): learns each tenant's models from the decision stage's labelled
- * examples ({@link ProfileDecider#LABELLED}) by FTRL-Proximal and publishes a new model version
- * every {@code publishEvery} examples, as {@link ModelMessages} text for the models topic. The job
- * reads that topic back, so the decision stage serves the new version from then on.
+ * Online learning (docs/contract.md §7.6): learns each tenant's models from the decision stage's
+ * labelled examples ({@link ProfileDecider#LABELLED}) by FTRL-Proximal and publishes a new model
+ * version every {@code publishEvery} examples, as {@link ModelMessages} text for the models topic.
+ * The job reads that topic back, so the decision stage serves the new version from then on.
  *
  * <p>Keyed by {@code tenant/model}. The trainer of a key starts from the model served to that
  * tenant (its own, else the one for every tenant, read from the broadcast model versions), so it

@@ -60,8 +60,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The decision stage: applies each tenant's business rules (contract 6) to every profile change and
- * writes what they decide, tags, segments, segment-set membership, the RFM score, and triggers.
+ * The decision stage: applies each tenant's business rules (docs/contract.md §6) to every profile
+ * change and writes what they decide, tags, segments, segment-set membership, the RFM score, and
+ * triggers.
  *
  * <p>Inputs: the profile stage's changes and the RFM stage's scores, keyed by profile, and the rule
  * sets (text, broadcast). A rule set replaces the tenant's previous one only if it compiles and its

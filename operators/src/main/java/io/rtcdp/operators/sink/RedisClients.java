@@ -36,7 +36,7 @@ import redis.clients.jedis.util.JedisURIHelper;
  * <p>A cluster client learns the slot map from any reachable seed when it is created (so, unlike a
  * single-node client, creating it fails while no seed answers) and routes every command, and every
  * command of a pipeline, to the master of its key's slot. Key names are the same on a single Redis
- * and on a cluster (contract section 3): every write touches one key, so no hash tags are needed.
+ * and on a cluster (docs/contract.md §3): every write touches one key, so no hash tags are needed.
  */
 public final class RedisClients {
     public static final String CLUSTER_SCHEME = "redis-cluster";

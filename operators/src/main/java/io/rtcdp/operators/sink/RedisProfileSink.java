@@ -14,7 +14,7 @@ import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
- * Writes {@link ProfileUpdate}s to the Redis serving layer (contract section 3): the profile hash
+ * Writes {@link ProfileUpdate}s to the Redis serving layer (docs/contract.md §3): the profile hash
  * {@code prefix:{t}:profile:{o}} and the id keys {@code prefix:{t}:id:{type}:{value}}.
  *
  * <pre>{@code

@@ -73,7 +73,7 @@ final class RedisProfileWriter implements SinkWriter<ProfileUpdate> {
                     + "redis.call('HSET', KEYS[1], 'ver', string.format('%d', ver),"
                     + " 'updated_at', ARGV[2], unpack(ARGV, 5 + n))\n";
 
-    /** Alias keys of merged-away profiles live 30 days (contract: at least 30 days). */
+    /** Alias keys of merged-away profiles live 30 days (docs/contract.md §3.1). */
     static final long ALIAS_TTL_SECONDS = 30L * 24 * 3600;
 
     private static final redis.clients.jedis.params.SetParams ALIAS_TTL =

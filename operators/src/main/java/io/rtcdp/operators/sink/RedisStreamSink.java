@@ -36,7 +36,7 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
 public final class RedisStreamSink implements Sink<Trigger>, SupportsCommitter<StreamBatch> {
     private static final long serialVersionUID = 1L;
 
-    /** Contract default: streams are capped at about a million entries. */
+    /** Default of docs/contract.md §3.1: streams are capped at about a million entries. */
     public static final long DEFAULT_MAX_LEN = 1_000_000L;
 
     private final String redisUrl;
@@ -85,7 +85,7 @@ public final class RedisStreamSink implements Sink<Trigger>, SupportsCommitter<S
         return StreamBatch.Serializer.INSTANCE;
     }
 
-    /** A trigger as a stream entry: its contract fields, absent values left out. */
+    /** A trigger as a stream entry: its fields (docs/contract.md §5.1), absent values left out. */
     static StreamEntry entry(Trigger t) {
         List<String> f = new ArrayList<>(22);
         add(f, "trigger_id", t.triggerId());

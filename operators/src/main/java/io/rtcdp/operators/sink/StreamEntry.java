@@ -1,7 +1,7 @@
 package io.rtcdp.operators.sink;
 
 /**
- * One entry for a tenant's Redis stream (the triggers stream, contract section 3 and 5).
+ * One entry for a tenant's Redis stream (the triggers stream, docs/contract.md §3.1 and §5).
  *
  * @param tenant tenant, which names the stream
  * @param id the entry's deterministic id (a trigger's {@code trigger_id}); the sink writes each id

@@ -8,7 +8,7 @@ import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
-/** Serializer of {@link Trigger}, field by field in contract order. */
+/** Serializer of {@link Trigger}, field by field in the order of docs/contract.md §5.1. */
 public final class TriggerSerializer extends CodecSerializer<Trigger> {
     private static final long serialVersionUID = 1L;
 

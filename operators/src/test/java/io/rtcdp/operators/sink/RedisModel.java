@@ -11,9 +11,9 @@ import java.util.TreeSet;
 
 /**
  * The test oracle: what Redis must hold after the profile updates are applied one by one, written
- * straight from the contract (section 3) and independent of the sink's buffer. Hash contents
- * exclude {@code ver} and {@code updated_at}, which are tracked apart: {@link #ver(String)} is the
- * ver of sequential application, {@code max(stored + 1, update ver)}.
+ * straight from docs/contract.md §3 and independent of the sink's buffer. Hash contents exclude
+ * {@code ver} and {@code updated_at}, which are tracked apart: {@link #ver(String)} is the ver of
+ * sequential application, {@code max(stored + 1, update ver)}.
  */
 final class RedisModel {
     private final RedisKeys keys;

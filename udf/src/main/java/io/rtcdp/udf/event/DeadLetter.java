@@ -3,9 +3,9 @@ package io.rtcdp.udf.event;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A record of the dead-letter output (contract section 4): error code, human message, the beginning
- * of the original payload, where it came from ({@code topic/partition/offset} or {@code file:line})
- * and the payload's full size in bytes.
+ * A record of the dead-letter output (docs/contract.md §4.1): error code, human message, the
+ * beginning of the original payload, where it came from ({@code topic/partition/offset} or {@code
+ * file:line}) and the payload's full size in bytes.
  *
  * <p>Every dead letter is small whatever the input, so that writing it can never fail (a Kafka
  * record over the broker's {@code max.message.bytes} would fail the producer and restart the job

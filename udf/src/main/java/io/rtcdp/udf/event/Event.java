@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A valid, normalised input event (contract section 1). PII ids are already replaced by their HMAC.
- * Immutable.
+ * A valid, normalised input event (docs/contract.md §1). PII ids are already replaced by their
+ * HMAC. Immutable.
  *
  * @param tenant workspace, {@code [a-z0-9_-]{1,64}}
  * @param eventId unique per tenant

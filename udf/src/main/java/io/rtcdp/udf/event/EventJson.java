@@ -8,9 +8,9 @@ import java.io.UncheckedIOException;
 import java.util.Map;
 
 /**
- * A parsed event as contract JSON again (section 1), for the dead letters of records that a stage
- * of the job failed to process. The ids are the normalised ones, so PII ids are their HMACs, not
- * the plain text the producer sent; {@code props} is the event's own compact JSON.
+ * A parsed event as event JSON again (docs/contract.md §1), for the dead letters of records that a
+ * stage of the job failed to process. The ids are the normalised ones, so PII ids are their HMACs,
+ * not the plain text the producer sent; {@code props} is the event's own compact JSON.
  */
 public final class EventJson {
     private static final JsonFactory JSON = new JsonFactory();

@@ -27,7 +27,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Parses, validates and normalises input records into {@link Event}s (contract sections 1 and 2).
+ * Parses, validates and normalises input records into {@link Event}s (docs/contract.md §1 and §2).
  *
  * <p>Works on Jackson's streaming parser straight from the record bytes: no tree is built, values
  * that are not needed are skipped without decoding, and {@code props} is copied as a byte slice of
@@ -165,8 +165,8 @@ public final class EventParser implements Serializable {
         } catch (RuntimeException e) {
             // Every input the parser knows to be invalid is an InvalidEventException; this is a
             // parser defect on some odd input. It must not become a poison record that restarts the
-            // job forever (contract 1.2), and it is not the producer's fault: an internal dead
-            // letter keeps the record for a bug report.
+            // job forever (docs/contract.md §1.2), and it is not the producer's fault: an
+            // internal dead letter keeps the record for a bug report.
             return Parsed.bad(
                     DeadLetter.of(
                             ErrorCode.INTERNAL,

@@ -2,7 +2,7 @@ package io.rtcdp.udf.event;
 
 import java.util.Locale;
 
-/** The `type` of an input event (contract section 1). */
+/** The `type` of an input event (docs/contract.md §1.1). */
 public enum EventType {
     TRACK,
     PAGE,

@@ -3,7 +3,7 @@ package io.rtcdp.udf.event;
 import java.util.Locale;
 
 /**
- * Normalisation of id values (contract section 2), so that the same person's id written in
+ * Normalisation of id values (docs/contract.md §2.1), so that the same person's id written in
  * different ways maps to one key. Every method returns the normalised value, or null when the value
  * is unusable as an id; normalising a normalised value returns it unchanged.
  */

@@ -4,7 +4,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.regex.Pattern;
 
-/** The identifier types of contract section 2, strongest first, and their order. */
+/** The identifier types of docs/contract.md §2, strongest first, and their order. */
 public final class IdTypes {
     public static final String USER_ID = "user_id";
     public static final String PHONE = "phone";
@@ -19,7 +19,10 @@ public final class IdTypes {
 
     private static final Pattern CUSTOM = Pattern.compile("x_[a-z0-9_]{1,32}");
 
-    /** Strongest first: built-ins in contract order, then custom `x_` types by name. */
+    /**
+     * Strongest first: built-ins in the order of docs/contract.md §2, then custom `x_` types by
+     * name.
+     */
     public static final Comparator<String> STRENGTH =
             Comparator.comparingInt(IdTypes::rank).thenComparing(Comparator.naturalOrder());
 

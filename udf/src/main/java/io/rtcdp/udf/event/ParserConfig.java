@@ -12,7 +12,7 @@ import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 
 /**
- * Configuration of event parsing and id protection (contract sections 1 and 2). Immutable and
+ * Configuration of event parsing and id protection (docs/contract.md §1 and §2). Immutable and
  * serializable, so that it travels inside Flink functions; build it with {@link #builder()}.
  */
 public final class ParserConfig implements Serializable {

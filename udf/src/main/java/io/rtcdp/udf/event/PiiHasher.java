@@ -12,7 +12,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Replaces PII id values by {@code hex(HMAC-SHA256(tenant secret, "<type>:<normalised value>"))}
- * (contract section 2), lower-case hex.
+ * (docs/contract.md §2.2), lower-case hex.
  *
  * <p>Not thread-safe: it reuses one {@link Mac} per secret and scratch buffers, so that a hash
  * costs no allocation beyond its result. Serializable for use in Flink functions; the {@code Mac}s

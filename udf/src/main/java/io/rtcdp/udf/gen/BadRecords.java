@@ -11,7 +11,7 @@ import java.util.SplittableRandom;
  * checks things.
  */
 final class BadRecords {
-    /** Contract limit on a record's size. */
+    /** Limit on a record's size (docs/contract.md §1.2). */
     static final int MAX_RECORD_BYTES = 64 * 1024;
 
     private static final long DAY = 86_400_000L;
@@ -45,7 +45,8 @@ final class BadRecords {
         this.seed = cfg.seed();
         this.tenants = cfg.tenants();
         this.persons = cfg.persons();
-        // Two days beyond the contract's allowed skew, even for a clock up to a day past the end.
+        // Two days beyond the allowed skew (docs/contract.md §1.2), even for a clock up to a day
+        // past the end.
         this.futureTs = cfg.endMillis() + 3 * DAY;
         this.rnd = rnd;
     }

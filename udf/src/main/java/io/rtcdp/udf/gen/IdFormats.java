@@ -5,7 +5,7 @@ import java.util.SplittableRandom;
 
 /**
  * The ways people and forms write the same phone number or email. Every variant normalises
- * (contract section 2: phone without spaces, dashes and brackets, {@code +86} when there is no
+ * (docs/contract.md §2.1: phone without spaces, dashes and brackets, {@code +86} when there is no
  * leading {@code +}; email trimmed and lower-cased) to the same value, so a correct normaliser
  * keeps one person's ids together.
  */

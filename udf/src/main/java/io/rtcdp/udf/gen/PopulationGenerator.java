@@ -28,7 +28,7 @@ import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * A synthetic customer population and the input stream it produces (contract section 1), with
+ * A synthetic customer population and the input stream it produces (docs/contract.md §1), with
  * ground truth for every record: which person it belongs to, whether it is a valid event, a re-sent
  * duplicate or a bad record, and for a bad record the dead-letter code it must get.
  *

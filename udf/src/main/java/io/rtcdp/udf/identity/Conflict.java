@@ -3,7 +3,7 @@ package io.rtcdp.udf.identity;
 import io.rtcdp.udf.event.Id;
 
 /**
- * A link that the identity graph refused (contract section 2): the conflicts output.
+ * A link that the identity graph refused (docs/contract.md §2.3): the conflicts output (§4.2).
  *
  * @param tenant the tenant
  * @param eventId the event that carried the link

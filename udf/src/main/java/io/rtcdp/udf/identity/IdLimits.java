@@ -6,7 +6,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Per-profile limits on the number of ids of each type (contract section 2): at most 1 {@code
+ * Per-profile limits on the number of ids of each type (docs/contract.md §2): at most 1 {@code
  * user_id}, 1 {@code union_id}, 3 {@code phone}, 3 {@code email}, 10 {@code device_id}, 50 {@code
  * cookie_id}, and by default 10 of each custom {@code x_} type, and at most {@value
  * #DEFAULT_CUSTOM_TYPES} custom types per profile (custom types are open-ended: without a bound on

@@ -5,10 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The {@code merges} field of a profile (a project extension of contract section 3): its merge
- * history, newest first, as {@code oneid@eventTime via type:value} entries separated by commas. The
- * value of a PII id is its HMAC; in other values {@code %} and {@code ,} are written {@code %25}
- * and {@code %2C}, so an id value cannot end an entry early and forge another one.
+ * The {@code merges} field of a profile (docs/contract.md §3.2): its merge history, newest first,
+ * as {@code oneid@eventTime via type:value} entries separated by commas. The value of a PII id is
+ * its HMAC; in other values {@code %} and {@code ,} are written {@code %25} and {@code %2C}, so an
+ * id value cannot end an entry early and forge another one.
  */
 public final class MergeHistory {
     private MergeHistory() {}

@@ -4,7 +4,10 @@ import java.io.Serializable;
 import java.util.HashMap;
 import java.util.Map;
 
-/** The id limits of each tenant: a default for all, and overrides per tenant (contract 2). */
+/**
+ * The id limits of each tenant: a default for all, and overrides per tenant (docs/contract.md
+ * §2.3).
+ */
 public final class TenantIdLimits implements Serializable {
     private static final long serialVersionUID = 1L;
 
@@ -16,13 +19,14 @@ public final class TenantIdLimits implements Serializable {
         this.perTenant = Map.copyOf(perTenant);
     }
 
-    /** The contract's limits for every tenant. */
+    /** The default limits (docs/contract.md §2) for every tenant. */
     public static TenantIdLimits defaults() {
         return new TenantIdLimits(IdLimits.defaults(), Map.of());
     }
 
     /**
-     * @param overrides type → limit for every tenant (on top of the contract's defaults)
+     * @param overrides type → limit for every tenant (on top of the defaults of docs/contract.md
+     *     §2)
      * @param tenantOverrides tenant → (type → limit), on top of {@code overrides}
      */
     public static TenantIdLimits of(

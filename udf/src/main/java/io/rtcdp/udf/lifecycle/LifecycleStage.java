@@ -1,6 +1,9 @@
 package io.rtcdp.udf.lifecycle;
 
-/** A profile's lifecycle stage (contract field {@code lifecycle}), in the order time moves it. */
+/**
+ * A profile's lifecycle stage (profile field {@code lifecycle}, docs/contract.md §3.2), in the
+ * order time moves it.
+ */
 public enum LifecycleStage {
     NEW("new"),
     ACTIVE("active"),

@@ -3,8 +3,9 @@ package io.rtcdp.udf.ml;
 import java.util.Locale;
 
 /**
- * What a model predicts (contract section 7): {@code purchase} is 1 when an {@code order_completed}
- * falls in {@code (t, t + horizon]} after the scoring time t; {@code churn} is 1 when none does.
+ * What a model predicts (docs/contract.md §7.3): {@code purchase} is 1 when an {@code
+ * order_completed} falls in {@code (t, t + horizon]} after the scoring time t; {@code churn} is 1
+ * when none does.
  *
  * @param kind purchase or churn
  * @param horizonDays the horizon in whole days, ≥ 1
@@ -43,12 +44,12 @@ public record LabelSpec(Kind kind, int horizonDays) {
         }
     }
 
-    /** The contract default: {@code purchase} within 30 days. */
+    /** The default (docs/contract.md §7.3): {@code purchase} within 30 days. */
     public static LabelSpec purchase() {
         return new LabelSpec(Kind.PURCHASE, 30);
     }
 
-    /** The contract default: {@code churn} = no order within 90 days. */
+    /** The default (docs/contract.md §7.3): {@code churn} = no order within 90 days. */
     public static LabelSpec churn() {
         return new LabelSpec(Kind.CHURN, 90);
     }

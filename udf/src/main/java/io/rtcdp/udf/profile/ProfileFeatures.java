@@ -19,8 +19,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The default features of one profile (contract section 3, "Default features"): totals, the
- * bucketed 24 h / 30 d / 90 d windows and the top category of the last 30 days, plus consent.
+ * The default features of one profile (docs/contract.md §3.2, §3.3): totals, the bucketed 24 h / 30
+ * d / 90 d windows and the top category of the last 30 days, plus consent.
  *
  * <p>This is the mutable state value the keyed profile operator keeps per profile. It is
  * deserialized, updated and serialized on every event, so it holds only primitive arrays and

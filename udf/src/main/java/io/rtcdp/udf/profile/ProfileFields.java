@@ -2,7 +2,7 @@ package io.rtcdp.udf.profile;
 
 import java.util.List;
 
-/** Names of the profile hash fields (contract section 3) that the profile operator writes. */
+/** Names of the profile hash fields (docs/contract.md §3.2) that the profile operator writes. */
 public final class ProfileFields {
     public static final String ONEID = "oneid";
     public static final String VER = "ver";
@@ -13,8 +13,8 @@ public final class ProfileFields {
     public static final String IDS = "ids";
 
     /**
-     * Merge history (project extension of contract 3): {@code oneid@eventTime via type:value},
-     * newest first, comma-separated (at most 64); absent for a profile nothing merged into.
+     * Merge history (docs/contract.md §3.2): {@code oneid@eventTime via type:value}, newest first,
+     * comma-separated (at most 64); absent for a profile nothing merged into.
      */
     public static final String MERGES = "merges";
 
@@ -33,7 +33,7 @@ public final class ProfileFields {
     public static final String ORDERS_24H = "f.orders_24h";
     public static final String TOP_CATEGORY_30D = "f.top_category_30d";
 
-    /** Lifecycle stage (contract 3), rendered by the profile stage. */
+    /** Lifecycle stage (docs/contract.md §3.2), rendered by the profile stage. */
     public static final String LIFECYCLE = "lifecycle";
 
     public static final String CONSENT_MARKETING = "consent.marketing";

@@ -4,7 +4,7 @@ import io.rtcdp.udf.event.Id;
 import java.io.Serializable;
 
 /**
- * The Redis key names of contract section 3, under a configurable prefix (default {@value
+ * The Redis key names of docs/contract.md §3.1, under a configurable prefix (default {@value
  * #DEFAULT_PREFIX}).
  *
  * <p>Each key holds one thing (one profile, one id, one segment), so no write has to change two

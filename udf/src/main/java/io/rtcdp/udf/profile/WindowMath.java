@@ -1,7 +1,7 @@
 package io.rtcdp.udf.profile;
 
 /**
- * Bucket and window arithmetic of the windowed features (contract section 3).
+ * Bucket and window arithmetic of the windowed features (docs/contract.md §3.3).
  *
  * <p>An event at {@code ts} counts in the window of length {@code w} at {@code asOf} when {@code
  * bucket(ts, granularity(w)) > asOf - w} and {@code ts <= asOf}. Bucketing makes a window lose a

@@ -36,8 +36,8 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * Turns the UCI Online Retail II transactions (one CSV row per invoice line) into contract events
- * (contract section 1), one {@code order_completed} or {@code order_refunded} per invoice, so that
+ * Turns the UCI Online Retail II transactions (one CSV row per invoice line) into events
+ * (docs/contract.md §1), one {@code order_completed} or {@code order_refunded} per invoice, so that
  * a real purchase history can be replayed through the pipeline.
  *
  * <p>Invoices are grouped in memory (about 54k of them): the file is not sorted by time across its
@@ -234,8 +234,8 @@ public final class RetailImporter {
 
     private static long parseDate(Path csv, long row, String s) {
         try {
-            // The data set's times are UK local time; the contract wants an instant, and taking
-            // them as UTC keeps the history's calendar days and hours as published.
+            // The data set's times are UK local time; docs/contract.md §1.3 wants an instant,
+            // and taking them as UTC keeps the history's calendar days and hours as published.
             return LocalDateTime.parse(s.trim(), INVOICE_DATE).toEpochSecond(ZoneOffset.UTC)
                     * 1000L;
         } catch (DateTimeParseException e) {

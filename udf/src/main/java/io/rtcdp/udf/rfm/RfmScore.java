@@ -1,8 +1,8 @@
 package io.rtcdp.udf.rfm;
 
 /**
- * The RFM scores of one profile (contract fields {@code rfm.r}, {@code rfm.f}, {@code rfm.m},
- * {@code rfm.segment}).
+ * The RFM scores of one profile (profile fields of docs/contract.md §3.2: {@code rfm.r}, {@code
+ * rfm.f}, {@code rfm.m}, {@code rfm.segment}).
  *
  * @param r recency score 1..5, 5 = most recent orders
  * @param f frequency score 1..5, 5 = most orders

@@ -14,7 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A tenant's rule set (contract section 6) as parsed from YAML or JSON text, checked for shape but
+ * A tenant's rule set (docs/contract.md §6) as parsed from YAML or JSON text, checked for shape but
  * not yet compiled: see {@link CompiledRules#compile(RuleSet)}.
  */
 public record RuleSet(

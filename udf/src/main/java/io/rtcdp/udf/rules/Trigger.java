@@ -7,8 +7,8 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 
 /**
- * A trigger (contract section 5): a trigger rule fired for a profile and its contact policy allowed
- * it. {@code score} and {@code eventId} may be null.
+ * A trigger (docs/contract.md §5): a trigger rule fired for a profile and its contact policy
+ * allowed it. {@code score} and {@code eventId} may be null.
  */
 public record Trigger(
         String triggerId,
@@ -82,7 +82,7 @@ public record Trigger(
         return sb.toString();
     }
 
-    /** One JSON object, fields in contract order, absent values as null. */
+    /** One JSON object, fields in the order of docs/contract.md §5.1, absent values as null. */
     public String toJson() {
         StringWriter w = new StringWriter(256);
         try (JsonGenerator g = JSON.createGenerator(w)) {

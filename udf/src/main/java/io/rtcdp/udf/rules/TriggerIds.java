@@ -6,7 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * Deterministic trigger ids (contract section 5): the same rule, profile and cause give the same
+ * Deterministic trigger ids (docs/contract.md §5.1): the same rule, profile and cause give the same
  * id, so a retried or replayed emission can be recognised downstream.
  */
 public final class TriggerIds {

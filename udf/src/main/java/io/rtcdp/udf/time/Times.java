@@ -5,7 +5,10 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 
-/** Parsing of the time forms of the contract: event {@code ts} strings and CLI TIME arguments. */
+/**
+ * Parsing of the time forms of docs/contract.md: event {@code ts} strings (§1.3) and CLI TIME
+ * arguments (§8.2).
+ */
 public final class Times {
 
     /** What {@link #parseTime} accepts, for error messages. */
@@ -20,8 +23,8 @@ public final class Times {
     private Times() {}
 
     /**
-     * Parses a CLI TIME argument (contract section 8): an ISO-8601 date (midnight UTC), an ISO-8601
-     * date-time with offset, or epoch milliseconds.
+     * Parses a CLI TIME argument (docs/contract.md §8.2): an ISO-8601 date (midnight UTC), an
+     * ISO-8601 date-time with offset, or epoch milliseconds.
      *
      * @throws IllegalArgumentException with a one-line message naming the accepted forms
      */

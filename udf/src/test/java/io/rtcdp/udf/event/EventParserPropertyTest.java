@@ -169,7 +169,7 @@ class EventParserPropertyTest {
 
     // ---- round trip ----------------------------------------------------------------------------
 
-    /** A generated record and the event the contract says it parses to. */
+    /** A generated record and the event docs/contract.md §1 says it parses to. */
     static final class Case {
         final byte[] bytes;
         final Event expected;

@@ -6,7 +6,9 @@ import java.util.HexFormat;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
-/** The contract's id hash computed directly with javax.crypto, as an oracle for tests. */
+/**
+ * The id hash of docs/contract.md §2.2 computed directly with javax.crypto, as an oracle for tests.
+ */
 final class HmacOracle {
     private HmacOracle() {}
 

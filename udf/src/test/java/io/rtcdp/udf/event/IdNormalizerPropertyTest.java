@@ -15,8 +15,8 @@ class IdNormalizerPropertyTest {
     private static final Pattern PHONE = Pattern.compile("\\+[0-9]{5,18}");
 
     /**
-     * What the contract says, as a regex: drop spaces (of any script), dashes, brackets and dots.
-     * Only BMP characters are generated, so code points and chars agree.
+     * What docs/contract.md §2.1 says, as a regex: drop spaces (of any script), dashes, brackets
+     * and dots. Only BMP characters are generated, so code points and chars agree.
      */
     private static final Pattern SEPARATORS =
             Pattern.compile("[\\p{Z}\\t\\n\\x0B\\f\\r\\x1C-\\x1F\\p{Pd}()\\[\\].]");

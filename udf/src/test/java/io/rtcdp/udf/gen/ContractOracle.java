@@ -13,8 +13,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * A plain reading of contract section 1 (input events) and 2 (id normalisation), written for the
- * tests only and independent of the generator: what a correct parser must say about a record.
+ * A plain reading of docs/contract.md §1 (input events) and §2.1 (id normalisation), written for
+ * the tests only and independent of the generator: what a correct parser must say about a record.
  */
 final class ContractOracle {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -111,7 +111,7 @@ final class ContractOracle {
         return null;
     }
 
-    /** Contract section 2 normalisation, with the default country code +86. */
+    /** docs/contract.md §2.1 normalisation, with the default country code +86. */
     static String normalise(String type, String value) {
         switch (type) {
             case "email":

@@ -13,8 +13,8 @@ import java.util.TreeSet;
 
 /**
  * Brute-force reference for {@link ProfileFeatures}: keeps nothing but the list of events and
- * computes every field straight from the contract's formulas at a given {@code as_of}. Written
- * without the production code's helpers on purpose, so that a shared mistake cannot hide.
+ * computes every field straight from the formulas of docs/contract.md §3 at a given {@code as_of}.
+ * Written without the production code's helpers on purpose, so that a shared mistake cannot hide.
  */
 final class FeatureOracle {
     private static final long MINUTE_MS = 60_000L;
@@ -41,7 +41,10 @@ final class FeatureOracle {
 
     private FeatureOracle() {}
 
-    /** Contract: e counts in the window of length w when b(e.ts) > as_of − w and e.ts ≤ as_of. */
+    /**
+     * docs/contract.md §3.3: e counts in the window of length w when b(e.ts) > as_of − w and e.ts ≤
+     * as_of.
+     */
     static boolean counts(Event e, long asOf, long w) {
         long g = w <= DAY_MS ? MINUTE_MS : HOUR_MS;
         long b = e.ts() - Math.floorMod(e.ts(), g);

@@ -7,7 +7,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RuleSetTest {
-    /** Contract section 6, verbatim. */
+    /** The example of docs/contract.md §6, verbatim. */
     static final String CONTRACT_EXAMPLE =
             """
             tenant: acme
