@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
         name = "import-retail",
         mixinStandardHelpOptions = true,
         description =
-                "Turns the UCI Online Retail II CSV into contract events: one order_completed per"
+                "Turns the UCI Online Retail II CSV into events (docs/contract.md §1): one order_completed per"
                         + " invoice (order_refunded for invoices starting with C).")
 public final class ImportRetailCommand implements Callable<Integer> {
     @Option(

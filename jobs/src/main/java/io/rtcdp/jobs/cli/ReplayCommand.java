@@ -45,7 +45,7 @@ public final class ReplayCommand implements Callable<Integer> {
             names = "--rules",
             paramLabel = "FILE",
             arity = "1..*",
-            description = "Rule set files (YAML or JSON, contract section 6), checked first.")
+            description = "Rule set files (YAML or JSON, docs/contract.md §6), checked first.")
     List<Path> rules = List.of();
 
     @Option(
