@@ -11,6 +11,16 @@ import picocli.CommandLine;
 final class CommandLines {
     private CommandLines() {}
 
+    /** A top command: it runs only through one of its subcommands. */
+    abstract static class Top implements Runnable {
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+        }
+    }
+
     /** Runs the command line of the given top command and returns its exit code. */
     static int execute(Object command, String... args) {
         CommandLine cl = new CommandLine(command);

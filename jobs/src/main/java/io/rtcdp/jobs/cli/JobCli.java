@@ -16,20 +16,18 @@ import picocli.CommandLine.Command;
         version = "rtcdp 0.1.0",
         description = "rtcdp's Flink jobs, for a Flink cluster (flink run, application mode).",
         subcommands = {RunCommand.class, ReplayCommand.class, CommandLine.HelpCommand.class})
-public final class JobCli implements Runnable {
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
-    }
-
+public final class JobCli extends CommandLines.Top {
     public static void main(String[] args) {
-        CommandLines.exit(execute(args), args);
-    }
-
-    /** Runs the command line and returns its exit code, as {@link RtcdpCli#execute} does. */
-    public static int execute(String... args) {
-        return CommandLines.execute(new JobCli(), args);
+        try {
+            Class.forName("org.apache.flink.configuration.Configuration");
+        } catch (ClassNotFoundException e) {
+            // Flink is the cluster's: this jar leaves it out
+            System.err.println(
+                    "rtcdp-job: no Flink on the classpath: this jar runs on a Flink cluster (flink"
+                            + " run, application mode); for local runs use the rtcdp tool"
+                            + " (jobs/target/rtcdp.jar, ./rtcdp)");
+            System.exit(2);
+        }
+        CommandLines.exit(CommandLines.execute(new JobCli(), args), args);
     }
 }

@@ -22,14 +22,7 @@ import picocli.CommandLine.Command;
             EvaluateCommand.class,
             CommandLine.HelpCommand.class
         })
-public final class RtcdpCli implements Runnable {
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
-    }
-
+public final class RtcdpCli extends CommandLines.Top {
     public static void main(String[] args) {
         CommandLines.exit(execute(args), args);
     }
