@@ -33,6 +33,9 @@ class JobCliTest {
         }
         assertThat(buf.toString(StandardCharsets.UTF_8).lines())
                 .hasSize(3)
-                .allMatch(l -> l.startsWith("rtcdp: ") && l.matches(".*\\(see: rtcdp-job( replay)? --help\\)")));
+                .allMatch(
+                        l ->
+                                l.startsWith("rtcdp: ")
+                                        && l.matches(".*\\(see: rtcdp-job( replay)? --help\\)"));
     }
 }
