@@ -51,6 +51,19 @@ public abstract class CodecSerializer<T> extends TypeSerializerSingleton<T> {
         serialize(deserialize(source), target);
     }
 
+    /**
+     * Equal to any instance of the same class ({@code TypeSerializerSingleton}'s throws on null).
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o != null && o.getClass() == getClass();
+    }
+
+    @Override
+    public int hashCode() {
+        return getClass().hashCode();
+    }
+
     /** Writes a nullable string: a presence byte, then UTF. */
     public static void writeNullableString(String s, DataOutputView out) throws IOException {
         if (s == null) {
