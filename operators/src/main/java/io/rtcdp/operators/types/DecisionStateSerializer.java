@@ -3,8 +3,6 @@ package io.rtcdp.operators.types;
 import io.rtcdp.udf.rules.DecisionState;
 import java.io.IOException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputSerializer;
@@ -52,7 +50,7 @@ public final class DecisionStateSerializer extends CodecSerializer<DecisionState
     }
 
     @Override
-    public TypeSerializerSnapshot<DecisionState> snapshotConfiguration() {
+    public VersionedSnapshot<DecisionState> snapshotConfiguration() {
         return new Snapshot();
     }
 
@@ -61,9 +59,9 @@ public final class DecisionStateSerializer extends CodecSerializer<DecisionState
     }
 
     /** Snapshot of the stateless singleton. */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<DecisionState> {
+    public static final class Snapshot extends VersionedSnapshot<DecisionState> {
         public Snapshot() {
-            super(() -> INSTANCE);
+            super(INSTANCE);
         }
     }
 }

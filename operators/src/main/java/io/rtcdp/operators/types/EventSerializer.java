@@ -9,8 +9,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -111,14 +109,14 @@ public final class EventSerializer extends CodecSerializer<Event> {
     }
 
     @Override
-    public TypeSerializerSnapshot<Event> snapshotConfiguration() {
+    public VersionedSnapshot<Event> snapshotConfiguration() {
         return new Snapshot();
     }
 
     /** Snapshot of the stateless singleton. */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<Event> {
+    public static final class Snapshot extends VersionedSnapshot<Event> {
         public Snapshot() {
-            super(() -> INSTANCE);
+            super(INSTANCE);
         }
     }
 }

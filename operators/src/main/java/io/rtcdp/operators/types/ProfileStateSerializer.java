@@ -2,8 +2,6 @@ package io.rtcdp.operators.types;
 
 import io.rtcdp.udf.profile.ProfileState;
 import java.io.IOException;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -52,14 +50,14 @@ public final class ProfileStateSerializer extends CodecSerializer<ProfileState> 
     }
 
     @Override
-    public TypeSerializerSnapshot<ProfileState> snapshotConfiguration() {
+    public VersionedSnapshot<ProfileState> snapshotConfiguration() {
         return new Snapshot();
     }
 
     /** Snapshot of the stateless singleton. */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<ProfileState> {
+    public static final class Snapshot extends VersionedSnapshot<ProfileState> {
         public Snapshot() {
-            super(() -> INSTANCE);
+            super(INSTANCE);
         }
     }
 }

@@ -4,8 +4,6 @@ import io.rtcdp.operators.decide.TrainerState;
 import io.rtcdp.udf.ml.FtrlTrainer;
 import java.io.IOException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -56,7 +54,7 @@ public final class TrainerStateSerializer extends CodecSerializer<TrainerState> 
     }
 
     @Override
-    public TypeSerializerSnapshot<TrainerState> snapshotConfiguration() {
+    public VersionedSnapshot<TrainerState> snapshotConfiguration() {
         return new Snapshot();
     }
 
@@ -65,9 +63,9 @@ public final class TrainerStateSerializer extends CodecSerializer<TrainerState> 
     }
 
     /** Snapshot naming this serializer; the format has no parameters. */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<TrainerState> {
+    public static final class Snapshot extends VersionedSnapshot<TrainerState> {
         public Snapshot() {
-            super(() -> INSTANCE);
+            super(INSTANCE);
         }
     }
 }
