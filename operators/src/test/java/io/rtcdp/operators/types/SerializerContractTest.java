@@ -56,6 +56,23 @@ class SerializerContractTest {
         return SerializerSamples.all().stream();
     }
 
+    /** A serializer added to the job is added to {@link SerializerSamples#all} too. */
+    @Test
+    void everyCodecSerializerIsUnderContract() throws IOException {
+        Pattern subclass = Pattern.compile("class (\\w+) extends CodecSerializer<");
+        List<String> declared = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(Path.of("src/main/java"))) {
+            for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                Matcher m = subclass.matcher(Files.readString(f));
+                while (m.find()) {
+                    declared.add(m.group(1));
+                }
+            }
+        }
+        assertThat(SerializerSamples.all().stream().map(Case::name))
+                .containsExactlyInAnyOrderElementsOf(declared);
+    }
+
     @ParameterizedTest
     @MethodSource("cases")
     void everySampleRoundTrips(Case<?> c) throws IOException {
@@ -152,7 +169,10 @@ class SerializerContractTest {
     @MethodSource("cases")
     void everyVersionsGoldenBytesRestoreToTheSamples(Case<?> c) throws IOException {
         List<Integer> versions = goldenVersions(c);
-        assertThat(versions).isNotEmpty();
+        assertThat(versions)
+                .as("golden files of every version %s reads", c.name())
+                .containsExactlyElementsOf(
+                        c.serializer().snapshotConfiguration().readableVersions());
         for (int version : versions) {
             restoresVersion(c, version);
         }

@@ -36,7 +36,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
 
 /**
  * Every hand-written serializer of the job with a few representative values, for {@link
@@ -55,7 +54,7 @@ final class SerializerSamples {
      * @param name the directory of its golden files
      * @param same how a value read back is compared with its sample
      */
-    record Case<T>(String name, TypeSerializer<T> serializer, List<T> samples, Same same) {
+    record Case<T>(String name, CodecSerializer<T> serializer, List<T> samples, Same same) {
         @Override
         public String toString() {
             return name;
@@ -101,11 +100,11 @@ final class SerializerSamples {
                 of(Deduplicator.VerdictSerializer.INSTANCE, verdicts()));
     }
 
-    private static <T> Case<T> of(TypeSerializer<T> s, List<T> samples) {
+    private static <T> Case<T> of(CodecSerializer<T> s, List<T> samples) {
         return of(s, samples, Same.EQUALS);
     }
 
-    private static <T> Case<T> of(TypeSerializer<T> s, List<T> samples, Same same) {
+    private static <T> Case<T> of(CodecSerializer<T> s, List<T> samples, Same same) {
         return new Case<>(s.getClass().getSimpleName(), s, samples, same);
     }
 
