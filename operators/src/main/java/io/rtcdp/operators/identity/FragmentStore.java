@@ -83,7 +83,13 @@ public final class FragmentStore
         }
     }
 
-    /** Serializer of the fragment state: {@link ProfileFeatures}' own versioned encoding. */
+    /**
+     * Serializer of the fragment state: {@link ProfileFeatures}' own encoding, which begins with
+     * its format byte (only format 1 exists). The byte stays, as savepoints and the profile
+     * commands that carry features hold it; a new features format can be read record by record
+     * through it (as {@code ProfileStateSerializer} does) or by a reader of the old snapshot
+     * version.
+     */
     public static final class FeaturesSerializer extends CodecSerializer<ProfileFeatures> {
         private static final long serialVersionUID = 1L;
 

@@ -699,7 +699,12 @@ public final class IdentityResolver
         }
     }
 
-    /** Serializer of {@link OneIdInfo}: its own versioned encoding. */
+    /**
+     * Serializer of {@link OneIdInfo}: its own encoding, which begins with its format byte (only
+     * format 1 exists). The byte stays, as savepoints hold it; a new format can be read record by
+     * record through it (as {@code ProfileStateSerializer} does) or by a reader of the old snapshot
+     * version.
+     */
     public static final class OneIdInfoSerializer extends CodecSerializer<OneIdInfo> {
         private static final long serialVersionUID = 1L;
 

@@ -8,7 +8,13 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputView;
 
-/** Serializer of the decision stage's per-profile state, in {@link DecisionState}'s own format. */
+/**
+ * Serializer of the decision stage's per-profile state, in {@link DecisionState}'s own format. Each
+ * record begins with its format byte, which stays: the state can hold records of formats 1 to 6
+ * side by side (one is written anew only when its profile is decided again), read record by record.
+ * As for {@link ProfileStateSerializer}, a new record format is a new snapshot version read by this
+ * serializer itself, so the state restores as is.
+ */
 public final class DecisionStateSerializer extends CodecSerializer<DecisionState> {
     private static final long serialVersionUID = 1L;
 

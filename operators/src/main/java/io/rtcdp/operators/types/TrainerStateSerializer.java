@@ -7,7 +7,12 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
-/** Serializer of {@link TrainerState}: the version bookkeeping, then {@link FtrlTrainer#write}. */
+/**
+ * Serializer of {@link TrainerState}: the version bookkeeping, then {@link FtrlTrainer#write},
+ * which begins with the trainer's own format byte (only format 1 exists). The byte stays, as
+ * savepoints hold it; a new trainer format can be read record by record through it (as {@link
+ * ProfileStateSerializer} does) or by a reader of the old snapshot version.
+ */
 public final class TrainerStateSerializer extends CodecSerializer<TrainerState> {
     private static final long serialVersionUID = 1L;
 
