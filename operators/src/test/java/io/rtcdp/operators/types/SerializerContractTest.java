@@ -193,10 +193,15 @@ class SerializerContractTest {
         TypeSerializer<T> reader = old.restoreSerializer();
         DataInputDeserializer in =
                 new DataInputDeserializer(Files.readAllBytes(dir.resolve("v" + version + ".bin")));
-        for (T sample : c.samples()) {
-            assertEquivalent(c, reader.deserialize(in), sample);
+        // An older version's file holds the samples there were then: the first ones.
+        int read = 0;
+        while (in.available() > 0) {
+            assertThat(read)
+                    .as("more values in v%d of %s than samples", version, c.name())
+                    .isLessThan(c.samples().size());
+            assertEquivalent(c, reader.deserialize(in), c.samples().get(read++));
         }
-        assertThat(in.available()).as("bytes left in v%d of %s", version, c.name()).isZero();
+        assertThat(read).as("values in v%d of %s", version, c.name()).isPositive();
     }
 
     /**
