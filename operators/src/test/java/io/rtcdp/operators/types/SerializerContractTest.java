@@ -33,7 +33,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * TypeSerializerSnapshot#writeVersionedSnapshot}: the snapshot's class name and version). The
  * current version must write exactly its file's bytes, so a format that changes without a new
  * version fails here; every older version's file must still restore to the samples through the
- * serializer its snapshot restores, the way Flink reads an old savepoint.
+ * serializer its snapshot restores, the way Flink reads an old savepoint. The files of version 3
+ * were written by the serializers as they were before their snapshots carried versions (Flink's
+ * {@code SimpleTypeSerializerSnapshot}), so their restore is that of the savepoints of then.
  *
  * <p>The files are written only when a format version is added (docs/operations.md, "Upgrading
  * state: serializer versions"): bump the version, keep a reader of the old one, then run
