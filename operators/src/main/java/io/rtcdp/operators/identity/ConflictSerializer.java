@@ -2,11 +2,10 @@ package io.rtcdp.operators.identity;
 
 import io.rtcdp.operators.types.CodecSerializer;
 import io.rtcdp.operators.types.CodecTypeInfo;
+import io.rtcdp.operators.types.VersionedSnapshot;
 import io.rtcdp.udf.event.Id;
 import io.rtcdp.udf.identity.Conflict;
 import java.io.IOException;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -43,14 +42,14 @@ public final class ConflictSerializer extends CodecSerializer<Conflict> {
     }
 
     @Override
-    public TypeSerializerSnapshot<Conflict> snapshotConfiguration() {
+    public VersionedSnapshot<Conflict> snapshotConfiguration() {
         return new Snapshot();
     }
 
     /** Snapshot of the stateless singleton. */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<Conflict> {
+    public static final class Snapshot extends VersionedSnapshot<Conflict> {
         public Snapshot() {
-            super(() -> INSTANCE);
+            super(INSTANCE);
         }
     }
 }

@@ -3,6 +3,7 @@ package io.rtcdp.operators.identity;
 import io.rtcdp.operators.RecordIsolation;
 import io.rtcdp.operators.types.CodecSerializer;
 import io.rtcdp.operators.types.CodecTypeInfo;
+import io.rtcdp.operators.types.VersionedSnapshot;
 import io.rtcdp.udf.identity.FragmentCommand;
 import io.rtcdp.udf.profile.ProfileCommand;
 import io.rtcdp.udf.profile.ProfileFeatures;
@@ -10,8 +11,6 @@ import java.io.IOException;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -84,7 +83,13 @@ public final class FragmentStore
         }
     }
 
-    /** Serializer of the fragment state: {@link ProfileFeatures}' own versioned encoding. */
+    /**
+     * Serializer of the fragment state: {@link ProfileFeatures}' own encoding, which begins with
+     * its format byte (only format 1 exists). The byte stays, as savepoints and the profile
+     * commands that carry features hold it; a new features format can be read record by record
+     * through it (as {@code ProfileStateSerializer} does) or by a reader of the old snapshot
+     * version.
+     */
     public static final class FeaturesSerializer extends CodecSerializer<ProfileFeatures> {
         private static final long serialVersionUID = 1L;
 
@@ -116,15 +121,15 @@ public final class FragmentStore
         }
 
         @Override
-        public TypeSerializerSnapshot<ProfileFeatures> snapshotConfiguration() {
+        public VersionedSnapshot<ProfileFeatures> snapshotConfiguration() {
             return new Snapshot();
         }
     }
 
     /** Snapshot of {@link FeaturesSerializer}. */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<ProfileFeatures> {
+    public static final class Snapshot extends VersionedSnapshot<ProfileFeatures> {
         public Snapshot() {
-            super(() -> FeaturesSerializer.INSTANCE);
+            super(FeaturesSerializer.INSTANCE);
         }
     }
 }

@@ -7,6 +7,7 @@ import io.rtcdp.operators.sink.ProfileUpdate;
 import io.rtcdp.operators.sink.ProfileUpdateSerializer;
 import io.rtcdp.operators.types.CodecSerializer;
 import io.rtcdp.operators.types.CodecTypeInfo;
+import io.rtcdp.operators.types.VersionedSnapshot;
 import io.rtcdp.udf.event.DeadLetter;
 import io.rtcdp.udf.event.ErrorCode;
 import io.rtcdp.udf.event.Event;
@@ -28,8 +29,6 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -700,7 +699,12 @@ public final class IdentityResolver
         }
     }
 
-    /** Serializer of {@link OneIdInfo}: its own versioned encoding. */
+    /**
+     * Serializer of {@link OneIdInfo}: its own encoding, which begins with its format byte (only
+     * format 1 exists). The byte stays, as savepoints hold it; a new format can be read record by
+     * record through it (as {@code ProfileStateSerializer} does) or by a reader of the old snapshot
+     * version.
+     */
     public static final class OneIdInfoSerializer extends CodecSerializer<OneIdInfo> {
         private static final long serialVersionUID = 1L;
 
@@ -719,15 +723,15 @@ public final class IdentityResolver
         }
 
         @Override
-        public TypeSerializerSnapshot<OneIdInfo> snapshotConfiguration() {
+        public VersionedSnapshot<OneIdInfo> snapshotConfiguration() {
             return new InfoSnapshot();
         }
     }
 
     /** Snapshot of {@link OneIdInfoSerializer}. */
-    public static final class InfoSnapshot extends SimpleTypeSerializerSnapshot<OneIdInfo> {
+    public static final class InfoSnapshot extends VersionedSnapshot<OneIdInfo> {
         public InfoSnapshot() {
-            super(() -> OneIdInfoSerializer.INSTANCE);
+            super(OneIdInfoSerializer.INSTANCE);
         }
     }
 }

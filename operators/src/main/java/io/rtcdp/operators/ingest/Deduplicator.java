@@ -4,6 +4,7 @@ import io.rtcdp.operators.Counters;
 import io.rtcdp.operators.RecordIsolation;
 import io.rtcdp.operators.types.CodecSerializer;
 import io.rtcdp.operators.types.CodecTypeInfo;
+import io.rtcdp.operators.types.VersionedSnapshot;
 import io.rtcdp.udf.event.DeadLetter;
 import io.rtcdp.udf.event.Event;
 import java.io.IOException;
@@ -15,8 +16,6 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -167,15 +166,15 @@ public final class Deduplicator
         }
 
         @Override
-        public TypeSerializerSnapshot<Occurrence> snapshotConfiguration() {
+        public VersionedSnapshot<Occurrence> snapshotConfiguration() {
             return new OccurrenceSnapshot();
         }
     }
 
     /** Snapshot of {@link OccurrenceSerializer}. */
-    public static final class OccurrenceSnapshot extends SimpleTypeSerializerSnapshot<Occurrence> {
+    public static final class OccurrenceSnapshot extends VersionedSnapshot<Occurrence> {
         public OccurrenceSnapshot() {
-            super(() -> OccurrenceSerializer.INSTANCE);
+            super(OccurrenceSerializer.INSTANCE);
         }
     }
 
@@ -200,15 +199,15 @@ public final class Deduplicator
         }
 
         @Override
-        public TypeSerializerSnapshot<Verdict> snapshotConfiguration() {
+        public VersionedSnapshot<Verdict> snapshotConfiguration() {
             return new VerdictSnapshot();
         }
     }
 
     /** Snapshot of {@link VerdictSerializer}. */
-    public static final class VerdictSnapshot extends SimpleTypeSerializerSnapshot<Verdict> {
+    public static final class VerdictSnapshot extends VersionedSnapshot<Verdict> {
         public VerdictSnapshot() {
-            super(() -> VerdictSerializer.INSTANCE);
+            super(VerdictSerializer.INSTANCE);
         }
     }
 

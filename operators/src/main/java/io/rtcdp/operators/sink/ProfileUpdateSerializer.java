@@ -2,14 +2,13 @@ package io.rtcdp.operators.sink;
 
 import io.rtcdp.operators.types.CodecSerializer;
 import io.rtcdp.operators.types.CodecTypeInfo;
+import io.rtcdp.operators.types.VersionedSnapshot;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -130,7 +129,7 @@ public final class ProfileUpdateSerializer extends CodecSerializer<ProfileUpdate
     }
 
     @Override
-    public TypeSerializerSnapshot<ProfileUpdate> snapshotConfiguration() {
+    public VersionedSnapshot<ProfileUpdate> snapshotConfiguration() {
         return new Snapshot();
     }
 
@@ -139,9 +138,9 @@ public final class ProfileUpdateSerializer extends CodecSerializer<ProfileUpdate
     }
 
     /** Snapshot naming this serializer; the format has no parameters. */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<ProfileUpdate> {
+    public static final class Snapshot extends VersionedSnapshot<ProfileUpdate> {
         public Snapshot() {
-            super(() -> INSTANCE);
+            super(INSTANCE);
         }
     }
 }

@@ -9,8 +9,11 @@ import org.apache.flink.core.memory.DataOutputView;
 /**
  * Base of rtcdp's hand-written serializers for immutable (or copied-by-codec) record types. A
  * subclass writes the bytes; this class supplies the rest of the {@code TypeSerializer} contract.
- * Each subclass is a stateless singleton with its own {@code SimpleTypeSerializerSnapshot}, so
- * savepoints name the serializer class and never fall back to Kryo.
+ * Each subclass is a stateless singleton with its own {@link VersionedSnapshot}, so savepoints name
+ * the serializer class and the version of its format, and never fall back to Kryo. Its bytes are
+ * pinned per version by {@code SerializerContractTest}'s golden files: a change of format is a new
+ * version with a reader of the old one (docs/operations.md, "Upgrading state: serializer
+ * versions").
  */
 public abstract class CodecSerializer<T> extends TypeSerializerSingleton<T> {
     private static final long serialVersionUID = 1L;
@@ -50,6 +53,26 @@ public abstract class CodecSerializer<T> extends TypeSerializerSingleton<T> {
     public void copy(DataInputView source, DataOutputView target) throws IOException {
         serialize(deserialize(source), target);
     }
+
+    /**
+     * Equal to any instance of the same class ({@code TypeSerializerSingleton}'s throws on null).
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o != null && o.getClass() == getClass();
+    }
+
+    @Override
+    public int hashCode() {
+        return getClass().hashCode();
+    }
+
+    /**
+     * The snapshot of this serializer: a {@link VersionedSnapshot}, so that Flink sees the version
+     * of the format on restore.
+     */
+    @Override
+    public abstract VersionedSnapshot<T> snapshotConfiguration();
 
     /** Writes a nullable string: a presence byte, then UTF. */
     public static void writeNullableString(String s, DataOutputView out) throws IOException {

@@ -3,14 +3,18 @@ package io.rtcdp.operators.types;
 import io.rtcdp.udf.rules.DecisionState;
 import java.io.IOException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputView;
 
-/** Serializer of the decision stage's per-profile state, in {@link DecisionState}'s own format. */
+/**
+ * Serializer of the decision stage's per-profile state, in {@link DecisionState}'s own format. Each
+ * record begins with its format byte, which stays: the state can hold records of formats 1 to 6
+ * side by side (one is written anew only when its profile is decided again), read record by record.
+ * As for {@link ProfileStateSerializer}, a new record format is a new snapshot version read by this
+ * serializer itself, so the state restores as is.
+ */
 public final class DecisionStateSerializer extends CodecSerializer<DecisionState> {
     private static final long serialVersionUID = 1L;
 
@@ -52,7 +56,7 @@ public final class DecisionStateSerializer extends CodecSerializer<DecisionState
     }
 
     @Override
-    public TypeSerializerSnapshot<DecisionState> snapshotConfiguration() {
+    public VersionedSnapshot<DecisionState> snapshotConfiguration() {
         return new Snapshot();
     }
 
@@ -61,9 +65,9 @@ public final class DecisionStateSerializer extends CodecSerializer<DecisionState
     }
 
     /** Snapshot of the stateless singleton. */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<DecisionState> {
+    public static final class Snapshot extends VersionedSnapshot<DecisionState> {
         public Snapshot() {
-            super(() -> INSTANCE);
+            super(INSTANCE);
         }
     }
 }

@@ -9,16 +9,16 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * Serializer of {@link Event}, the record between ingest, dedupe, identity and profile. Events are
- * never kept in state, only sent between operators, so its format may change between versions
- * (unaligned checkpoints, which persist records in flight, are not used). Counts are varints:
- * neither ids nor traits are limited to 65535 by the encoding.
+ * sent between operators and kept in state only as the bytes of {@code VerdictGate}'s waiting
+ * records (empty under the job's aligned checkpoints), whose format names this serializer's
+ * version; so a new version needs a reader of the old one only there (unaligned checkpoints, which
+ * persist records in flight, are not used). Counts are varints: neither ids nor traits are limited
+ * to 65535 by the encoding.
  */
 public final class EventSerializer extends CodecSerializer<Event> {
     private static final long serialVersionUID = 1L;
@@ -111,14 +111,14 @@ public final class EventSerializer extends CodecSerializer<Event> {
     }
 
     @Override
-    public TypeSerializerSnapshot<Event> snapshotConfiguration() {
+    public VersionedSnapshot<Event> snapshotConfiguration() {
         return new Snapshot();
     }
 
     /** Snapshot of the stateless singleton. */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<Event> {
+    public static final class Snapshot extends VersionedSnapshot<Event> {
         public Snapshot() {
-            super(() -> INSTANCE);
+            super(INSTANCE);
         }
     }
 }

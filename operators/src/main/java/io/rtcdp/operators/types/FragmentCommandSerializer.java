@@ -2,8 +2,6 @@ package io.rtcdp.operators.types;
 
 import io.rtcdp.udf.identity.FragmentCommand;
 import java.io.IOException;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -46,14 +44,14 @@ public final class FragmentCommandSerializer extends CodecSerializer<FragmentCom
     }
 
     @Override
-    public TypeSerializerSnapshot<FragmentCommand> snapshotConfiguration() {
+    public VersionedSnapshot<FragmentCommand> snapshotConfiguration() {
         return new Snapshot();
     }
 
     /** Snapshot of the stateless singleton. */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<FragmentCommand> {
+    public static final class Snapshot extends VersionedSnapshot<FragmentCommand> {
         public Snapshot() {
-            super(() -> INSTANCE);
+            super(INSTANCE);
         }
     }
 }

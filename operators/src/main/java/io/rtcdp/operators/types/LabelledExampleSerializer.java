@@ -3,8 +3,6 @@ package io.rtcdp.operators.types;
 import io.rtcdp.operators.decide.LabelledExample;
 import java.io.IOException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -49,7 +47,7 @@ public final class LabelledExampleSerializer extends CodecSerializer<LabelledExa
     }
 
     @Override
-    public TypeSerializerSnapshot<LabelledExample> snapshotConfiguration() {
+    public VersionedSnapshot<LabelledExample> snapshotConfiguration() {
         return new Snapshot();
     }
 
@@ -58,9 +56,9 @@ public final class LabelledExampleSerializer extends CodecSerializer<LabelledExa
     }
 
     /** Snapshot naming this serializer; the format has no parameters. */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<LabelledExample> {
+    public static final class Snapshot extends VersionedSnapshot<LabelledExample> {
         public Snapshot() {
-            super(() -> INSTANCE);
+            super(INSTANCE);
         }
     }
 }

@@ -4,8 +4,6 @@ import io.rtcdp.udf.event.DeadLetter;
 import io.rtcdp.udf.event.Parsed;
 import io.rtcdp.udf.profile.Strings;
 import java.io.IOException;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -34,14 +32,14 @@ public final class ParsedSerializer extends CodecSerializer<Parsed> {
     }
 
     @Override
-    public TypeSerializerSnapshot<Parsed> snapshotConfiguration() {
+    public VersionedSnapshot<Parsed> snapshotConfiguration() {
         return new Snapshot();
     }
 
     /** Snapshot of the stateless singleton. */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<Parsed> {
+    public static final class Snapshot extends VersionedSnapshot<Parsed> {
         public Snapshot() {
-            super(() -> INSTANCE);
+            super(INSTANCE);
         }
     }
 
@@ -71,15 +69,15 @@ public final class ParsedSerializer extends CodecSerializer<Parsed> {
         }
 
         @Override
-        public TypeSerializerSnapshot<DeadLetter> snapshotConfiguration() {
+        public VersionedSnapshot<DeadLetter> snapshotConfiguration() {
             return new DeadLetterSnapshot();
         }
     }
 
     /** Snapshot of {@link DeadLetterSerializer}. */
-    public static final class DeadLetterSnapshot extends SimpleTypeSerializerSnapshot<DeadLetter> {
+    public static final class DeadLetterSnapshot extends VersionedSnapshot<DeadLetter> {
         public DeadLetterSnapshot() {
-            super(() -> DeadLetterSerializer.INSTANCE);
+            super(DeadLetterSerializer.INSTANCE);
         }
     }
 }

@@ -7,8 +7,6 @@ import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.profile.ProfileValues;
 import java.io.IOException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -85,7 +83,7 @@ public final class ProfileChangeSerializer extends CodecSerializer<ProfileChange
     }
 
     @Override
-    public TypeSerializerSnapshot<ProfileChange> snapshotConfiguration() {
+    public VersionedSnapshot<ProfileChange> snapshotConfiguration() {
         return new Snapshot();
     }
 
@@ -94,9 +92,9 @@ public final class ProfileChangeSerializer extends CodecSerializer<ProfileChange
     }
 
     /** Snapshot naming this serializer; the format has no parameters. */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<ProfileChange> {
+    public static final class Snapshot extends VersionedSnapshot<ProfileChange> {
         public Snapshot() {
-            super(() -> INSTANCE);
+            super(INSTANCE);
         }
     }
 }

@@ -6,8 +6,6 @@ import io.rtcdp.udf.profile.ProfileFeatures;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -86,14 +84,14 @@ public final class ProfileCommandSerializer extends CodecSerializer<ProfileComma
     }
 
     @Override
-    public TypeSerializerSnapshot<ProfileCommand> snapshotConfiguration() {
+    public VersionedSnapshot<ProfileCommand> snapshotConfiguration() {
         return new Snapshot();
     }
 
     /** Snapshot of the stateless singleton. */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<ProfileCommand> {
+    public static final class Snapshot extends VersionedSnapshot<ProfileCommand> {
         public Snapshot() {
-            super(() -> INSTANCE);
+            super(INSTANCE);
         }
     }
 }

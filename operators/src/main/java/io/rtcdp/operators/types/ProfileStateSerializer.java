@@ -2,14 +2,17 @@ package io.rtcdp.operators.types;
 
 import io.rtcdp.udf.profile.ProfileState;
 import java.io.IOException;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * Serializer of the profile state value. The encoding is {@link ProfileState}'s own, versioned by
- * its leading format byte, so the state can evolve without a serializer change.
+ * Serializer of the profile state value, in {@link ProfileState}'s own encoding. Each record begins
+ * with its format byte, and that byte stays: the profile state can hold records of several formats
+ * side by side (2, 3 and 4 are read; a record is written anew only when its profile changes, and no
+ * restore ever rewrote them all), so the reader has to tell them apart record by record. A new
+ * record format is still a new version of this serializer's snapshot (the golden bytes pin the
+ * current one), whose reader of the older versions is this serializer itself: Flink restores the
+ * state as is and the old records stay until their profiles change.
  */
 public final class ProfileStateSerializer extends CodecSerializer<ProfileState> {
     private static final long serialVersionUID = 1L;
@@ -52,14 +55,14 @@ public final class ProfileStateSerializer extends CodecSerializer<ProfileState> 
     }
 
     @Override
-    public TypeSerializerSnapshot<ProfileState> snapshotConfiguration() {
+    public VersionedSnapshot<ProfileState> snapshotConfiguration() {
         return new Snapshot();
     }
 
     /** Snapshot of the stateless singleton. */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<ProfileState> {
+    public static final class Snapshot extends VersionedSnapshot<ProfileState> {
         public Snapshot() {
-            super(() -> INSTANCE);
+            super(INSTANCE);
         }
     }
 }

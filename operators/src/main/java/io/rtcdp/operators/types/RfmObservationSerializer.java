@@ -3,8 +3,6 @@ package io.rtcdp.operators.types;
 import io.rtcdp.operators.profile.RfmObservation;
 import java.io.IOException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -35,7 +33,7 @@ public final class RfmObservationSerializer extends CodecSerializer<RfmObservati
     }
 
     @Override
-    public TypeSerializerSnapshot<RfmObservation> snapshotConfiguration() {
+    public VersionedSnapshot<RfmObservation> snapshotConfiguration() {
         return new Snapshot();
     }
 
@@ -44,9 +42,9 @@ public final class RfmObservationSerializer extends CodecSerializer<RfmObservati
     }
 
     /** Snapshot naming this serializer; the format has no parameters. */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<RfmObservation> {
+    public static final class Snapshot extends VersionedSnapshot<RfmObservation> {
         public Snapshot() {
-            super(() -> INSTANCE);
+            super(INSTANCE);
         }
     }
 }

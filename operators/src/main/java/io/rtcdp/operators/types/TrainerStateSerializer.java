@@ -4,12 +4,15 @@ import io.rtcdp.operators.decide.TrainerState;
 import io.rtcdp.udf.ml.FtrlTrainer;
 import java.io.IOException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
-/** Serializer of {@link TrainerState}: the version bookkeeping, then {@link FtrlTrainer#write}. */
+/**
+ * Serializer of {@link TrainerState}: the version bookkeeping, then {@link FtrlTrainer#write},
+ * which begins with the trainer's own format byte (only format 1 exists). The byte stays, as
+ * savepoints hold it; a new trainer format can be read record by record through it (as {@link
+ * ProfileStateSerializer} does) or by a reader of the old snapshot version.
+ */
 public final class TrainerStateSerializer extends CodecSerializer<TrainerState> {
     private static final long serialVersionUID = 1L;
 
@@ -56,7 +59,7 @@ public final class TrainerStateSerializer extends CodecSerializer<TrainerState> 
     }
 
     @Override
-    public TypeSerializerSnapshot<TrainerState> snapshotConfiguration() {
+    public VersionedSnapshot<TrainerState> snapshotConfiguration() {
         return new Snapshot();
     }
 
@@ -65,9 +68,9 @@ public final class TrainerStateSerializer extends CodecSerializer<TrainerState> 
     }
 
     /** Snapshot naming this serializer; the format has no parameters. */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<TrainerState> {
+    public static final class Snapshot extends VersionedSnapshot<TrainerState> {
         public Snapshot() {
-            super(() -> INSTANCE);
+            super(INSTANCE);
         }
     }
 }

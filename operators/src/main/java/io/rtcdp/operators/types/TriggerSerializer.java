@@ -3,8 +3,6 @@ package io.rtcdp.operators.types;
 import io.rtcdp.udf.rules.Trigger;
 import java.io.IOException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -55,7 +53,7 @@ public final class TriggerSerializer extends CodecSerializer<Trigger> {
     }
 
     @Override
-    public TypeSerializerSnapshot<Trigger> snapshotConfiguration() {
+    public VersionedSnapshot<Trigger> snapshotConfiguration() {
         return new Snapshot();
     }
 
@@ -64,9 +62,9 @@ public final class TriggerSerializer extends CodecSerializer<Trigger> {
     }
 
     /** Snapshot naming this serializer; the format has no parameters. */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<Trigger> {
+    public static final class Snapshot extends VersionedSnapshot<Trigger> {
         public Snapshot() {
-            super(() -> INSTANCE);
+            super(INSTANCE);
         }
     }
 }

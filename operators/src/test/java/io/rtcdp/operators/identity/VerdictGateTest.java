@@ -2,7 +2,9 @@ package io.rtcdp.operators.identity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rtcdp.operators.ingest.Deduplicator;
 import io.rtcdp.operators.ingest.Deduplicator.Verdict;
+import io.rtcdp.operators.types.EventSerializer;
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.Id;
 import java.util.ArrayList;
@@ -60,5 +62,25 @@ class VerdictGateTest {
         onlyA.event(event("a", "3"), release);
         assertThat(released).containsExactly("a/1", "a/2", "a/3", "a/3 duplicate");
         assertThat(onlyA.waitingEvents() + onlyA.earlyVerdicts()).isZero();
+    }
+
+    /**
+     * The waiting records are events and verdicts in their serializers' bytes, inside operator
+     * state Flink sees only as bytes: their format has to follow those serializers' versions.
+     */
+    @Test
+    void theWaitingFormatNamesTheVersionsOfItsRecords() {
+        assertThat(VerdictGate.FORMAT)
+                .as(
+                        "VerdictGate.FORMAT 1 holds events and verdicts of version 3: a new version of"
+                                + " either needs a new FORMAT that still reads format 1")
+                .isEqualTo(1);
+        assertThat(EventSerializer.INSTANCE.snapshotConfiguration().getCurrentVersion())
+                .isEqualTo(3);
+        assertThat(
+                        Deduplicator.VerdictSerializer.INSTANCE
+                                .snapshotConfiguration()
+                                .getCurrentVersion())
+                .isEqualTo(3);
     }
 }

@@ -15,8 +15,6 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
-import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.util.InstantiationUtil;
@@ -92,23 +90,6 @@ class ProfileUpdateSerializerTest {
         }
         assertThat(read).isEqualTo(updates);
         assertThat(in.available()).isZero();
-    }
-
-    @Test
-    void snapshotRestoresTheSameSerializerAndIsCompatibleAsIs() throws IOException {
-        TypeSerializerSnapshot<ProfileUpdate> snapshot = S.snapshotConfiguration();
-        DataOutputSerializer out = new DataOutputSerializer(64);
-        TypeSerializerSnapshot.writeVersionedSnapshot(out, snapshot);
-        TypeSerializerSnapshot<ProfileUpdate> read =
-                TypeSerializerSnapshot.readVersionedSnapshot(
-                        new DataInputDeserializer(out.getCopyOfBuffer()),
-                        getClass().getClassLoader());
-
-        assertThat(read).isInstanceOf(ProfileUpdateSerializer.Snapshot.class);
-        assertThat(read.restoreSerializer()).isSameAs(S);
-        TypeSerializerSchemaCompatibility<ProfileUpdate> compatibility =
-                S.snapshotConfiguration().resolveSchemaCompatibility(read);
-        assertThat(compatibility.isCompatibleAsIs()).isTrue();
     }
 
     @Test

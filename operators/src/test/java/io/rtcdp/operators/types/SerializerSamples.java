@@ -1,0 +1,376 @@
+package io.rtcdp.operators.types;
+
+import io.rtcdp.operators.decide.LabelledExample;
+import io.rtcdp.operators.decide.TrainerState;
+import io.rtcdp.operators.identity.ConflictSerializer;
+import io.rtcdp.operators.identity.FragmentStore;
+import io.rtcdp.operators.identity.IdentityResolver;
+import io.rtcdp.operators.ingest.Deduplicator;
+import io.rtcdp.operators.profile.ProfileChange;
+import io.rtcdp.operators.profile.RfmObservation;
+import io.rtcdp.operators.sink.ProfileUpdate;
+import io.rtcdp.operators.sink.ProfileUpdateSerializer;
+import io.rtcdp.udf.event.DeadLetter;
+import io.rtcdp.udf.event.Event;
+import io.rtcdp.udf.event.EventType;
+import io.rtcdp.udf.event.Id;
+import io.rtcdp.udf.event.Parsed;
+import io.rtcdp.udf.identity.Conflict;
+import io.rtcdp.udf.identity.FragmentCommand;
+import io.rtcdp.udf.identity.OneIdInfo;
+import io.rtcdp.udf.lifecycle.LifecycleStage;
+import io.rtcdp.udf.ml.FtrlTrainer;
+import io.rtcdp.udf.ml.LearningHead;
+import io.rtcdp.udf.ml.ModelSpec;
+import io.rtcdp.udf.ml.WrittenScore;
+import io.rtcdp.udf.profile.ProfileCommand;
+import io.rtcdp.udf.profile.ProfileFeatures;
+import io.rtcdp.udf.profile.ProfileState;
+import io.rtcdp.udf.profile.ProfileValues;
+import io.rtcdp.udf.rules.DecisionState;
+import io.rtcdp.udf.rules.Trigger;
+import io.rtcdp.udf.rules.TriggerState;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Every hand-written serializer of the job with a few representative values, for {@link
+ * SerializerContractTest}. The values are fixed (constant times, seeded randomness, ordered maps),
+ * so they serialize to the same bytes on every run: the golden files are those bytes. A value
+ * changed here changes the golden bytes of the current version, so change them only together with a
+ * new format version (docs/operations.md, "Upgrading state: serializer versions").
+ */
+final class SerializerSamples {
+    static final long T0 = 1_700_000_000_000L;
+    static final long DAY = 86_400_000L;
+
+    /**
+     * One serializer under test.
+     *
+     * @param name the directory of its golden files
+     * @param same how a value read back is compared with its sample
+     */
+    record Case<T>(String name, CodecSerializer<T> serializer, List<T> samples, Same same) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** How a value read back is compared with its sample. */
+    enum Same {
+        /** By {@code equals}. */
+        EQUALS,
+        /**
+         * Field by field: records over arrays, whose {@code equals} compares the arrays' identity.
+         */
+        FIELDS,
+        /**
+         * By the bytes the serializer writes for them: types without {@code equals} whose fields
+         * include caches derived from the written state (the FTRL trainer's weights).
+         */
+        BYTES
+    }
+
+    private SerializerSamples() {}
+
+    static List<Case<?>> all() {
+        return List.of(
+                of(EventSerializer.INSTANCE, events()),
+                of(ParsedSerializer.INSTANCE, parsed()),
+                of(ParsedSerializer.DeadLetterSerializer.INSTANCE, deadLetters()),
+                of(ProfileCommandSerializer.INSTANCE, profileCommands()),
+                of(FragmentCommandSerializer.INSTANCE, fragmentCommands()),
+                of(ProfileStateSerializer.INSTANCE, profileStates()),
+                of(ProfileUpdateSerializer.INSTANCE, profileUpdates()),
+                of(ProfileChangeSerializer.INSTANCE, profileChanges(), Same.FIELDS),
+                of(RfmObservationSerializer.INSTANCE, rfmObservations()),
+                of(DecisionStateSerializer.INSTANCE, decisionStates()),
+                of(TriggerSerializer.INSTANCE, triggers()),
+                of(LabelledExampleSerializer.INSTANCE, labelledExamples(), Same.FIELDS),
+                of(TrainerStateSerializer.INSTANCE, trainerStates(), Same.BYTES),
+                of(ConflictSerializer.INSTANCE, conflicts()),
+                of(FragmentStore.FeaturesSerializer.INSTANCE, features()),
+                of(IdentityResolver.OneIdInfoSerializer.INSTANCE, oneIdInfos()),
+                of(Deduplicator.OccurrenceSerializer.INSTANCE, occurrences()),
+                of(Deduplicator.VerdictSerializer.INSTANCE, verdicts()));
+    }
+
+    private static <T> Case<T> of(CodecSerializer<T> s, List<T> samples) {
+        return of(s, samples, Same.EQUALS);
+    }
+
+    private static <T> Case<T> of(CodecSerializer<T> s, List<T> samples, Same same) {
+        return new Case<>(s.getClass().getSimpleName(), s, samples, same);
+    }
+
+    static List<Event> events() {
+        Map<String, String> traits = new LinkedHashMap<>();
+        traits.put("city", "Zürich");
+        traits.put("plan", "gold");
+        return List.of(
+                new Event(
+                        "acme",
+                        "e-1",
+                        EventType.TRACK,
+                        "order_completed",
+                        T0,
+                        "web",
+                        List.of(new Id("user_id", "u1"), new Id("cookie_id", "c1")),
+                        12_500_000L,
+                        "shoes",
+                        "o-1",
+                        true,
+                        false,
+                        traits,
+                        "{\"coupon\":\"X\"}",
+                        T0 + 120),
+                new Event(
+                        "acme",
+                        "e-2",
+                        EventType.PAGE,
+                        null,
+                        T0 + DAY,
+                        null,
+                        List.of(new Id("cookie_id", "c1")),
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        Map.of(),
+                        null,
+                        0L),
+                new Event(
+                        "globex",
+                        "e-3",
+                        EventType.IDENTIFY,
+                        null,
+                        T0 + 2 * DAY,
+                        "app",
+                        List.of(new Id("email", "ab".repeat(32))),
+                        null,
+                        null,
+                        null,
+                        null,
+                        true,
+                        Map.of("name", "新客"),
+                        null,
+                        T0 + 2 * DAY + 5));
+    }
+
+    private static List<DeadLetter> deadLetters() {
+        return List.of(
+                new DeadLetter("invalid_json", "unexpected end", "{\"a\":", "rtcdp.events/0/9", 5),
+                new DeadLetter("missing_field", "no tenant", "{}", "f.jsonl:3", 2));
+    }
+
+    private static List<Parsed> parsed() {
+        return List.of(Parsed.ok(events().get(0)), Parsed.bad(deadLetters().get(0)));
+    }
+
+    static ProfileFeatures featuresOf(List<Event> events) {
+        ProfileFeatures f = new ProfileFeatures();
+        for (Event e : events) {
+            f.add(e);
+        }
+        return f;
+    }
+
+    private static List<ProfileFeatures> features() {
+        return List.of(featuresOf(events()), new ProfileFeatures());
+    }
+
+    private static List<ProfileCommand> profileCommands() {
+        Event e = events().get(0);
+        return List.of(
+                ProfileCommand.event("o1", e, e.ids(), "o2>o1"),
+                ProfileCommand.absorb("acme", "o1", featuresOf(events())),
+                ProfileCommand.drop("acme", "o2", "o1"),
+                ProfileCommand.ids("acme", "o1", List.of(new Id("email", "x")), e.ids()),
+                ProfileCommand.forget("acme", "o1", events().get(1)));
+    }
+
+    private static List<FragmentCommand> fragmentCommands() {
+        Event e = events().get(0);
+        return List.of(
+                FragmentCommand.route("o1", e, e.ids(), "o2>o1"),
+                FragmentCommand.resend("acme", "f1", "o1"),
+                FragmentCommand.drop("acme", "f1", "o1"),
+                FragmentCommand.ids("acme", "o1", e.ids(), List.of(new Id("email", "x"))),
+                FragmentCommand.forget("acme", "f1", events().get(1)));
+    }
+
+    private static List<ProfileState> profileStates() {
+        ProfileState full = new ProfileState();
+        for (Event e : events()) {
+            full.features().add(e);
+            full.addIds(e.ids());
+        }
+        full.nextVer();
+        full.setTimerAt(T0 + 3 * DAY);
+        full.setWrittenEpoch(4);
+        full.defer(T0 + 5);
+        return List.of(full, new ProfileState());
+    }
+
+    private static List<ProfileUpdate> profileUpdates() {
+        Map<String, String> set = new LinkedHashMap<>();
+        set.put("oneid", "o1");
+        set.put("f.revenue_total", "123.45");
+        set.put("tags", "vip,新客");
+        Map<String, Boolean> segments = new LinkedHashMap<>();
+        segments.put("vip", true);
+        segments.put("churned", false);
+        return List.of(
+                new ProfileUpdate(
+                        "acme",
+                        "o1",
+                        7,
+                        false,
+                        set,
+                        List.of("f.days_since_last_order"),
+                        List.of("cookie_id:c1"),
+                        null,
+                        segments,
+                        T0,
+                        T0 + 9),
+                new ProfileUpdate("acme", "o2", 3, true, null, null, null, "o1"),
+                new ProfileUpdate("", "", 0, false, Map.of(), List.of(), List.of()));
+    }
+
+    private static ProfileValues values() {
+        ProfileValues v = new ProfileValues();
+        v.set(ProfileValues.AS_OF, T0);
+        v.set(ProfileValues.ORDERS_TOTAL, 3);
+        v.setTopCategory("toys");
+        v.setLifecycle(LifecycleStage.ACTIVE);
+        return v;
+    }
+
+    private static List<ProfileChange> profileChanges() {
+        return List.of(
+                new ProfileChange(
+                        "acme",
+                        "o1",
+                        profileUpdates().get(0),
+                        values(),
+                        events().get(0),
+                        new String[] {"5", "4", null, "champions"},
+                        0b101),
+                new ProfileChange("acme", "o2", null, null, null, null));
+    }
+
+    private static List<RfmObservation> rfmObservations() {
+        return List.of(
+                new RfmObservation("acme", "o1", T0, 3, 37_500_000L),
+                RfmObservation.removal("acme", "o2"));
+    }
+
+    private static List<DecisionState> decisionStates() {
+        DecisionState s = new DecisionState();
+        s.values = values();
+        s.rfm = new String[] {"5", "4", "3", "champions"};
+        s.traits.put("plan", "gold");
+        s.tags = List.of("t1", "t2");
+        s.segments = List.of("s1");
+        s.rulesVersion = 7;
+        s.triggers.put("win_back", new TriggerState(true, 6, new long[] {6}));
+        s.scores.put("purchase", new WrittenScore(0.25, 12, new long[] {2, 4, 37, 0, 8, 0, 0}));
+        s.scores.put("churn", new WrittenScore(0.125, 13, null));
+        s.marketing = 815;
+        s.learning.put("purchase", new LearningHead(17 * DAY, 2, 10 * DAY));
+        return List.of(s, new DecisionState());
+    }
+
+    private static List<Trigger> triggers() {
+        return List.of(
+                new Trigger(
+                        "t-1",
+                        "acme",
+                        "o1",
+                        "win_back",
+                        "email",
+                        "crm",
+                        0.75,
+                        "days_since_last_order > 30",
+                        "e-1",
+                        T0,
+                        T0 + 11),
+                new Trigger("t-2", "acme", "o2", "vip", null, null, null, null, null, T0, T0));
+    }
+
+    private static double[] vector(Random r, int n) {
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = r.nextGaussian() * (i + 1) + i;
+        }
+        return x;
+    }
+
+    private static List<LabelledExample> labelledExamples() {
+        Random r = new Random(1);
+        return List.of(
+                new LabelledExample("acme", "purchase", 3, 0.25, vector(r, 5), 1, T0),
+                new LabelledExample("acme", "churn", 0, 0.5, new double[0], 0, T0 + DAY));
+    }
+
+    private static List<TrainerState> trainerStates() {
+        ModelSpec spec = ModelSpec.defaults("purchase");
+        int d = spec.features().size();
+        Random r = new Random(4);
+        FtrlTrainer warming = FtrlTrainer.withWarmup(spec, FtrlTrainer.Params.defaults(), 200);
+        for (int i = 0; i < 150; i++) {
+            warming.update(vector(r, d), r.nextBoolean() ? 1 : 0);
+        }
+        FtrlTrainer trained = FtrlTrainer.withWarmup(spec, FtrlTrainer.Params.defaults(), 20);
+        for (int i = 0; i < 60; i++) {
+            trained.update(vector(r, d), r.nextBoolean() ? 1 : 0);
+        }
+        TrainerState a = new TrainerState(warming, 0);
+        TrainerState b = new TrainerState(trained, 3);
+        b.maxServedVersion = 4;
+        b.lastPublished = 5;
+        b.maxTs = T0;
+        b.sincePublished = 60;
+        return List.of(a, b);
+    }
+
+    private static List<Conflict> conflicts() {
+        return List.of(
+                new Conflict("acme", "e-1", T0, new Id("email", "x"), "o1", "o2", "over_limit"),
+                new Conflict(
+                        "acme", "e-2", T0, new Id("phone", "1"), null, null, Conflict.QUARANTINED));
+    }
+
+    private static List<OneIdInfo> oneIdInfos() {
+        List<Id> ids =
+                new ArrayList<>(List.of(new Id("cookie_id", "c1"), new Id("cookie_id", "c2")));
+        ids.add(new Id("email", "x"));
+        ids.sort(null);
+        return List.of(
+                new OneIdInfo(
+                        "o1",
+                        T0,
+                        ids,
+                        List.of(new OneIdInfo.MergeRecord("o2", T0 + 5, new Id("email", "x")))),
+                OneIdInfo.founded("o3", T0, Arrays.asList(new Id("user_id", "u3"))));
+    }
+
+    private static List<Deduplicator.Occurrence> occurrences() {
+        return List.of(
+                new Deduplicator.Occurrence("acme", "e-1", T0),
+                new Deduplicator.Occurrence("globex", "e-9", -1));
+    }
+
+    private static List<Deduplicator.Verdict> verdicts() {
+        return List.of(
+                Deduplicator.Verdict.pass("acme", "e-1"),
+                Deduplicator.Verdict.duplicate("acme", "e-2"),
+                new Deduplicator.Verdict("acme", "e-3", false, "redis down"));
+    }
+}
