@@ -142,16 +142,7 @@ public final class RedisClusterExtension implements BeforeAllCallback, AfterAllC
         for (int i = 0; i < MASTERS; i++) {
             try (Jedis j = node(i)) {
                 for (String key : byNode.get(i)) {
-                    String type = j.type(key);
-                    Object value =
-                            switch (type) {
-                                case "string" -> j.get(key);
-                                case "hash" -> new TreeMap<>(j.hgetAll(key));
-                                case "set" -> new TreeSet<>(j.smembers(key));
-                                case "list" -> j.lrange(key, 0, -1);
-                                default -> type;
-                            };
-                    if (all.put(key, value) != null) {
+                    if (all.put(key, RedisServerExtension.valueOf(j, key)) != null) {
                         throw new IllegalStateException(key + " is on two masters");
                     }
                 }

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.commands.JedisCommands;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.params.ShutdownParams;
 import redis.clients.jedis.resps.ScanResult;
@@ -204,20 +205,23 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
         do {
             ScanResult<String> page = client.scan(cursor, params);
             for (String key : page.getResult()) {
-                String type = client.type(key);
-                Object value =
-                        switch (type) {
-                            case "string" -> client.get(key);
-                            case "hash" -> new TreeMap<>(client.hgetAll(key));
-                            case "set" -> new TreeSet<>(client.smembers(key));
-                            case "list" -> client.lrange(key, 0, -1);
-                            default -> type;
-                        };
-                all.put(key, value);
+                all.put(key, valueOf(client, key));
             }
             cursor = page.getCursor();
         } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
         return all;
+    }
+
+    /** The content of {@code key} in the form of {@link #contents()}. */
+    static Object valueOf(JedisCommands redis, String key) {
+        String type = redis.type(key);
+        return switch (type) {
+            case "string" -> redis.get(key);
+            case "hash" -> new TreeMap<>(redis.hgetAll(key));
+            case "set" -> new TreeSet<>(redis.smembers(key));
+            case "list" -> redis.lrange(key, 0, -1);
+            default -> type;
+        };
     }
 
     /**
