@@ -11,10 +11,13 @@ import java.util.function.Predicate;
  *
  * <pre>{@code
  * Await.until("the first checkpoint", Duration.ofSeconds(60), () -> checkpointExists(dir));
- * List<String> wrong =
- *         Await.until("every profile complete", Duration.ofMinutes(4), this::incomplete, List::isEmpty);
+ * long n = Await.until("100 keys", Duration.ofSeconds(60), redis::dbSize, size -> size >= 100);
+ * Await.untilNone("every profile complete", Duration.ofMinutes(4), this::incompleteProfiles);
  * Await.during("the outage", Duration.ofSeconds(5), () -> assertThat(run).isNotDone());
  * }</pre>
+ *
+ * <p>{@link #untilPromptly} polls every 10 ms without backing off, for a watcher that must act at
+ * once (kill a TaskManager while a short job still runs).
  *
  * <p>A poll may throw: an {@link AssertionError} or other unchecked exception ends the wait at once
  * (that is how a poll fails fast, e.g. when the job it waits on has failed); a checked exception is
