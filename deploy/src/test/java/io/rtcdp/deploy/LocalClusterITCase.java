@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.rtcdp.operators.testutil.RedisServerExtension;
+import io.rtcdp.testing.Await;
+import io.rtcdp.testing.RedisServerExtension;
 import io.rtcdp.udf.gen.PopulationGenerator;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -312,11 +313,10 @@ class LocalClusterITCase {
             throws Exception {
         long checkpoint = awaitCheckpointAfter(job, n, previousRestore);
         long delay = maxDelay == 0 ? 0 : random.nextLong(maxDelay + 1);
-        long until = System.currentTimeMillis() + delay;
-        while (System.currentTimeMillis() < until) {
-            assertRunning(job, n);
-            Thread.sleep(Math.min(100, Math.max(1, until - System.currentTimeMillis())));
-        }
+        Await.during(
+                "the random delay before kill " + n,
+                Duration.ofMillis(delay),
+                () -> assertRunning(job, n));
         List<String[]> tms = taskManagers();
         assertThat(tms).as("TaskManagers before kill %d", n).isNotEmpty();
         String[] victim = tms.get(random.nextInt(tms.size()));
@@ -334,56 +334,76 @@ class LocalClusterITCase {
         assertThat(add.code()).as("add-taskmanager:\n%s", add.out()).isZero();
         String replacement = add.out().strip().lines().reduce((a, b) -> b).orElse("?");
 
-        long deadline = System.nanoTime() + RUN.toNanos();
-        while (true) {
-            JsonNode cp = get("/jobs/" + job + "/checkpoints").path("latest");
-            JsonNode restored = cp.path("restored");
-            long restoredAt = restored.path("restore_timestamp").asLong(-1);
-            JsonNode completed = cp.path("completed");
-            String state = state(job);
-            restarts(job);
-            if (restoredAt > killedAt) {
-                boolean after = completed.path("trigger_timestamp").asLong(-1) > restoredAt;
-                if (after || state.equals("FINISHED")) {
-                    assertThat(restored.path("is_savepoint").asBoolean())
-                            .as("restored from a checkpoint")
-                            .isFalse();
-                    Kill k =
-                            new Kill(
-                                    n,
-                                    checkpoint,
-                                    delay,
-                                    victim[0],
-                                    Long.parseLong(victim[1]),
-                                    killedAt,
-                                    noticed(job, killedAt),
-                                    replacement.split("\\s+")[0],
-                                    replacementAt,
-                                    restored.path("id").asLong(),
-                                    restoredAt,
-                                    after ? completed.path("id").asLong() : -1,
-                                    after ? completed.path("latest_ack_timestamp").asLong() : -1);
-                    log(
-                            "  restored checkpoint %d %.1f s after the kill; %s",
-                            k.restoredId(),
-                            (restoredAt - killedAt) / 1e3,
-                            after
-                                    ? String.format(
-                                            Locale.ROOT,
-                                            "checkpoint %d completed %.1f s after the kill",
-                                            k.checkpointAfter(),
-                                            (k.checkpointAfterAt() - killedAt) / 1e3)
-                                    : "then FINISHED");
-                    return k;
-                }
-            }
-            assertThat(state)
-                    .as("job %s after kill %d: %s", job, n, exceptions(job))
-                    .isNotIn("FAILED", "CANCELED", "FINISHED");
-            assertThat(System.nanoTime())
-                    .as("job %s restored and checkpointed within %s of kill %d", job, RUN, n)
-                    .isLessThan(deadline);
-            Thread.sleep(100);
+        Seen seen =
+                Await.until(
+                        String.format(
+                                "job %s restored and checkpointed (or finished) after kill %d",
+                                job, n),
+                        RUN,
+                        () -> {
+                            Seen now =
+                                    new Seen(
+                                            state(job),
+                                            get("/jobs/" + job + "/checkpoints").path("latest"));
+                            restarts(job);
+                            if (!now.recoveredFrom(killedAt)) {
+                                assertThat(now.state())
+                                        .as("job %s after kill %d: %s", job, n, exceptions(job))
+                                        .isNotIn("FAILED", "CANCELED", "FINISHED");
+                            }
+                            return now;
+                        },
+                        now -> now.recoveredFrom(killedAt));
+        JsonNode restored = seen.latest().path("restored");
+        JsonNode completed = seen.latest().path("completed");
+        long restoredAt = seen.restoredAt();
+        boolean after = seen.checkpointedAfterRestore();
+        assertThat(restored.path("is_savepoint").asBoolean())
+                .as("restored from a checkpoint")
+                .isFalse();
+        Kill k =
+                new Kill(
+                        n,
+                        checkpoint,
+                        delay,
+                        victim[0],
+                        Long.parseLong(victim[1]),
+                        killedAt,
+                        noticed(job, killedAt),
+                        replacement.split("\\s+")[0],
+                        replacementAt,
+                        restored.path("id").asLong(),
+                        restoredAt,
+                        after ? completed.path("id").asLong() : -1,
+                        after ? completed.path("latest_ack_timestamp").asLong() : -1);
+        log(
+                "  restored checkpoint %d %.1f s after the kill; %s",
+                k.restoredId(),
+                (restoredAt - killedAt) / 1e3,
+                after
+                        ? String.format(
+                                Locale.ROOT,
+                                "checkpoint %d completed %.1f s after the kill",
+                                k.checkpointAfter(),
+                                (k.checkpointAfterAt() - killedAt) / 1e3)
+                        : "then FINISHED");
+        return k;
+    }
+
+    /** A job's state and its latest checkpoints, as the REST API showed them. */
+    private record Seen(String state, JsonNode latest) {
+        long restoredAt() {
+            return latest.path("restored").path("restore_timestamp").asLong(-1);
+        }
+
+        boolean checkpointedAfterRestore() {
+            return latest.path("completed").path("trigger_timestamp").asLong(-1) > restoredAt();
+        }
+
+        /** Restored after {@code killedAt}, and then checkpointed or finished. */
+        boolean recoveredFrom(long killedAt) {
+            return restoredAt() > killedAt
+                    && (checkpointedAfterRestore() || state.equals("FINISHED"));
         }
     }
 
@@ -394,20 +414,20 @@ class LocalClusterITCase {
      * says which was the latest.
      */
     private long awaitCheckpointAfter(String job, int n, long restoredAt) throws Exception {
-        long deadline = System.nanoTime() + FIRST_CHECKPOINT.toNanos();
-        while (true) {
-            assertRunning(job, n);
-            JsonNode completed =
-                    get("/jobs/" + job + "/checkpoints").path("latest").path("completed");
-            if (completed.path("trigger_timestamp").asLong(-1) > restoredAt
-                    && REDIS.client().dbSize() > 0) {
-                return completed.path("id").asLong();
-            }
-            assertThat(System.nanoTime())
-                    .as("a checkpoint of job %s in time", job)
-                    .isLessThan(deadline);
-            Thread.sleep(50);
-        }
+        JsonNode completed =
+                Await.until(
+                        "a checkpoint of job " + job + " triggered after " + restoredAt,
+                        FIRST_CHECKPOINT,
+                        () -> {
+                            assertRunning(job, n);
+                            return get("/jobs/" + job + "/checkpoints")
+                                    .path("latest")
+                                    .path("completed");
+                        },
+                        c ->
+                                c.path("trigger_timestamp").asLong(-1) > restoredAt
+                                        && REDIS.client().dbSize() > 0);
+        return completed.path("id").asLong();
     }
 
     private void assertRunning(String job, int n) throws Exception {
@@ -459,42 +479,42 @@ class LocalClusterITCase {
      * (epoch ms).
      */
     private long followToEnd(String job) throws Exception {
-        long deadline = System.nanoTime() + RUN.toNanos();
-        long first = -1;
-        while (true) {
-            String state = state(job);
-            if (first < 0) {
-                JsonNode completed =
-                        get("/jobs/" + job + "/checkpoints").path("latest").path("completed");
-                if (completed.isObject()) {
-                    first = completed.path("latest_ack_timestamp").asLong();
-                }
-            }
-            if (state.equals("FINISHED")) {
-                assertThat(first).as("job %s completed a checkpoint", job).isPositive();
-                return first;
-            }
-            assertThat(state).as("job %s: %s", job, exceptions(job)).isNotIn("FAILED", "CANCELED");
-            assertThat(System.nanoTime())
-                    .as("job %s finished within %s", job, RUN)
-                    .isLessThan(deadline);
-            Thread.sleep(100);
-        }
+        long[] first = {-1};
+        Await.until(
+                "job " + job + " FINISHED",
+                RUN,
+                () -> {
+                    String state = state(job);
+                    if (first[0] < 0) {
+                        JsonNode completed =
+                                get("/jobs/" + job + "/checkpoints")
+                                        .path("latest")
+                                        .path("completed");
+                        if (completed.isObject()) {
+                            first[0] = completed.path("latest_ack_timestamp").asLong();
+                        }
+                    }
+                    if (!state.equals("FINISHED")) {
+                        assertThat(state)
+                                .as("job %s: %s", job, exceptions(job))
+                                .isNotIn("FAILED", "CANCELED");
+                    }
+                    return state;
+                },
+                "FINISHED"::equals);
+        assertThat(first[0]).as("job %s completed a checkpoint", job).isPositive();
+        return first[0];
     }
 
     private String awaitEnd(String job, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            String state = state(job);
-            if (state.equals("FINISHED") || state.equals("FAILED") || state.equals("CANCELED")) {
-                return state;
-            }
-            restarts(job);
-            assertThat(System.nanoTime())
-                    .as("job %s finished within %s", job, timeout)
-                    .isLessThan(deadline);
-            Thread.sleep(200);
-        }
+        return Await.until(
+                "job " + job + " to end",
+                timeout,
+                () -> {
+                    restarts(job);
+                    return state(job);
+                },
+                state -> Set.of("FINISHED", "FAILED", "CANCELED").contains(state));
     }
 
     private String submit(Path input, String run) throws Exception {

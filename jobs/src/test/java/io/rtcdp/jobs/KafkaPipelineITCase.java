@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.rtcdp.operators.testutil.RedisServerExtension;
+import io.rtcdp.testing.Await;
+import io.rtcdp.testing.KafkaExtension;
+import io.rtcdp.testing.RedisServerExtension;
 import io.rtcdp.udf.event.DeadLetter;
 import io.rtcdp.udf.event.ParserConfig;
 import io.rtcdp.udf.gen.GeneratedRecord;
@@ -41,7 +43,7 @@ class KafkaPipelineITCase {
     @RegisterExtension static final RedisServerExtension REDIS = new RedisServerExtension();
 
     @TempDir static Path tmp;
-    @RegisterExtension static final KafkaExtension KAFKA = new KafkaExtension();
+    @RegisterExtension static final KafkaExtension KAFKA = RtcdpTopics.kafka();
 
     @Test
     void badRecordsReachTheDlqAndEveryProfileIsExact() throws Exception {
@@ -108,29 +110,29 @@ class KafkaPipelineITCase {
             RedisKeys keys = new RedisKeys("rtcdp");
             var redis = REDIS.client();
             Map<Integer, String> oneidOf = new HashMap<>();
-            long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
-            while (true) {
-                int done = 0;
-                for (var e : userIdOf.entrySet()) {
-                    String oneid = redis.get(keys.id("acme", "user_id", e.getValue()));
-                    if (oneid == null) {
-                        continue;
-                    }
-                    oneidOf.put(e.getKey(), oneid);
-                    String total = redis.hget(keys.profile("acme", oneid), "f.events_total");
-                    if (total != null && Long.parseLong(total) >= validCount.get(e.getKey())) {
-                        done++;
-                    }
-                }
-                if (done == userIdOf.size()) {
-                    break;
-                }
-                assertThat(System.nanoTime())
-                        .as("all profiles complete in time")
-                        .isLessThan(deadline);
-                Thread.sleep(250);
-            }
-            Map<String, String> dlq = readDlq(bad, deadline);
+            Await.until(
+                    "all " + userIdOf.size() + " profiles complete",
+                    Duration.ofMinutes(4),
+                    () -> {
+                        int done = 0;
+                        for (var e : userIdOf.entrySet()) {
+                            String oneid = redis.get(keys.id("acme", "user_id", e.getValue()));
+                            if (oneid == null) {
+                                continue;
+                            }
+                            oneidOf.put(e.getKey(), oneid);
+                            String total =
+                                    redis.hget(keys.profile("acme", oneid), "f.events_total");
+                            if (total != null
+                                    && Long.parseLong(total) >= validCount.get(e.getKey())) {
+                                done++;
+                            }
+                        }
+                        return done;
+                    },
+                    done -> done == userIdOf.size());
+            Map<String, String> dlq =
+                    readDlq(bad, System.nanoTime() + Duration.ofMinutes(1).toNanos());
 
             // the DLQ: every bad record, with its code, and nothing else
             assertThat(dlq).hasSize(expectedBad.size());

@@ -2,7 +2,8 @@ package io.rtcdp.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.rtcdp.operators.testutil.RedisServerExtension;
+import io.rtcdp.testing.KafkaExtension;
+import io.rtcdp.testing.RedisServerExtension;
 import io.rtcdp.udf.event.ParserConfig;
 import io.rtcdp.udf.ml.FeatureSpec;
 import io.rtcdp.udf.ml.LabelSpec;
@@ -54,7 +55,7 @@ class LearningLoopITCase {
     @RegisterExtension static final RedisServerExtension REDIS = new RedisServerExtension();
 
     @TempDir static Path tmp;
-    @RegisterExtension static final KafkaExtension KAFKA = new KafkaExtension();
+    @RegisterExtension static final KafkaExtension KAFKA = RtcdpTopics.kafka();
 
     /** The models' inputs, written out here for the oracle: field, log1p or not. */
     private record Input(String field, boolean log) {}

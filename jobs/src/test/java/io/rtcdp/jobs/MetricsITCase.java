@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.rtcdp.operators.testutil.RedisServerExtension;
+import io.rtcdp.testing.Await;
+import io.rtcdp.testing.KafkaExtension;
+import io.rtcdp.testing.RedisServerExtension;
 import io.rtcdp.udf.event.ParserConfig;
 import io.rtcdp.udf.gen.GeneratedRecord;
 import io.rtcdp.udf.gen.PopulationGenerator;
@@ -53,7 +55,7 @@ class MetricsITCase {
     @TempDir static Path tmp;
 
     @RegisterExtension
-    static final KafkaExtension KAFKA = new KafkaExtension().partitions("rtcdp.events", 2);
+    static final KafkaExtension KAFKA = RtcdpTopics.kafka().topic("rtcdp.events", 2);
 
     @Test
     void prometheusEndpointShowsEveryMetricWhileTheJobRuns() throws Exception {
@@ -120,45 +122,31 @@ class MetricsITCase {
         JobClient job = env.executeAsync("metrics-it");
         var ended = job.getJobExecutionResult();
         try {
-            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-            Scrape s;
-            while (true) {
-                s = scrape(port);
-                boolean done =
-                        s.sum(OP + "eventsValid") == valid
-                                && s.sum(OP + "eventsDuplicate") == duplicates
-                                && s.sum(OP + "eventsCounted") == valid - duplicates
-                                && deadLettersByCode(s).equals(badByCode)
-                                && s.sum(OP + "freshnessIngestLagMillis_count") > 0;
-                if (done) {
-                    break;
+            Counts expected = new Counts(valid, duplicates, valid - duplicates, badByCode, true);
+            Scrape[] last = new Scrape[1];
+            try {
+                Await.until(
+                        "the counts to reach the input's, " + expected,
+                        Duration.ofSeconds(90),
+                        () -> {
+                            last[0] = scrape(port);
+                            if (ended.isDone()) {
+                                ended.get(); // throws the job's failure
+                                throw new AssertionError("the streaming job ended");
+                            }
+                            return Counts.of(last[0]);
+                        },
+                        expected::equals);
+            } finally {
+                if (last[0] != null) {
+                    Files.write(Path.of("target/metrics-scrape-names.txt"), last[0].names());
                 }
-                if (ended.isDone() || System.nanoTime() > deadline) {
-                    Files.write(Path.of("target/metrics-scrape-names.txt"), s.names());
-                }
-                if (ended.isDone()) {
-                    ended.get(); // throws the job's failure
-                    throw new AssertionError("the streaming job ended");
-                }
-                assertThat(System.nanoTime())
-                        .as(
-                                "counts reach the input's within the deadline; last scrape:"
-                                        + " valid %d of %d, duplicates %d of %d, dead letters %s"
-                                        + " of %s",
-                                s.sum(OP + "eventsValid"),
-                                valid,
-                                s.sum(OP + "eventsDuplicate"),
-                                duplicates,
-                                deadLettersByCode(s),
-                                badByCode)
-                        .isLessThan(deadline);
-                Thread.sleep(300);
             }
+            Scrape s = last[0];
             System.out.printf(
                     "MetricsITCase: counts complete after %d ms%n",
                     (System.nanoTime() - started) / 1_000_000);
             Files.writeString(Path.of("target/metrics-scrape.txt"), s.text);
-            Files.write(Path.of("target/metrics-scrape-names.txt"), s.names());
 
             // events in, DLQ by code (all codes present, 0 for those that did not occur)
             assertThat(s.sum(OP + "eventsInvalid")).isEqualTo(sum(badByCode));
@@ -230,6 +218,23 @@ class MetricsITCase {
     }
 
     /** Dead letters by code, codes with none left out. */
+    /** What the wait for the counts compares: the input's expected, a scrape's seen. */
+    private record Counts(
+            long valid,
+            long duplicates,
+            long counted,
+            Map<String, Long> deadLetters,
+            boolean ingestLagObserved) {
+        static Counts of(Scrape s) {
+            return new Counts(
+                    s.sum(OP + "eventsValid"),
+                    s.sum(OP + "eventsDuplicate"),
+                    s.sum(OP + "eventsCounted"),
+                    deadLettersByCode(s),
+                    s.sum(OP + "freshnessIngestLagMillis_count") > 0);
+        }
+    }
+
     private static Map<String, Long> deadLettersByCode(Scrape s) {
         Map<String, Long> out = new TreeMap<>();
         for (Sample x : s.samples) {

@@ -2,7 +2,9 @@ package io.rtcdp.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.rtcdp.operators.testutil.RedisServerExtension;
+import io.rtcdp.testing.Await;
+import io.rtcdp.testing.KafkaExtension;
+import io.rtcdp.testing.RedisServerExtension;
 import io.rtcdp.udf.event.ParserConfig;
 import io.rtcdp.udf.ml.FeatureSpec;
 import io.rtcdp.udf.ml.LabelSpec;
@@ -48,7 +50,7 @@ class ModelHotSwapITCase {
     @RegisterExtension static final RedisServerExtension REDIS = new RedisServerExtension();
 
     @TempDir static Path tmp;
-    @RegisterExtension static final KafkaExtension KAFKA = new KafkaExtension();
+    @RegisterExtension static final KafkaExtension KAFKA = RtcdpTopics.kafka();
 
     /** The models' inputs, written out here for the oracle: field, log1p, cap, missing. */
     private record Input(String field, boolean log, double cap, double missing) {}
@@ -220,10 +222,10 @@ class ModelHotSwapITCase {
 
     /**
      * Polls until every profile has all its events and {@code model.purchase}, {@code model.churn}
-     * of the given versions with scores equal to the oracle of the given coefficients; fails at the
-     * deadline with the profiles that differ. A profile whose events all arrived before the new
-     * model reached its subtask (the models and events sources are independent) gets one more event
-     * every few seconds.
+     * of the given versions with scores equal to the oracle of the given coefficients; fails after
+     * {@code timeout} with the profiles that differ. A profile whose events all arrived before the
+     * new model reached its subtask (the models and events sources are independent) gets one more
+     * event every few seconds.
      */
     private void await(
             JobClient job,
@@ -237,59 +239,58 @@ class ModelHotSwapITCase {
             throws Exception {
         var redis = REDIS.client();
         RedisKeys keys = new RedisKeys("rtcdp");
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long nextNudge = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-        while (true) {
-            List<String> wrong = new ArrayList<>();
-            List<Profile> stale = new ArrayList<>();
-            for (Profile p : profiles) {
-                if (p.oneid == null) {
-                    p.oneid = redis.get(keys.id(TENANT, "user_id", p.uid));
-                }
-                if (p.oneid == null) {
-                    wrong.add(p.uid + ": no oneid");
-                    continue;
-                }
-                Map<String, String> h = redis.hgetAll(keys.profile(TENANT, p.oneid));
-                String mp = h.get("model.purchase");
-                if (mp != null) {
-                    seenPurchaseVersions.add(Long.parseLong(mp));
-                }
-                assertThat(seenPurchaseVersions)
-                        .as("purchase versions seen, %s", p.uid)
-                        .doesNotContain(3L, 4L);
-                String total = h.get("f.events_total");
-                if (total == null || Long.parseLong(total) != p.sent) {
-                    wrong.add(p.uid + ": events_total " + total + " of " + p.sent);
-                    continue;
-                }
-                String mc = h.get("model.churn");
-                if (!Long.toString(version).equals(mp) || !Long.toString(churnVersion).equals(mc)) {
-                    wrong.add(p.uid + ": model.purchase " + mp + ", model.churn " + mc);
-                    stale.add(p);
-                    continue;
-                }
-                // complete and on the right versions: the scores must be exact now
-                assertScore(p.uid, h, "purchase", purchase);
-                assertScore(p.uid, h, "churn", churn);
-                assertThat(h.get("reasons.purchase")).as("%s reasons", p.uid).isNotEmpty();
-                assertThat(h.get("score.marketing")).as("%s score.marketing", p.uid).isNotNull();
-            }
-            if (wrong.isEmpty()) {
-                return;
-            }
-            assertThat(job.getJobStatus().get().isTerminalState()).as("job running").isFalse();
-            assertThat(System.nanoTime())
-                    .as(
-                            "%s in every profile in time; %d differ, e.g. %s",
-                            what, wrong.size(), wrong.subList(0, Math.min(5, wrong.size())))
-                    .isLessThan(deadline);
-            if (!stale.isEmpty() && System.nanoTime() > nextNudge) {
-                sendBatch(stale, 1, 0);
-                nextNudge = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-            }
-            Thread.sleep(200);
-        }
+        long[] nextNudge = {System.nanoTime() + Duration.ofSeconds(3).toNanos()};
+        Await.untilNone(
+                what + " in every profile",
+                timeout,
+                () -> {
+                    List<String> wrong = new ArrayList<>();
+                    List<Profile> stale = new ArrayList<>();
+                    for (Profile p : profiles) {
+                        if (p.oneid == null) {
+                            p.oneid = redis.get(keys.id(TENANT, "user_id", p.uid));
+                        }
+                        if (p.oneid == null) {
+                            wrong.add(p.uid + ": no oneid");
+                            continue;
+                        }
+                        Map<String, String> h = redis.hgetAll(keys.profile(TENANT, p.oneid));
+                        String mp = h.get("model.purchase");
+                        if (mp != null) {
+                            seenPurchaseVersions.add(Long.parseLong(mp));
+                        }
+                        assertThat(seenPurchaseVersions)
+                                .as("purchase versions seen, %s", p.uid)
+                                .doesNotContain(3L, 4L);
+                        String total = h.get("f.events_total");
+                        if (total == null || Long.parseLong(total) != p.sent) {
+                            wrong.add(p.uid + ": events_total " + total + " of " + p.sent);
+                            continue;
+                        }
+                        String mc = h.get("model.churn");
+                        if (!Long.toString(version).equals(mp)
+                                || !Long.toString(churnVersion).equals(mc)) {
+                            wrong.add(p.uid + ": model.purchase " + mp + ", model.churn " + mc);
+                            stale.add(p);
+                            continue;
+                        }
+                        // complete and on the right versions: the scores must be exact now
+                        assertScore(p.uid, h, "purchase", purchase);
+                        assertScore(p.uid, h, "churn", churn);
+                        assertThat(h.get("reasons.purchase")).as("%s reasons", p.uid).isNotEmpty();
+                        assertThat(h.get("score.marketing"))
+                                .as("%s score.marketing", p.uid)
+                                .isNotNull();
+                    }
+                    assertThat(job.getJobStatus().get().isTerminalState())
+                            .as("job running")
+                            .isFalse();
+                    if (!stale.isEmpty() && System.nanoTime() > nextNudge[0]) {
+                        sendBatch(stale, 1, 0);
+                        nextNudge[0] = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+                    }
+                    return wrong;
+                });
     }
 
     private static void assertScore(

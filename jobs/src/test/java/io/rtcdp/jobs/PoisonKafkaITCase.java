@@ -3,7 +3,9 @@ package io.rtcdp.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.rtcdp.operators.testutil.RedisServerExtension;
+import io.rtcdp.testing.Await;
+import io.rtcdp.testing.KafkaExtension;
+import io.rtcdp.testing.RedisServerExtension;
 import io.rtcdp.udf.event.ParserConfig;
 import io.rtcdp.udf.profile.RedisKeys;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +41,7 @@ class PoisonKafkaITCase {
     @RegisterExtension static final RedisServerExtension REDIS = new RedisServerExtension();
 
     @RegisterExtension
-    static final KafkaExtension KAFKA = new KafkaExtension().partitions("rtcdp.events", 4);
+    static final KafkaExtension KAFKA = RtcdpTopics.kafka().topic("rtcdp.events", 4);
 
     @TempDir static Path tmp;
 
@@ -68,43 +70,49 @@ class PoisonKafkaITCase {
         try {
             RedisKeys keys = new RedisKeys("rtcdp");
             var redis = REDIS.client();
-            long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
             Map<String, String> oneidOf = new HashMap<>();
-            while (true) {
-                assertThat(job.getJobStatus().get())
-                        .isNotIn(
-                                JobStatus.FAILING,
-                                JobStatus.FAILED,
-                                JobStatus.RESTARTING,
-                                JobStatus.CANCELLING,
-                                JobStatus.CANCELED);
-                int done = 0;
-                for (var e : corpus.validPerUser.entrySet()) {
-                    String[] tu = e.getKey().split("/");
-                    String oneid = redis.get(keys.id(tu[0], "user_id", tu[1]));
-                    String total =
-                            oneid == null
-                                    ? null
-                                    : redis.hget(keys.profile(tu[0], oneid), "f.events_total");
-                    if (total != null && Long.parseLong(total) >= e.getValue()) {
-                        oneidOf.put(e.getKey(), oneid);
-                        done++;
-                    }
-                }
-                String m1 = redis.get(keys.id("mallory", "user_id", "m1"));
-                String m1Total =
-                        m1 == null
-                                ? null
-                                : redis.hget(keys.profile("mallory", m1), "f.events_total");
-                if (done == corpus.validPerUser.size() && "2000".equals(m1Total)) {
-                    break;
-                }
-                assertThat(System.nanoTime()).as("all profiles in time").isLessThan(deadline);
-                Thread.sleep(250);
-            }
+            record Progress(int profilesComplete, String m1EventsTotal) {}
+            Await.until(
+                    "all "
+                            + corpus.validPerUser.size()
+                            + " profiles complete and mallory/m1 at 2000 events",
+                    Duration.ofMinutes(4),
+                    () -> {
+                        assertThat(job.getJobStatus().get())
+                                .isNotIn(
+                                        JobStatus.FAILING,
+                                        JobStatus.FAILED,
+                                        JobStatus.RESTARTING,
+                                        JobStatus.CANCELLING,
+                                        JobStatus.CANCELED);
+                        int done = 0;
+                        for (var e : corpus.validPerUser.entrySet()) {
+                            String[] tu = e.getKey().split("/");
+                            String oneid = redis.get(keys.id(tu[0], "user_id", tu[1]));
+                            String total =
+                                    oneid == null
+                                            ? null
+                                            : redis.hget(
+                                                    keys.profile(tu[0], oneid), "f.events_total");
+                            if (total != null && Long.parseLong(total) >= e.getValue()) {
+                                oneidOf.put(e.getKey(), oneid);
+                                done++;
+                            }
+                        }
+                        String m1 = redis.get(keys.id("mallory", "user_id", "m1"));
+                        String m1Total =
+                                m1 == null
+                                        ? null
+                                        : redis.hget(keys.profile("mallory", m1), "f.events_total");
+                        return new Progress(done, m1Total);
+                    },
+                    p ->
+                            p.profilesComplete() == corpus.validPerUser.size()
+                                    && "2000".equals(p.m1EventsTotal()));
 
             // the DLQ topic: every poison record with its code, nothing else
-            Map<String, String> codeByName = readDlq(corpus, deadline);
+            Map<String, String> codeByName =
+                    readDlq(corpus, System.nanoTime() + Duration.ofMinutes(1).toNanos());
             Map<String, String> expected = new TreeMap<>();
             for (PoisonCorpus.Poison p : corpus.poison) {
                 expected.put(p.name(), p.code());

@@ -3,7 +3,7 @@ package io.rtcdp.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.rtcdp.operators.testutil.RedisServerExtension;
+import io.rtcdp.testing.RedisServerExtension;
 import io.rtcdp.udf.event.ParserConfig;
 import java.io.BufferedOutputStream;
 import java.io.OutputStream;

@@ -3,8 +3,8 @@ package io.rtcdp.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rtcdp.jobs.cli.RtcdpCli;
-import io.rtcdp.operators.testutil.RedisClusterExtension;
-import io.rtcdp.operators.testutil.RedisServerExtension;
+import io.rtcdp.testing.RedisClusterExtension;
+import io.rtcdp.testing.RedisServerExtension;
 import io.rtcdp.udf.event.ParserConfig;
 import io.rtcdp.udf.gen.GeneratedRecord;
 import io.rtcdp.udf.gen.PopulationGenerator;

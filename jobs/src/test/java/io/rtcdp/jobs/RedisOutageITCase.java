@@ -2,7 +2,8 @@ package io.rtcdp.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.rtcdp.operators.testutil.RedisServerExtension;
+import io.rtcdp.testing.Await;
+import io.rtcdp.testing.RedisServerExtension;
 import io.rtcdp.udf.event.ParserConfig;
 import io.rtcdp.udf.gen.GeneratedRecord;
 import io.rtcdp.udf.gen.PopulationGenerator;
@@ -16,7 +17,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
@@ -126,17 +126,17 @@ class RedisOutageITCase {
         // early in the run (so that most of it is still to come on a fast machine too): checkpoints
         // are being taken and Redis holds a tenth of the keys
         Path checkpoints = tmp.resolve("work-outage").resolve("checkpoints");
-        waitUntil(
-                () -> run.isDone() || checkpointExists(checkpoints),
+        Await.until(
+                "a first checkpoint",
                 Duration.ofSeconds(60),
-                "a first checkpoint");
+                () -> run.isDone() || checkpointExists(checkpoints));
         JobID job = runningJob(cluster);
         long steadyAt = System.nanoTime();
         long countedAtSteady = sum(job, "eventsCounted");
-        waitUntil(
-                () -> run.isDone() || REDIS.client().dbSize() >= clean.size() / 10,
+        Await.until(
+                "a tenth of the keys",
                 Duration.ofSeconds(60),
-                "a tenth of the keys");
+                () -> run.isDone() || REDIS.client().dbSize() >= clean.size() / 10);
         assertThat(run).as("the replay is still running when Redis is killed").isNotDone();
         long keysAtKill = REDIS.client().dbSize();
         long countedAtKill = sum(job, "eventsCounted");
@@ -144,24 +144,25 @@ class RedisOutageITCase {
         REDIS.kill9();
 
         // the outage: the job must neither finish nor fail meanwhile
-        long outageEnd = killedAt + OUTAGE.toNanos();
-        long countedAt2s = -1;
-        while (System.nanoTime() < outageEnd) {
-            assertThat(run).as("the replay waits for Redis").isNotDone();
-            if (countedAt2s < 0 && System.nanoTime() - killedAt > 2_000_000_000L) {
-                countedAt2s = sum(job, "eventsCounted");
-            }
-            Thread.sleep(100);
-        }
+        long[] countedAt2s = {-1};
+        Await.during(
+                "the outage",
+                Duration.ofNanos(killedAt + OUTAGE.toNanos() - System.nanoTime()),
+                () -> {
+                    assertThat(run).as("the replay waits for Redis").isNotDone();
+                    if (countedAt2s[0] < 0 && System.nanoTime() - killedAt > 2_000_000_000L) {
+                        countedAt2s[0] = sum(job, "eventsCounted");
+                    }
+                });
         long countedAtRestart = sum(job, "eventsCounted");
         long retriesDuringOutage = sum(job, "redisRetries");
         REDIS.start();
         long restartedAt = System.nanoTime();
         long keysAfterReload = REDIS.client().dbSize();
-        waitUntil(
-                () -> run.isDone() || REDIS.client().dbSize() > keysAfterReload,
+        Await.until(
+                "the first write after the restart",
                 Duration.ofSeconds(30),
-                "the first write after the restart");
+                () -> run.isDone() || REDIS.client().dbSize() > keysAfterReload);
         long resumedAt = System.nanoTime();
         Replay.Summary summary = run.get(120, TimeUnit.SECONDS);
         long endedAt = System.nanoTime();
@@ -193,7 +194,7 @@ class RedisOutageITCase {
                 countedAtKill,
                 eventCount,
                 countedAtRestart - countedAtKill,
-                countedAt2s < 0 ? 0 : countedAtRestart - countedAt2s,
+                countedAt2s[0] < 0 ? 0 : countedAtRestart - countedAt2s[0],
                 retries,
                 (resumedAt - restartedAt) / 1e9,
                 (endedAt - restartedAt) / 1e9,
@@ -209,19 +210,19 @@ class RedisOutageITCase {
         REDIS.flushAll();
         REDIS.client().configSet("appendfsync", "everysec");
         CompletableFuture<Replay.Summary> run = replayAsync("pause");
-        waitUntil(
-                () -> run.isDone() || REDIS.client().dbSize() >= clean.size() / 10,
+        Await.until(
+                "a tenth of the keys",
                 Duration.ofSeconds(60),
-                "a tenth of the keys");
+                () -> run.isDone() || REDIS.client().dbSize() >= clean.size() / 10);
         assertThat(run).as("the replay is still running when Redis is paused").isNotDone();
         JobID job = runningJob(cluster);
         REDIS.pause();
         long pausedAt = System.nanoTime();
         try {
-            while (System.nanoTime() - pausedAt < PAUSE.toNanos()) {
-                assertThat(run).as("the replay waits for Redis").isNotDone();
-                Thread.sleep(100);
-            }
+            Await.during(
+                    "the pause",
+                    PAUSE,
+                    () -> assertThat(run).as("the replay waits for Redis").isNotDone());
         } finally {
             REDIS.resume();
         }
@@ -292,15 +293,6 @@ class RedisOutageITCase {
             return s.anyMatch(p -> p.getFileName().toString().equals("_metadata"));
         } catch (Exception e) {
             return false;
-        }
-    }
-
-    private static void waitUntil(BooleanSupplier condition, Duration timeout, String what)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waiting for %s", what).isLessThan(deadline);
-            Thread.sleep(20);
         }
     }
 }

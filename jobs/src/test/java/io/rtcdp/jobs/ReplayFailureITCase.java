@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.rtcdp.operators.testutil.RedisServerExtension;
+import io.rtcdp.testing.RedisServerExtension;
 import io.rtcdp.udf.event.ParserConfig;
 import io.rtcdp.udf.gen.GeneratedRecord;
 import io.rtcdp.udf.gen.PopulationGenerator;

@@ -2,7 +2,9 @@ package io.rtcdp.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.rtcdp.operators.testutil.RedisServerExtension;
+import io.rtcdp.testing.Await;
+import io.rtcdp.testing.KafkaExtension;
+import io.rtcdp.testing.RedisServerExtension;
 import io.rtcdp.udf.event.ParserConfig;
 import io.rtcdp.udf.profile.RedisKeys;
 import java.nio.file.Path;
@@ -42,7 +44,7 @@ class RulesHotReloadITCase {
     @RegisterExtension static final RedisServerExtension REDIS = new RedisServerExtension();
 
     @TempDir static Path tmp;
-    @RegisterExtension static final KafkaExtension KAFKA = new KafkaExtension();
+    @RegisterExtension static final KafkaExtension KAFKA = RtcdpTopics.kafka();
 
     /** A profile's fields as the oracle reads them. */
     record Facts(double revenue, long events) {}
@@ -190,12 +192,11 @@ class RulesHotReloadITCase {
             var redis = REDIS.client();
             RedisKeys keys = new RedisKeys("rtcdp");
             Map<String, String> oneidOf = new HashMap<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
 
             // v1 everywhere, after every event
             awaitRules(
                     job,
-                    deadline,
+                    Duration.ofSeconds(90),
                     "v1",
                     eventCount,
                     oneidOf,
@@ -209,8 +210,14 @@ class RulesHotReloadITCase {
 
             // v2: a renamed tag and a new segment, no event sent
             send("rtcdp.rules", List.<String[]>of(new String[] {TENANT, V2}));
-            deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            awaitRules(job, deadline, "v2", eventCount, oneidOf, RulesHotReloadITCase::v2Of, null);
+            awaitRules(
+                    job,
+                    Duration.ofSeconds(60),
+                    "v2",
+                    eventCount,
+                    oneidOf,
+                    RulesHotReloadITCase::v2Of,
+                    null);
             assertSegmentSets(oneidOf, ALL_SEGMENTS);
             assertThat(redis.smembers(keys.segment(TENANT, "vip"))).isEmpty();
             assertThat(redis.smembers(keys.segment(TENANT, "loyal_buyer"))).isNotEmpty();
@@ -227,10 +234,9 @@ class RulesHotReloadITCase {
                             new String[] {TENANT, V3_BROKEN},
                             new String[] {"t2", V100_WRONG_KEY},
                             new String[] {TENANT, V5}));
-            deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             awaitRules(
                     job,
-                    deadline,
+                    Duration.ofSeconds(60),
                     "v5",
                     eventCount,
                     oneidOf,
@@ -279,11 +285,11 @@ class RulesHotReloadITCase {
 
     /**
      * Polls until every profile has all its events and its tags/segments equal {@code oracle} over
-     * its fields in Redis; fails at the deadline with the profiles that differ.
+     * its fields in Redis; fails after {@code timeout} with the profiles that differ.
      */
     private static void awaitRules(
             JobClient job,
-            long deadline,
+            Duration timeout,
             String what,
             Map<String, Integer> eventCount,
             Map<String, String> oneidOf,
@@ -292,43 +298,40 @@ class RulesHotReloadITCase {
             throws Exception {
         var redis = REDIS.client();
         RedisKeys keys = new RedisKeys("rtcdp");
-        while (true) {
-            List<String> wrong = new ArrayList<>();
-            for (var e : eventCount.entrySet()) {
-                String oneid = oneidOf.get(e.getKey());
-                if (oneid == null && resolve != null) {
-                    oneid = resolve.apply(e.getKey());
-                    if (oneid != null) {
-                        oneidOf.put(e.getKey(), oneid);
+        Await.untilNone(
+                what + " in every profile",
+                timeout,
+                () -> {
+                    List<String> wrong = new ArrayList<>();
+                    for (var e : eventCount.entrySet()) {
+                        String oneid = oneidOf.get(e.getKey());
+                        if (oneid == null && resolve != null) {
+                            oneid = resolve.apply(e.getKey());
+                            if (oneid != null) {
+                                oneidOf.put(e.getKey(), oneid);
+                            }
+                        }
+                        if (oneid == null) {
+                            wrong.add(e.getKey() + ": no oneid");
+                            continue;
+                        }
+                        Map<String, String> h = redis.hgetAll(keys.profile(TENANT, oneid));
+                        String total = h.get("f.events_total");
+                        if (total == null || Long.parseLong(total) != e.getValue()) {
+                            wrong.add(e.getKey() + ": events_total " + total);
+                            continue;
+                        }
+                        Decided want = oracle.apply(h);
+                        Decided got = new Decided(split(h.get("tags")), split(h.get("segments")));
+                        if (!want.equals(got)) {
+                            wrong.add(e.getKey() + ": want " + want + ", got " + got);
+                        }
                     }
-                }
-                if (oneid == null) {
-                    wrong.add(e.getKey() + ": no oneid");
-                    continue;
-                }
-                Map<String, String> h = redis.hgetAll(keys.profile(TENANT, oneid));
-                String total = h.get("f.events_total");
-                if (total == null || Long.parseLong(total) != e.getValue()) {
-                    wrong.add(e.getKey() + ": events_total " + total);
-                    continue;
-                }
-                Decided want = oracle.apply(h);
-                Decided got = new Decided(split(h.get("tags")), split(h.get("segments")));
-                if (!want.equals(got)) {
-                    wrong.add(e.getKey() + ": want " + want + ", got " + got);
-                }
-            }
-            if (wrong.isEmpty()) {
-                return;
-            }
-            assertThat(job.getJobStatus().get().isTerminalState()).as("job running").isFalse();
-            assertThat(System.nanoTime())
-                    .as(
-                            "%s in every profile in time; %d differ, e.g. %s",
-                            what, wrong.size(), wrong.subList(0, Math.min(5, wrong.size())))
-                    .isLessThan(deadline);
-            Thread.sleep(200);
-        }
+                    assertThat(job.getJobStatus().get().isTerminalState())
+                            .as("job running")
+                            .isFalse();
+                    return wrong;
+                });
     }
 
     /** Every segment set holds exactly the oneids whose {@code segments} field names it. */

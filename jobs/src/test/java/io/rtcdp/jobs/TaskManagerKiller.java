@@ -2,8 +2,10 @@ package io.rtcdp.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rtcdp.testing.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
@@ -23,9 +25,12 @@ final class TaskManagerKiller {
                 new Thread(
                         () -> {
                             try {
-                                while (!checkpointExists(checkpoints) || !ready.getAsBoolean()) {
-                                    Thread.sleep(10);
-                                }
+                                Await.untilPromptly(
+                                        "a checkpoint and the test's condition to kill on",
+                                        Duration.ofMinutes(10),
+                                        () ->
+                                                checkpointExists(checkpoints)
+                                                        && ready.getAsBoolean());
                                 cluster.terminateTaskManager(0).get();
                                 killedAt.set(System.nanoTime());
                                 cluster.startTaskManager();

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.rtcdp.operators.testutil.RedisServerExtension;
+import io.rtcdp.testing.Await;
+import io.rtcdp.testing.KafkaExtension;
+import io.rtcdp.testing.RedisServerExtension;
 import io.rtcdp.udf.event.ParserConfig;
 import io.rtcdp.udf.profile.RedisKeys;
 import java.nio.file.Path;
@@ -67,7 +69,7 @@ class TriggerITCase {
     @TempDir static Path tmp;
 
     @RegisterExtension
-    static final KafkaExtension KAFKA = new KafkaExtension().partitions("rtcdp.triggers", 2);
+    static final KafkaExtension KAFKA = RtcdpTopics.kafka().topic("rtcdp.triggers", 2);
 
     record Ev(String uid, String id, String name, long ts, String json) {}
 
@@ -175,34 +177,33 @@ class TriggerITCase {
         Streaming.build(cfg, env);
         JobClient job = env.executeAsync("trigger-it");
         try {
-            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
             // the rule set must be in force before the first event: the rules source and the
             // events source are independent, and an event decided without rules fires nothing.
             // A checkpoint that committed the rules offset came after the decision stage applied
             // the rule set (barriers follow the records), so the events are sent only then.
-            while (KAFKA.committedOffset(cfg.groupId() + "-rules", "rtcdp.rules") < 1) {
-                assertThat(System.nanoTime()).as("rule set in force in time").isLessThan(deadline);
-                Thread.sleep(100);
-            }
+            Await.until(
+                    "the rule set in force (its offset committed)",
+                    Duration.ofSeconds(90),
+                    () -> KAFKA.committedOffset(cfg.groupId() + "-rules", "rtcdp.rules") >= 1);
             send("rtcdp.events", toRecords(all.subList(0, half)));
-            while (!killer.killed()) {
-                assertThat(System.nanoTime()).as("killed in time").isLessThan(deadline);
-                Thread.sleep(50);
-            }
+            Await.until("the TaskManager killed", Duration.ofSeconds(90), killer::killed);
             send("rtcdp.events", toRecords(all.subList(half, all.size())));
 
             Map<String, String> oneidOf = new HashMap<>();
+            Await.until(
+                    "a oneid for every user",
+                    Duration.ofSeconds(90),
+                    () -> {
+                        for (String uid : byUser.keySet()) {
+                            String o = redis.get(keys.id(TENANT, "user_id", uid));
+                            if (o != null) {
+                                oneidOf.put(uid, o);
+                            }
+                        }
+                        return oneidOf.keySet();
+                    },
+                    users -> users.size() >= CONSENT.length);
             List<Fire> expected = new ArrayList<>();
-            while (oneidOf.size() < CONSENT.length) {
-                assertThat(System.nanoTime()).as("oneids in time").isLessThan(deadline);
-                for (String uid : byUser.keySet()) {
-                    String o = redis.get(keys.id(TENANT, "user_id", uid));
-                    if (o != null) {
-                        oneidOf.put(uid, o);
-                    }
-                }
-                Thread.sleep(100);
-            }
             expectedByUser.forEach(
                     (uid, fires) -> {
                         for (String[] f : fires) {
@@ -213,18 +214,17 @@ class TriggerITCase {
             // Redis: the stream's entries, once the expected number arrived
             List<Fire> fromRedis;
             Set<String> redisIds = new HashSet<>();
-            while (true) {
-                assertThat(job.getJobStatus().get().isTerminalState()).as("job running").isFalse();
-                if (redis.xlen(stream) >= expected.size()) {
-                    break;
-                }
-                assertThat(System.nanoTime())
-                        .as(
-                                "%d of %d triggers in Redis in time",
-                                redis.xlen(stream), expected.size())
-                        .isLessThan(deadline);
-                Thread.sleep(200);
-            }
+            Await.until(
+                    expected.size() + " triggers in Redis",
+                    Duration.ofSeconds(90),
+                    () -> {
+                        assertThat(job.getJobStatus().get().isTerminalState())
+                                .as("job running")
+                                .isFalse();
+                        return redis.xlen(stream);
+                    },
+                    n -> n >= expected.size());
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             List<Fire> fromKafka = readTriggers(expected.size(), deadline);
             fromRedis = new ArrayList<>();
             List<String> dupRedis = new ArrayList<>();

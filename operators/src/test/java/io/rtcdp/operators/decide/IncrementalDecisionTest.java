@@ -5,12 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.rtcdp.operators.profile.ProfileChange;
 import io.rtcdp.operators.sink.ProfileUpdate;
 import io.rtcdp.udf.event.Event;
-import io.rtcdp.udf.event.EventType;
-import io.rtcdp.udf.event.Id;
 import io.rtcdp.udf.lifecycle.LifecycleStage;
 import io.rtcdp.udf.profile.ProfileFields;
 import io.rtcdp.udf.profile.ProfileValues;
 import io.rtcdp.udf.rules.Trigger;
+import io.rtcdp.udf.testing.Events;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -142,21 +141,14 @@ class IncrementalDecisionTest {
                 Event e =
                         r.nextInt(4) == 0
                                 ? null
-                                : new Event(
-                                        "t",
-                                        "e" + step,
-                                        EventType.TRACK,
-                                        NAMES[r.nextInt(NAMES.length)],
-                                        ts,
-                                        "app",
-                                        List.of(new Id("user_id", oneid)),
-                                        null,
-                                        null,
-                                        null,
-                                        null,
-                                        null,
-                                        traits,
-                                        null);
+                                : Events.track(NAMES[r.nextInt(NAMES.length)])
+                                        .tenant("t")
+                                        .eventId("e" + step)
+                                        .at(ts)
+                                        .channel("app")
+                                        .userId(oneid)
+                                        .traits(traits)
+                                        .build();
                 c =
                         new ProfileChange(
                                 "t",

@@ -6,11 +6,10 @@ import io.rtcdp.operators.profile.ProfileChange;
 import io.rtcdp.operators.profile.ProfileUpdater;
 import io.rtcdp.operators.sink.ProfileUpdate;
 import io.rtcdp.udf.event.Event;
-import io.rtcdp.udf.event.EventType;
-import io.rtcdp.udf.event.Id;
 import io.rtcdp.udf.profile.ProfileFields;
 import io.rtcdp.udf.profile.ProfileValues;
 import io.rtcdp.udf.rules.Trigger;
+import io.rtcdp.udf.testing.Events;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -56,22 +55,7 @@ class ProfileDeciderTest {
         fields[ProfileUpdater.FIELDS.indexOf(ProfileFields.EVENTS_TOTAL)] = "1";
         fields[ProfileUpdater.FIELDS.indexOf(ProfileFields.REVENUE_TOTAL)] = Long.toString(revenue);
         fields[ProfileUpdater.FIELDS.indexOf(ProfileFields.CONSENT_MARKETING)] = "1";
-        Event e =
-                new Event(
-                        "t",
-                        "e-" + ts,
-                        EventType.TRACK,
-                        name,
-                        ts,
-                        "web",
-                        List.of(new Id("user_id", oneid)),
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        Map.of(),
-                        null);
+        Event e = Events.track(name).tenant("t").at(ts).channel("web").userId(oneid).build();
         ProfileUpdate u =
                 new ProfileUpdate(
                         "t", oneid, 1, false, Map.of("f.events_total", "1"), List.of(), List.of());

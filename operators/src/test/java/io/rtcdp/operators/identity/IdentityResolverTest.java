@@ -5,14 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.rtcdp.operators.ingest.Deduplicator.Verdict;
 import io.rtcdp.operators.sink.ProfileUpdate;
 import io.rtcdp.udf.event.Event;
-import io.rtcdp.udf.event.EventType;
 import io.rtcdp.udf.event.Id;
 import io.rtcdp.udf.identity.Conflict;
 import io.rtcdp.udf.identity.FragmentCommand;
 import io.rtcdp.udf.identity.TenantIdLimits;
+import io.rtcdp.udf.testing.Events;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
@@ -58,21 +57,7 @@ class IdentityResolverTest {
     static Event event(String tenant, String eventId, long ts, Id... ids) {
         List<Id> sorted = new ArrayList<>(List.of(ids));
         sorted.sort(null);
-        return new Event(
-                tenant,
-                eventId,
-                EventType.PAGE,
-                null,
-                ts,
-                null,
-                sorted,
-                null,
-                null,
-                null,
-                null,
-                null,
-                Map.of(),
-                null);
+        return Events.page().tenant(tenant).eventId(eventId).at(ts).ids(sorted).build();
     }
 
     List<FragmentCommand> routes() {
@@ -263,22 +248,7 @@ class IdentityResolverTest {
         Id u1 = new Id("user_id", "u1");
         Id c1 = new Id("cookie_id", "c1");
         // the parser never lets an event without ids through; a defect that did fails the graph
-        Event broken =
-                new Event(
-                        "acme",
-                        "bad-1",
-                        EventType.PAGE,
-                        null,
-                        t,
-                        null,
-                        List.of(),
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        Map.of(),
-                        null);
+        Event broken = Events.page().eventId("bad-1").at(t).ids().build();
         send(broken, t);
         var internal = h.getSideOutput(io.rtcdp.operators.RecordIsolation.INTERNAL_ERRORS);
         assertThat(internal).hasSize(1);

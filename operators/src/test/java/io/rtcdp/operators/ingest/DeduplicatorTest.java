@@ -2,12 +2,11 @@ package io.rtcdp.operators.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.EventType;
 import io.rtcdp.udf.event.Id;
+import io.rtcdp.udf.testing.Events;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
@@ -48,21 +47,12 @@ class DeduplicatorTest {
 
     static Deduplicator.Occurrence event(String tenant, String eventId, EventType type, long ts) {
         return Deduplicator.Occurrence.of(
-                new Event(
-                        tenant,
-                        eventId,
-                        type,
-                        null,
-                        ts,
-                        null,
-                        List.of(new Id("cookie_id", "c1")),
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        Map.of(),
-                        null));
+                Events.of(type)
+                        .tenant(tenant)
+                        .eventId(eventId)
+                        .at(ts)
+                        .ids(new Id("cookie_id", "c1"))
+                        .build());
     }
 
     /** The verdicts in order: {@code tenant/id pass} or {@code tenant/id duplicate}. */

@@ -5,16 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.rtcdp.operators.decide.ProfileDecider;
 import io.rtcdp.operators.identity.FragmentStore;
 import io.rtcdp.udf.event.Event;
-import io.rtcdp.udf.event.EventType;
 import io.rtcdp.udf.event.Id;
 import io.rtcdp.udf.identity.FragmentCommand;
 import io.rtcdp.udf.profile.ProfileCommand;
+import io.rtcdp.udf.testing.Events;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
@@ -49,21 +48,13 @@ class HotProfileBenchmark {
         for (int i = 0; i < EVENTS; i++) {
             String category = distinctCategories ? String.format("c%07d%s", i, pad) : "shoes";
             out.add(
-                    new Event(
-                            "acme",
-                            "e" + i,
-                            EventType.TRACK,
-                            i % 10 == 0 ? Event.ORDER_COMPLETED : Event.PRODUCT_VIEWED,
-                            T0 + i * 60_000L,
-                            "web",
-                            List.of(new Id("user_id", "u1")),
-                            i % 10 == 0 ? 25_000_000L : null,
-                            category,
-                            null,
-                            null,
-                            null,
-                            Map.of(),
-                            null));
+                    Events.track(i % 10 == 0 ? Event.ORDER_COMPLETED : Event.PRODUCT_VIEWED)
+                            .eventId("e" + i)
+                            .at(T0 + i * 60_000L)
+                            .channel("web")
+                            .amountMicros(i % 10 == 0 ? 25_000_000L : null)
+                            .category(category)
+                            .build());
         }
         return out;
     }

@@ -7,9 +7,9 @@ import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.EventType;
 import io.rtcdp.udf.event.Id;
 import io.rtcdp.udf.profile.ProfileCommand;
+import io.rtcdp.udf.testing.Events;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -79,41 +79,18 @@ class ProfileUpdaterTest {
 
     static ProfileCommand event(String oneid, String id, String name, long ts, Long amountMicros) {
         Event e =
-                new Event(
-                        "acme",
-                        "e-" + name + "-" + ts,
-                        EventType.TRACK,
-                        name,
-                        ts,
-                        "web",
-                        List.of(new Id("user_id", id), new Id("cookie_id", "c-" + id)),
-                        amountMicros,
-                        null,
-                        null,
-                        null,
-                        null,
-                        Map.of(),
-                        null);
+                Events.track(name)
+                        .eventId("e-" + name + "-" + ts)
+                        .at(ts)
+                        .channel("web")
+                        .ids(new Id("user_id", id), new Id("cookie_id", "c-" + id))
+                        .amountMicros(amountMicros)
+                        .build();
         return ProfileCommand.event(oneid, e, e.ids());
     }
 
     static ProfileCommand forget(String oneid, String id, long ts) {
-        Event e =
-                new Event(
-                        "acme",
-                        "forget-" + ts,
-                        EventType.FORGET,
-                        null,
-                        ts,
-                        null,
-                        List.of(new Id("user_id", id)),
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        Map.of(),
-                        null);
+        Event e = Events.of(EventType.FORGET).eventId("forget-" + ts).at(ts).userId(id).build();
         return ProfileCommand.event(oneid, e, e.ids());
     }
 
@@ -363,22 +340,7 @@ class ProfileUpdaterTest {
     static ProfileCommand eventOf(String tenant, String oneid, String name, long ts) {
         ProfileCommand c = event(oneid, "u-" + oneid, name, ts, null);
         Event e = c.event();
-        Event t =
-                new Event(
-                        tenant,
-                        e.eventId(),
-                        e.type(),
-                        e.name(),
-                        e.ts(),
-                        e.channel(),
-                        e.ids(),
-                        e.amountMicros(),
-                        e.category(),
-                        e.orderId(),
-                        e.consentMarketing(),
-                        e.consentPersonalization(),
-                        e.traits(),
-                        e.propsJson());
+        Event t = Events.from(e).tenant(tenant).build();
         return ProfileCommand.event(oneid, t, t.ids());
     }
 

@@ -3,7 +3,7 @@ package io.rtcdp.operators.sink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import io.rtcdp.operators.testutil.RedisServerExtension;
+import io.rtcdp.testing.RedisServerExtension;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;

@@ -2,8 +2,8 @@ package io.rtcdp.operators.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.rtcdp.operators.testutil.RedisClusterExtension;
-import io.rtcdp.operators.testutil.RedisServerExtension;
+import io.rtcdp.testing.RedisClusterExtension;
+import io.rtcdp.testing.RedisServerExtension;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;

@@ -2,7 +2,8 @@ package io.rtcdp.operators.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.rtcdp.operators.testutil.RedisServerExtension;
+import io.rtcdp.testing.Await;
+import io.rtcdp.testing.RedisServerExtension;
 import io.rtcdp.udf.profile.RedisKeys;
 import java.time.Duration;
 import java.util.HashMap;
@@ -109,10 +110,19 @@ class RedisProfileSinkITCase {
         RedisModel model = new RedisModel(KEYS).applyAll(updates);
 
         JobClient job = start(sequence, 6000, 1000, Duration.ofMillis(20));
-        waitUntil(() -> REDIS.client().dbSize() > 2000, "the job to be writing");
+        Await.until(
+                "the job to be writing",
+                Duration.ofSeconds(60),
+                () -> REDIS.client().dbSize() > 2000);
         REDIS.stop();
         // The outage: the writer fails, backs off and blocks the job meanwhile.
-        Thread.sleep(1500);
+        Await.during(
+                "a Redis outage",
+                Duration.ofMillis(1500),
+                () ->
+                        assertThat(job.getJobStatus().get().isTerminalState())
+                                .as("job ended")
+                                .isFalse());
         REDIS.start();
         job.getJobExecutionResult().get(3, TimeUnit.MINUTES);
 
@@ -176,16 +186,5 @@ class RedisProfileSinkITCase {
         return METRICS.findMetrics(job, ".*\\." + counter).values().stream()
                 .mapToLong(m -> ((Counter) m).getCount())
                 .sum();
-    }
-
-    private static void waitUntil(java.util.function.BooleanSupplier condition, String what)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(10);
-        }
     }
 }

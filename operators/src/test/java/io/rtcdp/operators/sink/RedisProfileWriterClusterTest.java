@@ -2,7 +2,7 @@ package io.rtcdp.operators.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.rtcdp.operators.testutil.RedisClusterExtension;
+import io.rtcdp.testing.RedisClusterExtension;
 import io.rtcdp.udf.profile.RedisKeys;
 import java.time.Duration;
 import java.util.HashMap;

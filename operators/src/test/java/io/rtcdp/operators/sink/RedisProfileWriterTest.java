@@ -7,7 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.rtcdp.operators.testutil.RedisServerExtension;
+import io.rtcdp.testing.Await;
+import io.rtcdp.testing.RedisServerExtension;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -16,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import org.apache.flink.streaming.runtime.tasks.TestProcessingTimeService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -222,10 +222,13 @@ class RedisProfileWriterTest {
         }
         Thread script = busyScript();
         try {
-            waitUntil(() -> isBusy(), "Redis to be busy");
+            Await.until("Redis to be busy", Duration.ofSeconds(20), () -> isBusy());
             AtomicReference<Throwable> failure = new AtomicReference<>();
             Thread flusher = flushInBackground(failure);
-            waitUntil(() -> metrics.count("redisRetries") >= 2, "two retries");
+            Await.until(
+                    "two retries",
+                    Duration.ofSeconds(20),
+                    () -> metrics.count("redisRetries") >= 2);
             assertThat(flusher.isAlive()).isTrue();
             try (Jedis admin = admin()) {
                 admin.scriptKill();
@@ -416,7 +419,10 @@ class RedisProfileWriterTest {
 
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread flusher = flushInBackground(failure);
-        waitUntil(() -> flusher.getState() == Thread.State.TIMED_WAITING, "a retry backoff");
+        Await.until(
+                "a retry backoff",
+                Duration.ofSeconds(20),
+                () -> flusher.getState() == Thread.State.TIMED_WAITING);
         flusher.interrupt();
         flusher.join(Duration.ofSeconds(10).toMillis());
 
@@ -514,16 +520,5 @@ class RedisProfileWriterTest {
         Map<String, String> fields = new TreeMap<>((Map<String, String>) hash);
         assertThat(Long.parseLong(fields.remove("updated_at"))).isBetween(from, to);
         return fields;
-    }
-
-    private static void waitUntil(BooleanSupplier condition, String what)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(5);
-        }
     }
 }

@@ -2,7 +2,7 @@ package io.rtcdp.operators.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.rtcdp.operators.testutil.RedisServerExtension;
+import io.rtcdp.testing.RedisServerExtension;
 import io.rtcdp.udf.profile.RedisKeys;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,7 +2,8 @@ package io.rtcdp.operators.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.rtcdp.operators.testutil.RedisServerExtension;
+import io.rtcdp.testing.Await;
+import io.rtcdp.testing.RedisServerExtension;
 import io.rtcdp.udf.profile.RedisKeys;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,11 +54,10 @@ class RedisWriteOperatorSavepointITCase {
         StreamExecutionEnvironment before = env(null);
         updates(before, sequence).sinkTo(sink()).uid("redis-sink").name("redis");
         JobClient first = before.executeAsync("with-sink");
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (REDIS.client().dbSize() < 100) {
-            assertThat(System.nanoTime()).as("the first job writes").isLessThan(deadline);
-            Thread.sleep(20);
-        }
+        Await.until(
+                "the first job to write 100 keys",
+                Duration.ofSeconds(60),
+                () -> REDIS.client().dbSize() >= 100);
         String savepoint =
                 first.stopWithSavepoint(
                                 false,

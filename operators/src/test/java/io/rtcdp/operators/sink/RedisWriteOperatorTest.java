@@ -3,7 +3,7 @@ package io.rtcdp.operators.sink;
 import static io.rtcdp.operators.sink.ProfileUpdateBufferTest.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.rtcdp.operators.testutil.RedisServerExtension;
+import io.rtcdp.testing.RedisServerExtension;
 import io.rtcdp.udf.event.DeadLetter;
 import java.time.Duration;
 import java.util.List;

@@ -2,9 +2,9 @@ package io.rtcdp.udf.bench;
 
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.EventType;
-import io.rtcdp.udf.event.Id;
 import io.rtcdp.udf.profile.ProfileFeatures;
 import io.rtcdp.udf.profile.ProfileFields;
+import io.rtcdp.udf.testing.Events;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -12,7 +12,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -62,21 +61,14 @@ public class ProfileFeaturesBench {
     private final DataInputStream in = new DataInputStream(bytesIn);
 
     private static Event event(long ts, EventType type, String name, Long amount, String cat) {
-        return new Event(
-                "acme",
-                "e" + ts,
-                type,
-                name,
-                ts,
-                "web",
-                List.of(new Id("user_id", "u1")),
-                amount,
-                cat,
-                null,
-                null,
-                null,
-                Map.of(),
-                null);
+        return Events.of(type)
+                .name(name)
+                .eventId("e" + ts)
+                .at(ts)
+                .channel("web")
+                .amountMicros(amount)
+                .category(cat)
+                .build();
     }
 
     private static Event track(long ts, String name, Long amount, String cat) {

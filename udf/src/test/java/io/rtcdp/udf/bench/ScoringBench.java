@@ -1,15 +1,13 @@
 package io.rtcdp.udf.bench;
 
 import io.rtcdp.udf.event.Event;
-import io.rtcdp.udf.event.EventType;
-import io.rtcdp.udf.event.Id;
 import io.rtcdp.udf.ml.FeatureVectorBuilder;
 import io.rtcdp.udf.ml.LogisticModel;
 import io.rtcdp.udf.ml.MarketingScore;
 import io.rtcdp.udf.ml.ModelSpec;
 import io.rtcdp.udf.ml.Standardization;
 import io.rtcdp.udf.profile.ProfileFeatures;
-import java.util.List;
+import io.rtcdp.udf.testing.Events;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -54,21 +52,13 @@ public class ScoringBench {
     private int n;
 
     private static Event track(long ts, String name, Long amount) {
-        return new Event(
-                "acme",
-                "e" + ts,
-                EventType.TRACK,
-                name,
-                ts,
-                "web",
-                List.of(new Id("user_id", "u1")),
-                amount,
-                "shoes",
-                null,
-                null,
-                null,
-                Map.of(),
-                null);
+        return Events.track(name)
+                .eventId("e" + ts)
+                .at(ts)
+                .channel("web")
+                .amountMicros(amount)
+                .category("shoes")
+                .build();
     }
 
     private static LogisticModel model(String name, SplittableRandom r) {

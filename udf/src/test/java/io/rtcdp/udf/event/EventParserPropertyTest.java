@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.rtcdp.udf.testing.Events;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
@@ -544,21 +545,20 @@ class EventParserPropertyTest {
         String name =
                 c.type == EventType.TRACK || c.name == null || !c.name.isEmpty() ? c.name : null;
         Event expected =
-                new Event(
-                        c.tenant,
-                        c.eventId,
-                        c.type,
-                        name,
-                        c.ts,
-                        c.channel == null || c.channel.isEmpty() ? null : c.channel,
-                        expectedIds,
-                        x.props == null ? null : x.props.micros,
-                        x.props == null ? null : x.props.category,
-                        x.props == null ? null : x.props.orderId,
-                        x.marketing,
-                        x.personalization,
-                        expectedTraits,
-                        propsJson);
+                Events.of(c.type)
+                        .name(name)
+                        .tenant(c.tenant)
+                        .eventId(c.eventId)
+                        .at(c.ts)
+                        .channel(c.channel == null || c.channel.isEmpty() ? null : c.channel)
+                        .ids(expectedIds)
+                        .amountMicros(x.props == null ? null : x.props.micros)
+                        .category(x.props == null ? null : x.props.category)
+                        .orderId(x.props == null ? null : x.props.orderId)
+                        .consent(x.marketing, x.personalization)
+                        .traits(expectedTraits)
+                        .propsJson(propsJson)
+                        .build();
         return new Case(bytes, expected);
     }
 

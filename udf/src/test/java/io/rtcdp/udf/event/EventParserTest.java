@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rtcdp.udf.testing.Events;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
@@ -75,14 +76,11 @@ class EventParserTest {
         Event event = parser.parse(utf8(json));
 
         Event expected =
-                new Event(
-                        "acme",
-                        "evt-0001",
-                        EventType.TRACK,
-                        "order_completed",
-                        1_699_957_800_250L,
-                        "web",
-                        List.of(
+                Events.track("order_completed")
+                        .eventId("evt-0001")
+                        .at(1_699_957_800_250L)
+                        .channel("web")
+                        .ids(
                                 new Id("user_id", "10293847"),
                                 new Id(
                                         "phone",
@@ -91,14 +89,14 @@ class EventParserTest {
                                         "email",
                                         HmacOracle.hex(
                                                 ACME_SECRET, "email", "jane.doe@example.com")),
-                                new Id("cookie_id", "c-42")),
-                        1_299_505_000L,
-                        "shoes",
-                        "SO-1",
-                        true,
-                        false,
-                        Map.of("city", "Shanghai", "age", "31", "vip", "true"),
-                        props);
+                                new Id("cookie_id", "c-42"))
+                        .amountMicros(1_299_505_000L)
+                        .category("shoes")
+                        .orderId("SO-1")
+                        .consent(true, false)
+                        .traits(Map.of("city", "Shanghai", "age", "31", "vip", "true"))
+                        .propsJson(props)
+                        .build();
         assertThat(event).isEqualTo(expected);
         assertThat(event.toString()).doesNotContain("jane", "Jane", "13800138000", "8000");
     }
@@ -113,21 +111,11 @@ class EventParserTest {
                                                 + "\"consent\":null")));
         assertThat(event)
                 .isEqualTo(
-                        new Event(
-                                "acme",
-                                "evt-1",
-                                EventType.PAGE,
-                                null,
-                                1_699_999_999_000L,
-                                null,
-                                List.of(new Id("cookie_id", "c-1")),
-                                null,
-                                null,
-                                null,
-                                null,
-                                null,
-                                Map.of(),
-                                null));
+                        Events.page()
+                                .eventId("evt-1")
+                                .at(1_699_999_999_000L)
+                                .ids(new Id("cookie_id", "c-1"))
+                                .build());
     }
 
     // ---- one realistic bad record per error code ------------------------------------------

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.EventType;
-import io.rtcdp.udf.event.Id;
+import io.rtcdp.udf.testing.Events;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -34,21 +34,15 @@ class ProfileFeaturesTest {
             String cat,
             Boolean marketing,
             Boolean personalization) {
-        return new Event(
-                "acme",
-                "e-" + iso,
-                type,
-                name,
-                t(iso),
-                "web",
-                List.of(new Id("user_id", "u1")),
-                amount,
-                cat,
-                null,
-                marketing,
-                personalization,
-                Map.of(),
-                null);
+        return Events.of(type)
+                .name(name)
+                .eventId("e-" + iso)
+                .at(t(iso))
+                .channel("web")
+                .amountMicros(amount)
+                .category(cat)
+                .consent(marketing, personalization)
+                .build();
     }
 
     private static Event track(String iso, String name, Long amount, String cat) {

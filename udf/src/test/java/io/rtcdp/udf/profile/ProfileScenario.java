@@ -2,10 +2,9 @@ package io.rtcdp.udf.profile;
 
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.EventType;
-import io.rtcdp.udf.event.Id;
+import io.rtcdp.udf.testing.Events;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -179,20 +178,13 @@ final class ProfileScenario {
     }
 
     static Event event(EventSpec s, long ts, int seq) {
-        return new Event(
-                "acme",
-                "e" + seq,
-                s.type(),
-                s.name(),
-                ts,
-                null,
-                List.of(new Id("user_id", "u1")),
-                s.amountMicros(),
-                s.category(),
-                null,
-                s.marketing(),
-                s.personalization(),
-                Map.of(),
-                null);
+        return Events.of(s.type())
+                .name(s.name())
+                .eventId("e" + seq)
+                .at(ts)
+                .amountMicros(s.amountMicros())
+                .category(s.category())
+                .consent(s.marketing(), s.personalization())
+                .build();
     }
 }

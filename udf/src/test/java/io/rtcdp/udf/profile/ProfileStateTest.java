@@ -2,9 +2,8 @@ package io.rtcdp.udf.profile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.rtcdp.udf.event.Event;
-import io.rtcdp.udf.event.EventType;
 import io.rtcdp.udf.event.Id;
+import io.rtcdp.udf.testing.Events;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -12,7 +11,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ProfileStateTest {
@@ -31,21 +29,12 @@ class ProfileStateTest {
         ProfileState s = new ProfileState();
         s.features()
                 .add(
-                        new Event(
-                                "acme",
-                                "e1",
-                                EventType.TRACK,
-                                "order_completed",
-                                1_700_000_000_000L,
-                                null,
-                                List.of(new Id("user_id", "u1")),
-                                12_500_000L,
-                                "shoes",
-                                null,
-                                null,
-                                null,
-                                Map.of(),
-                                null));
+                        Events.track("order_completed")
+                                .eventId("e1")
+                                .at(1_700_000_000_000L)
+                                .amountMicros(12_500_000L)
+                                .category("shoes")
+                                .build());
         return s;
     }
 

@@ -1,4 +1,4 @@
-package io.rtcdp.jobs.local;
+package io.rtcdp.testing;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,14 +1,11 @@
-package io.rtcdp.jobs;
+package io.rtcdp.testing;
 
-import io.rtcdp.jobs.local.LocalKafka;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -21,26 +18,24 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A real Kafka broker (in this JVM, KRaft) for the streaming ITCases of one class, with rtcdp's
- * topics created: {@code rtcdp.events} with 3 partitions, the others with 1 unless set with {@link
- * #partitions}. Plus the producer and the read-committed consumer the tests use against it.
+ * A real Kafka broker ({@link LocalKafka}: in this JVM, KRaft) for the tests of one class, with the
+ * topics given by {@link #topic} created before the first test. Plus the producers and the
+ * read-committed consumer the tests use against it.
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static final KafkaExtension KAFKA = new KafkaExtension().topic("events", 3).topic("dlq", 1);
+ * ... KAFKA.bootstrapServers() ... KAFKA.send("events", records) ...
+ * }</pre>
  */
-final class KafkaExtension implements BeforeAllCallback, AfterAllCallback {
-    private final Map<String, Integer> topics =
-            new TreeMap<>(
-                    Map.of(
-                            "rtcdp.events", 3,
-                            "rtcdp.dlq", 1,
-                            "rtcdp.conflicts", 1,
-                            "rtcdp.rules", 1,
-                            "rtcdp.triggers", 1,
-                            "rtcdp.models", 1));
+public final class KafkaExtension implements BeforeAllCallback, AfterAllCallback {
+    private final Map<String, Integer> topics = new TreeMap<>();
 
     private Path dir;
     private LocalKafka kafka;
 
-    /** Creates {@code topic} with {@code n} partitions instead of the default. */
-    KafkaExtension partitions(String topic, int n) {
+    /** Creates {@code topic} with {@code n} partitions (again: {@code n} instead of before). */
+    public KafkaExtension topic(String topic, int n) {
         topics.put(topic, n);
         return this;
     }
@@ -59,18 +54,11 @@ final class KafkaExtension implements BeforeAllCallback, AfterAllCallback {
                 kafka.close();
             }
         } finally {
-            // the broker may have removed some of its files itself
-            if (dir != null && Files.exists(dir)) {
-                try (Stream<Path> files = Files.walk(dir)) {
-                    files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                } catch (java.io.IOException | java.io.UncheckedIOException gone) {
-                    // nothing left to delete
-                }
-            }
+            ServerProcesses.deleteTree(dir);
         }
     }
 
-    String bootstrapServers() {
+    public String bootstrapServers() {
         return kafka.bootstrapServers();
     }
 
@@ -78,7 +66,7 @@ final class KafkaExtension implements BeforeAllCallback, AfterAllCallback {
      * Sends {@code {key, value}} pairs to {@code topic} in order, idempotently, and returns once
      * the broker acknowledged all of them.
      */
-    void send(String topic, List<String[]> keyed) throws Exception {
+    public void send(String topic, List<String[]> keyed) throws Exception {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
@@ -98,8 +86,11 @@ final class KafkaExtension implements BeforeAllCallback, AfterAllCallback {
      * Sends values without keys, spread over the partitions of {@code topic} in turn without regard
      * to what they hold: events of one person arrive through different partitions, out of order.
      */
-    void sendSpread(String topic, List<String> values) throws Exception {
-        int partitions = topics.get(topic);
+    public void sendSpread(String topic, List<String> values) throws Exception {
+        Integer partitions = topics.get(topic);
+        if (partitions == null) {
+            throw new IllegalArgumentException(topic + " is not a topic of this extension");
+        }
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
@@ -119,7 +110,7 @@ final class KafkaExtension implements BeforeAllCallback, AfterAllCallback {
      * The offset consumer group {@code group} has committed on partition 0 of {@code topic}, 0 if
      * none. A Flink Kafka source commits on each completed checkpoint.
      */
-    long committedOffset(String group, String topic) throws Exception {
+    public long committedOffset(String group, String topic) throws Exception {
         Properties p = new Properties();
         p.put("bootstrap.servers", kafka.bootstrapServers());
         try (org.apache.kafka.clients.admin.Admin admin =
@@ -135,7 +126,7 @@ final class KafkaExtension implements BeforeAllCallback, AfterAllCallback {
      * A consumer of {@code topic} from its beginning that sees only committed transactions, as a
      * downstream system reading the job's exactly-once outputs does.
      */
-    KafkaConsumer<String, String> committedReader(String group, String topic) {
+    public KafkaConsumer<String, String> committedReader(String group, String topic) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
@@ -152,7 +143,7 @@ final class KafkaExtension implements BeforeAllCallback, AfterAllCallback {
      * The values of {@code topic} from its beginning: reads until {@code expected} arrived or the
      * deadline passed, then polls 2 s more, so that more than expected shows in the count.
      */
-    List<byte[]> readValues(String topic, int expected, long deadlineNanos) {
+    public List<byte[]> readValues(String topic, int expected, long deadlineNanos) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, topic + "-reader");

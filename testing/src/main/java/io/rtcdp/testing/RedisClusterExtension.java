@@ -1,15 +1,12 @@
-package io.rtcdp.operators.testutil;
+package io.rtcdp.testing;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,7 +16,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -44,9 +40,6 @@ public final class RedisClusterExtension implements BeforeAllCallback, AfterAllC
 
     public static final int MASTERS = 3;
 
-    private static final String INSTALL_HINT =
-            "redis-server and redis-cli not found on the PATH; install them: apt-get install -y"
-                    + " redis-server";
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(30);
 
     private final List<Process> processes = new ArrayList<>();
@@ -57,8 +50,9 @@ public final class RedisClusterExtension implements BeforeAllCallback, AfterAllC
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        Path server = findOnPath("redis-server");
-        Path cli = findOnPath("redis-cli");
+        Path server =
+                ServerProcesses.executable("redis-server", ServerProcesses.REDIS_INSTALL_HINT);
+        Path cli = ServerProcesses.executable("redis-cli", ServerProcesses.REDIS_INSTALL_HINT);
         dir = Files.createTempDirectory("redis-cluster-");
         shutdownHook = new Thread(this::killAll, "redis-cluster-killer");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -86,11 +80,7 @@ public final class RedisClusterExtension implements BeforeAllCallback, AfterAllC
         if (shutdownHook != null) {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         }
-        if (dir != null) {
-            try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-            }
-        }
+        ServerProcesses.deleteTree(dir);
     }
 
     /** {@code redis-cluster://127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3}. */
@@ -152,16 +142,7 @@ public final class RedisClusterExtension implements BeforeAllCallback, AfterAllC
         for (int i = 0; i < MASTERS; i++) {
             try (Jedis j = node(i)) {
                 for (String key : byNode.get(i)) {
-                    String type = j.type(key);
-                    Object value =
-                            switch (type) {
-                                case "string" -> j.get(key);
-                                case "hash" -> new TreeMap<>(j.hgetAll(key));
-                                case "set" -> new TreeSet<>(j.smembers(key));
-                                case "list" -> j.lrange(key, 0, -1);
-                                default -> type;
-                            };
-                    if (all.put(key, value) != null) {
+                    if (all.put(key, RedisServerExtension.valueOf(j, key)) != null) {
                         throw new IllegalStateException(key + " is on two masters");
                     }
                 }
@@ -210,26 +191,8 @@ public final class RedisClusterExtension implements BeforeAllCallback, AfterAllC
                         .redirectErrorStream(true)
                         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                         .start();
-        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
-        while (true) {
-            if (!p.isAlive()) {
-                throw new IllegalStateException(
-                        "redis-server exited with " + p.exitValue() + ":\n" + tail(log));
-            }
-            try (Jedis jedis = new Jedis("127.0.0.1", port)) {
-                if ("PONG".equals(jedis.ping())) {
-                    return p;
-                }
-            } catch (RuntimeException notYet) {
-                // Not listening yet.
-            }
-            if (System.nanoTime() > deadline) {
-                kill(p);
-                throw new IllegalStateException(
-                        "redis-server did not answer PING within " + STARTUP_TIMEOUT);
-            }
-            pause();
-        }
+        ServerProcesses.awaitRedisPing(p, port, log, STARTUP_TIMEOUT);
+        return p;
     }
 
     private void createCluster(Path cli) throws IOException, InterruptedException {
@@ -243,77 +206,43 @@ public final class RedisClusterExtension implements BeforeAllCallback, AfterAllC
                         .redirectOutput(log.toFile())
                         .start();
         if (!p.waitFor(STARTUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-            kill(p);
+            ServerProcesses.stop(p);
             throw new IllegalStateException("redis-cli --cluster create did not finish");
         }
         if (p.exitValue() != 0) {
             throw new IllegalStateException(
-                    "redis-cli --cluster create exited with " + p.exitValue() + ":\n" + tail(log));
+                    "redis-cli --cluster create exited with "
+                            + p.exitValue()
+                            + ":\n"
+                            + ServerProcesses.tail(log));
         }
     }
 
     /** Every node agrees the cluster is up: all slots covered and every node known to all. */
     private void awaitClusterOk() {
-        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
         Set<Integer> pending = new LinkedHashSet<>(ports);
-        while (!pending.isEmpty()) {
-            pending.removeIf(
-                    port -> {
-                        try (Jedis j = new Jedis("127.0.0.1", port)) {
-                            return j.clusterInfo().contains("cluster_state:ok")
-                                    && j.clusterNodes().lines().count() == MASTERS;
-                        } catch (RuntimeException notYet) {
-                            return false;
-                        }
-                    });
-            if (pending.isEmpty()) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(
-                        "Redis Cluster not ok within " + STARTUP_TIMEOUT + " on ports " + pending);
-            }
-            pause();
+        Await.until(
+                "cluster_state:ok on every node; the ports of those not ok",
+                STARTUP_TIMEOUT,
+                () -> {
+                    pending.removeIf(RedisClusterExtension::nodeOk);
+                    return pending;
+                },
+                Set::isEmpty);
+    }
+
+    private static boolean nodeOk(int port) {
+        try (Jedis j = new Jedis("127.0.0.1", port)) {
+            return j.clusterInfo().contains("cluster_state:ok")
+                    && j.clusterNodes().lines().count() == MASTERS;
+        } catch (RuntimeException notYet) {
+            return false;
         }
     }
 
     private synchronized void killAll() {
-        processes.forEach(RedisClusterExtension::kill);
+        processes.forEach(ServerProcesses::stop);
         processes.clear();
-    }
-
-    private static void kill(Process p) {
-        p.destroy();
-        try {
-            if (!p.waitFor(5, TimeUnit.SECONDS)) {
-                p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void pause() {
-        try {
-            Thread.sleep(20);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static Path findOnPath(String name) {
-        String path = System.getenv("PATH");
-        if (path != null) {
-            for (String d : path.split(File.pathSeparator)) {
-                Path candidate = Path.of(d, name);
-                if (Files.isExecutable(candidate)) {
-                    return candidate;
-                }
-            }
-        }
-        throw new IllegalStateException(INSTALL_HINT);
     }
 
     /** A port P such that P and its cluster bus port P + 10000 are both free. */
@@ -330,14 +259,5 @@ public final class RedisClusterExtension implements BeforeAllCallback, AfterAllC
             }
         }
         throw new IOException("no free port pair P, P + 10000 found");
-    }
-
-    private static String tail(Path log) {
-        try {
-            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
     }
 }

@@ -1,28 +1,23 @@
-package io.rtcdp.operators.testutil;
+package io.rtcdp.testing;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.commands.JedisCommands;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.params.ShutdownParams;
 import redis.clients.jedis.resps.ScanResult;
@@ -49,9 +44,6 @@ import redis.clients.jedis.resps.ScanResult;
  */
 public final class RedisServerExtension implements BeforeAllCallback, AfterAllCallback {
 
-    private static final String INSTALL_HINT =
-            "redis-server not found on the PATH; install redis-server: apt-get install -y"
-                    + " redis-server";
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(15);
 
     private final boolean appendOnly;
@@ -82,7 +74,7 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
         // A free port can be taken between probing and binding; try a few.
         IllegalStateException last = null;
         for (int i = 0; i < 3; i++) {
-            port = freePort();
+            port = ServerProcesses.freePort();
             try {
                 launch(executable);
                 last = null;
@@ -111,11 +103,7 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
         if (shutdownHook != null) {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         }
-        if (dir != null) {
-            try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-            }
-        }
+        ServerProcesses.deleteTree(dir);
     }
 
     /** {@code redis://127.0.0.1:port}. */
@@ -217,20 +205,23 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
         do {
             ScanResult<String> page = client.scan(cursor, params);
             for (String key : page.getResult()) {
-                String type = client.type(key);
-                Object value =
-                        switch (type) {
-                            case "string" -> client.get(key);
-                            case "hash" -> new TreeMap<>(client.hgetAll(key));
-                            case "set" -> new TreeSet<>(client.smembers(key));
-                            case "list" -> client.lrange(key, 0, -1);
-                            default -> type;
-                        };
-                all.put(key, value);
+                all.put(key, valueOf(client, key));
             }
             cursor = page.getCursor();
         } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
         return all;
+    }
+
+    /** The content of {@code key} in the form of {@link #contents()}. */
+    static Object valueOf(JedisCommands redis, String key) {
+        String type = redis.type(key);
+        return switch (type) {
+            case "string" -> redis.get(key);
+            case "hash" -> new TreeMap<>(redis.hgetAll(key));
+            case "set" -> new TreeSet<>(redis.smembers(key));
+            case "list" -> redis.lrange(key, 0, -1);
+            default -> type;
+        };
     }
 
     /**
@@ -301,32 +292,7 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start " + executable, e);
         }
-        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
-        while (true) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(
-                        "redis-server exited with " + process.exitValue() + ":\n" + tail(log));
-            }
-            try (Jedis jedis = new Jedis("127.0.0.1", port)) {
-                if ("PONG".equals(jedis.ping())) {
-                    return;
-                }
-            } catch (RuntimeException notYet) {
-                // Not listening yet, or still loading the data set.
-            }
-            if (System.nanoTime() > deadline) {
-                kill();
-                throw new IllegalStateException(
-                        "redis-server did not answer PING within " + STARTUP_TIMEOUT);
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                kill();
-                throw new IllegalStateException(e);
-            }
-        }
+        ServerProcesses.awaitRedisPing(process, port, log, STARTUP_TIMEOUT);
     }
 
     private synchronized void kill() {
@@ -334,43 +300,11 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
         if (p == null) {
             return;
         }
-        p.destroy();
-        try {
-            if (!p.waitFor(5, TimeUnit.SECONDS)) {
-                p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        ServerProcesses.stop(p);
         process = null;
     }
 
     private static Path findRedisServer() {
-        String path = System.getenv("PATH");
-        if (path != null) {
-            for (String d : path.split(File.pathSeparator)) {
-                Path candidate = Path.of(d, "redis-server");
-                if (Files.isExecutable(candidate)) {
-                    return candidate;
-                }
-            }
-        }
-        throw new IllegalStateException(INSTALL_HINT);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static String tail(Path log) {
-        try {
-            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
+        return ServerProcesses.executable("redis-server", ServerProcesses.REDIS_INSTALL_HINT);
     }
 }
