@@ -38,11 +38,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The Kubernetes manifests in {@code k8s/}: every {@code FlinkDeployment} and {@code
  * FlinkSessionJob} (the base and each overlay rendered as kustomize would) is valid against the
- * Flink Kubernetes Operator's CRD schema (release 1.15.0, {@code deploy/src/test/resources/k8s-crds/}), unknown
- * fields rejected as {@code kubectl apply} (strict field validation) would; every other manifest
- * parses; and the pieces fit: each Secret and ConfigMap key a pod refers to exists, the config file
- * the job reads is a valid rtcdp configuration whose {@code ${env:...}} variables the pod sets, the
- * jar the image holds is the one the build makes, the image is the one the README builds.
+ * Flink Kubernetes Operator's CRD schema (release 1.15.0, {@code
+ * deploy/src/test/resources/k8s-crds/}), unknown fields rejected as {@code kubectl apply} (strict
+ * field validation) would; every other manifest parses; and the pieces fit: each Secret and
+ * ConfigMap key a pod refers to exists, the config file the job reads is a valid rtcdp
+ * configuration whose {@code ${env:...}} variables the pod sets, the jar the image holds is the one
+ * the build makes, the image is the one the README builds.
  */
 class K8sManifestsTest {
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
