@@ -12,7 +12,7 @@ import io.rtcdp.udf.arch.ArchitectureRules;
 
 /** The architecture of udf's main classes: domain logic that runs without Flink. */
 @AnalyzeClasses(packages = "io.rtcdp.udf", importOptions = ImportOption.DoNotIncludeTests.class)
-public final class ArchitectureTest {
+final class ArchitectureTest {
     @ArchTest static final ArchTests COMMON = ArchTests.in(ArchitectureRules.class);
 
     /**
