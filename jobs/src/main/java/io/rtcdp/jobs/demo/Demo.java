@@ -296,8 +296,8 @@ public final class Demo {
         } else {
             out.printf(
                     "fell behind: %d events produced, %d processed, %d still in Kafka; it processed"
-                            + " %.0f events/s on average against the producer's %d (--rate sets"
-                            + " it)%n",
+                            + " %.0f events/s on average (start-up included) against the"
+                            + " producer's %d (--rate sets it)%n",
                     produced, processed, lag, processed / seconds, settings.rate());
         }
     }
