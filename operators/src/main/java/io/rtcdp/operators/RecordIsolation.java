@@ -1,6 +1,5 @@
 package io.rtcdp.operators;
 
-import io.rtcdp.operators.ingest.ParsedRouter;
 import io.rtcdp.operators.types.RtcdpTypes;
 import io.rtcdp.udf.event.DeadLetter;
 import io.rtcdp.udf.event.ErrorCode;
@@ -54,10 +53,7 @@ public final class RecordIsolation implements Serializable {
 
     /** Registers the metrics; call from the stage's {@code open}. */
     public void open(MetricGroup metrics) {
-        // the same counter name and group as the parser's dead letters, so one query sees all
-        isolated =
-                metrics.addGroup(ParsedRouter.ERROR_CODE, ErrorCode.INTERNAL.code())
-                        .counter(ParsedRouter.DEAD_LETTERS_METRIC);
+        isolated = DeadLetterMetrics.counter(metrics, ErrorCode.INTERNAL.code());
         total = 0;
         consecutive = 0;
     }

@@ -23,6 +23,8 @@ public final class LocalKafka implements AutoCloseable {
     }
 
     /** Starts a broker whose data lives under {@code baseDir}. */
+    // the test kit prints to System.out, which is silenced while it formats and starts
+    @SuppressWarnings("checkstyle:standardStreams")
     public static LocalKafka start(Path baseDir) throws Exception {
         TestKitNodes nodes =
                 new TestKitNodes.Builder()

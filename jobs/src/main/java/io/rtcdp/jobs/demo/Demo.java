@@ -73,8 +73,13 @@ public final class Demo {
     /** Runs until the duration has passed or {@link #stop()} is called, then cleans up. */
     public void run() throws Exception {
         Path work = Files.createTempDirectory("rtcdp-demo");
+        // next to the work dir, which is deleted at the end; the log stays for a look afterwards
+        Path logFile = work.resolveSibling(work.getFileName() + ".log");
         out.println("rtcdp demo — work dir " + work);
-        try (LocalRedis redis = LocalRedis.start();
+        out.println("  log     " + logFile + " (what Flink, Kafka, RocksDB and Redis log)");
+        InJvmMetrics.reset();
+        try (LogFile log = LogFile.redirect(logFile);
+                LocalRedis redis = LocalRedis.start();
                 LocalKafka kafka = LocalKafka.start(work.resolve("kafka"))) {
             out.printf(
                     "  redis   %s (%s)%n",
@@ -146,13 +151,16 @@ public final class Demo {
                     "  data    %d persons, %d events over %d days, produced at %d events/s%n%n",
                     settings.persons(), settings.events(), days, settings.rate());
 
+            if (!awaitStages(job)) {
+                return;
+            }
             AtomicLong produced = new AtomicLong();
             Thread producer =
                     new Thread(() -> produce(kafka, gen.iterator(), produced), "producer");
             producer.setDaemon(true);
             producer.start();
             try {
-                progress(redis, produced);
+                progress(redis, produced, job, logFile);
             } finally {
                 stop.set(true);
                 producer.join(5000);
@@ -162,6 +170,28 @@ public final class Demo {
             deleteQuietly(work);
         }
         out.println("demo stopped; everything it started is shut down");
+    }
+
+    /**
+     * Waits until the job's first and last stages (the parser, the Redis writer) have opened before
+     * producing: a JVM starting Flink, RocksDB and the models on two cores takes seconds to tens of
+     * seconds, and events produced in that time would be a backlog from the first line of the
+     * table. Returns false if the demo was stopped or the job ended first.
+     */
+    private boolean awaitStages(JobClient job) throws Exception {
+        long start = System.nanoTime();
+        out.print("  waiting for the job's stages to start ...");
+        out.flush();
+        while (!(InJvmMetrics.registered("eventsValid")
+                && InJvmMetrics.registered("redisProfileWrites"))) {
+            if (stop.get() || job.getJobStatus().get().isTerminalState()) {
+                out.println(" stopped");
+                return false;
+            }
+            Thread.sleep(100);
+        }
+        out.printf(" started in %.1f s%n%n", (System.nanoTime() - start) / 1e9);
+        return true;
     }
 
     private void produce(LocalKafka kafka, Iterator<GeneratedRecord> records, AtomicLong produced) {
@@ -194,7 +224,8 @@ public final class Demo {
         }
     }
 
-    private void progress(LocalRedis redis, AtomicLong produced) throws InterruptedException {
+    private void progress(LocalRedis redis, AtomicLong produced, JobClient job, Path logFile)
+            throws Exception {
         long start = System.nanoTime();
         long end =
                 settings.duration() == null
@@ -203,12 +234,14 @@ public final class Demo {
         long lastProcessed = 0;
         long lastT = start;
         boolean shown = false;
+        long processed = 0;
         out.printf(
-                "%8s %10s %10s %10s %8s %8s %9s %12s%n",
+                "%8s %10s %10s %10s %8s %8s %8s %9s %12s%n",
                 "time",
                 "produced",
                 "processed",
                 "events/s",
+                "lag",
                 "profiles",
                 "merges",
                 "DLQ",
@@ -216,18 +249,23 @@ public final class Demo {
         try (RedisClient client = RedisClient.create(redis.url())) {
             while (!stop.get() && System.nanoTime() < end) {
                 Thread.sleep(2000);
+                if (job.getJobStatus().get().isGloballyTerminalState()) {
+                    out.println(
+                            "the job stopped (" + job.getJobStatus().get() + "): see " + logFile);
+                    break;
+                }
                 long t = System.nanoTime();
-                long processed =
-                        InJvmMetrics.sum("eventsValid") + InJvmMetrics.sum("eventsInvalid");
+                processed = InJvmMetrics.sum("eventsValid") + InJvmMetrics.sum("eventsInvalid");
                 double rate = (processed - lastProcessed) * 1e9 / (t - lastT);
                 lastProcessed = processed;
                 lastT = t;
                 out.printf(
-                        "%7.0fs %10d %10d %10.0f %8d %8d %9d %12d%n",
+                        "%7.0fs %10d %10d %10.0f %8d %8d %8d %9d %12d%n",
                         (t - start) / 1e9,
                         produced.get(),
                         processed,
                         rate,
+                        produced.get() - processed,
                         InJvmMetrics.sum("profilesCreated"),
                         InJvmMetrics.sum("identityMerges"),
                         InJvmMetrics.sum("eventsInvalid"),
@@ -239,6 +277,28 @@ public final class Demo {
             if (!shown) {
                 printSampleProfile(client);
             }
+        }
+        printVerdict(produced.get(), processed, (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * Says whether the pipeline kept up with the producer: the lag column is what it had not yet
+     * read from Kafka; a lag of more than about four seconds of production at the end means the
+     * rate is more than this machine processes.
+     */
+    private void printVerdict(long produced, long processed, double seconds) {
+        long lag = produced - processed;
+        out.println();
+        if (lag <= 4L * settings.rate()) {
+            out.printf(
+                    "kept up: %d events produced, %d processed (lag %d at the end)%n",
+                    produced, processed, lag);
+        } else {
+            out.printf(
+                    "fell behind: %d events produced, %d processed, %d still in Kafka; it processed"
+                            + " %.0f events/s on average (start-up included) against the"
+                            + " producer's %d (--rate sets it)%n",
+                    produced, processed, lag, processed / seconds, settings.rate());
         }
     }
 

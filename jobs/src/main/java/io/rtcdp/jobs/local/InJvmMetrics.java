@@ -47,6 +47,11 @@ public final class InJvmMetrics implements MetricReporter {
         return total;
     }
 
+    /** Whether a metric of that name has been registered: the operator that owns it has opened. */
+    public static boolean registered(String name) {
+        return METRICS.containsKey(name);
+    }
+
     /**
      * The records each task received, per subtask (index → count), from Flink's task-level {@code
      * numRecordsIn}: what the task's network inputs delivered to it, summed over attempts. By task

@@ -1,6 +1,7 @@
 package io.rtcdp.operators.ingest;
 
 import io.rtcdp.operators.Counters;
+import io.rtcdp.operators.DeadLetterMetrics;
 import io.rtcdp.operators.types.RtcdpTypes;
 import io.rtcdp.udf.event.DeadLetter;
 import io.rtcdp.udf.event.ErrorCode;
@@ -27,12 +28,6 @@ public final class ParsedRouter extends ProcessFunction<Parsed, Event> {
 
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("dead-letters", RtcdpTypes.DEAD_LETTER);
-
-    /** Metric group key of the dead-letter counters; Prometheus shows it as a label. */
-    public static final String ERROR_CODE = "errorCode";
-
-    /** Name of the dead-letter counter in each {@link #ERROR_CODE} group. */
-    public static final String DEAD_LETTERS_METRIC = "deadLetters";
 
     private transient Counter valid;
     private transient Counter invalid;
@@ -75,7 +70,7 @@ public final class ParsedRouter extends ProcessFunction<Parsed, Event> {
     private Counter deadLetterCounter(String code) {
         Counter c = deadLettersByCode.get(code);
         if (c == null) {
-            c = metrics.addGroup(ERROR_CODE, code).counter(DEAD_LETTERS_METRIC);
+            c = DeadLetterMetrics.counter(metrics, code);
             deadLettersByCode.put(code, c);
         }
         return c;

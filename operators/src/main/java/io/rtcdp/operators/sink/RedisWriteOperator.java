@@ -1,5 +1,6 @@
 package io.rtcdp.operators.sink;
 
+import io.rtcdp.operators.DeadLetterMetrics;
 import io.rtcdp.operators.types.RtcdpTypes;
 import io.rtcdp.udf.event.DeadLetter;
 import io.rtcdp.udf.event.ErrorCode;
@@ -56,11 +57,6 @@ public final class RedisWriteOperator extends AbstractStreamOperator<DeadLetter>
         implements OneInputStreamOperator<ProfileUpdate, DeadLetter>, BoundedOneInput {
     private static final long serialVersionUID = 1L;
 
-    /** Group key and counter name of the job's dead-letter counters (see ParsedRouter). */
-    static final String ERROR_CODE = "errorCode";
-
-    static final String DEAD_LETTERS_METRIC = "deadLetters";
-
     private final RedisProfileSink sink;
 
     private transient RedisProfileWriter writer;
@@ -98,9 +94,7 @@ public final class RedisWriteOperator extends AbstractStreamOperator<DeadLetter>
         super.open();
         MetricGroup metrics = getMetricGroup();
         Counter recordsSend = metrics.counter("numRecordsSend");
-        Counter deadLetters =
-                metrics.addGroup(ERROR_CODE, ErrorCode.REDIS_REJECTED.code())
-                        .counter(DEAD_LETTERS_METRIC);
+        Counter deadLetters = DeadLetterMetrics.counter(metrics, ErrorCode.REDIS_REJECTED.code());
         reuse = new StreamRecord<>(null);
         writer =
                 sink.createWriter(
