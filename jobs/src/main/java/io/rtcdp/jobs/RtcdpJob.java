@@ -44,7 +44,7 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  * The rtcdp job graph: source → parse → identity (with the dedupe stage's verdicts) → fragments →
  * profile → Redis, with dead letters (invalid input, and the writes Redis refused) and identity
  * conflicts to their own sinks. The same graph runs in tests, the demo, replay and production; only
- * the source and the sinks differ, and they are given to the constructor.
+ * the source and the sinks differ, and they are given to the {@link #builder(RtcdpConfig)}.
  */
 public final class RtcdpJob {
     /**
@@ -76,82 +76,47 @@ public final class RtcdpJob {
     private final Sink<DeadLetter> deadLetterSink;
     private final Sink<Conflict> conflictSink;
     private final boolean singleFileWriters;
-    private final List<String> initialRules = new ArrayList<>();
-    private Source<String, ?, ?> rulesSource;
-    private final List<Source<String, ?, ?>> controlSources = new ArrayList<>();
-    private final List<Sink<Trigger>> triggerSinks = new ArrayList<>();
-    private Sink<String> modelSink;
+    private final List<String> initialControl;
+    private final Source<String, ?, ?> rulesSource;
+    private final List<Source<String, ?, ?>> controlSources;
+    private final List<Sink<Trigger>> triggerSinks;
+    private final Sink<String> modelSink;
 
-    /**
-     * @param profileSink where the decided profile updates are written (through {@link
-     *     RedisWriteOperator}, whose refused writes join the dead letters)
-     * @param idKeySink where the identity stage's id keys are written (likewise)
-     * @param singleFileWriters whether the dead-letter and conflict sinks must run with parallelism
-     *     1 (single files)
-     */
-    public RtcdpJob(
-            RtcdpConfig config,
-            Source<Parsed, ?, ?> source,
-            RedisProfileSink profileSink,
-            RedisProfileSink idKeySink,
-            Sink<DeadLetter> deadLetterSink,
-            Sink<Conflict> conflictSink,
-            boolean singleFileWriters) {
-        this.config = config;
-        this.source = source;
-        this.profileSink = profileSink;
-        this.idKeySink = idKeySink;
-        this.deadLetterSink = deadLetterSink;
-        this.conflictSink = conflictSink;
-        this.singleFileWriters = singleFileWriters;
+    private RtcdpJob(Builder b) {
+        this.config = b.config;
+        this.source = required(b.source, "events source");
+        this.profileSink = required(b.profileSink, "profile sink");
+        this.idKeySink = required(b.idKeySink, "id key sink");
+        this.deadLetterSink = required(b.deadLetterSink, "dead-letter sink");
+        this.conflictSink = required(b.conflictSink, "conflict sink");
+        this.singleFileWriters = b.singleFileWriters;
+        this.initialControl = List.copyOf(b.initialControl);
+        this.rulesSource = b.rulesSource;
+        this.controlSources = List.copyOf(b.controlSources);
+        this.triggerSinks = List.copyOf(b.triggerSinks);
+        this.modelSink = b.modelSink;
     }
 
-    /** Rule sets (YAML or JSON text) applied when the job starts, after validation. */
-    public RtcdpJob withRules(List<String> ruleSetTexts) {
-        initialRules.addAll(ruleSetTexts);
-        return this;
+    private static <T> T required(T v, String what) {
+        if (v == null) {
+            throw new IllegalStateException("the job needs its " + what);
+        }
+        return v;
     }
 
-    /** Model versions (see {@code ModelMessages}) applied when the job starts. */
-    public RtcdpJob withModels(List<String> modelMessages) {
-        initialRules.addAll(modelMessages);
-        return this;
-    }
-
-    /** A source of rule sets and model versions arriving while the job runs (the topics). */
-    public RtcdpJob withControlSource(Source<String, ?, ?> source) {
-        controlSources.add(source);
-        return this;
-    }
-
-    /** A source of rule sets arriving while the job runs (the rules topic). */
-    public RtcdpJob withRulesSource(Source<String, ?, ?> source) {
-        this.rulesSource = source;
-        return this;
-    }
-
-    /** A sink of the triggers (besides the Redis stream, which the profile sink's Redis gets). */
-    public RtcdpJob withTriggerSink(Sink<Trigger> sink) {
-        triggerSinks.add(sink);
-        return this;
-    }
-
-    /**
-     * A sink of the model versions the online trainer publishes ({@code ModelMessages} text; the
-     * models topic). Without one they are dropped, but the trainer still runs for its metrics.
-     */
-    public RtcdpJob withModelSink(Sink<String> sink) {
-        this.modelSink = sink;
-        return this;
+    /** A job of these settings; the source and the sinks are the builder's to name. */
+    public static Builder builder(RtcdpConfig config) {
+        return new Builder(java.util.Objects.requireNonNull(config));
     }
 
     /** Adds the job's operators to {@code env}. */
-    public void build(StreamExecutionEnvironment env) {
+    public void addTo(StreamExecutionEnvironment env) {
         DataStream<Parsed> parsed =
                 env.fromSource(
                                 source,
                                 EventWatermarks.strategy(
-                                        config.outOfOrderness(), config.sourceIdleness()),
+                                        config.get(RtcdpOptions.OUT_OF_ORDERNESS),
+                                        config.get(RtcdpOptions.SOURCE_IDLENESS)),
                                 "events")
                         .uid("events-source");
 
@@ -174,7 +139,8 @@ public final class RtcdpJob {
                         .name("dedupe occurrences")
                         .keyBy(Deduplicator.KEY)
                         .process(
-                                new Deduplicator(config.dedupeWindow(), Duration.ofDays(1)),
+                                new Deduplicator(
+                                        config.get(RtcdpOptions.DEDUPE_WINDOW), Duration.ofDays(1)),
                                 Deduplicator.VERDICT)
                         .uid("dedupe")
                         .name("dedupe");
@@ -219,9 +185,9 @@ public final class RtcdpJob {
                         .connect(clocks)
                         .process(
                                 new ProfileUpdater(
-                                        config.profileRefreshInterval(),
+                                        config.get(RtcdpOptions.PROFILE_REFRESH_INTERVAL),
                                         config.lifecycle(),
-                                        config.outOfOrderness()),
+                                        config.get(RtcdpOptions.OUT_OF_ORDERNESS)),
                                 ProfileChangeSerializer.TYPE_INFO)
                         .uid("profile")
                         .name("profile");
@@ -231,7 +197,7 @@ public final class RtcdpJob {
                 changes.getSideOutput(ProfileUpdater.RFM)
                         .keyBy(RfmScorer.KEY)
                         .process(
-                                new RfmScorer(config.rfmRefreshInterval()),
+                                new RfmScorer(config.get(RtcdpOptions.RFM_REFRESH_INTERVAL)),
                                 ProfileChangeSerializer.TYPE_INFO)
                         .uid("rfm")
                         .name("rfm");
@@ -240,9 +206,7 @@ public final class RtcdpJob {
         // fromData of an empty list fails at run time ("Reached the end of the collection"):
         // without start-up rules it gets one blank text, filtered out here
         DataStream<String> rules =
-                env.fromData(
-                                initialRules.isEmpty() ? List.of("") : List.copyOf(initialRules),
-                                Types.STRING)
+                env.fromData(initialControl.isEmpty() ? List.of("") : initialControl, Types.STRING)
                         .uid("rules-initial")
                         .name("rules (start-up)")
                         .filter(text -> !text.isEmpty())
@@ -274,21 +238,24 @@ public final class RtcdpJob {
                         .keyBy(ProfileDecider.KEY)
                         .connect(control)
                         .process(
-                                new ProfileDecider(config.learningEnabled()),
+                                new ProfileDecider(config.get(RtcdpOptions.LEARNING_ENABLED)),
                                 ProfileUpdateSerializer.TYPE_INFO)
                         .uid("decide")
                         .name("decide");
         deadLetters.add(decided.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
         deadLetters.add(RedisWriteOperator.write(decided, profileSink, "redis-sink", "redis"));
 
-        if (config.learningEnabled()) {
+        if (config.get(RtcdpOptions.LEARNING_ENABLED)) {
             // the published versions come back through the models topic (a control source) and
             // are served by the decision stage from then on
             SingleOutputStreamOperator<String> published =
                     decided.getSideOutput(ProfileDecider.LABELLED)
                             .keyBy(OnlineTrainer.KEY)
                             .connect(control)
-                            .process(new OnlineTrainer(config.learningPublishEvery()), Types.STRING)
+                            .process(
+                                    new OnlineTrainer(
+                                            config.get(RtcdpOptions.LEARNING_PUBLISH_EVERY)),
+                                    Types.STRING)
                             .uid("online-trainer")
                             .name("online trainer");
             deadLetters.add(published.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
@@ -307,9 +274,9 @@ public final class RtcdpJob {
         triggers.keyBy(Trigger::tenant)
                 .sinkTo(
                         RedisStreamSink.of(
-                                config.redisUrl(),
-                                config.keyPrefix(),
-                                config.triggerStreamMaxLen(),
+                                config.get(RtcdpOptions.REDIS_URL),
+                                config.get(RtcdpOptions.KEY_PREFIX),
+                                config.get(RtcdpOptions.TRIGGER_STREAM_MAX_LEN),
                                 "trigger_id"))
                 .uid("redis-triggers")
                 .name("redis triggers");
@@ -325,6 +292,120 @@ public final class RtcdpJob {
                 allDeadLetters.sinkTo(deadLetterSink).uid("dead-letter-sink").name("dead letters");
         if (singleFileWriters) {
             deadLetterOut.setParallelism(1);
+        }
+    }
+
+    /**
+     * Builder of an {@link RtcdpJob}: each method names what it is given. The events source and the
+     * four sinks of profiles, id keys, dead letters and conflicts are required.
+     */
+    public static final class Builder {
+        private final RtcdpConfig config;
+        private Source<Parsed, ?, ?> source;
+        private RedisProfileSink profileSink;
+        private RedisProfileSink idKeySink;
+        private Sink<DeadLetter> deadLetterSink;
+        private Sink<Conflict> conflictSink;
+        private boolean singleFileWriters;
+        private final List<String> initialControl = new ArrayList<>();
+        private Source<String, ?, ?> rulesSource;
+        private final List<Source<String, ?, ?>> controlSources = new ArrayList<>();
+        private final List<Sink<Trigger>> triggerSinks = new ArrayList<>();
+        private Sink<String> modelSink;
+
+        private Builder(RtcdpConfig config) {
+            this.config = config;
+        }
+
+        /** The parsed events (a Kafka topic, event files). */
+        public Builder eventsSource(Source<Parsed, ?, ?> v) {
+            source = v;
+            return this;
+        }
+
+        /**
+         * Where the decided profile updates are written (through {@link RedisWriteOperator}, whose
+         * refused writes join the dead letters).
+         */
+        public Builder profileSink(RedisProfileSink v) {
+            profileSink = v;
+            return this;
+        }
+
+        /** Where the identity stage's id keys are written (likewise). */
+        public Builder idKeySink(RedisProfileSink v) {
+            idKeySink = v;
+            return this;
+        }
+
+        /** Where every stage's dead letters go. */
+        public Builder deadLetterSink(Sink<DeadLetter> v) {
+            deadLetterSink = v;
+            return this;
+        }
+
+        /** Where the refused identity links go. */
+        public Builder conflictSink(Sink<Conflict> v) {
+            conflictSink = v;
+            return this;
+        }
+
+        /** The dead-letter and conflict sinks write single files: they run with parallelism 1. */
+        public Builder singleFileWriters() {
+            singleFileWriters = true;
+            return this;
+        }
+
+        /**
+         * Rule set files (YAML or JSON) applied when the job starts; read and checked to compile
+         * now, so that a bad file stops the job before it starts.
+         */
+        public Builder ruleSetFiles(List<String> files) {
+            initialControl.addAll(RuleFiles.read(files));
+            return this;
+        }
+
+        /**
+         * A models directory (one sub-directory per model) whose versions are applied when the job
+         * starts, for every tenant; read now. Null for none.
+         */
+        public Builder modelsDir(String dir) {
+            initialControl.addAll(RuleFiles.models(dir));
+            return this;
+        }
+
+        /** A source of rule sets arriving while the job runs (the rules topic). */
+        public Builder rulesSource(Source<String, ?, ?> v) {
+            rulesSource = v;
+            return this;
+        }
+
+        /** A source of model versions (or rule sets) arriving while the job runs (the topics). */
+        public Builder controlSource(Source<String, ?, ?> v) {
+            controlSources.add(v);
+            return this;
+        }
+
+        /**
+         * A sink of the triggers (besides the Redis stream, which the profile sink's Redis gets).
+         */
+        public Builder triggerSink(Sink<Trigger> v) {
+            triggerSinks.add(v);
+            return this;
+        }
+
+        /**
+         * A sink of the model versions the online trainer publishes ({@code ModelMessages} text;
+         * the models topic). Without one they are dropped, but the trainer still runs for its
+         * metrics.
+         */
+        public Builder modelSink(Sink<String> v) {
+            modelSink = v;
+            return this;
+        }
+
+        public RtcdpJob build() {
+            return new RtcdpJob(this);
         }
     }
 }

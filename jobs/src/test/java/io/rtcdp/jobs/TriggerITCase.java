@@ -147,16 +147,18 @@ class TriggerITCase {
         RtcdpConfig cfg =
                 RtcdpConfig.builder()
                         .parser(ParserConfig.builder().clock(() -> now).build())
-                        .kafkaBootstrap(KAFKA.bootstrapServers())
+                        .set(RtcdpOptions.KAFKA_BOOTSTRAP, KAFKA.bootstrapServers())
                         // its own transactional id prefix: the TaskManager killed here may leave
                         // the Kafka sink's writer registered in this JVM, which would fail a
                         // later test's job of the same prefix ("Readable backchannel already
                         // exists")
-                        .groupId("trigger-it")
-                        .redisUrl(REDIS.url())
-                        .parallelism(2)
-                        .checkpointInterval(Duration.ofMillis(500))
-                        .checkpointDir(tmp.resolve("checkpoints").toUri().toString())
+                        .set(RtcdpOptions.GROUP_ID, "trigger-it")
+                        .set(RtcdpOptions.REDIS_URL, REDIS.url())
+                        .set(RtcdpOptions.PARALLELISM, 2)
+                        .set(RtcdpOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(500))
+                        .set(
+                                RtcdpOptions.CHECKPOINT_DIR,
+                                tmp.resolve("checkpoints").toUri().toString())
                         .build();
         Configuration conf = Environments.jobConfiguration(cfg);
         conf.setString("restart-strategy.type", "fixed-delay");
@@ -180,7 +182,8 @@ class TriggerITCase {
             // events source are independent, and an event decided without rules fires nothing.
             // A checkpoint that committed the rules offset came after the decision stage applied
             // the rule set (barriers follow the records), so the events are sent only then.
-            while (KAFKA.committedOffset(cfg.groupId() + "-rules", "rtcdp.rules") < 1) {
+            while (KAFKA.committedOffset(cfg.get(RtcdpOptions.GROUP_ID) + "-rules", "rtcdp.rules")
+                    < 1) {
                 assertThat(System.nanoTime()).as("rule set in force in time").isLessThan(deadline);
                 Thread.sleep(100);
             }

@@ -27,8 +27,7 @@ class RetailEvaluationTest {
     static void load() throws IOException {
         Path csv =
                 Paths.get(
-                        System.getProperty(
-                                "rtcdp.retail.csv", "../data/online-retail-ii.csv.gz"));
+                        System.getProperty("rtcdp.retail.csv", "../data/online-retail-ii.csv.gz"));
         assertThat(csv)
                 .as("the data set (data/ in the repository) at %s", csv.toAbsolutePath())
                 .isReadable();

@@ -157,8 +157,7 @@ class RetailImporterTest {
     void realDataSetMatchesIndependentParse() throws IOException {
         Path csv =
                 Paths.get(
-                        System.getProperty(
-                                "rtcdp.retail.csv", "../data/online-retail-ii.csv.gz"));
+                        System.getProperty("rtcdp.retail.csv", "../data/online-retail-ii.csv.gz"));
         assertThat(Files.isReadable(csv))
                 .as("the data set (data/ in the repository) at %s", csv.toAbsolutePath())
                 .isTrue();

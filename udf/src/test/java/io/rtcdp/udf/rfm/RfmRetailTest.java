@@ -37,8 +37,7 @@ class RfmRetailTest {
             throws IOException, InvalidEventException {
         Path csv =
                 Paths.get(
-                        System.getProperty(
-                                "rtcdp.retail.csv", "../data/online-retail-ii.csv.gz"));
+                        System.getProperty("rtcdp.retail.csv", "../data/online-retail-ii.csv.gz"));
         assertThat(Files.isReadable(csv))
                 .as("the data set (data/ in the repository) at %s", csv.toAbsolutePath())
                 .isTrue();
