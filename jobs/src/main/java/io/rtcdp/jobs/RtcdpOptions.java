@@ -20,6 +20,7 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.description.TextElement;
 import org.apache.flink.util.TimeUtils;
 
 /**
@@ -406,6 +407,13 @@ public final class RtcdpOptions {
         /** The key as documented: {@code redis.url}, {@code tenant-secret.<tenant>}. */
         public String documentedKey() {
             return family == null ? option.key() : option.key() + "." + family;
+        }
+
+        /** The description, as written (plain text with Markdown code spans). */
+        public String description() {
+            return option.description().getBlocks().stream()
+                    .map(b -> ((TextElement) b).getFormat())
+                    .collect(java.util.stream.Collectors.joining(" "));
         }
 
         boolean covers(String key) {
