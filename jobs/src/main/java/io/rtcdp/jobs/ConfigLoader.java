@@ -79,11 +79,16 @@ public final class ConfigLoader {
         return this;
     }
 
-    /** A properties file, above Flink's configuration; every key must be an rtcdp setting. */
-    public ConfigLoader file(Path file) throws IOException {
+    /**
+     * A properties file, above Flink's configuration; every key must be an rtcdp setting. A file
+     * that cannot be read is an IllegalArgumentException too: a configuration error.
+     */
+    public ConfigLoader file(Path file) {
         Properties p = new Properties();
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             p.load(r);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": cannot read the settings: " + e);
         }
         Map<String, String> m = new LinkedHashMap<>();
         p.stringPropertyNames().forEach(k -> m.put(k, p.getProperty(k).trim()));

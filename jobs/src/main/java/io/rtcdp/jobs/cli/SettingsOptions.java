@@ -2,7 +2,6 @@ package io.rtcdp.jobs.cli;
 
 import io.rtcdp.jobs.ConfigLoader;
 import io.rtcdp.jobs.RtcdpConfig;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -34,7 +33,7 @@ public final class SettingsOptions {
      * The settings of Flink's configuration {@code flink}, the file and {@code -D}; an unknown key
      * or invalid value is an IllegalArgumentException of one line (exit code 2).
      */
-    RtcdpConfig load(ReadableConfig flink) throws IOException {
+    RtcdpConfig load(ReadableConfig flink) {
         ConfigLoader loader = ConfigLoader.create().flinkConfiguration(flink);
         if (file != null) {
             loader.file(file);

@@ -66,6 +66,9 @@ class RtcdpCliTest {
                 .doesNotContain("\n");
         String[] unknownInFile = run("run", "--config", cfg.toString(), "-Dredis.urll=x");
         assertThat(unknownInFile[0]).isEqualTo("2");
+        String[] missing = run("run", "--config", tmp.resolve("nothing.properties").toString());
+        assertThat(missing[0]).isEqualTo("2");
+        assertThat(missing[1]).contains("nothing.properties: cannot read").doesNotContain("\n");
         Files.writeString(cfg, "redis.urll = x\n");
         assertThat(run("run", "--config", cfg.toString())[1])
                 .startsWith("rtcdp: " + cfg + ": unknown setting 'redis.urll'");
