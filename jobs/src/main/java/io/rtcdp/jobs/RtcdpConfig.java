@@ -95,11 +95,6 @@ public final class RtcdpConfig implements Serializable {
         return lifecycle;
     }
 
-    /** The settings given (not the defaults), as Flink configuration keys and values. */
-    public Map<String, String> toMap() {
-        return settings.toMap();
-    }
-
     /** Builder of an {@link RtcdpConfig} in code (tests, the demo, the bench, {@code replay}). */
     public static final class Builder {
         private final Configuration settings = new Configuration();

@@ -156,6 +156,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void anInvalidRtcdpValueInFlinksConfigurationIsOneLineToo() {
+        Configuration flink = Configuration.fromMap(Map.of("dedupe.window", "forever"));
+        assertThatThrownBy(
+                        () ->
+                                ConfigLoader.withEnvironment(n -> null)
+                                        .flinkConfiguration(flink)
+                                        .load())
+                .hasMessage(
+                        "Flink's configuration: setting 'dedupe.window' is 'forever': must be a"
+                                + " duration such as 500ms, 10s, 5m, 1h, 7d");
+    }
+
+    @Test
     void environmentVariablesAreSubstitutedInValues() throws IOException {
         Map<String, String> env =
                 Map.of("REDIS_PASSWORD", "p$w0rd", "ACME_SECRET", "s3\\cret", "EMPTY", "");
