@@ -70,38 +70,23 @@ public final class RtcdpJob {
     }
 
     private final RtcdpConfig config;
-    private final Source<Parsed, ?, ?> source;
-    private final RedisProfileSink profileSink;
-    private final RedisProfileSink idKeySink;
-    private final Sink<DeadLetter> deadLetterSink;
-    private final Sink<Conflict> conflictSink;
-    private final boolean singleFileWriters;
-    private final List<String> initialControl;
-    private final Source<String, ?, ?> rulesSource;
-    private final List<Source<String, ?, ?>> controlSources;
-    private final List<Sink<Trigger>> triggerSinks;
-    private final Sink<String> modelSink;
+    // the builder's parts: build() hands them over, the builder is not used again
+    private final Builder parts;
 
     private RtcdpJob(Builder b) {
+        required(b.source, "events source");
+        required(b.profileSink, "profile sink");
+        required(b.idKeySink, "id key sink");
+        required(b.deadLetterSink, "dead-letter sink");
+        required(b.conflictSink, "conflict sink");
         this.config = b.config;
-        this.source = required(b.source, "events source");
-        this.profileSink = required(b.profileSink, "profile sink");
-        this.idKeySink = required(b.idKeySink, "id key sink");
-        this.deadLetterSink = required(b.deadLetterSink, "dead-letter sink");
-        this.conflictSink = required(b.conflictSink, "conflict sink");
-        this.singleFileWriters = b.singleFileWriters;
-        this.initialControl = List.copyOf(b.initialControl);
-        this.rulesSource = b.rulesSource;
-        this.controlSources = List.copyOf(b.controlSources);
-        this.triggerSinks = List.copyOf(b.triggerSinks);
-        this.modelSink = b.modelSink;
+        this.parts = b;
     }
 
-    private static <T> T required(T v, String what) {
+    private static void required(Object v, String what) {
         if (v == null) {
             throw new IllegalStateException("the job needs its " + what);
         }
-        return v;
     }
 
     /** A job of these settings; the source and the sinks are the builder's to name. */
@@ -113,7 +98,7 @@ public final class RtcdpJob {
     public void addTo(StreamExecutionEnvironment env) {
         DataStream<Parsed> parsed =
                 env.fromSource(
-                                source,
+                                parts.source,
                                 EventWatermarks.strategy(
                                         config.get(RtcdpOptions.OUT_OF_ORDERNESS),
                                         config.get(RtcdpOptions.SOURCE_IDLENESS)),
@@ -156,17 +141,17 @@ public final class RtcdpJob {
         deadLetters.add(resolved.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
         var conflicts =
                 resolved.getSideOutput(IdentityResolver.CONFLICTS)
-                        .sinkTo(conflictSink)
+                        .sinkTo(parts.conflictSink)
                         .uid("conflict-sink")
                         .name("conflicts");
-        if (singleFileWriters) {
+        if (parts.singleFileWriters) {
             conflicts.setParallelism(1);
         }
         deadLetters.add(
                 RedisWriteOperator.write(
                         resolved.getSideOutput(IdentityResolver.ID_KEYS)
                                 .keyBy(IdentityResolver.ID_KEY),
-                        idKeySink,
+                        parts.idKeySink,
                         "redis-id-sink",
                         "redis id keys"));
 
@@ -206,26 +191,28 @@ public final class RtcdpJob {
         // fromData of an empty list fails at run time ("Reached the end of the collection"):
         // without start-up rules it gets one blank text, filtered out here
         DataStream<String> rules =
-                env.fromData(initialControl.isEmpty() ? List.of("") : initialControl, Types.STRING)
+                env.fromData(
+                                parts.initialControl.isEmpty() ? List.of("") : parts.initialControl,
+                                Types.STRING)
                         .uid("rules-initial")
                         .name("rules (start-up)")
                         .filter(text -> !text.isEmpty())
                         .uid("rules-initial-filter")
                         .name("rules (start-up)");
-        for (int i = 0; i < controlSources.size(); i++) {
+        for (int i = 0; i < parts.controlSources.size(); i++) {
             rules =
                     rules.union(
                             env.fromSource(
-                                            controlSources.get(i),
+                                            parts.controlSources.get(i),
                                             WatermarkStrategy.noWatermarks(),
                                             "models (topic)")
                                     .uid("control-topic-" + i));
         }
-        if (rulesSource != null) {
+        if (parts.rulesSource != null) {
             rules =
                     rules.union(
                             env.fromSource(
-                                            rulesSource,
+                                            parts.rulesSource,
                                             WatermarkStrategy.noWatermarks(),
                                             "rules (topic)")
                                     .uid("rules-topic"));
@@ -243,7 +230,8 @@ public final class RtcdpJob {
                         .uid("decide")
                         .name("decide");
         deadLetters.add(decided.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
-        deadLetters.add(RedisWriteOperator.write(decided, profileSink, "redis-sink", "redis"));
+        deadLetters.add(
+                RedisWriteOperator.write(decided, parts.profileSink, "redis-sink", "redis"));
 
         if (config.get(RtcdpOptions.LEARNING_ENABLED)) {
             // the published versions come back through the models topic (a control source) and
@@ -260,9 +248,9 @@ public final class RtcdpJob {
                             .name("online trainer");
             deadLetters.add(published.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
             published
-                    .sinkTo(modelSink != null ? modelSink : new DiscardingSink<>())
+                    .sinkTo(parts.modelSink != null ? parts.modelSink : new DiscardingSink<>())
                     .uid("model-sink")
-                    .name(modelSink != null ? "models" : "models (discarded)");
+                    .name(parts.modelSink != null ? "models" : "models (discarded)");
         }
 
         DataStream<Trigger> triggers = decided.getSideOutput(ProfileDecider.TRIGGERS);
@@ -280,8 +268,8 @@ public final class RtcdpJob {
                                 "trigger_id"))
                 .uid("redis-triggers")
                 .name("redis triggers");
-        for (int i = 0; i < triggerSinks.size(); i++) {
-            triggers.sinkTo(triggerSinks.get(i)).uid("trigger-sink-" + i).name("triggers");
+        for (int i = 0; i < parts.triggerSinks.size(); i++) {
+            triggers.sinkTo(parts.triggerSinks.get(i)).uid("trigger-sink-" + i).name("triggers");
         }
 
         DataStream<DeadLetter> allDeadLetters = deadLetters.get(0);
@@ -289,8 +277,11 @@ public final class RtcdpJob {
             allDeadLetters = allDeadLetters.union(more);
         }
         var deadLetterOut =
-                allDeadLetters.sinkTo(deadLetterSink).uid("dead-letter-sink").name("dead letters");
-        if (singleFileWriters) {
+                allDeadLetters
+                        .sinkTo(parts.deadLetterSink)
+                        .uid("dead-letter-sink")
+                        .name("dead letters");
+        if (parts.singleFileWriters) {
             deadLetterOut.setParallelism(1);
         }
     }
