@@ -424,14 +424,15 @@ public final class RtcdpOptions {
         }
 
         void validate(Configuration conf, Function<String, String> originOf) {
+            String key = option.key();
             T value;
             try {
                 value = conf.get(option);
             } catch (IllegalArgumentException e) {
                 throw invalid(
-                        originOf.apply(option.key()),
-                        option.key(),
-                        conf.toMap().get(option.key()),
+                        originOf.apply(key),
+                        key,
+                        conf.toMap().get(key),
                         secret,
                         "must be " + expectedType());
             }
@@ -440,16 +441,11 @@ public final class RtcdpOptions {
             }
             try {
                 check.check(value);
-            } catch (EntryProblem e) {
-                String k = option.key() + "." + e.name;
-                throw invalid(originOf.apply(k), k, e.value, secret, e.getMessage());
             } catch (IllegalArgumentException e) {
-                throw invalid(
-                        originOf.apply(option.key()),
-                        option.key(),
-                        conf.toMap().get(option.key()),
-                        secret,
-                        e.getMessage());
+                // a family's entry names its own key and value
+                String k = e instanceof EntryProblem p ? key + "." + p.name : key;
+                String v = e instanceof EntryProblem p ? p.value : conf.toMap().get(key);
+                throw invalid(originOf.apply(k), k, v, secret, e.getMessage());
             }
         }
 
