@@ -13,8 +13,10 @@ import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
-import io.rtcdp.jobs.ConfigFile;
+import io.rtcdp.jobs.ConfigLoader;
+import io.rtcdp.jobs.Environments;
 import io.rtcdp.jobs.RtcdpConfig;
+import io.rtcdp.jobs.RtcdpOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,6 +32,8 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -155,17 +159,21 @@ class K8sManifestsTest {
         JsonNode spec = d.path("spec");
         assertThat(spec.path("flinkVersion").asText()).isEqualTo("v2_2");
         assertThat(spec.path("job").path("upgradeMode").asText()).isEqualTo("savepoint");
-        assertThat(spec.path("flinkConfiguration").path("state.backend.type").asText())
-                .isEqualTo("rocksdb");
-        assertThat(
-                        spec.path("flinkConfiguration")
-                                .path("execution.checkpointing.incremental")
-                                .asText())
-                .isEqualTo("true");
-        assertThat(spec.path("flinkConfiguration").path("execution.checkpointing.dir").asText())
-                .startsWith("s3://");
-        assertThat(spec.path("flinkConfiguration").path("high-availability.type").asText())
-                .isEqualTo("kubernetes");
+        // what the job runs with: the deployment's configuration, and what the job adds to it
+        Configuration cluster = clusterConfiguration(spec);
+        Map<String, String> effective = new HashMap<>(cluster.toMap());
+        effective.putAll(
+                Environments.jobConfiguration(
+                                ConfigLoader.create().flinkConfiguration(cluster).load(), cluster)
+                        .toMap());
+        assertThat(effective)
+                .containsEntry("state.backend.type", "rocksdb")
+                .containsEntry("execution.checkpointing.incremental", "true")
+                .containsEntry("execution.checkpointing.mode", "EXACTLY_ONCE")
+                .containsEntry("execution.checkpointing.interval", "30 s")
+                .containsEntry("parallelism.default", "2")
+                .containsEntry("high-availability.type", "kubernetes");
+        assertThat(effective.get("execution.checkpointing.dir")).startsWith("s3://");
         assertThat(spec.path("job").path("entryClass").asText())
                 .isEqualTo(io.rtcdp.jobs.cli.JobCli.class.getName());
 
@@ -250,12 +258,62 @@ class K8sManifestsTest {
         main.path("env").forEach(e -> env.add(e.path("name").asText()));
         Path tmp = Files.createTempFile("rtcdp", ".properties");
         Files.writeString(tmp, file, StandardCharsets.UTF_8);
-        RtcdpConfig cfg = ConfigFile.load(tmp, n -> env.contains(n) ? "value-of-" + n : null);
+        Configuration cluster = clusterConfiguration(spec);
+        RtcdpConfig cfg =
+                ConfigLoader.withEnvironment(n -> env.contains(n) ? "value-of-" + n : null)
+                        .flinkConfiguration(cluster)
+                        .file(tmp)
+                        .load();
         Files.delete(tmp);
-        assertThat(cfg.parallelism())
-                .as("parallelism in rtcdp.properties equals spec.job.parallelism")
+        assertThat(cfg.get(RtcdpOptions.PARALLELISM))
+                .as("the job's parallelism is spec.job.parallelism")
                 .isEqualTo(spec.path("job").path("parallelism").asInt());
-        assertThat(cfg.redisUrl()).contains("value-of-RTCDP_REDIS_PASSWORD");
+        assertThat(cfg.get(RtcdpOptions.CHECKPOINT_INTERVAL))
+                .as("the checkpoint interval is the flinkConfiguration's")
+                .isEqualTo(cluster.get(CheckpointingOptions.CHECKPOINTING_INTERVAL));
+        // every setting in one place: the file names none that Flink's configuration decides
+        for (RtcdpOptions.FlinkEquivalent<?> e : RtcdpOptions.FLINK_EQUIVALENTS) {
+            assertThat(file)
+                    .as(
+                            "rtcdp.properties leaves %s to Flink's %s",
+                            e.rtcdp().key(), e.flink().key())
+                    .doesNotContainPattern(
+                            "(?m)^\\s*" + Pattern.quote(e.rtcdp().key()) + "\\s*[=:]");
+        }
+        assertThat(cfg.get(RtcdpOptions.REDIS_URL)).contains("value-of-RTCDP_REDIS_PASSWORD");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"base", "overlays/dev", "overlays/prod"})
+    void theDeploymentRepeatsNoFlinkSettingOfTheJob(String dir) throws IOException {
+        Map<String, String> flinkConfiguration = new HashMap<>();
+        deployment(render(K8S.resolve(dir)))
+                .path("spec")
+                .path("flinkConfiguration")
+                .fields()
+                .forEachRemaining(e -> flinkConfiguration.put(e.getKey(), e.getValue().asText()));
+        Map<String, String> job = Environments.jobConfiguration(RtcdpConfig.defaults()).toMap();
+        List<String> repeated =
+                job.entrySet().stream()
+                        .filter(e -> e.getValue().equals(flinkConfiguration.get(e.getKey())))
+                        .map(e -> e.getKey() + ": " + e.getValue())
+                        .toList();
+        assertThat(repeated)
+                .as("flinkConfiguration in %s repeats what the job sets itself (Environments)", dir)
+                .isEmpty();
+    }
+
+    /** The configuration Flink has in the deployment: flinkConfiguration and job.parallelism. */
+    static Configuration clusterConfiguration(JsonNode spec) {
+        Map<String, String> m = new HashMap<>();
+        spec.path("flinkConfiguration")
+                .fields()
+                .forEachRemaining(e -> m.put(e.getKey(), e.getValue().asText()));
+        if (spec.path("job").has("parallelism")) {
+            // the operator sets parallelism.default from it
+            m.put("parallelism.default", spec.path("job").path("parallelism").asText());
+        }
+        return Configuration.fromMap(m);
     }
 
     @Test

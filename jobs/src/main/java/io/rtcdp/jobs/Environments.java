@@ -1,9 +1,13 @@
 package io.rtcdp.jobs;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.FlinkUserCodeClassLoader;
 
 /** Flink settings rtcdp relies on: RocksDB, checkpoints, no Kryo. */
@@ -20,44 +24,69 @@ public final class Environments {
         return Environments.class.getClassLoader() instanceof FlinkUserCodeClassLoader;
     }
 
-    /** The settings every rtcdp job runs with, on a cluster or locally. */
+    /**
+     * Flink's configuration when Flink runs rtcdp ({@link #isUserProgramOfFlink()}): the cluster's,
+     * with what {@code flink run} or the FlinkDeployment added. Empty in a local run: the local
+     * environment's own defaults (its parallelism is the machine's cores) are no one's choice.
+     */
+    public static ReadableConfig flinkConfiguration() {
+        return isUserProgramOfFlink()
+                ? StreamExecutionEnvironment.getExecutionEnvironment().getConfiguration()
+                : new Configuration();
+    }
+
+    /** The settings of a job without a cluster's configuration (tests, local runs). */
     public static Configuration jobConfiguration(RtcdpConfig cfg) {
-        Configuration c = new Configuration();
-        c.setString("state.backend.type", "rocksdb");
-        c.setString("execution.checkpointing.incremental", "true");
-        c.setString(
-                "execution.checkpointing.interval", cfg.checkpointInterval().toMillis() + " ms");
-        c.setString("execution.checkpointing.mode", "EXACTLY_ONCE");
+        return jobConfiguration(cfg, new Configuration());
+    }
+
+    /**
+     * The Flink settings rtcdp needs, each only where {@code flink} (the cluster's configuration,
+     * {@link #flinkConfiguration()}) does not set it: what the cluster sets is never overridden (a
+     * FlinkDeployment's checkpoint interval and directory, its parallelism). The rtcdp settings
+     * Flink's configuration also knows ({@link RtcdpOptions#FLINK_EQUIVALENTS}) were resolved
+     * against it when they were read.
+     */
+    public static Configuration jobConfiguration(RtcdpConfig cfg, ReadableConfig flink) {
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("state.backend.type", "rocksdb");
+        c.put("execution.checkpointing.incremental", "true");
+        c.put(
+                "execution.checkpointing.interval",
+                cfg.get(RtcdpOptions.CHECKPOINT_INTERVAL).toMillis() + " ms");
+        c.put("execution.checkpointing.mode", "EXACTLY_ONCE");
         // most state reads look up keys that are not there yet (every new event id in the dedupe
         // stage, every new profile and fragment): bloom filters answer them without reading
         // the SST files' blocks
-        c.setString("state.backend.rocksdb.use-bloom-filter", "true");
-        if (cfg.checkpointDir() != null) {
-            c.setString("execution.checkpointing.dir", cfg.checkpointDir());
+        c.put("state.backend.rocksdb.use-bloom-filter", "true");
+        if (cfg.get(RtcdpOptions.CHECKPOINT_DIR) != null) {
+            c.put("execution.checkpointing.dir", cfg.get(RtcdpOptions.CHECKPOINT_DIR));
         }
-        c.setString("pipeline.generic-types", "false");
-        c.setString("pipeline.auto-watermark-interval", "200 ms");
-        c.setString("parallelism.default", Integer.toString(cfg.parallelism()));
-        return c;
+        c.put("pipeline.generic-types", "false");
+        c.put("pipeline.auto-watermark-interval", "200 ms");
+        c.put("parallelism.default", Integer.toString(cfg.get(RtcdpOptions.PARALLELISM)));
+        Map<String, String> set = flink.toMap();
+        c.keySet().removeAll(set.keySet());
+        return Configuration.fromMap(c);
     }
 
     /** Settings for a local MiniCluster run (demo, replay, bench): slots and memory. */
     public static Configuration localConfiguration(RtcdpConfig cfg, Path workDir) {
         Configuration c = jobConfiguration(cfg);
-        if (cfg.checkpointDir() == null) {
+        if (cfg.get(RtcdpOptions.CHECKPOINT_DIR) == null) {
             c.setString(
                     "execution.checkpointing.dir",
                     workDir.resolve("checkpoints").toAbsolutePath().toUri().toString());
         }
         c.setString("state.backend.rocksdb.localdir", workDir.resolve("rocksdb").toString());
-        c.set(TaskManagerOptions.NUM_TASK_SLOTS, cfg.parallelism());
+        c.set(TaskManagerOptions.NUM_TASK_SLOTS, cfg.get(RtcdpOptions.PARALLELISM));
         c.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(512));
         c.setString("restart-strategy.type", "fixed-delay");
         c.setString("restart-strategy.fixed-delay.attempts", "3");
         c.setString("restart-strategy.fixed-delay.delay", "1 s");
         c.setString("rest.bind-port", "0");
-        if (cfg.metricsPort() > 0) {
-            enablePrometheus(c, cfg.metricsPort());
+        if (cfg.get(RtcdpOptions.METRICS_PORT) > 0) {
+            enablePrometheus(c, cfg.get(RtcdpOptions.METRICS_PORT));
         }
         return c;
     }

@@ -77,8 +77,11 @@ public final class Replay {
             java.nio.file.Path workDir,
             Configuration flinkOverrides)
             throws Exception {
-        List<String> rules = RuleFiles.read(cfg.rulesFiles());
-        List<String> models = RuleFiles.models(cfg.modelsDir());
+        // rules and models read (and checked) before any output file is touched
+        RtcdpJob.Builder job =
+                RtcdpJob.builder(cfg)
+                        .ruleSetFiles(cfg.rulesFiles())
+                        .modelsDir(cfg.get(RtcdpOptions.MODELS_DIR));
         for (java.nio.file.Path in : inputs) {
             if (!Files.isReadable(in)) {
                 throw new IllegalArgumentException("input file not readable: " + in);
@@ -91,7 +94,7 @@ public final class Replay {
         }
         Configuration conf =
                 Environments.isUserProgramOfFlink()
-                        ? Environments.jobConfiguration(cfg)
+                        ? Environments.jobConfiguration(cfg, Environments.flinkConfiguration())
                         : Environments.localConfiguration(cfg, workDir);
         conf.addAll(flinkOverrides);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
@@ -100,24 +103,19 @@ public final class Replay {
                 inputs.stream().map(p -> new Path(p.toAbsolutePath().toUri())).toArray(Path[]::new);
         FileSource<io.rtcdp.udf.event.Parsed> source =
                 FileSource.forBulkFileFormat(new EventFileFormat(cfg.parser()), paths).build();
-        RtcdpJob job =
-                new RtcdpJob(
-                                cfg,
-                                source,
-                                redisSink(cfg),
-                                redisSink(cfg),
-                                new JsonLinesFileSink<DeadLetter>(
-                                        deadLetterFile, DeadLetter::toJson),
-                                new JsonLinesFileSink<Conflict>(conflictFile, ConflictJson::toJson),
-                                true)
-                        .withRules(rules)
-                        .withModels(models);
+        job.eventsSource(source)
+                .profileSink(redisSink(cfg))
+                .idKeySink(redisSink(cfg))
+                .deadLetterSink(
+                        new JsonLinesFileSink<DeadLetter>(deadLetterFile, DeadLetter::toJson))
+                .conflictSink(new JsonLinesFileSink<Conflict>(conflictFile, ConflictJson::toJson))
+                .singleFileWriters();
         if (triggerFile != null) {
-            job.withTriggerSink(
+            job.triggerSink(
                     new JsonLinesFileSink<io.rtcdp.udf.rules.Trigger>(
                             triggerFile, io.rtcdp.udf.rules.Trigger::toJson));
         }
-        job.build(env);
+        job.build().addTo(env);
         long start = System.nanoTime();
         JobExecutionResult r = env.execute("rtcdp replay");
         long millis = (System.nanoTime() - start) / 1_000_000;
@@ -136,10 +134,10 @@ public final class Replay {
 
     public static RedisProfileSink redisSink(RtcdpConfig cfg) {
         return RedisProfileSink.builder()
-                .redisUrl(cfg.redisUrl())
-                .keyPrefix(cfg.keyPrefix())
-                .flushInterval(cfg.redisFlushInterval())
-                .maxBufferedProfiles(cfg.redisMaxBufferedProfiles())
+                .redisUrl(cfg.get(RtcdpOptions.REDIS_URL))
+                .keyPrefix(cfg.get(RtcdpOptions.KEY_PREFIX))
+                .flushInterval(cfg.get(RtcdpOptions.REDIS_FLUSH_INTERVAL))
+                .maxBufferedProfiles(cfg.get(RtcdpOptions.REDIS_MAX_BUFFERED_PROFILES))
                 .build();
     }
 

@@ -44,7 +44,7 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  * The rtcdp job graph: source → parse → identity (with the dedupe stage's verdicts) → fragments →
  * profile → Redis, with dead letters (invalid input, and the writes Redis refused) and identity
  * conflicts to their own sinks. The same graph runs in tests, the demo, replay and production; only
- * the source and the sinks differ, and they are given to the constructor.
+ * the source and the sinks differ, and they are given to the {@link #builder(RtcdpConfig)}.
  */
 public final class RtcdpJob {
     /**
@@ -70,88 +70,38 @@ public final class RtcdpJob {
     }
 
     private final RtcdpConfig config;
-    private final Source<Parsed, ?, ?> source;
-    private final RedisProfileSink profileSink;
-    private final RedisProfileSink idKeySink;
-    private final Sink<DeadLetter> deadLetterSink;
-    private final Sink<Conflict> conflictSink;
-    private final boolean singleFileWriters;
-    private final List<String> initialRules = new ArrayList<>();
-    private Source<String, ?, ?> rulesSource;
-    private final List<Source<String, ?, ?>> controlSources = new ArrayList<>();
-    private final List<Sink<Trigger>> triggerSinks = new ArrayList<>();
-    private Sink<String> modelSink;
+    // the builder's parts: build() hands them over, the builder is not used again
+    private final Builder parts;
 
-    /**
-     * @param profileSink where the decided profile updates are written (through {@link
-     *     RedisWriteOperator}, whose refused writes join the dead letters)
-     * @param idKeySink where the identity stage's id keys are written (likewise)
-     * @param singleFileWriters whether the dead-letter and conflict sinks must run with parallelism
-     *     1 (single files)
-     */
-    public RtcdpJob(
-            RtcdpConfig config,
-            Source<Parsed, ?, ?> source,
-            RedisProfileSink profileSink,
-            RedisProfileSink idKeySink,
-            Sink<DeadLetter> deadLetterSink,
-            Sink<Conflict> conflictSink,
-            boolean singleFileWriters) {
-        this.config = config;
-        this.source = source;
-        this.profileSink = profileSink;
-        this.idKeySink = idKeySink;
-        this.deadLetterSink = deadLetterSink;
-        this.conflictSink = conflictSink;
-        this.singleFileWriters = singleFileWriters;
+    private RtcdpJob(Builder b) {
+        required(b.source, "events source");
+        required(b.profileSink, "profile sink");
+        required(b.idKeySink, "id key sink");
+        required(b.deadLetterSink, "dead-letter sink");
+        required(b.conflictSink, "conflict sink");
+        this.config = b.config;
+        this.parts = b;
     }
 
-    /** Rule sets (YAML or JSON text) applied when the job starts, after validation. */
-    public RtcdpJob withRules(List<String> ruleSetTexts) {
-        initialRules.addAll(ruleSetTexts);
-        return this;
+    private static void required(Object v, String what) {
+        if (v == null) {
+            throw new IllegalStateException("the job needs its " + what);
+        }
     }
 
-    /** Model versions (see {@code ModelMessages}) applied when the job starts. */
-    public RtcdpJob withModels(List<String> modelMessages) {
-        initialRules.addAll(modelMessages);
-        return this;
-    }
-
-    /** A source of rule sets and model versions arriving while the job runs (the topics). */
-    public RtcdpJob withControlSource(Source<String, ?, ?> source) {
-        controlSources.add(source);
-        return this;
-    }
-
-    /** A source of rule sets arriving while the job runs (the rules topic). */
-    public RtcdpJob withRulesSource(Source<String, ?, ?> source) {
-        this.rulesSource = source;
-        return this;
-    }
-
-    /** A sink of the triggers (besides the Redis stream, which the profile sink's Redis gets). */
-    public RtcdpJob withTriggerSink(Sink<Trigger> sink) {
-        triggerSinks.add(sink);
-        return this;
-    }
-
-    /**
-     * A sink of the model versions the online trainer publishes ({@code ModelMessages} text; the
-     * models topic). Without one they are dropped, but the trainer still runs for its metrics.
-     */
-    public RtcdpJob withModelSink(Sink<String> sink) {
-        this.modelSink = sink;
-        return this;
+    /** A job of these settings; the source and the sinks are the builder's to name. */
+    public static Builder builder(RtcdpConfig config) {
+        return new Builder(java.util.Objects.requireNonNull(config));
     }
 
     /** Adds the job's operators to {@code env}. */
-    public void build(StreamExecutionEnvironment env) {
+    public void addTo(StreamExecutionEnvironment env) {
         DataStream<Parsed> parsed =
                 env.fromSource(
-                                source,
+                                parts.source,
                                 EventWatermarks.strategy(
-                                        config.outOfOrderness(), config.sourceIdleness()),
+                                        config.get(RtcdpOptions.OUT_OF_ORDERNESS),
+                                        config.get(RtcdpOptions.SOURCE_IDLENESS)),
                                 "events")
                         .uid("events-source");
 
@@ -174,7 +124,8 @@ public final class RtcdpJob {
                         .name("dedupe occurrences")
                         .keyBy(Deduplicator.KEY)
                         .process(
-                                new Deduplicator(config.dedupeWindow(), Duration.ofDays(1)),
+                                new Deduplicator(
+                                        config.get(RtcdpOptions.DEDUPE_WINDOW), Duration.ofDays(1)),
                                 Deduplicator.VERDICT)
                         .uid("dedupe")
                         .name("dedupe");
@@ -190,17 +141,17 @@ public final class RtcdpJob {
         deadLetters.add(resolved.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
         var conflicts =
                 resolved.getSideOutput(IdentityResolver.CONFLICTS)
-                        .sinkTo(conflictSink)
+                        .sinkTo(parts.conflictSink)
                         .uid("conflict-sink")
                         .name("conflicts");
-        if (singleFileWriters) {
+        if (parts.singleFileWriters) {
             conflicts.setParallelism(1);
         }
         deadLetters.add(
                 RedisWriteOperator.write(
                         resolved.getSideOutput(IdentityResolver.ID_KEYS)
                                 .keyBy(IdentityResolver.ID_KEY),
-                        idKeySink,
+                        parts.idKeySink,
                         "redis-id-sink",
                         "redis id keys"));
 
@@ -219,9 +170,9 @@ public final class RtcdpJob {
                         .connect(clocks)
                         .process(
                                 new ProfileUpdater(
-                                        config.profileRefreshInterval(),
+                                        config.get(RtcdpOptions.PROFILE_REFRESH_INTERVAL),
                                         config.lifecycle(),
-                                        config.outOfOrderness()),
+                                        config.get(RtcdpOptions.OUT_OF_ORDERNESS)),
                                 ProfileChangeSerializer.TYPE_INFO)
                         .uid("profile")
                         .name("profile");
@@ -231,7 +182,7 @@ public final class RtcdpJob {
                 changes.getSideOutput(ProfileUpdater.RFM)
                         .keyBy(RfmScorer.KEY)
                         .process(
-                                new RfmScorer(config.rfmRefreshInterval()),
+                                new RfmScorer(config.get(RtcdpOptions.RFM_REFRESH_INTERVAL)),
                                 ProfileChangeSerializer.TYPE_INFO)
                         .uid("rfm")
                         .name("rfm");
@@ -241,27 +192,27 @@ public final class RtcdpJob {
         // without start-up rules it gets one blank text, filtered out here
         DataStream<String> rules =
                 env.fromData(
-                                initialRules.isEmpty() ? List.of("") : List.copyOf(initialRules),
+                                parts.initialControl.isEmpty() ? List.of("") : parts.initialControl,
                                 Types.STRING)
                         .uid("rules-initial")
                         .name("rules (start-up)")
                         .filter(text -> !text.isEmpty())
                         .uid("rules-initial-filter")
                         .name("rules (start-up)");
-        for (int i = 0; i < controlSources.size(); i++) {
+        for (int i = 0; i < parts.controlSources.size(); i++) {
             rules =
                     rules.union(
                             env.fromSource(
-                                            controlSources.get(i),
+                                            parts.controlSources.get(i),
                                             WatermarkStrategy.noWatermarks(),
                                             "models (topic)")
                                     .uid("control-topic-" + i));
         }
-        if (rulesSource != null) {
+        if (parts.rulesSource != null) {
             rules =
                     rules.union(
                             env.fromSource(
-                                            rulesSource,
+                                            parts.rulesSource,
                                             WatermarkStrategy.noWatermarks(),
                                             "rules (topic)")
                                     .uid("rules-topic"));
@@ -274,28 +225,32 @@ public final class RtcdpJob {
                         .keyBy(ProfileDecider.KEY)
                         .connect(control)
                         .process(
-                                new ProfileDecider(config.learningEnabled()),
+                                new ProfileDecider(config.get(RtcdpOptions.LEARNING_ENABLED)),
                                 ProfileUpdateSerializer.TYPE_INFO)
                         .uid("decide")
                         .name("decide");
         deadLetters.add(decided.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
-        deadLetters.add(RedisWriteOperator.write(decided, profileSink, "redis-sink", "redis"));
+        deadLetters.add(
+                RedisWriteOperator.write(decided, parts.profileSink, "redis-sink", "redis"));
 
-        if (config.learningEnabled()) {
+        if (config.get(RtcdpOptions.LEARNING_ENABLED)) {
             // the published versions come back through the models topic (a control source) and
             // are served by the decision stage from then on
             SingleOutputStreamOperator<String> published =
                     decided.getSideOutput(ProfileDecider.LABELLED)
                             .keyBy(OnlineTrainer.KEY)
                             .connect(control)
-                            .process(new OnlineTrainer(config.learningPublishEvery()), Types.STRING)
+                            .process(
+                                    new OnlineTrainer(
+                                            config.get(RtcdpOptions.LEARNING_PUBLISH_EVERY)),
+                                    Types.STRING)
                             .uid("online-trainer")
                             .name("online trainer");
             deadLetters.add(published.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
             published
-                    .sinkTo(modelSink != null ? modelSink : new DiscardingSink<>())
+                    .sinkTo(parts.modelSink != null ? parts.modelSink : new DiscardingSink<>())
                     .uid("model-sink")
-                    .name(modelSink != null ? "models" : "models (discarded)");
+                    .name(parts.modelSink != null ? "models" : "models (discarded)");
         }
 
         DataStream<Trigger> triggers = decided.getSideOutput(ProfileDecider.TRIGGERS);
@@ -307,14 +262,14 @@ public final class RtcdpJob {
         triggers.keyBy(Trigger::tenant)
                 .sinkTo(
                         RedisStreamSink.of(
-                                config.redisUrl(),
-                                config.keyPrefix(),
-                                config.triggerStreamMaxLen(),
+                                config.get(RtcdpOptions.REDIS_URL),
+                                config.get(RtcdpOptions.KEY_PREFIX),
+                                config.get(RtcdpOptions.TRIGGER_STREAM_MAX_LEN),
                                 "trigger_id"))
                 .uid("redis-triggers")
                 .name("redis triggers");
-        for (int i = 0; i < triggerSinks.size(); i++) {
-            triggers.sinkTo(triggerSinks.get(i)).uid("trigger-sink-" + i).name("triggers");
+        for (int i = 0; i < parts.triggerSinks.size(); i++) {
+            triggers.sinkTo(parts.triggerSinks.get(i)).uid("trigger-sink-" + i).name("triggers");
         }
 
         DataStream<DeadLetter> allDeadLetters = deadLetters.get(0);
@@ -322,9 +277,126 @@ public final class RtcdpJob {
             allDeadLetters = allDeadLetters.union(more);
         }
         var deadLetterOut =
-                allDeadLetters.sinkTo(deadLetterSink).uid("dead-letter-sink").name("dead letters");
-        if (singleFileWriters) {
+                allDeadLetters
+                        .sinkTo(parts.deadLetterSink)
+                        .uid("dead-letter-sink")
+                        .name("dead letters");
+        if (parts.singleFileWriters) {
             deadLetterOut.setParallelism(1);
+        }
+    }
+
+    /**
+     * Builder of an {@link RtcdpJob}: each method names what it is given. The events source and the
+     * four sinks of profiles, id keys, dead letters and conflicts are required.
+     */
+    public static final class Builder {
+        private final RtcdpConfig config;
+        private Source<Parsed, ?, ?> source;
+        private RedisProfileSink profileSink;
+        private RedisProfileSink idKeySink;
+        private Sink<DeadLetter> deadLetterSink;
+        private Sink<Conflict> conflictSink;
+        private boolean singleFileWriters;
+        private final List<String> initialControl = new ArrayList<>();
+        private Source<String, ?, ?> rulesSource;
+        private final List<Source<String, ?, ?>> controlSources = new ArrayList<>();
+        private final List<Sink<Trigger>> triggerSinks = new ArrayList<>();
+        private Sink<String> modelSink;
+
+        private Builder(RtcdpConfig config) {
+            this.config = config;
+        }
+
+        /** The parsed events (a Kafka topic, event files). */
+        public Builder eventsSource(Source<Parsed, ?, ?> v) {
+            source = v;
+            return this;
+        }
+
+        /**
+         * Where the decided profile updates are written (through {@link RedisWriteOperator}, whose
+         * refused writes join the dead letters).
+         */
+        public Builder profileSink(RedisProfileSink v) {
+            profileSink = v;
+            return this;
+        }
+
+        /** Where the identity stage's id keys are written (likewise). */
+        public Builder idKeySink(RedisProfileSink v) {
+            idKeySink = v;
+            return this;
+        }
+
+        /** Where every stage's dead letters go. */
+        public Builder deadLetterSink(Sink<DeadLetter> v) {
+            deadLetterSink = v;
+            return this;
+        }
+
+        /** Where the refused identity links go. */
+        public Builder conflictSink(Sink<Conflict> v) {
+            conflictSink = v;
+            return this;
+        }
+
+        /** The dead-letter and conflict sinks write single files: they run with parallelism 1. */
+        public Builder singleFileWriters() {
+            singleFileWriters = true;
+            return this;
+        }
+
+        /**
+         * Rule set files (YAML or JSON) applied when the job starts; read and checked to compile
+         * now, so that a bad file stops the job before it starts.
+         */
+        public Builder ruleSetFiles(List<String> files) {
+            initialControl.addAll(RuleFiles.read(files));
+            return this;
+        }
+
+        /**
+         * A models directory (one sub-directory per model) whose versions are applied when the job
+         * starts, for every tenant; read now. Null for none.
+         */
+        public Builder modelsDir(String dir) {
+            initialControl.addAll(RuleFiles.models(dir));
+            return this;
+        }
+
+        /** A source of rule sets arriving while the job runs (the rules topic). */
+        public Builder rulesSource(Source<String, ?, ?> v) {
+            rulesSource = v;
+            return this;
+        }
+
+        /** A source of model versions (or rule sets) arriving while the job runs (the topics). */
+        public Builder controlSource(Source<String, ?, ?> v) {
+            controlSources.add(v);
+            return this;
+        }
+
+        /**
+         * A sink of the triggers (besides the Redis stream, which the profile sink's Redis gets).
+         */
+        public Builder triggerSink(Sink<Trigger> v) {
+            triggerSinks.add(v);
+            return this;
+        }
+
+        /**
+         * A sink of the model versions the online trainer publishes ({@code ModelMessages} text;
+         * the models topic). Without one they are dropped, but the trainer still runs for its
+         * metrics.
+         */
+        public Builder modelSink(Sink<String> v) {
+            modelSink = v;
+            return this;
+        }
+
+        public RtcdpJob build() {
+            return new RtcdpJob(this);
         }
     }
 }

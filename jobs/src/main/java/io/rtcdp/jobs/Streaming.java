@@ -24,9 +24,9 @@ public final class Streaming {
 
     public static KafkaSource<Parsed> source(RtcdpConfig cfg) {
         return KafkaSource.<Parsed>builder()
-                .setBootstrapServers(cfg.kafkaBootstrap())
-                .setTopics(cfg.eventsTopic())
-                .setGroupId(cfg.groupId())
+                .setBootstrapServers(cfg.get(RtcdpOptions.KAFKA_BOOTSTRAP))
+                .setTopics(cfg.get(RtcdpOptions.EVENTS_TOPIC))
+                .setGroupId(cfg.get(RtcdpOptions.GROUP_ID))
                 .setStartingOffsets(
                         OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setDeserializer(new KafkaEventDeserializer(cfg.parser()))
@@ -36,20 +36,20 @@ public final class Streaming {
     }
 
     public static KafkaSink<DeadLetter> deadLetterSink(RtcdpConfig cfg) {
-        String topic = cfg.dlqTopic();
+        String topic = cfg.get(RtcdpOptions.DLQ_TOPIC);
         KafkaRecordSerializationSchema<DeadLetter> schema =
                 (d, ctx, ts) ->
                         new ProducerRecord<>(
                                 topic, null, d.toJson().getBytes(StandardCharsets.UTF_8));
         return KafkaSink.<DeadLetter>builder()
-                .setBootstrapServers(cfg.kafkaBootstrap())
+                .setBootstrapServers(cfg.get(RtcdpOptions.KAFKA_BOOTSTRAP))
                 .setRecordSerializer(schema)
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .build();
     }
 
     public static KafkaSink<Conflict> conflictSink(RtcdpConfig cfg) {
-        String topic = cfg.conflictsTopic();
+        String topic = cfg.get(RtcdpOptions.CONFLICTS_TOPIC);
         KafkaRecordSerializationSchema<Conflict> schema =
                 (c, ctx, ts) ->
                         new ProducerRecord<>(
@@ -57,7 +57,7 @@ public final class Streaming {
                                 c.tenant().getBytes(StandardCharsets.UTF_8),
                                 ConflictJson.toJson(c).getBytes(StandardCharsets.UTF_8));
         return KafkaSink.<Conflict>builder()
-                .setBootstrapServers(cfg.kafkaBootstrap())
+                .setBootstrapServers(cfg.get(RtcdpOptions.KAFKA_BOOTSTRAP))
                 .setRecordSerializer(schema)
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .build();
@@ -71,9 +71,9 @@ public final class Streaming {
      */
     public static KafkaSource<String> rulesSource(RtcdpConfig cfg) {
         return KafkaSource.<String>builder()
-                .setBootstrapServers(cfg.kafkaBootstrap())
-                .setTopics(cfg.rulesTopic())
-                .setGroupId(cfg.groupId() + "-rules")
+                .setBootstrapServers(cfg.get(RtcdpOptions.KAFKA_BOOTSTRAP))
+                .setTopics(cfg.get(RtcdpOptions.RULES_TOPIC))
+                .setGroupId(cfg.get(RtcdpOptions.GROUP_ID) + "-rules")
                 .setStartingOffsets(OffsetsInitializer.earliest())
                 .setDeserializer(new RuleSetDeserializer())
                 .setProperty("partition.discovery.interval.ms", "60000")
@@ -86,9 +86,9 @@ public final class Streaming {
      */
     public static KafkaSource<String> modelsSource(RtcdpConfig cfg) {
         return KafkaSource.<String>builder()
-                .setBootstrapServers(cfg.kafkaBootstrap())
-                .setTopics(cfg.modelsTopic())
-                .setGroupId(cfg.groupId() + "-models")
+                .setBootstrapServers(cfg.get(RtcdpOptions.KAFKA_BOOTSTRAP))
+                .setTopics(cfg.get(RtcdpOptions.MODELS_TOPIC))
+                .setGroupId(cfg.get(RtcdpOptions.GROUP_ID) + "-models")
                 .setStartingOffsets(OffsetsInitializer.earliest())
                 .setDeserializer(new ModelRecordDeserializer())
                 .setProperty("partition.discovery.interval.ms", "60000")
@@ -100,7 +100,7 @@ public final class Streaming {
      * checkpoint (readers use {@code isolation.level=read_committed}); key = oneid.
      */
     public static KafkaSink<Trigger> triggerSink(RtcdpConfig cfg) {
-        String topic = cfg.triggersTopic();
+        String topic = cfg.get(RtcdpOptions.TRIGGERS_TOPIC);
         KafkaRecordSerializationSchema<Trigger> schema =
                 (t, ctx, ts) ->
                         new ProducerRecord<>(
@@ -108,10 +108,10 @@ public final class Streaming {
                                 t.oneid().getBytes(StandardCharsets.UTF_8),
                                 t.toJson().getBytes(StandardCharsets.UTF_8));
         return KafkaSink.<Trigger>builder()
-                .setBootstrapServers(cfg.kafkaBootstrap())
+                .setBootstrapServers(cfg.get(RtcdpOptions.KAFKA_BOOTSTRAP))
                 .setRecordSerializer(schema)
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix(cfg.groupId() + "-triggers")
+                .setTransactionalIdPrefix(cfg.get(RtcdpOptions.GROUP_ID) + "-triggers")
                 // the broker's maximum is 15 min; the connector's default of 1 h is refused
                 .setProperty("transaction.timeout.ms", "600000")
                 .build();
@@ -123,7 +123,7 @@ public final class Streaming {
      * readers.
      */
     public static KafkaSink<String> modelSink(RtcdpConfig cfg) {
-        String topic = cfg.modelsTopic();
+        String topic = cfg.get(RtcdpOptions.MODELS_TOPIC);
         KafkaRecordSerializationSchema<String> schema =
                 (text, ctx, ts) -> {
                     String key;
@@ -138,7 +138,7 @@ public final class Streaming {
                             text.getBytes(StandardCharsets.UTF_8));
                 };
         return KafkaSink.<String>builder()
-                .setBootstrapServers(cfg.kafkaBootstrap())
+                .setBootstrapServers(cfg.get(RtcdpOptions.KAFKA_BOOTSTRAP))
                 .setRecordSerializer(schema)
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .build();
@@ -146,20 +146,19 @@ public final class Streaming {
 
     /** Adds the streaming job to {@code env}. */
     public static void build(RtcdpConfig cfg, StreamExecutionEnvironment env) {
-        new RtcdpJob(
-                        cfg,
-                        source(cfg),
-                        Replay.redisSink(cfg),
-                        Replay.redisSink(cfg),
-                        deadLetterSink(cfg),
-                        conflictSink(cfg),
-                        false)
-                .withRules(RuleFiles.read(cfg.rulesFiles()))
-                .withModels(RuleFiles.models(cfg.modelsDir()))
-                .withRulesSource(rulesSource(cfg))
-                .withControlSource(modelsSource(cfg))
-                .withTriggerSink(triggerSink(cfg))
-                .withModelSink(modelSink(cfg))
-                .build(env);
+        RtcdpJob.builder(cfg)
+                .eventsSource(source(cfg))
+                .profileSink(Replay.redisSink(cfg))
+                .idKeySink(Replay.redisSink(cfg))
+                .deadLetterSink(deadLetterSink(cfg))
+                .conflictSink(conflictSink(cfg))
+                .ruleSetFiles(cfg.rulesFiles())
+                .modelsDir(cfg.get(RtcdpOptions.MODELS_DIR))
+                .rulesSource(rulesSource(cfg))
+                .controlSource(modelsSource(cfg))
+                .triggerSink(triggerSink(cfg))
+                .modelSink(modelSink(cfg))
+                .build()
+                .addTo(env);
     }
 }

@@ -95,9 +95,9 @@ class IdentityReplayITCase {
         RtcdpConfig cfg =
                 RtcdpConfig.builder()
                         .parser(parserConfig)
-                        .redisUrl(REDIS.url())
-                        .parallelism(parallelism)
-                        .checkpointInterval(Duration.ofSeconds(1))
+                        .set(RtcdpOptions.REDIS_URL, REDIS.url())
+                        .set(RtcdpOptions.PARALLELISM, parallelism)
+                        .set(RtcdpOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(1))
                         .build();
         Path conflicts = tmp.resolve("conflicts-" + parallelism + "-" + order + ".jsonl");
         Replay.run(
@@ -191,9 +191,9 @@ class IdentityReplayITCase {
         RtcdpConfig cfg =
                 RtcdpConfig.builder()
                         .parser(parserConfig)
-                        .redisUrl(REDIS.url())
-                        .parallelism(2)
-                        .checkpointInterval(Duration.ofMillis(200))
+                        .set(RtcdpOptions.REDIS_URL, REDIS.url())
+                        .set(RtcdpOptions.PARALLELISM, 2)
+                        .set(RtcdpOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(200))
                         .build();
 
         REDIS.flushAll();

@@ -118,12 +118,12 @@ class LearningLoopITCase {
                                 ParserConfig.builder()
                                         .clock(() -> START + (DAYS + 10) * DAY)
                                         .build())
-                        .kafkaBootstrap(KAFKA.bootstrapServers())
-                        .redisUrl(REDIS.url())
-                        .modelsDir(models.toString())
-                        .learningPublishEvery(100)
-                        .parallelism(2)
-                        .checkpointInterval(Duration.ofSeconds(1))
+                        .set(RtcdpOptions.KAFKA_BOOTSTRAP, KAFKA.bootstrapServers())
+                        .set(RtcdpOptions.REDIS_URL, REDIS.url())
+                        .set(RtcdpOptions.MODELS_DIR, models.toString())
+                        .set(RtcdpOptions.LEARNING_PUBLISH_EVERY, 100)
+                        .set(RtcdpOptions.PARALLELISM, 2)
+                        .set(RtcdpOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(1))
                         .build();
 
         // every 4 days each profile views a product; buyers (even numbers) also order

@@ -102,17 +102,17 @@ class MetricsITCase {
         RtcdpConfig cfg =
                 RtcdpConfig.builder()
                         .parser(ParserConfig.builder().clock(() -> parseNow).build())
-                        .kafkaBootstrap(KAFKA.bootstrapServers())
+                        .set(RtcdpOptions.KAFKA_BOOTSTRAP, KAFKA.bootstrapServers())
                         // its own transactional id prefix: this job is cancelled, which may leave
                         // the Kafka sink's writer registered in this JVM and fail a later test's
                         // job of the same prefix ("Readable backchannel already exists")
-                        .groupId("metrics-it")
-                        .redisUrl(REDIS.url())
-                        .rulesFiles(List.of(RULES.toString()))
-                        .modelsDir(models.toString())
-                        .parallelism(2)
-                        .checkpointInterval(Duration.ofSeconds(1))
-                        .metricsPort(port)
+                        .set(RtcdpOptions.GROUP_ID, "metrics-it")
+                        .set(RtcdpOptions.REDIS_URL, REDIS.url())
+                        .set(RtcdpOptions.RULES_FILES, RULES.toString())
+                        .set(RtcdpOptions.MODELS_DIR, models.toString())
+                        .set(RtcdpOptions.PARALLELISM, 2)
+                        .set(RtcdpOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(1))
+                        .set(RtcdpOptions.METRICS_PORT, port)
                         .build();
         Configuration conf = Environments.localConfiguration(cfg, tmp.resolve("work"));
         conf.addAll(FlinkTestCluster.noRestarts());

@@ -137,11 +137,11 @@ class ModelHotSwapITCase {
         RtcdpConfig cfg =
                 RtcdpConfig.builder()
                         .parser(ParserConfig.builder().clock(() -> now).build())
-                        .kafkaBootstrap(KAFKA.bootstrapServers())
-                        .redisUrl(REDIS.url())
-                        .modelsDir(models.toString())
-                        .parallelism(2)
-                        .checkpointInterval(Duration.ofSeconds(1))
+                        .set(RtcdpOptions.KAFKA_BOOTSTRAP, KAFKA.bootstrapServers())
+                        .set(RtcdpOptions.REDIS_URL, REDIS.url())
+                        .set(RtcdpOptions.MODELS_DIR, models.toString())
+                        .set(RtcdpOptions.PARALLELISM, 2)
+                        .set(RtcdpOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(1))
                         .build();
 
         // batch 1: 1..4 views and 0..3 orders per profile

@@ -61,10 +61,10 @@ class PoisonKafkaITCase {
         RtcdpConfig cfg =
                 RtcdpConfig.builder()
                         .parser(ParserConfig.builder().clock(() -> PoisonCorpus.NOW).build())
-                        .kafkaBootstrap(KAFKA.bootstrapServers())
-                        .redisUrl(REDIS.url())
-                        .parallelism(2)
-                        .checkpointInterval(Duration.ofSeconds(1))
+                        .set(RtcdpOptions.KAFKA_BOOTSTRAP, KAFKA.bootstrapServers())
+                        .set(RtcdpOptions.REDIS_URL, REDIS.url())
+                        .set(RtcdpOptions.PARALLELISM, 2)
+                        .set(RtcdpOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(1))
                         .build();
         JobClient job = FlinkTestCluster.startStreaming(cfg, "poison-kafka-it");
         try {

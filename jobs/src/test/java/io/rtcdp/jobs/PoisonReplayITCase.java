@@ -41,10 +41,10 @@ class PoisonReplayITCase {
     static RtcdpConfig config(String prefix) {
         return RtcdpConfig.builder()
                 .parser(ParserConfig.builder().clock(() -> PoisonCorpus.NOW).build())
-                .redisUrl(REDIS.url())
-                .keyPrefix(prefix)
-                .parallelism(2)
-                .checkpointInterval(Duration.ofSeconds(2))
+                .set(RtcdpOptions.REDIS_URL, REDIS.url())
+                .set(RtcdpOptions.KEY_PREFIX, prefix)
+                .set(RtcdpOptions.PARALLELISM, 2)
+                .set(RtcdpOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(2))
                 .build();
     }
 

@@ -116,9 +116,9 @@ class RedisClusterReplayITCase {
         RtcdpConfig cfg =
                 RtcdpConfig.builder()
                         .parser(parserConfig)
-                        .redisUrl(url)
-                        .parallelism(2)
-                        .checkpointInterval(Duration.ofSeconds(1))
+                        .set(RtcdpOptions.REDIS_URL, url)
+                        .set(RtcdpOptions.PARALLELISM, 2)
+                        .set(RtcdpOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(1))
                         .build();
         Replay.run(
                 cfg,

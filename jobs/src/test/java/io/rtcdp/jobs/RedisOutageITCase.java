@@ -95,9 +95,9 @@ class RedisOutageITCase {
         cfg =
                 RtcdpConfig.builder()
                         .parser(ParserConfig.builder().clock(() -> now).build())
-                        .redisUrl(REDIS.url())
-                        .parallelism(2)
-                        .checkpointInterval(Duration.ofSeconds(1))
+                        .set(RtcdpOptions.REDIS_URL, REDIS.url())
+                        .set(RtcdpOptions.PARALLELISM, 2)
+                        .set(RtcdpOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(1))
                         .build();
         REDIS.flushAll();
         // fsync once a second for the runs that do not kill Redis: much faster on this machine

@@ -62,10 +62,10 @@ class RedisRejectedWritesITCase {
         RtcdpConfig cfg =
                 RtcdpConfig.builder()
                         .parser(ParserConfig.builder().clock(() -> now).build())
-                        .redisUrl(REDIS.url())
-                        .rulesFiles(List.of(RULES.toString()))
-                        .parallelism(2)
-                        .checkpointInterval(Duration.ofMillis(500))
+                        .set(RtcdpOptions.REDIS_URL, REDIS.url())
+                        .set(RtcdpOptions.RULES_FILES, RULES.toString())
+                        .set(RtcdpOptions.PARALLELISM, 2)
+                        .set(RtcdpOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(500))
                         .build();
 
         // a replay into an empty Redis: what every key should hold

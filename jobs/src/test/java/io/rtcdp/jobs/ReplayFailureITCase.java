@@ -75,9 +75,9 @@ class ReplayFailureITCase {
         RtcdpConfig cfg =
                 RtcdpConfig.builder()
                         .parser(ParserConfig.builder().clock(() -> now).build())
-                        .redisUrl(REDIS.url())
-                        .parallelism(2)
-                        .checkpointInterval(Duration.ofMillis(300))
+                        .set(RtcdpOptions.REDIS_URL, REDIS.url())
+                        .set(RtcdpOptions.PARALLELISM, 2)
+                        .set(RtcdpOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(300))
                         .build();
         Configuration restarts = new Configuration();
         restarts.setString("restart-strategy.type", "fixed-delay");

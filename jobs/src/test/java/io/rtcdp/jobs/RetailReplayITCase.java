@@ -49,11 +49,11 @@ class RetailReplayITCase {
         ScoresOracle.writeModels(models);
         RtcdpConfig cfg =
                 RtcdpConfig.builder()
-                        .redisUrl(REDIS.url())
-                        .parallelism(2)
-                        .checkpointInterval(Duration.ofSeconds(2))
-                        .rulesFiles(List.of(RULES.toString()))
-                        .modelsDir(models.toString())
+                        .set(RtcdpOptions.REDIS_URL, REDIS.url())
+                        .set(RtcdpOptions.PARALLELISM, 2)
+                        .set(RtcdpOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(2))
+                        .set(RtcdpOptions.RULES_FILES, RULES.toString())
+                        .set(RtcdpOptions.MODELS_DIR, models.toString())
                         .build();
         Replay.Summary summary =
                 Replay.run(

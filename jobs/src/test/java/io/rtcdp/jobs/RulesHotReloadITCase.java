@@ -175,10 +175,10 @@ class RulesHotReloadITCase {
         RtcdpConfig cfg =
                 RtcdpConfig.builder()
                         .parser(ParserConfig.builder().clock(() -> now).build())
-                        .kafkaBootstrap(KAFKA.bootstrapServers())
-                        .redisUrl(REDIS.url())
-                        .parallelism(2)
-                        .checkpointInterval(Duration.ofSeconds(1))
+                        .set(RtcdpOptions.KAFKA_BOOTSTRAP, KAFKA.bootstrapServers())
+                        .set(RtcdpOptions.REDIS_URL, REDIS.url())
+                        .set(RtcdpOptions.PARALLELISM, 2)
+                        .set(RtcdpOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(1))
                         .build();
         send("rtcdp.rules", List.<String[]>of(new String[] {TENANT, V1}));
         send("rtcdp.events", events);

@@ -149,16 +149,18 @@ class TriggerITCase {
         RtcdpConfig cfg =
                 RtcdpConfig.builder()
                         .parser(ParserConfig.builder().clock(() -> now).build())
-                        .kafkaBootstrap(KAFKA.bootstrapServers())
+                        .set(RtcdpOptions.KAFKA_BOOTSTRAP, KAFKA.bootstrapServers())
                         // its own transactional id prefix: the TaskManager killed here may leave
                         // the Kafka sink's writer registered in this JVM, which would fail a
                         // later test's job of the same prefix ("Readable backchannel already
                         // exists")
-                        .groupId("trigger-it")
-                        .redisUrl(REDIS.url())
-                        .parallelism(2)
-                        .checkpointInterval(Duration.ofMillis(500))
-                        .checkpointDir(tmp.resolve("checkpoints").toUri().toString())
+                        .set(RtcdpOptions.GROUP_ID, "trigger-it")
+                        .set(RtcdpOptions.REDIS_URL, REDIS.url())
+                        .set(RtcdpOptions.PARALLELISM, 2)
+                        .set(RtcdpOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(500))
+                        .set(
+                                RtcdpOptions.CHECKPOINT_DIR,
+                                tmp.resolve("checkpoints").toUri().toString())
                         .build();
         Configuration conf = Environments.jobConfiguration(cfg);
         conf.setString("restart-strategy.type", "fixed-delay");
@@ -184,7 +186,11 @@ class TriggerITCase {
             Await.until(
                     "the rule set in force (its offset committed)",
                     Duration.ofSeconds(90),
-                    () -> KAFKA.committedOffset(cfg.groupId() + "-rules", "rtcdp.rules") >= 1);
+                    () ->
+                            KAFKA.committedOffset(
+                                            cfg.get(RtcdpOptions.GROUP_ID) + "-rules",
+                                            "rtcdp.rules")
+                                    >= 1);
             send("rtcdp.events", toRecords(all.subList(0, half)));
             Await.until("the TaskManager killed", Duration.ofSeconds(90), killer::killed);
             send("rtcdp.events", toRecords(all.subList(half, all.size())));

@@ -3,6 +3,7 @@ package io.rtcdp.jobs.bench;
 import io.rtcdp.jobs.Replay;
 import io.rtcdp.jobs.RtcdpConfig;
 import io.rtcdp.jobs.RtcdpJob;
+import io.rtcdp.jobs.RtcdpOptions;
 import io.rtcdp.jobs.local.InJvmMetrics;
 import io.rtcdp.jobs.local.LocalRedis;
 import io.rtcdp.udf.event.ParserConfig;
@@ -101,13 +102,15 @@ public final class Bench {
                 RtcdpConfig cfg =
                         RtcdpConfig.builder()
                                 .parser(ParserConfig.builder().build())
-                                .rulesFiles(rules)
-                                .modelsDir(s.modelsDir() == null ? null : s.modelsDir().toString())
-                                .learningEnabled(s.learning())
-                                .redisUrl(url)
-                                .parallelism(s.parallelism())
-                                .checkpointInterval(Duration.ofSeconds(10))
-                                .profileRefreshInterval(Replay.REFRESH_AT_END)
+                                .set(RtcdpOptions.RULES_FILES, String.join(",", rules))
+                                .set(
+                                        RtcdpOptions.MODELS_DIR,
+                                        s.modelsDir() == null ? null : s.modelsDir().toString())
+                                .set(RtcdpOptions.LEARNING_ENABLED, s.learning())
+                                .set(RtcdpOptions.REDIS_URL, url)
+                                .set(RtcdpOptions.PARALLELISM, s.parallelism())
+                                .set(RtcdpOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(10))
+                                .set(RtcdpOptions.PROFILE_REFRESH_INTERVAL, Replay.REFRESH_AT_END)
                                 .build();
                 Configuration flink = new Configuration();
                 InJvmMetrics.reset();

@@ -1,6 +1,6 @@
 package io.rtcdp.jobs.cli;
 
-import io.rtcdp.jobs.ConfigFile;
+import io.rtcdp.jobs.RtcdpOptions;
 import io.rtcdp.jobs.demo.Demo;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -58,7 +58,7 @@ public final class DemoCommand implements Callable<Integer> {
         if (persons < 1 || events < 1 || rate < 1) {
             throw new IllegalArgumentException("--persons, --events and --rate must be positive");
         }
-        Duration d = duration == null ? null : ConfigFile.duration(duration);
+        Duration d = duration == null ? null : RtcdpOptions.duration(duration);
         Demo demo =
                 new Demo(
                         new Demo.Settings(persons, events, rate, d, parallelism, metrics.port(0)),

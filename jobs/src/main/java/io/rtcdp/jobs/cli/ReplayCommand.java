@@ -1,8 +1,8 @@
 package io.rtcdp.jobs.cli;
 
-import io.rtcdp.jobs.ConfigFile;
 import io.rtcdp.jobs.Replay;
 import io.rtcdp.jobs.RtcdpConfig;
+import io.rtcdp.jobs.RtcdpOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -97,17 +97,22 @@ public final class ReplayCommand implements Callable<Integer> {
         RtcdpConfig cfg =
                 RtcdpConfig.builder()
                         .parser(common.parserConfig())
-                        .redisUrl(common.redisUrl)
-                        .keyPrefix(common.keyPrefix)
-                        .rulesFiles(rules.stream().map(Path::toString).toList())
-                        .modelsDir(models == null ? null : models.toString())
-                        .parallelism(parallelism)
-                        .checkpointInterval(java.time.Duration.ofSeconds(checkpointSeconds))
-                        .profileRefreshInterval(
+                        .set(RtcdpOptions.REDIS_URL, common.redisUrl)
+                        .set(RtcdpOptions.KEY_PREFIX, common.keyPrefix)
+                        .set(
+                                RtcdpOptions.RULES_FILES,
+                                String.join(",", rules.stream().map(Path::toString).toList()))
+                        .set(RtcdpOptions.MODELS_DIR, models == null ? null : models.toString())
+                        .set(RtcdpOptions.PARALLELISM, parallelism)
+                        .set(
+                                RtcdpOptions.CHECKPOINT_INTERVAL,
+                                java.time.Duration.ofSeconds(checkpointSeconds))
+                        .set(
+                                RtcdpOptions.PROFILE_REFRESH_INTERVAL,
                                 refreshInterval.equals("end")
                                         ? Replay.REFRESH_AT_END
-                                        : ConfigFile.duration(refreshInterval))
-                        .metricsPort(metrics.port(0))
+                                        : RtcdpOptions.duration(refreshInterval))
+                        .set(RtcdpOptions.METRICS_PORT, metrics.port(0))
                         .build();
         Path dead = dlq != null ? dlq : Path.of(inputs.get(0).toString() + ".dlq.jsonl");
         Path work = Files.createTempDirectory("rtcdp-replay");

@@ -2,6 +2,7 @@ package io.rtcdp.jobs.demo;
 
 import io.rtcdp.jobs.Environments;
 import io.rtcdp.jobs.RtcdpConfig;
+import io.rtcdp.jobs.RtcdpOptions;
 import io.rtcdp.jobs.Streaming;
 import io.rtcdp.jobs.local.InJvmMetrics;
 import io.rtcdp.jobs.local.LocalRedis;
@@ -118,16 +119,15 @@ public final class Demo {
             RtcdpConfig cfg =
                     RtcdpConfig.builder()
                             .parser(ParserConfig.builder().build())
-                            .kafkaBootstrap(kafka.bootstrapServers())
-                            .redisUrl(redis.url())
-                            .parallelism(settings.parallelism())
-                            .checkpointInterval(Duration.ofSeconds(5))
-                            .rulesFiles(
-                                    Files.isReadable(demoRules)
-                                            ? java.util.List.of(demoRules.toString())
-                                            : java.util.List.of())
-                            .modelsDir(withModels ? demoModels.toString() : null)
-                            .metricsPort(settings.metricsPort())
+                            .set(RtcdpOptions.KAFKA_BOOTSTRAP, kafka.bootstrapServers())
+                            .set(RtcdpOptions.REDIS_URL, redis.url())
+                            .set(RtcdpOptions.PARALLELISM, settings.parallelism())
+                            .set(RtcdpOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(5))
+                            .set(
+                                    RtcdpOptions.RULES_FILES,
+                                    Files.isReadable(demoRules) ? demoRules.toString() : null)
+                            .set(RtcdpOptions.MODELS_DIR, withModels ? demoModels.toString() : null)
+                            .set(RtcdpOptions.METRICS_PORT, settings.metricsPort())
                             .build();
             if (Files.isReadable(demoRules)) {
                 out.println("  rules   " + demoRules);

@@ -43,7 +43,35 @@ class RtcdpCliTest {
         Files.writeString(cfg, "checkpoint.interval = soon\n");
         String[] r = run("run", "--config", cfg.toString());
         assertThat(r[0]).isEqualTo("2");
-        assertThat(r[1]).contains("not a duration").doesNotContain("\n");
+        assertThat(r[1])
+                .isEqualTo(
+                        "rtcdp: "
+                                + cfg
+                                + ": setting 'checkpoint.interval' is 'soon': must be a duration"
+                                + " such as 500ms, 10s, 5m, 1h, 7d");
+    }
+
+    @Test
+    void settingsOnTheCommandLineAreCheckedAsTheFilesAre() throws Exception {
+        Path cfg = tmp.resolve("rtcdp.properties");
+        Files.writeString(cfg, "parallelism = 2\n");
+        String[] bad = run("run", "--config", cfg.toString(), "-Dparallelism=0");
+        assertThat(bad[0]).isEqualTo("2");
+        assertThat(bad[1])
+                .isEqualTo("rtcdp: -D: setting 'parallelism' is '0': must be between 1 and 1024");
+        String[] unknown = run("run", "-Dstate.backend.type=hashmap");
+        assertThat(unknown[0]).isEqualTo("2");
+        assertThat(unknown[1])
+                .startsWith("rtcdp: -D: unknown setting 'state.backend.type'")
+                .doesNotContain("\n");
+        String[] unknownInFile = run("run", "--config", cfg.toString(), "-Dredis.urll=x");
+        assertThat(unknownInFile[0]).isEqualTo("2");
+        String[] missing = run("run", "--config", tmp.resolve("nothing.properties").toString());
+        assertThat(missing[0]).isEqualTo("2");
+        assertThat(missing[1]).contains("nothing.properties: cannot read").doesNotContain("\n");
+        Files.writeString(cfg, "redis.urll = x\n");
+        assertThat(run("run", "--config", cfg.toString())[1])
+                .startsWith("rtcdp: " + cfg + ": unknown setting 'redis.urll'");
     }
 
     @Test

@@ -1,0 +1,271 @@
+package io.rtcdp.jobs;
+
+import static io.rtcdp.jobs.RtcdpOptions.CHECKPOINT_DIR;
+import static io.rtcdp.jobs.RtcdpOptions.CHECKPOINT_INTERVAL;
+import static io.rtcdp.jobs.RtcdpOptions.DEDUPE_WINDOW;
+import static io.rtcdp.jobs.RtcdpOptions.GROUP_ID;
+import static io.rtcdp.jobs.RtcdpOptions.KAFKA_BOOTSTRAP;
+import static io.rtcdp.jobs.RtcdpOptions.LEARNING_ENABLED;
+import static io.rtcdp.jobs.RtcdpOptions.LEARNING_PUBLISH_EVERY;
+import static io.rtcdp.jobs.RtcdpOptions.PARALLELISM;
+import static io.rtcdp.jobs.RtcdpOptions.PROFILE_REFRESH_INTERVAL;
+import static io.rtcdp.jobs.RtcdpOptions.REDIS_URL;
+import static io.rtcdp.jobs.RtcdpOptions.TRIGGER_STREAM_MAX_LEN;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.flink.configuration.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigLoaderTest {
+    @TempDir Path tmp;
+
+    private Path file(String text) throws IOException {
+        Path f = tmp.resolve("rtcdp.properties");
+        Files.writeString(f, text);
+        return f;
+    }
+
+    private RtcdpConfig load(String text) throws IOException {
+        return ConfigLoader.withEnvironment(n -> null).file(file(text)).load();
+    }
+
+    private String error(String text) {
+        try {
+            load(text);
+        } catch (IllegalArgumentException e) {
+            assertThat(e.getMessage()).doesNotContain("\n");
+            return e.getMessage().replace(tmp.resolve("rtcdp.properties").toString(), "FILE");
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        throw new AssertionError("no error for " + text);
+    }
+
+    @Test
+    void readsEverySettingAndPerTenantIdLimits() throws IOException {
+        RtcdpConfig c =
+                load(
+                        """
+                        kafka.bootstrap-servers = k1:9092
+                        redis.url = redis://r:6380
+                        parallelism = 4
+                        dedupe.window = 3d
+                        profile.refresh-interval = 1m
+                        triggers.stream-max-len = 500
+                        learning.enabled = false
+                        learning.publish-every = 100
+                        rules.files = a.yaml, b.json
+                        ids.limit.device_id = 4
+                        tenant.acme.ids.limit.cookie_id = 7
+                        tenant.acme.ids.limit.custom-types = 3
+                        tenant-secret.acme = s3cret
+                        """);
+        assertThat(c.get(KAFKA_BOOTSTRAP)).isEqualTo("k1:9092");
+        assertThat(c.get(REDIS_URL)).isEqualTo("redis://r:6380");
+        assertThat(c.get(PARALLELISM)).isEqualTo(4);
+        assertThat(c.get(DEDUPE_WINDOW)).isEqualTo(Duration.ofDays(3));
+        assertThat(c.get(PROFILE_REFRESH_INTERVAL)).isEqualTo(Duration.ofMinutes(1));
+        assertThat(c.get(TRIGGER_STREAM_MAX_LEN)).isEqualTo(500L);
+        assertThat(c.get(LEARNING_ENABLED)).isFalse();
+        assertThat(c.get(LEARNING_PUBLISH_EVERY)).isEqualTo(100);
+        assertThat(c.rulesFiles()).containsExactly("a.yaml", "b.json");
+        assertThat(c.idLimits().forTenant("other").limit("device_id")).isEqualTo(4);
+        assertThat(c.idLimits().forTenant("other").limit("cookie_id")).isEqualTo(50);
+        assertThat(c.idLimits().forTenant("acme").limit("device_id")).isEqualTo(4);
+        assertThat(c.idLimits().forTenant("acme").limit("cookie_id")).isEqualTo(7);
+        assertThat(c.idLimits().forTenant("acme").customTypes()).isEqualTo(3);
+        assertThat(c.idLimits().forTenant("other").customTypes()).isEqualTo(8);
+        assertThat(c.parser().hasOwnSecret("acme")).isTrue();
+        assertThat(c.parser().usesDevSecret()).isTrue();
+    }
+
+    @Test
+    void withoutSettingsEveryDefaultApplies() throws IOException {
+        RtcdpConfig c = load("");
+        for (RtcdpOptions.Setting<?> s : RtcdpOptions.all()) {
+            assertThat((Object) c.get(s.option()))
+                    .as(s.option().key())
+                    .isEqualTo(s.option().hasDefaultValue() ? s.option().defaultValue() : null);
+        }
+        assertThat(c.rulesFiles()).isEmpty();
+        assertThat(c.parser().defaultCountryCode()).isEqualTo("+86");
+    }
+
+    @Test
+    void theCommandLineOverridesTheFileWhichOverridesFlinksConfiguration() throws IOException {
+        Configuration flink =
+                Configuration.fromMap(
+                        Map.of(
+                                "kafka.group-id", "from-flink",
+                                "kafka.bootstrap-servers", "flink:9092",
+                                "redis.key-prefix", "flinkprefix",
+                                // Flink's own keys, and keys of no one, are not rtcdp's concern
+                                "state.backend.type", "hashmap",
+                                "some.plugin.option", "x"));
+        RtcdpConfig c =
+                ConfigLoader.withEnvironment(n -> null)
+                        .flinkConfiguration(flink)
+                        .file(file("kafka.group-id=from-file\nkafka.bootstrap-servers=file:9092\n"))
+                        .commandLine(Map.of("kafka.group-id", "from-d"))
+                        .load();
+        assertThat(c.get(GROUP_ID)).isEqualTo("from-d");
+        assertThat(c.get(KAFKA_BOOTSTRAP)).isEqualTo("file:9092");
+        assertThat(c.get(RtcdpOptions.KEY_PREFIX)).isEqualTo("flinkprefix");
+    }
+
+    @Test
+    void flinksConfigurationDecidesTheSettingsItKnowsAndAValueGivenTooMustAgree()
+            throws IOException {
+        Configuration flink =
+                Configuration.fromMap(
+                        Map.of(
+                                "parallelism.default", "4",
+                                "execution.checkpointing.interval", "30 s",
+                                "execution.checkpointing.dir", "s3://b/cp"));
+        RtcdpConfig c =
+                ConfigLoader.withEnvironment(n -> null)
+                        .flinkConfiguration(flink)
+                        .file(file("checkpoint.interval=30s\n"))
+                        .load();
+        assertThat(c.get(PARALLELISM)).isEqualTo(4);
+        assertThat(c.get(CHECKPOINT_INTERVAL)).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.get(CHECKPOINT_DIR)).isEqualTo("s3://b/cp");
+        // nothing of the cluster's is overridden by the job's Flink settings
+        Configuration job = Environments.jobConfiguration(c, flink);
+        assertThat(job.toMap()).doesNotContainKeys(flink.toMap().keySet().toArray(String[]::new));
+        assertThat(job.toMap()).containsEntry("state.backend.type", "rocksdb");
+
+        assertThatThrownBy(
+                        () ->
+                                ConfigLoader.withEnvironment(n -> null)
+                                        .flinkConfiguration(flink)
+                                        .commandLine(Map.of("parallelism", "2"))
+                                        .load())
+                .hasMessage(
+                        "-D: setting 'parallelism' is '2': Flink's configuration sets"
+                                + " parallelism.default to '4'; set it in one place");
+    }
+
+    @Test
+    void anInvalidRtcdpValueInFlinksConfigurationIsOneLineToo() {
+        Configuration flink = Configuration.fromMap(Map.of("dedupe.window", "forever"));
+        assertThatThrownBy(
+                        () ->
+                                ConfigLoader.withEnvironment(n -> null)
+                                        .flinkConfiguration(flink)
+                                        .load())
+                .hasMessage(
+                        "Flink's configuration: setting 'dedupe.window' is 'forever': must be a"
+                                + " duration such as 500ms, 10s, 5m, 1h, 7d");
+    }
+
+    @Test
+    void environmentVariablesAreSubstitutedInValues() throws IOException {
+        Map<String, String> env =
+                Map.of("REDIS_PASSWORD", "p$w0rd", "ACME_SECRET", "s3\\cret", "EMPTY", "");
+        Map<String, String> m =
+                ConfigLoader.substituteEnv(
+                        Map.of(
+                                "redis.url", "redis://rtcdp:${env:REDIS_PASSWORD}@redis:6379",
+                                "tenant-secret.acme", "${env:ACME_SECRET}",
+                                "kafka.group-id", "g${env:EMPTY}-${env:ACME_SECRET}",
+                                "redis.key-prefix", "rtcdp"),
+                        env::get,
+                        "f");
+        assertThat(m)
+                .isEqualTo(
+                        Map.of(
+                                "redis.url", "redis://rtcdp:p$w0rd@redis:6379",
+                                "tenant-secret.acme", "s3\\cret",
+                                "kafka.group-id", "g-s3\\cret",
+                                "redis.key-prefix", "rtcdp"));
+        RtcdpConfig c =
+                ConfigLoader.withEnvironment(env::get)
+                        .file(file("tenant-secret.acme=${env:ACME_SECRET}\n"))
+                        .commandLine(Map.of("redis.url", "redis://:${env:REDIS_PASSWORD}@r:1"))
+                        .load();
+        assertThat(c.parser().hasOwnSecret("acme")).isTrue();
+        assertThat(c.get(REDIS_URL)).isEqualTo("redis://:p$w0rd@r:1");
+        assertThatThrownBy(
+                        () ->
+                                ConfigLoader.withEnvironment(env::get)
+                                        .file(file("tenant-secret.acme=${env:NOT_SET}\n")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageEndingWith(
+                        ": setting 'tenant-secret.acme' names the environment variable NOT_SET,"
+                                + " which is not set");
+    }
+
+    @Test
+    void anUnknownKeyIsOneLineNamingItAndWhereItCameFrom() {
+        assertThat(error("redis.urll=x\n"))
+                .startsWith(
+                        "FILE: unknown setting 'redis.urll' (rtcdp's settings are in the README");
+        assertThat(error("state.backend.type=rocksdb\n"))
+                .startsWith("FILE: unknown setting 'state.backend.type'")
+                .contains("Flink's own settings go in Flink's configuration");
+        assertThatThrownBy(
+                        () ->
+                                ConfigLoader.withEnvironment(n -> null)
+                                        .commandLine(Map.of("paralelism", "2")))
+                .hasMessageStartingWith("-D: unknown setting 'paralelism'");
+    }
+
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "dedupe.window = 7 dayz | FILE: setting 'dedupe.window' is '7 dayz': must be a"
+                        + " duration such as 500ms, 10s, 5m, 1h, 7d",
+                "dedupe.window = 0s | FILE: setting 'dedupe.window' is '0s': must be a positive"
+                        + " duration",
+                "parallelism = two | FILE: setting 'parallelism' is 'two': must be a whole number",
+                "parallelism = 0 | FILE: setting 'parallelism' is '0': must be between 1 and 1024",
+                "triggers.stream-max-len = 0 | FILE: setting 'triggers.stream-max-len' is '0': must"
+                        + " be at least 1",
+                "learning.enabled = yes | FILE: setting 'learning.enabled' is 'yes': must be true or"
+                        + " false",
+                "redis.key-prefix = a:b | FILE: setting 'redis.key-prefix' is 'a:b': must match"
+                        + " [A-Za-z0-9_.-]{1,32}",
+                "ids.default-country-code = 86 | FILE: setting 'ids.default-country-code' is '86':"
+                        + " default country code '86' is invalid; use '+' and 1-4 digits, e.g. +86",
+                "ids.limit.device_id = 0 | FILE: setting 'ids.limit.device_id' is '0': id limit for"
+                        + " device_id must be at least 1, got 0",
+                "tenant.acme.ids.limit.phone = many | FILE: setting"
+                        + " 'tenant.acme.ids.limit.phone' is 'many': must be a whole number",
+                "tenant.acme.colour = red | FILE: setting 'tenant.acme.colour' is 'red': is no"
+                        + " setting; per tenant there is tenant.<tenant>.ids.limit.<type>",
+                "kafka.topic.events = | FILE: setting 'kafka.topic.events' is '': must not be empty",
+            })
+    void anInvalidValueIsOneLineNamingKeyValueOriginAndWhatIsExpected(String line, String message) {
+        assertThat(error(line + "\n")).isEqualTo(message);
+    }
+
+    @Test
+    void aSecretIsNeverShown() {
+        assertThat(error("redis.url = redis-cluster://:s3cret@10.0.0.1\n"))
+                .startsWith(
+                        "FILE: setting 'redis.url' (value not shown): Redis Cluster URL must list"
+                                + " seed nodes as host:port")
+                .doesNotContain("s3cret");
+        assertThat(error("tenant-secret.ACME = s3cret\n"))
+                .startsWith("FILE: setting 'tenant-secret.ACME' (value not shown): ")
+                .doesNotContain("s3cret");
+    }
+
+    @Test
+    void theBuilderChecksAsTheLoaderDoes() {
+        assertThatThrownBy(() -> RtcdpConfig.builder().set(PARALLELISM, 0).build())
+                .hasMessage("setting 'parallelism' is '0': must be between 1 and 1024");
+        assertThat(RtcdpConfig.builder().set(PARALLELISM, 3).build().get(PARALLELISM)).isEqualTo(3);
+    }
+}
