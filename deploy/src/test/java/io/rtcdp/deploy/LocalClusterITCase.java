@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -40,8 +39,6 @@ import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.Response;
-import redis.clients.jedis.params.ScanParams;
-import redis.clients.jedis.resps.ScanResult;
 
 /**
  * {@code scripts/local-cluster} end to end, with TaskManagers killed at random times: a standalone
@@ -578,16 +575,7 @@ class LocalClusterITCase {
      */
     private static long dump(Path out) throws IOException {
         RedisClient client = REDIS.client();
-        Set<String> all = new HashSet<>();
-        String cursor = ScanParams.SCAN_POINTER_START;
-        ScanParams params = new ScanParams().count(1000);
-        do {
-            ScanResult<String> page = client.scan(cursor, params);
-            all.addAll(page.getResult());
-            cursor = page.getCursor();
-        } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
-        List<String> keys = new ArrayList<>(all);
-        keys.sort(Comparator.naturalOrder());
+        List<String> keys = new ArrayList<>(RedisServerExtension.keys(client));
         try (BufferedWriter w = Files.newBufferedWriter(out)) {
             for (int from = 0; from < keys.size(); from += 1000) {
                 List<String> batch = keys.subList(from, Math.min(keys.size(), from + 1000));

@@ -38,6 +38,11 @@ class ConfigLoaderTest {
         return ConfigLoader.withEnvironment(n -> null).file(file(text)).load();
     }
 
+    /** A loader over Flink's configuration {@code flink}, without environment variables. */
+    private static ConfigLoader over(Configuration flink) {
+        return ConfigLoader.withEnvironment(n -> null).flinkConfiguration(flink);
+    }
+
     private String error(String text) {
         try {
             load(text);
@@ -112,8 +117,7 @@ class ConfigLoaderTest {
                                 "state.backend.type", "hashmap",
                                 "some.plugin.option", "x"));
         RtcdpConfig c =
-                ConfigLoader.withEnvironment(n -> null)
-                        .flinkConfiguration(flink)
+                over(flink)
                         .file(file("kafka.group-id=from-file\nkafka.bootstrap-servers=file:9092\n"))
                         .commandLine(Map.of("kafka.group-id", "from-d"))
                         .load();
@@ -131,11 +135,7 @@ class ConfigLoaderTest {
                                 "parallelism.default", "4",
                                 "execution.checkpointing.interval", "30 s",
                                 "execution.checkpointing.dir", "s3://b/cp"));
-        RtcdpConfig c =
-                ConfigLoader.withEnvironment(n -> null)
-                        .flinkConfiguration(flink)
-                        .file(file("checkpoint.interval=30s\n"))
-                        .load();
+        RtcdpConfig c = over(flink).file(file("checkpoint.interval=30s\n")).load();
         assertThat(c.get(PARALLELISM)).isEqualTo(4);
         assertThat(c.get(CHECKPOINT_INTERVAL)).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.get(CHECKPOINT_DIR)).isEqualTo("s3://b/cp");
@@ -144,12 +144,7 @@ class ConfigLoaderTest {
         assertThat(job.toMap()).doesNotContainKeys(flink.toMap().keySet().toArray(String[]::new));
         assertThat(job.toMap()).containsEntry("state.backend.type", "rocksdb");
 
-        assertThatThrownBy(
-                        () ->
-                                ConfigLoader.withEnvironment(n -> null)
-                                        .flinkConfiguration(flink)
-                                        .commandLine(Map.of("parallelism", "2"))
-                                        .load())
+        assertThatThrownBy(() -> over(flink).commandLine(Map.of("parallelism", "2")).load())
                 .hasMessage(
                         "-D: setting 'parallelism' is '2': Flink's configuration sets"
                                 + " parallelism.default to '4'; set it in one place");
@@ -158,11 +153,7 @@ class ConfigLoaderTest {
     @Test
     void anInvalidRtcdpValueInFlinksConfigurationIsOneLineToo() {
         Configuration flink = Configuration.fromMap(Map.of("dedupe.window", "forever"));
-        assertThatThrownBy(
-                        () ->
-                                ConfigLoader.withEnvironment(n -> null)
-                                        .flinkConfiguration(flink)
-                                        .load())
+        assertThatThrownBy(() -> over(flink).load())
                 .hasMessage(
                         "Flink's configuration: setting 'dedupe.window' is 'forever': must be a"
                                 + " duration such as 500ms, 10s, 5m, 1h, 7d");

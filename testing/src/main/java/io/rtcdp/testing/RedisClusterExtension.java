@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -22,8 +21,6 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisClusterClient;
-import redis.clients.jedis.params.ScanParams;
-import redis.clients.jedis.resps.ScanResult;
 
 /**
  * A real Redis Cluster of three masters (no replicas) for the tests of one class: three {@code
@@ -116,17 +113,9 @@ public final class RedisClusterExtension implements BeforeAllCallback, AfterAllC
     public List<Set<String>> keysByNode() {
         List<Set<String>> out = new ArrayList<>();
         for (int i = 0; i < MASTERS; i++) {
-            Set<String> keys = new TreeSet<>();
             try (Jedis j = node(i)) {
-                String cursor = ScanParams.SCAN_POINTER_START;
-                ScanParams params = new ScanParams().count(1000);
-                do {
-                    ScanResult<String> page = j.scan(cursor, params);
-                    keys.addAll(page.getResult());
-                    cursor = page.getCursor();
-                } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+                out.add(RedisServerExtension.keys(j));
             }
-            out.add(keys);
         }
         return out;
     }

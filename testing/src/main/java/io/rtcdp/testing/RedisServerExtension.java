@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -200,16 +201,23 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
      */
     public Map<String, Object> contents() {
         TreeMap<String, Object> all = new TreeMap<>();
+        for (String key : keys(client)) {
+            all.put(key, valueOf(client, key));
+        }
+        return all;
+    }
+
+    /** Every key of {@code redis} (one server, or one master of a cluster), sorted, by SCAN. */
+    public static SortedSet<String> keys(JedisCommands redis) {
+        SortedSet<String> keys = new TreeSet<>();
         String cursor = ScanParams.SCAN_POINTER_START;
         ScanParams params = new ScanParams().count(1000);
         do {
-            ScanResult<String> page = client.scan(cursor, params);
-            for (String key : page.getResult()) {
-                all.put(key, valueOf(client, key));
-            }
+            ScanResult<String> page = redis.scan(cursor, params);
+            keys.addAll(page.getResult());
             cursor = page.getCursor();
         } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
-        return all;
+        return keys;
     }
 
     /** The content of {@code key} in the form of {@link #contents()}. */

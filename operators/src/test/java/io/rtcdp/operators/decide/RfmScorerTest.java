@@ -2,17 +2,14 @@ package io.rtcdp.operators.decide;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rtcdp.operators.KeyedOperatorTest;
 import io.rtcdp.operators.profile.ProfileChange;
 import io.rtcdp.operators.profile.RfmObservation;
 import io.rtcdp.udf.rfm.RfmScore;
 import java.time.Duration;
 import java.util.List;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.watermark.Watermark;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,28 +21,19 @@ import org.junit.jupiter.api.Test;
  * its values (everything above them scores 5, itself 1); from two, the lower twice and the higher
  * twice (the higher one scores 3).
  */
-class RfmScorerTest {
+class RfmScorerTest extends KeyedOperatorTest<RfmObservation, ProfileChange> {
     static final long DAY = 86_400_000L;
     static final long T = 1_700_000_000_000L;
     static final Duration REFRESH = Duration.ofMinutes(1);
 
-    KeyedOneInputStreamOperatorTestHarness<String, RfmObservation, ProfileChange> h;
-
-    @BeforeEach
-    void open() throws Exception {
-        h = newHarness();
-        h.open();
+    @Override
+    protected RfmScorer function() {
+        return new RfmScorer(REFRESH);
     }
 
-    @AfterEach
-    void close() throws Exception {
-        h.close();
-    }
-
-    static KeyedOneInputStreamOperatorTestHarness<String, RfmObservation, ProfileChange>
-            newHarness() throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new RfmScorer(REFRESH)), RfmScorer.KEY, Types.STRING);
+    @Override
+    protected KeySelector<RfmObservation, String> key() {
+        return RfmScorer.KEY;
     }
 
     /** A small customer: one order of 10. */
@@ -58,26 +46,30 @@ class RfmScorerTest {
         return new RfmObservation(tenant, oneid, T + 10 * DAY, 5, 100_000_000L);
     }
 
-    void send(RfmObservation o) throws Exception {
-        h.processElement(o, 0);
+    /** Sends acme's small a and big b, scored against a alone; drops what they sent. */
+    void sendSmallAAndBigB() throws Exception {
+        send(small("acme", "a"));
+        send(big("acme", "b"));
+        sent();
+    }
+
+    /** Sends a and b, then refreshes to boundaries of {a, b}; drops what that sent. */
+    void scoreAAndBAgainstEachOther() throws Exception {
+        send(small("acme", "a"));
+        send(big("acme", "b"));
+        h.setProcessingTime(REFRESH.toMillis());
+        sent();
     }
 
     /** The scores sent since the last call, as {@code tenant/oneid r f m segment}. */
     List<String> sent() {
-        List<String> out =
-                h.extractOutputValues().stream()
-                        .map(
-                                c -> {
-                                    assertThat(c.isRfm()).as("an RFM change").isTrue();
-                                    return c.tenant()
-                                            + "/"
-                                            + c.oneid()
-                                            + " "
-                                            + String.join(" ", c.rfm());
-                                })
-                        .toList();
-        h.getOutput().clear();
-        return out;
+        return drain().stream()
+                .map(
+                        c -> {
+                            assertThat(c.isRfm()).as("an RFM change").isTrue();
+                            return c.tenant() + "/" + c.oneid() + " " + String.join(" ", c.rfm());
+                        })
+                .toList();
     }
 
     static String score(String tenantOneid, int r, int f, int m) {
@@ -102,9 +94,7 @@ class RfmScorerTest {
 
     @Test
     void aScoreThatDidNotMoveIsNotSentAgain() throws Exception {
-        send(small("acme", "a"));
-        send(big("acme", "b"));
-        sent();
+        sendSmallAAndBigB();
 
         send(new RfmObservation("acme", "b", T + 11 * DAY, 6, 120_000_000L));
         send(small("acme", "a"));
@@ -114,9 +104,7 @@ class RfmScorerTest {
 
     @Test
     void theRefreshRebuildsTheBoundariesAndSendsOnlyTheScoresThatMoved() throws Exception {
-        send(small("acme", "a"));
-        send(big("acme", "b"));
-        sent();
+        sendSmallAAndBigB();
 
         h.setProcessingTime(REFRESH.toMillis());
 
@@ -130,9 +118,7 @@ class RfmScorerTest {
 
     @Test
     void theEndOfABoundedInputRebuildsTheBoundaries() throws Exception {
-        send(small("acme", "a"));
-        send(big("acme", "b"));
-        sent();
+        sendSmallAAndBigB();
 
         h.processWatermark(new Watermark(Long.MAX_VALUE));
 
@@ -141,10 +127,7 @@ class RfmScorerTest {
 
     @Test
     void aRemovedProfileLeavesTheDistribution() throws Exception {
-        send(small("acme", "a"));
-        send(big("acme", "b"));
-        h.setProcessingTime(REFRESH.toMillis());
-        sent();
+        scoreAAndBAgainstEachOther();
 
         send(RfmObservation.removal("acme", "b"));
         assertThat(sent()).as("a removal scores nothing").isEmpty();
@@ -158,9 +141,7 @@ class RfmScorerTest {
 
     @Test
     void aProfileBackAfterItsRemovalIsScoredAgain() throws Exception {
-        send(small("acme", "a"));
-        send(big("acme", "b"));
-        sent();
+        sendSmallAAndBigB();
 
         send(RfmObservation.removal("acme", "b"));
         send(big("acme", "b"));
@@ -183,16 +164,9 @@ class RfmScorerTest {
 
     @Test
     void boundariesAndScoresSurviveARestore() throws Exception {
-        send(small("acme", "a"));
-        send(big("acme", "b"));
-        h.setProcessingTime(REFRESH.toMillis());
-        sent();
-        var snapshot = h.snapshot(1, REFRESH.toMillis());
-        h.close();
+        scoreAAndBAgainstEachOther();
+        restore(REFRESH.toMillis());
 
-        h = newHarness();
-        h.initializeState(snapshot);
-        h.open();
         send(big("acme", "b"));
         send(small("acme", "a"));
 

@@ -10,6 +10,7 @@ import io.rtcdp.udf.event.EventType;
 import io.rtcdp.udf.event.Id;
 import io.rtcdp.udf.event.Parsed;
 import io.rtcdp.udf.profile.ProfileFeatures;
+import io.rtcdp.udf.testing.Events;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -98,40 +99,16 @@ class EventSerializerFuzzTest {
             traits.put("k" + i, "v");
         }
         Event big =
-                new Event(
-                        "acme",
-                        "e-1",
-                        EventType.IDENTIFY,
-                        null,
-                        1L,
-                        null,
-                        ids,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        traits,
-                        null,
-                        5L);
+                Events.of(EventType.IDENTIFY)
+                        .eventId("e-1")
+                        .at(1L)
+                        .ids(ids)
+                        .traits(traits)
+                        .ingestedAt(5L)
+                        .build();
         assertThat(roundTrip(EventSerializer.INSTANCE, big)).isEqualTo(big);
 
-        Event small =
-                new Event(
-                        "acme",
-                        "e-1",
-                        EventType.PAGE,
-                        null,
-                        1L,
-                        null,
-                        List.of(new Id("cookie_id", "c")),
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        Map.of(),
-                        null);
+        Event small = Events.page().eventId("e-1").at(1L).ids(new Id("cookie_id", "c")).build();
         DataOutputSerializer out = new DataOutputSerializer(64);
         EventSerializer.INSTANCE.serialize(small, out);
         // tenant 5, event_id 4, type 1, name 1, ts 8, channel 1, count 1, id 10 + 2, amount 1,

@@ -77,11 +77,7 @@ class SerializerContractTest {
 
     @ParameterizedTest
     @MethodSource("cases")
-    void everySampleRoundTrips(Case<?> c) throws IOException {
-        roundTrips(c);
-    }
-
-    private static <T> void roundTrips(Case<T> c) throws IOException {
+    <T> void everySampleRoundTrips(Case<T> c) throws IOException {
         TypeSerializer<T> s = c.serializer();
         for (T sample : c.samples()) {
             DataInputDeserializer in = new DataInputDeserializer(bytes(s, List.of(sample)));
@@ -94,11 +90,7 @@ class SerializerContractTest {
 
     @ParameterizedTest
     @MethodSource("cases")
-    void valuesAndBytesCopy(Case<?> c) throws IOException {
-        copies(c);
-    }
-
-    private static <T> void copies(Case<T> c) throws IOException {
+    <T> void valuesAndBytesCopy(Case<T> c) throws IOException {
         TypeSerializer<T> s = c.serializer();
         for (T sample : c.samples()) {
             T copy = s.copy(sample);
@@ -129,11 +121,7 @@ class SerializerContractTest {
 
     @ParameterizedTest
     @MethodSource("cases")
-    void snapshotRestoresCompatibleAsIs(Case<?> c) throws IOException {
-        restoresItself(c);
-    }
-
-    private static <T> void restoresItself(Case<T> c) throws IOException {
+    <T> void snapshotRestoresCompatibleAsIs(Case<T> c) throws IOException {
         TypeSerializer<T> s = c.serializer();
         TypeSerializerSnapshot<T> read = readSnapshot(snapshotBytes(s));
         assertThat(read).isEqualTo(s.snapshotConfiguration());

@@ -20,16 +20,14 @@ import io.rtcdp.udf.identity.FragmentCommand;
 import io.rtcdp.udf.identity.OneIdInfo;
 import io.rtcdp.udf.lifecycle.LifecycleStage;
 import io.rtcdp.udf.ml.FtrlTrainer;
-import io.rtcdp.udf.ml.LearningHead;
 import io.rtcdp.udf.ml.ModelSpec;
-import io.rtcdp.udf.ml.WrittenScore;
 import io.rtcdp.udf.profile.ProfileCommand;
 import io.rtcdp.udf.profile.ProfileFeatures;
 import io.rtcdp.udf.profile.ProfileState;
 import io.rtcdp.udf.profile.ProfileValues;
 import io.rtcdp.udf.rules.DecisionState;
 import io.rtcdp.udf.rules.Trigger;
-import io.rtcdp.udf.rules.TriggerState;
+import io.rtcdp.udf.testing.DecisionStates;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -272,19 +270,7 @@ final class SerializerSamples {
     }
 
     private static List<DecisionState> decisionStates() {
-        DecisionState s = new DecisionState();
-        s.values = values();
-        s.rfm = new String[] {"5", "4", "3", "champions"};
-        s.traits.put("plan", "gold");
-        s.tags = List.of("t1", "t2");
-        s.segments = List.of("s1");
-        s.rulesVersion = 7;
-        s.triggers.put("win_back", new TriggerState(true, 6, new long[] {6}));
-        s.scores.put("purchase", new WrittenScore(0.25, 12, new long[] {2, 4, 37, 0, 8, 0, 0}));
-        s.scores.put("churn", new WrittenScore(0.125, 13, null));
-        s.marketing = 815;
-        s.learning.put("purchase", new LearningHead(17 * DAY, 2, 10 * DAY));
-        return List.of(s, new DecisionState());
+        return List.of(DecisionStates.withEveryPart(values()), new DecisionState());
     }
 
     private static List<Trigger> triggers() {

@@ -22,6 +22,7 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.function.ThrowingConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -202,12 +203,21 @@ class VersionedSnapshotTest {
     /** The bytes of a snapshot of this class and version, as a savepoint holds them. */
     private static <T> TypeSerializerSnapshot<T> saved(Class<?> snapshotClass, int version)
             throws IOException {
-        DataOutputSerializer out = new DataOutputSerializer(64);
-        out.writeUTF(snapshotClass.getName());
-        out.writeInt(version);
         return TypeSerializerSnapshot.readVersionedSnapshot(
-                new DataInputDeserializer(out.getCopyOfBuffer()),
+                written(
+                        out -> {
+                            out.writeUTF(snapshotClass.getName());
+                            out.writeInt(version);
+                        }),
                 VersionedSnapshotTest.class.getClassLoader());
+    }
+
+    /** What {@code write} writes, to be read. */
+    private static DataInputDeserializer written(
+            ThrowingConsumer<DataOutputSerializer, IOException> write) throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        write.accept(out);
+        return new DataInputDeserializer(out.getCopyOfBuffer());
     }
 
     private static <T> TypeSerializerSchemaCompatibility<T> restoring(
@@ -217,9 +227,11 @@ class VersionedSnapshotTest {
 
     @Test
     void theCurrentVersionIsCompatibleAsIsAndWrittenAsClassNameAndVersion() throws IOException {
-        DataOutputSerializer out = new DataOutputSerializer(64);
-        TypeSerializerSnapshot.writeVersionedSnapshot(out, Count.INSTANCE.snapshotConfiguration());
-        DataInputDeserializer in = new DataInputDeserializer(out.getCopyOfBuffer());
+        DataInputDeserializer in =
+                written(
+                        out ->
+                                TypeSerializerSnapshot.writeVersionedSnapshot(
+                                        out, Count.INSTANCE.snapshotConfiguration()));
         assertThat(in.readUTF()).isEqualTo(CountSnapshot.class.getName());
         assertThat(in.readInt()).isEqualTo(4);
         assertThat(in.available()).isZero();
@@ -234,12 +246,9 @@ class VersionedSnapshotTest {
         TypeSerializerSnapshot<Long> old = saved(CountSnapshot.class, 3);
         assertThat(restoring(Count.INSTANCE, old).isCompatibleAfterMigration()).isTrue();
 
-        DataOutputSerializer v3 = new DataOutputSerializer(8);
-        v3.writeInt(42);
         TypeSerializer<Long> reader = old.restoreSerializer();
         assertThat(reader).isSameAs(CountV3.INSTANCE);
-        assertThat(reader.deserialize(new DataInputDeserializer(v3.getCopyOfBuffer())))
-                .isEqualTo(42L);
+        assertThat(reader.deserialize(written(v3 -> v3.writeInt(42)))).isEqualTo(42L);
         assertThat(((VersionedSnapshot<Long>) old).version()).isEqualTo(3);
         assertThat(Count.INSTANCE.snapshotConfiguration().readableVersions()).containsExactly(3, 4);
     }
@@ -249,13 +258,13 @@ class VersionedSnapshotTest {
         TypeSerializerSnapshot<String> old = saved(TextSnapshot.class, 3);
         assertThat(restoring(Text.INSTANCE, old).isCompatibleAsIs()).isTrue();
 
-        DataOutputSerializer v3 = new DataOutputSerializer(8);
-        v3.writeByte(3);
-        v3.writeUTF("old");
-        assertThat(
-                        old.restoreSerializer()
-                                .deserialize(new DataInputDeserializer(v3.getCopyOfBuffer())))
-                .isEqualTo("old");
+        DataInputDeserializer v3 =
+                written(
+                        out -> {
+                            out.writeByte(3);
+                            out.writeUTF("old");
+                        });
+        assertThat(old.restoreSerializer().deserialize(v3)).isEqualTo("old");
     }
 
     @Test

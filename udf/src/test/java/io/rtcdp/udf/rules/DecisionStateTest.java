@@ -9,12 +9,12 @@ import io.rtcdp.udf.ml.SnapshotLabeler;
 import io.rtcdp.udf.ml.WrittenScore;
 import io.rtcdp.udf.profile.ProfileValues;
 import io.rtcdp.udf.profile.Strings;
+import io.rtcdp.udf.testing.DecisionStates;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -42,22 +42,12 @@ class DecisionStateTest {
 
     @Test
     void roundTripsEveryPart() throws IOException {
-        DecisionState s = new DecisionState();
-        s.values = new ProfileValues();
-        s.values.set(ProfileValues.AS_OF, 86_400_000L);
-        s.values.set(ProfileValues.ORDERS_TOTAL, 3);
-        s.values.setTopCategory("toys");
-        s.values.setLifecycle(LifecycleStage.ACTIVE);
-        s.rfm = new String[] {"5", "4", "3", "champions"};
-        s.traits.put("plan", "gold");
-        s.tags = List.of("t1", "t2");
-        s.segments = List.of("s1");
-        s.rulesVersion = 7;
-        s.triggers.put("win_back", new TriggerState(true, 6, new long[] {6}));
-        s.scores.put("purchase", new WrittenScore(0.25, 12, new long[] {2, 4, 37, 0, 8, 0, 0}));
-        s.scores.put("churn", new WrittenScore(0.125, 13, null));
-        s.marketing = 815;
-        s.learning.put("purchase", new LearningHead(17 * DAY, 2, 10 * DAY));
+        ProfileValues values = new ProfileValues();
+        values.set(ProfileValues.AS_OF, 86_400_000L);
+        values.set(ProfileValues.ORDERS_TOTAL, 3);
+        values.setTopCategory("toys");
+        values.setLifecycle(LifecycleStage.ACTIVE);
+        DecisionState s = DecisionStates.withEveryPart(values);
         s.unmovedSnapshots.put("churn", new byte[] {1, 2, 3});
         DecisionState back = read(bytes(s));
         assertThat(back).isEqualTo(s);
