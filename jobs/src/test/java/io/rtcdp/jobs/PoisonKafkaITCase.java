@@ -16,15 +16,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,14 +44,13 @@ class PoisonKafkaITCase {
     void poisonStopsNothingInTheStreamingJob() throws Exception {
         PoisonCorpus corpus = new PoisonCorpus();
         List<byte[]> mixed = corpus.mixed(23);
-        int partitions = 4;
-        send(mixed, partitions);
+        KAFKA.sendSpreadBytes("rtcdp.events", mixed);
         // Mallory's live events on every partition: the shared watermark goes ahead of everyone
         List<byte[]> live = new ArrayList<>();
         for (String s : corpus.live) {
             live.add(s.getBytes(StandardCharsets.UTF_8));
         }
-        send(live, partitions);
+        KAFKA.sendSpreadBytes("rtcdp.events", live);
 
         RtcdpConfig cfg =
                 RtcdpConfig.builder()
@@ -153,23 +147,6 @@ class PoisonKafkaITCase {
             assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
         } finally {
             job.cancel().get();
-        }
-    }
-
-    /** Sends raw bytes spread over the partitions in turn. */
-    private static void send(List<byte[]> values, int partitions) throws Exception {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(4 << 20));
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
-            int i = 0;
-            for (byte[] v : values) {
-                producer.send(new ProducerRecord<>("rtcdp.events", i++ % partitions, null, v));
-            }
-            producer.flush();
         }
     }
 

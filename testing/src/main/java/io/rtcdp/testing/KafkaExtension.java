@@ -1,5 +1,6 @@
 package io.rtcdp.testing;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -11,6 +12,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -67,13 +70,8 @@ public final class KafkaExtension implements BeforeAllCallback, AfterAllCallback
      * the broker acknowledged all of them.
      */
     public void send(String topic, List<String[]> keyed) throws Exception {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        Properties p = producerSettings(StringSerializer.class);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(4 << 20));
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
             for (String[] kv : keyed) {
                 producer.send(new ProducerRecord<>(topic, kv[0], kv[1]));
@@ -87,23 +85,35 @@ public final class KafkaExtension implements BeforeAllCallback, AfterAllCallback
      * to what they hold: events of one person arrive through different partitions, out of order.
      */
     public void sendSpread(String topic, List<String> values) throws Exception {
+        sendSpreadBytes(
+                topic, values.stream().map(v -> v.getBytes(StandardCharsets.UTF_8)).toList());
+    }
+
+    /** {@link #sendSpread} of values given as bytes, which need not be text. */
+    public void sendSpreadBytes(String topic, List<byte[]> values) throws Exception {
         Integer partitions = topics.get(topic);
         if (partitions == null) {
             throw new IllegalArgumentException(topic + " is not a topic of this extension");
         }
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(4 << 20));
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(producerSettings(ByteArraySerializer.class))) {
             int i = 0;
-            for (String v : values) {
+            for (byte[] v : values) {
                 producer.send(new ProducerRecord<>(topic, i++ % partitions, null, v));
             }
             producer.flush();
         }
+    }
+
+    /** A producer's settings: this broker, keys and values by {@code serializer}, up to 4 MiB. */
+    private Properties producerSettings(Class<? extends Serializer<?>> serializer) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, serializer.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, serializer.getName());
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(4 << 20));
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        return p;
     }
 
     /**

@@ -70,14 +70,7 @@ public final class RedisClusterExtension implements BeforeAllCallback, AfterAllC
 
     @Override
     public void afterAll(ExtensionContext context) throws Exception {
-        if (client != null) {
-            client.close();
-        }
-        killAll();
-        if (shutdownHook != null) {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        }
-        ServerProcesses.deleteTree(dir);
+        ServerProcesses.tearDown(client, this::killAll, shutdownHook, dir);
     }
 
     /** {@code redis-cluster://127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3}. */

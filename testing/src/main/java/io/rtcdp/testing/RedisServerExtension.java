@@ -97,14 +97,7 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
 
     @Override
     public void afterAll(ExtensionContext context) throws Exception {
-        if (client != null) {
-            client.close();
-        }
-        kill();
-        if (shutdownHook != null) {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        }
-        ServerProcesses.deleteTree(dir);
+        ServerProcesses.tearDown(client, this::kill, shutdownHook, dir);
     }
 
     /** {@code redis://127.0.0.1:port}. */

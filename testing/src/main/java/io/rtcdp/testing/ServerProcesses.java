@@ -101,6 +101,23 @@ final class ServerProcesses {
     }
 
     /**
+     * Ends what an extension started, after its tests: closes its {@code client} (if any), stops
+     * its servers ({@code kill}), removes the {@code shutdownHook} (if any) that would have stopped
+     * them at exit and deletes their {@code dir}.
+     */
+    static void tearDown(AutoCloseable client, Runnable kill, Thread shutdownHook, Path dir)
+            throws Exception {
+        if (client != null) {
+            client.close();
+        }
+        kill.run();
+        if (shutdownHook != null) {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        }
+        deleteTree(dir);
+    }
+
+    /**
      * Deletes {@code dir} and everything under it, if it is there; files a server removed itself
      * meanwhile are no error.
      */
