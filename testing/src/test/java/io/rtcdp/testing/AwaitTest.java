@@ -50,21 +50,26 @@ class AwaitTest {
                 .hasMessageContaining("last value: count " + polls.get());
     }
 
+    /** One of Await's waits for a condition. */
+    interface Wait {
+        void await(String what, Duration timeout, Await.Condition condition);
+    }
+
+    /** How often {@code wait} polls a condition that never holds until it fails after timeout. */
+    private static int pollsOfAConditionThatNeverHolds(Wait wait, Duration timeout) {
+        AtomicInteger polls = new AtomicInteger();
+        assertThatThrownBy(() -> wait.await("never", timeout, () -> polls.incrementAndGet() < 0))
+                .isInstanceOf(AssertionError.class);
+        return polls.get();
+    }
+
     @Test
     void backsOffRatherThanSpinning() {
-        AtomicInteger polls = new AtomicInteger();
-
-        assertThatThrownBy(
-                        () ->
-                                Await.until(
-                                        "never",
-                                        Duration.ofMillis(500),
-                                        () -> polls.incrementAndGet() < 0))
-                .isInstanceOf(AssertionError.class);
+        int polls = pollsOfAConditionThatNeverHolds(Await::until, Duration.ofMillis(500));
 
         // 10, 20, 40, 80, 160, 200 ms...: about 7 polls in half a second, not thousands (fewer on
         // a busy machine, whose sleeps run long)
-        assertThat(polls.get()).isBetween(2, 12);
+        assertThat(polls).isBetween(2, 12);
     }
 
     @Test
@@ -96,19 +101,11 @@ class AwaitTest {
 
     @Test
     void untilPromptlyDoesNotBackOff() {
-        AtomicInteger polls = new AtomicInteger();
-
-        assertThatThrownBy(
-                        () ->
-                                Await.untilPromptly(
-                                        "never",
-                                        Duration.ofSeconds(1),
-                                        () -> polls.incrementAndGet() < 0))
-                .isInstanceOf(AssertionError.class);
+        int polls = pollsOfAConditionThatNeverHolds(Await::untilPromptly, Duration.ofSeconds(1));
 
         // every 10 ms: about 100 polls, where backing off would make 9; a busy machine's sleeps
         // run long, so fewer
-        assertThat(polls.get()).isBetween(20, 101);
+        assertThat(polls).isBetween(20, 101);
     }
 
     @Test
