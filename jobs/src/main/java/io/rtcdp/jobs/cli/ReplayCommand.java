@@ -3,7 +3,7 @@ package io.rtcdp.jobs.cli;
 import io.rtcdp.jobs.Replay;
 import io.rtcdp.jobs.RtcdpConfig;
 import io.rtcdp.jobs.RtcdpOptions;
-import java.nio.file.Files;
+import io.rtcdp.jobs.WorkDirectory;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -88,6 +88,22 @@ public final class ReplayCommand implements Callable<Integer> {
                             + " to the end of the data (default: ${DEFAULT-VALUE}).")
     String refreshInterval;
 
+    @Option(
+            names = "--work-dir",
+            paramLabel = "DIR",
+            description =
+                    "Where the run makes its work directory (RocksDB files, checkpoints; default:"
+                            + " the system's temporary directory).")
+    Path workParent;
+
+    @Option(
+            names = "--keep-work-dir",
+            description =
+                    "Keep the work directory after the run. By default it is deleted when the"
+                            + " run ends, whether it succeeded or failed: it holds the profiles'"
+                            + " state.")
+    boolean keepWorkDir;
+
     @Mixin CommonOptions common;
 
     @Mixin MetricsOptions metrics;
@@ -115,12 +131,21 @@ public final class ReplayCommand implements Callable<Integer> {
                         .set(RtcdpOptions.METRICS_PORT, metrics.port(0))
                         .build();
         Path dead = dlq != null ? dlq : Path.of(inputs.get(0).toString() + ".dlq.jsonl");
-        Path work = Files.createTempDirectory("rtcdp-replay");
+        Path work = WorkDirectory.create(workParent, "replay");
         Path conf =
                 conflicts != null
                         ? conflicts
                         : Path.of(inputs.get(0).toString() + ".conflicts.jsonl");
-        Replay.Summary s = Replay.run(cfg, inputs, dead, conf, triggers, work, new Configuration());
+        Replay.Summary s;
+        try {
+            s = Replay.run(cfg, inputs, dead, conf, triggers, work, new Configuration());
+        } finally {
+            if (keepWorkDir) {
+                System.err.println("rtcdp: work directory kept: " + work);
+            } else {
+                WorkDirectory.delete(work);
+            }
+        }
         if (s.detachedJobId() != null) {
             System.out.printf(
                     "submitted replay job %s (detached): it goes on in the cluster%n",

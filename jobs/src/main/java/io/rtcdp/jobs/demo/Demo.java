@@ -4,12 +4,14 @@ import io.rtcdp.jobs.Environments;
 import io.rtcdp.jobs.RtcdpConfig;
 import io.rtcdp.jobs.RtcdpOptions;
 import io.rtcdp.jobs.Streaming;
+import io.rtcdp.jobs.WorkDirectory;
 import io.rtcdp.jobs.local.InJvmMetrics;
 import io.rtcdp.jobs.local.LocalRedis;
 import io.rtcdp.testing.LocalKafka;
 import io.rtcdp.udf.event.ParserConfig;
 import io.rtcdp.udf.gen.GeneratedRecord;
 import io.rtcdp.udf.gen.PopulationGenerator;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,6 +30,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
@@ -38,6 +42,8 @@ import redis.clients.jedis.resps.ScanResult;
  * checkpoints; live progress from the job's own metrics, and one profile printed.
  */
 public final class Demo {
+    private static final Logger LOG = LoggerFactory.getLogger(Demo.class);
+
     /**
      * Demo settings.
      *
@@ -73,7 +79,7 @@ public final class Demo {
 
     /** Runs until the duration has passed or {@link #stop()} is called, then cleans up. */
     public void run() throws Exception {
-        Path work = Files.createTempDirectory("rtcdp-demo");
+        Path work = WorkDirectory.create(null, "demo");
         // next to the work dir, which is deleted at the end; the log stays for a look afterwards
         Path logFile = work.resolveSibling(work.getFileName() + ".log");
         out.println("rtcdp demo — work dir " + work);
@@ -325,10 +331,10 @@ public final class Demo {
     }
 
     private static void deleteQuietly(Path dir) {
-        try (var s = Files.walk(dir)) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (Exception ignored) {
-            // a temp dir left behind is harmless
+        try {
+            WorkDirectory.delete(dir);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("could not delete the demo's work directory {}", dir, e);
         }
     }
 }

@@ -10,8 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 import org.apache.flink.api.connector.sink2.SupportsWriterState;
@@ -24,10 +27,14 @@ import org.apache.flink.util.function.SerializableFunction;
  * replay. Run it with parallelism 1. It flushes before every checkpoint and at the end of input,
  * and keeps the file's length in the checkpoint: after a failure the file is cut back to that
  * length before the records since the checkpoint are written again, so the file holds each record
- * once and never a line torn by the failure.
+ * once and never a line torn by the failure. The file is its owner's alone (0600 on POSIX file
+ * systems): dead letters carry what the bad records carried.
  */
 public final class JsonLinesFileSink<T> implements Sink<T>, SupportsWriterState<T, Long> {
     private static final long serialVersionUID = 1L;
+
+    private static final Set<PosixFilePermission> OWNER_ONLY =
+            PosixFilePermissions.fromString("rw-------");
 
     private final String path;
     private final SerializableFunction<T, String> toJson;
@@ -58,8 +65,19 @@ public final class JsonLinesFileSink<T> implements Sink<T>, SupportsWriterState<
         if (p.getParent() != null) {
             Files.createDirectories(p.getParent());
         }
-        FileChannel channel =
-                FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileChannel channel;
+        if (p.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            // dead letters hold what the records held: the owner's alone (0600), also a file
+            // that was already there
+            channel =
+                    FileChannel.open(
+                            p,
+                            Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                            PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+            Files.setPosixFilePermissions(p, OWNER_ONLY);
+        } else {
+            channel = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        }
         if (length >= 0 && channel.size() > length) {
             channel.truncate(length);
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 import org.junit.jupiter.api.Test;
@@ -49,5 +50,22 @@ class JsonLinesFileSinkTest {
         w.flush(true);
         w.close();
         assertThat(Files.readAllLines(file)).containsExactly("{\"old\":1}", "{\"new\":1}");
+    }
+
+    @Test
+    void theFileIsItsOwnersAloneAlsoWhenItWasThereBefore() throws Exception {
+        Path fresh = tmp.resolve("new/dlq.jsonl");
+        Path old = tmp.resolve("old.jsonl");
+        Files.writeString(old, "");
+        Files.setPosixFilePermissions(old, PosixFilePermissions.fromString("rw-r--r--"));
+        for (Path file : List.of(fresh, old)) {
+            StatefulSinkWriter<String, Long> w =
+                    new JsonLinesFileSink<String>(file, s -> s).createWriter(null);
+            w.write("{\"phone\":\"+8613800000000\"}", null);
+            w.close();
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                    .as("%s", file)
+                    .isEqualTo("rw-------");
+        }
     }
 }

@@ -1,0 +1,42 @@
+package io.rtcdp.jobs;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A local run's work directory: RocksDB's files and the checkpoints of a replay or the demo. They
+ * hold the profiles' state (traits, hashed ids, features), so the directory is created readable by
+ * its owner only and deleted when the run ends, unless the user asked to keep it.
+ */
+public final class WorkDirectory {
+    private WorkDirectory() {}
+
+    /**
+     * A new directory {@code rtcdp-<name>…} in {@code parent} (the system's temporary directory
+     * when null), owner-only on POSIX file systems.
+     */
+    public static Path create(Path parent, String name) throws IOException {
+        String prefix = "rtcdp-" + name;
+        return parent == null
+                ? Files.createTempDirectory(prefix)
+                : Files.createTempDirectory(Files.createDirectories(parent), prefix);
+    }
+
+    /** Deletes the directory and everything in it; nothing when it does not exist. */
+    public static void delete(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        List<Path> all;
+        try (Stream<Path> s = Files.walk(dir)) {
+            all = s.sorted(Comparator.reverseOrder()).toList();
+        }
+        for (Path p : all) {
+            Files.deleteIfExists(p);
+        }
+    }
+}
