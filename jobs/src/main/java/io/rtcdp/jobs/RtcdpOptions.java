@@ -188,8 +188,8 @@ public final class RtcdpOptions {
                             .noDefaultValue()
                             .withDescription(
                                     "HMAC secret of the PII ids (`phone`, `email`) of tenants"
-                                            + " without their own; without it rtcdp uses a public"
-                                            + " development secret and says so in its log"),
+                                            + " without their own; required by `rtcdp run`, which"
+                                            + " refuses to start without it (exit 2)"),
                     v -> ParserConfig.builder().defaultSecret(v).build());
     public static final ConfigOption<Map<String, String>> TENANT_SECRETS =
             family(

@@ -146,6 +146,13 @@ public final class ReplayCommand implements Callable<Integer> {
                 WorkDirectory.delete(work);
             }
         }
+        // after the run, so that a bad argument is the only line it prints
+        if (cfg.parser().usesDevSecret()) {
+            System.err.println(
+                    "rtcdp: warning: PII ids are hashed with the public development secret (no"
+                            + " RTCDP_DEFAULT_SECRET or --tenant-secret): anyone can recompute"
+                            + " them from a list of phone numbers or e-mails");
+        }
         if (s.detachedJobId() != null) {
             System.out.printf(
                     "submitted replay job %s (detached): it goes on in the cluster%n",

@@ -29,6 +29,14 @@ public final class RunCommand implements Callable<Integer> {
         // settings the job needs are added only where it has none
         ReadableConfig flink = Environments.flinkConfiguration();
         RtcdpConfig cfg = settings.load(flink);
+        if (cfg.parser().usesDevSecret()) {
+            // anyone can recompute ids hashed with it from a list of phone numbers or e-mails
+            throw new IllegalArgumentException(
+                    "no PII secret configured: the streaming job does not hash phone and e-mail"
+                            + " with the public development secret; set default-secret (e.g."
+                            + " default-secret=${env:RTCDP_DEFAULT_SECRET}) and, for a tenant of"
+                            + " its own, tenant-secret.<tenant>");
+        }
         Configuration conf = Environments.jobConfiguration(cfg, flink);
         int port = metrics.port(cfg.get(RtcdpOptions.METRICS_PORT));
         // under `flink run` the cluster's reporters apply; its job configuration cannot add one

@@ -3,7 +3,10 @@ package io.rtcdp.jobs.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rtcdp.testing.RedisServerExtension;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -17,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code rtcdp replay} leaves no state behind: its work directory (RocksDB files, checkpoints,
  * which hold the profiles) is deleted when the run ends, unless {@code --keep-work-dir}; the
- * dead-letter file is its owner's alone.
+ * dead-letter file is its owner's alone; without a configured secret it warns that PII ids are
+ * hashed with the public development secret.
  */
 class ReplayWorkDirectoryITCase {
     @RegisterExtension static final RedisServerExtension REDIS = new RedisServerExtension();
@@ -30,7 +34,17 @@ class ReplayWorkDirectoryITCase {
         Path work = tmp.resolve("work");
         Path dlq = tmp.resolve("dlq.jsonl");
 
-        assertThat(replay(in, work, dlq)).isZero();
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(replay(in, work, dlq)).isZero();
+        } finally {
+            System.setErr(stderr);
+        }
+        // no RTCDP_DEFAULT_SECRET in the tests' environment: a replay goes on, and says so
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("rtcdp: warning: PII ids are hashed with the public development secret");
         assertThat(children(work)).as("left in %s", work).isEmpty();
         assertThat(Files.readAllLines(dlq)).hasSize(1);
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dlq)))

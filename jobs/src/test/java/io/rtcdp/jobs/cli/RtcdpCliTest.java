@@ -105,6 +105,25 @@ class RtcdpCliTest {
     }
 
     @Test
+    void theStreamingJobRefusesThePublicDevelopmentSecret() throws Exception {
+        Path cfg = tmp.resolve("rtcdp.properties");
+        Files.writeString(cfg, "redis.key-prefix = rtcdp\n");
+        for (String[] args :
+                new String[][] {
+                    {"run", "--config", cfg.toString()},
+                    {"run", "-Ddefault-secret=rtcdp-dev-secret"},
+                    {"run", "-Dtenant-secret.acme=a-long-tenant-secret"}
+                }) {
+            String[] r = run(args);
+            assertThat(r[0]).as(String.join(" ", args)).isEqualTo("2");
+            assertThat(r[1])
+                    .as(String.join(" ", args))
+                    .startsWith("rtcdp: no PII secret configured")
+                    .doesNotContain("\n");
+        }
+    }
+
+    @Test
     void anUnreadableInputExitsWithTwo() {
         String[] r = run("replay", "--input", tmp.resolve("missing.jsonl").toString());
         assertThat(r[0]).isEqualTo("2");
