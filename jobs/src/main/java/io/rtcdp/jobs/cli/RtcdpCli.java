@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             BenchCommand.class,
             TrainCommand.class,
             EvaluateCommand.class,
+            RedisAclCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class RtcdpCli extends CommandLines.Top {
