@@ -3,19 +3,15 @@ package io.rtcdp.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.rtcdp.jobs.cli.RtcdpCli;
+import io.rtcdp.jobs.cli.CliRun;
 import io.rtcdp.testing.RedisServerExtension;
 import io.rtcdp.udf.event.ParserConfig;
-import io.rtcdp.udf.gen.GeneratedRecord;
 import io.rtcdp.udf.gen.PopulationGenerator;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -206,10 +202,8 @@ class RedisAclITCase {
                         .duration(Duration.ofDays(60))
                         .badFraction(0)
                         .build();
-        List<GeneratedRecord> records = new ArrayList<>();
-        gen.iterator().forEachRemaining(records::add);
         Path events = tmp.resolve("events.jsonl");
-        PopulationGenerator.writeJsonl(records.iterator(), events);
+        PopulationGenerator.writeJsonl(gen.iterator(), events);
         long now = gen.suggestedNow();
         RtcdpConfig cfg =
                 RtcdpConfig.builder()
@@ -270,19 +264,11 @@ class RedisAclITCase {
 
     /** Standard output of {@code rtcdp redis-acl ARGS}, which must exit 0. */
     private static String redisAcl(String... args) {
-        PrintStream out = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            String[] all = new String[args.length + 1];
-            all[0] = "redis-acl";
-            System.arraycopy(args, 0, all, 1, args.length);
-            code = RtcdpCli.execute(all);
-        } finally {
-            System.setOut(out);
-        }
-        assertThat(code).isZero();
-        return buf.toString(StandardCharsets.UTF_8).trim();
+        String[] all = new String[args.length + 1];
+        all[0] = "redis-acl";
+        System.arraycopy(args, 0, all, 1, args.length);
+        CliRun r = CliRun.of(all);
+        assertThat(r.code()).isZero();
+        return r.out().trim();
     }
 }

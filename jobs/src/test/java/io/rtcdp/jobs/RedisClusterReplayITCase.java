@@ -2,15 +2,12 @@ package io.rtcdp.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.rtcdp.jobs.cli.RtcdpCli;
+import io.rtcdp.jobs.cli.CliRun;
 import io.rtcdp.testing.RedisClusterExtension;
 import io.rtcdp.testing.RedisServerExtension;
 import io.rtcdp.udf.event.ParserConfig;
 import io.rtcdp.udf.gen.GeneratedRecord;
 import io.rtcdp.udf.gen.PopulationGenerator;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -131,17 +128,9 @@ class RedisClusterReplayITCase {
 
     /** {@code rtcdp profile} output without the lines of {@code ver} and {@code updated_at}. */
     private static String profile(String id, String url) {
-        PrintStream out = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = RtcdpCli.execute("profile", "--tenant", "acme", "--id", id, "--redis", url);
-        } finally {
-            System.setOut(out);
-        }
-        assertThat(code).isZero();
-        return buf.toString(StandardCharsets.UTF_8)
+        CliRun r = CliRun.of("profile", "--tenant", "acme", "--id", id, "--redis", url);
+        assertThat(r.code()).isZero();
+        return r.out()
                 .lines()
                 .filter(l -> !l.matches("\\s+(ver|updated_at)\\s.*"))
                 .collect(Collectors.joining("\n"));

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rtcdp.udf.ml.LogisticModel;
 import io.rtcdp.udf.ml.ModelIo;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,20 +17,8 @@ class ModelCommandsTest {
     @TempDir Path tmp;
 
     private static String[] run(String... args) {
-        PrintStream err = System.err;
-        PrintStream out = System.out;
-        ByteArrayOutputStream errBuf = new ByteArrayOutputStream();
-        ByteArrayOutputStream outBuf = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(errBuf, true));
-        System.setOut(new PrintStream(outBuf, true));
-        int code;
-        try {
-            code = RtcdpCli.execute(args);
-        } finally {
-            System.setErr(err);
-            System.setOut(out);
-        }
-        return new String[] {Integer.toString(code), errBuf.toString().trim(), outBuf.toString()};
+        CliRun r = CliRun.of(args);
+        return new String[] {Integer.toString(r.code()), r.err().trim(), r.out()};
     }
 
     private Path events() throws Exception {

@@ -2,9 +2,6 @@ package io.rtcdp.jobs.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -25,23 +22,8 @@ class RedisAclCommandTest {
     record Run(int code, String out, String err) {}
 
     static Run run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = RtcdpCli.execute(args);
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-        return new Run(
-                code,
-                o.toString(StandardCharsets.UTF_8).trim(),
-                e.toString(StandardCharsets.UTF_8).trim());
+        CliRun r = CliRun.of(args);
+        return new Run(r.code(), r.out().trim(), r.err().trim());
     }
 
     private int files;

@@ -3,10 +3,7 @@ package io.rtcdp.jobs.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rtcdp.testing.RedisServerExtension;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -34,23 +31,17 @@ class ReplayWorkDirectoryITCase {
         Path work = tmp.resolve("work");
         Path dlq = tmp.resolve("dlq.jsonl");
 
-        PrintStream stderr = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            assertThat(replay(in, work, dlq)).isZero();
-        } finally {
-            System.setErr(stderr);
-        }
+        CliRun first = replay(in, work, dlq);
+        assertThat(first.code()).isZero();
         // no RTCDP_DEFAULT_SECRET in the tests' environment: a replay goes on, and says so
-        assertThat(err.toString(StandardCharsets.UTF_8))
+        assertThat(first.err())
                 .contains("rtcdp: warning: PII ids are hashed with the public development secret");
         assertThat(children(work)).as("left in %s", work).isEmpty();
         assertThat(Files.readAllLines(dlq)).hasSize(1);
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dlq)))
                 .isEqualTo("rw-------");
 
-        assertThat(replay(in, work, dlq, "--keep-work-dir")).isZero();
+        assertThat(replay(in, work, dlq, "--keep-work-dir").code()).isZero();
         List<Path> kept = children(work);
         assertThat(kept).hasSize(1);
         assertThat(kept.get(0).getFileName().toString()).startsWith("rtcdp-replay");
@@ -65,7 +56,7 @@ class ReplayWorkDirectoryITCase {
         Files.writeString(
                 rules, "tenant: acme\nversion: 1\ntags:\n  - name: x\n    when: 'nope('\n");
 
-        int code = replay(in, work, tmp.resolve("dlq.jsonl"), "--rules", rules.toString());
+        int code = replay(in, work, tmp.resolve("dlq.jsonl"), "--rules", rules.toString()).code();
         assertThat(code).isNotZero();
         // the run got as far as making its work directory (in work/), then failed
         assertThat(work).isDirectory();
@@ -84,7 +75,7 @@ class ReplayWorkDirectoryITCase {
         return in;
     }
 
-    private static int replay(Path in, Path work, Path dlq, String... more) {
+    private static CliRun replay(Path in, Path work, Path dlq, String... more) {
         List<String> args =
                 new ArrayList<>(
                         List.of(
@@ -100,7 +91,7 @@ class ReplayWorkDirectoryITCase {
                                 "--work-dir",
                                 work.toString()));
         args.addAll(List.of(more));
-        return RtcdpCli.execute(args.toArray(String[]::new));
+        return CliRun.of(args.toArray(String[]::new));
     }
 
     private static List<Path> children(Path dir) throws IOException {

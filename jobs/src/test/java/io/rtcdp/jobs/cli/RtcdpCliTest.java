@@ -2,8 +2,6 @@ package io.rtcdp.jobs.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -14,16 +12,8 @@ class RtcdpCliTest {
     @TempDir Path tmp;
 
     private static String[] run(String... args) {
-        PrintStream err = System.err;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(buf, true));
-        int code;
-        try {
-            code = RtcdpCli.execute(args);
-        } finally {
-            System.setErr(err);
-        }
-        return new String[] {Integer.toString(code), buf.toString().trim()};
+        CliRun r = CliRun.of(args);
+        return new String[] {Integer.toString(r.code()), r.err().trim()};
     }
 
     @Test

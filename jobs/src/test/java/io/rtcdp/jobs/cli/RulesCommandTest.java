@@ -2,8 +2,6 @@ package io.rtcdp.jobs.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -15,20 +13,8 @@ class RulesCommandTest {
 
     /** exit code, stdout, stderr. */
     private static String[] run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(o, true));
-        System.setErr(new PrintStream(e, true));
-        int code;
-        try {
-            code = RtcdpCli.execute(args);
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-        return new String[] {Integer.toString(code), o.toString().trim(), e.toString().trim()};
+        CliRun r = CliRun.of(args);
+        return new String[] {Integer.toString(r.code()), r.out().trim(), r.err().trim()};
     }
 
     @Test
