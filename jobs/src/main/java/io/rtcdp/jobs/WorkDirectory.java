@@ -1,10 +1,12 @@
 package io.rtcdp.jobs;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Comparator;
-import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -26,17 +28,23 @@ public final class WorkDirectory {
                 : Files.createTempDirectory(Files.createDirectories(parent), prefix);
     }
 
-    /** Deletes the directory and everything in it; nothing when it does not exist. */
+    /**
+     * Deletes the directory and everything in it; nothing when it does not exist. Files that vanish
+     * or appear meanwhile (Flink discards old checkpoints asynchronously, also after the job ended)
+     * make it walk again; an {@link IOException} when the directory is still there after 5 walks.
+     */
     public static void delete(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
+        for (int attempt = 0; attempt < 5 && Files.exists(dir); attempt++) {
+            try (Stream<Path> s = Files.walk(dir)) {
+                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            } catch (NoSuchFileException | DirectoryNotEmptyException | UncheckedIOException e) {
+                // changed under the walk: walk again
+            }
         }
-        List<Path> all;
-        try (Stream<Path> s = Files.walk(dir)) {
-            all = s.sorted(Comparator.reverseOrder()).toList();
-        }
-        for (Path p : all) {
-            Files.deleteIfExists(p);
+        if (Files.exists(dir)) {
+            throw new IOException("could not delete " + dir);
         }
     }
 }

@@ -11,15 +11,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import redis.clients.jedis.Jedis;
 
 /**
- * What the extensions that run servers in processes or directories of their own share: finding the
- * executable, a free port, waiting for the first answer, stopping, and cleaning up.
+ * What the extensions that run servers in processes or directories of their own share, and the
+ * demo's local Redis too: finding the executable, a free port, waiting for the first answer,
+ * stopping, and cleaning up.
  */
-final class ServerProcesses {
+public final class ServerProcesses {
     static final String REDIS_INSTALL_HINT =
             "install redis-server: apt-get install -y redis-server";
 
@@ -27,20 +29,29 @@ final class ServerProcesses {
 
     /** {@code name} on the PATH, else an {@link IllegalStateException} saying what to install. */
     static Path executable(String name, String installHint) {
+        return onPath(name)
+                .orElseThrow(
+                        () ->
+                                new IllegalStateException(
+                                        name + " not found on the PATH; " + installHint));
+    }
+
+    /** The executable {@code name} in a directory of the PATH, if there is one. */
+    public static Optional<Path> onPath(String name) {
         String path = System.getenv("PATH");
         if (path != null) {
             for (String d : path.split(File.pathSeparator)) {
                 Path candidate = Path.of(d, name);
                 if (Files.isExecutable(candidate)) {
-                    return candidate;
+                    return Optional.of(candidate);
                 }
             }
         }
-        throw new IllegalStateException(name + " not found on the PATH; " + installHint);
+        return Optional.empty();
     }
 
     /** A loopback port that was free a moment ago. */
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
@@ -53,8 +64,8 @@ final class ServerProcesses {
      */
     static void awaitRedisPing(Process process, int port, Path log, Duration timeout) {
         try {
-            Await.until(
-                    "redis-server to answer PING on port " + port,
+            awaitRedisPing(
+                    port,
                     timeout,
                     () -> {
                         if (!process.isAlive()) {
@@ -64,12 +75,6 @@ final class ServerProcesses {
                                             + ":\n"
                                             + tail(log));
                         }
-                        try (Jedis jedis = new Jedis("127.0.0.1", port)) {
-                            return "PONG".equals(jedis.ping());
-                        } catch (RuntimeException notYet) {
-                            // not listening yet, or still loading its data set
-                            return false;
-                        }
                     });
         } catch (AssertionError timedOut) {
             stop(process);
@@ -77,8 +82,28 @@ final class ServerProcesses {
         }
     }
 
+    /**
+     * Waits until a Redis server answers PING on loopback {@code port}; {@code alive} throws,
+     * ending the wait at once, when the server is known to be gone. An {@link AssertionError} after
+     * {@code timeout}.
+     */
+    public static void awaitRedisPing(int port, Duration timeout, Runnable alive) {
+        Await.until(
+                "redis-server to answer PING on port " + port,
+                timeout,
+                () -> {
+                    alive.run();
+                    try (Jedis jedis = new Jedis("127.0.0.1", port)) {
+                        return "PONG".equals(jedis.ping());
+                    } catch (RuntimeException notYet) {
+                        // not listening yet, or still loading its data set
+                        return false;
+                    }
+                });
+    }
+
     /** Asks {@code p} to end, and kills it if it has not within 5 s. */
-    static void stop(Process p) {
+    public static void stop(Process p) {
         p.destroy();
         try {
             if (!p.waitFor(5, TimeUnit.SECONDS)) {

@@ -4,6 +4,7 @@ import io.rtcdp.jobs.Replay;
 import io.rtcdp.jobs.RtcdpConfig;
 import io.rtcdp.jobs.RtcdpJob;
 import io.rtcdp.jobs.RtcdpOptions;
+import io.rtcdp.jobs.WorkDirectory;
 import io.rtcdp.jobs.local.InJvmMetrics;
 import io.rtcdp.jobs.local.LocalRedis;
 import io.rtcdp.udf.event.ParserConfig;
@@ -54,7 +55,7 @@ public final class Bench {
     private Bench() {}
 
     public static Result run(Settings s, PrintStream out) throws Exception {
-        Path work = Files.createTempDirectory("rtcdp-bench");
+        Path work = WorkDirectory.create(null, "bench");
         try {
             Path input = work.resolve("events.jsonl");
             long now = System.currentTimeMillis();
@@ -202,7 +203,7 @@ public final class Bench {
                 }
             }
         } finally {
-            deleteTree(work);
+            WorkDirectory.delete(work);
         }
     }
 
@@ -249,20 +250,6 @@ public final class Bench {
     static String stageName(String taskName) {
         String first = taskName.split(" -> ", 2)[0].trim();
         return first.replaceFirst("^Sink: ", "").replaceFirst(": (Writer|Committer)$", "");
-    }
-
-    /**
-     * Deletes a directory tree; files that vanish during the walk (Flink discards old checkpoints
-     * asynchronously, also after the job ended) make it walk again rather than fail the bench.
-     */
-    private static void deleteTree(Path root) throws IOException {
-        for (int attempt = 0; attempt < 5 && Files.exists(root); attempt++) {
-            try (Stream<Path> w = Files.walk(root)) {
-                w.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (java.nio.file.NoSuchFileException | java.io.UncheckedIOException vanished) {
-                // walk again
-            }
-        }
     }
 
     private static long usedMemory(RedisClient redis) {

@@ -1,12 +1,12 @@
 package io.rtcdp.jobs.local;
 
+import io.rtcdp.testing.ServerProcesses;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A Redis server on loopback for the demo and the bench: the machine's {@code redis-server} when it
@@ -23,14 +23,14 @@ public final class LocalRedis implements AutoCloseable {
         this.port = port;
     }
 
-    public static LocalRedis start() throws IOException, InterruptedException {
-        int port = freePort();
-        String binary = findOnPath("redis-server");
-        if (binary != null) {
+    public static LocalRedis start() throws IOException {
+        int port = ServerProcesses.freePort();
+        Optional<Path> binary = ServerProcesses.onPath("redis-server");
+        if (binary.isPresent()) {
             Process p =
                     new ProcessBuilder(
                                     List.of(
-                                            binary,
+                                            binary.get().toString(),
                                             "--port",
                                             Integer.toString(port),
                                             "--bind",
@@ -88,52 +88,27 @@ public final class LocalRedis implements AutoCloseable {
         return embedded != null;
     }
 
-    private void awaitReady(Duration timeout) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                s.getOutputStream().write("PING\r\n".getBytes());
-                if (s.getInputStream().read() == '+') {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // the server is still starting
-            }
-            Thread.sleep(20);
-        }
-        close();
-        throw new IOException("redis did not start on port " + port);
-    }
-
-    private static String findOnPath(String name) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return null;
-        }
-        for (String dir : path.split(java.io.File.pathSeparator)) {
-            Path p = Path.of(dir, name);
-            if (Files.isExecutable(p)) {
-                return p.toString();
-            }
-        }
-        return null;
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+    private void awaitReady(Duration timeout) throws IOException {
+        try {
+            ServerProcesses.awaitRedisPing(
+                    port,
+                    timeout,
+                    () -> {
+                        if (process != null && !process.isAlive()) {
+                            throw new IllegalStateException(
+                                    "redis-server exited with " + process.exitValue());
+                        }
+                    });
+        } catch (AssertionError | IllegalStateException e) {
+            close();
+            throw new IOException("redis did not start on port " + port + ": " + e.getMessage(), e);
         }
     }
 
     @Override
     public void close() {
         if (process != null) {
-            process.destroy();
-            try {
-                process.waitFor();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            ServerProcesses.stop(process);
         }
         if (embedded != null) {
             try {
