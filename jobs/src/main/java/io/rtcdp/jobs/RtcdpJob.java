@@ -25,6 +25,7 @@ import io.rtcdp.udf.identity.Conflict;
 import io.rtcdp.udf.identity.FragmentCommand;
 import io.rtcdp.udf.profile.ProfileCommand;
 import io.rtcdp.udf.rules.Trigger;
+import io.rtcdp.udf.rules.VersionStep;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -218,6 +219,8 @@ public final class RtcdpJob {
                                     .uid("rules-topic"));
         }
 
+        VersionStep versionStep =
+                new VersionStep(config.get(RtcdpOptions.CONTROL_MAX_VERSION_STEP));
         BroadcastStream<String> control =
                 rules.broadcast(ProfileDecider.RULES, ProfileDecider.MODELS);
         SingleOutputStreamOperator<ProfileUpdate> decided =
@@ -225,7 +228,8 @@ public final class RtcdpJob {
                         .keyBy(ProfileDecider.KEY)
                         .connect(control)
                         .process(
-                                new ProfileDecider(config.get(RtcdpOptions.LEARNING_ENABLED)),
+                                new ProfileDecider(config.get(RtcdpOptions.LEARNING_ENABLED))
+                                        .versionStep(versionStep),
                                 ProfileUpdateSerializer.TYPE_INFO)
                         .uid("decide")
                         .name("decide");
@@ -242,7 +246,8 @@ public final class RtcdpJob {
                             .connect(control)
                             .process(
                                     new OnlineTrainer(
-                                            config.get(RtcdpOptions.LEARNING_PUBLISH_EVERY)),
+                                                    config.get(RtcdpOptions.LEARNING_PUBLISH_EVERY))
+                                            .versionStep(versionStep),
                                     Types.STRING)
                             .uid("online-trainer")
                             .name("online trainer");

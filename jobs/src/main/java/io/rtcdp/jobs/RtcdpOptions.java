@@ -6,6 +6,7 @@ import io.rtcdp.operators.decide.OnlineTrainer;
 import io.rtcdp.operators.sink.RedisClients;
 import io.rtcdp.udf.event.ParserConfig;
 import io.rtcdp.udf.identity.IdLimits;
+import io.rtcdp.udf.rules.VersionStep;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -64,6 +65,25 @@ public final class RtcdpOptions {
                     "rtcdp.conflicts",
                     "refused identity links (key = tenant; JSON: `tenant`, `event_id`, `ts`,"
                             + " `refused`, `oneid`, `other_oneid`, `reason`)");
+    public static final ConfigOption<Map<String, String>> KAFKA_PROPERTIES =
+            family(
+                    key("kafka.properties")
+                            .mapType()
+                            .defaultValue(Map.of())
+                            .withDescription(
+                                    "a Kafka client setting given to every consumer and producer"
+                                            + " of the job, such as `kafka.properties.security.protocol"
+                                            + "=SASL_SSL`, `kafka.properties.sasl.mechanism`,"
+                                            + " `kafka.properties.sasl.jaas.config` or"
+                                            + " `kafka.properties.ssl.truststore.location` (take"
+                                            + " passwords from `${file:…}` or `${env:…}`); values"
+                                            + " are never shown in messages. Settings the job"
+                                            + " manages itself (`bootstrap.servers`, `group.id`,"
+                                            + " serializers, `transactional.id`, offsets,"
+                                            + " `isolation.level`) are refused"),
+                    "<name>",
+                    true,
+                    KafkaClientProperties::check);
     public static final ConfigOption<String> GROUP_ID =
             setting(
                     key("kafka.group-id")
@@ -260,6 +280,20 @@ public final class RtcdpOptions {
                     "rtcdp.models",
                     "model versions in and out, key = `tenant/model`; the online trainer"
                             + " publishes here");
+    public static final ConfigOption<Long> CONTROL_MAX_VERSION_STEP =
+            setting(
+                    key("control.max-version-step")
+                            .longType()
+                            .defaultValue(VersionStep.DEFAULT_MAX_STEP)
+                            .withDescription(
+                                    "a rule set or model version more than this above the"
+                                            + " version in force (above 0 when none is) is"
+                                            + " refused and counted (`ruleSetsRejected`,"
+                                            + " `modelsRejected`), so one record cannot pin a"
+                                            + " tenant to a huge version; the default leaves room"
+                                            + " for versions that are epoch seconds or"
+                                            + " milliseconds"),
+                    atLeast(1));
     public static final ConfigOption<Duration> RFM_REFRESH_INTERVAL =
             setting(
                     key("rfm.refresh-interval")

@@ -24,6 +24,7 @@ public final class Streaming {
 
     public static KafkaSource<Parsed> source(RtcdpConfig cfg) {
         return KafkaSource.<Parsed>builder()
+                .setProperties(KafkaClientProperties.of(cfg))
                 .setBootstrapServers(cfg.get(RtcdpOptions.KAFKA_BOOTSTRAP))
                 .setTopics(cfg.get(RtcdpOptions.EVENTS_TOPIC))
                 .setGroupId(cfg.get(RtcdpOptions.GROUP_ID))
@@ -42,6 +43,7 @@ public final class Streaming {
                         new ProducerRecord<>(
                                 topic, null, d.toJson().getBytes(StandardCharsets.UTF_8));
         return KafkaSink.<DeadLetter>builder()
+                .setKafkaProducerConfig(KafkaClientProperties.of(cfg))
                 .setBootstrapServers(cfg.get(RtcdpOptions.KAFKA_BOOTSTRAP))
                 .setRecordSerializer(schema)
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
@@ -57,6 +59,7 @@ public final class Streaming {
                                 c.tenant().getBytes(StandardCharsets.UTF_8),
                                 ConflictJson.toJson(c).getBytes(StandardCharsets.UTF_8));
         return KafkaSink.<Conflict>builder()
+                .setKafkaProducerConfig(KafkaClientProperties.of(cfg))
                 .setBootstrapServers(cfg.get(RtcdpOptions.KAFKA_BOOTSTRAP))
                 .setRecordSerializer(schema)
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
@@ -71,6 +74,7 @@ public final class Streaming {
      */
     public static KafkaSource<String> rulesSource(RtcdpConfig cfg) {
         return KafkaSource.<String>builder()
+                .setProperties(KafkaClientProperties.of(cfg))
                 .setBootstrapServers(cfg.get(RtcdpOptions.KAFKA_BOOTSTRAP))
                 .setTopics(cfg.get(RtcdpOptions.RULES_TOPIC))
                 .setGroupId(cfg.get(RtcdpOptions.GROUP_ID) + "-rules")
@@ -86,6 +90,7 @@ public final class Streaming {
      */
     public static KafkaSource<String> modelsSource(RtcdpConfig cfg) {
         return KafkaSource.<String>builder()
+                .setProperties(KafkaClientProperties.of(cfg))
                 .setBootstrapServers(cfg.get(RtcdpOptions.KAFKA_BOOTSTRAP))
                 .setTopics(cfg.get(RtcdpOptions.MODELS_TOPIC))
                 .setGroupId(cfg.get(RtcdpOptions.GROUP_ID) + "-models")
@@ -108,6 +113,7 @@ public final class Streaming {
                                 t.oneid().getBytes(StandardCharsets.UTF_8),
                                 t.toJson().getBytes(StandardCharsets.UTF_8));
         return KafkaSink.<Trigger>builder()
+                .setKafkaProducerConfig(KafkaClientProperties.of(cfg))
                 .setBootstrapServers(cfg.get(RtcdpOptions.KAFKA_BOOTSTRAP))
                 .setRecordSerializer(schema)
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
@@ -138,6 +144,7 @@ public final class Streaming {
                             text.getBytes(StandardCharsets.UTF_8));
                 };
         return KafkaSink.<String>builder()
+                .setKafkaProducerConfig(KafkaClientProperties.of(cfg))
                 .setBootstrapServers(cfg.get(RtcdpOptions.KAFKA_BOOTSTRAP))
                 .setRecordSerializer(schema)
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)

@@ -273,7 +273,7 @@ class MetricsITCase {
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     /** The endpoint's samples; empty while the reporter is not up yet. */
-    private static Scrape scrape(int port) throws InterruptedException {
+    static Scrape scrape(int port) throws InterruptedException {
         try {
             HttpResponse<String> r =
                     HTTP.send(

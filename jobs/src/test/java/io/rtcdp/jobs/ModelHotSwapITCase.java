@@ -73,7 +73,7 @@ class ModelHotSwapITCase {
     private static final double[] CHURN_V2 = {-0.2, -1.3, 0.4, 0.1};
 
     /** A model built from the same constants through the project's API (for writing only). */
-    private static LogisticModel model(String name, long version, double[] coefficients) {
+    static LogisticModel model(String name, long version, double[] coefficients) {
         List<FeatureSpec> features = new ArrayList<>();
         for (Input in : INPUTS) {
             features.add(

@@ -7,6 +7,7 @@ import io.rtcdp.udf.ml.Metrics;
 import io.rtcdp.udf.ml.ModelException;
 import io.rtcdp.udf.ml.ModelMessages;
 import io.rtcdp.udf.ml.ModelQuality;
+import io.rtcdp.udf.rules.VersionStep;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -67,6 +68,8 @@ public final class OnlineTrainer
             new ValueStateDescriptor<>("online-trainer", TrainerStateSerializer.TYPE_INFO);
 
     private final int publishEvery;
+
+    private VersionStep versionStep = VersionStep.DEFAULT;
     private final double alpha;
     private final double beta;
     private final double l1;
@@ -104,6 +107,15 @@ public final class OnlineTrainer
 
     public OnlineTrainer(int publishEvery) {
         this(publishEvery, FtrlTrainer.Params.defaults());
+    }
+
+    /**
+     * Sets how far a model version may be above the one in force; the same as the decision stage's
+     * ({@link ProfileDecider#versionStep}), so that the trainer starts from the version served.
+     */
+    public OnlineTrainer versionStep(VersionStep step) {
+        this.versionStep = java.util.Objects.requireNonNull(step);
+        return this;
     }
 
     public OnlineTrainer(int publishEvery, FtrlTrainer.Params params) {
@@ -219,9 +231,18 @@ public final class OnlineTrainer
         st.maxServedVersion = Math.max(st.maxServedVersion, served);
         st.maxTs = Math.max(st.maxTs, e.ts());
         st.sincePublished++;
-        if (st.sincePublished >= publishEvery) {
-            long version =
-                    Math.max(Math.max(st.maxServedVersion, st.baseVersion), st.lastPublished) + 1;
+        long highest = Math.max(Math.max(st.maxServedVersion, st.baseVersion), st.lastPublished);
+        if (st.sincePublished >= publishEvery && highest == Long.MAX_VALUE) {
+            // only a version served before versions were bounded can be this high: there is no
+            // next one (the decision stage would refuse it anyway); learning goes on unpublished
+            LOG.error(
+                    "Cannot publish a new {} model version for tenant {}: version {} is in force",
+                    e.model(),
+                    e.tenant(),
+                    highest);
+            st.sincePublished = 0;
+        } else if (st.sincePublished >= publishEvery) {
+            long version = highest + 1;
             LogisticModel model = st.trainer.toModel(version, st.maxTs);
             out.collect(ModelMessages.encode(e.tenant(), model));
             st.lastPublished = version;
@@ -305,8 +326,9 @@ public final class OnlineTrainer
         }
         BroadcastState<String, String> stored = ctx.getBroadcastState(ProfileDecider.MODELS);
         LogisticModel current = model(m.key(), stored);
-        if (current != null && current.version() >= m.model().version()) {
-            return;
+        if (versionStep.judge(current == null ? null : current.version(), m.model().version())
+                != VersionStep.Verdict.APPLY) {
+            return; // the decision stage logs and counts a refusal
         }
         stored.put(m.key(), text);
         models.put(m.key(), m.model());

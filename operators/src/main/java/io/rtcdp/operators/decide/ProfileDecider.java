@@ -32,6 +32,7 @@ import io.rtcdp.udf.rules.RuleSet;
 import io.rtcdp.udf.rules.RuleSetException;
 import io.rtcdp.udf.rules.Trigger;
 import io.rtcdp.udf.rules.TriggerState;
+import io.rtcdp.udf.rules.VersionStep;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -182,7 +183,20 @@ public final class ProfileDecider
         this.incrementalRules = incrementalRules;
     }
 
+    /**
+     * Sets how far a new rule set or model version may be above the one in force (before the job
+     * starts). The online trainer must judge model versions the same way ({@link
+     * OnlineTrainer#versionStep}), so that both serve the same versions.
+     */
+    public ProfileDecider versionStep(VersionStep step) {
+        this.versionStep = java.util.Objects.requireNonNull(step);
+        return this;
+    }
+
     private final boolean incrementalRules;
+
+    /** How far a rule set's or model's version may move the one in force. */
+    private VersionStep versionStep = VersionStep.DEFAULT;
 
     private transient ValueState<DecisionState> state;
 
@@ -475,13 +489,25 @@ public final class ProfileDecider
         String tenant = next.tenant();
         BroadcastState<String, String> stored = ctx.getBroadcastState(RULES);
         CompiledRules current = rules(tenant, stored);
-        if (current != null && current.version() >= next.version()) {
-            LOG.info(
-                    "Ignored rule set version {} of tenant {}: version {} is in force",
-                    next.version(),
-                    tenant,
-                    current.version());
-            return;
+        Long inForce = current == null ? null : current.version();
+        switch (versionStep.judge(inForce, next.version())) {
+            case IGNORE -> {
+                LOG.info(
+                        "Ignored rule set version {} of tenant {}: version {} is in force",
+                        next.version(),
+                        tenant,
+                        inForce);
+                return;
+            }
+            case REFUSE -> {
+                rulesRejected.inc();
+                LOG.warn(
+                        "Rejected a rule set of tenant {}; the rules in force stay: {}",
+                        tenant,
+                        versionStep.refusal(inForce, next.version()));
+                return;
+            }
+            case APPLY -> {}
         }
         stored.put(tenant, text);
         compiled.put(tenant, next);
@@ -646,14 +672,27 @@ public final class ProfileDecider
             return;
         }
         Scorer current = scorer(m.key(), stored);
-        if (current != null && current.servable().model().version() >= m.model().version()) {
-            LOG.info(
-                    "Ignored {} model version {} of tenant {}: version {} is in force",
-                    m.name(),
-                    m.model().version(),
-                    m.tenant(),
-                    current.servable().model().version());
-            return;
+        Long inForce = current == null ? null : current.servable().model().version();
+        switch (versionStep.judge(inForce, m.model().version())) {
+            case IGNORE -> {
+                LOG.info(
+                        "Ignored {} model version {} of tenant {}: version {} is in force",
+                        m.name(),
+                        m.model().version(),
+                        m.tenant(),
+                        inForce);
+                return;
+            }
+            case REFUSE -> {
+                modelsRejected.inc();
+                LOG.warn(
+                        "Rejected {} model of tenant {}; the model in force stays: {}",
+                        m.name(),
+                        m.tenant(),
+                        versionStep.refusal(inForce, m.model().version()));
+                return;
+            }
+            case APPLY -> {}
         }
         stored.put(m.key(), text);
         models.put(m.key(), Scorer.of(m.servable()));

@@ -289,4 +289,82 @@ class ProfileDeciderTest {
                 .last()
                 .satisfies(u -> assertThat(u.set()).containsEntry("tags", "any"));
     }
+
+    @Test
+    void aVersionTooFarAboveTheOneInForceIsRefusedAndDoesNotPinTheTenant() throws Exception {
+        h.processBroadcastElement(
+                "tenant: t\nversion: 5\ntags:\n  - {name: any, when: \"f.events_total >= 1.0\"}\n",
+                0);
+        h.processElement(change("o1", "order_completed", T0, 150), T0);
+        h.getOutput().clear();
+
+        // a forged or mistyped version: it would have pinned the tenant, no later one being higher
+        h.processBroadcastElement(
+                "tenant: t\nversion: "
+                        + Long.MAX_VALUE
+                        + "\ntags:\n  - {name: pinned, when: \"true\"}\n",
+                0);
+        assertThat(updates()).as("nothing re-evaluated").isEmpty();
+        assertThat(h.getBroadcastState(ProfileDecider.RULES).get("t")).contains("version: 5");
+
+        // the next ordinary version is taken
+        h.processBroadcastElement(
+                "tenant: t\nversion: 6\ntags:\n  - {name: six, when: \"true\"}\n", 0);
+        assertThat(updates())
+                .singleElement()
+                .satisfies(u -> assertThat(u.set()).containsEntry("tags", "six"));
+    }
+
+    @Test
+    void theStepIsConfigurable() throws Exception {
+        h.close();
+        h =
+                new KeyedBroadcastOperatorTestHarness<>(
+                        new CoBroadcastWithKeyedOperator<>(
+                                new ProfileDecider()
+                                        .versionStep(new io.rtcdp.udf.rules.VersionStep(10)),
+                                List.of(ProfileDecider.RULES, ProfileDecider.MODELS)),
+                        ProfileDecider.KEY,
+                        Types.STRING,
+                        1,
+                        1,
+                        0);
+        h.open();
+        h.processBroadcastElement("tenant: t\nversion: 11\n", 0);
+        assertThat(h.getBroadcastState(ProfileDecider.RULES).get("t")).as("11 above none").isNull();
+        h.processBroadcastElement("tenant: t\nversion: 10\n", 0);
+        h.processBroadcastElement("tenant: t\nversion: 21\n", 0);
+        assertThat(h.getBroadcastState(ProfileDecider.RULES).get("t")).contains("version: 10");
+        h.processBroadcastElement("tenant: t\nversion: 20\n", 0);
+        assertThat(h.getBroadcastState(ProfileDecider.RULES).get("t")).contains("version: 20");
+    }
+
+    @Test
+    void aRuleSetReevaluatesOnlyItsTenantsProfiles() throws Exception {
+        h.processElement(change("o1", "order_completed", T0, 150), T0);
+        Event e =
+                Events.track("order_completed")
+                        .tenant("u")
+                        .at(T0)
+                        .channel("web")
+                        .userId("o2")
+                        .build();
+        String[] fields = new String[ProfileUpdater.FIELDS.size()];
+        fields[ProfileUpdater.FIELDS.indexOf(ProfileFields.AS_OF)] = Long.toString(T0);
+        fields[ProfileUpdater.FIELDS.indexOf(ProfileFields.EVENTS_TOTAL)] = "1";
+        h.processElement(
+                new ProfileChange(
+                        "u",
+                        "o2",
+                        new ProfileUpdate("u", "o2", 1, false, Map.of(), List.of(), List.of()),
+                        ProfileValues.parse(fields),
+                        e,
+                        null),
+                T0);
+        h.getOutput().clear();
+
+        h.processBroadcastElement(
+                "tenant: t\nversion: 1\ntags:\n  - {name: any, when: \"true\"}\n", 0);
+        assertThat(updates()).extracting(ProfileUpdate::tenant).containsExactly("t");
+    }
 }
