@@ -259,4 +259,47 @@ class ConfigLoaderTest {
                 .hasMessage("setting 'parallelism' is '0': must be between 1 and 1024");
         assertThat(RtcdpConfig.builder().set(PARALLELISM, 3).build().get(PARALLELISM)).isEqualTo(3);
     }
+
+    @Test
+    void kafkaClientSettingsReachEveryClientAndAreNeverShown() throws IOException {
+        RtcdpConfig c =
+                load(
+                        "kafka.properties.security.protocol = SASL_SSL\n"
+                                + "kafka.properties.sasl.mechanism = SCRAM-SHA-512\n"
+                                + "kafka.properties.sasl.jaas.config ="
+                                + " org.apache.kafka.common.security.scram.ScramLoginModule"
+                                + " required username=\"rtcdp\" password=\"pw\";\n");
+        assertThat(KafkaClientProperties.of(c))
+                .containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.mechanism", "SCRAM-SHA-512")
+                .containsEntry(
+                        "sasl.jaas.config",
+                        "org.apache.kafka.common.security.scram.ScramLoginModule required"
+                                + " username=\"rtcdp\" password=\"pw\";");
+        assertThat(KafkaClientProperties.of(RtcdpConfig.defaults())).isEmpty();
+
+        assertThat(error("kafka.properties.ssl.keystore.pasword = pw\n"))
+                .isEqualTo(
+                        "FILE: setting 'kafka.properties.ssl.keystore.pasword' (value not shown): is"
+                                + " no Kafka client setting (see the consumer, producer and admin"
+                                + " client settings of Kafka's documentation)");
+        assertThat(error("kafka.properties.bootstrap.servers = other:9092\n"))
+                .isEqualTo(
+                        "FILE: setting 'kafka.properties.bootstrap.servers' (value not shown): is"
+                                + " set by rtcdp itself (use kafka.bootstrap-servers)");
+        assertThat(error("kafka.properties.isolation.level = read_uncommitted\n"))
+                .endsWith("is set by rtcdp itself");
+    }
+
+    @Test
+    void theVersionStepIsAPositiveWholeNumber() throws IOException {
+        assertThat(load("").get(RtcdpOptions.CONTROL_MAX_VERSION_STEP))
+                .isEqualTo(10_000_000_000_000L);
+        assertThat(
+                        load("control.max-version-step = 1000\n")
+                                .get(RtcdpOptions.CONTROL_MAX_VERSION_STEP))
+                .isEqualTo(1000L);
+        assertThat(error("control.max-version-step = 0\n"))
+                .isEqualTo("FILE: setting 'control.max-version-step' is '0': must be at least 1");
+    }
 }
