@@ -36,6 +36,16 @@ public final class KafkaExtension implements BeforeAllCallback, AfterAllCallback
 
     private Path dir;
     private LocalKafka kafka;
+    private boolean sasl;
+
+    /**
+     * A broker that takes only SASL_PLAINTEXT (PLAIN) clients; {@link #clientProperties()} holds
+     * the credentials of its admin user.
+     */
+    public KafkaExtension sasl() {
+        sasl = true;
+        return this;
+    }
 
     /** Creates {@code topic} with {@code n} partitions (again: {@code n} instead of before). */
     public KafkaExtension topic(String topic, int n) {
@@ -46,7 +56,7 @@ public final class KafkaExtension implements BeforeAllCallback, AfterAllCallback
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         dir = Files.createTempDirectory("rtcdp-kafka-it");
-        kafka = LocalKafka.start(dir);
+        kafka = LocalKafka.start(dir, sasl);
         kafka.createTopics(topics);
     }
 
@@ -63,6 +73,11 @@ public final class KafkaExtension implements BeforeAllCallback, AfterAllCallback
 
     public String bootstrapServers() {
         return kafka.bootstrapServers();
+    }
+
+    /** The bootstrap servers and, with {@link #sasl()}, the security settings of a client. */
+    public Properties clientProperties() {
+        return kafka.clientProperties();
     }
 
     /**
@@ -107,8 +122,7 @@ public final class KafkaExtension implements BeforeAllCallback, AfterAllCallback
 
     /** A producer's settings: this broker, keys and values by {@code serializer}, up to 4 MiB. */
     private Properties producerSettings(Class<? extends Serializer<?>> serializer) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        Properties p = clientProperties();
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, serializer.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, serializer.getName());
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(4 << 20));
@@ -121,8 +135,7 @@ public final class KafkaExtension implements BeforeAllCallback, AfterAllCallback
      * none. A Flink Kafka source commits on each completed checkpoint.
      */
     public long committedOffset(String group, String topic) throws Exception {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", kafka.bootstrapServers());
+        Properties p = clientProperties();
         try (org.apache.kafka.clients.admin.Admin admin =
                 org.apache.kafka.clients.admin.Admin.create(p)) {
             var offsets =
@@ -137,8 +150,7 @@ public final class KafkaExtension implements BeforeAllCallback, AfterAllCallback
      * downstream system reading the job's exactly-once outputs does.
      */
     public KafkaConsumer<String, String> committedReader(String group, String topic) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        Properties p = clientProperties();
         p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -154,8 +166,7 @@ public final class KafkaExtension implements BeforeAllCallback, AfterAllCallback
      * deadline passed, then polls 2 s more, so that more than expected shows in the count.
      */
     public List<byte[]> readValues(String topic, int expected, long deadlineNanos) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        Properties p = clientProperties();
         p.put(ConsumerConfig.GROUP_ID_CONFIG, topic + "-reader");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(
