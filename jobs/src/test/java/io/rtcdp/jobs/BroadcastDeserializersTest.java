@@ -17,6 +17,7 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.SimpleCounter;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
+import org.apache.flink.util.SimpleUserCodeClassLoader;
 import org.apache.flink.util.UserCodeClassLoader;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.BeforeEach;
@@ -57,7 +58,8 @@ class BroadcastDeserializersTest {
 
                     @Override
                     public UserCodeClassLoader getUserCodeClassLoader() {
-                        throw new UnsupportedOperationException();
+                        return SimpleUserCodeClassLoader.create(
+                                BroadcastDeserializersTest.class.getClassLoader());
                     }
                 });
         return counters;
