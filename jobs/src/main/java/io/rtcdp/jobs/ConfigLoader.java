@@ -27,10 +27,13 @@ import org.apache.flink.configuration.ReadableConfig;
  * Unknown keys and invalid values are an IllegalArgumentException of one line naming the key, the
  * value, where it came from and what is expected; the command line exits 2 on it.
  *
- * <p>A value may name environment variables as {@code ${env:NAME}}, replaced by their values when
- * it is read (a variable that is not set is an error naming it). Secrets (tenant secrets, the Redis
- * password inside {@code redis.url}) can so come from a Kubernetes Secret through the container's
- * environment while the file itself lives in a ConfigMap.
+ * <p>A value may name environment variables as {@code ${env:NAME}} and files as {@code
+ * ${file:PATH}}, replaced by the variable's value or the file's content (UTF-8, one trailing line
+ * break removed) when it is read; a variable that is not set or a file that cannot be read is an
+ * error naming it, never showing a value. Secrets (tenant secrets, the Redis password inside {@code
+ * redis.url}) can so come from a Kubernetes Secret, through the container's environment or a
+ * mounted file, while the settings file itself lives in a ConfigMap, and never stand on a command
+ * line, where other users of the machine can read them ({@code ps}).
  *
  * <p>The settings Flink's configuration also knows under its own key ({@link
  * RtcdpOptions#FLINK_EQUIVALENTS}) are Flink's when it sets them; an rtcdp value given too must
@@ -40,7 +43,8 @@ public final class ConfigLoader {
     static final String FLINK = "Flink's configuration";
     static final String COMMAND_LINE = "-D";
 
-    private static final Pattern ENV_REF = Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)}");
+    private static final Pattern REF =
+            Pattern.compile("\\$\\{(?:env:([A-Za-z_][A-Za-z0-9_]*)|file:([^}]+))}");
 
     private final Function<String, String> env;
     private ReadableConfig flink = new Configuration();
@@ -170,14 +174,23 @@ public final class ConfigLoader {
         return m;
     }
 
-    /** Replaces every {@code ${env:NAME}} in the values by {@code env.apply(NAME)}. */
+    /**
+     * Replaces every {@code ${env:NAME}} in the values by {@code env.apply(NAME)} and every {@code
+     * ${file:PATH}} by the file's content without its last line break.
+     */
     static Map<String, String> substituteEnv(
             Map<String, String> m, Function<String, String> env, String origin) {
         Map<String, String> out = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : m.entrySet()) {
-            Matcher r = ENV_REF.matcher(e.getValue());
+            Matcher r = REF.matcher(e.getValue());
             StringBuilder sb = new StringBuilder();
             while (r.find()) {
+                if (r.group(2) != null) {
+                    r.appendReplacement(
+                            sb,
+                            Matcher.quoteReplacement(fileValue(r.group(2), e.getKey(), origin)));
+                    continue;
+                }
                 String value = env.apply(r.group(1));
                 if (value == null) {
                     throw new IllegalArgumentException(
@@ -194,5 +207,34 @@ public final class ConfigLoader {
             out.put(e.getKey(), sb.toString());
         }
         return out;
+    }
+
+    /**
+     * The content of a {@code ${file:PATH}}: UTF-8, without one trailing {@code \n} or {@code
+     * \r\n}.
+     */
+    static String fileValue(String path, String key, String origin) {
+        String content;
+        try {
+            content = Files.readString(Path.of(path), StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            // the exception's class only: a decoding error could quote the content
+            throw new IllegalArgumentException(
+                    origin
+                            + ": setting '"
+                            + key
+                            + "' names the file "
+                            + path
+                            + ", which cannot be read ("
+                            + e.getClass().getSimpleName()
+                            + ")");
+        }
+        if (content.endsWith("\r\n")) {
+            return content.substring(0, content.length() - 2);
+        }
+        if (content.endsWith("\n")) {
+            return content.substring(0, content.length() - 1);
+        }
+        return content;
     }
 }

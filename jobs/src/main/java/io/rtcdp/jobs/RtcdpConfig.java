@@ -47,12 +47,24 @@ public final class RtcdpConfig implements Serializable {
     }
 
     private static ParserConfig parserOf(Configuration settings) {
+        return parserBuilder(settings).build();
+    }
+
+    /**
+     * A builder of the parser the settings describe (secrets, country code), for a command that
+     * adds to them; {@link #parser()} is what it builds unless a parser was given in code.
+     */
+    public ParserConfig.Builder parserSettings() {
+        return parserBuilder(settings);
+    }
+
+    private static ParserConfig.Builder parserBuilder(Configuration settings) {
         ParserConfig.Builder b =
                 ParserConfig.builder()
                         .defaultCountryCode(settings.get(RtcdpOptions.DEFAULT_COUNTRY_CODE))
                         .tenantSecrets(settings.get(RtcdpOptions.TENANT_SECRETS));
         settings.getOptional(RtcdpOptions.DEFAULT_SECRET).ifPresent(b::defaultSecret);
-        return b.build();
+        return b;
     }
 
     /** Every setting at its default. */

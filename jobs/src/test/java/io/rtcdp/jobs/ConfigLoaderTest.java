@@ -72,7 +72,7 @@ class ConfigLoaderTest {
                         ids.limit.device_id = 4
                         tenant.acme.ids.limit.cookie_id = 7
                         tenant.acme.ids.limit.custom-types = 3
-                        tenant-secret.acme = s3cret
+                        tenant-secret.acme = s3cret-0123456789abcdef-0123456789
                         """);
         assertThat(c.get(KAFKA_BOOTSTRAP)).isEqualTo("k1:9092");
         assertThat(c.get(REDIS_URL)).isEqualTo("redis://r:6380");
@@ -162,7 +162,7 @@ class ConfigLoaderTest {
     @Test
     void environmentVariablesAreSubstitutedInValues() throws IOException {
         Map<String, String> env =
-                Map.of("REDIS_PASSWORD", "p$w0rd", "ACME_SECRET", "s3\\cret", "EMPTY", "");
+                Map.of("REDIS_PASSWORD", "p$w0rd", "ACME_SECRET", LONG_SECRET, "EMPTY", "");
         Map<String, String> m =
                 ConfigLoader.substituteEnv(
                         Map.of(
@@ -175,10 +175,14 @@ class ConfigLoaderTest {
         assertThat(m)
                 .isEqualTo(
                         Map.of(
-                                "redis.url", "redis://rtcdp:p$w0rd@redis:6379",
-                                "tenant-secret.acme", "s3\\cret",
-                                "kafka.group-id", "g-s3\\cret",
-                                "redis.key-prefix", "rtcdp"));
+                                "redis.url",
+                                "redis://rtcdp:p$w0rd@redis:6379",
+                                "tenant-secret.acme",
+                                LONG_SECRET,
+                                "kafka.group-id",
+                                "g-" + LONG_SECRET,
+                                "redis.key-prefix",
+                                "rtcdp"));
         RtcdpConfig c =
                 ConfigLoader.withEnvironment(env::get)
                         .file(file("tenant-secret.acme=${env:ACME_SECRET}\n"))
@@ -194,6 +198,89 @@ class ConfigLoaderTest {
                 .hasMessageEndingWith(
                         ": setting 'tenant-secret.acme' names the environment variable NOT_SET,"
                                 + " which is not set");
+    }
+
+    /** 34 bytes, with a backslash and a dollar sign, which the substitution must keep. */
+    private static final String LONG_SECRET = "s3\\cret-$1-0123456789abcdef-012345";
+
+    @Test
+    void filesAreSubstitutedInValuesWithoutTheirLastLineBreak(@TempDir Path dir)
+            throws IOException {
+        Path nl = Files.writeString(dir.resolve("acme.secret"), LONG_SECRET + "\n");
+        Path crlf = Files.writeString(dir.resolve("globex.secret"), LONG_SECRET + "\r\n");
+        Path two = Files.writeString(dir.resolve("two-lines"), "a\n\n");
+        Path none = Files.writeString(dir.resolve("bare"), "pw");
+        Map<String, String> m =
+                ConfigLoader.substituteEnv(
+                        Map.of(
+                                "tenant-secret.acme", "${file:" + nl + "}",
+                                "tenant-secret.globex", "${file:" + crlf + "}",
+                                "kafka.group-id", "${file:" + two + "}",
+                                "redis.url", "redis://:${file:" + none + "}@r:1"),
+                        n -> null,
+                        "f");
+        assertThat(m)
+                .isEqualTo(
+                        Map.of(
+                                "tenant-secret.acme",
+                                LONG_SECRET,
+                                "tenant-secret.globex",
+                                LONG_SECRET,
+                                "kafka.group-id",
+                                "a\n",
+                                "redis.url",
+                                "redis://:pw@r:1"));
+        RtcdpConfig c =
+                ConfigLoader.withEnvironment(n -> null)
+                        .file(
+                                file(
+                                        "default-secret=${file:"
+                                                + nl
+                                                + "}\ntenant-secret.globex=${file:"
+                                                + crlf
+                                                + "}\n"))
+                        .load();
+        assertThat(c.parser().usesDevSecret()).isFalse();
+        assertThat(c.parser().tenantKeys().key("globex"))
+                .isEqualTo(LONG_SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void anUnreadableFileIsOneLineNamingItButNoContent(@TempDir Path dir) {
+        Path missing = dir.resolve("missing.secret");
+        assertThatThrownBy(
+                        () ->
+                                ConfigLoader.withEnvironment(n -> null)
+                                        .commandLine(
+                                                Map.of(
+                                                        "default-secret",
+                                                        "${file:" + missing + "}")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "-D: setting 'default-secret' names the file "
+                                + missing
+                                + ", which cannot be read (NoSuchFileException)");
+        assertThatThrownBy(
+                        () ->
+                                ConfigLoader.withEnvironment(n -> null)
+                                        .commandLine(
+                                                Map.of("default-secret", "${file:" + dir + "}")))
+                .hasMessageStartingWith("-D: setting 'default-secret' names the file " + dir)
+                .message()
+                .doesNotContain("\n");
+    }
+
+    @Test
+    void aShortSecretIsOneLineWithoutItsValue(@TempDir Path dir) throws IOException {
+        Path shortOne = Files.writeString(dir.resolve("short"), "s3cret\n");
+        assertThat(error("default-secret = ${file:" + shortOne + "}\n"))
+                .isEqualTo(
+                        "FILE: setting 'default-secret' (value not shown): the default tenant"
+                                + " secret is 6 bytes long; give at least 32 (e.g. the output of"
+                                + " openssl rand -hex 32)");
+        assertThat(error("tenant-secret.acme = s3cret\n"))
+                .startsWith("FILE: setting 'tenant-secret.acme' (value not shown): ")
+                .doesNotContain("s3cret\n");
     }
 
     @Test

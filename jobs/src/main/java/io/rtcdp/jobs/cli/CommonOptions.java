@@ -1,8 +1,7 @@
 package io.rtcdp.jobs.cli;
 
 import io.rtcdp.udf.event.ParserConfig;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Options shared by the commands that touch Redis or event ids. */
@@ -24,20 +23,9 @@ public final class CommonOptions {
             description = "Prefix of every Redis key (default: ${DEFAULT-VALUE}).")
     String keyPrefix;
 
-    @Option(
-            names = "--tenant-secret",
-            paramLabel = "TENANT=SECRET",
-            description =
-                    "HMAC secret of a tenant's PII ids; repeatable. Tenants without one use the"
-                            + " default secret (RTCDP_DEFAULT_SECRET, else a development secret).")
-    Map<String, String> tenantSecrets = new LinkedHashMap<>();
+    @Mixin SecretOptions secrets;
 
     ParserConfig parserConfig() {
-        ParserConfig.Builder b = ParserConfig.builder().tenantSecrets(tenantSecrets);
-        String def = System.getenv("RTCDP_DEFAULT_SECRET");
-        if (def != null && !def.isBlank()) {
-            b.defaultSecret(def);
-        }
-        return b.build();
+        return secrets.parserConfig();
     }
 }

@@ -88,6 +88,7 @@ public final class ProfileCommand implements Callable<Integer> {
         try (UnifiedJedis redis = RedisClients.create(common.redisUrl)) {
             String oneid = redis.get(keys.id(tenant, normalised.type(), normalised.value()));
             if (oneid == null) {
+                common.secrets.warnIfOnCommandLine(System.err);
                 System.err.println("rtcdp: no profile has " + normalised);
                 return 1;
             }
@@ -97,9 +98,11 @@ public final class ProfileCommand implements Callable<Integer> {
             }
             Map<String, String> fields = new TreeMap<>(redis.hgetAll(keys.profile(tenant, oneid)));
             if (fields.isEmpty()) {
+                common.secrets.warnIfOnCommandLine(System.err);
                 System.err.println("rtcdp: profile " + oneid + " has no data in Redis");
                 return 1;
             }
+            common.secrets.warnIfOnCommandLine(System.err);
             System.out.println(keys.profile(tenant, oneid));
             fields.forEach((k, v) -> System.out.printf("  %-26s %s%n", k, v));
             System.out.println("ids (PII values are HMACs):");

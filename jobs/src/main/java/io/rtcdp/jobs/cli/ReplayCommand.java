@@ -150,9 +150,11 @@ public final class ReplayCommand implements Callable<Integer> {
         if (cfg.parser().usesDevSecret()) {
             System.err.println(
                     "rtcdp: warning: PII ids are hashed with the public development secret (no"
-                            + " RTCDP_DEFAULT_SECRET or --tenant-secret): anyone can recompute"
-                            + " them from a list of phone numbers or e-mails");
+                            + " default-secret in --config, RTCDP_DEFAULT_SECRET or"
+                            + " --tenant-secret): anyone can recompute them from a list of phone"
+                            + " numbers or e-mails");
         }
+        common.secrets.warnIfOnCommandLine(System.err);
         if (s.detachedJobId() != null) {
             System.out.printf(
                     "submitted replay job %s (detached): it goes on in the cluster%n",

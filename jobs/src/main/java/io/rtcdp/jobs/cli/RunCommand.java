@@ -37,6 +37,7 @@ public final class RunCommand implements Callable<Integer> {
                             + " default-secret=${env:RTCDP_DEFAULT_SECRET}) and, for a tenant of"
                             + " its own, tenant-secret.<tenant>");
         }
+        settings.warnIfSecretsOnCommandLine(System.err);
         Configuration conf = Environments.jobConfiguration(cfg, flink);
         int port = metrics.port(cfg.get(RtcdpOptions.METRICS_PORT));
         // under `flink run` the cluster's reporters apply; its job configuration cannot add one

@@ -40,4 +40,20 @@ public final class SettingsOptions {
         }
         return loader.commandLine(settings).load();
     }
+
+    /**
+     * Warns on {@code err} if a {@code -D} option gives a secret itself rather than an {@code
+     * ${env:NAME}} or {@code ${file:PATH}} reference; call it once the settings are known good, so
+     * that a bad one stays the only line printed.
+     */
+    void warnIfSecretsOnCommandLine(java.io.PrintStream err) {
+        for (Map.Entry<String, String> e : settings.entrySet()) {
+            String k = e.getKey();
+            boolean secret = k.equals("default-secret") || k.startsWith("tenant-secret.");
+            if (secret && !e.getValue().trim().matches("\\$\\{(env|file):[^}]+}")) {
+                err.println(SecretOptions.COMMAND_LINE_WARNING);
+                return;
+            }
+        }
+    }
 }

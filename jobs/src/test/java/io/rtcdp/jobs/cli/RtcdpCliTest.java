@@ -1,5 +1,6 @@
 package io.rtcdp.jobs.cli;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -102,7 +103,7 @@ class RtcdpCliTest {
                 new String[][] {
                     {"run", "--config", cfg.toString()},
                     {"run", "-Ddefault-secret=rtcdp-dev-secret"},
-                    {"run", "-Dtenant-secret.acme=a-long-tenant-secret"}
+                    {"run", "-Dtenant-secret.acme=a-long-tenant-secret-0123456789abcdef"}
                 }) {
             String[] r = run(args);
             assertThat(r[0]).as(String.join(" ", args)).isEqualTo("2");
@@ -111,6 +112,116 @@ class RtcdpCliTest {
                     .startsWith("rtcdp: no PII secret configured")
                     .doesNotContain("\n");
         }
+    }
+
+    private static final String MASTER = "master-secret-0123456789abcdef-01";
+
+    @Test
+    void aSecretShorterThan32BytesExitsWithTwoWithoutShowingIt() throws Exception {
+        Path cfg = tmp.resolve("short.properties");
+        Files.writeString(cfg, "default-secret = s3cret-short\n");
+        for (String[] args :
+                new String[][] {
+                    {"run", "--config", cfg.toString()},
+                    {"run", "-Dtenant-secret.acme=s3cret-short"},
+                    {"secrets", "derive", "--tenant", "acme", "--config", cfg.toString()},
+                    {
+                        "secrets",
+                        "derive",
+                        "--tenant",
+                        "acme",
+                        "--tenant-secret",
+                        "acme=s3cret-short"
+                    },
+                    {"profile", "--tenant", "acme", "--id", "user_id:1", "--config", cfg.toString()}
+                }) {
+            String[] r = run(args);
+            assertThat(r[0]).as(String.join(" ", args)).isEqualTo("2");
+            assertThat(r[1])
+                    .as(String.join(" ", args))
+                    .startsWith("rtcdp: ")
+                    .contains("is 12 bytes long; give at least 32")
+                    .doesNotContain("s3cret-short")
+                    .doesNotContain("\n");
+        }
+    }
+
+    @Test
+    void secretsDeriveTakesTheSecretsFromAFileAndPrintsTheTenantsKey() throws Exception {
+        Path secret = tmp.resolve("master.secret");
+        Files.writeString(secret, MASTER + "\n");
+        Path cfg = tmp.resolve("rtcdp.properties");
+        Files.writeString(
+                cfg,
+                "default-secret = ${file:"
+                        + secret
+                        + "}\ntenant-secret.globex = globex-secret-0123456789abcdef-0\n");
+        CliRun acme =
+                CliRun.of("secrets", "derive", "--tenant", "acme", "--config", cfg.toString());
+        assertThat(acme.code()).isZero();
+        assertThat(acme.err()).isEmpty();
+        // HMAC-SHA256(master, "rtcdp/tenant-key/v1:acme"), computed here with javax.crypto
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(MASTER.getBytes(UTF_8), "HmacSHA256"));
+        assertThat(acme.out())
+                .isEqualTo(
+                        java.util.HexFormat.of()
+                                        .formatHex(
+                                                mac.doFinal(
+                                                        "rtcdp/tenant-key/v1:acme".getBytes(UTF_8)))
+                                + System.lineSeparator());
+        CliRun globex =
+                CliRun.of("secrets", "derive", "--tenant", "globex", "--config", cfg.toString());
+        assertThat(globex.out().trim())
+                .isEqualTo(
+                        java.util.HexFormat.of()
+                                .formatHex("globex-secret-0123456789abcdef-0".getBytes(UTF_8)));
+        CliRun missing =
+                CliRun.of(
+                        "secrets",
+                        "derive",
+                        "--tenant",
+                        "acme",
+                        "--config",
+                        tmp.resolve("none.properties").toString());
+        assertThat(missing.code()).isEqualTo(2);
+        String[] badTenant = run("secrets", "derive", "--tenant", "ACME");
+        assertThat(badTenant[0]).isEqualTo("2");
+        assertThat(badTenant[1])
+                .isEqualTo("rtcdp: --tenant must match [a-z0-9_-]{1,64}, got 'ACME'");
+        Path unreadable = tmp.resolve("nothing.secret");
+        Files.writeString(cfg, "default-secret = ${file:" + unreadable + "}\n");
+        String[] noFile = run("secrets", "derive", "--tenant", "acme", "--config", cfg.toString());
+        assertThat(noFile[0]).isEqualTo("2");
+        assertThat(noFile[1])
+                .isEqualTo(
+                        "rtcdp: "
+                                + cfg
+                                + ": setting 'default-secret' names the file "
+                                + unreadable
+                                + ", which cannot be read (NoSuchFileException)");
+    }
+
+    @Test
+    void aSecretOnTheCommandLineWorksButIsWarnedAbout() {
+        CliRun r =
+                CliRun.of(
+                        "secrets",
+                        "derive",
+                        "--tenant",
+                        "acme",
+                        "--tenant-secret",
+                        "acme=" + MASTER);
+        assertThat(r.code()).isZero();
+        assertThat(r.out().trim())
+                .isEqualTo(java.util.HexFormat.of().formatHex(MASTER.getBytes(UTF_8)));
+        assertThat(r.err().trim())
+                .isEqualTo(SecretOptions.COMMAND_LINE_WARNING)
+                .contains("visible to other users of this machine (ps)")
+                .doesNotContain(MASTER);
+        CliRun dev = CliRun.of("secrets", "derive", "--tenant", "acme");
+        assertThat(dev.code()).isZero();
+        assertThat(dev.err()).contains("public development secret");
     }
 
     @Test

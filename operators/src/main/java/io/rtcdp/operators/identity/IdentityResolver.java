@@ -13,12 +13,14 @@ import io.rtcdp.udf.event.ErrorCode;
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.EventType;
 import io.rtcdp.udf.event.Id;
+import io.rtcdp.udf.event.TenantKeys;
 import io.rtcdp.udf.identity.Conflict;
 import io.rtcdp.udf.identity.FragmentCommand;
 import io.rtcdp.udf.identity.IdentityGraph;
 import io.rtcdp.udf.identity.IdentityStore;
 import io.rtcdp.udf.identity.MergeHistory;
 import io.rtcdp.udf.identity.OneIdInfo;
+import io.rtcdp.udf.identity.OneIds;
 import io.rtcdp.udf.identity.Resolution;
 import io.rtcdp.udf.identity.TenantIdLimits;
 import java.io.IOException;
@@ -94,6 +96,11 @@ public final class IdentityResolver
 
     private final TenantIdLimits limits;
 
+    /** Names the profiles: oneids are keyed with each tenant's key (docs/contract.md §2.3). */
+    private final TenantKeys keys;
+
+    private transient OneIds oneIds;
+
     private transient MapState<String, String> links;
     private transient MapState<String, OneIdInfo> profiles;
     private transient MapState<String, String> aliases;
@@ -134,9 +141,11 @@ public final class IdentityResolver
 
     /**
      * @param limits the id limits per type, for every tenant or one
+     * @param keys the tenants' keys, which the oneids are derived with
      */
-    public IdentityResolver(TenantIdLimits limits) {
+    public IdentityResolver(TenantIdLimits limits, TenantKeys keys) {
         this.limits = limits;
+        this.keys = keys;
     }
 
     /**
@@ -189,6 +198,7 @@ public final class IdentityResolver
         pending = new Pending();
         isolation.open(getRuntimeContext().getMetricGroup());
         graphs = new java.util.HashMap<>();
+        oneIds = new OneIds(keys);
         merges = getRuntimeContext().getMetricGroup().counter("identityMerges");
         conflicts = getRuntimeContext().getMetricGroup().counter("identityConflicts");
         quarantines = getRuntimeContext().getMetricGroup().counter("identityQuarantines");
@@ -253,7 +263,7 @@ public final class IdentityResolver
     private void resolve(Event e, Pending out) {
         IdentityGraph graph =
                 graphs.computeIfAbsent(
-                        e.tenant(), t -> new IdentityGraph(store, limits.forTenant(t)));
+                        e.tenant(), t -> new IdentityGraph(store, limits.forTenant(t), oneIds));
         Resolution r = graph.resolve(e.tenant(), e.eventId(), e.ts(), e.ids());
         String tenant = e.tenant();
         for (Resolution.Quarantine q : r.quarantined()) {

@@ -37,7 +37,10 @@ class IdentityResolverTest {
     static KeyedTwoInputStreamOperatorTestHarness<String, Event, Verdict, FragmentCommand>
             newHarness() throws Exception {
         return new KeyedTwoInputStreamOperatorTestHarness<>(
-                new KeyedCoProcessOperator<>(new IdentityResolver(TenantIdLimits.defaults())),
+                new KeyedCoProcessOperator<>(
+                        new IdentityResolver(
+                                TenantIdLimits.defaults(),
+                                io.rtcdp.udf.event.ParserConfig.defaults().tenantKeys())),
                 IdentityResolver.KEY,
                 IdentityResolver.VERDICT_KEY,
                 Types.STRING);

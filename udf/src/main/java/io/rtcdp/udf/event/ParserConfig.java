@@ -21,6 +21,12 @@ public final class ParserConfig implements Serializable {
     /** The well-known secret used when none is configured; fine for a demo, never for real data. */
     public static final String DEV_SECRET = "rtcdp-dev-secret";
 
+    /**
+     * The shortest secret accepted, in UTF-8 bytes (the development secret excepted): HMAC-SHA256
+     * keys shorter than its output are guessable sooner than the hash itself.
+     */
+    public static final int MIN_SECRET_BYTES = 32;
+
     public static final String DEFAULT_COUNTRY_CODE = "+86";
     public static final Duration DEFAULT_MAX_FUTURE_SKEW = Duration.ofDays(1);
     public static final int DEFAULT_MAX_RECORD_BYTES = 64 * 1024;
@@ -69,14 +75,12 @@ public final class ParserConfig implements Serializable {
         return builder().build();
     }
 
-    /** The HMAC secret of a tenant: its own, else the default secret. */
-    public String secretFor(String tenant) {
-        return tenantSecrets.getOrDefault(tenant, defaultSecret);
-    }
-
-    /** The secret of tenants without their own. */
-    String defaultSecret() {
-        return defaultSecret;
+    /**
+     * The HMAC keys of the tenants (docs/contract.md §2.2): a tenant's own secret, else one derived
+     * from the default secret for that tenant. A new object each time, for one user.
+     */
+    public TenantKeys tenantKeys() {
+        return new TenantKeys(defaultSecret, tenantSecrets);
     }
 
     /** Whether the tenant has a secret of its own (else it shares the default secret). */
@@ -95,6 +99,11 @@ public final class ParserConfig implements Serializable {
      */
     public boolean usesDevSecret() {
         return DEV_SECRET.equals(defaultSecret) || tenantSecrets.containsValue(DEV_SECRET);
+    }
+
+    /** Whether this tenant's key comes from the public development secret. */
+    public boolean usesDevSecret(String tenant) {
+        return DEV_SECRET.equals(tenantSecrets.getOrDefault(tenant, defaultSecret));
     }
 
     /** The country code (e.g. {@code +86}) given to the tenant's phone numbers without one. */
@@ -171,7 +180,10 @@ public final class ParserConfig implements Serializable {
             return this;
         }
 
-        /** The HMAC secret of tenants without their own; default {@value #DEV_SECRET}. */
+        /**
+         * The master secret, from which the key of every tenant without a secret of its own is
+         * derived; default {@value #DEV_SECRET}.
+         */
         public Builder defaultSecret(String secret) {
             this.defaultSecret = secret;
             return this;
@@ -219,17 +231,9 @@ public final class ParserConfig implements Serializable {
         public ParserConfig build() {
             for (Map.Entry<String, String> e : tenantSecrets.entrySet()) {
                 requireTenant(e.getKey(), "tenant secret");
-                if (e.getValue() == null || e.getValue().isEmpty()) {
-                    throw new IllegalArgumentException(
-                            "the secret of tenant '"
-                                    + e.getKey()
-                                    + "' is empty; give a non-empty secret");
-                }
+                requireSecret(e.getValue(), "the secret of tenant '" + e.getKey() + "'");
             }
-            if (defaultSecret == null || defaultSecret.isEmpty()) {
-                throw new IllegalArgumentException(
-                        "the default tenant secret is empty; give a non-empty secret");
-            }
+            requireSecret(defaultSecret, "the default tenant secret");
             requireCountryCode(defaultCountryCode, "default country code");
             for (Map.Entry<String, String> e : tenantCountryCodes.entrySet()) {
                 requireTenant(e.getKey(), "country code");
@@ -274,6 +278,23 @@ public final class ParserConfig implements Serializable {
                                 + " given for invalid tenant '"
                                 + tenant
                                 + "'; tenants match [a-z0-9_-]{1,64}");
+            }
+        }
+
+        /** Never puts the secret into the message. */
+        private static void requireSecret(String secret, String what) {
+            if (secret == null || secret.isEmpty()) {
+                throw new IllegalArgumentException(what + " is empty; give a non-empty secret");
+            }
+            int bytes = secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (bytes < MIN_SECRET_BYTES && !DEV_SECRET.equals(secret)) {
+                throw new IllegalArgumentException(
+                        what
+                                + " is "
+                                + bytes
+                                + " bytes long; give at least "
+                                + MIN_SECRET_BYTES
+                                + " (e.g. the output of openssl rand -hex 32)");
             }
         }
 

@@ -2,38 +2,34 @@ package io.rtcdp.udf.event;
 
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.ShortBufferException;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Replaces PII id values by {@code hex(HMAC-SHA256(tenant secret, "<type>:<normalised value>"))}
- * (docs/contract.md §2.2), lower-case hex.
+ * Replaces PII id values by {@code hex(HMAC-SHA256(K(tenant), "<type>:<normalised value>"))}
+ * (docs/contract.md §2.2), lower-case hex, with the tenant's key {@code K(t)} of {@link
+ * TenantKeys}.
  *
- * <p>Not thread-safe: it reuses one {@link Mac} per secret and scratch buffers, so that a hash
- * costs no allocation beyond its result. Serializable for use in Flink functions; the {@code Mac}s
- * are created again, lazily, after deserialization. Tenants without a secret of their own share the
- * default secret's {@code Mac}, so arbitrary tenant names in the input cannot grow the cache.
+ * <p>Not thread-safe: it reuses the {@link Mac}s of {@link TenantKeys} (a bounded cache of recent
+ * tenants, so arbitrary tenant names in the input cannot grow memory without bound) and scratch
+ * buffers, so that a hash costs no allocation beyond its result. Serializable for use in Flink
+ * functions; the {@code Mac}s are created again, lazily, after deserialization.
  */
 public final class PiiHasher implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    private static final String ALGORITHM = "HmacSHA256";
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private final ParserConfig config;
+    private final TenantKeys keys;
 
-    private transient Map<String, Mac> tenantMacs;
-    private transient Mac defaultMac;
     private transient byte[] input;
     private transient byte[] digest;
 
     public PiiHasher(ParserConfig config) {
         this.config = config;
+        this.keys = config.tenantKeys();
     }
 
     /** Whether values of this id type are replaced by their hash. */
@@ -46,11 +42,12 @@ public final class PiiHasher implements Serializable {
         return config.isPii(idType) ? hash(tenant, idType, normalizedValue) : normalizedValue;
     }
 
-    /**
-     * {@code hex(HMAC-SHA256(secret of tenant, idType + ":" + normalizedValue))}, 64 characters.
-     */
+    /** {@code hex(HMAC-SHA256(K(tenant), idType + ":" + normalizedValue))}, 64 characters. */
     public String hash(String tenant, String idType, String normalizedValue) {
-        Mac mac = macFor(tenant);
+        Mac mac = keys.mac(tenant);
+        if (digest == null) {
+            digest = new byte[mac.getMacLength()];
+        }
         int len = encode(idType, normalizedValue);
         mac.update(input, 0, len);
         try {
@@ -101,34 +98,5 @@ public final class PiiHasher implements Serializable {
             System.arraycopy(bytes, 0, input, 0, bytes.length);
         }
         return bytes.length;
-    }
-
-    private Mac macFor(String tenant) {
-        if (defaultMac == null) {
-            defaultMac = newMac(config.defaultSecret());
-            tenantMacs = new HashMap<>();
-            digest = new byte[defaultMac.getMacLength()];
-        }
-        Mac mac = tenantMacs.get(tenant);
-        if (mac != null) {
-            return mac;
-        }
-        if (!config.hasOwnSecret(tenant)) {
-            return defaultMac;
-        }
-        mac = newMac(config.secretFor(tenant));
-        tenantMacs.put(tenant, mac);
-        return mac;
-    }
-
-    private static Mac newMac(String secret) {
-        try {
-            Mac mac = Mac.getInstance(ALGORITHM);
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), ALGORITHM));
-            return mac;
-        } catch (GeneralSecurityException e) {
-            // HmacSHA256 is a mandatory JCA algorithm; its absence is a broken JVM, not bad input.
-            throw new IllegalStateException("HmacSHA256 is not available", e);
-        }
     }
 }

@@ -5,7 +5,6 @@ import io.rtcdp.udf.event.IdTypes;
 import io.rtcdp.udf.identity.OneIdInfo.MergeRecord;
 import io.rtcdp.udf.identity.Resolution.Merge;
 import io.rtcdp.udf.identity.Resolution.Quarantine;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -34,12 +33,12 @@ import java.util.List;
  *       profile still joins them at login. A profile that loses its last id is dropped.
  *   <li><b>Quarantined ids</b> link nothing and are never new again. An event whose ids are all
  *       quarantined goes to the quarantine profile of its strongest one, {@link
- *       OneIdVariants#quarantined}. Each other quarantined id of an event is reported as a refused
- *       link with reason {@link Conflict#QUARANTINED}.
+ *       OneIds#quarantined}. Each other quarantined id of an event is reported as a refused link
+ *       with reason {@link Conflict#QUARANTINED}.
  *   <li><b>Oneids.</b> A founded profile is named {@link OneIds#of}{@code (tenant, h)}. If that
  *       oneid is live or an alias (only possible if {@code h} was removed from the graph, or on a
- *       hash collision), the name is {@link OneIdVariants#refounded}{@code (tenant, h, event id,
- *       k)} with the smallest {@code k ≥ 0} not taken, so a replay still names it the same way.
+ *       hash collision), the name is {@link OneIds#refounded}{@code (tenant, h, event id, k)} with
+ *       the smallest {@code k ≥ 0} not taken, so a replay still names it the same way.
  * </ul>
  *
  * <p>Cost: the common event, all of whose ids are known and in one profile, takes one {@link
@@ -56,11 +55,15 @@ public final class IdentityGraph {
 
     private final IdentityStore store;
     private final IdLimits limits;
-    private final MessageDigest md = OneIds.newDigest();
+    private final OneIds oneIds;
 
-    public IdentityGraph(IdentityStore store, IdLimits limits) {
+    /**
+     * @param oneIds names the profiles (keyed by the tenants' keys, so deterministic per tenant)
+     */
+    public IdentityGraph(IdentityStore store, IdLimits limits, OneIds oneIds) {
         this.store = store;
         this.limits = limits;
+        this.oneIds = oneIds;
     }
 
     /**
@@ -234,7 +237,7 @@ public final class IdentityGraph {
                     remaining.remove(carrier);
                     store.unlink(carrier);
                     store.quarantine(carrier);
-                    String single = OneIdVariants.quarantined(tenant, carrier, md);
+                    String single = oneIds.quarantined(tenant, carrier);
                     quarantines.add(new Quarantine(carrier, from, single));
                     conflicts.add(
                             new Conflict(tenant, eventId, ts, carrier, target, from, s.reason));
@@ -250,7 +253,7 @@ public final class IdentityGraph {
         for (int i = 0; i < refusedNew.size(); i++) {
             Id id = refusedNew.get(i);
             store.quarantine(id);
-            quarantines.add(new Quarantine(id, null, OneIdVariants.quarantined(tenant, id, md)));
+            quarantines.add(new Quarantine(id, null, oneIds.quarantined(tenant, id)));
             conflicts.add(
                     new Conflict(tenant, eventId, ts, id, target, null, refusedNewReasons.get(i)));
         }
@@ -262,7 +265,7 @@ public final class IdentityGraph {
                             ts,
                             id,
                             target,
-                            OneIdVariants.quarantined(tenant, id, md),
+                            oneIds.quarantined(tenant, id),
                             Conflict.QUARANTINED));
         }
 
@@ -322,7 +325,7 @@ public final class IdentityGraph {
     }
 
     private Resolution toQuarantineProfile(String tenant, String eventId, long ts, List<Id> held) {
-        String target = OneIdVariants.quarantined(tenant, held.get(0), md);
+        String target = oneIds.quarantined(tenant, held.get(0));
         List<Conflict> conflicts = new ArrayList<>(held.size() - 1);
         for (int i = 1; i < held.size(); i++) {
             Id id = held.get(i);
@@ -333,16 +336,16 @@ public final class IdentityGraph {
                             ts,
                             id,
                             target,
-                            OneIdVariants.quarantined(tenant, id, md),
+                            oneIds.quarantined(tenant, id),
                             Conflict.QUARANTINED));
         }
         return new Resolution(target, false, List.of(), List.of(), List.of(), List.of(), conflicts);
     }
 
     private String newOneid(String tenant, Id founder, String eventId) {
-        String o = OneIds.of(tenant, founder, md);
+        String o = oneIds.of(tenant, founder);
         for (int attempt = 0; taken(o); attempt++) {
-            o = OneIdVariants.refounded(tenant, founder, eventId, attempt, md);
+            o = oneIds.refounded(tenant, founder, eventId, attempt);
         }
         return o;
     }

@@ -36,7 +36,7 @@ public record Resolution(
      * {@code id} was quarantined.
      *
      * @param from the profile it left, null when it was a new id
-     * @param singleton the oneid of its own profile from now on ({@link OneIdVariants#quarantined})
+     * @param singleton the oneid of its own profile from now on ({@link OneIds#quarantined})
      */
     public record Quarantine(Id id, String from, String singleton) {}
 

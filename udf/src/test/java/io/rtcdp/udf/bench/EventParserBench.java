@@ -79,7 +79,7 @@ public class EventParserBench {
     public void setUp() {
         ParserConfig config =
                 ParserConfig.builder()
-                        .tenantSecret("acme", "acme-secret-0123456789")
+                        .tenantSecret("acme", "acme-secret-0123456789abcdef-0123")
                         .clock(() -> 1_700_100_000_000L)
                         .build();
         parser = new EventParser(config);

@@ -33,7 +33,7 @@ public final class EventFuzz {
 
     public static final ParserConfig CONFIG =
             ParserConfig.builder()
-                    .tenantSecret("acme", "acme-secret")
+                    .tenantSecret("acme", "acme-secret-0123456789abcdef-0123")
                     .countryCode("uk_shop", "+44")
                     .piiIdTypes("phone", "email", "x_passport")
                     .clock(() -> NOW)

@@ -26,7 +26,7 @@ class EventParserTest {
     /** 2023-11-15T00:00:00Z. */
     static final long NOW = 1_700_006_400_000L;
 
-    static final String ACME_SECRET = "acme-secret";
+    static final String ACME_SECRET = "acme-secret-0123456789abcdef-0123";
 
     static final ParserConfig CONFIG =
             ParserConfig.builder()
@@ -685,10 +685,13 @@ class EventParserTest {
                     record("")
                             .replace("\"acme\"", "\"" + c[0] + "\"")
                             .replace("{\"cookie_id\":\"c-1\"}", "{\"phone\":\"" + c[1] + "\"}");
-            String secret = c[0].equals("acme") ? ACME_SECRET : ParserConfig.DEV_SECRET;
+            byte[] key =
+                    c[0].equals("acme")
+                            ? ACME_SECRET.getBytes(StandardCharsets.UTF_8)
+                            : HmacOracle.tenantKey(ParserConfig.DEV_SECRET, c[0]);
             assertThat(parser.parse(utf8(json)).ids())
                     .as(c[1])
-                    .containsExactly(new Id("phone", HmacOracle.hex(secret, "phone", c[2])));
+                    .containsExactly(new Id("phone", HmacOracle.hex(key, "phone", c[2])));
         }
     }
 
@@ -739,7 +742,11 @@ class EventParserTest {
                         new Id("phone", "+8613800138000"),
                         new Id(
                                 "x_passport",
-                                HmacOracle.hex(ParserConfig.DEV_SECRET, "x_passport", "E1234567")));
+                                HmacOracle.derivedHex(
+                                        ParserConfig.DEV_SECRET,
+                                        "acme",
+                                        "x_passport",
+                                        "E1234567")));
     }
 
     // ---- PII never leaks into messages ------------------------------------------------------

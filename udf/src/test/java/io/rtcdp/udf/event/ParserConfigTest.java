@@ -18,13 +18,54 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class ParserConfigTest {
+    private static final String S0 = "s0-0123456789abcdef-0123456789abc";
+    private static final String S1 = "s1-0123456789abcdef-0123456789abc";
+    private static final String S2 = "s2-0123456789abcdef-0123456789abc";
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void secretsOfAtLeast32BytesAreAcceptedAndTheDevelopmentSecretStays() {
+        String exactly32 = "0123456789abcdef0123456789abcdef";
+        ParserConfig c =
+                ParserConfig.builder()
+                        .defaultSecret(exactly32)
+                        .tenantSecret("acme", "é".repeat(16))
+                        .build();
+        assertThat(c.hasOwnSecret("acme")).isTrue();
+        assertThat(
+                        ParserConfig.builder()
+                                .defaultSecret(ParserConfig.DEV_SECRET)
+                                .build()
+                                .usesDevSecret())
+                .isTrue();
+    }
+
+    @Test
+    void aShortSecretIsRejectedWithoutShowingIt() {
+        String secret = "0123456789abcdef0123456789abcde"; // 31 bytes
+        assertThatThrownBy(() -> ParserConfig.builder().defaultSecret(secret).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "the default tenant secret is 31 bytes long; give at least 32 (e.g. the"
+                                + " output of openssl rand -hex 32)")
+                .message()
+                .doesNotContain(secret);
+        assertThatThrownBy(() -> ParserConfig.builder().tenantSecret("acme", "s3cret").build())
+                .hasMessage(
+                        "the secret of tenant 'acme' is 6 bytes long; give at least 32 (e.g. the"
+                                + " output of openssl rand -hex 32)");
+    }
 
     @Test
     void defaults() {
         long before = System.currentTimeMillis();
         ParserConfig c = ParserConfig.defaults();
         assertThat(c.usesDevSecret()).isTrue();
-        assertThat(c.secretFor("acme")).isEqualTo("rtcdp-dev-secret");
+        assertThat(c.tenantKeys().key("acme"))
+                .isEqualTo(HmacOracle.tenantKey("rtcdp-dev-secret", "acme"));
         assertThat(c.hasOwnSecret("acme")).isFalse();
         assertThat(c.countryCodeFor("acme")).isEqualTo("+86");
         assertThat(c.piiIdTypes()).isEqualTo(Set.of("phone", "email"));
@@ -37,8 +78,8 @@ class ParserConfigTest {
     void perTenantSettingsOverrideDefaults() {
         ParserConfig c =
                 ParserConfig.builder()
-                        .tenantSecrets(Map.of("acme", "s1", "globex", "s2"))
-                        .defaultSecret("s0")
+                        .tenantSecrets(Map.of("acme", S1, "globex", S2))
+                        .defaultSecret(S0)
                         .countryCode("uk_shop", "+44")
                         .defaultCountryCode("+852")
                         .piiIdTypes("email")
@@ -47,9 +88,9 @@ class ParserConfigTest {
                         .clock(() -> 42L)
                         .build();
         assertThat(c.usesDevSecret()).isFalse();
-        assertThat(c.secretFor("acme")).isEqualTo("s1");
-        assertThat(c.secretFor("globex")).isEqualTo("s2");
-        assertThat(c.secretFor("other")).isEqualTo("s0");
+        assertThat(c.tenantKeys().key("acme")).isEqualTo(utf8(S1));
+        assertThat(c.tenantKeys().key("globex")).isEqualTo(utf8(S2));
+        assertThat(c.tenantKeys().key("other")).isEqualTo(HmacOracle.tenantKey(S0, "other"));
         assertThat(c.tenantsWithSecrets()).containsExactlyInAnyOrder("acme", "globex");
         assertThat(c.countryCodeFor("uk_shop")).isEqualTo("+44");
         assertThat(c.countryCodeFor("acme")).isEqualTo("+852");
@@ -64,7 +105,7 @@ class ParserConfigTest {
     void devSecretCountsWhenAnyTenantUsesIt() {
         assertThat(
                         ParserConfig.builder()
-                                .defaultSecret("s0")
+                                .defaultSecret(S0)
                                 .tenantSecret("acme", ParserConfig.DEV_SECRET)
                                 .build()
                                 .usesDevSecret())
@@ -75,15 +116,15 @@ class ParserConfigTest {
     void toStringNamesNoSecret() {
         ParserConfig c =
                 ParserConfig.builder()
-                        .tenantSecret("acme", "top-secret-1")
-                        .defaultSecret("top-secret-0")
+                        .tenantSecret("acme", "top-secret-1-0123456789abcdef-0123")
+                        .defaultSecret("top-secret-0-0123456789abcdef-0123")
                         .build();
         assertThat(c.toString()).contains("acme").doesNotContain("top-secret");
     }
 
     @Test
     void serializableWithItsClock() throws Exception {
-        ParserConfig c = ParserConfig.builder().tenantSecret("acme", "s1").clock(() -> 7L).build();
+        ParserConfig c = ParserConfig.builder().tenantSecret("acme", S1).clock(() -> 7L).build();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
             out.writeObject(c);
@@ -93,7 +134,7 @@ class ParserConfigTest {
                 new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
             ParserConfig copy = (ParserConfig) in.readObject();
             assertThat(copy.clock().getAsLong()).isEqualTo(7L);
-            assertThat(copy.secretFor("acme")).isEqualTo("s1");
+            assertThat(copy.tenantKeys().key("acme")).isEqualTo(utf8(S1));
             ParserConfig defaults = (ParserConfig) in.readObject();
             assertThat(defaults.clock().getAsLong()).isPositive();
         }

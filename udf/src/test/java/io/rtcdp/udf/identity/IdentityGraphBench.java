@@ -57,6 +57,9 @@ public class IdentityGraphBench {
     @Param({"objects", "bytes"})
     public String store;
 
+    private static final OneIds ONEIDS =
+            new OneIds(io.rtcdp.udf.event.ParserConfig.defaults().tenantKeys());
+
     private IdentityGraph warm;
     private List<Id>[] known;
     private int next;
@@ -66,7 +69,7 @@ public class IdentityGraphBench {
     @SuppressWarnings("unchecked")
     public void setUp() {
         story = story(new Random(42));
-        warm = new IdentityGraph(newStore(), IdLimits.defaults());
+        warm = new IdentityGraph(newStore(), IdLimits.defaults(), ONEIDS);
         for (int i = 0; i < story.size(); i++) {
             warm.resolve("acme", "w" + i, i, story.get(i));
         }
@@ -89,7 +92,7 @@ public class IdentityGraphBench {
     @Benchmark
     @OperationsPerInvocation(PERSONS * STORY_EVENTS_PER_PERSON)
     public int story() {
-        IdentityGraph graph = new IdentityGraph(newStore(), IdLimits.defaults());
+        IdentityGraph graph = new IdentityGraph(newStore(), IdLimits.defaults(), ONEIDS);
         int merges = 0;
         for (int i = 0; i < story.size(); i++) {
             merges += graph.resolve("acme", "e", i, story.get(i)).merges().size();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.rtcdp.udf.event.Id;
 import io.rtcdp.udf.event.IdTypes;
+import io.rtcdp.udf.event.ParserConfig;
 import io.rtcdp.udf.identity.OneIdInfo.MergeRecord;
 import io.rtcdp.udf.identity.Resolution.Merge;
 import io.rtcdp.udf.identity.Resolution.Quarantine;
@@ -35,13 +36,16 @@ class IdentityGraphTest {
     private static final Id C2 = new Id(IdTypes.COOKIE_ID, "c2");
     private static final Id C9 = new Id(IdTypes.COOKIE_ID, "c9");
 
+    /** Names profiles as the job does, with the development secret's key for tenant {@code T}. */
+    static final OneIds ONEIDS = new OneIds(ParserConfig.defaults().tenantKeys());
+
     private final CountingStore counting = new CountingStore();
     private final InMemoryIdentityStore store = counting.inner;
-    private IdentityGraph graph = new IdentityGraph(counting, IdLimits.defaults());
+    private IdentityGraph graph = new IdentityGraph(counting, IdLimits.defaults(), ONEIDS);
     private int seq;
 
     private void limits(Map<String, Integer> overrides) {
-        graph = new IdentityGraph(counting, IdLimits.withOverrides(overrides));
+        graph = new IdentityGraph(counting, IdLimits.withOverrides(overrides), ONEIDS);
     }
 
     /** Resolves an event with the next event id, {@code e1}, {@code e2}, … */
@@ -54,11 +58,11 @@ class IdentityGraphTest {
     }
 
     private static String natural(Id founder) {
-        return OneIds.of(T, founder);
+        return ONEIDS.of(T, founder);
     }
 
     private static String quarantineOf(Id id) {
-        return OneIdVariants.quarantined(T, id);
+        return ONEIDS.quarantined(T, id);
     }
 
     private static Resolution to(String oneid) {
@@ -516,17 +520,15 @@ class IdentityGraphTest {
         store.put(OneIdInfo.founded(natural(U1), 0, List.of(C9)));
         store.link(C9, natural(U1));
         store.alias(natural(U2), "o00000000000000000000");
-        String firstVariant = OneIdVariants.refounded(T, U1, "e1", 0, OneIds.newDigest());
+        String firstVariant = ONEIDS.refounded(T, U1, "e1", 0);
         store.put(OneIdInfo.founded(firstVariant, 0, List.of(C2)));
         store.link(C2, firstVariant);
 
         Resolution r1 = event(10, U1);
         Resolution r2 = event(10, U2);
 
-        assertThat(r1.oneid())
-                .isEqualTo(OneIdVariants.refounded(T, U1, "e1", 1, OneIds.newDigest()));
-        assertThat(r2.oneid())
-                .isEqualTo(OneIdVariants.refounded(T, U2, "e2", 0, OneIds.newDigest()));
+        assertThat(r1.oneid()).isEqualTo(ONEIDS.refounded(T, U1, "e1", 1));
+        assertThat(r2.oneid()).isEqualTo(ONEIDS.refounded(T, U2, "e2", 0));
         assertThat(Set.of(r1.oneid(), r2.oneid(), natural(U1), natural(U2), firstVariant))
                 .hasSize(5);
         assertThat(store.info(r1.oneid()).ids()).containsExactly(U1);

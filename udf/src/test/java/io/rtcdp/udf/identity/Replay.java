@@ -25,6 +25,7 @@ final class Replay {
     final InMemoryIdentityStore store = new InMemoryIdentityStore();
     final IdLimits limits;
     final IdentityGraph graph;
+    final OneIds oneIds = new OneIds(io.rtcdp.udf.event.ParserConfig.defaults().tenantKeys());
     final Map<String, Resolution> resolutions = new LinkedHashMap<>();
     private final Map<String, Long> tsOf = new HashMap<>();
     private final Set<Id> seen = new HashSet<>();
@@ -33,7 +34,7 @@ final class Replay {
 
     Replay(IdLimits limits) {
         this.limits = limits;
-        this.graph = new IdentityGraph(store, limits);
+        this.graph = new IdentityGraph(store, limits, oneIds);
     }
 
     Resolution apply(Ev e, long ts) {
@@ -72,9 +73,7 @@ final class Replay {
             }
         }
         if (strongestUsable == null) {
-            assertThat(r.oneid())
-                    .as(at)
-                    .isEqualTo(OneIdVariants.quarantined(TENANT, strongestHeld));
+            assertThat(r.oneid()).as(at).isEqualTo(oneIds.quarantined(TENANT, strongestHeld));
             assertThat(store.profiles()).as(at).isEqualTo(before);
             assertThat(r.merges()).as(at).isEmpty();
         } else {
@@ -125,7 +124,7 @@ final class Replay {
         for (Quarantine q : r.quarantined()) {
             assertThat(linksBefore.get(q.id())).as(at).isEqualTo(q.from());
             assertThat(quarantinedBefore).as(at).doesNotContain(q.id());
-            assertThat(q.singleton()).isEqualTo(OneIdVariants.quarantined(TENANT, q.id()));
+            assertThat(q.singleton()).isEqualTo(oneIds.quarantined(TENANT, q.id()));
             quarantinedNow.add(q.id());
         }
         Set<Id> newlyQuarantined = new HashSet<>(store.quarantinedIds());
@@ -206,7 +205,7 @@ final class Replay {
     Map<String, Set<Id>> groupOf() {
         Map<String, Id> singletons = new HashMap<>();
         for (Id q : store.quarantinedIds()) {
-            singletons.put(OneIdVariants.quarantined(TENANT, q), q);
+            singletons.put(oneIds.quarantined(TENANT, q), q);
         }
         Map<String, Set<Id>> out = new HashMap<>();
         resolutions.forEach(
