@@ -207,16 +207,20 @@ public final class RtcdpOptions {
                             .stringType()
                             .noDefaultValue()
                             .withDescription(
-                                    "HMAC secret of the PII ids (`phone`, `email`) of tenants"
-                                            + " without their own; required by `rtcdp run`, which"
-                                            + " refuses to start without it (exit 2)"),
+                                    "master secret (at least 32 bytes): the HMAC key of"
+                                            + " the PII ids (`phone`, `email`) and oneids of each"
+                                            + " tenant without its own is derived from it per"
+                                            + " tenant; required by `rtcdp run`, which refuses to"
+                                            + " start without it (exit 2)"),
                     v -> ParserConfig.builder().defaultSecret(v).build());
     public static final ConfigOption<Map<String, String>> TENANT_SECRETS =
             family(
                     key("tenant-secret")
                             .mapType()
                             .defaultValue(Map.of())
-                            .withDescription("HMAC secret of one tenant's PII ids"),
+                            .withDescription(
+                                    "one tenant's HMAC key itself (at least 32 bytes), instead of"
+                                            + " the one derived from `default-secret`"),
                     "<tenant>",
                     true,
                     (tenant, v) -> ParserConfig.builder().tenantSecret(tenant, v).build());
