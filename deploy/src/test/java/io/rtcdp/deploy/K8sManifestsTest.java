@@ -260,7 +260,9 @@ class K8sManifestsTest {
         Files.writeString(tmp, file, StandardCharsets.UTF_8);
         Configuration cluster = clusterConfiguration(spec);
         RtcdpConfig cfg =
-                ConfigLoader.withEnvironment(n -> env.contains(n) ? "value-of-" + n : null)
+                // values as long as a real secret must be (32 bytes at least)
+                ConfigLoader.withEnvironment(
+                                n -> env.contains(n) ? "value-of-" + n + "-0123456789abcdef" : null)
                         .flinkConfiguration(cluster)
                         .file(tmp)
                         .load();
