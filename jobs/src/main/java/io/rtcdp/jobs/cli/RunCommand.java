@@ -33,9 +33,11 @@ public final class RunCommand implements Callable<Integer> {
             // anyone can recompute ids hashed with it from a list of phone numbers or e-mails
             throw new IllegalArgumentException(
                     "no PII secret configured: the streaming job does not hash phone and e-mail"
-                            + " with the public development secret; set default-secret (e.g."
-                            + " default-secret=${env:RTCDP_DEFAULT_SECRET}) and, for a tenant of"
-                            + " its own, tenant-secret.<tenant>");
+                            + " with the public development secret; set default-secret, 32 bytes"
+                            + " or more, in the --config file (e.g."
+                            + " default-secret=${file:/run/secrets/rtcdp-master} or"
+                            + " ${env:RTCDP_DEFAULT_SECRET}) and, for a tenant with a key of its"
+                            + " own, tenant-secret.<tenant>");
         }
         settings.warnIfSecretsOnCommandLine(System.err);
         Configuration conf = Environments.jobConfiguration(cfg, flink);

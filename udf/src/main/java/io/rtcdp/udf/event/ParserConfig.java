@@ -83,7 +83,9 @@ public final class ParserConfig implements Serializable {
         return new TenantKeys(defaultSecret, tenantSecrets);
     }
 
-    /** Whether the tenant has a secret of its own (else it shares the default secret). */
+    /**
+     * Whether the tenant has a secret of its own (else its key is derived from the default one).
+     */
     public boolean hasOwnSecret(String tenant) {
         return tenantSecrets.containsKey(tenant);
     }
