@@ -58,9 +58,20 @@ public final class SecretOptions {
         }
         String def = System.getenv("RTCDP_DEFAULT_SECRET");
         if (!defaultFromFile && def != null && !def.isBlank()) {
+            checked("RTCDP_DEFAULT_SECRET", ParserConfig.builder().defaultSecret(def));
             b.defaultSecret(def);
         }
+        checked("--tenant-secret", ParserConfig.builder().tenantSecrets(tenantSecrets));
         return b.tenantSecrets(tenantSecrets).build();
+    }
+
+    /** Builds {@code b} so that a bad value is reported with where it came from. */
+    private static void checked(String origin, ParserConfig.Builder b) {
+        try {
+            b.build();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(origin + ": " + e.getMessage());
+        }
     }
 
     /**

@@ -144,6 +144,17 @@ class RtcdpCliTest {
                     .doesNotContain("s3cret-short")
                     .doesNotContain("\n");
         }
+        assertThat(
+                        run(
+                                "secrets",
+                                "derive",
+                                "--tenant",
+                                "a",
+                                "--tenant-secret",
+                                "a=s3cret-short")[1])
+                .isEqualTo(
+                        "rtcdp: --tenant-secret: the secret of tenant 'a' is 12 bytes long; give at"
+                                + " least 32 (e.g. the output of openssl rand -hex 32)");
     }
 
     @Test
