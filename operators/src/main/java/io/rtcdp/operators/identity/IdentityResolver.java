@@ -92,9 +92,33 @@ public final class IdentityResolver
     public static final KeySelector<ProfileUpdate, String> ID_KEY =
             u -> u.tenant() + '\u0001' + u.ids().get(0);
 
+    /** How long a forgotten id is remembered ({@code forget.tombstone-ttl}). */
+    public static final java.time.Duration DEFAULT_TOMBSTONE_TTL = java.time.Duration.ofDays(30);
+
     private final TenantIdLimits limits;
+    private final java.time.Duration tombstoneTtl;
 
     private transient MapState<String, String> links;
+
+    /**
+     * Forgotten ids (type:value, PII hashed) → the largest event time of a forget that named them,
+     * kept for {@link #tombstoneTtl} of processing time: an event that carries one and is not later
+     * than that forget (late, or replayed history) is dropped, so it cannot recreate the person.
+     */
+    private transient MapState<String, Long> forgotten;
+
+    /**
+     * Tenants known to have tombstones (or not), on the heap: most events need no tombstone read.
+     */
+    private transient Map<String, Boolean> tenantHasTombstones;
+
+    /**
+     * oneid → the ids quarantined out of that profile (type:value, newline-separated), so that a
+     * forget of the person also forgets the quarantine profiles of the ids it lost. Moves to the
+     * survivor on a merge.
+     */
+    private transient MapState<String, String> quarantinedFrom;
+
     private transient MapState<String, OneIdInfo> profiles;
     private transient MapState<String, String> aliases;
 
@@ -131,12 +155,45 @@ public final class IdentityResolver
     private transient Counter merges;
     private transient Counter conflicts;
     private transient Counter quarantines;
+    private transient Counter forgets;
+    private transient Counter eventsForgotten;
+    private transient java.security.MessageDigest md;
 
     /**
      * @param limits the id limits per type, for every tenant or one
      */
     public IdentityResolver(TenantIdLimits limits) {
+        this(limits, DEFAULT_TOMBSTONE_TTL);
+    }
+
+    /**
+     * @param limits the id limits per type, for every tenant or one
+     * @param tombstoneTtl how long a forgotten id is remembered ({@code forget.tombstone-ttl})
+     */
+    public IdentityResolver(TenantIdLimits limits, java.time.Duration tombstoneTtl) {
+        if (tombstoneTtl.isNegative() || tombstoneTtl.isZero()) {
+            throw new IllegalArgumentException("tombstone TTL must be positive: " + tombstoneTtl);
+        }
         this.limits = limits;
+        this.tombstoneTtl = tombstoneTtl;
+    }
+
+    /** The tombstones' state: a TTL of processing time, dropped by RocksDB's compaction filter. */
+    static MapStateDescriptor<String, Long> tombstoneState(java.time.Duration ttl) {
+        MapStateDescriptor<String, Long> d =
+                new MapStateDescriptor<>("forgotten-ids", Types.STRING, Types.LONG);
+        d.enableTimeToLive(
+                org.apache.flink.api.common.state.StateTtlConfig.newBuilder(ttl)
+                        .setUpdateType(
+                                org.apache.flink.api.common.state.StateTtlConfig.UpdateType
+                                        .OnCreateAndWrite)
+                        .setStateVisibility(
+                                org.apache.flink.api.common.state.StateTtlConfig.StateVisibility
+                                        .NeverReturnExpired)
+                        .cleanupFullSnapshot()
+                        .cleanupInRocksdbCompactFilter(1000, java.time.Duration.ofDays(1))
+                        .build());
+        return d;
     }
 
     /**
@@ -185,6 +242,14 @@ public final class IdentityResolver
                         .getMapState(
                                 new MapStateDescriptor<>("fragments", Types.STRING, Types.STRING));
         getRuntimeContext().getMapState(legacyDedupeState());
+        forgotten = getRuntimeContext().getMapState(tombstoneState(tombstoneTtl));
+        quarantinedFrom =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "quarantined-from", Types.STRING, Types.STRING));
+        tenantHasTombstones = new java.util.HashMap<>();
+        md = io.rtcdp.udf.identity.OneIds.newDigest();
         store = new FlinkStore();
         pending = new Pending();
         isolation.open(getRuntimeContext().getMetricGroup());
@@ -192,6 +257,8 @@ public final class IdentityResolver
         merges = getRuntimeContext().getMetricGroup().counter("identityMerges");
         conflicts = getRuntimeContext().getMetricGroup().counter("identityConflicts");
         quarantines = getRuntimeContext().getMetricGroup().counter("identityQuarantines");
+        forgets = getRuntimeContext().getMetricGroup().counter("profilesForgotten");
+        eventsForgotten = getRuntimeContext().getMetricGroup().counter("eventsForgotten");
     }
 
     @Override
@@ -232,6 +299,9 @@ public final class IdentityResolver
             store.tenant = e.tenant();
             if (e.type() == EventType.FORGET) {
                 forget(e, pending);
+            } else if (tombstoned(e)) {
+                eventsForgotten.inc();
+                return;
             } else {
                 resolve(e, pending);
             }
@@ -259,6 +329,9 @@ public final class IdentityResolver
         for (Resolution.Quarantine q : r.quarantined()) {
             quarantines.inc();
             out.idKeys.add(ProfileUpdate.ofIds(tenant, q.singleton(), q.id().toString(), false));
+            if (q.from() != null) {
+                store.addQuarantinedFrom(q.from(), q.id());
+            }
             if (q.from() != null && !r.dropped().contains(q.from())) {
                 out.commands.add(FragmentCommand.ids(tenant, q.from(), List.of(), List.of(q.id())));
             }
@@ -462,6 +535,12 @@ public final class IdentityResolver
             // every merged-away oneid's alias points straight at the current survivor
             out.commands.add(FragmentCommand.drop(tenant, f, survivor));
         }
+        String lost = store.quarantinedFrom(loser);
+        if (lost != null) {
+            store.setQuarantinedFrom(loser, null);
+            String had = store.quarantinedFrom(survivor);
+            store.setQuarantinedFrom(survivor, had == null ? lost : had + "\n" + lost);
+        }
         String ofSurvivor = store.fragments(survivor);
         String joined = String.join(",", moved);
         store.setFragments(survivor, ofSurvivor == null ? joined : ofSurvivor + "," + joined);
@@ -472,35 +551,96 @@ public final class IdentityResolver
         return MergeHistory.render(info.merges());
     }
 
-    /** Forget: the profile of the event's ids, all its fragments and all its ids. */
-    private void forget(Event e, Pending out) {
-        String oneid = null;
+    /**
+     * Whether the event carries an id forgotten by a forget at or after the event's time: late or
+     * replayed history of a forgotten person, which must not bring the person back.
+     */
+    private boolean tombstoned(Event e) throws Exception {
+        Boolean has = tenantHasTombstones.get(e.tenant());
+        if (has == null) {
+            has = !forgotten.isEmpty();
+            tenantHasTombstones.put(e.tenant(), has);
+        }
+        if (!has) {
+            return false;
+        }
         for (Id id : e.ids()) {
-            oneid = store.link(id.toString());
-            if (oneid != null && !oneid.startsWith(QUARANTINED)) {
-                break;
+            Long at = forgotten.get(id.toString());
+            if (at != null && e.ts() <= at) {
+                return true;
             }
-            oneid = null;
         }
-        if (oneid == null) {
-            return;
+        return false;
+    }
+
+    /**
+     * Forget: every profile that owns any id of the event (a quarantined id's own quarantine
+     * profile included), with all of those profiles' ids, the quarantine profiles of the ids they
+     * lost, their fragments and aliases; every id involved is remembered as forgotten ({@link
+     * #forgotten}). Each forgotten profile's fragment gets a forget command (the fragment store and
+     * the profile stage delete their state, the hash, its alias key and segment memberships), each
+     * id its key's delete.
+     */
+    private void forget(Event e, Pending out) throws Exception {
+        String tenant = e.tenant();
+        java.util.LinkedHashSet<String> oneids = new java.util.LinkedHashSet<>();
+        java.util.LinkedHashMap<String, Id> ids = new java.util.LinkedHashMap<>();
+        java.util.ArrayDeque<Id> todo = new java.util.ArrayDeque<>(e.ids());
+        while (!todo.isEmpty()) {
+            Id id = todo.poll();
+            if (ids.putIfAbsent(id.toString(), id) != null) {
+                continue;
+            }
+            String link = store.link(id.toString());
+            String owner;
+            if (QUARANTINED.equals(link)) {
+                owner = io.rtcdp.udf.identity.OneIdVariants.quarantined(tenant, id, md);
+            } else {
+                owner = link;
+            }
+            if (owner == null || !oneids.add(owner)) {
+                continue;
+            }
+            OneIdInfo info = store.info(owner);
+            if (info != null) {
+                todo.addAll(info.ids());
+            }
+            String lost = store.quarantinedFrom(owner);
+            if (lost != null) {
+                for (String q : lost.split("\n")) {
+                    int colon = q.indexOf(':');
+                    todo.add(new Id(q.substring(0, colon), q.substring(colon + 1)));
+                }
+            }
         }
-        OneIdInfo info = store.info(oneid);
-        if (info != null) {
-            for (Id id : info.ids()) {
+        for (Id id : ids.values()) {
+            String link = store.link(id.toString());
+            if (link != null) {
                 store.unlink(id);
-                out.idKeys.add(ProfileUpdate.ofIds(e.tenant(), oneid, id.toString(), true));
+                String owner =
+                        QUARANTINED.equals(link)
+                                ? io.rtcdp.udf.identity.OneIdVariants.quarantined(tenant, id, md)
+                                : link;
+                out.idKeys.add(ProfileUpdate.ofIds(tenant, owner, id.toString(), true));
             }
-            store.remove(oneid);
+            store.tombstone(id.toString(), e.ts());
         }
-        String frags = store.fragments(oneid);
-        store.setFragments(oneid, null);
-        if (frags != null) {
-            for (String f : frags.split(",")) {
-                out.commands.add(FragmentCommand.forget(e.tenant(), f, null));
+        for (String oneid : oneids) {
+            forgets.inc();
+            if (store.info(oneid) != null) {
+                store.remove(oneid);
             }
+            store.setQuarantinedFrom(oneid, null);
+            String frags = store.fragments(oneid);
+            store.setFragments(oneid, null);
+            if (frags != null) {
+                for (String f : frags.split(",")) {
+                    store.alias(f, null);
+                    out.commands.add(FragmentCommand.forget(tenant, f, null));
+                }
+            }
+            out.commands.add(FragmentCommand.forget(tenant, oneid, e));
         }
-        out.commands.add(FragmentCommand.forget(e.tenant(), oneid, e));
     }
 
     /** Entries of the heap caches in front of the link and profile maps (per subtask). */
@@ -551,6 +691,46 @@ public final class IdentityResolver
         private final Map<String, OneIdInfo> pendingInfos = new java.util.HashMap<>();
         private final Map<String, String> pendingAliases = new java.util.HashMap<>();
         private final Map<String, String> pendingFragments = new java.util.HashMap<>();
+        private final Map<String, String> pendingQuarantinedFrom = new java.util.HashMap<>();
+        private final Map<String, Long> pendingTombstones = new java.util.HashMap<>();
+
+        String quarantinedFrom(String oneid) {
+            if (pendingQuarantinedFrom.containsKey(oneid)) {
+                return pendingQuarantinedFrom.get(oneid);
+            }
+            try {
+                return quarantinedFrom.get(oneid);
+            } catch (Exception ex) {
+                throw new IllegalStateException(ex);
+            }
+        }
+
+        void setQuarantinedFrom(String oneid, String value) {
+            pendingQuarantinedFrom.put(oneid, value);
+        }
+
+        void addQuarantinedFrom(String oneid, Id id) {
+            String had = quarantinedFrom(oneid);
+            String add = id.toString();
+            if (had == null) {
+                setQuarantinedFrom(oneid, add);
+            } else if (!java.util.Arrays.asList(had.split("\n")).contains(add)) {
+                setQuarantinedFrom(oneid, had + "\n" + add);
+            }
+        }
+
+        /** Remembers {@code id} as forgotten by a forget of event time {@code ts}. */
+        void tombstone(String id, long ts) {
+            Long had = pendingTombstones.get(id);
+            if (had == null) {
+                try {
+                    had = forgotten.get(id);
+                } catch (Exception ex) {
+                    throw new IllegalStateException(ex);
+                }
+            }
+            pendingTombstones.put(id, had == null ? ts : Math.max(had, ts));
+        }
 
         String link(String key) {
             if (pendingLinks.containsKey(key)) {
@@ -607,7 +787,22 @@ public final class IdentityResolver
                 infoCache.put(tenant + '\u0001' + w.getKey(), w.getValue());
             }
             for (Map.Entry<String, String> w : pendingAliases.entrySet()) {
-                aliases.put(w.getKey(), w.getValue());
+                if (w.getValue() == null) {
+                    aliases.remove(w.getKey());
+                } else {
+                    aliases.put(w.getKey(), w.getValue());
+                }
+            }
+            for (Map.Entry<String, String> w : pendingQuarantinedFrom.entrySet()) {
+                if (w.getValue() == null) {
+                    quarantinedFrom.remove(w.getKey());
+                } else {
+                    quarantinedFrom.put(w.getKey(), w.getValue());
+                }
+            }
+            if (!pendingTombstones.isEmpty()) {
+                forgotten.putAll(pendingTombstones);
+                tenantHasTombstones.put(tenant, true);
             }
             for (Map.Entry<String, String> w : pendingFragments.entrySet()) {
                 if (w.getValue() == null) {
@@ -625,6 +820,8 @@ public final class IdentityResolver
             pendingInfos.clear();
             pendingAliases.clear();
             pendingFragments.clear();
+            pendingQuarantinedFrom.clear();
+            pendingTombstones.clear();
         }
 
         @Override

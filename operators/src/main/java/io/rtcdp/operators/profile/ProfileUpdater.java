@@ -606,6 +606,8 @@ public final class ProfileUpdater
             ctx.output(RFM, RfmObservation.removal(c.tenant(), c.oneid()));
         }
         profile.clear();
+        // a merged-away oneid's day-long mark goes too: no state keyed by a forgotten oneid stays
+        merged.clear();
         // the hash and the alias key go; the identity stage deletes the id keys
         emitDelete(
                 new ProfileUpdate(c.tenant(), c.oneid(), 0, true, Map.of(), List.of(), List.of()),
