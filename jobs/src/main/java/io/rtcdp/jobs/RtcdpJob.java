@@ -135,7 +135,9 @@ public final class RtcdpJob {
                 valid.keyBy(IdentityResolver.KEY)
                         .connect(verdicts.keyBy(IdentityResolver.VERDICT_KEY))
                         .process(
-                                new IdentityResolver(config.idLimits()),
+                                new IdentityResolver(
+                                        config.idLimits(),
+                                        config.get(RtcdpOptions.FORGET_TOMBSTONE_TTL)),
                                 RtcdpTypes.FRAGMENT_COMMAND)
                         .uid("identity")
                         .name("identity");

@@ -168,6 +168,16 @@ public final class RtcdpOptions {
                                     "a repeated `event_id` within this much event time is"
                                             + " dropped"),
                     positive());
+    public static final ConfigOption<Duration> FORGET_TOMBSTONE_TTL =
+            setting(
+                    key("forget.tombstone-ttl")
+                            .durationType()
+                            .defaultValue(Duration.ofDays(30))
+                            .withDescription(
+                                    "how long the ids of a `forget` are remembered: an event"
+                                            + " carrying one, not later than the forget, is"
+                                            + " dropped (late or replayed history)"),
+                    positive());
     public static final ConfigOption<Duration> OUT_OF_ORDERNESS =
             setting(
                     key("event-time.out-of-orderness")
