@@ -102,7 +102,8 @@ public final class Streaming {
 
     /**
      * Triggers to the triggers topic, exactly once: Kafka transactions committed with each
-     * checkpoint (readers use {@code isolation.level=read_committed}); key = oneid.
+     * checkpoint (readers use {@code isolation.level=read_committed}); key = oneid. A forgotten
+     * profile's oneid gets a tombstone (null value) after its triggers: the topic is compacted.
      */
     public static KafkaSink<Trigger> triggerSink(RtcdpConfig cfg) {
         String topic = cfg.get(RtcdpOptions.TRIGGERS_TOPIC);
@@ -111,7 +112,10 @@ public final class Streaming {
                         new ProducerRecord<>(
                                 topic,
                                 t.oneid().getBytes(StandardCharsets.UTF_8),
-                                t.toJson().getBytes(StandardCharsets.UTF_8));
+                                // a retraction (forget) is the oneid's tombstone
+                                t.isRetraction()
+                                        ? null
+                                        : t.toJson().getBytes(StandardCharsets.UTF_8));
         return KafkaSink.<Trigger>builder()
                 .setKafkaProducerConfig(KafkaClientProperties.of(cfg))
                 .setBootstrapServers(cfg.get(RtcdpOptions.KAFKA_BOOTSTRAP))

@@ -87,6 +87,9 @@ public final class RedisStreamSink implements Sink<Trigger>, SupportsCommitter<S
 
     /** A trigger as a stream entry: its fields (docs/contract.md §5.1), absent values left out. */
     static StreamEntry entry(Trigger t) {
+        if (t.isRetraction()) {
+            return StreamEntry.deletion(t.tenant(), "oneid", t.oneid());
+        }
         List<String> f = new ArrayList<>(22);
         add(f, "trigger_id", t.triggerId());
         add(f, "tenant", t.tenant());

@@ -8,4 +8,18 @@ package io.rtcdp.operators.sink;
  *     at most once
  * @param fields field names and values, alternating; values are plain strings
  */
-public record StreamEntry(String tenant, String id, String[] fields) {}
+public record StreamEntry(String tenant, String id, String[] fields) {
+
+    /**
+     * Not an entry: the deletion of every entry of the tenant's stream written before it whose
+     * {@code field} is {@code value} (a forgotten profile's triggers: field {@code oneid}).
+     */
+    public static StreamEntry deletion(String tenant, String field, String value) {
+        return new StreamEntry(tenant, "", new String[] {field, value});
+    }
+
+    /** Whether this is a {@link #deletion}. */
+    public boolean isDeletion() {
+        return id.isEmpty();
+    }
+}
