@@ -50,14 +50,21 @@ public final class Streaming {
                 .build();
     }
 
+    /**
+     * Conflicts to the conflicts topic, at least once; key = the oneid the event went to, so that a
+     * forgotten profile's tombstone (null value) removes its conflicts from the compacted topic.
+     */
     public static KafkaSink<Conflict> conflictSink(RtcdpConfig cfg) {
         String topic = cfg.get(RtcdpOptions.CONFLICTS_TOPIC);
         KafkaRecordSerializationSchema<Conflict> schema =
                 (c, ctx, ts) ->
                         new ProducerRecord<>(
                                 topic,
-                                c.tenant().getBytes(StandardCharsets.UTF_8),
-                                ConflictJson.toJson(c).getBytes(StandardCharsets.UTF_8));
+                                c.oneid().getBytes(StandardCharsets.UTF_8),
+                                // a retraction (forget) is the oneid's tombstone
+                                c.isRetraction()
+                                        ? null
+                                        : ConflictJson.toJson(c).getBytes(StandardCharsets.UTF_8));
         return KafkaSink.<Conflict>builder()
                 .setKafkaProducerConfig(KafkaClientProperties.of(cfg))
                 .setBootstrapServers(cfg.get(RtcdpOptions.KAFKA_BOOTSTRAP))

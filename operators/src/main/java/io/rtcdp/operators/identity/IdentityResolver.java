@@ -113,11 +113,13 @@ public final class IdentityResolver
     private transient Map<String, Boolean> tenantHasTombstones;
 
     /**
-     * oneid → the ids quarantined out of that profile (type:value, newline-separated), so that a
-     * forget of the person also forgets the quarantine profiles of the ids it lost. Moves to the
-     * survivor on a merge.
+     * What a forget of a profile must find beyond its ids and fragments, newline-separated; moves
+     * to the survivor on a merge. {@code q\u0001oneid}: the ids quarantined out of that profile
+     * (type:value), whose quarantine profiles go with it. {@code c\u0001oneid}: the oneids under
+     * whose key a conflict record names that profile as {@code other_oneid}, whose conflict records
+     * go with it (the conflicts topic is keyed by oneid).
      */
-    private transient MapState<String, String> quarantinedFrom;
+    private transient MapState<String, String> forgetRefs;
 
     private transient MapState<String, OneIdInfo> profiles;
     private transient MapState<String, String> aliases;
@@ -243,11 +245,11 @@ public final class IdentityResolver
                                 new MapStateDescriptor<>("fragments", Types.STRING, Types.STRING));
         getRuntimeContext().getMapState(legacyDedupeState());
         forgotten = getRuntimeContext().getMapState(tombstoneState(tombstoneTtl));
-        quarantinedFrom =
+        forgetRefs =
                 getRuntimeContext()
                         .getMapState(
                                 new MapStateDescriptor<>(
-                                        "quarantined-from", Types.STRING, Types.STRING));
+                                        "forget-refs", Types.STRING, Types.STRING));
         tenantHasTombstones = new java.util.HashMap<>();
         md = io.rtcdp.udf.identity.OneIds.newDigest();
         store = new FlinkStore();
@@ -330,7 +332,7 @@ public final class IdentityResolver
             quarantines.inc();
             out.idKeys.add(ProfileUpdate.ofIds(tenant, q.singleton(), q.id().toString(), false));
             if (q.from() != null) {
-                store.addQuarantinedFrom(q.from(), q.id());
+                store.addRef(LOST, q.from(), q.id().toString());
             }
             if (q.from() != null && !r.dropped().contains(q.from())) {
                 out.commands.add(FragmentCommand.ids(tenant, q.from(), List.of(), List.of(q.id())));
@@ -370,6 +372,9 @@ public final class IdentityResolver
         }
         for (Conflict c : r.conflicts()) {
             conflicts.inc();
+            if (c.otherOneid() != null && !c.otherOneid().equals(c.oneid())) {
+                store.addRef(CONFLICTS_ABOUT, c.otherOneid(), c.oneid());
+            }
             out.conflicts.add(c);
         }
         out.commands.add(FragmentCommand.route(r.oneid(), e, linked, history));
@@ -535,12 +540,8 @@ public final class IdentityResolver
             // every merged-away oneid's alias points straight at the current survivor
             out.commands.add(FragmentCommand.drop(tenant, f, survivor));
         }
-        String lost = store.quarantinedFrom(loser);
-        if (lost != null) {
-            store.setQuarantinedFrom(loser, null);
-            String had = store.quarantinedFrom(survivor);
-            store.setQuarantinedFrom(survivor, had == null ? lost : had + "\n" + lost);
-        }
+        store.moveRefs(LOST, loser, survivor);
+        store.moveRefs(CONFLICTS_ABOUT, loser, survivor);
         String ofSurvivor = store.fragments(survivor);
         String joined = String.join(",", moved);
         store.setFragments(survivor, ofSurvivor == null ? joined : ofSurvivor + "," + joined);
@@ -605,7 +606,7 @@ public final class IdentityResolver
             if (info != null) {
                 todo.addAll(info.ids());
             }
-            String lost = store.quarantinedFrom(owner);
+            String lost = store.refs(LOST, owner);
             if (lost != null) {
                 for (String q : lost.split("\n")) {
                     int colon = q.indexOf(':');
@@ -625,21 +626,32 @@ public final class IdentityResolver
             }
             store.tombstone(id.toString(), e.ts());
         }
+        java.util.LinkedHashSet<String> conflictKeys = new java.util.LinkedHashSet<>();
         for (String oneid : oneids) {
             forgets.inc();
             if (store.info(oneid) != null) {
                 store.remove(oneid);
             }
-            store.setQuarantinedFrom(oneid, null);
+            store.setRefs(LOST, oneid, null);
+            conflictKeys.add(oneid);
+            String about = store.refs(CONFLICTS_ABOUT, oneid);
+            if (about != null) {
+                conflictKeys.addAll(List.of(about.split("\n")));
+                store.setRefs(CONFLICTS_ABOUT, oneid, null);
+            }
             String frags = store.fragments(oneid);
             store.setFragments(oneid, null);
             if (frags != null) {
                 for (String f : frags.split(",")) {
                     store.alias(f, null);
+                    conflictKeys.add(f);
                     out.commands.add(FragmentCommand.forget(tenant, f, null));
                 }
             }
             out.commands.add(FragmentCommand.forget(tenant, oneid, e));
+        }
+        for (String key : conflictKeys) {
+            out.conflicts.add(Conflict.retraction(tenant, key));
         }
     }
 
@@ -663,6 +675,11 @@ public final class IdentityResolver
             return size() > capacity;
         }
     }
+
+    /** Kinds of {@link #forgetRefs}. */
+    private static final char LOST = 'q';
+
+    private static final char CONFLICTS_ABOUT = 'c';
 
     /** Marks a quarantined id in the links map, so a lookup costs one read, not two. */
     private static final String QUARANTINED = "\u0000q";
@@ -691,31 +708,43 @@ public final class IdentityResolver
         private final Map<String, OneIdInfo> pendingInfos = new java.util.HashMap<>();
         private final Map<String, String> pendingAliases = new java.util.HashMap<>();
         private final Map<String, String> pendingFragments = new java.util.HashMap<>();
-        private final Map<String, String> pendingQuarantinedFrom = new java.util.HashMap<>();
+        private final Map<String, String> pendingRefs = new java.util.HashMap<>();
         private final Map<String, Long> pendingTombstones = new java.util.HashMap<>();
 
-        String quarantinedFrom(String oneid) {
-            if (pendingQuarantinedFrom.containsKey(oneid)) {
-                return pendingQuarantinedFrom.get(oneid);
+        String refs(char kind, String oneid) {
+            String k = kind + "\u0001" + oneid;
+            if (pendingRefs.containsKey(k)) {
+                return pendingRefs.get(k);
             }
             try {
-                return quarantinedFrom.get(oneid);
+                return forgetRefs.get(k);
             } catch (Exception ex) {
                 throw new IllegalStateException(ex);
             }
         }
 
-        void setQuarantinedFrom(String oneid, String value) {
-            pendingQuarantinedFrom.put(oneid, value);
+        void setRefs(char kind, String oneid, String value) {
+            pendingRefs.put(kind + "\u0001" + oneid, value);
         }
 
-        void addQuarantinedFrom(String oneid, Id id) {
-            String had = quarantinedFrom(oneid);
-            String add = id.toString();
+        void addRef(char kind, String oneid, String ref) {
+            String had = refs(kind, oneid);
             if (had == null) {
-                setQuarantinedFrom(oneid, add);
-            } else if (!java.util.Arrays.asList(had.split("\n")).contains(add)) {
-                setQuarantinedFrom(oneid, had + "\n" + add);
+                setRefs(kind, oneid, ref);
+            } else if (!java.util.Arrays.asList(had.split("\n")).contains(ref)) {
+                setRefs(kind, oneid, had + "\n" + ref);
+            }
+        }
+
+        void moveRefs(char kind, String from, String to) {
+            String moved = refs(kind, from);
+            if (moved != null) {
+                setRefs(kind, from, null);
+                for (String ref : moved.split("\n")) {
+                    if (!ref.equals(to)) {
+                        addRef(kind, to, ref);
+                    }
+                }
             }
         }
 
@@ -793,11 +822,11 @@ public final class IdentityResolver
                     aliases.put(w.getKey(), w.getValue());
                 }
             }
-            for (Map.Entry<String, String> w : pendingQuarantinedFrom.entrySet()) {
+            for (Map.Entry<String, String> w : pendingRefs.entrySet()) {
                 if (w.getValue() == null) {
-                    quarantinedFrom.remove(w.getKey());
+                    forgetRefs.remove(w.getKey());
                 } else {
-                    quarantinedFrom.put(w.getKey(), w.getValue());
+                    forgetRefs.put(w.getKey(), w.getValue());
                 }
             }
             if (!pendingTombstones.isEmpty()) {
@@ -820,7 +849,7 @@ public final class IdentityResolver
             pendingInfos.clear();
             pendingAliases.clear();
             pendingFragments.clear();
-            pendingQuarantinedFrom.clear();
+            pendingRefs.clear();
             pendingTombstones.clear();
         }
 

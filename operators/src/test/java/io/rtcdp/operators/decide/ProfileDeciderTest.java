@@ -177,7 +177,10 @@ class ProfileDeciderTest {
         assertThat(retraction.isRetraction()).isTrue();
         assertThat(retraction.oneid()).isEqualTo("o1");
         assertThat(retraction.toJson()).isNull();
-        assertThat(h.numKeyedStateEntries()).isZero();
+        // its state is gone: a change of o1 now starts from nothing (all memberships written)
+        h.getOutput().clear();
+        h.processElement(change("o1", "search2", T0 + 1, 0), T0);
+        assertThat(updates().get(0).segments()).isEqualTo(Map.of("all", true));
     }
 
     private static final long DAY = 86_400_000L;

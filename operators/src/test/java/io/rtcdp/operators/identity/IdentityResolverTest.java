@@ -268,6 +268,15 @@ class IdentityResolverTest {
         assertThat(idKeyDeletes())
                 .containsExactlyInAnyOrder(
                         person + "/" + alice, person + "/" + cookie, tabletProfile + "/" + tablet);
+        // the conflicts topic loses every record under the person's oneids and under bob's,
+        // whose conflict names the person
+        List<String> retracted = new ArrayList<>();
+        for (StreamRecord<Conflict> r : h.getSideOutput(IdentityResolver.CONFLICTS)) {
+            if (r.getValue().isRetraction()) {
+                retracted.add(r.getValue().oneid());
+            }
+        }
+        assertThat(retracted).containsExactlyInAnyOrder(person, merged, tabletProfile, bobs);
         // the late history of the person is dropped; bob is untouched
         int before = routes().size();
         send(event("t", "late1", 3 * DAY, cookie), 0);
