@@ -4,6 +4,7 @@ import io.rtcdp.operators.RecordIsolation;
 import io.rtcdp.operators.decide.OnlineTrainer;
 import io.rtcdp.operators.decide.ProfileDecider;
 import io.rtcdp.operators.decide.RfmScorer;
+import io.rtcdp.operators.identity.ForgottenIds;
 import io.rtcdp.operators.identity.FragmentStore;
 import io.rtcdp.operators.identity.IdentityResolver;
 import io.rtcdp.operators.ingest.Deduplicator;
@@ -137,7 +138,12 @@ public final class RtcdpJob {
                         .process(
                                 new IdentityResolver(
                                         config.idLimits(),
-                                        config.get(RtcdpOptions.FORGET_TOMBSTONE_TTL)),
+                                        config.get(RtcdpOptions.FORGET_TOMBSTONE_TTL),
+                                        new ForgottenIds(
+                                                config.get(RtcdpOptions.REDIS_URL),
+                                                config.get(RtcdpOptions.KEY_PREFIX),
+                                                config.get(RtcdpOptions.FORGET_TOMBSTONE_TTL),
+                                                config.parser())),
                                 RtcdpTypes.FRAGMENT_COMMAND)
                         .uid("identity")
                         .name("identity");

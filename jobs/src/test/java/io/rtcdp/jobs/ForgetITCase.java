@@ -37,7 +37,8 @@ import redis.clients.jedis.StreamEntryID;
  * cookie): afterwards no Redis key, field, set member or stream entry names the person's oneids or
  * ids; every triggers and conflicts topic record that names them is followed by its key's
  * tombstone, and the dead letters name nothing; a savepoint holds none of the person's oneids; a
- * late event of the person recreates nothing; the other persons keep what they had. The time from
+ * late event of the person recreates nothing; the other persons keep what they had. Then a replay
+ * of the original history into the same Redis does not recreate the person either. The time from
  * the forget's append to the last trace gone in Redis is printed (never asserted).
  */
 class ForgetITCase {
@@ -148,6 +149,7 @@ class ForgetITCase {
         RedisKeys keys = new RedisKeys("rtcdp");
         var redis = REDIS.client();
         String stream = keys.triggers(TENANT);
+        Set<String> traces = new LinkedHashSet<>();
         JobClient job = FlinkTestCluster.startStreaming(cfg, "forget-it");
         try {
             Await.until(
@@ -187,15 +189,7 @@ class ForgetITCase {
             assertThat(redis.get(keys.alias(TENANT, aliceMerged))).isEqualTo(alice);
             assertThat(quarantine).isNotIn(alice, mallory, bob, null);
             assertThat(redis.smembers(keys.segment(TENANT, "everyone"))).contains(alice, bob);
-            Set<String> traces =
-                    new LinkedHashSet<>(
-                            List.of(
-                                    alice,
-                                    aliceMerged,
-                                    quarantine,
-                                    "alice-u",
-                                    "k-alice",
-                                    phoneHash));
+            traces.addAll(List.of(alice, aliceMerged, quarantine, "alice-u", "k-alice", phoneHash));
 
             // the forget, by the person's secondary id
             long sent = System.nanoTime();
@@ -282,11 +276,44 @@ class ForgetITCase {
             assertThat(
                             filesNaming(
                                     Path.of(java.net.URI.create(savepoint)),
-                                    Set.of(alice, aliceMerged, quarantine)))
+                                    Set.of(alice, aliceMerged, quarantine),
+                                    ""))
                     .isEmpty();
         } finally {
             job.cancel().get();
         }
+
+        // a replay of the original history (without the forget) into the same Redis: the
+        // forgotten ids' tombstones there keep the person from coming back
+        Path input = tmp.resolve("history.jsonl");
+        List<String> lines = new ArrayList<>();
+        for (String[] kv : history) {
+            lines.add(kv[1]);
+        }
+        Files.write(input, lines);
+        Path rules = tmp.resolve("rules.yaml");
+        Files.writeString(rules, RULES);
+        RtcdpConfig replayCfg =
+                RtcdpConfig.builder()
+                        .set(RtcdpOptions.REDIS_URL, REDIS.url())
+                        .set(RtcdpOptions.RULES_FILES, rules.toString())
+                        .set(RtcdpOptions.PARALLELISM, 2)
+                        .set(RtcdpOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(200))
+                        .build();
+        Path dlq = tmp.resolve("replay.dlq.jsonl");
+        Path conflicts = tmp.resolve("replay.conflicts.jsonl");
+        Replay.run(
+                replayCfg,
+                List.of(input),
+                dlq,
+                conflicts,
+                tmp.resolve("replay.triggers.jsonl"),
+                tmp.resolve("replay-work"),
+                FlinkTestCluster.noRestarts());
+        assertThat(redisTraces(traces)).as("traces after a replay of the history").isEmpty();
+        assertThat(REDIS.client().get(new RedisKeys("rtcdp").id(TENANT, "user_id", "bob-u")))
+                .isNotNull();
+        assertThat(filesNaming(tmp, traces, "replay.")).isEmpty();
     }
 
     /** Every Redis key, hash field or value, set member or stream field naming a trace. */
@@ -375,11 +402,14 @@ class ForgetITCase {
         }
     }
 
-    /** Files under {@code dir} whose bytes contain a trace. */
-    static List<String> filesNaming(Path dir, Set<String> traces) throws Exception {
+    /** Files under {@code dir} whose name starts with {@code start} and bytes name a trace. */
+    static List<String> filesNaming(Path dir, Set<String> traces, String start) throws Exception {
         List<String> found = new ArrayList<>();
         try (Stream<Path> files = Files.walk(dir)) {
-            for (Path f : files.filter(Files::isRegularFile).toList()) {
+            for (Path f :
+                    files.filter(Files::isRegularFile)
+                            .filter(f -> f.getFileName().toString().startsWith(start))
+                            .toList()) {
                 String text = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
                 for (String t : traces) {
                     int at = text.indexOf(t);

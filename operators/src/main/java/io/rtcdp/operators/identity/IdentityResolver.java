@@ -98,6 +98,9 @@ public final class IdentityResolver
     private final TenantIdLimits limits;
     private final java.time.Duration tombstoneTtl;
 
+    /** The forgotten ids kept in Redis, or null (tests of this stage alone). */
+    private final ForgottenIds redisTombstones;
+
     private transient MapState<String, String> links;
 
     /**
@@ -173,11 +176,23 @@ public final class IdentityResolver
      * @param tombstoneTtl how long a forgotten id is remembered ({@code forget.tombstone-ttl})
      */
     public IdentityResolver(TenantIdLimits limits, java.time.Duration tombstoneTtl) {
+        this(limits, tombstoneTtl, null);
+    }
+
+    /**
+     * @param limits the id limits per type, for every tenant or one
+     * @param tombstoneTtl how long a forgotten id is remembered ({@code forget.tombstone-ttl})
+     * @param redisTombstones the forgotten ids kept in Redis (loaded at start, written on each
+     *     forget), or null for none
+     */
+    public IdentityResolver(
+            TenantIdLimits limits, java.time.Duration tombstoneTtl, ForgottenIds redisTombstones) {
         if (tombstoneTtl.isNegative() || tombstoneTtl.isZero()) {
             throw new IllegalArgumentException("tombstone TTL must be positive: " + tombstoneTtl);
         }
         this.limits = limits;
         this.tombstoneTtl = tombstoneTtl;
+        this.redisTombstones = redisTombstones;
     }
 
     /** The tombstones' state: a TTL of processing time, dropped by RocksDB's compaction filter. */
@@ -252,6 +267,9 @@ public final class IdentityResolver
                                         "forget-refs", Types.STRING, Types.STRING));
         tenantHasTombstones = new java.util.HashMap<>();
         md = io.rtcdp.udf.identity.OneIds.newDigest();
+        if (redisTombstones != null) {
+            redisTombstones.open();
+        }
         store = new FlinkStore();
         pending = new Pending();
         isolation.open(getRuntimeContext().getMetricGroup());
@@ -261,6 +279,14 @@ public final class IdentityResolver
         quarantines = getRuntimeContext().getMetricGroup().counter("identityQuarantines");
         forgets = getRuntimeContext().getMetricGroup().counter("profilesForgotten");
         eventsForgotten = getRuntimeContext().getMetricGroup().counter("eventsForgotten");
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (redisTombstones != null) {
+            redisTombstones.close();
+        }
+        super.close();
     }
 
     @Override
@@ -557,6 +583,14 @@ public final class IdentityResolver
      * replayed history of a forgotten person, which must not bring the person back.
      */
     private boolean tombstoned(Event e) throws Exception {
+        if (redisTombstones != null) {
+            for (Id id : e.ids()) {
+                Long at = redisTombstones.forgottenAt(e.tenant(), id);
+                if (at != null && e.ts() <= at) {
+                    return true;
+                }
+            }
+        }
         Boolean has = tenantHasTombstones.get(e.tenant());
         if (has == null) {
             has = !forgotten.isEmpty();
@@ -625,6 +659,9 @@ public final class IdentityResolver
                 out.idKeys.add(ProfileUpdate.ofIds(tenant, owner, id.toString(), true));
             }
             store.tombstone(id.toString(), e.ts());
+            if (redisTombstones != null) {
+                redisTombstones.remember(tenant, id, e.ts());
+            }
         }
         java.util.LinkedHashSet<String> conflictKeys = new java.util.LinkedHashSet<>();
         for (String oneid : oneids) {
