@@ -63,8 +63,9 @@ public final class RtcdpOptions {
             topic(
                     "kafka.topic.conflicts",
                     "rtcdp.conflicts",
-                    "refused identity links (key = tenant; JSON: `tenant`, `event_id`, `ts`,"
-                            + " `refused`, `oneid`, `other_oneid`, `reason`)");
+                    "refused identity links (key = oneid; JSON: `tenant`, `event_id`, `ts`,"
+                            + " `refused`, `oneid`, `other_oneid`, `reason`; a forgotten"
+                            + " profile's key gets a tombstone: a compacted topic)");
     public static final ConfigOption<Map<String, String>> KAFKA_PROPERTIES =
             family(
                     key("kafka.properties")
@@ -266,7 +267,8 @@ public final class RtcdpOptions {
                     "kafka.topic.triggers",
                     "rtcdp.triggers",
                     "triggers, key = oneid, exactly once (Kafka transactions; read with"
-                            + " `isolation.level=read_committed`)");
+                            + " `isolation.level=read_committed`); a forgotten profile's key gets a"
+                            + " tombstone: a compacted topic");
     public static final ConfigOption<Long> TRIGGER_STREAM_MAX_LEN =
             setting(
                     key("triggers.stream-max-len")
