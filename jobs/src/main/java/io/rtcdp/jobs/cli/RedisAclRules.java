@@ -139,8 +139,7 @@ final class RedisAclRules {
                     "+xadd",
                     "+xrange",
                     "+xdel",
-                    "+get",
-                    "+scan");
+                    "+hgetall");
 
     /** Throws unless the tenant matches {@code [a-z0-9_-]{1,64}}, as tenants do everywhere. */
     static String checkTenant(String tenant) {

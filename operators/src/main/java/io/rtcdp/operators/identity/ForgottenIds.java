@@ -13,19 +13,19 @@ import org.slf4j.LoggerFactory;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
-import redis.clients.jedis.params.SetParams;
 
 /**
  * The forgotten ids kept in Redis (docs/contract.md §3.1, §3.6), so that a forget holds beyond the
  * job's state: a later {@code rtcdp replay} of the original history into the same Redis, or a
- * streaming job started without its state, does not bring the person back. One string key per
- * forgotten id, {@code <prefix>:{t}:forgotten:{h}} with h = hex(HMAC-SHA256(the tenant's secret,
- * "type:value")) (the value already hashed for PII types, so nothing in the name or value is an
- * id), holding the forget's event time, with the tombstone TTL.
+ * streaming job started without its state, does not bring the person back. One hash per tenant,
+ * {@code <prefix>:{t}:forgotten}: field h = hex(HMAC-SHA256(the tenant's secret, "type:value"))
+ * (the value already hashed for PII types, so nothing in it is an id), value {@code <the forget's
+ * event time>:<expiry, wall-clock ms>}; expired fields are ignored and removed when read.
  *
- * <p>The identity stage loads every tenant's keys when it opens (a SCAN; forgets are few) and
- * writes one when it forgets an id; an event carrying a loaded id at or before its forget's time is
- * dropped as one in the stage's own tombstone state is.
+ * <p>The identity stage reads a tenant's hash at its first event of that tenant (one HGETALL;
+ * forgets are few) and adds a field when it forgets an id; an event carrying a known id at or
+ * before its forget's time is dropped as one in the stage's own tombstone state is. One key per
+ * tenant, no SCAN: the job's ACL user needs no command that lists key names.
  */
 public final class ForgottenIds implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -39,7 +39,7 @@ public final class ForgottenIds implements Serializable {
 
     private transient UnifiedJedis client;
 
-    /** tenant → id hash → forget time. */
+    /** tenant → id hash → forget time, for the tenants read so far. */
     private transient Map<String, Map<String, Long>> loaded;
 
     public ForgottenIds(String url, String prefix, Duration ttl, ParserConfig secrets) {
@@ -49,35 +49,9 @@ public final class ForgottenIds implements Serializable {
         this.hasher = new PiiHasher(secrets);
     }
 
-    /** Connects and loads every tenant's forgotten ids. */
     void open() {
         client = RedisClients.create(url);
         loaded = new HashMap<>();
-        String head = prefix + ":";
-        String tail = ":forgotten:";
-        int n = 0;
-        for (String key : RedisClients.scanKeys(client, head + "*" + tail + "*")) {
-            int at = key.indexOf(tail, head.length());
-            if (at < 0) {
-                continue;
-            }
-            String value = client.get(key);
-            if (value == null) {
-                continue; // expired meanwhile
-            }
-            String tenant = key.substring(head.length(), at);
-            String hash = key.substring(at + tail.length());
-            try {
-                loaded.computeIfAbsent(tenant, t -> new HashMap<>())
-                        .merge(hash, Long.parseLong(value), Math::max);
-                n++;
-            } catch (NumberFormatException notATime) {
-                LOG.warn("Ignoring forgotten-id key {}: its value is not a time", key);
-            }
-        }
-        if (n > 0) {
-            LOG.info("Loaded {} forgotten ids from Redis", n);
-        }
     }
 
     void close() {
@@ -86,39 +60,109 @@ public final class ForgottenIds implements Serializable {
         }
     }
 
-    /** The time of the latest forget of {@code id} known from Redis, or null. */
-    Long forgottenAt(String tenant, Id id) {
-        Map<String, Long> ofTenant = loaded.get(tenant);
-        if (ofTenant == null || ofTenant.isEmpty()) {
-            return null;
-        }
-        return ofTenant.get(key(tenant, id));
+    private String key(String tenant) {
+        return prefix + ":" + tenant + ":forgotten";
     }
 
     /**
-     * Writes the tombstone of {@code id}, forgotten at event time {@code ts}, waiting while Redis
-     * is unreachable; a write Redis refuses for good is logged (never the id) and skipped.
+     * The tenant's forgotten ids, read from Redis the first time, waiting while Redis is
+     * unreachable (as the sinks do): the stage takes no event of a tenant before it knows them.
+     */
+    private Map<String, Long> of(String tenant) throws InterruptedException {
+        Map<String, Long> known = loaded.get(tenant);
+        if (known != null) {
+            return known;
+        }
+        long backoff = 50;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                known = read(tenant);
+                loaded.put(tenant, known);
+                return known;
+            } catch (JedisDataException refused) {
+                // an ACL without HGETALL, a wrong type: a configuration fault, not transient
+                throw new IllegalStateException(
+                        "cannot read the forgotten ids of tenant "
+                                + tenant
+                                + " from Redis: "
+                                + refused.getMessage(),
+                        refused);
+            } catch (JedisException down) {
+                LOG.warn(
+                        "Reading the forgotten ids of tenant {} from Redis {} failed (attempt {}),"
+                                + " retrying in {} ms: {}",
+                        tenant,
+                        RedisClients.endpoint(url),
+                        attempt,
+                        backoff,
+                        down.toString());
+                RedisClients.afterFailure(client);
+                Thread.sleep(backoff);
+                backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+            }
+        }
+    }
+
+    private Map<String, Long> read(String tenant) {
+        Map<String, Long> known = new HashMap<>();
+        long now = System.currentTimeMillis();
+        java.util.List<String> expired = new java.util.ArrayList<>();
+        for (Map.Entry<String, String> f : client.hgetAll(key(tenant)).entrySet()) {
+            String v = f.getValue();
+            int colon = v.indexOf(':');
+            try {
+                long at = Long.parseLong(v.substring(0, colon));
+                long expires = Long.parseLong(v.substring(colon + 1));
+                if (expires <= now) {
+                    expired.add(f.getKey());
+                } else {
+                    known.merge(f.getKey(), at, Math::max);
+                }
+            } catch (RuntimeException notATombstone) {
+                LOG.warn("Ignoring a malformed field of {}", key(tenant));
+            }
+        }
+        if (!expired.isEmpty()) {
+            client.hdel(key(tenant), expired.toArray(new String[0]));
+        }
+        if (!known.isEmpty()) {
+            LOG.info("Read {} forgotten ids of tenant {} from Redis", known.size(), tenant);
+        }
+        return known;
+    }
+
+    /** The time of the latest forget of {@code id} known from Redis, or null. */
+    Long forgottenAt(String tenant, Id id) throws InterruptedException {
+        Map<String, Long> known = of(tenant);
+        return known.isEmpty() ? null : known.get(hash(tenant, id));
+    }
+
+    /**
+     * Adds the tombstone of {@code id}, forgotten at event time {@code ts}, waiting while Redis is
+     * unreachable; a write Redis refuses for good is logged (never the id) and skipped.
      */
     void remember(String tenant, Id id, long ts) throws InterruptedException {
-        String hash = key(tenant, id);
-        Long had = loaded.computeIfAbsent(tenant, t -> new HashMap<>()).get(hash);
+        String hash = hash(tenant, id);
+        Map<String, Long> known = of(tenant);
+        Long had = known.get(hash);
         long at = had == null ? ts : Math.max(had, ts);
-        loaded.get(tenant).put(hash, at);
-        String key = prefix + ":" + tenant + ":forgotten:" + hash;
+        known.put(hash, at);
+        String value = at + ":" + (System.currentTimeMillis() + ttlMillis);
         long backoff = 50;
         while (true) {
             try {
-                client.set(key, Long.toString(at), SetParams.setParams().px(ttlMillis));
+                client.hset(key(tenant), hash, value);
                 return;
             } catch (JedisDataException refused) {
                 LOG.error(
-                        "Redis refused the forgotten-id key of tenant {}: {}",
+                        "Redis refused a forgotten id of tenant {} in {}: {}",
                         tenant,
+                        key(tenant),
                         refused.getMessage());
                 return;
             } catch (JedisException down) {
                 LOG.warn(
-                        "Writing a forgotten-id key of tenant {} failed, retrying in {} ms: {}",
+                        "Writing a forgotten id of tenant {} failed, retrying in {} ms: {}",
                         tenant,
                         backoff,
                         down.toString());
@@ -129,7 +173,7 @@ public final class ForgottenIds implements Serializable {
         }
     }
 
-    private String key(String tenant, Id id) {
+    private String hash(String tenant, Id id) {
         return hasher.hash(tenant, id.type(), id.value());
     }
 }

@@ -241,7 +241,7 @@ public final class IdentityResolver
     }
 
     @Override
-    public void open(OpenContext ctx) {
+    public void open(OpenContext ctx) throws Exception {
         links =
                 getRuntimeContext()
                         .getMapState(new MapStateDescriptor<>("links", Types.STRING, Types.STRING));
