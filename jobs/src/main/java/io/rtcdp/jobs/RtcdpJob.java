@@ -272,13 +272,17 @@ public final class RtcdpJob {
         // entries of one stream from several writers refuse each other's IDs, and each refused
         // entry is then looked up among the later ones (XRANGE), which grows with the square of
         // the batch and bounds exactly-once to LOOKUP_LIMIT entries. Triggers are few per event.
-        triggers.keyBy(Trigger::tenant)
+        // the forgets' audit markers go with them: the committer writes each audit record once
+        // the checkpoint that covers its forget completed, when every Redis delete of it is done
+        triggers.union(resolved.getSideOutput(IdentityResolver.AUDITS))
+                .keyBy(Trigger::tenant)
                 .sinkTo(
                         RedisStreamSink.of(
-                                config.get(RtcdpOptions.REDIS_URL),
-                                config.get(RtcdpOptions.KEY_PREFIX),
-                                config.get(RtcdpOptions.TRIGGER_STREAM_MAX_LEN),
-                                "trigger_id"))
+                                        config.get(RtcdpOptions.REDIS_URL),
+                                        config.get(RtcdpOptions.KEY_PREFIX),
+                                        config.get(RtcdpOptions.TRIGGER_STREAM_MAX_LEN),
+                                        "trigger_id")
+                                .withAudit(parts.auditOutput))
                 .uid("redis-triggers")
                 .name("redis triggers");
         for (int i = 0; i < parts.triggerSinks.size(); i++) {
@@ -310,6 +314,7 @@ public final class RtcdpJob {
         private RedisProfileSink idKeySink;
         private Sink<DeadLetter> deadLetterSink;
         private Sink<Conflict> conflictSink;
+        private io.rtcdp.operators.sink.AuditOutput.Factory auditOutput;
         private boolean singleFileWriters;
         private final List<String> initialControl = new ArrayList<>();
         private Source<String, ?, ?> rulesSource;
@@ -349,6 +354,12 @@ public final class RtcdpJob {
         }
 
         /** Where the refused identity links go. */
+        /** Where the audit records of forgets go (none: they are counted only). */
+        public Builder auditOutput(io.rtcdp.operators.sink.AuditOutput.Factory v) {
+            auditOutput = v;
+            return this;
+        }
+
         public Builder conflictSink(Sink<Conflict> v) {
             conflictSink = v;
             return this;

@@ -66,6 +66,13 @@ public final class RtcdpOptions {
                     "refused identity links (key = oneid; JSON: `tenant`, `event_id`, `ts`,"
                             + " `refused`, `oneid`, `other_oneid`, `reason`; a forgotten"
                             + " profile's key gets a tombstone: a compacted topic)");
+    public static final ConfigOption<String> AUDIT_TOPIC =
+            topic(
+                    "kafka.topic.audit",
+                    "rtcdp.audit",
+                    "one audit record per completed `forget` (key = tenant; JSON without PII:"
+                            + " `tenant`, `forget_id`, `ts`, `profiles`, `ids`, `keys`,"
+                            + " `appended_at`, `completed_at`, `latency_ms`), at least once");
     public static final ConfigOption<Map<String, String>> KAFKA_PROPERTIES =
             family(
                     key("kafka.properties")

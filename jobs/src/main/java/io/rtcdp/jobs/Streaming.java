@@ -54,6 +54,13 @@ public final class Streaming {
      * Conflicts to the conflicts topic, at least once; key = the oneid the event went to, so that a
      * forgotten profile's tombstone (null value) removes its conflicts from the compacted topic.
      */
+    /** The audit records of forgets to the audit topic, key = tenant. */
+    public static io.rtcdp.operators.sink.AuditOutput.Factory auditOutput(RtcdpConfig cfg) {
+        java.util.Properties p = KafkaClientProperties.of(cfg);
+        p.put("bootstrap.servers", cfg.get(RtcdpOptions.KAFKA_BOOTSTRAP));
+        return io.rtcdp.operators.sink.AuditOutput.kafka(cfg.get(RtcdpOptions.AUDIT_TOPIC), p);
+    }
+
     public static KafkaSink<Conflict> conflictSink(RtcdpConfig cfg) {
         String topic = cfg.get(RtcdpOptions.CONFLICTS_TOPIC);
         KafkaRecordSerializationSchema<Conflict> schema =
@@ -175,6 +182,7 @@ public final class Streaming {
                 .rulesSource(rulesSource(cfg))
                 .controlSource(modelsSource(cfg))
                 .triggerSink(triggerSink(cfg))
+                .auditOutput(auditOutput(cfg))
                 .modelSink(modelSink(cfg))
                 .build()
                 .addTo(env);

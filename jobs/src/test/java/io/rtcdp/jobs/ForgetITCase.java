@@ -266,6 +266,27 @@ class ForgetITCase {
             assertTombstoned("rtcdp.conflicts", traces, false);
             assertThat(recordsNaming("rtcdp.dlq", traces, false)).isEmpty();
 
+            // the audit: one record per forget, written once its deletes were done, no PII
+            List<ConsumerRecord<String, String>> audit = readAll("rtcdp.audit");
+            assertThat(audit).isNotEmpty();
+            Set<String> forgetIds = new java.util.HashSet<>();
+            for (ConsumerRecord<String, String> r : audit) {
+                var a = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.value());
+                forgetIds.add(a.get("forget_id").asText());
+                assertThat(r.key()).isEqualTo(TENANT);
+                // the person's profile and the phone's quarantine profile; cookie, user id and
+                // phone; their two hashes, three id keys and the merged-away oneid's alias
+                assertThat(a.get("profiles").asInt()).isEqualTo(2);
+                assertThat(a.get("ids").asInt()).isEqualTo(3);
+                assertThat(a.get("keys").asInt()).isEqualTo(6);
+                assertThat(a.get("completed_at").asLong())
+                        .isGreaterThanOrEqualTo(a.get("appended_at").asLong());
+                assertThat(traces.stream().filter(r.value()::contains)).isEmpty();
+                System.out.println(
+                        "ForgetITCase: audit latency_ms " + a.get("latency_ms").asLong());
+            }
+            assertThat(forgetIds).hasSize(1);
+
             // state: a savepoint (canonical: live entries only) holds none of the person's
             // oneids (the forgotten ids themselves are kept as tombstones, by design)
             String savepoint =

@@ -64,6 +64,13 @@ public final class IdentityResolver
     /** Key of the dedupe verdicts: the tenant. */
     public static final KeySelector<Verdict, String> VERDICT_KEY = Verdict::tenant;
 
+    /**
+     * One audit marker per forget ({@link io.rtcdp.udf.rules.Trigger#forgetAudit}), for the Redis
+     * triggers stream sink, whose committer completes and writes it after the forget's deletes.
+     */
+    public static final OutputTag<io.rtcdp.udf.rules.Trigger> AUDITS =
+            new OutputTag<>("forget-audits", io.rtcdp.operators.types.TriggerSerializer.TYPE_INFO);
+
     public static final OutputTag<Conflict> CONFLICTS =
             new OutputTag<>("conflicts", ConflictSerializer.TYPE_INFO);
 
@@ -411,8 +418,12 @@ public final class IdentityResolver
         final ArrayList<FragmentCommand> commands = new ArrayList<>();
         final ArrayList<ProfileUpdate> idKeys = new ArrayList<>();
         final ArrayList<Conflict> conflicts = new ArrayList<>();
+        final ArrayList<io.rtcdp.udf.rules.Trigger> audits = new ArrayList<>();
 
         void emit(Context ctx, Collector<FragmentCommand> out) {
+            for (io.rtcdp.udf.rules.Trigger a : audits) {
+                ctx.output(AUDITS, a);
+            }
             for (ProfileUpdate u : idKeys) {
                 ctx.output(ID_KEYS, u);
             }
@@ -429,6 +440,7 @@ public final class IdentityResolver
             commands.clear();
             idKeys.clear();
             conflicts.clear();
+            audits.clear();
         }
     }
 
@@ -648,9 +660,12 @@ public final class IdentityResolver
                 }
             }
         }
+        int idKeys = 0;
+        int aliasKeys = 0;
         for (Id id : ids.values()) {
             String link = store.link(id.toString());
             if (link != null) {
+                idKeys++;
                 store.unlink(id);
                 String owner =
                         QUARANTINED.equals(link)
@@ -681,6 +696,7 @@ public final class IdentityResolver
             if (frags != null) {
                 for (String f : frags.split(",")) {
                     store.alias(f, null);
+                    aliasKeys++;
                     conflictKeys.add(f);
                     out.commands.add(FragmentCommand.forget(tenant, f, null));
                 }
@@ -690,6 +706,40 @@ public final class IdentityResolver
         for (String key : conflictKeys) {
             out.conflicts.add(Conflict.retraction(tenant, key));
         }
+        // the audit record (no PII): what this forget removes; the stream sink's committer adds
+        // the completion time once the deletes are done
+        String forgetId = forgetId(tenant, e.eventId());
+        String partial =
+                "{\"tenant\":\""
+                        + tenant
+                        + "\",\"forget_id\":\""
+                        + forgetId
+                        + "\",\"ts\":"
+                        + e.ts()
+                        + ",\"profiles\":"
+                        + oneids.size()
+                        + ",\"ids\":"
+                        + ids.size()
+                        + ",\"keys\":"
+                        + (oneids.size() + idKeys + aliasKeys)
+                        + ",\"appended_at\":"
+                        + e.ingestedAt();
+        out.audits.add(
+                io.rtcdp.udf.rules.Trigger.forgetAudit(tenant, forgetId, partial, e.ingestedAt()));
+    }
+
+    /**
+     * A forget's audit id: the first 16 bytes of SHA-256 over tenant and event id, hex; the same
+     * forget gives the same id (a repeat of its audit record can be recognised), and it names no
+     * person.
+     */
+    static String forgetId(String tenant, String eventId) {
+        java.security.MessageDigest d = io.rtcdp.udf.identity.OneIds.newDigest();
+        byte[] h =
+                d.digest(
+                        ("forget\n" + tenant + "\n" + eventId)
+                                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return java.util.HexFormat.of().formatHex(h, 0, 16);
     }
 
     /** Entries of the heap caches in front of the link and profile maps (per subtask). */

@@ -53,6 +53,8 @@ final class RedisStreamCommitter implements Committer<StreamBatch> {
     private final Counter alreadyThere;
     private final Counter retries;
     private final Counter deleted;
+    private final AuditOutput audit;
+    private final org.apache.flink.metrics.Histogram forgetMillis;
     private final Map<RedisFailure, Counter> rejected = new EnumMap<>(RedisFailure.class);
     private final RejectionLog rejectionLog = new RejectionLog();
 
@@ -63,6 +65,22 @@ final class RedisStreamCommitter implements Committer<StreamBatch> {
             long maxLen,
             String idField,
             MetricGroup metrics) {
+        this(client, endpoint, keys, maxLen, idField, metrics, null);
+    }
+
+    RedisStreamCommitter(
+            UnifiedJedis client,
+            String endpoint,
+            RedisKeys keys,
+            long maxLen,
+            String idField,
+            MetricGroup metrics,
+            AuditOutput audit) {
+        this.audit = audit;
+        this.forgetMillis =
+                metrics.histogram(
+                        "forgetCompletionMillis",
+                        new org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram(128));
         this.client = client;
         this.endpoint = endpoint;
         this.keys = keys;
@@ -139,7 +157,7 @@ final class RedisStreamCommitter implements Committer<StreamBatch> {
         try (AbstractPipeline p = client.pipelined()) {
             for (int i = 0; i < entries.size(); i++) {
                 StreamBatch.Pending e = entries.get(i);
-                if (settled[i] || e.entry().isDeletion()) {
+                if (settled[i] || e.entry().id().isEmpty()) {
                     replies.add(null);
                     continue;
                 }
@@ -212,6 +230,9 @@ final class RedisStreamCommitter implements Committer<StreamBatch> {
         }
         if (failure == null) {
             failure = deleteEntries(key, entries, settled);
+        }
+        if (failure == null) {
+            failure = writeAudits(batch.tenant(), entries, settled);
         }
         if (failure == null) {
             for (boolean done : settled) {
@@ -325,6 +346,43 @@ final class RedisStreamCommitter implements Committer<StreamBatch> {
         return false;
     }
 
+    /**
+     * Completes and writes the batch's forget audit records, after its appends and deletions: by
+     * then every Redis delete of those forgets is done (the sinks flush before a checkpoint
+     * completes, and this runs after it did).
+     *
+     * @return a failure to retry, or null when every audit record is written
+     */
+    private RuntimeException writeAudits(
+            String tenant, List<StreamBatch.Pending> entries, boolean[] settled) {
+        for (int i = 0; i < entries.size(); i++) {
+            StreamEntry e = entries.get(i).entry();
+            if (settled[i] || !e.isAudit()) {
+                continue;
+            }
+            long appended = Long.parseLong(e.fields()[3]);
+            long now = System.currentTimeMillis();
+            long latency = Math.max(0, now - appended);
+            if (audit != null) {
+                try {
+                    audit.write(
+                            tenant,
+                            e.fields()[1]
+                                    + ",\"completed_at\":"
+                                    + now
+                                    + ",\"latency_ms\":"
+                                    + latency
+                                    + "}");
+                } catch (RuntimeException failed) {
+                    return failed;
+                }
+            }
+            forgetMillis.update(latency);
+            settled[i] = true;
+        }
+        return null;
+    }
+
     private static java.util.function.BinaryOperator<StreamEntryID> max() {
         return (a, b) -> a.compareTo(b) >= 0 ? a : b;
     }
@@ -375,6 +433,9 @@ final class RedisStreamCommitter implements Committer<StreamBatch> {
 
     @Override
     public void close() {
+        if (audit != null) {
+            audit.close();
+        }
         client.close();
     }
 }

@@ -20,6 +20,25 @@ public record StreamEntry(String tenant, String id, String[] fields) {
 
     /** Whether this is a {@link #deletion}. */
     public boolean isDeletion() {
-        return id.isEmpty();
+        return id.isEmpty() && !isAudit();
+    }
+
+    /** The first field name of an {@link #audit}. */
+    static final String AUDIT = "\u0000audit";
+
+    /**
+     * Not an entry: an audit record to complete and write once the batch's deletions are done
+     * ({@link AuditOutput}).
+     */
+    public static StreamEntry audit(String tenant, String partialJson, long appendedAt) {
+        return new StreamEntry(
+                tenant,
+                "",
+                new String[] {AUDIT, partialJson, "appended_at", Long.toString(appendedAt)});
+    }
+
+    /** Whether this is an {@link #audit}. */
+    public boolean isAudit() {
+        return id.isEmpty() && fields.length == 4 && AUDIT.equals(fields[0]);
     }
 }

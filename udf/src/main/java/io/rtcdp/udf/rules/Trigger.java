@@ -65,7 +65,24 @@ public record Trigger(
 
     /** Whether this is a {@link #retraction} rather than a trigger. */
     public boolean isRetraction() {
-        return rule.isEmpty();
+        return rule.isEmpty() && action == null;
+    }
+
+    /**
+     * Not a trigger: the audit record of a forget (docs/contract.md §3.6), for the Redis stream
+     * sink's committer to complete and write once the forget's Redis deletes are done. {@code
+     * partialJson} is the record without its completion fields and closing brace; {@code
+     * appendedAt} the time the forget entered the job.
+     */
+    public static Trigger forgetAudit(
+            String tenant, String forgetId, String partialJson, long appendedAt) {
+        return new Trigger(
+                "", tenant, forgetId, "", "audit", null, null, partialJson, null, appendedAt, 0);
+    }
+
+    /** Whether this is a {@link #forgetAudit}. */
+    public boolean isAudit() {
+        return rule.isEmpty() && "audit".equals(action);
     }
 
     /** A short human text: the rule's condition, cut to 200 characters. */
@@ -102,8 +119,8 @@ public record Trigger(
      * for a {@link #retraction} (a tombstone on the topic, nothing in a file).
      */
     public String toJson() {
-        if (isRetraction()) {
-            return null;
+        if (rule.isEmpty()) {
+            return null; // a retraction or an audit marker: no trigger
         }
         StringWriter w = new StringWriter(256);
         try (JsonGenerator g = JSON.createGenerator(w)) {
