@@ -335,6 +335,28 @@ class ForgetITCase {
         assertThat(REDIS.client().get(new RedisKeys("rtcdp").id(TENANT, "user_id", "bob-u")))
                 .isNotNull();
         assertThat(filesNaming(tmp, traces, "replay.")).isEmpty();
+
+        // a replayed forget writes its audit record to the replay's audit file, owner-only
+        Path forgetInput = tmp.resolve("forget.jsonl");
+        Files.writeString(
+                forgetInput,
+                event("f2", "forget", null, START + 7 * HOUR, "\"cookie_id\":\"k-alice\"") + "\n");
+        Path auditFile = tmp.resolve("replay.audit.jsonl");
+        Replay.run(
+                replayCfg,
+                List.of(forgetInput),
+                tmp.resolve("replay2.dlq.jsonl"),
+                tmp.resolve("replay2.conflicts.jsonl"),
+                null,
+                auditFile,
+                tmp.resolve("replay-work-2"),
+                FlinkTestCluster.noRestarts());
+        List<String> audits = Files.readAllLines(auditFile);
+        assertThat(audits).hasSize(1);
+        assertThat(audits.get(0)).contains("\"profiles\":0", "\"ids\":1", "\"latency_ms\":");
+        assertThat(Files.getPosixFilePermissions(auditFile))
+                .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        assertThat(filesNaming(tmp, traces, "replay.")).isEmpty();
     }
 
     /** Every Redis key, hash field or value, set member or stream field naming a trace. */
