@@ -77,6 +77,28 @@ public final class Replay {
             java.nio.file.Path workDir,
             Configuration flinkOverrides)
             throws Exception {
+        return run(
+                cfg,
+                inputs,
+                deadLetterFile,
+                conflictFile,
+                triggerFile,
+                java.nio.file.Path.of(inputs.get(0).toString() + ".audit.jsonl"),
+                workDir,
+                flinkOverrides);
+    }
+
+    /** As above, writing the audit records of the input's forgets to {@code auditFile} (0600). */
+    public static Summary run(
+            RtcdpConfig cfg,
+            List<java.nio.file.Path> inputs,
+            java.nio.file.Path deadLetterFile,
+            java.nio.file.Path conflictFile,
+            java.nio.file.Path triggerFile,
+            java.nio.file.Path auditFile,
+            java.nio.file.Path workDir,
+            Configuration flinkOverrides)
+            throws Exception {
         // rules and models read (and checked) before any output file is touched
         RtcdpJob.Builder job =
                 RtcdpJob.builder(cfg)
@@ -89,6 +111,7 @@ public final class Replay {
         }
         Files.deleteIfExists(deadLetterFile);
         Files.deleteIfExists(conflictFile);
+        Files.deleteIfExists(auditFile);
         if (triggerFile != null) {
             Files.deleteIfExists(triggerFile);
         }
@@ -109,6 +132,7 @@ public final class Replay {
                 .deadLetterSink(
                         new JsonLinesFileSink<DeadLetter>(deadLetterFile, DeadLetter::toJson))
                 .conflictSink(new JsonLinesFileSink<Conflict>(conflictFile, ConflictJson::toJson))
+                .auditOutput(io.rtcdp.operators.sink.AuditOutput.file(auditFile.toAbsolutePath()))
                 .singleFileWriters();
         if (triggerFile != null) {
             job.triggerSink(

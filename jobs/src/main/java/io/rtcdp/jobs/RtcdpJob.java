@@ -4,6 +4,7 @@ import io.rtcdp.operators.RecordIsolation;
 import io.rtcdp.operators.decide.OnlineTrainer;
 import io.rtcdp.operators.decide.ProfileDecider;
 import io.rtcdp.operators.decide.RfmScorer;
+import io.rtcdp.operators.identity.ForgottenIds;
 import io.rtcdp.operators.identity.FragmentStore;
 import io.rtcdp.operators.identity.IdentityResolver;
 import io.rtcdp.operators.ingest.Deduplicator;
@@ -136,7 +137,14 @@ public final class RtcdpJob {
                         .connect(verdicts.keyBy(IdentityResolver.VERDICT_KEY))
                         .process(
                                 new IdentityResolver(
-                                        config.idLimits(), config.parser().tenantKeys()),
+                                        config.idLimits(),
+                                        config.parser().tenantKeys(),
+                                        config.get(RtcdpOptions.FORGET_TOMBSTONE_TTL),
+                                        new ForgottenIds(
+                                                config.get(RtcdpOptions.REDIS_URL),
+                                                config.get(RtcdpOptions.KEY_PREFIX),
+                                                config.get(RtcdpOptions.FORGET_TOMBSTONE_TTL),
+                                                config.parser())),
                                 RtcdpTypes.FRAGMENT_COMMAND)
                         .uid("identity")
                         .name("identity");
@@ -265,13 +273,17 @@ public final class RtcdpJob {
         // entries of one stream from several writers refuse each other's IDs, and each refused
         // entry is then looked up among the later ones (XRANGE), which grows with the square of
         // the batch and bounds exactly-once to LOOKUP_LIMIT entries. Triggers are few per event.
-        triggers.keyBy(Trigger::tenant)
+        // the forgets' audit markers go with them: the committer writes each audit record once
+        // the checkpoint that covers its forget completed, when every Redis delete of it is done
+        triggers.union(resolved.getSideOutput(IdentityResolver.AUDITS))
+                .keyBy(Trigger::tenant)
                 .sinkTo(
                         RedisStreamSink.of(
-                                config.get(RtcdpOptions.REDIS_URL),
-                                config.get(RtcdpOptions.KEY_PREFIX),
-                                config.get(RtcdpOptions.TRIGGER_STREAM_MAX_LEN),
-                                "trigger_id"))
+                                        config.get(RtcdpOptions.REDIS_URL),
+                                        config.get(RtcdpOptions.KEY_PREFIX),
+                                        config.get(RtcdpOptions.TRIGGER_STREAM_MAX_LEN),
+                                        "trigger_id")
+                                .withAudit(parts.auditOutput))
                 .uid("redis-triggers")
                 .name("redis triggers");
         for (int i = 0; i < parts.triggerSinks.size(); i++) {
@@ -303,6 +315,7 @@ public final class RtcdpJob {
         private RedisProfileSink idKeySink;
         private Sink<DeadLetter> deadLetterSink;
         private Sink<Conflict> conflictSink;
+        private io.rtcdp.operators.sink.AuditOutput.Factory auditOutput;
         private boolean singleFileWriters;
         private final List<String> initialControl = new ArrayList<>();
         private Source<String, ?, ?> rulesSource;
@@ -342,6 +355,12 @@ public final class RtcdpJob {
         }
 
         /** Where the refused identity links go. */
+        /** Where the audit records of forgets go (none: they are counted only). */
+        public Builder auditOutput(io.rtcdp.operators.sink.AuditOutput.Factory v) {
+            auditOutput = v;
+            return this;
+        }
+
         public Builder conflictSink(Sink<Conflict> v) {
             conflictSink = v;
             return this;

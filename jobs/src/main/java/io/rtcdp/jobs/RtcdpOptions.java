@@ -63,8 +63,16 @@ public final class RtcdpOptions {
             topic(
                     "kafka.topic.conflicts",
                     "rtcdp.conflicts",
-                    "refused identity links (key = tenant; JSON: `tenant`, `event_id`, `ts`,"
-                            + " `refused`, `oneid`, `other_oneid`, `reason`)");
+                    "refused identity links (key = oneid; JSON: `tenant`, `event_id`, `ts`,"
+                            + " `refused`, `oneid`, `other_oneid`, `reason`; a forgotten"
+                            + " profile's key gets a tombstone: a compacted topic)");
+    public static final ConfigOption<String> AUDIT_TOPIC =
+            topic(
+                    "kafka.topic.audit",
+                    "rtcdp.audit",
+                    "one audit record per completed `forget` (key = tenant; JSON without PII:"
+                            + " `tenant`, `forget_id`, `ts`, `profiles`, `ids`, `keys`,"
+                            + " `appended_at`, `completed_at`, `latency_ms`), at least once");
     public static final ConfigOption<Map<String, String>> KAFKA_PROPERTIES =
             family(
                     key("kafka.properties")
@@ -168,6 +176,16 @@ public final class RtcdpOptions {
                                     "a repeated `event_id` within this much event time is"
                                             + " dropped"),
                     positive());
+    public static final ConfigOption<Duration> FORGET_TOMBSTONE_TTL =
+            setting(
+                    key("forget.tombstone-ttl")
+                            .durationType()
+                            .defaultValue(Duration.ofDays(30))
+                            .withDescription(
+                                    "how long the ids of a `forget` are remembered: an event"
+                                            + " carrying one, not later than the forget, is"
+                                            + " dropped (late or replayed history)"),
+                    positive());
     public static final ConfigOption<Duration> OUT_OF_ORDERNESS =
             setting(
                     key("event-time.out-of-orderness")
@@ -260,7 +278,8 @@ public final class RtcdpOptions {
                     "kafka.topic.triggers",
                     "rtcdp.triggers",
                     "triggers, key = oneid, exactly once (Kafka transactions; read with"
-                            + " `isolation.level=read_committed`)");
+                            + " `isolation.level=read_committed`); a forgotten profile's key gets a"
+                            + " tombstone: a compacted topic");
     public static final ConfigOption<Long> TRIGGER_STREAM_MAX_LEN =
             setting(
                     key("triggers.stream-max-len")

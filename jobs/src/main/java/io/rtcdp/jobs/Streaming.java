@@ -50,14 +50,28 @@ public final class Streaming {
                 .build();
     }
 
+    /**
+     * Conflicts to the conflicts topic, at least once; key = the oneid the event went to, so that a
+     * forgotten profile's tombstone (null value) removes its conflicts from the compacted topic.
+     */
+    /** The audit records of forgets to the audit topic, key = tenant. */
+    public static io.rtcdp.operators.sink.AuditOutput.Factory auditOutput(RtcdpConfig cfg) {
+        java.util.Properties p = KafkaClientProperties.of(cfg);
+        p.put("bootstrap.servers", cfg.get(RtcdpOptions.KAFKA_BOOTSTRAP));
+        return io.rtcdp.operators.sink.AuditOutput.kafka(cfg.get(RtcdpOptions.AUDIT_TOPIC), p);
+    }
+
     public static KafkaSink<Conflict> conflictSink(RtcdpConfig cfg) {
         String topic = cfg.get(RtcdpOptions.CONFLICTS_TOPIC);
         KafkaRecordSerializationSchema<Conflict> schema =
                 (c, ctx, ts) ->
                         new ProducerRecord<>(
                                 topic,
-                                c.tenant().getBytes(StandardCharsets.UTF_8),
-                                ConflictJson.toJson(c).getBytes(StandardCharsets.UTF_8));
+                                c.oneid().getBytes(StandardCharsets.UTF_8),
+                                // a retraction (forget) is the oneid's tombstone
+                                c.isRetraction()
+                                        ? null
+                                        : ConflictJson.toJson(c).getBytes(StandardCharsets.UTF_8));
         return KafkaSink.<Conflict>builder()
                 .setKafkaProducerConfig(KafkaClientProperties.of(cfg))
                 .setBootstrapServers(cfg.get(RtcdpOptions.KAFKA_BOOTSTRAP))
@@ -102,7 +116,8 @@ public final class Streaming {
 
     /**
      * Triggers to the triggers topic, exactly once: Kafka transactions committed with each
-     * checkpoint (readers use {@code isolation.level=read_committed}); key = oneid.
+     * checkpoint (readers use {@code isolation.level=read_committed}); key = oneid. A forgotten
+     * profile's oneid gets a tombstone (null value) after its triggers: the topic is compacted.
      */
     public static KafkaSink<Trigger> triggerSink(RtcdpConfig cfg) {
         String topic = cfg.get(RtcdpOptions.TRIGGERS_TOPIC);
@@ -111,7 +126,10 @@ public final class Streaming {
                         new ProducerRecord<>(
                                 topic,
                                 t.oneid().getBytes(StandardCharsets.UTF_8),
-                                t.toJson().getBytes(StandardCharsets.UTF_8));
+                                // a retraction (forget) is the oneid's tombstone
+                                t.isRetraction()
+                                        ? null
+                                        : t.toJson().getBytes(StandardCharsets.UTF_8));
         return KafkaSink.<Trigger>builder()
                 .setKafkaProducerConfig(KafkaClientProperties.of(cfg))
                 .setBootstrapServers(cfg.get(RtcdpOptions.KAFKA_BOOTSTRAP))
@@ -164,6 +182,7 @@ public final class Streaming {
                 .rulesSource(rulesSource(cfg))
                 .controlSource(modelsSource(cfg))
                 .triggerSink(triggerSink(cfg))
+                .auditOutput(auditOutput(cfg))
                 .modelSink(modelSink(cfg))
                 .build()
                 .addTo(env);

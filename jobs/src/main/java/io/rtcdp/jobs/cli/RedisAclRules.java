@@ -120,7 +120,9 @@ final class RedisAclRules {
      * What the job's Redis sinks send (operators' {@code RedisProfileWriter}, {@code
      * RedisStreamCommitter}): the profile write script (EVALSHA, EVAL when it is not loaded, SCRIPT
      * LOAD) and the commands it calls, the id and alias strings, the segment sets, the trigger
-     * streams. Redis checks the script's own calls against the same rules.
+     * streams, the deletion of forgotten profiles' trigger entries (XDEL) and the identity stage's
+     * forgotten-id keys (SCAN and GET at start, SET). Redis checks the script's own calls against
+     * the same rules.
      */
     static final List<String> JOB_WRITE =
             List.of(
@@ -135,7 +137,9 @@ final class RedisAclRules {
                     "+sadd",
                     "+srem",
                     "+xadd",
-                    "+xrange");
+                    "+xrange",
+                    "+xdel",
+                    "+hgetall");
 
     /** Throws unless the tenant matches {@code [a-z0-9_-]{1,64}}, as tenants do everywhere. */
     static String checkTenant(String tenant) {

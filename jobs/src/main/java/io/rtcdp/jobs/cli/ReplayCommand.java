@@ -42,6 +42,14 @@ public final class ReplayCommand implements Callable<Integer> {
     Path conflicts;
 
     @Option(
+            names = "--audit",
+            paramLabel = "FILE",
+            description =
+                    "Audit records of the input's forgets, one JSON object per line, 0600"
+                            + " (default: <first input>.audit.jsonl beside it).")
+    Path audit;
+
+    @Option(
             names = "--rules",
             paramLabel = "FILE",
             arity = "1..*",
@@ -138,7 +146,9 @@ public final class ReplayCommand implements Callable<Integer> {
                         : Path.of(inputs.get(0).toString() + ".conflicts.jsonl");
         Replay.Summary s;
         try {
-            s = Replay.run(cfg, inputs, dead, conf, triggers, work, new Configuration());
+            Path auditFile =
+                    audit != null ? audit : Path.of(inputs.get(0).toString() + ".audit.jsonl");
+            s = Replay.run(cfg, inputs, dead, conf, triggers, auditFile, work, new Configuration());
         } finally {
             if (keepWorkDir) {
                 System.err.println("rtcdp: work directory kept: " + work);

@@ -84,7 +84,7 @@ class RedisAclCommandTest {
                                 + " +client|getname +client|id +cluster|slots +cluster|shards"
                                 + " +readonly +readwrite +asking"
                                 + " +evalsha +eval +script|load +hget +hset +hdel +del +set"
-                                + " +sadd +srem +xadd +xrange");
+                                + " +sadd +srem +xadd +xrange +xdel +hgetall");
     }
 
     @Test

@@ -426,6 +426,12 @@ public final class ProfileDecider
             state.clear();
             snapshots.clear();
             out.collect(update);
+            if (update.aliasTo() == null) {
+                // a forget (a merge sets the alias): the profile's triggers are withdrawn from
+                // the stream and the topic, after every trigger it emitted (same channel)
+                long now = System.currentTimeMillis();
+                ctx.output(TRIGGERS, Trigger.retraction(c.tenant(), c.oneid(), now, now));
+            }
             return;
         }
         if (st == null) {

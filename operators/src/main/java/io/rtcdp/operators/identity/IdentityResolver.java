@@ -66,6 +66,13 @@ public final class IdentityResolver
     /** Key of the dedupe verdicts: the tenant. */
     public static final KeySelector<Verdict, String> VERDICT_KEY = Verdict::tenant;
 
+    /**
+     * One audit marker per forget ({@link io.rtcdp.udf.rules.Trigger#forgetAudit}), for the Redis
+     * triggers stream sink, whose committer completes and writes it after the forget's deletes.
+     */
+    public static final OutputTag<io.rtcdp.udf.rules.Trigger> AUDITS =
+            new OutputTag<>("forget-audits", io.rtcdp.operators.types.TriggerSerializer.TYPE_INFO);
+
     public static final OutputTag<Conflict> CONFLICTS =
             new OutputTag<>("conflicts", ConflictSerializer.TYPE_INFO);
 
@@ -94,7 +101,14 @@ public final class IdentityResolver
     public static final KeySelector<ProfileUpdate, String> ID_KEY =
             u -> u.tenant() + '\u0001' + u.ids().get(0);
 
+    /** How long a forgotten id is remembered ({@code forget.tombstone-ttl}). */
+    public static final java.time.Duration DEFAULT_TOMBSTONE_TTL = java.time.Duration.ofDays(30);
+
     private final TenantIdLimits limits;
+    private final java.time.Duration tombstoneTtl;
+
+    /** The forgotten ids kept in Redis, or null (tests of this stage alone). */
+    private final ForgottenIds redisTombstones;
 
     /** Names the profiles: oneids are keyed with each tenant's key (docs/contract.md §2.3). */
     private final TenantKeys keys;
@@ -102,6 +116,28 @@ public final class IdentityResolver
     private transient OneIds oneIds;
 
     private transient MapState<String, String> links;
+
+    /**
+     * Forgotten ids (type:value, PII hashed) → the largest event time of a forget that named them,
+     * kept for {@link #tombstoneTtl} of processing time: an event that carries one and is not later
+     * than that forget (late, or replayed history) is dropped, so it cannot recreate the person.
+     */
+    private transient MapState<String, Long> forgotten;
+
+    /**
+     * Tenants known to have tombstones (or not), on the heap: most events need no tombstone read.
+     */
+    private transient Map<String, Boolean> tenantHasTombstones;
+
+    /**
+     * What a forget of a profile must find beyond its ids and fragments, newline-separated; moves
+     * to the survivor on a merge. {@code q\u0001oneid}: the ids quarantined out of that profile
+     * (type:value), whose quarantine profiles go with it. {@code c\u0001oneid}: the oneids under
+     * whose key a conflict record names that profile as {@code other_oneid}, whose conflict records
+     * go with it (the conflicts topic is keyed by oneid).
+     */
+    private transient MapState<String, String> forgetRefs;
+
     private transient MapState<String, OneIdInfo> profiles;
     private transient MapState<String, String> aliases;
 
@@ -138,14 +174,62 @@ public final class IdentityResolver
     private transient Counter merges;
     private transient Counter conflicts;
     private transient Counter quarantines;
+    private transient Counter forgets;
+    private transient Counter eventsForgotten;
 
     /**
      * @param limits the id limits per type, for every tenant or one
      * @param keys the tenants' keys, which the oneids are derived with
      */
     public IdentityResolver(TenantIdLimits limits, TenantKeys keys) {
+        this(limits, keys, DEFAULT_TOMBSTONE_TTL);
+    }
+
+    /**
+     * @param limits the id limits per type, for every tenant or one
+     * @param tombstoneTtl how long a forgotten id is remembered ({@code forget.tombstone-ttl})
+     */
+    public IdentityResolver(
+            TenantIdLimits limits, TenantKeys keys, java.time.Duration tombstoneTtl) {
+        this(limits, keys, tombstoneTtl, null);
+    }
+
+    /**
+     * @param limits the id limits per type, for every tenant or one
+     * @param tombstoneTtl how long a forgotten id is remembered ({@code forget.tombstone-ttl})
+     * @param redisTombstones the forgotten ids kept in Redis (loaded at start, written on each
+     *     forget), or null for none
+     */
+    public IdentityResolver(
+            TenantIdLimits limits,
+            TenantKeys keys,
+            java.time.Duration tombstoneTtl,
+            ForgottenIds redisTombstones) {
+        if (tombstoneTtl.isNegative() || tombstoneTtl.isZero()) {
+            throw new IllegalArgumentException("tombstone TTL must be positive: " + tombstoneTtl);
+        }
         this.limits = limits;
         this.keys = keys;
+        this.tombstoneTtl = tombstoneTtl;
+        this.redisTombstones = redisTombstones;
+    }
+
+    /** The tombstones' state: a TTL of processing time, dropped by RocksDB's compaction filter. */
+    static MapStateDescriptor<String, Long> tombstoneState(java.time.Duration ttl) {
+        MapStateDescriptor<String, Long> d =
+                new MapStateDescriptor<>("forgotten-ids", Types.STRING, Types.LONG);
+        d.enableTimeToLive(
+                org.apache.flink.api.common.state.StateTtlConfig.newBuilder(ttl)
+                        .setUpdateType(
+                                org.apache.flink.api.common.state.StateTtlConfig.UpdateType
+                                        .OnCreateAndWrite)
+                        .setStateVisibility(
+                                org.apache.flink.api.common.state.StateTtlConfig.StateVisibility
+                                        .NeverReturnExpired)
+                        .cleanupFullSnapshot()
+                        .cleanupInRocksdbCompactFilter(1000, java.time.Duration.ofDays(1))
+                        .build());
+        return d;
     }
 
     /**
@@ -176,7 +260,7 @@ public final class IdentityResolver
     }
 
     @Override
-    public void open(OpenContext ctx) {
+    public void open(OpenContext ctx) throws Exception {
         links =
                 getRuntimeContext()
                         .getMapState(new MapStateDescriptor<>("links", Types.STRING, Types.STRING));
@@ -194,6 +278,16 @@ public final class IdentityResolver
                         .getMapState(
                                 new MapStateDescriptor<>("fragments", Types.STRING, Types.STRING));
         getRuntimeContext().getMapState(legacyDedupeState());
+        forgotten = getRuntimeContext().getMapState(tombstoneState(tombstoneTtl));
+        forgetRefs =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "forget-refs", Types.STRING, Types.STRING));
+        tenantHasTombstones = new java.util.HashMap<>();
+        if (redisTombstones != null) {
+            redisTombstones.open();
+        }
         store = new FlinkStore();
         pending = new Pending();
         isolation.open(getRuntimeContext().getMetricGroup());
@@ -202,6 +296,16 @@ public final class IdentityResolver
         merges = getRuntimeContext().getMetricGroup().counter("identityMerges");
         conflicts = getRuntimeContext().getMetricGroup().counter("identityConflicts");
         quarantines = getRuntimeContext().getMetricGroup().counter("identityQuarantines");
+        forgets = getRuntimeContext().getMetricGroup().counter("profilesForgotten");
+        eventsForgotten = getRuntimeContext().getMetricGroup().counter("eventsForgotten");
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (redisTombstones != null) {
+            redisTombstones.close();
+        }
+        super.close();
     }
 
     @Override
@@ -242,6 +346,9 @@ public final class IdentityResolver
             store.tenant = e.tenant();
             if (e.type() == EventType.FORGET) {
                 forget(e, pending);
+            } else if (tombstoned(e)) {
+                eventsForgotten.inc();
+                return;
             } else {
                 resolve(e, pending);
             }
@@ -269,6 +376,9 @@ public final class IdentityResolver
         for (Resolution.Quarantine q : r.quarantined()) {
             quarantines.inc();
             out.idKeys.add(ProfileUpdate.ofIds(tenant, q.singleton(), q.id().toString(), false));
+            if (q.from() != null) {
+                store.addRef(LOST, q.from(), q.id().toString());
+            }
             if (q.from() != null && !r.dropped().contains(q.from())) {
                 out.commands.add(FragmentCommand.ids(tenant, q.from(), List.of(), List.of(q.id())));
             }
@@ -307,6 +417,9 @@ public final class IdentityResolver
         }
         for (Conflict c : r.conflicts()) {
             conflicts.inc();
+            if (c.otherOneid() != null && !c.otherOneid().equals(c.oneid())) {
+                store.addRef(CONFLICTS_ABOUT, c.otherOneid(), c.oneid());
+            }
             out.conflicts.add(c);
         }
         out.commands.add(FragmentCommand.route(r.oneid(), e, linked, history));
@@ -317,8 +430,12 @@ public final class IdentityResolver
         final ArrayList<FragmentCommand> commands = new ArrayList<>();
         final ArrayList<ProfileUpdate> idKeys = new ArrayList<>();
         final ArrayList<Conflict> conflicts = new ArrayList<>();
+        final ArrayList<io.rtcdp.udf.rules.Trigger> audits = new ArrayList<>();
 
         void emit(Context ctx, Collector<FragmentCommand> out) {
+            for (io.rtcdp.udf.rules.Trigger a : audits) {
+                ctx.output(AUDITS, a);
+            }
             for (ProfileUpdate u : idKeys) {
                 ctx.output(ID_KEYS, u);
             }
@@ -335,6 +452,7 @@ public final class IdentityResolver
             commands.clear();
             idKeys.clear();
             conflicts.clear();
+            audits.clear();
         }
     }
 
@@ -472,6 +590,8 @@ public final class IdentityResolver
             // every merged-away oneid's alias points straight at the current survivor
             out.commands.add(FragmentCommand.drop(tenant, f, survivor));
         }
+        store.moveRefs(LOST, loser, survivor);
+        store.moveRefs(CONFLICTS_ABOUT, loser, survivor);
         String ofSurvivor = store.fragments(survivor);
         String joined = String.join(",", moved);
         store.setFragments(survivor, ofSurvivor == null ? joined : ofSurvivor + "," + joined);
@@ -482,35 +602,158 @@ public final class IdentityResolver
         return MergeHistory.render(info.merges());
     }
 
-    /** Forget: the profile of the event's ids, all its fragments and all its ids. */
-    private void forget(Event e, Pending out) {
-        String oneid = null;
+    /**
+     * Whether the event carries an id forgotten by a forget at or after the event's time: late or
+     * replayed history of a forgotten person, which must not bring the person back.
+     */
+    private boolean tombstoned(Event e) throws Exception {
+        if (redisTombstones != null) {
+            for (Id id : e.ids()) {
+                Long at = redisTombstones.forgottenAt(e.tenant(), id);
+                if (at != null && e.ts() <= at) {
+                    return true;
+                }
+            }
+        }
+        Boolean has = tenantHasTombstones.get(e.tenant());
+        if (has == null) {
+            has = !forgotten.isEmpty();
+            tenantHasTombstones.put(e.tenant(), has);
+        }
+        if (!has) {
+            return false;
+        }
         for (Id id : e.ids()) {
-            oneid = store.link(id.toString());
-            if (oneid != null && !oneid.startsWith(QUARANTINED)) {
-                break;
+            Long at = forgotten.get(id.toString());
+            if (at != null && e.ts() <= at) {
+                return true;
             }
-            oneid = null;
         }
-        if (oneid == null) {
-            return;
+        return false;
+    }
+
+    /**
+     * Forget: every profile that owns any id of the event (a quarantined id's own quarantine
+     * profile included), with all of those profiles' ids, the quarantine profiles of the ids they
+     * lost, their fragments and aliases; every id involved is remembered as forgotten ({@link
+     * #forgotten}). Each forgotten profile's fragment gets a forget command (the fragment store and
+     * the profile stage delete their state, the hash, its alias key and segment memberships), each
+     * id its key's delete.
+     */
+    private void forget(Event e, Pending out) throws Exception {
+        String tenant = e.tenant();
+        java.util.LinkedHashSet<String> oneids = new java.util.LinkedHashSet<>();
+        java.util.LinkedHashMap<String, Id> ids = new java.util.LinkedHashMap<>();
+        java.util.ArrayDeque<Id> todo = new java.util.ArrayDeque<>(e.ids());
+        while (!todo.isEmpty()) {
+            Id id = todo.poll();
+            if (ids.putIfAbsent(id.toString(), id) != null) {
+                continue;
+            }
+            String link = store.link(id.toString());
+            String owner;
+            if (QUARANTINED.equals(link)) {
+                owner = oneIds.quarantined(tenant, id);
+            } else {
+                owner = link;
+            }
+            if (owner == null || !oneids.add(owner)) {
+                continue;
+            }
+            OneIdInfo info = store.info(owner);
+            if (info != null) {
+                todo.addAll(info.ids());
+            }
+            String lost = store.refs(LOST, owner);
+            if (lost != null) {
+                for (String q : lost.split("\n")) {
+                    int colon = q.indexOf(':');
+                    todo.add(new Id(q.substring(0, colon), q.substring(colon + 1)));
+                }
+            }
         }
-        OneIdInfo info = store.info(oneid);
-        if (info != null) {
-            for (Id id : info.ids()) {
+        int idKeys = 0;
+        int aliasKeys = 0;
+        for (Id id : ids.values()) {
+            String link = store.link(id.toString());
+            if (link != null) {
+                idKeys++;
                 store.unlink(id);
-                out.idKeys.add(ProfileUpdate.ofIds(e.tenant(), oneid, id.toString(), true));
+                String owner = QUARANTINED.equals(link) ? oneIds.quarantined(tenant, id) : link;
+                out.idKeys.add(ProfileUpdate.ofIds(tenant, owner, id.toString(), true));
             }
-            store.remove(oneid);
-        }
-        String frags = store.fragments(oneid);
-        store.setFragments(oneid, null);
-        if (frags != null) {
-            for (String f : frags.split(",")) {
-                out.commands.add(FragmentCommand.forget(e.tenant(), f, null));
+            store.tombstone(id.toString(), e.ts());
+            if (redisTombstones != null) {
+                redisTombstones.remember(tenant, id, e.ts());
             }
         }
-        out.commands.add(FragmentCommand.forget(e.tenant(), oneid, e));
+        java.util.LinkedHashSet<String> conflictKeys = new java.util.LinkedHashSet<>();
+        for (String oneid : oneids) {
+            forgets.inc();
+            if (store.info(oneid) != null) {
+                store.remove(oneid);
+            }
+            store.setRefs(LOST, oneid, null);
+            conflictKeys.add(oneid);
+            String about = store.refs(CONFLICTS_ABOUT, oneid);
+            if (about != null) {
+                conflictKeys.addAll(List.of(about.split("\n")));
+                store.setRefs(CONFLICTS_ABOUT, oneid, null);
+            }
+            String frags = store.fragments(oneid);
+            store.setFragments(oneid, null);
+            if (frags != null) {
+                for (String f : frags.split(",")) {
+                    store.alias(f, null);
+                    aliasKeys++;
+                    conflictKeys.add(f);
+                    out.commands.add(FragmentCommand.forget(tenant, f, null));
+                }
+            }
+            out.commands.add(FragmentCommand.forget(tenant, oneid, e));
+        }
+        for (String key : conflictKeys) {
+            out.conflicts.add(Conflict.retraction(tenant, key));
+        }
+        // the audit record (no PII): what this forget removes; the stream sink's committer adds
+        // the completion time once the deletes are done
+        String forgetId = forgetId(tenant, e.eventId());
+        String partial =
+                "{\"tenant\":\""
+                        + tenant
+                        + "\",\"forget_id\":\""
+                        + forgetId
+                        + "\",\"ts\":"
+                        + e.ts()
+                        + ",\"profiles\":"
+                        + oneids.size()
+                        + ",\"ids\":"
+                        + ids.size()
+                        + ",\"keys\":"
+                        + (oneids.size() + idKeys + aliasKeys)
+                        + ",\"appended_at\":"
+                        + e.ingestedAt();
+        out.audits.add(
+                io.rtcdp.udf.rules.Trigger.forgetAudit(tenant, forgetId, partial, e.ingestedAt()));
+    }
+
+    /**
+     * A forget's audit id: the first 16 bytes of SHA-256 over tenant and event id, hex; the same
+     * forget gives the same id (a repeat of its audit record can be recognised), and it names no
+     * person.
+     */
+    static String forgetId(String tenant, String eventId) {
+        java.security.MessageDigest d;
+        try {
+            d = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException ex) {
+            throw new IllegalStateException(ex);
+        }
+        byte[] h =
+                d.digest(
+                        ("forget\n" + tenant + "\n" + eventId)
+                                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return java.util.HexFormat.of().formatHex(h, 0, 16);
     }
 
     /** Entries of the heap caches in front of the link and profile maps (per subtask). */
@@ -533,6 +776,11 @@ public final class IdentityResolver
             return size() > capacity;
         }
     }
+
+    /** Kinds of {@link #forgetRefs}. */
+    private static final char LOST = 'q';
+
+    private static final char CONFLICTS_ABOUT = 'c';
 
     /** Marks a quarantined id in the links map, so a lookup costs one read, not two. */
     private static final String QUARANTINED = "\u0000q";
@@ -561,6 +809,58 @@ public final class IdentityResolver
         private final Map<String, OneIdInfo> pendingInfos = new java.util.HashMap<>();
         private final Map<String, String> pendingAliases = new java.util.HashMap<>();
         private final Map<String, String> pendingFragments = new java.util.HashMap<>();
+        private final Map<String, String> pendingRefs = new java.util.HashMap<>();
+        private final Map<String, Long> pendingTombstones = new java.util.HashMap<>();
+
+        String refs(char kind, String oneid) {
+            String k = kind + "\u0001" + oneid;
+            if (pendingRefs.containsKey(k)) {
+                return pendingRefs.get(k);
+            }
+            try {
+                return forgetRefs.get(k);
+            } catch (Exception ex) {
+                throw new IllegalStateException(ex);
+            }
+        }
+
+        void setRefs(char kind, String oneid, String value) {
+            pendingRefs.put(kind + "\u0001" + oneid, value);
+        }
+
+        void addRef(char kind, String oneid, String ref) {
+            String had = refs(kind, oneid);
+            if (had == null) {
+                setRefs(kind, oneid, ref);
+            } else if (!java.util.Arrays.asList(had.split("\n")).contains(ref)) {
+                setRefs(kind, oneid, had + "\n" + ref);
+            }
+        }
+
+        void moveRefs(char kind, String from, String to) {
+            String moved = refs(kind, from);
+            if (moved != null) {
+                setRefs(kind, from, null);
+                for (String ref : moved.split("\n")) {
+                    if (!ref.equals(to)) {
+                        addRef(kind, to, ref);
+                    }
+                }
+            }
+        }
+
+        /** Remembers {@code id} as forgotten by a forget of event time {@code ts}. */
+        void tombstone(String id, long ts) {
+            Long had = pendingTombstones.get(id);
+            if (had == null) {
+                try {
+                    had = forgotten.get(id);
+                } catch (Exception ex) {
+                    throw new IllegalStateException(ex);
+                }
+            }
+            pendingTombstones.put(id, had == null ? ts : Math.max(had, ts));
+        }
 
         String link(String key) {
             if (pendingLinks.containsKey(key)) {
@@ -617,7 +917,22 @@ public final class IdentityResolver
                 infoCache.put(tenant + '\u0001' + w.getKey(), w.getValue());
             }
             for (Map.Entry<String, String> w : pendingAliases.entrySet()) {
-                aliases.put(w.getKey(), w.getValue());
+                if (w.getValue() == null) {
+                    aliases.remove(w.getKey());
+                } else {
+                    aliases.put(w.getKey(), w.getValue());
+                }
+            }
+            for (Map.Entry<String, String> w : pendingRefs.entrySet()) {
+                if (w.getValue() == null) {
+                    forgetRefs.remove(w.getKey());
+                } else {
+                    forgetRefs.put(w.getKey(), w.getValue());
+                }
+            }
+            if (!pendingTombstones.isEmpty()) {
+                forgotten.putAll(pendingTombstones);
+                tenantHasTombstones.put(tenant, true);
             }
             for (Map.Entry<String, String> w : pendingFragments.entrySet()) {
                 if (w.getValue() == null) {
@@ -635,6 +950,8 @@ public final class IdentityResolver
             pendingInfos.clear();
             pendingAliases.clear();
             pendingFragments.clear();
+            pendingRefs.clear();
+            pendingTombstones.clear();
         }
 
         @Override

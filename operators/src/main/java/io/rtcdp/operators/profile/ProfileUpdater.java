@@ -342,6 +342,7 @@ public final class ProfileUpdater
         if (st != null && st.features().ordersTotal() > 0) {
             ctx.output(RFM, RfmObservation.removal(c.tenant(), c.oneid()));
         }
+        deleteTimers(st, ctx);
         profile.clear();
         merged.update(true);
         emitDelete(
@@ -410,13 +411,13 @@ public final class ProfileUpdater
         if (ctx.timerService().currentWatermark() == Long.MAX_VALUE) {
             // the end of a bounded input: every profile to its tenant's last event time
             st.setTimerAt(ProfileState.NO_TIMER);
-            st.clearDeferral();
+            clearDeferral(st, ctx);
             advance(st, clock, key, out);
             profile.update(st);
             return;
         }
         if (due == ProfileState.NO_TIMER) {
-            st.clearDeferral();
+            clearDeferral(st, ctx);
             profile.update(st);
             return;
         }
@@ -427,16 +428,44 @@ public final class ProfileUpdater
             deferred.inc();
             long wait = Math.min(MAX_DEFERRAL_MILLIS, FIRST_DEFERRAL_MILLIS << st.deferrals());
             long until = ctx.timerService().currentProcessingTime() + wait;
+            if (st.deferrals() > 0) {
+                // one look-again timer at a time: a superseded one would outlive the profile
+                ctx.timerService().deleteProcessingTimeTimer(st.deferredUntil());
+            }
             st.defer(until);
             ctx.timerService().registerProcessingTimeTimer(until);
             profile.update(st);
             return;
         }
         st.setTimerAt(ProfileState.NO_TIMER);
-        st.clearDeferral();
+        clearDeferral(st, ctx);
         advance(st, due, key, out);
         schedule(st, ctx);
         profile.update(st);
+    }
+
+    /**
+     * Deletes the timers of a profile that goes (merged away or forgotten): its refresh, its
+     * deferred refresh and its end-of-input timer, so that no timer keyed by its oneid stays.
+     */
+    private static void deleteTimers(ProfileState st, ReadOnlyContext ctx) {
+        if (st != null) {
+            if (st.timerAt() != ProfileState.NO_TIMER) {
+                ctx.timerService().deleteEventTimeTimer(st.timerAt());
+            }
+            if (st.deferrals() > 0) {
+                ctx.timerService().deleteProcessingTimeTimer(st.deferredUntil());
+            }
+        }
+        ctx.timerService().deleteEventTimeTimer(Long.MAX_VALUE);
+    }
+
+    /** Ends the profile's deferred refresh, and its look-again timer if it has not fired. */
+    private static void clearDeferral(ProfileState st, OnTimerContext ctx) {
+        if (st.deferrals() > 0) {
+            ctx.timerService().deleteProcessingTimeTimer(st.deferredUntil());
+        }
+        st.clearDeferral();
     }
 
     /** Brings the profile's windows to {@code target} and writes what changed, if it is later. */
@@ -575,6 +604,10 @@ public final class ProfileUpdater
         if (pending != ProfileState.NO_TIMER && pending <= next) {
             return;
         }
+        if (pending != ProfileState.NO_TIMER) {
+            // one refresh timer at a time: a superseded one would outlive a forgotten profile
+            ctx.timerService().deleteEventTimeTimer(pending);
+        }
         ctx.timerService().registerEventTimeTimer(next);
         st.setTimerAt(next);
     }
@@ -605,7 +638,10 @@ public final class ProfileUpdater
         if (st != null && st.features().ordersTotal() > 0) {
             ctx.output(RFM, RfmObservation.removal(c.tenant(), c.oneid()));
         }
+        deleteTimers(st, ctx);
         profile.clear();
+        // a merged-away oneid's day-long mark goes too: no state keyed by a forgotten oneid stays
+        merged.clear();
         // the hash and the alias key go; the identity stage deletes the id keys
         emitDelete(
                 new ProfileUpdate(c.tenant(), c.oneid(), 0, true, Map.of(), List.of(), List.of()),

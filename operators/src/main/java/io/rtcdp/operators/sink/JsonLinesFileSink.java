@@ -112,7 +112,11 @@ public final class JsonLinesFileSink<T> implements Sink<T>, SupportsWriterState<
         return new StatefulSinkWriter<>() {
             @Override
             public void write(T record, Context ctx) throws IOException {
-                w.write(toJson.apply(record));
+                String line = toJson.apply(record);
+                if (line == null) {
+                    return; // nothing to write (a trigger retraction: a file cannot forget)
+                }
+                w.write(line);
                 w.write('\n');
             }
 

@@ -52,6 +52,9 @@ final class RedisStreamCommitter implements Committer<StreamBatch> {
     private final Counter written;
     private final Counter alreadyThere;
     private final Counter retries;
+    private final Counter deleted;
+    private final AuditOutput audit;
+    private final org.apache.flink.metrics.Histogram forgetMillis;
     private final Map<RedisFailure, Counter> rejected = new EnumMap<>(RedisFailure.class);
     private final RejectionLog rejectionLog = new RejectionLog();
 
@@ -62,6 +65,22 @@ final class RedisStreamCommitter implements Committer<StreamBatch> {
             long maxLen,
             String idField,
             MetricGroup metrics) {
+        this(client, endpoint, keys, maxLen, idField, metrics, null);
+    }
+
+    RedisStreamCommitter(
+            UnifiedJedis client,
+            String endpoint,
+            RedisKeys keys,
+            long maxLen,
+            String idField,
+            MetricGroup metrics,
+            AuditOutput audit) {
+        this.audit = audit;
+        this.forgetMillis =
+                metrics.histogram(
+                        "forgetCompletionMillis",
+                        new org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram(128));
         this.client = client;
         this.endpoint = endpoint;
         this.keys = keys;
@@ -70,6 +89,7 @@ final class RedisStreamCommitter implements Committer<StreamBatch> {
         this.written = metrics.counter("redisStreamEntriesWritten");
         this.alreadyThere = metrics.counter("redisStreamEntriesAlreadyThere");
         this.retries = metrics.counter("redisStreamRetries");
+        this.deleted = metrics.counter("redisStreamEntriesDeleted");
         for (RedisFailure reason : RedisFailure.REJECTIONS) {
             rejected.put(
                     reason,
@@ -131,15 +151,16 @@ final class RedisStreamCommitter implements Committer<StreamBatch> {
             return null;
         }
         String key = keys.triggers(batch.tenant());
+        settleWithdrawn(entries, settled);
         List<Response<StreamEntryID>> replies = new ArrayList<>(entries.size());
         RuntimeException failure = null;
         try (AbstractPipeline p = client.pipelined()) {
             for (int i = 0; i < entries.size(); i++) {
-                if (settled[i]) {
+                StreamBatch.Pending e = entries.get(i);
+                if (settled[i] || e.entry().id().isEmpty()) {
                     replies.add(null);
                     continue;
                 }
-                StreamBatch.Pending e = entries.get(i);
                 replies.add(
                         p.xadd(
                                 key,
@@ -208,6 +229,12 @@ final class RedisStreamCommitter implements Committer<StreamBatch> {
                     notLogged > 0 ? " (" + notLogged + " more rejections not logged since)" : "");
         }
         if (failure == null) {
+            failure = deleteEntries(key, entries, settled);
+        }
+        if (failure == null) {
+            failure = writeAudits(batch.tenant(), entries, settled);
+        }
+        if (failure == null) {
             for (boolean done : settled) {
                 if (!done) {
                     failure = new JedisException("stream entries not appended");
@@ -216,6 +243,148 @@ final class RedisStreamCommitter implements Committer<StreamBatch> {
             }
         }
         return failure;
+    }
+
+    /**
+     * Carries out the batch's deletions ({@link StreamEntry#deletion}), once every entry of the
+     * batch is appended: one scan of the stream up to the last deletion, removing each entry whose
+     * field has a deleted value and whose ID is below that deletion's (so a trigger of a profile
+     * founded again after its forget stays). Idempotent: a retry deletes what is left.
+     *
+     * @return a transient failure, or null when every deletion is settled
+     */
+    private RuntimeException deleteEntries(
+            String key, List<StreamBatch.Pending> entries, boolean[] settled) {
+        Map<String, Map<String, StreamEntryID>> before = new LinkedHashMap<>();
+        StreamEntryID end = null;
+        for (int i = 0; i < entries.size(); i++) {
+            StreamBatch.Pending p = entries.get(i);
+            if (settled[i] || !p.entry().isDeletion()) {
+                continue;
+            }
+            String[] f = p.entry().fields();
+            StreamEntryID id = new StreamEntryID(p.streamId());
+            before.computeIfAbsent(f[0], x -> new LinkedHashMap<>()).merge(f[1], id, max());
+            end = end == null || id.compareTo(end) > 0 ? id : end;
+        }
+        if (end == null) {
+            return null;
+        }
+        try {
+            StreamEntryID from = new StreamEntryID(0, 0);
+            while (true) {
+                List<redis.clients.jedis.resps.StreamEntry> page =
+                        client.xrange(key, from, end, 1000);
+                List<StreamEntryID> gone = new ArrayList<>();
+                for (redis.clients.jedis.resps.StreamEntry s : page) {
+                    for (Map.Entry<String, Map<String, StreamEntryID>> field : before.entrySet()) {
+                        String v = s.getFields().get(field.getKey());
+                        StreamEntryID upTo = v == null ? null : field.getValue().get(v);
+                        if (upTo != null && s.getID().compareTo(upTo) < 0) {
+                            gone.add(s.getID());
+                            break;
+                        }
+                    }
+                }
+                if (!gone.isEmpty()) {
+                    deleted.inc(client.xdel(key, gone.toArray(new StreamEntryID[0])));
+                }
+                if (page.size() < 1000) {
+                    break;
+                }
+                StreamEntryID last = page.get(page.size() - 1).getID();
+                from = new StreamEntryID(last.getTime(), last.getSequence() + 1);
+            }
+        } catch (JedisException | IllegalStateException error) {
+            RedisFailure f = RedisFailure.of(error);
+            if (f.retried()) {
+                return error;
+            }
+            rejected.get(f).inc();
+            LOG.warn(
+                    "Redis {} refused the deletion of forgotten profiles' entries from {} ({}): {}",
+                    endpoint,
+                    key,
+                    f.reason(),
+                    RedisFailure.firstLine(error));
+        }
+        for (int i = 0; i < entries.size(); i++) {
+            if (entries.get(i).entry().isDeletion()) {
+                settled[i] = true;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Settles, unwritten, every entry that a deletion later in the batch removes: appending it
+     * would be undone at once, and a retried commit would add it again after the deletion (its ID
+     * no longer found in the stream).
+     */
+    private static void settleWithdrawn(List<StreamBatch.Pending> entries, boolean[] settled) {
+        for (int j = entries.size() - 1; j >= 0; j--) {
+            StreamEntry d = entries.get(j).entry();
+            if (!d.isDeletion()) {
+                continue;
+            }
+            for (int i = 0; i < j; i++) {
+                StreamEntry e = entries.get(i).entry();
+                if (!e.isDeletion() && has(e, d.fields()[0], d.fields()[1])) {
+                    settled[i] = true;
+                }
+            }
+        }
+    }
+
+    private static boolean has(StreamEntry e, String field, String value) {
+        String[] f = e.fields();
+        for (int i = 0; i + 1 < f.length; i += 2) {
+            if (f[i].equals(field)) {
+                return f[i + 1].equals(value);
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Completes and writes the batch's forget audit records, after its appends and deletions: by
+     * then every Redis delete of those forgets is done (the sinks flush before a checkpoint
+     * completes, and this runs after it did).
+     *
+     * @return a failure to retry, or null when every audit record is written
+     */
+    private RuntimeException writeAudits(
+            String tenant, List<StreamBatch.Pending> entries, boolean[] settled) {
+        for (int i = 0; i < entries.size(); i++) {
+            StreamEntry e = entries.get(i).entry();
+            if (settled[i] || !e.isAudit()) {
+                continue;
+            }
+            long appended = Long.parseLong(e.fields()[3]);
+            long now = System.currentTimeMillis();
+            long latency = Math.max(0, now - appended);
+            if (audit != null) {
+                try {
+                    audit.write(
+                            tenant,
+                            e.fields()[1]
+                                    + ",\"completed_at\":"
+                                    + now
+                                    + ",\"latency_ms\":"
+                                    + latency
+                                    + "}");
+                } catch (RuntimeException failed) {
+                    return failed;
+                }
+            }
+            forgetMillis.update(latency);
+            settled[i] = true;
+        }
+        return null;
+    }
+
+    private static java.util.function.BinaryOperator<StreamEntryID> max() {
+        return (a, b) -> a.compareTo(b) >= 0 ? a : b;
     }
 
     /**
@@ -264,6 +433,9 @@ final class RedisStreamCommitter implements Committer<StreamBatch> {
 
     @Override
     public void close() {
+        if (audit != null) {
+            audit.close();
+        }
         client.close();
     }
 }

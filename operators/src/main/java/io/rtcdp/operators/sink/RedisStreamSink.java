@@ -43,6 +43,7 @@ public final class RedisStreamSink implements Sink<Trigger>, SupportsCommitter<S
     private final String keyPrefix;
     private final long maxLen;
     private final String idField;
+    private AuditOutput.Factory audit;
 
     private RedisStreamSink(String redisUrl, String keyPrefix, long maxLen, String idField) {
         this.redisUrl = Objects.requireNonNull(redisUrl, "redisUrl");
@@ -64,6 +65,15 @@ public final class RedisStreamSink implements Sink<Trigger>, SupportsCommitter<S
         return new RedisStreamSink(redisUrl, keyPrefix, maxLen, idField);
     }
 
+    /**
+     * Where the committer writes the audit records of forgets ({@link Trigger#forgetAudit}), once
+     * their Redis deletes are done; without one, audit markers are dropped.
+     */
+    public RedisStreamSink withAudit(AuditOutput.Factory audit) {
+        this.audit = audit;
+        return this;
+    }
+
     @Override
     public CommittingSinkWriter<Trigger, StreamBatch> createWriter(WriterInitContext context) {
         return new Writer();
@@ -77,7 +87,8 @@ public final class RedisStreamSink implements Sink<Trigger>, SupportsCommitter<S
                 new RedisKeys(keyPrefix),
                 maxLen,
                 idField,
-                context.metricGroup());
+                context.metricGroup(),
+                audit == null ? null : audit.open());
     }
 
     @Override
@@ -87,6 +98,12 @@ public final class RedisStreamSink implements Sink<Trigger>, SupportsCommitter<S
 
     /** A trigger as a stream entry: its fields (docs/contract.md §5.1), absent values left out. */
     static StreamEntry entry(Trigger t) {
+        if (t.isRetraction()) {
+            return StreamEntry.deletion(t.tenant(), "oneid", t.oneid());
+        }
+        if (t.isAudit()) {
+            return StreamEntry.audit(t.tenant(), t.reason(), t.ts());
+        }
         List<String> f = new ArrayList<>(22);
         add(f, "trigger_id", t.triggerId());
         add(f, "tenant", t.tenant());

@@ -149,6 +149,40 @@ class ProfileDeciderTest {
         assertThat(updates().get(0).segments()).isEqualTo(Map.of("vip", true));
     }
 
+    @Test
+    void aForgottenProfileLeavesItsSegmentsAndWithdrawsItsTriggersAMergedOneDoesNot()
+            throws Exception {
+        h.processBroadcastElement(
+                "tenant: t\nversion: 1\nsegments:\n  - {name: all, when: \"true\"}\n"
+                        + "triggers:\n  - {name: hi, when: \"event.name == 'search'\","
+                        + " action: a, channel: app}\n",
+                0);
+        h.processElement(change("o1", "search", T0, 0), T0);
+        h.processElement(change("o2", "search", T0, 0), T0);
+        assertThat(triggers()).extracting(Trigger::oneid).containsExactly("o1", "o2");
+        h.getOutput().clear();
+        ProfileUpdate drop =
+                new ProfileUpdate("t", "o2", 0, true, Map.of(), List.of(), List.of(), "o9");
+        h.processElement(new ProfileChange("t", "o2", drop, null, null, null), T0);
+        ProfileUpdate forget =
+                new ProfileUpdate("t", "o1", 0, true, Map.of(), List.of(), List.of());
+        h.processElement(new ProfileChange("t", "o1", forget, null, null, null), T0);
+        assertThat(updates())
+                .extracting(ProfileUpdate::oneid, ProfileUpdate::segments)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("o2", Map.of("all", false)),
+                        org.assertj.core.groups.Tuple.tuple("o1", Map.of("all", false)));
+        assertThat(triggers()).hasSize(3);
+        Trigger retraction = triggers().get(2);
+        assertThat(retraction.isRetraction()).isTrue();
+        assertThat(retraction.oneid()).isEqualTo("o1");
+        assertThat(retraction.toJson()).isNull();
+        // its state is gone: a change of o1 now starts from nothing (all memberships written)
+        h.getOutput().clear();
+        h.processElement(change("o1", "search2", T0 + 1, 0), T0);
+        assertThat(updates().get(0).segments()).isEqualTo(Map.of("all", true));
+    }
+
     private static final long DAY = 86_400_000L;
 
     /** A model of the default features whose scores do not matter here. */

@@ -215,6 +215,146 @@ class IdentityResolverTest {
         assertThat(route.history()).isEqualTo(userProfile + "@" + 3 * DAY + " via user_id:u1");
     }
 
+    static Event forget(String tenant, String eventId, long ts, Id... ids) {
+        List<Id> sorted = new ArrayList<>(List.of(ids));
+        sorted.sort(null);
+        return Events.of(io.rtcdp.udf.event.EventType.FORGET)
+                .tenant(tenant)
+                .eventId(eventId)
+                .at(ts)
+                .ids(sorted)
+                .build();
+    }
+
+    /** The id keys deleted so far, as oneid/id. */
+    List<String> idKeyDeletes() {
+        List<String> out = new ArrayList<>();
+        for (StreamRecord<ProfileUpdate> r : h.getSideOutput(IdentityResolver.ID_KEYS)) {
+            if (r.getValue().delete()) {
+                out.add(r.getValue().oneid() + "/" + r.getValue().ids().get(0));
+            }
+        }
+        return out;
+    }
+
+    List<String> forgotten() {
+        List<String> out = new ArrayList<>();
+        for (FragmentCommand c : h.extractOutputValues()) {
+            if (c.kind() == FragmentCommand.Kind.FORGET) {
+                out.add(c.fragment());
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void aForgetBySecondaryIdForgetsEveryFragmentIdAndTheQuarantineProfileOfTheIdsItLost()
+            throws Exception {
+        Id alice = new Id("user_id", "alice");
+        Id bob = new Id("user_id", "bob");
+        Id cookie = new Id("cookie_id", "k1");
+        Id tablet = new Id("device_id", "family-tablet");
+        send(event("t", "e1", DAY, cookie), 0); // anonymous: the older profile
+        send(event("t", "e2", 2 * DAY, alice, tablet), 0);
+        send(event("t", "e3", 3 * DAY, alice, cookie), 0); // merges alice's into the cookie's
+        send(event("t", "e4", 4 * DAY, bob, tablet), 0); // the tablet is quarantined
+        List<FragmentCommand> routes = routes();
+        String person = routes.get(0).fragment();
+        String merged = routes.get(1).fragment();
+        String bobs = routes.get(3).fragment();
+        assertThat(routes.get(2).fragment()).isEqualTo(person);
+        String tabletProfile =
+                new io.rtcdp.udf.identity.OneIds(
+                                io.rtcdp.udf.event.ParserConfig.defaults().tenantKeys())
+                        .quarantined("t", tablet);
+
+        send(forget("t", "f1", 5 * DAY, cookie), 0);
+
+        assertThat(forgotten()).containsExactlyInAnyOrder(person, merged, tabletProfile);
+        assertThat(idKeyDeletes())
+                .containsExactlyInAnyOrder(
+                        person + "/" + alice, person + "/" + cookie, tabletProfile + "/" + tablet);
+        // the conflicts topic loses every record under the person's oneids and under bob's,
+        // whose conflict names the person
+        List<String> retracted = new ArrayList<>();
+        for (StreamRecord<Conflict> r : h.getSideOutput(IdentityResolver.CONFLICTS)) {
+            if (r.getValue().isRetraction()) {
+                retracted.add(r.getValue().oneid());
+            }
+        }
+        assertThat(retracted).containsExactlyInAnyOrder(person, merged, tabletProfile, bobs);
+        // the late history of the person is dropped; bob is untouched
+        int before = routes().size();
+        send(event("t", "late1", 3 * DAY, cookie), 0);
+        send(event("t", "late2", 2 * DAY, alice, tablet), 0);
+        send(event("t", "late3", 2 * DAY, tablet), 0);
+        assertThat(routes()).hasSize(before);
+        send(event("t", "e5", 6 * DAY, bob), 0);
+        assertThat(routes().get(before).fragment()).isEqualTo(bobs);
+        // an id that comes back after the forget is a new person
+        send(event("t", "e6", 7 * DAY, alice, cookie), 0);
+        FragmentCommand back = routes().get(before + 1);
+        assertThat(back.linked()).containsExactlyInAnyOrder(alice, cookie);
+        assertThat(back.history()).isNull();
+    }
+
+    @Test
+    void aForgetByAQuarantinedIdForgetsItsQuarantineProfileAndEveryProfileOfTheEvent()
+            throws Exception {
+        Id alice = new Id("user_id", "alice");
+        Id bob = new Id("user_id", "bob");
+        Id carol = new Id("user_id", "carol");
+        Id tablet = new Id("device_id", "family-tablet");
+        send(event("t", "e1", DAY, alice, tablet), 0);
+        send(event("t", "e2", 2 * DAY, bob, tablet), 0);
+        send(event("t", "e3", 3 * DAY, carol), 0);
+        String alices = routes().get(0).fragment();
+        String bobs = routes().get(1).fragment();
+        String carols = routes().get(2).fragment();
+        String tabletProfile =
+                new io.rtcdp.udf.identity.OneIds(
+                                io.rtcdp.udf.event.ParserConfig.defaults().tenantKeys())
+                        .quarantined("t", tablet);
+
+        // every id of the event counts, not only the first
+        send(forget("t", "f1", 4 * DAY, tablet, carol), 0);
+
+        assertThat(forgotten()).containsExactlyInAnyOrder(tabletProfile, carols);
+        assertThat(idKeyDeletes())
+                .containsExactlyInAnyOrder(tabletProfile + "/" + tablet, carols + "/" + carol);
+        assertThat(forgotten()).doesNotContain(alices, bobs);
+        // the tablet is no longer quarantined: a new event with it after the forget links
+        send(event("t", "e4", 5 * DAY, tablet), 0);
+        assertThat(routes().get(routes().size() - 1).fragment())
+                .isNotEqualTo(tabletProfile)
+                .isNotIn(alices, bobs);
+    }
+
+    @Test
+    void aForgottenIdIsRememberedAcrossARestoreForItsTimeToLive() throws Exception {
+        Id cookie = new Id("cookie_id", "k1");
+        h.setStateTtlProcessingTime(0);
+        send(event("t", "e1", DAY, cookie), 0);
+        send(forget("t", "f1", 2 * DAY, cookie), 0);
+        var snapshot = h.snapshot(1, 1);
+        h.close();
+        h = newHarness();
+        h.setup();
+        h.initializeState(snapshot);
+        h.open();
+        h.setStateTtlProcessingTime(0);
+        send(event("t", "late", 2 * DAY, cookie), 0);
+        assertThat(routes()).isEmpty();
+        // a forget's time is the tombstone's: a later event is a new person
+        send(event("t", "new", 2 * DAY + 1, cookie), 0);
+        assertThat(routes()).hasSize(1);
+        // after the time to live, the tombstone is gone
+        send(forget("t", "f2", 3 * DAY, cookie), 0);
+        h.setStateTtlProcessingTime(IdentityResolver.DEFAULT_TOMBSTONE_TTL.toMillis() + 1);
+        send(event("t", "replayed", DAY, cookie), 0);
+        assertThat(routes()).hasSize(2);
+    }
+
     List<String> clocks() {
         List<String> out = new ArrayList<>();
         var records = h.getSideOutput(IdentityResolver.TENANT_CLOCKS);

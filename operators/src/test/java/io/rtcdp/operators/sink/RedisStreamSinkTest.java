@@ -172,4 +172,37 @@ class RedisStreamSinkTest {
                     .isGreaterThan(new StreamEntryID(streamIds.get(i - 1)));
         }
     }
+
+    private static StreamEntry of(String id, String oneid) {
+        return new StreamEntry(
+                "acme", id, new String[] {"trigger_id", id, "oneid", oneid, "rule", "r1"});
+    }
+
+    @Test
+    void aDeletionRemovesTheEntriesOfItsOneidWrittenBeforeItOnly() throws Exception {
+        RedisStreamSink.Writer writer = new RedisStreamSink.Writer();
+        writer.write(of("a1", "o1"));
+        writer.write(of("b1", "o2"));
+        try (RedisStreamCommitter c = committer()) {
+            for (StreamBatch b : writer.prepareCommit()) {
+                c.commit(b);
+            }
+            writer.write(of("a2", "o1"));
+            // a forget of o1, then the profile founded again (a later event of the same id)
+            writer.write(
+                    RedisStreamSink.entry(
+                            io.rtcdp.udf.rules.Trigger.retraction("acme", "o1", 0, 0)));
+            writer.write(of("a3", "o1"));
+            writer.write(of("b2", "o2"));
+            List<StreamBatch> batches = new ArrayList<>(writer.prepareCommit());
+            StreamBatch batch =
+                    StreamBatch.Serializer.INSTANCE.deserialize(
+                            1, StreamBatch.Serializer.INSTANCE.serialize(batches.get(0)));
+            c.commit(batch);
+            assertThat(idsInStream()).containsExactly("b1", "a3", "b2");
+            // a retried commit of the batch changes nothing
+            c.commit(batch);
+            assertThat(idsInStream()).containsExactly("b1", "a3", "b2");
+        }
+    }
 }

@@ -26,6 +26,20 @@ public record Conflict(
         String otherOneid,
         String reason) {
 
+    /**
+     * The withdrawal of every conflict record under {@code oneid}'s key, for a forgotten profile
+     * (docs/contract.md §3.6): the conflicts topic gets the key's tombstone, files skip it. No
+     * event, id or reason (a reason is never empty).
+     */
+    public static Conflict retraction(String tenant, String oneid) {
+        return new Conflict(tenant, "", 0, new Id("", ""), oneid, null, "");
+    }
+
+    /** Whether this is a {@link #retraction} rather than a conflict. */
+    public boolean isRetraction() {
+        return reason.isEmpty();
+    }
+
     /** The reason of a link to an id that was quarantined by an earlier event. */
     public static final String QUARANTINED = "quarantined";
 

@@ -14,7 +14,11 @@ public final class ConflictJson {
 
     private ConflictJson() {}
 
+    /** The conflict as one JSON object; null for a {@link Conflict#retraction}. */
     public static String toJson(Conflict c) {
+        if (c.isRetraction()) {
+            return null;
+        }
         ObjectNode n = MAPPER.createObjectNode();
         n.put("tenant", c.tenant());
         n.put("event_id", c.eventId());

@@ -53,6 +53,38 @@ public record Trigger(
                 emittedAt);
     }
 
+    /**
+     * The withdrawal of every trigger of a forgotten profile (docs/contract.md §3.6): an empty rule
+     * name and id (rule names are never empty). The Redis stream sink deletes the profile's entries
+     * written before it, the triggers topic gets the oneid's tombstone (a null value), files skip
+     * it.
+     */
+    public static Trigger retraction(String tenant, String oneid, long ts, long emittedAt) {
+        return new Trigger("", tenant, oneid, "", null, null, null, null, null, ts, emittedAt);
+    }
+
+    /** Whether this is a {@link #retraction} rather than a trigger. */
+    public boolean isRetraction() {
+        return rule.isEmpty() && action == null;
+    }
+
+    /**
+     * Not a trigger: the audit record of a forget (docs/contract.md §3.6), for the Redis stream
+     * sink's committer to complete and write once the forget's Redis deletes are done. {@code
+     * partialJson} is the record without its completion fields and closing brace; {@code
+     * appendedAt} the time the forget entered the job.
+     */
+    public static Trigger forgetAudit(
+            String tenant, String forgetId, String partialJson, long appendedAt) {
+        return new Trigger(
+                "", tenant, forgetId, "", "audit", null, null, partialJson, null, appendedAt, 0);
+    }
+
+    /** Whether this is a {@link #forgetAudit}. */
+    public boolean isAudit() {
+        return rule.isEmpty() && "audit".equals(action);
+    }
+
     /** A short human text: the rule's condition, cut to 200 characters. */
     public static String reason(RuleSet.TriggerRule rule) {
         String w = collapseWhitespace(rule.when());
@@ -82,8 +114,14 @@ public record Trigger(
         return sb.toString();
     }
 
-    /** One JSON object, fields in the order of docs/contract.md §5.1, absent values as null. */
+    /**
+     * One JSON object, fields in the order of docs/contract.md §5.1, absent values as null; null
+     * for a {@link #retraction} (a tombstone on the topic, nothing in a file).
+     */
     public String toJson() {
+        if (rule.isEmpty()) {
+            return null; // a retraction or an audit marker: no trigger
+        }
         StringWriter w = new StringWriter(256);
         try (JsonGenerator g = JSON.createGenerator(w)) {
             g.writeStartObject();
