@@ -23,14 +23,23 @@ public final class IdLimits implements Serializable {
 
     public static final int DEFAULT_CUSTOM_TYPES = 8;
 
+    /**
+     * The override key of the protection policy: the number of events carrying both an id and a
+     * {@code user_id} that protect the id for that {@code user_id} (docs/oneid.md); absent: off.
+     */
+    public static final String USER_ID_EVIDENCE = "user-id-evidence";
+
     private final Map<String, Integer> limits;
     private final int customDefault;
     private final int customTypes;
+    private final int userIdEvidence;
 
-    private IdLimits(Map<String, Integer> limits, int customDefault, int customTypes) {
+    private IdLimits(
+            Map<String, Integer> limits, int customDefault, int customTypes, int userIdEvidence) {
         this.limits = Map.copyOf(limits);
         this.customDefault = customDefault;
         this.customTypes = customTypes;
+        this.userIdEvidence = userIdEvidence;
     }
 
     public static IdLimits defaults() {
@@ -48,12 +57,21 @@ public final class IdLimits implements Serializable {
         m.put(IdTypes.COOKIE_ID, 50);
         int custom = 10;
         int customTypes = DEFAULT_CUSTOM_TYPES;
+        int userIdEvidence = 0;
         for (Map.Entry<String, Integer> e : overrides.entrySet()) {
             if (e.getValue() == null || e.getValue() < 1) {
                 throw new IllegalArgumentException(
                         "id limit for " + e.getKey() + " must be at least 1, got " + e.getValue());
             }
-            if (e.getKey().equals(CUSTOM_TYPES)) {
+            if (e.getKey().equals(USER_ID_EVIDENCE)) {
+                if (e.getValue() < 2) {
+                    throw new IllegalArgumentException(
+                            "the user_id evidence of the protection policy must be at least 2"
+                                    + " events (leave it out for no protection), got "
+                                    + e.getValue());
+                }
+                userIdEvidence = e.getValue();
+            } else if (e.getKey().equals(CUSTOM_TYPES)) {
                 customTypes = e.getValue();
             } else if (e.getKey().equals(EACH_CUSTOM_TYPE)) {
                 custom = e.getValue();
@@ -63,12 +81,20 @@ public final class IdLimits implements Serializable {
                 m.put(e.getKey(), e.getValue());
             }
         }
-        return new IdLimits(m, custom, customTypes);
+        return new IdLimits(m, custom, customTypes, userIdEvidence);
     }
 
     /** How many different custom ({@code x_}) id types one profile may have. */
     public int customTypes() {
         return customTypes;
+    }
+
+    /**
+     * The protection policy: an id carried by this many events with one {@code user_id} (and fewer
+     * with every other) is protected for it; 0 when off (docs/oneid.md).
+     */
+    public int userIdEvidence() {
+        return userIdEvidence;
     }
 
     public int limit(String type) {

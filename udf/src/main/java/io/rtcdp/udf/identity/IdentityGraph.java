@@ -76,6 +76,7 @@ public final class IdentityGraph {
         if (n == 0) {
             throw new IllegalArgumentException("event " + eventId + " has no ids");
         }
+        String user = limits.userIdEvidence() > 0 ? recordEvidence(ids) : null;
         String[] owners = new String[n];
         String only = null;
         boolean oneProfile = true;
@@ -97,7 +98,79 @@ public final class IdentityGraph {
             }
             return Resolution.to(only);
         }
-        return decide(tenant, eventId, ts, ids, owners);
+        return decide(tenant, eventId, ts, ids, owners, user);
+    }
+
+    /**
+     * Releases {@code id} from quarantine (an operator's command, {@code rtcdp ids release}): it
+     * links nothing until its next event, which links it like a new id (docs/oneid.md, Release).
+     *
+     * @return the record of the release (reason {@link Conflict#RELEASED}, no profile yet, the
+     *     quarantine profile it leaves as the other side), or null when {@code id} is not
+     *     quarantined (nothing changes)
+     */
+    public Conflict release(String tenant, String commandId, long ts, Id id) {
+        if (!store.quarantined(id)) {
+            return null;
+        }
+        store.release(id);
+        return new Conflict(
+                tenant,
+                commandId,
+                ts,
+                id,
+                null,
+                OneIdVariants.quarantined(tenant, id, md),
+                Conflict.RELEASED);
+    }
+
+    /**
+     * The protection policy's book-keeping: an event with exactly one {@code user_id} adds to the
+     * evidence of each of its other ids for that {@code user_id} (up to the threshold).
+     *
+     * @return the event's {@code user_id} value, or null when it has none or several
+     */
+    private String recordEvidence(List<Id> ids) {
+        String user = null;
+        for (Id id : ids) {
+            if (id.type().equals(IdTypes.USER_ID)) {
+                if (user != null && !user.equals(id.value())) {
+                    return null;
+                }
+                user = id.value();
+            }
+        }
+        if (user == null) {
+            return null;
+        }
+        int cap = limits.userIdEvidence();
+        for (int i = 0; i < ids.size(); i++) {
+            Id id = ids.get(i);
+            if (id.type().equals(IdTypes.USER_ID) || ids.subList(0, i).contains(id)) {
+                continue;
+            }
+            UserEvidence had = store.evidence(id);
+            UserEvidence now = had.plus(user, cap);
+            if (now != had) {
+                store.evidence(id, now);
+            }
+        }
+        return user;
+    }
+
+    /**
+     * The {@code user_id} value {@code id} is protected for, or null (also when the policy is off).
+     */
+    private String protectedFor(Id id) {
+        int threshold = limits.userIdEvidence();
+        return threshold > 0 ? store.evidence(id).protectedFor(threshold) : null;
+    }
+
+    /** The value of the profile's {@code user_id}, or null. */
+    private static String userOf(OneIdInfo info) {
+        // sorted strongest first: a user_id is the first id
+        Id first = info.ids().get(0);
+        return first.type().equals(IdTypes.USER_ID) ? first.value() : null;
     }
 
     /** The event's ids with their profiles (null when not linked), strongest first, distinct. */
@@ -131,7 +204,12 @@ public final class IdentityGraph {
     }
 
     private Resolution decide(
-            String tenant, String eventId, long ts, List<Id> given, String[] givenOwners) {
+            String tenant,
+            String eventId,
+            long ts,
+            List<Id> given,
+            String[] givenOwners,
+            String user) {
         Id[] ids = new Id[given.size()];
         String[] owners = new String[given.size()];
         int n = canonical(given, givenOwners, ids, owners);
@@ -139,8 +217,21 @@ public final class IdentityGraph {
         // Usable ids keep their strength order; quarantined ones are set aside.
         int u = 0;
         List<Id> held = List.of();
+        List<Id> released = List.of();
         for (int i = 0; i < n; i++) {
             if (owners[i] == null && store.quarantined(ids[i])) {
+                if (user != null && user.equals(protectedFor(ids[i]))) {
+                    // the protection policy: this event made the id its user's by evidence
+                    store.release(ids[i]);
+                    if (released.isEmpty()) {
+                        released = new ArrayList<>(1);
+                    }
+                    released.add(ids[i]);
+                    ids[u] = ids[i];
+                    owners[u] = null;
+                    u++;
+                    continue;
+                }
                 if (held.isEmpty()) {
                     held = new ArrayList<>(2);
                 }
@@ -220,17 +311,33 @@ public final class IdentityGraph {
         List<Quarantine> quarantines = List.of();
         List<Conflict> conflicts = List.of();
         List<String> dropped = List.of();
-        if (!refused.isEmpty() || !refusedNew.isEmpty() || !held.isEmpty()) {
+        if (!refused.isEmpty() || !refusedNew.isEmpty() || !held.isEmpty() || !released.isEmpty()) {
             quarantines = new ArrayList<>(2);
             conflicts = new ArrayList<>(2);
             dropped = new ArrayList<>(0);
         }
         for (Side s : refused) {
             String from = s.info.oneid();
+            String owner = userOf(s.info);
             List<Id> remaining = new ArrayList<>(s.info.ids());
             for (int i = 0; i < u; i++) {
                 if (from.equals(owners[i])) {
                     Id carrier = ids[i];
+                    if (owner != null
+                            && !owner.equals(user)
+                            && owner.equals(protectedFor(carrier))) {
+                        // protected: the id stays with its user, only this event's side loses
+                        conflicts.add(
+                                new Conflict(
+                                        tenant,
+                                        eventId,
+                                        ts,
+                                        carrier,
+                                        target,
+                                        from,
+                                        Conflict.USER_ID_PROTECTED));
+                        continue;
+                    }
                     remaining.remove(carrier);
                     store.unlink(carrier);
                     store.quarantine(carrier);
@@ -239,6 +346,9 @@ public final class IdentityGraph {
                     conflicts.add(
                             new Conflict(tenant, eventId, ts, carrier, target, from, s.reason));
                 }
+            }
+            if (remaining.size() == s.info.ids().size()) {
+                continue; // every carrier was protected: the profile keeps its ids
             }
             if (remaining.isEmpty()) {
                 store.remove(from);
@@ -253,6 +363,17 @@ public final class IdentityGraph {
             quarantines.add(new Quarantine(id, null, OneIdVariants.quarantined(tenant, id, md)));
             conflicts.add(
                     new Conflict(tenant, eventId, ts, id, target, null, refusedNewReasons.get(i)));
+        }
+        for (Id id : released) {
+            conflicts.add(
+                    new Conflict(
+                            tenant,
+                            eventId,
+                            ts,
+                            id,
+                            target,
+                            OneIdVariants.quarantined(tenant, id, md),
+                            Conflict.RELEASED));
         }
         for (Id id : held) {
             conflicts.add(
@@ -293,7 +414,14 @@ public final class IdentityGraph {
             store.link(id, target);
         }
         return new Resolution(
-                target, survivor == null, merges, linked, quarantines, dropped, conflicts);
+                target,
+                survivor == null,
+                merges,
+                linked,
+                quarantines,
+                dropped,
+                conflicts,
+                released);
     }
 
     /** The survivor's info after absorbing {@code losers} and the new ids. */

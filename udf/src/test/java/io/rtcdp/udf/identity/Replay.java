@@ -62,6 +62,19 @@ final class Replay {
             Set<Id> quarantinedBefore,
             Set<String> aliasesBefore) {
         String at = "event " + e + " → " + r;
+        // ids the protection policy released from quarantine are usable again for this event
+        for (Id id : r.released()) {
+            assertThat(quarantinedBefore).as(at).contains(id);
+            assertThat(e.ids()).as(at).contains(id);
+        }
+        quarantinedBefore = new HashSet<>(quarantinedBefore);
+        quarantinedBefore.removeAll(r.released());
+        Set<Id> protectedIds = new HashSet<>();
+        for (Conflict c : r.conflicts()) {
+            if (c.reason().equals(Conflict.USER_ID_PROTECTED)) {
+                protectedIds.add(c.refused());
+            }
+        }
         Id strongestUsable = null;
         Id strongestHeld = null;
         for (Id id : e.ids()) {
@@ -87,9 +100,12 @@ final class Replay {
         }
 
         // Every link of the event is made or refused: each of its ids is now in the event's
-        // profile or quarantined.
+        // profile or quarantined, or stays in the profile it is protected for.
         for (Id id : e.ids()) {
-            assertThat(r.oneid().equals(store.oneidOf(id)) || store.quarantined(id))
+            assertThat(
+                            r.oneid().equals(store.oneidOf(id))
+                                    || store.quarantined(id)
+                                    || protectedIds.contains(id))
                     .as("%s: %s", at, id)
                     .isTrue();
         }
@@ -119,7 +135,21 @@ final class Replay {
             assertThat(c.eventId()).as(at).isEqualTo(e.eventId());
             assertThat(c.oneid()).as(at).isEqualTo(r.oneid());
             assertThat(e.ids()).as(at).contains(c.refused());
-            assertThat(store.quarantined(c.refused())).as(at).isTrue();
+            if (c.reason().equals(Conflict.USER_ID_PROTECTED)) {
+                // it stays where it was, in a profile of another user_id
+                assertThat(store.oneidOf(c.refused())).as(at).isEqualTo(c.otherOneid());
+                assertThat(linksBefore.get(c.refused())).as(at).isEqualTo(c.otherOneid());
+                assertThat(c.otherOneid()).as(at).isNotEqualTo(r.oneid());
+            } else if (c.reason().equals(Conflict.RELEASED)) {
+                assertThat(r.released()).as(at).contains(c.refused());
+                assertThat(
+                                r.oneid().equals(store.oneidOf(c.refused()))
+                                        || store.quarantined(c.refused()))
+                        .as(at)
+                        .isTrue();
+            } else {
+                assertThat(store.quarantined(c.refused())).as(at).isTrue();
+            }
         }
         Set<Id> quarantinedNow = new HashSet<>();
         for (Quarantine q : r.quarantined()) {
