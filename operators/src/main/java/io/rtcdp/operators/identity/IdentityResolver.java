@@ -15,12 +15,15 @@ import io.rtcdp.udf.event.EventType;
 import io.rtcdp.udf.event.Id;
 import io.rtcdp.udf.identity.Conflict;
 import io.rtcdp.udf.identity.FragmentCommand;
+import io.rtcdp.udf.identity.IdCommand;
 import io.rtcdp.udf.identity.IdentityGraph;
 import io.rtcdp.udf.identity.IdentityStore;
 import io.rtcdp.udf.identity.MergeHistory;
 import io.rtcdp.udf.identity.OneIdInfo;
+import io.rtcdp.udf.identity.OneIdVariants;
 import io.rtcdp.udf.identity.Resolution;
 import io.rtcdp.udf.identity.TenantIdLimits;
+import io.rtcdp.udf.identity.UserEvidence;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,6 +104,12 @@ public final class IdentityResolver
     /** survivor → the fragments merged into it (not itself), comma-separated. */
     private transient MapState<String, String> fragments;
 
+    /** id → its {@link UserEvidence} (only with the protection policy on). */
+    private transient MapState<String, byte[]> evidence;
+
+    /** The ids of the commands applied (or ignored), so each takes effect once → issued-at. */
+    private transient MapState<String, Long> appliedCommands;
+
     /**
      * Tenant → its clock: {largest event time, the value last sent on}. On the heap and in operator
      * state ({@link #clockState}, written at checkpoints), not in keyed state: it changes with
@@ -131,6 +140,10 @@ public final class IdentityResolver
     private transient Counter merges;
     private transient Counter conflicts;
     private transient Counter quarantines;
+    private transient Counter releases;
+    private transient Counter commandsApplied;
+    private transient Counter commandsIgnored;
+    private transient Counter commandsRefused;
 
     /**
      * @param limits the id limits per type, for every tenant or one
@@ -184,6 +197,19 @@ public final class IdentityResolver
                 getRuntimeContext()
                         .getMapState(
                                 new MapStateDescriptor<>("fragments", Types.STRING, Types.STRING));
+        evidence =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "id-evidence",
+                                        Types.STRING,
+                                        org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo
+                                                .BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        appliedCommands =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "applied-commands", Types.STRING, Types.LONG));
         getRuntimeContext().getMapState(legacyDedupeState());
         store = new FlinkStore();
         pending = new Pending();
@@ -192,6 +218,10 @@ public final class IdentityResolver
         merges = getRuntimeContext().getMetricGroup().counter("identityMerges");
         conflicts = getRuntimeContext().getMetricGroup().counter("identityConflicts");
         quarantines = getRuntimeContext().getMetricGroup().counter("identityQuarantines");
+        releases = getRuntimeContext().getMetricGroup().counter("identityReleases");
+        commandsApplied = getRuntimeContext().getMetricGroup().counter("identityCommandsApplied");
+        commandsIgnored = getRuntimeContext().getMetricGroup().counter("identityCommandsIgnored");
+        commandsRefused = getRuntimeContext().getMetricGroup().counter("identityCommandsRefused");
     }
 
     @Override
@@ -200,6 +230,11 @@ public final class IdentityResolver
         current = ctx;
         currentOut = out;
         gate.event(e, release);
+        if (e.type() == EventType.COMMAND) {
+            // a command has no dedupe verdict (the command ids in state make it take effect
+            // once); it passes the gate in its place among the tenant's events
+            gate.verdict(Verdict.pass(e.tenant(), e.eventId()), release);
+        }
     }
 
     @Override
@@ -230,7 +265,9 @@ public final class IdentityResolver
         // failure half-way leaves the graph as it was before the event
         try {
             store.tenant = e.tenant();
-            if (e.type() == EventType.FORGET) {
+            if (e.type() == EventType.COMMAND) {
+                command(e, pending);
+            } else if (e.type() == EventType.FORGET) {
                 forget(e, pending);
             } else {
                 resolve(e, pending);
@@ -244,18 +281,77 @@ public final class IdentityResolver
                             failure, RecordIsolation.payload(e), "identity:" + e.eventId()));
             return;
         }
-        advanceClock(e, ctx);
+        if (e.type() != EventType.COMMAND) {
+            // a command's time is the wall clock of its issue, not the tenant's event time
+            advanceClock(e, ctx);
+        }
         store.commit();
+        if (pending.appliedCommand != null) {
+            appliedCommands.put(pending.appliedCommand, e.ts());
+        }
         pending.emit(ctx, out);
         isolation.succeeded();
     }
 
+    /**
+     * An operator's command ({@link IdCommand}): each command id takes effect once. A release of an
+     * id that is not quarantined changes nothing (counted as ignored, like a repeat).
+     */
+    private void command(Event e, Pending out) {
+        IdCommand c;
+        try {
+            c = IdCommand.fromEvent(e);
+        } catch (IllegalArgumentException malformed) {
+            commandsRefused.inc();
+            LOG.warn("Refused a command of tenant {}: {}", e.tenant(), malformed.getMessage());
+            return;
+        }
+        if (!IdCommand.RELEASE.equals(c.type())) {
+            commandsRefused.inc();
+            LOG.warn("Refused command {}: unknown type '{}'", c.commandId(), c.type());
+            return;
+        }
+        try {
+            if (appliedCommands.contains(c.commandId())) {
+                commandsIgnored.inc();
+                return;
+            }
+        } catch (Exception ex) {
+            throw new IllegalStateException(ex);
+        }
+        out.appliedCommand = c.commandId();
+        Conflict released =
+                graph(c.tenant()).release(c.tenant(), c.commandId(), c.issuedAt(), c.id());
+        if (released == null) {
+            commandsIgnored.inc();
+            LOG.info(
+                    "Command {} of tenant {}: the id is not quarantined",
+                    c.commandId(),
+                    c.tenant());
+            return;
+        }
+        commandsApplied.inc();
+        releases.inc();
+        out.conflicts.add(released);
+        // the quarantine profile no longer holds the id; its id key moves at the id's next link
+        out.commands.add(
+                FragmentCommand.ids(c.tenant(), released.otherOneid(), List.of(), List.of(c.id())));
+    }
+
+    private IdentityGraph graph(String tenant) {
+        return graphs.computeIfAbsent(tenant, t -> new IdentityGraph(store, limits.forTenant(t)));
+    }
+
     private void resolve(Event e, Pending out) {
-        IdentityGraph graph =
-                graphs.computeIfAbsent(
-                        e.tenant(), t -> new IdentityGraph(store, limits.forTenant(t)));
-        Resolution r = graph.resolve(e.tenant(), e.eventId(), e.ts(), e.ids());
+        Resolution r = graph(e.tenant()).resolve(e.tenant(), e.eventId(), e.ts(), e.ids());
         String tenant = e.tenant();
+        for (Id id : r.released()) {
+            // the protection policy released it: it left its quarantine profile for r.oneid()
+            releases.inc();
+            out.commands.add(
+                    FragmentCommand.ids(
+                            tenant, OneIdVariants.quarantined(tenant, id), List.of(), List.of(id)));
+        }
         for (Resolution.Quarantine q : r.quarantined()) {
             quarantines.inc();
             out.idKeys.add(ProfileUpdate.ofIds(tenant, q.singleton(), q.id().toString(), false));
@@ -308,6 +404,9 @@ public final class IdentityResolver
         final ArrayList<ProfileUpdate> idKeys = new ArrayList<>();
         final ArrayList<Conflict> conflicts = new ArrayList<>();
 
+        /** The id of the command being applied, recorded once its writes are committed. */
+        String appliedCommand;
+
         void emit(Context ctx, Collector<FragmentCommand> out) {
             for (ProfileUpdate u : idKeys) {
                 ctx.output(ID_KEYS, u);
@@ -325,6 +424,7 @@ public final class IdentityResolver
             commands.clear();
             idKeys.clear();
             conflicts.clear();
+            appliedCommand = null;
         }
     }
 
@@ -551,6 +651,7 @@ public final class IdentityResolver
         private final Map<String, OneIdInfo> pendingInfos = new java.util.HashMap<>();
         private final Map<String, String> pendingAliases = new java.util.HashMap<>();
         private final Map<String, String> pendingFragments = new java.util.HashMap<>();
+        private final Map<String, UserEvidence> pendingEvidence = new java.util.HashMap<>();
 
         String link(String key) {
             if (pendingLinks.containsKey(key)) {
@@ -616,6 +717,9 @@ public final class IdentityResolver
                     fragments.put(w.getKey(), w.getValue());
                 }
             }
+            for (Map.Entry<String, UserEvidence> w : pendingEvidence.entrySet()) {
+                evidence.put(w.getKey(), w.getValue().toBytes());
+            }
             rollback();
         }
 
@@ -625,6 +729,7 @@ public final class IdentityResolver
             pendingInfos.clear();
             pendingAliases.clear();
             pendingFragments.clear();
+            pendingEvidence.clear();
         }
 
         @Override
@@ -679,6 +784,31 @@ public final class IdentityResolver
         @Override
         public void quarantine(Id id) {
             setLink(id.toString(), QUARANTINED);
+        }
+
+        @Override
+        public void release(Id id) {
+            setLink(id.toString(), null);
+        }
+
+        @Override
+        public UserEvidence evidence(Id id) {
+            String key = id.toString();
+            UserEvidence pendingValue = pendingEvidence.get(key);
+            if (pendingValue != null) {
+                return pendingValue;
+            }
+            try {
+                byte[] b = evidence.get(key);
+                return b == null ? UserEvidence.NONE : UserEvidence.fromBytes(b);
+            } catch (Exception ex) {
+                throw new IllegalStateException(ex);
+            }
+        }
+
+        @Override
+        public void evidence(Id id, UserEvidence e) {
+            pendingEvidence.put(id.toString(), e);
         }
 
         @Override

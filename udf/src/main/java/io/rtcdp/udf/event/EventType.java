@@ -8,7 +8,13 @@ public enum EventType {
     PAGE,
     IDENTIFY,
     CONSENT,
-    FORGET;
+    FORGET,
+    /**
+     * Internal: an operator's command (the commands topic, {@code IdCommand}) on its way through
+     * the identity stage with the tenant's events. No input event has this type: {@link #fromWire}
+     * does not know it.
+     */
+    COMMAND;
 
     private static final EventType[] VALUES = values();
 
@@ -19,7 +25,7 @@ public enum EventType {
     /** Returns the type for its wire name, or null when it is not one of the five. */
     public static EventType fromWire(String s) {
         for (EventType t : VALUES) {
-            if (t.wireName().equals(s)) {
+            if (t != COMMAND && t.wireName().equals(s)) {
                 return t;
             }
         }
