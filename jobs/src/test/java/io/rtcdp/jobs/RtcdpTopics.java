@@ -17,6 +17,7 @@ final class RtcdpTopics {
                 .topic("rtcdp.conflicts", 1)
                 .topic("rtcdp.rules", 1)
                 .topic("rtcdp.triggers", 1)
-                .topic("rtcdp.models", 1);
+                .topic("rtcdp.models", 1)
+                .topic("rtcdp.commands", 1);
     }
 }

@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             EvaluateCommand.class,
             RedisAclCommand.class,
+            IdsCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class RtcdpCli extends CommandLines.Top {
