@@ -589,6 +589,8 @@ public final class IdentityResolver
         if (info != null) {
             for (Id id : info.ids()) {
                 store.unlink(id);
+                // the protection policy's evidence names the person's user_id
+                store.forgetEvidence(id);
                 out.idKeys.add(ProfileUpdate.ofIds(e.tenant(), oneid, id.toString(), true));
             }
             store.remove(oneid);
@@ -718,7 +720,11 @@ public final class IdentityResolver
                 }
             }
             for (Map.Entry<String, UserEvidence> w : pendingEvidence.entrySet()) {
-                evidence.put(w.getKey(), w.getValue().toBytes());
+                if (w.getValue() == null) {
+                    evidence.remove(w.getKey());
+                } else {
+                    evidence.put(w.getKey(), w.getValue().toBytes());
+                }
             }
             rollback();
         }
@@ -794,9 +800,9 @@ public final class IdentityResolver
         @Override
         public UserEvidence evidence(Id id) {
             String key = id.toString();
-            UserEvidence pendingValue = pendingEvidence.get(key);
-            if (pendingValue != null) {
-                return pendingValue;
+            if (pendingEvidence.containsKey(key)) {
+                UserEvidence pendingValue = pendingEvidence.get(key);
+                return pendingValue == null ? UserEvidence.NONE : pendingValue;
             }
             try {
                 byte[] b = evidence.get(key);
@@ -809,6 +815,11 @@ public final class IdentityResolver
         @Override
         public void evidence(Id id, UserEvidence e) {
             pendingEvidence.put(id.toString(), e);
+        }
+
+        /** Removes the evidence recorded for {@code id}. */
+        void forgetEvidence(Id id) {
+            pendingEvidence.put(id.toString(), null);
         }
 
         @Override
