@@ -18,14 +18,18 @@ public enum EventType {
 
     private static final EventType[] VALUES = values();
 
+    /** The five types an input event can have: every type but {@link #COMMAND}. */
+    public static final java.util.List<EventType> INPUT =
+            java.util.List.of(TRACK, PAGE, IDENTIFY, CONSENT, FORGET);
+
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
     }
 
     /** Returns the type for its wire name, or null when it is not one of the five. */
     public static EventType fromWire(String s) {
-        for (EventType t : VALUES) {
-            if (t != COMMAND && t.wireName().equals(s)) {
+        for (EventType t : INPUT) {
+            if (t.wireName().equals(s)) {
                 return t;
             }
         }
