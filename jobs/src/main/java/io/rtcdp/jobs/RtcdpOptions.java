@@ -323,8 +323,8 @@ public final class RtcdpOptions {
                                             + " many different custom `x_` types one profile may"
                                             + " have (a link beyond it is refused with reason"
                                             + " `limit:custom_types`);"
-                                            + " `ids.limit.user-id-evidence` (off): the protection"
-                                            + " policy, N ≥ 2 events carrying an id and one"
+                                            + " `ids.limit.user-id-evidence` (0: off): the"
+                                            + " protection policy, N ≥ 2 events carrying an id and one"
                                             + " `user_id` keep the id with that `user_id` against"
                                             + " other users' events (reason"
                                             + " `user_id_protected`, docs/oneid.md)"),

@@ -238,7 +238,7 @@ class ConfigLoaderTest {
                         + " device_id must be at least 1, got 0",
                 "ids.limit.user-id-evidence = 1 | FILE: setting 'ids.limit.user-id-evidence' is"
                         + " '1': the user_id evidence of the protection policy must be at least 2"
-                        + " events (leave it out for no protection), got 1",
+                        + " events, or 0 for no protection, got 1",
                 "tenant.acme.ids.limit.phone = many | FILE: setting"
                         + " 'tenant.acme.ids.limit.phone' is 'many': must be a whole number",
                 "tenant.acme.colour = red | FILE: setting 'tenant.acme.colour' is 'red': is no"

@@ -25,7 +25,8 @@ public final class IdLimits implements Serializable {
 
     /**
      * The override key of the protection policy: the number of events carrying both an id and a
-     * {@code user_id} that protect the id for that {@code user_id} (docs/oneid.md); absent: off.
+     * {@code user_id} that protect the id for that {@code user_id} (docs/oneid.md); 0 or absent:
+     * off.
      */
     public static final String USER_ID_EVIDENCE = "user-id-evidence";
 
@@ -59,19 +60,23 @@ public final class IdLimits implements Serializable {
         int customTypes = DEFAULT_CUSTOM_TYPES;
         int userIdEvidence = 0;
         for (Map.Entry<String, Integer> e : overrides.entrySet()) {
+            if (e.getKey().equals(USER_ID_EVIDENCE)) {
+                // 0 turns it off, also for one tenant when it is on for all; 1 would protect
+                // nothing
+                if (e.getValue() == null || e.getValue() < 0 || e.getValue() == 1) {
+                    throw new IllegalArgumentException(
+                            "the user_id evidence of the protection policy must be at least 2"
+                                    + " events, or 0 for no protection, got "
+                                    + e.getValue());
+                }
+                userIdEvidence = e.getValue();
+                continue;
+            }
             if (e.getValue() == null || e.getValue() < 1) {
                 throw new IllegalArgumentException(
                         "id limit for " + e.getKey() + " must be at least 1, got " + e.getValue());
             }
-            if (e.getKey().equals(USER_ID_EVIDENCE)) {
-                if (e.getValue() < 2) {
-                    throw new IllegalArgumentException(
-                            "the user_id evidence of the protection policy must be at least 2"
-                                    + " events (leave it out for no protection), got "
-                                    + e.getValue());
-                }
-                userIdEvidence = e.getValue();
-            } else if (e.getKey().equals(CUSTOM_TYPES)) {
+            if (e.getKey().equals(CUSTOM_TYPES)) {
                 customTypes = e.getValue();
             } else if (e.getKey().equals(EACH_CUSTOM_TYPE)) {
                 custom = e.getValue();

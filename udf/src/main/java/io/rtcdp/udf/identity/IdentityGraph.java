@@ -36,6 +36,16 @@ import java.util.List;
  *       quarantined goes to the quarantine profile of its strongest one, {@link
  *       OneIdVariants#quarantined}. Each other quarantined id of an event is reported as a refused
  *       link with reason {@link Conflict#QUARANTINED}.
+ *   <li><b>Release and protection</b> (docs/oneid.md). {@link #release} takes an id out of
+ *       quarantine (an operator's command); its next event links it like a new id. With the
+ *       protection policy ({@link IdLimits#userIdEvidence()} = N), each event with exactly one
+ *       {@code user_id} U counts, up to N, as evidence for U of each of its other ids ({@link
+ *       UserEvidence}); an id is protected for U when U alone reached N. A refused profile of U
+ *       keeps a carrier protected for U (reason {@link Conflict#USER_ID_PROTECTED}) instead of
+ *       losing it to quarantine, and a quarantined id that an event of U makes protected for U
+ *       leaves quarantine and joins that event's profile ({@link Resolution#released()}, reason
+ *       {@link Conflict#RELEASED}). Property-tested against {@code UnionFindOracle} in every
+ *       arrival order.
  *   <li><b>Oneids.</b> A founded profile is named {@link OneIds#of}{@code (tenant, h)}. If that
  *       oneid is live or an alias (only possible if {@code h} was removed from the graph, or on a
  *       hash collision), the name is {@link OneIdVariants#refounded}{@code (tenant, h, event id,

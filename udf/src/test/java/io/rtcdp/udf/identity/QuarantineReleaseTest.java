@@ -176,10 +176,19 @@ class QuarantineReleaseTest {
     }
 
     @Test
-    void thePolicyNeedsAtLeastTwoEvents() {
+    void thePolicyNeedsAtLeastTwoEventsOrZeroForOff() {
         assertThatThrownBy(() -> IdLimits.withOverrides(Map.of(IdLimits.USER_ID_EVIDENCE, 1)))
                 .hasMessageContaining("at least 2");
         assertThat(IdLimits.defaults().userIdEvidence()).isZero();
+        assertThat(IdLimits.withOverrides(Map.of(IdLimits.USER_ID_EVIDENCE, 0)).userIdEvidence())
+                .isZero();
+        // one tenant can turn off a policy that is on for all
+        TenantIdLimits limits =
+                TenantIdLimits.of(
+                        Map.of(IdLimits.USER_ID_EVIDENCE, 3),
+                        Map.of("open", Map.of(IdLimits.USER_ID_EVIDENCE, 0)));
+        assertThat(limits.forTenant("open").userIdEvidence()).isZero();
+        assertThat(limits.forTenant("other").userIdEvidence()).isEqualTo(3);
     }
 
     @Provide
