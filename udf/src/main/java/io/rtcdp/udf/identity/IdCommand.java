@@ -102,12 +102,12 @@ public record IdCommand(String commandId, String type, String tenant, Id id, lon
         for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (!FIELDS.contains(f)) {
-                throw new IllegalArgumentException("unknown field '" + f + "'");
+                throw new IllegalArgumentException("unknown field " + shown(f));
             }
         }
         String type = text(n, "type");
         if (!RELEASE.equals(type)) {
-            throw new IllegalArgumentException("unknown command type '" + type + "'");
+            throw new IllegalArgumentException("unknown command type " + shown(type));
         }
         String tenant = text(n, "tenant");
         if (!TENANT.matcher(tenant).matches()) {
@@ -137,13 +137,22 @@ public record IdCommand(String commandId, String type, String tenant, Id id, lon
         String type = s.substring(0, colon);
         String value = s.substring(colon + 1);
         if (!IdTypes.isKnown(type)) {
-            throw new IllegalArgumentException("unknown id type '" + type + "'");
+            throw new IllegalArgumentException("unknown id type " + shown(type));
         }
         if (value.length() > MAX_VALUE_LENGTH || value.chars().anyMatch(Character::isISOControl)) {
             throw new IllegalArgumentException(
                     "the id's value must be 1-" + MAX_VALUE_LENGTH + " characters, no controls");
         }
         return new Id(type, value);
+    }
+
+    /**
+     * Text of a record as a message may show it: quoted, at most 40 characters, control characters
+     * replaced (the messages are logged).
+     */
+    private static String shown(String s) {
+        String t = s.length() > 40 ? s.substring(0, 40) + "..." : s;
+        return "'" + t.replaceAll("\\p{Cntrl}", "?") + "'";
     }
 
     private static String text(JsonNode n, String field) {

@@ -49,7 +49,11 @@ class IdCommandTest {
             {good.replace("\"issued_at\":5", "\"issued_at\":\"5\""), "issued_at"},
             {good.replace("phone:0a1b2c", "phone:0a1b2d"), "command_id"},
             {good.replace("{", "{\"extra\":1,"), "unknown field 'extra'"},
-            {good.replace("\"type\":\"release\",", ""), "field 'type'"}
+            {good.replace("\"type\":\"release\",", ""), "field 'type'"},
+            {
+                good.replace("{", "{\"a\\nforged log line" + "x".repeat(100) + "\":1,"),
+                "unknown field 'a?forged"
+            }
         };
         for (String[] c : cases) {
             assertThatThrownBy(() -> IdCommand.parse(c[0]))

@@ -191,6 +191,65 @@ class QuarantineReleaseTest {
         assertThat(limits.forTenant("other").userIdEvidence()).isEqualTo(3);
     }
 
+    /**
+     * Histories of any shape (several user_ids per event, limits reached, ids reused) with the
+     * policy on and releases in between: every step keeps the rules ({@link Replay} checks each).
+     */
+    @Property(tries = 300)
+    void everyStepKeepsTheRulesWithThePolicyAndReleasesOnAnyHistory(
+            @ForAll("steps") List<List<Id>> steps, @ForAll("thresholds") int threshold) {
+        IdLimits limits =
+                IdLimits.withOverrides(
+                        Map.of(
+                                IdLimits.USER_ID_EVIDENCE,
+                                threshold,
+                                "phone",
+                                2,
+                                "device_id",
+                                2,
+                                "cookie_id",
+                                3));
+        Replay replay = new Replay(limits);
+        int releases = 0;
+        for (int i = 0; i < steps.size(); i++) {
+            List<Id> ids = steps.get(i);
+            if (ids.size() == 1 && ids.get(0).type().equals(IdTypes.DEVICE_ID)) {
+                // a lone device stands for an operator's release of it
+                if (replay.release("c" + i, i, ids.get(0)) != null) {
+                    releases++;
+                }
+            } else {
+                replay.apply(new Ev("e" + i, ids), i % 7);
+            }
+        }
+        replay.checkFirstSeen();
+        Statistics.label("released by command").collect(releases > 0);
+        Statistics.label("released by the policy")
+                .collect(
+                        replay.resolutions.values().stream()
+                                .anyMatch(r -> !r.released().isEmpty()));
+        Statistics.label("protected")
+                .collect(
+                        replay.resolutions.values().stream()
+                                .flatMap(r -> r.conflicts().stream())
+                                .anyMatch(c -> c.reason().equals(Conflict.USER_ID_PROTECTED)));
+    }
+
+    @Provide
+    Arbitrary<List<List<Id>>> steps() {
+        Arbitrary<Id> ids =
+                Arbitraries.oneOf(
+                        pool(IdTypes.USER_ID, "u", 3),
+                        pool(IdTypes.PHONE, "p", 3),
+                        pool(IdTypes.DEVICE_ID, "d", 4),
+                        pool(IdTypes.COOKIE_ID, "c", 6));
+        return ids.list().ofMinSize(1).ofMaxSize(4).list().ofMinSize(1).ofMaxSize(60);
+    }
+
+    private static Arbitrary<Id> pool(String type, String prefix, int n) {
+        return Arbitraries.integers().between(0, n - 1).map(i -> new Id(type, prefix + i));
+    }
+
     @Provide
     Arbitrary<IdentityWorld> worlds() {
         return IdentityWorld.worlds(10);

@@ -54,6 +54,30 @@ final class Replay {
         return r;
     }
 
+    /**
+     * An operator's release of {@code id}: checks that only a quarantined id leaves quarantine,
+     * that nothing else changes, and the graph after it.
+     */
+    Conflict release(String commandId, long ts, Id id) {
+        boolean was = store.quarantined(id);
+        Map<Id, String> linksBefore = new HashMap<>(store.links());
+        Map<String, OneIdInfo> before = new HashMap<>(store.profiles());
+        Conflict c = graph.release(TENANT, commandId, ts, id);
+        assertThat(c != null).as("release of %s", id).isEqualTo(was);
+        assertThat(store.quarantined(id)).isFalse();
+        // a quarantined id had no link and has none; any other id keeps its link
+        assertThat(store.links()).isEqualTo(linksBefore);
+        assertThat(store.profiles()).isEqualTo(before);
+        if (c != null) {
+            assertThat(c.reason()).isEqualTo(Conflict.RELEASED);
+            assertThat(c.otherOneid()).isEqualTo(OneIdVariants.quarantined(TENANT, id));
+            // released: as if never seen, until its next event
+            seen.remove(id);
+        }
+        checkGraph();
+        return c;
+    }
+
     private void checkStep(
             Ev e,
             Resolution r,
