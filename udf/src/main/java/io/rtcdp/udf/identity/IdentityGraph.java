@@ -47,9 +47,10 @@ import java.util.List;
  *       {@link Conflict#RELEASED}). Property-tested against {@code UnionFindOracle} in every
  *       arrival order.
  *   <li><b>Oneids.</b> A founded profile is named {@link OneIds#of}{@code (tenant, h)}. If that
- *       oneid is live or an alias (only possible if {@code h} was removed from the graph, or on a
- *       hash collision), the name is {@link OneIdVariants#refounded}{@code (tenant, h, event id,
- *       k)} with the smallest {@code k ≥ 0} not taken, so a replay still names it the same way.
+ *       oneid is live or an alias (possible when {@code h} was released from quarantine after its
+ *       profile was dropped, or on a hash collision), the name is {@link
+ *       OneIdVariants#refounded}{@code (tenant, h, event id, k)} with the smallest {@code k ≥ 0}
+ *       not taken, so a replay still names it the same way.
  * </ul>
  *
  * <p>Cost: the common event, all of whose ids are known and in one profile, takes one {@link
@@ -330,6 +331,7 @@ public final class IdentityGraph {
             String from = s.info.oneid();
             String owner = userOf(s.info);
             List<Id> remaining = new ArrayList<>(s.info.ids());
+            String lastSingle = null;
             for (int i = 0; i < u; i++) {
                 if (from.equals(owners[i])) {
                     Id carrier = ids[i];
@@ -352,6 +354,7 @@ public final class IdentityGraph {
                     store.unlink(carrier);
                     store.quarantine(carrier);
                     String single = OneIdVariants.quarantined(tenant, carrier, md);
+                    lastSingle = single;
                     quarantines.add(new Quarantine(carrier, from, single));
                     conflicts.add(
                             new Conflict(tenant, eventId, ts, carrier, target, from, s.reason));
@@ -362,6 +365,9 @@ public final class IdentityGraph {
             }
             if (remaining.isEmpty()) {
                 store.remove(from);
+                // its events go with the id to the id's own profile (the identity stage hands it
+                // over, as a merge): so its oneid is not founded again once the id is released
+                store.alias(from, lastSingle);
                 dropped.add(from);
             } else {
                 store.put(new OneIdInfo(from, s.info.firstSeen(), remaining, s.info.merges()));

@@ -17,8 +17,9 @@ import io.rtcdp.udf.event.Id;
  *   <li>evidence, id → {@link UserEvidence}: only with the protection policy ({@link
  *       IdLimits#userIdEvidence()}), how many events carried the id with each {@code user_id};
  *   <li>aliases, merged-away oneid → the oneid it was merged into at the time (which may itself
- *       have been merged away later). Kept so that a new profile is never given a oneid that
- *       downstream stages still forward to a survivor.
+ *       have been merged away later), and dropped oneid (a profile that lost its last id to
+ *       quarantine) → the quarantine profile its events went to. Kept so that a new profile is
+ *       never given a oneid that downstream stages still forward to a survivor.
  * </ul>
  *
  * <p>Methods do not throw checked exceptions: an implementation over Flink state wraps a state

@@ -88,6 +88,27 @@ class QuarantineReleaseTest {
     }
 
     @Test
+    void aReleasedIdWhoseProfileWasDroppedFoundsAProfileUnderANewOneid() {
+        Replay r = new Replay(IdLimits.withOverrides(Map.of("device_id", 1)));
+        Id d1 = new Id(IdTypes.DEVICE_ID, "d1");
+        Id d2 = new Id(IdTypes.DEVICE_ID, "d2");
+        event(r, ALICE, d1);
+        Resolution alone = event(r, d2);
+        // d2's profile is refused (a second device) and loses its only id: dropped
+        Resolution refused = event(r, ALICE, d2);
+        assertThat(refused.dropped()).containsExactly(alone.oneid());
+        assertThat(r.store.aliasOf(alone.oneid())).isEqualTo(OneIdVariants.quarantined(T, d2));
+
+        assertThat(r.release("c1", 10L, d2)).isNotNull();
+        Resolution again = event(r, d2);
+
+        // the dropped oneid went to d2's quarantine profile downstream: it is not founded again
+        assertThat(again.founded()).isTrue();
+        assertThat(again.oneid()).isNotEqualTo(alone.oneid());
+        r.checkFirstSeen();
+    }
+
+    @Test
     void releasingAnIdThatIsNotQuarantinedChangesNothing() {
         Replay r = new Replay(IdLimits.defaults());
         event(r, ALICE, PHONE);
