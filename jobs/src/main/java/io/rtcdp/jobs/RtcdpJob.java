@@ -132,8 +132,21 @@ public final class RtcdpJob {
                         .uid("dedupe")
                         .name("dedupe");
 
+        // operators' commands join the tenant's events at the identity stage only: dedupe never
+        // sees them (a command takes effect once by its id, in the identity stage's state)
+        DataStream<Event> identityInput = valid;
+        if (parts.commandsSource != null) {
+            identityInput =
+                    valid.union(
+                            env.fromSource(
+                                            parts.commandsSource,
+                                            commandWatermarks(),
+                                            "commands (topic)")
+                                    .uid("commands-topic"));
+        }
         SingleOutputStreamOperator<FragmentCommand> resolved =
-                valid.keyBy(IdentityResolver.KEY)
+                identityInput
+                        .keyBy(IdentityResolver.KEY)
                         .connect(verdicts.keyBy(IdentityResolver.VERDICT_KEY))
                         .process(
                                 new IdentityResolver(
@@ -305,6 +318,32 @@ public final class RtcdpJob {
     }
 
     /**
+     * The commands hold back no event time: their times are the wall clock of their issue, and the
+     * profile stage's windows run on the events' watermarks, which the union with the commands
+     * would otherwise hold at the start of time (a source without watermarks never lets its
+     * consumers' watermark rise).
+     */
+    private static WatermarkStrategy<Event> commandWatermarks() {
+        return WatermarkStrategy.forGenerator(
+                ctx ->
+                        new org.apache.flink.api.common.eventtime.WatermarkGenerator<>() {
+                            @Override
+                            public void onEvent(
+                                    Event e,
+                                    long ts,
+                                    org.apache.flink.api.common.eventtime.WatermarkOutput out) {}
+
+                            @Override
+                            public void onPeriodicEmit(
+                                    org.apache.flink.api.common.eventtime.WatermarkOutput out) {
+                                out.emitWatermark(
+                                        new org.apache.flink.api.common.eventtime.Watermark(
+                                                Long.MAX_VALUE));
+                            }
+                        });
+    }
+
+    /**
      * Builder of an {@link RtcdpJob}: each method names what it is given. The events source and the
      * four sinks of profiles, id keys, dead letters and conflicts are required.
      */
@@ -322,6 +361,7 @@ public final class RtcdpJob {
         private final List<Source<String, ?, ?>> controlSources = new ArrayList<>();
         private final List<Sink<Trigger>> triggerSinks = new ArrayList<>();
         private Sink<String> modelSink;
+        private Source<Event, ?, ?> commandsSource;
 
         private Builder(RtcdpConfig config) {
             this.config = config;
@@ -417,6 +457,15 @@ public final class RtcdpJob {
          */
         public Builder modelSink(Sink<String> v) {
             modelSink = v;
+            return this;
+        }
+
+        /**
+         * A source of operators' commands to the identity stage (the commands topic), as the
+         * internal events of {@code IdCommand.toEvent}.
+         */
+        public Builder commandsSource(Source<Event, ?, ?> v) {
+            commandsSource = v;
             return this;
         }
 

@@ -303,6 +303,13 @@ public final class RtcdpOptions {
                     "rtcdp.models",
                     "model versions in and out, key = `tenant/model`; the online trainer"
                             + " publishes here");
+    public static final ConfigOption<String> COMMANDS_TOPIC =
+            topic(
+                    "kafka.topic.commands",
+                    "rtcdp.commands",
+                    "operators' commands to the identity stage (`rtcdp ids release`), key ="
+                            + " tenant (a record whose key is not its command's tenant, or that is"
+                            + " no valid command, is dropped and counted)");
     public static final ConfigOption<Long> CONTROL_MAX_VERSION_STEP =
             setting(
                     key("control.max-version-step")
@@ -338,7 +345,12 @@ public final class RtcdpOptions {
                                             + " custom type); `ids.limit.custom-types` (8): how"
                                             + " many different custom `x_` types one profile may"
                                             + " have (a link beyond it is refused with reason"
-                                            + " `limit:custom_types`)"),
+                                            + " `limit:custom_types`);"
+                                            + " `ids.limit.user-id-evidence` (0: off): the"
+                                            + " protection policy, N ≥ 2 events carrying an id and one"
+                                            + " `user_id` keep the id with that `user_id` against"
+                                            + " other users' events (reason"
+                                            + " `user_id_protected`, docs/oneid.md)"),
                     "<type>",
                     false,
                     RtcdpOptions::checkIdLimit);

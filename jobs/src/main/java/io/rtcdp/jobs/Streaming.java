@@ -115,6 +115,25 @@ public final class Streaming {
     }
 
     /**
+     * Operators' commands from the commands topic ({@link CommandRecordDeserializer}): from the
+     * offsets committed at the last checkpoint (the earliest on a first start), so a new job of the
+     * same group id does not apply the commands of its predecessor again.
+     */
+    public static KafkaSource<io.rtcdp.udf.event.Event> commandsSource(RtcdpConfig cfg) {
+        return KafkaSource.<io.rtcdp.udf.event.Event>builder()
+                .setProperties(KafkaClientProperties.of(cfg))
+                .setBootstrapServers(cfg.get(RtcdpOptions.KAFKA_BOOTSTRAP))
+                .setTopics(cfg.get(RtcdpOptions.COMMANDS_TOPIC))
+                .setGroupId(cfg.get(RtcdpOptions.GROUP_ID) + "-commands")
+                .setStartingOffsets(
+                        OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new CommandRecordDeserializer())
+                .setProperty("partition.discovery.interval.ms", "60000")
+                .setProperty("commit.offsets.on.checkpoint", "true")
+                .build();
+    }
+
+    /**
      * Triggers to the triggers topic, exactly once: Kafka transactions committed with each
      * checkpoint (readers use {@code isolation.level=read_committed}); key = oneid. A forgotten
      * profile's oneid gets a tombstone (null value) after its triggers: the topic is compacted.
@@ -181,6 +200,7 @@ public final class Streaming {
                 .modelsDir(cfg.get(RtcdpOptions.MODELS_DIR))
                 .rulesSource(rulesSource(cfg))
                 .controlSource(modelsSource(cfg))
+                .commandsSource(commandsSource(cfg))
                 .triggerSink(triggerSink(cfg))
                 .auditOutput(auditOutput(cfg))
                 .modelSink(modelSink(cfg))

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BroadcastDeserializersTest {
 
     /** The counters a deserializer registered, by {@code <label value>/<name>}. */
-    static Map<String, Counter> open(KafkaRecordDeserializationSchema<String> d) throws Exception {
+    static Map<String, Counter> open(KafkaRecordDeserializationSchema<?> d) throws Exception {
         Map<String, Counter> counters = new TreeMap<>();
         MetricGroup root =
                 new UnregisteredMetricsGroup() {

@@ -72,7 +72,9 @@ class ConfigLoaderTest {
                         ids.limit.device_id = 4
                         tenant.acme.ids.limit.cookie_id = 7
                         tenant.acme.ids.limit.custom-types = 3
-                        tenant-secret.acme = s3cret-0123456789abcdef-0123456789
+                        tenant.acme.ids.limit.user-id-evidence = 3
+                        kafka.topic.commands = ops.commands
+                                                tenant-secret.acme = s3cret-0123456789abcdef-0123456789
                         """);
         assertThat(c.get(KAFKA_BOOTSTRAP)).isEqualTo("k1:9092");
         assertThat(c.get(REDIS_URL)).isEqualTo("redis://r:6380");
@@ -89,6 +91,9 @@ class ConfigLoaderTest {
         assertThat(c.idLimits().forTenant("acme").limit("cookie_id")).isEqualTo(7);
         assertThat(c.idLimits().forTenant("acme").customTypes()).isEqualTo(3);
         assertThat(c.idLimits().forTenant("other").customTypes()).isEqualTo(8);
+        assertThat(c.idLimits().forTenant("acme").userIdEvidence()).isEqualTo(3);
+        assertThat(c.idLimits().forTenant("other").userIdEvidence()).isZero();
+        assertThat(c.get(RtcdpOptions.COMMANDS_TOPIC)).isEqualTo("ops.commands");
         assertThat(c.parser().hasOwnSecret("acme")).isTrue();
         assertThat(c.parser().usesDevSecret()).isTrue();
     }
@@ -318,6 +323,9 @@ class ConfigLoaderTest {
                         + " default country code '86' is invalid; use '+' and 1-4 digits, e.g. +86",
                 "ids.limit.device_id = 0 | FILE: setting 'ids.limit.device_id' is '0': id limit for"
                         + " device_id must be at least 1, got 0",
+                "ids.limit.user-id-evidence = 1 | FILE: setting 'ids.limit.user-id-evidence' is"
+                        + " '1': the user_id evidence of the protection policy must be at least 2"
+                        + " events, or 0 for no protection, got 1",
                 "tenant.acme.ids.limit.phone = many | FILE: setting"
                         + " 'tenant.acme.ids.limit.phone' is 'many': must be a whole number",
                 "tenant.acme.colour = red | FILE: setting 'tenant.acme.colour' is 'red': is no"

@@ -34,7 +34,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * shared by a few persons, phone numbers re-used) replayed through the full pipeline at parallelism
  * 1 and 4 and in two arrival orders. Every id must map to exactly one oneid, the partition of ids
  * into profiles must equal an offline union-find over the same links with the same rules, and each
- * profile's totals must equal the sums over its events.
+ * profile's totals must equal the sums over its events; also with the protection policy ({@code
+ * ids.limit.user-id-evidence}) in a shuffled order, against the oracle with the same rule.
  */
 class IdentityReplayITCase {
     static final long START =
@@ -50,6 +51,11 @@ class IdentityReplayITCase {
     static ParserConfig parserConfig;
     static List<Event> events;
     static UnionFindOracle.Result oracle;
+
+    /** The oracle with the protection policy of {@link #EVIDENCE} events. */
+    static UnionFindOracle.Result protectedOracle;
+
+    static final int EVIDENCE = 2;
 
     @BeforeAll
     static void generate() {
@@ -82,15 +88,25 @@ class IdentityReplayITCase {
             }
         }
         oracle = UnionFindOracle.of(evs);
+        protectedOracle = UnionFindOracle.of(evs, EVIDENCE);
     }
 
-    @ParameterizedTest(name = "parallelism {0}, {1} order")
-    @CsvSource({"1, generated", "4, generated", "2, shuffled"})
-    void profilesAreTheConnectedComponents(int parallelism, String order) throws Exception {
+    @ParameterizedTest(name = "parallelism {0}, {1} order, protection policy {2}")
+    @CsvSource({"1, generated, 0", "4, generated, 0", "2, shuffled, 0", "2, shuffled, 2"})
+    void profilesAreTheConnectedComponents(int parallelism, String order, int evidence)
+            throws Exception {
+        UnionFindOracle.Result oracle =
+                evidence == 0 ? IdentityReplayITCase.oracle : protectedOracle;
+        if (evidence > 0) {
+            // the population has ids the policy protects: it quarantines fewer
+            assertThat(protectedOracle.quarantined())
+                    .hasSizeLessThan(IdentityReplayITCase.oracle.quarantined().size());
+        }
         REDIS.flushAll();
         List<GeneratedRecord> input =
                 order.equals("shuffled") ? PopulationGenerator.shuffled(records, 99) : records;
-        Path file = tmp.resolve("events-" + parallelism + "-" + order + ".jsonl");
+        String run = parallelism + "-" + order + "-" + evidence;
+        Path file = tmp.resolve("events-" + run + ".jsonl");
         PopulationGenerator.writeJsonl(input.iterator(), file);
         RtcdpConfig cfg =
                 RtcdpConfig.builder()
@@ -98,14 +114,17 @@ class IdentityReplayITCase {
                         .set(RtcdpOptions.REDIS_URL, REDIS.url())
                         .set(RtcdpOptions.PARALLELISM, parallelism)
                         .set(RtcdpOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(1))
+                        .set(
+                                RtcdpOptions.ID_LIMITS,
+                                Map.of("user-id-evidence", Integer.toString(evidence)))
                         .build();
-        Path conflicts = tmp.resolve("conflicts-" + parallelism + "-" + order + ".jsonl");
+        Path conflicts = tmp.resolve("conflicts-" + run + ".jsonl");
         Replay.run(
                 cfg,
                 List.of(file),
                 tmp.resolve("dlq.jsonl"),
                 conflicts,
-                tmp.resolve("work-" + parallelism + "-" + order),
+                tmp.resolve("work-" + run),
                 FlinkTestCluster.noRestarts());
 
         RedisKeys keys = new RedisKeys("rtcdp");
@@ -169,8 +188,24 @@ class IdentityReplayITCase {
             }
         }
         assertThat(mismatches).isEmpty();
-        // merged-away profiles are gone: one hash per group
-        assertThat(redis.keys("rtcdp:acme:profile:*")).hasSize(idsOf.size());
+        // merged-away profiles are gone: one hash per group; besides, only the quarantine
+        // profiles of ids the protection policy released, without ids (docs/oneid.md)
+        Set<String> released = new HashSet<>();
+        for (String line : Files.readAllLines(conflicts)) {
+            var c = KafkaPipelineITCase.JSON.readTree(line);
+            if (c.get("reason").asText().equals("released")) {
+                released.add(keys.profile("acme", c.get("other_oneid").asText()));
+            }
+        }
+        assertThat(evidence > 0 || released.isEmpty()).isTrue();
+        Set<String> hashes = new HashSet<>(redis.keys("rtcdp:acme:profile:*"));
+        for (String oneid : idsOf.keySet()) {
+            assertThat(hashes.remove(keys.profile("acme", oneid))).as(oneid).isTrue();
+        }
+        assertThat(released).containsAll(hashes);
+        for (String h : hashes) {
+            assertThat(redis.hget(h, "ids")).as(h).isNull();
+        }
         if (!oracle.quarantined().isEmpty()) {
             assertThat(Files.readAllLines(conflicts)).isNotEmpty();
         }

@@ -18,6 +18,7 @@ final class RtcdpTopics {
                 .topic("rtcdp.rules", 1)
                 .topic("rtcdp.triggers", 1)
                 .topic("rtcdp.models", 1)
-                .topic("rtcdp.audit", 1);
+                .topic("rtcdp.audit", 1)
+                .topic("rtcdp.commands", 1);
     }
 }

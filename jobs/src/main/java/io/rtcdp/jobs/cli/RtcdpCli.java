@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             EvaluateCommand.class,
             RedisAclCommand.class,
+            IdsCommand.class,
             SecretsCommand.class,
             CommandLine.HelpCommand.class
         })

@@ -241,4 +241,63 @@ class RtcdpCliTest {
         assertThat(r[0]).isEqualTo("2");
         assertThat(r[1]).startsWith("rtcdp: input file not readable");
     }
+
+    @Test
+    void idsReleasePrintsTheCommandRecordAndSendsNothingWithoutSend() throws Exception {
+        CliRun r =
+                CliRun.of(
+                        "ids",
+                        "release",
+                        "--tenant",
+                        "acme",
+                        "--id",
+                        "phone:+86 138 0013 8000",
+                        "-Ddefault-secret=a-secret-of-the-job-0123456789",
+                        // nothing listens here: without --send nothing connects
+                        "--bootstrap-servers",
+                        "127.0.0.1:1");
+        assertThat(r.code()).as(r.err()).isZero();
+        String[] record = r.out().trim().split("\t");
+        assertThat(record[0]).isEqualTo("rtcdp.commands");
+        assertThat(record[1]).isEqualTo("acme");
+        io.rtcdp.udf.identity.IdCommand c = io.rtcdp.udf.identity.IdCommand.parse(record[2]);
+        assertThat(c.tenant()).isEqualTo("acme");
+        assertThat(c.type()).isEqualTo("release");
+        // the phone normalised and hashed as the job does: no plaintext in the record
+        io.rtcdp.udf.event.ParserConfig pc =
+                io.rtcdp.udf.event.ParserConfig.builder()
+                        .defaultSecret("a-secret-of-the-job-0123456789")
+                        .build();
+        assertThat(c.id())
+                .isEqualTo(
+                        new io.rtcdp.udf.event.Id(
+                                "phone",
+                                new io.rtcdp.udf.event.PiiHasher(pc)
+                                        .protect("acme", "phone", "+8613800138000")));
+        assertThat(r.out()).doesNotContain("13800138000");
+        assertThat(r.err()).contains("not sent");
+    }
+
+    @Test
+    void idsReleaseRefusesBadArgumentsAndAMissingSecretWithTwo() {
+        String secret = "-Ddefault-secret=a-secret-of-the-job-0123456789";
+        String[][] bad = {
+            {"ids", "release", "--tenant", "Acme!", "--id", "phone:+8613800138000", secret},
+            {"ids", "release", "--tenant", "acme", "--id", "nocolon", secret},
+            {"ids", "release", "--tenant", "acme", "--id", "fax:123", secret},
+            {"ids", "release", "--tenant", "acme", "--id", "phone:not a number", secret},
+            {"ids", "release", "--tenant", "acme", "--id", "phone:+8613800138000"},
+            {"ids", "release", "--tenant", "acme"},
+            {"ids"}
+        };
+        for (String[] args : bad) {
+            String[] r = run(args);
+            assertThat(r[0]).as(String.join(" ", args)).isEqualTo("2");
+            assertThat(r[1]).as(String.join(" ", args)).startsWith("rtcdp: ").doesNotContain("\n");
+        }
+        assertThat(run(bad[4])[1]).contains("no PII secret configured");
+        // an id type that is no PII needs no secret
+        assertThat(run("ids", "release", "--tenant", "acme", "--id", "device_id:d-1")[0])
+                .isEqualTo("0");
+    }
 }

@@ -16,6 +16,7 @@ import io.rtcdp.udf.event.Id;
 import io.rtcdp.udf.event.TenantKeys;
 import io.rtcdp.udf.identity.Conflict;
 import io.rtcdp.udf.identity.FragmentCommand;
+import io.rtcdp.udf.identity.IdCommand;
 import io.rtcdp.udf.identity.IdentityGraph;
 import io.rtcdp.udf.identity.IdentityStore;
 import io.rtcdp.udf.identity.MergeHistory;
@@ -23,6 +24,7 @@ import io.rtcdp.udf.identity.OneIdInfo;
 import io.rtcdp.udf.identity.OneIds;
 import io.rtcdp.udf.identity.Resolution;
 import io.rtcdp.udf.identity.TenantIdLimits;
+import io.rtcdp.udf.identity.UserEvidence;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -144,6 +146,12 @@ public final class IdentityResolver
     /** survivor → the fragments merged into it (not itself), comma-separated. */
     private transient MapState<String, String> fragments;
 
+    /** id → its {@link UserEvidence} (only with the protection policy on). */
+    private transient MapState<String, byte[]> evidence;
+
+    /** The ids of the commands applied (or ignored), so each takes effect once → issued-at. */
+    private transient MapState<String, Long> appliedCommands;
+
     /**
      * Tenant → its clock: {largest event time, the value last sent on}. On the heap and in operator
      * state ({@link #clockState}, written at checkpoints), not in keyed state: it changes with
@@ -176,6 +184,10 @@ public final class IdentityResolver
     private transient Counter quarantines;
     private transient Counter forgets;
     private transient Counter eventsForgotten;
+    private transient Counter releases;
+    private transient Counter commandsApplied;
+    private transient Counter commandsIgnored;
+    private transient Counter commandsRefused;
 
     /**
      * @param limits the id limits per type, for every tenant or one
@@ -277,6 +289,19 @@ public final class IdentityResolver
                 getRuntimeContext()
                         .getMapState(
                                 new MapStateDescriptor<>("fragments", Types.STRING, Types.STRING));
+        evidence =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "id-evidence",
+                                        Types.STRING,
+                                        org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo
+                                                .BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        appliedCommands =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "applied-commands", Types.STRING, Types.LONG));
         getRuntimeContext().getMapState(legacyDedupeState());
         forgotten = getRuntimeContext().getMapState(tombstoneState(tombstoneTtl));
         forgetRefs =
@@ -298,6 +323,10 @@ public final class IdentityResolver
         quarantines = getRuntimeContext().getMetricGroup().counter("identityQuarantines");
         forgets = getRuntimeContext().getMetricGroup().counter("profilesForgotten");
         eventsForgotten = getRuntimeContext().getMetricGroup().counter("eventsForgotten");
+        releases = getRuntimeContext().getMetricGroup().counter("identityReleases");
+        commandsApplied = getRuntimeContext().getMetricGroup().counter("identityCommandsApplied");
+        commandsIgnored = getRuntimeContext().getMetricGroup().counter("identityCommandsIgnored");
+        commandsRefused = getRuntimeContext().getMetricGroup().counter("identityCommandsRefused");
     }
 
     @Override
@@ -314,6 +343,11 @@ public final class IdentityResolver
         current = ctx;
         currentOut = out;
         gate.event(e, release);
+        if (e.type() == EventType.COMMAND) {
+            // a command has no dedupe verdict (the command ids in state make it take effect
+            // once); it passes the gate in its place among the tenant's events
+            gate.verdict(Verdict.pass(e.tenant(), e.eventId()), release);
+        }
     }
 
     @Override
@@ -344,7 +378,9 @@ public final class IdentityResolver
         // failure half-way leaves the graph as it was before the event
         try {
             store.tenant = e.tenant();
-            if (e.type() == EventType.FORGET) {
+            if (e.type() == EventType.COMMAND) {
+                command(e, pending);
+            } else if (e.type() == EventType.FORGET) {
                 forget(e, pending);
             } else if (tombstoned(e)) {
                 eventsForgotten.inc();
@@ -361,18 +397,78 @@ public final class IdentityResolver
                             failure, RecordIsolation.payload(e), "identity:" + e.eventId()));
             return;
         }
-        advanceClock(e, ctx);
+        if (e.type() != EventType.COMMAND) {
+            // a command's time is the wall clock of its issue, not the tenant's event time
+            advanceClock(e, ctx);
+        }
         store.commit();
+        if (pending.appliedCommand != null) {
+            appliedCommands.put(pending.appliedCommand, e.ts());
+        }
         pending.emit(ctx, out);
         isolation.succeeded();
     }
 
+    /**
+     * An operator's command ({@link IdCommand}): each command id takes effect once. A release of an
+     * id that is not quarantined changes nothing (counted as ignored, like a repeat).
+     */
+    private void command(Event e, Pending out) {
+        IdCommand c;
+        try {
+            c = IdCommand.fromEvent(e);
+        } catch (IllegalArgumentException malformed) {
+            commandsRefused.inc();
+            LOG.warn("Refused a command of tenant {}: {}", e.tenant(), malformed.getMessage());
+            return;
+        }
+        if (!IdCommand.RELEASE.equals(c.type())) {
+            commandsRefused.inc();
+            LOG.warn("Refused command {}: unknown type '{}'", c.commandId(), c.type());
+            return;
+        }
+        try {
+            if (appliedCommands.contains(c.commandId())) {
+                commandsIgnored.inc();
+                return;
+            }
+        } catch (Exception ex) {
+            throw new IllegalStateException(ex);
+        }
+        out.appliedCommand = c.commandId();
+        Conflict released =
+                graph(c.tenant()).release(c.tenant(), c.commandId(), c.issuedAt(), c.id());
+        if (released == null) {
+            commandsIgnored.inc();
+            LOG.info(
+                    "Command {} of tenant {}: the id is not quarantined",
+                    c.commandId(),
+                    c.tenant());
+            return;
+        }
+        commandsApplied.inc();
+        releases.inc();
+        out.conflicts.add(released);
+        // the quarantine profile no longer holds the id; its id key moves at the id's next link
+        out.commands.add(
+                FragmentCommand.ids(c.tenant(), released.otherOneid(), List.of(), List.of(c.id())));
+    }
+
+    private IdentityGraph graph(String tenant) {
+        return graphs.computeIfAbsent(
+                tenant, t -> new IdentityGraph(store, limits.forTenant(t), oneIds));
+    }
+
     private void resolve(Event e, Pending out) {
-        IdentityGraph graph =
-                graphs.computeIfAbsent(
-                        e.tenant(), t -> new IdentityGraph(store, limits.forTenant(t), oneIds));
-        Resolution r = graph.resolve(e.tenant(), e.eventId(), e.ts(), e.ids());
+        Resolution r = graph(e.tenant()).resolve(e.tenant(), e.eventId(), e.ts(), e.ids());
         String tenant = e.tenant();
+        for (Id id : r.released()) {
+            // the protection policy released it: it left its quarantine profile for r.oneid()
+            releases.inc();
+            out.commands.add(
+                    FragmentCommand.ids(
+                            tenant, oneIds.quarantined(tenant, id), List.of(), List.of(id)));
+        }
         for (Resolution.Quarantine q : r.quarantined()) {
             quarantines.inc();
             out.idKeys.add(ProfileUpdate.ofIds(tenant, q.singleton(), q.id().toString(), false));
@@ -432,6 +528,9 @@ public final class IdentityResolver
         final ArrayList<Conflict> conflicts = new ArrayList<>();
         final ArrayList<io.rtcdp.udf.rules.Trigger> audits = new ArrayList<>();
 
+        /** The id of the command being applied, recorded once its writes are committed. */
+        String appliedCommand;
+
         void emit(Context ctx, Collector<FragmentCommand> out) {
             for (io.rtcdp.udf.rules.Trigger a : audits) {
                 ctx.output(AUDITS, a);
@@ -453,6 +552,7 @@ public final class IdentityResolver
             idKeys.clear();
             conflicts.clear();
             audits.clear();
+            appliedCommand = null;
         }
     }
 
@@ -681,6 +781,8 @@ public final class IdentityResolver
                 store.unlink(id);
                 String owner = QUARANTINED.equals(link) ? oneIds.quarantined(tenant, id) : link;
                 out.idKeys.add(ProfileUpdate.ofIds(tenant, owner, id.toString(), true));
+                // the protection policy's evidence names the person's user_id
+                store.forgetEvidence(id);
             }
             store.tombstone(id.toString(), e.ts());
             if (redisTombstones != null) {
@@ -862,6 +964,8 @@ public final class IdentityResolver
             pendingTombstones.put(id, had == null ? ts : Math.max(had, ts));
         }
 
+        private final Map<String, UserEvidence> pendingEvidence = new java.util.HashMap<>();
+
         String link(String key) {
             if (pendingLinks.containsKey(key)) {
                 return pendingLinks.get(key);
@@ -941,6 +1045,13 @@ public final class IdentityResolver
                     fragments.put(w.getKey(), w.getValue());
                 }
             }
+            for (Map.Entry<String, UserEvidence> w : pendingEvidence.entrySet()) {
+                if (w.getValue() == null) {
+                    evidence.remove(w.getKey());
+                } else {
+                    evidence.put(w.getKey(), w.getValue().toBytes());
+                }
+            }
             rollback();
         }
 
@@ -952,6 +1063,7 @@ public final class IdentityResolver
             pendingFragments.clear();
             pendingRefs.clear();
             pendingTombstones.clear();
+            pendingEvidence.clear();
         }
 
         @Override
@@ -1006,6 +1118,36 @@ public final class IdentityResolver
         @Override
         public void quarantine(Id id) {
             setLink(id.toString(), QUARANTINED);
+        }
+
+        @Override
+        public void release(Id id) {
+            setLink(id.toString(), null);
+        }
+
+        @Override
+        public UserEvidence evidence(Id id) {
+            String key = id.toString();
+            if (pendingEvidence.containsKey(key)) {
+                UserEvidence pendingValue = pendingEvidence.get(key);
+                return pendingValue == null ? UserEvidence.NONE : pendingValue;
+            }
+            try {
+                byte[] b = evidence.get(key);
+                return b == null ? UserEvidence.NONE : UserEvidence.fromBytes(b);
+            } catch (Exception ex) {
+                throw new IllegalStateException(ex);
+            }
+        }
+
+        @Override
+        public void evidence(Id id, UserEvidence e) {
+            pendingEvidence.put(id.toString(), e);
+        }
+
+        /** Removes the evidence recorded for {@code id}. */
+        void forgetEvidence(Id id) {
+            pendingEvidence.put(id.toString(), null);
         }
 
         @Override

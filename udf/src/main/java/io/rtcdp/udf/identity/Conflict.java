@@ -15,7 +15,10 @@ import io.rtcdp.udf.event.Id;
  *     a new id
  * @param reason {@code <type>_conflict} when a second id of a single-valued type was refused (e.g.
  *     {@code user_id_conflict}), {@code limit:<type>} when a count limit was reached (e.g. {@code
- *     limit:device_id}), or {@link #QUARANTINED} for an id quarantined earlier
+ *     limit:device_id}), {@link #QUARANTINED} for an id quarantined earlier, {@link
+ *     #USER_ID_PROTECTED} for a link refused to keep a protected id with its {@code user_id}, or
+ *     {@link #RELEASED} for an id that left quarantine (not a refused link: the record documents
+ *     the release)
  */
 public record Conflict(
         String tenant,
@@ -42,6 +45,18 @@ public record Conflict(
 
     /** The reason of a link to an id that was quarantined by an earlier event. */
     public static final String QUARANTINED = "quarantined";
+
+    /**
+     * The reason of a link refused because the id is protected for the {@code user_id} of the
+     * profile it stays in (the protection policy, {@link IdLimits#userIdEvidence()}).
+     */
+    public static final String USER_ID_PROTECTED = "user_id_protected";
+
+    /**
+     * The reason of the record of a release: the id left quarantine, by an operator's command
+     * ({@code rtcdp ids release}) or by the protection policy.
+     */
+    public static final String RELEASED = "released";
 
     /** The reason for exceeding the limit of {@code type}. */
     public static String overLimit(String type, int limit) {

@@ -23,14 +23,24 @@ public final class IdLimits implements Serializable {
 
     public static final int DEFAULT_CUSTOM_TYPES = 8;
 
+    /**
+     * The override key of the protection policy: the number of events carrying both an id and a
+     * {@code user_id} that protect the id for that {@code user_id} (docs/oneid.md); 0 or absent:
+     * off.
+     */
+    public static final String USER_ID_EVIDENCE = "user-id-evidence";
+
     private final Map<String, Integer> limits;
     private final int customDefault;
     private final int customTypes;
+    private final int userIdEvidence;
 
-    private IdLimits(Map<String, Integer> limits, int customDefault, int customTypes) {
+    private IdLimits(
+            Map<String, Integer> limits, int customDefault, int customTypes, int userIdEvidence) {
         this.limits = Map.copyOf(limits);
         this.customDefault = customDefault;
         this.customTypes = customTypes;
+        this.userIdEvidence = userIdEvidence;
     }
 
     public static IdLimits defaults() {
@@ -48,7 +58,20 @@ public final class IdLimits implements Serializable {
         m.put(IdTypes.COOKIE_ID, 50);
         int custom = 10;
         int customTypes = DEFAULT_CUSTOM_TYPES;
+        int userIdEvidence = 0;
         for (Map.Entry<String, Integer> e : overrides.entrySet()) {
+            if (e.getKey().equals(USER_ID_EVIDENCE)) {
+                // 0 turns it off, also for one tenant when it is on for all; 1 would protect
+                // nothing
+                if (e.getValue() == null || e.getValue() < 0 || e.getValue() == 1) {
+                    throw new IllegalArgumentException(
+                            "the user_id evidence of the protection policy must be at least 2"
+                                    + " events, or 0 for no protection, got "
+                                    + e.getValue());
+                }
+                userIdEvidence = e.getValue();
+                continue;
+            }
             if (e.getValue() == null || e.getValue() < 1) {
                 throw new IllegalArgumentException(
                         "id limit for " + e.getKey() + " must be at least 1, got " + e.getValue());
@@ -63,12 +86,20 @@ public final class IdLimits implements Serializable {
                 m.put(e.getKey(), e.getValue());
             }
         }
-        return new IdLimits(m, custom, customTypes);
+        return new IdLimits(m, custom, customTypes, userIdEvidence);
     }
 
     /** How many different custom ({@code x_}) id types one profile may have. */
     public int customTypes() {
         return customTypes;
+    }
+
+    /**
+     * The protection policy: an id carried by this many events with one {@code user_id} (and fewer
+     * with every other) is protected for it; 0 when off (docs/oneid.md).
+     */
+    public int userIdEvidence() {
+        return userIdEvidence;
     }
 
     public int limit(String type) {

@@ -35,10 +35,21 @@ import java.util.List;
  *       quarantined goes to the quarantine profile of its strongest one, {@link
  *       OneIds#quarantined}. Each other quarantined id of an event is reported as a refused link
  *       with reason {@link Conflict#QUARANTINED}.
+ *   <li><b>Release and protection</b> (docs/oneid.md). {@link #release} takes an id out of
+ *       quarantine (an operator's command); its next event links it like a new id. With the
+ *       protection policy ({@link IdLimits#userIdEvidence()} = N), each event with exactly one
+ *       {@code user_id} U counts, up to N, as evidence for U of each of its other ids ({@link
+ *       UserEvidence}); an id is protected for U when U alone reached N. A refused profile of U
+ *       keeps a carrier protected for U (reason {@link Conflict#USER_ID_PROTECTED}) instead of
+ *       losing it to quarantine, and a quarantined id that an event of U makes protected for U
+ *       leaves quarantine and joins that event's profile ({@link Resolution#released()}, reason
+ *       {@link Conflict#RELEASED}). Property-tested against {@code UnionFindOracle} in every
+ *       arrival order.
  *   <li><b>Oneids.</b> A founded profile is named {@link OneIds#of}{@code (tenant, h)}. If that
- *       oneid is live or an alias (only possible if {@code h} was removed from the graph, or on a
- *       hash collision), the name is {@link OneIds#refounded}{@code (tenant, h, event id, k)} with
- *       the smallest {@code k ≥ 0} not taken, so a replay still names it the same way.
+ *       oneid is live or an alias (possible when {@code h} was released from quarantine after its
+ *       profile was dropped, or on a hash collision), the name is {@link OneIds#refounded}{@code
+ *       (tenant, h, event id, k)} with the smallest {@code k ≥ 0} not taken, so a replay still
+ *       names it the same way.
  * </ul>
  *
  * <p>Cost: the common event, all of whose ids are known and in one profile, takes one {@link
@@ -79,6 +90,7 @@ public final class IdentityGraph {
         if (n == 0) {
             throw new IllegalArgumentException("event " + eventId + " has no ids");
         }
+        String user = limits.userIdEvidence() > 0 ? recordEvidence(ids) : null;
         String[] owners = new String[n];
         String only = null;
         boolean oneProfile = true;
@@ -100,7 +112,73 @@ public final class IdentityGraph {
             }
             return Resolution.to(only);
         }
-        return decide(tenant, eventId, ts, ids, owners);
+        return decide(tenant, eventId, ts, ids, owners, user);
+    }
+
+    /**
+     * Releases {@code id} from quarantine (an operator's command, {@code rtcdp ids release}): it
+     * links nothing until its next event, which links it like a new id (docs/oneid.md, Release).
+     *
+     * @return the record of the release (reason {@link Conflict#RELEASED}, no profile yet, the
+     *     quarantine profile it leaves as the other side), or null when {@code id} is not
+     *     quarantined (nothing changes)
+     */
+    public Conflict release(String tenant, String commandId, long ts, Id id) {
+        if (!store.quarantined(id)) {
+            return null;
+        }
+        store.release(id);
+        return new Conflict(
+                tenant, commandId, ts, id, null, oneIds.quarantined(tenant, id), Conflict.RELEASED);
+    }
+
+    /**
+     * The protection policy's book-keeping: an event with exactly one {@code user_id} adds to the
+     * evidence of each of its other ids for that {@code user_id} (up to the threshold).
+     *
+     * @return the event's {@code user_id} value, or null when it has none or several
+     */
+    private String recordEvidence(List<Id> ids) {
+        String user = null;
+        for (Id id : ids) {
+            if (id.type().equals(IdTypes.USER_ID)) {
+                if (user != null && !user.equals(id.value())) {
+                    return null;
+                }
+                user = id.value();
+            }
+        }
+        if (user == null) {
+            return null;
+        }
+        int cap = limits.userIdEvidence();
+        for (int i = 0; i < ids.size(); i++) {
+            Id id = ids.get(i);
+            if (id.type().equals(IdTypes.USER_ID) || ids.subList(0, i).contains(id)) {
+                continue;
+            }
+            UserEvidence had = store.evidence(id);
+            UserEvidence now = had.plus(user, cap);
+            if (now != had) {
+                store.evidence(id, now);
+            }
+        }
+        return user;
+    }
+
+    /**
+     * The {@code user_id} value {@code id} is protected for, or null (also when the policy is off).
+     */
+    private String protectedFor(Id id) {
+        int threshold = limits.userIdEvidence();
+        return threshold > 0 ? store.evidence(id).protectedFor(threshold) : null;
+    }
+
+    /** The value of the profile's {@code user_id}, or null. */
+    private static String userOf(OneIdInfo info) {
+        // sorted strongest first: a user_id is the first id
+        Id first = info.ids().get(0);
+        return first.type().equals(IdTypes.USER_ID) ? first.value() : null;
     }
 
     /** The event's ids with their profiles (null when not linked), strongest first, distinct. */
@@ -134,7 +212,12 @@ public final class IdentityGraph {
     }
 
     private Resolution decide(
-            String tenant, String eventId, long ts, List<Id> given, String[] givenOwners) {
+            String tenant,
+            String eventId,
+            long ts,
+            List<Id> given,
+            String[] givenOwners,
+            String user) {
         Id[] ids = new Id[given.size()];
         String[] owners = new String[given.size()];
         int n = canonical(given, givenOwners, ids, owners);
@@ -142,8 +225,21 @@ public final class IdentityGraph {
         // Usable ids keep their strength order; quarantined ones are set aside.
         int u = 0;
         List<Id> held = List.of();
+        List<Id> released = List.of();
         for (int i = 0; i < n; i++) {
             if (owners[i] == null && store.quarantined(ids[i])) {
+                if (user != null && user.equals(protectedFor(ids[i]))) {
+                    // the protection policy: this event made the id its user's by evidence
+                    store.release(ids[i]);
+                    if (released.isEmpty()) {
+                        released = new ArrayList<>(1);
+                    }
+                    released.add(ids[i]);
+                    ids[u] = ids[i];
+                    owners[u] = null;
+                    u++;
+                    continue;
+                }
                 if (held.isEmpty()) {
                     held = new ArrayList<>(2);
                 }
@@ -223,28 +319,52 @@ public final class IdentityGraph {
         List<Quarantine> quarantines = List.of();
         List<Conflict> conflicts = List.of();
         List<String> dropped = List.of();
-        if (!refused.isEmpty() || !refusedNew.isEmpty() || !held.isEmpty()) {
+        if (!refused.isEmpty() || !refusedNew.isEmpty() || !held.isEmpty() || !released.isEmpty()) {
             quarantines = new ArrayList<>(2);
             conflicts = new ArrayList<>(2);
             dropped = new ArrayList<>(0);
         }
         for (Side s : refused) {
             String from = s.info.oneid();
+            String owner = userOf(s.info);
             List<Id> remaining = new ArrayList<>(s.info.ids());
+            String lastSingle = null;
             for (int i = 0; i < u; i++) {
                 if (from.equals(owners[i])) {
                     Id carrier = ids[i];
+                    if (owner != null
+                            && !owner.equals(user)
+                            && owner.equals(protectedFor(carrier))) {
+                        // protected: the id stays with its user, only this event's side loses
+                        conflicts.add(
+                                new Conflict(
+                                        tenant,
+                                        eventId,
+                                        ts,
+                                        carrier,
+                                        target,
+                                        from,
+                                        Conflict.USER_ID_PROTECTED));
+                        continue;
+                    }
                     remaining.remove(carrier);
                     store.unlink(carrier);
                     store.quarantine(carrier);
                     String single = oneIds.quarantined(tenant, carrier);
+                    lastSingle = single;
                     quarantines.add(new Quarantine(carrier, from, single));
                     conflicts.add(
                             new Conflict(tenant, eventId, ts, carrier, target, from, s.reason));
                 }
             }
+            if (remaining.size() == s.info.ids().size()) {
+                continue; // every carrier was protected: the profile keeps its ids
+            }
             if (remaining.isEmpty()) {
                 store.remove(from);
+                // its events go with the id to the id's own profile (the identity stage hands it
+                // over, as a merge): so its oneid is not founded again once the id is released
+                store.alias(from, lastSingle);
                 dropped.add(from);
             } else {
                 store.put(new OneIdInfo(from, s.info.firstSeen(), remaining, s.info.merges()));
@@ -256,6 +376,17 @@ public final class IdentityGraph {
             quarantines.add(new Quarantine(id, null, oneIds.quarantined(tenant, id)));
             conflicts.add(
                     new Conflict(tenant, eventId, ts, id, target, null, refusedNewReasons.get(i)));
+        }
+        for (Id id : released) {
+            conflicts.add(
+                    new Conflict(
+                            tenant,
+                            eventId,
+                            ts,
+                            id,
+                            target,
+                            oneIds.quarantined(tenant, id),
+                            Conflict.RELEASED));
         }
         for (Id id : held) {
             conflicts.add(
@@ -296,7 +427,14 @@ public final class IdentityGraph {
             store.link(id, target);
         }
         return new Resolution(
-                target, survivor == null, merges, linked, quarantines, dropped, conflicts);
+                target,
+                survivor == null,
+                merges,
+                linked,
+                quarantines,
+                dropped,
+                conflicts,
+                released);
     }
 
     /** The survivor's info after absorbing {@code losers} and the new ids. */

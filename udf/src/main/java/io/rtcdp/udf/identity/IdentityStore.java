@@ -14,9 +14,12 @@ import io.rtcdp.udf.event.Id;
  *       anything;
  *   <li>profiles, oneid → {@link OneIdInfo}: the live profiles;
  *   <li>quarantine, a set of ids: ids that link nothing. A quarantined id has no link;
+ *   <li>evidence, id → {@link UserEvidence}: only with the protection policy ({@link
+ *       IdLimits#userIdEvidence()}), how many events carried the id with each {@code user_id};
  *   <li>aliases, merged-away oneid → the oneid it was merged into at the time (which may itself
- *       have been merged away later). Kept so that a new profile is never given a oneid that
- *       downstream stages still forward to a survivor.
+ *       have been merged away later), and dropped oneid (a profile that lost its last id to
+ *       quarantine) → the quarantine profile its events went to. Kept so that a new profile is
+ *       never given a oneid that downstream stages still forward to a survivor.
  * </ul>
  *
  * <p>Methods do not throw checked exceptions: an implementation over Flink state wraps a state
@@ -43,6 +46,17 @@ public interface IdentityStore {
     boolean quarantined(Id id);
 
     void quarantine(Id id);
+
+    /**
+     * {@code id} leaves quarantine: it has no link and is not quarantined any more, so its next
+     * event links it like a new id.
+     */
+    void release(Id id);
+
+    /** The evidence recorded for {@code id}; {@link UserEvidence#NONE} when none. */
+    UserEvidence evidence(Id id);
+
+    void evidence(Id id, UserEvidence evidence);
 
     /** The oneid that {@code mergedAway} was merged into, or null if it was never merged away. */
     String aliasOf(String mergedAway);

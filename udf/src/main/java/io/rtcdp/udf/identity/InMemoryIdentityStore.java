@@ -13,6 +13,7 @@ public final class InMemoryIdentityStore implements IdentityStore {
     private final Map<String, OneIdInfo> profiles = new HashMap<>();
     private final Set<Id> quarantine = new HashSet<>();
     private final Map<String, String> aliases = new HashMap<>();
+    private final Map<Id, UserEvidence> evidence = new HashMap<>();
 
     @Override
     public String oneidOf(Id id) {
@@ -52,6 +53,22 @@ public final class InMemoryIdentityStore implements IdentityStore {
     @Override
     public void quarantine(Id id) {
         quarantine.add(id);
+    }
+
+    @Override
+    public void release(Id id) {
+        quarantine.remove(id);
+        links.remove(id);
+    }
+
+    @Override
+    public UserEvidence evidence(Id id) {
+        return evidence.getOrDefault(id, UserEvidence.NONE);
+    }
+
+    @Override
+    public void evidence(Id id, UserEvidence e) {
+        evidence.put(id, e);
     }
 
     @Override

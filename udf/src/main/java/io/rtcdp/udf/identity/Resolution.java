@@ -14,7 +14,9 @@ import java.util.List;
  * @param linked ids seen for the first time that joined {@code oneid}, strongest first
  * @param quarantined ids quarantined by this event
  * @param dropped profiles that lost their last id to quarantine and no longer exist
- * @param conflicts the links refused
+ * @param conflicts the links refused, and the releases ({@link Conflict#RELEASED})
+ * @param released ids that left quarantine by this event (the protection policy) and joined {@code
+ *     oneid}; they are in {@code linked} too
  */
 public record Resolution(
         String oneid,
@@ -23,7 +25,8 @@ public record Resolution(
         List<Id> linked,
         List<Quarantine> quarantined,
         List<String> dropped,
-        List<Conflict> conflicts) {
+        List<Conflict> conflicts,
+        List<Id> released) {
 
     /**
      * Profile {@code loser} merged into {@code survivor}; {@code loser} is now an alias.
@@ -46,6 +49,19 @@ public record Resolution(
         quarantined = List.copyOf(quarantined);
         dropped = List.copyOf(dropped);
         conflicts = List.copyOf(conflicts);
+        released = List.copyOf(released);
+    }
+
+    /** A resolution that released no id from quarantine. */
+    public Resolution(
+            String oneid,
+            boolean founded,
+            List<Merge> merges,
+            List<Id> linked,
+            List<Quarantine> quarantined,
+            List<String> dropped,
+            List<Conflict> conflicts) {
+        this(oneid, founded, merges, linked, quarantined, dropped, conflicts, List.of());
     }
 
     /** The event goes to existing profile {@code oneid}, and nothing changed. */

@@ -106,7 +106,7 @@ public final class EventFuzz {
                                         "event_id",
                                         string(cleanText(1, EventParser.MAX_EVENT_ID_LENGTH))),
                                 tenant(true),
-                                Arbitraries.of(EventType.class),
+                                Arbitraries.of(EventType.INPUT),
                                 name,
                                 ts(true),
                                 channel,

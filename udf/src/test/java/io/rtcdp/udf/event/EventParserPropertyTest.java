@@ -432,7 +432,7 @@ class EventParserPropertyTest {
         return Combinators.combine(
                         cleanText(1, 128),
                         tenants,
-                        Arbitraries.of(EventType.class),
+                        Arbitraries.of(EventType.INPUT),
                         cleanText(0, 128).injectNull(0.2),
                         Arbitraries.longs().between(0, NOW + 86_400_000L),
                         offsets,

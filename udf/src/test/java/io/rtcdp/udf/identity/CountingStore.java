@@ -62,6 +62,24 @@ final class CountingStore implements IdentityStore {
     }
 
     @Override
+    public void release(Id id) {
+        writes++;
+        inner.release(id);
+    }
+
+    @Override
+    public UserEvidence evidence(Id id) {
+        reads++;
+        return inner.evidence(id);
+    }
+
+    @Override
+    public void evidence(Id id, UserEvidence e) {
+        writes++;
+        inner.evidence(id, e);
+    }
+
+    @Override
     public String aliasOf(String mergedAway) {
         reads++;
         return inner.aliasOf(mergedAway);

@@ -216,6 +216,21 @@ public class IdentityGraphBench {
         }
 
         @Override
+        public void release(Id id) {
+            graph.release(id);
+        }
+
+        @Override
+        public UserEvidence evidence(Id id) {
+            return graph.evidence(id);
+        }
+
+        @Override
+        public void evidence(Id id, UserEvidence e) {
+            graph.evidence(id, e);
+        }
+
+        @Override
         public String aliasOf(String mergedAway) {
             return graph.aliasOf(mergedAway);
         }

@@ -55,6 +55,30 @@ final class Replay {
         return r;
     }
 
+    /**
+     * An operator's release of {@code id}: checks that only a quarantined id leaves quarantine,
+     * that nothing else changes, and the graph after it.
+     */
+    Conflict release(String commandId, long ts, Id id) {
+        boolean was = store.quarantined(id);
+        Map<Id, String> linksBefore = new HashMap<>(store.links());
+        Map<String, OneIdInfo> before = new HashMap<>(store.profiles());
+        Conflict c = graph.release(TENANT, commandId, ts, id);
+        assertThat(c != null).as("release of %s", id).isEqualTo(was);
+        assertThat(store.quarantined(id)).isFalse();
+        // a quarantined id had no link and has none; any other id keeps its link
+        assertThat(store.links()).isEqualTo(linksBefore);
+        assertThat(store.profiles()).isEqualTo(before);
+        if (c != null) {
+            assertThat(c.reason()).isEqualTo(Conflict.RELEASED);
+            assertThat(c.otherOneid()).isEqualTo(oneIds.quarantined(TENANT, id));
+            // released: as if never seen, until its next event
+            seen.remove(id);
+        }
+        checkGraph();
+        return c;
+    }
+
     private void checkStep(
             Ev e,
             Resolution r,
@@ -63,6 +87,19 @@ final class Replay {
             Set<Id> quarantinedBefore,
             Set<String> aliasesBefore) {
         String at = "event " + e + " → " + r;
+        // ids the protection policy released from quarantine are usable again for this event
+        for (Id id : r.released()) {
+            assertThat(quarantinedBefore).as(at).contains(id);
+            assertThat(e.ids()).as(at).contains(id);
+        }
+        quarantinedBefore = new HashSet<>(quarantinedBefore);
+        quarantinedBefore.removeAll(r.released());
+        Set<Id> protectedIds = new HashSet<>();
+        for (Conflict c : r.conflicts()) {
+            if (c.reason().equals(Conflict.USER_ID_PROTECTED)) {
+                protectedIds.add(c.refused());
+            }
+        }
         Id strongestUsable = null;
         Id strongestHeld = null;
         for (Id id : e.ids()) {
@@ -86,9 +123,12 @@ final class Replay {
         }
 
         // Every link of the event is made or refused: each of its ids is now in the event's
-        // profile or quarantined.
+        // profile or quarantined, or stays in the profile it is protected for.
         for (Id id : e.ids()) {
-            assertThat(r.oneid().equals(store.oneidOf(id)) || store.quarantined(id))
+            assertThat(
+                            r.oneid().equals(store.oneidOf(id))
+                                    || store.quarantined(id)
+                                    || protectedIds.contains(id))
                     .as("%s: %s", at, id)
                     .isTrue();
         }
@@ -118,7 +158,21 @@ final class Replay {
             assertThat(c.eventId()).as(at).isEqualTo(e.eventId());
             assertThat(c.oneid()).as(at).isEqualTo(r.oneid());
             assertThat(e.ids()).as(at).contains(c.refused());
-            assertThat(store.quarantined(c.refused())).as(at).isTrue();
+            if (c.reason().equals(Conflict.USER_ID_PROTECTED)) {
+                // it stays where it was, in a profile of another user_id
+                assertThat(store.oneidOf(c.refused())).as(at).isEqualTo(c.otherOneid());
+                assertThat(linksBefore.get(c.refused())).as(at).isEqualTo(c.otherOneid());
+                assertThat(c.otherOneid()).as(at).isNotEqualTo(r.oneid());
+            } else if (c.reason().equals(Conflict.RELEASED)) {
+                assertThat(r.released()).as(at).contains(c.refused());
+                assertThat(
+                                r.oneid().equals(store.oneidOf(c.refused()))
+                                        || store.quarantined(c.refused()))
+                        .as(at)
+                        .isTrue();
+            } else {
+                assertThat(store.quarantined(c.refused())).as(at).isTrue();
+            }
         }
         Set<Id> quarantinedNow = new HashSet<>();
         for (Quarantine q : r.quarantined()) {

@@ -20,6 +20,13 @@ import java.util.Set;
  * with quarantined ids taken out (union-find). An event belongs to the component of its strongest
  * non-quarantined id, or to the singleton of its strongest id if all are quarantined.
  *
+ * <p>With the protection policy ({@link IdLimits#userIdEvidence()} = N, {@link #of(List, int)}): an
+ * id used by two or more users, of which exactly one carried it in at least N events (counting the
+ * events with exactly one {@code user_id}), is protected for that user: it is not quarantined, it
+ * stays in that user's component, and the events of the other users do not link it (their other ids
+ * still link each other). An id used by two or more users without such a user is quarantined as
+ * before.
+ *
  * <p>Written from the rules, independently of {@link IdentityGraph}.
  */
 public final class UnionFindOracle {
@@ -39,10 +46,41 @@ public final class UnionFindOracle {
     private UnionFindOracle() {}
 
     public static Result of(List<Ev> events) {
-        return new UnionFindOracle().run(events);
+        return new UnionFindOracle().run(events, 0);
     }
 
-    private Result run(List<Ev> events) {
+    /** With the protection policy of {@code userIdEvidence} events (0: off). */
+    public static Result of(List<Ev> events, int userIdEvidence) {
+        return new UnionFindOracle().run(events, userIdEvidence);
+    }
+
+    /** The value of the event's one user_id, or null when it has none or several. */
+    private static String userOf(Ev e) {
+        String user = null;
+        for (Id id : e.ids()) {
+            if (id.type().equals(IdTypes.USER_ID)) {
+                if (user != null && !user.equals(id.value())) {
+                    return null;
+                }
+                user = id.value();
+            }
+        }
+        return user;
+    }
+
+    private Result run(List<Ev> events, int threshold) {
+        Map<Id, Map<String, Integer>> evidence = new HashMap<>();
+        for (Ev e : events) {
+            String user = userOf(e);
+            if (user == null) {
+                continue;
+            }
+            for (Id id : new HashSet<>(e.ids())) {
+                if (!id.type().equals(IdTypes.USER_ID)) {
+                    evidence.computeIfAbsent(id, k -> new HashMap<>()).merge(user, 1, Integer::sum);
+                }
+            }
+        }
         Map<Id, Set<Id>> usersWith = new HashMap<>();
         for (Ev e : events) {
             for (Id id : e.ids()) {
@@ -55,17 +93,33 @@ public final class UnionFindOracle {
             }
         }
         Set<Id> quarantined = new HashSet<>();
+        Map<Id, String> protectedFor = new HashMap<>();
         usersWith.forEach(
                 (id, users) -> {
                     if (users.size() >= 2) {
-                        quarantined.add(id);
+                        String only = null;
+                        int reached = 0;
+                        if (threshold > 0) {
+                            for (Map.Entry<String, Integer> c :
+                                    evidence.getOrDefault(id, Map.of()).entrySet()) {
+                                if (c.getValue() >= threshold) {
+                                    only = c.getKey();
+                                    reached++;
+                                }
+                            }
+                        }
+                        if (reached == 1) {
+                            protectedFor.put(id, only);
+                        } else {
+                            quarantined.add(id);
+                        }
                     }
                 });
 
         for (Ev e : events) {
             Id first = null;
             for (Id id : e.ids()) {
-                if (quarantined.contains(id)) {
+                if (quarantined.contains(id) || refusedIn(e, id, protectedFor)) {
                     continue;
                 }
                 find(id);
@@ -97,6 +151,9 @@ public final class UnionFindOracle {
             Id strongestUsable = null;
             Id strongestQuarantined = null;
             for (Id id : e.ids()) {
+                if (refusedIn(e, id, protectedFor)) {
+                    continue;
+                }
                 if (quarantined.contains(id)) {
                     if (strongestQuarantined == null || id.compareTo(strongestQuarantined) < 0) {
                         strongestQuarantined = id;
@@ -109,6 +166,13 @@ public final class UnionFindOracle {
             groupOf.put(e.eventId(), groupOfId.get(anchor));
         }
         return new Result(partition, groupOf, quarantined);
+    }
+
+    /** Whether {@code id} is protected for a user other than the event's: it links nothing here. */
+    private static boolean refusedIn(Ev e, Id id, Map<Id, String> protectedFor) {
+        String owner = protectedFor.get(id);
+        String user = userOf(e);
+        return owner != null && user != null && !owner.equals(user);
     }
 
     private Id find(Id id) {
