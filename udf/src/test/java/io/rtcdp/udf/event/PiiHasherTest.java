@@ -58,8 +58,36 @@ class PiiHasherTest {
         assertThat(hasher.protect("acme", "cookie_id", "c-1")).isEqualTo("c-1");
         assertThat(hasher.protect("acme", "email", "a@b"))
                 .isEqualTo(HmacOracle.hex("acme-secret", "email", "a@b"));
-        assertThat(hasher.isPii("phone")).isTrue();
-        assertThat(hasher.isPii("user_id")).isFalse();
+        assertThat(hasher.isPii("acme", "phone")).isTrue();
+        assertThat(hasher.isPii("acme", "user_id")).isFalse();
+    }
+
+    @Test
+    void declaredTypesAndTraitsAreHashedPerTenant() {
+        PiiHasher declared =
+                new PiiHasher(
+                        ParserConfig.builder()
+                                .tenantSecret("acme", "acme-secret")
+                                .piiIdTypes("user_id")
+                                .tenantPiiIdTypes("globex", java.util.List.of("union_id"))
+                                .piiTraits("name")
+                                .tenantPiiTraits("globex", java.util.List.of("mobile"))
+                                .build());
+        assertThat(declared.protect("acme", "user_id", "alice"))
+                .isEqualTo(HmacOracle.hex("acme-secret", "user_id", "alice"));
+        // globex's own list replaces the default list; phone and email stay PII
+        assertThat(declared.protect("globex", "user_id", "alice")).isEqualTo("alice");
+        assertThat(declared.protect("globex", "union_id", "u-1"))
+                .isEqualTo(HmacOracle.hex(ParserConfig.DEV_SECRET, "union_id", "u-1"));
+        assertThat(declared.isPii("globex", "phone")).isTrue();
+        // printf '%s' 'trait:name:Alice Liddell' | openssl dgst -sha256 -hmac 'acme-secret'
+        assertThat(declared.protectTrait("acme", "name", "Alice Liddell"))
+                .isEqualTo(HmacOracle.hex("acme-secret", "trait", "name:Alice Liddell"))
+                .isEqualTo("d9a7ba0fc5801655f5f91a4d6f94c055196100b1ec7a802e49dbcd2724fd85d0");
+        assertThat(declared.protectTrait("acme", "mobile", "138")).isEqualTo("138");
+        assertThat(declared.protectTrait("globex", "name", "Alice")).isEqualTo("Alice");
+        assertThat(declared.protectTrait("globex", "mobile", "138"))
+                .isEqualTo(HmacOracle.hex(ParserConfig.DEV_SECRET, "trait", "mobile:138"));
     }
 
     @Test
