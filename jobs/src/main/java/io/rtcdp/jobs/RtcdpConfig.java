@@ -32,7 +32,7 @@ public final class RtcdpConfig implements Serializable {
         this.settings = new Configuration(settings);
         this.parser = parser != null ? parser : parserOf(settings);
         Map<String, Map<String, Integer>> tenants = new HashMap<>();
-        settings.get(RtcdpOptions.TENANT_ID_LIMITS)
+        settings.get(RtcdpOptions.TENANT_SETTINGS)
                 .forEach(
                         (name, v) -> {
                             var m = RtcdpOptions.TENANT_ID_LIMIT.matcher(name);
@@ -62,7 +62,22 @@ public final class RtcdpConfig implements Serializable {
         ParserConfig.Builder b =
                 ParserConfig.builder()
                         .defaultCountryCode(settings.get(RtcdpOptions.DEFAULT_COUNTRY_CODE))
-                        .tenantSecrets(settings.get(RtcdpOptions.TENANT_SECRETS));
+                        .tenantSecrets(settings.get(RtcdpOptions.TENANT_SECRETS))
+                        .piiIdTypes(RtcdpOptions.list(settings.get(RtcdpOptions.PII_TYPES)))
+                        .piiTraits(
+                                settings.getOptional(RtcdpOptions.PII_TRAITS)
+                                        .map(RtcdpOptions::list)
+                                        .orElse(List.of()));
+        settings.get(RtcdpOptions.TENANT_SETTINGS)
+                .forEach(
+                        (name, v) -> {
+                            var m = RtcdpOptions.TENANT_PII.matcher(name);
+                            if (m.matches() && m.group(2).equals("pii-types")) {
+                                b.tenantPiiIdTypes(m.group(1), RtcdpOptions.list(v));
+                            } else if (m.matches()) {
+                                b.tenantPiiTraits(m.group(1), RtcdpOptions.list(v));
+                            }
+                        });
         settings.getOptional(RtcdpOptions.DEFAULT_SECRET).ifPresent(b::defaultSecret);
         return b;
     }

@@ -226,10 +226,10 @@ public final class RtcdpOptions {
                             .noDefaultValue()
                             .withDescription(
                                     "master secret (at least 32 bytes): the HMAC key of"
-                                            + " the PII ids (`phone`, `email`) and oneids of each"
-                                            + " tenant without its own is derived from it per"
-                                            + " tenant; required by `rtcdp run`, which refuses to"
-                                            + " start without it (exit 2)"),
+                                            + " the PII ids and traits (`pii-types`, `pii-traits`)"
+                                            + " and the oneids of each tenant without its own is"
+                                            + " derived from it per tenant; required by `rtcdp"
+                                            + " run`, which refuses to start without it (exit 2)"),
                     v -> ParserConfig.builder().defaultSecret(v).build());
     public static final ConfigOption<Map<String, String>> TENANT_SECRETS =
             family(
@@ -237,11 +237,36 @@ public final class RtcdpOptions {
                             .mapType()
                             .defaultValue(Map.of())
                             .withDescription(
-                                    "one tenant's HMAC key itself (at least 32 bytes), instead of"
-                                            + " the one derived from `default-secret`"),
+                                    "one tenant's HMAC key itself (at least 32 bytes) for its PII"
+                                            + " ids and traits and its oneids, instead of the one"
+                                            + " derived from `default-secret`"),
                     "<tenant>",
                     true,
                     (tenant, v) -> ParserConfig.builder().tenantSecret(tenant, v).build());
+    public static final ConfigOption<String> PII_TYPES =
+            setting(
+                    key("pii-types")
+                            .stringType()
+                            .defaultValue("phone,email")
+                            .withDescription(
+                                    "id types whose values are PII: replaced by their HMAC right"
+                                            + " after parsing (contract §2.2), never in key names,"
+                                            + " state or outputs in plain text; `phone` and `email`"
+                                            + " always are; any other type (`user_id`, `union_id`,"
+                                            + " `device_id`, `cookie_id`, `x_<name>`) can be"
+                                            + " added, comma-separated; per tenant"
+                                            + " `tenant.<tenant>.pii-types`"),
+                    v -> ParserConfig.builder().piiIdTypes(list(v)).build());
+    public static final ConfigOption<String> PII_TRAITS =
+            setting(
+                    key("pii-traits")
+                            .stringType()
+                            .noDefaultValue()
+                            .withDescription(
+                                    "trait keys whose values are PII, comma-separated: replaced"
+                                            + " by the HMAC of `trait:<key>:<value>` at parse time;"
+                                            + " per tenant `tenant.<tenant>.pii-traits`"),
+                    v -> ParserConfig.builder().piiTraits(list(v)).build());
     public static final ConfigOption<Integer> METRICS_PORT =
             setting(
                     key("metrics.prometheus.port")
@@ -355,27 +380,58 @@ public final class RtcdpOptions {
                     false,
                     RtcdpOptions::checkIdLimit);
 
-    /** {@code <tenant>.ids.limit.<type>}: the one kind of per-tenant key there is. */
+    /** {@code <tenant>.ids.limit.<type>}: a tenant's id limit. */
     static final Pattern TENANT_ID_LIMIT =
             Pattern.compile("([a-z0-9_-]{1,64})\\.ids\\.limit\\.(.+)");
 
-    public static final ConfigOption<Map<String, String>> TENANT_ID_LIMITS =
+    /** {@code <tenant>.pii-types} and {@code <tenant>.pii-traits}: a tenant's PII lists. */
+    static final Pattern TENANT_PII =
+            Pattern.compile("([a-z0-9_-]{1,64})\\.(pii-types|pii-traits)");
+
+    public static final ConfigOption<Map<String, String>> TENANT_SETTINGS =
             family(
                     key("tenant")
                             .mapType()
                             .defaultValue(Map.of())
-                            .withDescription("`ids.limit.<type>` for one tenant"),
-                    "<tenant>.ids.limit.<type>",
+                            .withDescription(
+                                    "a setting for one tenant: `ids.limit.<type>`, `pii-types`,"
+                                            + " `pii-traits` (the tenant's list replaces the"
+                                            + " default list)"),
+                    "<tenant>.<setting>",
                     false,
                     (name, v) -> {
                         Matcher m = TENANT_ID_LIMIT.matcher(name);
-                        if (!m.matches()) {
-                            throw new IllegalArgumentException(
-                                    "is no setting; per tenant there is"
-                                            + " tenant.<tenant>.ids.limit.<type>");
+                        if (m.matches()) {
+                            checkIdLimit(m.group(2), v);
+                            return;
                         }
-                        checkIdLimit(m.group(2), v);
+                        Matcher pii = TENANT_PII.matcher(name);
+                        if (!pii.matches()) {
+                            throw new IllegalArgumentException(
+                                    "is no setting; per tenant there are"
+                                            + " tenant.<tenant>.ids.limit.<type>,"
+                                            + " tenant.<tenant>.pii-types and"
+                                            + " tenant.<tenant>.pii-traits");
+                        }
+                        if (pii.group(2).equals("pii-types")) {
+                            ParserConfig.builder().tenantPiiIdTypes(pii.group(1), list(v)).build();
+                        } else {
+                            ParserConfig.builder().tenantPiiTraits(pii.group(1), list(v)).build();
+                        }
                     });
+
+    /** A comma-separated list of a setting, its entries trimmed; empty for a blank value. */
+    public static List<String> list(String value) {
+        List<String> entries = new ArrayList<>();
+        for (String e : value.split(",", -1)) {
+            if (!e.isBlank() || value.isBlank()) {
+                entries.add(e.strip());
+            }
+        }
+        entries.removeIf(String::isEmpty);
+        return entries;
+    }
+
     public static final ConfigOption<Boolean> LEARNING_ENABLED =
             setting(
                     key("learning.enabled")

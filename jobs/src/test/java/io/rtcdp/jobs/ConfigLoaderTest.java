@@ -99,6 +99,32 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void declaredPiiTypesAndTraitsForAllTenantsAndOne() throws IOException {
+        RtcdpConfig c =
+                load(
+                        """
+                        pii-types = user_id, x_crm
+                        pii-traits = name
+                        tenant.acme.pii-types = union_id
+                        tenant.acme.pii-traits = name,mobile
+                        tenant.acme.ids.limit.cookie_id = 7
+                        """);
+        assertThat(c.parser().piiIdTypes("other"))
+                .containsExactlyInAnyOrder("phone", "email", "user_id", "x_crm");
+        assertThat(c.parser().piiIdTypes("acme"))
+                .containsExactlyInAnyOrder("phone", "email", "union_id");
+        assertThat(c.parser().isPiiTrait("other", "name")).isTrue();
+        assertThat(c.parser().isPiiTrait("other", "mobile")).isFalse();
+        assertThat(c.parser().isPiiTrait("acme", "mobile")).isTrue();
+        assertThat(c.idLimits().forTenant("acme").limit("cookie_id")).isEqualTo(7);
+        // phone and email cannot be taken away
+        assertThat(load("pii-types = user_id\n").parser().piiIdTypes("x"))
+                .containsExactlyInAnyOrder("phone", "email", "user_id");
+        assertThat(load("").parser().piiIdTypes("x")).containsExactlyInAnyOrder("phone", "email");
+        assertThat(load("").parser().hasPiiTraits()).isFalse();
+    }
+
+    @Test
     void withoutSettingsEveryDefaultApplies() throws IOException {
         RtcdpConfig c = load("");
         for (RtcdpOptions.Setting<?> s : RtcdpOptions.all()) {
@@ -329,7 +355,17 @@ class ConfigLoaderTest {
                 "tenant.acme.ids.limit.phone = many | FILE: setting"
                         + " 'tenant.acme.ids.limit.phone' is 'many': must be a whole number",
                 "tenant.acme.colour = red | FILE: setting 'tenant.acme.colour' is 'red': is no"
-                        + " setting; per tenant there is tenant.<tenant>.ids.limit.<type>",
+                        + " setting; per tenant there are tenant.<tenant>.ids.limit.<type>,"
+                        + " tenant.<tenant>.pii-types and tenant.<tenant>.pii-traits",
+                "pii-types = phone,ssn | FILE: setting 'pii-types' is 'phone,ssn': PII id type"
+                        + " 'ssn' is not an id type; use user_id, phone, email, union_id,"
+                        + " device_id, cookie_id or x_<name>",
+                "tenant.acme.pii-types = X_a | FILE: setting 'tenant.acme.pii-types' is 'X_a': PII"
+                        + " id type of tenant 'acme' 'X_a' is not an id type; use user_id, phone,"
+                        + " email, union_id, device_id, cookie_id or x_<name>",
+                "pii-traits = full name | FILE: setting 'pii-traits' is 'full name': PII trait"
+                        + " 'full name' is not a trait key of 1-64 characters without control"
+                        + " characters, commas or spaces",
                 "kafka.topic.events = | FILE: setting 'kafka.topic.events' is '': must not be empty",
             })
     void anInvalidValueIsOneLineNamingKeyValueOriginAndWhatIsExpected(String line, String message) {

@@ -59,7 +59,7 @@ class QuarantineReleaseITCase {
                 RtcdpConfig.builder()
                         .set(RtcdpOptions.DEFAULT_SECRET, SECRET)
                         .set(
-                                RtcdpOptions.TENANT_ID_LIMITS,
+                                RtcdpOptions.TENANT_SETTINGS,
                                 Map.of("guarded.ids.limit.user-id-evidence", "2"))
                         .set(RtcdpOptions.KAFKA_BOOTSTRAP, KAFKA.bootstrapServers())
                         .set(RtcdpOptions.GROUP_ID, "quarantine-release-it")

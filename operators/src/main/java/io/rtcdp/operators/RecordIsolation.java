@@ -5,6 +5,7 @@ import io.rtcdp.udf.event.DeadLetter;
 import io.rtcdp.udf.event.ErrorCode;
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.EventJson;
+import io.rtcdp.udf.event.PayloadMask;
 import java.io.Serializable;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
@@ -137,10 +138,14 @@ public final class RecordIsolation implements Serializable {
                 source);
     }
 
-    /** An event as JSON for its dead letter (see {@link EventJson}); null if even that fails. */
+    /**
+     * An event as JSON for its dead letter (see {@link EventJson}), its id values masked (PII ids
+     * are hashed, PII traits too, but the other ids would be plain: docs/contract.md §4.1); null if
+     * even that fails.
+     */
     public static String payload(Event e) {
         try {
-            return EventJson.toJson(e);
+            return PayloadMask.IDS_ONLY.mask(EventJson.toJson(e), false);
         } catch (RuntimeException ex) {
             return null;
         }

@@ -47,6 +47,15 @@ public final class SecretOptions {
 
     /** The parser configuration (secrets, country code) of these options. */
     ParserConfig parserConfig() {
+        return parserSettings().build();
+    }
+
+    /**
+     * The parser settings of these options, to which the caller may add its own before building:
+     * the file's settings (PII types and traits included) with the secrets of the environment and
+     * the command line.
+     */
+    ParserConfig.Builder parserSettings() {
         ParserConfig.Builder b;
         boolean defaultFromFile = false;
         if (config != null) {
@@ -62,7 +71,7 @@ public final class SecretOptions {
             b.defaultSecret(def);
         }
         checked("--tenant-secret", ParserConfig.builder().tenantSecrets(tenantSecrets));
-        return b.tenantSecrets(tenantSecrets).build();
+        return b.tenantSecrets(tenantSecrets);
     }
 
     /** Builds {@code b} so that a bad value is reported with where it came from. */

@@ -29,6 +29,29 @@ class RtcdpCliTest {
     }
 
     @Test
+    void badPiiListsExitWithTwo() {
+        String[] types =
+                run("profile", "--tenant", "t", "--id", "user_id:1", "--pii-types", "phone,ssn");
+        assertThat(types[0]).isEqualTo("2");
+        assertThat(types[1])
+                .startsWith("rtcdp: PII id type 'ssn' is not an id type")
+                .doesNotContain("\n");
+        String[] traits =
+                run(
+                        "profile",
+                        "--tenant",
+                        "t",
+                        "--id",
+                        "user_id:1",
+                        "--tenant-pii-traits",
+                        "t=full name");
+        assertThat(traits[0]).isEqualTo("2");
+        assertThat(traits[1])
+                .startsWith("rtcdp: PII trait of tenant 't' 'full name' is not a trait key")
+                .doesNotContain("\n");
+    }
+
+    @Test
     void aBadConfigFileExitsWithTwoAndNamesTheSetting() throws Exception {
         Path cfg = tmp.resolve("rtcdp.properties");
         Files.writeString(cfg, "checkpoint.interval = soon\n");

@@ -43,12 +43,13 @@ class RulesCommandTest {
                   - {name: ok, when: "f.orders_total > 0"}
                   - {name: typo, when: "f.order_total > 0"}
                   - {name: evt, when: "event.name == 'x'"}
+                  - {name: vip, when: "traits.member_level == 'gold'"}
                 """);
         String[] r = run("rules", "validate", f.toString());
         assertThat(r[0]).isEqualTo("2");
         assertThat(r[1]).isEmpty();
         assertThat(r[2].lines())
-                .hasSize(2)
+                .hasSize(3)
                 .satisfiesExactly(
                         l ->
                                 assertThat(l)
@@ -57,7 +58,14 @@ class RulesCommandTest {
                         l ->
                                 assertThat(l)
                                         .startsWith(f + ": tag 'evt': ")
-                                        .contains("event can only be used in triggers"));
+                                        .contains("event can only be used in triggers"),
+                        l ->
+                                assertThat(l)
+                                        .isEqualTo(
+                                                f
+                                                        + ": tag 'vip': reads trait"
+                                                        + " 'member_level', not in the rule set's"
+                                                        + " traits list"));
     }
 
     @Test

@@ -38,6 +38,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.ListState;
@@ -210,15 +211,17 @@ public final class ProfileDecider
     private transient Map<String, CompiledRules> compiled;
 
     /** Tenants / model keys whose restored rule set / model this jar cannot take. */
-    private transient java.util.Set<String> droppedRules;
+    private transient Set<String> droppedRules;
 
-    private transient java.util.Set<String> droppedModels;
+    private transient Set<String> droppedModels;
     private transient Counter rulesDropped;
     private transient Counter modelsDropped;
     private final io.rtcdp.operators.RecordIsolation isolation =
             new io.rtcdp.operators.RecordIsolation("decide");
 
     private transient Counter traitsLeftOut;
+
+    private transient Counter traitsUndeclared;
 
     private transient Counter rulesApplied;
     private transient Counter rulesRejected;
@@ -337,6 +340,7 @@ public final class ProfileDecider
         isolation.open(g);
         rulesApplied = g.counter("ruleSetsApplied");
         traitsLeftOut = g.counter("traitsLeftOut");
+        traitsUndeclared = g.counter("traitsUndeclared");
         rulesRejected = g.counter("ruleSetsRejected");
         ruleErrors = g.counter("ruleEvaluationErrors");
         reevaluated = g.counter("profilesReevaluated");
@@ -448,11 +452,19 @@ public final class ProfileDecider
         }
         st.values = c.values();
         Event e = c.cause();
+        // only the traits the tenant's rule set declares are kept (§6): a trait a newer rule set
+        // no longer declares goes at the profile's next change
+        Set<String> declared = rules == null ? Set.of() : rules.declaredTraits();
+        if (!st.traits.isEmpty() && st.traits.keySet().retainAll(declared) && changes != null) {
+            changes.traits();
+        }
         if (e != null && !e.traits().isEmpty()) {
-            if (changes != null && !st.traits.entrySet().containsAll(e.traits().entrySet())) {
+            Map<String, String> kept = declaredOnly(e.traits(), declared);
+            traitsUndeclared.inc(e.traits().size() - kept.size());
+            if (changes != null && !st.traits.entrySet().containsAll(kept.entrySet())) {
                 changes.traits();
             }
-            traitsLeftOut.inc(st.putTraits(e.traits()));
+            traitsLeftOut.inc(st.putTraits(kept));
         }
         boolean full = update.set() != null && update.set().containsKey(ProfileFields.ONEID);
         ProfileUpdate u =
@@ -601,6 +613,21 @@ public final class ProfileDecider
      * Sets the profile's tags and segments to what {@code rules} give for its state as it is: what
      * the re-evaluation of that rule-set version wrote to Redis for it.
      */
+    /** The traits whose keys are declared. */
+    static Map<String, String> declaredOnly(Map<String, String> traits, Set<String> declared) {
+        if (declared.containsAll(traits.keySet())) {
+            return traits;
+        }
+        Map<String, String> kept = new HashMap<>();
+        traits.forEach(
+                (k, v) -> {
+                    if (declared.contains(k)) {
+                        kept.put(k, v);
+                    }
+                });
+        return kept;
+    }
+
     private void sync(DecisionState st, CompiledRules rules) {
         Evaluation ev = rules.evaluate(facts(st), null);
         st.tags = ev.tags();

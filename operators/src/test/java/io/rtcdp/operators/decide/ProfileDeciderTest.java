@@ -401,4 +401,47 @@ class ProfileDeciderTest {
                 "tenant: t\nversion: 1\ntags:\n  - {name: any, when: \"true\"}\n", 0);
         assertThat(updates()).extracting(ProfileUpdate::tenant).containsExactly("t");
     }
+
+    private static ProfileChange withTraits(String oneid, long ts, Map<String, String> traits) {
+        ProfileChange c = change(oneid, "page_view", ts, 0);
+        Event e =
+                Events.track("page_view")
+                        .tenant("t")
+                        .at(ts)
+                        .channel("web")
+                        .userId(oneid)
+                        .traits(traits)
+                        .build();
+        return new ProfileChange(c.tenant(), c.oneid(), c.update(), c.values(), e, null);
+    }
+
+    @Test
+    void onlyTheTraitsTheRuleSetDeclaresAreKept() throws Exception {
+        h.processBroadcastElement(
+                "tenant: t\nversion: 1\ntraits: [member_level]\ntags:\n"
+                        + "  - {name: gold, when: \"traits.member_level == 'gold'\"}\n",
+                0);
+        h.processElement(withTraits("o1", T0, Map.of("member_level", "gold", "name", "Alice")), T0);
+        assertThat(updates().get(updates().size() - 1).set()).containsEntry("tags", "gold");
+        h.getOutput().clear();
+        // a rule set that reads name now: the name sent before the declaration was not kept
+        h.processBroadcastElement(
+                "tenant: t\nversion: 2\ntraits: [member_level, name]\ntags:\n"
+                        + "  - {name: gold, when: \"traits.member_level == 'gold'\"}\n"
+                        + "  - {name: named, when: \"has(traits.name)\"}\n",
+                0);
+        h.processElement(withTraits("o1", T0 + 1000, Map.of()), T0);
+        assertThat(updates().get(updates().size() - 1).set().get("tags"))
+                .isNotEqualTo("gold,named");
+        h.processElement(withTraits("o1", T0 + 2000, Map.of("name", "Bob")), T0);
+        assertThat(updates().get(updates().size() - 1).set()).containsEntry("tags", "gold,named");
+        h.getOutput().clear();
+        // a rule set that declares neither: both go at the profile's next change
+        h.processBroadcastElement(
+                "tenant: t\nversion: 3\ntraits: [city]\ntags:\n"
+                        + "  - {name: only_city, when: \"traits.all(k, k == 'city')\"}\n",
+                0);
+        h.processElement(withTraits("o1", T0 + 3000, Map.of("city", "Paris")), T0);
+        assertThat(updates().get(updates().size() - 1).set()).containsEntry("tags", "only_city");
+    }
 }

@@ -20,8 +20,9 @@ import java.nio.charset.StandardCharsets;
  *
  * @param error the code, {@link ErrorCode#code()}
  * @param message what is wrong, naming fields but never quoting values
- * @param payload the record as UTF-8 text (invalid bytes as U+FFFD), or its beginning; null when
- *     the record had no value (a Kafka tombstone)
+ * @param payload the record as UTF-8 text (invalid bytes as U+FFFD), or its beginning, with its id
+ *     values and PII trait values masked ({@link PayloadMask}); null when the record had no value
+ *     (a Kafka tombstone)
  * @param source {@code topic/partition/offset}, {@code file:line} or the stage that failed
  * @param payloadBytes the size of the whole original record in bytes (of its UTF-8 encoding when
  *     given as text), 0 without payload
@@ -79,25 +80,24 @@ public record DeadLetter(
         this(error, message, payload, source, Json.utf8Length(payload));
     }
 
-    public static DeadLetter of(InvalidEventException e, String payload, String source) {
-        return new DeadLetter(e.code().code(), e.getMessage(), payload, source);
-    }
-
     /**
      * A dead letter of a whole record given as bytes (null for a record without value). Only the
-     * beginning of the record is decoded, however long it is.
+     * beginning of the record is decoded, however long it is, and what may be PII in it is masked
+     * ({@link PayloadMask}).
      */
-    public static DeadLetter of(ErrorCode code, String message, byte[] payload, String source) {
+    public static DeadLetter of(
+            ErrorCode code, String message, byte[] payload, String source, PayloadMask mask) {
         if (payload == null) {
             return new DeadLetter(code.code(), message, null, source, 0);
         }
-        return of(code, message, payload, payload.length, payload.length, source);
+        return of(code, message, payload, payload.length, payload.length, source, mask);
     }
 
     /**
      * A dead letter of a record of which only the beginning is at hand: {@code head[0, headLength)}
      * of {@code payloadBytes} bytes in all (a line too long to be read into memory). {@link
-     * #PAYLOAD_HEAD_BYTES} bytes of head are enough.
+     * #PAYLOAD_HEAD_BYTES} bytes of head are enough. What may be PII in it is masked ({@link
+     * PayloadMask}).
      */
     public static DeadLetter of(
             ErrorCode code,
@@ -105,14 +105,34 @@ public record DeadLetter(
             byte[] head,
             int headLength,
             long payloadBytes,
-            String source) {
+            String source,
+            PayloadMask mask) {
         int n = Math.min(headLength, PAYLOAD_HEAD_BYTES);
-        String text = new String(head, 0, n, StandardCharsets.UTF_8);
-        if (n < payloadBytes && Json.fit(text, MAX_PAYLOAD_BYTES) == text.length()) {
+        boolean cut = n < payloadBytes;
+        // a character that the head cuts is not decoded (it would become U+FFFD, and masking can
+        // make room for it in the payload)
+        int decoded = cut ? completeUtf8(head, n) : n;
+        String text = mask.mask(new String(head, 0, decoded, StandardCharsets.UTF_8), cut);
+        if (cut && Json.fit(text, MAX_PAYLOAD_BYTES) == text.length()) {
             // A short head of a longer record: nothing for the constructor to cut, but cut it is.
             message = withTruncationNote(message, payloadBytes);
         }
         return new DeadLetter(code.code(), message, text, source, payloadBytes);
+    }
+
+    /** {@code n}, or less so that {@code b[0, n)} does not end inside a UTF-8 sequence. */
+    private static int completeUtf8(byte[] b, int n) {
+        for (int back = 1; back <= 3 && back <= n; back++) {
+            int c = b[n - back] & 0xff;
+            if (c < 0x80) {
+                return n; // ASCII: nothing cut
+            }
+            if (c >= 0xc0) {
+                int length = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+                return length > back ? n - back : n;
+            }
+        }
+        return n; // continuation bytes only: invalid anyway, decoded as U+FFFD
     }
 
     private static String withTruncationNote(String message, long payloadBytes) {

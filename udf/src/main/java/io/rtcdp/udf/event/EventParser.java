@@ -135,6 +135,7 @@ public final class EventParser implements Serializable {
 
     private final ParserConfig config;
     private final PiiHasher hasher;
+    private final PayloadMask mask;
 
     private transient JsonFactory jsonFactory;
     private transient Draft draft;
@@ -142,6 +143,7 @@ public final class EventParser implements Serializable {
     public EventParser(ParserConfig config) {
         this.config = config;
         this.hasher = new PiiHasher(config);
+        this.mask = PayloadMask.of(config);
     }
 
     public ParserConfig config() {
@@ -161,7 +163,7 @@ public final class EventParser implements Serializable {
         try {
             return Parsed.ok(parse(payload));
         } catch (InvalidEventException e) {
-            return Parsed.bad(DeadLetter.of(e.code(), e.getMessage(), payload, source));
+            return Parsed.bad(DeadLetter.of(e.code(), e.getMessage(), payload, source, mask));
         } catch (RuntimeException e) {
             // Every input the parser knows to be invalid is an InvalidEventException; this is a
             // parser defect on some odd input. It must not become a poison record that restarts the
@@ -175,7 +177,8 @@ public final class EventParser implements Serializable {
                                     + "), a defect of rtcdp; please report it with this dead"
                                     + " letter",
                             payload,
-                            source));
+                            source,
+                            mask));
         }
     }
 
@@ -193,7 +196,8 @@ public final class EventParser implements Serializable {
                         head,
                         headLength,
                         recordBytes,
-                        source));
+                        source,
+                        mask));
     }
 
     private String oversizeMessage(long recordBytes) {
@@ -690,8 +694,26 @@ public final class EventParser implements Serializable {
                 d.orderId,
                 d.consentMarketing,
                 d.consentPersonalization,
-                d.traits,
+                traits(d),
                 d.propsJson);
+    }
+
+    /** The traits, the values of the tenant's PII traits replaced by their HMAC (§2.2). */
+    private Map<String, String> traits(Draft d) {
+        if (d.traits.isEmpty() || !config.hasPiiTraits()) {
+            return d.traits;
+        }
+        Map<String, String> protectedTraits = null;
+        for (Map.Entry<String, String> e : d.traits.entrySet()) {
+            if (config.isPiiTrait(d.tenant, e.getKey())) {
+                if (protectedTraits == null) {
+                    protectedTraits = new LinkedHashMap<>(d.traits);
+                }
+                protectedTraits.put(
+                        e.getKey(), hasher.protectTrait(d.tenant, e.getKey(), e.getValue()));
+            }
+        }
+        return protectedTraits == null ? d.traits : Collections.unmodifiableMap(protectedTraits);
     }
 
     private List<Id> ids(Draft d) throws InvalidEventException {

@@ -40,6 +40,11 @@ public final class ParserConfig implements Serializable {
     private static final Duration MAX_SKEW = Duration.ofDays(365L * 1000);
 
     static final Pattern TENANT = Pattern.compile("[a-z0-9_-]{1,64}");
+
+    /** A trait key that can be listed in a setting (comma-separated lists take no commas). */
+    private static final Pattern TRAIT_KEY =
+            Pattern.compile("[^\\p{Cntrl}\\s,]{1," + EventParser.MAX_TRAIT_KEY_LENGTH + "}");
+
     private static final Pattern COUNTRY_CODE = Pattern.compile("\\+[1-9][0-9]{0,3}");
 
     /** A serializable source of "now" in epoch milliseconds. */
@@ -51,6 +56,10 @@ public final class ParserConfig implements Serializable {
     private final String defaultCountryCode;
     private final Map<String, String> tenantCountryCodes;
     private final Set<String> piiIdTypes;
+    private final Map<String, Set<String>> tenantPiiIdTypes;
+    private final Set<String> piiTraits;
+    private final Map<String, Set<String>> tenantPiiTraits;
+    private final Set<String> anyPiiTraits;
     private final long maxFutureSkewMillis;
     private final int maxRecordBytes;
     private final MillisClock clock;
@@ -60,7 +69,17 @@ public final class ParserConfig implements Serializable {
         this.defaultSecret = b.defaultSecret;
         this.defaultCountryCode = b.defaultCountryCode;
         this.tenantCountryCodes = Map.copyOf(b.tenantCountryCodes);
-        this.piiIdTypes = Set.copyOf(b.piiIdTypes);
+        this.piiIdTypes = withAlwaysPii(b.piiIdTypes);
+        Map<String, Set<String>> types = new HashMap<>();
+        b.tenantPiiIdTypes.forEach((t, v) -> types.put(t, withAlwaysPii(v)));
+        this.tenantPiiIdTypes = Map.copyOf(types);
+        this.piiTraits = Set.copyOf(b.piiTraits);
+        Map<String, Set<String>> traits = new HashMap<>();
+        b.tenantPiiTraits.forEach((t, v) -> traits.put(t, Set.copyOf(v)));
+        this.tenantPiiTraits = Map.copyOf(traits);
+        Set<String> any = new LinkedHashSet<>(piiTraits);
+        tenantPiiTraits.values().forEach(any::addAll);
+        this.anyPiiTraits = Set.copyOf(any);
         this.maxFutureSkewMillis = b.maxFutureSkew.toMillis();
         this.maxRecordBytes = b.maxRecordBytes;
         this.clock = b.clock;
@@ -117,12 +136,56 @@ public final class ParserConfig implements Serializable {
         return defaultCountryCode;
     }
 
+    /**
+     * The PII id types of tenants without a list of their own; {@code phone} and {@code email}
+     * always.
+     */
     public Set<String> piiIdTypes() {
         return piiIdTypes;
     }
 
+    /** The PII id types of a tenant: its own list, else the default list (§2.2). */
+    public Set<String> piiIdTypes(String tenant) {
+        return tenantPiiIdTypes.getOrDefault(tenant, piiIdTypes);
+    }
+
+    /** Whether the id type is PII for tenants without a list of their own. */
     public boolean isPii(String idType) {
         return piiIdTypes.contains(idType);
+    }
+
+    /** Whether the tenant's values of this id type are replaced by their HMAC. */
+    public boolean isPii(String tenant, String idType) {
+        return piiIdTypes(tenant).contains(idType);
+    }
+
+    /** The PII trait keys of a tenant: its own list, else the default list. */
+    public Set<String> piiTraits(String tenant) {
+        return tenantPiiTraits.getOrDefault(tenant, piiTraits);
+    }
+
+    /** Whether the tenant's values of this trait are replaced by their HMAC. */
+    public boolean isPiiTrait(String tenant, String traitKey) {
+        return piiTraits(tenant).contains(traitKey);
+    }
+
+    /** Whether any tenant has a PII trait at all (most have none: parsing skips the lookups). */
+    public boolean hasPiiTraits() {
+        return !anyPiiTraits.isEmpty();
+    }
+
+    /**
+     * Whether the trait key is PII for some tenant: dead letters mask its values whatever the
+     * record's tenant, which a broken record may not tell.
+     */
+    public boolean isPiiTraitOfAnyTenant(String traitKey) {
+        return anyPiiTraits.contains(traitKey);
+    }
+
+    private static Set<String> withAlwaysPii(Collection<String> types) {
+        Set<String> all = new LinkedHashSet<>(DEFAULT_PII_ID_TYPES);
+        all.addAll(types);
+        return Set.copyOf(all);
     }
 
     public long maxFutureSkewMillis() {
@@ -150,6 +213,12 @@ public final class ParserConfig implements Serializable {
                 + tenantCountryCodes
                 + ", piiIdTypes="
                 + piiIdTypes
+                + ", tenantPiiIdTypes="
+                + tenantPiiIdTypes
+                + ", piiTraits="
+                + piiTraits
+                + ", tenantPiiTraits="
+                + tenantPiiTraits
                 + ", maxFutureSkewMillis="
                 + maxFutureSkewMillis
                 + ", maxRecordBytes="
@@ -164,6 +233,9 @@ public final class ParserConfig implements Serializable {
         private String defaultCountryCode = DEFAULT_COUNTRY_CODE;
         private final Map<String, String> tenantCountryCodes = new HashMap<>();
         private Set<String> piiIdTypes = new LinkedHashSet<>(DEFAULT_PII_ID_TYPES);
+        private final Map<String, Set<String>> tenantPiiIdTypes = new HashMap<>();
+        private Set<String> piiTraits = new LinkedHashSet<>();
+        private final Map<String, Set<String>> tenantPiiTraits = new HashMap<>();
         private Duration maxFutureSkew = DEFAULT_MAX_FUTURE_SKEW;
         private int maxRecordBytes = DEFAULT_MAX_RECORD_BYTES;
         private MillisClock clock = System::currentTimeMillis;
@@ -202,7 +274,10 @@ public final class ParserConfig implements Serializable {
             return this;
         }
 
-        /** The id types replaced by their HMAC; default {@code phone} and {@code email}. */
+        /**
+         * The id types replaced by their HMAC for tenants without a list of their own; {@code
+         * phone} and {@code email} are PII whether listed or not.
+         */
         public Builder piiIdTypes(Collection<String> types) {
             this.piiIdTypes = new LinkedHashSet<>(types);
             return this;
@@ -210,6 +285,31 @@ public final class ParserConfig implements Serializable {
 
         public Builder piiIdTypes(String... types) {
             return piiIdTypes(List.of(types));
+        }
+
+        /**
+         * One tenant's PII id types, instead of the default list ({@code phone}, {@code email}
+         * always).
+         */
+        public Builder tenantPiiIdTypes(String tenant, Collection<String> types) {
+            tenantPiiIdTypes.put(tenant, new LinkedHashSet<>(types));
+            return this;
+        }
+
+        /** The trait keys whose values are replaced by their HMAC; default none. */
+        public Builder piiTraits(Collection<String> keys) {
+            this.piiTraits = new LinkedHashSet<>(keys);
+            return this;
+        }
+
+        public Builder piiTraits(String... keys) {
+            return piiTraits(List.of(keys));
+        }
+
+        /** One tenant's PII trait keys, instead of the default list. */
+        public Builder tenantPiiTraits(String tenant, Collection<String> keys) {
+            tenantPiiTraits.put(tenant, new LinkedHashSet<>(keys));
+            return this;
         }
 
         /** How far after "now" an event time may be; default 1 day. */
@@ -241,15 +341,15 @@ public final class ParserConfig implements Serializable {
                 requireTenant(e.getKey(), "country code");
                 requireCountryCode(e.getValue(), "country code of tenant '" + e.getKey() + "'");
             }
-            for (String type : piiIdTypes) {
-                if (type == null || !IdTypes.isKnown(type)) {
-                    throw new IllegalArgumentException(
-                            "PII id type '"
-                                    + type
-                                    + "' is not an id type; use "
-                                    + String.join(", ", IdTypes.BUILT_IN)
-                                    + " or x_<name>");
-                }
+            requirePiiTypes(piiIdTypes, "PII id type");
+            for (Map.Entry<String, Set<String>> e : tenantPiiIdTypes.entrySet()) {
+                requireTenant(e.getKey(), "PII id types");
+                requirePiiTypes(e.getValue(), "PII id type of tenant '" + e.getKey() + "'");
+            }
+            requirePiiTraits(piiTraits, "PII trait");
+            for (Map.Entry<String, Set<String>> e : tenantPiiTraits.entrySet()) {
+                requireTenant(e.getKey(), "PII traits");
+                requirePiiTraits(e.getValue(), "PII trait of tenant '" + e.getKey() + "'");
             }
             if (maxFutureSkew == null
                     || maxFutureSkew.isNegative()
@@ -297,6 +397,34 @@ public final class ParserConfig implements Serializable {
                                 + " bytes long; give at least "
                                 + MIN_SECRET_BYTES
                                 + " (e.g. the output of openssl rand -hex 32)");
+            }
+        }
+
+        private static void requirePiiTypes(Set<String> types, String what) {
+            for (String type : types) {
+                if (type == null || !IdTypes.isKnown(type)) {
+                    throw new IllegalArgumentException(
+                            what
+                                    + " '"
+                                    + type
+                                    + "' is not an id type; use "
+                                    + String.join(", ", IdTypes.BUILT_IN)
+                                    + " or x_<name>");
+                }
+            }
+        }
+
+        private static void requirePiiTraits(Set<String> keys, String what) {
+            for (String key : keys) {
+                if (key == null || !TRAIT_KEY.matcher(key).matches()) {
+                    throw new IllegalArgumentException(
+                            what
+                                    + " '"
+                                    + key
+                                    + "' is not a trait key of 1-"
+                                    + EventParser.MAX_TRAIT_KEY_LENGTH
+                                    + " characters without control characters, commas or spaces");
+                }
             }
         }
 

@@ -32,14 +32,27 @@ public final class PiiHasher implements Serializable {
         this.keys = config.tenantKeys();
     }
 
-    /** Whether values of this id type are replaced by their hash. */
-    public boolean isPii(String idType) {
-        return config.isPii(idType);
+    /** Whether the tenant's values of this id type are replaced by their hash. */
+    public boolean isPii(String tenant, String idType) {
+        return config.isPii(tenant, idType);
     }
 
-    /** The value to keep for an id: its hash for PII types, else the normalised value itself. */
+    /**
+     * The value to keep for an id: its hash for the tenant's PII types (§2.2), else the normalised
+     * value itself.
+     */
     public String protect(String tenant, String idType, String normalizedValue) {
-        return config.isPii(idType) ? hash(tenant, idType, normalizedValue) : normalizedValue;
+        return config.isPii(tenant, idType)
+                ? hash(tenant, idType, normalizedValue)
+                : normalizedValue;
+    }
+
+    /**
+     * The value to keep for a trait: for the tenant's PII traits {@code hex(HMAC-SHA256(secret of
+     * tenant, "trait:" + key + ":" + value))}, else the value itself.
+     */
+    public String protectTrait(String tenant, String key, String value) {
+        return config.isPiiTrait(tenant, key) ? hash(tenant, "trait:" + key, value) : value;
     }
 
     /** {@code hex(HMAC-SHA256(K(tenant), idType + ":" + normalizedValue))}, 64 characters. */

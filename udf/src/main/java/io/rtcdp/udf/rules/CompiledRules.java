@@ -29,6 +29,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A rule set whose conditions are parsed, type-checked against {@link RuleSchema} and planned for
@@ -189,6 +190,7 @@ public final class CompiledRules {
         for (int i = 0; i < tags.length; i++) {
             RuleSet.Condition c = rs.tags().get(i);
             CelAbstractSyntaxTree ast = check(TAG_ENV, "tag", c.name(), c.when(), problems);
+            TraitReads.check(ast, rs.traits(), "tag '" + c.name() + "': ", problems);
             tags[i] = ast == null ? null : program(ast, "tag", c.name(), problems);
             fast[0][i] = ast == null ? null : FastCondition.compile(ast);
             tagReads[i] = ast == null ? RuleInputs.ALL : RuleInputs.readBy(ast);
@@ -198,6 +200,7 @@ public final class CompiledRules {
         for (int i = 0; i < segments.length; i++) {
             RuleSet.Condition c = rs.segments().get(i);
             CelAbstractSyntaxTree ast = check(SEGMENT_ENV, "segment", c.name(), c.when(), problems);
+            TraitReads.check(ast, rs.traits(), "segment '" + c.name() + "': ", problems);
             segments[i] = ast == null ? null : program(ast, "segment", c.name(), problems);
             fast[1][i] = ast == null ? null : FastCondition.compile(ast);
             segmentReads[i] = ast == null ? RuleInputs.ALL : RuleInputs.readBy(ast);
@@ -209,6 +212,7 @@ public final class CompiledRules {
         for (int i = 0; i < triggers.length; i++) {
             RuleSet.TriggerRule t = rs.triggers().get(i);
             CelAbstractSyntaxTree ast = check(TRIGGER_ENV, "trigger", t.name(), t.when(), problems);
+            TraitReads.check(ast, rs.traits(), "trigger '" + t.name() + "': ", problems);
             if (ast != null) {
                 triggers[i] = program(ast, "trigger", t.name(), problems);
                 fast[2][i] = FastCondition.compile(ast);
@@ -323,6 +327,11 @@ public final class CompiledRules {
 
     public RuleSet ruleSet() {
         return ruleSet;
+    }
+
+    /** The trait keys the rule set declares: the only ones kept for its tenant's profiles. */
+    public Set<String> declaredTraits() {
+        return ruleSet.traits();
     }
 
     public String tenant() {

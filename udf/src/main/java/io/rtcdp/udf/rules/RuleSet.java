@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,7 +23,8 @@ public record RuleSet(
         long version,
         List<Condition> tags,
         List<Condition> segments,
-        List<TriggerRule> triggers) {
+        List<TriggerRule> triggers,
+        Set<String> traits) {
 
     /** Most rules of one kind in one rule set. */
     public static final int MAX_RULES_PER_KIND = 500;
@@ -41,6 +43,7 @@ public record RuleSet(
         tags = List.copyOf(tags);
         segments = List.copyOf(segments);
         triggers = List.copyOf(triggers);
+        traits = Set.copyOf(traits);
     }
 
     /** A tag or segment rule: the profile has it while {@code when} holds. */
@@ -69,7 +72,7 @@ public record RuleSet(
             new YAMLMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private static final Set<String> TOP_KEYS =
-            Set.of("tenant", "version", "tags", "segments", "triggers");
+            Set.of("tenant", "version", "traits", "tags", "segments", "triggers");
     private static final Set<String> CONDITION_KEYS = Set.of("name", "when");
     private static final Set<String> TRIGGER_KEYS =
             Set.of(
@@ -187,11 +190,47 @@ public record RuleSet(
                             name, when, action, channel, cooldown, cap, period, consent, value,
                             cost));
         }
+        Set<String> traits = traits(root, problems);
         if (!problems.isEmpty()) {
             throw new RuleSetException(problems);
         }
-        return new RuleSet(tenant, version, tags, segments, triggers);
+        return new RuleSet(tenant, version, tags, segments, triggers, traits);
     }
+
+    /**
+     * The {@code traits} list: the trait keys the rules read, the only ones the job keeps (§6);
+     * none when absent.
+     */
+    private static Set<String> traits(JsonNode root, List<String> problems) {
+        JsonNode n = root.get("traits");
+        if (n == null || n.isNull()) {
+            return Set.of();
+        }
+        if (!n.isArray()) {
+            problems.add("traits: must be a list of trait keys");
+            return Set.of();
+        }
+        if (n.size() > DecisionState.MAX_TRAITS) {
+            problems.add("traits: at most " + DecisionState.MAX_TRAITS + " keys, got " + n.size());
+            return Set.of();
+        }
+        Set<String> keys = new LinkedHashSet<>();
+        for (JsonNode k : n) {
+            String key = k.isTextual() ? k.asText() : null;
+            if (key == null || !TRAIT_KEY.matcher(key).matches()) {
+                problems.add(
+                        "traits: "
+                                + k
+                                + " is not a trait key (a string of at most 64 characters, no control"
+                                + " characters)");
+            } else if (!keys.add(key)) {
+                problems.add("traits: '" + key + "' is listed twice");
+            }
+        }
+        return keys;
+    }
+
+    private static final Pattern TRAIT_KEY = Pattern.compile("[^\\p{Cntrl}\u2028\u2029]{0,64}");
 
     private static List<Condition> conditions(
             JsonNode root, String key, String kind, List<String> problems) {

@@ -106,7 +106,8 @@ class DeadLetterTest {
         byte[] record = new byte[50_000_000];
         Arrays.fill(record, (byte) 'z');
         record[0] = (byte) 0xff; // invalid UTF-8
-        DeadLetter d = DeadLetter.of(ErrorCode.OVERSIZE, "big", record, "t/1/2");
+        DeadLetter d =
+                DeadLetter.of(ErrorCode.OVERSIZE, "big", record, "t/1/2", PayloadMask.IDS_ONLY);
         assertThat(d.payload()).isEqualTo("\uFFFD" + "z".repeat(4093));
         assertThat(d.payloadBytes()).isEqualTo(50_000_000);
         assertThat(d.message()).isEqualTo("big (payload truncated; the record has 50000000 bytes)");
@@ -115,7 +116,15 @@ class DeadLetterTest {
     @Test
     void fromAShortHeadOfALongRecordNotesTheTruncation() {
         byte[] head = "{\"event_id\":".getBytes(StandardCharsets.UTF_8);
-        DeadLetter d = DeadLetter.of(ErrorCode.OVERSIZE, "big", head, head.length, 1L << 40, "f:9");
+        DeadLetter d =
+                DeadLetter.of(
+                        ErrorCode.OVERSIZE,
+                        "big",
+                        head,
+                        head.length,
+                        1L << 40,
+                        "f:9",
+                        PayloadMask.IDS_ONLY);
         assertThat(d.payload()).isEqualTo("{\"event_id\":");
         assertThat(d.payloadBytes()).isEqualTo(1L << 40);
         assertThat(d.message())
@@ -126,7 +135,9 @@ class DeadLetterTest {
     void aMultiByteCharacterCutByTheHeadIsNotKept() {
         byte[] head = ("a".repeat(4094) + "€").getBytes(StandardCharsets.UTF_8);
         // the head ends inside the euro sign's three bytes
-        DeadLetter d = DeadLetter.of(ErrorCode.OVERSIZE, "big", head, 4095, 10_000, "f:1");
+        DeadLetter d =
+                DeadLetter.of(
+                        ErrorCode.OVERSIZE, "big", head, 4095, 10_000, "f:1", PayloadMask.IDS_ONLY);
         assertThat(d.payload()).isEqualTo("a".repeat(4094));
     }
 
@@ -186,7 +197,7 @@ class DeadLetterTest {
 
     @Property(tries = 300)
     void fromBytesIsTheDecodedTextBounded(@ForAll @Size(max = 9000) byte[] bytes) throws Exception {
-        DeadLetter d = DeadLetter.of(ErrorCode.BAD_JSON, "m", bytes, "s");
+        DeadLetter d = DeadLetter.of(ErrorCode.BAD_JSON, "m", bytes, "s", PayloadMask.IDS_ONLY);
         String text = new String(bytes, StandardCharsets.UTF_8);
         assertThat(text).startsWith(d.payload());
         assertThat(d.payloadBytes()).isEqualTo(bytes.length);

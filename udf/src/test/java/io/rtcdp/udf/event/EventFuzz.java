@@ -35,7 +35,10 @@ public final class EventFuzz {
             ParserConfig.builder()
                     .tenantSecret("acme", "acme-secret-0123456789abcdef-0123")
                     .countryCode("uk_shop", "+44")
-                    .piiIdTypes("phone", "email", "x_passport")
+                    .piiIdTypes("x_passport")
+                    .tenantPiiIdTypes("acme", List.of("user_id", "x_crm"))
+                    .piiTraits("name")
+                    .tenantPiiTraits("acme", List.of("mobile", "name"))
                     .clock(() -> NOW)
                     .build();
 
@@ -192,6 +195,10 @@ public final class EventFuzz {
                             return b;
                         });
     }
+
+    /** Trait keys that are PII for some tenant of {@link #CONFIG}, and one that is not. */
+    private static final Arbitrary<String> PII_TRAIT_KEYS =
+            Arbitraries.of("name", "mobile", "nickname");
 
     /** Pieces of hostile JSON spliced into records. */
     static final List<String> SNIPPETS =
@@ -730,7 +737,9 @@ public final class EventFuzz {
                         Tuple.of(3, Arbitraries.longs().map(String::valueOf)),
                         Tuple.of(1, Arbitraries.of("true", "false", "1.5e300")));
         Arbitrary<List<String>> keys =
-                cleanText(0, EventParser.MAX_TRAIT_KEY_LENGTH)
+                Arbitraries.frequencyOf(
+                                Tuple.of(3, cleanText(0, EventParser.MAX_TRAIT_KEY_LENGTH)),
+                                Tuple.of(1, PII_TRAIT_KEYS))
                         .list()
                         .uniqueElements()
                         .ofMaxSize(EventParser.MAX_TRAITS);
@@ -808,8 +817,10 @@ public final class EventFuzz {
                         Tuple.of(6, string(text(0, 260))),
                         Tuple.of(3, number()),
                         Tuple.of(1, Arbitraries.of("true", "false", "null", "{\"a\":1}", "[1]")));
-        Arbitrary<String> entry =
-                Combinators.combine(string(text(0, 70)), value).as((k, v) -> k + ":" + v);
+        Arbitrary<String> key =
+                Arbitraries.frequencyOf(
+                        Tuple.of(3, string(text(0, 70))), Tuple.of(2, string(PII_TRAIT_KEYS)));
+        Arbitrary<String> entry = Combinators.combine(key, value).as((k, v) -> k + ":" + v);
         Arbitrary<Integer> counts =
                 Arbitraries.frequencyOf(
                         Tuple.of(12, Arbitraries.integers().between(0, 5)),
@@ -884,7 +895,7 @@ public final class EventFuzz {
             assertThat(IdTypes.isKnown(id.type())).as(id.type()).isTrue();
             checkText(id.value(), 1, IdNormalizer.MAX_VALUE_LENGTH, true);
             assertThat(id.value()).doesNotContain("{", "}").isEqualTo(id.value().strip());
-            if (CONFIG.isPii(id.type())) {
+            if (CONFIG.isPii(e.tenant(), id.type())) {
                 assertThat(id.value()).matches("[0-9a-f]{64}");
             }
             if (i > 0) {
@@ -904,6 +915,9 @@ public final class EventFuzz {
         assertThat(e.traits()).hasSizeLessThanOrEqualTo(EventParser.MAX_TRAITS);
         for (Map.Entry<String, String> t : e.traits().entrySet()) {
             checkText(t.getKey(), 0, EventParser.MAX_TRAIT_KEY_LENGTH, true);
+            if (CONFIG.isPiiTrait(e.tenant(), t.getKey())) {
+                assertThat(t.getValue()).matches("[0-9a-f]{64}");
+            }
             checkText(t.getValue(), 0, EventParser.MAX_TRAIT_VALUE_LENGTH, false);
         }
         if (e.propsJson() != null) {
@@ -935,7 +949,7 @@ public final class EventFuzz {
         assertThat(d.source()).isEqualTo(source);
         assertThat(d.payloadBytes()).isEqualTo(input == null ? 0 : input.length);
         if (input != null) {
-            assertThat(new String(input, StandardCharsets.UTF_8)).startsWith(d.payload());
+            checkMaskedPayload(d, new String(input, StandardCharsets.UTF_8));
         }
         byte[] json = d.toJson().getBytes(StandardCharsets.UTF_8);
         assertThat(json.length).isLessThanOrEqualTo(DeadLetter.MAX_JSON_BYTES);
@@ -949,5 +963,156 @@ public final class EventFuzz {
         } else {
             assertThat(n.get("payload").asText()).isEqualTo(d.payload());
         }
+    }
+
+    /**
+     * The payload is a beginning of the masked record: for a record that is JSON, of what {@link
+     * #maskedJson} (the oracle, which reads the record as JSON) makes of it, and the whole of it
+     * when the payload was not cut; for any record, of what the lenient scan makes of the whole
+     * record (so that masking only the head agrees with masking the whole), and every unmasked
+     * piece of the payload is text of the record, in its order.
+     */
+    static void checkMaskedPayload(DeadLetter d, String record) throws Exception {
+        String payload = d.payload();
+        assertThat(PayloadMask.of(CONFIG).mask(record, false)).startsWith(payload);
+        String[] pieces = payload.split(Pattern.quote(PayloadMask.MASK), -1);
+        int from = 0;
+        for (int i = 0; i < pieces.length; i++) {
+            String piece = pieces[i];
+            if (i == pieces.length - 1) {
+                // the payload may end inside a mask that its cut shortened
+                for (int k = Math.min(piece.length(), PayloadMask.MASK.length() - 1); k > 0; k--) {
+                    if (PayloadMask.MASK.startsWith(piece.substring(piece.length() - k))
+                            && record.indexOf(piece.substring(0, piece.length() - k), from) >= 0
+                            && record.indexOf(piece, from) < 0) {
+                        piece = piece.substring(0, piece.length() - k);
+                        break;
+                    }
+                }
+            }
+            int at = record.indexOf(piece, from);
+            assertThat(at).as("unmasked text of the record in %s", payload).isNotNegative();
+            from = at + piece.length();
+        }
+        String oracle = maskedJson(record);
+        if (oracle != null) {
+            assertThat(oracle).startsWith(payload);
+            if (!d.message().contains("(payload truncated;")) {
+                assertThat(payload).isEqualTo(oracle);
+            }
+        }
+    }
+
+    /**
+     * The oracle of dead-letter masking for a record that is one JSON value (repeated keys
+     * allowed): with Jackson's tokens, every scalar and key under a top-level-or-nested {@code ids}
+     * key (but keys naming id types) and every value of a PII trait of any tenant under a {@code
+     * traits} object becomes {@code "***"} ({@code null}, {@code true}, {@code false} stay); null
+     * when the record is not JSON.
+     */
+    static String maskedJson(String record) {
+        StringBuilder out = new StringBuilder();
+        // per open container: its mode (0 plain, 1 ids, 2 traits, 3 all) and whether an object
+        java.util.Deque<int[]> modes = new java.util.ArrayDeque<>();
+        java.util.Deque<String> keys = new java.util.ArrayDeque<>();
+        int copied = 0;
+        int roots = 0;
+        try (com.fasterxml.jackson.core.JsonParser p =
+                new com.fasterxml.jackson.core.JsonFactory().createParser(record)) {
+            com.fasterxml.jackson.core.JsonToken t;
+            while ((t = p.nextToken()) != null) {
+                int start = (int) p.getTokenLocation().getCharOffset();
+                int[] top = modes.peek();
+                if (top == null && ++roots > 1) {
+                    return null; // values after the root: no JSON record
+                }
+                int mode = top == null ? 0 : top[0];
+                boolean inObject = top != null && top[1] == 1;
+                String key = inObject ? keys.peek() : null;
+                switch (t) {
+                    case FIELD_NAME:
+                        {
+                            String name = p.getCurrentName();
+                            keys.pop();
+                            keys.push(name);
+                            boolean masked = mode == 3 || (mode == 1 && !IdTypes.isKnown(name));
+                            int end = stringEnd(record, start);
+                            out.append(record, copied, start)
+                                    .append(
+                                            masked
+                                                    ? PayloadMask.MASK
+                                                    : record.substring(start, end));
+                            copied = end;
+                            break;
+                        }
+                    case START_OBJECT:
+                    case START_ARRAY:
+                        {
+                            boolean object = t == com.fasterxml.jackson.core.JsonToken.START_OBJECT;
+                            int child;
+                            if (mode == 3 || mode == 1) {
+                                child = 3;
+                            } else if (mode == 2) {
+                                child = inObject && CONFIG.isPiiTraitOfAnyTenant(key) ? 3 : 0;
+                            } else if (inObject && "ids".equals(key)) {
+                                child = object ? 1 : 3;
+                            } else {
+                                child = inObject && object && "traits".equals(key) ? 2 : 0;
+                            }
+                            modes.push(new int[] {child, object ? 1 : 0});
+                            keys.push("");
+                            break;
+                        }
+                    case END_OBJECT:
+                    case END_ARRAY:
+                        modes.pop();
+                        keys.pop();
+                        break;
+                    default:
+                        {
+                            p.getText();
+                            boolean literal =
+                                    t == com.fasterxml.jackson.core.JsonToken.VALUE_NULL
+                                            || t == com.fasterxml.jackson.core.JsonToken.VALUE_TRUE
+                                            || t
+                                                    == com.fasterxml.jackson.core.JsonToken
+                                                            .VALUE_FALSE;
+                            boolean masked;
+                            if (!inObject) {
+                                masked = mode == 3;
+                            } else if (mode == 3 || mode == 1) {
+                                masked = true;
+                            } else if (mode == 2) {
+                                masked = CONFIG.isPiiTraitOfAnyTenant(key);
+                            } else {
+                                masked = "ids".equals(key);
+                            }
+                            int end = (int) p.getCurrentLocation().getCharOffset();
+                            out.append(record, copied, start)
+                                    .append(
+                                            masked && !literal
+                                                    ? PayloadMask.MASK
+                                                    : record.substring(start, end));
+                            copied = end;
+                            break;
+                        }
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
+        return out.append(record, copied, record.length()).toString();
+    }
+
+    private static int stringEnd(String s, int start) {
+        for (int i = start + 1; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\') {
+                i++;
+            } else if (c == '"') {
+                return i + 1;
+            }
+        }
+        throw new IllegalArgumentException("unterminated string");
     }
 }

@@ -75,13 +75,14 @@ class EventParserPropertyTest {
         assertThat(dl.message()).isNotBlank().doesNotContain("\n");
         assertThat(dl.source()).isEqualTo("topic/0/17");
         String text = new String(bytes, StandardCharsets.UTF_8);
-        assertThat(text).startsWith(dl.payload());
+        // the payload begins the record with its id values masked (EventFuzz has the oracle)
+        assertThat(PayloadMask.of(parser.config()).mask(text, false)).startsWith(dl.payload());
         assertThat(dl.payloadBytes()).isEqualTo(bytes.length);
         InvalidEventException e =
                 catchThrowableOfType(InvalidEventException.class, () -> parser.parse(bytes));
         assertThat(e).isNotNull();
         assertThat(e.code().code()).isEqualTo(dl.error());
-        if (dl.payload().equals(text)) {
+        if (dl.payload().equals(PayloadMask.of(parser.config()).mask(text, false))) {
             assertThat(e.getMessage()).isEqualTo(dl.message());
         } else {
             assertThat(dl.message())

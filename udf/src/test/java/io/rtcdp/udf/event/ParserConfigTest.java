@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
@@ -95,7 +96,8 @@ class ParserConfigTest {
         assertThat(c.countryCodeFor("uk_shop")).isEqualTo("+44");
         assertThat(c.countryCodeFor("acme")).isEqualTo("+852");
         assertThat(c.isPii("email")).isTrue();
-        assertThat(c.isPii("phone")).isFalse();
+        // phone and email are PII whatever the list says
+        assertThat(c.isPii("phone")).isTrue();
         assertThat(c.maxFutureSkewMillis()).isEqualTo(300_000L);
         assertThat(c.maxRecordBytes()).isEqualTo(1024);
         assertThat(c.clock().getAsLong()).isEqualTo(42L);
@@ -153,6 +155,17 @@ class ParserConfigTest {
                 arg(b -> b.countryCode("acme", "+12345"), "country code of tenant 'acme'"),
                 arg(b -> b.countryCode("a b", "+1"), "country code given for invalid tenant"),
                 arg(b -> b.piiIdTypes("phone", "ssn"), "PII id type 'ssn' is not an id type"),
+                arg(
+                        b -> b.tenantPiiIdTypes("acme", List.of("X_a")),
+                        "PII id type of tenant 'acme' 'X_a' is not an id type"),
+                arg(
+                        b -> b.tenantPiiIdTypes("A", List.of("user_id")),
+                        "PII id types given for invalid tenant 'A'"),
+                arg(b -> b.piiTraits("full name"), "PII trait 'full name' is not a trait key"),
+                arg(b -> b.piiTraits(""), "PII trait '' is not a trait key"),
+                arg(
+                        b -> b.tenantPiiTraits("acme", List.of("a,b")),
+                        "PII trait of tenant 'acme' 'a,b' is not a trait key"),
                 arg(b -> b.maxFutureSkew(Duration.ofSeconds(-1)), "max future skew must be"),
                 arg(b -> b.maxFutureSkew(null), "max future skew must be"),
                 arg(b -> b.maxFutureSkew(Duration.ofDays(400_000)), "max future skew must be"),

@@ -91,8 +91,38 @@ class PiiHasherTest {
         assertThat(hasher.protect("acme", "cookie_id", "c-1")).isEqualTo("c-1");
         assertThat(hasher.protect("acme", "email", "a@b"))
                 .isEqualTo(HmacOracle.hex(ACME, "email", "a@b"));
-        assertThat(hasher.isPii("phone")).isTrue();
-        assertThat(hasher.isPii("user_id")).isFalse();
+        assertThat(hasher.isPii("acme", "phone")).isTrue();
+        assertThat(hasher.isPii("acme", "user_id")).isFalse();
+    }
+
+    @Test
+    void declaredTypesAndTraitsAreHashedPerTenant() {
+        PiiHasher declared =
+                new PiiHasher(
+                        ParserConfig.builder()
+                                .tenantSecret("acme", ACME)
+                                .piiIdTypes("user_id")
+                                .tenantPiiIdTypes("globex", java.util.List.of("union_id"))
+                                .piiTraits("name")
+                                .tenantPiiTraits("globex", java.util.List.of("mobile"))
+                                .build());
+        assertThat(declared.protect("acme", "user_id", "alice"))
+                .isEqualTo(HmacOracle.hex(ACME, "user_id", "alice"));
+        // globex's own list replaces the default list; phone and email stay PII
+        assertThat(declared.protect("globex", "user_id", "alice")).isEqualTo("alice");
+        assertThat(declared.protect("globex", "union_id", "u-1"))
+                .isEqualTo(
+                        HmacOracle.derivedHex(
+                                ParserConfig.DEV_SECRET, "globex", "union_id", "u-1"));
+        assertThat(declared.isPii("globex", "phone")).isTrue();
+        assertThat(declared.protectTrait("acme", "name", "Alice Liddell"))
+                .isEqualTo(HmacOracle.hex(ACME, "trait", "name:Alice Liddell"));
+        assertThat(declared.protectTrait("acme", "mobile", "138")).isEqualTo("138");
+        assertThat(declared.protectTrait("globex", "name", "Alice")).isEqualTo("Alice");
+        assertThat(declared.protectTrait("globex", "mobile", "138"))
+                .isEqualTo(
+                        HmacOracle.derivedHex(
+                                ParserConfig.DEV_SECRET, "globex", "trait", "mobile:138"));
     }
 
     @Test

@@ -158,6 +158,7 @@ class CompiledRulesTest {
             """
             tenant: acme
             version: 3
+            traits: [member_level]
             tags:
               - {name: high_value, when: "f.revenue_90d >= 1000.0"}
               - {name: cart_abandoner, when: "f.cart_adds_24h > 0 && f.orders_24h == 0"}
@@ -286,6 +287,35 @@ class CompiledRulesTest {
                     .as(r.facts() + " " + r.event())
                     .isEqualTo(r.expected());
         }
+    }
+
+    @Test
+    void aRuleMayReadOnlyDeclaredTraits() throws Exception {
+        String rules =
+                """
+                tenant: t
+                version: 1
+                traits: [city, member_level]
+                tags:
+                  - {name: a, when: "traits.city == 'x' && has(traits.member_level)"}
+                  - {name: b, when: "traits['name'] == 'x' || 'phone' in traits"}
+                  - {name: c, when: "traits.exists(k, k == 'anything')"}
+                triggers:
+                  - {name: d, when: "traits.nickname == 'x'", action: a, channel: c}
+                """;
+        assertThat(compileProblems(rules))
+                .containsExactly(
+                        "tag 'b': reads traits 'name', 'phone', not in the rule set's traits list",
+                        "trigger 'd': reads trait 'nickname', not in the rule set's traits list");
+        CompiledRules ok =
+                CompiledRules.compile(
+                        rules.replace("traits: [", "traits: [name, phone, nickname, "));
+        assertThat(ok.declaredTraits())
+                .containsExactlyInAnyOrder("name", "phone", "nickname", "city", "member_level");
+        // without a list, no trait is declared
+        assertThat(compileProblems(tag("x", "traits.city == 'x'")))
+                .containsExactly("tag 'x': reads trait 'city', not in the rule set's traits list");
+        assertThat(CompiledRules.compile(tag("x", "true")).declaredTraits()).isEmpty();
     }
 
     @Test

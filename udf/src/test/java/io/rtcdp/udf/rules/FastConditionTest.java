@@ -103,7 +103,11 @@ class FastConditionTest {
     }
 
     private static String triggers(List<String> when) {
-        StringBuilder b = new StringBuilder("tenant: t\nversion: 1\ntriggers:\n");
+        StringBuilder b = new StringBuilder("tenant: t\nversion: 1\ntraits: [");
+        for (int i = 0; i < WORDS.size(); i++) {
+            b.append(i == 0 ? "\"" : ", \"").append(WORDS.get(i)).append('"');
+        }
+        b.append("]\ntriggers:\n");
         for (int i = 0; i < when.size(); i++) {
             b.append("  - name: t")
                     .append(i)

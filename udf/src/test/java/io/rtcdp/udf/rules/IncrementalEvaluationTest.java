@@ -24,6 +24,7 @@ class IncrementalEvaluationTest {
             """
             tenant: t
             version: 1
+            traits: [member_level, t0, t1, t2]
             tags:
               - {name: always, when: "true"}
               - {name: big, when: "f.revenue_90d >= 500.0"}

@@ -73,6 +73,19 @@ class RuleSetTest {
     }
 
     @Test
+    void theTraitsListIsCheckedKeyByKey() {
+        assertThat(problems("tenant: t\nversion: 1\ntraits: [a, a, 3, \"x\\u0001\"]\n"))
+                .containsExactly(
+                        "traits: 'a' is listed twice",
+                        "traits: 3 is not a trait key (a string of at most 64 characters, no"
+                                + " control characters)",
+                        "traits: \"x\\u0001\" is not a trait key (a string of at most 64"
+                                + " characters, no control characters)");
+        assertThat(problems("tenant: t\nversion: 1\ntraits: city\n"))
+                .containsExactly("traits: must be a list of trait keys");
+    }
+
+    @Test
     void jsonTextParsesToTheSameRuleSet() throws Exception {
         String json =
                 """
@@ -116,7 +129,7 @@ class RuleSetTest {
                         """);
         assertThat(p)
                 .containsExactly(
-                        "rule set: unknown key 'colour' (allowed: segments, tags, tenant, triggers, version)",
+                        "rule set: unknown key 'colour' (allowed: segments, tags, tenant, traits, triggers, version)",
                         "tenant: must match [a-z0-9_-]{1,64}, got 'Acme!'",
                         "version: required, a whole number",
                         "tag 'high_value': unknown key 'wen' (allowed: name, when)",
