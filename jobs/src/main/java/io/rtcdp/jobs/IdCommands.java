@@ -54,7 +54,7 @@ public final class IdCommands {
                             + " or x_<name>");
         }
         ParserConfig pc = cfg.parser();
-        if (pc.isPii(type) && pc.usesDevSecret()) {
+        if (pc.isPii(tenant, type) && pc.usesDevSecret(tenant)) {
             // the job refuses to run with it: an id hashed with it would not be the job's id
             throw new IllegalArgumentException(
                     "no PII secret configured: "

@@ -100,6 +100,7 @@ public final class Demo {
                             "rtcdp.rules", 1,
                             "rtcdp.models", 1,
                             "rtcdp.commands", 1,
+                            "rtcdp.audit", 1,
                             "rtcdp.triggers", 2));
             // the example rules of the demo population and the example models (trained on Online
             // Retail II), when run from the repository

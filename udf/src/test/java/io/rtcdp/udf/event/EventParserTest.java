@@ -751,7 +751,11 @@ class EventParserTest {
                         // phone and email are PII whether listed or not
                         new Id(
                                 "phone",
-                                HmacOracle.hex(ParserConfig.DEV_SECRET, "phone", "+8613800138000")),
+                                HmacOracle.derivedHex(
+                                        ParserConfig.DEV_SECRET,
+                                        "acme",
+                                        "phone",
+                                        "+8613800138000")),
                         new Id(
                                 "x_passport",
                                 HmacOracle.derivedHex(
