@@ -39,6 +39,27 @@ public final class IdCommands {
         if (!TENANT.matcher(tenant).matches()) {
             throw new IllegalArgumentException("--tenant must match [a-z0-9_-]{1,64}");
         }
+        ParserConfig pc = cfg.parser();
+        Id id = idArgument(pc, tenant, typeAndValue);
+        if (pc.isPii(tenant, id.type()) && pc.usesDevSecret(tenant)) {
+            // the job refuses to run with it: an id hashed with it would not be the job's id
+            throw new IllegalArgumentException(
+                    "no PII secret configured: "
+                            + id.type()
+                            + " is hashed with the job's secret; give the job's default-secret"
+                            + " (and tenant-secret.<tenant>) with --config or -D");
+        }
+        return IdCommand.release(tenant, id, issuedAt);
+    }
+
+    /**
+     * An {@code --id TYPE:VALUE} argument as the job keeps it for {@code tenant}: normalised, and
+     * hashed when the type is PII for that tenant (docs/contract.md §2.1, §2.2).
+     *
+     * @throws IllegalArgumentException (one line) for a malformed argument, an unknown type or a
+     *     value that is no usable id
+     */
+    public static Id idArgument(ParserConfig pc, String tenant, String typeAndValue) {
         int colon = typeAndValue.indexOf(':');
         if (colon <= 0 || colon == typeAndValue.length() - 1) {
             throw new IllegalArgumentException(
@@ -53,23 +74,14 @@ public final class IdCommands {
                             + IdTypes.BUILT_IN
                             + " or x_<name>");
         }
-        ParserConfig pc = cfg.parser();
-        if (pc.isPii(tenant, type) && pc.usesDevSecret(tenant)) {
-            // the job refuses to run with it: an id hashed with it would not be the job's id
-            throw new IllegalArgumentException(
-                    "no PII secret configured: "
-                            + type
-                            + " is hashed with the job's secret; give the job's default-secret"
-                            + " (and tenant-secret.<tenant>) with --config or -D");
-        }
         String value =
                 IdNormalizer.normalize(
                         type, typeAndValue.substring(colon + 1), pc.countryCodeFor(tenant));
         if (value == null) {
-            throw new IllegalArgumentException("the --id value is not a usable " + type);
+            throw new IllegalArgumentException(
+                    "'" + typeAndValue + "' is not a usable " + type + " (docs/contract.md §2.1)");
         }
-        Id id = new Id(type, new PiiHasher(pc).protect(tenant, type, value));
-        return IdCommand.release(tenant, id, issuedAt);
+        return new Id(type, new PiiHasher(pc).protect(tenant, type, value));
     }
 
     /** Sends {@code c} to the commands topic and waits for the broker's acknowledgement. */

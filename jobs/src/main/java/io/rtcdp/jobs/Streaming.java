@@ -67,7 +67,7 @@ public final class Streaming {
                 (c, ctx, ts) ->
                         new ProducerRecord<>(
                                 topic,
-                                c.oneid().getBytes(StandardCharsets.UTF_8),
+                                c.key().getBytes(StandardCharsets.UTF_8),
                                 // a retraction (forget) is the oneid's tombstone
                                 c.isRetraction()
                                         ? null

@@ -147,7 +147,7 @@ class CanaryScanITCase {
 
     static ParserConfig parser() {
         return ParserConfig.builder()
-                .defaultSecret("canary-test-secret-0123456789")
+                .defaultSecret("canary-test-secret-0123456789abcdef")
                 .piiIdTypes("user_id")
                 .piiTraits("name")
                 .build();

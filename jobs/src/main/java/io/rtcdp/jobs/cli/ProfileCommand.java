@@ -2,10 +2,6 @@ package io.rtcdp.jobs.cli;
 
 import io.rtcdp.operators.sink.RedisClients;
 import io.rtcdp.udf.event.Id;
-import io.rtcdp.udf.event.IdNormalizer;
-import io.rtcdp.udf.event.IdTypes;
-import io.rtcdp.udf.event.ParserConfig;
-import io.rtcdp.udf.event.PiiHasher;
 import io.rtcdp.udf.profile.ProfileFields;
 import io.rtcdp.udf.profile.RedisKeys;
 import java.util.Map;
@@ -63,27 +59,7 @@ public final class ProfileCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        int colon = id.indexOf(':');
-        if (colon <= 0 || colon == id.length() - 1) {
-            throw new IllegalArgumentException(
-                    "--id must be TYPE:VALUE, e.g. user_id:12346, got " + id);
-        }
-        String type = id.substring(0, colon);
-        if (!IdTypes.isKnown(type)) {
-            throw new IllegalArgumentException(
-                    "unknown id type '"
-                            + type
-                            + "'; use one of "
-                            + IdTypes.BUILT_IN
-                            + " or x_<name>");
-        }
-        ParserConfig pc = common.parserConfig();
-        String value =
-                IdNormalizer.normalize(type, id.substring(colon + 1), pc.countryCodeFor(tenant));
-        if (value == null) {
-            throw new IllegalArgumentException("'" + id + "' is not a usable " + type);
-        }
-        Id normalised = new Id(type, new PiiHasher(pc).protect(tenant, type, value));
+        Id normalised = io.rtcdp.jobs.IdCommands.idArgument(common.parserConfig(), tenant, id);
         RedisKeys keys = new RedisKeys(common.keyPrefix);
         try (UnifiedJedis redis = RedisClients.create(common.redisUrl)) {
             String oneid = redis.get(keys.id(tenant, normalised.type(), normalised.value()));

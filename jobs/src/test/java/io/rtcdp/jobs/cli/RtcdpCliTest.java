@@ -275,7 +275,7 @@ class RtcdpCliTest {
                         "acme",
                         "--id",
                         "phone:+86 138 0013 8000",
-                        "-Ddefault-secret=a-secret-of-the-job-0123456789",
+                        "-Ddefault-secret=a-secret-of-the-job-0123456789abcdef",
                         // nothing listens here: without --send nothing connects
                         "--bootstrap-servers",
                         "127.0.0.1:1");
@@ -289,7 +289,7 @@ class RtcdpCliTest {
         // the phone normalised and hashed as the job does: no plaintext in the record
         io.rtcdp.udf.event.ParserConfig pc =
                 io.rtcdp.udf.event.ParserConfig.builder()
-                        .defaultSecret("a-secret-of-the-job-0123456789")
+                        .defaultSecret("a-secret-of-the-job-0123456789abcdef")
                         .build();
         assertThat(c.id())
                 .isEqualTo(
@@ -303,7 +303,7 @@ class RtcdpCliTest {
 
     @Test
     void idsReleaseRefusesBadArgumentsAndAMissingSecretWithTwo() {
-        String secret = "-Ddefault-secret=a-secret-of-the-job-0123456789";
+        String secret = "-Ddefault-secret=a-secret-of-the-job-0123456789abcdef";
         String[][] bad = {
             {"ids", "release", "--tenant", "Acme!", "--id", "phone:+8613800138000", secret},
             {"ids", "release", "--tenant", "acme", "--id", "nocolon", secret},

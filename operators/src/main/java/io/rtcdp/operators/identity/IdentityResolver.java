@@ -513,7 +513,7 @@ public final class IdentityResolver
         }
         for (Conflict c : r.conflicts()) {
             conflicts.inc();
-            if (c.otherOneid() != null && !c.otherOneid().equals(c.oneid())) {
+            if (c.oneid() != null && c.otherOneid() != null && !c.otherOneid().equals(c.oneid())) {
                 store.addRef(CONFLICTS_ABOUT, c.otherOneid(), c.oneid());
             }
             out.conflicts.add(c);

@@ -76,7 +76,9 @@ public interface AuditOutput extends Serializable, AutoCloseable {
         return () -> {
             Path p = Path.of(name);
             try {
-                if (!Files.exists(p)) {
+                // every subtask of the committer opens it: the first creates it, the others
+                // find it (or lose the race to create it) and narrow its permissions
+                try {
                     try {
                         Files.createFile(
                                 p,
@@ -85,7 +87,7 @@ public interface AuditOutput extends Serializable, AutoCloseable {
                     } catch (UnsupportedOperationException notPosix) {
                         Files.createFile(p);
                     }
-                } else {
+                } catch (java.nio.file.FileAlreadyExistsException exists) {
                     try {
                         Files.setPosixFilePermissions(
                                 p, PosixFilePermissions.fromString("rw-------"));

@@ -38,6 +38,15 @@ public record Conflict(
         return new Conflict(tenant, "", 0, new Id("", ""), oneid, null, "");
     }
 
+    /**
+     * The record's key on the conflicts topic (docs/contract.md §4.2): the profile it was written
+     * for, {@code oneid}; a release has none and is keyed by the quarantine profile it names,
+     * {@code otherOneid}, so a forget of that profile retracts it too.
+     */
+    public String key() {
+        return oneid != null ? oneid : otherOneid;
+    }
+
     /** Whether this is a {@link #retraction} rather than a conflict. */
     public boolean isRetraction() {
         return reason.isEmpty();
