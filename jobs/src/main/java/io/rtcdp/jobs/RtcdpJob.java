@@ -180,7 +180,10 @@ public final class RtcdpJob {
 
         SingleOutputStreamOperator<ProfileCommand> commands =
                 resolved.keyBy(FragmentStore.KEY)
-                        .process(new FragmentStore(), RtcdpTypes.PROFILE_COMMAND)
+                        .process(
+                                new FragmentStore()
+                                        .cacheSize(config.get(RtcdpOptions.STATE_CACHE_SIZE)),
+                                RtcdpTypes.PROFILE_COMMAND)
                         .uid("fragments")
                         .name("fragments");
         deadLetters.add(commands.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
@@ -193,9 +196,10 @@ public final class RtcdpJob {
                         .connect(clocks)
                         .process(
                                 new ProfileUpdater(
-                                        config.get(RtcdpOptions.PROFILE_REFRESH_INTERVAL),
-                                        config.lifecycle(),
-                                        config.get(RtcdpOptions.OUT_OF_ORDERNESS)),
+                                                config.get(RtcdpOptions.PROFILE_REFRESH_INTERVAL),
+                                                config.lifecycle(),
+                                                config.get(RtcdpOptions.OUT_OF_ORDERNESS))
+                                        .cacheSize(config.get(RtcdpOptions.STATE_CACHE_SIZE)),
                                 ProfileChangeSerializer.TYPE_INFO)
                         .uid("profile")
                         .name("profile");
@@ -251,7 +255,8 @@ public final class RtcdpJob {
                         .connect(control)
                         .process(
                                 new ProfileDecider(config.get(RtcdpOptions.LEARNING_ENABLED))
-                                        .versionStep(versionStep),
+                                        .versionStep(versionStep)
+                                        .cacheSize(config.get(RtcdpOptions.STATE_CACHE_SIZE)),
                                 ProfileUpdateSerializer.TYPE_INFO)
                         .uid("decide")
                         .name("decide");

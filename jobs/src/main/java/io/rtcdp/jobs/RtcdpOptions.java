@@ -212,6 +212,17 @@ public final class RtcdpOptions {
                                     "an idle profile's windows are refreshed at most once per this"
                                             + " much event time"),
                     positive());
+    public static final ConfigOption<Integer> STATE_CACHE_SIZE =
+            setting(
+                    key("state.cache-size")
+                            .intType()
+                            .defaultValue(20_000)
+                            .withDescription(
+                                    "profiles whose state each subtask of the fragment, profile"
+                                            + " and decision stages keeps on the heap in front of"
+                                            + " RocksDB (write-through; a few KB each per stage);"
+                                            + " 0 reads RocksDB every time"),
+                    between(0, 10_000_000));
     public static final ConfigOption<String> DEFAULT_COUNTRY_CODE =
             setting(
                     key("ids.default-country-code")

@@ -62,8 +62,8 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(
             names = "--anonymous",
             description =
-                    "Identity scenarios: anonymous browsing before login, 10% of devices shared,"
-                            + " 10% of phone numbers re-used (default: every event has a user_id).")
+                    "Identity scenarios: anonymous browsing before login, 10%% of devices shared,"
+                            + " 10%% of phone numbers re-used (default: every event has a user_id).")
     boolean anonymous;
 
     @Override

@@ -17,6 +17,40 @@ class RtcdpCliTest {
         return new String[] {Integer.toString(r.code()), r.err().trim()};
     }
 
+    /**
+     * Every command's help renders cleanly: a {@code %} in a description that is not a format
+     * specifier makes picocli warn on stderr and print the text raw.
+     */
+    @Test
+    void everyHelpRendersWithoutWarnings() {
+        picocli.CommandLine top = new picocli.CommandLine(new RtcdpCli());
+        java.util.List<String[]> lines = new java.util.ArrayList<>();
+        lines.add(new String[] {"--help"});
+        collect(top, new java.util.ArrayList<>(), lines);
+        assertThat(lines).hasSizeGreaterThan(10);
+        for (String[] line : lines) {
+            CliRun r = CliRun.of(line);
+            assertThat(r.code()).as(String.join(" ", line)).isZero();
+            assertThat(r.err()).as(String.join(" ", line)).isEmpty();
+            assertThat(r.out()).as(String.join(" ", line)).startsWith("Usage: rtcdp");
+        }
+    }
+
+    private static void collect(
+            picocli.CommandLine cmd, java.util.List<String> path, java.util.List<String[]> into) {
+        for (var sub : cmd.getSubcommands().entrySet()) {
+            if (sub.getKey().equals("help")) {
+                continue;
+            }
+            java.util.List<String> p = new java.util.ArrayList<>(path);
+            p.add(sub.getKey());
+            java.util.List<String> line = new java.util.ArrayList<>(p);
+            line.add("--help");
+            into.add(line.toArray(new String[0]));
+            collect(sub.getValue(), p, into);
+        }
+    }
+
     @Test
     void missingOrUnknownArgumentsExitWithTwo() {
         String[] r = run("replay");

@@ -1,5 +1,6 @@
 package io.rtcdp.operators.decide;
 
+import io.rtcdp.operators.StateCache;
 import io.rtcdp.operators.profile.ProfileChange;
 import io.rtcdp.operators.sink.FieldOverlay;
 import io.rtcdp.operators.sink.ProfileUpdate;
@@ -201,6 +202,22 @@ public final class ProfileDecider
 
     private transient ValueState<DecisionState> state;
 
+    /**
+     * {@link #state} behind a heap cache ({@link StateCache}): a profile's changes come in bursts
+     * (a session's events, its refreshes), most find their decision state there. Re-evaluation for
+     * a new rule set reads and writes the state around the cache, which is then dropped.
+     */
+    private transient StateCache<DecisionState> states;
+
+    /** Profiles whose decision state stays on the heap per subtask. */
+    private int cacheSize = StateCache.DEFAULT_SIZE;
+
+    /** Sets how many profiles' decision state each subtask keeps on the heap (0: none). */
+    public ProfileDecider cacheSize(int size) {
+        this.cacheSize = size;
+        return this;
+    }
+
     /** Online-learning snapshots by model name, in {@link SnapshotLabeler}'s encoding. */
     private transient MapState<String, byte[]> snapshots;
 
@@ -330,6 +347,9 @@ public final class ProfileDecider
     @Override
     public void open(OpenContext ctx) {
         state = getRuntimeContext().getState(STATE);
+        states =
+                new StateCache<>(state, cacheSize)
+                        .withMetrics(getRuntimeContext().getMetricGroup(), "decisionStates");
         snapshots = getRuntimeContext().getMapState(SNAPSHOTS);
         compiled = new HashMap<>();
         droppedRules = new java.util.HashSet<>();
@@ -376,12 +396,17 @@ public final class ProfileDecider
                 () -> process(c, ctx, out),
                 c.cause(),
                 () -> "decide:" + c.tenant() + "/" + c.oneid(),
-                d -> ctx.output(io.rtcdp.operators.RecordIsolation.INTERNAL_ERRORS, d));
+                d -> {
+                    // the state object may be half changed: the next read goes to RocksDB
+                    states.invalidate(ctx.getCurrentKey());
+                    ctx.output(io.rtcdp.operators.RecordIsolation.INTERNAL_ERRORS, d);
+                });
     }
 
     private void process(ProfileChange c, ReadOnlyContext ctx, Collector<ProfileUpdate> out)
             throws Exception {
-        DecisionState st = state.value();
+        String key = ctx.getCurrentKey();
+        DecisionState st = states.value(key);
         if (c.isRfm()) {
             if (st == null) {
                 st = new DecisionState();
@@ -412,7 +437,7 @@ public final class ProfileDecider
             } else {
                 st.rfm = c.rfm();
             }
-            state.update(st);
+            states.update(key, st);
             return;
         }
         ProfileUpdate update = c.redisUpdate();
@@ -427,7 +452,7 @@ public final class ProfileDecider
                 }
                 update = update.withSegments(leave);
             }
-            state.clear();
+            states.clear(key);
             snapshots.clear();
             out.collect(update);
             if (update.aliasTo() == null) {
@@ -484,7 +509,7 @@ public final class ProfileDecider
                         t -> ctx.output(TRIGGERS, t),
                         l -> ctx.output(LABELLED, l));
         out.collect(u == null ? update : u);
-        state.update(st);
+        states.update(key, st);
     }
 
     @Override
@@ -596,6 +621,7 @@ public final class ProfileDecider
                     });
         } finally {
             reevaluating = false;
+            states.invalidateAll();
         }
         reevaluated.inc(count[0]);
         lastReevaluationMillis = (System.nanoTime() - started) / 1_000_000;

@@ -1,6 +1,7 @@
 package io.rtcdp.operators.identity;
 
 import io.rtcdp.operators.RecordIsolation;
+import io.rtcdp.operators.StateCache;
 import io.rtcdp.operators.types.CodecSerializer;
 import io.rtcdp.operators.types.CodecTypeInfo;
 import io.rtcdp.operators.types.VersionedSnapshot;
@@ -9,7 +10,6 @@ import io.rtcdp.udf.profile.ProfileCommand;
 import io.rtcdp.udf.profile.ProfileFeatures;
 import java.io.IOException;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.core.memory.DataInputView;
@@ -29,45 +29,65 @@ public final class FragmentStore
 
     public static final KeySelector<FragmentCommand, String> KEY = FragmentCommand::key;
 
-    private transient ValueState<ProfileFeatures> features;
+    /**
+     * Fragments whose features stay on the heap per subtask ({@link StateCache}): a person's events
+     * of one session find their fragment there. A few KB each.
+     */
+    private int cacheSize = StateCache.DEFAULT_SIZE;
+
+    /** Sets how many fragments' features each subtask keeps on the heap (0: none). */
+    public FragmentStore cacheSize(int size) {
+        this.cacheSize = size;
+        return this;
+    }
+
+    private transient StateCache<ProfileFeatures> features;
     private final RecordIsolation isolation = new RecordIsolation("fragments");
 
     @Override
     public void open(OpenContext ctx) {
         isolation.open(getRuntimeContext().getMetricGroup());
         features =
-                getRuntimeContext()
-                        .getState(
-                                new ValueStateDescriptor<>(
-                                        "fragment-features",
-                                        new CodecTypeInfo<>(
-                                                ProfileFeatures.class,
-                                                FeaturesSerializer.INSTANCE)));
+                new StateCache<>(
+                                getRuntimeContext()
+                                        .getState(
+                                                new ValueStateDescriptor<>(
+                                                        "fragment-features",
+                                                        new CodecTypeInfo<>(
+                                                                ProfileFeatures.class,
+                                                                FeaturesSerializer.INSTANCE))),
+                                cacheSize)
+                        .withMetrics(getRuntimeContext().getMetricGroup(), "fragments");
     }
 
     @Override
     public void processElement(FragmentCommand c, Context ctx, Collector<ProfileCommand> out)
             throws Exception {
+        String key = ctx.getCurrentKey();
         isolation.run(
-                () -> process(c, out),
+                () -> process(key, c, out),
                 c.event(),
                 () -> "fragments:" + c.kind() + ":" + c.key(),
-                d -> ctx.output(RecordIsolation.INTERNAL_ERRORS, d));
+                d -> {
+                    features.invalidate(key);
+                    ctx.output(RecordIsolation.INTERNAL_ERRORS, d);
+                });
     }
 
-    private void process(FragmentCommand c, Collector<ProfileCommand> out) throws Exception {
+    private void process(String key, FragmentCommand c, Collector<ProfileCommand> out)
+            throws Exception {
         switch (c.kind()) {
             case ROUTE -> {
-                ProfileFeatures f = features.value();
+                ProfileFeatures f = features.value(key);
                 if (f == null) {
                     f = new ProfileFeatures();
                 }
                 f.add(c.event());
-                features.update(f);
+                features.update(key, f);
                 out.collect(ProfileCommand.event(c.fragment(), c.event(), c.linked(), c.history()));
             }
             case RESEND -> {
-                ProfileFeatures f = features.value();
+                ProfileFeatures f = features.value(key);
                 if (f != null) {
                     out.collect(ProfileCommand.absorb(c.tenant(), c.target(), f));
                 }
@@ -77,7 +97,7 @@ public final class FragmentStore
                     out.collect(
                             ProfileCommand.ids(c.tenant(), c.fragment(), c.linked(), c.removed()));
             case FORGET -> {
-                features.clear();
+                features.clear(key);
                 out.collect(ProfileCommand.forget(c.tenant(), c.fragment(), c.event()));
             }
         }

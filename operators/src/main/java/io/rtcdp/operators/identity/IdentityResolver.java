@@ -518,7 +518,7 @@ public final class IdentityResolver
             }
             out.conflicts.add(c);
         }
-        out.commands.add(FragmentCommand.route(r.oneid(), e, linked, history));
+        out.commands.add(FragmentCommand.route(r.oneid(), e.withoutIds(), linked, history));
     }
 
     /** The outputs of the event being processed, sent once it has been processed in full. */
@@ -750,7 +750,7 @@ public final class IdentityResolver
             if (ids.putIfAbsent(id.toString(), id) != null) {
                 continue;
             }
-            String link = store.link(id.toString());
+            String link = store.link(id);
             String owner;
             if (QUARANTINED.equals(link)) {
                 owner = oneIds.quarantined(tenant, id);
@@ -775,7 +775,7 @@ public final class IdentityResolver
         int idKeys = 0;
         int aliasKeys = 0;
         for (Id id : ids.values()) {
-            String link = store.link(id.toString());
+            String link = store.link(id);
             if (link != null) {
                 idKeys++;
                 store.unlink(id);
@@ -812,7 +812,7 @@ public final class IdentityResolver
                     out.commands.add(FragmentCommand.forget(tenant, f, null));
                 }
             }
-            out.commands.add(FragmentCommand.forget(tenant, oneid, e));
+            out.commands.add(FragmentCommand.forget(tenant, oneid, e.withoutIds()));
         }
         for (String key : conflictKeys) {
             out.conflicts.add(Conflict.retraction(tenant, key));
@@ -864,7 +864,7 @@ public final class IdentityResolver
     private static final int INFO_CACHE = 100_000;
 
     /** A least-recently-used map of bounded size; null values are cached too. */
-    private static final class Lru<V> extends java.util.LinkedHashMap<String, V> {
+    private static final class Lru<K, V> extends java.util.LinkedHashMap<K, V> {
         private static final long serialVersionUID = 1L;
         private final int capacity;
 
@@ -874,7 +874,7 @@ public final class IdentityResolver
         }
 
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
             return size() > capacity;
         }
     }
@@ -883,6 +883,12 @@ public final class IdentityResolver
     private static final char LOST = 'q';
 
     private static final char CONFLICTS_ABOUT = 'c';
+
+    /**
+     * A cache key: a tenant's id or oneid, without building a string of the two (an event looks up
+     * each of its ids several times; the parts' hashes are computed once per string).
+     */
+    private record CacheKey(String tenant, Object key) {}
 
     /** Marks a quarantined id in the links map, so a lookup costs one read, not two. */
     private static final String QUARANTINED = "\u0000q";
@@ -898,15 +904,15 @@ public final class IdentityResolver
         /** The tenant of the event being processed: the current key. */
         String tenant;
 
-        private final Lru<String> linkCache = new Lru<>(LINK_CACHE);
-        private final Lru<OneIdInfo> infoCache = new Lru<>(INFO_CACHE);
+        private final Lru<CacheKey, String> linkCache = new Lru<>(LINK_CACHE);
+        private final Lru<CacheKey, OneIdInfo> infoCache = new Lru<>(INFO_CACHE);
 
         /**
          * The writes of the event being processed, by key (a null value removes): reads see them,
          * the state and the caches only once {@link #commit} applies them, so {@link #rollback}
          * leaves everything as before the event.
          */
-        private final Map<String, String> pendingLinks = new java.util.HashMap<>();
+        private final Map<Id, String> pendingLinks = new java.util.HashMap<>();
 
         private final Map<String, OneIdInfo> pendingInfos = new java.util.HashMap<>();
         private final Map<String, String> pendingAliases = new java.util.HashMap<>();
@@ -966,15 +972,15 @@ public final class IdentityResolver
 
         private final Map<String, UserEvidence> pendingEvidence = new java.util.HashMap<>();
 
-        String link(String key) {
+        String link(Id key) {
             if (pendingLinks.containsKey(key)) {
                 return pendingLinks.get(key);
             }
-            String k = tenant + '\u0001' + key;
+            CacheKey k = new CacheKey(tenant, key);
             try {
                 String v = linkCache.get(k);
                 if (v == null && !linkCache.containsKey(k)) {
-                    v = links.get(key);
+                    v = links.get(key.toString());
                     linkCache.put(k, v);
                 }
                 return v;
@@ -983,7 +989,7 @@ public final class IdentityResolver
             }
         }
 
-        private void setLink(String key, String value) {
+        private void setLink(Id key, String value) {
             pendingLinks.put(key, value);
         }
 
@@ -1004,13 +1010,14 @@ public final class IdentityResolver
 
         /** Applies the event's writes to the state and the caches. */
         void commit() throws Exception {
-            for (Map.Entry<String, String> w : pendingLinks.entrySet()) {
+            for (Map.Entry<Id, String> w : pendingLinks.entrySet()) {
+                String key = w.getKey().toString();
                 if (w.getValue() == null) {
-                    links.remove(w.getKey());
+                    links.remove(key);
                 } else {
-                    links.put(w.getKey(), w.getValue());
+                    links.put(key, w.getValue());
                 }
-                linkCache.put(tenant + '\u0001' + w.getKey(), w.getValue());
+                linkCache.put(new CacheKey(tenant, w.getKey()), w.getValue());
             }
             for (Map.Entry<String, OneIdInfo> w : pendingInfos.entrySet()) {
                 if (w.getValue() == null) {
@@ -1018,7 +1025,7 @@ public final class IdentityResolver
                 } else {
                     profiles.put(w.getKey(), w.getValue());
                 }
-                infoCache.put(tenant + '\u0001' + w.getKey(), w.getValue());
+                infoCache.put(new CacheKey(tenant, w.getKey()), w.getValue());
             }
             for (Map.Entry<String, String> w : pendingAliases.entrySet()) {
                 if (w.getValue() == null) {
@@ -1068,18 +1075,18 @@ public final class IdentityResolver
 
         @Override
         public String oneidOf(Id id) {
-            String v = link(id.toString());
+            String v = link(id);
             return v == null || v.equals(QUARANTINED) ? null : v;
         }
 
         @Override
         public void link(Id id, String oneid) {
-            setLink(id.toString(), oneid);
+            setLink(id, oneid);
         }
 
         @Override
         public void unlink(Id id) {
-            setLink(id.toString(), null);
+            setLink(id, null);
         }
 
         @Override
@@ -1087,7 +1094,7 @@ public final class IdentityResolver
             if (pendingInfos.containsKey(oneid)) {
                 return pendingInfos.get(oneid);
             }
-            String k = tenant + '\u0001' + oneid;
+            CacheKey k = new CacheKey(tenant, oneid);
             try {
                 OneIdInfo v = infoCache.get(k);
                 if (v == null && !infoCache.containsKey(k)) {
@@ -1112,17 +1119,17 @@ public final class IdentityResolver
 
         @Override
         public boolean quarantined(Id id) {
-            return QUARANTINED.equals(link(id.toString()));
+            return QUARANTINED.equals(link(id));
         }
 
         @Override
         public void quarantine(Id id) {
-            setLink(id.toString(), QUARANTINED);
+            setLink(id, QUARANTINED);
         }
 
         @Override
         public void release(Id id) {
-            setLink(id.toString(), null);
+            setLink(id, null);
         }
 
         @Override

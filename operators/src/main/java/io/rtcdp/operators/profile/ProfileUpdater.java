@@ -2,6 +2,7 @@ package io.rtcdp.operators.profile;
 
 import io.rtcdp.operators.Counters;
 import io.rtcdp.operators.RecordIsolation;
+import io.rtcdp.operators.StateCache;
 import io.rtcdp.operators.sink.ProfileUpdate;
 import io.rtcdp.operators.types.RfmObservationSerializer;
 import io.rtcdp.operators.types.RtcdpTypes;
@@ -118,7 +119,19 @@ public final class ProfileUpdater
     private final Lifecycle lifecycle;
     private final long outOfOrdernessMillis;
 
-    private transient ValueState<ProfileState> profile;
+    private transient StateCache<ProfileState> profile;
+
+    /**
+     * Profiles whose state stays on the heap per subtask ({@link StateCache}): the events of a
+     * person's session, and a profile's refresh soon after its events, find it there.
+     */
+    private int cacheSize = StateCache.DEFAULT_SIZE;
+
+    /** Sets how many profiles' state each subtask keeps on the heap (0: none). */
+    public ProfileUpdater cacheSize(int size) {
+        this.cacheSize = size;
+        return this;
+    }
 
     /**
      * Set when this profile merged into another: the fragment states still on their way to it (sent
@@ -181,8 +194,13 @@ public final class ProfileUpdater
     @Override
     public void open(OpenContext ctx) {
         profile =
-                getRuntimeContext()
-                        .getState(new ValueStateDescriptor<>("profile", RtcdpTypes.PROFILE_STATE));
+                new StateCache<>(
+                                getRuntimeContext()
+                                        .getState(
+                                                new ValueStateDescriptor<>(
+                                                        "profile", RtcdpTypes.PROFILE_STATE)),
+                                cacheSize)
+                        .withMetrics(getRuntimeContext().getMetricGroup(), "profiles");
         ValueStateDescriptor<Boolean> mergedDesc =
                 new ValueStateDescriptor<>("merged", Types.BOOLEAN);
         mergedDesc.enableTimeToLive(
@@ -246,7 +264,11 @@ public final class ProfileUpdater
                 () -> process(c, ctx, out),
                 c.event(),
                 () -> "profile:" + c.kind() + ":" + c.tenant() + "/" + c.oneid(),
-                d -> ctx.output(RecordIsolation.INTERNAL_ERRORS, d));
+                d -> {
+                    // the state object may be half changed: the next read goes to RocksDB
+                    profile.invalidate(ctx.getCurrentKey());
+                    ctx.output(RecordIsolation.INTERNAL_ERRORS, d);
+                });
     }
 
     private void process(ProfileCommand c, ReadOnlyContext ctx, Collector<ProfileChange> out)
@@ -267,7 +289,7 @@ public final class ProfileUpdater
     }
 
     private ProfileState stateOrNew(ReadOnlyContext ctx) throws Exception {
-        ProfileState st = profile.value();
+        ProfileState st = profile.value(ctx.getCurrentKey());
         if (st == null) {
             st = new ProfileState();
             profilesCreated.inc();
@@ -307,7 +329,7 @@ public final class ProfileUpdater
                 e,
                 out);
         schedule(st, ctx);
-        profile.update(st);
+        profile.update(ctx.getCurrentKey(), st);
     }
 
     /** Merges the features of a fragment of a profile that merged into this one. */
@@ -329,7 +351,7 @@ public final class ProfileUpdater
         }
         emit(c.tenant(), c.oneid(), st, full, full, full ? st.ids() : List.of(), null, null, out);
         schedule(st, ctx);
-        profile.update(st);
+        profile.update(ctx.getCurrentKey(), st);
     }
 
     /**
@@ -338,12 +360,12 @@ public final class ProfileUpdater
      */
     private void drop(ProfileCommand c, ReadOnlyContext ctx, Collector<ProfileChange> out)
             throws Exception {
-        ProfileState st = profile.value();
+        ProfileState st = profile.value(ctx.getCurrentKey());
         if (st != null && st.features().ordersTotal() > 0) {
             ctx.output(RFM, RfmObservation.removal(c.tenant(), c.oneid()));
         }
         deleteTimers(st, ctx);
-        profile.clear();
+        profile.clear(ctx.getCurrentKey());
         merged.update(true);
         emitDelete(
                 new ProfileUpdate(
@@ -375,7 +397,7 @@ public final class ProfileUpdater
                 null,
                 null,
                 out);
-        profile.update(st);
+        profile.update(ctx.getCurrentKey(), st);
     }
 
     @Override
@@ -385,12 +407,15 @@ public final class ProfileUpdater
                 () -> refresh(timestamp, ctx, out),
                 null,
                 () -> "profile:timer@" + timestamp + ":" + ctx.getCurrentKey(),
-                d -> ctx.output(RecordIsolation.INTERNAL_ERRORS, d));
+                d -> {
+                    profile.invalidate(ctx.getCurrentKey());
+                    ctx.output(RecordIsolation.INTERNAL_ERRORS, d);
+                });
     }
 
     private void refresh(long timestamp, OnTimerContext ctx, Collector<ProfileChange> out)
             throws Exception {
-        ProfileState st = profile.value();
+        ProfileState st = profile.value(ctx.getCurrentKey());
         if (st == null) {
             return; // forgotten or merged away since the timer was set
         }
@@ -413,12 +438,12 @@ public final class ProfileUpdater
             st.setTimerAt(ProfileState.NO_TIMER);
             clearDeferral(st, ctx);
             advance(st, clock, key, out);
-            profile.update(st);
+            profile.update(ctx.getCurrentKey(), st);
             return;
         }
         if (due == ProfileState.NO_TIMER) {
             clearDeferral(st, ctx);
-            profile.update(st);
+            profile.update(ctx.getCurrentKey(), st);
             return;
         }
         // The watermark is every tenant's: another tenant's events may have moved it past this
@@ -434,14 +459,14 @@ public final class ProfileUpdater
             }
             st.defer(until);
             ctx.timerService().registerProcessingTimeTimer(until);
-            profile.update(st);
+            profile.update(ctx.getCurrentKey(), st);
             return;
         }
         st.setTimerAt(ProfileState.NO_TIMER);
         clearDeferral(st, ctx);
         advance(st, due, key, out);
         schedule(st, ctx);
-        profile.update(st);
+        profile.update(ctx.getCurrentKey(), st);
     }
 
     /**
@@ -634,12 +659,12 @@ public final class ProfileUpdater
 
     private void forget(ProfileCommand c, ReadOnlyContext ctx, Collector<ProfileChange> out)
             throws Exception {
-        ProfileState st = profile.value();
+        ProfileState st = profile.value(ctx.getCurrentKey());
         if (st != null && st.features().ordersTotal() > 0) {
             ctx.output(RFM, RfmObservation.removal(c.tenant(), c.oneid()));
         }
         deleteTimers(st, ctx);
-        profile.clear();
+        profile.clear(ctx.getCurrentKey());
         // a merged-away oneid's day-long mark goes too: no state keyed by a forgotten oneid stays
         merged.clear();
         // the hash and the alias key go; the identity stage deletes the id keys

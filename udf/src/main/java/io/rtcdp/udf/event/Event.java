@@ -13,7 +13,8 @@ import java.util.Map;
  * @param name event name for {@code track} (null otherwise, or when absent)
  * @param ts event time, epoch ms
  * @param channel optional channel, null when absent
- * @param ids at least one id, sorted strongest first ({@link Id#compareTo})
+ * @param ids at least one id, sorted strongest first ({@link Id#compareTo}); none once past the
+ *     identity stage ({@link #withoutIds}), which has them in its commands' linked ids
  * @param amountMicros {@code props.amount} in millionths of the currency unit, null when absent
  * @param category {@code props.category}, null when absent
  * @param orderId {@code props.order_id}, null when absent
@@ -93,6 +94,33 @@ public record Event(
                 traits,
                 propsJson,
                 wallClockMillis);
+    }
+
+    /**
+     * The same event without its ids, as the identity stage passes it on: the stages after it key
+     * by oneid and never read the event's ids, so they are not carried (nor serialized) three times
+     * more.
+     */
+    public Event withoutIds() {
+        if (ids.isEmpty()) {
+            return this;
+        }
+        return new Event(
+                tenant,
+                eventId,
+                type,
+                name,
+                ts,
+                channel,
+                List.of(),
+                amountMicros,
+                category,
+                orderId,
+                consentMarketing,
+                consentPersonalization,
+                traits,
+                propsJson,
+                ingestedAt);
     }
 
     public static final String ORDER_COMPLETED = "order_completed";
