@@ -73,12 +73,19 @@ public final class RfmSummarizer
     /** Per column: value → number of the bucket's profiles with it. */
     private transient MapState<Long, Long>[] counts;
 
-    private transient ValueState<Long> size;
+    /**
+     * {@link #SIZE profiles}, {@link #STATUS} ({@link #NEW} before the first summary, then {@link
+     * #SENT} or {@link #CHANGED} since the last) and the {@link #NEXT} refresh timer (0 for none),
+     * in one value: read and written once per change.
+     */
+    private transient ValueState<long[]> bucketState;
 
-    /** Null before the first summary; then whether the bucket changed since it last sent. */
-    private transient ValueState<Boolean> dirty;
-
-    private transient ValueState<Long> nextRefresh;
+    private static final int SIZE = 0;
+    private static final int STATUS = 1;
+    private static final int NEXT = 2;
+    private static final long NEW = 0;
+    private static final long SENT = 1;
+    private static final long CHANGED = 2;
     private transient Counter summariesSent;
     private final RecordIsolation isolation = new RecordIsolation("rfm");
 
@@ -110,15 +117,12 @@ public final class RfmSummarizer
                                     new MapStateDescriptor<>(
                                             "rfm-bucket-" + COLUMNS[c], Types.LONG, Types.LONG));
         }
-        size =
+        bucketState =
                 getRuntimeContext()
-                        .getState(new ValueStateDescriptor<>("rfm-bucket-size", Types.LONG));
-        dirty =
-                getRuntimeContext()
-                        .getState(new ValueStateDescriptor<>("rfm-bucket-dirty", Types.BOOLEAN));
-        nextRefresh =
-                getRuntimeContext()
-                        .getState(new ValueStateDescriptor<>("rfm-bucket-next", Types.LONG));
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "rfm-bucket",
+                                        PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         summariesSent = getRuntimeContext().getMetricGroup().counter("rfmSummariesSent");
         isolation.open(getRuntimeContext().getMetricGroup());
     }
@@ -138,14 +142,12 @@ public final class RfmSummarizer
             RfmObservation o, Context ctx, Collector<Tuple3<String, Integer, byte[]>> out)
             throws Exception {
         long[] old = profiles.get(o.oneid());
-        long n = size.value() == null ? 0 : size.value();
         if (o.isRemoval()) {
             if (old == null) {
                 return;
             }
             count(old, -1);
             profiles.remove(o.oneid());
-            n--;
         } else {
             long[] v = {o.lastOrderTs(), o.orders(), o.revenueMicros()};
             if (Arrays.equals(old, v)) {
@@ -153,30 +155,28 @@ public final class RfmSummarizer
             }
             if (old != null) {
                 count(old, -1);
-            } else {
-                n++;
             }
             count(v, 1);
             profiles.put(o.oneid(), v);
         }
-        if (n == 0) {
-            size.clear();
-        } else {
-            size.update(n);
+        long[] bucket = bucketState.value();
+        if (bucket == null) {
+            bucket = new long[3];
         }
-        if (dirty.value() == null) {
+        bucket[SIZE] += o.isRemoval() ? -1 : old == null ? 1 : 0;
+        if (bucket[STATUS] == NEW) {
             // the bucket's first change: its summary at once, and one at the end of the input
             ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
-            send(o.tenant(), ctx.getCurrentKey(), out);
+            send(o.tenant(), ctx.getCurrentKey(), bucket, out);
             return;
         }
-        dirty.update(true);
-        if (nextRefresh.value() == null) {
+        bucket[STATUS] = CHANGED;
+        if (bucket[NEXT] == 0) {
             long now = ctx.timerService().currentProcessingTime();
-            long at = (now / refreshMillis + 1) * refreshMillis;
-            ctx.timerService().registerProcessingTimeTimer(at);
-            nextRefresh.update(at);
+            bucket[NEXT] = (now / refreshMillis + 1) * refreshMillis;
+            ctx.timerService().registerProcessingTimeTimer(bucket[NEXT]);
         }
+        bucketState.update(bucket);
     }
 
     private void count(long[] v, long delta) throws Exception {
@@ -196,13 +196,19 @@ public final class RfmSummarizer
             long timestamp, OnTimerContext ctx, Collector<Tuple3<String, Integer, byte[]>> out)
             throws Exception {
         String key = ctx.getCurrentKey();
-        if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
-            nextRefresh.clear();
-        }
         isolation.run(
                 () -> {
-                    if (Boolean.TRUE.equals(dirty.value())) {
-                        send(key.substring(0, key.lastIndexOf('\u0001')), key, out);
+                    long[] bucket = bucketState.value();
+                    if (bucket == null) {
+                        return;
+                    }
+                    if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
+                        bucket[NEXT] = 0;
+                    }
+                    if (bucket[STATUS] == CHANGED) {
+                        send(key.substring(0, key.lastIndexOf('\u0001')), key, bucket, out);
+                    } else {
+                        bucketState.update(bucket);
                     }
                 },
                 null,
@@ -210,11 +216,14 @@ public final class RfmSummarizer
                 d -> ctx.output(RecordIsolation.INTERNAL_ERRORS, d));
     }
 
-    /** Sends the bucket's summary and marks it clean. */
-    private void send(String tenant, String key, Collector<Tuple3<String, Integer, byte[]>> out)
+    /** Sends the bucket's summary and stores the bucket's state, marked as sent. */
+    private void send(
+            String tenant,
+            String key,
+            long[] bucket,
+            Collector<Tuple3<String, Integer, byte[]>> out)
             throws Exception {
-        int bucket = Integer.parseInt(key.substring(key.lastIndexOf('\u0001') + 1));
-        long n = size.value() == null ? 0 : size.value();
+        long n = bucket[SIZE];
         RfmDistribution d;
         if (n <= EXACT_BUCKET) {
             d = RfmDistribution.exact(n, load(counts[0]), load(counts[1]), load(counts[2]));
@@ -223,9 +232,11 @@ public final class RfmSummarizer
                     RfmDistribution.sketched(
                             n, counts[0].entries(), counts[1].entries(), counts[2].entries());
         }
-        out.collect(Tuple3.of(tenant, bucket, d.toByteArray()));
+        bucket[STATUS] = SENT;
+        bucketState.update(bucket);
+        int index = Integer.parseInt(key.substring(key.lastIndexOf('\u0001') + 1));
+        out.collect(Tuple3.of(tenant, index, d.toByteArray()));
         summariesSent.inc();
-        dirty.update(false);
     }
 
     private static Map<Long, Long> load(MapState<Long, Long> column) throws Exception {
