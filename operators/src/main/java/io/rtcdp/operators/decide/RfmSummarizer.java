@@ -74,9 +74,10 @@ public final class RfmSummarizer
     private transient MapState<Long, Long>[] counts;
 
     /**
-     * {@link #SIZE profiles}, {@link #STATUS} ({@link #NEW} before the first summary, then {@link
-     * #SENT} or {@link #CHANGED} since the last) and the {@link #NEXT} refresh timer (0 for none),
-     * in one value: read and written once per change.
+     * The bucket's number of profiles ({@link #SIZE}), whether it sent a summary and changed since
+     * ({@link #STATUS}: {@link #NEW} before the first, then {@link #SENT} or {@link #CHANGED}) and
+     * its pending refresh timer ({@link #NEXT}, 0 for none), in one value: read and written once
+     * per change.
      */
     private transient ValueState<long[]> bucketState;
 
@@ -86,6 +87,7 @@ public final class RfmSummarizer
     private static final long NEW = 0;
     private static final long SENT = 1;
     private static final long CHANGED = 2;
+
     private transient Counter summariesSent;
     private final RecordIsolation isolation = new RecordIsolation("rfm");
 
