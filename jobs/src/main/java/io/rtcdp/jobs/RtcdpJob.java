@@ -3,7 +3,9 @@ package io.rtcdp.jobs;
 import io.rtcdp.operators.RecordIsolation;
 import io.rtcdp.operators.decide.OnlineTrainer;
 import io.rtcdp.operators.decide.ProfileDecider;
+import io.rtcdp.operators.decide.RfmBoundaryMerger;
 import io.rtcdp.operators.decide.RfmScorer;
+import io.rtcdp.operators.decide.RfmSummarizer;
 import io.rtcdp.operators.identity.ForgottenIds;
 import io.rtcdp.operators.identity.FragmentStore;
 import io.rtcdp.operators.identity.IdentityResolver;
@@ -12,6 +14,7 @@ import io.rtcdp.operators.ingest.EventWatermarks;
 import io.rtcdp.operators.ingest.ParsedRouter;
 import io.rtcdp.operators.profile.ProfileChange;
 import io.rtcdp.operators.profile.ProfileUpdater;
+import io.rtcdp.operators.profile.RfmObservation;
 import io.rtcdp.operators.sink.ProfileUpdate;
 import io.rtcdp.operators.sink.ProfileUpdateSerializer;
 import io.rtcdp.operators.sink.RedisProfileSink;
@@ -36,6 +39,8 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -64,7 +69,9 @@ public final class RtcdpJob {
         m.put("redis id keys", "");
         m.put("fragments", "");
         m.put("profile", "");
-        m.put("rfm", "keyed by tenant");
+        m.put("rfm summary", "");
+        m.put("rfm boundaries", "keyed by tenant: one summary per changed bucket per refresh");
+        m.put("rfm", "");
         m.put("decide", "");
         m.put("redis triggers", "keyed by tenant");
         m.put("online trainer", "keyed by tenant and model");
@@ -205,13 +212,33 @@ public final class RtcdpJob {
                         .name("profile");
 
         deadLetters.add(changes.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
+        // RFM in three stages, so that one tenant spreads over every subtask: buckets of the
+        // tenant's profiles keep their value counts up to date per change and send them once per
+        // refresh; the tenant's boundaries are merged from the buckets' summaries (one record per
+        // changed bucket per refresh); each profile is scored where its values are, keyed like the
+        // profile stage, against the boundaries broadcast to every subtask (docs/rfm.md)
+        DataStream<RfmObservation> rfmObservations = changes.getSideOutput(ProfileUpdater.RFM);
+        Duration rfmRefresh = config.get(RtcdpOptions.RFM_REFRESH_INTERVAL);
+        SingleOutputStreamOperator<Tuple3<String, Integer, byte[]>> rfmSummaries =
+                rfmObservations
+                        .keyBy(RfmSummarizer.KEY)
+                        .process(new RfmSummarizer(rfmRefresh), RfmSummarizer.SUMMARY)
+                        .uid("rfm-summary")
+                        .name("rfm summary");
+        deadLetters.add(rfmSummaries.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
+        SingleOutputStreamOperator<Tuple2<String, byte[]>> rfmBoundaries =
+                rfmSummaries
+                        .keyBy(RfmBoundaryMerger.KEY)
+                        .process(new RfmBoundaryMerger(rfmRefresh), RfmBoundaryMerger.BOUNDARIES)
+                        .uid("rfm-boundaries")
+                        .name("rfm boundaries");
+        deadLetters.add(rfmBoundaries.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
         SingleOutputStreamOperator<ProfileChange> rfm =
-                changes.getSideOutput(ProfileUpdater.RFM)
+                rfmObservations
                         .keyBy(RfmScorer.KEY)
-                        .process(
-                                new RfmScorer(config.get(RtcdpOptions.RFM_REFRESH_INTERVAL)),
-                                ProfileChangeSerializer.TYPE_INFO)
-                        .uid("rfm")
+                        .connect(rfmBoundaries.broadcast(RfmScorer.BOUNDARIES))
+                        .process(new RfmScorer(), ProfileChangeSerializer.TYPE_INFO)
+                        .uid("rfm-score")
                         .name("rfm");
         deadLetters.add(rfm.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
 

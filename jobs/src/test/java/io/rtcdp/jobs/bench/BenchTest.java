@@ -19,11 +19,14 @@ class BenchTest {
                                         new long[] {0, 0},
                                 "dead letters: Writer", new long[] {7},
                                 "Source: events -> route dead letters", new long[] {9, 0},
-                                "rfm", new long[] {0, 3}));
+                                "rfm summary", new long[] {20, 30},
+                                "rfm boundaries", new long[] {0, 3},
+                                "rfm", new long[] {26, 24}));
         assertThat(line)
                 .isEqualTo(
                         "dedupe 25.3 %, identity 100.0 % (serial), fragments 26.0 %,"
-                                + " rfm 100.0 % (keyed by tenant), decide 75.0 %");
+                                + " rfm summary 60.0 %, rfm boundaries 100.0 % (keyed by tenant: one"
+                                + " summary per changed bucket per refresh), rfm 52.0 %, decide 75.0 %");
     }
 
     @Test

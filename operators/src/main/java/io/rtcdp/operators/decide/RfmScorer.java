@@ -5,86 +5,84 @@ import io.rtcdp.operators.profile.ProfileChange;
 import io.rtcdp.operators.profile.RfmObservation;
 import io.rtcdp.udf.rfm.RfmBoundaries;
 import io.rtcdp.udf.rfm.RfmScore;
-import io.rtcdp.udf.rfm.RfmSketch;
-import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * The RFM stage, keyed by tenant: keeps every profile's recency (last order time), frequency and
- * monetary value, estimates the tenant's quintile boundaries from KLL sketches of them ({@link
- * RfmSketch}), and sends each profile's {@code rfm.r/f/m/segment} to the decision stage whenever it
- * changes.
+ * The RFM scoring stage, keyed by (tenant, oneid) like the profile stage, so one tenant's profiles
+ * spread over every subtask: keeps each profile's recency (last order time), frequency, monetary
+ * value and last sent score, and sends its {@code rfm.r/f/m/segment} to the decision stage whenever
+ * the score changes. The tenants' quintile boundaries come broadcast from {@link
+ * RfmBoundaryMerger}.
  *
- * <p>A profile is scored against the boundaries in force when its values change. The boundaries are
- * rebuilt from all profiles every {@code refreshInterval} of processing time (and at the end of a
- * bounded input), and every profile whose score moved is sent again: quintiles are relative, so one
- * profile's order can move others. Rebuilding from the stored values keeps each profile counted
- * exactly once with its current values; up to about a million profiles with orders per tenant the
- * boundaries are exact quantiles, beyond that KLL estimates.
+ * <p>A profile is scored against its tenant's boundaries in force when its values change (not at
+ * all before the tenant's first boundaries). When new boundaries come, every profile of the tenant
+ * on this subtask is scored again ({@code applyToKeyedState}: a pass over this subtask's RFM
+ * profiles) and each score that moved is sent: quintiles are relative, so one profile's order can
+ * move others.
+ *
+ * <p>At the end of a bounded input every profile ends scored against the tenant's final boundaries,
+ * whatever the order in which observations and boundaries come: the final boundaries come after
+ * every bucket's final summary, profiles already here are scored again when they come, and a
+ * profile's later observation is scored against them when it comes. With exact boundaries (up to
+ * {@link RfmBoundaryMerger#EXACT_PROFILES} profiles with orders) the final scores are the same in
+ * every run.
  */
-public final class RfmScorer extends KeyedProcessFunction<String, RfmObservation, ProfileChange> {
+public final class RfmScorer
+        extends KeyedBroadcastProcessFunction<
+                String, RfmObservation, Tuple2<String, byte[]>, ProfileChange> {
     private static final long serialVersionUID = 1L;
 
-    public static final KeySelector<RfmObservation, String> KEY = RfmObservation::tenant;
+    public static final KeySelector<RfmObservation, String> KEY =
+            o -> o.tenant() + '\u0001' + o.oneid();
 
-    /** Profiles with orders up to which a tenant's boundaries are exact, not from sketches. */
-    static final int EXACT_PROFILES = 1 << 20;
+    /** tenant → its boundaries in force ({@link RfmBoundaries#toByteArray}). */
+    public static final MapStateDescriptor<String, byte[]> BOUNDARIES =
+            new MapStateDescriptor<>(
+                    "rfm-boundaries",
+                    Types.STRING,
+                    PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
 
-    /** Index of the packed score in a stored value: {@code r*100 + f*10 + m}, 0 for none. */
+    /** {last order ts, orders, revenue micros, packed score r*100 + f*10 + m or 0 for none}. */
+    private static final ValueStateDescriptor<long[]> PROFILE =
+            new ValueStateDescriptor<>(
+                    "rfm-profile", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
+
+    /** Index of the packed score in a stored value. */
     private static final int SCORE = 3;
 
-    private final long refreshMillis;
+    private transient ValueState<long[]> profile;
 
-    /** oneid → {last order ts, orders, revenue micros, packed score}. */
-    private transient MapState<String, long[]> profiles;
+    /** Decoded boundaries of the broadcast state, by tenant. */
+    private transient Map<String, RfmBoundaries> decoded;
 
-    private transient ValueState<byte[]> boundaries;
-    private transient ValueState<Long> nextRefresh;
-    private transient RfmBoundaries cached;
-    private transient String cachedTenant;
-    private transient Counter rebuilds;
+    private transient Counter rescored;
     private transient Counter scoresSent;
     private final RecordIsolation isolation = new RecordIsolation("rfm");
 
-    public RfmScorer(Duration refreshInterval) {
-        this.refreshMillis = Math.max(1, refreshInterval.toMillis());
-    }
-
     @Override
     public void open(OpenContext ctx) {
-        profiles =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "rfm-profiles",
-                                        Types.STRING,
-                                        PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
-        boundaries =
-                getRuntimeContext()
-                        .getState(
-                                new ValueStateDescriptor<>(
-                                        "rfm-boundaries",
-                                        PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-        nextRefresh =
-                getRuntimeContext().getState(new ValueStateDescriptor<>("rfm-next", Types.LONG));
-        rebuilds = getRuntimeContext().getMetricGroup().counter("rfmRebuilds");
+        profile = getRuntimeContext().getState(PROFILE);
+        decoded = new HashMap<>();
+        rescored = getRuntimeContext().getMetricGroup().counter("rfmRescored");
         scoresSent = getRuntimeContext().getMetricGroup().counter("rfmScoresSent");
         isolation.open(getRuntimeContext().getMetricGroup());
     }
 
     @Override
-    public void processElement(RfmObservation o, Context ctx, Collector<ProfileChange> out)
+    public void processElement(RfmObservation o, ReadOnlyContext ctx, Collector<ProfileChange> out)
             throws Exception {
         isolation.run(
                 () -> process(o, ctx, out),
@@ -93,107 +91,69 @@ public final class RfmScorer extends KeyedProcessFunction<String, RfmObservation
                 d -> ctx.output(RecordIsolation.INTERNAL_ERRORS, d));
     }
 
-    private void process(RfmObservation o, Context ctx, Collector<ProfileChange> out)
+    private void process(RfmObservation o, ReadOnlyContext ctx, Collector<ProfileChange> out)
             throws Exception {
         if (o.isRemoval()) {
-            profiles.remove(o.oneid());
+            // its stored score goes with it: if it comes back, its score is news again
+            profile.clear();
             return;
         }
-        long[] old = profiles.get(o.oneid());
+        long[] old = profile.value();
         long[] v = {o.lastOrderTs(), o.orders(), o.revenueMicros(), old == null ? 0 : old[SCORE]};
-        profiles.put(o.oneid(), v);
-        RfmBoundaries b = boundaries(o.tenant());
-        if (b == null) {
-            // the tenant's first profiles: boundaries from what there is
-            ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
-            rebuild(o.tenant(), out);
-        } else if (send(o.tenant(), o.oneid(), v, b, out)) {
-            profiles.put(o.oneid(), v);
+        if (old != null && java.util.Arrays.equals(old, v)) {
+            return;
         }
-        Long next = nextRefresh.value();
-        if (next == null) {
-            long at = ctx.timerService().currentProcessingTime() + refreshMillis;
-            ctx.timerService().registerProcessingTimeTimer(at);
-            nextRefresh.update(at);
+        RfmBoundaries b = boundaries(o.tenant(), ctx.getBroadcastState(BOUNDARIES));
+        if (b != null) {
+            send(o.tenant(), o.oneid(), v, b, out);
         }
+        profile.update(v);
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<ProfileChange> out)
+    public void processBroadcastElement(
+            Tuple2<String, byte[]> update, Context ctx, Collector<ProfileChange> out)
             throws Exception {
-        String tenant = ctx.getCurrentKey();
+        String tenant = update.f0;
+        RfmBoundaries[] read = new RfmBoundaries[1];
         isolation.run(
-                () -> rebuild(tenant, out),
+                () -> read[0] = RfmBoundaries.fromByteArray(update.f1),
                 null,
-                () -> "rfm:rebuild:" + tenant,
+                () -> "rfm:boundaries:" + tenant,
                 d -> ctx.output(RecordIsolation.INTERNAL_ERRORS, d));
-        if (ctx.timeDomain() == org.apache.flink.streaming.api.TimeDomain.PROCESSING_TIME) {
-            long at = ctx.timerService().currentProcessingTime() + refreshMillis;
-            ctx.timerService().registerProcessingTimeTimer(at);
-            nextRefresh.update(at);
+        RfmBoundaries b = read[0];
+        if (b == null) {
+            return; // unreadable: the boundaries in force stay
         }
-    }
-
-    /**
-     * New boundaries from every profile, and the scores that moved. Exact (sorted values) up to
-     * {@link #EXACT_PROFILES} profiles with orders, so two runs over the same data give the same
-     * scores; beyond, from KLL sketches (within their rank error, and randomised: scores near a
-     * boundary may differ between runs).
-     */
-    private void rebuild(String tenant, Collector<ProfileChange> out) throws Exception {
-        int n = 0;
-        long[][] values = new long[3][1024];
-        RfmSketch sketch = null;
-        for (long[] v : profiles.values()) {
-            if (sketch != null) {
-                sketch.add(v[0], v[1], v[2]);
-                continue;
-            }
-            if (n == values[0].length) {
-                if (n == EXACT_PROFILES) {
-                    sketch = new RfmSketch();
-                    for (int i = 0; i < n; i++) {
-                        sketch.add(values[0][i], values[1][i], values[2][i]);
+        ctx.getBroadcastState(BOUNDARIES).put(tenant, update.f1);
+        decoded.put(tenant, b);
+        String prefix = tenant + '\u0001';
+        ctx.applyToKeyedState(
+                PROFILE,
+                (key, state) -> {
+                    if (!key.startsWith(prefix)) {
+                        return;
                     }
-                    sketch.add(v[0], v[1], v[2]);
-                    values = null;
-                    continue;
-                }
-                int grown = (int) Math.min(EXACT_PROFILES, 2L * n);
-                for (int d = 0; d < 3; d++) {
-                    values[d] = java.util.Arrays.copyOf(values[d], grown);
-                }
-            }
-            values[0][n] = v[0];
-            values[1][n] = v[1];
-            values[2][n] = v[2];
-            n++;
-        }
-        if (sketch == null && n == 0) {
-            return;
-        }
-        RfmBoundaries b =
-                sketch != null
-                        ? sketch.boundaries()
-                        : RfmBoundaries.exact(values[0], values[1], values[2], n);
-        boundaries.update(b.toByteArray());
-        cached = b;
-        cachedTenant = tenant;
-        rebuilds.inc();
-        for (Map.Entry<String, long[]> e : profiles.entries()) {
-            long[] v = e.getValue();
-            if (send(tenant, e.getKey(), v, b, out)) {
-                e.setValue(v);
-            }
-        }
+                    String oneid = key.substring(prefix.length());
+                    isolation.run(
+                            () -> {
+                                long[] v = state.value();
+                                if (v != null && send(tenant, oneid, v, b, out)) {
+                                    state.update(v);
+                                }
+                            },
+                            null,
+                            () -> "rfm:" + tenant + "/" + oneid,
+                            d -> ctx.output(RecordIsolation.INTERNAL_ERRORS, d));
+                });
     }
 
     /**
      * Scores one profile; if the score changed, sends it, puts it into {@code v} and returns true.
      */
     private boolean send(
-            String tenant, String oneid, long[] v, RfmBoundaries b, Collector<ProfileChange> out)
-            throws Exception {
+            String tenant, String oneid, long[] v, RfmBoundaries b, Collector<ProfileChange> out) {
+        rescored.inc();
         RfmScore s = b.score(v[0], v[1], v[2]);
         long packed = s.r() * 100L + s.f() * 10L + s.m();
         if (packed == v[SCORE]) {
@@ -214,16 +174,18 @@ public final class RfmScorer extends KeyedProcessFunction<String, RfmObservation
         return true;
     }
 
-    private RfmBoundaries boundaries(String tenant) throws Exception {
-        if (cached != null && tenant.equals(cachedTenant)) {
-            return cached;
+    /** The tenant's boundaries in force, null before its first. */
+    private RfmBoundaries boundaries(String tenant, ReadOnlyBroadcastState<String, byte[]> state)
+            throws Exception {
+        RfmBoundaries b = decoded.get(tenant);
+        if (b == null) {
+            byte[] bytes = state.get(tenant);
+            if (bytes == null) {
+                return null;
+            }
+            b = RfmBoundaries.fromByteArray(bytes);
+            decoded.put(tenant, b);
         }
-        byte[] bytes = boundaries.value();
-        if (bytes == null) {
-            return null;
-        }
-        cached = RfmBoundaries.fromByteArray(bytes);
-        cachedTenant = tenant;
-        return cached;
+        return b;
     }
 }

@@ -82,6 +82,19 @@ public final class RfmSketch {
         this.monetary.update(monetary);
     }
 
+    /**
+     * Adds {@code weight} profiles with {@code value} to one column (0 recency, 1 frequency, 2
+     * monetary); the caller adds the same number of profiles to each column.
+     */
+    void update(int column, long value, long weight) {
+        KllLongsSketch s = column == 0 ? recency : column == 1 ? frequency : monetary;
+        if (weight == 1) {
+            s.update(value);
+        } else {
+            s.update(value, weight);
+        }
+    }
+
     /** Adds every profile of {@code other}; {@code other} is not changed. */
     public void merge(RfmSketch other) {
         recency.merge(other.recency);
