@@ -17,7 +17,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -448,22 +447,44 @@ class ForgetITCase {
     /** Files under {@code dir} whose name starts with {@code start} and bytes name a trace. */
     static List<String> filesNaming(Path dir, Set<String> traces, String start) throws Exception {
         List<String> found = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path f :
-                    files.filter(Files::isRegularFile)
-                            .filter(f -> f.getFileName().toString().startsWith(start))
-                            .toList()) {
-                String text = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
-                for (String t : traces) {
-                    int at = text.indexOf(t);
-                    if (at >= 0) {
-                        String around =
-                                text.substring(
-                                                Math.max(0, at - 300),
-                                                Math.min(text.length(), at + 100))
-                                        .replaceAll("[^\\x20-\\x7e]", ".");
-                        found.add(f.getFileName() + " names " + t + ": " + around);
+        // files of a finished job's checkpoints may still be going away (Flink discards them
+        // asynchronously): a file that vanished while walking is no file to scan
+        List<Path> named = new ArrayList<>();
+        Files.walkFileTree(
+                dir,
+                new java.nio.file.SimpleFileVisitor<>() {
+                    @Override
+                    public java.nio.file.FileVisitResult visitFile(
+                            Path f, java.nio.file.attribute.BasicFileAttributes attrs) {
+                        if (attrs.isRegularFile() && f.getFileName().toString().startsWith(start)) {
+                            named.add(f);
+                        }
+                        return java.nio.file.FileVisitResult.CONTINUE;
                     }
+
+                    @Override
+                    public java.nio.file.FileVisitResult visitFileFailed(
+                            Path f, java.io.IOException e) throws java.io.IOException {
+                        if (e instanceof java.nio.file.NoSuchFileException) {
+                            return java.nio.file.FileVisitResult.CONTINUE;
+                        }
+                        throw e;
+                    }
+                });
+        for (Path f : named) {
+            String text;
+            try {
+                text = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+            } catch (java.nio.file.NoSuchFileException gone) {
+                continue;
+            }
+            for (String t : traces) {
+                int at = text.indexOf(t);
+                if (at >= 0) {
+                    String around =
+                            text.substring(Math.max(0, at - 300), Math.min(text.length(), at + 100))
+                                    .replaceAll("[^\\x20-\\x7e]", ".");
+                    found.add(f.getFileName() + " names " + t + ": " + around);
                 }
             }
         }

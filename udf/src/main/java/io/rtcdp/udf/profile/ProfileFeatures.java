@@ -564,7 +564,8 @@ public final class ProfileFeatures {
         categories.mergeFrom(otherKeys, new long[][] {otherCounts}, kept);
         dict = union;
         dictSize = u;
-        dictTotal = new long[u];
+        // as long as the names' array: a later add inserts into both in place
+        dictTotal = new long[union.length];
         for (int k = 0; k < categories.size; k++) {
             dictTotal[(int) Math.floorMod(categories.keys[k], HOUR)] += categories.get(C_COUNT, k);
         }

@@ -207,6 +207,34 @@ class ProfileFeaturesPropertiesTest {
         assertThat(Arrays.asList(render(abC))).isEqualTo(oracle(all, asOf));
     }
 
+    /**
+     * A merged profile keeps counting in place, as a stage that keeps its state on the heap (the
+     * heap cache, or Flink's heap state backend) makes it do: its arrays after a merge must take
+     * new categories (a merge left the names' array longer than the totals' once).
+     */
+    @Property(tries = 300)
+    void aMergedProfileKeepsCountingInPlace(
+            @ForAll("shortOps") List<Op> opsA,
+            @ForAll("shortOps") List<Op> opsB,
+            @ForAll("shortOps") List<Op> opsC) {
+        Sim a = Sim.of(opsA);
+        Sim b = Sim.of(opsB);
+        Sim c = Sim.of(opsC);
+        ProfileFeatures m = merged(a.state, b.state);
+        c.events.forEach(m::add);
+        long asOf = Math.max(a.asOf, Math.max(b.asOf, c.asOf));
+        m.advanceTo(asOf);
+        List<Event> all = new ArrayList<>();
+        all.addAll(a.events);
+        all.addAll(b.events);
+        all.addAll(c.events);
+        ProfileFeatures union = new ProfileFeatures();
+        all.forEach(union::add);
+        union.advanceTo(asOf);
+        assertThat(m).isEqualTo(union);
+        assertThat(Arrays.asList(render(m))).isEqualTo(oracle(all, asOf));
+    }
+
     private static ProfileFeatures merged(ProfileFeatures x, ProfileFeatures y) {
         ProfileFeatures m = x.copy();
         m.merge(y);
