@@ -78,22 +78,7 @@ public record Event(
 
     /** The same event, stamped with the wall-clock time it entered the job. */
     public Event withIngestedAt(long wallClockMillis) {
-        return new Event(
-                tenant,
-                eventId,
-                type,
-                name,
-                ts,
-                channel,
-                ids,
-                amountMicros,
-                category,
-                orderId,
-                consentMarketing,
-                consentPersonalization,
-                traits,
-                propsJson,
-                wallClockMillis);
+        return with(ids, wallClockMillis);
     }
 
     /**
@@ -102,9 +87,10 @@ public record Event(
      * more.
      */
     public Event withoutIds() {
-        if (ids.isEmpty()) {
-            return this;
-        }
+        return ids.isEmpty() ? this : with(List.of(), ingestedAt);
+    }
+
+    private Event with(List<Id> newIds, long newIngestedAt) {
         return new Event(
                 tenant,
                 eventId,
@@ -112,7 +98,7 @@ public record Event(
                 name,
                 ts,
                 channel,
-                List.of(),
+                newIds,
                 amountMicros,
                 category,
                 orderId,
@@ -120,7 +106,7 @@ public record Event(
                 consentPersonalization,
                 traits,
                 propsJson,
-                ingestedAt);
+                newIngestedAt);
     }
 
     public static final String ORDER_COMPLETED = "order_completed";
