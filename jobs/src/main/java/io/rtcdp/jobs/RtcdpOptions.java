@@ -216,12 +216,14 @@ public final class RtcdpOptions {
             setting(
                     key("state.cache-size")
                             .intType()
-                            .defaultValue(20_000)
+                            .defaultValue(0)
                             .withDescription(
                                     "profiles whose state each subtask of the fragment, profile"
                                             + " and decision stages keeps on the heap in front of"
                                             + " RocksDB (write-through; a few KB each per stage);"
-                                            + " 0 reads RocksDB every time"),
+                                            + " 0, the default, reads RocksDB every time (the"
+                                            + " caches cut the stages' CPU but added as much GC in"
+                                            + " the bench: docs/operations.md)"),
                     between(0, 10_000_000));
     public static final ConfigOption<String> DEFAULT_COUNTRY_CODE =
             setting(

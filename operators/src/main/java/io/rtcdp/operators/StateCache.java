@@ -27,7 +27,10 @@ import org.apache.flink.metrics.MetricGroup;
  * @param <V> the state's value type
  */
 public final class StateCache<V> {
-    /** The default capacity: the job's {@code state.cache-size}. */
+    /**
+     * The stages' capacity when none is set (their tests); the job sets its {@code
+     * state.cache-size}, off by default.
+     */
     public static final int DEFAULT_SIZE = 20_000;
 
     /** Cached absence: a key known to have no value (a new profile's first read). */
