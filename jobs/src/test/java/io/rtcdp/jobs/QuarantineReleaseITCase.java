@@ -94,7 +94,13 @@ class QuarantineReleaseITCase {
                                                     "phone",
                                                     phone.substring(phone.lastIndexOf(':') + 1))));
             event(t, "alice");
-            Thread.sleep(2000);
+            // the identity stage has taken alice's third event once her profile counts it; the
+            // phone's id key, written by the same decision, must still name the quarantine
+            Await.until(
+                    "alice's third event counted",
+                    Duration.ofSeconds(60),
+                    () -> REDIS.client().hget(keys.profile(t, alice), "f.events_total"),
+                    "3"::equals);
             assertThat(REDIS.client().get(phone)).as("still quarantined").isEqualTo(quarantine);
 
             // refused commands first: garbage, and a valid command under another tenant's key
