@@ -2,6 +2,7 @@ package io.rtcdp.jobs;
 
 import io.rtcdp.operators.Counters;
 import io.rtcdp.operators.ingest.EventFileFormat;
+import io.rtcdp.operators.ingest.HeldOpenSource;
 import io.rtcdp.operators.sink.JsonLinesFileSink;
 import io.rtcdp.operators.sink.RedisProfileSink;
 import io.rtcdp.udf.event.DeadLetter;
@@ -10,9 +11,12 @@ import io.rtcdp.udf.identity.ConflictJson;
 import java.nio.file.Files;
 import java.util.List;
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.core.execution.DetachedJobExecutionResult;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -44,7 +48,8 @@ public final class Replay {
             long counted,
             long profiles,
             long millis,
-            String detachedJobId) {}
+            String detachedJobId,
+            String savepoint) {}
 
     /**
      * Runs the replay on a local MiniCluster and waits for it to finish; as a program that Flink
@@ -99,6 +104,50 @@ public final class Replay {
             java.nio.file.Path workDir,
             Configuration flinkOverrides)
             throws Exception {
+        return run(
+                cfg,
+                inputs,
+                deadLetterFile,
+                conflictFile,
+                triggerFile,
+                auditFile,
+                workDir,
+                null,
+                flinkOverrides);
+    }
+
+    /**
+     * As above; with a {@code savepointDir}, the run ends with a savepoint of the whole job in that
+     * directory, taken once every event of the input has been read, for a streaming job to go on
+     * from ({@code rtcdp run --from-savepoint}). The input is then held open rather than finished
+     * ({@link HeldOpenSource}): the end of a bounded input would fire every event-time timer and
+     * end the job, so profiles are refreshed as the live job refreshes them, never "at the end"
+     * ({@link #REFRESH_AT_END} is refused). Local runs only: the replay waits for the end of the
+     * input in its own JVM.
+     */
+    public static Summary run(
+            RtcdpConfig cfg,
+            List<java.nio.file.Path> inputs,
+            java.nio.file.Path deadLetterFile,
+            java.nio.file.Path conflictFile,
+            java.nio.file.Path triggerFile,
+            java.nio.file.Path auditFile,
+            java.nio.file.Path workDir,
+            java.nio.file.Path savepointDir,
+            Configuration flinkOverrides)
+            throws Exception {
+        if (savepointDir != null) {
+            if (Environments.isUserProgramOfFlink()) {
+                throw new IllegalArgumentException(
+                        "replay --savepoint runs locally only; on a cluster, stop the job with a"
+                                + " savepoint (flink stop --savepointPath DIR)");
+            }
+            if (cfg.get(RtcdpOptions.PROFILE_REFRESH_INTERVAL).equals(REFRESH_AT_END)) {
+                throw new IllegalArgumentException(
+                        "replay --savepoint refreshes profiles as the live job does: give"
+                                + " --refresh-interval a duration, not `end`");
+            }
+        }
         // rules and models read (and checked) before any output file is touched
         RtcdpJob.Builder job =
                 RtcdpJob.builder(cfg)
@@ -126,7 +175,8 @@ public final class Replay {
                 inputs.stream().map(p -> new Path(p.toAbsolutePath().toUri())).toArray(Path[]::new);
         FileSource<io.rtcdp.udf.event.Parsed> source =
                 FileSource.forBulkFileFormat(new EventFileFormat(cfg.parser()), paths).build();
-        job.eventsSource(source)
+        String runId = java.util.UUID.randomUUID().toString();
+        job.historySource(savepointDir == null ? source : new HeldOpenSource<>(source, runId))
                 .profileSink(redisSink(cfg))
                 .idKeySink(redisSink(cfg))
                 .deadLetterSink(
@@ -141,10 +191,39 @@ public final class Replay {
         }
         job.build().addTo(env);
         long start = System.nanoTime();
-        JobExecutionResult r = env.execute("rtcdp replay");
+        JobExecutionResult r;
+        String savepoint = null;
+        if (savepointDir == null) {
+            r = env.execute("rtcdp replay");
+        } else {
+            try {
+                Files.createDirectories(savepointDir);
+                JobClient client = env.executeAsync("rtcdp replay");
+                HeldOpenSource.Progress progress = HeldOpenSource.progress(runId);
+                int parallelism = env.getParallelism();
+                int starts = awaitEndOfInput(client, progress, parallelism);
+                savepoint =
+                        client.stopWithSavepoint(
+                                        false,
+                                        savepointDir.toAbsolutePath().toUri().toString(),
+                                        SavepointFormatType.CANONICAL)
+                                .get();
+                r = client.getJobExecutionResult().get();
+                if (progress.starts() != starts) {
+                    // a reader started again (a restart from a checkpoint) after every reader had
+                    // reported the end: the savepoint may have been taken before it re-read all
+                    throw new IllegalStateException(
+                            "the replay restarted while its savepoint was taken; "
+                                    + savepoint
+                                    + " may lack part of the input: run the replay again");
+                }
+            } finally {
+                HeldOpenSource.forget(runId);
+            }
+        }
         long millis = (System.nanoTime() - start) / 1_000_000;
         if (r instanceof DetachedJobExecutionResult) {
-            return new Summary(0, 0, 0, 0, 0, millis, r.getJobID().toString());
+            return new Summary(0, 0, 0, 0, 0, millis, r.getJobID().toString(), null);
         }
         return new Summary(
                 counter(r, Counters.VALID),
@@ -153,7 +232,30 @@ public final class Replay {
                 counter(r, Counters.COUNTED),
                 counter(r, Counters.PROFILES),
                 millis,
-                null);
+                null,
+                savepoint);
+    }
+
+    /**
+     * Waits until every reader of the held-open input reached its end and saw a checkpoint complete
+     * after it ({@link HeldOpenSource.Progress#allSettled}: a stop-with-savepoint that meets a task
+     * as it finishes fails the job), and returns the readers' starts then; fails with the job's
+     * failure if it ends first.
+     */
+    private static int awaitEndOfInput(
+            JobClient client, HeldOpenSource.Progress progress, int parallelism) throws Exception {
+        while (true) {
+            int starts = progress.starts();
+            if (progress.allSettled(parallelism)) {
+                return starts;
+            }
+            JobStatus status = client.getJobStatus().get();
+            if (status.isGloballyTerminalState()) {
+                client.getJobExecutionResult().get(); // throws the job's failure
+                throw new IllegalStateException("the replay ended before its input: " + status);
+            }
+            Thread.sleep(50);
+        }
     }
 
     public static RedisProfileSink redisSink(RtcdpConfig cfg) {

@@ -62,6 +62,23 @@ public final class RtcdpJob {
      */
     public static final Map<String, String> KEYED_STAGES = keyedStages();
 
+    /** The uid of the events source of the streaming job (Kafka). */
+    public static final String EVENTS_SOURCE_UID = "events-source";
+
+    /**
+     * The uid of the events source of a replay (event files): its own, so that a streaming job
+     * restored from a replay's savepoint does not read the file source's state as its Kafka
+     * source's ({@link SavepointCheck}).
+     */
+    public static final String HISTORY_SOURCE_UID = "history-source";
+
+    /**
+     * Suffix of the uids of the dead-letter, conflict and trigger sinks when they write files (a
+     * replay): their state is a file's length, which the streaming job's Kafka sinks of the same
+     * role cannot take over.
+     */
+    public static final String FILE_SINK_UID_SUFFIX = "-file";
+
     private static Map<String, String> keyedStages() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("dedupe", "");
@@ -112,7 +129,7 @@ public final class RtcdpJob {
                                         config.get(RtcdpOptions.OUT_OF_ORDERNESS),
                                         config.get(RtcdpOptions.SOURCE_IDLENESS)),
                                 "events")
-                        .uid("events-source");
+                        .uid(parts.sourceUid);
 
         SingleOutputStreamOperator<Event> valid =
                 parsed.process(new ParsedRouter(), RtcdpTypes.EVENT)
@@ -172,7 +189,7 @@ public final class RtcdpJob {
         var conflicts =
                 resolved.getSideOutput(IdentityResolver.CONFLICTS)
                         .sinkTo(parts.conflictSink)
-                        .uid("conflict-sink")
+                        .uid(sinkUid("conflict-sink"))
                         .name("conflicts");
         if (parts.singleFileWriters) {
             conflicts.setParallelism(1);
@@ -332,7 +349,9 @@ public final class RtcdpJob {
                 .uid("redis-triggers")
                 .name("redis triggers");
         for (int i = 0; i < parts.triggerSinks.size(); i++) {
-            triggers.sinkTo(parts.triggerSinks.get(i)).uid("trigger-sink-" + i).name("triggers");
+            triggers.sinkTo(parts.triggerSinks.get(i))
+                    .uid(sinkUid("trigger-sink-" + i))
+                    .name("triggers");
         }
 
         DataStream<DeadLetter> allDeadLetters = deadLetters.get(0);
@@ -342,11 +361,15 @@ public final class RtcdpJob {
         var deadLetterOut =
                 allDeadLetters
                         .sinkTo(parts.deadLetterSink)
-                        .uid("dead-letter-sink")
+                        .uid(sinkUid("dead-letter-sink"))
                         .name("dead letters");
         if (parts.singleFileWriters) {
             deadLetterOut.setParallelism(1);
         }
+    }
+
+    private String sinkUid(String uid) {
+        return parts.singleFileWriters ? uid + FILE_SINK_UID_SUFFIX : uid;
     }
 
     /**
@@ -382,6 +405,7 @@ public final class RtcdpJob {
     public static final class Builder {
         private final RtcdpConfig config;
         private Source<Parsed, ?, ?> source;
+        private String sourceUid = EVENTS_SOURCE_UID;
         private RedisProfileSink profileSink;
         private RedisProfileSink idKeySink;
         private Sink<DeadLetter> deadLetterSink;
@@ -399,9 +423,20 @@ public final class RtcdpJob {
             this.config = config;
         }
 
-        /** The parsed events (a Kafka topic, event files). */
+        /** The parsed events of the streaming job (a Kafka topic). */
         public Builder eventsSource(Source<Parsed, ?, ?> v) {
             source = v;
+            sourceUid = EVENTS_SOURCE_UID;
+            return this;
+        }
+
+        /**
+         * The parsed events of a replay (event files): as {@link #eventsSource}, under the uid
+         * {@link #HISTORY_SOURCE_UID}.
+         */
+        public Builder historySource(Source<Parsed, ?, ?> v) {
+            source = v;
+            sourceUid = HISTORY_SOURCE_UID;
             return this;
         }
 
@@ -438,7 +473,10 @@ public final class RtcdpJob {
             return this;
         }
 
-        /** The dead-letter and conflict sinks write single files: they run with parallelism 1. */
+        /**
+         * The dead-letter, conflict and trigger sinks write single files: the first two run with
+         * parallelism 1, and all three have uids of their own ({@link #FILE_SINK_UID_SUFFIX}).
+         */
         public Builder singleFileWriters() {
             singleFileWriters = true;
             return this;

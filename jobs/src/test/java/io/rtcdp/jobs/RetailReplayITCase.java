@@ -67,9 +67,26 @@ class RetailReplayITCase {
         assertThat(summary.duplicates()).isZero();
         assertThat(summary.valid()).isEqualTo(stats.invoices());
 
+        var redis = REDIS.client();
+        Profiles p = assertFeaturesEqualSql(csv, tmp, redis);
+        Map<String, Map<String, String>> actual = p.actual();
+        Map<String, String> oneidOf = p.oneidOf();
+        RetailRulesOracle.check(redis, actual, oneidOf, events);
+        ScoresOracle.check(actual);
+    }
+
+    /** Every customer's profile hash in Redis, and its oneid. */
+    record Profiles(Map<String, Map<String, String>> actual, Map<String, String> oneidOf) {}
+
+    /**
+     * Reads every customer's profile of tenant {@code retail} from {@code redis} and asserts that
+     * its default features equal the SQL computation over the whole CSV at its {@code as_of}, with
+     * one profile per customer and nothing else.
+     */
+    static Profiles assertFeaturesEqualSql(
+            Path csv, Path tmp, redis.clients.jedis.RedisClient redis) throws Exception {
         // as_of of every customer, read back from Redis through the customer's id key
         RedisKeys keys = new RedisKeys("rtcdp");
-        var redis = REDIS.client();
         Map<String, String> oneidOf = new HashMap<>();
         Map<String, Map<String, String>> actual = new HashMap<>();
         Map<String, Long> asOf = new HashMap<>();
@@ -129,8 +146,7 @@ class RetailReplayITCase {
         }
         assertThat(mismatches).as("mismatches (first shown)").isEmpty();
 
-        RetailRulesOracle.check(redis, actual, oneidOf, events);
-        ScoresOracle.check(actual);
+        return new Profiles(actual, oneidOf);
     }
 
     /** Distinct customer ids of the CSV, read with a plain split independent of the importer. */

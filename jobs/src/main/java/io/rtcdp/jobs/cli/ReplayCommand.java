@@ -89,12 +89,22 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(
             names = "--refresh-interval",
             paramLabel = "DURATION",
-            defaultValue = "end",
             description =
                     "Refresh idle profiles at most once per this much event time during the run,"
                             + " or `end`: only when the input ends, when every profile is brought"
-                            + " to the end of the data (default: ${DEFAULT-VALUE}).")
+                            + " to the end of the data (default: end; with --savepoint, the live"
+                            + " job's profile.refresh-interval).")
     String refreshInterval;
+
+    @Option(
+            names = "--savepoint",
+            paramLabel = "DIR",
+            description =
+                    "End with a savepoint of the whole job in DIR, taken once every event was"
+                            + " read, for `rtcdp run --from-savepoint` (or `flink run -s`) to go"
+                            + " on from: history, then live. Profiles refresh as the live job"
+                            + " refreshes them. The run's secrets must be the live job's.")
+    Path savepointDir;
 
     @Option(
             names = "--work-dir",
@@ -131,11 +141,7 @@ public final class ReplayCommand implements Callable<Integer> {
                         .set(
                                 RtcdpOptions.CHECKPOINT_INTERVAL,
                                 java.time.Duration.ofSeconds(checkpointSeconds))
-                        .set(
-                                RtcdpOptions.PROFILE_REFRESH_INTERVAL,
-                                refreshInterval.equals("end")
-                                        ? Replay.REFRESH_AT_END
-                                        : RtcdpOptions.duration(refreshInterval))
+                        .set(RtcdpOptions.PROFILE_REFRESH_INTERVAL, refreshInterval())
                         .set(RtcdpOptions.METRICS_PORT, metrics.port(0))
                         .build();
         Path dead = dlq != null ? dlq : Path.of(inputs.get(0).toString() + ".dlq.jsonl");
@@ -148,7 +154,17 @@ public final class ReplayCommand implements Callable<Integer> {
         try {
             Path auditFile =
                     audit != null ? audit : Path.of(inputs.get(0).toString() + ".audit.jsonl");
-            s = Replay.run(cfg, inputs, dead, conf, triggers, auditFile, work, new Configuration());
+            s =
+                    Replay.run(
+                            cfg,
+                            inputs,
+                            dead,
+                            conf,
+                            triggers,
+                            auditFile,
+                            work,
+                            savepointDir,
+                            new Configuration());
         } finally {
             if (keepWorkDir) {
                 System.err.println("rtcdp: work directory kept: " + work);
@@ -181,6 +197,23 @@ public final class ReplayCommand implements Callable<Integer> {
                 s.profiles(),
                 s.millis() / 1000.0,
                 (s.valid() + s.invalid()) * 1000.0 / Math.max(1, s.millis()));
+        if (s.savepoint() != null) {
+            System.out.printf(
+                    "savepoint: %s%n  go on live with: rtcdp run --from-savepoint %s --config"
+                            + " FILE%n",
+                    s.savepoint(), s.savepoint());
+        }
         return 0;
+    }
+
+    private java.time.Duration refreshInterval() {
+        if (refreshInterval == null) {
+            return savepointDir == null
+                    ? Replay.REFRESH_AT_END
+                    : RtcdpOptions.PROFILE_REFRESH_INTERVAL.defaultValue();
+        }
+        return refreshInterval.equals("end")
+                ? Replay.REFRESH_AT_END
+                : RtcdpOptions.duration(refreshInterval);
     }
 }

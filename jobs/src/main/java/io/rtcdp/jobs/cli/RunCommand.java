@@ -3,6 +3,7 @@ package io.rtcdp.jobs.cli;
 import io.rtcdp.jobs.Environments;
 import io.rtcdp.jobs.RtcdpConfig;
 import io.rtcdp.jobs.RtcdpOptions;
+import io.rtcdp.jobs.SavepointCheck;
 import io.rtcdp.jobs.Streaming;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
@@ -10,6 +11,7 @@ import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code rtcdp run}: the streaming job, locally or under {@code flink run}. */
 @Command(
@@ -22,6 +24,17 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin SettingsOptions settings;
 
     @Mixin MetricsOptions metrics;
+
+    @Option(
+            names = "--from-savepoint",
+            paramLabel = "PATH",
+            description =
+                    "Start from this savepoint (or retained checkpoint): one a `rtcdp replay"
+                            + " --savepoint` wrote (history, then live), or one of a stopped"
+                            + " streaming job. State of an operator the job lacks stops the start,"
+                            + " except a replay's file source and sinks. Under `flink run`, use"
+                            + " its -s option instead.")
+    String fromSavepoint;
 
     @Override
     public Integer call() throws Exception {
@@ -45,6 +58,15 @@ public final class RunCommand implements Callable<Integer> {
         // under `flink run` the cluster's reporters apply; its job configuration cannot add one
         if (port > 0 && !Environments.isUserProgramOfFlink()) {
             Environments.enablePrometheus(conf, port);
+        }
+        if (fromSavepoint != null) {
+            if (Environments.isUserProgramOfFlink()) {
+                throw new IllegalArgumentException(
+                        "--from-savepoint is for a local run; under `flink run`, give the savepoint"
+                                + " with -s PATH (and --allowNonRestoredState only for a replay's"
+                                + " savepoint, docs/operations.md)");
+            }
+            SavepointCheck.restoreFrom(fromSavepoint, conf, e -> Streaming.build(cfg, e));
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         Streaming.build(cfg, env);

@@ -1,0 +1,154 @@
+package io.rtcdp.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rtcdp.testing.Await;
+import io.rtcdp.testing.KafkaExtension;
+import io.rtcdp.testing.RedisServerExtension;
+import io.rtcdp.udf.profile.RedisKeys;
+import io.rtcdp.udf.retail.RetailImporter;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * History, then live: Online Retail II split at 2011-06-01. The first part goes through {@code
+ * replay --savepoint}, the second through Kafka into the streaming job started from that savepoint
+ * ({@code run --from-savepoint}); every customer's profile must then equal the SQL computation over
+ * the whole data set, so nothing of the history is lost or counted twice at the switch.
+ */
+class HistoryThenLiveITCase {
+    static final Instant SPLIT = Instant.parse("2011-06-01T00:00:00Z");
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
+    @RegisterExtension static final RedisServerExtension REDIS = new RedisServerExtension();
+    @RegisterExtension static final KafkaExtension KAFKA = RtcdpTopics.kafka();
+
+    @TempDir Path tmp;
+
+    @Test
+    void aReplaysSavepointThenTheTopicGiveEveryCustomerTheWholeDataSetsProfile() throws Exception {
+        Path csv = RetailReplayITCase.CSV.toAbsolutePath().normalize();
+        Path events = tmp.resolve("retail.jsonl.gz");
+        RetailImporter.run(csv, events, "retail");
+
+        List<String> history = new ArrayList<>();
+        List<String> live = new ArrayList<>();
+        Map<String, Integer> eventsOf = new HashMap<>();
+        try (BufferedReader r =
+                new BufferedReader(
+                        new InputStreamReader(
+                                new GZIPInputStream(Files.newInputStream(events)),
+                                StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                JsonNode n = JSON.readTree(line);
+                boolean before = Instant.parse(n.get("ts").asText()).isBefore(SPLIT);
+                (before ? history : live).add(line);
+                eventsOf.merge(n.get("ids").get("user_id").asText(), 1, Integer::sum);
+            }
+        }
+        assertThat(history).hasSizeGreaterThan(10_000);
+        assertThat(live).hasSizeGreaterThan(10_000);
+        Path historyFile = tmp.resolve("history.jsonl");
+        Files.write(historyFile, history, StandardCharsets.UTF_8);
+
+        RtcdpConfig cfg =
+                RtcdpConfig.builder()
+                        .set(RtcdpOptions.REDIS_URL, REDIS.url())
+                        .set(RtcdpOptions.KAFKA_BOOTSTRAP, KAFKA.bootstrapServers())
+                        .set(RtcdpOptions.PARALLELISM, 2)
+                        .set(RtcdpOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(2))
+                        .set(
+                                RtcdpOptions.CHECKPOINT_DIR,
+                                tmp.resolve("checkpoints").toUri().toString())
+                        .build();
+        Replay.Summary replayed =
+                Replay.run(
+                        cfg,
+                        List.of(historyFile),
+                        tmp.resolve("dlq.jsonl"),
+                        tmp.resolve("conflicts.jsonl"),
+                        null,
+                        tmp.resolve("audit.jsonl"),
+                        tmp.resolve("work"),
+                        tmp.resolve("savepoints"),
+                        FlinkTestCluster.noRestarts());
+        assertThat(replayed.valid()).isEqualTo(history.size());
+        assertThat(replayed.savepoint()).contains(tmp.resolve("savepoints") + "/savepoint-");
+
+        // a job without the replay's operators would drop their state: refused, by name
+        assertThatThrownBy(
+                        () ->
+                                SavepointCheck.restoreFrom(
+                                        replayed.savepoint(),
+                                        new Configuration(),
+                                        e ->
+                                                e.fromData(1)
+                                                        .sinkTo(new DiscardingSink<>())
+                                                        .uid("other")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("identity")
+                .hasMessageContaining("profile")
+                .hasMessageNotContaining(RtcdpJob.HISTORY_SOURCE_UID);
+
+        KAFKA.sendSpread("rtcdp.events", live);
+        Configuration conf = Environments.jobConfiguration(cfg);
+        conf.addAll(FlinkTestCluster.noRestarts());
+        SavepointCheck.restoreFrom(replayed.savepoint(), conf, e -> Streaming.build(cfg, e));
+        // the replay's file source and file sinks are what the streaming job leaves behind
+        assertThat(conf.toMap())
+                .containsEntry("execution.state-recovery.ignore-unclaimed-state", "true");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        Streaming.build(cfg, env);
+        JobClient job = env.executeAsync("history-then-live");
+        try {
+            RedisKeys keys = new RedisKeys("rtcdp");
+            var redis = REDIS.client();
+            Await.until(
+                    "every customer's events counted",
+                    Duration.ofMinutes(5),
+                    () -> {
+                        int done = 0;
+                        for (var e : eventsOf.entrySet()) {
+                            String oneid = redis.get(keys.id("retail", "user_id", e.getKey()));
+                            String total =
+                                    oneid == null
+                                            ? null
+                                            : redis.hget(
+                                                    keys.profile("retail", oneid),
+                                                    "f.events_total");
+                            if (total != null && Long.parseLong(total) >= e.getValue()) {
+                                done++;
+                            }
+                        }
+                        return done;
+                    },
+                    done -> done == eventsOf.size());
+            RetailReplayITCase.assertFeaturesEqualSql(csv, tmp, redis);
+        } finally {
+            job.cancel().get();
+        }
+    }
+}
