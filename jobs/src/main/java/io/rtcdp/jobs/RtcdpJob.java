@@ -73,6 +73,14 @@ public final class RtcdpJob {
     public static final String HISTORY_SOURCE_UID = "history-source";
 
     /**
+     * The uid of the events source of a streaming job that reads event files first, then Kafka
+     * ({@code rtcdp run --history}): a hybrid source whose state neither the Kafka source nor the
+     * file source can take over, so a savepoint of it restores only into a job started the same
+     * way.
+     */
+    public static final String HISTORY_THEN_LIVE_SOURCE_UID = "history-then-live-source";
+
+    /**
      * Suffix of the uids of the dead-letter, conflict and trigger sinks when they write files (a
      * replay): their state is a file's length, which the streaming job's Kafka sinks of the same
      * role cannot take over.
@@ -128,7 +136,8 @@ public final class RtcdpJob {
                                 EventWatermarks.strategy(
                                         config.get(RtcdpOptions.OUT_OF_ORDERNESS),
                                         config.get(RtcdpOptions.SOURCE_IDLENESS)),
-                                "events")
+                                "events",
+                                RtcdpTypes.PARSED)
                         .uid(parts.sourceUid);
 
         SingleOutputStreamOperator<Event> valid =
@@ -427,6 +436,16 @@ public final class RtcdpJob {
         public Builder eventsSource(Source<Parsed, ?, ?> v) {
             source = v;
             sourceUid = EVENTS_SOURCE_UID;
+            return this;
+        }
+
+        /**
+         * The parsed events of files, then of a Kafka topic: as {@link #eventsSource}, under the
+         * uid {@link #HISTORY_THEN_LIVE_SOURCE_UID}.
+         */
+        public Builder historyThenLiveSource(Source<Parsed, ?, ?> v) {
+            source = v;
+            sourceUid = HISTORY_THEN_LIVE_SOURCE_UID;
             return this;
         }
 

@@ -70,8 +70,11 @@ public final class SavepointCheck {
                             + path
                             + " holds state of operators this job does not have: "
                             + String.join(", ", refused)
-                            + " (docs/operations.md, Savepoint upgrades); it would be lost, so the"
-                            + " job does not start from it");
+                            + (refused.contains(RtcdpJob.HISTORY_THEN_LIVE_SOURCE_UID)
+                                    ? " (it was taken by a job run with --history: give the same"
+                                            + " --history files)"
+                                    : " (docs/operations.md, Savepoint upgrades)")
+                            + "; it would be lost, so the job does not start from it");
         }
         conf.setString("execution.state-recovery.path", path);
         // only the replay's file source and sinks are left behind, if anything

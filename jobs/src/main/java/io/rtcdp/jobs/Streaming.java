@@ -1,5 +1,6 @@
 package io.rtcdp.jobs;
 
+import io.rtcdp.operators.ingest.EventFileFormat;
 import io.rtcdp.operators.ingest.KafkaEventDeserializer;
 import io.rtcdp.udf.event.DeadLetter;
 import io.rtcdp.udf.event.Parsed;
@@ -9,7 +10,11 @@ import io.rtcdp.udf.ml.ModelException;
 import io.rtcdp.udf.ml.ModelMessages;
 import io.rtcdp.udf.rules.Trigger;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.base.source.hybrid.HybridSource;
+import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -188,11 +193,42 @@ public final class Streaming {
                 .build();
     }
 
+    /**
+     * The events of the files {@code history}, then of the events topic (Flink's hybrid source):
+     * every file is read to its end before the first record of the topic, which is then read from
+     * the offsets the group committed (its earliest on a first start). An event in both is counted
+     * once: the dedupe stage, whose state spans the switch, drops the second (within {@code
+     * dedupe.window} of event time).
+     */
+    public static Source<Parsed, ?, ?> historyThenLive(
+            RtcdpConfig cfg, List<java.nio.file.Path> history) {
+        org.apache.flink.core.fs.Path[] paths =
+                history.stream()
+                        .map(p -> new org.apache.flink.core.fs.Path(p.toAbsolutePath().toUri()))
+                        .toArray(org.apache.flink.core.fs.Path[]::new);
+        FileSource<Parsed> files =
+                FileSource.forBulkFileFormat(new EventFileFormat(cfg.parser()), paths).build();
+        return HybridSource.builder(files).addSource(source(cfg)).build();
+    }
+
     /** Adds the streaming job to {@code env}. */
     public static void build(RtcdpConfig cfg, StreamExecutionEnvironment env) {
-        RtcdpJob.builder(cfg)
-                .eventsSource(source(cfg))
-                .profileSink(Replay.redisSink(cfg))
+        build(cfg, env, List.of());
+    }
+
+    /**
+     * Adds the streaming job to {@code env}; with {@code history} files, it reads them first
+     * ({@link #historyThenLive}).
+     */
+    public static void build(
+            RtcdpConfig cfg, StreamExecutionEnvironment env, List<java.nio.file.Path> history) {
+        RtcdpJob.Builder job = RtcdpJob.builder(cfg);
+        if (history.isEmpty()) {
+            job.eventsSource(source(cfg));
+        } else {
+            job.historyThenLiveSource(historyThenLive(cfg, history));
+        }
+        job.profileSink(Replay.redisSink(cfg))
                 .idKeySink(Replay.redisSink(cfg))
                 .deadLetterSink(deadLetterSink(cfg))
                 .conflictSink(conflictSink(cfg))

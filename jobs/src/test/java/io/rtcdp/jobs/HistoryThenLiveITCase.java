@@ -43,34 +43,50 @@ class HistoryThenLiveITCase {
 
     @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
     @RegisterExtension static final RedisServerExtension REDIS = new RedisServerExtension();
-    @RegisterExtension static final KafkaExtension KAFKA = RtcdpTopics.kafka();
+
+    @RegisterExtension
+    static final KafkaExtension KAFKA = RtcdpTopics.kafka().topic("retail.events.hybrid", 3);
+
+    static final Path CSV = RetailReplayITCase.CSV.toAbsolutePath().normalize();
 
     @TempDir Path tmp;
 
-    @Test
-    void aReplaysSavepointThenTheTopicGiveEveryCustomerTheWholeDataSetsProfile() throws Exception {
-        Path csv = RetailReplayITCase.CSV.toAbsolutePath().normalize();
-        Path events = tmp.resolve("retail.jsonl.gz");
-        RetailImporter.run(csv, events, "retail");
+    /** Online Retail II's events, split at {@link #SPLIT}, and each customer's event count. */
+    record Split(List<String> history, List<String> live, Map<String, Integer> eventsOf) {
+        static Split of(Path tmp) throws Exception {
+            Path events = tmp.resolve("retail.jsonl.gz");
+            RetailImporter.run(CSV, events, "retail");
+            Split split = new Split(new ArrayList<>(), new ArrayList<>(), new HashMap<>());
+            split.read(events);
+            assertThat(split.history()).hasSizeGreaterThan(10_000);
+            assertThat(split.live()).hasSizeGreaterThan(10_000);
+            return split;
+        }
 
-        List<String> history = new ArrayList<>();
-        List<String> live = new ArrayList<>();
-        Map<String, Integer> eventsOf = new HashMap<>();
-        try (BufferedReader r =
-                new BufferedReader(
-                        new InputStreamReader(
-                                new GZIPInputStream(Files.newInputStream(events)),
-                                StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                JsonNode n = JSON.readTree(line);
-                boolean before = Instant.parse(n.get("ts").asText()).isBefore(SPLIT);
-                (before ? history : live).add(line);
-                eventsOf.merge(n.get("ids").get("user_id").asText(), 1, Integer::sum);
+        private void read(Path events) throws Exception {
+            try (BufferedReader r =
+                    new BufferedReader(
+                            new InputStreamReader(
+                                    new GZIPInputStream(Files.newInputStream(events)),
+                                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    JsonNode n = JSON.readTree(line);
+                    boolean before = Instant.parse(n.get("ts").asText()).isBefore(SPLIT);
+                    (before ? history : live).add(line);
+                    eventsOf.merge(n.get("ids").get("user_id").asText(), 1, Integer::sum);
+                }
             }
         }
-        assertThat(history).hasSizeGreaterThan(10_000);
-        assertThat(live).hasSizeGreaterThan(10_000);
+    }
+
+    @Test
+    void aReplaysSavepointThenTheTopicGiveEveryCustomerTheWholeDataSetsProfile() throws Exception {
+        REDIS.client().flushAll();
+        Split split = Split.of(tmp);
+        List<String> history = split.history();
+        List<String> live = split.live();
+        Map<String, Integer> eventsOf = split.eventsOf();
         Path historyFile = tmp.resolve("history.jsonl");
         Files.write(historyFile, history, StandardCharsets.UTF_8);
 
@@ -124,31 +140,92 @@ class HistoryThenLiveITCase {
         Streaming.build(cfg, env);
         JobClient job = env.executeAsync("history-then-live");
         try {
-            RedisKeys keys = new RedisKeys("rtcdp");
-            var redis = REDIS.client();
-            Await.until(
-                    "every customer's events counted",
-                    Duration.ofMinutes(5),
-                    () -> {
-                        int done = 0;
-                        for (var e : eventsOf.entrySet()) {
-                            String oneid = redis.get(keys.id("retail", "user_id", e.getKey()));
-                            String total =
-                                    oneid == null
-                                            ? null
-                                            : redis.hget(
-                                                    keys.profile("retail", oneid),
-                                                    "f.events_total");
-                            if (total != null && Long.parseLong(total) >= e.getValue()) {
-                                done++;
-                            }
-                        }
-                        return done;
-                    },
-                    done -> done == eventsOf.size());
-            RetailReplayITCase.assertFeaturesEqualSql(csv, tmp, redis);
+            awaitAndCompare(eventsOf);
         } finally {
-            job.cancel().get();
+            cancel(job);
         }
+    }
+
+    /**
+     * {@code run --history}: the first part as files, the second in the topic together with the
+     * history's last 1,000 events (a producer that started before the files ended): the files are
+     * read first, then the topic, and the events in both are counted once.
+     */
+    @Test
+    void runWithHistoryReadsTheFilesThenTheTopicAndCountsAnEventInBothOnce() throws Exception {
+        REDIS.client().flushAll();
+        Split split = Split.of(tmp);
+        Path historyFile = tmp.resolve("history.jsonl");
+        Files.write(historyFile, split.history(), StandardCharsets.UTF_8);
+        List<String> topic =
+                new ArrayList<>(
+                        split.history()
+                                .subList(split.history().size() - 1_000, split.history().size()));
+        topic.addAll(split.live());
+        KAFKA.sendSpread("retail.events.hybrid", topic);
+
+        RtcdpConfig cfg =
+                RtcdpConfig.builder()
+                        .set(RtcdpOptions.REDIS_URL, REDIS.url())
+                        .set(RtcdpOptions.KAFKA_BOOTSTRAP, KAFKA.bootstrapServers())
+                        .set(RtcdpOptions.EVENTS_TOPIC, "retail.events.hybrid")
+                        .set(RtcdpOptions.PARALLELISM, 2)
+                        .set(RtcdpOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(2))
+                        .set(
+                                RtcdpOptions.CHECKPOINT_DIR,
+                                tmp.resolve("checkpoints").toUri().toString())
+                        .build();
+        Configuration conf = Environments.jobConfiguration(cfg);
+        conf.addAll(FlinkTestCluster.noRestarts());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        Streaming.build(cfg, env, List.of(historyFile));
+        JobClient job = env.executeAsync("run --history");
+        try {
+            awaitAndCompare(split.eventsOf());
+        } finally {
+            cancel(job);
+        }
+    }
+
+    /** Cancels the job and waits until it ended (it writes checkpoints into the test's files). */
+    private static void cancel(JobClient job) throws Exception {
+        job.cancel().get();
+        Await.until(
+                "the job ended",
+                Duration.ofMinutes(1),
+                () -> job.getJobStatus().get().isGloballyTerminalState());
+    }
+
+    /**
+     * Waits until every customer's events are counted, then compares every profile with the SQL
+     * computation over the whole data set (a count above the expected one fails there).
+     */
+    private void awaitAndCompare(Map<String, Integer> eventsOf) throws Exception {
+        RedisKeys keys = new RedisKeys("rtcdp");
+        var redis = REDIS.client();
+        // customers whose events are not all counted yet: each poll asks only about them
+        Map<String, Integer> waiting = new HashMap<>(eventsOf);
+        Await.until(
+                "every customer's events counted",
+                Duration.ofMinutes(5),
+                () -> {
+                    waiting.entrySet()
+                            .removeIf(
+                                    e -> {
+                                        String oneid =
+                                                redis.get(keys.id("retail", "user_id", e.getKey()));
+                                        String total =
+                                                oneid == null
+                                                        ? null
+                                                        : redis.hget(
+                                                                keys.profile("retail", oneid),
+                                                                "f.events_total");
+                                        return total != null
+                                                && Long.parseLong(total) >= e.getValue();
+                                    });
+                    return waiting.size();
+                },
+                left -> left == 0);
+        RetailReplayITCase.assertFeaturesEqualSql(CSV, tmp, redis);
     }
 }

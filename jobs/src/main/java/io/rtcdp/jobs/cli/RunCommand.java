@@ -5,6 +5,9 @@ import io.rtcdp.jobs.RtcdpConfig;
 import io.rtcdp.jobs.RtcdpOptions;
 import io.rtcdp.jobs.SavepointCheck;
 import io.rtcdp.jobs.Streaming;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ReadableConfig;
@@ -36,6 +39,17 @@ public final class RunCommand implements Callable<Integer> {
                             + " its -s option instead.")
     String fromSavepoint;
 
+    @Option(
+            names = "--history",
+            paramLabel = "FILE",
+            arity = "1..*",
+            description =
+                    "Event files (or directories of them) to read first, to their end, before the"
+                            + " events topic (from the group's committed offsets, else its"
+                            + " earliest); an event in both is counted once. A savepoint of such"
+                            + " a job restores only into a job given --history again.")
+    List<Path> history = List.of();
+
     @Override
     public Integer call() throws Exception {
         // under `flink run` the cluster's configuration: its rtcdp settings are read, and the Flink
@@ -52,6 +66,11 @@ public final class RunCommand implements Callable<Integer> {
                             + " ${env:RTCDP_DEFAULT_SECRET}) and, for a tenant with a key of its"
                             + " own, tenant-secret.<tenant>");
         }
+        for (Path p : history) {
+            if (!Files.isReadable(p)) {
+                throw new IllegalArgumentException("--history: not readable: " + p);
+            }
+        }
         settings.warnIfSecretsOnCommandLine(System.err);
         Configuration conf = Environments.jobConfiguration(cfg, flink);
         int port = metrics.port(cfg.get(RtcdpOptions.METRICS_PORT));
@@ -66,10 +85,10 @@ public final class RunCommand implements Callable<Integer> {
                                 + " with -s PATH (and --allowNonRestoredState only for a replay's"
                                 + " savepoint, docs/operations.md)");
             }
-            SavepointCheck.restoreFrom(fromSavepoint, conf, e -> Streaming.build(cfg, e));
+            SavepointCheck.restoreFrom(fromSavepoint, conf, e -> Streaming.build(cfg, e, history));
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        Streaming.build(cfg, env);
+        Streaming.build(cfg, env, history);
         env.execute("rtcdp");
         return 0;
     }
