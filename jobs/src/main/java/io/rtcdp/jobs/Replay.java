@@ -171,25 +171,16 @@ public final class Replay {
         conf.addAll(flinkOverrides);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
 
-        Path[] paths =
-                inputs.stream().map(p -> new Path(p.toAbsolutePath().toUri())).toArray(Path[]::new);
-        FileSource<io.rtcdp.udf.event.Parsed> source =
-                FileSource.forBulkFileFormat(new EventFileFormat(cfg.parser()), paths).build();
         String runId = java.util.UUID.randomUUID().toString();
-        job.historySource(savepointDir == null ? source : new HeldOpenSource<>(source, runId))
-                .profileSink(redisSink(cfg))
-                .idKeySink(redisSink(cfg))
-                .deadLetterSink(
-                        new JsonLinesFileSink<DeadLetter>(deadLetterFile, DeadLetter::toJson))
-                .conflictSink(new JsonLinesFileSink<Conflict>(conflictFile, ConflictJson::toJson))
-                .auditOutput(io.rtcdp.operators.sink.AuditOutput.file(auditFile.toAbsolutePath()))
-                .singleFileWriters();
-        if (triggerFile != null) {
-            job.triggerSink(
-                    new JsonLinesFileSink<io.rtcdp.udf.rules.Trigger>(
-                            triggerFile, io.rtcdp.udf.rules.Trigger::toJson));
-        }
-        job.build().addTo(env);
+        addTo(
+                env,
+                job,
+                inputs,
+                deadLetterFile,
+                conflictFile,
+                triggerFile,
+                auditFile,
+                savepointDir == null ? null : runId);
         long start = System.nanoTime();
         JobExecutionResult r;
         String savepoint = null;
@@ -234,6 +225,44 @@ public final class Replay {
                 millis,
                 null,
                 savepoint);
+    }
+
+    /**
+     * Adds the replay's job to {@code env}: {@code job} (its rules and models given) with the files
+     * as its source and sinks. With a {@code heldOpenRunId}, the input is held open at its end
+     * ({@link HeldOpenSource}) under that run id.
+     */
+    static void addTo(
+            StreamExecutionEnvironment env,
+            RtcdpJob.Builder job,
+            List<java.nio.file.Path> inputs,
+            java.nio.file.Path deadLetterFile,
+            java.nio.file.Path conflictFile,
+            java.nio.file.Path triggerFile,
+            java.nio.file.Path auditFile,
+            String heldOpenRunId) {
+        RtcdpConfig cfg = job.config();
+        Path[] paths =
+                inputs.stream().map(p -> new Path(p.toAbsolutePath().toUri())).toArray(Path[]::new);
+        FileSource<io.rtcdp.udf.event.Parsed> source =
+                FileSource.forBulkFileFormat(new EventFileFormat(cfg.parser()), paths).build();
+        job.historySource(
+                        heldOpenRunId == null
+                                ? source
+                                : new HeldOpenSource<>(source, heldOpenRunId))
+                .profileSink(redisSink(cfg))
+                .idKeySink(redisSink(cfg))
+                .deadLetterSink(
+                        new JsonLinesFileSink<DeadLetter>(deadLetterFile, DeadLetter::toJson))
+                .conflictSink(new JsonLinesFileSink<Conflict>(conflictFile, ConflictJson::toJson))
+                .auditOutput(io.rtcdp.operators.sink.AuditOutput.file(auditFile.toAbsolutePath()))
+                .singleFileWriters();
+        if (triggerFile != null) {
+            job.triggerSink(
+                    new JsonLinesFileSink<io.rtcdp.udf.rules.Trigger>(
+                            triggerFile, io.rtcdp.udf.rules.Trigger::toJson));
+        }
+        job.build().addTo(env);
     }
 
     /**

@@ -432,6 +432,11 @@ public final class RtcdpJob {
             this.config = config;
         }
 
+        /** The settings of the job being built. */
+        public RtcdpConfig config() {
+            return config;
+        }
+
         /** The parsed events of the streaming job (a Kafka topic). */
         public Builder eventsSource(Source<Parsed, ?, ?> v) {
             source = v;
