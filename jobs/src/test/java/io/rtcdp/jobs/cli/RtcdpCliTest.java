@@ -293,6 +293,33 @@ class RtcdpCliTest {
     }
 
     @Test
+    void aMissingSavepointOrHistoryFileExitsWithTwoBeforeAnythingStarts() throws Exception {
+        Path cfg = tmp.resolve("rtcdp.properties");
+        Files.writeString(cfg, "default-secret = " + "k".repeat(32) + "\n");
+        Path none = tmp.resolve("no-savepoint");
+        String[] savepoint =
+                run("run", "--config", cfg.toString(), "--from-savepoint", none.toString());
+        assertThat(savepoint[0]).isEqualTo("2");
+        assertThat(savepoint[1]).startsWith("rtcdp: no savepoint at " + none).doesNotContain("\n");
+        String[] history = run("run", "--config", cfg.toString(), "--history", none.toString());
+        assertThat(history[0]).isEqualTo("2");
+        assertThat(history[1]).isEqualTo("rtcdp: --history: not readable: " + none);
+        Path in = tmp.resolve("in.jsonl");
+        Files.writeString(in, "");
+        String[] atEnd =
+                run(
+                        "replay",
+                        "--input",
+                        in.toString(),
+                        "--savepoint",
+                        tmp.resolve("sp").toString(),
+                        "--refresh-interval",
+                        "end");
+        assertThat(atEnd[0]).isEqualTo("2");
+        assertThat(atEnd[1]).contains("--savepoint refreshes profiles as the live job does");
+    }
+
+    @Test
     void anUnreadableInputExitsWithTwo() {
         String[] r = run("replay", "--input", tmp.resolve("missing.jsonl").toString());
         assertThat(r[0]).isEqualTo("2");
