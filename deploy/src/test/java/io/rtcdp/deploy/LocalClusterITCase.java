@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rtcdp.testing.Await;
+import io.rtcdp.testing.KafkaExtension;
 import io.rtcdp.testing.RedisServerExtension;
 import io.rtcdp.udf.gen.PopulationGenerator;
 import java.io.BufferedReader;
@@ -33,6 +34,10 @@ import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -105,6 +110,19 @@ class LocalClusterITCase {
     static final Duration RUN = scaled(Duration.ofSeconds(280));
 
     @RegisterExtension static final RedisServerExtension REDIS = new RedisServerExtension();
+
+    /** The topics of the streaming job, for the savepoint upgrade. */
+    @RegisterExtension
+    static final KafkaExtension KAFKA =
+            new KafkaExtension()
+                    .topic("rtcdp.events", 1)
+                    .topic("rtcdp.dlq", 1)
+                    .topic("rtcdp.conflicts", 1)
+                    .topic("rtcdp.rules", 1)
+                    .topic("rtcdp.triggers", 1)
+                    .topic("rtcdp.models", 1)
+                    .topic("rtcdp.audit", 1)
+                    .topic("rtcdp.commands", 1);
 
     @TempDir Path tmp;
 
@@ -270,6 +288,225 @@ class LocalClusterITCase {
                 ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
             }
         }
+    }
+
+    /**
+     * A savepoint upgrade of the streaming job: stopped with a savepoint right after its first
+     * checkpoint, while it consumes the first half of the events; the second half arrives; a new
+     * submission restores from the savepoint (unmatched state refused). Once it consumed the whole
+     * topic, Redis must equal that of a run that read the same topic without the stop.
+     *
+     * <p>Two streaming runs are compared whole, so what they read must not depend on timing: the
+     * events topic has one partition (the merge history records which event merged two profiles,
+     * and events of two partitions meet in whatever order they are fetched), the last event is of
+     * another tenant, two months later, so the job's watermark passes every refresh of tenant
+     * acme's profiles in both runs, and RFM boundaries are rebuilt every second.
+     */
+    @Test
+    void aStreamingJobStoppedWithASavepointAndSubmittedAgainLeavesTheSameRedis() throws Exception {
+        work = tmp;
+        clusterDir = work.resolve("cluster");
+        port = freePort();
+        rpcPort = freePort();
+        PopulationGenerator gen =
+                PopulationGenerator.builder()
+                        .seed(13)
+                        .tenant("acme")
+                        .persons(500)
+                        .events(20_000)
+                        .startMillis(
+                                OffsetDateTime.parse("2024-05-01T00:00:00Z")
+                                        .toInstant()
+                                        .toEpochMilli())
+                        .duration(Duration.ofDays(30))
+                        .alwaysUserId(false)
+                        .sharedDevices(0.2, 3)
+                        .duplicateFraction(0.01)
+                        .outOfOrder(0.05, Duration.ofHours(1))
+                        .build();
+        List<String> events = new ArrayList<>();
+        gen.iterator().forEachRemaining(r -> events.add(r.json()));
+        // the clock's event: tenant acme's last event, moved to another tenant and two months on
+        com.fasterxml.jackson.databind.node.ObjectNode clock =
+                (com.fasterxml.jackson.databind.node.ObjectNode)
+                        JSON.readTree(events.get(events.size() - 1));
+        clock.put("tenant", "clock")
+                .put("event_id", "clock-end")
+                .put(
+                        "ts",
+                        java.time.Instant.parse("2024-05-01T00:00:00Z")
+                                .plus(Duration.ofDays(90))
+                                .toString());
+        clock.putObject("ids").put("user_id", "clock");
+        events.add(JSON.writeValueAsString(clock));
+        int half = events.size() / 2;
+        KAFKA.sendSpread("rtcdp.events", events.subList(0, half));
+        try {
+            Result start = script(Duration.ofMinutes(3), "start", "--taskmanagers", "2");
+            rememberPids();
+            assertThat(start.code()).as("start:\n%s", start.out()).isZero();
+
+            REDIS.flushAll();
+            String first = submitStreaming("upgrade", null);
+            Await.until(
+                    "job " + first + " completed a checkpoint with events consumed",
+                    Duration.ofMinutes(3),
+                    () -> {
+                        assertThat(state(first)).isNotIn("FAILED", "CANCELED", "FINISHED");
+                        return committed("rtcdp-upgrade");
+                    },
+                    n -> n > 0);
+            Result stop = script(Duration.ofMinutes(6), "stop-job", first);
+            assertThat(stop.code()).as("stop-job:\n%s", stop.out()).isZero();
+            String savepoint = stop.out().strip().lines().reduce((a, b) -> b).orElse("");
+            assertThat(savepoint).as("savepoint path:\n%s", stop.out()).contains("savepoint-");
+            Await.until(
+                    "job " + first + " stopped",
+                    Duration.ofMinutes(1),
+                    () -> state(first),
+                    "FINISHED"::equals);
+            log(
+                    "upgrade: %s stopped with %s, %d of %d events committed",
+                    first, savepoint, committed("rtcdp-upgrade"), half);
+
+            KAFKA.sendSpread("rtcdp.events", events.subList(half, events.size()));
+            String second = submitStreaming("upgrade", savepoint);
+            Path upgradeDump = work.resolve("redis-upgrade.txt");
+            long upgradeKeys = awaitQuiet(second, "rtcdp-upgrade", upgradeDump);
+            cancel(second);
+            log("upgrade: %s restored and consumed the topic: %d keys", second, upgradeKeys);
+
+            REDIS.flushAll();
+            String oracle = submitStreaming("oracle", null);
+            Path oracleDump = work.resolve("redis-oracle.txt");
+            long oracleKeys = awaitQuiet(oracle, "rtcdp-oracle", oracleDump);
+            cancel(oracle);
+            log("oracle: %s consumed the topic without a stop: %d keys", oracle, oracleKeys);
+            assertThat(oracleKeys).as("keys written without the stop").isGreaterThan(500);
+
+            Map<String, Integer> byField = new TreeMap<>();
+            List<String> different =
+                    compareDumps(
+                            oracleDump, upgradeDump, work.resolve("redis-upgrade.diff"), byField);
+            different.stream().limit(50).forEach(d -> log("  %s", d));
+            assertThat(different)
+                    .as("keys that differ after the upgrade; fields: %s", byField)
+                    .isEmpty();
+        } finally {
+            script(Duration.ofMinutes(1), "stop");
+            for (long pid : pids) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
+    /** Submits {@code rtcdp run} of consumer group {@code rtcdp-<name>}, from {@code savepoint}. */
+    private String submitStreaming(String name, String savepoint) throws Exception {
+        Path config = work.resolve(name + ".properties");
+        Files.writeString(
+                config,
+                String.join(
+                        "\n",
+                        "kafka.bootstrap-servers = " + KAFKA.bootstrapServers(),
+                        "kafka.group-id = rtcdp-" + name,
+                        "redis.url = " + REDIS.url(),
+                        "checkpoint.interval = 1s",
+                        "rfm.refresh-interval = 1s",
+                        "default-secret = local-cluster-upgrade-test-secret-0123456789",
+                        ""));
+        List<String> args = new ArrayList<>(List.of("submit", "--parallelism", "2"));
+        if (savepoint != null) {
+            args.addAll(List.of("--savepoint", savepoint));
+        }
+        args.addAll(List.of("--", "run", "--config", config.toString()));
+        Result r = script(Duration.ofMinutes(3), args.toArray(String[]::new));
+        assertThat(r.code()).as("submit:\n%s", r.out()).isZero();
+        String job = r.out().strip().lines().reduce((a, b) -> b).orElse("");
+        assertThat(job).as("job id printed by submit:\n%s", r.out()).matches("[0-9a-f]{32}");
+        return job;
+    }
+
+    /**
+     * Waits until the group committed every offset of the events topic (all events processed up to
+     * a completed checkpoint, whose Redis writes were flushed before it) and then until two dumps
+     * of Redis 5 s apart are equal; the last dump is in {@code out}. Returns its number of keys.
+     */
+    private long awaitQuiet(String job, String group, Path out) throws Exception {
+        Await.until(
+                "job " + job + " committed every event of the topic",
+                Duration.ofMinutes(5),
+                () -> {
+                    assertThat(state(job))
+                            .as("job %s: %s", job, exceptions(job))
+                            .isNotIn("FAILED", "CANCELED", "FINISHED");
+                    return committed(group) == endOffsets();
+                });
+        Path before = work.resolve(out.getFileName() + ".before");
+        Files.writeString(before, "");
+        long[] keys = {0};
+        Await.until(
+                "Redis unchanged for 5 s",
+                Duration.ofMinutes(2),
+                () -> {
+                    Thread.sleep(5000);
+                    try {
+                        keys[0] = dump(out);
+                    } catch (redis.clients.jedis.exceptions.JedisConnectionException e) {
+                        log("dump: %s (a busy machine); again", e.getMessage());
+                        return false;
+                    }
+                    boolean same = Files.mismatch(before, out) == -1;
+                    Files.copy(out, before, StandardCopyOption.REPLACE_EXISTING);
+                    return same;
+                });
+        return keys[0];
+    }
+
+    /** The offsets {@code group} committed on the events topic, summed over its partitions. */
+    private static long committed(String group) throws Exception {
+        try (Admin admin = Admin.create(KAFKA.clientProperties())) {
+            return admin
+                    .listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata()
+                    .get()
+                    .entrySet()
+                    .stream()
+                    .filter(e -> e.getKey().topic().equals("rtcdp.events") && e.getValue() != null)
+                    .mapToLong(e -> e.getValue().offset())
+                    .sum();
+        }
+    }
+
+    /** The end offsets of the events topic, summed over its partitions. */
+    private static long endOffsets() throws Exception {
+        try (Admin admin = Admin.create(KAFKA.clientProperties())) {
+            Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+            latest.put(new TopicPartition("rtcdp.events", 0), OffsetSpec.latest());
+            return admin.listOffsets(latest).all().get().values().stream()
+                    .mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset)
+                    .sum();
+        }
+    }
+
+    /** Cancels the job through the REST API and waits until it is. */
+    private void cancel(String job) throws Exception {
+        http.send(
+                HttpRequest.newBuilder(
+                                URI.create(
+                                        "http://127.0.0.1:"
+                                                + port
+                                                + "/jobs/"
+                                                + job
+                                                + "?mode=cancel"))
+                        .method("PATCH", HttpRequest.BodyPublishers.noBody())
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        Await.until(
+                "job " + job + " canceled",
+                Duration.ofMinutes(1),
+                () -> state(job),
+                "CANCELED"::equals);
     }
 
     /** The generated input, written once (and kept in {@code rtcdp.chaos.dir}). */
