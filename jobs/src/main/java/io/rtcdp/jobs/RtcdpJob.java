@@ -269,12 +269,16 @@ public final class RtcdpJob {
         deadLetters.add(rfm.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
 
         // fromData of an empty list fails at run time ("Reached the end of the collection"):
-        // without start-up rules it gets one blank text, filtered out here
+        // without start-up rules it gets one blank text, filtered out here. The source is
+        // bounded: it finishes after the first checkpoint, and a job restored from a savepoint
+        // that has it finished does not run it again. Its uid names its content, so that start-up
+        // files changed for an upgrade are applied (a rule set or model of a higher version
+        // replaces the one in state), and the same files are not applied twice
         DataStream<String> rules =
                 env.fromData(
                                 parts.initialControl.isEmpty() ? List.of("") : parts.initialControl,
                                 Types.STRING)
-                        .uid("rules-initial")
+                        .uid(initialControlUid(parts.initialControl))
                         .name("rules (start-up)")
                         .filter(text -> !text.isEmpty())
                         .uid("rules-initial-filter")
@@ -374,6 +378,32 @@ public final class RtcdpJob {
                         .name("dead letters");
         if (parts.singleFileWriters) {
             deadLetterOut.setParallelism(1);
+        }
+    }
+
+    /** Prefix of the uid of the start-up rule sets and models; {@link #initialControlUid}. */
+    public static final String INITIAL_CONTROL_UID = "rules-initial";
+
+    /**
+     * The uid of the source of the start-up rule sets and models: {@code rules-initial} when there
+     * are none, else {@code rules-initial-} and 12 hex digits of the SHA-256 of their texts.
+     */
+    static String initialControlUid(List<String> texts) {
+        if (texts.isEmpty()) {
+            return INITIAL_CONTROL_UID;
+        }
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            for (String t : texts) {
+                byte[] b = t.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                sha.update(java.nio.ByteBuffer.allocate(4).putInt(b.length).array());
+                sha.update(b);
+            }
+            return INITIAL_CONTROL_UID
+                    + "-"
+                    + java.util.HexFormat.of().formatHex(sha.digest()).substring(0, 12);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -101,6 +101,10 @@ public final class SavepointCheck {
     }
 
     private static boolean hasState(OperatorState s) {
+        if (s.isFullyFinished()) {
+            // a bounded source that ended (start-up rules of other files): nothing to restore
+            return false;
+        }
         if (s.getCoordinatorState() != null) {
             return true;
         }

@@ -26,10 +26,16 @@ class OperatorUidsTest {
 
     @Test
     void operationsMdListsEveryOperatorUidOfTheStreamingJobAndTheReplay() throws Exception {
-        RtcdpConfig cfg = RtcdpConfig.builder().set(RtcdpOptions.LEARNING_ENABLED, true).build();
+        RtcdpConfig cfg =
+                RtcdpConfig.builder()
+                        .set(RtcdpOptions.LEARNING_ENABLED, true)
+                        .set(RtcdpOptions.RULES_FILES, "../examples/rules/demo.yaml")
+                        .build();
         Path file = Path.of("events.jsonl");
         List<String> missing = new ArrayList<>();
         Set<String> uids = new TreeSet<>();
+        // without start-up rules and models, the start-up source has the plain uid
+        uids.addAll(uids(e -> Streaming.build(RtcdpConfig.builder().build(), e), missing));
         uids.addAll(uids(e -> Streaming.build(cfg, e), missing));
         uids.addAll(uids(e -> Streaming.build(cfg, e, List.of(file)), missing));
         uids.addAll(
@@ -49,6 +55,18 @@ class OperatorUidsTest {
         assertThat(documented()).containsExactlyInAnyOrderElementsOf(uids);
     }
 
+    @Test
+    void theStartUpControlsUidNamesItsContent() {
+        assertThat(RtcdpJob.initialControlUid(List.of())).isEqualTo("rules-initial");
+        String a = RtcdpJob.initialControlUid(List.of("rules v1"));
+        assertThat(a).matches("rules-initial-[0-9a-f]{12}");
+        assertThat(RtcdpJob.initialControlUid(List.of("rules v1"))).isEqualTo(a);
+        assertThat(RtcdpJob.initialControlUid(List.of("rules v2"))).isNotEqualTo(a);
+        // the texts' boundaries count: ["ab", "c"] is not ["a", "bc"]
+        assertThat(RtcdpJob.initialControlUid(List.of("ab", "c")))
+                .isNotEqualTo(RtcdpJob.initialControlUid(List.of("a", "bc")));
+    }
+
     /**
      * The uids of the operators {@code build} adds; the names of those without one to {@code
      * missing}.
@@ -62,7 +80,12 @@ class OperatorUidsTest {
             if (n.getTransformationUID() == null) {
                 missing.add(n.getOperatorName());
             } else {
-                out.add(n.getTransformationUID());
+                // the start-up control's uid names its content (RtcdpJob.initialControlUid)
+                out.add(
+                        n.getTransformationUID()
+                                .replaceFirst(
+                                        "^" + RtcdpJob.INITIAL_CONTROL_UID + "-[0-9a-f]{12}$",
+                                        RtcdpJob.INITIAL_CONTROL_UID + "-<hash>"));
             }
         }
         return out;
