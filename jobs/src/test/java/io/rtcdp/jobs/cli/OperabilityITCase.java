@@ -250,6 +250,17 @@ class OperabilityITCase {
                     .allSatisfy(a -> assertThat(a).startsWith("127.0.0.1:"))
                     .contains("127.0.0.1:" + metricsPort);
             assertThat(Files.readString(err)).as("stderr").doesNotContain("checkpoint(s) failed");
+            // little noise: of INFO lines only rtcdp's own (Flink's and Kafka's show WARN and up)
+            assertThat(
+                            Files.readString(err)
+                                    .lines()
+                                    .filter(l -> l.matches("\\d\\d:\\d\\d:\\d\\d INFO .*")))
+                    .as("INFO lines on the console")
+                    .allSatisfy(
+                            l ->
+                                    assertThat(l)
+                                            .matches(
+                                                    ".* INFO  (RunCommand|LoopbackPrometheusReporter) - .*"));
             try (var dirs = Files.list(state.resolve("checkpoints"))) {
                 assertThat(dirs.toList()).as("a directory of the job's checkpoints").hasSize(1);
             }
