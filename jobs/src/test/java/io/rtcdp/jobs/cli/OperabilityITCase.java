@@ -267,6 +267,82 @@ class OperabilityITCase {
         }
     }
 
+    /**
+     * A checkpoint that fails (it times out after 10 ms, {@code flink.*} passed through) shows on
+     * the console with its cause, and so does the restart it causes (no failed checkpoint is
+     * tolerated): what a platform team needs to see of a live job in trouble.
+     */
+    @Test
+    void failedCheckpointsAndRestartsAreLoggedWithTheirCause() throws Exception {
+        Path work = Files.createDirectories(tmp.resolve("failing"));
+        Path out = tmp.resolve("failing-stdout.txt");
+        Path err = tmp.resolve("failing-stderr.txt");
+        List<String> cmd =
+                new ArrayList<>(
+                        List.of(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "-Xmx1g",
+                                "--add-opens=java.base/java.util=ALL-UNNAMED",
+                                "--add-opens=java.base/java.lang=ALL-UNNAMED",
+                                "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                                "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+                                "-Dlog4j2.configurationFile=log4j2.properties",
+                                "-Djava.io.tmpdir=" + tmp,
+                                "-cp",
+                                System.getProperty("java.class.path"),
+                                "io.rtcdp.jobs.cli.RtcdpCli",
+                                "run",
+                                "--create-topics",
+                                SECRET,
+                                "-Dkafka.bootstrap-servers=" + KAFKA.bootstrapServers(),
+                                "-Dkafka.group-id=failing",
+                                "-Dredis.url=" + REDIS.url(),
+                                "-Dparallelism=1",
+                                "-Dcheckpoint.interval=3s",
+                                "-Dflink.execution.checkpointing.timeout=10 ms"));
+        for (String t :
+                new String[] {
+                    "events", "dlq", "conflicts", "audit", "rules", "triggers", "models", "commands"
+                }) {
+            cmd.add("-Dkafka.topic." + t + "=f." + t);
+        }
+        Process run =
+                new ProcessBuilder(cmd)
+                        .directory(work.toFile())
+                        .redirectOutput(out.toFile())
+                        .redirectError(err.toFile())
+                        .start();
+        try {
+            Await.until(
+                    "a failed checkpoint and a restart on the console",
+                    Duration.ofMinutes(4),
+                    () -> {
+                        String e = Files.readString(err);
+                        return e.contains("rtcdp: the job restarted")
+                                && e.contains("checkpoint(s) failed");
+                    });
+            String e = Files.readString(err);
+            assertThat(e)
+                    .contains("WARN  CheckpointFailureManager - Failed to trigger or complete")
+                    .containsPattern("(?i)expired")
+                    .contains("switched from state RUNNING to RESTARTING")
+                    .containsPattern("(?m)^\\S+ WARN  RunCommand - rtcdp: the job restarted");
+        } catch (AssertionError a) {
+            throw new AssertionError(
+                    a.getMessage()
+                            + "\nstdout of rtcdp run:\n"
+                            + Files.readString(out)
+                            + "\nstderr of rtcdp run:\n"
+                            + Files.readString(err),
+                    a);
+        } finally {
+            run.destroy();
+            if (!run.waitFor(30, TimeUnit.SECONDS)) {
+                run.destroyForcibly().waitFor();
+            }
+        }
+    }
+
     private static long metric(String text, String name) {
         Matcher m = Pattern.compile("(?m)^" + name + "\\{[^}]*} ([0-9.eE+-]+)$").matcher(text);
         return m.find() ? (long) Double.parseDouble(m.group(1)) : -1;
