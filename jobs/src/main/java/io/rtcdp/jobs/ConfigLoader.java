@@ -168,7 +168,11 @@ public final class ConfigLoader {
                                 + "' (rtcdp's settings are in the README, Configuration; Flink's"
                                 + " own settings go in Flink's configuration: a"
                                 + " FlinkDeployment's flinkConfiguration, flink run -D or"
-                                + " config.yaml)");
+                                + " config.yaml"
+                                + (FlinkSettings.options().containsKey(k)
+                                        ? "; or here as flink." + k
+                                        : "")
+                                + ")");
             }
         }
         return m;

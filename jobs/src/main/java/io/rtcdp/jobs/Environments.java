@@ -67,7 +67,9 @@ public final class Environments {
         c.put("parallelism.default", Integer.toString(cfg.get(RtcdpOptions.PARALLELISM)));
         Map<String, String> set = flink.toMap();
         c.keySet().removeAll(set.keySet());
-        return Configuration.fromMap(c);
+        Configuration conf = Configuration.fromMap(c);
+        FlinkSettings.apply(cfg, conf);
+        return conf;
     }
 
     /** Settings for a local MiniCluster run (demo, replay, bench): slots and memory. */
@@ -85,21 +87,105 @@ public final class Environments {
         c.setString("restart-strategy.fixed-delay.attempts", "3");
         c.setString("restart-strategy.fixed-delay.delay", "1 s");
         c.setString("rest.bind-port", "0");
+        // nothing of a local run listens beyond this machine unless configured (flink.<key>)
+        for (String key : LOOPBACK_KEYS) {
+            c.setString(key, LOOPBACK);
+        }
         if (cfg.get(RtcdpOptions.METRICS_PORT) > 0) {
             enablePrometheus(c, cfg.get(RtcdpOptions.METRICS_PORT));
         }
+        FlinkSettings.apply(cfg, c);
+        return c;
+    }
+
+    /** The address a local run's endpoints listen on and advertise unless configured. */
+    public static final String LOOPBACK = "127.0.0.1";
+
+    /**
+     * The Flink settings of the addresses a local run listens on or advertises: REST API, RPC, blob
+     * server, shuffle; each {@link #LOOPBACK} unless a {@code flink.<key>} setting says else.
+     */
+    static final java.util.List<String> LOOPBACK_KEYS =
+            java.util.List.of(
+                    "rest.bind-address",
+                    "rest.address",
+                    "jobmanager.rpc.address",
+                    "jobmanager.bind-host",
+                    "taskmanager.bind-host",
+                    "taskmanager.host");
+
+    /** Where a local {@code rtcdp run} keeps its state unless {@code checkpoint.dir} says else. */
+    public static final Path LIVE_STATE_DIR = Path.of("rtcdp-state");
+
+    /**
+     * The settings of a local {@code rtcdp run} ({@link #localConfiguration} with {@code stateDir}:
+     * checkpoints in {@code stateDir/checkpoints} unless {@code checkpoint.dir}, kept when the job
+     * is cancelled or stopped, so a new run can start from them), restarts with exponential delay,
+     * 1 s up to 1 min, at most 20 in a row; the {@code flink.<key>} settings over all of it.
+     */
+    public static Configuration liveLocalConfiguration(RtcdpConfig cfg, Path stateDir) {
+        Configuration c = localConfiguration(cfg, stateDir);
+        c.setString(
+                "execution.checkpointing.externalized-checkpoint-retention",
+                "RETAIN_ON_CANCELLATION");
+        c.setString("execution.checkpointing.num-retained", "3");
+        // Flink triggers the first checkpoint at a random time within the first interval after
+        // the job switched to RUNNING, which is before its tasks are deployed and running: such a
+        // trigger fails (not all tasks running), and one that reaches the start-up rules source
+        // as it finishes is declined (tasks not ready). A pause of one interval puts the first
+        // checkpoint a whole interval after the start, when the tasks run and that source is done.
+        c.setString(
+                "execution.checkpointing.min-pause",
+                c.getString("execution.checkpointing.interval", "10000 ms"));
+        c.setString("restart-strategy.type", "exponential-delay");
+        c.setString("restart-strategy.exponential-delay.initial-backoff", "1 s");
+        c.setString("restart-strategy.exponential-delay.max-backoff", "1 min");
+        c.setString("restart-strategy.exponential-delay.backoff-multiplier", "2.0");
+        c.setString("restart-strategy.exponential-delay.reset-backoff-threshold", "10 min");
+        c.setString("restart-strategy.exponential-delay.attempts-before-reset-backoff", "20");
+        c.removeKey("restart-strategy.fixed-delay.attempts");
+        c.removeKey("restart-strategy.fixed-delay.delay");
+        FlinkSettings.apply(cfg, c);
         return c;
     }
 
     /**
-     * Adds Flink's Prometheus reporter, serving {@code http://HOST:port/metrics}. The reporter is
-     * found through {@code META-INF/services} of {@code flink-metrics-prometheus} (merged into the
-     * fat jar); on a cluster it comes from Flink's {@code plugins/} directory instead.
+     * Where the job's checkpoints go, as the start-up line says it; an IllegalArgumentException
+     * (exit 2) under {@code flink run} when neither Flink's configuration nor rtcdp's settings name
+     * a directory: Flink would then keep the checkpoints in the JobManager's memory, lost with it.
+     */
+    public static String checkpointDirectory(Configuration job, boolean userProgramOfFlink) {
+        String dir = job.getString("execution.checkpointing.dir", null);
+        if (dir == null) {
+            dir = job.getString("state.checkpoints.dir", null);
+        }
+        if (dir == null || dir.isBlank()) {
+            if (userProgramOfFlink) {
+                throw new IllegalArgumentException(
+                        "no checkpoint directory: set execution.checkpointing.dir in Flink's"
+                                + " configuration (a FlinkDeployment's flinkConfiguration, flink"
+                                + " run -D, config.yaml) or checkpoint.dir in rtcdp's settings;"
+                                + " rtcdp does not checkpoint to the JobManager's memory");
+            }
+            throw new IllegalStateException("a local run has a checkpoint directory");
+        }
+        return dir;
+    }
+
+    /**
+     * Adds a Prometheus reporter to a local run, serving {@code http://127.0.0.1:port/metrics}
+     * ({@code flink.metrics.reporter.prom.host} for another address): Flink's reporter, which
+     * listens on every interface, on one address ({@link
+     * io.rtcdp.jobs.local.LoopbackPrometheusReporter}). On a cluster, Flink's reporter from its
+     * {@code plugins/} directory serves the metrics instead.
      */
     public static void enablePrometheus(Configuration c, int port) {
         c.setString(
                 "metrics.reporter.prom.factory.class",
-                "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+                io.rtcdp.jobs.local.LoopbackPrometheusReporter.Factory.class.getName());
         c.setString("metrics.reporter.prom.port", Integer.toString(port));
+        if (!c.containsKey("metrics.reporter.prom.host")) {
+            c.setString("metrics.reporter.prom.host", LOOPBACK);
+        }
     }
 }

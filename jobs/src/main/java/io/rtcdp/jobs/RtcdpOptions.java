@@ -163,10 +163,33 @@ public final class RtcdpOptions {
                             .stringType()
                             .noDefaultValue()
                             .withDescription(
-                                    "checkpoint directory (a local run without one uses its work"
-                                            + " directory); Flink's `execution.checkpointing.dir`"
-                                            + " decides when Flink's configuration sets it"),
+                                    "checkpoint directory (a URI such as `s3://bucket/path` or a"
+                                            + " local path); Flink's"
+                                            + " `execution.checkpointing.dir` decides when Flink's"
+                                            + " configuration sets it. Without either, a local"
+                                            + " `run` checkpoints to `./rtcdp-state/checkpoints`"
+                                            + " (owner-only; `replay`, `demo`, `bench`: their work"
+                                            + " directory) and `run` under `flink run` refuses to"
+                                            + " start (exit 2): never to the JobManager's memory"),
                     nonBlank());
+    public static final ConfigOption<Map<String, String>> FLINK_SETTINGS =
+            family(
+                    key("flink")
+                            .mapType()
+                            .defaultValue(Map.of())
+                            .withDescription(
+                                    "a Flink configuration key and its value, applied over the"
+                                            + " Flink settings rtcdp adds (and, locally, over its"
+                                            + " defaults), e.g."
+                                            + " `flink.execution.buffer-timeout.interval=10 ms`"
+                                            + " or `flink.execution.state-recovery.path=<a"
+                                            + " checkpoint>`; a value Flink cannot read is exit 2."
+                                            + " `parallelism.default` and the checkpoint interval"
+                                            + " and directory are rtcdp's `parallelism`,"
+                                            + " `checkpoint.interval` and `checkpoint.dir`"),
+                    "<key>",
+                    false,
+                    FlinkSettings::check);
     public static final ConfigOption<Duration> DEDUPE_WINDOW =
             setting(
                     key("dedupe.window")
@@ -348,6 +371,17 @@ public final class RtcdpOptions {
                     "operators' commands to the identity stage (`rtcdp ids release`), key ="
                             + " tenant (a record whose key is not its command's tenant, or that is"
                             + " no valid command, is dropped and counted)");
+    public static final ConfigOption<Integer> CREATE_TOPICS_PARTITIONS =
+            setting(
+                    key("kafka.create-topics.partitions")
+                            .intType()
+                            .defaultValue(0)
+                            .withDescription(
+                                    "partitions of the events topic that `rtcdp run"
+                                            + " --create-topics` creates and that the"
+                                            + " `kafka-topics.sh` lines of a missing one name; 0:"
+                                            + " the job's `parallelism` (the other topics get 1)"),
+                    between(0, 10_000));
     public static final ConfigOption<Long> CONTROL_MAX_VERSION_STEP =
             setting(
                     key("control.max-version-step")

@@ -321,7 +321,9 @@ class ConfigLoaderTest {
                         "FILE: unknown setting 'redis.urll' (rtcdp's settings are in the README");
         assertThat(error("state.backend.type=rocksdb\n"))
                 .startsWith("FILE: unknown setting 'state.backend.type'")
-                .contains("Flink's own settings go in Flink's configuration");
+                .contains("Flink's own settings go in Flink's configuration")
+                .endsWith("; or here as flink.state.backend.type)");
+        assertThat(error("redis.urll=x\n")).doesNotContain("flink.");
         assertThatThrownBy(
                         () ->
                                 ConfigLoader.withEnvironment(n -> null)

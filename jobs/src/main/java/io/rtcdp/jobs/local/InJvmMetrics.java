@@ -81,9 +81,29 @@ public final class InJvmMetrics implements MetricReporter {
     @Override
     public void close() {}
 
+    /**
+     * Whether a metric of that name is registered in a group whose identifier contains {@code
+     * scope}, e.g. {@code currentOffset} of {@code KafkaSourceReader.topic.rtcdp.events}: a Kafka
+     * source reader got a partition of that topic.
+     */
+    public static boolean registered(String name, String scope) {
+        for (String id : IDENTIFIERS.getOrDefault(name, List.of())) {
+            if (id.contains(scope)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Metric name → the identifiers of its groups (scope and name, dot-separated). */
+    private static final Map<String, List<String>> IDENTIFIERS = new ConcurrentHashMap<>();
+
     @Override
     public void notifyOfAddedMetric(Metric metric, String name, MetricGroup group) {
         METRICS.computeIfAbsent(name, k -> new CopyOnWriteArrayList<>()).add(metric);
+        IDENTIFIERS
+                .computeIfAbsent(name, k -> new CopyOnWriteArrayList<>())
+                .add(group.getMetricIdentifier(name));
         if (name.equals("numRecordsIn") && metric instanceof Counter c) {
             Map<String, String> vars = group.getAllVariables();
             String task = vars.get(TASK_NAME);
@@ -109,6 +129,7 @@ public final class InJvmMetrics implements MetricReporter {
     public static void reset() {
         METRICS.clear();
         RECORDS_IN.clear();
+        IDENTIFIERS.clear();
     }
 
     /** Factory named in the Flink configuration. */
