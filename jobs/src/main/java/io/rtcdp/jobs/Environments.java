@@ -72,6 +72,22 @@ public final class Environments {
         return conf;
     }
 
+    /**
+     * Adds the Flink settings of the streaming job ({@code rtcdp run}, the demo, the live bench)
+     * that replay's throughput path does not take, each only where {@code c} does not set it yet.
+     */
+    public static void addStreamingDefaults(Configuration c) {
+        STREAMING_DEFAULTS.forEach(
+                (k, v) -> {
+                    if (!c.containsKey(k)) {
+                        c.setString(k, v);
+                    }
+                });
+    }
+
+    /** The streaming job's own Flink settings ({@link #addStreamingDefaults}). */
+    static final Map<String, String> STREAMING_DEFAULTS = Map.of();
+
     /** Settings for a local MiniCluster run (demo, replay, bench): slots and memory. */
     public static Configuration localConfiguration(RtcdpConfig cfg, Path workDir) {
         Configuration c = jobConfiguration(cfg);

@@ -1,18 +1,31 @@
 package io.rtcdp.jobs.cli;
 
 import io.rtcdp.jobs.bench.Bench;
+import io.rtcdp.jobs.bench.LiveBench;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code rtcdp bench}: throughput of the replay path. */
+/** {@code rtcdp bench}: throughput of the replay path; with {@code --live}, freshness. */
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
-        description =
-                "Measures the replay path end to end: events/s over N generated events of M"
-                        + " profiles, with RocksDB, checkpoints every 10 s and Redis on this"
-                        + " machine; plus RocksDB and Redis bytes per profile.")
+        description = {
+            "Measures the replay path end to end: events/s over N generated events of M"
+                    + " profiles, with RocksDB, checkpoints every 10 s and Redis on this"
+                    + " machine; plus RocksDB and Redis bytes per profile.",
+            "With --live: the streaming job (as `rtcdp run`) on Kafka and Redis, fed"
+                    + " generated events at fixed rates (--rates, each held --seconds); per"
+                    + " rate the latency of probe events from their Kafka append"
+                    + " (LogAppendTime) to their effect being visible in Redis (p50, p95,"
+                    + " p99, max), the events/s the job processed and whether it kept up;"
+                    + " --max finds the highest rate it keeps up with and measures at 70 %"
+                    + " of it, with app reads (HGETALL) next to the same reads on the idle"
+                    + " Redis."
+        })
 public final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--events",
@@ -75,8 +88,100 @@ public final class BenchCommand implements Callable<Integer> {
                             + " (learning.enabled=false).")
     boolean noLearning;
 
+    @Option(
+            names = "--live",
+            description =
+                    "Measure the streaming job's freshness (Kafka append to visible in Redis)"
+                            + " instead of the replay path's throughput.")
+    boolean live;
+
+    @Option(
+            names = "--rates",
+            split = ",",
+            paramLabel = "N,N...",
+            description =
+                    "--live: events/s to hold, in order; with --max, where the ramp starts"
+                            + " (default: 1000,5000; with --max 2000).")
+    List<Integer> rates;
+
+    @Option(
+            names = "--seconds",
+            defaultValue = "30",
+            description = "--live: how long each rate is held (default: ${DEFAULT-VALUE}).")
+    int seconds;
+
+    @Option(
+            names = "--warmup-seconds",
+            defaultValue = "20",
+            description =
+                    "--live: seconds at the first rate before measuring, not reported (default:"
+                            + " ${DEFAULT-VALUE}).")
+    int warmupSeconds;
+
+    @Option(
+            names = "--max",
+            description =
+                    "--live: ramp up from the first rate (× 1.5 a step) until the job falls"
+                            + " behind, then measure at 70 % of the highest rate it kept up"
+                            + " with.")
+    boolean max;
+
+    @Option(
+            names = "--bootstrap",
+            paramLabel = "HOSTS",
+            description =
+                    "--live: an outside Kafka (the bench creates topics of its own there)"
+                            + " instead of an in-JVM broker.")
+    String bootstrap;
+
+    @Option(
+            names = "--app-reads",
+            defaultValue = "500",
+            paramLabel = "N",
+            description =
+                    "--live: HGETALLs of random profiles per second, one at a time on one"
+                            + " connection, during the measured rates and on the idle Redis"
+                            + " before them; 0 for none (default: ${DEFAULT-VALUE}).")
+    int appReads;
+
+    @Option(
+            names = "--probes-per-second",
+            paramLabel = "N",
+            description =
+                    "--live: probe events per second (default: enough for 200 per rate, at"
+                            + " least 5).")
+    Double probesPerSecond;
+
+    @Option(
+            names = "--json",
+            paramLabel = "FILE",
+            description = "--live: also write the results to this file as JSON.")
+    java.nio.file.Path json;
+
+    @Option(
+            names = "-D",
+            paramLabel = "KEY=VALUE",
+            description =
+                    "--live: an rtcdp setting (e.g. -Dredis.flush-interval=5ms), or a Flink"
+                            + " setting as -Dflink.<key>=<value> (e.g."
+                            + " -Dflink.execution.buffer-timeout.interval=10ms); repeatable.")
+    Map<String, String> settings = new LinkedHashMap<>();
+
     @Override
     public Integer call() throws Exception {
+        if (live) {
+            return live();
+        }
+        if (rates != null
+                || max
+                || bootstrap != null
+                || json != null
+                || !settings.isEmpty()
+                || probesPerSecond != null) {
+            throw new IllegalArgumentException(
+                    "--rates, --max, --bootstrap, --json, --probes-per-second and -D are options"
+                            + " of --live");
+        }
         if (events < 1 || profiles < 1 || parallelism < 1) {
             throw new IllegalArgumentException(
                     "--events, --profiles and --parallelism must be positive");
@@ -107,6 +212,59 @@ public final class BenchCommand implements Callable<Integer> {
                         models,
                         !noLearning),
                 System.out);
+        return 0;
+    }
+
+    private Integer live() throws Exception {
+        List<Integer> r = rates != null ? rates : max ? List.of(2000) : List.of(1000, 5000);
+        if (r.isEmpty() || r.stream().anyMatch(x -> x == null || x < 1)) {
+            throw new IllegalArgumentException("--rates must be positive events/s");
+        }
+        if (seconds < 1 || warmupSeconds < 0 || appReads < 0 || parallelism < 1 || profiles < 1) {
+            throw new IllegalArgumentException(
+                    "--seconds, --parallelism and --profiles must be positive, --warmup-seconds"
+                            + " and --app-reads not negative");
+        }
+        if (probesPerSecond != null && !(probesPerSecond > 0 && probesPerSecond <= 1000)) {
+            throw new IllegalArgumentException("--probes-per-second must be in (0, 1000]");
+        }
+        Map<String, String> rtcdp = new LinkedHashMap<>();
+        Map<String, String> flink = new LinkedHashMap<>();
+        settings.forEach(
+                (k, v) -> {
+                    if (k.startsWith("flink.") && k.length() > "flink.".length()) {
+                        flink.put(k.substring("flink.".length()), v);
+                    } else {
+                        rtcdp.put(k, v);
+                    }
+                });
+        // bad settings are exit 2 before anything starts
+        io.rtcdp.jobs.ConfigLoader.create().commandLine(rtcdp).load();
+        LiveBench.Result res =
+                LiveBench.run(
+                        new LiveBench.Settings(
+                                r,
+                                seconds,
+                                warmupSeconds,
+                                max,
+                                parallelism,
+                                profiles,
+                                anonymous,
+                                bootstrap,
+                                redis,
+                                rules,
+                                models,
+                                !noLearning,
+                                appReads,
+                                probesPerSecond == null ? 0 : probesPerSecond,
+                                rtcdp,
+                                flink),
+                        System.out);
+        if (json != null) {
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                    .writerWithDefaultPrettyPrinter()
+                    .writeValue(json.toFile(), res);
+        }
         return 0;
     }
 }
