@@ -73,8 +73,36 @@ public final class Environments {
     }
 
     /**
-     * Adds the Flink settings of the streaming job ({@code rtcdp run}, the demo, the live bench)
-     * that replay's throughput path does not take, each only where {@code c} does not set it yet.
+     * The streaming job's own Flink settings, which replay's throughput path does not take: a
+     * buffer timeout of 10 ms instead of Flink's 100 ms. An event crosses five keyed exchanges
+     * between the Kafka source and the Redis writer (dedupe, identity, fragments, profile, decide);
+     * below a buffer's worth of records each waits for the output flusher, up to the timeout, so
+     * Flink's default alone put ~250 ms into the median freshness at 1,000 events/s
+     * (docs/bench/2026-12-03-live-latency.md).
+     */
+    static final Map<String, String> STREAMING_DEFAULTS =
+            Map.of("execution.buffer-timeout.interval", "10 ms");
+
+    /**
+     * {@link #jobConfiguration(RtcdpConfig, ReadableConfig)} with the streaming job's own settings
+     * ({@link #STREAMING_DEFAULTS}), each only where {@code flink} (the cluster's configuration)
+     * does not set it.
+     */
+    public static Configuration streamingJobConfiguration(RtcdpConfig cfg, ReadableConfig flink) {
+        Configuration c = jobConfiguration(cfg, flink);
+        Map<String, String> set = flink.toMap();
+        STREAMING_DEFAULTS.forEach(
+                (k, v) -> {
+                    if (!set.containsKey(k) && !c.containsKey(k)) {
+                        c.setString(k, v);
+                    }
+                });
+        return c;
+    }
+
+    /**
+     * Adds the streaming job's own settings ({@link #STREAMING_DEFAULTS}) to a local run's
+     * configuration (the demo, the live bench), each only where {@code c} does not set it.
      */
     public static void addStreamingDefaults(Configuration c) {
         STREAMING_DEFAULTS.forEach(
@@ -84,9 +112,6 @@ public final class Environments {
                     }
                 });
     }
-
-    /** The streaming job's own Flink settings ({@link #addStreamingDefaults}). */
-    static final Map<String, String> STREAMING_DEFAULTS = Map.of();
 
     /** Settings for a local MiniCluster run (demo, replay, bench): slots and memory. */
     public static Configuration localConfiguration(RtcdpConfig cfg, Path workDir) {

@@ -92,13 +92,14 @@ public final class RunCommand implements Callable<Integer> {
         Configuration conf;
         String checkpoints;
         if (onFlink) {
-            conf = Environments.jobConfiguration(cfg, flink);
+            conf = Environments.streamingJobConfiguration(cfg, flink);
             Configuration effective = Configuration.fromMap(flink.toMap());
             effective.addAll(conf);
             checkpoints = Environments.checkpointDirectory(effective, true);
         } else {
             Path state = Environments.LIVE_STATE_DIR.toAbsolutePath();
             conf = Environments.liveLocalConfiguration(cfg, state);
+            Environments.addStreamingDefaults(conf);
             checkpoints = Environments.checkpointDirectory(conf, false);
             int port = metrics.port(cfg.get(RtcdpOptions.METRICS_PORT));
             if (port > 0) {

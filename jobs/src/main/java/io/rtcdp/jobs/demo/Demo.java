@@ -144,6 +144,7 @@ public final class Demo {
                 out.println("  models  " + demoModels + " (purchase, churn; learning online)");
             }
             Configuration conf = Environments.localConfiguration(cfg, work);
+            Environments.addStreamingDefaults(conf);
             InJvmMetrics.install(conf);
             StreamExecutionEnvironment env =
                     StreamExecutionEnvironment.getExecutionEnvironment(conf);

@@ -132,8 +132,8 @@ class LiveBenchTest {
 
     @Test
     void keptUpRampAndBisection() {
-        assertThat(LiveBench.keptUp(5000, 5000)).isTrue();
-        assertThat(LiveBench.keptUp(5000, 5001)).isFalse();
+        assertThat(LiveBench.keptUp(5000, 2500)).isTrue();
+        assertThat(LiveBench.keptUp(5000, 2501)).isFalse();
         assertThat(LiveBench.keptUp(10, 100)).isTrue();
         assertThat(LiveBench.rampNext(2000)).isEqualTo(3000);
         assertThat(LiveBench.rampNext(3000)).isEqualTo(4500);
