@@ -105,12 +105,15 @@ public final class LiveBench {
      * @param latency probe latency in ms, Kafka append to visible in Redis
      * @param lagEnd events appended to Kafka and not read by the job when the rate's time was up
      * @param reads app reads during the rate, in µs; null when there were none
+     * @param cpuMicrosPerEvent CPU time of this JVM (the job, Kafka when in-JVM, the bench's own
+     *     threads) per event processed while the rate was held
      */
     public record Step(
             String phase,
             int rate,
             double producedPerSecond,
             double processedPerSecond,
+            double cpuMicrosPerEvent,
             Latencies.Summary latency,
             long lagEnd,
             long lagMax,
@@ -396,6 +399,7 @@ public final class LiveBench {
         Latencies reads = reader == null || s.appReads() <= 0 ? null : new Latencies();
         long producedBefore = producer.acked.get();
         long processedBefore = processed();
+        long cpuBefore = processCpuNanos();
         long t0 = System.nanoTime();
         if (reads != null) {
             reader.start(reads);
@@ -417,7 +421,9 @@ public final class LiveBench {
         double sec = (System.nanoTime() - t0) / 1e9;
         long lagEnd = lag(producer);
         double produced = (producer.acked.get() - producedBefore) / sec;
-        double processedRate = (processed() - processedBefore) / sec;
+        long processedCount = processed() - processedBefore;
+        double processedRate = processedCount / sec;
+        double cpuPerEvent = (processCpuNanos() - cpuBefore) / 1e3 / Math.max(1, processedCount);
         long drainEnd = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
         while ((producer.acked.get() > processed() || probes.outstanding() > 0)
                 && System.nanoTime() < drainEnd) {
@@ -428,6 +434,7 @@ public final class LiveBench {
                 rate,
                 produced,
                 processedRate,
+                cpuPerEvent,
                 latency.summary(),
                 lagEnd,
                 Math.max(lagMax, lagEnd),
@@ -443,17 +450,25 @@ public final class LiveBench {
         return Math.max(0, producer.acked.get() - processed());
     }
 
+    private static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                        instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime()
+                : 0;
+    }
+
     private static long processed() {
         return InJvmMetrics.sum("eventsValid") + InJvmMetrics.sum("eventsInvalid");
     }
 
     private void printHeader() {
         out.printf(
-                "%-11s %8s %10s %10s %7s %7s %7s %7s %8s %9s %8s %s%n",
+                "%-11s %8s %10s %10s %9s %7s %7s %7s %7s %8s %9s %8s %s%n",
                 "phase",
                 "rate/s",
                 "produced/s",
                 "job ev/s",
+                "CPU µs/ev",
                 "probes",
                 "p50 ms",
                 "p95 ms",
@@ -468,11 +483,12 @@ public final class LiveBench {
         Latencies.Summary l = st.latency();
         out.printf(
                 Locale.ROOT,
-                "%-11s %8d %10.0f %10.0f %7d %7s %7s %7s %8s %9d %8s %s%n",
+                "%-11s %8d %10.0f %10.0f %9.1f %7d %7s %7s %7s %8s %9d %8s %s%n",
                 st.phase(),
                 st.rate(),
                 st.producedPerSecond(),
                 st.processedPerSecond(),
+                st.cpuMicrosPerEvent(),
                 l == null ? 0 : l.count(),
                 l == null ? "-" : Long.toString(l.p50()),
                 l == null ? "-" : Long.toString(l.p95()),

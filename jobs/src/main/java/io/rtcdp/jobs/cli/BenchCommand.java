@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
                     + " rate the latency of probe events from their Kafka append"
                     + " (LogAppendTime) to their effect being visible in Redis (p50, p95,"
                     + " p99, max), the events/s the job processed and whether it kept up;"
-                    + " --max finds the highest rate it keeps up with and measures at 70 %"
+                    + " --max finds the highest rate it keeps up with and measures at 70 %%"
                     + " of it, with app reads (HGETALL) next to the same reads on the idle"
                     + " Redis."
         })
@@ -122,7 +122,7 @@ public final class BenchCommand implements Callable<Integer> {
             names = "--max",
             description =
                     "--live: ramp up from the first rate (× 1.5 a step) until the job falls"
-                            + " behind, then measure at 70 % of the highest rate it kept up"
+                            + " behind, then measure at 70 %% of the highest rate it kept up"
                             + " with.")
     boolean max;
 

@@ -44,7 +44,7 @@ class LiveBenchITCase {
         assertThat(r.code()).as("exit code; stdout:%n%s%nstderr:%n%s", r.out(), r.err()).isZero();
         assertThat(r.out())
                 .contains("buffer timeout 10ms", "redis.flush-interval 5 ms")
-                .contains("p50 ms", "p99 ms", "kept up", "app reads on the idle Redis")
+                .contains("p50 ms", "p99 ms", "CPU µs/ev", "kept up", "app reads on the idle Redis")
                 .containsPattern("(?m)^rate +200 ");
 
         JsonNode res = new ObjectMapper().readTree(json.toFile());
@@ -61,6 +61,7 @@ class LiveBenchITCase {
         assertThat(lat.get("p99").asLong()).isLessThanOrEqualTo(lat.get("max").asLong());
         assertThat(step.get("producedPerSecond").asDouble()).isPositive();
         assertThat(step.get("processedPerSecond").asDouble()).isPositive();
+        assertThat(step.get("cpuMicrosPerEvent").asDouble()).isPositive();
         assertThat(step.get("lagMax").asLong()).isGreaterThanOrEqualTo(step.get("lagEnd").asLong());
         assertThat(step.get("keptUp").isBoolean()).isTrue();
         assertThat(step.get("reads").get("count").asInt()).isPositive();
