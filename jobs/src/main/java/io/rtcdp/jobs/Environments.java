@@ -216,14 +216,15 @@ public final class Environments {
     /**
      * Adds a Prometheus reporter to a local run, serving {@code http://127.0.0.1:port/metrics}
      * ({@code flink.metrics.reporter.prom.host} for another address): Flink's reporter, which
-     * listens on every interface, on one address ({@link
-     * io.rtcdp.jobs.local.LoopbackPrometheusReporter}). On a cluster, Flink's reporter from its
-     * {@code plugins/} directory serves the metrics instead.
+     * listens on every interface, on one address ({@code
+     * io.rtcdp.jobs.local.LoopbackPrometheusReporter}, named, not referenced: the local-run classes
+     * are not in the cluster job jar). On a cluster, Flink's reporter from its {@code plugins/}
+     * directory serves the metrics instead.
      */
     public static void enablePrometheus(Configuration c, int port) {
         c.setString(
                 "metrics.reporter.prom.factory.class",
-                io.rtcdp.jobs.local.LoopbackPrometheusReporter.Factory.class.getName());
+                "io.rtcdp.jobs.local.LoopbackPrometheusReporter$Factory");
         c.setString("metrics.reporter.prom.port", Integer.toString(port));
         if (!c.containsKey("metrics.reporter.prom.host")) {
             c.setString("metrics.reporter.prom.host", LOOPBACK);

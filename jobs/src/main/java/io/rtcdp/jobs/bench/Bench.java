@@ -1,11 +1,11 @@
 package io.rtcdp.jobs.bench;
 
+import io.rtcdp.jobs.InJvmMetrics;
 import io.rtcdp.jobs.Replay;
 import io.rtcdp.jobs.RtcdpConfig;
 import io.rtcdp.jobs.RtcdpJob;
 import io.rtcdp.jobs.RtcdpOptions;
 import io.rtcdp.jobs.WorkDirectory;
-import io.rtcdp.jobs.local.InJvmMetrics;
 import io.rtcdp.jobs.local.LocalRedis;
 import io.rtcdp.udf.event.ParserConfig;
 import io.rtcdp.udf.gen.PopulationGenerator;

@@ -2,11 +2,11 @@ package io.rtcdp.jobs.bench;
 
 import io.rtcdp.jobs.ConfigLoader;
 import io.rtcdp.jobs.Environments;
+import io.rtcdp.jobs.InJvmMetrics;
 import io.rtcdp.jobs.RtcdpConfig;
 import io.rtcdp.jobs.RtcdpOptions;
 import io.rtcdp.jobs.Streaming;
 import io.rtcdp.jobs.WorkDirectory;
-import io.rtcdp.jobs.local.InJvmMetrics;
 import io.rtcdp.jobs.local.LocalRedis;
 import io.rtcdp.testing.LocalKafka;
 import io.rtcdp.udf.gen.GeneratedRecord;

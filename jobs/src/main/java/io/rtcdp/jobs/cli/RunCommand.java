@@ -1,12 +1,12 @@
 package io.rtcdp.jobs.cli;
 
 import io.rtcdp.jobs.Environments;
+import io.rtcdp.jobs.InJvmMetrics;
 import io.rtcdp.jobs.KafkaTopics;
 import io.rtcdp.jobs.RtcdpConfig;
 import io.rtcdp.jobs.RtcdpOptions;
 import io.rtcdp.jobs.SavepointCheck;
 import io.rtcdp.jobs.Streaming;
-import io.rtcdp.jobs.local.InJvmMetrics;
 import io.rtcdp.operators.sink.RedisClients;
 import java.io.IOException;
 import java.io.PrintStream;

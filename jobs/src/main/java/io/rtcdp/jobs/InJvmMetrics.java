@@ -1,4 +1,4 @@
-package io.rtcdp.jobs.local;
+package io.rtcdp.jobs;
 
 import java.util.List;
 import java.util.Map;
