@@ -11,6 +11,7 @@ import io.rtcdp.operators.identity.FragmentStore;
 import io.rtcdp.operators.identity.IdentityResolver;
 import io.rtcdp.operators.ingest.Deduplicator;
 import io.rtcdp.operators.ingest.EventWatermarks;
+import io.rtcdp.operators.ingest.HeldOpenSource;
 import io.rtcdp.operators.ingest.ParsedRouter;
 import io.rtcdp.operators.profile.ProfileChange;
 import io.rtcdp.operators.profile.ProfileUpdater;
@@ -41,6 +42,8 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.tuple.Tuple3;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -268,16 +271,35 @@ public final class RtcdpJob {
                         .name("rfm");
         deadLetters.add(rfm.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
 
-        // fromData of an empty list fails at run time ("Reached the end of the collection"):
-        // without start-up rules it gets one blank text, filtered out here. The source is
-        // bounded: it finishes after the first checkpoint, and a job restored from a savepoint
-        // that has it finished does not run it again. Its uid names its content, so that start-up
+        // the start-up rule sets and models; without any, one blank text, filtered out here (a
+        // source of nothing is refused at run time). Its uid names its content, so that start-up
         // files changed for an upgrade are applied (a rule set or model of a higher version
-        // replaces the one in state), and the same files are not applied twice
+        // replaces the one in state), and the same files are not applied twice. In a job that
+        // also reads control topics (the streaming job) the source is held open after its texts
+        // (HeldOpenSource): a bounded source finishes after the first checkpoint, and a checkpoint
+        // or savepoint triggered as its task finishes is declined; the control topics keep the
+        // broadcast side's watermark back anyway. A replay's start-up source ends, and the end of
+        // time it then sends lets the decision stage's timers fire at the end of the input
+        List<String> startUp =
+                parts.initialControl.isEmpty() ? List.of("") : List.copyOf(parts.initialControl);
+        DataGeneratorSource<String> texts =
+                new DataGeneratorSource<>(
+                        new StartUpTexts(new ArrayList<>(startUp)), startUp.size(), Types.STRING);
+        boolean controlTopics = parts.rulesSource != null || !parts.controlSources.isEmpty();
         DataStream<String> rules =
-                env.fromData(
-                                parts.initialControl.isEmpty() ? List.of("") : parts.initialControl,
-                                Types.STRING)
+                (controlTopics
+                                ? env.fromSource(
+                                        new HeldOpenSource<>(texts, "start-up control"),
+                                        WatermarkStrategy.noWatermarks(),
+                                        "rules (start-up)",
+                                        Types.STRING)
+                                : env.fromSource(
+                                        texts,
+                                        WatermarkStrategy.noWatermarks(),
+                                        "rules (start-up)",
+                                        Types.STRING))
+                        // one reader, the texts in their order
+                        .setParallelism(1)
                         .uid(initialControlUid(parts.initialControl))
                         .name("rules (start-up)")
                         .filter(text -> !text.isEmpty())
@@ -378,6 +400,21 @@ public final class RtcdpJob {
                         .name("dead letters");
         if (parts.singleFileWriters) {
             deadLetterOut.setParallelism(1);
+        }
+    }
+
+    /** The start-up texts by index, for a {@link DataGeneratorSource}. */
+    private static final class StartUpTexts implements GeneratorFunction<Long, String> {
+        private static final long serialVersionUID = 1L;
+        private final ArrayList<String> texts;
+
+        StartUpTexts(ArrayList<String> texts) {
+            this.texts = texts;
+        }
+
+        @Override
+        public String map(Long index) {
+            return texts.get(index.intValue());
         }
     }
 
