@@ -21,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -308,22 +307,7 @@ class LocalClusterITCase {
         clusterDir = work.resolve("cluster");
         port = freePort();
         rpcPort = freePort();
-        PopulationGenerator gen =
-                PopulationGenerator.builder()
-                        .seed(13)
-                        .tenant("acme")
-                        .persons(500)
-                        .events(20_000)
-                        .startMillis(
-                                OffsetDateTime.parse("2024-05-01T00:00:00Z")
-                                        .toInstant()
-                                        .toEpochMilli())
-                        .duration(Duration.ofDays(30))
-                        .alwaysUserId(false)
-                        .sharedDevices(0.2, 3)
-                        .duplicateFraction(0.01)
-                        .outOfOrder(0.05, Duration.ofHours(1))
-                        .build();
+        PopulationGenerator gen = population(13, 500, 20_000).build();
         List<String> events = new ArrayList<>();
         gen.iterator().forEachRemaining(r -> events.add(r.json()));
         // the clock's event: tenant acme's last event, moved to another tenant and two months on
@@ -332,11 +316,7 @@ class LocalClusterITCase {
                         JSON.readTree(events.get(events.size() - 1));
         clock.put("tenant", "clock")
                 .put("event_id", "clock-end")
-                .put(
-                        "ts",
-                        java.time.Instant.parse("2024-05-01T00:00:00Z")
-                                .plus(Duration.ofDays(90))
-                                .toString());
+                .put("ts", START.plus(Duration.ofDays(90)).toString());
         clock.putObject("ids").put("user_id", "clock");
         events.add(JSON.writeValueAsString(clock));
         int half = events.size() / 2;
@@ -509,6 +489,26 @@ class LocalClusterITCase {
                 "CANCELED"::equals);
     }
 
+    static final java.time.Instant START = java.time.Instant.parse("2024-05-01T00:00:00Z");
+
+    /**
+     * Tenant acme's generated population over 30 days from {@link #START}: anonymous browsing
+     * before login, shared devices, 1 % duplicates, 5 % up to an hour out of order.
+     */
+    private static PopulationGenerator.Builder population(long seed, int persons, long events) {
+        return PopulationGenerator.builder()
+                .seed(seed)
+                .tenant("acme")
+                .persons(persons)
+                .events(events)
+                .startMillis(START.toEpochMilli())
+                .duration(Duration.ofDays(30))
+                .alwaysUserId(false)
+                .sharedDevices(0.2, 3)
+                .duplicateFraction(0.01)
+                .outOfOrder(0.05, Duration.ofHours(1));
+    }
+
     /** The generated input, written once (and kept in {@code rtcdp.chaos.dir}). */
     private Path input() throws IOException {
         Path input = work.resolve("events-" + EVENTS + "-p" + PERSONS + "-s11.jsonl");
@@ -517,23 +517,7 @@ class LocalClusterITCase {
             return input;
         }
         long t = System.nanoTime();
-        PopulationGenerator gen =
-                PopulationGenerator.builder()
-                        .seed(11)
-                        .tenant("acme")
-                        .persons(PERSONS)
-                        .events(EVENTS)
-                        .startMillis(
-                                OffsetDateTime.parse("2024-05-01T00:00:00Z")
-                                        .toInstant()
-                                        .toEpochMilli())
-                        .duration(Duration.ofDays(30))
-                        .alwaysUserId(false)
-                        .sharedDevices(0.2, 3)
-                        .reusedPhones(0.2)
-                        .duplicateFraction(0.01)
-                        .outOfOrder(0.05, Duration.ofHours(1))
-                        .build();
+        PopulationGenerator gen = population(11, PERSONS, EVENTS).reusedPhones(0.2).build();
         Path part = work.resolve(input.getFileName() + ".part");
         PopulationGenerator.writeJsonl(gen.iterator(), part);
         Files.move(part, input, StandardCopyOption.REPLACE_EXISTING);
