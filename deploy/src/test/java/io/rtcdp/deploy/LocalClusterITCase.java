@@ -352,14 +352,15 @@ class LocalClusterITCase {
             KAFKA.sendSpread("rtcdp.events", events.subList(half, events.size()));
             String second = submitStreaming("upgrade", savepoint);
             Path upgradeDump = work.resolve("redis-upgrade.txt");
-            long upgradeKeys = awaitQuiet(second, "rtcdp-upgrade", upgradeDump);
+            long end = START.plus(Duration.ofDays(90)).minus(OUT_OF_ORDERNESS).toEpochMilli() - 1;
+            long upgradeKeys = awaitQuiet(second, "rtcdp-upgrade", end, upgradeDump);
             cancel(second);
             log("upgrade: %s restored and consumed the topic: %d keys", second, upgradeKeys);
 
             REDIS.flushAll();
             String oracle = submitStreaming("oracle", null);
             Path oracleDump = work.resolve("redis-oracle.txt");
-            long oracleKeys = awaitQuiet(oracle, "rtcdp-oracle", oracleDump);
+            long oracleKeys = awaitQuiet(oracle, "rtcdp-oracle", end, oracleDump);
             cancel(oracle);
             log("oracle: %s consumed the topic without a stop: %d keys", oracle, oracleKeys);
             assertThat(oracleKeys).as("keys written without the stop").isGreaterThan(500);
@@ -392,6 +393,9 @@ class LocalClusterITCase {
                         "redis.url = " + REDIS.url(),
                         "checkpoint.interval = 1s",
                         "rfm.refresh-interval = 1s",
+                        // the reader without the partition stops holding back event time soon
+                        "source.idleness = 1s",
+                        "event-time.out-of-orderness = " + OUT_OF_ORDERNESS.toSeconds() + "s",
                         "default-secret = local-cluster-upgrade-test-secret-0123456789",
                         ""));
         List<String> args = new ArrayList<>(List.of("submit", "--parallelism", "2"));
@@ -408,10 +412,12 @@ class LocalClusterITCase {
 
     /**
      * Waits until the group committed every offset of the events topic (all events processed up to
-     * a completed checkpoint, whose Redis writes were flushed before it) and then until two dumps
-     * of Redis 5 s apart are equal; the last dump is in {@code out}. Returns its number of keys.
+     * a completed checkpoint, whose Redis writes were flushed before it), until the profile stage's
+     * watermark reached {@code watermark} (its refresh timers up to there fired), and then until
+     * two dumps of Redis 5 s apart are equal; the last dump is in {@code out}. Returns its number
+     * of keys.
      */
-    private long awaitQuiet(String job, String group, Path out) throws Exception {
+    private long awaitQuiet(String job, String group, long watermark, Path out) throws Exception {
         Await.until(
                 "job " + job + " committed every event of the topic",
                 Duration.ofMinutes(5),
@@ -421,6 +427,11 @@ class LocalClusterITCase {
                             .isNotIn("FAILED", "CANCELED", "FINISHED");
                     return committed(group) == endOffsets();
                 });
+        Await.until(
+                "job " + job + ": the profile stage's watermark at " + watermark,
+                Duration.ofMinutes(2),
+                () -> inputWatermark(job, "profile"),
+                w -> w >= watermark);
         Path before = work.resolve(out.getFileName() + ".before");
         Files.writeString(before, "");
         long[] keys = {0};
@@ -439,7 +450,62 @@ class LocalClusterITCase {
                     Files.copy(out, before, StandardCopyOption.REPLACE_EXISTING);
                     return same;
                 });
+        log(
+                "job %s: profile stage's metrics %s",
+                job, metrics(job, "profile", "profileRefreshes", "profileRefreshesDeferred"));
         return keys[0];
+    }
+
+    /** The named metrics of the operator's vertex, summed over its subtasks. */
+    private Map<String, Long> metrics(String job, String operator, String... names)
+            throws Exception {
+        String vertex = vertex(job, operator);
+        String base = "/jobs/" + job + "/vertices/" + vertex + "/metrics";
+        List<String> ids = new ArrayList<>();
+        for (JsonNode m : get(base)) {
+            String id = m.path("id").asText();
+            for (String name : names) {
+                if (id.endsWith("." + name)) {
+                    ids.add(id);
+                }
+            }
+        }
+        Map<String, Long> sums = new TreeMap<>();
+        if (!ids.isEmpty()) {
+            for (JsonNode m : get(base + "?get=" + String.join(",", ids))) {
+                String id = m.path("id").asText();
+                sums.merge(
+                        id.substring(id.lastIndexOf('.') + 1), m.path("value").asLong(), Long::sum);
+            }
+        }
+        return sums;
+    }
+
+    /** The id of the job's vertex whose name starts with {@code operator}. */
+    private String vertex(String job, String operator) throws Exception {
+        for (JsonNode v : get("/jobs/" + job).path("vertices")) {
+            if (v.path("name").asText().startsWith(operator)) {
+                return v.path("id").asText();
+            }
+        }
+        throw new AssertionError("job " + job + " has no vertex " + operator);
+    }
+
+    /**
+     * The smallest input watermark of the subtasks of the job's vertex whose name starts with
+     * {@code operator} (the operator at its head); MIN_VALUE if none is known yet.
+     */
+    private long inputWatermark(String job, String operator) throws Exception {
+        long min = Long.MAX_VALUE;
+        int n = 0;
+        String path = "/jobs/" + job + "/vertices/" + vertex(job, operator) + "/watermarks";
+        for (JsonNode m : get(path)) {
+            if (m.path("id").asText().endsWith(".currentInputWatermark")) {
+                min = Math.min(min, m.path("value").asLong(Long.MIN_VALUE));
+                n++;
+            }
+        }
+        return n == 0 ? Long.MIN_VALUE : min;
     }
 
     /** The offsets {@code group} committed on the events topic, summed over its partitions. */
@@ -490,6 +556,9 @@ class LocalClusterITCase {
     }
 
     static final java.time.Instant START = java.time.Instant.parse("2024-05-01T00:00:00Z");
+
+    /** The streaming runs' {@code event-time.out-of-orderness}. */
+    static final Duration OUT_OF_ORDERNESS = Duration.ofHours(1);
 
     /**
      * Tenant acme's generated population over 30 days from {@link #START}: anonymous browsing

@@ -12,6 +12,7 @@ import io.rtcdp.operators.identity.IdentityResolver;
 import io.rtcdp.operators.ingest.Deduplicator;
 import io.rtcdp.operators.ingest.EventWatermarks;
 import io.rtcdp.operators.ingest.HeldOpenSource;
+import io.rtcdp.operators.ingest.IdleWatermarks;
 import io.rtcdp.operators.ingest.ParsedRouter;
 import io.rtcdp.operators.profile.ProfileChange;
 import io.rtcdp.operators.profile.ProfileUpdater;
@@ -176,7 +177,7 @@ public final class RtcdpJob {
                     valid.union(
                             env.fromSource(
                                             parts.commandsSource,
-                                            commandWatermarks(),
+                                            IdleWatermarks.strategy(),
                                             "commands (topic)")
                                     .uid("commands-topic"));
         }
@@ -186,14 +187,16 @@ public final class RtcdpJob {
                         .connect(verdicts.keyBy(IdentityResolver.VERDICT_KEY))
                         .process(
                                 new IdentityResolver(
-                                        config.idLimits(),
-                                        config.parser().tenantKeys(),
-                                        config.get(RtcdpOptions.FORGET_TOMBSTONE_TTL),
-                                        new ForgottenIds(
-                                                config.get(RtcdpOptions.REDIS_URL),
-                                                config.get(RtcdpOptions.KEY_PREFIX),
+                                                config.idLimits(),
+                                                config.parser().tenantKeys(),
                                                 config.get(RtcdpOptions.FORGET_TOMBSTONE_TTL),
-                                                config.parser())),
+                                                new ForgottenIds(
+                                                        config.get(RtcdpOptions.REDIS_URL),
+                                                        config.get(RtcdpOptions.KEY_PREFIX),
+                                                        config.get(
+                                                                RtcdpOptions.FORGET_TOMBSTONE_TTL),
+                                                        config.parser()))
+                                        .clockBound(config.get(RtcdpOptions.OUT_OF_ORDERNESS)),
                                 RtcdpTypes.FRAGMENT_COMMAND)
                         .uid("identity")
                         .name("identity");
@@ -446,32 +449,6 @@ public final class RtcdpJob {
 
     private String sinkUid(String uid) {
         return parts.singleFileWriters ? uid + FILE_SINK_UID_SUFFIX : uid;
-    }
-
-    /**
-     * The commands hold back no event time: their times are the wall clock of their issue, and the
-     * profile stage's windows run on the events' watermarks, which the union with the commands
-     * would otherwise hold at the start of time (a source without watermarks never lets its
-     * consumers' watermark rise).
-     */
-    private static WatermarkStrategy<Event> commandWatermarks() {
-        return WatermarkStrategy.forGenerator(
-                ctx ->
-                        new org.apache.flink.api.common.eventtime.WatermarkGenerator<>() {
-                            @Override
-                            public void onEvent(
-                                    Event e,
-                                    long ts,
-                                    org.apache.flink.api.common.eventtime.WatermarkOutput out) {}
-
-                            @Override
-                            public void onPeriodicEmit(
-                                    org.apache.flink.api.common.eventtime.WatermarkOutput out) {
-                                out.emitWatermark(
-                                        new org.apache.flink.api.common.eventtime.Watermark(
-                                                Long.MAX_VALUE));
-                            }
-                        });
     }
 
     /**

@@ -88,8 +88,10 @@ public final class IdentityResolver
 
     /**
      * The tenant's clock, the largest event time of its events so far, whenever it moved on by a
-     * step ({@link #CLOCK_STEP_MILLIS}), and exactly at the end of a bounded input: the profile
-     * stage keeps each tenant's windows in the tenant's own event time.
+     * step ({@link #CLOCK_STEP_MILLIS}), and exactly before the job's watermark passes the tenant
+     * watermark of the value sent last (and so at the end of a bounded input): the profile stage
+     * keeps each tenant's windows in the tenant's own event time, and a refresh whose time the
+     * watermark passed must find the tenant's clock there.
      */
     public static final OutputTag<org.apache.flink.api.java.tuple.Tuple2<String, Long>>
             TENANT_CLOCKS =
@@ -114,6 +116,9 @@ public final class IdentityResolver
 
     /** Names the profiles: oneids are keyed with each tenant's key (docs/contract.md §2.3). */
     private final TenantKeys keys;
+
+    /** The sources' out-of-orderness: a tenant's watermark is its clock less this. */
+    private long clockBoundMillis;
 
     private transient OneIds oneIds;
 
@@ -153,7 +158,8 @@ public final class IdentityResolver
     private transient MapState<String, Long> appliedCommands;
 
     /**
-     * Tenant → its clock: {largest event time, the value last sent on}. On the heap and in operator
+     * Tenant → its clock: {largest event time, the value last sent on, the time of the pending
+     * timer that sends the exact value (MIN_VALUE: none known here)}. On the heap and in operator
      * state ({@link #clockState}, written at checkpoints), not in keyed state: it changes with
      * nearly every event, and a RocksDB write per event for it cost more than the rest of the
      * bookkeeping.
@@ -224,6 +230,16 @@ public final class IdentityResolver
         this.keys = keys;
         this.tombstoneTtl = tombstoneTtl;
         this.redisTombstones = redisTombstones;
+    }
+
+    /**
+     * Sets the sources' out-of-orderness ({@code watermark.out-of-orderness}), which the profile
+     * stage subtracts from a tenant's clock to get its watermark: the exact clock is sent before
+     * the job's watermark passes the watermark of the clock sent last.
+     */
+    public IdentityResolver clockBound(java.time.Duration outOfOrderness) {
+        this.clockBoundMillis = Math.max(0, outOfOrderness.toMillis());
+        return this;
     }
 
     /** The tombstones' state: a TTL of processing time, dropped by RocksDB's compaction filter. */
@@ -560,13 +576,19 @@ public final class IdentityResolver
      * Moves the tenant's clock to the event's time if it is later, and sends it on once it moved by
      * a step: a minute while the tenant is live, more while it catches up on history (a hundredth
      * of how far its events are behind the wall clock), so a backfill does not send a clock per
-     * minute of its past. The exact value goes out at the end of a bounded input ({@link
-     * #onTimer}).
+     * minute of its past.
+     *
+     * <p>Between steps, the profile stage knows the tenant's clock only as far as its own events
+     * and the value sent last, and puts off a refresh that the job's watermark reached beyond that
+     * (looked at again a minute later). So while the clock is ahead of the value sent, an
+     * event-time timer waits at the watermark that passes the sent value's tenant watermark ({@link
+     * #onTimer}): it sends the exact value before that watermark goes downstream, so every refresh
+     * due at or before the tenant's own watermark is applied when the watermark reaches it.
      */
     private void advanceClock(Event e, Context ctx) {
         long[] c = clocks.get(e.tenant());
         if (c == null) {
-            c = new long[] {Long.MIN_VALUE, Long.MIN_VALUE};
+            c = newClock(Long.MIN_VALUE, Long.MIN_VALUE);
             clocks.put(e.tenant(), c);
             // once per tenant and subtask life; registering the same timer again is a no-op
             ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
@@ -580,24 +602,51 @@ public final class IdentityResolver
             c[1] = c[0];
             ctx.output(TENANT_CLOCKS, org.apache.flink.api.java.tuple.Tuple2.of(e.tenant(), c[0]));
         }
+        if (c[0] != c[1]) {
+            // the watermark at which the sent clock's tenant watermark (sent less the bound, less
+            // one) falls behind it; no underflow, as c[1] is an event time
+            long due = c[1] - clockBoundMillis;
+            if (c[2] != due) {
+                if (c[2] != Long.MIN_VALUE) {
+                    ctx.timerService().deleteEventTimeTimer(c[2]);
+                }
+                ctx.timerService().registerEventTimeTimer(due);
+                c[2] = due;
+            }
+        }
     }
 
-    /** The end of a bounded input: the tenant's exact clock, if not sent yet. */
+    private static long[] newClock(long max, long sent) {
+        return new long[] {max, sent, Long.MIN_VALUE};
+    }
+
+    /**
+     * The watermark passed the sent clock's tenant watermark ({@link #advanceClock}), or a bounded
+     * input ended: the tenant's exact clock, if it moved since it was sent last.
+     */
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<FragmentCommand> out)
             throws Exception {
-        for (String tenant : gate.waitingTenants()) {
-            if (tenant.equals(ctx.getCurrentKey())) {
-                // both inputs have ended: every verdict has come, so this is a defect
-                LOG.error(
-                        "Events of tenant {} still wait for their dedupe verdict at the end of the"
-                                + " input ({} events of all tenants of this subtask)",
-                        tenant,
-                        gate.waitingEvents());
+        if (timestamp == Long.MAX_VALUE) {
+            for (String tenant : gate.waitingTenants()) {
+                if (tenant.equals(ctx.getCurrentKey())) {
+                    // both inputs have ended: every verdict has come, so this is a defect
+                    LOG.error(
+                            "Events of tenant {} still wait for their dedupe verdict at the end of"
+                                    + " the input ({} events of all tenants of this subtask)",
+                            tenant,
+                            gate.waitingEvents());
+                }
             }
         }
         long[] c = clocks.get(ctx.getCurrentKey());
-        if (c != null && c[1] != c[0]) {
+        if (c == null) {
+            return;
+        }
+        if (c[2] == timestamp) {
+            c[2] = Long.MIN_VALUE;
+        }
+        if (c[1] != c[0]) {
             c[1] = c[0];
             ctx.output(
                     TENANT_CLOCKS,
@@ -649,7 +698,9 @@ public final class IdentityResolver
             long sent = in.readLong();
             long[] had = clocks.get(tenant);
             if (had == null) {
-                clocks.put(tenant, new long[] {max, sent});
+                // the pending timer, if any, was restored with the keyed state; the next event
+                // registers it again (the same time: a no-op)
+                clocks.put(tenant, newClock(max, sent));
             } else {
                 had[0] = Math.max(had[0], max);
                 had[1] = Math.max(had[1], sent);

@@ -40,10 +40,12 @@ import org.apache.flink.util.OutputTag;
 /**
  * Keeps each profile's features in one RocksDB value and emits the changed fields to the sink.
  *
- * <p>Event time: a profile's {@code as_of} is the largest of its own event times and of the times
- * its refresh timer fired at. An event is counted when it arrives, whatever its lateness; the
- * window arithmetic of {@link ProfileFeatures} makes that exact. One event-time timer per profile
- * is kept at the next time a windowed value changes, so idle profiles' windows fall as time passes.
+ * <p>Event time: a profile's {@code as_of} is the largest of its own event times and of the refresh
+ * times at which a windowed value or its lifecycle stage changed (a timer whose change no longer
+ * happens writes nothing, so as_of does not depend on how events and timers interleaved). An event
+ * is counted when it arrives, whatever its lateness; the window arithmetic of {@link
+ * ProfileFeatures} makes that exact. One event-time timer per profile is kept at the next time a
+ * windowed value changes, so idle profiles' windows fall as time passes.
  *
  * <p>Each tenant has its own event time: its clock is the largest event time of its events ({@link
  * #CLOCKS}, sent by the identity stage, which sees all of a tenant's events, and the events this
@@ -446,6 +448,17 @@ public final class ProfileUpdater
             profile.update(ctx.getCurrentKey(), st);
             return;
         }
+        if (nextChange(st.features()) > due) {
+            // The change this refresh was set for no longer happens (events since moved the
+            // profile on, or put its lifecycle change off): nothing is written, and the profile's
+            // as_of moves only with its values, whenever the watermark happened to pass what
+            // (how a run interleaves events and timers never shows in Redis).
+            st.setTimerAt(ProfileState.NO_TIMER);
+            clearDeferral(st, ctx);
+            schedule(st, ctx);
+            profile.update(ctx.getCurrentKey(), st);
+            return;
+        }
         // The watermark is every tenant's: another tenant's events may have moved it past this
         // tenant's own event time. Then the refresh waits for the tenant's own watermark, looked
         // at again after a processing-time backoff (the tenant's events may come at any pace).
@@ -464,7 +477,30 @@ public final class ProfileUpdater
         }
         st.setTimerAt(ProfileState.NO_TIMER);
         clearDeferral(st, ctx);
-        advance(st, due, key, out);
+        // The watermark may have passed further refresh points of this profile as well (it jumps
+        // while the job catches up, and the last jump may be the last watermark for a long time):
+        // the profile goes on through every one of them its tenant's own watermark allows, in one
+        // write, instead of one per watermark advance. Its end state is that of a refresh at each.
+        long limit = Math.min(ctx.timerService().currentWatermark(), tenantWatermark(clock));
+        long now = ctx.timerService().currentProcessingTime();
+        boolean full = st.writtenEpoch() != epoch;
+        valuesBefore(st, full);
+        long asOfBefore = st.features().asOf();
+        long target = due;
+        while (true) {
+            if (target > st.features().asOf()) {
+                st.features().advanceTo(target);
+            }
+            long next = nextRefresh(st, now);
+            if (next > limit || next <= st.features().asOf()) {
+                break;
+            }
+            target = next;
+        }
+        if (st.features().asOf() > asOfBefore) {
+            refreshes.inc();
+            emit(key[0], key[1], st, full, full, full ? st.ids() : List.of(), null, null, out);
+        }
         schedule(st, ctx);
         profile.update(ctx.getCurrentKey(), st);
     }
@@ -616,14 +652,9 @@ public final class ProfileUpdater
      * only how often an idle profile is rewritten changes.
      */
     private void schedule(ProfileState st, ReadOnlyContext ctx) {
-        long change = nextChange(st.features());
-        if (change == Long.MAX_VALUE) {
+        long next = nextRefresh(st, ctx.timerService().currentProcessingTime());
+        if (next == Long.MAX_VALUE) {
             return;
-        }
-        long grid = grid(ctx.timerService().currentProcessingTime() - st.features().asOf());
-        long next = change - Math.floorMod(change, grid);
-        if (next < change) {
-            next = next > Long.MAX_VALUE - grid ? Long.MAX_VALUE : next + grid;
         }
         long pending = st.timerAt();
         if (pending != ProfileState.NO_TIMER && pending <= next) {
@@ -635,6 +666,24 @@ public final class ProfileUpdater
         }
         ctx.timerService().registerEventTimeTimer(next);
         st.setTimerAt(next);
+    }
+
+    /**
+     * The refresh the profile needs next: the first point of the refresh grid at or after the next
+     * time a windowed value changes, the grid as wide as {@code now} (processing time) less the
+     * profile's {@code as_of} allows; MAX_VALUE if none.
+     */
+    private long nextRefresh(ProfileState st, long now) {
+        long change = nextChange(st.features());
+        if (change == Long.MAX_VALUE) {
+            return Long.MAX_VALUE;
+        }
+        long grid = grid(now - st.features().asOf());
+        long next = change - Math.floorMod(change, grid);
+        if (next < change) {
+            next = next > Long.MAX_VALUE - grid ? Long.MAX_VALUE : next + grid;
+        }
+        return next;
     }
 
     /** The next time a windowed value or the lifecycle stage changes without new events. */

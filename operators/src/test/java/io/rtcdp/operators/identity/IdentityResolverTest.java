@@ -36,11 +36,18 @@ class IdentityResolverTest {
 
     static KeyedTwoInputStreamOperatorTestHarness<String, Event, Verdict, FragmentCommand>
             newHarness() throws Exception {
+        return newHarness(0);
+    }
+
+    /** A harness of sources with an out-of-orderness of {@code bound} ms. */
+    static KeyedTwoInputStreamOperatorTestHarness<String, Event, Verdict, FragmentCommand>
+            newHarness(long bound) throws Exception {
         return new KeyedTwoInputStreamOperatorTestHarness<>(
                 new KeyedCoProcessOperator<>(
                         new IdentityResolver(
-                                TenantIdLimits.defaults(),
-                                io.rtcdp.udf.event.ParserConfig.defaults().tenantKeys())),
+                                        TenantIdLimits.defaults(),
+                                        io.rtcdp.udf.event.ParserConfig.defaults().tenantKeys())
+                                .clockBound(java.time.Duration.ofMillis(bound))),
                 IdentityResolver.KEY,
                 IdentityResolver.VERDICT_KEY,
                 Types.STRING);
@@ -383,6 +390,41 @@ class IdentityResolverTest {
         // the end of a bounded input sends what moved since
         h.processBothWatermarks(new Watermark(Long.MAX_VALUE));
         assertThat(clocks()).endsWith("alpha@" + (t + 90_000)).hasSize(4);
+    }
+
+    @Test
+    void theExactClockIsSentBeforeTheWatermarkPassesTheSentClocksTenantWatermark()
+            throws Exception {
+        long bound = 5_000;
+        h.close();
+        h = newHarness(bound);
+        h.open();
+        long t = 1_700_000_000_000L;
+        // history two years behind the wall clock: clocks go out in steps of about a week
+        h.setProcessingTime(t + 730 * DAY);
+        send(event("alpha", "a1", t, new Id("cookie_id", "a")), t);
+        send(event("alpha", "a2", t + DAY, new Id("cookie_id", "a")), t);
+        send(event("beta", "b1", t + 3 * DAY, new Id("cookie_id", "b")), t);
+        assertThat(clocks()).containsExactly("alpha@" + t, "beta@" + (t + 3 * DAY));
+        // the watermark (of both tenants' events) up to alpha's sent tenant watermark: no need
+        h.processBothWatermarks(new Watermark(t - bound - 1));
+        assertThat(clocks()).hasSize(2);
+        // one past it: alpha's exact clock goes out with the watermark; beta's is exact already
+        h.processBothWatermarks(new Watermark(t - bound));
+        assertThat(clocks())
+                .containsExactly("alpha@" + t, "beta@" + (t + 3 * DAY), "alpha@" + (t + DAY));
+        h.processBothWatermarks(new Watermark(t + 2 * DAY));
+        assertThat(clocks()).hasSize(3);
+        // across a restore: the pending timer comes back with the keyed state
+        send(event("alpha", "a3", t + 2 * DAY + 1, new Id("cookie_id", "a")), t);
+        var snapshot = h.snapshot(1, 1);
+        h.close();
+        h = newHarness(bound);
+        h.setup();
+        h.initializeState(snapshot);
+        h.open();
+        h.processBothWatermarks(new Watermark(t + 2 * DAY + 1));
+        assertThat(clocks()).containsExactly("alpha@" + (t + 2 * DAY + 1));
     }
 
     @Test

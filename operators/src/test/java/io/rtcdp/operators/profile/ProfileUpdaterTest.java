@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 class ProfileUpdaterTest {
     static final long T0 = 1_700_000_000_000L - (1_700_000_000_000L % 3_600_000L);
     static final long MIN = 60_000L;
+    static final long HOUR = 3_600_000L;
     static final long DAY = 86_400_000L;
 
     KeyedBroadcastOperatorTestHarness<String, ProfileCommand, Tuple2<String, Long>, ProfileChange>
@@ -298,6 +299,63 @@ class ProfileUpdaterTest {
                     .containsEntry("as_of", Long.toString(expected))
                     .containsEntry("f.events_24h", "0");
         }
+    }
+
+    @Test
+    void aWatermarkThatJumpsOverSeveralRefreshesAppliesThemAllInOneWrite() throws Exception {
+        // the same profile, its watermark moving a day at a time: a refresh at each change
+        java.util.Map<String, String> stepwise = new java.util.TreeMap<>();
+        int refreshes;
+        try (var h = newHarness()) {
+            h.open();
+            clock(h, "acme", T0 + 100 * DAY);
+            h.processElement(event("o1", "u1", "order_completed", T0, 1_000_000L), T0);
+            h.processElement(event("o1", "u1", "product_viewed", T0 + 3 * DAY, null), T0);
+            for (long d = 1; d <= 45; d++) {
+                h.watermark(T0 + d * DAY);
+            }
+            List<ProfileUpdate> all = updates(h);
+            refreshes = all.size() - 2;
+            all.forEach(u -> stepwise.putAll(u.set()));
+        }
+        assertThat(refreshes).as("refreshes of the stepwise run").isGreaterThan(2);
+
+        clock(harness, "acme", T0 + 100 * DAY);
+        harness.processElement(event("o1", "u1", "order_completed", T0, 1_000_000L), T0);
+        harness.processElement(event("o1", "u1", "product_viewed", T0 + 3 * DAY, null), T0);
+        java.util.Map<String, String> jumped = new java.util.TreeMap<>();
+        drain().forEach(u -> jumped.putAll(u.set()));
+        // one watermark, which may be the last for a long time, past every one of those changes
+        harness.watermark(T0 + 45 * DAY);
+        List<ProfileUpdate> out = drain();
+        assertThat(out).hasSize(1);
+        out.forEach(u -> jumped.putAll(u.set()));
+        assertThat(jumped).isEqualTo(stepwise);
+        // the next refresh (beyond the watermark) and the end-of-input timer
+        assertThat(harness.numEventTimeTimers()).isEqualTo(2);
+    }
+
+    @Test
+    void aRefreshWhoseChangeNoLongerHappensWritesNothing() throws Exception {
+        clock(harness, "acme", T0 + 200 * DAY);
+        harness.processElement(event("o1", "u1", "page_viewed", T0, null), T0);
+        harness.watermark(T0 + 30 * DAY);
+        assertThat(drain())
+                .last()
+                .satisfies(u -> assertThat(u.set()).containsEntry("lifecycle", "at_risk"));
+        // pending: dormant at T0 + 90 days. An event two hours before puts that change off, and
+        // its own first change (the 24 h window) comes after it, so the pending timer stays
+        harness.processElement(
+                event("o1", "u1", "page_viewed", T0 + 90 * DAY - 2 * HOUR, null), T0);
+        assertThat(drain()).hasSize(1);
+        harness.watermark(T0 + 90 * DAY);
+        assertThat(drain()).as("a refresh that would move as_of only").isEmpty();
+        harness.watermark(T0 + 91 * DAY);
+        List<ProfileUpdate> out = drain();
+        assertThat(out).hasSize(1);
+        assertThat(out.get(0).set())
+                .containsEntry("as_of", Long.toString(T0 + 91 * DAY - 2 * HOUR))
+                .containsEntry("f.events_24h", "0");
     }
 
     @Test
