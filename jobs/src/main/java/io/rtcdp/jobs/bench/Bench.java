@@ -43,37 +43,52 @@ public final class Bench {
         }
     }
 
-    /** What a bench run measured. */
+    /**
+     * What a bench run measured.
+     *
+     * @param profileWritesPerEvent profile writes to Redis per event
+     * @param cpuMicrosPerEvent CPU time of this JVM per event
+     */
     public record Result(
             long events,
             long profiles,
             double seconds,
             double eventsPerSecond,
             long rocksDbBytes,
-            long redisBytes) {}
+            long redisBytes,
+            double profileWritesPerEvent,
+            double cpuMicrosPerEvent) {}
 
     private Bench() {}
+
+    /**
+     * The bench's input: {@code s.events()} events of {@code s.profiles()} persons of tenant {@code
+     * bench} over the 90 days before {@code now}, without bad records or duplicates; with {@code
+     * s.anonymous()}, anonymous browsing, shared devices and reused phones.
+     */
+    static PopulationGenerator population(Settings s, long now) {
+        PopulationGenerator.Builder b =
+                PopulationGenerator.builder()
+                        .seed(42)
+                        .tenant("bench")
+                        .persons(s.profiles())
+                        .events(s.events())
+                        .startMillis(now - Duration.ofDays(90).toMillis())
+                        .duration(Duration.ofDays(90))
+                        .badFraction(0)
+                        .duplicateFraction(0);
+        if (s.anonymous()) {
+            b.alwaysUserId(false).sharedDevices(0.1, 3).reusedPhones(0.1);
+        }
+        return b.build();
+    }
 
     public static Result run(Settings s, PrintStream out) throws Exception {
         Path work = WorkDirectory.create(null, "bench");
         try {
             Path input = work.resolve("events.jsonl");
-            long now = System.currentTimeMillis();
             long t0 = System.nanoTime();
-            PopulationGenerator.Builder b =
-                    PopulationGenerator.builder()
-                            .seed(42)
-                            .tenant("bench")
-                            .persons(s.profiles())
-                            .events(s.events())
-                            .startMillis(now - Duration.ofDays(90).toMillis())
-                            .duration(Duration.ofDays(90))
-                            .badFraction(0)
-                            .duplicateFraction(0);
-            if (s.anonymous()) {
-                b.alwaysUserId(false).sharedDevices(0.1, 3).reusedPhones(0.1);
-            }
-            PopulationGenerator gen = b.build();
+            PopulationGenerator gen = population(s, System.currentTimeMillis());
             PopulationGenerator.writeJsonl(gen.iterator(), input);
             out.printf(
                     "generated %d events of %d persons (%d MB) in %.1f s%n",
@@ -148,7 +163,10 @@ public final class Bench {
                                 sec,
                                 r.valid() / sec,
                                 rocksMax.get(),
-                                redisBytes);
+                                redisBytes,
+                                InJvmMetrics.sum("redisProfileWrites")
+                                        / (double) Math.max(1, r.valid()),
+                                processCpu / 1e3 / Math.max(1, r.valid()));
                 out.printf(
                         "replayed %d events into %d profiles in %.1f s: %.0f events/s end to end"
                                 + " (parallelism %d, RocksDB, checkpoints every 10 s)%n",
@@ -261,7 +279,7 @@ public final class Bench {
         return 0;
     }
 
-    private static long processCpuNanos() {
+    static long processCpuNanos() {
         return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
                         instanceof com.sun.management.OperatingSystemMXBean os
                 ? os.getProcessCpuTime()
@@ -301,6 +319,11 @@ public final class Bench {
 
         /** The task threads using at least 1 µs per event, most first: {@code name 12.3 µs}. */
         synchronized String perEvent(long events) {
+            return perEvent(events, Integer.MAX_VALUE);
+        }
+
+        /** {@link #perEvent(long)}, the first {@code limit} threads only. */
+        synchronized String perEvent(long events, int limit) {
             java.util.Map<String, Long> byName = new java.util.TreeMap<>();
             for (var e : cpu.entrySet()) {
                 String name = names.get(e.getKey()).replaceAll("\\s*\\(\\d+/\\d+\\)(#\\d+)?$", "");
@@ -310,6 +333,7 @@ public final class Bench {
             byName.entrySet().stream()
                     .sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed())
                     .filter(e -> e.getValue() / 1e3 / Math.max(1, events) >= 1)
+                    .limit(limit)
                     .forEach(
                             e -> {
                                 if (sb.length() > 0) {

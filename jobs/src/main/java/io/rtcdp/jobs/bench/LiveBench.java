@@ -516,7 +516,7 @@ public final class LiveBench {
         return t;
     }
 
-    private static Jedis jedis(String url) {
+    static Jedis jedis(String url) {
         return new Jedis(URI.create(url));
     }
 

@@ -1,6 +1,7 @@
 package io.rtcdp.jobs.cli;
 
 import io.rtcdp.jobs.bench.Bench;
+import io.rtcdp.jobs.bench.CatchUpBench;
 import io.rtcdp.jobs.bench.LiveBench;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,7 +10,10 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code rtcdp bench}: throughput of the replay path; with {@code --live}, freshness. */
+/**
+ * {@code rtcdp bench}: throughput of the replay path; with {@code --live}, freshness; with {@code
+ * --catch-up}, the streaming job catching up on a topic against the replay.
+ */
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
@@ -24,7 +28,10 @@ import picocli.CommandLine.Option;
                     + " p99, max), the events/s the job processed and whether it kept up;"
                     + " --max finds the highest rate it keeps up with and measures at 70 %%"
                     + " of it, with app reads (HGETALL) next to the same reads on the idle"
-                    + " Redis."
+                    + " Redis.",
+            "With --catch-up: the same events already in Kafka, read by the streaming job"
+                    + " from the start, against a replay of them from a file: the time each"
+                    + " takes, side by side in --rounds."
         })
 public final class BenchCommand implements Callable<Integer> {
     @Option(
@@ -94,6 +101,21 @@ public final class BenchCommand implements Callable<Integer> {
                     "Measure the streaming job's freshness (Kafka append to visible in Redis)"
                             + " instead of the replay path's throughput.")
     boolean live;
+
+    @Option(
+            names = "--catch-up",
+            description =
+                    "Measure how long the streaming job takes to catch up on the bench's events"
+                            + " already in Kafka (in-JVM broker), against a replay of the same"
+                            + " events from a file, side by side (--rounds, alternating which"
+                            + " runs first).")
+    boolean catchUp;
+
+    @Option(
+            names = "--rounds",
+            paramLabel = "N",
+            description = "--catch-up: rounds of one replay and one catch-up (default: 2).")
+    Integer rounds;
 
     @Option(
             names = "--rates",
@@ -169,6 +191,10 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (live && catchUp) {
+            throw new IllegalArgumentException(
+                    "--live and --catch-up are two benches: one at a time");
+        }
         if (live) {
             return live();
         }
@@ -185,6 +211,12 @@ public final class BenchCommand implements Callable<Integer> {
         if (events < 1 || profiles < 1 || parallelism < 1) {
             throw new IllegalArgumentException(
                     "--events, --profiles and --parallelism must be positive");
+        }
+        if (catchUp) {
+            return catchUp();
+        }
+        if (rounds != null) {
+            throw new IllegalArgumentException("--rounds is an option of --catch-up");
         }
         if (warmupEvents > 0) {
             System.out.printf("warm-up run (%d events, not measured)%n", warmupEvents);
@@ -212,6 +244,37 @@ public final class BenchCommand implements Callable<Integer> {
                         models,
                         !noLearning),
                 System.out);
+        return 0;
+    }
+
+    private Integer catchUp() throws Exception {
+        int n = rounds == null ? 2 : rounds;
+        if (n < 1) {
+            throw new IllegalArgumentException("--rounds must be positive");
+        }
+        if (redis != null) {
+            throw new IllegalArgumentException(
+                    "--catch-up starts a fresh local redis-server for each run; --redis is not an"
+                            + " option of it");
+        }
+        Bench.Settings bench =
+                new Bench.Settings(
+                        events, profiles, parallelism, null, anonymous, rules, models, !noLearning);
+        if (warmupEvents > 0) {
+            System.out.printf("warm-up run (%d events, not measured)%n", warmupEvents);
+            Bench.run(
+                    new Bench.Settings(
+                            warmupEvents,
+                            (int) Math.max(1, profiles * warmupEvents / events),
+                            parallelism,
+                            null,
+                            anonymous,
+                            rules,
+                            models,
+                            !noLearning),
+                    new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        }
+        CatchUpBench.run(new CatchUpBench.Settings(bench, n), System.out);
         return 0;
     }
 
