@@ -113,6 +113,20 @@ public final class Environments {
                 });
     }
 
+    /**
+     * A local MiniCluster environment with the streaming job's settings ({@link
+     * #localConfiguration}, {@link #addStreamingDefaults}), {@code flink} over them, and this JVM's
+     * metrics reporter ({@link InJvmMetrics}): the demo's and the benches' streaming jobs.
+     */
+    public static StreamExecutionEnvironment localStreaming(
+            RtcdpConfig cfg, Path workDir, Map<String, String> flink) {
+        Configuration conf = localConfiguration(cfg, workDir);
+        addStreamingDefaults(conf);
+        flink.forEach(conf::setString);
+        InJvmMetrics.install(conf);
+        return StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    }
+
     /** Settings for a local MiniCluster run (demo, replay, bench): slots and memory. */
     public static Configuration localConfiguration(RtcdpConfig cfg, Path workDir) {
         Configuration c = jobConfiguration(cfg);

@@ -13,7 +13,6 @@ import io.rtcdp.udf.gen.GeneratedRecord;
 import io.rtcdp.udf.gen.PopulationGenerator;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,12 +24,10 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
@@ -175,11 +172,7 @@ public final class CatchUpBench {
             kafka.createTopics(topics);
             long events = produce(kafka, cfg.get(RtcdpOptions.EVENTS_TOPIC), s, out);
 
-            Configuration conf = Environments.localConfiguration(cfg, work);
-            Environments.addStreamingDefaults(conf);
-            InJvmMetrics.install(conf);
-            StreamExecutionEnvironment env =
-                    StreamExecutionEnvironment.getExecutionEnvironment(conf);
+            StreamExecutionEnvironment env = Environments.localStreaming(cfg, work, Map.of());
             Streaming.build(cfg, env);
             Bench.ThreadCpu threadCpu = new Bench.ThreadCpu();
             long cpuBefore = Bench.processCpuNanos();
@@ -252,10 +245,7 @@ public final class CatchUpBench {
             for (Iterator<GeneratedRecord> it = gen.iterator(); it.hasNext(); ) {
                 GeneratedRecord g = it.next();
                 producer.send(
-                        new ProducerRecord<>(
-                                topic,
-                                Integer.toString(g.person()).getBytes(StandardCharsets.UTF_8),
-                                g.json().getBytes(StandardCharsets.UTF_8)),
+                        LiveBench.keyedByPerson(topic, g),
                         (md, e) -> {
                             if (e != null) {
                                 failed.compareAndSet(null, e);

@@ -28,7 +28,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
@@ -228,12 +227,7 @@ public final class LiveBench {
             RtcdpConfig cfg = ConfigLoader.create().commandLine(settings).load();
             createTopics(cfg, topicPrefix);
 
-            Configuration conf = Environments.localConfiguration(cfg, work);
-            Environments.addStreamingDefaults(conf);
-            s.flink().forEach(conf::setString);
-            InJvmMetrics.install(conf);
-            StreamExecutionEnvironment env =
-                    StreamExecutionEnvironment.getExecutionEnvironment(conf);
+            StreamExecutionEnvironment env = Environments.localStreaming(cfg, work, s.flink());
             Streaming.build(cfg, env);
             JobClient job = env.executeAsync("rtcdp bench --live");
             out.printf(
@@ -244,7 +238,9 @@ public final class LiveBench {
                     s.bootstrap() == null ? "in-JVM" : s.bootstrap(),
                     s.parallelism(),
                     localRedis != null ? "local redis-server" : "--redis",
-                    conf.toMap().getOrDefault("execution.buffer-timeout.interval", "100 ms"),
+                    env.getConfiguration()
+                            .toMap()
+                            .getOrDefault("execution.buffer-timeout.interval", "100 ms"),
                     cfg.get(RtcdpOptions.REDIS_FLUSH_INTERVAL).toMillis() + " ms",
                     s.rulesFile() == null && s.modelsDir() == null
                             ? ""
@@ -516,6 +512,14 @@ public final class LiveBench {
         return t;
     }
 
+    /** A generated event as a record of {@code topic}, keyed by its person. */
+    static ProducerRecord<byte[], byte[]> keyedByPerson(String topic, GeneratedRecord g) {
+        return new ProducerRecord<>(
+                topic,
+                Integer.toString(g.person()).getBytes(StandardCharsets.UTF_8),
+                g.json().getBytes(StandardCharsets.UTF_8));
+    }
+
     static Jedis jedis(String url) {
         return new Jedis(URI.create(url));
     }
@@ -622,10 +626,7 @@ public final class LiveBench {
                     }
                     GeneratedRecord g = records.next();
                     producer.send(
-                            new ProducerRecord<>(
-                                    topic,
-                                    Integer.toString(g.person()).getBytes(StandardCharsets.UTF_8),
-                                    g.json().getBytes(StandardCharsets.UTF_8)),
+                            keyedByPerson(topic, g),
                             (md, e) -> {
                                 if (e == null) {
                                     acked.incrementAndGet();

@@ -218,19 +218,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (rounds != null) {
             throw new IllegalArgumentException("--rounds is an option of --catch-up");
         }
-        if (warmupEvents > 0) {
-            System.out.printf("warm-up run (%d events, not measured)%n", warmupEvents);
-            Bench.run(
-                    new Bench.Settings(
-                            warmupEvents,
-                            (int) Math.max(1, profiles * warmupEvents / events),
-                            parallelism,
-                            null,
-                            anonymous,
-                            rules,
-                            models,
-                            !noLearning),
-                    new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        if (warmUp()) {
             System.out.println("measured run");
         }
         Bench.run(
@@ -247,6 +235,29 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * A first replay of {@code --warmup-events} (none when 0), not measured, so that the measured
+     * runs are not mostly JIT compilation; whether there was one.
+     */
+    private boolean warmUp() throws Exception {
+        if (warmupEvents <= 0) {
+            return false;
+        }
+        System.out.printf("warm-up run (%d events, not measured)%n", warmupEvents);
+        Bench.run(
+                new Bench.Settings(
+                        warmupEvents,
+                        (int) Math.max(1, profiles * warmupEvents / events),
+                        parallelism,
+                        null,
+                        anonymous,
+                        rules,
+                        models,
+                        !noLearning),
+                new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        return true;
+    }
+
     private Integer catchUp() throws Exception {
         int n = rounds == null ? 2 : rounds;
         if (n < 1) {
@@ -260,20 +271,7 @@ public final class BenchCommand implements Callable<Integer> {
         Bench.Settings bench =
                 new Bench.Settings(
                         events, profiles, parallelism, null, anonymous, rules, models, !noLearning);
-        if (warmupEvents > 0) {
-            System.out.printf("warm-up run (%d events, not measured)%n", warmupEvents);
-            Bench.run(
-                    new Bench.Settings(
-                            warmupEvents,
-                            (int) Math.max(1, profiles * warmupEvents / events),
-                            parallelism,
-                            null,
-                            anonymous,
-                            rules,
-                            models,
-                            !noLearning),
-                    new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
-        }
+        warmUp();
         CatchUpBench.run(new CatchUpBench.Settings(bench, n), System.out);
         return 0;
     }

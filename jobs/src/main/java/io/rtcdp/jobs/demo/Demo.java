@@ -23,7 +23,6 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -143,11 +142,8 @@ public final class Demo {
             if (withModels) {
                 out.println("  models  " + demoModels + " (purchase, churn; learning online)");
             }
-            Configuration conf = Environments.localConfiguration(cfg, work);
-            Environments.addStreamingDefaults(conf);
-            InJvmMetrics.install(conf);
             StreamExecutionEnvironment env =
-                    StreamExecutionEnvironment.getExecutionEnvironment(conf);
+                    Environments.localStreaming(cfg, work, java.util.Map.of());
             Streaming.build(cfg, env);
             JobClient job = env.executeAsync("rtcdp demo");
             out.println("  flink   job " + job.getJobID() + " (local MiniCluster, RocksDB)");
