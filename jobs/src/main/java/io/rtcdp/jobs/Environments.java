@@ -114,13 +114,14 @@ public final class Environments {
     }
 
     /**
-     * A local MiniCluster environment with the streaming job's settings ({@link
-     * #localConfiguration}, {@link #addStreamingDefaults}), {@code flink} over them, and this JVM's
-     * metrics reporter ({@link InJvmMetrics}): the demo's and the benches' streaming jobs.
+     * A local MiniCluster environment with the settings of a local {@code rtcdp run} ({@link
+     * #liveLocalConfiguration} in {@code workDir}, {@link #addStreamingDefaults}), {@code flink}
+     * over them, and this JVM's metrics reporter ({@link InJvmMetrics}): the demo's and the
+     * benches' streaming jobs, so that they run as {@code rtcdp run} does.
      */
     public static StreamExecutionEnvironment localStreaming(
             RtcdpConfig cfg, Path workDir, Map<String, String> flink) {
-        Configuration conf = localConfiguration(cfg, workDir);
+        Configuration conf = liveLocalConfiguration(cfg, workDir);
         addStreamingDefaults(conf);
         flink.forEach(conf::setString);
         InJvmMetrics.install(conf);
