@@ -122,17 +122,23 @@ public final class CatchUpBench {
     }
 
     static String summary(List<Round> rounds) {
-        double[] ratios = rounds.stream().mapToDouble(Round::ratio).sorted().toArray();
-        double[] replay = rounds.stream().mapToDouble(r -> r.replay().seconds()).sorted().toArray();
-        double[] catchUp =
-                rounds.stream().mapToDouble(r -> r.catchUp().seconds()).sorted().toArray();
         return String.format(
                 Locale.ROOT,
                 "median of %d round(s): replay %.1f s, catch-up %.1f s, catch-up / replay %.2f",
                 rounds.size(),
-                median(replay),
-                median(catchUp),
-                median(ratios));
+                median(rounds, r -> r.replay().seconds()),
+                median(rounds, r -> r.catchUp().seconds()),
+                median(rounds, Round::ratio));
+    }
+
+    /** The median over the rounds of what {@code value} gives for each. */
+    static double median(List<Round> rounds, java.util.function.Function<Round, Double> value) {
+        double[] v = new double[rounds.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = value.apply(rounds.get(i));
+        }
+        java.util.Arrays.sort(v);
+        return median(v);
     }
 
     static double median(double[] sorted) {
