@@ -9,6 +9,7 @@ import io.rtcdp.operators.decide.RfmSummarizer;
 import io.rtcdp.operators.identity.ForgottenIds;
 import io.rtcdp.operators.identity.FragmentStore;
 import io.rtcdp.operators.identity.IdentityResolver;
+import io.rtcdp.operators.identity.IdentityResolverOperator;
 import io.rtcdp.operators.ingest.Deduplicator;
 import io.rtcdp.operators.ingest.EventWatermarks;
 import io.rtcdp.operators.ingest.HeldOpenSource;
@@ -185,19 +186,24 @@ public final class RtcdpJob {
                 identityInput
                         .keyBy(IdentityResolver.KEY)
                         .connect(verdicts.keyBy(IdentityResolver.VERDICT_KEY))
-                        .process(
-                                new IdentityResolver(
-                                                config.idLimits(),
-                                                config.parser().tenantKeys(),
-                                                config.get(RtcdpOptions.FORGET_TOMBSTONE_TTL),
-                                                new ForgottenIds(
-                                                        config.get(RtcdpOptions.REDIS_URL),
-                                                        config.get(RtcdpOptions.KEY_PREFIX),
+                        .transform(
+                                "identity",
+                                RtcdpTypes.FRAGMENT_COMMAND,
+                                new IdentityResolverOperator(
+                                        new IdentityResolver(
+                                                        config.idLimits(),
+                                                        config.parser().tenantKeys(),
                                                         config.get(
                                                                 RtcdpOptions.FORGET_TOMBSTONE_TTL),
-                                                        config.parser()))
-                                        .clockBound(config.get(RtcdpOptions.OUT_OF_ORDERNESS)),
-                                RtcdpTypes.FRAGMENT_COMMAND)
+                                                        new ForgottenIds(
+                                                                config.get(RtcdpOptions.REDIS_URL),
+                                                                config.get(RtcdpOptions.KEY_PREFIX),
+                                                                config.get(
+                                                                        RtcdpOptions
+                                                                                .FORGET_TOMBSTONE_TTL),
+                                                                config.parser()))
+                                                .clockBound(
+                                                        config.get(RtcdpOptions.OUT_OF_ORDERNESS))))
                         .uid("identity")
                         .name("identity");
         deadLetters.add(resolved.getSideOutput(RecordIsolation.INTERNAL_ERRORS));

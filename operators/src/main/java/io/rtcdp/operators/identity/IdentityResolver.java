@@ -654,6 +654,14 @@ public final class IdentityResolver
         }
     }
 
+    /**
+     * The earliest event time of the events waiting here for their dedupe verdict, or MAX_VALUE:
+     * the stage's watermark must not pass it ({@link IdentityResolverOperator}).
+     */
+    long earliestWaiting() {
+        return gate == null ? Long.MAX_VALUE : gate.earliestWaiting();
+    }
+
     /** Union operator state of byte arrays: every subtask restores every subtask's entries. */
     private static org.apache.flink.api.common.state.ListState<byte[]> unionBytes(
             org.apache.flink.runtime.state.FunctionInitializationContext context, String name)

@@ -4,10 +4,12 @@ import io.rtcdp.operators.ingest.Deduplicator.Verdict;
 import io.rtcdp.operators.ingest.Deduplicator.VerdictSerializer;
 import io.rtcdp.operators.types.EventSerializer;
 import io.rtcdp.udf.event.Event;
+import io.rtcdp.udf.event.EventType;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Predicate;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
@@ -41,6 +43,12 @@ final class VerdictGate {
     /** Tenant and event id → verdicts that came before their event: a Verdict, or a queue. */
     private final Map<String, Object> early = new HashMap<>();
 
+    /**
+     * Event time → how many waiting events (commands aside: their time is the wall clock of their
+     * issue) have it, for {@link #earliestWaiting}.
+     */
+    private final TreeMap<Long, int[]> waitingTimes = new TreeMap<>();
+
     private int waitingEvents;
     private int earlyVerdicts;
 
@@ -58,6 +66,7 @@ final class VerdictGate {
         }
         q.addLast(e);
         waitingEvents++;
+        waits(e);
     }
 
     /** A verdict arrived: its tenant's events go as far as their verdicts are here. */
@@ -69,6 +78,7 @@ final class VerdictGate {
             // the usual case: the event came first and heads its tenant's queue
             Event e = q.pollFirst();
             waitingEvents--;
+            goes(e);
             release.accept(e, v);
         } else {
             keep(v);
@@ -86,9 +96,34 @@ final class VerdictGate {
             }
             q.pollFirst();
             waitingEvents--;
+            goes(head);
             release.accept(head, v);
         }
         waiting.remove(tenant);
+    }
+
+    private void waits(Event e) {
+        if (e.type() != EventType.COMMAND) {
+            waitingTimes.computeIfAbsent(e.ts(), t -> new int[1])[0]++;
+        }
+    }
+
+    private void goes(Event e) {
+        if (e.type() != EventType.COMMAND) {
+            int[] n = waitingTimes.get(e.ts());
+            if (--n[0] == 0) {
+                waitingTimes.remove(e.ts());
+            }
+        }
+    }
+
+    /**
+     * The earliest event time of the events waiting for their verdict (commands aside), or
+     * MAX_VALUE if none waits: the stage's watermark stays behind it ({@link
+     * IdentityResolverOperator}), so that an event let in late is not late downstream.
+     */
+    long earliestWaiting() {
+        return waitingTimes.isEmpty() ? Long.MAX_VALUE : waitingTimes.firstKey();
     }
 
     private static String key(String tenant, String eventId) {
@@ -198,6 +233,7 @@ final class VerdictGate {
             if (owns.test(e.tenant())) {
                 waiting.computeIfAbsent(e.tenant(), t -> new ArrayDeque<>()).addLast(e);
                 waitingEvents++;
+                waits(e);
             }
         }
         for (int n = in.readInt(); n > 0; n--) {

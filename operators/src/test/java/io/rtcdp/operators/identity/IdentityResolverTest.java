@@ -14,9 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
@@ -43,7 +43,7 @@ class IdentityResolverTest {
     static KeyedTwoInputStreamOperatorTestHarness<String, Event, Verdict, FragmentCommand>
             newHarness(long bound) throws Exception {
         return new KeyedTwoInputStreamOperatorTestHarness<>(
-                new KeyedCoProcessOperator<>(
+                new IdentityResolverOperator(
                         new IdentityResolver(
                                         TenantIdLimits.defaults(),
                                         io.rtcdp.udf.event.ParserConfig.defaults().tenantKeys())
@@ -103,6 +103,86 @@ class IdentityResolverTest {
         assertThat(routed()).isEqualTo("b/x1 a/e1 a/e2");
         h.processElement1(event("a", "e3", DAY, c), 0);
         assertThat(routed()).isEqualTo("b/x1 a/e1 a/e2 a/e3");
+    }
+
+    /**
+     * What the stage sent on, in order: the events let in ({@code route:ID}), its watermarks as
+     * days and milliseconds after {@code t}, and its watermark statuses.
+     */
+    List<String> sentOn(long t) {
+        List<String> out = new ArrayList<>();
+        for (Object o : h.getOutput()) {
+            if (o instanceof StreamRecord<?> r
+                    && r.getValue() instanceof FragmentCommand c
+                    && c.kind() == FragmentCommand.Kind.ROUTE) {
+                out.add("route:" + c.event().eventId());
+            } else if (o instanceof Watermark w) {
+                long d = w.getTimestamp() - t;
+                out.add("wm:" + Math.floorDiv(d, DAY) + "d" + Math.floorMod(d, DAY));
+            } else if (o instanceof WatermarkStatus s) {
+                out.add(s.isIdle() ? "idle" : "active");
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void theWatermarkStaysBehindTheEventsThatWaitForTheirVerdict() throws Exception {
+        long t = 1_700_000_000_000L - Math.floorMod(1_700_000_000_000L, DAY);
+        Id c = new Id("cookie_id", "c1");
+        // a quiet spell: both inputs idle, and so the stage
+        h.processWatermarkStatus1(WatermarkStatus.IDLE);
+        h.processWatermarkStatus2(WatermarkStatus.IDLE);
+        assertThat(sentOn(t)).containsExactly("idle");
+        h.getOutput().clear();
+        // the events come again; the verdicts input is still idle, so the inputs' watermark is
+        // the events' alone and passes events that wait for their verdict
+        h.processWatermarkStatus1(WatermarkStatus.ACTIVE);
+        h.processElement1(event("a", "b", t + 2 * DAY, c), t);
+        h.processWatermark1(new Watermark(t + 2 * DAY - 1));
+        h.processElement1(event("a", "c", t + 4 * DAY, c), t);
+        h.processWatermark1(new Watermark(t + 5 * DAY));
+        assertThat(sentOn(t)).containsExactly("active", "wm:1d86399999");
+        // b is let in: the watermark goes on to just before c, which still waits
+        h.processElement2(Verdict.pass("a", "b"), t);
+        h.processElement2(Verdict.pass("a", "c"), t);
+        assertThat(sentOn(t))
+                .containsExactly(
+                        "active", "wm:1d86399999", "route:b", "wm:3d86399999", "route:c", "wm:5d0");
+        h.getOutput().clear();
+
+        // the events go quiet while one waits: the stage says it is idle only once the watermark
+        // it held back has gone on (an idle channel's watermark counts for nothing downstream)
+        h.processElement1(event("a", "d", t + 6 * DAY, c), t);
+        h.processWatermark1(new Watermark(t + 7 * DAY));
+        h.processWatermarkStatus1(WatermarkStatus.IDLE);
+        assertThat(sentOn(t)).containsExactly("wm:5d86399999");
+        h.processElement2(Verdict.pass("a", "d"), t);
+        assertThat(sentOn(t)).containsExactly("wm:5d86399999", "route:d", "wm:7d0", "idle");
+        // a command waits among the events in its place, but its time is the wall clock: it
+        // holds nothing back
+        h.getOutput().clear();
+        h.processWatermarkStatus1(WatermarkStatus.ACTIVE);
+        h.processElement1(event("a", "e", t + 8 * DAY, c), t);
+        h.processElement1(
+                new Event(
+                        "a",
+                        io.rtcdp.udf.identity.IdCommand.EVENT_ID_PREFIX + "01",
+                        io.rtcdp.udf.event.EventType.COMMAND,
+                        "delete-everything",
+                        t + 100 * DAY,
+                        null,
+                        List.of(c),
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        java.util.Map.of(),
+                        null),
+                t);
+        h.processWatermark1(new Watermark(t + 9 * DAY));
+        assertThat(sentOn(t)).containsExactly("active", "wm:7d86399999");
     }
 
     @Test

@@ -41,6 +41,32 @@ class VerdictGateTest {
     }
 
     @Test
+    void theEarliestWaitingEventTimeFollowsWhatWaitsAndSurvivesARestore() throws Exception {
+        VerdictGate g = new VerdictGate();
+        Id c = new Id("cookie_id", "c");
+        assertThat(g.earliestWaiting()).isEqualTo(Long.MAX_VALUE);
+        g.event(IdentityResolverTest.event("a", "1", 5_000, c), release);
+        g.event(IdentityResolverTest.event("a", "2", 3_000, c), release);
+        g.event(IdentityResolverTest.event("b", "1", 3_000, c), release);
+        g.event(IdentityResolverTest.event("b", "2", 9_000, c), release);
+        assertThat(g.earliestWaiting()).isEqualTo(3_000);
+        g.verdict(Verdict.pass("b", "1"), release);
+        // a/2 still waits at 3 000
+        assertThat(g.earliestWaiting()).isEqualTo(3_000);
+        g.verdict(Verdict.pass("a", "2"), release);
+        assertThat(g.earliestWaiting()).isEqualTo(3_000);
+        VerdictGate restored = new VerdictGate();
+        restored.restore(g.snapshot(), t -> true);
+        assertThat(restored.earliestWaiting()).isEqualTo(3_000);
+        // a/1 goes, and a/2 behind it
+        g.verdict(Verdict.pass("a", "1"), release);
+        assertThat(g.earliestWaiting()).isEqualTo(9_000);
+        g.verdict(Verdict.duplicate("b", "2"), release);
+        assertThat(g.earliestWaiting()).isEqualTo(Long.MAX_VALUE);
+        assertThat(released).containsExactly("b/1", "a/1", "a/2", "b/2 duplicate");
+    }
+
+    @Test
     void aRestoreKeepsTheTenantsThisSubtaskOwnsInOrder() throws Exception {
         VerdictGate g = new VerdictGate();
         g.event(event("a", "1"), release);
