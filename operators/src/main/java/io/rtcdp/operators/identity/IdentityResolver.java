@@ -358,6 +358,16 @@ public final class IdentityResolver
             throws Exception {
         current = ctx;
         currentOut = out;
+        if (e.type() != EventType.COMMAND) {
+            // The tenant's clock moves when an event comes, before it waits for its verdict (a
+            // command's time is the wall clock of its issue, not the tenant's event time). The
+            // stage's watermark may pass the sent clock's tenant watermark while the event waits
+            // (it is held only behind the waiting event itself): the clock must be on its way
+            // first, or the profile stage finds a refresh due and the tenant's clock not there,
+            // and puts the refresh off by a minute. Like the job's watermark, the clock counts
+            // every event read, duplicates and dead letters too.
+            advanceClock(e, ctx);
+        }
         gate.event(e, release);
         if (e.type() == EventType.COMMAND) {
             // a command has no dedupe verdict (the command ids in state make it take effect
@@ -412,10 +422,6 @@ public final class IdentityResolver
                     isolation.isolate(
                             failure, RecordIsolation.payload(e), "identity:" + e.eventId()));
             return;
-        }
-        if (e.type() != EventType.COMMAND) {
-            // a command's time is the wall clock of its issue, not the tenant's event time
-            advanceClock(e, ctx);
         }
         store.commit();
         if (pending.appliedCommand != null) {

@@ -454,6 +454,23 @@ class IdentityResolverTest {
     }
 
     @Test
+    void theClockGoesOutWhenAnEventComesBeforeTheWatermarkPassesItWhileItWaits() throws Exception {
+        long t = 1_700_000_000_000L - Math.floorMod(1_700_000_000_000L, DAY);
+        Id c = new Id("cookie_id", "c1");
+        h.setProcessingTime(t + 30 * DAY);
+        send(event("a", "b", t + 2 * DAY, c), t);
+        assertThat(clocks()).containsExactly("a@" + (t + 2 * DAY));
+        // c comes and waits for its verdict; the watermark goes on to just before it. A refresh
+        // due at t + 3 days (b's day leaving its 24 h window) is then due downstream, and the
+        // tenant's clock that lets the profile stage apply it must be there already
+        h.processElement1(event("a", "c", t + 4 * DAY, c), t);
+        h.processBothWatermarks(new Watermark(t + 5 * DAY));
+        assertThat(routed()).isEqualTo("a/b");
+        assertThat(sentOn(t)).last().isEqualTo("wm:3d86399999");
+        assertThat(clocks()).containsExactly("a@" + (t + 2 * DAY), "a@" + (t + 4 * DAY));
+    }
+
+    @Test
     void eachTenantsClockIsSentInStepsAndExactlyAtTheEnd() throws Exception {
         long t = 1_700_000_000_000L;
         // the wall clock is at the events: the live step of a minute
