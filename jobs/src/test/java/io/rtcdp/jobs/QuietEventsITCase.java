@@ -51,7 +51,7 @@ class QuietEventsITCase {
             Await.until(
                     "a's profile",
                     Duration.ofMinutes(2),
-                    () -> profile("a").get("f.events_total"),
+                    () -> profileWhileRunning(job, "a").get("f.events_total"),
                     "1"::equals);
             // the quiet spell, several idleness timeouts long, while the job keeps running
             Await.during(
@@ -72,7 +72,7 @@ class QuietEventsITCase {
                     Await.until(
                             "b's profile refreshed at t + 3 days",
                             Duration.ofMinutes(4),
-                            () -> profile("b"),
+                            () -> profileWhileRunning(job, "b"),
                             p -> Long.toString(t + 3 * DAY).equals(p.get("as_of")));
             assertThat(b).containsEntry("f.events_total", "1").containsEntry("f.events_24h", "0");
             assertThat(profile("c"))
@@ -81,6 +81,24 @@ class QuietEventsITCase {
         } finally {
             job.cancel().get();
         }
+    }
+
+    /**
+     * {@link #profile}, failing at once, with the job's failure, if the job ended (the test's job
+     * has no restarts): a refresh that never comes is then told apart from a job that failed.
+     */
+    private static Map<String, String> profileWhileRunning(JobClient job, String user)
+            throws Exception {
+        if (job.getJobStatus().get().isGloballyTerminalState()) {
+            Throwable cause = null;
+            try {
+                job.getJobExecutionResult().get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                cause = e.getCause();
+            }
+            throw new AssertionError("the job ended: " + job.getJobStatus().get(), cause);
+        }
+        return profile(user);
     }
 
     /** The profile hash of user {@code user} of tenant t1; empty while it has none. */
