@@ -651,7 +651,7 @@ public final class ProfileUpdater
      * every bucket boundary of its past. Values are exact at the written {@code as_of} either way;
      * only how often an idle profile is rewritten changes.
      */
-    private void schedule(ProfileState st, ReadOnlyContext ctx) throws Exception {
+    private void schedule(ProfileState st, ReadOnlyContext ctx) {
         long next = nextRefresh(st, ctx.timerService().currentProcessingTime());
         if (next == Long.MAX_VALUE) {
             return;
@@ -666,22 +666,6 @@ public final class ProfileUpdater
         }
         ctx.timerService().registerEventTimeTimer(next);
         st.setTimerAt(next);
-        if (next <= ctx.timerService().currentWatermark()
-                && st.deferrals() == 0
-                && next
-                        <= tenantWatermark(
-                                clock(
-                                        splitKey(ctx.getCurrentKey())[0],
-                                        ctx.getBroadcastState(CLOCKS)))) {
-            // A late event's refresh (one past the sources' out-of-orderness): the watermark and
-            // the tenant's own watermark passed its time already, and an event-time timer behind
-            // the watermark fires only when the watermark next moves, in a quiet spell never. It
-            // is applied now, by processing time, as a put-off refresh is (whichever timer comes
-            // first applies it).
-            long now = ctx.timerService().currentProcessingTime();
-            st.defer(now);
-            ctx.timerService().registerProcessingTimeTimer(now);
-        }
     }
 
     /**

@@ -223,31 +223,6 @@ class ProfileUpdaterTest {
     }
 
     @Test
-    void aLateEventsRefreshThatTheWatermarkPassedIsAppliedWithoutTheWatermarkMoving()
-            throws Exception {
-        harness.setProcessingTime(0);
-        harness.processElement(event("o1", "u1", "product_viewed", T0 + 2 * DAY, null), T0);
-        harness.watermark(T0 + 2 * DAY - 1);
-        drain();
-        // two days late (past the out-of-orderness): its minute left the 24 h window at T0 + 1 day,
-        // which the watermark passed already; then the events go quiet
-        harness.processElement(event("o2", "u2", "product_viewed", T0, null), T0);
-        assertThat(drain()).hasSize(1);
-        assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
-        harness.setProcessingTime(1);
-        List<ProfileUpdate> out = drain();
-        assertThat(out).hasSize(1);
-        assertThat(out.get(0).oneid()).isEqualTo("o2");
-        assertThat(out.get(0).set())
-                .containsEntry("as_of", Long.toString(T0 + DAY))
-                .containsEntry("f.events_24h", "0");
-        assertThat(harness.numProcessingTimeTimers()).isZero();
-        // the event-time timer it also set does nothing when the watermark moves on
-        harness.watermark(T0 + 2 * DAY);
-        assertThat(drain()).isEmpty();
-    }
-
-    @Test
     void forgetDeletesTheProfileAndItsState() throws Exception {
         harness.processElement(event("o1", "u1", "product_viewed", T0, null), T0);
         drain();
