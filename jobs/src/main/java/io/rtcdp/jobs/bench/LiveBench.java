@@ -75,6 +75,8 @@ public final class LiveBench {
      *
      * @param rates events/s, each held {@code seconds}; with {@code max}, the first is where the
      *     ramp starts
+     * @param warmupSeconds the warm-up at the first rate, at least; it goes on while the JIT
+     *     compilers are busy ({@link #jitQuiet}), up to {@code warmupMaxSeconds}
      * @param settings rtcdp settings ({@code -D key=value}) over the bench's own
      * @param flink Flink settings ({@code -D flink.<key>=<value>}, without the prefix)
      * @param appReads app reads per second (HGETALL) during the measured rates, 0 for none
@@ -83,6 +85,7 @@ public final class LiveBench {
             List<Integer> rates,
             int seconds,
             int warmupSeconds,
+            int warmupMaxSeconds,
             boolean max,
             int parallelism,
             int persons,
@@ -106,6 +109,9 @@ public final class LiveBench {
      * @param reads app reads during the rate, in µs; null when there were none
      * @param cpuMicrosPerEvent CPU time of this JVM (the job, Kafka when in-JVM, the bench's own
      *     threads) per event processed while the rate was held
+     * @param jitMillis time the JIT compilers spent while the rate was held (all compiler threads)
+     * @param checkpoints the checkpoints triggered while the rate was held, with the slowest
+     *     subtask per stage
      */
     public record Step(
             String phase,
@@ -117,7 +123,9 @@ public final class LiveBench {
             long lagEnd,
             long lagMax,
             boolean keptUp,
-            Latencies.Summary reads) {}
+            Latencies.Summary reads,
+            long jitMillis,
+            CheckpointStats.Window checkpoints) {}
 
     /**
      * What a live bench run measured.
@@ -142,6 +150,7 @@ public final class LiveBench {
     private final Probes probes = new Probes(32);
     private final String runId = Long.toString(System.currentTimeMillis(), 36);
     private volatile boolean stop;
+    private CheckpointStats checkpoints;
 
     private LiveBench(Settings s, PrintStream out) {
         this.s = s;
@@ -227,9 +236,19 @@ public final class LiveBench {
             RtcdpConfig cfg = ConfigLoader.create().commandLine(settings).load();
             createTopics(cfg, topicPrefix);
 
-            StreamExecutionEnvironment env = Environments.localStreaming(cfg, work, s.flink());
+            Map<String, String> flink = new LinkedHashMap<>(s.flink());
+            // the REST API on a known port, for the checkpoint statistics (CheckpointStats)
+            flink.putIfAbsent("rest.bind-port", Integer.toString(freePort()));
+            flink.putIfAbsent("web.checkpoints.history", "1000");
+            StreamExecutionEnvironment env = Environments.localStreaming(cfg, work, flink);
             Streaming.build(cfg, env);
             JobClient job = env.executeAsync("rtcdp bench --live");
+            String port = flink.get("rest.bind-port");
+            checkpoints =
+                    port.matches("[0-9]+")
+                            ? new CheckpointStats(
+                                    "http://" + Environments.LOOPBACK + ":" + port, job.getJobID())
+                            : null;
             out.printf(
                     "live bench: the streaming job at parallelism %d, Kafka %s (events topic: %d"
                             + " partitions, LogAppendTime), Redis %s; buffer timeout %s,"
@@ -259,6 +278,13 @@ public final class LiveBench {
                 localRedis.close();
             }
             WorkDirectory.delete(work);
+        }
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket ss =
+                new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return ss.getLocalPort();
         }
     }
 
@@ -303,10 +329,7 @@ public final class LiveBench {
         try {
             int warmRate = s.rates().get(0);
             if (s.warmupSeconds() > 0) {
-                out.printf(
-                        "warm-up: %d events/s for %d s (not reported)%n",
-                        warmRate, s.warmupSeconds());
-                hold(producer, job, "warm-up", warmRate, s.warmupSeconds(), null);
+                warmUp(producer, job, warmRate);
             }
             if (s.appReads() > 0) {
                 reader.loadKeys(prefix);
@@ -385,6 +408,58 @@ public final class LiveBench {
     }
 
     /**
+     * The warm-up (not reported): {@code warmupSeconds} at {@code rate}, then on in steps of {@link
+     * #JIT_WINDOW_SECONDS} until the JIT compilers are quiet ({@link #jitQuiet}) or {@code
+     * warmupMaxSeconds} have passed. On two cores the C2 compiler works through the job's, Flink's
+     * and the in-JVM broker's code for minutes, and while it does it takes most of a core (168 s of
+     * compile time in the first four minutes at 2,000 events/s, 2026-12-03): a tail measured then
+     * is the JIT's.
+     */
+    private void warmUp(Producer producer, JobClient job, int rate) throws Exception {
+        out.printf(
+                "warm-up: %d events/s for %d s, then until the JIT compilers are quiet (at most %d"
+                        + " s; not reported)%n",
+                rate, s.warmupSeconds(), s.warmupMaxSeconds());
+        long t0 = System.nanoTime();
+        long jit = jitMillis();
+        hold(producer, job, "warm-up", rate, s.warmupSeconds(), null);
+        int spent = s.warmupSeconds();
+        long lastWindow = jitMillis() - jit;
+        long lastWindowMillis = s.warmupSeconds() * 1000L;
+        while (spent < s.warmupMaxSeconds() && !jitQuiet(lastWindow, lastWindowMillis)) {
+            long from = jitMillis();
+            long windowStart = System.nanoTime();
+            hold(producer, job, "warm-up", rate, JIT_WINDOW_SECONDS, null);
+            spent += JIT_WINDOW_SECONDS;
+            lastWindow = jitMillis() - from;
+            lastWindowMillis = (System.nanoTime() - windowStart) / 1_000_000;
+        }
+        out.printf(
+                "warm-up took %.0f s; the JIT compiled for %d ms in its last %.0f s%n",
+                (System.nanoTime() - t0) / 1e9, lastWindow, lastWindowMillis / 1000.0);
+    }
+
+    /** The window over which the warm-up judges the JIT compilers. */
+    static final int JIT_WINDOW_SECONDS = 10;
+
+    /**
+     * Whether the JIT compilers are quiet: they compiled for less than 5 % of a window (of all
+     * compiler threads together).
+     */
+    static boolean jitQuiet(long compileMillis, long windowMillis) {
+        return compileMillis * 20 < windowMillis;
+    }
+
+    /** Time the JIT compilers of this JVM spent so far, in ms; 0 when the JVM does not tell. */
+    static long jitMillis() {
+        java.lang.management.CompilationMXBean c =
+                java.lang.management.ManagementFactory.getCompilationMXBean();
+        return c != null && c.isCompilationTimeMonitoringSupported()
+                ? c.getTotalCompilationTime()
+                : 0;
+    }
+
+    /**
      * Produces {@code rate} events/s for {@code seconds} (with probes), stops producing, and waits
      * until the job has read everything and every probe is seen.
      */
@@ -396,6 +471,8 @@ public final class LiveBench {
         long producedBefore = producer.acked.get();
         long processedBefore = processed();
         long cpuBefore = processCpuNanos();
+        long jitBefore = jitMillis();
+        long wallStart = System.currentTimeMillis();
         long t0 = System.nanoTime();
         if (reads != null) {
             reader.start(reads);
@@ -415,6 +492,8 @@ public final class LiveBench {
             reader.stop();
         }
         double sec = (System.nanoTime() - t0) / 1e9;
+        long wallEnd = System.currentTimeMillis();
+        long jit = jitMillis() - jitBefore;
         long lagEnd = lag(producer);
         double produced = (producer.acked.get() - producedBefore) / sec;
         long processedCount = processed() - processedBefore;
@@ -424,6 +503,14 @@ public final class LiveBench {
         while ((producer.acked.get() > processed() || probes.outstanding() > 0)
                 && System.nanoTime() < drainEnd) {
             Thread.sleep(100);
+        }
+        CheckpointStats.Window cps = null;
+        if (checkpoints != null && !"warm-up".equals(phase)) {
+            try {
+                cps = checkpoints.between(wallStart, wallEnd);
+            } catch (java.io.IOException e) {
+                out.println("checkpoint statistics not read: " + e.getMessage());
+            }
         }
         return new Step(
                 phase,
@@ -435,7 +522,9 @@ public final class LiveBench {
                 lagEnd,
                 Math.max(lagMax, lagEnd),
                 keptUp(rate, lagEnd),
-                reads == null ? null : reads.summary());
+                reads == null ? null : reads.summary(),
+                jit,
+                cps);
     }
 
     /**
@@ -459,7 +548,7 @@ public final class LiveBench {
 
     private void printHeader() {
         out.printf(
-                "%-11s %8s %10s %10s %9s %7s %7s %7s %7s %8s %9s %8s %s%n",
+                "%-11s %8s %10s %10s %9s %7s %7s %7s %7s %8s %9s %8s %7s %s%n",
                 "phase",
                 "rate/s",
                 "produced/s",
@@ -472,6 +561,7 @@ public final class LiveBench {
                 "max ms",
                 "lag end",
                 "kept up",
+                "JIT ms",
                 "app reads");
     }
 
@@ -479,7 +569,7 @@ public final class LiveBench {
         Latencies.Summary l = st.latency();
         out.printf(
                 Locale.ROOT,
-                "%-11s %8d %10.0f %10.0f %9.1f %7d %7s %7s %7s %8s %9d %8s %s%n",
+                "%-11s %8d %10.0f %10.0f %9.1f %7d %7s %7s %7s %8s %9d %8s %7d %s%n",
                 st.phase(),
                 st.rate(),
                 st.producedPerSecond(),
@@ -492,7 +582,11 @@ public final class LiveBench {
                 l == null ? "-" : Long.toString(l.max()),
                 st.lagEnd(),
                 st.keptUp() ? "yes" : "no",
+                st.jitMillis(),
                 st.reads() == null ? "" : readsText(st.reads()));
+        if (st.checkpoints() != null) {
+            out.println("  checkpoints: " + st.checkpoints().text(20));
+        }
         out.flush();
         return st;
     }

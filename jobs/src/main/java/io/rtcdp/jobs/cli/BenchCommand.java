@@ -136,9 +136,19 @@ public final class BenchCommand implements Callable<Integer> {
             names = "--warmup-seconds",
             defaultValue = "20",
             description =
-                    "--live: seconds at the first rate before measuring, not reported (default:"
+                    "--live: seconds at the first rate before measuring, not reported; the"
+                            + " warm-up then goes on while the JIT compilers are busy (≥ 5 %% of"
+                            + " a core over 10 s), up to --warmup-max-seconds (default:"
                             + " ${DEFAULT-VALUE}).")
     int warmupSeconds;
+
+    @Option(
+            names = "--warmup-max-seconds",
+            defaultValue = "300",
+            description =
+                    "--live: the longest warm-up; set it to --warmup-seconds for a warm-up of"
+                            + " exactly that long (default: ${DEFAULT-VALUE}).")
+    int warmupMaxSeconds;
 
     @Option(
             names = "--max",
@@ -307,6 +317,7 @@ public final class BenchCommand implements Callable<Integer> {
                                 r,
                                 seconds,
                                 warmupSeconds,
+                                Math.max(warmupSeconds, warmupMaxSeconds),
                                 max,
                                 parallelism,
                                 profiles,

@@ -142,4 +142,26 @@ class LiveBenchTest {
         assertThat(LiveBench.bisect(4500, 6800)).isEqualTo(5700);
         assertThat(LiveBench.bisect(6000, 6500)).isEqualTo(-1);
     }
+
+    @Test
+    void theWarmUpEndsWhenTheJitCompiledForLessThan5PercentOfAWindow() {
+        assertThat(LiveBench.jitQuiet(499, 10_000)).isTrue();
+        assertThat(LiveBench.jitQuiet(500, 10_000)).isFalse();
+        assertThat(LiveBench.jitQuiet(0, 10_000)).isTrue();
+        // the C2 compiler busy with one core of two
+        assertThat(LiveBench.jitQuiet(9_000, 10_000)).isFalse();
+    }
+
+    @Test
+    void aStageIsNamedByItsFirstOperator() {
+        assertThat(CheckpointStats.stageName("profile")).isEqualTo("profile");
+        assertThat(
+                        CheckpointStats.stageName(
+                                "identity -> conflicts: Writer -> conflicts: Committer"))
+                .isEqualTo("identity");
+        assertThat(CheckpointStats.stageName("decide -> (redis: Writer, triggers: Writer)"))
+                .isEqualTo("decide");
+        assertThat(CheckpointStats.stageName("Source: events -> route dead letters -> dedup"))
+                .isEqualTo("source events");
+    }
 }

@@ -29,6 +29,8 @@ class LiveBenchITCase {
                         "8",
                         "--warmup-seconds",
                         "4",
+                        "--warmup-max-seconds",
+                        "4",
                         "--parallelism",
                         "1",
                         "--profiles",
@@ -39,13 +41,17 @@ class LiveBenchITCase {
                         "100",
                         "-Dflink.execution.buffer-timeout.interval=10ms",
                         "-Dredis.flush-interval=5ms",
+                        // a checkpoint or two while the rate is held (one interval's pause)
+                        "-Dcheckpoint.interval=2s",
                         "--json",
                         json.toString());
         assertThat(r.code()).as("exit code; stdout:%n%s%nstderr:%n%s", r.out(), r.err()).isZero();
         assertThat(r.out())
                 .contains("buffer timeout 10ms", "redis.flush-interval 5 ms")
                 .contains("p50 ms", "p99 ms", "CPU µs/ev", "kept up", "app reads on the idle Redis")
-                .containsPattern("(?m)^rate +200 ");
+                .containsPattern("(?m)^rate +200 ")
+                .containsPattern("(?m)^warm-up took [0-9]+ s; the JIT compiled for [0-9]+ ms")
+                .containsPattern("(?m)^  checkpoints: [1-9][0-9]* completed, 0 failed");
 
         JsonNode res = new ObjectMapper().readTree(json.toFile());
         assertThat(res.get("steps")).hasSize(1);
@@ -66,6 +72,18 @@ class LiveBenchITCase {
         assertThat(step.get("keptUp").isBoolean()).isTrue();
         assertThat(step.get("reads").get("count").asInt()).isPositive();
         assertThat(res.get("idleReads").get("count").asInt()).isPositive();
+        assertThat(step.get("jitMillis").asLong()).isNotNegative();
+        // Flink's checkpoint statistics: every keyed stage took part, the profile stage with
+        // RocksDB state (its synchronous part flushes the memtables, so it is not free)
+        JsonNode cps = step.get("checkpoints");
+        assertThat(cps.get("completed").asInt()).isPositive();
+        assertThat(cps.get("failed").asInt()).isZero();
+        assertThat(cps.get("stages").findValuesAsText("name"))
+                .contains("dedupe", "identity", "fragments", "profile", "decide");
+        for (JsonNode st : cps.get("stages")) {
+            assertThat(st.get("syncMs").asLong()).as(st.toString()).isNotNegative();
+            assertThat(st.get("asyncMs").asLong()).as(st.toString()).isNotNegative();
+        }
         assertThat(res.get("maxRate").isNull()).isTrue();
         assertThat(res.get("pollsPerSecond").asDouble()).isPositive();
         assertThat(res.get("flink").get("execution.buffer-timeout.interval").asText())
