@@ -41,8 +41,6 @@ final class CheckpointStats {
      * @param stages per stage, the slowest subtask; ordered by the synchronous part, longest first
      */
     record Window(int completed, int failed, long maxEndToEndMs, List<Stage> stages) {
-        static final Window NONE = new Window(0, 0, 0, List.of());
-
         /** One line: counts, then the stages whose synchronous part took at least {@code minMs}. */
         String text(long minMs) {
             if (completed == 0 && failed == 0) {

@@ -9,6 +9,7 @@ import io.rtcdp.jobs.Streaming;
 import io.rtcdp.jobs.WorkDirectory;
 import io.rtcdp.jobs.local.LocalRedis;
 import io.rtcdp.testing.LocalKafka;
+import io.rtcdp.testing.ServerProcesses;
 import io.rtcdp.udf.gen.GeneratedRecord;
 import io.rtcdp.udf.gen.PopulationGenerator;
 import java.io.PrintStream;
@@ -238,7 +239,7 @@ public final class LiveBench {
 
             Map<String, String> flink = new LinkedHashMap<>(s.flink());
             // the REST API on a known port, for the checkpoint statistics (CheckpointStats)
-            flink.putIfAbsent("rest.bind-port", Integer.toString(freePort()));
+            flink.putIfAbsent("rest.bind-port", Integer.toString(ServerProcesses.freePort()));
             flink.putIfAbsent("web.checkpoints.history", "1000");
             StreamExecutionEnvironment env = Environments.localStreaming(cfg, work, flink);
             Streaming.build(cfg, env);
@@ -278,13 +279,6 @@ public final class LiveBench {
                 localRedis.close();
             }
             WorkDirectory.delete(work);
-        }
-    }
-
-    private static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket ss =
-                new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return ss.getLocalPort();
         }
     }
 
