@@ -31,7 +31,7 @@ public final class SecretOptions {
             description =
                     "A properties file of settings (see README, Configuration) to take the PII"
                             + " settings from: default-secret, tenant-secret.<tenant> (values may"
-                            + " be ${env:NAME} or ${file:PATH}) and ids.default-country-code;"
+                            + " be $${env:NAME} or $${file:PATH}) and ids.default-country-code;"
                             + " its other settings are checked but not used here.")
     Path config;
 

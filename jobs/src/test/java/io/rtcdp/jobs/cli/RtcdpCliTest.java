@@ -19,7 +19,8 @@ class RtcdpCliTest {
 
     /**
      * Every command's help renders cleanly: a {@code %} in a description that is not a format
-     * specifier makes picocli warn on stderr and print the text raw.
+     * specifier makes picocli warn on stderr and print the text raw; a {@code ${...}} that is not
+     * escaped ({@code $${...}}) is a picocli variable and renders as {@code null}.
      */
     @Test
     void everyHelpRendersWithoutWarnings() {
@@ -33,7 +34,10 @@ class RtcdpCliTest {
             assertThat(r.code()).as(String.join(" ", line)).isZero();
             assertThat(r.err()).as(String.join(" ", line)).isEmpty();
             assertThat(r.out()).as(String.join(" ", line)).startsWith("Usage: rtcdp");
+            assertThat(r.out()).as(String.join(" ", line)).doesNotContainPattern("\\bnull\\b");
         }
+        assertThat(CliRun.of("replay", "--help").out().replaceAll("\\s+", " "))
+                .contains("${env:NAME} or ${file:PATH}");
     }
 
     private static void collect(
