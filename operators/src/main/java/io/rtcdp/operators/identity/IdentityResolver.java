@@ -1038,7 +1038,8 @@ public final class IdentityResolver
         private final Map<String, UserEvidence> pendingEvidence = new java.util.HashMap<>();
 
         String link(Id key) {
-            if (pendingLinks.containsKey(key)) {
+            // most events write nothing before they read: no hashing for the pending writes then
+            if (!pendingLinks.isEmpty() && pendingLinks.containsKey(key)) {
                 return pendingLinks.get(key);
             }
             CacheKey k = new CacheKey(tenant, key);
@@ -1156,7 +1157,7 @@ public final class IdentityResolver
 
         @Override
         public OneIdInfo info(String oneid) {
-            if (pendingInfos.containsKey(oneid)) {
+            if (!pendingInfos.isEmpty() && pendingInfos.containsKey(oneid)) {
                 return pendingInfos.get(oneid);
             }
             CacheKey k = new CacheKey(tenant, oneid);

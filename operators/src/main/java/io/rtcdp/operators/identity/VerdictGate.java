@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Predicate;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
@@ -38,47 +37,105 @@ final class VerdictGate {
     }
 
     /** Tenant → its events waiting for their verdicts, in arrival order; no empty queues. */
-    private final Map<String, ArrayDeque<Event>> waiting = new HashMap<>();
-
-    /** Tenant and event id → verdicts that came before their event: a Verdict, or a queue. */
-    private final Map<String, Object> early = new HashMap<>();
+    private final Map<String, Waiting> waiting = new HashMap<>();
 
     /**
-     * Event time → how many waiting events (commands aside: their time is the wall clock of their
-     * issue) have it, for {@link #earliestWaiting}.
+     * Tenant → event id → verdicts that came before their event: a Verdict, or a queue; no empty
+     * maps. Keyed by the id itself, whose hash its string keeps, rather than a key built per
+     * lookup.
      */
-    private final TreeMap<Long, int[]> waitingTimes = new TreeMap<>();
+    private final Map<String, Map<String, Object>> early = new HashMap<>();
 
     private int waitingEvents;
     private int earlyVerdicts;
 
+    /** One tenant's waiting events, and the minima of their event times ({@link Minima}). */
+    private static final class Waiting {
+        final ArrayDeque<Event> events = new ArrayDeque<>();
+        final Minima times = new Minima();
+
+        void add(Event e) {
+            events.addLast(e);
+            if (e.type() != EventType.COMMAND) {
+                times.add(e.ts());
+            }
+        }
+
+        Event poll() {
+            Event e = events.pollFirst();
+            if (e.type() != EventType.COMMAND) {
+                times.removed(e.ts());
+            }
+            return e;
+        }
+    }
+
+    /**
+     * The smallest of a FIFO queue's values in amortized constant time per value (the
+     * sliding-window minimum): the values that may still become the smallest, ascending. A value
+     * that comes drops every larger one before it (they leave before it, so they can never be the
+     * smallest again); the head is the smallest, and leaves when the value it is leaves the queue.
+     */
+    static final class Minima {
+        private long[] ring = new long[16];
+        private int head;
+        private int size;
+
+        void add(long v) {
+            while (size > 0 && ring[(head + size - 1) & (ring.length - 1)] > v) {
+                size--;
+            }
+            if (size == ring.length) {
+                long[] grown = new long[ring.length * 2];
+                for (int i = 0; i < size; i++) {
+                    grown[i] = ring[(head + i) & (ring.length - 1)];
+                }
+                ring = grown;
+                head = 0;
+            }
+            ring[(head + size) & (ring.length - 1)] = v;
+            size++;
+        }
+
+        /** The queue's head, of value {@code v}, left it. */
+        void removed(long v) {
+            if (size > 0 && ring[head] == v) {
+                head = (head + 1) & (ring.length - 1);
+                size--;
+            }
+        }
+
+        /** The smallest value in the queue, MAX_VALUE if none. */
+        long min() {
+            return size == 0 ? Long.MAX_VALUE : ring[head];
+        }
+    }
+
     /** An event arrived: it goes at once if its verdict is here and nothing of its tenant waits. */
     void event(Event e, Release release) throws Exception {
-        ArrayDeque<Event> q = waiting.get(e.tenant());
+        Waiting q = waiting.get(e.tenant());
         if (q == null) {
             Verdict v = take(e.tenant(), e.eventId());
             if (v != null) {
                 release.accept(e, v);
                 return;
             }
-            q = new ArrayDeque<>();
+            q = new Waiting();
             waiting.put(e.tenant(), q);
         }
-        q.addLast(e);
+        q.add(e);
         waitingEvents++;
-        waits(e);
     }
 
     /** A verdict arrived: its tenant's events go as far as their verdicts are here. */
     void verdict(Verdict v, Release release) throws Exception {
-        ArrayDeque<Event> q = waiting.get(v.tenant());
+        Waiting q = waiting.get(v.tenant());
         if (q != null
-                && q.peekFirst().eventId().equals(v.eventId())
-                && (early.isEmpty() || !early.containsKey(key(v.tenant(), v.eventId())))) {
+                && q.events.peekFirst().eventId().equals(v.eventId())
+                && !hasEarly(v.tenant(), v.eventId())) {
             // the usual case: the event came first and heads its tenant's queue
-            Event e = q.pollFirst();
+            Event e = q.poll();
             waitingEvents--;
-            goes(e);
             release.accept(e, v);
         } else {
             keep(v);
@@ -87,34 +144,17 @@ final class VerdictGate {
     }
 
     private void drain(String tenant, Release release) throws Exception {
-        ArrayDeque<Event> q = waiting.get(tenant);
-        while (q != null && !q.isEmpty()) {
-            Event head = q.peekFirst();
-            Verdict v = take(tenant, head.eventId());
+        Waiting q = waiting.get(tenant);
+        while (q != null && !q.events.isEmpty()) {
+            Verdict v = take(tenant, q.events.peekFirst().eventId());
             if (v == null) {
                 return;
             }
-            q.pollFirst();
+            Event head = q.poll();
             waitingEvents--;
-            goes(head);
             release.accept(head, v);
         }
         waiting.remove(tenant);
-    }
-
-    private void waits(Event e) {
-        if (e.type() != EventType.COMMAND) {
-            waitingTimes.computeIfAbsent(e.ts(), t -> new int[1])[0]++;
-        }
-    }
-
-    private void goes(Event e) {
-        if (e.type() != EventType.COMMAND) {
-            int[] n = waitingTimes.get(e.ts());
-            if (--n[0] == 0) {
-                waitingTimes.remove(e.ts());
-            }
-        }
     }
 
     /**
@@ -123,24 +163,32 @@ final class VerdictGate {
      * IdentityResolverOperator}), so that an event let in late is not late downstream.
      */
     long earliestWaiting() {
-        return waitingTimes.isEmpty() ? Long.MAX_VALUE : waitingTimes.firstKey();
+        long earliest = Long.MAX_VALUE;
+        for (Waiting q : waiting.values()) {
+            earliest = Math.min(earliest, q.times.min());
+        }
+        return earliest;
     }
 
-    private static String key(String tenant, String eventId) {
-        return tenant + '\u0001' + eventId;
+    private boolean hasEarly(String tenant, String eventId) {
+        if (early.isEmpty()) {
+            return false;
+        }
+        Map<String, Object> ofTenant = early.get(tenant);
+        return ofTenant != null && ofTenant.containsKey(eventId);
     }
 
     @SuppressWarnings("unchecked")
     private void keep(Verdict v) {
-        String k = key(v.tenant(), v.eventId());
-        Object had = early.get(k);
+        Map<String, Object> ofTenant = early.computeIfAbsent(v.tenant(), t -> new HashMap<>());
+        Object had = ofTenant.get(v.eventId());
         if (had == null) {
-            early.put(k, v);
+            ofTenant.put(v.eventId(), v);
         } else if (had instanceof Verdict first) {
             ArrayDeque<Verdict> q = new ArrayDeque<>(4);
             q.addLast(first);
             q.addLast(v);
-            early.put(k, q);
+            ofTenant.put(v.eventId(), q);
         } else {
             ((ArrayDeque<Verdict>) had).addLast(v);
         }
@@ -152,20 +200,25 @@ final class VerdictGate {
         if (early.isEmpty()) {
             return null;
         }
-        String k = key(tenant, eventId);
-        Object had = early.get(k);
+        Map<String, Object> ofTenant = early.get(tenant);
+        Object had = ofTenant == null ? null : ofTenant.get(eventId);
         if (had == null) {
             return null;
         }
         earlyVerdicts--;
-        if (had instanceof Verdict v) {
-            early.remove(k);
-            return v;
+        Verdict v;
+        if (had instanceof Verdict only) {
+            ofTenant.remove(eventId);
+            v = only;
+        } else {
+            ArrayDeque<Verdict> q = (ArrayDeque<Verdict>) had;
+            v = q.pollFirst();
+            if (q.isEmpty()) {
+                ofTenant.remove(eventId);
+            }
         }
-        ArrayDeque<Verdict> q = (ArrayDeque<Verdict>) had;
-        Verdict v = q.pollFirst();
-        if (q.isEmpty()) {
-            early.remove(k);
+        if (ofTenant.isEmpty()) {
+            early.remove(tenant);
         }
         return v;
     }
@@ -199,18 +252,20 @@ final class VerdictGate {
         DataOutputSerializer out = new DataOutputSerializer(256);
         out.writeInt(FORMAT);
         out.writeInt(waitingEvents);
-        for (ArrayDeque<Event> q : waiting.values()) {
-            for (Event e : q) {
+        for (Waiting q : waiting.values()) {
+            for (Event e : q.events) {
                 EventSerializer.INSTANCE.serialize(e, out);
             }
         }
         out.writeInt(earlyVerdicts);
-        for (Object had : early.values()) {
-            if (had instanceof Verdict v) {
-                VerdictSerializer.INSTANCE.serialize(v, out);
-            } else {
-                for (Verdict v : (ArrayDeque<Verdict>) had) {
+        for (Map<String, Object> ofTenant : early.values()) {
+            for (Object had : ofTenant.values()) {
+                if (had instanceof Verdict v) {
                     VerdictSerializer.INSTANCE.serialize(v, out);
+                } else {
+                    for (Verdict v : (ArrayDeque<Verdict>) had) {
+                        VerdictSerializer.INSTANCE.serialize(v, out);
+                    }
                 }
             }
         }
@@ -231,9 +286,8 @@ final class VerdictGate {
         for (int n = in.readInt(); n > 0; n--) {
             Event e = EventSerializer.INSTANCE.deserialize(in);
             if (owns.test(e.tenant())) {
-                waiting.computeIfAbsent(e.tenant(), t -> new ArrayDeque<>()).addLast(e);
+                waiting.computeIfAbsent(e.tenant(), t -> new Waiting()).add(e);
                 waitingEvents++;
-                waits(e);
             }
         }
         for (int n = in.readInt(); n > 0; n--) {

@@ -66,6 +66,29 @@ class VerdictGateTest {
         assertThat(released).containsExactly("b/1", "a/1", "a/2", "b/2 duplicate");
     }
 
+    /** The minima of a FIFO queue against the brute-force minimum, over random adds and polls. */
+    @Test
+    void theMinimaOfAQueueAreItsSmallestValue() {
+        java.util.Random random = new java.util.Random(7);
+        for (int run = 0; run < 200; run++) {
+            VerdictGate.Minima m = new VerdictGate.Minima();
+            java.util.ArrayDeque<Long> queue = new java.util.ArrayDeque<>();
+            for (int op = 0; op < 500; op++) {
+                if (queue.isEmpty() || random.nextInt(100) < 55) {
+                    // few distinct values, so that equal values meet
+                    long v = random.nextInt(run % 2 == 0 ? 8 : 1_000);
+                    queue.addLast(v);
+                    m.add(v);
+                } else {
+                    m.removed(queue.pollFirst());
+                }
+                long expected =
+                        queue.stream().mapToLong(Long::longValue).min().orElse(Long.MAX_VALUE);
+                assertThat(m.min()).as("run %d, op %d", run, op).isEqualTo(expected);
+            }
+        }
+    }
+
     @Test
     void aRestoreKeepsTheTenantsThisSubtaskOwnsInOrder() throws Exception {
         VerdictGate g = new VerdictGate();
