@@ -29,9 +29,9 @@ import io.rtcdp.udf.rules.EventFacts;
 import io.rtcdp.udf.rules.RuleFacts;
 import io.rtcdp.udf.rules.RuleInputs;
 import io.rtcdp.udf.rules.RuleSchema;
-import io.rtcdp.udf.rules.RuleSet;
 import io.rtcdp.udf.rules.RuleSetException;
 import io.rtcdp.udf.rules.Trigger;
+import io.rtcdp.udf.rules.TriggerChoice;
 import io.rtcdp.udf.rules.TriggerState;
 import io.rtcdp.udf.rules.VersionStep;
 import java.util.ArrayList;
@@ -1135,13 +1135,7 @@ public final class ProfileDecider
         return base.withFields(allSet, allUnset).withSegments(memberships);
     }
 
-    /**
-     * Decides each trigger rule under its contact policy. When several rules fire for the profile
-     * at once, only the one of highest expected value ({@code value × p − cost}, with p the churn
-     * probability for a rule whose condition reads {@code score.churn} and the purchase probability
-     * otherwise; value 1 and cost 0 when not set) is emitted (ties: rule order); the others are
-     * suppressed, counted, and their contact-policy state is left as if they had not fired.
-     */
+    /** Decides the trigger rules ({@link TriggerChoice}), counts what was suppressed, emits. */
     private void triggers(
             String tenant,
             String oneid,
@@ -1153,75 +1147,25 @@ public final class ProfileDecider
             String cause,
             long ts,
             java.util.function.Consumer<Trigger> emit) {
-        List<RuleSet.TriggerRule> all = rules.triggers();
-        ContactPolicy.retainRules(st.triggers, rules);
-        RuleSet.TriggerRule best = null;
-        double bestValue = Double.NEGATIVE_INFINITY;
-        Double bestP = null;
-        List<RuleSet.TriggerRule> fired = new ArrayList<>(1);
-        List<TriggerState> before = new ArrayList<>(1);
-        for (int i = 0; i < all.size(); i++) {
-            RuleSet.TriggerRule rule = all.get(i);
-            boolean eventDriven = rules.isEventDriven(i);
-            if (eventDriven && event == null) {
-                continue;
-            }
-            TriggerState state = st.triggers.computeIfAbsent(rule.name(), n -> new TriggerState());
-            TriggerState copy =
-                    new TriggerState(state.lastTrue(), state.lastFire(), state.fires().clone());
-            boolean holds = ev.triggers().contains(rule.name());
-            ContactPolicy.Decision d =
-                    ContactPolicy.decide(rule, state, ts, holds, eventDriven, facts.consent());
-            switch (d) {
-                case FIRE -> {
-                    Double p = probability(rule, facts);
-                    double value =
-                            (rule.value() == null ? 1.0 : rule.value()) * (p == null ? 1.0 : p)
-                                    - (rule.cost() == null ? 0.0 : rule.cost());
-                    fired.add(rule);
-                    before.add(copy);
-                    if (value > bestValue) {
-                        best = rule;
-                        bestValue = value;
-                        bestP = p;
-                    }
-                }
-                case SUPPRESSED_COOLDOWN -> suppressedCooldown.inc();
-                case SUPPRESSED_CAP -> suppressedCap.inc();
-                case SUPPRESSED_CONSENT -> suppressedConsent.inc();
-                case NOT_RISING -> {}
-            }
-        }
-        for (int i = 0; i < fired.size(); i++) {
-            RuleSet.TriggerRule rule = fired.get(i);
-            if (rule != best) {
-                // not sent: the rule keeps its used-up edge but not the fire
-                TriggerState was = before.get(i);
-                TriggerState now = st.triggers.get(rule.name());
-                st.triggers.put(
-                        rule.name(), new TriggerState(now.lastTrue(), was.lastFire(), was.fires()));
-                triggersSuppressedNba.inc();
-            }
-        }
-        if (best != null) {
+        TriggerChoice c =
+                TriggerChoice.choose(rules, st.triggers, ev.triggers(), facts, event != null, ts);
+        suppressedCooldown.inc(c.cooldown());
+        suppressedCap.inc(c.cap());
+        suppressedConsent.inc(c.consent());
+        triggersSuppressedNba.inc(c.nextBestAction());
+        if (c.chosen() != null) {
             triggersEmitted.inc();
             emit.accept(
                     Trigger.of(
                             tenant,
                             oneid,
-                            best,
-                            bestP,
+                            c.chosen(),
+                            c.probability(),
                             event == null ? null : event.eventId(),
                             cause,
                             ts,
                             System.currentTimeMillis()));
         }
-    }
-
-    /** The probability a trigger rule's expected value uses, null without a model. */
-    private static Double probability(RuleSet.TriggerRule rule, RuleFacts facts) {
-        Object p = facts.scores().get(rule.when().contains("score.churn") ? "churn" : "purchase");
-        return p instanceof Number n ? n.doubleValue() : null;
     }
 
     private static long asOf(DecisionState st) {
