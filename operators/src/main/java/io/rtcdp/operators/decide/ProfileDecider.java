@@ -8,12 +8,10 @@ import io.rtcdp.operators.types.DecisionStateSerializer;
 import io.rtcdp.operators.types.LabelledExampleSerializer;
 import io.rtcdp.operators.types.TriggerSerializer;
 import io.rtcdp.udf.event.Event;
-import io.rtcdp.udf.ml.FeatureVectorBuilder;
 import io.rtcdp.udf.ml.LabelSpec;
 import io.rtcdp.udf.ml.LabelledSnapshot;
 import io.rtcdp.udf.ml.LearningHead;
 import io.rtcdp.udf.ml.LogisticModel;
-import io.rtcdp.udf.ml.LogisticRegressionServable;
 import io.rtcdp.udf.ml.MarketingScore;
 import io.rtcdp.udf.ml.ModelException;
 import io.rtcdp.udf.ml.ModelMessages;
@@ -30,6 +28,8 @@ import io.rtcdp.udf.rules.RuleFacts;
 import io.rtcdp.udf.rules.RuleInputs;
 import io.rtcdp.udf.rules.RuleSchema;
 import io.rtcdp.udf.rules.RuleSetException;
+import io.rtcdp.udf.rules.TenantScorers;
+import io.rtcdp.udf.rules.TenantScorers.Scorer;
 import io.rtcdp.udf.rules.Trigger;
 import io.rtcdp.udf.rules.TriggerChoice;
 import io.rtcdp.udf.rules.TriggerState;
@@ -98,13 +98,9 @@ public final class ProfileDecider
     public static final MapStateDescriptor<String, String> MODELS =
             new MapStateDescriptor<>("models", Types.STRING, Types.STRING);
 
-    /** The models scored on every profile update. */
-    public static final List<String> MODEL_NAMES = List.of("purchase", "churn");
+    /** The models scored on every profile update ({@link TenantScorers#MODEL_NAMES}). */
+    public static final List<String> MODEL_NAMES = TenantScorers.MODEL_NAMES;
 
-    private static final int PURCHASE = MODEL_NAMES.indexOf("purchase");
-    private static final String[] SCORE_FIELDS = fields("score.");
-    private static final String[] MODEL_FIELDS = fields("model.");
-    private static final String[] REASONS_FIELDS = fields("reasons.");
     private static final String MARKETING_FIELD = "score.marketing";
 
     /** {@code score.marketing} values, 0..1000, as text. */
@@ -124,10 +120,6 @@ public final class ProfileDecider
             ProfileFields.FEATURE_FIELDS.stream()
                     .map(f -> f.startsWith("f.") ? f.substring(2) : f)
                     .toArray(String[]::new);
-
-    private static String[] fields(String prefix) {
-        return MODEL_NAMES.stream().map(n -> prefix + n).toArray(String[]::new);
-    }
 
     /** Snapshots labelled once their horizon passed, for the online trainer. */
     public static final OutputTag<LabelledExample> LABELLED =
@@ -265,49 +257,6 @@ public final class ProfileDecider
 
     /** Scorers of {@link #MODEL_NAMES} by tenant, from {@link #models}. */
     private transient Map<String, TenantScorers> scorersByTenant;
-
-    /**
-     * A tenant's scorers in {@link #MODEL_NAMES} order (null for a model it lacks), and for each
-     * the index of an earlier one with the same feature list (whose input vector it copies instead
-     * of parsing the profile again), or -1.
-     */
-    private record TenantScorers(Scorer[] all, int[] sameInputsAs) {
-        static TenantScorers of(Scorer[] all) {
-            int[] same = new int[all.length];
-            for (int i = 0; i < all.length; i++) {
-                same[i] = -1;
-                for (int j = 0; j < i && all[i] != null; j++) {
-                    if (all[j] != null
-                            && all[j].builder().features().equals(all[i].builder().features())) {
-                        same[i] = j;
-                        break;
-                    }
-                }
-            }
-            return new TenantScorers(all, same);
-        }
-    }
-
-    /**
-     * A servable with its feature builder, its version as text, and reusable buffers for an input
-     * vector and a reasons key.
-     */
-    private record Scorer(
-            LogisticRegressionServable servable,
-            FeatureVectorBuilder builder,
-            double[] x,
-            long[] reasons,
-            String version) {
-        static Scorer of(LogisticRegressionServable s) {
-            FeatureVectorBuilder b = s.model().spec().builder();
-            return new Scorer(
-                    s,
-                    b,
-                    new double[b.size()],
-                    new long[LogisticModel.REASONS_KEY_LENGTH],
-                    Long.toString(s.model().version()));
-        }
-    }
 
     @Override
     public void initializeState(FunctionInitializationContext ctx) throws Exception {
@@ -811,7 +760,7 @@ public final class ProfileDecider
                             ? s
                             : scorer(ModelMessages.key(ModelMessages.ANY_TENANT, name), stored);
         }
-        TenantScorers t = TenantScorers.of(all);
+        TenantScorers t = new TenantScorers(all);
         scorersByTenant.put(tenant, t);
         return t;
     }
@@ -906,70 +855,32 @@ public final class ProfileDecider
         if (st.values == null) {
             return null;
         }
-        double[] probabilities = new double[MODEL_NAMES.size()];
-        TenantScorers tenantScorers = scorers(tenant, stored);
-        Scorer[] scorers = tenantScorers.all();
-        double purchase = Double.NaN;
-        long purchaseVersion = 0;
+        TenantScorers scorers = scorers(tenant, stored);
+        long started = System.nanoTime();
+        double[] probabilities = scorers.score(st, full, set, unset);
+        if (scorers.count() > 0) {
+            long each = (System.nanoTime() - started) / scorers.count();
+            for (int i = 0; i < scorers.count(); i++) {
+                scoringNanos.update(each);
+            }
+            scored.inc(scorers.count());
+        }
         for (int i = 0; i < MODEL_NAMES.size(); i++) {
             String name = MODEL_NAMES.get(i);
-            Scorer s = scorers[i];
+            Scorer s = scorers.get(i);
             if (s == null) {
-                probabilities[i] = Double.NaN;
-                if (st.scores.remove(name) != null) {
-                    unset.add(SCORE_FIELDS[i]);
-                    unset.add(MODEL_FIELDS[i]);
-                    unset.add(REASONS_FIELDS[i]);
-                }
                 if (st.learning.remove(name) != null) {
                     snapshots.remove(name);
                 }
                 st.unmovedSnapshots.remove(name);
-                continue;
-            }
-            long started = System.nanoTime();
-            int same = tenantScorers.sameInputsAs()[i];
-            if (same >= 0) {
-                // the same inputs as an earlier model (the default): parsed once
-                System.arraycopy(scorers[same].x(), 0, s.x(), 0, s.x().length);
-            } else {
-                s.builder().build(st.values, s.x());
-            }
-            LogisticModel model = s.servable().model();
-            double p = s.servable().scoreWithReasonsKey(s.x(), s.reasons());
-            probabilities[i] = p;
-            WrittenScore w = st.scores.get(name);
-            boolean all = full || w == null;
-            if (w == null) {
-                w = new WrittenScore();
-                st.scores.put(name, w);
-            }
-            boolean newVersion = w.version != model.version();
-            if (all || Double.doubleToLongBits(w.probability) != Double.doubleToLongBits(p)) {
-                set.put(SCORE_FIELDS[i], LogisticModel.formatProbability(p));
-                w.probability = p;
-            }
-            if (all || newVersion) {
-                set.put(MODEL_FIELDS[i], s.version());
-                w.version = model.version();
-            }
-            if (all
-                    || newVersion
-                    || w.reasons == null
-                    || !java.util.Arrays.equals(w.reasons, s.reasons())) {
-                set.put(REASONS_FIELDS[i], model.formatReasons(s.reasons()));
-                w.reasons = s.reasons().clone();
-            }
-            if (i == PURCHASE) {
-                purchase = p;
-                purchaseVersion = model.version();
-            }
-            scoringNanos.update(System.nanoTime() - started);
-            scored.inc();
-            if (learning) {
+            } else if (learning) {
                 learn(tenant, name, st, event, s, learn);
             }
         }
+        Scorer purchaseScorer = scorers.get(TenantScorers.PURCHASE);
+        double purchase = probabilities[TenantScorers.PURCHASE];
+        long purchaseVersion =
+                purchaseScorer == null ? 0 : purchaseScorer.servable().model().version();
         if (Double.isNaN(purchase)) {
             if (st.marketing >= 0) {
                 unset.add(MARKETING_FIELD);
@@ -986,16 +897,6 @@ public final class ProfileDecider
             }
         }
         return probabilities;
-    }
-
-    /** The probabilities the rules saw last, {@link #MODEL_NAMES} order, NaN for none. */
-    private static double[] writtenProbabilities(DecisionState st) {
-        double[] p = new double[MODEL_NAMES.size()];
-        for (int i = 0; i < p.length; i++) {
-            WrittenScore w = st.scores.get(MODEL_NAMES.get(i));
-            p[i] = w == null ? Double.NaN : w.probability;
-        }
-        return p;
     }
 
     private static ProfileUpdate derivedOnly(String tenant, String oneid) {
@@ -1040,7 +941,7 @@ public final class ProfileDecider
                         && !reevaluating
                         && rules != null
                         && st.rulesVersion == rules.version();
-        double[] scoredBefore = incremental ? writtenProbabilities(st) : null;
+        double[] scoredBefore = incremental ? TenantScorers.written(st) : null;
         int marketingBefore = st.marketing;
         double[] probabilities =
                 reevaluating

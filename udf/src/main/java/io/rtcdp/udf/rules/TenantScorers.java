@@ -1,0 +1,175 @@
+package io.rtcdp.udf.rules;
+
+import io.rtcdp.udf.ml.FeatureVectorBuilder;
+import io.rtcdp.udf.ml.LogisticModel;
+import io.rtcdp.udf.ml.LogisticRegressionServable;
+import io.rtcdp.udf.ml.WrittenScore;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A tenant's models as the decision stage scores them (contract §7): for each of {@link
+ * #MODEL_NAMES} the tenant's own version, else the one for every tenant, else none. Scoring a
+ * profile's decision state gives the probabilities, notes in the state what was written and puts
+ * the fields that changed ({@code score.<name>}, {@code model.<name>}, {@code reasons.<name>}) in
+ * the update. Plain Java and single-threaded: the scorers' input and reasons buffers are reused.
+ */
+public final class TenantScorers {
+    /** The models scored on every profile update. */
+    public static final List<String> MODEL_NAMES = List.of("purchase", "churn");
+
+    /** The index of the purchase model in {@link #MODEL_NAMES}: it ranks the marketing score. */
+    public static final int PURCHASE = MODEL_NAMES.indexOf("purchase");
+
+    private static final String[] SCORE_FIELDS = fields("score.");
+    private static final String[] MODEL_FIELDS = fields("model.");
+    private static final String[] REASONS_FIELDS = fields("reasons.");
+
+    private static String[] fields(String prefix) {
+        return MODEL_NAMES.stream().map(n -> prefix + n).toArray(String[]::new);
+    }
+
+    /**
+     * A servable with its feature builder, its version as text, and reusable buffers for an input
+     * vector and a reasons key.
+     */
+    public record Scorer(
+            LogisticRegressionServable servable,
+            FeatureVectorBuilder builder,
+            double[] x,
+            long[] reasons,
+            String version) {
+        public static Scorer of(LogisticRegressionServable s) {
+            FeatureVectorBuilder b = s.model().spec().builder();
+            return new Scorer(
+                    s,
+                    b,
+                    new double[b.size()],
+                    new long[LogisticModel.REASONS_KEY_LENGTH],
+                    Long.toString(s.model().version()));
+        }
+
+        public LogisticModel model() {
+            return servable.model();
+        }
+    }
+
+    private final Scorer[] all;
+
+    /** For each scorer the index of an earlier one with the same feature list, or -1. */
+    private final int[] sameInputsAs;
+
+    private final int count;
+
+    /**
+     * @param all the scorers in {@link #MODEL_NAMES} order, null for a model the tenant lacks
+     */
+    public TenantScorers(Scorer[] all) {
+        if (all.length != MODEL_NAMES.size()) {
+            throw new IllegalArgumentException(
+                    "one scorer (or null) per model of " + MODEL_NAMES + ", got " + all.length);
+        }
+        this.all = all.clone();
+        this.sameInputsAs = new int[all.length];
+        int n = 0;
+        for (int i = 0; i < all.length; i++) {
+            sameInputsAs[i] = -1;
+            if (all[i] == null) {
+                continue;
+            }
+            n++;
+            for (int j = 0; j < i; j++) {
+                if (all[j] != null
+                        && all[j].builder().features().equals(all[i].builder().features())) {
+                    sameInputsAs[i] = j;
+                    break;
+                }
+            }
+        }
+        this.count = n;
+    }
+
+    /**
+     * The scorer of model {@code i} ({@link #MODEL_NAMES} order), null when the tenant lacks it.
+     */
+    public Scorer get(int i) {
+        return all[i];
+    }
+
+    /** How many of the models the tenant has. */
+    public int count() {
+        return count;
+    }
+
+    /**
+     * Scores the profile of {@code st} with every model, notes in {@code st.scores} what is
+     * written, and puts the fields that changed in {@code set} and {@code unset}: a new
+     * probability, a new version, new reasons; with {@code full}, every field. A model the tenant
+     * no longer has loses its fields. The input vector of each model stays in its scorer's buffer
+     * ({@link Scorer#x}) until the next call, for learning.
+     *
+     * @param st a state with profile values
+     * @return the probabilities in {@link #MODEL_NAMES} order, NaN for a model the tenant lacks
+     */
+    public double[] score(
+            DecisionState st, boolean full, Map<String, String> set, List<String> unset) {
+        double[] probabilities = new double[all.length];
+        for (int i = 0; i < all.length; i++) {
+            String name = MODEL_NAMES.get(i);
+            Scorer s = all[i];
+            if (s == null) {
+                probabilities[i] = Double.NaN;
+                if (st.scores.remove(name) != null) {
+                    unset.add(SCORE_FIELDS[i]);
+                    unset.add(MODEL_FIELDS[i]);
+                    unset.add(REASONS_FIELDS[i]);
+                }
+                continue;
+            }
+            int same = sameInputsAs[i];
+            if (same >= 0) {
+                // the same inputs as an earlier model (the default): built once
+                System.arraycopy(all[same].x(), 0, s.x(), 0, s.x().length);
+            } else {
+                s.builder().build(st.values, s.x());
+            }
+            LogisticModel model = s.model();
+            double p = s.servable().scoreWithReasonsKey(s.x(), s.reasons());
+            probabilities[i] = p;
+            WrittenScore w = st.scores.get(name);
+            boolean every = full || w == null;
+            if (w == null) {
+                w = new WrittenScore();
+                st.scores.put(name, w);
+            }
+            boolean newVersion = w.version != model.version();
+            if (every || Double.doubleToLongBits(w.probability) != Double.doubleToLongBits(p)) {
+                set.put(SCORE_FIELDS[i], LogisticModel.formatProbability(p));
+                w.probability = p;
+            }
+            if (every || newVersion) {
+                set.put(MODEL_FIELDS[i], s.version());
+                w.version = model.version();
+            }
+            if (every
+                    || newVersion
+                    || w.reasons == null
+                    || !Arrays.equals(w.reasons, s.reasons())) {
+                set.put(REASONS_FIELDS[i], model.formatReasons(s.reasons()));
+                w.reasons = s.reasons().clone();
+            }
+        }
+        return probabilities;
+    }
+
+    /** The probabilities the rules saw last, {@link #MODEL_NAMES} order, NaN for none. */
+    public static double[] written(DecisionState st) {
+        double[] p = new double[MODEL_NAMES.size()];
+        for (int i = 0; i < p.length; i++) {
+            WrittenScore w = st.scores.get(MODEL_NAMES.get(i));
+            p[i] = w == null ? Double.NaN : w.probability;
+        }
+        return p;
+    }
+}
