@@ -21,6 +21,7 @@ import io.rtcdp.udf.profile.ProfileFields;
 import io.rtcdp.udf.profile.ProfileValues;
 import io.rtcdp.udf.rules.CompiledRules;
 import io.rtcdp.udf.rules.ContactPolicy;
+import io.rtcdp.udf.rules.DecidedFields;
 import io.rtcdp.udf.rules.DecisionState;
 import io.rtcdp.udf.rules.Evaluation;
 import io.rtcdp.udf.rules.EventFacts;
@@ -131,13 +132,12 @@ public final class ProfileDecider
     public static final OutputTag<Trigger> TRIGGERS =
             new OutputTag<>("triggers", TriggerSerializer.TYPE_INFO);
 
-    public static final String RFM_R = "rfm.r";
-    public static final String RFM_F = "rfm.f";
-    public static final String RFM_M = "rfm.m";
-    public static final String RFM_SEGMENT = "rfm.segment";
-    public static final String TAGS = "tags";
-    public static final String SEGMENTS = "segments";
-    private static final String[] RFM_FIELDS = {RFM_R, RFM_F, RFM_M, RFM_SEGMENT};
+    public static final String RFM_R = DecidedFields.RFM_R;
+    public static final String RFM_F = DecidedFields.RFM_F;
+    public static final String RFM_M = DecidedFields.RFM_M;
+    public static final String RFM_SEGMENT = DecidedFields.RFM_SEGMENT;
+    public static final String TAGS = DecidedFields.TAGS;
+    public static final String SEGMENTS = DecidedFields.SEGMENTS;
 
     private static final ValueStateDescriptor<DecisionState> STATE =
             new ValueStateDescriptor<>("decision", DecisionStateSerializer.TYPE_INFO);
@@ -930,9 +930,7 @@ public final class ProfileDecider
             java.util.function.Consumer<Trigger> emit,
             java.util.function.Consumer<LabelledExample> learnEmit)
             throws Exception {
-        Map<String, String> set = new LinkedHashMap<>();
-        List<String> unset = new ArrayList<>(2);
-        Map<String, Boolean> memberships = new LinkedHashMap<>();
+        DecidedFields decided = new DecidedFields();
 
         boolean incremental =
                 incrementalRules
@@ -946,7 +944,15 @@ public final class ProfileDecider
         double[] probabilities =
                 reevaluating
                         ? null
-                        : score(tenant, st, event, modelState, learnEmit, full, set, unset);
+                        : score(
+                                tenant,
+                                st,
+                                event,
+                                modelState,
+                                learnEmit,
+                                full,
+                                decided.set,
+                                decided.unset);
         RuleInputs changed = RuleInputs.ALL;
         if (incremental && probabilities != null) {
             for (int i = 0; i < probabilities.length; i++) {
@@ -962,10 +968,7 @@ public final class ProfileDecider
         }
 
         if (st.rfm != null && (full || rfmChanged)) {
-            // the RFM stage only sends changed scores
-            for (int i = 0; i < RFM_FIELDS.length; i++) {
-                set.put(RFM_FIELDS[i], st.rfm[i]);
-            }
+            decided.rfm(st.rfm);
         }
 
         List<String> tags = List.of();
@@ -992,48 +995,21 @@ public final class ProfileDecider
         } else {
             st.triggers.clear();
         }
-        if (full || !tags.equals(st.tags)) {
-            if (tags.isEmpty()) {
-                unset.add(TAGS);
-            } else {
-                set.put(TAGS, String.join(",", tags));
-            }
-        }
-        if (full || !segments.equals(st.segments)) {
-            if (segments.isEmpty()) {
-                unset.add(SEGMENTS);
-            } else {
-                set.put(SEGMENTS, String.join(",", segments));
-            }
-            for (String s : st.segments) {
-                if (!segments.contains(s)) {
-                    memberships.put(s, false);
-                }
-            }
-            for (String s : segments) {
-                if (full || !st.segments.contains(s)) {
-                    memberships.put(s, true);
-                }
-            }
-        }
-        st.tags = tags;
-        st.segments = segments;
-        st.rulesVersion = rules == null ? 0 : rules.version();
-
-        if (set.isEmpty() && unset.isEmpty() && memberships.isEmpty()) {
+        decided.rules(st, tags, segments, rules == null ? 0 : rules.version(), full);
+        if (decided.isEmpty()) {
             return skipIfUnchanged ? null : base;
         }
-        Map<String, String> allSet = set;
-        List<String> allUnset = unset;
+        Map<String, String> allSet = decided.set;
+        List<String> allUnset = decided.unset;
         if (base.set() != null && !base.set().isEmpty()) {
             // a view, not a copy: with models nearly every update gets fields added here
-            allSet = new FieldOverlay(base.set(), set);
+            allSet = new FieldOverlay(base.set(), decided.set);
         }
         if (base.unset() != null && !base.unset().isEmpty()) {
             allUnset = new ArrayList<>(base.unset());
-            allUnset.addAll(unset);
+            allUnset.addAll(decided.unset);
         }
-        return base.withFields(allSet, allUnset).withSegments(memberships);
+        return base.withFields(allSet, allUnset).withSegments(decided.memberships);
     }
 
     /** Decides the trigger rules ({@link TriggerChoice}), counts what was suppressed, emits. */
