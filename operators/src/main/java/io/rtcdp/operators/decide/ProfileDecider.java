@@ -16,7 +16,6 @@ import io.rtcdp.udf.ml.MarketingScore;
 import io.rtcdp.udf.ml.ModelException;
 import io.rtcdp.udf.ml.ModelMessages;
 import io.rtcdp.udf.ml.SnapshotLabeler;
-import io.rtcdp.udf.ml.WrittenScore;
 import io.rtcdp.udf.profile.ProfileFields;
 import io.rtcdp.udf.profile.ProfileValues;
 import io.rtcdp.udf.rules.CompiledRules;
@@ -27,7 +26,6 @@ import io.rtcdp.udf.rules.Evaluation;
 import io.rtcdp.udf.rules.EventFacts;
 import io.rtcdp.udf.rules.RuleFacts;
 import io.rtcdp.udf.rules.RuleInputs;
-import io.rtcdp.udf.rules.RuleSchema;
 import io.rtcdp.udf.rules.RuleSetException;
 import io.rtcdp.udf.rules.TenantScorers;
 import io.rtcdp.udf.rules.TenantScorers.Scorer;
@@ -108,18 +106,6 @@ public final class ProfileDecider
     private static final String[] MARKETING_TEXT =
             java.util.stream.IntStream.rangeClosed(0, 1000)
                     .mapToObj(Integer::toString)
-                    .toArray(String[]::new);
-
-    /** The rules' type of each profile value slot, by index; null for none. */
-    private static final RuleSchema.Kind[] FEATURE_KINDS =
-            ProfileFields.FEATURE_FIELDS.stream()
-                    .map(f -> f.startsWith("f.") ? RuleSchema.FEATURES.get(f.substring(2)) : null)
-                    .toArray(RuleSchema.Kind[]::new);
-
-    /** The rules' name of each profile value slot ({@code f.} left out). */
-    private static final String[] FEATURE_NAMES =
-            ProfileFields.FEATURE_FIELDS.stream()
-                    .map(f -> f.startsWith("f.") ? f.substring(2) : f)
                     .toArray(String[]::new);
 
     /** Snapshots labelled once their horizon passed, for the online trainer. */
@@ -604,7 +590,7 @@ public final class ProfileDecider
     }
 
     private void sync(DecisionState st, CompiledRules rules) {
-        Evaluation ev = rules.evaluate(facts(st), null);
+        Evaluation ev = rules.evaluate(st.facts(), null);
         st.tags = ev.tags();
         st.segments = ev.segments();
         st.rulesVersion = rules.version();
@@ -974,7 +960,7 @@ public final class ProfileDecider
         List<String> tags = List.of();
         List<String> segments = List.of();
         if (rules != null) {
-            RuleFacts facts = facts(st, probabilities);
+            RuleFacts facts = st.facts(probabilities);
             EventFacts ef =
                     event == null
                             ? null
@@ -1052,70 +1038,5 @@ public final class ProfileDecider
     /** The cause of a decision not made for an event: the profile's {@code as_of}, as text. */
     private static String asOfCause(DecisionState st) {
         return "asof:" + st.values.text(ProfileValues.AS_OF);
-    }
-
-    /** The rules' view of a profile: its fields as typed values, absent when empty. */
-    static RuleFacts facts(DecisionState st) {
-        return facts(st, null);
-    }
-
-    /**
-     * @param probabilities the models' probabilities just computed, in {@link #MODEL_NAMES} order
-     *     (NaN for none), or null to read them from the state's score fields
-     */
-    static RuleFacts facts(DecisionState st, double[] probabilities) {
-        RuleFacts.Builder b = RuleFacts.builder();
-        ProfileValues v = st.values;
-        for (int i = 0; i < ProfileValues.SLOTS; i++) {
-            RuleSchema.Kind kind = FEATURE_KINDS[i];
-            if (kind == null || !v.has(i)) {
-                continue;
-            }
-            String name = FEATURE_NAMES[i];
-            switch (kind) {
-                case INT -> b.feature(name, v.unscaled(i));
-                case DOUBLE -> b.feature(name, v.number(i));
-                case STRING -> {
-                    String text = v.text(i);
-                    if (!text.isEmpty()) {
-                        b.feature(name, text);
-                    }
-                }
-            }
-        }
-        if (v.lifecycle() != null) {
-            b.lifecycle(v.lifecycle().label());
-        }
-        if (v.has(ProfileValues.CONSENT_MARKETING)) {
-            b.consent("marketing", v.unscaled(ProfileValues.CONSENT_MARKETING) == 1);
-        }
-        if (v.has(ProfileValues.CONSENT_PERSONALIZATION)) {
-            b.consent("personalization", v.unscaled(ProfileValues.CONSENT_PERSONALIZATION) == 1);
-        }
-        for (int i = 0; i < MODEL_NAMES.size(); i++) {
-            if (probabilities != null) {
-                if (!Double.isNaN(probabilities[i])) {
-                    b.score(MODEL_NAMES.get(i), probabilities[i]);
-                }
-                continue;
-            }
-            WrittenScore w = st.scores.get(MODEL_NAMES.get(i));
-            if (w != null) {
-                b.score(MODEL_NAMES.get(i), w.probability);
-            }
-        }
-        if (st.marketing >= 0) {
-            b.score("marketing", (long) st.marketing);
-        }
-        if (st.rfm != null) {
-            b.rfm("r", Long.parseLong(st.rfm[0]));
-            b.rfm("f", Long.parseLong(st.rfm[1]));
-            b.rfm("m", Long.parseLong(st.rfm[2]));
-            b.rfm("segment", st.rfm[3]);
-        }
-        if (!st.traits.isEmpty()) {
-            b.traits(st.traits);
-        }
-        return b.build();
     }
 }

@@ -2,6 +2,7 @@ package io.rtcdp.udf.rules;
 
 import io.rtcdp.udf.ml.LearningHead;
 import io.rtcdp.udf.ml.WrittenScore;
+import io.rtcdp.udf.profile.ProfileFields;
 import io.rtcdp.udf.profile.ProfileValues;
 import io.rtcdp.udf.profile.Strings;
 import java.io.DataInput;
@@ -68,6 +69,87 @@ public final class DecisionState {
 
     /** Contact-policy state per trigger rule name. */
     public final TreeMap<String, TriggerState> triggers = new TreeMap<>();
+
+    /** The rules' type of each profile value slot, by index; null for none. */
+    private static final RuleSchema.Kind[] FEATURE_KINDS =
+            ProfileFields.FEATURE_FIELDS.stream()
+                    .map(f -> f.startsWith("f.") ? RuleSchema.FEATURES.get(f.substring(2)) : null)
+                    .toArray(RuleSchema.Kind[]::new);
+
+    /** The rules' name of each profile value slot ({@code f.} left out). */
+    private static final String[] FEATURE_NAMES =
+            ProfileFields.FEATURE_FIELDS.stream()
+                    .map(f -> f.startsWith("f.") ? f.substring(2) : f)
+                    .toArray(String[]::new);
+
+    /** What the rules see of this profile, with the probabilities last written. */
+    public RuleFacts facts() {
+        return facts(null);
+    }
+
+    /**
+     * What the rules see of this profile (contract §6.1): its features, lifecycle, consent, scores,
+     * RFM and traits. Needs {@link #values}.
+     *
+     * @param probabilities the models' probabilities just computed, in {@link
+     *     TenantScorers#MODEL_NAMES} order (NaN for none), or null to take those last written
+     */
+    public RuleFacts facts(double[] probabilities) {
+        RuleFacts.Builder b = RuleFacts.builder();
+        ProfileValues v = values;
+        for (int i = 0; i < ProfileValues.SLOTS; i++) {
+            RuleSchema.Kind kind = FEATURE_KINDS[i];
+            if (kind == null || !v.has(i)) {
+                continue;
+            }
+            String name = FEATURE_NAMES[i];
+            switch (kind) {
+                case INT -> b.feature(name, v.unscaled(i));
+                case DOUBLE -> b.feature(name, v.number(i));
+                case STRING -> {
+                    String text = v.text(i);
+                    if (!text.isEmpty()) {
+                        b.feature(name, text);
+                    }
+                }
+            }
+        }
+        if (v.lifecycle() != null) {
+            b.lifecycle(v.lifecycle().label());
+        }
+        if (v.has(ProfileValues.CONSENT_MARKETING)) {
+            b.consent("marketing", v.unscaled(ProfileValues.CONSENT_MARKETING) == 1);
+        }
+        if (v.has(ProfileValues.CONSENT_PERSONALIZATION)) {
+            b.consent("personalization", v.unscaled(ProfileValues.CONSENT_PERSONALIZATION) == 1);
+        }
+        List<String> models = TenantScorers.MODEL_NAMES;
+        for (int i = 0; i < models.size(); i++) {
+            if (probabilities != null) {
+                if (!Double.isNaN(probabilities[i])) {
+                    b.score(models.get(i), probabilities[i]);
+                }
+                continue;
+            }
+            WrittenScore w = scores.get(models.get(i));
+            if (w != null) {
+                b.score(models.get(i), w.probability);
+            }
+        }
+        if (marketing >= 0) {
+            b.score("marketing", (long) marketing);
+        }
+        if (rfm != null) {
+            b.rfm("r", Long.parseLong(rfm[0]));
+            b.rfm("f", Long.parseLong(rfm[1]));
+            b.rfm("m", Long.parseLong(rfm[2]));
+            b.rfm("segment", rfm[3]);
+        }
+        if (!traits.isEmpty()) {
+            b.traits(traits);
+        }
+        return b.build();
+    }
 
     /**
      * Takes an event's traits, last value wins, keeping at most {@link #MAX_TRAITS} names.

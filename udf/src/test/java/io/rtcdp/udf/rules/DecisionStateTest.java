@@ -150,6 +150,41 @@ class DecisionStateTest {
                 .isFalse();
     }
 
+    /** What the rules see: every part of the state, typed, with fresh or written probabilities. */
+    @Test
+    void theFactsOfAStateAreItsFeaturesLifecycleConsentScoresRfmAndTraits() {
+        ProfileValues values = new ProfileValues();
+        values.set(ProfileValues.AS_OF, 86_400_000L);
+        values.set(ProfileValues.ORDERS_TOTAL, 3);
+        values.set(ProfileValues.CONSENT_MARKETING, 1);
+        values.set(ProfileValues.CONSENT_PERSONALIZATION, 0);
+        values.setTopCategory("toys");
+        values.setLifecycle(LifecycleStage.ACTIVE);
+        DecisionState s = DecisionStates.withEveryPart(values);
+
+        RuleFacts written = s.facts();
+        assertThat(written.features())
+                .containsEntry("orders_total", 3L)
+                .containsEntry("top_category_30d", "toys")
+                .doesNotContainKey("revenue_total");
+        assertThat(written.lifecycle()).isEqualTo("active");
+        assertThat(written.consent())
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of("marketing", true, "personalization", false));
+        assertThat(written.scores())
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of("purchase", 0.25, "churn", 0.125, "marketing", 815L));
+        assertThat(written.rfm())
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of("r", 5L, "f", 4L, "m", 3L, "segment", "champions"));
+        assertThat(written.traits()).containsExactly(Map.entry("plan", "gold"));
+
+        // probabilities just computed replace the written ones; NaN: the model is not there
+        RuleFacts fresh = s.facts(new double[] {0.5, Double.NaN});
+        assertThat(fresh.scores())
+                .containsExactlyInAnyOrderEntriesOf(Map.of("purchase", 0.5, "marketing", 815L));
+    }
+
     @Test
     void aProfileKeepsABoundedNumberOfTraits() throws IOException {
         DecisionState s = new DecisionState();
