@@ -5,10 +5,9 @@ import io.rtcdp.udf.ml.FeatureVectorBuilder;
 import io.rtcdp.udf.ml.LogisticModel;
 import io.rtcdp.udf.ml.MarketingScore;
 import io.rtcdp.udf.ml.ModelSpec;
-import io.rtcdp.udf.ml.Standardization;
 import io.rtcdp.udf.profile.ProfileFeatures;
 import io.rtcdp.udf.testing.Events;
-import java.util.Map;
+import io.rtcdp.udf.testing.Models;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -62,18 +61,7 @@ public class ScoringBench {
     }
 
     private static LogisticModel model(String name, SplittableRandom r) {
-        ModelSpec spec = ModelSpec.defaults(name);
-        int k = spec.features().size();
-        double[] mean = new double[k];
-        double[] std = new double[k];
-        double[] c = new double[k + 1];
-        for (int i = 0; i < k; i++) {
-            mean[i] = r.nextDouble(0, 3);
-            std[i] = r.nextDouble(0.5, 2);
-            c[i] = r.nextDouble(-1, 1);
-        }
-        c[k] = -1;
-        return new LogisticModel(spec, 1, new Standardization(mean, std), c, T0, Map.of());
+        return Models.random(name, 1, T0, r);
     }
 
     @Setup

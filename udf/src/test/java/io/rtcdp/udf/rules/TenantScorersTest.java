@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rtcdp.udf.ml.LogisticModel;
 import io.rtcdp.udf.ml.LogisticRegressionServable;
-import io.rtcdp.udf.ml.ModelSpec;
-import io.rtcdp.udf.ml.Standardization;
 import io.rtcdp.udf.profile.ProfileValues;
+import io.rtcdp.udf.testing.Models;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,18 +19,7 @@ class TenantScorersTest {
     final List<String> unset = new ArrayList<>();
 
     LogisticModel model(String name, long version) {
-        ModelSpec spec = ModelSpec.defaults(name);
-        int k = spec.features().size();
-        double[] mean = new double[k];
-        double[] std = new double[k];
-        double[] c = new double[k + 1];
-        for (int i = 0; i < k; i++) {
-            mean[i] = random.nextDouble(0, 3);
-            std[i] = random.nextDouble(0.5, 2);
-            c[i] = random.nextDouble(-1, 1);
-        }
-        c[k] = -0.5;
-        return new LogisticModel(spec, version, new Standardization(mean, std), c, 0, Map.of());
+        return Models.random(name, version, 0, random);
     }
 
     static TenantScorers scorers(LogisticModel purchase, LogisticModel churn) {

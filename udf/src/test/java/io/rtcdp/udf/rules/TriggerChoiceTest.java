@@ -38,17 +38,15 @@ class TriggerChoiceTest {
                 .build();
     }
 
+    TriggerChoice choose(List<String> holding, RuleFacts facts, boolean withEvent, long ts) {
+        return TriggerChoice.choose(rules, states, holding, facts, withEvent, ts);
+    }
+
     @Test
     void ofTheRulesFiringAtOnceTheHighestExpectedValueIsSentAndTheOthersKeepNoFire() {
         // small: 1 × 0.5 − 0 = 0.5; big: 10 × 0.5 − 1 = 4; rescue (churn 0.9): 3 × 0.9 = 2.7
         TriggerChoice c =
-                TriggerChoice.choose(
-                        rules,
-                        states,
-                        List.of("small", "big", "rescue"),
-                        facts(0.5, 0.9, true),
-                        false,
-                        10 * H);
+                choose(List.of("small", "big", "rescue"), facts(0.5, 0.9, true), false, 10 * H);
         assertThat(c.chosen().name()).isEqualTo("big");
         assertThat(c.probability()).isEqualTo(0.5);
         assertThat(c.nextBestAction()).isEqualTo(2);
@@ -65,18 +63,12 @@ class TriggerChoiceTest {
 
     @Test
     void suppressionsAreCountedByReasonAndARuleInCooldownLeavesTheChoiceToTheNext() {
-        TriggerChoice.choose(rules, states, List.of("big"), facts(0.5, 0.1, true), false, 10 * H);
+        choose(List.of("big"), facts(0.5, 0.1, true), false, 10 * H);
         // every condition false, then all of them true again: big is in its cooldown of a day,
         // rescue lacks consent, small fires
-        TriggerChoice.choose(rules, states, List.of(), facts(0.5, 0.1, true), false, 11 * H);
+        choose(List.of(), facts(0.5, 0.1, true), false, 11 * H);
         TriggerChoice c =
-                TriggerChoice.choose(
-                        rules,
-                        states,
-                        List.of("small", "big", "rescue"),
-                        facts(0.5, 0.9, false),
-                        false,
-                        12 * H);
+                choose(List.of("small", "big", "rescue"), facts(0.5, 0.9, false), false, 12 * H);
         assertThat(c.chosen().name()).isEqualTo("small");
         assertThat(c.cooldown()).isEqualTo(1);
         assertThat(c.consent()).isEqualTo(1);
@@ -87,42 +79,19 @@ class TriggerChoiceTest {
 
     @Test
     void anEventDrivenRuleIsDecidedWithAnEventWithoutAModelItsProbabilityIsNull() {
-        TriggerChoice c =
-                TriggerChoice.choose(
-                        rules,
-                        states,
-                        List.of("viewed"),
-                        RuleFacts.builder().build(),
-                        true,
-                        10 * H);
+        TriggerChoice c = choose(List.of("viewed"), RuleFacts.builder().build(), true, 10 * H);
         assertThat(c.chosen().name()).isEqualTo("viewed");
         assertThat(c.probability()).isNull();
         // and fires again with the next event: an event-driven rule has no rising edge
-        c =
-                TriggerChoice.choose(
-                        rules,
-                        states,
-                        List.of("viewed"),
-                        RuleFacts.builder().build(),
-                        true,
-                        11 * H);
+        c = choose(List.of("viewed"), RuleFacts.builder().build(), true, 11 * H);
         assertThat(c.chosen().name()).isEqualTo("viewed");
-        assertThat(
-                        TriggerChoice.choose(
-                                        rules,
-                                        states,
-                                        List.of(),
-                                        RuleFacts.builder().build(),
-                                        true,
-                                        12 * H)
-                                .chosen())
-                .isNull();
+        assertThat(choose(List.of(), RuleFacts.builder().build(), true, 12 * H).chosen()).isNull();
     }
 
     @Test
     void theStatesOfRulesTheRuleSetNoLongerHasAreDropped() {
         states.put("gone", new TriggerState(true, 5 * H, new long[] {5 * H}));
-        TriggerChoice.choose(rules, states, List.of(), facts(0.5, 0.1, true), false, 10 * H);
+        choose(List.of(), facts(0.5, 0.1, true), false, 10 * H);
         assertThat(states).doesNotContainKey("gone").containsKeys("small", "big", "rescue");
     }
 }
