@@ -55,20 +55,23 @@ fi
 ./rtcdp --version > /dev/null # builds this checkout's jar now if sources changed
 current_jar=jobs/target/rtcdp.jar
 
-run() { # jar config log
+# The full configuration runs each jar with the demo rules and example models of its own commit: the rule
+# language grew (e.g. `traits:`, issue 18), and an older jar refuses a newer rule set.
+run() { # jar config log checkout
   local extra=()
-  [[ "$2" == full ]] && extra=(--rules examples/rules/demo.yaml --models examples/models)
-  java -jar "$1" bench --events "$events" --warmup-events "$warmup" "${extra[@]}" > "$3" 2>&1
+  [[ "$2" == full ]] && extra=(--rules "$4/examples/rules/demo.yaml" --models "$4/examples/models")
+  java -jar "$1" bench --events "$events" --warmup-events "$warmup" "${extra[@]}" > "$3" 2>&1 \
+    || echo "bench-compare: $3 failed: $(tail -1 "$3")" >&2
 }
 
 for ((r = 1; r <= rounds; r++)); do
   for c in "${configs[@]}"; do
     if (( r % 2 )); then
-      run "$base_jar" "$c" "$out/$c-base-$r.log" & a=$!
-      run "$current_jar" "$c" "$out/$c-current-$r.log" & b=$!
+      run "$base_jar" "$c" "$out/$c-base-$r.log" "$base_dir" & a=$!
+      run "$current_jar" "$c" "$out/$c-current-$r.log" . & b=$!
     else
-      run "$current_jar" "$c" "$out/$c-current-$r.log" & b=$!
-      run "$base_jar" "$c" "$out/$c-base-$r.log" & a=$!
+      run "$current_jar" "$c" "$out/$c-current-$r.log" . & b=$!
+      run "$base_jar" "$c" "$out/$c-base-$r.log" "$base_dir" & a=$!
     fi
     wait "$a" "$b"
     echo "round $r $c: base $(grep -o '[0-9]* events/s' "$out/$c-base-$r.log" | head -1)," \
