@@ -2,8 +2,7 @@ package io.rtcdp.jobs;
 
 import io.rtcdp.udf.event.ParserConfig;
 import io.rtcdp.udf.identity.TenantIdLimits;
-import io.rtcdp.udf.lifecycle.Lifecycle;
-import io.rtcdp.udf.lifecycle.LifecycleThresholds;
+import io.rtcdp.udf.lifecycle.TenantLifecycles;
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -25,7 +24,7 @@ public final class RtcdpConfig implements Serializable {
     private final Configuration settings;
     private final ParserConfig parser;
     private final TenantIdLimits idLimits;
-    private final Lifecycle lifecycle = new Lifecycle(LifecycleThresholds.defaults());
+    private final TenantLifecycles lifecycles;
 
     /** {@code settings} are valid ({@link RtcdpOptions#validate}); {@code parser} may be null. */
     RtcdpConfig(Configuration settings, ParserConfig parser) {
@@ -44,6 +43,22 @@ public final class RtcdpConfig implements Serializable {
         this.idLimits =
                 TenantIdLimits.of(
                         RtcdpOptions.idLimits(settings.get(RtcdpOptions.ID_LIMITS)), tenants);
+        Map<String, Map<String, String>> tenantLifecycles = new HashMap<>();
+        settings.get(RtcdpOptions.TENANT_SETTINGS)
+                .forEach(
+                        (name, v) -> {
+                            var m = RtcdpOptions.TENANT_LIFECYCLE.matcher(name);
+                            if (m.matches()) {
+                                tenantLifecycles
+                                        .computeIfAbsent(m.group(1), t -> new HashMap<>())
+                                        .put(m.group(2), v);
+                            }
+                        });
+        Map<String, String> lifecycle = new HashMap<>();
+        settings.get(RtcdpOptions.LIFECYCLE)
+                .forEach((name, v) -> lifecycle.put(name.replaceFirst("-within$", ""), v));
+        // one line naming the tenant and the thresholds that do not increase (exit 2)
+        this.lifecycles = TenantLifecycles.of(lifecycle, tenantLifecycles);
     }
 
     private static ParserConfig parserOf(Configuration settings) {
@@ -117,9 +132,9 @@ public final class RtcdpConfig implements Serializable {
         return idLimits;
     }
 
-    /** Lifecycle stage thresholds (not configurable). */
-    public Lifecycle lifecycle() {
-        return lifecycle;
+    /** Lifecycle stage thresholds of each tenant ({@link RtcdpOptions#LIFECYCLE}). */
+    public TenantLifecycles lifecycles() {
+        return lifecycles;
     }
 
     /** Builder of an {@link RtcdpConfig} in code (tests, the demo, the bench, {@code replay}). */

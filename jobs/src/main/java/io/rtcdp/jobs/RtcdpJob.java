@@ -242,7 +242,7 @@ public final class RtcdpJob {
                         .process(
                                 new ProfileUpdater(
                                                 config.get(RtcdpOptions.PROFILE_REFRESH_INTERVAL),
-                                                config.lifecycle(),
+                                                config.lifecycles(),
                                                 config.get(RtcdpOptions.OUT_OF_ORDERNESS))
                                         .cacheSize(config.get(RtcdpOptions.STATE_CACHE_SIZE)),
                                 ProfileChangeSerializer.TYPE_INFO)

@@ -6,6 +6,7 @@ import io.rtcdp.operators.decide.OnlineTrainer;
 import io.rtcdp.operators.sink.RedisClients;
 import io.rtcdp.udf.event.ParserConfig;
 import io.rtcdp.udf.identity.IdLimits;
+import io.rtcdp.udf.lifecycle.LifecycleThresholds;
 import io.rtcdp.udf.rules.VersionStep;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -431,6 +432,42 @@ public final class RtcdpOptions {
     static final Pattern TENANT_ID_LIMIT =
             Pattern.compile("([a-z0-9_-]{1,64})\\.ids\\.limit\\.(.+)");
 
+    /** {@code <stage>-within}: a lifecycle threshold ({@link #LIFECYCLE}). */
+    static final Pattern LIFECYCLE_ENTRY = Pattern.compile("(new|active|at-risk|dormant)-within");
+
+    /** {@code <tenant>.lifecycle.<stage>-within}: a tenant's lifecycle threshold. */
+    static final Pattern TENANT_LIFECYCLE =
+            Pattern.compile("([a-z0-9_-]{1,64})\\.lifecycle\\.(new|active|at-risk|dormant)-within");
+
+    public static final ConfigOption<Map<String, String>> LIFECYCLE =
+            family(
+                    key("lifecycle")
+                            .mapType()
+                            .defaultValue(Map.of())
+                            .withDescription(
+                                    "the lifecycle stages' thresholds for all tenants, as"
+                                            + " durations (`45d`, `12h`; contract §3.2):"
+                                            + " `lifecycle.new-within` (30d),"
+                                            + " `lifecycle.active-within` (30d),"
+                                            + " `lifecycle.at-risk-within` (90d),"
+                                            + " `lifecycle.dormant-within` (180d), with active <"
+                                            + " at-risk < dormant; a tenant's own:"
+                                            + " `tenant.<tenant>.lifecycle.<stage>-within`. A"
+                                            + " changed threshold applies to a profile from its"
+                                            + " next event or refresh"),
+                    "<stage>-within",
+                    false,
+                    (name, v) -> {
+                        if (!LIFECYCLE_ENTRY.matcher(name).matches()) {
+                            throw new IllegalArgumentException(
+                                    "is no setting; the thresholds are lifecycle.new-within,"
+                                            + " lifecycle.active-within,"
+                                            + " lifecycle.at-risk-within and"
+                                            + " lifecycle.dormant-within");
+                        }
+                        LifecycleThresholds.parseDuration("lifecycle." + name, v);
+                    });
+
     /** {@code <tenant>.pii-types} and {@code <tenant>.pii-traits}: a tenant's PII lists. */
     static final Pattern TENANT_PII =
             Pattern.compile("([a-z0-9_-]{1,64})\\.(pii-types|pii-traits)");
@@ -443,7 +480,7 @@ public final class RtcdpOptions {
                             .withDescription(
                                     "a setting for one tenant: `ids.limit.<type>`, `pii-types`,"
                                             + " `pii-traits` (the tenant's list replaces the"
-                                            + " default list)"),
+                                            + " default list), `lifecycle.<stage>-within`"),
                     "<tenant>.<setting>",
                     false,
                     (name, v) -> {
@@ -452,13 +489,19 @@ public final class RtcdpOptions {
                             checkIdLimit(m.group(2), v);
                             return;
                         }
+                        Matcher lifecycle = TENANT_LIFECYCLE.matcher(name);
+                        if (lifecycle.matches()) {
+                            LifecycleThresholds.parseDuration("tenant." + name, v);
+                            return;
+                        }
                         Matcher pii = TENANT_PII.matcher(name);
                         if (!pii.matches()) {
                             throw new IllegalArgumentException(
                                     "is no setting; per tenant there are"
                                             + " tenant.<tenant>.ids.limit.<type>,"
-                                            + " tenant.<tenant>.pii-types and"
-                                            + " tenant.<tenant>.pii-traits");
+                                            + " tenant.<tenant>.pii-types,"
+                                            + " tenant.<tenant>.pii-traits and"
+                                            + " tenant.<tenant>.lifecycle.<stage>-within");
                         }
                         if (pii.group(2).equals("pii-types")) {
                             ParserConfig.builder().tenantPiiIdTypes(pii.group(1), list(v)).build();

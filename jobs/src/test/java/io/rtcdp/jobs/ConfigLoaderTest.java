@@ -14,6 +14,8 @@ import static io.rtcdp.jobs.RtcdpOptions.TRIGGER_STREAM_MAX_LEN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.rtcdp.udf.lifecycle.LifecycleThresholds;
+import io.rtcdp.udf.lifecycle.TenantLifecycles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -122,6 +124,23 @@ class ConfigLoaderTest {
                 .containsExactlyInAnyOrder("phone", "email", "user_id");
         assertThat(load("").parser().piiIdTypes("x")).containsExactlyInAnyOrder("phone", "email");
         assertThat(load("").parser().hasPiiTraits()).isFalse();
+    }
+
+    @Test
+    void lifecycleThresholdsForAllTenantsAndOne() throws IOException {
+        RtcdpConfig c =
+                load(
+                        """
+                        lifecycle.at-risk-within = 60d
+                        tenant.acme.lifecycle.dormant-within = 365d
+                        tenant.acme.lifecycle.new-within = 7d
+                        """);
+        long day = LifecycleThresholds.DAY;
+        assertThat(c.lifecycles().forTenant("other").thresholds())
+                .isEqualTo(new LifecycleThresholds(30 * day, 30 * day, 60 * day, 180 * day));
+        assertThat(c.lifecycles().forTenant("acme").thresholds())
+                .isEqualTo(new LifecycleThresholds(7 * day, 30 * day, 60 * day, 365 * day));
+        assertThat(load("").lifecycles()).isEqualTo(TenantLifecycles.defaults());
     }
 
     @Test
@@ -358,7 +377,22 @@ class ConfigLoaderTest {
                         + " 'tenant.acme.ids.limit.phone' is 'many': must be a whole number",
                 "tenant.acme.colour = red | FILE: setting 'tenant.acme.colour' is 'red': is no"
                         + " setting; per tenant there are tenant.<tenant>.ids.limit.<type>,"
-                        + " tenant.<tenant>.pii-types and tenant.<tenant>.pii-traits",
+                        + " tenant.<tenant>.pii-types, tenant.<tenant>.pii-traits and"
+                        + " tenant.<tenant>.lifecycle.<stage>-within",
+                "lifecycle.active-within = soon | FILE: setting 'lifecycle.active-within' is"
+                        + " 'soon': invalid lifecycle.active-within duration 'soon': use a positive whole"
+                        + " number with a unit ms, s, m, h or d (30d, 12h)",
+                "lifecycle.stale-within = 9d | FILE: setting 'lifecycle.stale-within' is '9d': is"
+                        + " no setting; the thresholds are lifecycle.new-within,"
+                        + " lifecycle.active-within, lifecycle.at-risk-within and"
+                        + " lifecycle.dormant-within",
+                "tenant.acme.lifecycle.dormant-within = 0d | FILE: setting"
+                        + " 'tenant.acme.lifecycle.dormant-within' is '0d': invalid"
+                        + " tenant.acme.lifecycle.dormant-within duration '0d': use a positive whole"
+                        + " number with a unit ms, s, m, h or d (30d, 12h)",
+                "lifecycle.at-risk-within = 20d | lifecycle: lifecycle thresholds must increase"
+                        + " (active < at_risk < dormant), got new=2592000000ms"
+                        + " active=2592000000ms at_risk=1728000000ms dormant=15552000000ms",
                 "pii-types = phone,ssn | FILE: setting 'pii-types' is 'phone,ssn': PII id type"
                         + " 'ssn' is not an id type; use user_id, phone, email, union_id,"
                         + " device_id, cookie_id or x_<name>",

@@ -10,6 +10,7 @@ import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.EventType;
 import io.rtcdp.udf.event.Id;
 import io.rtcdp.udf.lifecycle.Lifecycle;
+import io.rtcdp.udf.lifecycle.TenantLifecycles;
 import io.rtcdp.udf.profile.ProfileCommand;
 import io.rtcdp.udf.profile.ProfileFeatures;
 import io.rtcdp.udf.profile.ProfileFields;
@@ -118,7 +119,11 @@ public final class ProfileUpdater
     static final long MAX_DEFERRAL_MILLIS = 32 * 60_000L;
 
     private final long refreshGrid;
-    private final Lifecycle lifecycle;
+    private final TenantLifecycles lifecycles;
+
+    /** The lifecycle of the tenant whose profile is being processed. */
+    private transient Lifecycle lifecycle;
+
     private final long outOfOrdernessMillis;
 
     private transient StateCache<ProfileState> profile;
@@ -177,7 +182,7 @@ public final class ProfileUpdater
      *     timers, with no new events needed
      */
     public ProfileUpdater(java.time.Duration refreshInterval, Lifecycle lifecycle) {
-        this(refreshInterval, lifecycle, java.time.Duration.ZERO);
+        this(refreshInterval, TenantLifecycles.of(lifecycle), java.time.Duration.ZERO);
     }
 
     /**
@@ -186,11 +191,11 @@ public final class ProfileUpdater
      */
     public ProfileUpdater(
             java.time.Duration refreshInterval,
-            Lifecycle lifecycle,
+            TenantLifecycles lifecycles,
             java.time.Duration outOfOrderness) {
         this.outOfOrdernessMillis = Math.max(0, outOfOrderness.toMillis());
         this.refreshGrid = Math.max(1, refreshInterval.toMillis());
-        this.lifecycle = lifecycle;
+        this.lifecycles = lifecycles;
     }
 
     @Override
@@ -275,6 +280,7 @@ public final class ProfileUpdater
 
     private void process(ProfileCommand c, ReadOnlyContext ctx, Collector<ProfileChange> out)
             throws Exception {
+        lifecycle = lifecycles.forTenant(c.tenant());
         switch (c.kind()) {
             case EVENT -> {
                 if (c.event().type() == EventType.FORGET) {
@@ -417,6 +423,8 @@ public final class ProfileUpdater
 
     private void refresh(long timestamp, OnTimerContext ctx, Collector<ProfileChange> out)
             throws Exception {
+        String[] key = splitKey(ctx.getCurrentKey());
+        lifecycle = lifecycles.forTenant(key[0]);
         ProfileState st = profile.value(ctx.getCurrentKey());
         if (st == null) {
             return; // forgotten or merged away since the timer was set
@@ -433,7 +441,6 @@ public final class ProfileUpdater
         } else {
             return; // superseded by an earlier timer: timerAt is the refresh still needed
         }
-        String[] key = splitKey(ctx.getCurrentKey());
         long clock = clock(key[0], ctx.getBroadcastState(CLOCKS));
         if (ctx.timerService().currentWatermark() == Long.MAX_VALUE) {
             // the end of a bounded input: every profile to its tenant's last event time

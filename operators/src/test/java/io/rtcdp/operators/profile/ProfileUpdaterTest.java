@@ -6,10 +6,12 @@ import io.rtcdp.operators.sink.ProfileUpdate;
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.EventType;
 import io.rtcdp.udf.event.Id;
+import io.rtcdp.udf.lifecycle.TenantLifecycles;
 import io.rtcdp.udf.profile.ProfileCommand;
 import io.rtcdp.udf.testing.Events;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -401,6 +403,40 @@ class ProfileUpdaterTest {
         Event e = c.event();
         Event t = Events.from(e).tenant(tenant).build();
         return ProfileCommand.event(oneid, t, t.ids());
+    }
+
+    /** Per-tenant thresholds: alpha's profiles are at risk after 10 days, beta's after 30. */
+    @Test
+    void eachTenantsProfilesFollowItsOwnLifecycleThresholds() throws Exception {
+        TenantLifecycles lifecycles =
+                TenantLifecycles.of(Map.of(), Map.of("alpha", Map.of("active", "10d")));
+        var h =
+                new KeyedBroadcastOperatorTestHarness<>(
+                        new CoBroadcastWithKeyedOperator<>(
+                                new ProfileUpdater(Duration.ofMillis(1), lifecycles, Duration.ZERO),
+                                List.of(ProfileUpdater.CLOCKS)),
+                        ProfileUpdater.KEY,
+                        Types.STRING,
+                        1,
+                        1,
+                        0);
+        h.open();
+        try {
+            clock(h, "alpha", T0 + 200 * DAY);
+            clock(h, "beta", T0 + 200 * DAY);
+            h.processElement(eventOf("alpha", "a1", "product_viewed", T0), T0);
+            h.processElement(eventOf("beta", "b1", "product_viewed", T0), T0);
+            h.watermark(T0 + 15 * DAY);
+            Map<String, String> stage = new java.util.HashMap<>();
+            for (ProfileUpdate u : updates(h)) {
+                if (u.set() != null && u.set().containsKey("lifecycle")) {
+                    stage.put(u.oneid(), u.set().get("lifecycle"));
+                }
+            }
+            assertThat(stage).containsEntry("a1", "at_risk").containsEntry("b1", "new");
+        } finally {
+            h.close();
+        }
     }
 
     @Test

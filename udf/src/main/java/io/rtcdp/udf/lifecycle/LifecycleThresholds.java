@@ -40,13 +40,22 @@ public record LifecycleThresholds(
                 || atRiskWithinMillis <= 0
                 || dormantWithinMillis <= 0) {
             throw new IllegalArgumentException(
-                    "lifecycle thresholds must be positive, got " + text(this));
+                    "lifecycle thresholds must be positive, got "
+                            + text(
+                                    newWithinMillis,
+                                    activeWithinMillis,
+                                    atRiskWithinMillis,
+                                    dormantWithinMillis));
         }
         if (!(activeWithinMillis < atRiskWithinMillis
                 && atRiskWithinMillis < dormantWithinMillis)) {
             throw new IllegalArgumentException(
                     "lifecycle thresholds must increase (active < at_risk < dormant), got "
-                            + text(this));
+                            + text(
+                                    newWithinMillis,
+                                    activeWithinMillis,
+                                    atRiskWithinMillis,
+                                    dormantWithinMillis));
         }
     }
 
@@ -103,15 +112,19 @@ public record LifecycleThresholds(
         }
     }
 
-    private static String text(LifecycleThresholds t) {
+    /**
+     * The thresholds as text. A compact constructor assigns the fields only after its body, so its
+     * messages take the parameters, not {@code this}.
+     */
+    private static String text(long newWithin, long activeWithin, long atRisk, long dormant) {
         return "new="
-                + t.newWithinMillis
+                + newWithin
                 + "ms active="
-                + t.activeWithinMillis
+                + activeWithin
                 + "ms at_risk="
-                + t.atRiskWithinMillis
+                + atRisk
                 + "ms dormant="
-                + t.dormantWithinMillis
+                + dormant
                 + "ms";
     }
 }
