@@ -30,30 +30,27 @@ public final class RtcdpConfig implements Serializable {
     RtcdpConfig(Configuration settings, ParserConfig parser) {
         this.settings = new Configuration(settings);
         this.parser = parser != null ? parser : parserOf(settings);
-        Map<String, Map<String, Integer>> tenants = new HashMap<>();
-        settings.get(RtcdpOptions.TENANT_SETTINGS)
-                .forEach(
-                        (name, v) -> {
-                            var m = RtcdpOptions.TENANT_ID_LIMIT.matcher(name);
-                            if (m.matches()) {
-                                tenants.computeIfAbsent(m.group(1), t -> new HashMap<>())
-                                        .put(m.group(2), Integer.parseInt(v));
-                            }
-                        });
-        this.idLimits =
-                TenantIdLimits.of(
-                        RtcdpOptions.idLimits(settings.get(RtcdpOptions.ID_LIMITS)), tenants);
+        // the settings of one tenant: its id limits and its lifecycle thresholds
+        Map<String, Map<String, Integer>> tenantLimits = new HashMap<>();
         Map<String, Map<String, String>> tenantLifecycles = new HashMap<>();
         settings.get(RtcdpOptions.TENANT_SETTINGS)
                 .forEach(
                         (name, v) -> {
-                            var m = RtcdpOptions.TENANT_LIFECYCLE.matcher(name);
-                            if (m.matches()) {
+                            var limit = RtcdpOptions.TENANT_ID_LIMIT.matcher(name);
+                            var lifecycle = RtcdpOptions.TENANT_LIFECYCLE.matcher(name);
+                            if (limit.matches()) {
+                                tenantLimits
+                                        .computeIfAbsent(limit.group(1), t -> new HashMap<>())
+                                        .put(limit.group(2), Integer.parseInt(v));
+                            } else if (lifecycle.matches()) {
                                 tenantLifecycles
-                                        .computeIfAbsent(m.group(1), t -> new HashMap<>())
-                                        .put(m.group(2), v);
+                                        .computeIfAbsent(lifecycle.group(1), t -> new HashMap<>())
+                                        .put(lifecycle.group(2), v);
                             }
                         });
+        this.idLimits =
+                TenantIdLimits.of(
+                        RtcdpOptions.idLimits(settings.get(RtcdpOptions.ID_LIMITS)), tenantLimits);
         Map<String, String> lifecycle = new HashMap<>();
         settings.get(RtcdpOptions.LIFECYCLE)
                 .forEach((name, v) -> lifecycle.put(name.replaceFirst("-within$", ""), v));
