@@ -115,6 +115,16 @@ final class PoisonCorpus {
         java.util.Arrays.fill(ctl, (byte) 1);
         poison.add(new Poison("control-megabyte", ctl, "oversize"));
         poison(
+                "item-price-exponent",
+                "invalid_item",
+                event(
+                                "poison-item-exp",
+                                "mallory",
+                                ts(t)
+                                        + ",\"ids\":{\"user_id\":\"m1\"},\"props\":{\"items\":"
+                                        + "[{\"sku\":\"s\",\"quantity\":1,\"price\":1E+2147483647}]}")
+                        .replace("\"product_viewed\"", "\"order_completed\""));
+        poison(
                 "amount-exponent",
                 "invalid_field",
                 event(

@@ -239,12 +239,17 @@ final class VerdictGate {
     }
 
     /**
-     * Format of the waiting records: 1 holds events and verdicts as version 3 of {@link
-     * EventSerializer} and {@link VerdictSerializer} wrote them. A new version of either is a new
-     * format here, which still reads format 1 through the reader of the old version ({@code
-     * VerdictGateTest} fails until it does).
+     * Format of the waiting records: 2 holds events as version 4 of {@link EventSerializer} (with
+     * order lines) and verdicts as version 3 of {@link VerdictSerializer} wrote them; format 1
+     * ({@link #FORMAT_EVENTS_V3}), events of version 3 and verdicts of version 3, is still read,
+     * its events through the reader of version 3 (without order lines). A new version of either
+     * serializer is a new format here, which still reads the older ones through the readers of the
+     * old versions ({@code VerdictGateTest} fails until it does).
      */
-    static final int FORMAT = 1;
+    static final int FORMAT = 2;
+
+    /** The format before order lines: events of version 3 of {@link EventSerializer}. */
+    static final int FORMAT_EVENTS_V3 = 1;
 
     /** Everything that waits, in order, for a checkpoint. */
     @SuppressWarnings("unchecked")
@@ -280,11 +285,16 @@ final class VerdictGate {
     void restore(byte[] snapshot, Predicate<String> owns) throws IOException {
         DataInputDeserializer in = new DataInputDeserializer(snapshot);
         int format = in.readInt();
-        if (format != FORMAT) {
+        int eventVersion;
+        if (format == FORMAT) {
+            eventVersion = EventSerializer.VERSION;
+        } else if (format == FORMAT_EVENTS_V3) {
+            eventVersion = EventSerializer.VERSION_WITHOUT_ITEMS;
+        } else {
             throw new IOException("unknown format of waiting events: " + format);
         }
         for (int n = in.readInt(); n > 0; n--) {
-            Event e = EventSerializer.INSTANCE.deserialize(in);
+            Event e = EventSerializer.INSTANCE.deserialize(in, eventVersion);
             if (owns.test(e.tenant())) {
                 waiting.computeIfAbsent(e.tenant(), t -> new Waiting()).add(e);
                 waitingEvents++;

@@ -3,9 +3,11 @@ package io.rtcdp.operators.types;
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.EventType;
 import io.rtcdp.udf.event.Id;
+import io.rtcdp.udf.event.OrderItem;
 import io.rtcdp.udf.profile.Strings;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,14 +18,24 @@ import org.apache.flink.core.memory.DataOutputView;
  * Serializer of {@link Event}, the record between ingest, dedupe, identity and profile. Events are
  * sent between operators and kept in state only as the bytes of {@code VerdictGate}'s waiting
  * records (empty under the job's aligned checkpoints), whose format names this serializer's
- * version; so a new version needs a reader of the old one only there (unaligned checkpoints, which
- * persist records in flight, are not used). Counts are varints: neither ids nor traits are limited
- * to 65535 by the encoding.
+ * version; so a new version needs a reader of the old one only there ({@link #deserialize(
+ * DataInputView, int)}; unaligned checkpoints, which persist records in flight, are not used).
+ * Counts are varints: neither ids nor traits nor order lines are limited to 65535 by the encoding.
+ *
+ * <p>Versions: 3, the first; 4 adds the order lines ({@link Event#items()}) after {@code
+ * ingestedAt}: a count, then per line its sku, nullable category, quantity and price in micros.
+ * Version 3 reads as events without order lines.
  */
 public final class EventSerializer extends CodecSerializer<Event> {
     private static final long serialVersionUID = 1L;
 
     public static final EventSerializer INSTANCE = new EventSerializer();
+
+    /** The version of the format {@link #serialize} writes. */
+    public static final int VERSION = 4;
+
+    /** The first version, without order lines. */
+    public static final int VERSION_WITHOUT_ITEMS = VersionedSnapshot.FIRST_VERSION;
 
     @Override
     public void serialize(Event e, DataOutputView out) throws IOException {
@@ -57,10 +69,37 @@ public final class EventSerializer extends CodecSerializer<Event> {
         }
         writeNullableString(e.propsJson(), out);
         out.writeLong(e.ingestedAt());
+        List<OrderItem> items = e.items();
+        Strings.writeVarInt(out, items.size());
+        for (OrderItem item : items) {
+            writeString(item.sku(), out);
+            writeNullableString(item.category(), out);
+            out.writeLong(item.quantity());
+            out.writeLong(item.priceMicros());
+        }
     }
 
     @Override
     public Event deserialize(DataInputView in) throws IOException {
+        return deserialize(in, VERSION);
+    }
+
+    /**
+     * Reads an event as version {@code version} of this format wrote it: {@link #VERSION}, or
+     * {@link #VERSION_WITHOUT_ITEMS} (an event without order lines).
+     *
+     * @throws IOException also for a version this serializer does not read
+     */
+    public Event deserialize(DataInputView in, int version) throws IOException {
+        if (version != VERSION && version != VERSION_WITHOUT_ITEMS) {
+            throw new IOException(
+                    "EventSerializer reads versions "
+                            + VERSION_WITHOUT_ITEMS
+                            + " and "
+                            + VERSION
+                            + ", not "
+                            + version);
+        }
         String tenant = readString(in);
         String eventId = readString(in);
         EventType type = EventType.ofOrdinal(in.readByte());
@@ -84,6 +123,7 @@ public final class EventSerializer extends CodecSerializer<Event> {
         }
         String props = readNullableString(in);
         long ingestedAt = in.readLong();
+        List<OrderItem> items = version == VERSION_WITHOUT_ITEMS ? List.of() : readItems(in);
         return new Event(
                 tenant,
                 eventId,
@@ -95,11 +135,26 @@ public final class EventSerializer extends CodecSerializer<Event> {
                 amount,
                 category,
                 orderId,
+                items,
                 cm,
                 cp,
                 traits,
                 props,
                 ingestedAt);
+    }
+
+    private static List<OrderItem> readItems(DataInputView in) throws IOException {
+        int n = Strings.readVarInt(in);
+        if (n == 0) {
+            return List.of();
+        }
+        List<OrderItem> items = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            items.add(
+                    new OrderItem(
+                            readString(in), readNullableString(in), in.readLong(), in.readLong()));
+        }
+        return Collections.unmodifiableList(items);
     }
 
     private static int tri(Boolean b) {
@@ -115,10 +170,13 @@ public final class EventSerializer extends CodecSerializer<Event> {
         return new Snapshot();
     }
 
-    /** Snapshot of the stateless singleton. */
+    /**
+     * Snapshot of the stateless singleton. Events are never Flink state (only bytes inside {@code
+     * VerdictGate}'s, which reads version 3 itself), so no reader of version 3 is named here.
+     */
     public static final class Snapshot extends VersionedSnapshot<Event> {
         public Snapshot() {
-            super(INSTANCE);
+            super(INSTANCE, VERSION, Map.of());
         }
     }
 }

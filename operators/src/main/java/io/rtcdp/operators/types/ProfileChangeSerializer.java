@@ -91,10 +91,14 @@ public final class ProfileChangeSerializer extends CodecSerializer<ProfileChange
         return INSTANCE;
     }
 
-    /** Snapshot naming this serializer; the format has no parameters. */
+    /**
+     * Snapshot naming this serializer; the format has no parameters. Version 4 embeds events of
+     * {@link EventSerializer} version 4 (with order lines); records between operators only, never
+     * state, so version 3 is not read.
+     */
     public static final class Snapshot extends VersionedSnapshot<ProfileChange> {
         public Snapshot() {
-            super(INSTANCE);
+            super(INSTANCE, 4, java.util.Map.of());
         }
     }
 }

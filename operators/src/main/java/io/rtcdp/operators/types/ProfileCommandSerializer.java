@@ -88,10 +88,14 @@ public final class ProfileCommandSerializer extends CodecSerializer<ProfileComma
         return new Snapshot();
     }
 
-    /** Snapshot of the stateless singleton. */
+    /**
+     * Snapshot of the stateless singleton. Version 4 embeds events of {@link EventSerializer}
+     * version 4 (with order lines); records between operators only, never state, so version 3 is
+     * not read.
+     */
     public static final class Snapshot extends VersionedSnapshot<ProfileCommand> {
         public Snapshot() {
-            super(INSTANCE);
+            super(INSTANCE, 4, java.util.Map.of());
         }
     }
 }

@@ -121,15 +121,71 @@ class VerdictGateTest {
     void theWaitingFormatNamesTheVersionsOfItsRecords() {
         assertThat(VerdictGate.FORMAT)
                 .as(
-                        "VerdictGate.FORMAT 1 holds events and verdicts of version 3: a new version of"
-                                + " either needs a new FORMAT that still reads format 1")
-                .isEqualTo(1);
+                        "VerdictGate.FORMAT 2 holds events of version 4 and verdicts of version 3: a"
+                                + " new version of either needs a new FORMAT that still reads"
+                                + " formats 1 and 2")
+                .isEqualTo(2);
+        assertThat(VerdictGate.FORMAT_EVENTS_V3).isEqualTo(1);
         assertThat(EventSerializer.INSTANCE.snapshotConfiguration().getCurrentVersion())
-                .isEqualTo(3);
+                .isEqualTo(4);
         assertThat(
                         Deduplicator.VerdictSerializer.INSTANCE
                                 .snapshotConfiguration()
                                 .getCurrentVersion())
                 .isEqualTo(3);
+    }
+
+    /**
+     * Waiting records of format 1, written before events had order lines: the events (as the
+     * previous release's EventSerializer wrote them) come back without order lines, in order, and
+     * the next snapshot is of the current format.
+     */
+    @Test
+    void formatOneStillRestoresItsEventsWithoutOrderLines() throws Exception {
+        byte[] v3Events =
+                java.nio.file.Files.readAllBytes(
+                        java.nio.file.Path.of(
+                                "src/test/resources/serializer-old/EventSerializer-v3.bin"));
+        org.apache.flink.core.memory.DataOutputSerializer out =
+                new org.apache.flink.core.memory.DataOutputSerializer(256);
+        out.writeInt(VerdictGate.FORMAT_EVENTS_V3);
+        out.writeInt(3); // acme/e-1, acme/e-2, globex/e-3
+        out.write(v3Events);
+        out.writeInt(1);
+        Deduplicator.VerdictSerializer.INSTANCE.serialize(Verdict.pass("acme", "e-9"), out);
+
+        VerdictGate g = new VerdictGate();
+        g.restore(out.getCopyOfBuffer(), t -> true);
+        assertThat(g.waitingEvents()).isEqualTo(3);
+        assertThat(g.earlyVerdicts()).isEqualTo(1);
+
+        VerdictGate again = new VerdictGate();
+        again.restore(g.snapshot(), t -> true);
+        List<Event> events = new ArrayList<>();
+        VerdictGate.Release collect =
+                (e, v) -> {
+                    events.add(e);
+                    release.accept(e, v);
+                };
+        again.verdict(Verdict.pass("globex", "e-3"), collect);
+        again.verdict(Verdict.duplicate("acme", "e-2"), collect);
+        again.verdict(Verdict.pass("acme", "e-1"), collect);
+        again.event(event("acme", "e-9"), collect);
+
+        assertThat(released)
+                .containsExactly("globex/e-3", "acme/e-1", "acme/e-2 duplicate", "acme/e-9");
+        assertThat(events).allSatisfy(e -> assertThat(e.items()).isEmpty());
+        assertThat(events.get(1).amountMicros()).isEqualTo(12_500_000L);
+        assertThat(events.get(1).orderId()).isEqualTo("o-1");
+        assertThat(again.waitingEvents() + again.earlyVerdicts()).isZero();
+    }
+
+    @Test
+    void anUnknownFormatIsRefused() {
+        byte[] format3 = {0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0};
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> new VerdictGate().restore(format3, t -> true))
+                .isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining("unknown format of waiting events: 3");
     }
 }

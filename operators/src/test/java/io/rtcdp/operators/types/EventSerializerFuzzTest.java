@@ -8,6 +8,7 @@ import io.rtcdp.udf.event.EventFuzz;
 import io.rtcdp.udf.event.EventParser;
 import io.rtcdp.udf.event.EventType;
 import io.rtcdp.udf.event.Id;
+import io.rtcdp.udf.event.OrderItem;
 import io.rtcdp.udf.event.Parsed;
 import io.rtcdp.udf.profile.ProfileFeatures;
 import io.rtcdp.udf.testing.Events;
@@ -94,9 +95,11 @@ class EventSerializerFuzzTest {
     void countsOfIdsAndTraitsAreNotLimitedByTheEncoding() throws Exception {
         List<Id> ids = new ArrayList<>();
         Map<String, String> traits = new HashMap<>();
+        OrderItem[] items = new OrderItem[70_000];
         for (int i = 0; i < 70_000; i++) {
             ids.add(new Id("x_t", "v" + i));
             traits.put("k" + i, "v");
+            items[i] = new OrderItem("s" + i, null, 1, i);
         }
         Event big =
                 Events.of(EventType.IDENTIFY)
@@ -104,6 +107,7 @@ class EventSerializerFuzzTest {
                         .at(1L)
                         .ids(ids)
                         .traits(traits)
+                        .items(items)
                         .ingestedAt(5L)
                         .build();
         assertThat(roundTrip(EventSerializer.INSTANCE, big)).isEqualTo(big);
@@ -112,7 +116,7 @@ class EventSerializerFuzzTest {
         DataOutputSerializer out = new DataOutputSerializer(64);
         EventSerializer.INSTANCE.serialize(small, out);
         // tenant 5, event_id 4, type 1, name 1, ts 8, channel 1, count 1, id 10 + 2, amount 1,
-        // category 1, order_id 1, consents 2, count 1, props 1, ingested_at 8
-        assertThat(out.length()).isEqualTo(48);
+        // category 1, order_id 1, consents 2, count 1, props 1, ingested_at 8, items count 1
+        assertThat(out.length()).isEqualTo(49);
     }
 }

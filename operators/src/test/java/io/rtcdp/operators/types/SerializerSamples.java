@@ -14,6 +14,7 @@ import io.rtcdp.udf.event.DeadLetter;
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.EventType;
 import io.rtcdp.udf.event.Id;
+import io.rtcdp.udf.event.OrderItem;
 import io.rtcdp.udf.event.Parsed;
 import io.rtcdp.udf.identity.Conflict;
 import io.rtcdp.udf.identity.FragmentCommand;
@@ -78,7 +79,7 @@ final class SerializerSamples {
 
     static List<Case<?>> all() {
         return List.of(
-                of(EventSerializer.INSTANCE, events()),
+                of(EventSerializer.INSTANCE, eventsWithItems()),
                 of(ParsedSerializer.INSTANCE, parsed()),
                 of(ParsedSerializer.DeadLetterSerializer.INSTANCE, deadLetters()),
                 of(ProfileCommandSerializer.INSTANCE, profileCommands()),
@@ -122,6 +123,7 @@ final class SerializerSamples {
                         12_500_000L,
                         "shoes",
                         "o-1",
+                        List.of(),
                         true,
                         false,
                         traits,
@@ -138,6 +140,7 @@ final class SerializerSamples {
                         null,
                         null,
                         null,
+                        List.of(),
                         null,
                         null,
                         Map.of(),
@@ -154,11 +157,62 @@ final class SerializerSamples {
                         null,
                         null,
                         null,
+                        List.of(),
                         null,
                         true,
                         Map.of("name", "新客"),
                         null,
                         T0 + 2 * DAY + 5));
+    }
+
+    /**
+     * {@link #events()} and, at the end (added with version 4), orders with order lines: only the
+     * event serializer's samples, so that the features built from {@link #events()} stay as their
+     * golden files hold them.
+     */
+    static List<Event> eventsWithItems() {
+        List<Event> events = new ArrayList<>(events());
+        events.add(
+                new Event(
+                        "acme",
+                        "e-4",
+                        EventType.TRACK,
+                        "order_completed",
+                        T0 + 3 * DAY,
+                        "web",
+                        List.of(new Id("user_id", "u1")),
+                        27_490_000L,
+                        null,
+                        "o-4",
+                        List.of(
+                                new OrderItem("85123A", "lights", 3, 2_550_000L),
+                                new OrderItem("22423", null, 1, 12_750_000L),
+                                new OrderItem("85123A", "lights", 2, 2_550_000L),
+                                new OrderItem("礼品-1", null, 1_000_000_000L, 0L)),
+                        null,
+                        null,
+                        Map.of(),
+                        "{\"items\":[]}",
+                        T0 + 3 * DAY + 7));
+        events.add(
+                new Event(
+                        "acme",
+                        "e-5",
+                        EventType.TRACK,
+                        "order_refunded",
+                        T0 + 4 * DAY,
+                        null,
+                        List.of(),
+                        null,
+                        null,
+                        null,
+                        List.of(new OrderItem("s", null, 1, 1_000_000_000_000_000_000L)),
+                        null,
+                        null,
+                        Map.of(),
+                        null,
+                        0L));
+        return events;
     }
 
     private static List<DeadLetter> deadLetters() {

@@ -28,6 +28,12 @@ public enum ErrorCode {
     /** {@code ids} has no usable id (empty, unknown types only, or blank values). */
     NO_ID,
     /**
+     * {@code props.items} of an {@code order_completed} or {@code order_refunded} event is not a
+     * list of valid order lines (docs/contract.md §1): not an array, too many lines, a line that is
+     * not an object, a missing, invalid or repeated field of a line.
+     */
+    INVALID_ITEM,
+    /**
      * A valid event (or a change it caused) that a stage of the job failed to process: a defect of
      * rtcdp, isolated to that record so that the job goes on. The dead letter names the stage.
      */
@@ -39,9 +45,9 @@ public enum ErrorCode {
      */
     REDIS_REJECTED;
 
-    /** The codes of invalid input records (the first nine), in declaration order. */
+    /** The codes of invalid input records (the first ten), in declaration order. */
     public static final List<ErrorCode> INPUT =
-            List.copyOf(java.util.EnumSet.range(BAD_JSON, NO_ID));
+            List.copyOf(java.util.EnumSet.range(BAD_JSON, INVALID_ITEM));
 
     /** The code as written to the dead-letter output, e.g. {@code missing_field}. */
     public String code() {

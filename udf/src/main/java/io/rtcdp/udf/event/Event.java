@@ -18,6 +18,9 @@ import java.util.Map;
  * @param amountMicros {@code props.amount} in millionths of the currency unit, null when absent
  * @param category {@code props.category}, null when absent
  * @param orderId {@code props.order_id}, null when absent
+ * @param items the order lines of {@code props.items} of an {@code order_completed} or {@code
+ *     order_refunded} event, in their order; empty when absent and on every other event (whose
+ *     {@code props.items} is not read), never null
  * @param consentMarketing {@code consent.marketing}, null when absent
  * @param consentPersonalization {@code consent.personalization}, null when absent
  * @param traits scalar traits as strings, empty when absent
@@ -36,13 +39,24 @@ public record Event(
         Long amountMicros,
         String category,
         String orderId,
+        List<OrderItem> items,
         Boolean consentMarketing,
         Boolean consentPersonalization,
         Map<String, String> traits,
         String propsJson,
         long ingestedAt) {
 
-    /** An event whose ingest time is unknown (as parsed, before the job stamps it). */
+    /** Takes null order lines as none. */
+    public Event {
+        if (items == null) {
+            items = List.of();
+        }
+    }
+
+    /**
+     * An event without order lines whose ingest time is unknown (as parsed, before the job stamps
+     * it).
+     */
     public Event(
             String tenant,
             String eventId,
@@ -69,6 +83,7 @@ public record Event(
                 amountMicros,
                 category,
                 orderId,
+                List.of(),
                 consentMarketing,
                 consentPersonalization,
                 traits,
@@ -102,6 +117,7 @@ public record Event(
                 amountMicros,
                 category,
                 orderId,
+                items,
                 consentMarketing,
                 consentPersonalization,
                 traits,

@@ -19,12 +19,15 @@ import java.math.RoundingMode;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Parses, validates and normalises input records into {@link Event}s (docs/contract.md §1 and §2).
@@ -54,16 +57,22 @@ import java.util.Map;
  *       characters, values at most {@value #MAX_TRAIT_VALUE_LENGTH};
  *   <li>{@code |props.amount|} at most {@value #MAX_ABS_AMOUNT} currency units (10^18 micros), so
  *       that an amount in micros and the sum of a few of the largest fit a long;
- *   <li>the text fields above and id values (after trimming) and trait keys contain no control
- *       characters (U+0000-U+001F, U+007F-U+009F, U+2028, U+2029), and no text kept from the record
- *       contains an unpaired surrogate (from a JSON escape of a lone surrogate), which UTF-8 cannot
- *       carry; id values contain no {@code '{'} or {@code '}'}, which would be Redis Cluster hash
- *       tags inside id keys.
+ *   <li>{@code props.items} of an {@code order_completed} or {@code order_refunded} event: at most
+ *       {@value #MAX_ITEMS} order lines, each with a {@code sku} of 1-{@value #MAX_SKU_LENGTH}
+ *       characters and a {@code category} of at most {@value #MAX_CATEGORY_LENGTH} (both after
+ *       trimming), a {@code quantity} of 1-{@value #MAX_ITEM_QUANTITY} and a {@code price} of 0 to
+ *       {@value #MAX_ABS_AMOUNT};
+ *   <li>the text fields above (skus and categories of order lines too) and id values (after
+ *       trimming) and trait keys contain no control characters (U+0000-U+001F, U+007F-U+009F,
+ *       U+2028, U+2029), and no text kept from the record contains an unpaired surrogate (from a
+ *       JSON escape of a lone surrogate), which UTF-8 cannot carry; id values contain no {@code
+ *       '{'} or {@code '}'}, which would be Redis Cluster hash tags inside id keys.
  * </ul>
  *
- * <p>A violation of any of these is {@code invalid_field}, with a message that names the field and
- * the limit. Jackson's own limits (a number literal longer than 1000 characters, nesting deeper
- * than 1000 levels) make a record {@code bad_json}.
+ * <p>A violation of any of these is {@code invalid_field} ({@code invalid_item} within {@code
+ * props.items}), with a message that names the field and the limit. Jackson's own limits (a number
+ * literal longer than 1000 characters, nesting deeper than 1000 levels) make a record {@code
+ * bad_json}.
  *
  * <p>Serializable, for use inside Flink functions. Not thread-safe: an instance reuses its scratch
  * state and its {@link PiiHasher} and is meant for one thread; its caches are transient and created
@@ -102,6 +111,15 @@ public final class EventParser implements Serializable {
     /** Characters of a trait value (the JSON text of a number or boolean). */
     public static final int MAX_TRAIT_VALUE_LENGTH = 256;
 
+    /** Order lines in {@code props.items}. */
+    public static final int MAX_ITEMS = 2000;
+
+    /** Characters of an order line's {@code sku}, at least 1, after trimming. */
+    public static final int MAX_SKU_LENGTH = 64;
+
+    /** The largest {@code quantity} of an order line; the smallest is 1. */
+    public static final long MAX_ITEM_QUANTITY = 1_000_000_000L;
+
     /** The largest {@code |props.amount|}, in currency units: 10^12. */
     public static final long MAX_ABS_AMOUNT = 1_000_000_000_000L;
 
@@ -132,6 +150,12 @@ public final class EventParser implements Serializable {
     private static final int F_PROPS = 1 << 7;
     private static final int F_TRAITS = 1 << 8;
     private static final int F_CONSENT = 1 << 9;
+
+    // Bits of the known fields of an order line, to find repeated ones.
+    private static final int I_SKU = 1;
+    private static final int I_CATEGORY = 1 << 1;
+    private static final int I_QUANTITY = 1 << 2;
+    private static final int I_PRICE = 1 << 3;
 
     private final ParserConfig config;
     private final PiiHasher hasher;
@@ -262,7 +286,7 @@ public final class EventParser implements Serializable {
             // Reading from a byte array does no I/O; kept as BAD_JSON for completeness.
             throw new InvalidEventException(ErrorCode.BAD_JSON, "record could not be read");
         }
-        return toEvent(d);
+        return toEvent(d, utf8);
     }
 
     private void readObject(JsonParser p, byte[] bytes, Draft d)
@@ -499,6 +523,19 @@ public final class EventParser implements Serializable {
                     }
                     d.orderId = emptyToNull(orderId);
                     break;
+                case "items":
+                    // Read only once the record is known to be an order (the name may come after
+                    // props): here its place is noted, and the array skipped.
+                    d.itemsSeen++;
+                    d.itemsToken = vt;
+                    if (vt == JsonToken.START_ARRAY) {
+                        d.itemsStart = (int) p.currentTokenLocation().getByteOffset();
+                        p.skipChildren();
+                        d.itemsEnd = (int) p.currentTokenLocation().getByteOffset() + 1;
+                    } else {
+                        p.skipChildren();
+                    }
+                    break;
                 default:
                     p.skipChildren();
             }
@@ -666,7 +703,7 @@ public final class EventParser implements Serializable {
         }
     }
 
-    private Event toEvent(Draft d) throws InvalidEventException {
+    private Event toEvent(Draft d, byte[] bytes) throws InvalidEventException {
         requirePresent(d, F_EVENT_ID, d.eventId, "event_id");
         requirePresent(d, F_TENANT, d.tenant, "tenant");
         requirePresent(d, F_TYPE, d.type, "type");
@@ -681,6 +718,13 @@ public final class EventParser implements Serializable {
         } else {
             name = emptyToNull(name);
         }
+        List<OrderItem> items =
+                d.itemsSeen > 0
+                                && d.type == EventType.TRACK
+                                && (Event.ORDER_COMPLETED.equals(name)
+                                        || Event.ORDER_REFUNDED.equals(name))
+                        ? readItems(d, bytes)
+                        : List.of();
         return new Event(
                 d.tenant,
                 d.eventId,
@@ -692,10 +736,220 @@ public final class EventParser implements Serializable {
                 d.amountMicros,
                 d.category,
                 d.orderId,
+                items,
                 d.consentMarketing,
                 d.consentPersonalization,
                 traits(d),
-                d.propsJson);
+                d.propsJson,
+                0L);
+    }
+
+    /**
+     * The order lines of an order's {@code props.items}, read from the slice of the record that
+     * {@code readProps} noted: an array of at most {@value #MAX_ITEMS} objects, each with a {@code
+     * sku}, a {@code quantity} and a {@code price}, maybe a {@code category}; other keys of a line
+     * are ignored. Anything else is {@code invalid_item}, with a message that names the line's
+     * index, the field and its limit (never a value).
+     */
+    private List<OrderItem> readItems(Draft d, byte[] bytes) throws InvalidEventException {
+        if (d.itemsSeen > 1) {
+            throw invalidItem("props.items: appears more than once");
+        }
+        if (d.itemsToken == JsonToken.VALUE_NULL) {
+            return List.of();
+        }
+        if (d.itemsToken != JsonToken.START_ARRAY) {
+            throw invalidItem(
+                    "props.items: must be an array of objects, is " + describe(d.itemsToken));
+        }
+        try (JsonParser p =
+                factory().createParser(bytes, d.itemsStart, d.itemsEnd - d.itemsStart)) {
+            p.nextToken(); // the array itself
+            List<OrderItem> items = new ArrayList<>();
+            JsonToken t;
+            while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+                int index = items.size();
+                if (index == MAX_ITEMS) {
+                    throw invalidItem("props.items: must have at most " + MAX_ITEMS + " items");
+                }
+                if (t != JsonToken.START_OBJECT) {
+                    throw invalidItem(
+                            "props.items[" + index + "]: must be an object, is " + describe(t));
+                }
+                items.add(readItem(p, d, index));
+            }
+            return Collections.unmodifiableList(items);
+        } catch (IOException e) {
+            // The slice was read as valid JSON a moment ago; reading it again cannot fail.
+            throw new IllegalStateException("props.items could not be read again", e);
+        }
+    }
+
+    /** One order line, the parser on its opening brace. */
+    private static OrderItem readItem(JsonParser p, Draft d, int index)
+            throws IOException, InvalidEventException {
+        String at = "props.items[" + index + "]";
+        int seen = 0;
+        Set<String> otherKeys = null;
+        String sku = null;
+        String category = null;
+        long quantity = 0;
+        Long priceMicros = null;
+        String key;
+        while ((key = p.nextFieldName()) != null) {
+            JsonToken vt = p.nextToken();
+            switch (key) {
+                case "sku":
+                    seen = itemFieldOnce(seen, I_SKU, at, key);
+                    sku = itemText(p, vt, d, at + ".sku", 1, MAX_SKU_LENGTH);
+                    break;
+                case "category":
+                    seen = itemFieldOnce(seen, I_CATEGORY, at, key);
+                    category =
+                            emptyToNull(
+                                    itemText(p, vt, d, at + ".category", 0, MAX_CATEGORY_LENGTH));
+                    break;
+                case "quantity":
+                    seen = itemFieldOnce(seen, I_QUANTITY, at, key);
+                    quantity = quantity(p, vt, at + ".quantity");
+                    break;
+                case "price":
+                    seen = itemFieldOnce(seen, I_PRICE, at, key);
+                    priceMicros = priceMicros(p, vt, at + ".price");
+                    break;
+                default:
+                    // Keys may be PII, like trait keys: the message does not name this one.
+                    if (otherKeys == null) {
+                        otherKeys = new HashSet<>();
+                    }
+                    if (!otherKeys.add(key)) {
+                        throw invalidItem(at + ": has a key more than once");
+                    }
+                    p.skipChildren();
+            }
+        }
+        if (sku == null) {
+            throw invalidItem(
+                    at + ".sku: is required, a string of 1-" + MAX_SKU_LENGTH + " characters");
+        }
+        if (quantity == 0) {
+            throw invalidItem(at + ".quantity: is required, " + QUANTITY_RULE);
+        }
+        if (priceMicros == null) {
+            throw invalidItem(at + ".price: is required, " + PRICE_RULE);
+        }
+        return new OrderItem(sku, category, quantity, priceMicros);
+    }
+
+    private static final String QUANTITY_RULE = "an integer 1.." + MAX_ITEM_QUANTITY;
+
+    private static final String PRICE_RULE = "a number 0.." + MAX_ABS_AMOUNT;
+
+    private static int itemFieldOnce(int seen, int bit, String at, String key)
+            throws InvalidEventException {
+        if ((seen & bit) != 0) {
+            throw invalidItem(at + "." + key + ": appears more than once");
+        }
+        return seen | bit;
+    }
+
+    /**
+     * A string field of an order line, trimmed, as {@code props.category} is: {@code min}-{@code
+     * max} characters after trimming, no control characters or unpaired surrogates; null when
+     * absent or null.
+     */
+    private static String itemText(
+            JsonParser p, JsonToken t, Draft d, String field, int min, int max)
+            throws IOException, InvalidEventException {
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        String rule = (min > 0 ? min + "-" + max : "at most " + max) + " characters";
+        if (t != JsonToken.VALUE_STRING) {
+            throw invalidItem(field + ": must be a string of " + rule + ", is " + describe(t));
+        }
+        String s = p.getText().strip();
+        if (s.length() < min || s.length() > max) {
+            throw invalidItem(field + ": must have " + rule + " after trimming, has " + s.length());
+        }
+        if (d.mayHoldControls) {
+            int problems = scan(s) & (CONTROL | LONE_SURROGATE);
+            if (problems != 0) {
+                throw invalidItem(field + ": " + textProblem(problems));
+            }
+        }
+        return s;
+    }
+
+    /**
+     * An order line's quantity: a JSON integer or a string of decimal digits (trimmed, at most as
+     * long as a numeric {@code props.amount} string), 1-{@value #MAX_ITEM_QUANTITY}; 0 when null.
+     */
+    private static long quantity(JsonParser p, JsonToken t, String field)
+            throws IOException, InvalidEventException {
+        long q = -1;
+        if (t == JsonToken.VALUE_NULL) {
+            return 0;
+        } else if (t == JsonToken.VALUE_NUMBER_INT
+                && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+            q = p.getLongValue();
+        } else if (t == JsonToken.VALUE_STRING) {
+            String s = p.getText().strip();
+            if (!s.isEmpty() && s.length() <= MAX_AMOUNT_TEXT_LENGTH && isDigits(s)) {
+                int first = 0;
+                while (first < s.length() - 1 && s.charAt(first) == '0') {
+                    first++;
+                }
+                // more than 18 digits is out of range anyway, and would not fit a long
+                q = s.length() - first > 18 ? -1 : Long.parseLong(s, first, s.length(), 10);
+            }
+        }
+        if (q < 1 || q > MAX_ITEM_QUANTITY) {
+            throw invalidItem(field + ": must be " + QUANTITY_RULE);
+        }
+        return q;
+    }
+
+    private static boolean isDigits(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * An order line's unit price in micros, read exactly as {@code props.amount} (a number or a
+     * numeric string, rounded half-even to 10^-6), 0 to {@value #MAX_ABS_AMOUNT}; null when null.
+     */
+    private static Long priceMicros(JsonParser p, JsonToken t, String field)
+            throws IOException, InvalidEventException {
+        Long micros;
+        try {
+            micros = amountMicros(p, t);
+        } catch (InvalidEventException e) {
+            throw invalidItem(field + ": must be " + PRICE_RULE);
+        }
+        // -0.0000001 rounds to 0 micros, but is not >= 0 (-0 is)
+        if (micros != null && (micros < 0 || (micros == 0 && isNegative(p, t)))) {
+            throw invalidItem(field + ": must be " + PRICE_RULE);
+        }
+        return micros;
+    }
+
+    /** Whether the number that {@link #amountMicros} just read (as 0 micros) is below zero. */
+    private static boolean isNegative(JsonParser p, JsonToken t) throws IOException {
+        BigDecimal v =
+                t == JsonToken.VALUE_STRING
+                        ? new BigDecimal(p.getText().strip())
+                        : p.getDecimalValue();
+        return v.signum() < 0;
+    }
+
+    private static InvalidEventException invalidItem(String message) {
+        return new InvalidEventException(ErrorCode.INVALID_ITEM, message);
     }
 
     /** The traits, the values of the tenant's PII traits replaced by their HMAC (§2.2). */
@@ -1089,6 +1343,14 @@ public final class EventParser implements Serializable {
         Long amountMicros;
         String category;
         String orderId;
+
+        /** How often {@code props.items} came, its first token and, for an array, its bytes. */
+        int itemsSeen;
+
+        JsonToken itemsToken;
+        int itemsStart;
+        int itemsEnd;
+
         Boolean consentMarketing;
         Boolean consentPersonalization;
         Map<String, String> traits;
@@ -1114,6 +1376,10 @@ public final class EventParser implements Serializable {
             amountMicros = null;
             category = null;
             orderId = null;
+            itemsSeen = 0;
+            itemsToken = null;
+            itemsStart = 0;
+            itemsEnd = 0;
             consentMarketing = null;
             consentPersonalization = null;
             traits = Map.of();

@@ -29,6 +29,7 @@ final class BadRecords {
         WEIGHTS[ErrorCode.BAD_TS.ordinal()] = 2;
         WEIGHTS[ErrorCode.TS_IN_FUTURE.ordinal()] = 1;
         WEIGHTS[ErrorCode.NO_ID.ordinal()] = 2;
+        WEIGHTS[ErrorCode.INVALID_ITEM.ordinal()] = 1;
     }
 
     private static final ErrorCode[] CODES = ErrorCode.INPUT.toArray(new ErrorCode[0]);
@@ -106,6 +107,27 @@ final class BadRecords {
                                 rnd.nextBoolean()
                                         ? "{}"
                                         : "{\"visitor_id\":" + JsonLine.quoted("v" + n) + "}";
+                        yield f.json();
+                    }
+                    case INVALID_ITEM -> {
+                        f.name = "\"order_completed\"";
+                        String line =
+                                switch (rnd.nextInt(4)) {
+                                    // quantity out of range
+                                    case 0 -> "{\"sku\":\"p1\",\"quantity\":0,\"price\":9.9}";
+                                    // no sku
+                                    case 1 -> "{\"quantity\":1,\"price\":9.9}";
+                                    // a negative unit price
+                                    case 2 -> "{\"sku\":\"p1\",\"quantity\":1,\"price\":-9.9}";
+                                    // not an object
+                                    default -> "\"p1\"";
+                                };
+                        f.props =
+                                "{\"order_id\":"
+                                        + JsonLine.quoted("g-" + seed + "-o-" + n)
+                                        + ",\"amount\":9.9,\"items\":["
+                                        + line
+                                        + "]}";
                         yield f.json();
                     }
                     default -> throw new IllegalStateException("not an input code: " + code);

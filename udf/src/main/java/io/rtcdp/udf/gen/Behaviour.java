@@ -417,7 +417,7 @@ final class Behaviour {
             case CHECKOUT -> {
                 track(j, "checkout_started", channel, s, false);
                 j.open("props")
-                        .num("items", s.cartItems)
+                        .num("item_count", s.cartItems)
                         .cents("amount", s.cartCents)
                         .str("currency", "CNY")
                         .close();
@@ -437,7 +437,7 @@ final class Behaviour {
                         .str("order_id", orderIdPrefix + k)
                         .cents("amount", s.cartCents)
                         .str("currency", "CNY")
-                        .num("items", s.cartItems)
+                        .num("item_count", s.cartItems)
                         .str("category", Catalog.CATEGORIES.get(s.cartCategory))
                         .close();
                 lastOrder[p.index] = k;

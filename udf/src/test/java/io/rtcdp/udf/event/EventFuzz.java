@@ -103,6 +103,21 @@ public final class EventFuzz {
                                         .filter(n -> !n.isBlank())));
         Arbitrary<String> channel =
                 optional(field("channel", string(cleanText(0, EventParser.MAX_CHANNEL_LENGTH))), 4);
+        // an order's props.items are order lines; any other event's are not read
+        Arbitrary<List<String>> nameAndProps =
+                Arbitraries.frequencyOf(
+                        Tuple.of(
+                                1,
+                                Combinators.combine(name, optional(validProps(), 3)).as(List::of)),
+                        Tuple.of(
+                                1,
+                                Combinators.combine(
+                                                Arbitraries.of(
+                                                                Event.ORDER_COMPLETED,
+                                                                Event.ORDER_REFUNDED)
+                                                        .map(n -> "\"name\":\"" + n + "\""),
+                                                optional(validOrderProps(), 1))
+                                        .as(List::of)));
         Arbitrary<List<String>> core =
                 Combinators.combine(
                                 field(
@@ -110,24 +125,23 @@ public final class EventFuzz {
                                         string(cleanText(1, EventParser.MAX_EVENT_ID_LENGTH))),
                                 tenant(true),
                                 Arbitraries.of(EventType.INPUT),
-                                name,
+                                nameAndProps,
                                 ts(true),
                                 channel,
-                                validIds(),
-                                optional(validProps(), 3))
+                                validIds())
                         .as(
-                                (id, tenant, type, n, ts, ch, ids, props) ->
+                                (id, tenant, type, np, ts, ch, ids) ->
                                         List.of(
                                                 id,
                                                 tenant,
                                                 "\"type\":\""
                                                         + type.name().toLowerCase(Locale.ROOT)
                                                         + "\"",
-                                                type == EventType.TRACK ? n : "",
+                                                type == EventType.TRACK ? np.get(0) : "",
                                                 ts,
                                                 ch,
                                                 ids,
-                                                props));
+                                                np.get(1)));
         Arbitrary<String> bool = Arbitraries.of("true", "false", "null");
         Arbitrary<String> consent =
                 Combinators.combine(bool, bool)
@@ -723,6 +737,169 @@ public final class EventFuzz {
                         });
     }
 
+    /** Prices at the edges that are valid: from 0 (-0 too) to 10^12, as numbers or strings. */
+    private static final List<String> VALID_PRICES =
+            List.of(
+                    "0",
+                    "-0",
+                    "-0.0",
+                    "0E+2147483647",
+                    "1E-2147483647",
+                    "1e12",
+                    "1000000000000",
+                    "999999999999.9999995",
+                    "0.0000005",
+                    "0.0000015",
+                    "\"1E+12\"",
+                    "\" 12.50 \"");
+
+    /** An order's props: an amount, an order id, and 0 to 6 valid order lines (or null). */
+    private static Arbitrary<String> validOrderProps() {
+        Arbitrary<String> pad = Arbitraries.of("", " ", "\t", "\u3000");
+        Arbitrary<String> sku =
+                Combinators.combine(
+                                pad,
+                                cleanText(1, EventParser.MAX_SKU_LENGTH).filter(t -> !t.isBlank()))
+                        .as((p, t) -> quote(p + t + p, false));
+        Arbitrary<String> category =
+                Arbitraries.frequencyOf(
+                        Tuple.of(
+                                4,
+                                Combinators.combine(
+                                                pad, cleanText(0, EventParser.MAX_CATEGORY_LENGTH))
+                                        .as((p, t) -> quote(p + t + p, false))),
+                        Tuple.of(1, Arbitraries.just("null")));
+        Arbitrary<String> quantity =
+                Arbitraries.frequencyOf(
+                        Tuple.of(
+                                6,
+                                Arbitraries.longs()
+                                        .between(1, EventParser.MAX_ITEM_QUANTITY)
+                                        .map(String::valueOf)),
+                        Tuple.of(
+                                2,
+                                Arbitraries.longs()
+                                        .between(1, EventParser.MAX_ITEM_QUANTITY)
+                                        .map(q -> "\" 0" + q + " \"")),
+                        Tuple.of(1, Arbitraries.of("1", "1000000000", "\"1000000000\"")));
+        Arbitrary<String> price =
+                Arbitraries.frequencyOf(
+                        Tuple.of(
+                                6,
+                                Combinators.combine(
+                                                Arbitraries.longs()
+                                                        .between(0, EventParser.MAX_ABS_AMOUNT),
+                                                Arbitraries.integers().between(0, 8))
+                                        .as(
+                                                (v, scale) ->
+                                                        new java.math.BigDecimal(v)
+                                                                .movePointLeft(scale)
+                                                                .toString())),
+                        Tuple.of(2, Arbitraries.of(VALID_PRICES)));
+        Arbitrary<String> line =
+                Combinators.combine(
+                                sku,
+                                optional(category.map(v -> ",\"category\":" + v), 4),
+                                quantity,
+                                price,
+                                optional(
+                                        Arbitraries.of(
+                                                ",\"note\":{\"sku\":1,\"price\":-1}",
+                                                ",\"qty\":null",
+                                                ",\"tags\":[\"a\",{\"quantity\":0}]"),
+                                        6))
+                        .as(
+                                (sk, c, q, pr, other) ->
+                                        "{\"sku\":"
+                                                + sk
+                                                + c
+                                                + ",\"quantity\":"
+                                                + q
+                                                + other
+                                                + ",\"price\":"
+                                                + pr
+                                                + "}");
+        Arbitrary<String> items =
+                Arbitraries.frequencyOf(
+                        Tuple.of(
+                                10,
+                                line.list().ofMaxSize(6).map(l -> "[" + String.join(",", l) + "]")),
+                        Tuple.of(1, Arbitraries.just("null")));
+        return Combinators.combine(
+                        optional(
+                                Arbitraries.of(VALID_AMOUNTS).map(v -> "\"amount\":" + v + ","), 3),
+                        optional(
+                                string(cleanText(0, EventParser.MAX_ORDER_ID_LENGTH))
+                                        .map(v -> "\"order_id\":" + v + ","),
+                                3),
+                        items)
+                .as((a, o, i) -> "\"props\":{" + a + o + "\"items\":" + i + "}");
+    }
+
+    /**
+     * Order lines for the hostile events: mostly well formed, with hostile texts and numbers, wrong
+     * types, missing and repeated keys, elements that are no objects.
+     */
+    private static Arbitrary<String> hostileItems() {
+        Arbitrary<String> sku =
+                Arbitraries.frequencyOf(
+                        Tuple.of(6, string(plain(1, 20))),
+                        Tuple.of(3, string(text(0, 70))),
+                        Tuple.of(1, wrongType()));
+        Arbitrary<String> category =
+                Arbitraries.frequencyOf(
+                        Tuple.of(4, string(plain(0, 20))),
+                        Tuple.of(2, string(text(0, 70))),
+                        Tuple.of(1, wrongType()));
+        Arbitrary<String> quantity =
+                Arbitraries.frequencyOf(
+                        Tuple.of(
+                                6,
+                                Arbitraries.longs()
+                                        .between(-2, EventParser.MAX_ITEM_QUANTITY + 2)
+                                        .edgeCases(
+                                                c ->
+                                                        c.includeOnly(
+                                                                0L,
+                                                                1L,
+                                                                EventParser.MAX_ITEM_QUANTITY,
+                                                                EventParser.MAX_ITEM_QUANTITY + 1))
+                                        .map(String::valueOf)),
+                        Tuple.of(2, number()),
+                        Tuple.of(2, number().map(n -> "\" " + n + " \"")),
+                        Tuple.of(1, wrongType()));
+        Arbitrary<String> price =
+                Arbitraries.frequencyOf(
+                        Tuple.of(6, number()),
+                        Tuple.of(2, number().map(n -> "\" " + n + " \"")),
+                        Tuple.of(1, string(text(0, 70))),
+                        Tuple.of(1, wrongType()));
+        Arbitrary<String> line =
+                Combinators.combine(
+                                optional(sku.map(v -> "\"sku\":" + v), 1),
+                                optional(category.map(v -> "\"category\":" + v), 5),
+                                optional(quantity.map(v -> "\"quantity\":" + v), 1),
+                                optional(price.map(v -> "\"price\":" + v), 1),
+                                optional(
+                                        Arbitraries.of(
+                                                "\"note\":{\"sku\":1}",
+                                                "\"sku\":\"again\"",
+                                                "\"x\":1,\"x\":2",
+                                                "\"price\":1"),
+                                        8))
+                        .as(
+                                (a, b, c, d, e) -> {
+                                    List<String> l = new ArrayList<>(List.of(a, b, c, d, e));
+                                    l.removeIf(String::isEmpty);
+                                    return "{" + String.join(",", l) + "}";
+                                });
+        Arbitrary<String> element =
+                Arbitraries.frequencyOf(Tuple.of(20, line), Tuple.of(1, wrongType()));
+        return Arbitraries.frequencyOf(
+                Tuple.of(10, element.list().ofMaxSize(5).map(l -> "[" + String.join(",", l) + "]")),
+                Tuple.of(1, wrongType()));
+    }
+
     /** 0 to 64 traits with distinct keys, and an ignored null or nested value. */
     private static Arbitrary<String> validTraits() {
         Arbitrary<String> value =
@@ -796,7 +973,10 @@ public final class EventFuzz {
                                 optional(amount.map(v -> "\"amount\":" + v), 4),
                                 optional(category.map(v -> "\"category\":" + v), 4),
                                 optional(orderId.map(v -> "\"order_id\":" + v), 5),
-                                optional(nested().map(v -> "\"items\":" + v), 6),
+                                optional(
+                                        Arbitraries.oneOf(nested(), hostileItems())
+                                                .map(v -> "\"items\":" + v),
+                                        6),
                                 optional(number().map(v -> "\"price\":" + v), 7))
                         .as(
                                 (a, b, c, d, e) -> {
@@ -911,6 +1091,22 @@ public final class EventFuzz {
         }
         if (e.orderId() != null) {
             checkText(e.orderId(), 1, EventParser.MAX_ORDER_ID_LENGTH, true);
+        }
+        assertThat(e.items()).isNotNull().hasSizeLessThanOrEqualTo(EventParser.MAX_ITEMS);
+        if (!e.items().isEmpty()) {
+            assertThat(e.isTrack(Event.ORDER_COMPLETED) || e.isTrack(Event.ORDER_REFUNDED))
+                    .as("order lines of a %s %s", e.type(), e.name())
+                    .isTrue();
+        }
+        for (OrderItem item : e.items()) {
+            checkText(item.sku(), 1, EventParser.MAX_SKU_LENGTH, true);
+            assertThat(item.sku()).isEqualTo(item.sku().strip());
+            if (item.category() != null) {
+                checkText(item.category(), 1, EventParser.MAX_CATEGORY_LENGTH, true);
+                assertThat(item.category()).isEqualTo(item.category().strip());
+            }
+            assertThat(item.quantity()).isBetween(1L, EventParser.MAX_ITEM_QUANTITY);
+            assertThat(item.priceMicros()).isBetween(0L, MAX_MICROS);
         }
         assertThat(e.traits()).hasSizeLessThanOrEqualTo(EventParser.MAX_TRAITS);
         for (Map.Entry<String, String> t : e.traits().entrySet()) {

@@ -30,10 +30,17 @@ class EventJsonTest {
                                 + "\"name\":\"order_completed\",\"ts\":1699999999000,"
                                 + "\"channel\":\"web\",\"ids\":{\"user_id\":\"u1\","
                                 + "\"cookie_id\":\"c1\"},\"props\":{\"order_id\":\"SO-1\","
-                                + "\"amount\":12.5,\"category\":\"shoes\",\"items\":[1,2]},"
+                                + "\"amount\":12.5,\"category\":\"shoes\",\"items\":["
+                                + "{\"sku\":\" 85123A \",\"category\":\"lights\",\"quantity\":\"2\","
+                                + "\"price\":2.55,\"note\":[1]},{\"sku\":\"22423\",\"quantity\":1,"
+                                + "\"price\":\"12.75\"}]},"
                                 + "\"traits\":{\"city\":\"Leeds\"},"
                                 + "\"consent\":{\"marketing\":true,\"personalization\":false}}");
 
+        assertThat(e.items())
+                .containsExactly(
+                        new OrderItem("85123A", "lights", 2, 2_550_000L),
+                        new OrderItem("22423", null, 1, 12_750_000L));
         assertThat(parse(EventJson.toJson(e))).isEqualTo(e);
     }
 

@@ -67,10 +67,13 @@ class EventParserFuzzTest {
     @Property(tries = 1000)
     void eventsWithinTheLimitsAreValid(@ForAll("validEvents") byte[] record) throws Exception {
         try {
-            EventFuzz.checkEvent(parser.parse(record));
+            Event e = parser.parse(record);
+            EventFuzz.checkEvent(e);
+            Statistics.label("order lines").collect(e.items().isEmpty() ? "none" : "some");
         } catch (InvalidEventException e) {
             throw new AssertionError(e.code().code() + ": " + e.getMessage(), e);
         }
+        Statistics.label("order lines").coverage(c -> c.check("some").percentage(p -> p >= 3));
     }
 
     @Property(tries = 1000)

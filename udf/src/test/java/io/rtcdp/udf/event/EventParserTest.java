@@ -60,7 +60,7 @@ class EventParserTest {
     void parsesAndNormalisesACompleteRecord() throws Exception {
         String props =
                 "{\"order_id\":\"SO-1\",\"amount\":1299.505,\"currency\":\"CNY\",\"category\":\" shoes \","
-                        + "\"items\":[{\"sku\":\"A\",\"qty\":1}]}";
+                        + "\"items\":[{\"sku\":\" A \",\"qty\":1,\"quantity\":2,\"price\":\"9.5\"}]}";
         String json =
                 "{\"event_id\":\"evt-0001\",\"tenant\":\"acme\",\"type\":\"track\",\"name\":\"order_completed\","
                         + "\"ts\":\"2023-11-14T18:30:00.250+08:00\",\"channel\":\"web\","
@@ -93,6 +93,7 @@ class EventParserTest {
                         .amountMicros(1_299_505_000L)
                         .category("shoes")
                         .orderId("SO-1")
+                        .items(new OrderItem("A", null, 2, 9_500_000L))
                         .consent(true, false)
                         .traits(Map.of("city", "Shanghai", "age", "31", "vip", "true"))
                         .propsJson(props)

@@ -84,6 +84,13 @@ final class ContractOracle {
         if (!n.get("ids").isObject()) {
             return "invalid_field";
         }
+        String name = n.path("name").asText("");
+        if (n.get("type").asText().equals("track")
+                && (name.equals("order_completed") || name.equals("order_refunded"))
+                && n.path("props").hasNonNull("items")
+                && !validItems(n.get("props").get("items"))) {
+            return "invalid_item";
+        }
         boolean usable = false;
         for (Iterator<Map.Entry<String, JsonNode>> it = n.get("ids").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
@@ -94,6 +101,68 @@ final class ContractOracle {
             }
         }
         return usable ? null : "no_id";
+    }
+
+    /**
+     * §1 order lines: an array of at most 2,000 objects, each with a sku (1-64 characters after
+     * trimming), a quantity (an integer 1..10^9, or a string of digits) and a price (a number 0..
+     * 10^12, or a numeric string), maybe a category string of at most 64 characters after trimming.
+     * Texts here hold no control characters (the generator writes none).
+     */
+    private static boolean validItems(JsonNode items) {
+        if (!items.isArray() || items.size() > 2000) {
+            return false;
+        }
+        for (JsonNode line : items) {
+            if (!line.isObject()) {
+                return false;
+            }
+            JsonNode sku = line.get("sku");
+            if (sku == null || !sku.isTextual() || sku.asText().strip().isEmpty()) {
+                return false;
+            }
+            if (sku.asText().strip().length() > 64) {
+                return false;
+            }
+            JsonNode category = line.get("category");
+            if (category != null
+                    && !category.isNull()
+                    && (!category.isTextual() || category.asText().strip().length() > 64)) {
+                return false;
+            }
+            JsonNode quantity = line.get("quantity");
+            java.math.BigDecimal q;
+            if (quantity != null && quantity.isIntegralNumber()) {
+                q = quantity.decimalValue();
+            } else if (quantity != null
+                    && quantity.isTextual()
+                    && quantity.asText().strip().matches("[0-9]{1,64}")) {
+                q = new java.math.BigDecimal(quantity.asText().strip());
+            } else {
+                return false;
+            }
+            if (q.signum() <= 0 || q.compareTo(java.math.BigDecimal.valueOf(1_000_000_000L)) > 0) {
+                return false;
+            }
+            JsonNode price = line.get("price");
+            java.math.BigDecimal pr;
+            try {
+                if (price != null && price.isNumber()) {
+                    pr = price.decimalValue();
+                } else if (price != null && price.isTextual()) {
+                    pr = new java.math.BigDecimal(price.asText().strip());
+                } else {
+                    return false;
+                }
+            } catch (NumberFormatException e) {
+                return false;
+            }
+            if (pr.signum() < 0
+                    || pr.compareTo(java.math.BigDecimal.valueOf(1_000_000_000_000L)) > 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Epoch ms of a {@code ts} value, or null when it is neither epoch ms nor ISO with offset. */

@@ -406,7 +406,7 @@ class PopulationGeneratorTest {
     @Test
     void shortStreamsStillCoverEveryBadCode() {
         PopulationGenerator g =
-                PopulationGenerator.builder().persons(50).events(300).badFraction(0.03).build();
+                PopulationGenerator.builder().persons(50).events(300).badFraction(0.04).build();
         Set<String> codes = new HashSet<>();
         for (GeneratedRecord r : g) {
             if (r.kind() == Kind.BAD) {

@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rtcdp.udf.event.Event;
+import io.rtcdp.udf.event.EventParser;
+import io.rtcdp.udf.event.OrderItem;
+import io.rtcdp.udf.event.ParserConfig;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -55,27 +59,27 @@ class RetailImporterTest {
                             + "\"name\":\"order_completed\",\"ts\":\"2010-01-04T23:58:00Z\","
                             + "\"channel\":\"web\",\"ids\":{\"user_id\":\"33333\"},\"props\":{"
                             + "\"amount\":110,\"order_id\":\"500005\",\"currency\":\"GBP\","
-                            + "\"items\":2,\"country\":\"France\"}}",
+                            + "\"country\":\"France\",\"items\":[]}}",
                     "{\"event_id\":\"retail-500000\",\"tenant\":\"acme\",\"type\":\"track\","
                             + "\"name\":\"order_completed\",\"ts\":\"2010-01-05T10:14:00Z\","
                             + "\"channel\":\"web\",\"ids\":{\"user_id\":\"33333\"},\"props\":{"
                             + "\"amount\":40,\"order_id\":\"500000\",\"currency\":\"GBP\","
-                            + "\"items\":1,\"country\":\"France\"}}",
+                            + "\"country\":\"France\",\"items\":[]}}",
                     "{\"event_id\":\"retail-500001\",\"tenant\":\"acme\",\"type\":\"track\","
                             + "\"name\":\"order_completed\",\"ts\":\"2010-01-05T10:14:00Z\","
                             + "\"channel\":\"web\",\"ids\":{\"user_id\":\"12345\"},\"props\":{"
                             + "\"amount\":2.8,\"order_id\":\"500001\",\"currency\":\"GBP\","
-                            + "\"items\":2,\"country\":\"United Kingdom\"}}",
+                            + "\"country\":\"United Kingdom\",\"items\":[]}}",
                     "{\"event_id\":\"retail-500004\",\"tenant\":\"acme\",\"type\":\"track\","
                             + "\"name\":\"order_completed\",\"ts\":\"2010-01-05T10:14:00Z\","
                             + "\"channel\":\"web\",\"ids\":{\"user_id\":\"22222\"},\"props\":{"
                             + "\"amount\":3.33,\"order_id\":\"500004\",\"currency\":\"GBP\","
-                            + "\"items\":1,\"country\":\"Korea, Republic of\"}}",
+                            + "\"country\":\"Korea, Republic of\",\"items\":[]}}",
                     "{\"event_id\":\"retail-C500002\",\"tenant\":\"acme\",\"type\":\"track\","
                             + "\"name\":\"order_refunded\",\"ts\":\"2010-01-05T11:00:00Z\","
                             + "\"channel\":\"web\",\"ids\":{\"user_id\":\"12345\"},\"props\":{"
                             + "\"amount\":2.505,\"order_id\":\"C500002\",\"currency\":\"GBP\","
-                            + "\"items\":2,\"country\":\"United Kingdom\"}}");
+                            + "\"country\":\"United Kingdom\",\"items\":[]}}");
 
     @TempDir Path dir;
 
@@ -88,7 +92,164 @@ class RetailImporterTest {
 
         assertThat(Files.readAllLines(out, StandardCharsets.UTF_8))
                 .containsExactlyElementsOf(SAMPLE_EVENTS);
-        assertThat(stats).isEqualTo(new RetailImporter.Stats(10, 2, 5, 4, 1, 3));
+        assertThat(stats).isEqualTo(new RetailImporter.Stats(10, 2, 5, 4, 1, 3, 0));
+    }
+
+    /**
+     * Product lines (stock codes beginning with five digits) become items: merged by stock code and
+     * price in first-line order; postage, manual, discount, fees, gift vouchers and tests are not
+     * items, nor are lines of quantity 0 or a negative price; the amount is all lines, as before.
+     */
+    @Test
+    void theProductLinesBecomeItems() throws Exception {
+        String csv =
+                HEADER
+                        + "600001,85123A,HEART,6,2010-02-01 10:00:00,2.55,777,UK,s\n"
+                        + "600001,POST,POSTAGE,1,2010-02-01 10:00:00,18,777,UK,s\n"
+                        + "600001,22423,CAKESTAND,1,2010-02-01 10:00:00,12.75,777,UK,s\n"
+                        + "600001,M,Manual,1,2010-02-01 10:00:00,5,777,UK,s\n"
+                        + "600001,85123A,HEART,4,2010-02-01 10:00:00,2.550,777,UK,s\n"
+                        + "600001,85123A,HEART,2,2010-02-01 10:00:00,2.1,777,UK,s\n"
+                        + "600001, 15056BL ,UMBRELLA,3,2010-02-01 10:00:00,5.95,777,UK,s\n"
+                        + "600001,gift_0001_10,VOUCHER,1,2010-02-01 10:00:00,8.5,777,UK,s\n"
+                        + "600001,D,Discount,-1,2010-02-01 10:00:00,3,777,UK,s\n"
+                        + "600001,C2,CARRIAGE,1,2010-02-01 10:00:00,50,777,UK,s\n"
+                        + "600001,DOT,DOTCOM POSTAGE,1,2010-02-01 10:00:00,11.2,777,UK,s\n"
+                        + "600001,BANK CHARGES,Bank,1,2010-02-01 10:00:00,15,777,UK,s\n"
+                        + "600001,AMAZONFEE,Fee,1,2010-02-01 10:00:00,1.5,777,UK,s\n"
+                        + "600001,TEST001,test,1,2010-02-01 10:00:00,4.5,777,UK,s\n"
+                        + "600001,ADJUST,Adjust,1,2010-02-01 10:00:00,2,777,UK,s\n"
+                        + "600001,1234X,FOUR DIGITS,1,2010-02-01 10:00:00,1,777,UK,s\n"
+                        + "600001,84879,BIRD,0,2010-02-01 10:00:00,1.69,777,UK,s\n"
+                        + "600001,84880,BAD DEBT,1,2010-02-01 10:00:00,-7,777,UK,s\n"
+                        + "600001,85123a,HEART (lower case),1,2010-02-01 10:00:00,0,777,UK,s\n"
+                        + "600001,22423,CAKESTAND,1,2010-02-01 10:00:00,12.75,777,UK,s\n";
+        Path out = dir.resolve("items.jsonl");
+
+        RetailImporter.Stats stats = RetailImporter.run(write("items.csv", csv), out, "acme");
+
+        JsonNode props = new ObjectMapper().readTree(Files.readString(out)).get("props");
+        assertThat(props.get("items").toString())
+                .isEqualTo(
+                        "[{\"sku\":\"85123A\",\"quantity\":10,\"price\":2.55},"
+                                + "{\"sku\":\"22423\",\"quantity\":2,\"price\":12.75},"
+                                + "{\"sku\":\"85123A\",\"quantity\":2,\"price\":2.1},"
+                                + "{\"sku\":\"15056BL\",\"quantity\":3,\"price\":5.95},"
+                                + "{\"sku\":\"85123a\",\"quantity\":1,\"price\":0}]");
+        // every line counts in the amount, as before items
+        assertThat(props.get("amount").decimalValue()).isEqualByComparingTo("179.75");
+        assertThat(stats.itemsCut()).isZero();
+        Event e = new EventParser(ParserConfig.builder().build()).parse(Files.readAllBytes(out));
+        assertThat(e.items())
+                .extracting(OrderItem::sku, OrderItem::quantity, OrderItem::priceMicros)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("85123A", 10L, 2_550_000L),
+                        org.assertj.core.groups.Tuple.tuple("22423", 2L, 12_750_000L),
+                        org.assertj.core.groups.Tuple.tuple("85123A", 2L, 2_100_000L),
+                        org.assertj.core.groups.Tuple.tuple("15056BL", 3L, 5_950_000L),
+                        org.assertj.core.groups.Tuple.tuple("85123a", 1L, 0L));
+    }
+
+    /** A refund's lines have negative quantities in the file; its items, positive ones. */
+    @Test
+    void aRefundsItemsHavePositiveQuantities() throws IOException {
+        String csv =
+                HEADER
+                        + "C600002,85123A,HEART,-6,2010-02-01 10:00:00,2.55,777,UK,s\n"
+                        + "C600002,85123A,HEART,-1,2010-02-01 10:00:00,2.55,777,UK,s\n"
+                        + "C600002,POST,POSTAGE,-1,2010-02-01 10:00:00,18,777,UK,s\n"
+                        + "C600002,22423,CAKESTAND,-2,2010-02-01 10:00:00,12.75,777,UK,s\n";
+        Path out = dir.resolve("refund.jsonl");
+
+        RetailImporter.run(write("refund.csv", csv), out, "acme");
+
+        JsonNode e = new ObjectMapper().readTree(Files.readString(out));
+        assertThat(e.get("name").asText()).isEqualTo("order_refunded");
+        assertThat(e.get("props").get("amount").decimalValue()).isEqualByComparingTo("61.35");
+        assertThat(e.get("props").get("items").toString())
+                .isEqualTo(
+                        "[{\"sku\":\"85123A\",\"quantity\":7,\"price\":2.55},"
+                                + "{\"sku\":\"22423\",\"quantity\":2,\"price\":12.75}]");
+    }
+
+    /**
+     * An invoice of 1,800 product lines makes more than 64 KiB of items: the event keeps the most
+     * valuable lines that fit (here the last ones: line i is worth i + 1), in file order, is valid
+     * for the parser, and is counted; another invoice keeps all its lines.
+     */
+    @Test
+    void anInvoiceWhoseItemsWouldPassSixtyFourKibKeepsItsMostValuableLines() throws Exception {
+        StringBuilder csv = new StringBuilder(HEADER);
+        int lines = 1800;
+        for (int i = 0; i < lines; i++) {
+            csv.append("600003,")
+                    .append(10000 + i)
+                    .append("LONGERSTOCKCODE,X,")
+                    .append(i + 1)
+                    .append(",2010-02-01 10:00:00,1,777,UK,s\n");
+        }
+        csv.append("600004,85123A,HEART,1,2010-02-02 10:00:00,2.55,777,UK,s\n");
+        Path out = dir.resolve("cut.jsonl");
+
+        RetailImporter.Stats stats =
+                RetailImporter.run(write("cut.csv", csv.toString()), out, "acme");
+
+        assertThat(stats.itemsCut()).isEqualTo(1);
+        List<String> written = Files.readAllLines(out, StandardCharsets.UTF_8);
+        assertThat(written).hasSize(2);
+        String big = written.get(0);
+        int bytes = big.getBytes(StandardCharsets.UTF_8).length;
+        assertThat(bytes).isLessThanOrEqualTo(RetailImporter.MAX_LINE_BYTES);
+        JsonNode e = new ObjectMapper().readTree(big);
+        JsonNode items = e.get("props").get("items");
+        int kept = items.size();
+        assertThat(kept).isBetween(1, lines - 1);
+        // the last `kept` lines, in file order
+        for (int k = 0; k < kept; k++) {
+            int i = lines - kept + k;
+            assertThat(items.get(k).get("sku").asText()).isEqualTo((10000 + i) + "LONGERSTOCKCODE");
+            assertThat(items.get(k).get("quantity").asLong()).isEqualTo(i + 1);
+        }
+        // as many as fit: the next most valuable line would not have
+        String next =
+                "{\"sku\":\""
+                        + (10000 + lines - kept - 1)
+                        + "LONGERSTOCKCODE\",\"quantity\":"
+                        + (lines - kept)
+                        + ",\"price\":1}";
+        assertThat(bytes + 1 + next.length()).isGreaterThan(RetailImporter.MAX_LINE_BYTES);
+        // the amount is every line's, as before
+        assertThat(e.get("props").get("amount").asLong()).isEqualTo((long) lines * (lines + 1) / 2);
+        Event parsed =
+                new EventParser(ParserConfig.builder().build())
+                        .parse(big.getBytes(StandardCharsets.UTF_8));
+        assertThat(parsed.items()).hasSize(kept);
+        assertThat(new ObjectMapper().readTree(written.get(1)).get("props").get("items").size())
+                .isEqualTo(1);
+    }
+
+    /** Invoices of many lines each worth the same keep their first lines. */
+    @Test
+    void equallyValuableLinesAreKeptInFileOrder() throws IOException {
+        StringBuilder csv = new StringBuilder(HEADER);
+        int lines = 2500;
+        for (int i = 0; i < lines; i++) {
+            csv.append("600005,").append(10000 + i).append(",X,1,2010-02-01 10:00:00,1,777,UK,s\n");
+        }
+        Path out = dir.resolve("same.jsonl");
+
+        RetailImporter.Stats stats =
+                RetailImporter.run(write("same.csv", csv.toString()), out, "acme");
+
+        assertThat(stats.itemsCut()).isEqualTo(1);
+        String line = Files.readString(out).strip();
+        assertThat(line.getBytes(StandardCharsets.UTF_8).length)
+                .isLessThanOrEqualTo(RetailImporter.MAX_LINE_BYTES);
+        JsonNode items = new ObjectMapper().readTree(line).get("props").get("items");
+        assertThat(items.size()).isLessThan(EventParser.MAX_ITEMS);
+        for (int k = 0; k < items.size(); k++) {
+            assertThat(items.get(k).get("sku").asText()).isEqualTo(String.valueOf(10000 + k));
+        }
     }
 
     @Test
@@ -154,7 +315,7 @@ class RetailImporterTest {
      * finds each invoice's earliest time by comparing the date strings.
      */
     @Test
-    void realDataSetMatchesIndependentParse() throws IOException {
+    void realDataSetMatchesIndependentParse() throws Exception {
         Path csv =
                 Paths.get(
                         System.getProperty("rtcdp.retail.csv", "../data/online-retail-ii.csv.gz"));
@@ -176,7 +337,8 @@ class RetailImporterTest {
                                 oracle.invoices.size(),
                                 oracle.invoices.size() - oracle.refunds(),
                                 oracle.refunds(),
-                                oracle.customers()));
+                                oracle.customers(),
+                                0));
         // Published figures of the data set (its README) and of a separate count of it.
         assertThat(stats.rows()).isEqualTo(1_044_847);
         assertThat(stats.customers()).isEqualTo(5_942);
@@ -184,10 +346,16 @@ class RetailImporterTest {
         assertThat(stats.refunds()).isEqualTo(7_901);
 
         ObjectMapper json = new ObjectMapper();
+        EventParser parser = new EventParser(ParserConfig.builder().build());
         Map<String, OracleInvoice> seen = new HashMap<>();
         String previousKey = "";
+        long items = 0;
+        int longest = 0;
         for (String line : readLines(out)) {
             JsonNode e = json.readTree(line);
+            byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+            longest = Math.max(longest, bytes.length);
+            Event parsed = parser.parse(bytes);
             String id = e.get("props").get("order_id").asText();
             OracleInvoice o = oracle.invoices.get(id);
             assertThat(o).as("invoice %s", id).isNotNull();
@@ -200,7 +368,24 @@ class RetailImporterTest {
             assertThat(new BigDecimal(e.get("props").get("amount").asText()))
                     .as(id)
                     .isEqualByComparingTo(id.startsWith("C") ? o.amount.abs() : o.amount);
-            assertThat(e.get("props").get("items").asInt()).isEqualTo(o.items);
+            List<String> expectedItems = new ArrayList<>();
+            for (Map.Entry<String, Long> l : o.items.entrySet()) {
+                String[] skuPrice = l.getKey().split(" ");
+                expectedItems.add(
+                        skuPrice[0]
+                                + " x"
+                                + l.getValue()
+                                + " @"
+                                + new BigDecimal(skuPrice[1])
+                                        .movePointRight(6)
+                                        .setScale(0, java.math.RoundingMode.HALF_EVEN)
+                                        .longValueExact());
+            }
+            assertThat(parsed.items())
+                    .as(id)
+                    .map(i -> i.sku() + " x" + i.quantity() + " @" + i.priceMicros())
+                    .containsExactlyElementsOf(expectedItems);
+            items += parsed.items().size();
             assertThat(e.get("props").get("country").asText()).isEqualTo(o.country);
             String key = ts + " " + id;
             assertThat(key).isGreaterThan(previousKey);
@@ -208,7 +393,9 @@ class RetailImporterTest {
             seen.put(id, o);
         }
         assertThat(seen.keySet()).isEqualTo(oracle.invoices.keySet());
-        System.out.printf("RetailImporter: %s in %d ms%n", stats, millis);
+        System.out.printf(
+                "RetailImporter: %s in %d ms; %d items, longest event %d bytes%n",
+                stats, millis, items, longest);
     }
 
     private static final class OracleInvoice {
@@ -216,7 +403,9 @@ class RetailImporterTest {
         String country;
         String minDate;
         BigDecimal amount = BigDecimal.ZERO;
-        int items;
+
+        /** "sku price" (the price without trailing zeros) to the sum of |quantity|, in order. */
+        final Map<String, Long> items = new java.util.LinkedHashMap<>();
     }
 
     private static final class Oracle {
@@ -243,10 +432,18 @@ class RetailImporterTest {
                     if (inv.minDate == null || f.get(4).compareTo(inv.minDate) < 0) {
                         inv.minDate = f.get(4);
                     }
-                    inv.amount =
-                            inv.amount.add(
-                                    new BigDecimal(f.get(3)).multiply(new BigDecimal(f.get(5))));
-                    inv.items++;
+                    BigDecimal quantity = new BigDecimal(f.get(3));
+                    BigDecimal price = new BigDecimal(f.get(5));
+                    inv.amount = inv.amount.add(quantity.multiply(price));
+                    String code = f.get(1).trim();
+                    if (code.matches("[0-9]{5}.*")
+                            && quantity.signum() != 0
+                            && price.signum() >= 0) {
+                        inv.items.merge(
+                                code + " " + price.stripTrailingZeros().toPlainString(),
+                                quantity.abs().longValueExact(),
+                                Long::sum);
+                    }
                 }
             }
             return o;

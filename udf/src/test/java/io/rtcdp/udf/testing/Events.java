@@ -3,13 +3,14 @@ package io.rtcdp.udf.testing;
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.EventType;
 import io.rtcdp.udf.event.Id;
+import io.rtcdp.udf.event.OrderItem;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Events for tests, built fluently with defaults, so that a test names only what it is about
- * instead of retyping the 14 fields of {@link Event}, and a new field of {@code Event} is added
+ * instead of retyping the 16 fields of {@link Event}, and a new field of {@code Event} is added
  * here once.
  *
  * <pre>{@code
@@ -18,8 +19,8 @@ import java.util.Map;
  * }</pre>
  *
  * <p>The defaults: tenant {@code acme}, event id {@code e-<ts>}, time {@link #T0}, ids {@code
- * user_id:u1}, traits empty, everything optional absent, ingest time unknown (0). Ids are kept in
- * the order given; the parser's are strongest first.
+ * user_id:u1}, traits and order lines empty, everything optional absent, ingest time unknown (0).
+ * Ids are kept in the order given; the parser's are strongest first.
  */
 public final class Events {
     /** The default event time: 2023-11-14T22:13:20Z. */
@@ -54,6 +55,7 @@ public final class Events {
         b.amountMicros = e.amountMicros();
         b.category = e.category();
         b.orderId = e.orderId();
+        b.items = e.items();
         b.consentMarketing = e.consentMarketing();
         b.consentPersonalization = e.consentPersonalization();
         b.traits = e.traits();
@@ -74,6 +76,7 @@ public final class Events {
         private Long amountMicros;
         private String category;
         private String orderId;
+        private List<OrderItem> items = List.of();
         private Boolean consentMarketing;
         private Boolean consentPersonalization;
         private Map<String, String> traits = Map.of();
@@ -141,6 +144,12 @@ public final class Events {
             return this;
         }
 
+        /** The order lines ({@code props.items} of an order); none unless set. */
+        public Builder items(OrderItem... items) {
+            this.items = List.of(items);
+            return this;
+        }
+
         public Builder consent(Boolean marketing, Boolean personalization) {
             this.consentMarketing = marketing;
             this.consentPersonalization = personalization;
@@ -175,6 +184,7 @@ public final class Events {
                     amountMicros,
                     category,
                     orderId,
+                    items,
                     consentMarketing,
                     consentPersonalization,
                     traits,
