@@ -18,6 +18,9 @@ import io.rtcdp.operators.ingest.ParsedRouter;
 import io.rtcdp.operators.profile.ProfileChange;
 import io.rtcdp.operators.profile.ProfileUpdater;
 import io.rtcdp.operators.profile.RfmObservation;
+import io.rtcdp.operators.rec.ItemStatsStage;
+import io.rtcdp.operators.rec.ItemTableMerger;
+import io.rtcdp.operators.rec.RecScorer;
 import io.rtcdp.operators.sink.ProfileUpdate;
 import io.rtcdp.operators.sink.ProfileUpdateSerializer;
 import io.rtcdp.operators.sink.RedisProfileSink;
@@ -280,6 +283,35 @@ public final class RtcdpJob {
                         .name("rfm");
         deadLetters.add(rfm.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
 
+        // Next purchase in three stages, like RFM: the tenant's item statistics spread over
+        // buckets of its items, updated per order; the tenant's item table built from them and
+        // broadcast; each profile's recommendation made where its items are, keyed like the
+        // profile stage, again whenever its items or its tenant's table change
+        Duration recRefresh = config.get(RtcdpOptions.REC_REFRESH_INTERVAL);
+        long halfLife = config.get(RtcdpOptions.REC_HALF_LIFE).toMillis();
+        SingleOutputStreamOperator<Tuple3<String, String, byte[]>> itemStats =
+                changes.getSideOutput(ProfileUpdater.ITEM_ORDERS)
+                        .keyBy(ItemStatsStage.KEY)
+                        .process(new ItemStatsStage(recRefresh, halfLife), ItemStatsStage.STATS)
+                        .uid("rec-item-stats")
+                        .name("item statistics");
+        deadLetters.add(itemStats.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
+        SingleOutputStreamOperator<Tuple2<String, byte[]>> itemTables =
+                itemStats
+                        .keyBy(ItemTableMerger.KEY)
+                        .process(new ItemTableMerger(recRefresh, halfLife), ItemTableMerger.TABLE)
+                        .uid("rec-item-tables")
+                        .name("item tables");
+        deadLetters.add(itemTables.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
+        SingleOutputStreamOperator<ProfileChange> recs =
+                changes.getSideOutput(ProfileUpdater.ITEMS)
+                        .keyBy(RecScorer.KEY)
+                        .connect(itemTables.broadcast(RecScorer.TABLES))
+                        .process(new RecScorer(), ProfileChangeSerializer.TYPE_INFO)
+                        .uid("rec-next-purchase")
+                        .name("next purchase");
+        deadLetters.add(recs.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
+
         // the start-up rule sets and models; without any, one blank text, filtered out here (a
         // source of nothing is refused at run time). Its uid names its content, so that start-up
         // files changed for an upgrade are applied (a rule set or model of a higher version
@@ -338,7 +370,7 @@ public final class RtcdpJob {
         BroadcastStream<String> control =
                 rules.broadcast(ProfileDecider.RULES, ProfileDecider.MODELS);
         SingleOutputStreamOperator<ProfileUpdate> decided =
-                changes.union(rfm)
+                changes.union(rfm, recs)
                         .keyBy(ProfileDecider.KEY)
                         .connect(control)
                         .process(

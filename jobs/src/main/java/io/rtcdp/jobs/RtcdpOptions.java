@@ -406,6 +406,25 @@ public final class RtcdpOptions {
                                     "how often each tenant's RFM quintile boundaries are rebuilt"
                                             + " (processing time)"),
                     positive());
+    public static final ConfigOption<Duration> REC_REFRESH_INTERVAL =
+            setting(
+                    key("rec.refresh-interval")
+                            .durationType()
+                            .defaultValue(Duration.ofSeconds(60))
+                            .withDescription(
+                                    "how often each tenant's item table (co-purchase statistics"
+                                            + " and popularity) is rebuilt for the next-purchase"
+                                            + " recommendations (processing time)"),
+                    positive());
+    public static final ConfigOption<Duration> REC_HALF_LIFE =
+            setting(
+                    key("rec.half-life")
+                            .durationType()
+                            .defaultValue(Duration.ofDays(30))
+                            .withDescription(
+                                    "half-life of an item's popularity in event time: an order"
+                                            + " counts half as much this long after it"),
+                    positive());
     public static final ConfigOption<Map<String, String>> ID_LIMITS =
             family(
                     key("ids.limit")

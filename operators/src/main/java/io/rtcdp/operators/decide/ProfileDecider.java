@@ -342,6 +342,10 @@ public final class ProfileDecider
             throws Exception {
         String key = ctx.getCurrentKey();
         DecisionState st = states.value(key);
+        if (c.isRec()) {
+            rec(c, st, key, out);
+            return;
+        }
         if (c.isRfm()) {
             if (st == null) {
                 st = new DecisionState();
@@ -885,6 +889,25 @@ public final class ProfileDecider
         return probabilities;
     }
 
+    /**
+     * A new {@code rec.next} from the next-purchase stage: kept, and written at once if the profile
+     * was written before (else with its first write, which is whole).
+     */
+    private void rec(ProfileChange c, DecisionState st, String key, Collector<ProfileUpdate> out)
+            throws Exception {
+        if (st == null) {
+            st = new DecisionState();
+        }
+        String before = st.rec == null ? "" : st.rec;
+        st.rec = c.rec().isEmpty() ? null : c.rec();
+        if (st.values != null && !before.equals(c.rec())) {
+            DecidedFields decided = new DecidedFields();
+            decided.rec(c.rec());
+            out.collect(derivedOnly(c.tenant(), c.oneid()).withFields(decided.set, decided.unset));
+        }
+        states.update(key, st);
+    }
+
     private static ProfileUpdate derivedOnly(String tenant, String oneid) {
         return new ProfileUpdate(tenant, oneid, 0, false, Map.of(), List.of(), List.of());
     }
@@ -955,6 +978,9 @@ public final class ProfileDecider
 
         if (st.rfm != null && (full || rfmChanged)) {
             decided.rfm(st.rfm);
+        }
+        if (st.rec != null && full) {
+            decided.rec(st.rec);
         }
 
         List<String> tags = List.of();

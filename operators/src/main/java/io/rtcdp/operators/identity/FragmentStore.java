@@ -146,10 +146,13 @@ public final class FragmentStore
         }
     }
 
-    /** Snapshot of {@link FeaturesSerializer}. */
+    /**
+     * Snapshot of {@link FeaturesSerializer}. Version 4: features may hold the items of orders (a
+     * flag of their encoding; version 3's bytes read as they are).
+     */
     public static final class Snapshot extends VersionedSnapshot<ProfileFeatures> {
         public Snapshot() {
-            super(FeaturesSerializer.INSTANCE);
+            super(FeaturesSerializer.INSTANCE, 4, java.util.Map.of(3, FeaturesSerializer.INSTANCE));
         }
     }
 }

@@ -26,6 +26,8 @@ import java.util.Map;
  *     the update is still to get from {@code values}: set where the value is present, unset where
  *     absent. The profile stage finds them by comparing typed values and leaves the text to be made
  *     once, where it is written ({@link #redisUpdate}), instead of sending it on.
+ * @param rec {@code rec.next} as written to Redis, for a new next-purchase recommendation from the
+ *     next-purchase stage ({@code RecScorer}, the empty string for none); null otherwise
  */
 public record ProfileChange(
         String tenant,
@@ -34,7 +36,20 @@ public record ProfileChange(
         ProfileValues values,
         Event cause,
         String[] rfm,
-        int pending) {
+        int pending,
+        String rec) {
+
+    /** A change of the profile stage, or an RFM score. */
+    public ProfileChange(
+            String tenant,
+            String oneid,
+            ProfileUpdate update,
+            ProfileValues values,
+            Event cause,
+            String[] rfm,
+            int pending) {
+        this(tenant, oneid, update, values, cause, rfm, pending, null);
+    }
 
     /** A change whose update carries all of its text. */
     public ProfileChange(
@@ -100,10 +115,21 @@ public record ProfileChange(
     }
 
     public boolean isRfm() {
-        return update == null;
+        return update == null && rec == null;
+    }
+
+    /** Whether this is a new next-purchase recommendation ({@link #rec}). */
+    public boolean isRec() {
+        return rec != null;
     }
 
     public static ProfileChange ofRfm(String tenant, String oneid, String[] rfm) {
         return new ProfileChange(tenant, oneid, null, null, null, rfm, 0);
+    }
+
+    /** A new {@code rec.next} of the profile, the empty string for none. */
+    public static ProfileChange ofRec(String tenant, String oneid, String rec) {
+        return new ProfileChange(
+                tenant, oneid, null, null, null, null, 0, java.util.Objects.requireNonNull(rec));
     }
 }

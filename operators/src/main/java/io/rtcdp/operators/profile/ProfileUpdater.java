@@ -9,6 +9,7 @@ import io.rtcdp.operators.types.RtcdpTypes;
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.EventType;
 import io.rtcdp.udf.event.Id;
+import io.rtcdp.udf.event.OrderItem;
 import io.rtcdp.udf.lifecycle.Lifecycle;
 import io.rtcdp.udf.lifecycle.TenantLifecycles;
 import io.rtcdp.udf.profile.ProfileCommand;
@@ -16,6 +17,7 @@ import io.rtcdp.udf.profile.ProfileFeatures;
 import io.rtcdp.udf.profile.ProfileFields;
 import io.rtcdp.udf.profile.ProfileState;
 import io.rtcdp.udf.profile.ProfileValues;
+import io.rtcdp.udf.rec.PurchasedItems;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -106,6 +108,20 @@ public final class ProfileUpdater
             new OutputTag<>("rfm-observations", RfmObservationSerializer.TYPE_INFO);
 
     /**
+     * Each order's items, split by the buckets of the tenant's item statistics ({@link
+     * ItemBuckets#split}), for the co-purchase statistics of the next-purchase recommendation.
+     */
+    public static final OutputTag<ItemOrder> ITEM_ORDERS =
+            new OutputTag<>("item-orders", ItemOrderSerializer.TYPE_INFO);
+
+    /**
+     * The items of every profile whose items changed (an order with items, a merge), or a removal
+     * (merged away, forgotten), for the next-purchase stage.
+     */
+    public static final OutputTag<ItemsObservation> ITEMS =
+            new OutputTag<>("items-observations", ItemsObservationSerializer.TYPE_INFO);
+
+    /**
      * Refresh grids while catching up on history, widest last. A fixed ladder, so that the grid
      * (and so the timer) stays the same from one event of a profile to the next.
      */
@@ -161,6 +177,7 @@ public final class ProfileUpdater
     private transient Counter deferred;
     private final RecordIsolation isolation = new RecordIsolation("profile");
     private transient Counter categoriesLeftOut;
+    private transient Counter itemsLeftOut;
     private transient Counter staleAbsorbs;
     private transient LongCounter countedAcc;
     private transient LongCounter profilesAcc;
@@ -229,6 +246,7 @@ public final class ProfileUpdater
         counted = new HashMap<>();
         isolation.open(getRuntimeContext().getMetricGroup());
         categoriesLeftOut = getRuntimeContext().getMetricGroup().counter("categoriesLeftOut");
+        itemsLeftOut = getRuntimeContext().getMetricGroup().counter("itemsLeftOut");
         staleAbsorbs = getRuntimeContext().getMetricGroup().counter("profileStaleAbsorbs");
         countedAcc = new LongCounter();
         profilesAcc = new LongCounter();
@@ -319,10 +337,25 @@ public final class ProfileUpdater
         valuesBefore(st, full);
         long orders = st.features().ordersTotal();
         long revenue = st.features().revenueTotalMicros();
+        boolean withItems = e.isTrack(Event.ORDER_COMPLETED) && !e.items().isEmpty();
+        if (withItems) {
+            // the split needs the customer's items before this order
+            PurchasedItems before = st.features().items();
+            ItemBuckets.split(
+                    c.tenant(),
+                    e.ts(),
+                    e.items().stream().map(OrderItem::sku).toList(),
+                    before == null ? new PurchasedItems() : before,
+                    o -> ctx.output(ITEM_ORDERS, o));
+        }
         if (!st.features().add(e)) {
             categoriesLeftOut.inc();
         }
         observeRfm(c.tenant(), c.oneid(), st, orders, revenue, ctx);
+        if (withItems) {
+            itemsLeftOut.inc(st.features().itemsLeftOut());
+            observeItems(c.tenant(), c.oneid(), st, ctx);
+        }
         List<Id> newIds = st.addIds(c.linked());
         eventsCounted.inc();
         countedAcc.add(1);
@@ -354,6 +387,9 @@ public final class ProfileUpdater
         long revenue = st.features().revenueTotalMicros();
         st.features().merge(c.features());
         observeRfm(c.tenant(), c.oneid(), st, orders, revenue, ctx);
+        if (c.features().items() != null) {
+            observeItems(c.tenant(), c.oneid(), st, ctx);
+        }
         if (!c.features().isEmpty()) {
             sawEventTime(c.tenant(), c.features().lastSeen());
         }
@@ -371,6 +407,9 @@ public final class ProfileUpdater
         ProfileState st = profile.value(ctx.getCurrentKey());
         if (st != null && st.features().ordersTotal() > 0) {
             ctx.output(RFM, RfmObservation.removal(c.tenant(), c.oneid()));
+        }
+        if (st != null && st.features().items() != null) {
+            ctx.output(ITEMS, ItemsObservation.removal(c.tenant(), c.oneid()));
         }
         deleteTimers(st, ctx);
         profile.clear(ctx.getCurrentKey());
@@ -627,6 +666,13 @@ public final class ProfileUpdater
         out.collect(new ProfileChange(delete.tenant(), delete.oneid(), delete, null, null, null));
     }
 
+    /** Tells the next-purchase stage the profile's items (a copy: records are not shared). */
+    private static void observeItems(
+            String tenant, String oneid, ProfileState st, ReadOnlyContext ctx) {
+        ProfileFeatures f = st.features();
+        ctx.output(ITEMS, new ItemsObservation(tenant, oneid, f.asOf(), f.items().copy()));
+    }
+
     /** Tells the RFM stage when the profile's last order, orders or revenue changed. */
     private static void observeRfm(
             String tenant,
@@ -718,6 +764,9 @@ public final class ProfileUpdater
         ProfileState st = profile.value(ctx.getCurrentKey());
         if (st != null && st.features().ordersTotal() > 0) {
             ctx.output(RFM, RfmObservation.removal(c.tenant(), c.oneid()));
+        }
+        if (st != null && st.features().items() != null) {
+            ctx.output(ITEMS, ItemsObservation.removal(c.tenant(), c.oneid()));
         }
         deleteTimers(st, ctx);
         profile.clear(ctx.getCurrentKey());

@@ -10,7 +10,7 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * Serializer of the decision stage's per-profile state, in {@link DecisionState}'s own format. Each
- * record begins with its format byte, which stays: the state can hold records of formats 1 to 6
+ * record begins with its format byte, which stays: the state can hold records of formats 1 to 7
  * side by side (one is written anew only when its profile is decided again), read record by record.
  * As for {@link ProfileStateSerializer}, a new record format is a new snapshot version read by this
  * serializer itself, so the state restores as is.
@@ -64,10 +64,13 @@ public final class DecisionStateSerializer extends CodecSerializer<DecisionState
         return INSTANCE;
     }
 
-    /** Snapshot of the stateless singleton. */
+    /**
+     * Snapshot of the stateless singleton. Version 4: records of format 7 ({@code rec.next}); this
+     * serializer reads version 3's records as they are.
+     */
     public static final class Snapshot extends VersionedSnapshot<DecisionState> {
         public Snapshot() {
-            super(INSTANCE);
+            super(INSTANCE, 4, java.util.Map.of(3, INSTANCE));
         }
     }
 }

@@ -12,7 +12,8 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * Serializer of {@link ProfileChange}: tenant, oneid, then a presence byte and the value of each of
- * update, values ({@link ProfileValues#write}), cause and rfm (a count and nullable strings).
+ * update, values ({@link ProfileValues#write}), cause and rfm (a count and nullable strings), then
+ * the pending bits and rec (a nullable string).
  */
 public final class ProfileChangeSerializer extends CodecSerializer<ProfileChange> {
     private static final long serialVersionUID = 1L;
@@ -45,6 +46,7 @@ public final class ProfileChangeSerializer extends CodecSerializer<ProfileChange
         }
         writeArray(c.rfm(), out);
         out.writeInt(c.pending());
+        writeNullableString(c.rec(), out);
     }
 
     @Override
@@ -56,7 +58,8 @@ public final class ProfileChangeSerializer extends CodecSerializer<ProfileChange
         ProfileValues values = in.readBoolean() ? ProfileValues.read(in) : null;
         Event e = in.readBoolean() ? EventSerializer.INSTANCE.deserialize(in) : null;
         String[] rfm = readArray(in);
-        return new ProfileChange(tenant, oneid, u, values, e, rfm, in.readInt());
+        int pending = in.readInt();
+        return new ProfileChange(tenant, oneid, u, values, e, rfm, pending, readNullableString(in));
     }
 
     private static void writeArray(String[] a, DataOutputView out) throws IOException {
@@ -93,12 +96,12 @@ public final class ProfileChangeSerializer extends CodecSerializer<ProfileChange
 
     /**
      * Snapshot naming this serializer; the format has no parameters. Version 4 embeds events of
-     * {@link EventSerializer} version 4 (with order lines); records between operators only, never
-     * state, so version 3 is not read.
+     * {@link EventSerializer} version 4 (with order lines), version 5 adds {@code rec}; records
+     * between operators only, never state, so older versions are not read.
      */
     public static final class Snapshot extends VersionedSnapshot<ProfileChange> {
         public Snapshot() {
-            super(INSTANCE, 4, java.util.Map.of());
+            super(INSTANCE, 5, java.util.Map.of());
         }
     }
 }

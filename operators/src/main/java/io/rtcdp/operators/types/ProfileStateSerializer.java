@@ -61,8 +61,9 @@ public final class ProfileStateSerializer extends CodecSerializer<ProfileState> 
 
     /** Snapshot of the stateless singleton. */
     public static final class Snapshot extends VersionedSnapshot<ProfileState> {
+        // version 4: features may hold the items of orders (a flag; version 3 reads as is)
         public Snapshot() {
-            super(INSTANCE);
+            super(INSTANCE, 4, java.util.Map.of(3, INSTANCE));
         }
     }
 }

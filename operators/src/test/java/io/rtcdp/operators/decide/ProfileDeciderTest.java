@@ -444,4 +444,47 @@ class ProfileDeciderTest {
         h.processElement(withTraits("o1", T0 + 3000, Map.of("city", "Paris")), T0);
         assertThat(updates().get(updates().size() - 1).set()).containsEntry("tags", "only_city");
     }
+
+    /**
+     * {@code rec.next} from the next-purchase stage: kept until the profile's first (whole) write,
+     * then written whenever it changes, removed when it becomes empty.
+     */
+    @Test
+    void nextPurchaseIsWrittenWithTheWholeProfileAndThenWhenItChanges() throws Exception {
+        h.processElement(ProfileChange.ofRec("t", "o1", "a:1.5"), T0);
+        assertThat(updates()).isEmpty();
+
+        ProfileChange c = change("o1", "page_viewed", T0, 0);
+        Map<String, String> whole = new java.util.HashMap<>(c.update().set());
+        whole.put(ProfileFields.ONEID, "o1");
+        h.processElement(
+                new ProfileChange(
+                        "t",
+                        "o1",
+                        c.update().withFields(whole, List.of()),
+                        c.values(),
+                        c.cause(),
+                        null),
+                T0);
+        assertThat(updates()).hasSize(1);
+        assertThat(updates().get(0).set()).containsEntry("rec.next", "a:1.5");
+        h.getOutput().clear();
+
+        h.processElement(change("o1", "page_viewed", T0 + 1, 0), T0 + 1);
+        assertThat(updates()).hasSize(1);
+        assertThat(updates().get(0).set()).doesNotContainKey("rec.next");
+        h.getOutput().clear();
+
+        h.processElement(ProfileChange.ofRec("t", "o1", "b:2"), T0 + 2);
+        assertThat(updates()).hasSize(1);
+        assertThat(updates().get(0).set()).containsExactly(Map.entry("rec.next", "b:2"));
+        h.getOutput().clear();
+
+        h.processElement(ProfileChange.ofRec("t", "o1", "b:2"), T0 + 3);
+        assertThat(updates()).isEmpty();
+
+        h.processElement(ProfileChange.ofRec("t", "o1", ""), T0 + 4);
+        assertThat(updates()).hasSize(1);
+        assertThat(updates().get(0).unset()).containsExactly("rec.next");
+    }
 }

@@ -8,6 +8,7 @@ import io.rtcdp.udf.event.EventType;
 import io.rtcdp.udf.event.Id;
 import io.rtcdp.udf.lifecycle.TenantLifecycles;
 import io.rtcdp.udf.profile.ProfileCommand;
+import io.rtcdp.udf.rec.PurchasedItems;
 import io.rtcdp.udf.testing.Events;
 import java.time.Duration;
 import java.util.List;
@@ -486,5 +487,95 @@ class ProfileUpdaterTest {
         List<ProfileUpdate> out = drain();
         assertThat(out).hasSize(1);
         assertThat(out.get(0).set()).containsEntry("as_of", Long.toString(T0 + 3 * DAY));
+    }
+
+    static ProfileCommand order(String oneid, String id, long ts, String... skus) {
+        Event e =
+                Events.track(Event.ORDER_COMPLETED)
+                        .eventId("order-" + oneid + "-" + ts)
+                        .at(ts)
+                        .ids(new Id("user_id", id))
+                        .amountMicros(1_000_000L)
+                        .items(
+                                java.util.Arrays.stream(skus)
+                                        .map(s -> new io.rtcdp.udf.event.OrderItem(s, null, 1, 1))
+                                        .toArray(io.rtcdp.udf.event.OrderItem[]::new))
+                        .build();
+        return ProfileCommand.event(oneid, e, e.ids());
+    }
+
+    static <T> List<T> side(
+            KeyedBroadcastOperatorTestHarness<
+                            String, ProfileCommand, Tuple2<String, Long>, ProfileChange>
+                    h,
+            org.apache.flink.util.OutputTag<T> tag) {
+        var records = h.getSideOutput(tag);
+        List<T> out =
+                records == null
+                        ? List.of()
+                        : records.stream()
+                                .map(
+                                        org.apache.flink.streaming.runtime.streamrecord.StreamRecord
+                                                ::getValue)
+                                .toList();
+        if (records != null) {
+            records.clear();
+        }
+        return out;
+    }
+
+    /**
+     * An order's items go to the buckets of the item statistics with the customer's items before
+     * it, and the profile's items after every change to the next-purchase stage, merges and drops
+     * included.
+     */
+    @Test
+    void itemsOfOrdersGoToTheItemStatisticsAndTheNextPurchaseStage() throws Exception {
+        harness.processElement(order("o1", "u1", T0, "b", "a", "b"), T0);
+        List<ItemOrder> orders = side(harness, ProfileUpdater.ITEM_ORDERS);
+        List<ItemOrder> expected = new java.util.ArrayList<>();
+        ItemBuckets.split("acme", T0, List.of("b", "a", "b"), new PurchasedItems(), expected::add);
+        assertThat(orders).isEqualTo(expected);
+        assertThat(orders).allSatisfy(o -> assertThat(o.basket()).containsExactly("a", "b"));
+        assertThat(orders).allSatisfy(o -> assertThat(o.fresh()).containsExactly("a", "b"));
+        List<ItemsObservation> seen = side(harness, ProfileUpdater.ITEMS);
+        assertThat(seen).hasSize(1);
+        assertThat(seen.get(0).key()).isEqualTo("acme\u0001o1");
+        assertThat(seen.get(0).items().orders("a")).isEqualTo(1);
+        assertThat(seen.get(0).items().orders("b")).isEqualTo(1);
+
+        harness.processElement(order("o1", "u1", T0 + MIN, "a", "c"), T0 + MIN);
+        orders = side(harness, ProfileUpdater.ITEM_ORDERS);
+        assertThat(orders).isNotEmpty();
+        assertThat(orders)
+                .allSatisfy(
+                        o -> {
+                            assertThat(o.fresh()).containsExactly("c");
+                            assertThat(o.prior()).containsExactlyInAnyOrder("a", "b");
+                        });
+        seen = side(harness, ProfileUpdater.ITEMS);
+        assertThat(seen).hasSize(1);
+        assertThat(seen.get(0).items().orders("a")).isEqualTo(2);
+
+        // an event without items sends nothing to either
+        harness.processElement(
+                event("o1", "u1", "product_viewed", T0 + 2 * MIN, null), T0 + 2 * MIN);
+        assertThat(side(harness, ProfileUpdater.ITEM_ORDERS)).isEmpty();
+        assertThat(side(harness, ProfileUpdater.ITEMS)).isEmpty();
+
+        // a merged-in fragment's items join the profile's
+        io.rtcdp.udf.profile.ProfileFeatures other = new io.rtcdp.udf.profile.ProfileFeatures();
+        other.add(order("o2", "u2", T0, "a", "d").event());
+        harness.processElement(ProfileCommand.absorb("acme", "o1", other), T0 + 3 * MIN);
+        assertThat(side(harness, ProfileUpdater.ITEM_ORDERS)).isEmpty();
+        seen = side(harness, ProfileUpdater.ITEMS);
+        assertThat(seen).hasSize(1);
+        assertThat(seen.get(0).items().orders("a")).isEqualTo(3);
+        assertThat(seen.get(0).items().orders("d")).isEqualTo(1);
+
+        // the profile merges away: its items are removed from the next-purchase stage
+        harness.processElement(ProfileCommand.drop("acme", "o1", "o9"), T0 + 4 * MIN);
+        assertThat(side(harness, ProfileUpdater.ITEMS))
+                .containsExactly(ItemsObservation.removal("acme", "o1"));
     }
 }

@@ -6,6 +6,10 @@ import io.rtcdp.operators.identity.ConflictSerializer;
 import io.rtcdp.operators.identity.FragmentStore;
 import io.rtcdp.operators.identity.IdentityResolver;
 import io.rtcdp.operators.ingest.Deduplicator;
+import io.rtcdp.operators.profile.ItemOrder;
+import io.rtcdp.operators.profile.ItemOrderSerializer;
+import io.rtcdp.operators.profile.ItemsObservation;
+import io.rtcdp.operators.profile.ItemsObservationSerializer;
 import io.rtcdp.operators.profile.ProfileChange;
 import io.rtcdp.operators.profile.RfmObservation;
 import io.rtcdp.operators.sink.ProfileUpdate;
@@ -26,6 +30,7 @@ import io.rtcdp.udf.profile.ProfileCommand;
 import io.rtcdp.udf.profile.ProfileFeatures;
 import io.rtcdp.udf.profile.ProfileState;
 import io.rtcdp.udf.profile.ProfileValues;
+import io.rtcdp.udf.rec.PurchasedItems;
 import io.rtcdp.udf.rules.DecisionState;
 import io.rtcdp.udf.rules.Trigger;
 import io.rtcdp.udf.testing.DecisionStates;
@@ -96,7 +101,9 @@ final class SerializerSamples {
                 of(FragmentStore.FeaturesSerializer.INSTANCE, features()),
                 of(IdentityResolver.OneIdInfoSerializer.INSTANCE, oneIdInfos()),
                 of(Deduplicator.OccurrenceSerializer.INSTANCE, occurrences()),
-                of(Deduplicator.VerdictSerializer.INSTANCE, verdicts()));
+                of(Deduplicator.VerdictSerializer.INSTANCE, verdicts()),
+                of(ItemOrderSerializer.INSTANCE, itemOrders()),
+                of(ItemsObservationSerializer.INSTANCE, itemsObservations()));
     }
 
     private static <T> Case<T> of(CodecSerializer<T> s, List<T> samples) {
@@ -234,7 +241,8 @@ final class SerializerSamples {
     }
 
     private static List<ProfileFeatures> features() {
-        return List.of(featuresOf(events()), new ProfileFeatures());
+        // the last added with version 4: items of orders
+        return List.of(featuresOf(events()), new ProfileFeatures(), featuresOf(eventsWithItems()));
     }
 
     private static List<ProfileCommand> profileCommands() {
@@ -267,7 +275,12 @@ final class SerializerSamples {
         full.setTimerAt(T0 + 3 * DAY);
         full.setWrittenEpoch(4);
         full.defer(T0 + 5);
-        return List.of(full, new ProfileState());
+        // the last added with version 4: items of orders
+        ProfileState withItems = new ProfileState();
+        for (Event e : eventsWithItems()) {
+            withItems.features().add(e);
+        }
+        return List.of(full, new ProfileState(), withItems);
     }
 
     private static List<ProfileUpdate> profileUpdates() {
@@ -314,7 +327,8 @@ final class SerializerSamples {
                         events().get(0),
                         new String[] {"5", "4", null, "champions"},
                         0b101),
-                new ProfileChange("acme", "o2", null, null, null, null));
+                new ProfileChange("acme", "o2", null, null, null, null),
+                ProfileChange.ofRec("acme", "o3", "85123A:3.5,a%2Cb:1"));
     }
 
     private static List<RfmObservation> rfmObservations() {
@@ -324,7 +338,10 @@ final class SerializerSamples {
     }
 
     private static List<DecisionState> decisionStates() {
-        return List.of(DecisionStates.withEveryPart(values()), new DecisionState());
+        // the last added with version 4: rec.next
+        DecisionState withRec = DecisionStates.withEveryPart(values());
+        withRec.rec = "85123A:3.5,a%2Cb:1";
+        return List.of(DecisionStates.withEveryPart(values()), new DecisionState(), withRec);
     }
 
     private static List<Trigger> triggers() {
@@ -412,5 +429,27 @@ final class SerializerSamples {
                 Deduplicator.Verdict.pass("acme", "e-1"),
                 Deduplicator.Verdict.duplicate("acme", "e-2"),
                 new Deduplicator.Verdict("acme", "e-3", false, "redis down"));
+    }
+
+    private static List<ItemOrder> itemOrders() {
+        return List.of(
+                new ItemOrder(
+                        "acme",
+                        17,
+                        T0,
+                        List.of("22423", "85123A", "礼品-1"),
+                        List.of("礼品-1"),
+                        List.of("85123A", "22423", "a,b:c%")),
+                new ItemOrder("globex", 0, -1, List.of("x"), List.of(), List.of()));
+    }
+
+    private static List<ItemsObservation> itemsObservations() {
+        PurchasedItems items = new PurchasedItems();
+        items.addOrder(T0, List.of("85123A", "22423"));
+        items.addOrder(T0 + DAY, List.of("85123A", "礼品-1", "85123A"));
+        return List.of(
+                new ItemsObservation("acme", "o1", T0 + DAY, items),
+                new ItemsObservation("acme", "o3", T0, new PurchasedItems()),
+                ItemsObservation.removal("acme", "o2"));
     }
 }

@@ -12,11 +12,15 @@ import static io.rtcdp.udf.profile.WindowMath.expiry;
 
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.EventType;
+import io.rtcdp.udf.event.OrderItem;
+import io.rtcdp.udf.rec.PurchasedItems;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The default features of one profile (docs/contract.md §3.2, §3.3): totals, the bucketed 24 h / 30
@@ -69,6 +73,7 @@ public final class ProfileFeatures {
     private static final int F_MARKETING_YES = 1 << 4;
     private static final int F_PERSONALIZATION = 1 << 5;
     private static final int F_PERSONALIZATION_YES = 1 << 6;
+    private static final int F_ITEMS = 1 << 7;
 
     /** Upper bound on decoded array sizes, so a corrupt length cannot allocate gigabytes. */
     private static final int MAX_DECODED_ENTRIES = 1 << 22;
@@ -126,6 +131,15 @@ public final class ProfileFeatures {
 
     /** Per-category sum of the entry counts; derived, neither encoded nor compared. */
     private long[] dictTotal = NO_LONGS;
+
+    /**
+     * The items of the profile's orders ({@code props.items} of {@code order_completed}), null
+     * before the first; the input of the next-purchase recommendation (docs/contract.md §3.2).
+     */
+    private PurchasedItems items;
+
+    /** Items the last {@link #add} left out ({@link PurchasedItems#MAX_ITEMS}); not state. */
+    private int itemsLeftOut;
 
     // Render memo: the operator renders before and after each add; unchanged values reuse their
     // string instead of formatting (and allocating) it again. Not part of the state.
@@ -196,6 +210,7 @@ public final class ProfileFeatures {
      */
     public boolean add(Event e) {
         long ts = e.ts();
+        itemsLeftOut = 0;
         if (eventsTotal == 0) {
             firstSeen = ts;
             lastSeen = ts;
@@ -219,6 +234,16 @@ public final class ProfileFeatures {
                     ordersTotal = Decimals.addSaturating(ordersTotal, 1);
                     revenueTotal = Decimals.addSaturating(revenueTotal, amount);
                     lastOrderTs = Math.max(lastOrderTs, ts);
+                    if (!e.items().isEmpty()) {
+                        if (items == null) {
+                            items = new PurchasedItems();
+                        }
+                        List<String> skus = new ArrayList<>(e.items().size());
+                        for (OrderItem item : e.items()) {
+                            skus.add(item.sku());
+                        }
+                        itemsLeftOut = items.addOrder(ts, skus);
+                    }
                 }
                 case Event.PRODUCT_VIEWED -> views = 1;
                 case Event.PRODUCT_ADDED -> carts = 1;
@@ -263,6 +288,19 @@ public final class ProfileFeatures {
             dictTotal[c]++;
         }
         return true;
+    }
+
+    /**
+     * What the profile bought, per item; null before its first order with items. The caller must
+     * not modify it.
+     */
+    public PurchasedItems items() {
+        return items;
+    }
+
+    /** How many items of the last event {@link #add} counted were left out (bound reached). */
+    public int itemsLeftOut() {
+        return itemsLeftOut;
     }
 
     /** Moves {@code asOf} forward to {@code t} (never back) and drops what left every window. */
@@ -464,6 +502,13 @@ public final class ProfileFeatures {
         ordersTotal = Decimals.addSaturating(ordersTotal, other.ordersTotal);
         revenueTotal = Decimals.addSaturating(revenueTotal, other.revenueTotal);
         lastOrderTs = Math.max(lastOrderTs, other.lastOrderTs);
+        if (other.items != null) {
+            if (items == null) {
+                items = other.items.copy();
+            } else {
+                items.merge(other.items);
+            }
+        }
         if (other.marketing != CONSENT_NONE) {
             marketing =
                     consent(
@@ -716,6 +761,7 @@ public final class ProfileFeatures {
         c.dict = Arrays.copyOf(dict, dictSize);
         c.dictTotal = Arrays.copyOf(dictTotal, dictSize);
         c.dictSize = dictSize;
+        c.items = items == null ? null : items.copy();
         return c;
     }
 
@@ -744,6 +790,9 @@ public final class ProfileFeatures {
             flags |=
                     F_PERSONALIZATION
                             | (personalization == CONSENT_YES ? F_PERSONALIZATION_YES : 0);
+        }
+        if (items != null && asOf != Long.MIN_VALUE) {
+            flags |= F_ITEMS;
         }
         out.writeByte(FORMAT_VERSION);
         out.writeByte(flags);
@@ -820,6 +869,10 @@ public final class ProfileFeatures {
             prevHour = hour;
             Strings.writeVarLong(out, key - hour);
             Strings.writeVarLong(out, categories.get(C_COUNT, i));
+        }
+        // last, and only with the flag, so a state written before items were kept reads as is
+        if ((flags & F_ITEMS) != 0) {
+            items.write(out);
         }
     }
 
@@ -933,6 +986,9 @@ public final class ProfileFeatures {
                 throw corrupt("unused category " + f.dict[c]);
             }
         }
+        if ((flags & F_ITEMS) != 0) {
+            f.items = PurchasedItems.read(in);
+        }
         return f;
     }
 
@@ -985,7 +1041,8 @@ public final class ProfileFeatures {
                 && minutes.contentEquals(f.minutes)
                 && hours.contentEquals(f.hours)
                 && categories.contentEquals(f.categories)
-                && Arrays.equals(dict, 0, dictSize, f.dict, 0, f.dictSize);
+                && Arrays.equals(dict, 0, dictSize, f.dict, 0, f.dictSize)
+                && java.util.Objects.equals(items, f.items);
     }
 
     @Override
@@ -1007,7 +1064,7 @@ public final class ProfileFeatures {
         for (int c = 0; c < dictSize; c++) {
             h = 31 * h + dict[c].hashCode();
         }
-        return h;
+        return 31 * h + java.util.Objects.hashCode(items);
     }
 
     @Override
@@ -1040,6 +1097,10 @@ public final class ProfileFeatures {
             sb.append(i == 0 ? "" : ", ").append(hour).append(':');
             sb.append(dict[(int) (key - hour)]).append('=').append(categories.get(C_COUNT, i));
         }
-        return sb.append("]}").toString();
+        sb.append(']');
+        if (items != null) {
+            sb.append(", items=").append(items.items());
+        }
+        return sb.append('}').toString();
     }
 }

@@ -20,6 +20,9 @@ public final class DecidedFields {
     public static final String TAGS = "tags";
     public static final String SEGMENTS = "segments";
 
+    /** The next-purchase recommendation (docs/contract.md §3.2). */
+    public static final String REC_NEXT = "rec.next";
+
     private static final String[] RFM_FIELDS = {RFM_R, RFM_F, RFM_M, RFM_SEGMENT};
 
     /** Fields to set, in the order they were decided. */
@@ -32,6 +35,15 @@ public final class DecidedFields {
     public final Map<String, Boolean> memberships = new LinkedHashMap<>();
 
     /** The RFM score {@code r, f, m, segment} (the RFM stage sends only changed scores). */
+    /** {@code rec.next}: set, or removed when {@code rec} is empty. */
+    public void rec(String rec) {
+        if (rec.isEmpty()) {
+            unset.add(REC_NEXT);
+        } else {
+            set.put(REC_NEXT, rec);
+        }
+    }
+
     public void rfm(String[] rfm) {
         for (int i = 0; i < RFM_FIELDS.length; i++) {
             set.put(RFM_FIELDS[i], rfm[i]);

@@ -21,7 +21,7 @@ import java.util.TreeMap;
  * contact-policy state of each trigger rule. Mutable; one state value.
  */
 public final class DecisionState {
-    private static final byte FORMAT = 6;
+    private static final byte FORMAT = 7;
 
     /** The profile stage's values, or null while only an RFM score is known. */
     public ProfileValues values;
@@ -54,6 +54,9 @@ public final class DecisionState {
 
     /** {@code score.marketing} as last written, -1 for none. */
     public int marketing = -1;
+
+    /** {@code rec.next} as last received from the next-purchase stage, null for none. */
+    public String rec;
 
     /**
      * Online learning per model name: the head of the profile's snapshots, which are kept apart
@@ -205,6 +208,10 @@ public final class DecisionState {
             out.writeInt(e.getValue().length);
             out.write(e.getValue());
         }
+        out.writeBoolean(rec != null);
+        if (rec != null) {
+            Strings.write(out, rec);
+        }
     }
 
     public static DecisionState read(DataInput in) throws IOException {
@@ -262,6 +269,9 @@ public final class DecisionState {
                 s.learning.put(Strings.read(in), LearningHead.read(in));
             }
             readSnapshots(in, s);
+        }
+        if (format >= 7 && in.readBoolean()) {
+            s.rec = Strings.read(in);
         }
         return s;
     }
@@ -361,7 +371,8 @@ public final class DecisionState {
                 && triggers.equals(s.triggers)
                 && scores.equals(s.scores)
                 && marketing == s.marketing
-                && learning.equals(s.learning);
+                && learning.equals(s.learning)
+                && Objects.equals(rec, s.rec);
     }
 
     @Override

@@ -378,6 +378,57 @@ class ProfileFeaturesTest {
         assertThat(rendered(g).get("f.orders_total")).isEqualTo("24");
     }
 
+    /** The items of orders: counted per order, merged like the union of the orders, encoded. */
+    @Test
+    void itemsOfOrdersAreKeptMergedAndEncoded() throws IOException {
+        java.util.function.BiFunction<Long, List<String>, Event> order =
+                (ts, skus) ->
+                        Events.track(Event.ORDER_COMPLETED)
+                                .at(ts)
+                                .amountMicros(1_000_000L)
+                                .items(
+                                        skus.stream()
+                                                .map(
+                                                        s ->
+                                                                new io.rtcdp.udf.event.OrderItem(
+                                                                        s, null, 1, 1_000_000L))
+                                                .toArray(io.rtcdp.udf.event.OrderItem[]::new))
+                                .build();
+        List<Event> events =
+                List.of(
+                        order.apply(Events.T0, List.of("a", "b", "a")),
+                        Events.track(Event.PRODUCT_VIEWED).at(Events.T0 + 5).build(),
+                        order.apply(Events.T0 + 10, List.of("b")),
+                        order.apply(Events.T0 + 20, List.of("c")));
+        ProfileFeatures whole = new ProfileFeatures();
+        events.forEach(whole::add);
+        assertThat(whole.items().orders("a")).isEqualTo(1);
+        assertThat(whole.items().orders("b")).isEqualTo(2);
+        assertThat(whole.itemsLeftOut()).isZero();
+
+        ProfileFeatures one = new ProfileFeatures();
+        ProfileFeatures two = new ProfileFeatures();
+        one.add(events.get(0));
+        one.add(events.get(3));
+        two.add(events.get(1));
+        two.add(events.get(2));
+        two.merge(one);
+        assertThat(two).isEqualTo(whole);
+
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        whole.write(new java.io.DataOutputStream(bytes));
+        assertThat(read(bytes.toByteArray())).isEqualTo(whole);
+        assertThat(read(bytes.toByteArray()).items()).isEqualTo(whole.items());
+
+        // a profile without items has none after a round trip, and no item bytes
+        ProfileFeatures plain = new ProfileFeatures();
+        plain.add(events.get(1));
+        java.io.ByteArrayOutputStream plainBytes = new java.io.ByteArrayOutputStream();
+        plain.write(new java.io.DataOutputStream(plainBytes));
+        assertThat(read(plainBytes.toByteArray()).items()).isNull();
+        assertThat(plainBytes.toByteArray()[1] & 0x80).isZero();
+    }
+
     private static ProfileFeatures read(byte[] bytes) throws IOException {
         return ProfileFeatures.read(new DataInputStream(new ByteArrayInputStream(bytes)));
     }

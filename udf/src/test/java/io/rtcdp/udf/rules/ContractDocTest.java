@@ -104,7 +104,8 @@ class ContractDocTest {
                         "model.purchase",
                         "model.churn",
                         "reasons.purchase",
-                        "reasons.churn"));
+                        "reasons.churn",
+                        DecidedFields.REC_NEXT));
         assertThat(firstCells(section("### 3.2"))).containsExactlyInAnyOrderElementsOf(written);
     }
 
