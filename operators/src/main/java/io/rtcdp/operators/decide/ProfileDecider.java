@@ -343,7 +343,7 @@ public final class ProfileDecider
         String key = ctx.getCurrentKey();
         DecisionState st = states.value(key);
         if (c.isRec()) {
-            rec(c, st, key, out);
+            rec(c, st, key, ctx, out);
             return;
         }
         if (c.isRfm()) {
@@ -891,9 +891,15 @@ public final class ProfileDecider
 
     /**
      * A new {@code rec.next} from the next-purchase stage: kept, and written at once if the profile
-     * was written before (else with its first write, which is whole).
+     * was written before (else with its first write, which is whole), with the rules that read
+     * {@code rec} evaluated again (their triggers are caused by {@code asof:<ms>}).
      */
-    private void rec(ProfileChange c, DecisionState st, String key, Collector<ProfileUpdate> out)
+    private void rec(
+            ProfileChange c,
+            DecisionState st,
+            String key,
+            ReadOnlyContext ctx,
+            Collector<ProfileUpdate> out)
             throws Exception {
         if (st == null) {
             st = new DecisionState();
@@ -901,9 +907,28 @@ public final class ProfileDecider
         String before = st.rec == null ? "" : st.rec;
         st.rec = c.rec().isEmpty() ? null : c.rec();
         if (st.values != null && !before.equals(c.rec())) {
-            DecidedFields decided = new DecidedFields();
-            decided.rec(c.rec());
-            out.collect(derivedOnly(c.tenant(), c.oneid()).withFields(decided.set, decided.unset));
+            CompiledRules rules = rules(c.tenant(), ctx.getBroadcastState(RULES));
+            reconcile(st, rules);
+            DecidedFields recField = new DecidedFields();
+            recField.rec(c.rec());
+            ProfileUpdate u =
+                    decide(
+                            c.tenant(),
+                            c.oneid(),
+                            st,
+                            rules,
+                            null,
+                            asOfCause(st),
+                            derivedOnly(c.tenant(), c.oneid())
+                                    .withFields(recField.set, recField.unset),
+                            false,
+                            false,
+                            false,
+                            RuleInputs.changes().rec(),
+                            ctx.getBroadcastState(MODELS),
+                            t -> ctx.output(TRIGGERS, t),
+                            l -> ctx.output(LABELLED, l));
+            out.collect(u);
         }
         states.update(key, st);
     }

@@ -487,4 +487,29 @@ class ProfileDeciderTest {
         assertThat(updates()).hasSize(1);
         assertThat(updates().get(0).unset()).containsExactly("rec.next");
     }
+
+    /** A rule that reads {@code rec} is evaluated again when {@code rec.next} changes. */
+    @Test
+    void rulesThatReadRecFollowIt() throws Exception {
+        h.processBroadcastElement(
+                """
+                tenant: t
+                version: 1
+                tags:
+                  - {name: suggests_lights, when: "'85123A' in rec"}
+                """,
+                T0);
+        h.processElement(change("o1", "page_viewed", T0, 0), T0);
+        h.getOutput().clear();
+        h.processElement(ProfileChange.ofRec("t", "o1", "22423:2,85123A:1"), T0 + 1);
+        assertThat(updates()).hasSize(1);
+        assertThat(updates().get(0).set())
+                .containsEntry("rec.next", "22423:2,85123A:1")
+                .containsEntry("tags", "suggests_lights");
+        h.getOutput().clear();
+        h.processElement(ProfileChange.ofRec("t", "o1", "22423:2"), T0 + 2);
+        assertThat(updates()).hasSize(1);
+        assertThat(updates().get(0).set()).containsEntry("rec.next", "22423:2");
+        assertThat(updates().get(0).unset()).contains("tags");
+    }
 }

@@ -120,6 +120,27 @@ public final class NextPurchase {
         return b.toString();
     }
 
+    /** The skus of a {@link #render rendered} text, in its order. */
+    public static List<String> skus(String text) {
+        if (text.isEmpty()) {
+            return List.of();
+        }
+        List<String> skus = new ArrayList<>(DEFAULT_COUNT);
+        int from = 0;
+        while (from <= text.length()) {
+            int comma = text.indexOf(',', from);
+            int end = comma < 0 ? text.length() : comma;
+            int colon = text.lastIndexOf(':', end - 1);
+            String sku = text.substring(from, colon < from ? end : colon);
+            skus.add(sku.replace("%2C", ",").replace("%3A", ":").replace("%25", "%"));
+            if (comma < 0) {
+                break;
+            }
+            from = comma + 1;
+        }
+        return skus;
+    }
+
     private static String score(double s) {
         return java.math.BigDecimal.valueOf(s)
                 .setScale(3, java.math.RoundingMode.HALF_UP)

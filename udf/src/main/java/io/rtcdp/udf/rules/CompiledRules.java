@@ -511,6 +511,7 @@ public final class CompiledRules {
                         case "f" -> facts.features;
                         case "score" -> facts.scores;
                         case "rfm" -> facts.rfm;
+                        case "rec" -> facts.rec;
                         case "lifecycle" -> facts.lifecycle;
                         case "traits" -> facts.traits;
                         case "consent" -> facts.consent;
@@ -618,6 +619,7 @@ public final class CompiledRules {
                         .addVar("f", F)
                         .addVar("score", SCORE)
                         .addVar("rfm", RFM)
+                        .addVar("rec", ListType.create(SimpleType.STRING))
                         .addVar("lifecycle", SimpleType.STRING)
                         .addVar("traits", MapType.create(SimpleType.STRING, SimpleType.STRING))
                         .addVar("consent", MapType.create(SimpleType.STRING, SimpleType.BOOL));

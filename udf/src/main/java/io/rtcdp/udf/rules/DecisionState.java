@@ -151,6 +151,9 @@ public final class DecisionState {
         if (!traits.isEmpty()) {
             b.traits(traits);
         }
+        if (rec != null) {
+            b.rec(io.rtcdp.udf.rec.NextPurchase.skus(rec));
+        }
         return b.build();
     }
 

@@ -3,6 +3,7 @@ package io.rtcdp.udf.rules;
 import io.rtcdp.udf.rules.RuleSchema.Kind;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -18,6 +19,7 @@ public final class RuleFacts {
     final String lifecycle;
     final Map<String, String> traits;
     final Map<String, Boolean> consent;
+    final List<String> rec;
 
     private RuleFacts(Builder b) {
         this.features = Collections.unmodifiableMap(b.features);
@@ -26,6 +28,7 @@ public final class RuleFacts {
         this.lifecycle = b.lifecycle == null ? "" : b.lifecycle;
         this.traits = b.traits == null ? Map.of() : Collections.unmodifiableMap(b.traits);
         this.consent = b.consent == null ? Map.of() : Collections.unmodifiableMap(b.consent);
+        this.rec = b.rec == null ? List.of() : b.rec;
     }
 
     public static Builder builder() {
@@ -87,8 +90,15 @@ public final class RuleFacts {
         private String lifecycle;
         private Map<String, String> traits;
         private Map<String, Boolean> consent;
+        private List<String> rec;
 
         private Builder() {}
+
+        /** The skus of {@code rec.next}, best first ({@code rec} in conditions). */
+        public Builder rec(List<String> skus) {
+            this.rec = List.copyOf(skus);
+            return this;
+        }
 
         public Builder feature(String name, long value) {
             put(features, RuleSchema.FEATURES, strip(name, "f."), value);

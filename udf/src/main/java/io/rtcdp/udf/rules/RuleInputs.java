@@ -28,7 +28,8 @@ public final class RuleInputs {
     static final int SCORE_CHURN = 1 << 8;
     static final int SCORE_MARKETING = 1 << 9;
     static final int SCORE_ANY = SCORE_PURCHASE | SCORE_CHURN | SCORE_MARKETING;
-    private static final int ALL_VARIABLES = (1 << 10) - 1;
+    static final int REC = 1 << 10;
+    private static final int ALL_VARIABLES = (1 << 11) - 1;
 
     /**
      * Everything: a first evaluation, or one after the rule set changed; every condition is
@@ -96,6 +97,7 @@ public final class RuleInputs {
                                     default -> SCORE_ANY;
                                 };
                 case "rfm" -> variables |= RFM;
+                case "rec" -> variables |= REC;
                 case "lifecycle" -> variables |= LIFECYCLE;
                 case "traits" -> variables |= TRAITS;
                 case "consent" -> variables |= CONSENT;
@@ -175,6 +177,12 @@ public final class RuleInputs {
 
         public Builder rfm() {
             variables |= RFM;
+            return this;
+        }
+
+        /** The next-purchase items ({@code rec}) changed. */
+        public Builder rec() {
+            variables |= REC;
             return this;
         }
 

@@ -66,4 +66,16 @@ class NextPurchaseTest {
                 .isEqualTo("a%2Cb%3Ac%25:2,x:1.235,y:0.001");
         assertThat(NextPurchase.render(List.of())).isEmpty();
     }
+
+    @Test
+    void skusAreReadBackFromTheText() {
+        List<Recommendation> recs =
+                List.of(
+                        new Recommendation("a,b:c%", 2.0, Source.AGAIN),
+                        new Recommendation("%2C", 1.0, Source.SIMILAR),
+                        new Recommendation("x", 0.5, Source.POPULAR));
+        assertThat(NextPurchase.skus(NextPurchase.render(recs)))
+                .containsExactly("a,b:c%", "%2C", "x");
+        assertThat(NextPurchase.skus("")).isEmpty();
+    }
 }

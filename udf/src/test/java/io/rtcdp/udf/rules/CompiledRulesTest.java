@@ -407,4 +407,24 @@ class CompiledRulesTest {
         return CompiledRules.compile(
                 head + "  - {name: x, when: \"" + when + "\", action: a, channel: c}\n");
     }
+
+    @Test
+    void recIsTheSkusOfTheNextPurchase() throws Exception {
+        CompiledRules c =
+                CompiledRules.compile(
+                        """
+                        tenant: t
+                        version: 1
+                        tags:
+                          - {name: suggests_lights, when: "'85123A' in rec"}
+                          - {name: has_rec, when: "size(rec) > 0"}
+                        """);
+        assertThat(
+                        c.evaluate(
+                                        RuleFacts.builder().rec(List.of("85123A", "22423")).build(),
+                                        null)
+                                .tags())
+                .containsExactly("has_rec", "suggests_lights");
+        assertThat(c.evaluate(RuleFacts.builder().build(), null).tags()).isEmpty();
+    }
 }
