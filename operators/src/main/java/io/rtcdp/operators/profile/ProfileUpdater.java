@@ -129,7 +129,13 @@ public final class ProfileUpdater
         3_600_000L, 6 * 3_600_000L, 24 * 3_600_000L, 7 * 24 * 3_600_000L
     };
 
-    /** The first wait of a refresh put off for its tenant's own event time; doubled each time. */
+    /**
+     * The first look again at a refresh put off for its tenant's own event time: most often the
+     * tenant's clock is only in flight (it comes from the identity stage beside the watermark).
+     */
+    static final long FIRST_LOOK_MILLIS = 1_000L;
+
+    /** The wait of a refresh still put off after its first look again; doubled each time. */
     static final long FIRST_DEFERRAL_MILLIS = 60_000L;
 
     static final long MAX_DEFERRAL_MILLIS = 32 * 60_000L;
@@ -510,7 +516,12 @@ public final class ProfileUpdater
         // at again after a processing-time backoff (the tenant's events may come at any pace).
         if (due > tenantWatermark(clock)) {
             deferred.inc();
-            long wait = Math.min(MAX_DEFERRAL_MILLIS, FIRST_DEFERRAL_MILLIS << st.deferrals());
+            long wait =
+                    st.deferrals() == 0
+                            ? FIRST_LOOK_MILLIS
+                            : Math.min(
+                                    MAX_DEFERRAL_MILLIS,
+                                    FIRST_DEFERRAL_MILLIS << Math.min(10, st.deferrals() - 1));
             long until = ctx.timerService().currentProcessingTime() + wait;
             if (st.deferrals() > 0) {
                 // one look-again timer at a time: a superseded one would outlive the profile

@@ -454,7 +454,7 @@ class ProfileUpdaterTest {
         assertThat(drain()).isEmpty();
         assertThat(harness.numEventTimeTimers()).isEqualTo(3);
         assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
-        // looked at again a minute later: alpha's time has not moved, the wait doubles
+        // looked at again after a second, then a minute: alpha's time has not moved, it waits on
         harness.setProcessingTime(ProfileUpdater.FIRST_DEFERRAL_MILLIS);
         assertThat(drain()).isEmpty();
         assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
