@@ -88,6 +88,37 @@ public final class RecordIsolation implements Serializable {
         succeeded();
     }
 
+    /** The work on one profile's keyed state. */
+    @FunctionalInterface
+    public interface ProfileWork<S> {
+        void run(String oneid, S state) throws Exception;
+    }
+
+    /**
+     * A function for {@code applyToKeyedState} over state keyed {@code tenant \u0001 oneid}: runs
+     * {@code work} on each profile of {@code tenant} (other tenants' keys are passed over), each
+     * isolated like a record, whose source is {@code <stage>:<tenant>/<oneid>}.
+     */
+    public <S extends org.apache.flink.api.common.state.State>
+            org.apache.flink.runtime.state.KeyedStateFunction<String, S> eachProfileOf(
+                    String tenant,
+                    String stage,
+                    ProfileWork<S> work,
+                    java.util.function.Consumer<DeadLetter> deadLetters) {
+        String prefix = tenant + '\u0001';
+        return (key, state) -> {
+            if (!key.startsWith(prefix)) {
+                return;
+            }
+            String oneid = key.substring(prefix.length());
+            run(
+                    () -> work.run(oneid, state),
+                    null,
+                    () -> stage + ":" + tenant + "/" + oneid,
+                    deadLetters);
+        };
+    }
+
     /** A record was processed without failure. */
     public void succeeded() {
         consecutive = 0;

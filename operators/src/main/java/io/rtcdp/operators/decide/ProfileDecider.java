@@ -351,25 +351,15 @@ public final class ProfileDecider
                 st = new DecisionState();
             }
             if (st.values != null) {
-                CompiledRules rules = rules(c.tenant(), ctx.getBroadcastState(RULES));
-                reconcile(st, rules);
                 st.rfm = c.rfm();
                 ProfileUpdate u =
-                        decide(
-                                c.tenant(),
-                                c.oneid(),
+                        decideDerived(
+                                c,
                                 st,
-                                rules,
-                                null,
-                                asOfCause(st),
+                                ctx,
                                 derivedOnly(c.tenant(), c.oneid()),
                                 true,
-                                false,
-                                true,
-                                RuleInputs.changes().rfm(),
-                                ctx.getBroadcastState(MODELS),
-                                t -> ctx.output(TRIGGERS, t),
-                                l -> ctx.output(LABELLED, l));
+                                RuleInputs.changes().rfm());
                 if (u != null) {
                     out.collect(u);
                 }
@@ -907,30 +897,55 @@ public final class ProfileDecider
         String before = st.rec == null ? "" : st.rec;
         st.rec = c.rec().isEmpty() ? null : c.rec();
         if (st.values != null && !before.equals(c.rec())) {
-            CompiledRules rules = rules(c.tenant(), ctx.getBroadcastState(RULES));
-            reconcile(st, rules);
             DecidedFields recField = new DecidedFields();
             recField.rec(c.rec());
-            ProfileUpdate u =
-                    decide(
-                            c.tenant(),
-                            c.oneid(),
+            out.collect(
+                    decideDerived(
+                            c,
                             st,
-                            rules,
-                            null,
-                            asOfCause(st),
+                            ctx,
                             derivedOnly(c.tenant(), c.oneid())
                                     .withFields(recField.set, recField.unset),
                             false,
-                            false,
-                            false,
-                            RuleInputs.changes().rec(),
-                            ctx.getBroadcastState(MODELS),
-                            t -> ctx.output(TRIGGERS, t),
-                            l -> ctx.output(LABELLED, l));
-            out.collect(u);
+                            RuleInputs.changes().rec()));
         }
         states.update(key, st);
+    }
+
+    /**
+     * Decides a profile again after a change of an input from a stage beside the profile stage (its
+     * RFM score, its {@code rec.next}), not caused by an event: the rules that read that input are
+     * evaluated again, and their triggers are caused by {@code asof:<ms>}.
+     *
+     * @param base the update the decided fields are added to
+     * @param rfmChanged whether the input is the RFM score (its fields are then written)
+     * @return the update, or null when {@code rfmChanged} and nothing changed
+     */
+    private ProfileUpdate decideDerived(
+            ProfileChange c,
+            DecisionState st,
+            ReadOnlyContext ctx,
+            ProfileUpdate base,
+            boolean rfmChanged,
+            RuleInputs.Builder changes)
+            throws Exception {
+        CompiledRules rules = rules(c.tenant(), ctx.getBroadcastState(RULES));
+        reconcile(st, rules);
+        return decide(
+                c.tenant(),
+                c.oneid(),
+                st,
+                rules,
+                null,
+                asOfCause(st),
+                base,
+                rfmChanged,
+                false,
+                rfmChanged,
+                changes,
+                ctx.getBroadcastState(MODELS),
+                t -> ctx.output(TRIGGERS, t),
+                l -> ctx.output(LABELLED, l));
     }
 
     private static ProfileUpdate derivedOnly(String tenant, String oneid) {

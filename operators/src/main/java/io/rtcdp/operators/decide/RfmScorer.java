@@ -127,25 +127,18 @@ public final class RfmScorer
         }
         ctx.getBroadcastState(BOUNDARIES).put(tenant, update.f1);
         decoded.put(tenant, b);
-        String prefix = tenant + '\u0001';
         ctx.applyToKeyedState(
                 PROFILE,
-                (key, state) -> {
-                    if (!key.startsWith(prefix)) {
-                        return;
-                    }
-                    String oneid = key.substring(prefix.length());
-                    isolation.run(
-                            () -> {
-                                long[] v = state.value();
-                                if (v != null && send(tenant, oneid, v, b, out)) {
-                                    state.update(v);
-                                }
-                            },
-                            null,
-                            () -> "rfm:" + tenant + "/" + oneid,
-                            d -> ctx.output(RecordIsolation.INTERNAL_ERRORS, d));
-                });
+                isolation.eachProfileOf(
+                        tenant,
+                        "rfm",
+                        (oneid, state) -> {
+                            long[] v = state.value();
+                            if (v != null && send(tenant, oneid, v, b, out)) {
+                                state.update(v);
+                            }
+                        },
+                        d -> ctx.output(RecordIsolation.INTERNAL_ERRORS, d)));
     }
 
     /**

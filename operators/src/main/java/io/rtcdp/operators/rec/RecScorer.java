@@ -135,30 +135,23 @@ public final class RecScorer
         }
         ctx.getBroadcastState(TABLES).put(tenant, update.f1);
         decoded.put(tenant, table);
-        String prefix = tenant + '\u0001';
         ctx.applyToKeyedState(
                 PROFILE,
-                (key, state) -> {
-                    if (!key.startsWith(prefix)) {
-                        return;
-                    }
-                    String oneid = key.substring(prefix.length());
-                    isolation.run(
-                            () -> {
-                                byte[] bytes = state.value();
-                                if (bytes == null) {
-                                    return;
-                                }
-                                Profile p = decode(bytes);
-                                String text = score(tenant, oneid, p.items(), p.sent(), table, out);
-                                if (!text.equals(p.sent())) {
-                                    state.update(encode(new Profile(p.items(), text)));
-                                }
-                            },
-                            null,
-                            () -> "rec:" + tenant + "/" + oneid,
-                            d -> ctx.output(RecordIsolation.INTERNAL_ERRORS, d));
-                });
+                isolation.eachProfileOf(
+                        tenant,
+                        "rec",
+                        (oneid, state) -> {
+                            byte[] bytes = state.value();
+                            if (bytes == null) {
+                                return;
+                            }
+                            Profile p = decode(bytes);
+                            String text = score(tenant, oneid, p.items(), p.sent(), table, out);
+                            if (!text.equals(p.sent())) {
+                                state.update(encode(new Profile(p.items(), text)));
+                            }
+                        },
+                        d -> ctx.output(RecordIsolation.INTERNAL_ERRORS, d)));
     }
 
     /**
