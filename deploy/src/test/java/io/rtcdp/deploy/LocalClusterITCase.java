@@ -452,7 +452,13 @@ class LocalClusterITCase {
                 });
         log(
                 "job %s: profile stage's metrics %s",
-                job, metrics(job, "profile", "profileRefreshes", "profileRefreshesDeferred"));
+                job,
+                metrics(
+                        job,
+                        "profile",
+                        "profileRefreshes",
+                        "profileRefreshesDeferred",
+                        "profileRefreshesWaiting"));
         return keys[0];
     }
 

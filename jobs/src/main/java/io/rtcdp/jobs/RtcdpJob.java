@@ -17,6 +17,7 @@ import io.rtcdp.operators.ingest.IdleWatermarks;
 import io.rtcdp.operators.ingest.ParsedRouter;
 import io.rtcdp.operators.profile.ProfileChange;
 import io.rtcdp.operators.profile.ProfileUpdater;
+import io.rtcdp.operators.profile.ProfileUpdaterOperator;
 import io.rtcdp.operators.profile.RfmObservation;
 import io.rtcdp.operators.rec.ItemStatsStage;
 import io.rtcdp.operators.rec.ItemTableMerger;
@@ -236,19 +237,25 @@ public final class RtcdpJob {
                         .name("fragments");
         deadLetters.add(commands.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
 
-        BroadcastStream<org.apache.flink.api.java.tuple.Tuple2<String, Long>> clocks =
-                resolved.getSideOutput(IdentityResolver.TENANT_CLOCKS)
-                        .broadcast(ProfileUpdater.CLOCKS);
+        // the tenant clocks to every subtask, into broadcast state (ProfileUpdater.CLOCKS); the
+        // stage's own operator so that a clock can wake the refreshes it lets go
+        DataStream<org.apache.flink.api.java.tuple.Tuple2<String, Long>> clocks =
+                resolved.getSideOutput(IdentityResolver.TENANT_CLOCKS).broadcast();
         SingleOutputStreamOperator<ProfileChange> changes =
                 commands.keyBy(ProfileUpdater.KEY)
                         .connect(clocks)
-                        .process(
-                                new ProfileUpdater(
-                                                config.get(RtcdpOptions.PROFILE_REFRESH_INTERVAL),
-                                                config.lifecycles(),
-                                                config.get(RtcdpOptions.OUT_OF_ORDERNESS))
-                                        .cacheSize(config.get(RtcdpOptions.STATE_CACHE_SIZE)),
-                                ProfileChangeSerializer.TYPE_INFO)
+                        .transform(
+                                "profile",
+                                ProfileChangeSerializer.TYPE_INFO,
+                                new ProfileUpdaterOperator(
+                                        new ProfileUpdater(
+                                                        config.get(
+                                                                RtcdpOptions
+                                                                        .PROFILE_REFRESH_INTERVAL),
+                                                        config.lifecycles(),
+                                                        config.get(RtcdpOptions.OUT_OF_ORDERNESS))
+                                                .cacheSize(
+                                                        config.get(RtcdpOptions.STATE_CACHE_SIZE))))
                         .uid("profile")
                         .name("profile");
 

@@ -101,6 +101,12 @@ public final class IdentityResolver
     /** The smallest step by which a tenant's clock moves before it is sent on. */
     static final long CLOCK_STEP_MILLIS = 60_000L;
 
+    /**
+     * How soon a clock the watermark already passed goes out by processing time, when no watermark
+     * comes to carry it ({@link #advanceClock}).
+     */
+    static final long CLOCK_FLUSH_MILLIS = 200L;
+
     /** Key of the id-key sink: tenant and id. */
     public static final KeySelector<ProfileUpdate, String> ID_KEY =
             u -> u.tenant() + '\u0001' + u.ids().get(0);
@@ -586,10 +592,12 @@ public final class IdentityResolver
      *
      * <p>Between steps, the profile stage knows the tenant's clock only as far as its own events
      * and the value sent last, and puts off a refresh that the job's watermark reached beyond that
-     * (looked at again a minute later). So while the clock is ahead of the value sent, an
+     * (looked at again when the clock comes). So while the clock is ahead of the value sent, an
      * event-time timer waits at the watermark that passes the sent value's tenant watermark ({@link
      * #onTimer}): it sends the exact value before that watermark goes downstream, so every refresh
-     * due at or before the tenant's own watermark is applied when the watermark reaches it.
+     * due at or before the tenant's own watermark is applied when the watermark reaches it. If the
+     * watermark is past that point already, the exact value also goes out by processing time within
+     * {@link #CLOCK_FLUSH_MILLIS}, as no further watermark may come.
      */
     private void advanceClock(Event e, Context ctx) {
         long[] c = clocks.get(e.tenant());
@@ -619,21 +627,33 @@ public final class IdentityResolver
                 ctx.timerService().registerEventTimeTimer(due);
                 c[2] = due;
             }
+            if (due <= ctx.timerService().currentWatermark() && c[3] == Long.MIN_VALUE) {
+                // The watermark is past that already (the sent value is a step behind, or the
+                // event came late): the timer fires when the watermark moves again, which after
+                // the last events of a quiet spell may be never. The exact clock goes out by
+                // processing time soon, at most once per flush interval.
+                c[3] = ctx.timerService().currentProcessingTime() + CLOCK_FLUSH_MILLIS;
+                ctx.timerService().registerProcessingTimeTimer(c[3]);
+            }
         }
     }
 
+    /** The tenant's clock: {largest event time, value sent last, event-time timer, flush timer}. */
     private static long[] newClock(long max, long sent) {
-        return new long[] {max, sent, Long.MIN_VALUE};
+        return new long[] {max, sent, Long.MIN_VALUE, Long.MIN_VALUE};
     }
 
     /**
-     * The watermark passed the sent clock's tenant watermark ({@link #advanceClock}), or a bounded
-     * input ended: the tenant's exact clock, if it moved since it was sent last.
+     * The watermark passed the sent clock's tenant watermark ({@link #advanceClock}), a clock the
+     * watermark had passed is flushed, or a bounded input ended: the tenant's exact clock, if it
+     * moved since it was sent last.
      */
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<FragmentCommand> out)
             throws Exception {
-        if (timestamp == Long.MAX_VALUE) {
+        boolean flush =
+                ctx.timeDomain() == org.apache.flink.streaming.api.TimeDomain.PROCESSING_TIME;
+        if (!flush && timestamp == Long.MAX_VALUE) {
             for (String tenant : gate.waitingTenants()) {
                 if (tenant.equals(ctx.getCurrentKey())) {
                     // both inputs have ended: every verdict has come, so this is a defect
@@ -649,7 +669,9 @@ public final class IdentityResolver
         if (c == null) {
             return;
         }
-        if (c[2] == timestamp) {
+        if (flush && c[3] == timestamp) {
+            c[3] = Long.MIN_VALUE;
+        } else if (!flush && c[2] == timestamp) {
             c[2] = Long.MIN_VALUE;
         }
         if (c[1] != c[0]) {

@@ -55,11 +55,14 @@ import org.apache.flink.util.OutputTag;
  * instance counted), its watermark that clock less the sources' out-of-orderness. The job's
  * watermark is shared by all tenants, so it only says when a timer may fire: a refresh happens when
  * the tenant's own watermark has reached its time. One that fires earlier (another tenant's events
- * moved the shared watermark) is put off and looked at again after a processing-time backoff (1
- * min, doubling to 32 min), never applied early or in part, so a profile's windows never move by
- * another tenant's events and a run ends in the same state whatever the other tenants send. When
- * the input ends (the watermark jumps to the end of time), every profile is brought to its tenant's
- * clock and no further, so a bounded replay leaves windows as of the tenant's real data.
+ * moved the shared watermark) is put off, never applied early or in part, so a profile's windows
+ * never move by another tenant's events and a run ends in the same state whatever the other tenants
+ * send. It is looked at again as soon as its tenant's clock lets it go ({@link WaitingRefreshes},
+ * {@link ProfileUpdaterOperator}), and in any case by a processing-time poll (1 s, 1 s, then 1 min
+ * doubling to 32 min). A refresh whose time the watermark passed before it was set (late events, a
+ * merge) is looked at at once, as the watermark may not move again. When the input ends (the
+ * watermark jumps to the end of time), every profile is brought to its tenant's clock and no
+ * further, so a bounded replay leaves windows as of the tenant's real data.
  *
  * <p>Writes: each output carries only the fields that changed. After a restart (a new {@link
  * #epoch}), the first write of each profile is a full one, because Redis may hold writes made after
@@ -140,6 +143,12 @@ public final class ProfileUpdater
 
     static final long MAX_DEFERRAL_MILLIS = 32 * 60_000L;
 
+    /**
+     * How many put-off refreshes a subtask remembers by tenant, to look at again as soon as their
+     * tenant's clock comes ({@link WaitingRefreshes}); more are looked at by their poll only.
+     */
+    static final int WAITING_LIMIT = 200_000;
+
     private final long refreshGrid;
     private final TenantLifecycles lifecycles;
 
@@ -174,6 +183,12 @@ public final class ProfileUpdater
      * the identity stage sends in steps); not checkpointed, the broadcast clocks are.
      */
     private transient Map<String, Long> counted;
+
+    /** Put-off refreshes by tenant and time, looked at again once their tenant's clock comes. */
+    private transient WaitingRefreshes waiting;
+
+    /** Keys whose put-off refresh a tenant's clock just let go: {@link #takeWakeUps}. */
+    private transient List<String> wakeUps;
 
     private transient long epoch;
     private transient ProfileValues beforeValues;
@@ -250,6 +265,13 @@ public final class ProfileUpdater
         refreshes = getRuntimeContext().getMetricGroup().counter("profileRefreshes");
         deferred = getRuntimeContext().getMetricGroup().counter("profileRefreshesDeferred");
         counted = new HashMap<>();
+        waiting = new WaitingRefreshes(WAITING_LIMIT);
+        wakeUps = new ArrayList<>();
+        getRuntimeContext()
+                .getMetricGroup()
+                .gauge(
+                        "profileRefreshesWaiting",
+                        (org.apache.flink.metrics.Gauge<Integer>) waiting::size);
         isolation.open(getRuntimeContext().getMetricGroup());
         categoriesLeftOut = getRuntimeContext().getMetricGroup().counter("categoriesLeftOut");
         itemsLeftOut = getRuntimeContext().getMetricGroup().counter("itemsLeftOut");
@@ -260,7 +282,11 @@ public final class ProfileUpdater
         getRuntimeContext().addAccumulator(Counters.PROFILES, profilesAcc);
     }
 
-    /** A tenant's clock moved on: kept (as the largest value seen) for every profile here. */
+    /**
+     * A tenant's clock moved on: kept (as the largest value seen) for every profile here, and the
+     * refreshes it lets go that were put off for it are looked at again at once ({@link
+     * ProfileUpdaterOperator} sets their timers, {@link #takeWakeUps}).
+     */
     @Override
     public void processBroadcastElement(
             Tuple2<String, Long> clock, Context ctx, Collector<ProfileChange> out)
@@ -269,7 +295,21 @@ public final class ProfileUpdater
         Long had = clocks.get(clock.f0);
         if (had == null || clock.f1 > had) {
             clocks.put(clock.f0, clock.f1);
+            wakeUps.addAll(waiting.takeDue(clock.f0, tenantWatermark(clock(clock.f0, clocks))));
         }
+    }
+
+    /**
+     * The keys of the profiles whose put-off refresh the last clock let go, taken out: each is to
+     * be looked at by a processing-time timer at the current time.
+     */
+    List<String> takeWakeUps() {
+        if (wakeUps.isEmpty()) {
+            return List.of();
+        }
+        List<String> keys = new ArrayList<>(wakeUps);
+        wakeUps.clear();
+        return keys;
     }
 
     /** The tenant's clock: the largest event time of its events known here; MIN_VALUE if none. */
@@ -476,8 +516,9 @@ public final class ProfileUpdater
         }
         long due;
         if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
-            // a put-off refresh looked at again; an older poll of a refresh since moved is not
-            if (st.deferrals() == 0 || st.deferredUntil() != timestamp) {
+            // a put-off refresh looked at again, at its poll or earlier (its tenant's clock came,
+            // or its time had passed when it was set); a timer of a refresh since done is not
+            if (st.deferrals() == 0 || timestamp > st.deferredUntil()) {
                 return;
             }
             due = st.timerAt();
@@ -516,12 +557,14 @@ public final class ProfileUpdater
         // at again after a processing-time backoff (the tenant's events may come at any pace).
         if (due > tenantWatermark(clock)) {
             deferred.inc();
+            // (a refresh looked at as soon as it was set counts one: its first put-off still
+            // gets the short look)
             long wait =
-                    st.deferrals() == 0
+                    st.deferrals() <= 1
                             ? FIRST_LOOK_MILLIS
                             : Math.min(
                                     MAX_DEFERRAL_MILLIS,
-                                    FIRST_DEFERRAL_MILLIS << Math.min(10, st.deferrals() - 1));
+                                    FIRST_DEFERRAL_MILLIS << Math.min(10, st.deferrals() - 2));
             long until = ctx.timerService().currentProcessingTime() + wait;
             if (st.deferrals() > 0) {
                 // one look-again timer at a time: a superseded one would outlive the profile
@@ -529,6 +572,7 @@ public final class ProfileUpdater
             }
             st.defer(until);
             ctx.timerService().registerProcessingTimeTimer(until);
+            waiting.add(key[0], due, ctx.getCurrentKey());
             profile.update(ctx.getCurrentKey(), st);
             return;
         }
@@ -721,15 +765,22 @@ public final class ProfileUpdater
             return;
         }
         long pending = st.timerAt();
-        if (pending != ProfileState.NO_TIMER && pending <= next) {
-            return;
+        if (pending == ProfileState.NO_TIMER || pending > next) {
+            if (pending != ProfileState.NO_TIMER) {
+                // one refresh timer at a time: a superseded one would outlive a forgotten profile
+                ctx.timerService().deleteEventTimeTimer(pending);
+            }
+            ctx.timerService().registerEventTimeTimer(next);
+            st.setTimerAt(next);
         }
-        if (pending != ProfileState.NO_TIMER) {
-            // one refresh timer at a time: a superseded one would outlive a forgotten profile
-            ctx.timerService().deleteEventTimeTimer(pending);
+        if (st.timerAt() <= ctx.timerService().currentWatermark() && st.deferrals() == 0) {
+            // The watermark passed it already (the profile's events came late, or a merge brought
+            // older windows): its event-time timer fires only when the watermark moves again,
+            // which in a quiet spell may be never. It is looked at now, as a put-off refresh.
+            long now = ctx.timerService().currentProcessingTime();
+            st.defer(now);
+            ctx.timerService().registerProcessingTimeTimer(now);
         }
-        ctx.timerService().registerEventTimeTimer(next);
-        st.setTimerAt(next);
     }
 
     /**

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 
 class IdentityResolverTest {
     static final long DAY = 86_400_000L;
+    static final long HOUR = 3_600_000L;
 
     KeyedTwoInputStreamOperatorTestHarness<String, Event, Verdict, FragmentCommand> h;
 
@@ -522,6 +523,25 @@ class IdentityResolverTest {
         h.open();
         h.processBothWatermarks(new Watermark(t + 2 * DAY + 1));
         assertThat(clocks()).containsExactly("alpha@" + (t + 2 * DAY + 1));
+    }
+
+    @Test
+    void aClockTheWatermarkHadPassedGoesOutSoonWithoutAnotherWatermark() throws Exception {
+        long t = 1_700_000_000_000L;
+        // history two years behind the wall clock: clocks go out in steps of about a week
+        h.setProcessingTime(t + 730 * DAY);
+        send(event("alpha", "a1", t, new Id("cookie_id", "a")), t);
+        h.processBothWatermarks(new Watermark(t + DAY));
+        assertThat(clocks()).containsExactly("alpha@" + t);
+        // a late event of alpha, and then a quiet spell: no watermark comes to fire the timer
+        send(event("alpha", "a2", t + 2 * HOUR, new Id("cookie_id", "a")), t);
+        send(event("alpha", "a3", t + 3 * HOUR, new Id("cookie_id", "a")), t);
+        assertThat(clocks()).hasSize(1);
+        h.setProcessingTime(t + 730 * DAY + IdentityResolver.CLOCK_FLUSH_MILLIS);
+        assertThat(clocks()).containsExactly("alpha@" + t, "alpha@" + (t + 3 * HOUR));
+        // one flush for both; nothing more to send
+        h.setProcessingTime(t + 731 * DAY);
+        assertThat(clocks()).hasSize(2);
     }
 
     @Test

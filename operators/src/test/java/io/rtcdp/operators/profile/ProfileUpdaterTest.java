@@ -28,6 +28,9 @@ class ProfileUpdaterTest {
     static final long HOUR = 3_600_000L;
     static final long DAY = 86_400_000L;
 
+    /** Long enough for a put-off refresh to be polled a dozen times. */
+    static final long MAX_POLLS = 12 * ProfileUpdater.MAX_DEFERRAL_MILLIS;
+
     KeyedBroadcastOperatorTestHarness<String, ProfileCommand, Tuple2<String, Long>, ProfileChange>
             harness;
 
@@ -52,8 +55,7 @@ class ProfileUpdaterTest {
                     String, ProfileCommand, Tuple2<String, Long>, ProfileChange>
             newHarness(Duration refreshInterval) throws Exception {
         return new KeyedBroadcastOperatorTestHarness<>(
-                new CoBroadcastWithKeyedOperator<>(
-                        new ProfileUpdater(refreshInterval), List.of(ProfileUpdater.CLOCKS)),
+                new ProfileUpdaterOperator(new ProfileUpdater(refreshInterval)),
                 ProfileUpdater.KEY,
                 Types.STRING,
                 1,
@@ -468,12 +470,61 @@ class ProfileUpdaterTest {
         assertThat(out.get(0).set())
                 .containsEntry("as_of", Long.toString(T0 + DAY))
                 .containsEntry("f.events_24h", "0");
-        assertThat(harness.numProcessingTimeTimers()).isZero();
+        // the later refreshes of alpha's profiles, past by beta's watermark, wait for alpha
+        harness.setProcessingTime(3 * ProfileUpdater.FIRST_DEFERRAL_MILLIS + MAX_POLLS);
+        assertThat(drain()).isEmpty();
         // at the end of the input, every profile stands at its own tenant's last event time
         harness.watermark(Long.MAX_VALUE);
         assertThat(drain())
                 .extracting(u -> u.oneid() + "@" + u.set().get("as_of"))
                 .containsExactlyInAnyOrder("a1@" + (T0 + DAY + MIN));
+    }
+
+    @Test
+    void aRefreshPutOffForItsTenantsClockIsDoneAsSoonAsTheClockComes() throws Exception {
+        harness.setProcessingTime(0);
+        harness.processElement(eventOf("alpha", "a1", "product_viewed", T0), T0);
+        harness.processElement(eventOf("beta", "b1", "product_viewed", T0 + 200 * DAY), T0);
+        drain();
+        harness.watermark(T0 + 200 * DAY - 1);
+        assertThat(drain()).isEmpty();
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+        // alpha's clock, from the identity stage, up to just short of the refresh: it waits on
+        clock(harness, "alpha", T0 + DAY - 1);
+        harness.setProcessingTime(0);
+        assertThat(drain()).isEmpty();
+        // past it: the refresh is done at once, not at the next poll a second later
+        clock(harness, "alpha", T0 + DAY + MIN);
+        harness.setProcessingTime(0);
+        List<ProfileUpdate> out = drain();
+        assertThat(out).extracting(ProfileUpdate::oneid).containsExactly("a1");
+        assertThat(out.get(0).set())
+                .containsEntry("as_of", Long.toString(T0 + DAY))
+                .containsEntry("f.events_24h", "0");
+        // its next refresh, a week on, was past by beta's watermark as well: it waits for alpha
+        harness.setProcessingTime(MAX_POLLS);
+        assertThat(drain()).isEmpty();
+    }
+
+    @Test
+    void aRefreshWhoseTimeTheWatermarkPassedIsDoneWithoutAnotherWatermark() throws Exception {
+        harness.setProcessingTime(0);
+        harness.processElement(eventOf("alpha", "a1", "product_viewed", T0 + 2 * DAY), T0);
+        harness.watermark(T0 + 2 * DAY - 1);
+        drain();
+        // an event of a2 comes late, after the watermark passed its next refresh (a day on): in a
+        // quiet spell no watermark comes to fire that refresh's timer
+        harness.processElement(eventOf("alpha", "a2", "product_viewed", T0), T0);
+        assertThat(drain()).extracting(ProfileUpdate::oneid).containsExactly("a2");
+        harness.setProcessingTime(0);
+        List<ProfileUpdate> out = drain();
+        assertThat(out).extracting(ProfileUpdate::oneid).containsExactly("a2");
+        assertThat(out.get(0).set())
+                .containsEntry("as_of", Long.toString(T0 + DAY))
+                .containsEntry("f.events_24h", "0");
+        // the timer that waited for the watermark finds the refresh done
+        harness.watermark(T0 + 3 * DAY);
+        assertThat(drain()).extracting(ProfileUpdate::oneid).doesNotContain("a2");
     }
 
     @Test

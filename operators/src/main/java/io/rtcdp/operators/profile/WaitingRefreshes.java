@@ -1,0 +1,84 @@
+package io.rtcdp.operators.profile;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The profiles of one subtask whose refresh waits for its tenant's own watermark (another tenant's
+ * events moved the shared watermark past it), by tenant and refresh time: when the tenant's clock
+ * comes, the profiles it lets go are looked at again at once instead of at their next poll.
+ *
+ * <p>Held on the heap for the subtask's life, up to a limit; what is not here (above the limit, or
+ * put off before a restore) is still looked at by its poll. An entry may be stale (the profile was
+ * refreshed, moved on or merged away since): looking at it again finds nothing to do.
+ */
+final class WaitingRefreshes {
+    private final int limit;
+    private final Map<String, TreeMap<Long, Set<String>>> byTenant = new HashMap<>();
+    private int size;
+
+    WaitingRefreshes(int limit) {
+        this.limit = limit;
+    }
+
+    /**
+     * Remembers that the profile of {@code key} waits for its tenant's watermark to reach {@code
+     * due}; false if it could not be (the limit is reached).
+     */
+    boolean add(String tenant, long due, String key) {
+        TreeMap<Long, Set<String>> waiting = byTenant.get(tenant);
+        Set<String> keys = waiting == null ? null : waiting.get(due);
+        if (keys != null && keys.contains(key)) {
+            return true;
+        }
+        if (size >= limit) {
+            return false;
+        }
+        if (waiting == null) {
+            waiting = new TreeMap<>();
+            byTenant.put(tenant, waiting);
+        }
+        if (keys == null) {
+            keys = new LinkedHashSet<>();
+            waiting.put(due, keys);
+        }
+        keys.add(key);
+        size++;
+        return true;
+    }
+
+    /**
+     * Takes out the keys of the tenant's profiles that wait for a time at or before {@code
+     * watermark}, earliest first.
+     */
+    List<String> takeDue(String tenant, long watermark) {
+        TreeMap<Long, Set<String>> waiting = byTenant.get(tenant);
+        if (waiting == null || waiting.isEmpty() || waiting.firstKey() > watermark) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        Iterator<Map.Entry<Long, Set<String>>> it =
+                waiting.headMap(watermark, true).entrySet().iterator();
+        while (it.hasNext()) {
+            Set<String> keys = it.next().getValue();
+            out.addAll(keys);
+            size -= keys.size();
+            it.remove();
+        }
+        if (waiting.isEmpty()) {
+            byTenant.remove(tenant);
+        }
+        return out;
+    }
+
+    /** How many profiles are remembered. */
+    int size() {
+        return size;
+    }
+}
