@@ -19,6 +19,7 @@ import io.rtcdp.operators.profile.ProfileChange;
 import io.rtcdp.operators.profile.ProfileUpdater;
 import io.rtcdp.operators.profile.ProfileUpdaterOperator;
 import io.rtcdp.operators.profile.RfmObservation;
+import io.rtcdp.operators.rec.ItemStatsOperator;
 import io.rtcdp.operators.rec.ItemStatsStage;
 import io.rtcdp.operators.rec.ItemTableMerger;
 import io.rtcdp.operators.rec.RecScorer;
@@ -299,7 +300,10 @@ public final class RtcdpJob {
         SingleOutputStreamOperator<Tuple3<String, String, byte[]>> itemStats =
                 changes.getSideOutput(ProfileUpdater.ITEM_ORDERS)
                         .keyBy(ItemStatsStage.KEY)
-                        .process(new ItemStatsStage(recRefresh, halfLife), ItemStatsStage.STATS)
+                        .transform(
+                                "item statistics",
+                                ItemStatsStage.STATS,
+                                new ItemStatsOperator(new ItemStatsStage(recRefresh, halfLife)))
                         .uid("rec-item-stats")
                         .name("item statistics");
         deadLetters.add(itemStats.getSideOutput(RecordIsolation.INTERNAL_ERRORS));

@@ -34,9 +34,13 @@ public abstract class KeyedOperatorTest<I, O> {
         h.close();
     }
 
+    /** The operator under test: the function's, unless the stage has its own. */
+    protected org.apache.flink.streaming.api.operators.OneInputStreamOperator<I, O> operator() {
+        return new KeyedProcessOperator<>(function());
+    }
+
     private KeyedOneInputStreamOperatorTestHarness<String, I, O> newHarness() throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(function()), key(), Types.STRING);
+        return new KeyedOneInputStreamOperatorTestHarness<>(operator(), key(), Types.STRING);
     }
 
     protected void send(I in) throws Exception {
@@ -55,6 +59,8 @@ public abstract class KeyedOperatorTest<I, O> {
      * a new one restored from the snapshot.
      */
     protected void restore(long timestamp) throws Exception {
+        // as a task does: the operator's last work before the barrier, then the snapshot
+        h.prepareSnapshotPreBarrier(1);
         var snapshot = h.snapshot(1, timestamp);
         h.close();
         h = newHarness();

@@ -4,7 +4,11 @@ import io.rtcdp.udf.rec.ItemStats;
 import io.rtcdp.udf.rec.PurchasedItems;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
@@ -25,7 +29,11 @@ public final class ItemBuckets {
     }
 
     /**
-     * Splits one order into the records of the buckets it changes ({@link ItemOrder}).
+     * Splits one order into the records of the buckets it changes ({@link ItemOrder}), each with
+     * only what its bucket needs ({@link ItemStats#addShare}): the bucket's own items of the
+     * order's first {@link ItemStats#BASKET_ITEMS} distinct items, and the order's new items and
+     * the customer's main earlier items only if one of those is the bucket's (a bucket then counts
+     * pairs across buckets).
      *
      * @param skus the order's skus (repeats allowed)
      * @param before the customer's items before the order
@@ -40,32 +48,51 @@ public final class ItemBuckets {
         if (basket.isEmpty()) {
             return;
         }
-        List<String> prior = new ArrayList<>();
-        for (PurchasedItems.Item i : before.top(ItemStats.PRIOR_ITEMS)) {
-            prior.add(i.sku());
-        }
-        List<String> fresh = new ArrayList<>();
-        for (String sku : basket) {
-            if (before.orders(sku) == 0) {
-                fresh.add(sku);
-            }
-        }
-        TreeMap<Integer, Boolean> buckets = new TreeMap<>();
-        for (String sku :
+        List<String> bought =
                 basket.size() > ItemStats.BASKET_ITEMS
                         ? basket.subList(0, ItemStats.BASKET_ITEMS)
-                        : basket) {
-            buckets.put(bucket(sku), true);
+                        : basket;
+        TreeMap<Integer, List<String>> own = new TreeMap<>();
+        List<String> fresh = new ArrayList<>();
+        Set<Integer> withFresh = new HashSet<>();
+        for (String sku : bought) {
+            int b = bucket(sku);
+            own.computeIfAbsent(b, k -> new ArrayList<>()).add(sku);
+            if (before.orders(sku) == 0) {
+                fresh.add(sku);
+                withFresh.add(b);
+            }
         }
+        List<String> prior = new ArrayList<>();
+        Map<Integer, List<String>> ownPrior = new HashMap<>();
         if (!fresh.isEmpty()) {
-            for (String sku : prior) {
-                buckets.put(bucket(sku), true);
+            for (PurchasedItems.Item i : before.top(ItemStats.PRIOR_ITEMS)) {
+                prior.add(i.sku());
+                int b = bucket(i.sku());
+                ownPrior.computeIfAbsent(b, k -> new ArrayList<>()).add(i.sku());
+                own.computeIfAbsent(b, k -> new ArrayList<>());
             }
         }
         List<String> priorCopy = List.copyOf(prior);
         List<String> freshCopy = List.copyOf(fresh);
-        for (int b : buckets.keySet()) {
-            out.accept(new ItemOrder(tenant, b, ts, basket, freshCopy, priorCopy));
+        for (Map.Entry<Integer, List<String>> e : own.entrySet()) {
+            int b = e.getKey();
+            List<String> earlier;
+            if (withFresh.contains(b)) {
+                earlier = priorCopy; // its new items pair with every earlier item
+            } else if (ownPrior.containsKey(b)) {
+                earlier = List.copyOf(ownPrior.get(b)); // its earlier items pair with the new ones
+            } else {
+                earlier = null; // no pair of this order is the bucket's
+            }
+            out.accept(
+                    new ItemOrder(
+                            tenant,
+                            b,
+                            ts,
+                            List.copyOf(e.getValue()),
+                            earlier == null ? List.of() : freshCopy,
+                            earlier == null ? List.of() : earlier));
         }
     }
 }

@@ -13,9 +13,13 @@ import java.util.List;
  * @param tenant tenant
  * @param bucket the bucket of the tenant's items, 0 ≤ bucket < {@link ItemBuckets#BUCKETS}
  * @param ts the order's event time
- * @param basket the order's distinct skus, sorted
- * @param fresh the skus of {@code basket} the customer had not bought before
- * @param prior the customer's items before the order, most important first
+ * @param basket the bucket's skus of the order's first {@link
+ *     io.rtcdp.udf.rec.ItemStats#BASKET_ITEMS} distinct skus, sorted ({@link ItemBuckets#split}; a
+ *     record from before that split holds all of the order's distinct skus)
+ * @param fresh the order's skus (of those first ones, every bucket's) the customer had not bought
+ *     before, sorted; empty when neither they nor {@code prior} hold one of the bucket's items
+ * @param prior the customer's items before the order, most important first: all of them when one of
+ *     {@code fresh} is the bucket's, else only the bucket's; empty when {@code fresh} is
  */
 public record ItemOrder(
         String tenant,

@@ -13,8 +13,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -52,11 +54,16 @@ import org.apache.flink.util.Collector;
  *       statistics.
  * </ul>
  *
- * <p>An order costs a read and a write of the statistics of the items it touches in the bucket (at
- * most {@link ItemStats#BASKET_ITEMS} + {@link ItemStats#PRIOR_ITEMS}), never a pass over the
- * bucket. State: one value per item of the bucket (each bounded: a neighbour sketch of {@link
- * ItemStats#NEIGHBOUR_MAP} counters), and the set of items changed since the last send, cleared on
- * every send; nothing per order or per customer.
+ * <p>An order changes the statistics of the items it touches in the bucket (at most {@link
+ * ItemStats#BASKET_ITEMS} + {@link ItemStats#PRIOR_ITEMS}), never a pass over the bucket. They are
+ * kept decoded on the heap and written behind: into state before every checkpoint barrier ({@link
+ * ItemStatsOperator}) and before the bucket sends, so an item ordered again and again is decoded
+ * and encoded once per checkpoint rather than once per order (a read and a write of each touched
+ * item per order made this the slowest stage of a replay with order lines). At most about {@link
+ * #CACHED_STATS} statistics stay on the heap per subtask. State: one value per item of the bucket
+ * (each bounded: a neighbour sketch of {@link ItemStats#NEIGHBOUR_MAP} counters), and the set of
+ * items changed since the last send, cleared on every send; nothing per order or per customer. (An
+ * order the stage fails on, a dead letter, may leave part of its counts in the heap copy.)
  */
 public final class ItemStatsStage
         extends KeyedProcessFunction<String, ItemOrder, Tuple3<String, String, byte[]>> {
@@ -94,6 +101,24 @@ public final class ItemStatsStage
     private static final long CHANGED = 2;
 
     private transient Counter statsSent;
+
+    /** About how many items' decoded statistics a subtask keeps on the heap between flushes. */
+    static final int CACHED_STATS = 50_000;
+
+    /** The buckets worked on since they were last flushed or dropped: key → decoded work. */
+    private transient Map<String, Bucket> work;
+
+    /** How many statistics {@link #work} holds. */
+    private transient int cached;
+
+    /** One bucket's statistics on the heap, and what of them state does not hold yet. */
+    private static final class Bucket {
+        final Map<String, ItemStats.Stat> stats = new HashMap<>();
+        final Set<String> dirty = new LinkedHashSet<>();
+        long[] state;
+        boolean stateDirty;
+    }
+
     private final RecordIsolation isolation = new RecordIsolation("rec");
 
     /**
@@ -136,6 +161,8 @@ public final class ItemStatsStage
                                         "rec-item-bucket",
                                         PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         statsSent = getRuntimeContext().getMetricGroup().counter("recItemStatsSent");
+        work = new HashMap<>();
+        cached = 0;
         isolation.open(getRuntimeContext().getMetricGroup());
     }
 
@@ -155,17 +182,19 @@ public final class ItemStatsStage
         int bucket = o.bucket();
         Predicate<String> mine = sku -> ItemBuckets.bucket(sku) == bucket;
         // the statistics the order can change, and only those, read from state
-        Set<String> touched = new LinkedHashSet<>();
-        Iterable<String> basket = PurchasedItems.distinct(o.basket());
+        // the order's items of this bucket (a record from before the split by bucket holds them
+        // all), and the customer's earlier items of this bucket when the order has new items
+        List<String> bought = new ArrayList<>();
         int n = 0;
-        for (String sku : basket) {
+        for (String sku : PurchasedItems.distinct(o.basket())) {
             if (n++ == ItemStats.BASKET_ITEMS) {
                 break;
             }
             if (mine.test(sku)) {
-                touched.add(sku);
+                bought.add(sku);
             }
         }
+        Set<String> touched = new LinkedHashSet<>(bought);
         if (!o.fresh().isEmpty()) {
             List<String> prior = o.prior();
             for (int i = 0; i < prior.size() && i < ItemStats.PRIOR_ITEMS; i++) {
@@ -177,29 +206,43 @@ public final class ItemStatsStage
         if (touched.isEmpty()) {
             return; // none of the order's items is this bucket's
         }
+        Bucket b = work.computeIfAbsent(ctx.getCurrentKey(), k -> new Bucket());
         ItemStats stats = new ItemStats(halfLifeMs);
         for (String sku : touched) {
-            byte[] bytes = items.get(sku);
-            if (bytes != null) {
-                stats.put(sku, decode(bytes));
+            ItemStats.Stat s = b.stats.get(sku);
+            if (s == null) {
+                byte[] bytes = items.get(sku);
+                if (bytes != null) {
+                    s = decode(bytes);
+                    b.stats.put(sku, s);
+                    cached++;
+                }
+            }
+            if (s != null) {
+                stats.put(sku, s);
             }
         }
-        Set<String> updated = stats.addOrder(o.ts(), o.basket(), o.fresh(), o.prior(), mine);
+        Set<String> updated = stats.addShare(o.ts(), bought, o.fresh(), o.prior(), mine);
         if (updated.isEmpty()) {
             return;
         }
         for (String sku : updated) {
-            items.put(sku, encode(stats.get(sku)));
-            changed.put(sku, Boolean.TRUE);
+            if (b.stats.put(sku, stats.get(sku)) == null) {
+                cached++;
+            }
+            b.dirty.add(sku);
         }
-        long[] state = bucketState.value();
-        if (state == null) {
-            state = new long[2];
+        if (b.state == null) {
+            b.state = bucketState.value();
+            if (b.state == null) {
+                b.state = new long[2];
+            }
         }
+        long[] state = b.state;
         if (state[STATUS] == NEW) {
             // the bucket's first change: its items at once, and what changed at the end of input
             ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
-            send(o.tenant(), state, out);
+            send(o.tenant(), b, out);
             return;
         }
         state[STATUS] = CHANGED;
@@ -208,7 +251,45 @@ public final class ItemStatsStage
             state[NEXT] = (now / refreshMillis + 1) * refreshMillis;
             ctx.timerService().registerProcessingTimeTimer(state[NEXT]);
         }
-        bucketState.update(state);
+        b.stateDirty = true;
+        if (cached > CACHED_STATS) {
+            // above the bound: this bucket goes to state and off the heap now
+            flush(b);
+            work.remove(ctx.getCurrentKey());
+            cached -= b.stats.size();
+        }
+    }
+
+    /** Writes what state does not hold yet of a bucket; its key must be the current key. */
+    private void flush(Bucket b) throws Exception {
+        for (String sku : b.dirty) {
+            items.put(sku, encode(b.stats.get(sku)));
+            changed.put(sku, Boolean.TRUE);
+        }
+        b.dirty.clear();
+        if (b.stateDirty) {
+            bucketState.update(b.state);
+            b.stateDirty = false;
+        }
+    }
+
+    /**
+     * Writes every bucket's statistics that state does not hold yet, each under its key (set by
+     * {@code setKey}): before a checkpoint barrier. Then, above {@link #CACHED_STATS}, drops them
+     * from the heap.
+     */
+    void flushAll(java.util.function.Consumer<String> setKey) throws Exception {
+        for (Map.Entry<String, Bucket> e : work.entrySet()) {
+            Bucket b = e.getValue();
+            if (!b.dirty.isEmpty() || b.stateDirty) {
+                setKey.accept(e.getKey());
+                flush(b);
+            }
+        }
+        if (cached > CACHED_STATS) {
+            work.clear();
+            cached = 0;
+        }
     }
 
     @Override
@@ -218,17 +299,22 @@ public final class ItemStatsStage
         String key = ctx.getCurrentKey();
         isolation.run(
                 () -> {
-                    long[] state = bucketState.value();
-                    if (state == null) {
-                        return;
+                    Bucket b = work.computeIfAbsent(key, k -> new Bucket());
+                    if (b.state == null) {
+                        b.state = bucketState.value();
+                        if (b.state == null) {
+                            work.remove(key);
+                            return;
+                        }
                     }
                     if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
-                        state[NEXT] = 0;
+                        b.state[NEXT] = 0;
+                        b.stateDirty = true;
                     }
-                    if (state[STATUS] == CHANGED) {
-                        send(key.substring(0, key.lastIndexOf('\u0001')), state, out);
+                    if (b.state[STATUS] == CHANGED) {
+                        send(key.substring(0, key.lastIndexOf('\u0001')), b, out);
                     } else {
-                        bucketState.update(state);
+                        flush(b);
                     }
                 },
                 null,
@@ -240,15 +326,16 @@ public final class ItemStatsStage
      * Sends the statistics of every item changed since the last send, forgets that they changed and
      * stores the bucket's state, marked as sent.
      */
-    private void send(String tenant, long[] state, Collector<Tuple3<String, String, byte[]>> out)
+    private void send(String tenant, Bucket b, Collector<Tuple3<String, String, byte[]>> out)
             throws Exception {
+        b.state[STATUS] = SENT;
+        b.stateDirty = true;
+        flush(b);
         List<String> skus = new ArrayList<>();
         for (String sku : changed.keys()) {
             skus.add(sku);
         }
         changed.clear();
-        state[STATUS] = SENT;
-        bucketState.update(state);
         for (String sku : skus) {
             byte[] bytes = items.get(sku);
             if (bytes != null) {

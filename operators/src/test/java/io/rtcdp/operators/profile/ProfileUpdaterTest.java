@@ -587,7 +587,14 @@ class ProfileUpdaterTest {
         List<ItemOrder> expected = new java.util.ArrayList<>();
         ItemBuckets.split("acme", T0, List.of("b", "a", "b"), new PurchasedItems(), expected::add);
         assertThat(orders).isEqualTo(expected);
-        assertThat(orders).allSatisfy(o -> assertThat(o.basket()).containsExactly("a", "b"));
+        // each bucket gets its own items of the order, and both new items (its pairs)
+        assertThat(orders.stream().flatMap(o -> o.basket().stream()))
+                .containsExactlyInAnyOrder("a", "b");
+        assertThat(orders)
+                .allSatisfy(
+                        o ->
+                                assertThat(o.basket())
+                                        .allMatch(sku -> ItemBuckets.bucket(sku) == o.bucket()));
         assertThat(orders).allSatisfy(o -> assertThat(o.fresh()).containsExactly("a", "b"));
         List<ItemsObservation> seen = side(harness, ProfileUpdater.ITEMS);
         assertThat(seen).hasSize(1);
@@ -602,7 +609,15 @@ class ProfileUpdaterTest {
                 .allSatisfy(
                         o -> {
                             assertThat(o.fresh()).containsExactly("c");
-                            assertThat(o.prior()).containsExactlyInAnyOrder("a", "b");
+                            if (o.bucket() == ItemBuckets.bucket("c")) {
+                                // c pairs with every earlier item
+                                assertThat(o.prior()).containsExactlyInAnyOrder("a", "b");
+                            } else {
+                                // an earlier item pairs with c: only the bucket's own
+                                assertThat(o.prior())
+                                        .isNotEmpty()
+                                        .allMatch(sku -> ItemBuckets.bucket(sku) == o.bucket());
+                            }
                         });
         seen = side(harness, ProfileUpdater.ITEMS);
         assertThat(seen).hasSize(1);

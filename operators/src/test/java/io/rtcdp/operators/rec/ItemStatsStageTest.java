@@ -36,6 +36,13 @@ class ItemStatsStageTest extends KeyedOperatorTest<ItemOrder, Tuple3<String, Str
     }
 
     @Override
+    protected org.apache.flink.streaming.api.operators.OneInputStreamOperator<
+                    ItemOrder, Tuple3<String, String, byte[]>>
+            operator() {
+        return new ItemStatsOperator(function());
+    }
+
+    @Override
     protected KeySelector<ItemOrder, String> key() {
         return ItemStatsStage.KEY;
     }
@@ -194,6 +201,29 @@ class ItemStatsStageTest extends KeyedOperatorTest<ItemOrder, Tuple3<String, Str
         order("c2", 2, A, B);
         h.setProcessingTime(2 * R);
         assertThat(sent()).containsExactlyInAnyOrder("acme/" + A, "acme/" + B);
+    }
+
+    @Test
+    void statisticsKeptOnTheHeapBetweenCheckpointsEqualOrdersCountedOneByOne() throws Exception {
+        java.util.Random random = new java.util.Random(42);
+        List<String> skus = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            skus.add("s" + i);
+        }
+        for (int n = 0; n < 300; n++) {
+            String[] basket = new String[1 + random.nextInt(6)];
+            for (int i = 0; i < basket.length; i++) {
+                basket[i] = skus.get(random.nextInt(skus.size()));
+            }
+            order("c" + random.nextInt(25), n / 10, true, basket);
+            if (n % 70 == 69) {
+                // a checkpoint and a restart from it between orders
+                restore(n);
+            }
+        }
+        // every bucket's statistics at the end of the input: each checked against direct
+        h.processWatermark(new Watermark(Long.MAX_VALUE));
+        assertThat(sent()).hasSizeGreaterThan(30);
     }
 
     @Test

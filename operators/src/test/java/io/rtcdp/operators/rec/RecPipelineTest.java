@@ -151,7 +151,7 @@ class RecPipelineTest {
         Random rnd = new Random(seed);
         try (var buckets =
                         new KeyedOneInputStreamOperatorTestHarness<>(
-                                new KeyedProcessOperator<>(new ItemStatsStage(REFRESH, HALF_LIFE)),
+                                new ItemStatsOperator(new ItemStatsStage(REFRESH, HALF_LIFE)),
                                 ItemStatsStage.KEY,
                                 Types.STRING);
                 var merger =

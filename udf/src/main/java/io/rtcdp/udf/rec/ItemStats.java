@@ -178,7 +178,6 @@ public final class ItemStats {
             Collection<String> prior,
             Predicate<String> mine) {
         List<String> bought = bounded(PurchasedItems.distinct(basket), BASKET_ITEMS);
-        List<String> before = bounded(prior, PRIOR_ITEMS);
         Set<String> isNew = new HashSet<>(newItems);
         List<String> fresh = new ArrayList<>(bought.size());
         for (String sku : bought) {
@@ -186,6 +185,32 @@ public final class ItemStats {
                 fresh.add(sku);
             }
         }
+        return addShare(ts, bought, fresh, prior, mine);
+    }
+
+    /**
+     * Counts the share of one order that statistics of the items {@code mine} keeps: what {@link
+     * #addOrder(long, Collection, Collection, Collection, Predicate)} does for them, from only the
+     * order's items that are {@code mine} and the order's new items, so that each keeper of a part
+     * of the items needs only its part of the basket.
+     *
+     * @param bought the order's items that are {@code mine}, of its first {@link #BASKET_ITEMS}
+     *     distinct items in sku order
+     * @param fresh the order's items the customer had not bought before, of those first {@link
+     *     #BASKET_ITEMS}, in sku order (all of them, mine or not); may be empty when none of them
+     *     and none of {@code prior} is {@code mine}
+     * @param prior as for {@code addOrder}, in its order; when none of {@code fresh} is {@code
+     *     mine}, only its items that are {@code mine} are needed; may be empty when {@code fresh}
+     *     is
+     * @return the items whose statistics changed
+     */
+    public Set<String> addShare(
+            long ts,
+            List<String> bought,
+            List<String> fresh,
+            Collection<String> prior,
+            Predicate<String> mine) {
+        List<String> before = bounded(prior, PRIOR_ITEMS);
         Set<String> changed = new HashSet<>();
         for (String sku : bought) {
             if (mine.test(sku)) {
