@@ -442,20 +442,25 @@ class ProfileUpdaterTest {
         }
     }
 
-    @Test
-    void anotherTenantsEventsDoNotMoveAProfilesTime() throws Exception {
+    /**
+     * Alpha's history ends 200 days before beta's live event, which moves the shared watermark far
+     * past alpha's refresh times: a1's refresh is put off, not applied.
+     */
+    void putOffByAnotherTenant() throws Exception {
         harness.setProcessingTime(0);
-        // alpha's history ends 200 days before beta's live event
         harness.processElement(eventOf("alpha", "a1", "product_viewed", T0), T0);
         harness.processElement(eventOf("beta", "b1", "product_viewed", T0 + 200 * DAY), T0);
         drain();
-        // beta's event moves the shared watermark far past alpha's refresh times: a1's refresh
-        // is put off, not applied (a1: the put-off refresh, end of input; b1: its next window
-        // change, end of input)
         harness.watermark(T0 + 200 * DAY - 1);
         assertThat(drain()).isEmpty();
-        assertThat(harness.numEventTimeTimers()).isEqualTo(3);
         assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+    }
+
+    @Test
+    void anotherTenantsEventsDoNotMoveAProfilesTime() throws Exception {
+        putOffByAnotherTenant();
+        // a1: the put-off refresh, end of input; b1: its next window change, end of input
+        assertThat(harness.numEventTimeTimers()).isEqualTo(3);
         // looked at again after a second, then a minute: alpha's time has not moved, it waits on
         harness.setProcessingTime(ProfileUpdater.FIRST_DEFERRAL_MILLIS);
         assertThat(drain()).isEmpty();
@@ -480,27 +485,29 @@ class ProfileUpdaterTest {
                 .containsExactlyInAnyOrder("a1@" + (T0 + DAY + MIN));
     }
 
+    /**
+     * With no time passing, the profile's refresh comes out: its windows at T0 + 1 day, its only
+     * event (at T0) out of the last 24 hours.
+     */
+    void assertRefreshedNowToTheNextDay(String oneid) throws Exception {
+        harness.setProcessingTime(0);
+        List<ProfileUpdate> out = drain();
+        assertThat(out).extracting(ProfileUpdate::oneid).containsExactly(oneid);
+        assertThat(out.get(0).set())
+                .containsEntry("as_of", Long.toString(T0 + DAY))
+                .containsEntry("f.events_24h", "0");
+    }
+
     @Test
     void aRefreshPutOffForItsTenantsClockIsDoneAsSoonAsTheClockComes() throws Exception {
-        harness.setProcessingTime(0);
-        harness.processElement(eventOf("alpha", "a1", "product_viewed", T0), T0);
-        harness.processElement(eventOf("beta", "b1", "product_viewed", T0 + 200 * DAY), T0);
-        drain();
-        harness.watermark(T0 + 200 * DAY - 1);
-        assertThat(drain()).isEmpty();
-        assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+        putOffByAnotherTenant();
         // alpha's clock, from the identity stage, up to just short of the refresh: it waits on
         clock(harness, "alpha", T0 + DAY - 1);
         harness.setProcessingTime(0);
         assertThat(drain()).isEmpty();
         // past it: the refresh is done at once, not at the next poll a second later
         clock(harness, "alpha", T0 + DAY + MIN);
-        harness.setProcessingTime(0);
-        List<ProfileUpdate> out = drain();
-        assertThat(out).extracting(ProfileUpdate::oneid).containsExactly("a1");
-        assertThat(out.get(0).set())
-                .containsEntry("as_of", Long.toString(T0 + DAY))
-                .containsEntry("f.events_24h", "0");
+        assertRefreshedNowToTheNextDay("a1");
         // its next refresh, a week on, was past by beta's watermark as well: it waits for alpha
         harness.setProcessingTime(MAX_POLLS);
         assertThat(drain()).isEmpty();
@@ -516,12 +523,7 @@ class ProfileUpdaterTest {
         // quiet spell no watermark comes to fire that refresh's timer
         harness.processElement(eventOf("alpha", "a2", "product_viewed", T0), T0);
         assertThat(drain()).extracting(ProfileUpdate::oneid).containsExactly("a2");
-        harness.setProcessingTime(0);
-        List<ProfileUpdate> out = drain();
-        assertThat(out).extracting(ProfileUpdate::oneid).containsExactly("a2");
-        assertThat(out.get(0).set())
-                .containsEntry("as_of", Long.toString(T0 + DAY))
-                .containsEntry("f.events_24h", "0");
+        assertRefreshedNowToTheNextDay("a2");
         // the timer that waited for the watermark finds the refresh done
         harness.watermark(T0 + 3 * DAY);
         assertThat(drain()).extracting(ProfileUpdate::oneid).doesNotContain("a2");
