@@ -113,6 +113,7 @@ class HistoryThenLiveITCase {
                         FlinkTestCluster.noRestarts());
         assertThat(replayed.valid()).isEqualTo(history.size());
         assertThat(replayed.savepoint()).contains(tmp.resolve("savepoints") + "/savepoint-");
+        stateOfOrderLines(replayed.savepoint(), history);
 
         // a job without the replay's operators would drop their state: refused, by name
         assertThatThrownBy(
@@ -144,6 +145,52 @@ class HistoryThenLiveITCase {
         } finally {
             cancel(job);
         }
+    }
+
+    /**
+     * The state the replay's savepoint holds for the order lines and the next-purchase stages, per
+     * profile and per item (issue 15: the new state is bounded), printed for the README. A
+     * canonical savepoint holds each key and value as RocksDB stores them, before RocksDB's
+     * compression and file overhead.
+     */
+    private static void stateOfOrderLines(String savepoint, List<String> history) throws Exception {
+        java.util.Set<String> customers = new java.util.HashSet<>();
+        java.util.Set<String> skus = new java.util.HashSet<>();
+        for (String line : history) {
+            JsonNode n = JSON.readTree(line);
+            customers.add(n.get("ids").get("user_id").asText());
+            for (JsonNode item : n.path("props").path("items")) {
+                skus.add(item.get("sku").asText());
+            }
+        }
+        Map<String, Long> bytes =
+                SavepointSizes.byUid(
+                        savepoint,
+                        List.of(
+                                "rec-item-stats",
+                                "rec-item-tables",
+                                "rec-next-purchase",
+                                "profile",
+                                "fragments"));
+        assertThat(bytes.values()).as("state by uid: %s", bytes).allMatch(b -> b > 0);
+        // bounded: an item's statistics hold at most a 64-counter sketch, a profile at most 256
+        // items, a tenant's table at most 20,000 items with 10 neighbours
+        assertThat(bytes.get("rec-item-stats") / skus.size()).isLessThan(4_096);
+        assertThat(bytes.get("rec-next-purchase") / customers.size()).isLessThan(8_192);
+        assertThat(bytes.get("rec-item-tables")).isLessThan(8L << 20);
+        System.out.printf(
+                "state to %s (%d profiles, %d items, 1 tenant), bytes in the savepoint: %s;"
+                        + " per item: statistics %d; per tenant: item table %d; per profile:"
+                        + " next purchase %d, profile %d, fragments %d%n",
+                SPLIT,
+                customers.size(),
+                skus.size(),
+                bytes,
+                bytes.get("rec-item-stats") / skus.size(),
+                bytes.get("rec-item-tables"),
+                bytes.get("rec-next-purchase") / customers.size(),
+                bytes.get("profile") / customers.size(),
+                bytes.get("fragments") / customers.size());
     }
 
     /**
