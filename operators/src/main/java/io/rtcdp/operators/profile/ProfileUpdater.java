@@ -307,8 +307,8 @@ public final class ProfileUpdater
         if (wakeUps.isEmpty()) {
             return List.of();
         }
-        List<String> keys = new ArrayList<>(wakeUps);
-        wakeUps.clear();
+        List<String> keys = wakeUps;
+        wakeUps = new ArrayList<>();
         return keys;
     }
 
