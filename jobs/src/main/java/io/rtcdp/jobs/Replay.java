@@ -246,6 +246,10 @@ public final class Replay {
                 inputs.stream().map(p -> new Path(p.toAbsolutePath().toUri())).toArray(Path[]::new);
         FileSource<io.rtcdp.udf.event.Parsed> source =
                 FileSource.forBulkFileFormat(new EventFileFormat(cfg.parser()), paths).build();
+        if (heldOpenRunId != null) {
+            // a start-up source that finishes as the savepoint is taken would fail it
+            job.holdStartUpControlOpen();
+        }
         job.historySource(
                         heldOpenRunId == null
                                 ? source

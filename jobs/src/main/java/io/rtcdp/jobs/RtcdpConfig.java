@@ -3,7 +3,12 @@ package io.rtcdp.jobs;
 import io.rtcdp.udf.event.ParserConfig;
 import io.rtcdp.udf.identity.TenantIdLimits;
 import io.rtcdp.udf.lifecycle.TenantLifecycles;
+import io.rtcdp.udf.text.TextClassifier;
+import java.io.IOException;
 import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -91,7 +96,26 @@ public final class RtcdpConfig implements Serializable {
                             }
                         });
         settings.getOptional(RtcdpOptions.DEFAULT_SECRET).ifPresent(b::defaultSecret);
+        settings.getOptional(RtcdpOptions.TEXT_MODEL)
+                .ifPresent(file -> b.textClassifier(textModel(file)));
         return b;
+    }
+
+    /** The classifier in {@code file}; an IllegalArgumentException of one line when unusable. */
+    private static TextClassifier textModel(String file) {
+        String json;
+        try {
+            json = Files.readString(Path.of(file), StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException(
+                    "text.model: cannot read " + file + " (" + e.getMessage() + ")", e);
+        }
+        try {
+            return TextClassifier.fromJson(json);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "text.model: " + file + " is not a text model: " + e.getMessage(), e);
+        }
     }
 
     /** Every setting at its default. */

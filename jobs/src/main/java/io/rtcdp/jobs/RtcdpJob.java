@@ -337,7 +337,10 @@ public final class RtcdpJob {
         DataGeneratorSource<String> texts =
                 new DataGeneratorSource<>(
                         new StartUpTexts(new ArrayList<>(startUp)), startUp.size(), Types.STRING);
-        boolean controlTopics = parts.rulesSource != null || !parts.controlSources.isEmpty();
+        boolean controlTopics =
+                parts.rulesSource != null
+                        || !parts.controlSources.isEmpty()
+                        || parts.holdStartUpControlOpen;
         DataStream<String> rules =
                 (controlTopics
                                 ? env.fromSource(
@@ -436,9 +439,14 @@ public final class RtcdpJob {
                 .uid("redis-triggers")
                 .name("redis triggers");
         for (int i = 0; i < parts.triggerSinks.size(); i++) {
-            triggers.sinkTo(parts.triggerSinks.get(i))
-                    .uid(sinkUid("trigger-sink-" + i))
-                    .name("triggers");
+            var triggerOut =
+                    triggers.sinkTo(parts.triggerSinks.get(i))
+                            .uid(sinkUid("trigger-sink-" + i))
+                            .name("triggers");
+            if (parts.singleFileWriters) {
+                // one writer of the file: several would each write it from the start
+                triggerOut.setParallelism(1);
+            }
         }
 
         DataStream<DeadLetter> allDeadLetters = deadLetters.get(0);
@@ -514,6 +522,7 @@ public final class RtcdpJob {
         private Sink<Conflict> conflictSink;
         private io.rtcdp.operators.sink.AuditOutput.Factory auditOutput;
         private boolean singleFileWriters;
+        private boolean holdStartUpControlOpen;
         private final List<String> initialControl = new ArrayList<>();
         private Source<String, ?, ?> rulesSource;
         private final List<Source<String, ?, ?>> controlSources = new ArrayList<>();
@@ -591,11 +600,25 @@ public final class RtcdpJob {
         }
 
         /**
-         * The dead-letter, conflict and trigger sinks write single files: the first two run with
-         * parallelism 1, and all three have uids of their own ({@link #FILE_SINK_UID_SUFFIX}).
+         * The dead-letter, conflict and trigger sinks write single files: they run with parallelism
+         * 1, and have uids of their own ({@link #FILE_SINK_UID_SUFFIX}).
          */
         public Builder singleFileWriters() {
             singleFileWriters = true;
+            return this;
+        }
+
+        /**
+         * The start-up rule sets and models are held open after their texts, as in a job with
+         * control topics: for a replay that ends with a savepoint taken while it runs ({@code
+         * --savepoint}). A finished start-up source is no part of such a savepoint's trouble once
+         * it has finished, but one that finishes while the savepoint is taken fails it (the
+         * TaskManager no longer knows the task), which a short input makes likely. Nothing after
+         * the rule sets waits for their watermark (the decision stage and the trainer set no
+         * event-time timers), so the job's results do not change.
+         */
+        public Builder holdStartUpControlOpen() {
+            holdStartUpControlOpen = true;
             return this;
         }
 

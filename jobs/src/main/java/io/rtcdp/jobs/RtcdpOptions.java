@@ -329,6 +329,15 @@ public final class RtcdpOptions {
                                             + " start-up; later versions come from the rules"
                                             + " topic"),
                     v -> {});
+    public static final ConfigOption<String> TEXT_MODEL =
+            setting(
+                    key("text.model")
+                            .stringType()
+                            .noDefaultValue()
+                            .withDescription(
+                                    "a text classifier's model JSON (rtcdp text train) for"
+                                            + " props.text; none: the one shipped with rtcdp"),
+                    v -> {});
     public static final ConfigOption<String> RULES_TOPIC =
             topic(
                     "kafka.topic.rules",

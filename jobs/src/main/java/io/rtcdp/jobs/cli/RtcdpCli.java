@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             GenerateCommand.class,
             BenchCommand.class,
             TrainCommand.class,
+            TextCommand.class,
             EvaluateCommand.class,
             RedisAclCommand.class,
             IdsCommand.class,

@@ -1035,7 +1035,8 @@ public final class ProfileDecider
                                     event.name() != null ? event.name() : event.type().name(),
                                     event.channel(),
                                     // parsed only for a rule set that may read them
-                                    rules.readsEventProps() ? event.propsJson() : null);
+                                    rules.readsEventProps() ? event.propsJson() : null,
+                                    event.text());
             Evaluation ev = rules.evaluate(facts, ef, changed, st.tags, st.segments);
             if (ev.errors() > 0) {
                 ruleErrors.inc(ev.errors());

@@ -148,11 +148,16 @@ public final class FragmentStore
 
     /**
      * Snapshot of {@link FeaturesSerializer}. Version 4: features may hold the items of orders (a
-     * flag of their encoding; version 3's bytes read as they are).
+     * flag of their encoding; version 3's bytes read as they are); 5: features may hold the text
+     * features (their encoding's format 2; versions 3 and 4 read as they are).
      */
     public static final class Snapshot extends VersionedSnapshot<ProfileFeatures> {
         public Snapshot() {
-            super(FeaturesSerializer.INSTANCE, 4, java.util.Map.of(3, FeaturesSerializer.INSTANCE));
+            super(
+                    FeaturesSerializer.INSTANCE,
+                    5,
+                    java.util.Map.of(
+                            3, FeaturesSerializer.INSTANCE, 4, FeaturesSerializer.INSTANCE));
         }
     }
 }

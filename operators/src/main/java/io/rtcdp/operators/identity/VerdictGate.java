@@ -239,14 +239,18 @@ final class VerdictGate {
     }
 
     /**
-     * Format of the waiting records: 2 holds events as version 4 of {@link EventSerializer} (with
-     * order lines) and verdicts as version 3 of {@link VerdictSerializer} wrote them; format 1
-     * ({@link #FORMAT_EVENTS_V3}), events of version 3 and verdicts of version 3, is still read,
-     * its events through the reader of version 3 (without order lines). A new version of either
-     * serializer is a new format here, which still reads the older ones through the readers of the
-     * old versions ({@code VerdictGateTest} fails until it does).
+     * Format of the waiting records: 3 holds events as version 5 of {@link EventSerializer} (with
+     * order lines and text signal) and verdicts as version 3 of {@link VerdictSerializer} wrote
+     * them; format 2 ({@link #FORMAT_EVENTS_V4}: events of version 4, without text signal) and
+     * format 1 ({@link #FORMAT_EVENTS_V3}: events of version 3, without order lines), both with
+     * verdicts of version 3, are still read through the readers of those versions. A new version of
+     * either serializer is a new format here, which still reads the older ones through the readers
+     * of the old versions ({@code VerdictGateTest} fails until it does).
      */
-    static final int FORMAT = 2;
+    static final int FORMAT = 3;
+
+    /** The format before text signals: events of version 4 of {@link EventSerializer}. */
+    static final int FORMAT_EVENTS_V4 = 2;
 
     /** The format before order lines: events of version 3 of {@link EventSerializer}. */
     static final int FORMAT_EVENTS_V3 = 1;
@@ -288,6 +292,8 @@ final class VerdictGate {
         int eventVersion;
         if (format == FORMAT) {
             eventVersion = EventSerializer.VERSION;
+        } else if (format == FORMAT_EVENTS_V4) {
+            eventVersion = EventSerializer.VERSION_WITHOUT_TEXT;
         } else if (format == FORMAT_EVENTS_V3) {
             eventVersion = EventSerializer.VERSION_WITHOUT_ITEMS;
         } else {

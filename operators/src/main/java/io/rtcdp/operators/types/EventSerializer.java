@@ -5,6 +5,9 @@ import io.rtcdp.udf.event.EventType;
 import io.rtcdp.udf.event.Id;
 import io.rtcdp.udf.event.OrderItem;
 import io.rtcdp.udf.profile.Strings;
+import io.rtcdp.udf.text.TextIntent;
+import io.rtcdp.udf.text.TextSentiment;
+import io.rtcdp.udf.text.TextSignal;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -23,8 +26,10 @@ import org.apache.flink.core.memory.DataOutputView;
  * Counts are varints: neither ids nor traits nor order lines are limited to 65535 by the encoding.
  *
  * <p>Versions: 3, the first; 4 adds the order lines ({@link Event#items()}) after {@code
- * ingestedAt}: a count, then per line its sku, nullable category, quantity and price in micros.
- * Version 3 reads as events without order lines.
+ * ingestedAt}: a count, then per line its sku, nullable category, quantity and price in micros; 5
+ * adds the text signal ({@link Event#text()}) after them: a byte, 0 for none, else the intent's
+ * ordinal + 1, then the intent's score, the sentiment's ordinal and its score. Version 3 reads as
+ * events without order lines, 3 and 4 as events without a text signal.
  */
 public final class EventSerializer extends CodecSerializer<Event> {
     private static final long serialVersionUID = 1L;
@@ -32,7 +37,10 @@ public final class EventSerializer extends CodecSerializer<Event> {
     public static final EventSerializer INSTANCE = new EventSerializer();
 
     /** The version of the format {@link #serialize} writes. */
-    public static final int VERSION = 4;
+    public static final int VERSION = 5;
+
+    /** The version with order lines and without the text signal. */
+    public static final int VERSION_WITHOUT_TEXT = 4;
 
     /** The first version, without order lines. */
     public static final int VERSION_WITHOUT_ITEMS = VersionedSnapshot.FIRST_VERSION;
@@ -77,6 +85,15 @@ public final class EventSerializer extends CodecSerializer<Event> {
             out.writeLong(item.quantity());
             out.writeLong(item.priceMicros());
         }
+        TextSignal text = e.text();
+        if (text == null) {
+            out.writeByte(0);
+        } else {
+            out.writeByte(text.intent().ordinal() + 1);
+            out.writeDouble(text.intentScore());
+            out.writeByte(text.sentiment().ordinal());
+            out.writeDouble(text.sentimentScore());
+        }
     }
 
     @Override
@@ -85,17 +102,18 @@ public final class EventSerializer extends CodecSerializer<Event> {
     }
 
     /**
-     * Reads an event as version {@code version} of this format wrote it: {@link #VERSION}, or
-     * {@link #VERSION_WITHOUT_ITEMS} (an event without order lines).
+     * Reads an event as version {@code version} of this format wrote it: {@link #VERSION}, {@link
+     * #VERSION_WITHOUT_TEXT} (an event without a text signal) or {@link #VERSION_WITHOUT_ITEMS} (an
+     * event without order lines nor text signal).
      *
      * @throws IOException also for a version this serializer does not read
      */
     public Event deserialize(DataInputView in, int version) throws IOException {
-        if (version != VERSION && version != VERSION_WITHOUT_ITEMS) {
+        if (version < VERSION_WITHOUT_ITEMS || version > VERSION) {
             throw new IOException(
                     "EventSerializer reads versions "
                             + VERSION_WITHOUT_ITEMS
-                            + " and "
+                            + " to "
                             + VERSION
                             + ", not "
                             + version);
@@ -124,6 +142,7 @@ public final class EventSerializer extends CodecSerializer<Event> {
         String props = readNullableString(in);
         long ingestedAt = in.readLong();
         List<OrderItem> items = version == VERSION_WITHOUT_ITEMS ? List.of() : readItems(in);
+        TextSignal text = version < VERSION ? null : readText(in);
         return new Event(
                 tenant,
                 eventId,
@@ -140,8 +159,29 @@ public final class EventSerializer extends CodecSerializer<Event> {
                 cp,
                 traits,
                 props,
-                ingestedAt);
+                ingestedAt,
+                text);
     }
+
+    private static TextSignal readText(DataInputView in) throws IOException {
+        int intent = in.readByte();
+        if (intent == 0) {
+            return null;
+        }
+        if (intent < 0 || intent > INTENTS.length) {
+            throw new IOException("corrupt event: no intent number " + (intent - 1));
+        }
+        double intentScore = in.readDouble();
+        int sentiment = in.readByte();
+        if (sentiment < 0 || sentiment >= SENTIMENTS.length) {
+            throw new IOException("corrupt event: no sentiment number " + sentiment);
+        }
+        return new TextSignal(
+                INTENTS[intent - 1], intentScore, SENTIMENTS[sentiment], in.readDouble());
+    }
+
+    private static final TextIntent[] INTENTS = TextIntent.values();
+    private static final TextSentiment[] SENTIMENTS = TextSentiment.values();
 
     private static List<OrderItem> readItems(DataInputView in) throws IOException {
         int n = Strings.readVarInt(in);

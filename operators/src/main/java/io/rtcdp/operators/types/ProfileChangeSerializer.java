@@ -96,12 +96,13 @@ public final class ProfileChangeSerializer extends CodecSerializer<ProfileChange
 
     /**
      * Snapshot naming this serializer; the format has no parameters. Version 4 embeds events of
-     * {@link EventSerializer} version 4 (with order lines), version 5 adds {@code rec}; records
-     * between operators only, never state, so older versions are not read.
+     * {@link EventSerializer} version 4 (with order lines), version 5 adds {@code rec}, version 6
+     * embeds events of version 5 (with the text signal); records between operators only, never
+     * state, so older versions are not read.
      */
     public static final class Snapshot extends VersionedSnapshot<ProfileChange> {
         public Snapshot() {
-            super(INSTANCE, 5, java.util.Map.of());
+            super(INSTANCE, 6, java.util.Map.of());
         }
     }
 }

@@ -90,12 +90,12 @@ public final class ProfileCommandSerializer extends CodecSerializer<ProfileComma
 
     /**
      * Snapshot of the stateless singleton. Version 4 embeds events of {@link EventSerializer}
-     * version 4 (with order lines); records between operators only, never state, so version 3 is
-     * not read.
+     * version 4 (with order lines), version 5 those of version 5 (with the text signal); records
+     * between operators only, never state, so older versions are not read.
      */
     public static final class Snapshot extends VersionedSnapshot<ProfileCommand> {
         public Snapshot() {
-            super(INSTANCE, 4, java.util.Map.of());
+            super(INSTANCE, 5, java.util.Map.of());
         }
     }
 }

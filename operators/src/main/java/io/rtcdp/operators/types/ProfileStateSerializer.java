@@ -61,9 +61,10 @@ public final class ProfileStateSerializer extends CodecSerializer<ProfileState> 
 
     /** Snapshot of the stateless singleton. */
     public static final class Snapshot extends VersionedSnapshot<ProfileState> {
-        // version 4: features may hold the items of orders (a flag; version 3 reads as is)
+        // version 4: features may hold the items of orders (a flag; version 3 reads as is);
+        // 5: features may hold the text features (their format 2; 3 and 4 read as they are)
         public Snapshot() {
-            super(INSTANCE, 4, java.util.Map.of(3, INSTANCE));
+            super(INSTANCE, 5, java.util.Map.of(3, INSTANCE, 4, INSTANCE));
         }
     }
 }

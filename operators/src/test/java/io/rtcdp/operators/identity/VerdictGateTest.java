@@ -121,13 +121,14 @@ class VerdictGateTest {
     void theWaitingFormatNamesTheVersionsOfItsRecords() {
         assertThat(VerdictGate.FORMAT)
                 .as(
-                        "VerdictGate.FORMAT 2 holds events of version 4 and verdicts of version 3: a"
+                        "VerdictGate.FORMAT 3 holds events of version 5 and verdicts of version 3: a"
                                 + " new version of either needs a new FORMAT that still reads"
-                                + " formats 1 and 2")
-                .isEqualTo(2);
+                                + " formats 1 to 3")
+                .isEqualTo(3);
+        assertThat(VerdictGate.FORMAT_EVENTS_V4).isEqualTo(2);
         assertThat(VerdictGate.FORMAT_EVENTS_V3).isEqualTo(1);
         assertThat(EventSerializer.INSTANCE.snapshotConfiguration().getCurrentVersion())
-                .isEqualTo(4);
+                .isEqualTo(5);
         assertThat(
                         Deduplicator.VerdictSerializer.INSTANCE
                                 .snapshotConfiguration()
@@ -180,12 +181,43 @@ class VerdictGateTest {
         assertThat(again.waitingEvents() + again.earlyVerdicts()).isZero();
     }
 
+    /**
+     * Waiting records of format 2, written before events had text signals: the events (as the
+     * previous release's EventSerializer, version 4, wrote them) come back as they were, with their
+     * order lines and without a text signal.
+     */
+    @Test
+    void formatTwoStillRestoresItsEventsWithoutTextSignals() throws Exception {
+        byte[] v4Events =
+                java.nio.file.Files.readAllBytes(
+                        java.nio.file.Path.of(
+                                "src/test/resources/serializer-old/EventSerializer-v4.bin"));
+        List<Event> samples = io.rtcdp.operators.types.SerializerSamples.eventsWithItems();
+        org.apache.flink.core.memory.DataOutputSerializer out =
+                new org.apache.flink.core.memory.DataOutputSerializer(256);
+        out.writeInt(VerdictGate.FORMAT_EVENTS_V4);
+        out.writeInt(samples.size());
+        out.write(v4Events);
+        out.writeInt(0);
+
+        VerdictGate g = new VerdictGate();
+        g.restore(out.getCopyOfBuffer(), t -> true);
+        assertThat(g.waitingEvents()).isEqualTo(samples.size());
+        List<Event> events = new ArrayList<>();
+        for (Event e : samples) {
+            g.verdict(Verdict.pass(e.tenant(), e.eventId()), (ev, v) -> events.add(ev));
+        }
+        assertThat(events).containsExactlyInAnyOrderElementsOf(samples);
+        assertThat(events).allSatisfy(e -> assertThat(e.text()).isNull());
+        assertThat(g.waitingEvents()).isZero();
+    }
+
     @Test
     void anUnknownFormatIsRefused() {
-        byte[] format3 = {0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0};
+        byte[] format4 = {0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0};
         org.assertj.core.api.Assertions.assertThatThrownBy(
-                        () -> new VerdictGate().restore(format3, t -> true))
+                        () -> new VerdictGate().restore(format4, t -> true))
                 .isInstanceOf(java.io.IOException.class)
-                .hasMessageContaining("unknown format of waiting events: 3");
+                .hasMessageContaining("unknown format of waiting events: 4");
     }
 }

@@ -116,7 +116,8 @@ class EventSerializerFuzzTest {
         DataOutputSerializer out = new DataOutputSerializer(64);
         EventSerializer.INSTANCE.serialize(small, out);
         // tenant 5, event_id 4, type 1, name 1, ts 8, channel 1, count 1, id 10 + 2, amount 1,
-        // category 1, order_id 1, consents 2, count 1, props 1, ingested_at 8, items count 1
-        assertThat(out.length()).isEqualTo(49);
+        // category 1, order_id 1, consents 2, count 1, props 1, ingested_at 8, items count 1,
+        // text signal 1
+        assertThat(out.length()).isEqualTo(50);
     }
 }

@@ -8,6 +8,9 @@ import io.rtcdp.udf.event.Id;
 import io.rtcdp.udf.event.OrderItem;
 import io.rtcdp.udf.profile.Strings;
 import io.rtcdp.udf.testing.Events;
+import io.rtcdp.udf.text.TextIntent;
+import io.rtcdp.udf.text.TextSentiment;
+import io.rtcdp.udf.text.TextSignal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,8 +23,9 @@ import org.apache.flink.core.memory.DataOutputView;
 import org.junit.jupiter.api.Test;
 
 /**
- * Version 4 of {@link EventSerializer} carries order lines; version 3 (before them) is still read,
- * where {@code VerdictGate}'s waiting events of format 1 need it.
+ * Version 4 of {@link EventSerializer} carries order lines, version 5 the text signal; versions 3
+ * and 4 (before them) are still read, where {@code VerdictGate}'s waiting events of formats 1 and 2
+ * need them.
  */
 class EventSerializerVersionsTest {
     /**
@@ -30,6 +34,13 @@ class EventSerializerVersionsTest {
      */
     static final Path V3_SAMPLES =
             Path.of("src/test/resources/serializer-old/EventSerializer-v3.bin");
+
+    /**
+     * {@link SerializerSamples#eventsWithItems()} as version 4 wrote them: the golden file of that
+     * version, kept when version 5 replaced it.
+     */
+    static final Path V4_SAMPLES =
+            Path.of("src/test/resources/serializer-old/EventSerializer-v4.bin");
 
     private static byte[] write(List<Event> events) throws IOException {
         DataOutputSerializer out = new DataOutputSerializer(256);
@@ -100,15 +111,50 @@ class EventSerializerVersionsTest {
                 .isEqualTo(withItems);
     }
 
+    /** The bytes of the release before text signals read as the same events, without one. */
+    @Test
+    void versionFourBytesReadAsEventsWithoutTextSignal() throws IOException {
+        DataInputDeserializer in = new DataInputDeserializer(Files.readAllBytes(V4_SAMPLES));
+        List<Event> read = new ArrayList<>();
+        while (in.available() > 0) {
+            read.add(
+                    EventSerializer.INSTANCE.deserialize(in, EventSerializer.VERSION_WITHOUT_TEXT));
+        }
+        assertThat(read).containsExactlyElementsOf(SerializerSamples.eventsWithItems());
+        assertThat(read).allSatisfy(e -> assertThat(e.text()).isNull());
+    }
+
+    @Test
+    void aTextSignalRoundTripsAndACorruptOneIsRefused() throws IOException {
+        Event e =
+                Events.track("chat_message")
+                        .ids(new Id("user_id", "u1"))
+                        .text(
+                                new TextSignal(
+                                        TextIntent.CHURN_THREAT, 0.5, TextSentiment.POSITIVE, 1))
+                        .build();
+        byte[] bytes = write(List.of(e));
+        assertThat(EventSerializer.INSTANCE.deserialize(new DataInputDeserializer(bytes)))
+                .isEqualTo(e);
+        // the sentiment's ordinal is the byte after the intent's score, 9 bytes before the end
+        bytes[bytes.length - 9] = 7;
+        assertThatThrownBy(
+                        () ->
+                                EventSerializer.INSTANCE.deserialize(
+                                        new DataInputDeserializer(bytes)))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("corrupt event: no sentiment number 7");
+    }
+
     @Test
     void anUnknownVersionIsRefused() {
         DataInputDeserializer in = new DataInputDeserializer(new byte[16]);
-        assertThatThrownBy(() -> EventSerializer.INSTANCE.deserialize(in, 5))
+        assertThatThrownBy(() -> EventSerializer.INSTANCE.deserialize(in, 6))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining("reads versions 3 and 4, not 5");
+                .hasMessageContaining("reads versions 3 to 5, not 6");
         assertThat(EventSerializer.INSTANCE.snapshotConfiguration().getCurrentVersion())
                 .isEqualTo(EventSerializer.VERSION)
-                .isEqualTo(4);
+                .isEqualTo(5);
     }
 
     /** Version 3's {@code serialize}, as it was. */

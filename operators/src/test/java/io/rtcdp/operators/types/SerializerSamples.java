@@ -34,6 +34,9 @@ import io.rtcdp.udf.rec.PurchasedItems;
 import io.rtcdp.udf.rules.DecisionState;
 import io.rtcdp.udf.rules.Trigger;
 import io.rtcdp.udf.testing.DecisionStates;
+import io.rtcdp.udf.text.TextIntent;
+import io.rtcdp.udf.text.TextSentiment;
+import io.rtcdp.udf.text.TextSignal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -48,7 +51,7 @@ import java.util.Random;
  * changed here changes the golden bytes of the current version, so change them only together with a
  * new format version (docs/operations.md, "Upgrading state: serializer versions").
  */
-final class SerializerSamples {
+public final class SerializerSamples {
     static final long T0 = 1_700_000_000_000L;
     static final long DAY = 86_400_000L;
 
@@ -84,7 +87,7 @@ final class SerializerSamples {
 
     static List<Case<?>> all() {
         return List.of(
-                of(EventSerializer.INSTANCE, eventsWithItems()),
+                of(EventSerializer.INSTANCE, eventsWithText()),
                 of(ParsedSerializer.INSTANCE, parsed()),
                 of(ParsedSerializer.DeadLetterSerializer.INSTANCE, deadLetters()),
                 of(ProfileCommandSerializer.INSTANCE, profileCommands()),
@@ -177,7 +180,7 @@ final class SerializerSamples {
      * event serializer's samples, so that the features built from {@link #events()} stay as their
      * golden files hold them.
      */
-    static List<Event> eventsWithItems() {
+    public static List<Event> eventsWithItems() {
         List<Event> events = new ArrayList<>(events());
         events.add(
                 new Event(
@@ -222,6 +225,33 @@ final class SerializerSamples {
         return events;
     }
 
+    /** {@link #eventsWithItems()} and an event with a text signal (Event version 5). */
+    static List<Event> eventsWithText() {
+        List<Event> events = new ArrayList<>(eventsWithItems());
+        // props.text itself is not kept: only its signals
+        events.add(
+                new Event(
+                        "acme",
+                        "e-6",
+                        EventType.TRACK,
+                        "chat_message",
+                        T0 + 4 * DAY + 60_000,
+                        "app",
+                        List.of(new Id("user_id", "u1")),
+                        null,
+                        null,
+                        null,
+                        List.of(),
+                        null,
+                        null,
+                        Map.of(),
+                        "{\"topic\":\"delivery\"}",
+                        T0 + 4 * DAY + 60_007,
+                        new TextSignal(
+                                TextIntent.COMPLAINT, 0.875, TextSentiment.NEGATIVE, -0.6875)));
+        return events;
+    }
+
     private static List<DeadLetter> deadLetters() {
         return List.of(
                 new DeadLetter("invalid_json", "unexpected end", "{\"a\":", "rtcdp.events/0/9", 5),
@@ -241,8 +271,12 @@ final class SerializerSamples {
     }
 
     private static List<ProfileFeatures> features() {
-        // the last added with version 4: items of orders
-        return List.of(featuresOf(events()), new ProfileFeatures(), featuresOf(eventsWithItems()));
+        // added with version 4: items of orders; with version 5: text features
+        return List.of(
+                featuresOf(events()),
+                new ProfileFeatures(),
+                featuresOf(eventsWithItems()),
+                featuresOf(eventsWithText()));
     }
 
     private static List<ProfileCommand> profileCommands() {
@@ -280,7 +314,12 @@ final class SerializerSamples {
         for (Event e : eventsWithItems()) {
             withItems.features().add(e);
         }
-        return List.of(full, new ProfileState(), withItems);
+        // added with version 5: text features
+        ProfileState withText = new ProfileState();
+        for (Event e : eventsWithText()) {
+            withText.features().add(e);
+        }
+        return List.of(full, new ProfileState(), withItems, withText);
     }
 
     private static List<ProfileUpdate> profileUpdates() {

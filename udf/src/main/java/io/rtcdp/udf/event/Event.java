@@ -1,5 +1,6 @@
 package io.rtcdp.udf.event;
 
+import io.rtcdp.udf.text.TextSignal;
 import java.util.List;
 import java.util.Map;
 
@@ -27,6 +28,8 @@ import java.util.Map;
  * @param propsJson the {@code props} object as compact JSON, null when absent
  * @param ingestedAt wall-clock time (epoch ms) the event entered the job, for the freshness
  *     metrics; 0 when unknown. Not part of the input: the job stamps it after parsing.
+ * @param text what the classifier read in {@code props.text}, null when the event has none; the
+ *     text itself is not kept (it is not in {@code propsJson} either)
  */
 public record Event(
         String tenant,
@@ -44,13 +47,52 @@ public record Event(
         Boolean consentPersonalization,
         Map<String, String> traits,
         String propsJson,
-        long ingestedAt) {
+        long ingestedAt,
+        TextSignal text) {
 
     /** Takes null order lines as none. */
     public Event {
         if (items == null) {
             items = List.of();
         }
+    }
+
+    /** An event without a text signal. */
+    public Event(
+            String tenant,
+            String eventId,
+            EventType type,
+            String name,
+            long ts,
+            String channel,
+            List<Id> ids,
+            Long amountMicros,
+            String category,
+            String orderId,
+            List<OrderItem> items,
+            Boolean consentMarketing,
+            Boolean consentPersonalization,
+            Map<String, String> traits,
+            String propsJson,
+            long ingestedAt) {
+        this(
+                tenant,
+                eventId,
+                type,
+                name,
+                ts,
+                channel,
+                ids,
+                amountMicros,
+                category,
+                orderId,
+                items,
+                consentMarketing,
+                consentPersonalization,
+                traits,
+                propsJson,
+                ingestedAt,
+                null);
     }
 
     /**
@@ -122,7 +164,8 @@ public record Event(
                 consentPersonalization,
                 traits,
                 propsJson,
-                newIngestedAt);
+                newIngestedAt,
+                text);
     }
 
     public static final String ORDER_COMPLETED = "order_completed";

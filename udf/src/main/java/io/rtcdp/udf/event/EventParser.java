@@ -9,6 +9,8 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
+import io.rtcdp.udf.text.TextClassifier;
+import io.rtcdp.udf.text.TextSignal;
 import io.rtcdp.udf.time.Times;
 import java.io.IOException;
 import java.io.Serializable;
@@ -113,6 +115,9 @@ public final class EventParser implements Serializable {
 
     /** Order lines in {@code props.items}. */
     public static final int MAX_ITEMS = 2000;
+
+    /** The characters of {@code props.text} the classifier reads (its beginning). */
+    public static final int MAX_TEXT_READ = TextClassifier.MAX_CHARS;
 
     /** Characters of an order line's {@code sku}, at least 1, after trimming. */
     public static final int MAX_SKU_LENGTH = 64;
@@ -490,10 +495,19 @@ public final class EventParser implements Serializable {
         boolean amountSeen = false;
         boolean categorySeen = false;
         boolean orderIdSeen = false;
+        boolean textSeen = false;
         String key;
         while ((key = p.nextFieldName()) != null) {
+            int keyAt = "text".equals(key) ? (int) p.currentTokenLocation().getByteOffset() : 0;
             JsonToken vt = p.nextToken();
             switch (key) {
+                case "text":
+                    // read, and left out of the props that are kept: only its signals go on
+                    textSeen = once(textSeen, "props.text");
+                    d.text = optionalString(p, vt, "props.text");
+                    d.textStart = keyAt;
+                    d.textEnd = (int) p.currentLocation().getByteOffset();
+                    break;
                 case "amount":
                     amountSeen = once(amountSeen, "props.amount");
                     d.amountMicros = amountMicros(p, vt);
@@ -541,7 +555,35 @@ public final class EventParser implements Serializable {
             }
         }
         int end = (int) p.currentTokenLocation().getByteOffset() + 1;
-        d.propsJson = compactJson(bytes, start, end);
+        d.propsJson =
+                textSeen
+                        ? withoutMember(bytes, start, d.textStart, d.textEnd, end)
+                        : compactJson(bytes, start, end);
+    }
+
+    /**
+     * The compact JSON text of the object {@code bytes[from, to)} without its member {@code
+     * bytes[memberFrom, memberTo)} (from its key's opening quote to the end of its value), and
+     * without the comma that separated it from a neighbour.
+     */
+    static String withoutMember(byte[] bytes, int from, int memberFrom, int memberTo, int to) {
+        String left = compactJson(bytes, from, memberFrom);
+        String right = compactJson(bytes, memberTo, to);
+        // left ends with '{' or ','; right starts with ',' or '}'
+        if (right.charAt(0) == ',') {
+            right = right.substring(1);
+        } else if (left.charAt(left.length() - 1) == ',') {
+            left = left.substring(0, left.length() - 1);
+        }
+        return left + right;
+    }
+
+    /** What the classifier reads in {@code props.text}: its first {@value #MAX_TEXT_READ} chars. */
+    private TextSignal textSignal(String text) {
+        if (text == null) {
+            return null;
+        }
+        return config.textClassifier().classify(text);
     }
 
     private static Long amountMicros(JsonParser p, JsonToken t)
@@ -741,7 +783,8 @@ public final class EventParser implements Serializable {
                 d.consentPersonalization,
                 traits(d),
                 d.propsJson,
-                0L);
+                0L,
+                textSignal(d.text));
     }
 
     /**
@@ -1356,6 +1399,12 @@ public final class EventParser implements Serializable {
         Map<String, String> traits;
         String propsJson;
 
+        /** {@code props.text}, and where its member is in the record; null when absent. */
+        String text;
+
+        int textStart;
+        int textEnd;
+
         /** Whether a string of the record may hold a control character or unpaired surrogate. */
         boolean mayHoldControls;
 
@@ -1384,6 +1433,9 @@ public final class EventParser implements Serializable {
             consentPersonalization = null;
             traits = Map.of();
             propsJson = null;
+            text = null;
+            textStart = 0;
+            textEnd = 0;
         }
 
         void addRawId(String type, String value) {

@@ -1,5 +1,6 @@
 package io.rtcdp.udf.event;
 
+import io.rtcdp.udf.text.TextClassifier;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Collection;
@@ -64,6 +65,9 @@ public final class ParserConfig implements Serializable {
     private final int maxRecordBytes;
     private final MillisClock clock;
 
+    /** The classifier of {@code props.text}; null: the shipped one. */
+    private final TextClassifier textClassifier;
+
     private ParserConfig(Builder b) {
         this.tenantSecrets = Map.copyOf(b.tenantSecrets);
         this.defaultSecret = b.defaultSecret;
@@ -83,6 +87,7 @@ public final class ParserConfig implements Serializable {
         this.maxFutureSkewMillis = b.maxFutureSkew.toMillis();
         this.maxRecordBytes = b.maxRecordBytes;
         this.clock = b.clock;
+        this.textClassifier = b.textClassifier;
     }
 
     public static Builder builder() {
@@ -200,6 +205,11 @@ public final class ParserConfig implements Serializable {
         return clock;
     }
 
+    /** The classifier of {@code props.text}: the one given, else the one shipped with rtcdp. */
+    public TextClassifier textClassifier() {
+        return textClassifier != null ? textClassifier : TextClassifier.builtIn();
+    }
+
     /** Names no secret, so that configs can be logged. */
     @Override
     public String toString() {
@@ -223,6 +233,8 @@ public final class ParserConfig implements Serializable {
                 + maxFutureSkewMillis
                 + ", maxRecordBytes="
                 + maxRecordBytes
+                + ", textModel="
+                + (textClassifier == null ? "shipped" : "given")
                 + "}";
     }
 
@@ -239,6 +251,7 @@ public final class ParserConfig implements Serializable {
         private Duration maxFutureSkew = DEFAULT_MAX_FUTURE_SKEW;
         private int maxRecordBytes = DEFAULT_MAX_RECORD_BYTES;
         private MillisClock clock = System::currentTimeMillis;
+        private TextClassifier textClassifier;
 
         private Builder() {}
 
@@ -321,6 +334,12 @@ public final class ParserConfig implements Serializable {
         /** The largest accepted record, in bytes: 2 to 64 MiB; default 65536. */
         public Builder maxRecordBytes(int bytes) {
             this.maxRecordBytes = bytes;
+            return this;
+        }
+
+        /** The classifier of {@code props.text}; default (or null): the one shipped with rtcdp. */
+        public Builder textClassifier(TextClassifier classifier) {
+            this.textClassifier = classifier;
             return this;
         }
 

@@ -8,8 +8,9 @@ import java.util.function.Predicate;
 
 /**
  * Masks what may be PII in a dead letter's payload (docs/contract.md §4.1): every value under an
- * {@code ids} key (any id type, PII or not) and every value of a PII trait under a {@code traits}
- * key becomes {@code "***"}, whether the record is valid JSON or not.
+ * {@code ids} key (any id type, PII or not), every value of a PII trait under a {@code traits} key
+ * and the value of {@code text} under a {@code props} key (a customer's own words) becomes {@code
+ * "***"}, whether the record is valid JSON or not.
  *
  * <p>A dead letter's record is often broken, so this is no JSON parser but a lenient scan, left to
  * right without looking ahead: strings (with escapes, up to the closing quote or the end of the
@@ -20,8 +21,10 @@ import java.util.function.Predicate;
  * <ul>
  *   <li>outside {@code ids} and {@code traits}: the value of a key {@code ids} is masked whole (a
  *       scalar, or every key and scalar of an object or array under it, but for the keys that name
- *       an id type); an object value of a key {@code traits} is a traits object; at any depth, so
- *       that a record whose nesting is broken keeps no id unmasked;
+ *       an id type); an object value of a key {@code traits} is a traits object, one of a key
+ *       {@code props} a props object; at any depth, so that a record whose nesting is broken keeps
+ *       no id unmasked;
+ *   <li>in a props object: as outside, and the value of a key {@code text} is masked whole;
  *   <li>in a traits object: the value of a PII trait key is masked whole;
  *   <li>{@code null}, {@code true} and {@code false} are kept (they carry nothing), as are every
  *       bracket, comma, colon and white space: the shape of the record stays visible, and a valid
@@ -71,6 +74,8 @@ public final class PayloadMask implements Serializable {
         IDS,
         /** A traits object: values of PII keys are masked. */
         TRAITS,
+        /** A props object: as {@link #PLAIN}, and the value of {@code text} is masked. */
+        PROPS,
         /** Inside a masked value: every key and scalar is masked. */
         ALL
     }
@@ -231,6 +236,8 @@ public final class PayloadMask implements Serializable {
                 return true;
             case TRAITS:
                 return key != null && piiTrait.test(key);
+            case PROPS:
+                return "ids".equals(key) || "text".equals(key);
             default:
                 return "ids".equals(key);
         }
@@ -251,6 +258,12 @@ public final class PayloadMask implements Serializable {
             default:
                 if ("ids".equals(key)) {
                     return object ? Mode.IDS : Mode.ALL;
+                }
+                if (f.mode == Mode.PROPS && "text".equals(key)) {
+                    return Mode.ALL;
+                }
+                if (object && "props".equals(key)) {
+                    return Mode.PROPS;
                 }
                 return object && "traits".equals(key) ? Mode.TRAITS : Mode.PLAIN;
         }

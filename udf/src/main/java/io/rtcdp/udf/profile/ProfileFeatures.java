@@ -14,6 +14,9 @@ import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.EventType;
 import io.rtcdp.udf.event.OrderItem;
 import io.rtcdp.udf.rec.PurchasedItems;
+import io.rtcdp.udf.text.TextIntent;
+import io.rtcdp.udf.text.TextSentiment;
+import io.rtcdp.udf.text.TextSignal;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
@@ -40,8 +43,15 @@ import java.util.List;
  * <p>Not thread-safe.
  */
 public final class ProfileFeatures {
-    /** Leading byte of {@link #write}; bump it when the encoding changes. */
-    static final int FORMAT_VERSION = 1;
+    /**
+     * Leading byte of {@link #write}; bump it when the encoding changes. 2 adds the text buckets
+     * after everything else; a profile without them is written in format 1, as before them (and
+     * smaller).
+     */
+    static final int FORMAT_VERSION = 2;
+
+    /** The format before the text features. */
+    static final int FORMAT_WITHOUT_TEXTS = 1;
 
     /** Category indices live in the low part of an hour-aligned key, so there are < 1 h of ms. */
     static final int MAX_CATEGORIES = (int) HOUR - 1;
@@ -61,6 +71,9 @@ public final class ProfileFeatures {
     private static final int H_ORDERS = 0;
     private static final int H_REVENUE = 1;
     private static final int C_COUNT = 0;
+    private static final int T_TEXTS = 0;
+    private static final int T_NEGATIVE = 1;
+    private static final int T_COMPLAINTS = 2;
 
     private static final byte CONSENT_NONE = -1;
     private static final byte CONSENT_NO = 0;
@@ -99,6 +112,9 @@ public final class ProfileFeatures {
     private static final int I_CONSENT_MARKETING = field(ProfileFields.CONSENT_MARKETING);
     private static final int I_CONSENT_PERSONALIZATION =
             field(ProfileFields.CONSENT_PERSONALIZATION);
+    private static final int I_TEXTS_30D = field(ProfileFields.TEXTS_30D);
+    private static final int I_NEGATIVE_TEXTS_30D = field(ProfileFields.NEGATIVE_TEXTS_30D);
+    private static final int I_COMPLAINTS_30D = field(ProfileFields.COMPLAINTS_30D);
 
     private static final String[] NO_STRINGS = new String[0];
     private static final long[] NO_LONGS = new long[0];
@@ -137,6 +153,13 @@ public final class ProfileFeatures {
      * before the first; the input of the next-purchase recommendation (docs/contract.md §3.2).
      */
     private PurchasedItems items;
+
+    /**
+     * Hour bucket start → texts, negative texts, complaints ({@code props.text} signals, contract
+     * §3.2) in the 30-day window; null until the profile's first event with a text, so that only
+     * profiles with texts carry (and write) the text features.
+     */
+    private Buckets texts;
 
     /** Items the last {@link #add} left out ({@link PurchasedItems#MAX_ITEMS}); not state. */
     private int itemsLeftOut;
@@ -278,6 +301,18 @@ public final class ProfileFeatures {
             hours.add(H_ORDERS, i, 1);
             hours.add(H_REVENUE, i, amount);
         }
+        TextSignal text = e.text();
+        if (text != null) {
+            if (texts == null) {
+                texts = new Buckets(3);
+            }
+            if (hour > cutoff(asOf, W_30D)) {
+                int i = texts.slot(hour);
+                texts.add(T_TEXTS, i, 1);
+                texts.add(T_NEGATIVE, i, text.sentiment() == TextSentiment.NEGATIVE ? 1 : 0);
+                texts.add(T_COMPLAINTS, i, text.intent() == TextIntent.COMPLAINT ? 1 : 0);
+            }
+        }
         String category = e.category();
         if (category != null && hour > cutoff(asOf, W_30D)) {
             int c = categoryIndex(category);
@@ -329,6 +364,10 @@ public final class ProfileFeatures {
             if (in30 < hours.size) {
                 next = Math.min(next, expiry(hours.keys[in30], W_30D));
             }
+        }
+        if (texts != null && texts.size > 0) {
+            // every kept text bucket has a text
+            next = Math.min(next, expiry(texts.keys[0], W_30D));
         }
         // The top category cannot change before the oldest entry expires; skip the replay then.
         if (categories.size > 0 && expiry(bucket(categories.keys[0], HOUR), W_30D) < next) {
@@ -431,6 +470,12 @@ public final class ProfileFeatures {
         if (personalization != CONSENT_NONE) {
             out.set(I_CONSENT_PERSONALIZATION, personalization);
         }
+        if (texts != null) {
+            // every kept text bucket is inside the 30-day window
+            out.set(I_TEXTS_30D, texts.sum(T_TEXTS, 0));
+            out.set(I_NEGATIVE_TEXTS_30D, texts.sum(T_NEGATIVE, 0));
+            out.set(I_COMPLAINTS_30D, texts.sum(T_COMPLAINTS, 0));
+        }
     }
 
     /**
@@ -529,6 +574,12 @@ public final class ProfileFeatures {
         }
         minutes.mergeFrom(other.minutes);
         hours.mergeFrom(other.hours);
+        if (other.texts != null) {
+            if (texts == null) {
+                texts = new Buckets(3);
+            }
+            texts.mergeFrom(other.texts);
+        }
         mergeCategories(other);
         if (other.asOf > asOf) {
             asOf = other.asOf;
@@ -705,6 +756,9 @@ public final class ProfileFeatures {
         minutes.dropUpTo(cutoff(asOf, W_24H));
         hours.dropUpTo(cutoff(asOf, W_90D));
         long c30 = cutoff(asOf, W_30D);
+        if (texts != null) {
+            texts.dropUpTo(c30);
+        }
         long[] keys = categories.keys;
         long[] counts = categories.cols[C_COUNT];
         int k = 0;
@@ -762,6 +816,7 @@ public final class ProfileFeatures {
         c.dictTotal = Arrays.copyOf(dictTotal, dictSize);
         c.dictSize = dictSize;
         c.items = items == null ? null : items.copy();
+        c.texts = texts == null ? null : texts.copy();
         return c;
     }
 
@@ -794,7 +849,7 @@ public final class ProfileFeatures {
         if (items != null && asOf != Long.MIN_VALUE) {
             flags |= F_ITEMS;
         }
-        out.writeByte(FORMAT_VERSION);
+        out.writeByte(texts == null ? FORMAT_WITHOUT_TEXTS : FORMAT_VERSION);
         out.writeByte(flags);
         if ((flags & F_AS_OF) == 0) {
             return;
@@ -874,12 +929,27 @@ public final class ProfileFeatures {
         if ((flags & F_ITEMS) != 0) {
             items.write(out);
         }
+        // format 2: the text buckets, hour gaps back from asOf as the order hours are written
+        if (texts == null) {
+            return;
+        }
+        Strings.writeVarLong(out, texts.size);
+        long textHour = bucket(asOf, HOUR);
+        for (int i = 0; i < texts.size; i++) {
+            long key = texts.keys[i];
+            Strings.writeVarLong(
+                    out, i == 0 ? (textHour - key) / HOUR : (key - textHour) / HOUR - 1);
+            textHour = key;
+            Strings.writeVarLong(out, texts.get(T_TEXTS, i));
+            Strings.writeVarLong(out, texts.get(T_NEGATIVE, i));
+            Strings.writeVarLong(out, texts.get(T_COMPLAINTS, i));
+        }
     }
 
     /** Reads a state written by {@link #write}. */
     public static ProfileFeatures read(DataInput in) throws IOException {
         int version = in.readUnsignedByte();
-        if (version != FORMAT_VERSION) {
+        if (version != FORMAT_VERSION && version != FORMAT_WITHOUT_TEXTS) {
             throw new IOException("unsupported ProfileFeatures format version " + version);
         }
         int flags = in.readUnsignedByte();
@@ -887,6 +957,9 @@ public final class ProfileFeatures {
         if ((flags & F_AS_OF) == 0) {
             if (flags != 0) {
                 throw corrupt("state without asOf has flags " + flags);
+            }
+            if (version != FORMAT_WITHOUT_TEXTS) {
+                throw corrupt("state without asOf has texts");
             }
             return f;
         }
@@ -989,7 +1062,33 @@ public final class ProfileFeatures {
         if ((flags & F_ITEMS) != 0) {
             f.items = PurchasedItems.read(in);
         }
+        if (version != FORMAT_WITHOUT_TEXTS) {
+            readTexts(in, f);
+        }
         return f;
+    }
+
+    private static void readTexts(DataInput in, ProfileFeatures f) throws IOException {
+        int n = readSize(in);
+        Buckets t = new Buckets(3);
+        t.ensureCapacity(n + 1);
+        long key = bucket(f.asOf, HOUR);
+        for (int i = 0; i < n; i++) {
+            long gap = Strings.readVarLong(in);
+            key = i == 0 ? key - gap * HOUR : key + (gap + 1) * HOUR;
+            int slot = t.append(key);
+            long texts = readPositive(in, "texts");
+            long negative = Strings.readVarLong(in);
+            long complaints = Strings.readVarLong(in);
+            if (negative < 0 || negative > texts || complaints < 0 || complaints > texts) {
+                throw corrupt("text counts " + texts + "/" + negative + "/" + complaints);
+            }
+            t.cols[T_TEXTS][slot] = texts;
+            t.cols[T_NEGATIVE][slot] = negative;
+            t.cols[T_COMPLAINTS][slot] = complaints;
+        }
+        checkWithin(t, cutoff(f.asOf, W_30D), f.asOf, "text");
+        f.texts = t;
     }
 
     private static void checkWithin(Buckets b, long cutoff, long asOf, String what)
@@ -1042,7 +1141,10 @@ public final class ProfileFeatures {
                 && hours.contentEquals(f.hours)
                 && categories.contentEquals(f.categories)
                 && Arrays.equals(dict, 0, dictSize, f.dict, 0, f.dictSize)
-                && java.util.Objects.equals(items, f.items);
+                && java.util.Objects.equals(items, f.items)
+                && (texts == null
+                        ? f.texts == null
+                        : f.texts != null && texts.contentEquals(f.texts));
     }
 
     @Override
@@ -1064,7 +1166,8 @@ public final class ProfileFeatures {
         for (int c = 0; c < dictSize; c++) {
             h = 31 * h + dict[c].hashCode();
         }
-        return 31 * h + java.util.Objects.hashCode(items);
+        h = 31 * h + java.util.Objects.hashCode(items);
+        return 31 * h + (texts == null ? 0 : 1 + texts.contentHash());
     }
 
     @Override
@@ -1100,6 +1203,15 @@ public final class ProfileFeatures {
         sb.append(']');
         if (items != null) {
             sb.append(", items=").append(items.items());
+        }
+        if (texts != null) {
+            sb.append(", texts=[");
+            for (int i = 0; i < texts.size; i++) {
+                sb.append(i == 0 ? "" : ", ").append(texts.keys[i]).append(':');
+                sb.append(texts.get(T_TEXTS, i)).append('/').append(texts.get(T_NEGATIVE, i));
+                sb.append('/').append(texts.get(T_COMPLAINTS, i));
+            }
+            sb.append(']');
         }
         return sb.append('}').toString();
     }

@@ -32,6 +32,9 @@ public final class ProfileFields {
     public static final String CART_ADDS_24H = "f.cart_adds_24h";
     public static final String ORDERS_24H = "f.orders_24h";
     public static final String TOP_CATEGORY_30D = "f.top_category_30d";
+    public static final String TEXTS_30D = "f.texts_30d";
+    public static final String NEGATIVE_TEXTS_30D = "f.negative_texts_30d";
+    public static final String COMPLAINTS_30D = "f.complaints_30d";
 
     /** Lifecycle stage (docs/contract.md §3.2), rendered by the profile stage. */
     public static final String LIFECYCLE = "lifecycle";
@@ -63,7 +66,11 @@ public final class ProfileFields {
                     ORDERS_24H,
                     TOP_CATEGORY_30D,
                     CONSENT_MARKETING,
-                    CONSENT_PERSONALIZATION);
+                    CONSENT_PERSONALIZATION,
+                    // after the others, so that values written before them read as they were
+                    TEXTS_30D,
+                    NEGATIVE_TEXTS_30D,
+                    COMPLAINTS_30D);
 
     private ProfileFields() {}
 }

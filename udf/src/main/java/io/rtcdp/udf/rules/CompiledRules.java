@@ -60,22 +60,35 @@ public final class CompiledRules {
     private static final StructType F = struct("rtcdp.Features", RuleSchema.FEATURES);
     private static final StructType SCORE = struct("rtcdp.Scores", RuleSchema.SCORES);
     private static final StructType RFM = struct("rtcdp.Rfm", RuleSchema.RFM);
+    private static final StructType TEXT =
+            StructType.create(
+                    "rtcdp.Text",
+                    ImmutableSet.of("intent", "intent_score", "sentiment", "sentiment_score"),
+                    n ->
+                            switch (n) {
+                                case "intent", "sentiment" -> Optional.of(SimpleType.STRING);
+                                case "intent_score", "sentiment_score" ->
+                                        Optional.of(SimpleType.DOUBLE);
+                                default -> Optional.empty();
+                            });
     private static final StructType EVENT =
             StructType.create(
                     "rtcdp.Event",
-                    ImmutableSet.of("name", "channel", "props"),
+                    ImmutableSet.of("name", "channel", "props", "text"),
                     n ->
                             switch (n) {
                                 case "name", "channel" -> Optional.of(SimpleType.STRING);
                                 case "props" ->
                                         Optional.of(
                                                 MapType.create(SimpleType.STRING, SimpleType.DYN));
+                                case "text" -> Optional.of(TEXT);
                                 default -> Optional.empty();
                             });
 
     private static final CelTypeProvider TYPES =
             new CelTypeProvider() {
-                private final ImmutableList<CelType> all = ImmutableList.of(F, SCORE, RFM, EVENT);
+                private final ImmutableList<CelType> all =
+                        ImmutableList.of(F, SCORE, RFM, TEXT, EVENT);
 
                 @Override
                 public ImmutableCollection<CelType> types() {

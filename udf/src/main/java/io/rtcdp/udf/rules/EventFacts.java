@@ -2,6 +2,7 @@ package io.rtcdp.udf.rules;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rtcdp.udf.text.TextSignal;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -12,8 +13,9 @@ import java.util.Map;
 
 /**
  * The event a trigger condition sees as {@code event}: {@code event.name}, {@code event.channel}
- * (absent when the event has none) and {@code event.props} (JSON numbers become int or double, JSON
- * nulls are left out).
+ * (absent when the event has none), {@code event.props} (JSON numbers become int or double, JSON
+ * nulls are left out) and {@code event.text} (the signals of {@code props.text}; absent when the
+ * event had none).
  */
 public final class EventFacts {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -34,7 +36,26 @@ public final class EventFacts {
      */
     public static EventFacts of(
             String eventId, String name, String channel, Map<String, Object> props) {
-        Map<String, Object> v = new HashMap<>(4);
+        return of(eventId, name, channel, props, null);
+    }
+
+    /**
+     * @param eventId the event's id, for the trigger it may cause (may be null)
+     * @param name track name, or the event type for other events (may be null)
+     * @param channel may be null
+     * @param props may be null or empty
+     * @param text the signals of the event's {@code props.text}, null when it had none
+     */
+    public static EventFacts of(
+            String eventId,
+            String name,
+            String channel,
+            Map<String, Object> props,
+            TextSignal text) {
+        Map<String, Object> v = new HashMap<>(8);
+        if (text != null) {
+            v.put("text", textValue(text));
+        }
         if (name != null) {
             v.put("name", name);
         }
@@ -52,8 +73,14 @@ public final class EventFacts {
      * @throws IllegalArgumentException if the text is not a JSON object
      */
     public static EventFacts ofJson(String eventId, String name, String channel, String propsJson) {
+        return ofJson(eventId, name, channel, propsJson, null);
+    }
+
+    /** As {@link #ofJson(String, String, String, String)}, with the event's text signal. */
+    public static EventFacts ofJson(
+            String eventId, String name, String channel, String propsJson, TextSignal text) {
         if (propsJson == null || propsJson.isBlank()) {
-            return of(eventId, name, channel, null);
+            return of(eventId, name, channel, null, text);
         }
         JsonNode n;
         try {
@@ -66,7 +93,19 @@ public final class EventFacts {
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> props = (Map<String, Object>) toCel(n);
-        return of(eventId, name, channel, props);
+        return of(eventId, name, channel, props, text);
+    }
+
+    /**
+     * {@code event.text}: {@code intent} and {@code sentiment} (labels), {@code intent_score} and
+     * {@code sentiment_score} (doubles).
+     */
+    private static Map<String, Object> textValue(TextSignal t) {
+        return Map.of(
+                "intent", t.intent().label(),
+                "intent_score", t.intentScore(),
+                "sentiment", t.sentiment().label(),
+                "sentiment_score", t.sentimentScore());
     }
 
     public String eventId() {

@@ -977,11 +977,19 @@ public final class EventFuzz {
                                         Arbitraries.oneOf(nested(), hostileItems())
                                                 .map(v -> "\"items\":" + v),
                                         6),
-                                optional(number().map(v -> "\"price\":" + v), 7))
+                                optional(number().map(v -> "\"price\":" + v), 7),
+                                // a customer's text: read, classified, left out of the kept props
+                                optional(
+                                        Arbitraries.frequencyOf(
+                                                        Tuple.of(8, string(text(0, 300))),
+                                                        Tuple.of(1, wrongType()))
+                                                .map(v -> "\"text\":" + v),
+                                        3))
                         .as(
-                                (a, b, c, d, e) -> {
-                                    List<String> l = new ArrayList<>(List.of(a, b, c, d, e));
+                                (a, b, c, d, e, t) -> {
+                                    List<String> l = new ArrayList<>(List.of(a, b, c, d, e, t));
                                     l.removeIf(String::isEmpty);
+                                    java.util.Collections.rotate(l, t.length() % 3);
                                     return "{" + String.join(",", l) + "}";
                                 });
         return optional(
@@ -1119,6 +1127,8 @@ public final class EventFuzz {
         if (e.propsJson() != null) {
             // what the decision stage does with it (EventFacts) must work
             assertThat(JSON.readTree(e.propsJson()).isObject()).isTrue();
+            // the customer's text is never kept (contract §1)
+            assertThat(JSON.readTree(e.propsJson()).has("text")).isFalse();
             checkText(e.propsJson(), 2, Integer.MAX_VALUE, false);
         }
     }
@@ -1203,12 +1213,14 @@ public final class EventFuzz {
      * The oracle of dead-letter masking for a record that is one JSON value (repeated keys
      * allowed): with Jackson's tokens, every scalar and key under a top-level-or-nested {@code ids}
      * key (but keys naming id types) and every value of a PII trait of any tenant under a {@code
-     * traits} object becomes {@code "***"} ({@code null}, {@code true}, {@code false} stay); null
+     * traits} object, and the value of {@code text} (every scalar and key under it) in a {@code
+     * props} object becomes {@code "***"} ({@code null}, {@code true}, {@code false} stay); null
      * when the record is not JSON.
      */
     static String maskedJson(String record) {
         StringBuilder out = new StringBuilder();
-        // per open container: its mode (0 plain, 1 ids, 2 traits, 3 all) and whether an object
+        // per open container: its mode (0 plain, 1 ids, 2 traits, 3 all, 4 props) and whether an
+        // object
         java.util.Deque<int[]> modes = new java.util.ArrayDeque<>();
         java.util.Deque<String> keys = new java.util.ArrayDeque<>();
         int copied = 0;
@@ -1252,6 +1264,10 @@ public final class EventFuzz {
                                 child = inObject && CONFIG.isPiiTraitOfAnyTenant(key) ? 3 : 0;
                             } else if (inObject && "ids".equals(key)) {
                                 child = object ? 1 : 3;
+                            } else if (mode == 4 && inObject && "text".equals(key)) {
+                                child = 3;
+                            } else if (inObject && object && "props".equals(key)) {
+                                child = 4;
                             } else {
                                 child = inObject && object && "traits".equals(key) ? 2 : 0;
                             }
@@ -1280,6 +1296,8 @@ public final class EventFuzz {
                                 masked = true;
                             } else if (mode == 2) {
                                 masked = CONFIG.isPiiTraitOfAnyTenant(key);
+                            } else if (mode == 4) {
+                                masked = "ids".equals(key) || "text".equals(key);
                             } else {
                                 masked = "ids".equals(key);
                             }

@@ -39,6 +39,12 @@ class PayloadMaskTest {
                 "{}],\"ids\":{\"user_id\":\"u\"}|{}],\"ids\":{\"user_id\":\"***\"}",
                 // ids under other fields too (a broken record's nesting may be anything)
                 "{\"props\":{\"ids\":\"u-1\"}}|{\"props\":{\"ids\":\"***\"}}",
+                // a customer's text (props.text, any JSON type), and nothing else of props
+                "{\"props\":{\"text\":\"call me on 138\",\"amount\":5,\"sku\":\"text\"}}"
+                        + "|{\"props\":{\"text\":\"***\",\"amount\":5,\"sku\":\"text\"}}",
+                "{\"props\":{\"a\":{\"text\":\"x\"},\"text\":{\"t\":[\"y\",1]}},\"text\":\"z\"}"
+                        + "|{\"props\":{\"a\":{\"text\":\"x\"},\"text\":{\"***\":[\"***\",\"***\"]}},\"text\":\"z\"}",
+                "{\"props\":{\"text\":\"unclosed|{\"props\":{\"text\":\"***\"",
                 "not json at all|not json at all",
             })
     void masks(String record, String masked) {

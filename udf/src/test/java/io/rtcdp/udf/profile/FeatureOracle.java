@@ -2,6 +2,8 @@ package io.rtcdp.udf.profile;
 
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.EventType;
+import io.rtcdp.udf.text.TextIntent;
+import io.rtcdp.udf.text.TextSentiment;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
@@ -37,7 +39,10 @@ final class FeatureOracle {
                     ProfileFields.VIEWS_24H,
                     ProfileFields.CART_ADDS_24H,
                     ProfileFields.ORDERS_24H,
-                    ProfileFields.TOP_CATEGORY_30D);
+                    ProfileFields.TOP_CATEGORY_30D,
+                    ProfileFields.TEXTS_30D,
+                    ProfileFields.NEGATIVE_TEXTS_30D,
+                    ProfileFields.COMPLAINTS_30D);
 
     private FeatureOracle() {}
 
@@ -121,7 +126,19 @@ final class FeatureOracle {
         long carts24 = 0;
         long orders24 = 0;
         Map<String, Integer> categories = new HashMap<>();
+        boolean hadText = false;
+        long texts30 = 0;
+        long negative30 = 0;
+        long complaints30 = 0;
         for (Event e : events) {
+            if (e.text() != null) {
+                hadText = true;
+                if (counts(e, asOf, 30 * DAY_MS)) {
+                    texts30++;
+                    negative30 += e.text().sentiment() == TextSentiment.NEGATIVE ? 1 : 0;
+                    complaints30 += e.text().intent() == TextIntent.COMPLAINT ? 1 : 0;
+                }
+            }
             boolean order = isTrack(e, Event.ORDER_COMPLETED);
             if (order && counts(e, asOf, 30 * DAY_MS)) {
                 orders30++;
@@ -160,6 +177,12 @@ final class FeatureOracle {
         f.put(ProfileFields.CART_ADDS_24H, Long.toString(carts24));
         f.put(ProfileFields.ORDERS_24H, Long.toString(orders24));
         f.put(ProfileFields.TOP_CATEGORY_30D, top);
+        // only for a profile that ever had a text (contract §3.2)
+        if (hadText) {
+            f.put(ProfileFields.TEXTS_30D, Long.toString(texts30));
+            f.put(ProfileFields.NEGATIVE_TEXTS_30D, Long.toString(negative30));
+            f.put(ProfileFields.COMPLAINTS_30D, Long.toString(complaints30));
+        }
         return f;
     }
 

@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.EventType;
 import io.rtcdp.udf.testing.Events;
+import io.rtcdp.udf.text.TextIntent;
+import io.rtcdp.udf.text.TextSentiment;
+import io.rtcdp.udf.text.TextSignal;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -261,14 +264,61 @@ class ProfileFeaturesTest {
         System.out.printf(
                 "typical profile (10 events, 2 orders, 3 categories): %d bytes%n", bytes.length);
         assertThat(bytes.length).isLessThan(100);
-        assertThat(bytes[0]).isEqualTo((byte) ProfileFeatures.FORMAT_VERSION);
+        // a profile without texts is written as before them
+        assertThat(bytes[0]).isEqualTo((byte) ProfileFeatures.FORMAT_WITHOUT_TEXTS);
         assertThat(read(bytes)).isEqualTo(f);
+    }
+
+    /**
+     * Texts: counted in the 30-day window by hour buckets, merged, encoded in format 2; the fields
+     * stay (at 0) after the window passed, and only profiles that had a text have them.
+     */
+    @Test
+    void textsAreCountedOverThirtyDaysAndKeptThroughMergesAndEncoding() throws IOException {
+        ProfileFeatures f = typical();
+        assertThat(rendered(f))
+                .containsEntry("f.texts_30d", null)
+                .containsEntry("f.complaints_30d", null);
+        f.add(
+                Events.track("chat_message")
+                        .at(t("2024-03-04T08:40:00Z"))
+                        .text(
+                                new TextSignal(
+                                        TextIntent.COMPLAINT, 0.9, TextSentiment.NEGATIVE, -0.9))
+                        .build());
+        ProfileFeatures other = new ProfileFeatures();
+        other.add(
+                Events.track("review")
+                        .at(t("2024-02-20T10:00:00Z"))
+                        .text(new TextSignal(TextIntent.NONE, 0.7, TextSentiment.POSITIVE, 0.8))
+                        .build());
+        f.merge(other);
+        assertThat(rendered(f))
+                .containsEntry("f.texts_30d", "2")
+                .containsEntry("f.negative_texts_30d", "1")
+                .containsEntry("f.complaints_30d", "1");
+
+        byte[] bytes = ProfileFeaturesPropertiesTest.encode(f);
+        assertThat(bytes[0]).isEqualTo((byte) ProfileFeatures.FORMAT_VERSION);
+        assertThat(read(bytes)).isEqualTo(f).hasSameHashCodeAs(f);
+
+        // 30 days after the review's hour, only the complaint is in the window
+        f.advanceTo(t("2024-03-21T10:00:00Z"));
+        assertThat(rendered(f))
+                .containsEntry("f.texts_30d", "1")
+                .containsEntry("f.negative_texts_30d", "1");
+        f.advanceTo(t("2024-05-01T00:00:00Z"));
+        assertThat(rendered(f))
+                .containsEntry("f.texts_30d", "0")
+                .containsEntry("f.complaints_30d", "0");
+        assertThat(read(ProfileFeaturesPropertiesTest.encode(f))).isEqualTo(f);
     }
 
     @Test
     void rejectsAnUnknownFormatVersion() throws IOException {
         byte[] bytes = ProfileFeaturesPropertiesTest.encode(typical());
         bytes[0] = (byte) (ProfileFeatures.FORMAT_VERSION + 1);
+        assertThat(ProfileFeatures.FORMAT_VERSION).isEqualTo(2);
         assertThatThrownBy(() -> read(bytes))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("version");

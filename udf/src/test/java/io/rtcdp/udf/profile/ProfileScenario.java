@@ -3,6 +3,9 @@ package io.rtcdp.udf.profile;
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.EventType;
 import io.rtcdp.udf.testing.Events;
+import io.rtcdp.udf.text.TextIntent;
+import io.rtcdp.udf.text.TextSentiment;
+import io.rtcdp.udf.text.TextSignal;
 import java.util.ArrayList;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
@@ -81,7 +84,8 @@ final class ProfileScenario {
             Long amountMicros,
             String category,
             Boolean marketing,
-            Boolean personalization) {}
+            Boolean personalization,
+            TextSignal text) {}
 
     /** One step: an event (when {@code event} is set) or an advance of as_of. */
     record Op(EventSpec event, TimeSpec time) {
@@ -132,16 +136,23 @@ final class ProfileScenario {
                         .injectNull(0.25);
         Arbitrary<String> categories = Arbitraries.of(CATEGORIES).injectNull(0.4);
         Arbitrary<Boolean> consents = Arbitraries.of(true, false).injectNull(0.8);
-        return Combinators.combine(types, names, amounts, categories, consents, consents)
+        Arbitrary<TextSignal> texts =
+                Combinators.combine(
+                                Arbitraries.of(TextIntent.class),
+                                Arbitraries.of(TextSentiment.class))
+                        .as((i, st) -> new TextSignal(i, 0.5, st, 0))
+                        .injectNull(0.7);
+        return Combinators.combine(types, names, amounts, categories, consents, consents, texts)
                 .as(
-                        (type, name, amount, category, m, p) ->
+                        (type, name, amount, category, m, p, text) ->
                                 new EventSpec(
                                         type,
                                         type == EventType.TRACK ? name : null,
                                         amount,
                                         category,
                                         m,
-                                        p));
+                                        p,
+                                        text));
     }
 
     static Arbitrary<List<Op>> ops(int maxSize) {
@@ -185,6 +196,7 @@ final class ProfileScenario {
                 .amountMicros(s.amountMicros())
                 .category(s.category())
                 .consent(s.marketing(), s.personalization())
+                .text(s.text())
                 .build();
     }
 }

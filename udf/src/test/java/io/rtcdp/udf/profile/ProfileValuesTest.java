@@ -157,7 +157,7 @@ class ProfileValuesTest {
 
     @Test
     void corruptEncodingsAndTextAreRefused() {
-        assertThatThrownBy(() -> read(new byte[] {(byte) 0xff, (byte) 0xff, 0x7f, 0}))
+        assertThatThrownBy(() -> read(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, 0x7f, 0}))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("presence bits");
         assertThatThrownBy(() -> read(new byte[] {0, 9})).hasMessageContaining("lifecycle");

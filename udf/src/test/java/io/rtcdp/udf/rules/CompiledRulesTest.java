@@ -3,6 +3,9 @@ package io.rtcdp.udf.rules;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.rtcdp.udf.text.TextIntent;
+import io.rtcdp.udf.text.TextSentiment;
+import io.rtcdp.udf.text.TextSignal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -39,6 +42,57 @@ class CompiledRulesTest {
                     CompiledRules.compile(Files.readString(Path.of("../examples/rules", f)));
             assertThat(ex.triggers()).isNotEmpty();
         }
+    }
+
+    /** {@code event.text}: the signals of the event's {@code props.text} (contract 2.6). */
+    @Test
+    void triggersReadTheTextSignalsOfTheEvent() throws Exception {
+        CompiledRules c =
+                CompiledRules.compile(
+                        """
+                        tenant: t
+                        version: 1
+                        triggers:
+                          - {name: complaint_callback, action: call_back, channel: phone,
+                             when: "has(event.text) && event.text.intent == 'complaint'"}
+                          - {name: very_unhappy, action: apology, channel: email,
+                             when: "has(event.text) && event.text.sentiment_score < -0.5
+                                    && event.text.intent_score > 0.2 && f.complaints_30d >= 2"}
+                          - {name: no_text, action: nudge, channel: push,
+                             when: "!has(event.text) && event.name == 'chat_message'"}
+                        """);
+        RuleFacts facts = RuleFacts.builder().feature("complaints_30d", 2).build();
+        TextSignal complaint =
+                new TextSignal(TextIntent.COMPLAINT, 0.8, TextSentiment.NEGATIVE, -0.7);
+        TextSignal praise = new TextSignal(TextIntent.NONE, 0.9, TextSentiment.POSITIVE, 0.9);
+
+        assertThat(
+                        c.evaluate(
+                                        facts,
+                                        EventFacts.ofJson(
+                                                "e1", "chat_message", "app", "{}", complaint))
+                                .triggers())
+                .containsExactly("complaint_callback", "very_unhappy");
+        assertThat(c.evaluate(facts, EventFacts.of("e2", "review", null, null, praise)).triggers())
+                .isEmpty();
+        Evaluation none = c.evaluate(facts, EventFacts.ofJson("e3", "chat_message", null, null));
+        assertThat(none.triggers()).containsExactly("no_text");
+        assertThat(none.errors()).isZero();
+        assertThat(compileProblems(tag("x", "event.text.intent == 'complaint'")))
+                .singleElement()
+                .asString()
+                .contains("event");
+        assertThat(
+                        compileProblems(
+                                """
+                                tenant: t
+                                version: 1
+                                triggers:
+                                  - {name: x, action: a, channel: c, when: "event.text.mood == 'sad'"}
+                                """))
+                .singleElement()
+                .asString()
+                .contains("mood");
     }
 
     @Test

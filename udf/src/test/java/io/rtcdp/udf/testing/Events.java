@@ -4,6 +4,7 @@ import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.EventType;
 import io.rtcdp.udf.event.Id;
 import io.rtcdp.udf.event.OrderItem;
+import io.rtcdp.udf.text.TextSignal;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -61,6 +62,7 @@ public final class Events {
         b.traits = e.traits();
         b.propsJson = e.propsJson();
         b.ingestedAt = e.ingestedAt();
+        b.text = e.text();
         return b;
     }
 
@@ -82,6 +84,7 @@ public final class Events {
         private Map<String, String> traits = Map.of();
         private String propsJson;
         private long ingestedAt;
+        private TextSignal text;
 
         private Builder(EventType type) {
             this.type = type;
@@ -172,6 +175,12 @@ public final class Events {
             return this;
         }
 
+        /** The signals of the event's {@code props.text}; none unless set. */
+        public Builder text(TextSignal text) {
+            this.text = text;
+            return this;
+        }
+
         public Event build() {
             return new Event(
                     tenant,
@@ -189,7 +198,8 @@ public final class Events {
                     consentPersonalization,
                     traits,
                     propsJson,
-                    ingestedAt);
+                    ingestedAt,
+                    text);
         }
     }
 }
