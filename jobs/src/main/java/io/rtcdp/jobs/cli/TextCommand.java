@@ -126,6 +126,7 @@ public final class TextCommand implements Runnable {
                 return CommandLine.ExitCode.USAGE;
             }
             cl.getOut().print(TextEvaluation.of(c, texts).report());
+            cl.getOut().flush();
             return CommandLine.ExitCode.OK;
         }
     }
