@@ -390,7 +390,9 @@ public final class RtcdpJob {
                         .process(
                                 new ProfileDecider(config.get(RtcdpOptions.LEARNING_ENABLED))
                                         .versionStep(versionStep)
-                                        .cacheSize(config.get(RtcdpOptions.STATE_CACHE_SIZE)),
+                                        .cacheSize(config.get(RtcdpOptions.STATE_CACHE_SIZE))
+                                        // in force before they arrive over the broadcast
+                                        .startUp(parts.initialControl),
                                 ProfileUpdateSerializer.TYPE_INFO)
                         .uid("decide")
                         .name("decide");

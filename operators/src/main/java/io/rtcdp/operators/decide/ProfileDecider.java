@@ -196,6 +196,26 @@ public final class ProfileDecider
         return this;
     }
 
+    /**
+     * The rule sets the job starts with (its start-up control texts, {@code --rules} and {@code
+     * rules.files}). They reach this stage over the broadcast edge, which races with the profiles'
+     * changes: a change decided before them would be decided without rules (its event's traits
+     * dropped as undeclared, its event-driven triggers not fired), so the result of a replay would
+     * depend on timing. Until a tenant's broadcast state holds a rule set, its start-up rule set is
+     * in force here from the first change.
+     */
+    private final ArrayList<String> startUp = new ArrayList<>();
+
+    /** Sets the start-up control texts (rule sets; models among them are left to the broadcast). */
+    public ProfileDecider startUp(List<String> texts) {
+        startUp.clear();
+        startUp.addAll(texts);
+        return this;
+    }
+
+    /** The highest start-up rule set per tenant, compiled from {@link #startUp} in {@code open}. */
+    private transient Map<String, CompiledRules> startUpRules;
+
     /** Online-learning snapshots by model name, in {@link SnapshotLabeler}'s encoding. */
     private transient MapState<String, byte[]> snapshots;
 
@@ -287,6 +307,21 @@ public final class ProfileDecider
                         .withMetrics(getRuntimeContext().getMetricGroup(), "decisionStates");
         snapshots = getRuntimeContext().getMapState(SNAPSHOTS);
         compiled = new HashMap<>();
+        startUpRules = new HashMap<>();
+        for (String text : startUp) {
+            if (text.isEmpty() || ModelMessages.isModel(text)) {
+                continue;
+            }
+            try {
+                CompiledRules r = CompiledRules.compile(text);
+                CompiledRules had = startUpRules.get(r.tenant());
+                if (had == null || r.version() > had.version()) {
+                    startUpRules.put(r.tenant(), r);
+                }
+            } catch (RuleSetException e) {
+                // the job compiled them when it was built; the broadcast path rejects it, logged
+            }
+        }
         droppedRules = new java.util.HashSet<>();
         droppedModels = new java.util.HashSet<>();
         var g = getRuntimeContext().getMetricGroup();
@@ -461,6 +496,16 @@ public final class ProfileDecider
         String tenant = next.tenant();
         BroadcastState<String, String> stored = ctx.getBroadcastState(RULES);
         CompiledRules current = rules(tenant, stored);
+        if (current != null
+                && current == startUpRules.get(tenant)
+                && stored.get(tenant) == null
+                && next.version() == current.version()) {
+            // the start-up rule set this subtask has decided with from the start: kept, and not
+            // applied again (every profile it holds was decided with it)
+            stored.put(tenant, text);
+            compiled.put(tenant, current);
+            return;
+        }
         Long inForce = current == null ? null : current.version();
         switch (versionStep.judge(inForce, next.version())) {
             case IGNORE -> {
@@ -617,7 +662,7 @@ public final class ProfileDecider
         }
         String text = stored.get(tenant);
         if (text == null) {
-            return null;
+            return startUpRules.get(tenant);
         }
         if (droppedRules.contains(tenant)) {
             return null;

@@ -415,6 +415,61 @@ class ProfileDeciderTest {
         return new ProfileChange(c.tenant(), c.oneid(), c.update(), c.values(), e, null);
     }
 
+    /**
+     * The start-up rule sets are in force before they arrive over the broadcast edge: a change that
+     * comes first keeps its declared traits and fires its event-driven trigger, and their arrival
+     * then applies nothing again. Without them (another harness) the same change is decided without
+     * rules.
+     */
+    @Test
+    void theStartUpRuleSetsAreInForceBeforeTheyArrive() throws Exception {
+        String rules =
+                "tenant: t\nversion: 4\ntraits: [member_level]\ntags:\n"
+                        + "  - {name: gold, when: \"traits.member_level == 'gold'\"}\n"
+                        + "triggers:\n"
+                        + "  - {name: hello, when: \"event.name == 'page_view'\", action: a,"
+                        + " channel: c}\n";
+        var started =
+                new KeyedBroadcastOperatorTestHarness<>(
+                        new CoBroadcastWithKeyedOperator<>(
+                                new ProfileDecider().startUp(List.of(rules, "")),
+                                List.of(ProfileDecider.RULES, ProfileDecider.MODELS)),
+                        ProfileDecider.KEY,
+                        Types.STRING,
+                        1,
+                        1,
+                        0);
+        started.open();
+        try {
+            started.processElement(withTraits("o1", T0, Map.of("member_level", "gold")), T0);
+            List<ProfileUpdate> out = started.extractOutputValues();
+            assertThat(out.get(out.size() - 1).set()).containsEntry("tags", "gold");
+            assertThat(started.getSideOutput(ProfileDecider.TRIGGERS))
+                    .extracting(r -> r.getValue().rule())
+                    .containsExactly("hello");
+            started.getOutput().clear();
+            started.processBroadcastElement(rules, 0);
+            assertThat(started.extractOutputValues()).isEmpty();
+            // and the set is in the broadcast state as if it had come first: the same version
+            // again is ignored, a higher one applied
+            started.processBroadcastElement(rules, 0);
+            assertThat(started.extractOutputValues()).isEmpty();
+            started.processBroadcastElement(
+                    rules.replace("version: 4", "version: 5")
+                            .replace("tags:\n", "tags:\n  - {name: any, when: \"true\"}\n"),
+                    0);
+            assertThat(started.extractOutputValues())
+                    .singleElement()
+                    .satisfies(u -> assertThat(u.set()).containsEntry("tags", "any,gold"));
+        } finally {
+            started.close();
+        }
+
+        h.processElement(withTraits("o1", T0, Map.of("member_level", "gold")), T0);
+        assertThat(updates().get(updates().size() - 1).set()).doesNotContainKey("tags");
+        assertThat(triggers()).isEmpty();
+    }
+
     @Test
     void onlyTheTraitsTheRuleSetDeclaresAreKept() throws Exception {
         h.processBroadcastElement(

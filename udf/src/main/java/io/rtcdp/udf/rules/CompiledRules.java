@@ -254,7 +254,8 @@ public final class CompiledRules {
 
     /**
      * Whether a condition may read {@code event.props}: any use of {@code event} other than {@code
-     * event.name} or {@code event.channel} (conservative: the event passed whole counts).
+     * event.name}, {@code event.channel} or {@code event.text} (read or tested with {@code has})
+     * (conservative: the event passed whole counts).
      */
     private static boolean readsProps(CelAbstractSyntaxTree ast) {
         return CelNavigableAst.fromAst(ast)
@@ -262,15 +263,15 @@ public final class CompiledRules {
                 .allNodes()
                 .filter(n -> n.getKind() == CelExpr.ExprKind.Kind.IDENT)
                 .filter(n -> n.expr().ident().name().equals("event"))
-                .anyMatch(n -> n.parent().filter(CompiledRules::readsNameOrChannel).isEmpty());
+                .anyMatch(n -> n.parent().filter(CompiledRules::readsOtherThanProps).isEmpty());
     }
 
-    private static boolean readsNameOrChannel(CelNavigableExpr select) {
-        if (select.getKind() != CelExpr.ExprKind.Kind.SELECT || select.expr().select().testOnly()) {
+    private static boolean readsOtherThanProps(CelNavigableExpr select) {
+        if (select.getKind() != CelExpr.ExprKind.Kind.SELECT) {
             return false;
         }
         String field = select.expr().select().field();
-        return field.equals("name") || field.equals("channel");
+        return field.equals("name") || field.equals("channel") || field.equals("text");
     }
 
     /**

@@ -22,7 +22,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One full evaluation of the demo rule set (6 tags, 3 segments, 4 triggers) with an event, as the
+ * One full evaluation of the demo rule set (6 tags, 3 segments, 5 triggers) with an event, as the
  * decision stage makes it for a profile update, over 16 varied profiles: {@code direct} is how the
  * job evaluates (conditions of CEL's common subset evaluated directly, the rest by CEL), {@code
  * cel} every condition by CEL's interpreter.

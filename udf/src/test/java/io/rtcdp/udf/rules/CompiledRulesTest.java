@@ -443,6 +443,9 @@ class CompiledRulesTest {
                     "event.name == 'a'",
                     "event.channel == 'app' && f.orders_24h == 0",
                     "'vip' in segments",
+                    "has(event.channel)",
+                    // the text signals travel with the event, not in its props
+                    "has(event.text) && event.text.intent == 'complaint'",
                 }) {
             assertThat(rules(head, none).readsEventProps()).as(none).isFalse();
         }
