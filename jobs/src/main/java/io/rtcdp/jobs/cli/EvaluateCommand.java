@@ -3,6 +3,7 @@ package io.rtcdp.jobs.cli;
 import io.rtcdp.udf.event.EventParser;
 import io.rtcdp.udf.event.ParserConfig;
 import io.rtcdp.udf.ml.Backtest;
+import io.rtcdp.udf.ml.BgNbd;
 import io.rtcdp.udf.ml.History;
 import io.rtcdp.udf.ml.Metrics;
 import io.rtcdp.udf.ml.ModelSpec;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description =
                 "Trains on history before --cutoff (online FTRL as the live job learns, batch LR,"
-                        + " recency-only LR) and scores every person seen by then against what"
+                        + " recency-only LR, BG/NBD) and scores every person seen by then against what"
                         + " happened after it: AUC, log-loss, ECE (10 bins), top-decile lift.")
 public final class EvaluateCommand implements Callable<Integer> {
     @Option(
@@ -74,6 +75,18 @@ public final class EvaluateCommand implements Callable<Integer> {
             row(out, label, "online", e.online());
             row(out, label, "batch", e.batch());
             row(out, label, "recency", e.recency());
+            row(out, label, "bg/nbd", e.bgNbd());
+        }
+        if (!results.isEmpty()) {
+            BgNbd.Params p = results.get(0).bgNbdParams();
+            out.printf(
+                    Locale.ROOT,
+                    "bg/nbd: r=%.4f alpha=%.4f days, a=%.4f, b=%.4f (fitted to the purchases up to"
+                            + " the cutoff)%n",
+                    p.r(),
+                    p.alpha(),
+                    p.a(),
+                    p.b());
         }
     }
 

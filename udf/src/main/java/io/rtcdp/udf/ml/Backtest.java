@@ -194,12 +194,18 @@ public final class Backtest {
             int trainSamples,
             Metrics.Report online,
             Metrics.Report batch,
-            Metrics.Report recency) {}
+            Metrics.Report recency,
+            Metrics.Report bgNbd,
+            BgNbd.Params bgNbdParams) {}
 
     /**
      * Trains, from history up to {@code cutoff}, an online (FTRL) model, a batch model and a
      * recency-only model (a one-feature batch LR on {@code days_since_last_order}, capped at 365),
-     * scores every person seen by the cutoff, and compares with what happened after it.
+     * and fits BG/NBD ({@link BgNbd}, in days) to the purchases of everyone who ordered by the
+     * cutoff; scores every person seen by the cutoff, and compares with what happened after it.
+     * BG/NBD scores a label by P(a purchase within its horizon); a person without an order by the
+     * cutoff is taken as a customer whose first purchase was at the cutoff (no repeat purchases,
+     * age 0).
      */
     public static List<Evaluation> evaluate(
             History h, List<ModelSpec> specs, long cutoff, Config c) {
@@ -208,6 +214,14 @@ public final class Backtest {
             all.add(recencySpec(s));
         }
         List<Pass> passes = stream(h, all, cutoff, c);
+        List<BgNbd.Customer> customers = new ArrayList<>();
+        for (int p = 0; p < h.persons(); p++) {
+            BgNbd.Customer bc = h.purchasesUpTo(p, cutoff);
+            if (bc != null) {
+                customers.add(bc);
+            }
+        }
+        BgNbd.Params bg = BgNbd.fit(customers);
         List<Evaluation> out = new ArrayList<>();
         for (int s = 0; s < specs.size(); s++) {
             Pass main = passes.get(s);
@@ -228,7 +242,10 @@ public final class Backtest {
             double[] po = new double[h.persons()];
             double[] pb = new double[h.persons()];
             double[] pr = new double[h.persons()];
+            double[] pg = new double[h.persons()];
             int[] y = new int[h.persons()];
+            double horizonDays = horizon / 86_400_000.0;
+            boolean purchaseIsPositive = main.spec.label().label(true) == 1;
             for (int p = 0; p < h.persons(); p++) {
                 if (main.atEnd[p] == null) {
                     continue;
@@ -236,6 +253,11 @@ public final class Backtest {
                 po[n] = online.score(main.atEnd[p]);
                 pb[n] = batch.score(main.atEnd[p]);
                 pr[n] = recency.score(rec.atEnd[p]);
+                BgNbd.Customer bc = h.purchasesUpTo(p, cutoff);
+                double buys =
+                        BgNbd.probabilityOfPurchase(
+                                bg, bc != null ? bc : new BgNbd.Customer(0, 0, 0), horizonDays);
+                pg[n] = purchaseIsPositive ? buys : 1 - buys;
                 y[n] = main.spec.label().label(h.orderedWithin(p, cutoff, horizon));
                 n++;
             }
@@ -247,7 +269,9 @@ public final class Backtest {
                             main.labelled.size(),
                             Metrics.report(po, y, n),
                             Metrics.report(pb, y, n),
-                            Metrics.report(pr, y, n)));
+                            Metrics.report(pr, y, n),
+                            Metrics.report(pg, y, n),
+                            bg));
         }
         return out;
     }

@@ -142,6 +142,30 @@ public final class History {
     }
 
     /** The time of the last event, {@link Long#MIN_VALUE} when empty. */
+    /**
+     * Person {@code p}'s purchases up to {@code t} (orders at or before it) as BG/NBD sees them, in
+     * days: repeat orders, the time from the first order to the last, the time from the first to
+     * {@code t}; null without an order by then.
+     */
+    public BgNbd.Customer purchasesUpTo(int p, long t) {
+        long[] o = orderTimes[p];
+        int n = 0;
+        while (n < o.length && o[n] <= t) {
+            n++;
+        }
+        if (n == 0) {
+            return null;
+        }
+        double day = 86_400_000.0;
+        double tx = (o[n - 1] - o[0]) / day;
+        // orders at the same millisecond are one purchase occasion in continuous time
+        int repeats = 0;
+        for (int i = 1; i < n; i++) {
+            repeats += o[i] > o[i - 1] ? 1 : 0;
+        }
+        return new BgNbd.Customer(repeats, repeats == 0 ? 0 : tx, (t - o[0]) / day);
+    }
+
     public long lastTs() {
         return events.isEmpty() ? Long.MIN_VALUE : events.get(events.size() - 1).ts();
     }

@@ -48,14 +48,17 @@ class RetailEvaluationTest {
                             Backtest.Config.defaults());
             for (Backtest.Evaluation e : results) {
                 System.out.printf(
-                        "%s %s persons=%d train=%d online=%s%n batch=%s%n recency=%s%n",
+                        "%s %s persons=%d train=%d online=%s%n batch=%s%n recency=%s%n"
+                                + " bg/nbd=%s (%s)%n",
                         cutoff,
                         e.spec().name(),
                         e.persons(),
                         e.trainSamples(),
                         e.online(),
                         e.batch(),
-                        e.recency());
+                        e.recency(),
+                        e.bgNbd(),
+                        e.bgNbdParams());
                 assertThat(e.online().auc())
                         .as("%s at %s: online vs batch", e.spec().name(), cutoff)
                         .isGreaterThanOrEqualTo(e.batch().auc() - 0.01);

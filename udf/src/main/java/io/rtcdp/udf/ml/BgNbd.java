@@ -1,0 +1,315 @@
+package io.rtcdp.udf.ml;
+
+import java.util.List;
+import org.apache.commons.math3.analysis.MultivariateFunction;
+import org.apache.commons.math3.analysis.MultivariateVectorFunction;
+import org.apache.commons.math3.optim.InitialGuess;
+import org.apache.commons.math3.optim.MaxEval;
+import org.apache.commons.math3.optim.MaxIter;
+import org.apache.commons.math3.optim.PointValuePair;
+import org.apache.commons.math3.optim.SimpleValueChecker;
+import org.apache.commons.math3.optim.nonlinear.scalar.GoalType;
+import org.apache.commons.math3.optim.nonlinear.scalar.ObjectiveFunction;
+import org.apache.commons.math3.optim.nonlinear.scalar.ObjectiveFunctionGradient;
+import org.apache.commons.math3.optim.nonlinear.scalar.gradient.NonLinearConjugateGradientOptimizer;
+import org.apache.commons.math3.special.Gamma;
+
+/**
+ * The BG/NBD model of repeat buying (Fader, Hardie and Lee, 2005, "Counting your customers the easy
+ * way: an alternative to the Pareto/NBD model", Marketing Science 24(2)): while alive, a customer
+ * buys at a Poisson rate λ, Gamma(r, α)-distributed over customers; after each repeat purchase the
+ * customer drops out with probability p, Beta(a, b)-distributed over customers.
+ *
+ * <p>A customer is summarised by {@link Customer} (x repeat purchases, the time of the last, the
+ * time since the first), in one time unit throughout (α is in that unit). This class has the
+ * model's log-likelihood and its gradient, the maximum-likelihood fit of the four parameters, the
+ * probability that a customer is still alive and the expected number of purchases in the next
+ * {@code t}: equations (6), (13) and (10) of the paper.
+ */
+public final class BgNbd {
+    private BgNbd() {}
+
+    /**
+     * The model's parameters, each positive and finite.
+     *
+     * @param r shape of the purchase rates' gamma distribution
+     * @param alpha scale of it, in the time unit of the customers (the rates' mean is r / α)
+     * @param a Beta parameter of the dropout probability
+     * @param b the other one
+     */
+    public record Params(double r, double alpha, double a, double b) {
+        public Params {
+            for (double v : new double[] {r, alpha, a, b}) {
+                if (!(v > 0) || Double.isInfinite(v)) {
+                    throw new IllegalArgumentException(
+                            "BG/NBD parameters must be positive and finite: r="
+                                    + r
+                                    + ", alpha="
+                                    + alpha
+                                    + ", a="
+                                    + a
+                                    + ", b="
+                                    + b);
+                }
+            }
+        }
+    }
+
+    /**
+     * One customer's purchase history since the first purchase.
+     *
+     * @param x repeat purchases (purchases after the first), a whole number ≥ 0
+     * @param tx time from the first purchase to the last one (0 when x = 0)
+     * @param age time from the first purchase to now (≥ tx)
+     */
+    public record Customer(double x, double tx, double age) {
+        public Customer {
+            if (!(x >= 0) || x != Math.rint(x) || Double.isInfinite(x)) {
+                throw new IllegalArgumentException("x must be a whole number >= 0, is " + x);
+            }
+            if (!(tx >= 0) || !(age >= tx) || Double.isInfinite(age)) {
+                throw new IllegalArgumentException(
+                        "need 0 <= tx <= age (finite), got tx=" + tx + ", age=" + age);
+            }
+            if (x > 0 && !(tx > 0)) {
+                throw new IllegalArgumentException("a customer with repeat purchases has tx > 0");
+            }
+        }
+    }
+
+    /** ln of the likelihood's two terms: the customer alive at {@code age}, and not (x > 0). */
+    private static double[] terms(Params p, Customer c) {
+        double x = c.x();
+        double r = p.r();
+        double alpha = p.alpha();
+        double a = p.a();
+        double b = p.b();
+        double common =
+                Gamma.logGamma(r + x)
+                        - Gamma.logGamma(r)
+                        + r * Math.log(alpha)
+                        + Gamma.logGamma(a + b)
+                        + Gamma.logGamma(b + x)
+                        - Gamma.logGamma(b)
+                        - Gamma.logGamma(a + b + x);
+        double alive = -(r + x) * Math.log(alpha + c.age());
+        double dead =
+                x > 0
+                        ? Math.log(a) - Math.log(b + x - 1) - (r + x) * Math.log(alpha + c.tx())
+                        : Double.NEGATIVE_INFINITY;
+        return new double[] {common, alive, dead};
+    }
+
+    /** ln L(r, α, a, b | x, tx, age): equation (6) of the paper, in logs. */
+    public static double logLikelihood(Params p, Customer c) {
+        double[] t = terms(p, c);
+        return t[0] + logSumExp(t[1], t[2]);
+    }
+
+    /** The sum of the customers' log-likelihoods. */
+    public static double logLikelihood(Params p, List<Customer> customers) {
+        double sum = 0;
+        for (Customer c : customers) {
+            sum += logLikelihood(p, c);
+        }
+        return sum;
+    }
+
+    /** ∂ ln L / ∂(r, α, a, b) of one customer. */
+    public static double[] gradient(Params p, Customer c) {
+        double[] t = terms(p, c);
+        double lse = logSumExp(t[1], t[2]);
+        double wDead = Math.exp(t[2] - lse);
+        double wAlive = 1 - wDead;
+        double x = c.x();
+        double r = p.r();
+        double alpha = p.alpha();
+        double a = p.a();
+        double b = p.b();
+        double dr =
+                Gamma.digamma(r + x)
+                        - Gamma.digamma(r)
+                        + Math.log(alpha)
+                        - wAlive * Math.log(alpha + c.age())
+                        - (wDead > 0 ? wDead * Math.log(alpha + c.tx()) : 0);
+        double dAlpha =
+                r / alpha
+                        - wAlive * (r + x) / (alpha + c.age())
+                        - (wDead > 0 ? wDead * (r + x) / (alpha + c.tx()) : 0);
+        double da = Gamma.digamma(a + b) - Gamma.digamma(a + b + x) + (wDead > 0 ? wDead / a : 0);
+        double db =
+                Gamma.digamma(a + b)
+                        + Gamma.digamma(b + x)
+                        - Gamma.digamma(b)
+                        - Gamma.digamma(a + b + x)
+                        - (wDead > 0 ? wDead / (b + x - 1) : 0);
+        return new double[] {dr, dAlpha, da, db};
+    }
+
+    /** The gradient of {@link #logLikelihood(Params, List)}. */
+    public static double[] gradient(Params p, List<Customer> customers) {
+        double[] sum = new double[4];
+        for (Customer c : customers) {
+            double[] g = gradient(p, c);
+            for (int i = 0; i < 4; i++) {
+                sum[i] += g[i];
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * P(alive | x, tx, age): the probability that the customer has not dropped out (equation 13).
+     */
+    public static double pAlive(Params p, Customer c) {
+        if (c.x() == 0) {
+            return 1;
+        }
+        double[] t = terms(p, c);
+        // 1 / (1 + a / (b + x - 1) * ((α + age) / (α + tx))^(r + x)) = 1 / (1 + e^(dead - alive))
+        return 1 / (1 + Math.exp(t[2] - t[1]));
+    }
+
+    /**
+     * E[purchases in (age, age + t] | x, tx, age]: equation (10) of the paper. The Gaussian
+     * hypergeometric function in it is summed as its series, which converges for every t ≥ 0 and
+     * the faster the smaller t is against α + age.
+     */
+    public static double expectedPurchases(Params p, Customer c, double t) {
+        if (!(t >= 0) || Double.isInfinite(t)) {
+            throw new IllegalArgumentException("t must be >= 0 and finite, is " + t);
+        }
+        if (t == 0) {
+            return 0;
+        }
+        double a = p.a();
+        if (Math.abs(a - 1) < 1e-7) {
+            // (a + b + x - 1) / (a - 1) × [...] is 0/0 at a = 1: its limit, the mean of both sides
+            double h = 1e-6;
+            return (expected(p, c, t, 1 - h) + expected(p, c, t, 1 + h)) / 2;
+        }
+        return expected(p, c, t, a);
+    }
+
+    private static double expected(Params p, Customer c, double t, double a) {
+        double x = c.x();
+        double r = p.r();
+        double b = p.b();
+        double s = p.alpha() + c.age();
+        double z = t / (s + t);
+        double power = Math.exp((r + x) * (Math.log(s) - Math.log(s + t)));
+        double f = hypergeometric2F1(r + x, b + x, a + b + x - 1, z);
+        double perAlive = (a + b + x - 1) / (a - 1) * (1 - power * f);
+        Params q = a == p.a() ? p : new Params(r, p.alpha(), a, b);
+        return perAlive * pAlive(q, c);
+    }
+
+    /**
+     * P(at least one purchase in (age, age + t] | x, tx, age): alive, and the posterior rate
+     * Gamma(r + x, α + age) of an alive customer gives a purchase: P(alive) × (1 − ((α + age) / (α
+     * + age + t))^(r + x)).
+     */
+    public static double probabilityOfPurchase(Params p, Customer c, double t) {
+        if (!(t >= 0) || Double.isInfinite(t)) {
+            throw new IllegalArgumentException("t must be >= 0 and finite, is " + t);
+        }
+        double s = p.alpha() + c.age();
+        double none = Math.exp((p.r() + c.x()) * (Math.log(s) - Math.log(s + t)));
+        return pAlive(p, c) * (1 - none);
+    }
+
+    /**
+     * ₂F₁(a, b; c; z) for 0 ≤ z < 1, by its series (c not 0 or a negative whole number).
+     *
+     * @throws ArithmeticException when 100,000 terms do not converge
+     */
+    static double hypergeometric2F1(double a, double b, double c, double z) {
+        if (!(z >= 0 && z < 1)) {
+            throw new IllegalArgumentException("z must be in [0, 1), is " + z);
+        }
+        double term = 1;
+        double sum = 1;
+        for (int n = 0; n < 100_000; n++) {
+            term *= (a + n) * (b + n) / ((c + n) * (n + 1)) * z;
+            sum += term;
+            if (Math.abs(term) <= 1e-15 * Math.abs(sum)) {
+                return sum;
+            }
+        }
+        throw new ArithmeticException(
+                "2F1(" + a + ", " + b + "; " + c + "; " + z + ") did not converge");
+    }
+
+    /**
+     * The maximum-likelihood parameters for {@code customers} (at least one with a repeat
+     * purchase), found over the logs of the parameters by nonlinear conjugate gradients from r = a
+     * = b = 1, α = the customers' mean age.
+     *
+     * @throws IllegalArgumentException without a customer with a repeat purchase: the data say
+     *     nothing about dropout then
+     */
+    public static Params fit(List<Customer> customers) {
+        if (customers.stream().noneMatch(c -> c.x() > 0)) {
+            throw new IllegalArgumentException(
+                    "fitting BG/NBD needs a customer with a repeat purchase");
+        }
+        double meanAge = customers.stream().mapToDouble(Customer::age).average().orElse(1);
+        double n = customers.size();
+        // per customer, so that the optimizer's tolerances do not depend on the data's size
+        MultivariateFunction value =
+                theta -> {
+                    Params p = params(theta);
+                    return p == null ? -1e300 : logLikelihood(p, customers) / n;
+                };
+        MultivariateVectorFunction gradient =
+                theta -> {
+                    Params p = params(theta);
+                    if (p == null) {
+                        return new double[4];
+                    }
+                    double[] g = gradient(p, customers);
+                    double[] v = {p.r(), p.alpha(), p.a(), p.b()};
+                    for (int i = 0; i < 4; i++) {
+                        // ∂/∂ln θ = θ ∂/∂θ
+                        g[i] = g[i] * v[i] / n;
+                    }
+                    return g;
+                };
+        NonLinearConjugateGradientOptimizer optimizer =
+                new NonLinearConjugateGradientOptimizer(
+                        NonLinearConjugateGradientOptimizer.Formula.POLAK_RIBIERE,
+                        new SimpleValueChecker(1e-12, 1e-14));
+        PointValuePair best =
+                optimizer.optimize(
+                        new MaxEval(100_000),
+                        new MaxIter(100_000),
+                        new ObjectiveFunction(value),
+                        new ObjectiveFunctionGradient(gradient),
+                        GoalType.MAXIMIZE,
+                        new InitialGuess(new double[] {0, Math.log(meanAge), 0, 0}));
+        Params p = params(best.getPoint());
+        if (p == null) {
+            throw new IllegalStateException("BG/NBD fit left the parameters' range");
+        }
+        return p;
+    }
+
+    /** The parameters of their logs, null outside (the optimizer may step far out). */
+    private static Params params(double[] theta) {
+        for (double v : theta) {
+            if (!(Math.abs(v) < 50)) {
+                return null;
+            }
+        }
+        return new Params(
+                Math.exp(theta[0]), Math.exp(theta[1]), Math.exp(theta[2]), Math.exp(theta[3]));
+    }
+
+    private static double logSumExp(double u, double v) {
+        if (v == Double.NEGATIVE_INFINITY) {
+            return u;
+        }
+        double m = Math.max(u, v);
+        return m + Math.log(Math.exp(u - m) + Math.exp(v - m));
+    }
+}
