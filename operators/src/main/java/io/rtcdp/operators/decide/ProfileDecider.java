@@ -197,16 +197,17 @@ public final class ProfileDecider
     }
 
     /**
-     * The rule sets the job starts with (its start-up control texts, {@code --rules} and {@code
-     * rules.files}). They reach this stage over the broadcast edge, which races with the profiles'
-     * changes: a change decided before them would be decided without rules (its event's traits
-     * dropped as undeclared, its event-driven triggers not fired), so the result of a replay would
-     * depend on timing. Until a tenant's broadcast state holds a rule set, its start-up rule set is
-     * in force here from the first change.
+     * The rule sets and models the job starts with (its start-up control texts: {@code --rules},
+     * {@code rules.files}, {@code models.dir}). They reach this stage over the broadcast edge,
+     * which races with the profiles' changes: a change decided before them would be decided without
+     * rules (its event's traits dropped as undeclared, its event-driven triggers not fired) or
+     * scores, so the result of a replay would depend on timing. Until a tenant's broadcast state
+     * holds a rule set (a model of a name), its start-up one is in force here from the first
+     * change.
      */
     private final ArrayList<String> startUp = new ArrayList<>();
 
-    /** Sets the start-up control texts (rule sets; models among them are left to the broadcast). */
+    /** Sets the start-up control texts (rule sets and model messages). */
     public ProfileDecider startUp(List<String> texts) {
         startUp.clear();
         startUp.addAll(texts);
@@ -215,6 +216,9 @@ public final class ProfileDecider
 
     /** The highest start-up rule set per tenant, compiled from {@link #startUp} in {@code open}. */
     private transient Map<String, CompiledRules> startUpRules;
+
+    /** The highest start-up model per model key, loaded from {@link #startUp} in {@code open}. */
+    private transient Map<String, Scorer> startUpModels;
 
     /** Online-learning snapshots by model name, in {@link SnapshotLabeler}'s encoding. */
     private transient MapState<String, byte[]> snapshots;
@@ -308,8 +312,23 @@ public final class ProfileDecider
         snapshots = getRuntimeContext().getMapState(SNAPSHOTS);
         compiled = new HashMap<>();
         startUpRules = new HashMap<>();
+        startUpModels = new HashMap<>();
         for (String text : startUp) {
-            if (text.isEmpty() || ModelMessages.isModel(text)) {
+            if (text.isEmpty()) {
+                continue;
+            }
+            if (ModelMessages.isModel(text)) {
+                try {
+                    ModelMessages.Decoded m = ModelMessages.decode(text);
+                    Scorer had = startUpModels.get(m.key());
+                    if (MODEL_NAMES.contains(m.name())
+                            && (had == null
+                                    || m.model().version() > had.servable().model().version())) {
+                        startUpModels.put(m.key(), Scorer.of(m.servable()));
+                    }
+                } catch (ModelException | RuntimeException e) {
+                    // the job loaded them when it was built; the broadcast path rejects it, logged
+                }
                 continue;
             }
             try {
@@ -504,6 +523,7 @@ public final class ProfileDecider
             // applied again (every profile it holds was decided with it)
             stored.put(tenant, text);
             compiled.put(tenant, current);
+            rulesApplied.inc();
             return;
         }
         Long inForce = current == null ? null : current.version();
@@ -705,6 +725,16 @@ public final class ProfileDecider
             return;
         }
         Scorer current = scorer(m.key(), stored);
+        if (current != null
+                && current == startUpModels.get(m.key())
+                && stored.get(m.key()) == null
+                && m.model().version() == current.servable().model().version()) {
+            // the start-up model this subtask has scored with from the start: kept as it is
+            stored.put(m.key(), text);
+            models.put(m.key(), current);
+            modelsApplied.inc();
+            return;
+        }
         Long inForce = current == null ? null : current.servable().model().version();
         switch (versionStep.judge(inForce, m.model().version())) {
             case IGNORE -> {
@@ -746,7 +776,10 @@ public final class ProfileDecider
             return s;
         }
         String text = stored.get(key);
-        if (text == null || droppedModels.contains(key)) {
+        if (text == null) {
+            return startUpModels.get(key);
+        }
+        if (droppedModels.contains(key)) {
             return null;
         }
         // restored from a checkpoint: as with rule sets, a newer jar may not take it

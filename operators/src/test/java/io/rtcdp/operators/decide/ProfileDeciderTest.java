@@ -416,10 +416,10 @@ class ProfileDeciderTest {
     }
 
     /**
-     * The start-up rule sets are in force before they arrive over the broadcast edge: a change that
-     * comes first keeps its declared traits and fires its event-driven trigger, and their arrival
-     * then applies nothing again. Without them (another harness) the same change is decided without
-     * rules.
+     * The start-up rule sets and models are in force before they arrive over the broadcast edge: a
+     * change that comes first keeps its declared traits, fires its event-driven trigger and is
+     * scored, and their arrival then applies nothing again. Without them (another harness) the same
+     * change is decided without rules or scores.
      */
     @Test
     void theStartUpRuleSetsAreInForceBeforeTheyArrive() throws Exception {
@@ -429,10 +429,22 @@ class ProfileDeciderTest {
                         + "triggers:\n"
                         + "  - {name: hello, when: \"event.name == 'page_view'\", action: a,"
                         + " channel: c}\n";
+        io.rtcdp.udf.ml.ModelSpec spec = io.rtcdp.udf.ml.ModelSpec.defaults("purchase");
+        int d = spec.features().size();
+        String model =
+                io.rtcdp.udf.ml.ModelMessages.encode(
+                        "*",
+                        new io.rtcdp.udf.ml.LogisticModel(
+                                spec,
+                                1,
+                                io.rtcdp.udf.ml.Standardization.identity(d),
+                                new double[d + 1],
+                                0,
+                                Map.of()));
         var started =
                 new KeyedBroadcastOperatorTestHarness<>(
                         new CoBroadcastWithKeyedOperator<>(
-                                new ProfileDecider().startUp(List.of(rules, "")),
+                                new ProfileDecider().startUp(List.of(rules, model, "")),
                                 List.of(ProfileDecider.RULES, ProfileDecider.MODELS)),
                         ProfileDecider.KEY,
                         Types.STRING,
@@ -443,13 +455,18 @@ class ProfileDeciderTest {
         try {
             started.processElement(withTraits("o1", T0, Map.of("member_level", "gold")), T0);
             List<ProfileUpdate> out = started.extractOutputValues();
-            assertThat(out.get(out.size() - 1).set()).containsEntry("tags", "gold");
+            assertThat(out.get(out.size() - 1).set())
+                    .containsEntry("tags", "gold")
+                    .containsEntry("score.purchase", "0.5");
             assertThat(started.getSideOutput(ProfileDecider.TRIGGERS))
                     .extracting(r -> r.getValue().rule())
                     .containsExactly("hello");
             started.getOutput().clear();
+            started.processBroadcastElement(model, 0);
             started.processBroadcastElement(rules, 0);
             assertThat(started.extractOutputValues()).isEmpty();
+            assertThat(started.getBroadcastState(ProfileDecider.MODELS).get("*/purchase"))
+                    .isEqualTo(model);
             // and the set is in the broadcast state as if it had come first: the same version
             // again is ignored, a higher one applied
             started.processBroadcastElement(rules, 0);
@@ -466,7 +483,9 @@ class ProfileDeciderTest {
         }
 
         h.processElement(withTraits("o1", T0, Map.of("member_level", "gold")), T0);
-        assertThat(updates().get(updates().size() - 1).set()).doesNotContainKey("tags");
+        assertThat(updates().get(updates().size() - 1).set())
+                .doesNotContainKey("tags")
+                .doesNotContainKey("score.purchase");
         assertThat(triggers()).isEmpty();
     }
 
