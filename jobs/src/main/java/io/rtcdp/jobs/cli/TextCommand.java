@@ -58,16 +58,22 @@ public final class TextCommand implements Runnable {
         }
     }
 
-    /** The model of {@code --model}, or the shipped one; null (after one line) when unreadable. */
-    static TextClassifier model(CommandLine cl, Path file) {
-        if (file == null) {
-            return TextClassifier.builtIn();
-        }
-        try {
-            return TextClassifier.fromJson(Files.readString(file, StandardCharsets.UTF_8));
-        } catch (IOException | RuntimeException e) {
-            cl.getErr().println("rtcdp: text model " + file + ": " + e.getMessage());
-            return null;
+    /** {@code --model}: a model JSON of {@code rtcdp text train}, else the shipped one. */
+    static final class ModelOption {
+        @Option(names = "--model", description = "Model JSON (rtcdp text train); default: shipped.")
+        Path file;
+
+        /** The model, or null (after one line on stderr) when unreadable. */
+        TextClassifier load(CommandLine cl) {
+            if (file == null) {
+                return TextClassifier.builtIn();
+            }
+            try {
+                return TextClassifier.fromJson(Files.readString(file, StandardCharsets.UTF_8));
+            } catch (IOException | RuntimeException e) {
+                cl.getErr().println("rtcdp: text model " + file + ": " + e.getMessage());
+                return null;
+            }
         }
     }
 
@@ -114,14 +120,13 @@ public final class TextCommand implements Runnable {
         @Option(names = "--input", required = true, description = "Labelled TSV file.")
         Path input;
 
-        @Option(names = "--model", description = "Model JSON (rtcdp text train); default: shipped.")
-        Path model;
+        @CommandLine.Mixin ModelOption model;
 
         @Override
         public Integer call() {
             CommandLine cl = spec.commandLine();
             List<LabelledText> texts = labelled(cl, input);
-            TextClassifier c = model(cl, model);
+            TextClassifier c = model.load(cl);
             if (texts == null || c == null) {
                 return CommandLine.ExitCode.USAGE;
             }
@@ -139,8 +144,7 @@ public final class TextCommand implements Runnable {
     public static final class Classify implements Callable<Integer> {
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "--model", description = "Model JSON (rtcdp text train); default: shipped.")
-        Path model;
+        @CommandLine.Mixin ModelOption model;
 
         @Parameters(paramLabel = "TEXT", arity = "1..*", description = "Texts to classify.")
         List<String> texts;
@@ -148,7 +152,7 @@ public final class TextCommand implements Runnable {
         @Override
         public Integer call() {
             CommandLine cl = spec.commandLine();
-            TextClassifier c = model(cl, model);
+            TextClassifier c = model.load(cl);
             if (c == null) {
                 return CommandLine.ExitCode.USAGE;
             }

@@ -138,7 +138,8 @@ public final class SerializerSamples {
                         false,
                         traits,
                         "{\"coupon\":\"X\"}",
-                        T0 + 120),
+                        T0 + 120,
+                        null),
                 new Event(
                         "acme",
                         "e-2",
@@ -155,7 +156,8 @@ public final class SerializerSamples {
                         null,
                         Map.of(),
                         null,
-                        0L),
+                        0L,
+                        null),
                 new Event(
                         "globex",
                         "e-3",
@@ -172,7 +174,8 @@ public final class SerializerSamples {
                         true,
                         Map.of("name", "新客"),
                         null,
-                        T0 + 2 * DAY + 5));
+                        T0 + 2 * DAY + 5,
+                        null));
     }
 
     /**
@@ -203,7 +206,8 @@ public final class SerializerSamples {
                         null,
                         Map.of(),
                         "{\"items\":[]}",
-                        T0 + 3 * DAY + 7));
+                        T0 + 3 * DAY + 7,
+                        null));
         events.add(
                 new Event(
                         "acme",
@@ -221,7 +225,8 @@ public final class SerializerSamples {
                         null,
                         Map.of(),
                         null,
-                        0L));
+                        0L,
+                        null));
         return events;
     }
 

@@ -57,47 +57,9 @@ public record Event(
         }
     }
 
-    /** An event without a text signal. */
-    public Event(
-            String tenant,
-            String eventId,
-            EventType type,
-            String name,
-            long ts,
-            String channel,
-            List<Id> ids,
-            Long amountMicros,
-            String category,
-            String orderId,
-            List<OrderItem> items,
-            Boolean consentMarketing,
-            Boolean consentPersonalization,
-            Map<String, String> traits,
-            String propsJson,
-            long ingestedAt) {
-        this(
-                tenant,
-                eventId,
-                type,
-                name,
-                ts,
-                channel,
-                ids,
-                amountMicros,
-                category,
-                orderId,
-                items,
-                consentMarketing,
-                consentPersonalization,
-                traits,
-                propsJson,
-                ingestedAt,
-                null);
-    }
-
     /**
-     * An event without order lines whose ingest time is unknown (as parsed, before the job stamps
-     * it).
+     * An event without order lines nor text signal whose ingest time is unknown (as parsed, before
+     * the job stamps it).
      */
     public Event(
             String tenant,
@@ -130,7 +92,8 @@ public record Event(
                 consentPersonalization,
                 traits,
                 propsJson,
-                0L);
+                0L,
+                null);
     }
 
     /** The same event, stamped with the wall-clock time it entered the job. */

@@ -116,9 +116,6 @@ public final class EventParser implements Serializable {
     /** Order lines in {@code props.items}. */
     public static final int MAX_ITEMS = 2000;
 
-    /** The characters of {@code props.text} the classifier reads (its beginning). */
-    public static final int MAX_TEXT_READ = TextClassifier.MAX_CHARS;
-
     /** Characters of an order line's {@code sku}, at least 1, after trimming. */
     public static final int MAX_SKU_LENGTH = 64;
 
@@ -578,7 +575,10 @@ public final class EventParser implements Serializable {
         return left + right;
     }
 
-    /** What the classifier reads in {@code props.text}: its first {@value #MAX_TEXT_READ} chars. */
+    /**
+     * The signals of {@code props.text} (the classifier reads its first {@link
+     * TextClassifier#MAX_CHARS} characters); null without one.
+     */
     private TextSignal textSignal(String text) {
         if (text == null) {
             return null;

@@ -214,11 +214,12 @@ public final class Backtest {
             all.add(recencySpec(s));
         }
         List<Pass> passes = stream(h, all, cutoff, c);
+        BgNbd.Customer[] purchases = new BgNbd.Customer[h.persons()];
         List<BgNbd.Customer> customers = new ArrayList<>();
         for (int p = 0; p < h.persons(); p++) {
-            BgNbd.Customer bc = h.purchasesUpTo(p, cutoff);
-            if (bc != null) {
-                customers.add(bc);
+            purchases[p] = h.purchasesUpTo(p, cutoff);
+            if (purchases[p] != null) {
+                customers.add(purchases[p]);
             }
         }
         BgNbd.Params bg = BgNbd.fit(customers);
@@ -253,10 +254,11 @@ public final class Backtest {
                 po[n] = online.score(main.atEnd[p]);
                 pb[n] = batch.score(main.atEnd[p]);
                 pr[n] = recency.score(rec.atEnd[p]);
-                BgNbd.Customer bc = h.purchasesUpTo(p, cutoff);
                 double buys =
                         BgNbd.probabilityOfPurchase(
-                                bg, bc != null ? bc : new BgNbd.Customer(0, 0, 0), horizonDays);
+                                bg,
+                                purchases[p] != null ? purchases[p] : NEW_CUSTOMER,
+                                horizonDays);
                 pg[n] = purchaseIsPositive ? buys : 1 - buys;
                 y[n] = main.spec.label().label(h.orderedWithin(p, cutoff, horizon));
                 n++;
@@ -275,6 +277,9 @@ public final class Backtest {
         }
         return out;
     }
+
+    /** How BG/NBD sees a person without an order by the cutoff: first purchase at the cutoff. */
+    private static final BgNbd.Customer NEW_CUSTOMER = new BgNbd.Customer(0, 0, 0);
 
     /** The recency-only baseline of a model. */
     public static ModelSpec recencySpec(ModelSpec s) {
