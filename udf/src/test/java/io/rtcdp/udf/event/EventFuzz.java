@@ -110,7 +110,7 @@ public final class EventFuzz {
                                 1,
                                 Combinators.combine(name, optional(validProps(), 3)).as(List::of)),
                         Tuple.of(
-                                1,
+                                3,
                                 Combinators.combine(
                                                 Arbitraries.of(
                                                                 Event.ORDER_COMPLETED,
@@ -822,8 +822,12 @@ public final class EventFuzz {
         Arbitrary<String> items =
                 Arbitraries.frequencyOf(
                         Tuple.of(
-                                10,
-                                line.list().ofMaxSize(6).map(l -> "[" + String.join(",", l) + "]")),
+                                8,
+                                line.list()
+                                        .ofMinSize(1)
+                                        .ofMaxSize(6)
+                                        .map(l -> "[" + String.join(",", l) + "]")),
+                        Tuple.of(2, Arbitraries.just("[]")),
                         Tuple.of(1, Arbitraries.just("null")));
         return Combinators.combine(
                         optional(
