@@ -3,6 +3,7 @@ package io.rtcdp.jobs;
 import io.rtcdp.operators.RecordIsolation;
 import io.rtcdp.operators.decide.OnlineTrainer;
 import io.rtcdp.operators.decide.ProfileDecider;
+import io.rtcdp.operators.decide.ProfileDeciderOperator;
 import io.rtcdp.operators.decide.RfmBoundaryMerger;
 import io.rtcdp.operators.decide.RfmScorer;
 import io.rtcdp.operators.decide.RfmSummarizer;
@@ -383,17 +384,26 @@ public final class RtcdpJob {
                 new VersionStep(config.get(RtcdpOptions.CONTROL_MAX_VERSION_STEP));
         BroadcastStream<String> control =
                 rules.broadcast(ProfileDecider.RULES, ProfileDecider.MODELS);
+        // the stage's own operator, for score.marketing ranked within the whole tenant: the
+        // subtasks share their counts of the purchase probabilities (ProfileDeciderOperator)
         SingleOutputStreamOperator<ProfileUpdate> decided =
                 changes.union(rfm, recs)
                         .keyBy(ProfileDecider.KEY)
-                        .connect(control)
-                        .process(
-                                new ProfileDecider(config.get(RtcdpOptions.LEARNING_ENABLED))
-                                        .versionStep(versionStep)
-                                        .cacheSize(config.get(RtcdpOptions.STATE_CACHE_SIZE))
-                                        // in force before they arrive over the broadcast
-                                        .startUp(parts.initialControl),
-                                ProfileUpdateSerializer.TYPE_INFO)
+                        .connect(rules.broadcast())
+                        .transform(
+                                "decide",
+                                ProfileUpdateSerializer.TYPE_INFO,
+                                new ProfileDeciderOperator(
+                                        new ProfileDecider(
+                                                        config.get(RtcdpOptions.LEARNING_ENABLED))
+                                                .versionStep(versionStep)
+                                                .cacheSize(
+                                                        config.get(RtcdpOptions.STATE_CACHE_SIZE))
+                                                // in force before they arrive over the broadcast
+                                                .startUp(parts.initialControl),
+                                        config.get(RtcdpOptions.MARKETING_SHARE_INTERVAL),
+                                        // a replay's profiles are all ranked at its end
+                                        HISTORY_SOURCE_UID.equals(parts.sourceUid)))
                         .uid("decide")
                         .name("decide");
         deadLetters.add(decided.getSideOutput(RecordIsolation.INTERNAL_ERRORS));

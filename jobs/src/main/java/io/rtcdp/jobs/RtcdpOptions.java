@@ -406,6 +406,18 @@ public final class RtcdpOptions {
                                             + " for versions that are epoch seconds or"
                                             + " milliseconds"),
                     atLeast(1));
+    public static final ConfigOption<Duration> MARKETING_SHARE_INTERVAL =
+            setting(
+                    key("marketing.share-interval")
+                            .durationType()
+                            .defaultValue(Duration.ofSeconds(1))
+                            .withDescription(
+                                    "how often the decision stage's subtasks share their counts"
+                                            + " of the tenants' purchase probabilities, which"
+                                            + " `score.marketing` ranks in (processing time;"
+                                            + " contract §7.4)"),
+                    positive());
+
     public static final ConfigOption<Duration> RFM_REFRESH_INTERVAL =
             setting(
                     key("rfm.refresh-interval")

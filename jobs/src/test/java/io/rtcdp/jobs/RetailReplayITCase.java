@@ -73,6 +73,8 @@ class RetailReplayITCase {
         Map<String, String> oneidOf = p.oneidOf();
         RetailRulesOracle.check(redis, actual, oneidOf, events);
         ScoresOracle.check(actual);
+        // every customer is a profile of the one tenant: ranked among all of them (§7.4)
+        ScoresOracle.checkMarketingRanks(actual, 0.01);
     }
 
     /** Every customer's profile hash in Redis, and its oneid. */

@@ -142,4 +142,58 @@ final class ScoresOracle {
         }
         assertThat(mismatches).as("score mismatches (first shown)").isEmpty();
     }
+
+    /**
+     * Asserts that every profile's {@code score.marketing} is within {@code tolerance} (a share of
+     * rank) of the exact mid-rank of its {@code score.purchase} among all of {@code profiles} (one
+     * tenant): the share of profiles with a lower probability plus half of those with the same.
+     *
+     * @return the largest difference found
+     */
+    static double checkMarketingRanks(Map<String, Map<String, String>> profiles, double tolerance) {
+        double[] sorted =
+                profiles.values().stream()
+                        .mapToDouble(h -> Double.parseDouble(h.get("score.purchase")))
+                        .sorted()
+                        .toArray();
+        int n = sorted.length;
+        List<String> off = new ArrayList<>();
+        double worst = 0;
+        for (var e : profiles.entrySet()) {
+            double p = Double.parseDouble(e.getValue().get("score.purchase"));
+            int below = lowerBound(sorted, p);
+            int equal = lowerBound(sorted, Math.nextUp(p)) - below;
+            double exact = (below + equal / 2.0) / n;
+            double actual = Integer.parseInt(e.getValue().get("score.marketing")) / 1000.0;
+            double d = Math.abs(actual - exact);
+            worst = Math.max(worst, d);
+            if (d > tolerance) {
+                off.add(
+                        e.getKey()
+                                + ": score.marketing "
+                                + actual
+                                + ", exact rank "
+                                + exact
+                                + " (score.purchase "
+                                + p
+                                + ")");
+            }
+        }
+        assertThat(off).as("profiles ranked off the exact tenant-wide rank (of %d)", n).isEmpty();
+        return worst;
+    }
+
+    private static int lowerBound(double[] sorted, double p) {
+        int lo = 0;
+        int hi = sorted.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (sorted[mid] < p) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
 }

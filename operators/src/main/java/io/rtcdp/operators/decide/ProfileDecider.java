@@ -12,6 +12,7 @@ import io.rtcdp.udf.ml.LabelSpec;
 import io.rtcdp.udf.ml.LabelledSnapshot;
 import io.rtcdp.udf.ml.LearningHead;
 import io.rtcdp.udf.ml.LogisticModel;
+import io.rtcdp.udf.ml.MarketingDistribution;
 import io.rtcdp.udf.ml.MarketingScore;
 import io.rtcdp.udf.ml.ModelException;
 import io.rtcdp.udf.ml.ModelMessages;
@@ -125,7 +126,7 @@ public final class ProfileDecider
     public static final String TAGS = DecidedFields.TAGS;
     public static final String SEGMENTS = DecidedFields.SEGMENTS;
 
-    private static final ValueStateDescriptor<DecisionState> STATE =
+    static final ValueStateDescriptor<DecisionState> STATE =
             new ValueStateDescriptor<>("decision", DecisionStateSerializer.TYPE_INFO);
 
     /**
@@ -260,10 +261,30 @@ public final class ProfileDecider
     /** Decoded models by {@code tenant/name}, built from {@link #MODELS} on first use. */
     private transient Map<String, Scorer> models;
 
-    /** Marketing-score sketches by tenant; checkpointed as operator state. */
+    /**
+     * Marketing-score sketches by tenant (checkpointed as operator state): what a profile is ranked
+     * in until its tenant's distribution over every subtask is known here.
+     */
     private transient Map<String, MarketingScore> marketing;
 
     private transient ListState<byte[]> marketingState;
+
+    /**
+     * The profiles of this subtask in each tenant's marketing distribution, one count per profile
+     * with a purchase score (checkpointed as operator state; summed over the subtasks by {@link
+     * ProfileDeciderOperator}).
+     */
+    private transient Map<String, MarketingDistribution> marketingHere;
+
+    private transient ListState<byte[]> marketingHereState;
+
+    /** Each tenant's distribution summed over every subtask, as last shared; scores rank in it. */
+    private transient Map<String, MarketingDistribution.Ranks> marketingTenant;
+
+    /** The distribution each tenant's profiles here were last all ranked in ({@link #rerank}). */
+    private transient Map<String, MarketingDistribution.Ranks> marketingRanked;
+
+    private transient Counter marketingReranked;
 
     /** Scorers of {@link #MODEL_NAMES} by tenant, from {@link #models}. */
     private transient Map<String, TenantScorers> scorersByTenant;
@@ -276,6 +297,26 @@ public final class ProfileDecider
                                 new ListStateDescriptor<>(
                                         "marketing-sketches",
                                         PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        marketingHereState =
+                ctx.getOperatorStateStore()
+                        .getListState(
+                                new ListStateDescriptor<>(
+                                        "marketing-distributions",
+                                        PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        marketingHere = new HashMap<>();
+        marketingTenant = new HashMap<>();
+        marketingRanked = new HashMap<>();
+        for (byte[] b : marketingHereState.get()) {
+            // after a rescale a subtask may get several subtasks' counts: their sum is what this
+            // subtask adds to the tenant's (the profiles they counted are somewhere, each once)
+            var in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(b));
+            String tenant = in.readUTF();
+            byte[] d = new byte[in.readInt()];
+            in.readFully(d);
+            marketingHere
+                    .computeIfAbsent(tenant, t -> new MarketingDistribution())
+                    .addAll(MarketingDistribution.fromBytes(d));
+        }
         marketing = new HashMap<>();
         for (byte[] b : marketingState.get()) {
             var in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(b));
@@ -301,6 +342,96 @@ public final class ProfileDecider
             all.add(bytes.toByteArray());
         }
         marketingState.update(all);
+        marketingHereState.update(new ArrayList<>(marketingHereBytes().values()));
+    }
+
+    /** This subtask's counts per tenant, as {@link MarketingDistribution#toBytes}. */
+    Map<String, byte[]> marketingHere() {
+        Map<String, byte[]> all = new java.util.TreeMap<>();
+        marketingHere.forEach((t, d) -> all.put(t, d.toBytes()));
+        return all;
+    }
+
+    /** This subtask's counts per tenant, each as {@code (tenant, distribution)} bytes. */
+    Map<String, byte[]> marketingHereBytes() throws java.io.IOException {
+        Map<String, byte[]> all = new java.util.TreeMap<>();
+        for (Map.Entry<String, MarketingDistribution> e : marketingHere.entrySet()) {
+            var bytes = new java.io.ByteArrayOutputStream();
+            var out = new java.io.DataOutputStream(bytes);
+            out.writeUTF(e.getKey());
+            byte[] d = e.getValue().toBytes();
+            out.writeInt(d.length);
+            out.write(d);
+            out.flush();
+            all.put(e.getKey(), bytes.toByteArray());
+        }
+        return all;
+    }
+
+    /**
+     * The tenants' distributions summed over every subtask: profiles are ranked in them from now
+     * on, where a tenant has {@link MarketingScore#WARM_UP} profiles or more.
+     *
+     * @return the tenants whose profiles here should all be ranked again ({@link #rerank}): those
+     *     whose distribution moved by {@code threshold} or more (as a share of rank) since their
+     *     profiles here were last ranked together, or every tenant when {@code threshold} is 0
+     */
+    List<String> marketingShared(
+            Map<String, MarketingDistribution.Ranks> tenantWide, double threshold) {
+        List<String> moved = new ArrayList<>();
+        for (Map.Entry<String, MarketingDistribution.Ranks> e : tenantWide.entrySet()) {
+            MarketingDistribution.Ranks ranks = e.getValue();
+            if (ranks.total() < MarketingScore.WARM_UP) {
+                continue;
+            }
+            marketingTenant.put(e.getKey(), ranks);
+            MarketingDistribution.Ranks ranked = marketingRanked.get(e.getKey());
+            if (threshold <= 0
+                    || ranked == null
+                    || MarketingDistribution.distance(ranked, ranks) >= threshold) {
+                moved.add(e.getKey());
+            }
+        }
+        return moved;
+    }
+
+    /**
+     * Ranks one profile again in its tenant's distribution (a pass over this subtask's profiles,
+     * {@link ProfileDeciderOperator}): its {@code score.marketing} is written if it moved. The
+     * rules are not evaluated again here: they see the new score from the profile's next change.
+     *
+     * @param minMove how far (points of 1000) the score must move to be written
+     * @return the write, or null when the score stays or the profile has none
+     */
+    ProfileUpdate rerank(String key, ValueState<DecisionState> s, int minMove) throws Exception {
+        DecisionState st = s.value();
+        if (st == null || st.marketingBin < 0 || st.marketing < 0) {
+            return null;
+        }
+        int cut = key.indexOf('\u0001');
+        String tenant = key.substring(0, cut);
+        MarketingDistribution.Ranks ranks = marketingTenant.get(tenant);
+        io.rtcdp.udf.ml.WrittenScore w = st.scores.get(MODEL_NAMES.get(TenantScorers.PURCHASE));
+        if (ranks == null || w == null) {
+            return null;
+        }
+        int m = ranks.score(w.probability);
+        if (Math.abs(m - st.marketing) < Math.max(1, minMove)) {
+            return null;
+        }
+        st.marketing = m;
+        s.update(st);
+        marketingReranked.inc();
+        return derivedOnly(tenant, key.substring(cut + 1))
+                .withFields(Map.of(MARKETING_FIELD, MARKETING_TEXT[m]), List.of());
+    }
+
+    /** After a pass of {@link #rerank} over the tenants' profiles: they are ranked in these. */
+    void reranked(List<String> tenants) {
+        for (String t : tenants) {
+            marketingRanked.put(t, marketingTenant.get(t));
+        }
+        states.invalidateAll();
     }
 
     @Override
@@ -361,6 +492,7 @@ public final class ProfileDecider
         modelsRejected = g.counter("modelsRejected");
         triggersSuppressedNba = g.counter("triggersSuppressedNextBestAction");
         scored = g.counter("profilesScored");
+        marketingReranked = g.counter("marketingScoresReranked");
         scoringNanos =
                 g.histogram(
                         "scoringNanos",
@@ -434,6 +566,9 @@ public final class ProfileDecider
                     leave.put(s, false);
                 }
                 update = update.withSegments(leave);
+            }
+            if (st != null && st.marketingBin >= 0) {
+                marketingHere(c.tenant()).add(st.marketingBin, -1);
             }
             states.clear(key);
             snapshots.clear();
@@ -882,6 +1017,10 @@ public final class ProfileDecider
         st.learning.put(name, LearningHead.of(labeler));
     }
 
+    private MarketingDistribution marketingHere(String tenant) {
+        return marketingHere.computeIfAbsent(tenant, t -> new MarketingDistribution());
+    }
+
     private long latestVersion(String name) {
         long v = 0;
         for (Map.Entry<String, Scorer> e : models.entrySet()) {
@@ -944,11 +1083,27 @@ public final class ProfileDecider
                 unset.add(MARKETING_FIELD);
                 st.marketing = -1;
             }
+            if (st.marketingBin >= 0) {
+                marketingHere(tenant).add(st.marketingBin, -1);
+                st.marketingBin = -1;
+            }
         } else {
+            int bin = MarketingDistribution.bin(purchase);
+            if (bin != st.marketingBin) {
+                MarketingDistribution here = marketingHere(tenant);
+                if (st.marketingBin >= 0) {
+                    here.add(st.marketingBin, -1);
+                }
+                here.add(bin, 1);
+                st.marketingBin = bin;
+            }
+            MarketingDistribution.Ranks ranks = marketingTenant.get(tenant);
             int m =
-                    marketing
-                            .computeIfAbsent(tenant, t -> new MarketingScore())
-                            .score(purchase, purchaseVersion);
+                    ranks != null
+                            ? ranks.score(purchase)
+                            : marketing
+                                    .computeIfAbsent(tenant, t -> new MarketingScore())
+                                    .score(purchase, purchaseVersion);
             if (full || m != st.marketing) {
                 set.put(MARKETING_FIELD, MARKETING_TEXT[m]);
                 st.marketing = m;

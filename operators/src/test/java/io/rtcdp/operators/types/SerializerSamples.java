@@ -385,7 +385,11 @@ public final class SerializerSamples {
         // the last added with version 4: rec.next
         DecisionState withRec = DecisionStates.withEveryPart(values());
         withRec.rec = "85123A:3.5,a%2Cb:1";
-        return List.of(DecisionStates.withEveryPart(values()), new DecisionState(), withRec);
+        // the last added with version 5: the bin of the tenant's marketing distribution
+        DecisionState counted = DecisionStates.withEveryPart(values());
+        counted.marketingBin = 1207;
+        return List.of(
+                DecisionStates.withEveryPart(values()), new DecisionState(), withRec, counted);
     }
 
     private static List<Trigger> triggers() {

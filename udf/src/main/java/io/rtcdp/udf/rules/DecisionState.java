@@ -21,7 +21,7 @@ import java.util.TreeMap;
  * contact-policy state of each trigger rule. Mutable; one state value.
  */
 public final class DecisionState {
-    private static final byte FORMAT = 7;
+    private static final byte FORMAT = 8;
 
     /** The profile stage's values, or null while only an RFM score is known. */
     public ProfileValues values;
@@ -54,6 +54,13 @@ public final class DecisionState {
 
     /** {@code score.marketing} as last written, -1 for none. */
     public int marketing = -1;
+
+    /**
+     * The bin of the tenant's marketing distribution ({@code MarketingDistribution}) this profile's
+     * purchase probability is counted in, -1 while it is counted in none (no purchase model, or a
+     * state written before format 8: counted at its next scoring).
+     */
+    public int marketingBin = -1;
 
     /** {@code rec.next} as last received from the next-purchase stage, null for none. */
     public String rec;
@@ -215,6 +222,7 @@ public final class DecisionState {
         if (rec != null) {
             Strings.write(out, rec);
         }
+        out.writeInt(marketingBin);
     }
 
     public static DecisionState read(DataInput in) throws IOException {
@@ -275,6 +283,9 @@ public final class DecisionState {
         }
         if (format >= 7 && in.readBoolean()) {
             s.rec = Strings.read(in);
+        }
+        if (format >= 8) {
+            s.marketingBin = in.readInt();
         }
         return s;
     }
@@ -374,6 +385,7 @@ public final class DecisionState {
                 && triggers.equals(s.triggers)
                 && scores.equals(s.scores)
                 && marketing == s.marketing
+                && marketingBin == s.marketingBin
                 && learning.equals(s.learning)
                 && Objects.equals(rec, s.rec);
     }

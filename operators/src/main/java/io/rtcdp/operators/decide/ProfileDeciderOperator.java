@@ -1,0 +1,278 @@
+package io.rtcdp.operators.decide;
+
+import io.rtcdp.operators.profile.ProfileChange;
+import io.rtcdp.operators.sink.ProfileUpdate;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.runtime.taskexecutor.GlobalAggregateManager;
+import org.apache.flink.streaming.api.operators.BoundedMultiInput;
+import org.apache.flink.streaming.api.operators.StreamingRuntimeContext;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The decision stage's operator: {@link ProfileDecider} with the rule sets and models broadcast to
+ * it, which also makes {@code score.marketing} a rank within the whole tenant (contract §7.4).
+ *
+ * <p>Each subtask counts the purchase probabilities of the profiles it holds ({@link
+ * io.rtcdp.udf.ml.MarketingDistribution}, one count per profile). Every {@code shareInterval} it
+ * pushes its counts to the JobManager and gets back every tenant's sum over all subtasks ({@link
+ * MarketingExchange}), off the task thread. Profiles are ranked in the sum from then on; and when a
+ * tenant's sum has moved by {@value #RERANK_SHARE} of rank or more since this subtask's profiles of
+ * that tenant were last ranked together, they are all ranked again (a pass over this subtask's
+ * profiles, at most one per {@value #MIN_PASS_GAP_MILLIS} ms and per {@value #PASS_GAP_FACTOR}
+ * times the last pass's duration; not while a bounded input runs) and each score that moved by
+ * {@value #PASS_WRITE_POINTS} points or more is written. At the end of a bounded input the subtasks
+ * wait for each other's final counts and rank every profile in the final sums, so a replay ends
+ * with every {@code score.marketing} within the distribution's error of the exact rank.
+ *
+ * <p>The distribution is not part of the data flow: a stage cannot send to itself, and the scores
+ * are needed here, where the rules read them. What it shares is approximate by nature (a rank), and
+ * after a failure every subtask pushes again what it restored.
+ */
+public final class ProfileDeciderOperator
+        extends CoBroadcastWithKeyedOperator<String, ProfileChange, String, ProfileUpdate>
+        implements BoundedMultiInput {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(ProfileDeciderOperator.class);
+
+    /**
+     * How far (a share of rank) a tenant's distribution moves before its profiles are re-ranked.
+     */
+    static final double RERANK_SHARE = 0.004;
+
+    /**
+     * How far (in points of 1000) a score must move for a pass while the input runs to write it; at
+     * the end of a bounded input every move is written.
+     */
+    static final int PASS_WRITE_POINTS = 4;
+
+    /** The least time between two passes over this subtask's profiles. */
+    static final long MIN_PASS_GAP_MILLIS = 10_000;
+
+    /** A pass waits at least this many times as long as the last one took. */
+    static final int PASS_GAP_FACTOR = 20;
+
+    /** How long the end of a bounded input waits for the other subtasks' final counts. */
+    static final Duration FINAL_WAIT = Duration.ofMinutes(10);
+
+    private final long shareMillis;
+
+    /** Whether profiles are ranked again while the input runs (not for a bounded input). */
+    private final boolean passesWhileRunning;
+
+    private transient GlobalAggregateManager aggregates;
+    private transient String aggregateName;
+    private transient ExecutorService exchange;
+    private transient Future<byte[]> inFlight;
+    private transient boolean ended;
+
+    /** Processing time before which no pass starts (but the final one). */
+    private transient long nextPass;
+
+    /**
+     * @param shareInterval how often the subtasks share their counts
+     * @param boundedInput whether the input ends (a replay): its profiles are then ranked again
+     *     only at the end, where every one of them is; while it runs, a pass would write scores the
+     *     final one writes again
+     */
+    public ProfileDeciderOperator(
+            ProfileDecider decider, Duration shareInterval, boolean boundedInput) {
+        super(decider, List.of(ProfileDecider.RULES, ProfileDecider.MODELS));
+        this.shareMillis = Math.max(1, shareInterval.toMillis());
+        this.passesWhileRunning = !boundedInput;
+    }
+
+    private ProfileDecider decider() {
+        return (ProfileDecider) userFunction;
+    }
+
+    /** Shares through {@code m} instead of the JobManager's aggregates (tests: set before open). */
+    ProfileDeciderOperator aggregates(GlobalAggregateManager m) {
+        aggregates = m;
+        return this;
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        if (aggregates == null) {
+            aggregates =
+                    ((StreamingRuntimeContext) getRuntimeContext()).getGlobalAggregateManager();
+        }
+        aggregateName = "rtcdp-marketing-" + getOperatorID();
+        exchange =
+                Executors.newSingleThreadExecutor(
+                        r -> {
+                            Thread t = new Thread(r, "rtcdp marketing exchange");
+                            t.setDaemon(true);
+                            return t;
+                        });
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        getProcessingTimeService().registerTimer(now + shareMillis, this::share);
+    }
+
+    private int subtask() {
+        return getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+    }
+
+    private int parallelism() {
+        return getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+    }
+
+    /** Takes the last exchange's answer, if it came, and sends this subtask's counts again. */
+    private void share(long time) throws Exception {
+        if (ended) {
+            return;
+        }
+        if (inFlight != null && inFlight.isDone()) {
+            Future<byte[]> done = inFlight;
+            inFlight = null;
+            try {
+                MarketingExchange.Sum sum = MarketingExchange.Sum.fromBytes(done.get());
+                if (sum.subtasks() < parallelism()) {
+                    // not every subtask has pushed yet (a start): a part of a tenant is no
+                    // distribution to rank in; the sketches here stay in use meanwhile
+                    LOG.debug("{} of {} subtasks shared so far", sum.subtasks(), parallelism());
+                } else if (passesWhileRunning && time >= nextPass) {
+                    long took = apply(sum, RERANK_SHARE, PASS_WRITE_POINTS);
+                    nextPass = time + Math.max(MIN_PASS_GAP_MILLIS, PASS_GAP_FACTOR * took);
+                } else {
+                    decider().marketingShared(sum.tenants(), Double.POSITIVE_INFINITY);
+                }
+            } catch (ExecutionException e) {
+                LOG.warn(
+                        "Could not share the marketing distribution; ranking in the last one: {}",
+                        e.getCause().toString());
+            }
+        }
+        if (inFlight == null) {
+            byte[] push =
+                    new MarketingExchange.Push(
+                                    subtask(), parallelism(), false, decider().marketingHere())
+                            .toBytes();
+            inFlight =
+                    exchange.submit(
+                            () ->
+                                    aggregates.updateGlobalAggregate(
+                                            aggregateName, push, new MarketingExchange()));
+        }
+        getProcessingTimeService().registerTimer(time + shareMillis, this::share);
+    }
+
+    /**
+     * Ranks in the new sums from now on, and ranks again the profiles of the tenants whose sums
+     * moved by {@code threshold} or more, writing the scores that moved by {@code minMove} points
+     * or more.
+     *
+     * @return the pass's duration in milliseconds, 0 for none
+     */
+    private long apply(MarketingExchange.Sum sum, double threshold, int minMove) throws Exception {
+        List<String> moved = decider().marketingShared(sum.tenants(), threshold);
+        if (moved.isEmpty()) {
+            return 0;
+        }
+        Set<String> prefixes = new HashSet<>();
+        for (String t : moved) {
+            prefixes.add(t + '\u0001');
+        }
+        long started = System.nanoTime();
+        long[] written = {0};
+        this.<String>getKeyedStateBackend()
+                .applyToAllKeys(
+                        VoidNamespace.INSTANCE,
+                        VoidNamespaceSerializer.INSTANCE,
+                        ProfileDecider.STATE,
+                        (key, state) -> {
+                            int cut = key.indexOf('\u0001');
+                            if (cut < 0 || !prefixes.contains(key.substring(0, cut + 1))) {
+                                return;
+                            }
+                            ProfileUpdate u = decider().rerank(key, state, minMove);
+                            if (u != null) {
+                                output.collect(new StreamRecord<>(u));
+                                written[0]++;
+                            }
+                        });
+        decider().reranked(moved);
+        long took = (System.nanoTime() - started) / 1_000_000;
+        LOG.info(
+                "Ranked the profiles of {} tenant(s) here again in their tenant-wide marketing"
+                        + " distribution: {} scores moved, {} ms",
+                moved.size(),
+                written[0],
+                took);
+        return took;
+    }
+
+    /**
+     * The end of the profiles' changes (a bounded input): this subtask's final counts are pushed
+     * and, once every subtask's are in (or after {@link #FINAL_WAIT}), every profile here is ranked
+     * in the final sums.
+     */
+    @Override
+    public void endInput(int inputId) throws Exception {
+        if (inputId != 1 || ended) {
+            return;
+        }
+        ended = true;
+        if (inFlight != null) {
+            try {
+                inFlight.get();
+            } catch (ExecutionException e) {
+                // pushed again below
+            }
+            inFlight = null;
+        }
+        byte[] push =
+                new MarketingExchange.Push(
+                                subtask(), parallelism(), true, decider().marketingHere())
+                        .toBytes();
+        long deadline = System.nanoTime() + FINAL_WAIT.toNanos();
+        MarketingExchange.Sum sum = null;
+        while (true) {
+            try {
+                sum =
+                        MarketingExchange.Sum.fromBytes(
+                                aggregates.updateGlobalAggregate(
+                                        aggregateName, push, new MarketingExchange()));
+            } catch (java.io.IOException e) {
+                LOG.warn("Could not share the final marketing distribution: {}", e.toString());
+            }
+            if (sum != null && sum.finished() >= parallelism()) {
+                break;
+            }
+            if (System.nanoTime() > deadline) {
+                LOG.warn(
+                        "Ranking the marketing scores in the counts of {} of {} subtasks: the"
+                                + " others did not reach the end of their input within {}",
+                        sum == null ? 0 : sum.finished(),
+                        parallelism(),
+                        FINAL_WAIT);
+                break;
+            }
+            Thread.sleep(50);
+        }
+        if (sum != null) {
+            apply(sum, 0, 1);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (exchange != null) {
+            exchange.shutdownNow();
+        }
+        super.close();
+    }
+}

@@ -1,0 +1,179 @@
+package io.rtcdp.operators.decide;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rtcdp.operators.profile.ProfileChange;
+import io.rtcdp.operators.profile.ProfileUpdater;
+import io.rtcdp.operators.sink.ProfileUpdate;
+import io.rtcdp.udf.event.Event;
+import io.rtcdp.udf.ml.LogisticModel;
+import io.rtcdp.udf.ml.ModelMessages;
+import io.rtcdp.udf.ml.ModelSpec;
+import io.rtcdp.udf.ml.Standardization;
+import io.rtcdp.udf.profile.ProfileFields;
+import io.rtcdp.udf.profile.ProfileValues;
+import io.rtcdp.udf.testing.Events;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.AggregateFunction;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.apache.flink.runtime.taskexecutor.GlobalAggregateManager;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.apache.flink.util.InstantiationUtil;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two subtasks of the decision stage in harnesses, sharing their marketing counts through an
+ * in-memory stand-in for the JobManager's global aggregates: each ranks its profiles among both
+ * subtasks' profiles once the counts are shared, and ranks again the profiles it scored before.
+ */
+class ProfileDeciderOperatorTest {
+    private static final int MAX_PARALLELISM = 128;
+    private static final long T0 = 1_700_000_000_000L;
+
+    /**
+     * The JobManager's global aggregates as the JobMaster keeps them, the function sent as bytes.
+     */
+    static final class Aggregates implements GlobalAggregateManager {
+        private final Map<String, Object> accumulators = new HashMap<>();
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public synchronized <I, A, O> O updateGlobalAggregate(
+                String name, Object value, AggregateFunction<I, A, O> function) {
+            try {
+                // the harnesses' operator ids differ; the job's subtasks share one
+                AggregateFunction<I, A, O> f =
+                        InstantiationUtil.deserializeObject(
+                                InstantiationUtil.serializeObject(function),
+                                getClass().getClassLoader());
+                A acc = (A) accumulators.computeIfAbsent("marketing", n -> f.createAccumulator());
+                acc = f.add((I) value, acc);
+                accumulators.put("marketing", acc);
+                return f.getResult(acc);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    private static String purchaseModel() throws Exception {
+        ModelSpec spec = ModelSpec.defaults("purchase");
+        int n = spec.features().size();
+        double[] c = new double[n + 1];
+        c[spec.features().stream().map(f -> f.name()).toList().indexOf("revenue_total")] = 1.0;
+        c[n] = -4;
+        return ModelMessages.encode(
+                "t", new LogisticModel(spec, 1, Standardization.identity(n), c, 0, Map.of()));
+    }
+
+    private static ProfileChange change(String oneid, long revenue) {
+        String[] fields = new String[ProfileUpdater.FIELDS.size()];
+        fields[ProfileUpdater.FIELDS.indexOf(ProfileFields.AS_OF)] = Long.toString(T0);
+        fields[ProfileUpdater.FIELDS.indexOf(ProfileFields.EVENTS_TOTAL)] = "1";
+        fields[ProfileUpdater.FIELDS.indexOf(ProfileFields.REVENUE_TOTAL)] = Long.toString(revenue);
+        Event e = Events.track("view").tenant("t").at(T0).channel("web").userId(oneid).build();
+        ProfileUpdate u =
+                new ProfileUpdate(
+                        "t", oneid, 1, false, Map.of("f.events_total", "1"), List.of(), List.of());
+        return new ProfileChange("t", oneid, u, ProfileValues.parse(fields), e, null);
+    }
+
+    /** Oneids whose keys the subtask {@code index} of 2 holds. */
+    private static List<String> oneids(int index, int count) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; out.size() < count; i++) {
+            String oneid = "o" + i;
+            if (KeyGroupRangeAssignment.assignKeyToParallelOperator(
+                            "t\u0001" + oneid, MAX_PARALLELISM, 2)
+                    == index) {
+                out.add(oneid);
+            }
+        }
+        return out;
+    }
+
+    private static KeyedBroadcastOperatorTestHarness<String, ProfileChange, String, ProfileUpdate>
+            subtask(int index, Aggregates shared) throws Exception {
+        var h =
+                new KeyedBroadcastOperatorTestHarness<>(
+                        new ProfileDeciderOperator(
+                                        new ProfileDecider(false), Duration.ofMillis(100), false)
+                                .aggregates(shared),
+                        ProfileDecider.KEY,
+                        Types.STRING,
+                        MAX_PARALLELISM,
+                        2,
+                        index);
+        h.open();
+        h.processBroadcastElement(purchaseModel(), 0);
+        return h;
+    }
+
+    /** The last {@code score.marketing} written per profile. */
+    private static Map<String, Integer> marketing(
+            KeyedBroadcastOperatorTestHarness<String, ProfileChange, String, ProfileUpdate> h) {
+        Map<String, Integer> last = new HashMap<>();
+        for (ProfileUpdate u : h.extractOutputValues()) {
+            String m = u.set() == null ? null : u.set().get("score.marketing");
+            if (m != null) {
+                last.put(u.oneid(), Integer.parseInt(m));
+            }
+        }
+        return last;
+    }
+
+    @Test
+    void subtasksRankWithinTheWholeTenantOnceTheyShareAndRankAgainWhatTheyScoredBefore()
+            throws Exception {
+        Aggregates shared = new Aggregates();
+        var low = subtask(0, shared);
+        var high = subtask(1, shared);
+        try {
+            // each subtask alone: its own profiles spread over 0..1000
+            List<String> lows = oneids(0, 300);
+            List<String> highs = oneids(1, 300);
+            for (int i = 0; i < 300; i++) {
+                low.processElement(change(lows.get(i), 1 + i), T0);
+                high.processElement(change(highs.get(i), 1001 + i), T0);
+            }
+            // within its subtask (a sketch of the scores given there), the 211th of 300 is near
+            // the top; within the tenant it is at (300 + 210.5) / 600
+            assertThat(marketing(high).get(highs.get(210))).isGreaterThan(950);
+
+            // share: a push each (the answer comes off the task thread), then the answers taken
+            long now = 0;
+            for (int round = 0; round < 40; round++) {
+                now += 100;
+                low.setProcessingTime(now);
+                high.setProcessingTime(now);
+                Thread.sleep(20);
+            }
+            Map<String, Integer> lowScores = marketing(low);
+            Map<String, Integer> highScores = marketing(high);
+            // ranked again among all 600: the low ones in the lower half, the high in the upper
+            for (int i = 0; i < 300; i++) {
+                double exactLow = (i + 0.5) / 600;
+                double exactHigh = (300 + i + 0.5) / 600;
+                assertThat(lowScores.get(lows.get(i)) / 1000.0)
+                        .as("low %d", i)
+                        .isCloseTo(exactLow, org.assertj.core.data.Offset.offset(0.01));
+                assertThat(highScores.get(highs.get(i)) / 1000.0)
+                        .as("high %d", i)
+                        .isCloseTo(exactHigh, org.assertj.core.data.Offset.offset(0.01));
+            }
+            // a new profile is ranked among all of them at once
+            String next = oneids(0, 301).get(300);
+            low.processElement(change(next, 1150), T0);
+            assertThat(marketing(low).get(next) / 1000.0)
+                    .isCloseTo(450.5 / 601, org.assertj.core.data.Offset.offset(0.01));
+        } finally {
+            low.close();
+            high.close();
+        }
+    }
+}
