@@ -61,7 +61,11 @@ final class SqlFeatureOracle {
                                 " (SELECT c.category FROM ev c WHERE c.profile = a.profile AND"
                                         + " c.category IS NOT NULL AND c.ts <= a.as_of AND (c.ts -"
                                         + " c.ts % 3600000) > a.as_of - 2592000000 GROUP BY c.category"
-                                        + " ORDER BY COUNT(*) DESC, c.category ASC LIMIT 1)",
+                                        + " ORDER BY COUNT(*) DESC, c.category ASC LIMIT 1),",
+                                // the first order, and the second-latest (for the gaps)
+                                " MIN(CASE WHEN e.name = 'order_completed' THEN e.ts END),",
+                                " (SELECT o.ts FROM ev o WHERE o.profile = a.profile AND o.name ="
+                                        + " 'order_completed' ORDER BY o.ts DESC LIMIT 1 OFFSET 1)",
                                 "FROM asof a JOIN ev e ON e.profile = a.profile",
                                 "GROUP BY a.profile, a.as_of;")
                         + "\n";
@@ -112,6 +116,36 @@ final class SqlFeatureOracle {
             f.put("f.orders_24h", c[15]);
             if (!c[16].isEmpty()) {
                 f.put("f.top_category_30d", c[16]);
+            }
+            if (orders >= 2) {
+                long first = Long.parseLong(c[17]);
+                long last = Long.parseLong(c[7]);
+                long previous = Long.parseLong(c[18]);
+                BigDecimal day = BigDecimal.valueOf(86400000L);
+                f.put(
+                        "f.order_gap_days",
+                        money(
+                                BigDecimal.valueOf(last - first)
+                                        .divide(
+                                                day.multiply(BigDecimal.valueOf(orders - 1)),
+                                                2,
+                                                RoundingMode.HALF_EVEN)));
+                f.put(
+                        "f.last_order_gap_days",
+                        money(
+                                BigDecimal.valueOf(last - previous)
+                                        .divide(day, 2, RoundingMode.HALF_EVEN)));
+                if (last > first) {
+                    f.put(
+                            "f.order_gap_ratio",
+                            money(
+                                    BigDecimal.valueOf(asOfMs - last)
+                                            .multiply(BigDecimal.valueOf(orders - 1))
+                                            .divide(
+                                                    BigDecimal.valueOf(last - first),
+                                                    2,
+                                                    RoundingMode.HALF_EVEN)));
+                }
             }
             result.put(c[0], f);
         }
@@ -219,6 +253,9 @@ final class SqlFeatureOracle {
                         "f.views_24h",
                         "f.cart_adds_24h",
                         "f.orders_24h",
-                        "f.top_category_30d"));
+                        "f.top_category_30d",
+                        "f.order_gap_days",
+                        "f.last_order_gap_days",
+                        "f.order_gap_ratio"));
     }
 }

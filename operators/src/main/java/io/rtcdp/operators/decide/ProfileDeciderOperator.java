@@ -80,6 +80,14 @@ public final class ProfileDeciderOperator
     /** Processing time before which no pass starts (but the final one). */
     private transient long nextPass;
 
+    /** Processing time before which a failed exchange is not logged again. */
+    private transient long nextFailureLog;
+
+    private transient int lastPushBytes;
+
+    /** Wall-clock time of the last answer that held every subtask's counts, 0 for none yet. */
+    private transient volatile long lastShared;
+
     /**
      * @param shareInterval how often the subtasks share their counts
      * @param boundedInput whether the input ends (a replay): its profiles are then ranked again
@@ -118,6 +126,15 @@ public final class ProfileDeciderOperator
                             t.setDaemon(true);
                             return t;
                         });
+        getRuntimeContext()
+                .getMetricGroup()
+                .gauge(
+                        "marketingShareAgeMillis",
+                        (org.apache.flink.metrics.Gauge<Long>)
+                                () ->
+                                        lastShared == 0
+                                                ? -1L
+                                                : System.currentTimeMillis() - lastShared);
         long now = getProcessingTimeService().getCurrentProcessingTime();
         getProcessingTimeService().registerTimer(now + shareMillis, this::share);
     }
@@ -144,16 +161,26 @@ public final class ProfileDeciderOperator
                     // not every subtask has pushed yet (a start): a part of a tenant is no
                     // distribution to rank in; the sketches here stay in use meanwhile
                     LOG.debug("{} of {} subtasks shared so far", sum.subtasks(), parallelism());
-                } else if (passesWhileRunning && time >= nextPass) {
-                    long took = apply(sum, RERANK_SHARE, PASS_WRITE_POINTS);
-                    nextPass = time + Math.max(MIN_PASS_GAP_MILLIS, PASS_GAP_FACTOR * took);
                 } else {
-                    decider().marketingShared(sum.tenants(), Double.POSITIVE_INFINITY);
+                    lastShared = System.currentTimeMillis();
+                    if (passesWhileRunning && time >= nextPass) {
+                        long took = apply(sum, RERANK_SHARE, PASS_WRITE_POINTS);
+                        nextPass = time + Math.max(MIN_PASS_GAP_MILLIS, PASS_GAP_FACTOR * took);
+                    } else {
+                        decider().marketingShared(sum.tenants(), Double.POSITIVE_INFINITY);
+                    }
                 }
             } catch (ExecutionException e) {
-                LOG.warn(
-                        "Could not share the marketing distribution; ranking in the last one: {}",
-                        e.getCause().toString());
+                // every interval while it lasts (a JobManager away, a push above its RPC frame):
+                // said once a minute
+                if (time >= nextFailureLog) {
+                    LOG.warn(
+                            "Could not share the marketing distribution ({} bytes); ranking in the"
+                                    + " last one shared: {}",
+                            lastPushBytes,
+                            e.getCause().toString());
+                    nextFailureLog = time + 60_000;
+                }
             }
         }
         if (inFlight == null) {
@@ -161,6 +188,7 @@ public final class ProfileDeciderOperator
                     new MarketingExchange.Push(
                                     subtask(), parallelism(), false, decider().marketingHere())
                             .toBytes();
+            lastPushBytes = push.length;
             inFlight =
                     exchange.submit(
                             () ->

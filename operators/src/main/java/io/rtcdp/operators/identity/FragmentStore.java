@@ -149,15 +149,21 @@ public final class FragmentStore
     /**
      * Snapshot of {@link FeaturesSerializer}. Version 4: features may hold the items of orders (a
      * flag of their encoding; version 3's bytes read as they are); 5: features may hold the text
-     * features (their encoding's format 2; versions 3 and 4 read as they are).
+     * features (their encoding's format 2; versions 3 and 4 read as they are); 6: features may hold
+     * the first and previous order times (their format 3; versions 3 to 5 read as they are).
      */
     public static final class Snapshot extends VersionedSnapshot<ProfileFeatures> {
         public Snapshot() {
             super(
                     FeaturesSerializer.INSTANCE,
-                    5,
+                    6,
                     java.util.Map.of(
-                            3, FeaturesSerializer.INSTANCE, 4, FeaturesSerializer.INSTANCE));
+                            3,
+                            FeaturesSerializer.INSTANCE,
+                            4,
+                            FeaturesSerializer.INSTANCE,
+                            5,
+                            FeaturesSerializer.INSTANCE));
         }
     }
 }

@@ -38,7 +38,10 @@ public final class FeatureVectorBuilder {
                     "orders_24h",
                     "tenure_days",
                     "days_since_last_seen",
-                    "has_orders");
+                    "has_orders",
+                    "order_gap_days",
+                    "last_order_gap_days",
+                    "order_gap_ratio");
 
     private static final int TENURE = -1;
     private static final int SINCE_SEEN = -2;

@@ -1,5 +1,6 @@
 package io.rtcdp.udf.ml;
 
+import io.rtcdp.udf.profile.Strings;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -156,12 +157,12 @@ public final class MarketingDistribution {
             DataOutputStream out = new DataOutputStream(bytes);
             out.writeByte(FORMAT);
             int[] bins = sortedBins();
-            writeVarLong(out, bins.length);
+            Strings.writeVarLong(out, bins.length);
             int previous = 0;
             for (int b : bins) {
-                writeVarLong(out, b - previous);
+                Strings.writeVarLong(out, b - previous);
                 long c = counts.get(b)[0];
-                writeVarLong(out, (c << 1) ^ (c >> 63));
+                Strings.writeVarLong(out, (c << 1) ^ (c >> 63));
                 previous = b;
             }
             out.flush();
@@ -173,13 +174,29 @@ public final class MarketingDistribution {
 
     /** The ranks of what {@link #toBytes} wrote, without building the distribution. */
     public static Ranks ranksFromBytes(byte[] bytes) {
+        Decoded d = decode(bytes);
+        return new Ranks(d.bins, d.counts);
+    }
+
+    public static MarketingDistribution fromBytes(byte[] bytes) {
+        Decoded decoded = decode(bytes);
+        MarketingDistribution d = new MarketingDistribution();
+        for (int i = 0; i < decoded.bins.length; i++) {
+            d.add(decoded.bins[i], decoded.counts[i]);
+        }
+        return d;
+    }
+
+    private record Decoded(int[] bins, long[] counts) {}
+
+    private static Decoded decode(byte[] bytes) {
         try {
             DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes));
             byte format = in.readByte();
             if (format != FORMAT) {
                 throw new IOException("unknown marketing distribution format " + format);
             }
-            long n = readVarLong(in);
+            long n = Strings.readVarLong(in);
             if (n < 0 || n > BINS) {
                 throw new IOException(n + " bins");
             }
@@ -187,65 +204,18 @@ public final class MarketingDistribution {
             long[] counts = new long[(int) n];
             long bin = 0;
             for (int i = 0; i < n; i++) {
-                bin += readVarLong(in);
-                long z = readVarLong(in);
+                bin += Strings.readVarLong(in);
+                long z = Strings.readVarLong(in);
                 if (bin < 0 || bin >= BINS || (i > 0 && bin <= bins[i - 1])) {
                     throw new IOException("bin " + bin + " out of range or order");
                 }
                 bins[i] = (int) bin;
                 counts[i] = (z >>> 1) ^ -(z & 1);
             }
-            return new Ranks(bins, counts);
+            return new Decoded(bins, counts);
         } catch (IOException e) {
             throw new IllegalArgumentException("corrupt marketing distribution", e);
         }
-    }
-
-    public static MarketingDistribution fromBytes(byte[] bytes) {
-        try {
-            DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes));
-            byte format = in.readByte();
-            if (format != FORMAT) {
-                throw new IOException("unknown marketing distribution format " + format);
-            }
-            MarketingDistribution d = new MarketingDistribution();
-            long n = readVarLong(in);
-            if (n < 0 || n > BINS) {
-                throw new IOException(n + " bins");
-            }
-            long bin = 0;
-            for (long i = 0; i < n; i++) {
-                bin += readVarLong(in);
-                long z = readVarLong(in);
-                if (bin < 0 || bin >= BINS) {
-                    throw new IOException("bin " + bin + " out of range");
-                }
-                d.add((int) bin, (z >>> 1) ^ -(z & 1));
-            }
-            return d;
-        } catch (IOException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("corrupt marketing distribution", e);
-        }
-    }
-
-    private static void writeVarLong(DataOutputStream out, long v) throws IOException {
-        while ((v & ~0x7FL) != 0) {
-            out.writeByte((int) ((v & 0x7F) | 0x80));
-            v >>>= 7;
-        }
-        out.writeByte((int) v);
-    }
-
-    private static long readVarLong(DataInputStream in) throws IOException {
-        long v = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            int b = in.readUnsignedByte();
-            v |= (long) (b & 0x7F) << shift;
-            if ((b & 0x80) == 0) {
-                return v;
-            }
-        }
-        throw new IOException("varint too long");
     }
 
     @Override

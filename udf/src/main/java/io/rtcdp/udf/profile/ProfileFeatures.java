@@ -20,6 +20,7 @@ import io.rtcdp.udf.text.TextSignal;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -52,6 +53,16 @@ public final class ProfileFeatures {
 
     /** The format before the text features. */
     static final int FORMAT_WITHOUT_TEXTS = 1;
+
+    /**
+     * Format 3: as 1 or 2, then a byte saying which of the later parts follow ({@link #PART_TEXTS},
+     * {@link #PART_ORDER_TIMES}). Written for a profile of two orders or more whose first and
+     * previous order times are kept; otherwise format 1 or 2 as before.
+     */
+    static final int FORMAT_WITH_PARTS = 3;
+
+    static final int PART_TEXTS = 1;
+    static final int PART_ORDER_TIMES = 2;
 
     /** Category indices live in the low part of an hour-aligned key, so there are < 1 h of ms. */
     static final int MAX_CATEGORIES = (int) HOUR - 1;
@@ -115,6 +126,9 @@ public final class ProfileFeatures {
     private static final int I_TEXTS_30D = field(ProfileFields.TEXTS_30D);
     private static final int I_NEGATIVE_TEXTS_30D = field(ProfileFields.NEGATIVE_TEXTS_30D);
     private static final int I_COMPLAINTS_30D = field(ProfileFields.COMPLAINTS_30D);
+    private static final int I_ORDER_GAP_DAYS = field(ProfileFields.ORDER_GAP_DAYS);
+    private static final int I_LAST_ORDER_GAP_DAYS = field(ProfileFields.LAST_ORDER_GAP_DAYS);
+    private static final int I_ORDER_GAP_RATIO = field(ProfileFields.ORDER_GAP_RATIO);
 
     private static final String[] NO_STRINGS = new String[0];
     private static final long[] NO_LONGS = new long[0];
@@ -126,6 +140,19 @@ public final class ProfileFeatures {
     private long ordersTotal;
     private long revenueTotal;
     private long lastOrderTs = Long.MIN_VALUE;
+
+    /** The first order's time; with {@link #previousOrderTs}, kept from format 3 on. */
+    private long firstOrderTs = Long.MIN_VALUE;
+
+    /** The second-latest order's time (equal to the latest for two at once), MIN for < 2. */
+    private long previousOrderTs = Long.MIN_VALUE;
+
+    /**
+     * Whether the first and previous order times are unknown: a state with orders written before
+     * they were kept (format 1 or 2). The gap features are then left out for good.
+     */
+    private boolean orderTimesUnknown;
+
     private byte marketing = CONSENT_NONE;
     private long marketingTs = Long.MIN_VALUE;
     private byte personalization = CONSENT_NONE;
@@ -220,6 +247,18 @@ public final class ProfileFeatures {
         return revenueTotal;
     }
 
+    /**
+     * Forgets the first and previous order times of a profile with two orders or more, as a state
+     * written before they were kept (format 1 or 2) reads: its gap features are then left out.
+     */
+    public void forgetOrderTimes() {
+        if (ordersTotal >= 2) {
+            orderTimesUnknown = true;
+            firstOrderTs = Long.MIN_VALUE;
+            previousOrderTs = Long.MIN_VALUE;
+        }
+    }
+
     /** Time of the latest {@code order_completed}; {@link Long#MIN_VALUE} without orders. */
     public long lastOrderTs() {
         return lastOrderTs;
@@ -254,6 +293,14 @@ public final class ProfileFeatures {
                     orders = 1;
                     Long a = e.amountMicros();
                     amount = a == null ? 0 : a;
+                    if (ordersTotal == 0) {
+                        firstOrderTs = ts;
+                    } else if (!orderTimesUnknown) {
+                        firstOrderTs = Math.min(firstOrderTs, ts);
+                        // the two latest of the order times, equal ones counted twice
+                        previousOrderTs =
+                                ts >= lastOrderTs ? lastOrderTs : Math.max(previousOrderTs, ts);
+                    }
                     ordersTotal = Decimals.addSaturating(ordersTotal, 1);
                     revenueTotal = Decimals.addSaturating(revenueTotal, amount);
                     lastOrderTs = Math.max(lastOrderTs, ts);
@@ -476,6 +523,44 @@ public final class ProfileFeatures {
             out.set(I_NEGATIVE_TEXTS_30D, texts.sum(T_NEGATIVE, 0));
             out.set(I_COMPLAINTS_30D, texts.sum(T_COMPLAINTS, 0));
         }
+        if (ordersTotal >= 2 && !orderTimesUnknown) {
+            // days with two decimals, half to even, exact: (last - first) / (orders - 1) / DAY
+            long span = lastOrderTs - firstOrderTs;
+            BigInteger gaps = BigInteger.valueOf(ordersTotal - 1);
+            out.set(
+                    I_ORDER_GAP_DAYS,
+                    divideHalfEven(
+                            BigInteger.valueOf(span).multiply(HUNDRED),
+                            gaps.multiply(BigInteger.valueOf(DAY))));
+            out.set(
+                    I_LAST_ORDER_GAP_DAYS,
+                    divideHalfEven(
+                            BigInteger.valueOf(lastOrderTs - previousOrderTs).multiply(HUNDRED),
+                            BigInteger.valueOf(DAY)));
+            if (span > 0) {
+                // (asOf - last) / (span / (orders - 1))
+                out.set(
+                        I_ORDER_GAP_RATIO,
+                        divideHalfEven(
+                                BigInteger.valueOf(asOf - lastOrderTs)
+                                        .multiply(gaps)
+                                        .multiply(HUNDRED),
+                                BigInteger.valueOf(span)));
+            }
+        }
+    }
+
+    private static final BigInteger HUNDRED = BigInteger.valueOf(100);
+
+    /** {@code a / b} rounded half to even, for {@code b > 0}, saturated to a long. */
+    private static long divideHalfEven(BigInteger a, BigInteger b) {
+        BigInteger q =
+                new java.math.BigDecimal(a)
+                        .divide(new java.math.BigDecimal(b), 0, java.math.RoundingMode.HALF_EVEN)
+                        .toBigIntegerExact();
+        return q.bitLength() < 64
+                ? q.longValue()
+                : q.signum() > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
     }
 
     /**
@@ -543,6 +628,24 @@ public final class ProfileFeatures {
                 lastSeen = Math.max(lastSeen, other.lastSeen);
             }
             eventsTotal = Decimals.addSaturating(eventsTotal, other.eventsTotal);
+        }
+        if (other.ordersTotal > 0) {
+            if (ordersTotal == 0) {
+                firstOrderTs = other.firstOrderTs;
+                previousOrderTs = other.previousOrderTs;
+                orderTimesUnknown = other.orderTimesUnknown;
+            } else if (orderTimesUnknown || other.orderTimesUnknown) {
+                orderTimesUnknown = true;
+                firstOrderTs = Long.MIN_VALUE;
+                previousOrderTs = Long.MIN_VALUE;
+            } else {
+                firstOrderTs = Math.min(firstOrderTs, other.firstOrderTs);
+                // the second-latest of both profiles' order times
+                previousOrderTs =
+                        lastOrderTs >= other.lastOrderTs
+                                ? Math.max(previousOrderTs, other.lastOrderTs)
+                                : Math.max(lastOrderTs, other.previousOrderTs);
+            }
         }
         ordersTotal = Decimals.addSaturating(ordersTotal, other.ordersTotal);
         revenueTotal = Decimals.addSaturating(revenueTotal, other.revenueTotal);
@@ -808,6 +911,9 @@ public final class ProfileFeatures {
         c.ordersTotal = ordersTotal;
         c.revenueTotal = revenueTotal;
         c.lastOrderTs = lastOrderTs;
+        c.firstOrderTs = firstOrderTs;
+        c.previousOrderTs = previousOrderTs;
+        c.orderTimesUnknown = orderTimesUnknown;
         c.marketing = marketing;
         c.marketingTs = marketingTs;
         c.personalization = personalization;
@@ -849,7 +955,12 @@ public final class ProfileFeatures {
         if (items != null && asOf != Long.MIN_VALUE) {
             flags |= F_ITEMS;
         }
-        out.writeByte(texts == null ? FORMAT_WITHOUT_TEXTS : FORMAT_VERSION);
+        // one order's time is the last order's: the earlier formats hold it
+        boolean orderTimes = ordersTotal >= 2 && !orderTimesUnknown;
+        out.writeByte(
+                orderTimes
+                        ? FORMAT_WITH_PARTS
+                        : texts == null ? FORMAT_WITHOUT_TEXTS : FORMAT_VERSION);
         out.writeByte(flags);
         if ((flags & F_AS_OF) == 0) {
             return;
@@ -929,10 +1040,22 @@ public final class ProfileFeatures {
         if ((flags & F_ITEMS) != 0) {
             items.write(out);
         }
-        // format 2: the text buckets, hour gaps back from asOf as the order hours are written
-        if (texts == null) {
-            return;
+        if (orderTimes) {
+            // format 3: which parts follow, the text buckets, then the order times
+            out.writeByte((texts != null ? PART_TEXTS : 0) | PART_ORDER_TIMES);
+            if (texts != null) {
+                writeTexts(out);
+            }
+            Strings.writeVarLong(out, lastOrderTs - firstOrderTs);
+            Strings.writeVarLong(out, lastOrderTs - previousOrderTs);
+        } else if (texts != null) {
+            // format 2: the text buckets
+            writeTexts(out);
         }
+    }
+
+    /** The text buckets, hour gaps back from asOf as the order hours are written. */
+    private void writeTexts(DataOutput out) throws IOException {
         Strings.writeVarLong(out, texts.size);
         long textHour = bucket(asOf, HOUR);
         for (int i = 0; i < texts.size; i++) {
@@ -949,7 +1072,9 @@ public final class ProfileFeatures {
     /** Reads a state written by {@link #write}. */
     public static ProfileFeatures read(DataInput in) throws IOException {
         int version = in.readUnsignedByte();
-        if (version != FORMAT_VERSION && version != FORMAT_WITHOUT_TEXTS) {
+        if (version != FORMAT_VERSION
+                && version != FORMAT_WITHOUT_TEXTS
+                && version != FORMAT_WITH_PARTS) {
             throw new IOException("unsupported ProfileFeatures format version " + version);
         }
         int flags = in.readUnsignedByte();
@@ -1062,8 +1187,30 @@ public final class ProfileFeatures {
         if ((flags & F_ITEMS) != 0) {
             f.items = PurchasedItems.read(in);
         }
-        if (version != FORMAT_WITHOUT_TEXTS) {
+        if (version == FORMAT_VERSION) {
             readTexts(in, f);
+        }
+        int parts = version == FORMAT_WITH_PARTS ? in.readUnsignedByte() : 0;
+        if ((parts & ~(PART_TEXTS | PART_ORDER_TIMES)) != 0) {
+            throw corrupt("unknown parts " + parts);
+        }
+        if ((parts & PART_TEXTS) != 0) {
+            readTexts(in, f);
+        }
+        if ((parts & PART_ORDER_TIMES) != 0) {
+            if (f.ordersTotal < 2) {
+                throw corrupt("order times of " + f.ordersTotal + " orders");
+            }
+            f.firstOrderTs = f.lastOrderTs - Strings.readVarLong(in);
+            f.previousOrderTs = f.lastOrderTs - Strings.readVarLong(in);
+            if (f.previousOrderTs < f.firstOrderTs) {
+                throw corrupt("previous order before the first");
+            }
+        } else if (f.ordersTotal == 1) {
+            f.firstOrderTs = f.lastOrderTs;
+        } else if (f.ordersTotal >= 2) {
+            // written before the order times were kept: the gap features are unknown for good
+            f.orderTimesUnknown = true;
         }
         return f;
     }
@@ -1133,6 +1280,9 @@ public final class ProfileFeatures {
                 && ordersTotal == f.ordersTotal
                 && revenueTotal == f.revenueTotal
                 && lastOrderTs == f.lastOrderTs
+                && firstOrderTs == f.firstOrderTs
+                && previousOrderTs == f.previousOrderTs
+                && orderTimesUnknown == f.orderTimesUnknown
                 && marketing == f.marketing
                 && marketingTs == f.marketingTs
                 && personalization == f.personalization
@@ -1156,6 +1306,9 @@ public final class ProfileFeatures {
         h = 31 * h + Long.hashCode(ordersTotal);
         h = 31 * h + Long.hashCode(revenueTotal);
         h = 31 * h + Long.hashCode(lastOrderTs);
+        h = 31 * h + Long.hashCode(firstOrderTs);
+        h = 31 * h + Long.hashCode(previousOrderTs);
+        h = 31 * h + (orderTimesUnknown ? 1 : 0);
         h = 31 * h + marketing;
         h = 31 * h + Long.hashCode(marketingTs);
         h = 31 * h + personalization;
@@ -1178,6 +1331,11 @@ public final class ProfileFeatures {
         sb.append(", orders=").append(ordersTotal);
         sb.append(", revenueMicros=").append(revenueTotal);
         sb.append(", lastOrder=").append(lastOrderTs);
+        sb.append(", firstOrder=").append(firstOrderTs);
+        sb.append(", previousOrder=").append(previousOrderTs);
+        if (orderTimesUnknown) {
+            sb.append(", orderTimesUnknown");
+        }
         sb.append(", marketing=").append(marketing).append('@').append(marketingTs);
         sb.append(", personalization=").append(personalization);
         sb.append('@').append(personalizationTs);

@@ -36,6 +36,15 @@ public final class ProfileFields {
     public static final String NEGATIVE_TEXTS_30D = "f.negative_texts_30d";
     public static final String COMPLAINTS_30D = "f.complaints_30d";
 
+    /** Mean days between the profile's orders: (last − first) / (orders − 1); from 2 orders. */
+    public static final String ORDER_GAP_DAYS = "f.order_gap_days";
+
+    /** Days between the last two orders; from 2 orders. */
+    public static final String LAST_ORDER_GAP_DAYS = "f.last_order_gap_days";
+
+    /** Days since the last order over the mean gap: above 1, later than the profile's rhythm. */
+    public static final String ORDER_GAP_RATIO = "f.order_gap_ratio";
+
     /** Lifecycle stage (docs/contract.md §3.2), rendered by the profile stage. */
     public static final String LIFECYCLE = "lifecycle";
 
@@ -70,7 +79,10 @@ public final class ProfileFields {
                     // after the others, so that values written before them read as they were
                     TEXTS_30D,
                     NEGATIVE_TEXTS_30D,
-                    COMPLAINTS_30D);
+                    COMPLAINTS_30D,
+                    ORDER_GAP_DAYS,
+                    LAST_ORDER_GAP_DAYS,
+                    ORDER_GAP_RATIO);
 
     private ProfileFields() {}
 }

@@ -37,7 +37,9 @@ public final class RuleSchema {
             Kind kind;
             if (field.equals(ProfileFields.TOP_CATEGORY_30D)) {
                 kind = Kind.STRING;
-            } else if (name.startsWith("revenue_") || name.equals("avg_order_value")) {
+            } else if (name.startsWith("revenue_")
+                    || name.equals("avg_order_value")
+                    || name.contains("order_gap")) {
                 kind = Kind.DOUBLE;
             } else {
                 kind = Kind.INT;

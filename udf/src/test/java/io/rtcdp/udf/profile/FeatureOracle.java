@@ -80,6 +80,7 @@ final class FeatureOracle {
             long orders = 0;
             BigDecimal revenue = BigDecimal.ZERO;
             long lastOrder = Long.MIN_VALUE;
+            List<Long> orderTimes = new java.util.ArrayList<>();
             for (Event e : events) {
                 first = Math.min(first, e.ts());
                 last = Math.max(last, e.ts());
@@ -87,6 +88,7 @@ final class FeatureOracle {
                     orders++;
                     revenue = revenue.add(amount(e));
                     lastOrder = Math.max(lastOrder, e.ts());
+                    orderTimes.add(e.ts());
                 }
             }
             f.put(ProfileFields.FIRST_SEEN, Long.toString(first));
@@ -103,6 +105,37 @@ final class FeatureOracle {
                 f.put(
                         ProfileFields.DAYS_SINCE_LAST_ORDER,
                         Long.toString(Math.floorDiv(asOf - lastOrder, DAY_MS)));
+            }
+            if (orders >= 2) {
+                // the gaps between orders, in days with two decimals, half to even
+                java.util.Collections.sort(orderTimes);
+                long firstOrder = orderTimes.get(0);
+                long previousOrder = orderTimes.get(orderTimes.size() - 2);
+                BigDecimal day = BigDecimal.valueOf(DAY_MS);
+                f.put(
+                        ProfileFields.ORDER_GAP_DAYS,
+                        money(
+                                BigDecimal.valueOf(lastOrder - firstOrder)
+                                        .divide(
+                                                day.multiply(BigDecimal.valueOf(orders - 1)),
+                                                2,
+                                                RoundingMode.HALF_EVEN)));
+                f.put(
+                        ProfileFields.LAST_ORDER_GAP_DAYS,
+                        money(
+                                BigDecimal.valueOf(lastOrder - previousOrder)
+                                        .divide(day, 2, RoundingMode.HALF_EVEN)));
+                if (lastOrder > firstOrder) {
+                    f.put(
+                            ProfileFields.ORDER_GAP_RATIO,
+                            money(
+                                    BigDecimal.valueOf(asOf - lastOrder)
+                                            .multiply(BigDecimal.valueOf(orders - 1))
+                                            .divide(
+                                                    BigDecimal.valueOf(lastOrder - firstOrder),
+                                                    2,
+                                                    RoundingMode.HALF_EVEN)));
+                }
             }
             f.putAll(windowed(events, asOf));
             consent(events, true).ifPresent(v -> f.put(ProfileFields.CONSENT_MARKETING, v));

@@ -125,12 +125,104 @@ class ProfileFeaturesTest {
                                 "f.cart_adds_24h", "1",
                                 "f.orders_24h", "1",
                                 "f.top_category_30d", "shoes",
-                                "consent.marketing", "1"));
+                                "consent.marketing", "1",
+                                // 2 d 22 h 22 min 50 s between the two orders
+                                "f.order_gap_days", "2.93",
+                                "f.last_order_gap_days", "2.93",
+                                "f.order_gap_ratio", "0"));
         // The oldest minute bucket still in the 24 h window is 2024-03-03T09:00.
         assertThat(f.nextChange()).isEqualTo(t("2024-03-04T09:00:00Z"));
         assertThat(f.firstSeen()).isEqualTo(t("2024-03-01T10:00:00Z"));
         assertThat(f.lastSeen()).isEqualTo(f.asOf());
         assertThat(f.lastOrderTs()).isEqualTo(t("2024-03-04T08:30:00Z"));
+    }
+
+    /**
+     * The gaps between orders (issue 14): the mean over all of them, the last one, and the time
+     * since the last order against the mean, whatever order the orders arrive in and however the
+     * profile's parts were merged.
+     */
+    @Test
+    void orderGapsFollowTheOrdersInAnyArrivalOrderAndAcrossMerges() {
+        Event a = track("2024-01-01T00:00:00Z", Event.ORDER_COMPLETED, 10_000_000L, null);
+        Event b = track("2024-01-11T00:00:00Z", Event.ORDER_COMPLETED, 10_000_000L, null);
+        Event c = track("2024-01-31T00:00:00Z", Event.ORDER_COMPLETED, 10_000_000L, null);
+        Event later = track("2024-02-15T00:00:00Z", Event.PRODUCT_VIEWED, null, null);
+        for (List<Event> order : List.of(List.of(a, b, c, later), List.of(later, c, a, b))) {
+            ProfileFeatures f = new ProfileFeatures();
+            order.forEach(f::add);
+            assertThat(rendered(f))
+                    .containsEntry("f.order_gap_days", "15")
+                    .containsEntry("f.last_order_gap_days", "20")
+                    .containsEntry("f.order_gap_ratio", "1");
+        }
+        // c and a in one part, b in the other: the last gap is b to c
+        ProfileFeatures ac = new ProfileFeatures();
+        ac.add(a);
+        ac.add(c);
+        ProfileFeatures bl = new ProfileFeatures();
+        bl.add(b);
+        bl.add(later);
+        ac.merge(bl);
+        assertThat(rendered(ac))
+                .containsEntry("f.order_gap_days", "15")
+                .containsEntry("f.last_order_gap_days", "20")
+                .containsEntry("f.order_gap_ratio", "1");
+        // one order: no gaps; two at once: gaps of 0 and no ratio
+        ProfileFeatures one = new ProfileFeatures();
+        one.add(a);
+        assertThat(rendered(one)).containsEntry("f.order_gap_days", null);
+        ProfileFeatures twice = new ProfileFeatures();
+        twice.add(a);
+        twice.add(track("2024-01-01T00:00:00Z", Event.ORDER_COMPLETED, 1L, null));
+        assertThat(rendered(twice))
+                .containsEntry("f.order_gap_days", "0")
+                .containsEntry("f.last_order_gap_days", "0")
+                .containsEntry("f.order_gap_ratio", null);
+    }
+
+    /**
+     * A state written before the order times were kept (format 1) with two orders: its gaps are
+     * unknown and stay left out, also after more orders and merges; it is written as before.
+     */
+    @Test
+    void aStateWithoutOrderTimesLeavesTheGapsOut() throws IOException {
+        ProfileFeatures f = new ProfileFeatures();
+        f.add(track("2024-01-01T00:00:00Z", Event.ORDER_COMPLETED, 10_000_000L, null));
+        f.add(track("2024-01-11T00:00:00Z", Event.ORDER_COMPLETED, 10_000_000L, null));
+        byte[] now = bytes(f);
+        assertThat(now[0]).isEqualTo((byte) ProfileFeatures.FORMAT_WITH_PARTS);
+        // format 1: the same without the parts byte and the two order times at the end (ten days
+        // back from the last order each: varints of 5 bytes)
+        byte[] old = java.util.Arrays.copyOf(now, now.length - 1 - 5 - 5);
+        old[0] = (byte) ProfileFeatures.FORMAT_WITHOUT_TEXTS;
+        ProfileFeatures restored = read(old);
+        ProfileFeatures expected = f.copy();
+        expected.forgetOrderTimes();
+        assertThat(restored).isEqualTo(expected);
+        assertThat(rendered(restored))
+                .containsEntry("f.orders_total", "2")
+                .containsEntry("f.order_gap_days", null)
+                .containsEntry("f.last_order_gap_days", null);
+        assertThat(bytes(restored)).isEqualTo(old);
+        restored.add(track("2024-01-21T00:00:00Z", Event.ORDER_COMPLETED, 10_000_000L, null));
+        ProfileFeatures merged = new ProfileFeatures();
+        merged.add(track("2024-01-05T00:00:00Z", Event.ORDER_COMPLETED, 10_000_000L, null));
+        merged.merge(restored);
+        assertThat(rendered(merged)).containsEntry("f.order_gap_days", null);
+        // one order's time is the last order's: known in any format
+        ProfileFeatures single = new ProfileFeatures();
+        single.add(track("2024-01-01T00:00:00Z", Event.ORDER_COMPLETED, 10_000_000L, null));
+        assertThat(bytes(single)[0]).isEqualTo((byte) ProfileFeatures.FORMAT_WITHOUT_TEXTS);
+        ProfileFeatures more = read(bytes(single));
+        more.add(track("2024-01-03T00:00:00Z", Event.ORDER_COMPLETED, 10_000_000L, null));
+        assertThat(rendered(more)).containsEntry("f.order_gap_days", "2");
+    }
+
+    private static byte[] bytes(ProfileFeatures f) throws IOException {
+        var out = new java.io.ByteArrayOutputStream();
+        f.write(new java.io.DataOutputStream(out));
+        return out.toByteArray();
     }
 
     @Test
@@ -264,8 +356,10 @@ class ProfileFeaturesTest {
         System.out.printf(
                 "typical profile (10 events, 2 orders, 3 categories): %d bytes%n", bytes.length);
         assertThat(bytes.length).isLessThan(100);
-        // a profile without texts is written as before them
-        assertThat(bytes[0]).isEqualTo((byte) ProfileFeatures.FORMAT_WITHOUT_TEXTS);
+        // two orders: with their order times (format 3: the parts byte and two varints of 4
+        // bytes at the end)
+        assertThat(bytes[0]).isEqualTo((byte) ProfileFeatures.FORMAT_WITH_PARTS);
+        assertThat(bytes[bytes.length - 9]).isEqualTo((byte) ProfileFeatures.PART_ORDER_TIMES);
         assertThat(read(bytes)).isEqualTo(f);
     }
 
@@ -298,8 +392,9 @@ class ProfileFeaturesTest {
                 .containsEntry("f.negative_texts_30d", "1")
                 .containsEntry("f.complaints_30d", "1");
 
+        // with texts and the times of two orders: format 3 with both parts
         byte[] bytes = ProfileFeaturesPropertiesTest.encode(f);
-        assertThat(bytes[0]).isEqualTo((byte) ProfileFeatures.FORMAT_VERSION);
+        assertThat(bytes[0]).isEqualTo((byte) ProfileFeatures.FORMAT_WITH_PARTS);
         assertThat(read(bytes)).isEqualTo(f).hasSameHashCodeAs(f);
 
         // 30 days after the review's hour, only the complaint is in the window
@@ -317,8 +412,8 @@ class ProfileFeaturesTest {
     @Test
     void rejectsAnUnknownFormatVersion() throws IOException {
         byte[] bytes = ProfileFeaturesPropertiesTest.encode(typical());
-        bytes[0] = (byte) (ProfileFeatures.FORMAT_VERSION + 1);
-        assertThat(ProfileFeatures.FORMAT_VERSION).isEqualTo(2);
+        bytes[0] = (byte) (ProfileFeatures.FORMAT_WITH_PARTS + 1);
+        assertThat(ProfileFeatures.FORMAT_WITH_PARTS).isEqualTo(3);
         assertThatThrownBy(() -> read(bytes))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("version");
