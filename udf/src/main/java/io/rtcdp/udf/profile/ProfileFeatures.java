@@ -526,28 +526,30 @@ public final class ProfileFeatures {
         if (ordersTotal >= 2 && !orderTimesUnknown) {
             // days with two decimals, half to even, exact: (last - first) / (orders - 1) / DAY
             long span = lastOrderTs - firstOrderTs;
-            BigInteger gaps = BigInteger.valueOf(ordersTotal - 1);
-            out.set(
-                    I_ORDER_GAP_DAYS,
-                    divideHalfEven(
-                            BigInteger.valueOf(span).multiply(HUNDRED),
-                            gaps.multiply(BigInteger.valueOf(DAY))));
+            long gaps = ordersTotal - 1;
+            out.set(I_ORDER_GAP_DAYS, hundredthsHalfEven(span, 1, gaps, DAY));
             out.set(
                     I_LAST_ORDER_GAP_DAYS,
-                    divideHalfEven(
-                            BigInteger.valueOf(lastOrderTs - previousOrderTs).multiply(HUNDRED),
-                            BigInteger.valueOf(DAY)));
+                    hundredthsHalfEven(lastOrderTs - previousOrderTs, 1, 1, DAY));
             if (span > 0) {
                 // (asOf - last) / (span / (orders - 1))
-                out.set(
-                        I_ORDER_GAP_RATIO,
-                        divideHalfEven(
-                                BigInteger.valueOf(asOf - lastOrderTs)
-                                        .multiply(gaps)
-                                        .multiply(HUNDRED),
-                                BigInteger.valueOf(span)));
+                out.set(I_ORDER_GAP_RATIO, hundredthsHalfEven(asOf - lastOrderTs, gaps, 1, span));
             }
         }
+    }
+
+    /**
+     * {@code a × b / (d1 × d2)} in hundredths, rounded half to even ({@code b, d1, d2 > 0}),
+     * saturated to a long: in longs where nothing can overflow (every real profile: 34 years of
+     * milliseconds, 32,768 orders), else in big integers.
+     */
+    static long hundredthsHalfEven(long a, long b, long d1, long d2) {
+        if (a >= 0 && a < (1L << 40) && b < (1L << 15) && d1 < (1L << 15) && d2 < (1L << 44)) {
+            return Decimals.divideHalfEven(a * b * 100, d1 * d2);
+        }
+        return divideHalfEven(
+                BigInteger.valueOf(a).multiply(BigInteger.valueOf(b)).multiply(HUNDRED),
+                BigInteger.valueOf(d1).multiply(BigInteger.valueOf(d2)));
     }
 
     private static final BigInteger HUNDRED = BigInteger.valueOf(100);

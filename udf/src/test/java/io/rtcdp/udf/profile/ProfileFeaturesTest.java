@@ -219,6 +219,41 @@ class ProfileFeaturesTest {
         assertThat(rendered(more)).containsEntry("f.order_gap_days", "2");
     }
 
+    /** The gaps' arithmetic: in longs for real profiles, in big integers beyond, both exact. */
+    @Test
+    void gapHundredthsAreExactHalfEvenInLongsAndBeyond() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+        for (int i = 0; i < 20_000; i++) {
+            boolean big = i % 4 == 0;
+            long a = big ? r.nextLong(0, Long.MAX_VALUE / 2) : r.nextLong(0, 1L << 40);
+            long b = big ? r.nextLong(1, 1L << 40) : r.nextLong(1, 1L << 15);
+            long d1 = r.nextLong(1, 1L << 15);
+            long d2 = i % 7 == 0 ? 86_400_000L : r.nextLong(1, 1L << 44);
+            if (i % 10 == 1) {
+                // a tie: a × b × 100 / d is x.5 exactly
+                d1 = 1;
+                d2 = 2;
+                b = 1;
+            }
+            java.math.BigDecimal exact =
+                    new java.math.BigDecimal(
+                                    java.math.BigInteger.valueOf(a)
+                                            .multiply(java.math.BigInteger.valueOf(b))
+                                            .multiply(java.math.BigInteger.valueOf(100)))
+                            .divide(
+                                    new java.math.BigDecimal(
+                                            java.math.BigInteger.valueOf(d1)
+                                                    .multiply(java.math.BigInteger.valueOf(d2))),
+                                    0,
+                                    java.math.RoundingMode.HALF_EVEN);
+            long expected =
+                    exact.toBigInteger().bitLength() < 64 ? exact.longValueExact() : Long.MAX_VALUE;
+            assertThat(ProfileFeatures.hundredthsHalfEven(a, b, d1, d2))
+                    .as("%d × %d / (%d × %d)", a, b, d1, d2)
+                    .isEqualTo(expected);
+        }
+    }
+
     private static byte[] bytes(ProfileFeatures f) throws IOException {
         var out = new java.io.ByteArrayOutputStream();
         f.write(new java.io.DataOutputStream(out));
