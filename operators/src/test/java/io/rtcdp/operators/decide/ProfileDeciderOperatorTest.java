@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.rtcdp.operators.profile.ProfileChange;
 import io.rtcdp.operators.profile.ProfileUpdater;
 import io.rtcdp.operators.sink.ProfileUpdate;
+import io.rtcdp.testing.Await;
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.ml.LogisticModel;
 import io.rtcdp.udf.ml.ModelMessages;
@@ -145,14 +146,20 @@ class ProfileDeciderOperatorTest {
             // the top; within the tenant it is at (300 + 210.5) / 600
             assertThat(marketing(high).get(highs.get(210))).isGreaterThan(950);
 
-            // share: a push each (the answer comes off the task thread), then the answers taken
-            long now = 0;
-            for (int round = 0; round < 40; round++) {
-                now += 100;
-                low.setProcessingTime(now);
-                high.setProcessingTime(now);
-                Thread.sleep(20);
-            }
+            // share: a push each per interval (the answer comes off the task thread, and is taken
+            // at the next interval), until both have ranked their profiles again among all 600:
+            // the top one of the low subtask falls to the middle, the 211th high one to 0.85
+            long[] now = {0};
+            Await.until(
+                    "both subtasks to rank their profiles among both subtasks' profiles",
+                    Duration.ofSeconds(30),
+                    () -> {
+                        now[0] += 100;
+                        low.setProcessingTime(now[0]);
+                        high.setProcessingTime(now[0]);
+                        return marketing(low).get(lows.get(299)) < 600
+                                && marketing(high).get(highs.get(210)) < 900;
+                    });
             Map<String, Integer> lowScores = marketing(low);
             Map<String, Integer> highScores = marketing(high);
             // ranked again among all 600: the low ones in the lower half, the high in the upper
