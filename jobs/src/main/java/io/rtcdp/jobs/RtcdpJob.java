@@ -1,6 +1,7 @@
 package io.rtcdp.jobs;
 
 import io.rtcdp.operators.RecordIsolation;
+import io.rtcdp.operators.decide.ContactStage;
 import io.rtcdp.operators.decide.OnlineTrainer;
 import io.rtcdp.operators.decide.ProfileDecider;
 import io.rtcdp.operators.decide.ProfileDeciderOperator;
@@ -9,6 +10,7 @@ import io.rtcdp.operators.decide.RfmScorer;
 import io.rtcdp.operators.decide.RfmSummarizer;
 import io.rtcdp.operators.identity.ForgottenIds;
 import io.rtcdp.operators.identity.FragmentStore;
+import io.rtcdp.operators.identity.FragmentStoreOperator;
 import io.rtcdp.operators.identity.IdentityResolver;
 import io.rtcdp.operators.identity.IdentityResolverOperator;
 import io.rtcdp.operators.ingest.Deduplicator;
@@ -31,6 +33,7 @@ import io.rtcdp.operators.sink.RedisStreamSink;
 import io.rtcdp.operators.sink.RedisWriteOperator;
 import io.rtcdp.operators.types.ProfileChangeSerializer;
 import io.rtcdp.operators.types.RtcdpTypes;
+import io.rtcdp.operators.types.TriggerSerializer;
 import io.rtcdp.udf.event.DeadLetter;
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.Parsed;
@@ -229,12 +232,79 @@ public final class RtcdpJob {
                         "redis-id-sink",
                         "redis id keys"));
 
+        // the start-up rule sets and models; without any, one blank text, filtered out here (a
+        // source of nothing is refused at run time). Its uid names its content, so that start-up
+        // files changed for an upgrade are applied (a rule set or model of a higher version
+        // replaces the one in state), and the same files are not applied twice. In a job that
+        // also reads control topics (the streaming job) the source is held open after its texts
+        // (HeldOpenSource): a bounded source finishes after the first checkpoint, and a checkpoint
+        // or savepoint triggered as its task finishes is declined; the control topics keep the
+        // broadcast side's watermark back anyway. A replay's start-up source ends, and the end of
+        // time it then sends lets the decision stage's timers fire at the end of the input
+        List<String> startUp =
+                parts.initialControl.isEmpty() ? List.of("") : List.copyOf(parts.initialControl);
+        DataGeneratorSource<String> texts =
+                new DataGeneratorSource<>(
+                        new StartUpTexts(new ArrayList<>(startUp)), startUp.size(), Types.STRING);
+        boolean controlTopics =
+                parts.rulesSource != null
+                        || !parts.controlSources.isEmpty()
+                        || parts.holdStartUpControlOpen;
+        DataStream<String> rules =
+                (controlTopics
+                                ? env.fromSource(
+                                        new HeldOpenSource<>(texts, "start-up control"),
+                                        WatermarkStrategy.noWatermarks(),
+                                        "rules (start-up)",
+                                        Types.STRING)
+                                : env.fromSource(
+                                        texts,
+                                        WatermarkStrategy.noWatermarks(),
+                                        "rules (start-up)",
+                                        Types.STRING))
+                        // one reader, the texts in their order
+                        .setParallelism(1)
+                        .uid(initialControlUid(parts.initialControl))
+                        .name("rules (start-up)")
+                        .filter(text -> !text.isEmpty())
+                        .uid("rules-initial-filter")
+                        .name("rules (start-up)");
+        for (int i = 0; i < parts.controlSources.size(); i++) {
+            rules =
+                    rules.union(
+                            env.fromSource(
+                                            parts.controlSources.get(i),
+                                            WatermarkStrategy.noWatermarks(),
+                                            "models (topic)")
+                                    .uid("control-topic-" + i));
+        }
+        if (parts.rulesSource != null) {
+            rules =
+                    rules.union(
+                            env.fromSource(
+                                            parts.rulesSource,
+                                            WatermarkStrategy.noWatermarks(),
+                                            "rules (topic)")
+                                    .uid("rules-topic"));
+        }
+
+        VersionStep versionStep =
+                new VersionStep(config.get(RtcdpOptions.CONTROL_MAX_VERSION_STEP));
+        // the fragments keep only the traits the tenants' rule sets declare (FragmentStore); their
+        // operator keeps the rule sets' watermarks out of event time (FragmentStoreOperator)
         SingleOutputStreamOperator<ProfileCommand> commands =
                 resolved.keyBy(FragmentStore.KEY)
-                        .process(
-                                new FragmentStore()
-                                        .cacheSize(config.get(RtcdpOptions.STATE_CACHE_SIZE)),
-                                RtcdpTypes.PROFILE_COMMAND)
+                        .connect(rules.broadcast())
+                        .transform(
+                                "fragments",
+                                RtcdpTypes.PROFILE_COMMAND,
+                                new FragmentStoreOperator(
+                                        new FragmentStore()
+                                                .cacheSize(
+                                                        config.get(RtcdpOptions.STATE_CACHE_SIZE))
+                                                .versionStep(versionStep)
+                                                // in force before they arrive over the broadcast
+                                                .startUp(parts.initialControl)))
                         .uid("fragments")
                         .name("fragments");
         deadLetters.add(commands.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
@@ -324,64 +394,6 @@ public final class RtcdpJob {
                         .name("next purchase");
         deadLetters.add(recs.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
 
-        // the start-up rule sets and models; without any, one blank text, filtered out here (a
-        // source of nothing is refused at run time). Its uid names its content, so that start-up
-        // files changed for an upgrade are applied (a rule set or model of a higher version
-        // replaces the one in state), and the same files are not applied twice. In a job that
-        // also reads control topics (the streaming job) the source is held open after its texts
-        // (HeldOpenSource): a bounded source finishes after the first checkpoint, and a checkpoint
-        // or savepoint triggered as its task finishes is declined; the control topics keep the
-        // broadcast side's watermark back anyway. A replay's start-up source ends, and the end of
-        // time it then sends lets the decision stage's timers fire at the end of the input
-        List<String> startUp =
-                parts.initialControl.isEmpty() ? List.of("") : List.copyOf(parts.initialControl);
-        DataGeneratorSource<String> texts =
-                new DataGeneratorSource<>(
-                        new StartUpTexts(new ArrayList<>(startUp)), startUp.size(), Types.STRING);
-        boolean controlTopics =
-                parts.rulesSource != null
-                        || !parts.controlSources.isEmpty()
-                        || parts.holdStartUpControlOpen;
-        DataStream<String> rules =
-                (controlTopics
-                                ? env.fromSource(
-                                        new HeldOpenSource<>(texts, "start-up control"),
-                                        WatermarkStrategy.noWatermarks(),
-                                        "rules (start-up)",
-                                        Types.STRING)
-                                : env.fromSource(
-                                        texts,
-                                        WatermarkStrategy.noWatermarks(),
-                                        "rules (start-up)",
-                                        Types.STRING))
-                        // one reader, the texts in their order
-                        .setParallelism(1)
-                        .uid(initialControlUid(parts.initialControl))
-                        .name("rules (start-up)")
-                        .filter(text -> !text.isEmpty())
-                        .uid("rules-initial-filter")
-                        .name("rules (start-up)");
-        for (int i = 0; i < parts.controlSources.size(); i++) {
-            rules =
-                    rules.union(
-                            env.fromSource(
-                                            parts.controlSources.get(i),
-                                            WatermarkStrategy.noWatermarks(),
-                                            "models (topic)")
-                                    .uid("control-topic-" + i));
-        }
-        if (parts.rulesSource != null) {
-            rules =
-                    rules.union(
-                            env.fromSource(
-                                            parts.rulesSource,
-                                            WatermarkStrategy.noWatermarks(),
-                                            "rules (topic)")
-                                    .uid("rules-topic"));
-        }
-
-        VersionStep versionStep =
-                new VersionStep(config.get(RtcdpOptions.CONTROL_MAX_VERSION_STEP));
         BroadcastStream<String> control =
                 rules.broadcast(ProfileDecider.RULES, ProfileDecider.MODELS);
         // the stage's own operator, for score.marketing ranked within the whole tenant: the
@@ -431,7 +443,15 @@ public final class RtcdpJob {
                     .name(parts.modelSink != null ? "models" : "models (discarded)");
         }
 
-        DataStream<Trigger> triggers = decided.getSideOutput(ProfileDecider.TRIGGERS);
+        // one contact history per person across merges: the triggers of a profile that absorbed
+        // another are judged here against every merged profile's history (ContactStage)
+        SingleOutputStreamOperator<Trigger> triggers =
+                decided.getSideOutput(ProfileDecider.TRIGGERS)
+                        .keyBy(ContactStage.KEY)
+                        .process(new ContactStage(), TriggerSerializer.TYPE_INFO)
+                        .uid("contact")
+                        .name("contact");
+        deadLetters.add(triggers.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
         // keyed by tenant on purpose: one writer numbers a tenant's stream entries (explicit
         // increasing IDs are how a retried commit recognises what got in, RedisStreamSink);
         // entries of one stream from several writers refuse each other's IDs, and each refused

@@ -4,9 +4,9 @@ import io.rtcdp.operators.StateCache;
 import io.rtcdp.operators.profile.ProfileChange;
 import io.rtcdp.operators.sink.FieldOverlay;
 import io.rtcdp.operators.sink.ProfileUpdate;
+import io.rtcdp.operators.types.ContactMessageSerializer;
 import io.rtcdp.operators.types.DecisionStateSerializer;
 import io.rtcdp.operators.types.LabelledExampleSerializer;
-import io.rtcdp.operators.types.TriggerSerializer;
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.ml.LabelSpec;
 import io.rtcdp.udf.ml.LabelledSnapshot;
@@ -20,6 +20,7 @@ import io.rtcdp.udf.ml.SnapshotLabeler;
 import io.rtcdp.udf.profile.ProfileFields;
 import io.rtcdp.udf.profile.ProfileValues;
 import io.rtcdp.udf.rules.CompiledRules;
+import io.rtcdp.udf.rules.ContactMessage;
 import io.rtcdp.udf.rules.ContactPolicy;
 import io.rtcdp.udf.rules.DecidedFields;
 import io.rtcdp.udf.rules.DecisionState;
@@ -27,6 +28,7 @@ import io.rtcdp.udf.rules.Evaluation;
 import io.rtcdp.udf.rules.EventFacts;
 import io.rtcdp.udf.rules.RuleFacts;
 import io.rtcdp.udf.rules.RuleInputs;
+import io.rtcdp.udf.rules.RuleSet;
 import io.rtcdp.udf.rules.RuleSetException;
 import io.rtcdp.udf.rules.TenantScorers;
 import io.rtcdp.udf.rules.TenantScorers.Scorer;
@@ -116,8 +118,12 @@ public final class ProfileDecider
     /** A profile's feature vector is kept for learning at most once per this much event time. */
     static final long SNAPSHOT_SPACING = 7 * 86_400_000L;
 
-    public static final OutputTag<Trigger> TRIGGERS =
-            new OutputTag<>("triggers", TriggerSerializer.TYPE_INFO);
+    /**
+     * Triggers, and what the contact stage needs to keep one contact history per person across
+     * merges ({@link io.rtcdp.udf.rules.ContactBook}), in the order decided.
+     */
+    public static final OutputTag<ContactMessage> TRIGGERS =
+            new OutputTag<>("triggers", ContactMessageSerializer.TYPE_INFO);
 
     public static final String RFM_R = DecidedFields.RFM_R;
     public static final String RFM_F = DecidedFields.RFM_F;
@@ -241,8 +247,6 @@ public final class ProfileDecider
 
     private transient Counter traitsLeftOut;
 
-    private transient Counter traitsUndeclared;
-
     private transient Counter rulesApplied;
     private transient Counter rulesRejected;
     private transient Counter ruleErrors;
@@ -255,6 +259,7 @@ public final class ProfileDecider
     private transient Counter modelsApplied;
     private transient Counter modelsRejected;
     private transient Counter triggersSuppressedNba;
+    private transient Counter triggerCandidatesSent;
     private transient Counter scored;
     private transient org.apache.flink.metrics.Histogram scoringNanos;
 
@@ -480,7 +485,6 @@ public final class ProfileDecider
         isolation.open(g);
         rulesApplied = g.counter("ruleSetsApplied");
         traitsLeftOut = g.counter("traitsLeftOut");
-        traitsUndeclared = g.counter("traitsUndeclared");
         rulesRejected = g.counter("ruleSetsRejected");
         ruleErrors = g.counter("ruleEvaluationErrors");
         reevaluated = g.counter("profilesReevaluated");
@@ -491,6 +495,7 @@ public final class ProfileDecider
         modelsApplied = g.counter("modelsApplied");
         modelsRejected = g.counter("modelsRejected");
         triggersSuppressedNba = g.counter("triggersSuppressedNextBestAction");
+        triggerCandidatesSent = g.counter("triggerCandidatesSent");
         scored = g.counter("profilesScored");
         marketingReranked = g.counter("marketingScoresReranked");
         scoringNanos =
@@ -577,12 +582,41 @@ public final class ProfileDecider
                 // a forget (a merge sets the alias): the profile's triggers are withdrawn from
                 // the stream and the topic, after every trigger it emitted (same channel)
                 long now = System.currentTimeMillis();
-                ctx.output(TRIGGERS, Trigger.retraction(c.tenant(), c.oneid(), now, now));
+                ctx.output(
+                        TRIGGERS,
+                        ContactMessage.of(Trigger.retraction(c.tenant(), c.oneid(), now, now)));
+            } else {
+                // merged away: its contact history goes to the survivor's, at the contact stage
+                // (sent for every drop, history or not: the survivor's absorb waits for it)
+                ctx.output(
+                        TRIGGERS,
+                        ContactMessage.handOver(
+                                c.tenant(),
+                                c.oneid(),
+                                update.aliasTo(),
+                                st == null || st.contactHistoryMoved
+                                        ? Map.of()
+                                        : copy(st.triggers)));
             }
             return;
         }
         if (st == null) {
             st = new DecisionState();
+        }
+        if (!c.merged().isEmpty()) {
+            // a merge: the contact stage waits for each moved fragment's history before it judges
+            // this profile's triggers; with the first, this profile's own history moves there,
+            // and its cooldowns and caps are judged there from now on
+            for (String fragment : c.merged()) {
+                ctx.output(
+                        TRIGGERS,
+                        ContactMessage.absorbing(
+                                c.tenant(),
+                                c.oneid(),
+                                fragment,
+                                st.contactHistoryMoved ? null : copy(st.triggers)));
+                st.contactHistoryMoved = true;
+            }
         }
         CompiledRules rules = rules(c.tenant(), ctx.getBroadcastState(RULES));
         reconcile(st, rules);
@@ -601,9 +635,12 @@ public final class ProfileDecider
         if (!st.traits.isEmpty() && st.traits.keySet().retainAll(declared) && changes != null) {
             changes.traits();
         }
-        if (e != null && !e.traits().isEmpty()) {
-            Map<String, String> kept = declaredOnly(e.traits(), declared);
-            traitsUndeclared.inc(e.traits().size() - kept.size());
+        // The profile stage sends the profile's whole trait map when it changed (per name the
+        // value of the latest event, both profiles' on a merge): laid over the kept traits, so
+        // those of a state from before the profile stage kept traits stay.
+        Map<String, String> traits = c.traits();
+        if (traits != null && !traits.isEmpty()) {
+            Map<String, String> kept = declaredOnly(traits, declared);
             if (changes != null && !st.traits.entrySet().containsAll(kept.entrySet())) {
                 changes.traits();
             }
@@ -1209,7 +1246,7 @@ public final class ProfileDecider
             boolean rfmChanged,
             RuleInputs.Builder changes,
             ReadOnlyBroadcastState<String, String> modelState,
-            java.util.function.Consumer<Trigger> emit,
+            java.util.function.Consumer<ContactMessage> emit,
             java.util.function.Consumer<LabelledExample> learnEmit)
             throws Exception {
         DecidedFields decided = new DecidedFields();
@@ -1309,7 +1346,37 @@ public final class ProfileDecider
             Event event,
             String cause,
             long ts,
-            java.util.function.Consumer<Trigger> emit) {
+            java.util.function.Consumer<ContactMessage> emit) {
+        String eventId = event == null ? null : event.eventId();
+        if (st.contactHistoryMoved) {
+            // cooldowns and caps are judged at the contact stage, with every merged profile's
+            TriggerChoice.Candidates may =
+                    TriggerChoice.candidates(
+                            rules, st.triggers, ev.triggers(), facts, event != null);
+            suppressedConsent.inc(may.consent());
+            if (!may.rules().isEmpty()) {
+                long now = System.currentTimeMillis();
+                List<ContactMessage.Candidate> bestFirst = new ArrayList<>(may.rules().size());
+                for (int i = 0; i < may.rules().size(); i++) {
+                    RuleSet.TriggerRule rule = may.rules().get(i);
+                    bestFirst.add(
+                            ContactMessage.Candidate.of(
+                                    Trigger.of(
+                                            tenant,
+                                            oneid,
+                                            rule,
+                                            may.probabilities().get(i),
+                                            eventId,
+                                            cause,
+                                            ts,
+                                            now),
+                                    rule));
+                }
+                triggerCandidatesSent.inc();
+                emit.accept(ContactMessage.candidates(tenant, oneid, bestFirst));
+            }
+            return;
+        }
         TriggerChoice c =
                 TriggerChoice.choose(rules, st.triggers, ev.triggers(), facts, event != null, ts);
         suppressedCooldown.inc(c.cooldown());
@@ -1319,15 +1386,16 @@ public final class ProfileDecider
         if (c.chosen() != null) {
             triggersEmitted.inc();
             emit.accept(
-                    Trigger.of(
-                            tenant,
-                            oneid,
-                            c.chosen(),
-                            c.probability(),
-                            event == null ? null : event.eventId(),
-                            cause,
-                            ts,
-                            System.currentTimeMillis()));
+                    ContactMessage.of(
+                            Trigger.of(
+                                    tenant,
+                                    oneid,
+                                    c.chosen(),
+                                    c.probability(),
+                                    eventId,
+                                    cause,
+                                    ts,
+                                    System.currentTimeMillis())));
         }
     }
 

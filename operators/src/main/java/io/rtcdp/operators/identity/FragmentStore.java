@@ -5,29 +5,71 @@ import io.rtcdp.operators.StateCache;
 import io.rtcdp.operators.types.CodecSerializer;
 import io.rtcdp.operators.types.CodecTypeInfo;
 import io.rtcdp.operators.types.VersionedSnapshot;
+import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.identity.FragmentCommand;
+import io.rtcdp.udf.ml.ModelMessages;
 import io.rtcdp.udf.profile.ProfileCommand;
 import io.rtcdp.udf.profile.ProfileFeatures;
+import io.rtcdp.udf.rules.CompiledRules;
+import io.rtcdp.udf.rules.RuleSetException;
+import io.rtcdp.udf.rules.VersionStep;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the features of each fragment — the events that resolved to one oneid while it was a live
  * profile — so that when that profile merges into an older one, its state can be handed on in the
  * same dataflow, exactly once, without a feedback loop (docs/oneid.md). Everything a live profile
  * receives passes through its fragment here, so a drop can never overtake the profile's events.
+ *
+ * <p>The first stage that keeps events' traits: it keeps only the trait names the tenant's rule set
+ * in force declares (docs/contract.md §6.1). An event's other traits are dropped before the event
+ * is added to its fragment and forwarded ({@code traitsUndeclared}); a trait a newer rule set no
+ * longer declares leaves the fragments when that rule set arrives (and any fragment at its next
+ * event or hand-over) and, told by the forwarded event ({@link ProfileCommand#declaredTraits()}),
+ * the profile at its next event. The rule sets come over the broadcast input (the job's control
+ * texts, models ignored); which one is in force per tenant is decided as the decision stage decides
+ * it: a higher version within the version step replaces it, a text that does not compile is
+ * ignored, the start-up rule sets are in force before they arrive. Run it in {@link
+ * FragmentStoreOperator}, which keeps the rule sets' watermarks out of event time.
  */
 public final class FragmentStore
-        extends KeyedProcessFunction<String, FragmentCommand, ProfileCommand> {
+        extends KeyedBroadcastProcessFunction<String, FragmentCommand, String, ProfileCommand> {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(FragmentStore.class);
 
     public static final KeySelector<FragmentCommand, String> KEY = FragmentCommand::key;
+
+    /** Each fragment's features. */
+    static final ValueStateDescriptor<ProfileFeatures> FEATURES =
+            new ValueStateDescriptor<>(
+                    "fragment-features",
+                    new CodecTypeInfo<>(ProfileFeatures.class, FeaturesSerializer.INSTANCE));
+
+    /** Rule set text per tenant: the rule set in force here, restored from checkpoints. */
+    public static final MapStateDescriptor<String, String> RULES =
+            new MapStateDescriptor<>("fragment-rule-sets", Types.STRING, Types.STRING);
 
     /**
      * Fragments whose features stay on the heap per subtask ({@link StateCache}): a person's events
@@ -41,31 +83,82 @@ public final class FragmentStore
         return this;
     }
 
+    /** How far a rule set's version may move the one in force: the decision stage's. */
+    private VersionStep versionStep = VersionStep.DEFAULT;
+
+    /**
+     * Sets how far a new rule set's version may be above the one in force (as the decision stage).
+     */
+    public FragmentStore versionStep(VersionStep step) {
+        this.versionStep = Objects.requireNonNull(step);
+        return this;
+    }
+
+    /**
+     * The job's start-up control texts (rule sets and models, as the decision stage gets them): a
+     * tenant's highest start-up rule set is in force here until its broadcast state holds one, so
+     * an event that comes before it over the broadcast keeps the traits it declares.
+     */
+    private final ArrayList<String> startUp = new ArrayList<>();
+
+    /** Sets the start-up control texts (rule sets and models; models are ignored). */
+    public FragmentStore startUp(List<String> texts) {
+        startUp.clear();
+        startUp.addAll(texts);
+        return this;
+    }
+
+    /** A tenant's rule set in force, as far as this stage needs it. */
+    private record InForce(long version, Set<String> declared) {}
+
+    /** The highest start-up rule set per tenant, from {@link #startUp} in {@code open}. */
+    private transient Map<String, InForce> startUpRules;
+
+    /** The rule set in force per tenant, from {@link #RULES} on first use. */
+    private transient Map<String, InForce> inForce;
+
+    /**
+     * Tenants whose restored rule set this jar no longer compiles: none in force until the next.
+     */
+    private transient Set<String> droppedRules;
+
     private transient StateCache<ProfileFeatures> features;
+    private transient Counter traitsUndeclared;
     private final RecordIsolation isolation = new RecordIsolation("fragments");
 
     @Override
     public void open(OpenContext ctx) {
         isolation.open(getRuntimeContext().getMetricGroup());
+        traitsUndeclared = getRuntimeContext().getMetricGroup().counter("traitsUndeclared");
         features =
-                new StateCache<>(
-                                getRuntimeContext()
-                                        .getState(
-                                                new ValueStateDescriptor<>(
-                                                        "fragment-features",
-                                                        new CodecTypeInfo<>(
-                                                                ProfileFeatures.class,
-                                                                FeaturesSerializer.INSTANCE))),
-                                cacheSize)
+                new StateCache<>(getRuntimeContext().getState(FEATURES), cacheSize)
                         .withMetrics(getRuntimeContext().getMetricGroup(), "fragments");
+        inForce = new HashMap<>();
+        droppedRules = new HashSet<>();
+        startUpRules = new HashMap<>();
+        for (String text : startUp) {
+            if (text.isEmpty() || ModelMessages.isModel(text)) {
+                continue;
+            }
+            try {
+                CompiledRules r = CompiledRules.compile(text);
+                InForce had = startUpRules.get(r.tenant());
+                if (had == null || r.version() > had.version()) {
+                    startUpRules.put(r.tenant(), new InForce(r.version(), r.declaredTraits()));
+                }
+            } catch (RuleSetException e) {
+                // the job compiled them when it was built; the decision stage logs a rejection
+            }
+        }
     }
 
     @Override
-    public void processElement(FragmentCommand c, Context ctx, Collector<ProfileCommand> out)
+    public void processElement(
+            FragmentCommand c, ReadOnlyContext ctx, Collector<ProfileCommand> out)
             throws Exception {
         String key = ctx.getCurrentKey();
         isolation.run(
-                () -> process(key, c, out),
+                () -> process(key, c, ctx.getBroadcastState(RULES), out),
                 c.event(),
                 () -> "fragments:" + c.kind() + ":" + c.key(),
                 d -> {
@@ -74,21 +167,34 @@ public final class FragmentStore
                 });
     }
 
-    private void process(String key, FragmentCommand c, Collector<ProfileCommand> out)
+    private void process(
+            String key,
+            FragmentCommand c,
+            ReadOnlyBroadcastState<String, String> rules,
+            Collector<ProfileCommand> out)
             throws Exception {
         switch (c.kind()) {
             case ROUTE -> {
+                Set<String> declared = declared(c.tenant(), rules);
+                Event e = declaredOnly(c.event(), declared);
                 ProfileFeatures f = features.value(key);
                 if (f == null) {
                     f = new ProfileFeatures();
+                } else {
+                    f.retainTraits(declared);
                 }
-                f.add(c.event());
+                f.add(e);
                 features.update(key, f);
-                out.collect(ProfileCommand.event(c.fragment(), c.event(), c.linked(), c.history()));
+                out.collect(
+                        ProfileCommand.event(
+                                c.fragment(), e, c.linked(), c.history(), c.merged(), declared));
             }
             case RESEND -> {
                 ProfileFeatures f = features.value(key);
                 if (f != null) {
+                    if (f.retainTraits(declared(c.tenant(), rules))) {
+                        features.update(key, f);
+                    }
                     out.collect(ProfileCommand.absorb(c.tenant(), c.target(), f));
                 }
             }
@@ -101,6 +207,145 @@ public final class FragmentStore
                 out.collect(ProfileCommand.forget(c.tenant(), c.fragment(), c.event()));
             }
         }
+    }
+
+    /** The traits dropped as undeclared so far (the counter), for tests. */
+    long traitsUndeclaredCount() {
+        return traitsUndeclared.getCount();
+    }
+
+    /** The event with only its declared traits; the others are counted. */
+    private Event declaredOnly(Event e, Set<String> declared) {
+        Map<String, String> traits = e.traits();
+        if (traits.isEmpty() || declared.containsAll(traits.keySet())) {
+            return e;
+        }
+        Map<String, String> kept = new LinkedHashMap<>();
+        int undeclared = 0;
+        for (Map.Entry<String, String> t : traits.entrySet()) {
+            if (declared.contains(t.getKey())) {
+                kept.put(t.getKey(), t.getValue());
+            } else {
+                undeclared++;
+            }
+        }
+        traitsUndeclared.inc(undeclared);
+        return e.withTraits(kept);
+    }
+
+    /**
+     * The trait names the tenant's rule set in force declares (one set per rule set, not a copy);
+     * none when no rule set is in force.
+     */
+    private Set<String> declared(String tenant, ReadOnlyBroadcastState<String, String> stored)
+            throws Exception {
+        InForce r = rules(tenant, stored);
+        return r == null ? Set.of() : r.declared();
+    }
+
+    /** The tenant's rule set in force, as the decision stage finds it; null when none is. */
+    private InForce rules(String tenant, ReadOnlyBroadcastState<String, String> stored)
+            throws Exception {
+        InForce r = inForce.get(tenant);
+        if (r != null) {
+            return r;
+        }
+        String text = stored.get(tenant);
+        if (text == null) {
+            return startUpRules.get(tenant);
+        }
+        if (droppedRules.contains(tenant)) {
+            return null;
+        }
+        // restored from a checkpoint: it compiled when it was accepted, but this jar may be a
+        // newer one that no longer takes it; then the tenant has no rules until its next rule set
+        // (the decision stage logs it and counts it)
+        try {
+            CompiledRules compiled = CompiledRules.compile(text);
+            r = new InForce(compiled.version(), compiled.declaredTraits());
+        } catch (RuleSetException e) {
+            droppedRules.add(tenant);
+            return null;
+        }
+        inForce.put(tenant, r);
+        return r;
+    }
+
+    /**
+     * A rule set or a model: a rule set replaces the tenant's in force as in the decision stage
+     * (which logs and counts what it refuses); a model is not this stage's.
+     */
+    @Override
+    public void processBroadcastElement(String text, Context ctx, Collector<ProfileCommand> out)
+            throws Exception {
+        if (ModelMessages.isModel(text)) {
+            return;
+        }
+        CompiledRules next;
+        try {
+            next = CompiledRules.compile(text);
+        } catch (RuleSetException e) {
+            return;
+        }
+        String tenant = next.tenant();
+        BroadcastState<String, String> stored = ctx.getBroadcastState(RULES);
+        InForce current = rules(tenant, stored);
+        InForce taken = new InForce(next.version(), next.declaredTraits());
+        if (current != null
+                && current == startUpRules.get(tenant)
+                && stored.get(tenant) == null
+                && next.version() == current.version()) {
+            // the start-up rule set, in force here from the start: kept
+            stored.put(tenant, text);
+            inForce.put(tenant, current);
+            return;
+        }
+        Long version = current == null ? null : current.version();
+        if (versionStep.judge(version, next.version()) != VersionStep.Verdict.APPLY) {
+            LOG.debug(
+                    "Not applied here: rule set version {} of tenant {} (version {} in force)",
+                    next.version(),
+                    tenant,
+                    version);
+            return;
+        }
+        stored.put(tenant, text);
+        inForce.put(tenant, taken);
+        droppedRules.remove(tenant);
+        if (current != null && !taken.declared().containsAll(current.declared())) {
+            forgetUndeclared(tenant, taken.declared(), ctx);
+        }
+    }
+
+    /**
+     * A rule set stopped declaring trait names: they leave every fragment of the tenant here at
+     * once, also those of profiles merged away, which get no events any more (they keep their
+     * features for a later hand-over). A pass over the stage's fragments, as rare as such rule
+     * sets.
+     */
+    private void forgetUndeclared(String tenant, Set<String> declared, Context ctx)
+            throws Exception {
+        String prefix = tenant + '\u0001';
+        long[] changed = {0};
+        try {
+            ctx.applyToKeyedState(
+                    FEATURES,
+                    (key, state) -> {
+                        if (key.startsWith(prefix)) {
+                            ProfileFeatures f = state.value();
+                            if (f != null && f.retainTraits(declared)) {
+                                state.update(f);
+                                changed[0]++;
+                            }
+                        }
+                    });
+        } finally {
+            features.invalidateAll();
+        }
+        LOG.info(
+                "Removed the traits tenant {}'s rule set no longer declares from {} fragments",
+                tenant,
+                changed[0]);
     }
 
     /**
@@ -150,19 +395,22 @@ public final class FragmentStore
      * Snapshot of {@link FeaturesSerializer}. Version 4: features may hold the items of orders (a
      * flag of their encoding; version 3's bytes read as they are); 5: features may hold the text
      * features (their encoding's format 2; versions 3 and 4 read as they are); 6: features may hold
-     * the first and previous order times (their format 3; versions 3 to 5 read as they are).
+     * the first and previous order times (their format 3; versions 3 to 5 read as they are); 7:
+     * features may hold traits (a part of their format 3; versions 3 to 6 read as they are).
      */
     public static final class Snapshot extends VersionedSnapshot<ProfileFeatures> {
         public Snapshot() {
             super(
                     FeaturesSerializer.INSTANCE,
-                    6,
+                    7,
                     java.util.Map.of(
                             3,
                             FeaturesSerializer.INSTANCE,
                             4,
                             FeaturesSerializer.INSTANCE,
                             5,
+                            FeaturesSerializer.INSTANCE,
+                            6,
                             FeaturesSerializer.INSTANCE));
         }
     }

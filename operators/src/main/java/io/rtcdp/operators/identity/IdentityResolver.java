@@ -523,10 +523,12 @@ public final class IdentityResolver
         }
         List<Id> linked = r.linked();
         String history = null;
+        List<String> merged = List.of();
         if (!r.merges().isEmpty()) {
+            merged = new ArrayList<>();
             for (Resolution.Merge m : r.merges()) {
                 merges.inc();
-                handOver(tenant, m.loser(), m.survivor(), out);
+                merged.addAll(handOver(tenant, m.loser(), m.survivor(), out));
             }
             OneIdInfo survivor = store.info(r.oneid());
             if (survivor != null) {
@@ -546,7 +548,7 @@ public final class IdentityResolver
             }
             out.conflicts.add(c);
         }
-        out.commands.add(FragmentCommand.route(r.oneid(), e.withoutIds(), linked, history));
+        out.commands.add(FragmentCommand.route(r.oneid(), e.withoutIds(), linked, history, merged));
     }
 
     /** The outputs of the event being processed, sent once it has been processed in full. */
@@ -761,8 +763,12 @@ public final class IdentityResolver
         gateState.update(List.of(gate.snapshot()));
     }
 
-    /** Every fragment of {@code loser} sends its features to {@code survivor}; loser drops. */
-    private void handOver(String tenant, String loser, String survivor, Pending out) {
+    /**
+     * Every fragment of {@code loser} sends its features to {@code survivor}; loser drops.
+     *
+     * @return the fragments moved: {@code loser} and the oneids merged into it before
+     */
+    private List<String> handOver(String tenant, String loser, String survivor, Pending out) {
         List<String> moved = new ArrayList<>();
         moved.add(loser);
         String ofLoser = store.fragments(loser);
@@ -782,6 +788,7 @@ public final class IdentityResolver
         String ofSurvivor = store.fragments(survivor);
         String joined = String.join(",", moved);
         store.setFragments(survivor, ofSurvivor == null ? joined : ofSurvivor + "," + joined);
+        return moved;
     }
 
     /** The merge history field ({@link MergeHistory}). */

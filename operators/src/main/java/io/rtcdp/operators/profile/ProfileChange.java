@@ -28,6 +28,13 @@ import java.util.Map;
  *     once, where it is written ({@link #redisUpdate}), instead of sending it on.
  * @param rec {@code rec.next} as written to Redis, for a new next-purchase recommendation from the
  *     next-purchase stage ({@code RecScorer}, the empty string for none); null otherwise
+ * @param traits the profile's traits after the change, all of them ({@code ProfileFeatures#traits}:
+ *     per name the value of the latest event, both profiles' on a merge), when the change changed
+ *     them or the update is a full write; null otherwise
+ * @param merged for a change caused by an event that merged profiles into this one, the fragments
+ *     the merges moved in (each merged-away oneid and those merged into it before; their features
+ *     come as absorbs): the decision stage waits for their contact history (docs/oneid.md, "Merges
+ *     and the contact history"); empty otherwise
  */
 public record ProfileChange(
         String tenant,
@@ -37,7 +44,26 @@ public record ProfileChange(
         Event cause,
         String[] rfm,
         int pending,
-        String rec) {
+        String rec,
+        Map<String, String> traits,
+        List<String> merged) {
+
+    public ProfileChange {
+        merged = merged == null ? List.of() : merged;
+    }
+
+    /** A change without traits nor absorbed fragment. */
+    public ProfileChange(
+            String tenant,
+            String oneid,
+            ProfileUpdate update,
+            ProfileValues values,
+            Event cause,
+            String[] rfm,
+            int pending,
+            String rec) {
+        this(tenant, oneid, update, values, cause, rfm, pending, rec, null, null);
+    }
 
     /** A change of the profile stage, or an RFM score. */
     public ProfileChange(

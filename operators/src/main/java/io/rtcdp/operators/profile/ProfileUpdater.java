@@ -383,6 +383,13 @@ public final class ProfileUpdater
         valuesBefore(st, full);
         long orders = st.features().ordersTotal();
         long revenue = st.features().revenueTotalMicros();
+        // the traits before, to tell whether the event changed them (a full write sends them)
+        Map<String, String> traitsBefore =
+                full || e.traits().isEmpty() ? null : st.features().traits();
+        // only the traits the tenant's rule set declares are kept (the event brings no others): a
+        // trait a newer rule set no longer declares goes now, and the change sends the traits
+        boolean traitsRemoved =
+                c.declaredTraits() != null && st.features().retainTraits(c.declaredTraits());
         boolean withItems = e.isTrack(Event.ORDER_COMPLETED) && !e.items().isEmpty();
         if (withItems) {
             // the split needs the customer's items before this order
@@ -414,6 +421,8 @@ public final class ProfileUpdater
                 full ? st.ids() : newIds,
                 c.history(),
                 e,
+                traitsRemoved ? st.features().traits() : changedTraits(st, traitsBefore),
+                c.merged(),
                 out);
         schedule(st, ctx);
         profile.update(ctx.getCurrentKey(), st);
@@ -431,6 +440,8 @@ public final class ProfileUpdater
         valuesBefore(st, full);
         long orders = st.features().ordersTotal();
         long revenue = st.features().revenueTotalMicros();
+        Map<String, String> traitsBefore =
+                full || c.features().traitCount() == 0 ? null : st.features().traits();
         st.features().merge(c.features());
         observeRfm(c.tenant(), c.oneid(), st, orders, revenue, ctx);
         if (c.features().items() != null) {
@@ -439,9 +450,29 @@ public final class ProfileUpdater
         if (!c.features().isEmpty()) {
             sawEventTime(c.tenant(), c.features().lastSeen());
         }
-        emit(c.tenant(), c.oneid(), st, full, full, full ? st.ids() : List.of(), null, null, out);
+        emit(
+                c.tenant(),
+                c.oneid(),
+                st,
+                full,
+                full,
+                full ? st.ids() : List.of(),
+                null,
+                null,
+                changedTraits(st, traitsBefore),
+                List.of(),
+                out);
         schedule(st, ctx);
         profile.update(ctx.getCurrentKey(), st);
+    }
+
+    /** The profile's traits if they differ from {@code before} (null: not asked); else null. */
+    private static Map<String, String> changedTraits(ProfileState st, Map<String, String> before) {
+        if (before == null) {
+            return null;
+        }
+        Map<String, String> after = st.features().traits();
+        return after.equals(before) ? null : after;
     }
 
     /**
@@ -487,6 +518,8 @@ public final class ProfileUpdater
                 full,
                 full || removed || !added.isEmpty(),
                 full ? st.ids() : added,
+                null,
+                null,
                 null,
                 null,
                 out);
@@ -600,7 +633,18 @@ public final class ProfileUpdater
         }
         if (st.features().asOf() > asOfBefore) {
             refreshes.inc();
-            emit(key[0], key[1], st, full, full, full ? st.ids() : List.of(), null, null, out);
+            emit(
+                    key[0],
+                    key[1],
+                    st,
+                    full,
+                    full,
+                    full ? st.ids() : List.of(),
+                    null,
+                    null,
+                    null,
+                    null,
+                    out);
         }
         schedule(st, ctx);
         profile.update(ctx.getCurrentKey(), st);
@@ -637,7 +681,18 @@ public final class ProfileUpdater
             valuesBefore(st, full);
             st.features().advanceTo(target);
             refreshes.inc();
-            emit(key[0], key[1], st, full, full, full ? st.ids() : List.of(), null, null, out);
+            emit(
+                    key[0],
+                    key[1],
+                    st,
+                    full,
+                    full,
+                    full ? st.ids() : List.of(),
+                    null,
+                    null,
+                    null,
+                    null,
+                    out);
         }
     }
 
@@ -669,6 +724,11 @@ public final class ProfileUpdater
      * Emits the difference between {@link #beforeValues} and the state's values now (everything
      * when {@code full}): the fields found by comparing values, their text left to be made where it
      * is written ({@link ProfileChange#redisUpdate}).
+     *
+     * @param traits the profile's traits when the command changed them, else null (a full write
+     *     sends them anyway)
+     * @param merged the fragments the event's merges moved into the profile (their features come as
+     *     absorbs), for the decision stage to wait for their contact history
      */
     private void emit(
             String tenant,
@@ -679,6 +739,8 @@ public final class ProfileUpdater
             List<Id> ids,
             String history,
             Event cause,
+            Map<String, String> traits,
+            List<String> merged,
             Collector<ProfileChange> out) {
         ProfileValues values = new ProfileValues();
         values(st, values);
@@ -714,7 +776,12 @@ public final class ProfileUpdater
         if (cause != null) {
             update = update.causedAt(cause.ts(), cause.ingestedAt());
         }
-        out.collect(new ProfileChange(tenant, oneid, update, values, cause, null, pending));
+        if (full && traits == null) {
+            traits = st.features().traits();
+        }
+        out.collect(
+                new ProfileChange(
+                        tenant, oneid, update, values, cause, null, pending, null, traits, merged));
     }
 
     private static void emitDelete(ProfileUpdate delete, Collector<ProfileChange> out) {

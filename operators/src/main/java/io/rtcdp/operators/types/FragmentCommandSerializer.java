@@ -28,6 +28,10 @@ public final class FragmentCommandSerializer extends CodecSerializer<FragmentCom
         ProfileCommandSerializer.writeIds(c.linked(), out);
         ProfileCommandSerializer.writeIds(c.removed(), out);
         writeNullableString(c.history(), out);
+        io.rtcdp.udf.profile.Strings.writeVarInt(out, c.merged().size());
+        for (String m : c.merged()) {
+            writeString(m, out);
+        }
     }
 
     @Override
@@ -39,8 +43,14 @@ public final class FragmentCommandSerializer extends CodecSerializer<FragmentCom
         var event = in.readBoolean() ? EventSerializer.INSTANCE.deserialize(in) : null;
         var linked = ProfileCommandSerializer.readIds(in);
         var removed = ProfileCommandSerializer.readIds(in);
+        String history = readNullableString(in);
+        int n = io.rtcdp.udf.profile.Strings.readVarInt(in);
+        java.util.List<String> merged = new java.util.ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            merged.add(readString(in));
+        }
         return new FragmentCommand(
-                kind, tenant, fragment, target, event, linked, removed, readNullableString(in));
+                kind, tenant, fragment, target, event, linked, removed, history, merged);
     }
 
     @Override
@@ -50,12 +60,13 @@ public final class FragmentCommandSerializer extends CodecSerializer<FragmentCom
 
     /**
      * Snapshot of the stateless singleton. Version 4 embeds events of {@link EventSerializer}
-     * version 4 (with order lines), version 5 those of version 5 (with the text signal); records
-     * between operators only, never state, so older versions are not read.
+     * version 4 (with order lines), version 5 those of version 5 (with the text signal), version 6
+     * adds the fragments a route's merges moved; records between operators only, never state, so
+     * older versions are not read.
      */
     public static final class Snapshot extends VersionedSnapshot<FragmentCommand> {
         public Snapshot() {
-            super(INSTANCE, 5, java.util.Map.of());
+            super(INSTANCE, 6, java.util.Map.of());
         }
     }
 }

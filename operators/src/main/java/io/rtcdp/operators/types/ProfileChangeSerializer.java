@@ -6,6 +6,9 @@ import io.rtcdp.operators.sink.ProfileUpdateSerializer;
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.profile.ProfileValues;
 import java.io.IOException;
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -13,7 +16,9 @@ import org.apache.flink.core.memory.DataOutputView;
 /**
  * Serializer of {@link ProfileChange}: tenant, oneid, then a presence byte and the value of each of
  * update, values ({@link ProfileValues#write}), cause and rfm (a count and nullable strings), then
- * the pending bits and rec (a nullable string).
+ * the pending bits, rec (a nullable string), traits (a varint of the count + 1, 0 for null, then
+ * names and values in the map's order) and merged (a varint count, then the oneids). Traits read
+ * back as an unmodifiable sorted map.
  */
 public final class ProfileChangeSerializer extends CodecSerializer<ProfileChange> {
     private static final long serialVersionUID = 1L;
@@ -47,6 +52,20 @@ public final class ProfileChangeSerializer extends CodecSerializer<ProfileChange
         writeArray(c.rfm(), out);
         out.writeInt(c.pending());
         writeNullableString(c.rec(), out);
+        Map<String, String> traits = c.traits();
+        if (traits == null) {
+            io.rtcdp.udf.profile.Strings.writeVarInt(out, 0);
+        } else {
+            io.rtcdp.udf.profile.Strings.writeVarInt(out, traits.size() + 1);
+            for (Map.Entry<String, String> t : traits.entrySet()) {
+                writeString(t.getKey(), out);
+                writeString(t.getValue(), out);
+            }
+        }
+        io.rtcdp.udf.profile.Strings.writeVarInt(out, c.merged().size());
+        for (String m : c.merged()) {
+            writeString(m, out);
+        }
     }
 
     @Override
@@ -59,7 +78,24 @@ public final class ProfileChangeSerializer extends CodecSerializer<ProfileChange
         Event e = in.readBoolean() ? EventSerializer.INSTANCE.deserialize(in) : null;
         String[] rfm = readArray(in);
         int pending = in.readInt();
-        return new ProfileChange(tenant, oneid, u, values, e, rfm, pending, readNullableString(in));
+        String rec = readNullableString(in);
+        int n = io.rtcdp.udf.profile.Strings.readVarInt(in) - 1;
+        Map<String, String> traits = null;
+        if (n == 0) {
+            traits = Collections.emptySortedMap();
+        } else if (n > 0) {
+            TreeMap<String, String> m = new TreeMap<>();
+            for (int i = 0; i < n; i++) {
+                m.put(readString(in), readString(in));
+            }
+            traits = Collections.unmodifiableSortedMap(m);
+        }
+        int m = io.rtcdp.udf.profile.Strings.readVarInt(in);
+        java.util.List<String> merged = new java.util.ArrayList<>(m);
+        for (int i = 0; i < m; i++) {
+            merged.add(readString(in));
+        }
+        return new ProfileChange(tenant, oneid, u, values, e, rfm, pending, rec, traits, merged);
     }
 
     private static void writeArray(String[] a, DataOutputView out) throws IOException {
@@ -97,12 +133,12 @@ public final class ProfileChangeSerializer extends CodecSerializer<ProfileChange
     /**
      * Snapshot naming this serializer; the format has no parameters. Version 4 embeds events of
      * {@link EventSerializer} version 4 (with order lines), version 5 adds {@code rec}, version 6
-     * embeds events of version 5 (with the text signal); records between operators only, never
-     * state, so older versions are not read.
+     * embeds events of version 5 (with the text signal), version 7 adds {@code traits} and {@code
+     * merged}; records between operators only, never state, so older versions are not read.
      */
     public static final class Snapshot extends VersionedSnapshot<ProfileChange> {
         public Snapshot() {
-            super(INSTANCE, 6, java.util.Map.of());
+            super(INSTANCE, 7, java.util.Map.of());
         }
     }
 }

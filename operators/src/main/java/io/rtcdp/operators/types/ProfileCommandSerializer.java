@@ -38,6 +38,19 @@ public final class ProfileCommandSerializer extends CodecSerializer<ProfileComma
         }
         writeNullableString(c.aliasTo(), out);
         writeNullableString(c.history(), out);
+        io.rtcdp.udf.profile.Strings.writeVarInt(out, c.merged().size());
+        for (String m : c.merged()) {
+            writeString(m, out);
+        }
+        // the declared trait names: their count + 1, 0 when not known
+        if (c.declaredTraits() == null) {
+            io.rtcdp.udf.profile.Strings.writeVarInt(out, 0);
+        } else {
+            io.rtcdp.udf.profile.Strings.writeVarInt(out, c.declaredTraits().size() + 1);
+            for (String name : c.declaredTraits()) {
+                writeString(name, out);
+            }
+        }
     }
 
     @Override
@@ -50,6 +63,21 @@ public final class ProfileCommandSerializer extends CodecSerializer<ProfileComma
         List<Id> removed = readIds(in);
         ProfileFeatures features = in.readBoolean() ? ProfileFeatures.read(in) : null;
         String aliasTo = readNullableString(in);
+        String history = readNullableString(in);
+        int n = io.rtcdp.udf.profile.Strings.readVarInt(in);
+        List<String> merged = new java.util.ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            merged.add(readString(in));
+        }
+        int declared = io.rtcdp.udf.profile.Strings.readVarInt(in);
+        java.util.Set<String> declaredTraits = null;
+        if (declared > 0) {
+            String[] names = new String[declared - 1];
+            for (int i = 0; i < names.length; i++) {
+                names[i] = readString(in);
+            }
+            declaredTraits = java.util.Set.of(names);
+        }
         return new ProfileCommand(
                 kind,
                 tenant,
@@ -59,7 +87,9 @@ public final class ProfileCommandSerializer extends CodecSerializer<ProfileComma
                 removed,
                 features,
                 aliasTo,
-                readNullableString(in));
+                history,
+                merged,
+                declaredTraits);
     }
 
     /** A variable-length count: a profile's ids are bounded by the limits, not by 16 bits. */
@@ -90,12 +120,14 @@ public final class ProfileCommandSerializer extends CodecSerializer<ProfileComma
 
     /**
      * Snapshot of the stateless singleton. Version 4 embeds events of {@link EventSerializer}
-     * version 4 (with order lines), version 5 those of version 5 (with the text signal); records
-     * between operators only, never state, so older versions are not read.
+     * version 4 (with order lines), version 5 those of version 5 (with the text signal), version 6
+     * features that may hold traits, an event's fragments merged in ({@code merged}) and the trait
+     * names the tenant's rule set declares ({@code declaredTraits}); records between operators
+     * only, never state, so older versions are not read.
      */
     public static final class Snapshot extends VersionedSnapshot<ProfileCommand> {
         public Snapshot() {
-            super(INSTANCE, 5, java.util.Map.of());
+            super(INSTANCE, 6, java.util.Map.of());
         }
     }
 }

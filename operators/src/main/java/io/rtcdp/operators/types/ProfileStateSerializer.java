@@ -63,9 +63,13 @@ public final class ProfileStateSerializer extends CodecSerializer<ProfileState> 
     public static final class Snapshot extends VersionedSnapshot<ProfileState> {
         // version 4: features may hold the items of orders (a flag; version 3 reads as is);
         // 5: features may hold the text features (their format 2; 3 and 4 read as they are);
-        // 6: the first and previous order times (their format 3; 3 to 5 read as they are)
+        // 6: the first and previous order times (their format 3; 3 to 5 read as they are);
+        // 7: features may hold traits (a part of their format 3; 3 to 6 read as they are)
         public Snapshot() {
-            super(INSTANCE, 6, java.util.Map.of(3, INSTANCE, 4, INSTANCE, 5, INSTANCE));
+            super(
+                    INSTANCE,
+                    7,
+                    java.util.Map.of(3, INSTANCE, 4, INSTANCE, 5, INSTANCE, 6, INSTANCE));
         }
     }
 }

@@ -19,37 +19,12 @@ public final class TriggerSerializer extends CodecSerializer<Trigger> {
 
     @Override
     public void serialize(Trigger t, DataOutputView out) throws IOException {
-        writeString(t.triggerId(), out);
-        writeString(t.tenant(), out);
-        writeString(t.oneid(), out);
-        writeString(t.rule(), out);
-        writeNullableString(t.action(), out);
-        writeNullableString(t.channel(), out);
-        out.writeBoolean(t.score() != null);
-        if (t.score() != null) {
-            out.writeDouble(t.score());
-        }
-        writeNullableString(t.reason(), out);
-        writeNullableString(t.eventId(), out);
-        out.writeLong(t.ts());
-        out.writeLong(t.emittedAt());
+        t.write(out);
     }
 
     @Override
     public Trigger deserialize(DataInputView in) throws IOException {
-        String id = readString(in);
-        String tenant = readString(in);
-        String oneid = readString(in);
-        String rule = readString(in);
-        String action = readNullableString(in);
-        String channel = readNullableString(in);
-        Double score = in.readBoolean() ? in.readDouble() : null;
-        String reason = readNullableString(in);
-        String eventId = readNullableString(in);
-        long ts = in.readLong();
-        long emittedAt = in.readLong();
-        return new Trigger(
-                id, tenant, oneid, rule, action, channel, score, reason, eventId, ts, emittedAt);
+        return Trigger.read(in);
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.lifecycle.LifecycleStage;
 import io.rtcdp.udf.profile.ProfileFields;
 import io.rtcdp.udf.profile.ProfileValues;
+import io.rtcdp.udf.rules.ContactMessage;
 import io.rtcdp.udf.rules.Trigger;
 import io.rtcdp.udf.testing.Events;
 import java.nio.file.Files;
@@ -183,8 +184,9 @@ class IncrementalDecisionTest {
             KeyedBroadcastOperatorTestHarness<String, ProfileChange, String, ProfileUpdate> h) {
         List<String> ids = new ArrayList<>();
         if (h.getSideOutput(ProfileDecider.TRIGGERS) != null) {
-            for (StreamRecord<Trigger> t : h.getSideOutput(ProfileDecider.TRIGGERS)) {
-                ids.add(t.getValue().triggerId() + " " + t.getValue().rule());
+            for (StreamRecord<ContactMessage> m : h.getSideOutput(ProfileDecider.TRIGGERS)) {
+                Trigger t = m.getValue().trigger();
+                ids.add(t.triggerId() + " " + t.rule());
             }
         }
         return ids;

@@ -8,6 +8,7 @@ import io.rtcdp.operators.sink.ProfileUpdate;
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.profile.ProfileFields;
 import io.rtcdp.udf.profile.ProfileValues;
+import io.rtcdp.udf.rules.ContactMessage;
 import io.rtcdp.udf.rules.Trigger;
 import io.rtcdp.udf.testing.Events;
 import java.util.List;
@@ -67,6 +68,18 @@ class ProfileDeciderTest {
                 ? List.of()
                 : h.getSideOutput(ProfileDecider.TRIGGERS).stream()
                         .map(StreamRecord::getValue)
+                        .filter(m -> m.kind() == ContactMessage.Kind.TRIGGER)
+                        .map(ContactMessage::trigger)
+                        .toList();
+    }
+
+    /** What the contact stage gets besides triggers (merges' hand-overs and absorbs). */
+    private List<ContactMessage> contactMessages() {
+        return h.getSideOutput(ProfileDecider.TRIGGERS) == null
+                ? List.of()
+                : h.getSideOutput(ProfileDecider.TRIGGERS).stream()
+                        .map(StreamRecord::getValue)
+                        .filter(m -> m.kind() != ContactMessage.Kind.TRIGGER)
                         .toList();
     }
 
@@ -93,6 +106,61 @@ class ProfileDeciderTest {
         // deterministic ids: rule, profile and cause
         assertThat(triggers().get(0).triggerId())
                 .isEqualTo(io.rtcdp.udf.rules.TriggerIds.of("t", "big", "o1", "e-" + T0));
+    }
+
+    @Test
+    void aProfileThatAbsorbedAnotherSendsItsHistoryAndThenCandidatesBestFirst() throws Exception {
+        h.processBroadcastElement(
+                "tenant: t\nversion: 1\ntriggers:\n"
+                        + "  - {name: small, when: \"event.name == 'product_added'\","
+                        + " action: a1, channel: app, value: 5.0, cost: 1.0, cooldown: 1h}\n"
+                        + "  - {name: big, when: \"event.name == 'product_added'\","
+                        + " action: a2, channel: sms, value: 20.0, cost: 2.0, cooldown: 1h}\n",
+                0);
+        h.processElement(change("o1", "product_added", T0, 0), T0);
+        assertThat(triggers()).extracting(Trigger::rule).containsExactly("big");
+        ProfileChange c = change("o1", "product_added", T0 + 1000, 0);
+        h.processElement(
+                new ProfileChange(
+                        c.tenant(),
+                        c.oneid(),
+                        c.update(),
+                        c.values(),
+                        c.cause(),
+                        c.rfm(),
+                        c.pending(),
+                        c.rec(),
+                        null,
+                        List.of("x")),
+                T0);
+        // the absorb goes first, with o1's own history; then both rules as candidates, best
+        // first, their cooldowns left to the contact stage (big is inside its own here)
+        List<ContactMessage> sent = contactMessages();
+        assertThat(sent)
+                .extracting(ContactMessage::kind)
+                .containsExactly(ContactMessage.Kind.ABSORBING, ContactMessage.Kind.CANDIDATES);
+        assertThat(sent.get(0).other()).isEqualTo("x");
+        assertThat(sent.get(0).states().get("big").lastFire()).isEqualTo(T0);
+        assertThat(sent.get(1).candidates())
+                .extracting(k -> k.trigger().rule(), ContactMessage.Candidate::cooldownMs)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("big", 3_600_000L),
+                        org.assertj.core.groups.Tuple.tuple("small", 3_600_000L));
+        // a later absorb does not send the history again: it is with the contact stage now
+        h.processElement(
+                new ProfileChange(
+                        c.tenant(),
+                        c.oneid(),
+                        c.update(),
+                        c.values(),
+                        null,
+                        c.rfm(),
+                        c.pending(),
+                        c.rec(),
+                        null,
+                        List.of("y")),
+                T0);
+        assertThat(contactMessages().get(2).states()).isNull();
     }
 
     @Test
@@ -173,6 +241,16 @@ class ProfileDeciderTest {
                         org.assertj.core.groups.Tuple.tuple("o2", Map.of("all", false)),
                         org.assertj.core.groups.Tuple.tuple("o1", Map.of("all", false)));
         assertThat(triggers()).hasSize(3);
+        // the merged one's contact history goes to the contact stage, to join the survivor's
+        assertThat(contactMessages())
+                .singleElement()
+                .satisfies(
+                        m -> {
+                            assertThat(m.kind()).isEqualTo(ContactMessage.Kind.HAND_OVER);
+                            assertThat(m.oneid()).isEqualTo("o2");
+                            assertThat(m.other()).isEqualTo("o9");
+                            assertThat(m.states().get("hi").lastFire()).isEqualTo(T0);
+                        });
         Trigger retraction = triggers().get(2);
         assertThat(retraction.isRetraction()).isTrue();
         assertThat(retraction.oneid()).isEqualTo("o1");
@@ -412,7 +490,18 @@ class ProfileDeciderTest {
                         .userId(oneid)
                         .traits(traits)
                         .build();
-        return new ProfileChange(c.tenant(), c.oneid(), c.update(), c.values(), e, null);
+        // the profile stage sends the profile's traits with the change of an event that has some
+        return new ProfileChange(
+                c.tenant(),
+                c.oneid(),
+                c.update(),
+                c.values(),
+                e,
+                null,
+                0,
+                null,
+                traits.isEmpty() ? null : traits,
+                null);
     }
 
     /**
@@ -459,7 +548,7 @@ class ProfileDeciderTest {
                     .containsEntry("tags", "gold")
                     .containsEntry("score.purchase", "0.5");
             assertThat(started.getSideOutput(ProfileDecider.TRIGGERS))
-                    .extracting(r -> r.getValue().rule())
+                    .extracting(r -> r.getValue().trigger().rule())
                     .containsExactly("hello");
             started.getOutput().clear();
             started.processBroadcastElement(model, 0);

@@ -2,8 +2,8 @@ package io.rtcdp.operators.identity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.rtcdp.operators.KeyedOperatorTest;
 import io.rtcdp.operators.RecordIsolation;
+import io.rtcdp.operators.types.ProfileCommandSerializer;
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.EventType;
 import io.rtcdp.udf.event.Id;
@@ -11,27 +11,102 @@ import io.rtcdp.udf.identity.FragmentCommand;
 import io.rtcdp.udf.profile.ProfileCommand;
 import io.rtcdp.udf.profile.ProfileCommand.Kind;
 import io.rtcdp.udf.profile.ProfileFeatures;
+import io.rtcdp.udf.rules.VersionStep;
 import io.rtcdp.udf.testing.Events;
 import java.util.List;
-import org.apache.flink.api.java.functions.KeySelector;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The fragment store keeps each fragment's features so that a merge can hand them on exactly once:
- * what it forwards, what it keeps, and that what it keeps survives a restore.
+ * what it forwards, what it keeps, and that what it keeps survives a restore; and it keeps only the
+ * traits the tenant's rule set in force declares, which it decides as the decision stage does.
  */
-class FragmentStoreTest extends KeyedOperatorTest<FragmentCommand, ProfileCommand> {
+class FragmentStoreTest {
     static final long T = Events.T0;
     static final Id U1 = new Id("user_id", "u1");
 
-    @Override
-    protected FragmentStore function() {
-        return new FragmentStore();
+    /** The rule set of tenant acme, version {@code version}, declaring {@code traits}. */
+    static String rules(long version, String... traits) {
+        return "tenant: acme\nversion: "
+                + version
+                + "\ntraits: ["
+                + String.join(", ", traits)
+                + "]\n";
     }
 
-    @Override
-    protected KeySelector<FragmentCommand, String> key() {
-        return FragmentStore.KEY;
+    KeyedBroadcastOperatorTestHarness<String, FragmentCommand, String, ProfileCommand> h;
+
+    /** The function of {@link #h}. */
+    FragmentStore store;
+
+    @BeforeEach
+    void open() throws Exception {
+        open(new FragmentStore());
+    }
+
+    void open(FragmentStore s) throws Exception {
+        store = s;
+        h = harness(s);
+        h.open();
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        h.close();
+    }
+
+    /**
+     * The stage as the job runs it, in a harness, its output taken with the job's serializer (which
+     * passes the commands on as they are).
+     */
+    static KeyedBroadcastOperatorTestHarness<String, FragmentCommand, String, ProfileCommand>
+            harness(FragmentStore s) throws Exception {
+        var harness =
+                new KeyedBroadcastOperatorTestHarness<>(
+                        new FragmentStoreOperator(s), FragmentStore.KEY, Types.STRING, 1, 1, 0);
+        harness.setup(ProfileCommandSerializer.INSTANCE);
+        return harness;
+    }
+
+    void send(FragmentCommand c) throws Exception {
+        h.processElement(c, 0);
+    }
+
+    void broadcast(String text) throws Exception {
+        h.processBroadcastElement(text, 0);
+    }
+
+    /** The values sent since the last call. */
+    List<ProfileCommand> drain() {
+        List<ProfileCommand> out = h.extractOutputValues();
+        h.getOutput().clear();
+        return out;
+    }
+
+    /**
+     * Snapshots the state (checkpoint 1, taken at {@code timestamp}), closes the harness and opens
+     * a new one of {@code next} restored from the snapshot.
+     */
+    void restore(long timestamp, FragmentStore next) throws Exception {
+        h.prepareSnapshotPreBarrier(1);
+        var snapshot = h.snapshot(1, timestamp);
+        h.close();
+        store = next;
+        h = harness(next);
+        h.initializeState(snapshot);
+        h.open();
+    }
+
+    void restore(long timestamp) throws Exception {
+        restore(timestamp, new FragmentStore());
     }
 
     static Event order(String tenant, String eventId, long ts, long amountMicros) {
@@ -44,9 +119,27 @@ class FragmentStoreTest extends KeyedOperatorTest<FragmentCommand, ProfileComman
                 .build();
     }
 
+    static Event identify(String tenant, String eventId, long ts, Map<String, String> traits) {
+        return Events.of(EventType.IDENTIFY)
+                .tenant(tenant)
+                .eventId(eventId)
+                .at(ts)
+                .ids(U1)
+                .traits(traits)
+                .build();
+    }
+
     /** Routes {@code e} to fragment {@code oneid}, with {@code linked} newly linked, no history. */
     void route(String oneid, Event e, Id... linked) throws Exception {
         send(FragmentCommand.route(oneid, e, List.of(linked), null));
+    }
+
+    /** The features fragment {@code oneid} of acme hands on now (a resend to o0). */
+    ProfileFeatures features(String oneid) throws Exception {
+        send(FragmentCommand.resend("acme", oneid, "o0"));
+        List<ProfileCommand> out = drain();
+        assertThat(out).extracting(ProfileCommand::kind).containsExactly(Kind.ABSORB);
+        return out.get(0).features();
     }
 
     @Test
@@ -55,7 +148,10 @@ class FragmentStoreTest extends KeyedOperatorTest<FragmentCommand, ProfileComman
 
         send(FragmentCommand.route("o1", e, List.of(U1), "o2>o1"));
 
-        assertThat(drain()).containsExactly(ProfileCommand.event("o1", e, List.of(U1), "o2>o1"));
+        assertThat(drain())
+                .as("no rule set in force: no trait is declared")
+                .containsExactly(
+                        ProfileCommand.event("o1", e, List.of(U1), "o2>o1", List.of(), Set.of()));
     }
 
     @Test
@@ -205,5 +301,177 @@ class FragmentStoreTest extends KeyedOperatorTest<FragmentCommand, ProfileComman
 
         assertThat(f.eventsTotal()).isEqualTo(1);
         assertThat(copy.eventsTotal()).isEqualTo(2);
+    }
+
+    @Test
+    void undeclaredTraitsAreNeitherStoredNorForwardedButCounted() throws Exception {
+        broadcast(rules(1, "plan", "city"));
+        Event e =
+                identify(
+                        "acme",
+                        "i1",
+                        T,
+                        Map.of("plan", "gold", "nickname", "secret-bilby", "city", "Bern"));
+
+        route("o1", e, U1);
+
+        List<ProfileCommand> out = drain();
+        assertThat(out).hasSize(1);
+        ProfileCommand forwarded = out.get(0);
+        assertThat(forwarded.event().traits())
+                .as("only the declared traits go on")
+                .isEqualTo(Map.of("plan", "gold", "city", "Bern"));
+        assertThat(forwarded.event().eventId()).isEqualTo("i1");
+        assertThat(forwarded.event().ts()).isEqualTo(T);
+        assertThat(forwarded.declaredTraits()).isEqualTo(Set.of("plan", "city"));
+        assertThat(store.traitsUndeclaredCount()).isEqualTo(1);
+
+        // the fragment keeps none either, also in its snapshot
+        assertThat(features("o1").traits()).isEqualTo(Map.of("plan", "gold", "city", "Bern"));
+        restore(0);
+        assertThat(features("o1").traits()).isEqualTo(Map.of("plan", "gold", "city", "Bern"));
+
+        // an event with only declared traits is forwarded as it came
+        Event declaredOnly = identify("acme", "i2", T + 1, Map.of("plan", "silver"));
+        route("o1", declaredOnly);
+        assertThat(drain().get(0).event()).isSameAs(declaredOnly);
+        assertThat(store.traitsUndeclaredCount()).isZero();
+    }
+
+    @Test
+    void everyTenantGetsTheSameDeclaredSetAndATenantWithoutRulesKeepsNoTraits() throws Exception {
+        broadcast(rules(1, "plan"));
+        route("o1", identify("acme", "i1", T, Map.of("plan", "gold")));
+        route("o2", identify("acme", "i2", T, Map.of("plan", "gold")));
+        route("o3", identify("beta", "i3", T, Map.of("plan", "gold", "city", "Bern")));
+
+        List<ProfileCommand> out = drain();
+        assertThat(out.get(0).declaredTraits())
+                .as("one set per tenant's rule set, not a copy per event")
+                .isSameAs(out.get(1).declaredTraits());
+        assertThat(out.get(2).declaredTraits()).isEmpty();
+        assertThat(out.get(2).event().traits()).isEmpty();
+        assertThat(store.traitsUndeclaredCount()).isEqualTo(2);
+    }
+
+    @Test
+    void aStartUpRuleSetIsInForceBeforeItArrives() throws Exception {
+        h.close();
+        String model = "{\"tenant\":\"acme\",\"model\":\"purchase\",\"version\":9,\"weights\":{}}";
+        open(
+                new FragmentStore()
+                        .startUp(List.of(model, rules(1, "plan"), rules(2, "plan", "city"), "")));
+
+        route("o1", identify("acme", "i1", T, Map.of("plan", "gold", "city", "Bern", "x", "y")));
+        assertThat(drain().get(0).event().traits())
+                .as("the highest start-up rule set is in force, the model is not a rule set")
+                .isEqualTo(Map.of("plan", "gold", "city", "Bern"));
+
+        // it arrives over the broadcast: kept, so that it stays in force after a restore
+        // without start-up texts
+        broadcast(model);
+        broadcast(rules(2, "plan", "city"));
+        restore(0);
+        route("o1", identify("acme", "i2", T + 1, Map.of("city", "Basel", "x", "y")));
+        assertThat(drain().get(0).event().traits()).isEqualTo(Map.of("city", "Basel"));
+    }
+
+    @Test
+    void aTraitANewerRuleSetNoLongerDeclaresLeavesTheFragmentAtItsNextEvent() throws Exception {
+        broadcast(rules(1, "plan", "city"));
+        route("o1", identify("acme", "i1", T, Map.of("plan", "gold", "city", "Bern")));
+        route("o2", identify("acme", "i2", T, Map.of("plan", "gold", "city", "Bern")));
+        drain();
+
+        broadcast(rules(2, "plan"));
+        route("o1", order("acme", "e1", T + 1000, 1_000_000L));
+
+        ProfileCommand next = drain().get(0);
+        assertThat(next.declaredTraits())
+                .as("the profile stage is told, to drop it too")
+                .isEqualTo(Set.of("plan"));
+        assertThat(features("o1").traits()).isEqualTo(Map.of("plan", "gold"));
+        assertThat(features("o1").ordersTotal()).isEqualTo(1);
+
+        // a fragment without a further event (its profile merged away) lost it when the rule set
+        // came: a rule set that declares it again brings nothing back
+        broadcast(rules(3, "plan", "city"));
+        assertThat(features("o2").traits()).isEqualTo(Map.of("plan", "gold"));
+        restore(0);
+        assertThat(features("o2").traits()).isEqualTo(Map.of("plan", "gold"));
+        assertThat(features("o1").traits()).isEqualTo(Map.of("plan", "gold"));
+    }
+
+    @Test
+    void aRuleSetThatStopsDeclaringATraitLeavesOtherTenantsFragmentsAsTheyAre() throws Exception {
+        broadcast(rules(1, "plan", "city"));
+        broadcast("tenant: beta\nversion: 1\ntraits: [plan, city]\n");
+        route("o1", identify("beta", "b1", T, Map.of("plan", "gold", "city", "Bern")));
+        route("o2", identify("acme", "a1", T, Map.of("plan", "gold", "city", "Bern")));
+        drain();
+
+        broadcast(rules(2, "plan"));
+        broadcast(rules(3, "plan", "city"));
+
+        send(FragmentCommand.resend("beta", "o1", "o0"));
+        assertThat(drain().get(0).features().traits())
+                .isEqualTo(Map.of("plan", "gold", "city", "Bern"));
+        assertThat(features("o2").traits()).isEqualTo(Map.of("plan", "gold"));
+    }
+
+    @Test
+    void aRuleSetIsInForceAsInTheDecisionStage() throws Exception {
+        h.close();
+        open(new FragmentStore().versionStep(new VersionStep(10)));
+        broadcast(rules(1, "plan"));
+
+        // too far above the one in force: refused
+        broadcast(rules(100, "plan", "city"));
+        // does not compile: ignored
+        broadcast("tenant: acme\nversion: 3\ntraits: [plan, city]\nbogus: 1\n");
+        route("o1", identify("acme", "i1", T, Map.of("plan", "gold", "city", "Bern")));
+        assertThat(drain().get(0).event().traits()).isEqualTo(Map.of("plan", "gold"));
+
+        // higher within the step: in force; a repeat or a lower version changes nothing
+        broadcast(rules(5, "plan", "city"));
+        broadcast(rules(4, "plan"));
+        broadcast(rules(5, "plan"));
+        route("o1", identify("acme", "i2", T + 1, Map.of("plan", "gold", "city", "Bern")));
+        assertThat(drain().get(0).event().traits())
+                .isEqualTo(Map.of("plan", "gold", "city", "Bern"));
+
+        // and so it is after a restore
+        restore(0, new FragmentStore().versionStep(new VersionStep(10)));
+        route("o1", identify("acme", "i3", T + 2, Map.of("plan", "gold", "city", "Basel")));
+        assertThat(drain().get(0).event().traits())
+                .isEqualTo(Map.of("plan", "gold", "city", "Basel"));
+
+        // with no rule set in force, the first version is judged from 0
+        broadcast("tenant: beta\nversion: 11\ntraits: [plan]\n");
+        route("o1", identify("beta", "b1", T, Map.of("plan", "gold")));
+        assertThat(drain().get(0).event().traits()).isEmpty();
+        broadcast("tenant: beta\nversion: 10\ntraits: [plan]\n");
+        route("o1", identify("beta", "b2", T, Map.of("plan", "gold")));
+        assertThat(drain().get(0).event().traits()).isEqualTo(Map.of("plan", "gold"));
+    }
+
+    @Test
+    void theStagesEventTimeIsTheCommandsAloneTheRuleSetsHaveNoWatermarks() throws Exception {
+        broadcast(rules(1, "plan"));
+
+        h.processWatermark(1_000L);
+        assertThat(h.getOutput()).contains(new Watermark(1_000L));
+
+        // the rule sets' end of input does not end event time; their status changes nothing
+        h.processBroadcastWatermark(Long.MAX_VALUE);
+        h.getTwoInputOperator().processWatermarkStatus2(WatermarkStatus.ACTIVE);
+        h.processWatermark(2_000L);
+        assertThat(h.getOutput())
+                .filteredOn(o -> o instanceof Watermark)
+                .containsExactly(new Watermark(1_000L), new Watermark(2_000L));
+
+        // the commands' idleness is the stage's
+        h.getTwoInputOperator().processWatermarkStatus1(WatermarkStatus.IDLE);
+        assertThat(h.getOutput()).contains(WatermarkStatus.IDLE);
     }
 }

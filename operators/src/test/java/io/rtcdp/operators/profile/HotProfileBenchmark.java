@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rtcdp.operators.decide.ProfileDecider;
 import io.rtcdp.operators.identity.FragmentStore;
+import io.rtcdp.operators.identity.FragmentStoreOperator;
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.Id;
 import io.rtcdp.udf.identity.FragmentCommand;
@@ -16,11 +17,9 @@ import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -62,10 +61,13 @@ class HotProfileBenchmark {
     /** Runs the events through the three stages; returns the nanoseconds taken. */
     static long run(List<Event> events) throws Exception {
         var fragments =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(new FragmentStore()),
+                new KeyedBroadcastOperatorTestHarness<>(
+                        new FragmentStoreOperator(new FragmentStore()),
                         FragmentStore.KEY,
-                        Types.STRING);
+                        Types.STRING,
+                        1,
+                        1,
+                        0);
         var profiles =
                 new KeyedBroadcastOperatorTestHarness<>(
                         new CoBroadcastWithKeyedOperator<>(

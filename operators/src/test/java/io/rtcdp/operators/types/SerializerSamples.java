@@ -31,8 +31,11 @@ import io.rtcdp.udf.profile.ProfileFeatures;
 import io.rtcdp.udf.profile.ProfileState;
 import io.rtcdp.udf.profile.ProfileValues;
 import io.rtcdp.udf.rec.PurchasedItems;
+import io.rtcdp.udf.rules.ContactMessage;
+import io.rtcdp.udf.rules.ContactRecord;
 import io.rtcdp.udf.rules.DecisionState;
 import io.rtcdp.udf.rules.Trigger;
+import io.rtcdp.udf.rules.TriggerState;
 import io.rtcdp.udf.testing.DecisionStates;
 import io.rtcdp.udf.text.TextIntent;
 import io.rtcdp.udf.text.TextSentiment;
@@ -108,11 +111,11 @@ public final class SerializerSamples {
                         profileStates(),
                         Same.EQUALS,
                         (v, st) -> {
-                            if (v >= 6) {
+                            if (v >= 7) {
                                 return st;
                             }
                             ProfileState c = ProfileStateSerializer.INSTANCE.copy(st);
-                            c.features().forgetOrderTimes();
+                            forgetNewerParts(v, c.features());
                             return c;
                         }),
                 of(ProfileUpdateSerializer.INSTANCE, profileUpdates()),
@@ -120,6 +123,8 @@ public final class SerializerSamples {
                 of(RfmObservationSerializer.INSTANCE, rfmObservations()),
                 of(DecisionStateSerializer.INSTANCE, decisionStates()),
                 of(TriggerSerializer.INSTANCE, triggers()),
+                of(ContactMessageSerializer.INSTANCE, contactMessages()),
+                of(ContactRecordSerializer.INSTANCE, contactRecords()),
                 of(LabelledExampleSerializer.INSTANCE, labelledExamples(), Same.FIELDS),
                 of(TrainerStateSerializer.INSTANCE, trainerStates(), Same.BYTES),
                 of(ConflictSerializer.INSTANCE, conflicts()),
@@ -128,7 +133,7 @@ public final class SerializerSamples {
                         FragmentStore.FeaturesSerializer.INSTANCE,
                         features(),
                         Same.EQUALS,
-                        SerializerSamples::withoutOrderTimes),
+                        SerializerSamples::asRestoredFeatures),
                 of(IdentityResolver.OneIdInfoSerializer.INSTANCE, oneIdInfos()),
                 of(Deduplicator.OccurrenceSerializer.INSTANCE, occurrences()),
                 of(Deduplicator.VerdictSerializer.INSTANCE, verdicts()),
@@ -144,14 +149,27 @@ public final class SerializerSamples {
         return new Case<>(s.getClass().getSimpleName(), s, samples, same, (v, t) -> t);
     }
 
-    /** Features as a version before 6 of their serializers held them: no order times. */
-    private static ProfileFeatures withoutOrderTimes(int version, ProfileFeatures f) {
-        if (version >= 6) {
+    /**
+     * Features as a version of their serializers held them: before 6 no order times, before 7 no
+     * traits.
+     */
+    private static ProfileFeatures asRestoredFeatures(int version, ProfileFeatures f) {
+        if (version >= 7) {
             return f;
         }
         ProfileFeatures c = f.copy();
-        c.forgetOrderTimes();
+        forgetNewerParts(version, c);
         return c;
+    }
+
+    /** Takes from {@code f} what a serializer version before 6 (order times), 7 (traits) lacked. */
+    private static void forgetNewerParts(int version, ProfileFeatures f) {
+        if (version < 6) {
+            f.forgetOrderTimes();
+        }
+        if (version < 7) {
+            f.forgetTraits();
+        }
     }
 
     static List<Event> events() {
@@ -313,12 +331,67 @@ public final class SerializerSamples {
     }
 
     private static List<ProfileFeatures> features() {
-        // added with version 4: items of orders; with version 5: text features
+        // added with version 4: items of orders; with version 5: text features; with version 7:
+        // traits merged from two profiles (the samples before have the traits of their events)
         return List.of(
                 featuresOf(events()),
                 new ProfileFeatures(),
                 featuresOf(eventsWithItems()),
-                featuresOf(eventsWithText()));
+                featuresOf(eventsWithText()),
+                mergedTraits());
+    }
+
+    /**
+     * {@link #events()}' features (traits city and plan at T0, name at T0 + 2 days) merged with a
+     * profile's whose plan is later (it wins) and whose city is as late (the larger value, the
+     * first profile's, wins).
+     */
+    static ProfileFeatures mergedTraits() {
+        ProfileFeatures f = featuresOf(events());
+        Map<String, String> traits = new LinkedHashMap<>();
+        traits.put("plan", "silver");
+        traits.put("tier", "2");
+        ProfileFeatures other =
+                featuresOf(
+                        List.of(
+                                new Event(
+                                        "acme",
+                                        "e-7",
+                                        EventType.IDENTIFY,
+                                        null,
+                                        T0 + 3 * DAY,
+                                        "app",
+                                        List.of(),
+                                        null,
+                                        null,
+                                        null,
+                                        List.of(),
+                                        null,
+                                        null,
+                                        traits,
+                                        null,
+                                        0L,
+                                        null),
+                                new Event(
+                                        "acme",
+                                        "e-8",
+                                        EventType.IDENTIFY,
+                                        null,
+                                        T0,
+                                        "app",
+                                        List.of(),
+                                        null,
+                                        null,
+                                        null,
+                                        List.of(),
+                                        null,
+                                        null,
+                                        Map.of("city", "Zug"),
+                                        null,
+                                        0L,
+                                        null)));
+        f.merge(other);
+        return f;
     }
 
     private static List<ProfileCommand> profileCommands() {
@@ -328,7 +401,14 @@ public final class SerializerSamples {
                 ProfileCommand.absorb("acme", "o1", featuresOf(events())),
                 ProfileCommand.drop("acme", "o2", "o1"),
                 ProfileCommand.ids("acme", "o1", List.of(new Id("email", "x")), e.ids()),
-                ProfileCommand.forget("acme", "o1", events().get(1)));
+                ProfileCommand.forget("acme", "o1", events().get(1)),
+                // added with version 6: an absorb whose features have traits; an event whose
+                // merges moved fragments in; events with the trait names the rule set declares
+                ProfileCommand.absorb("acme", "o1", mergedTraits()),
+                ProfileCommand.event("o1", e, e.ids(), "o2>o1", List.of("o2", "f7")),
+                ProfileCommand.event(
+                        "o1", e, e.ids(), null, List.of(), java.util.Set.of("plan", "city")),
+                ProfileCommand.event("o1", e, e.ids(), null, List.of(), java.util.Set.of()));
     }
 
     private static List<FragmentCommand> fragmentCommands() {
@@ -338,7 +418,9 @@ public final class SerializerSamples {
                 FragmentCommand.resend("acme", "f1", "o1"),
                 FragmentCommand.drop("acme", "f1", "o1"),
                 FragmentCommand.ids("acme", "o1", e.ids(), List.of(new Id("email", "x"))),
-                FragmentCommand.forget("acme", "f1", events().get(1)));
+                FragmentCommand.forget("acme", "f1", events().get(1)),
+                // added with version 6: the fragments a route's merges moved in
+                FragmentCommand.route("o1", e, e.ids(), "o2>o1", List.of("o2", "f7")));
     }
 
     private static List<ProfileState> profileStates() {
@@ -361,7 +443,11 @@ public final class SerializerSamples {
         for (Event e : eventsWithText()) {
             withText.features().add(e);
         }
-        return List.of(full, new ProfileState(), withItems, withText);
+        // added with version 7: traits merged from two profiles (those before have their events')
+        ProfileState withTraits = new ProfileState();
+        withTraits.features().merge(mergedTraits());
+        withTraits.addIds(List.of(new Id("user_id", "u7")));
+        return List.of(full, new ProfileState(), withItems, withText, withTraits);
     }
 
     private static List<ProfileUpdate> profileUpdates() {
@@ -409,7 +495,31 @@ public final class SerializerSamples {
                         new String[] {"5", "4", null, "champions"},
                         0b101),
                 new ProfileChange("acme", "o2", null, null, null, null),
-                ProfileChange.ofRec("acme", "o3", "85123A:3.5,a%2Cb:1"));
+                ProfileChange.ofRec("acme", "o3", "85123A:3.5,a%2Cb:1"),
+                // added with version 7: the profile's traits, the fragments an event's merges
+                // moved in
+                new ProfileChange(
+                        "acme",
+                        "o1",
+                        profileUpdates().get(2),
+                        values(),
+                        null,
+                        null,
+                        0b11,
+                        null,
+                        mergedTraits().traits(),
+                        List.of("o4", "f9")),
+                new ProfileChange(
+                        "acme",
+                        "o5",
+                        profileUpdates().get(0),
+                        values(),
+                        events().get(2),
+                        null,
+                        0,
+                        null,
+                        java.util.Collections.emptySortedMap(),
+                        List.of()));
     }
 
     private static List<RfmObservation> rfmObservations() {
@@ -425,8 +535,16 @@ public final class SerializerSamples {
         // the last added with version 5: the bin of the tenant's marketing distribution
         DecisionState counted = DecisionStates.withEveryPart(values());
         counted.marketingBin = 1207;
+        // the last added with version 6: its contact history moved to the contact stage
+        DecisionState moved = DecisionStates.withEveryPart(values());
+        moved.marketingBin = 1207;
+        moved.contactHistoryMoved = true;
         return List.of(
-                DecisionStates.withEveryPart(values()), new DecisionState(), withRec, counted);
+                DecisionStates.withEveryPart(values()),
+                new DecisionState(),
+                withRec,
+                counted,
+                moved);
     }
 
     private static List<Trigger> triggers() {
@@ -444,6 +562,35 @@ public final class SerializerSamples {
                         T0,
                         T0 + 11),
                 new Trigger("t-2", "acme", "o2", "vip", null, null, null, null, null, T0, T0));
+    }
+
+    private static List<ContactMessage> contactMessages() {
+        Trigger t = triggers().get(0);
+        Map<String, TriggerState> history = new java.util.TreeMap<>();
+        history.put("win_back", new TriggerState(true, T0, new long[] {T0 - DAY, T0}));
+        history.put("vip", new TriggerState(false, TriggerState.NEVER, new long[0]));
+        return List.of(
+                ContactMessage.of(t),
+                ContactMessage.of(Trigger.retraction("acme", "o2", T0, T0 + 1)),
+                ContactMessage.candidates(
+                        "acme",
+                        "o1",
+                        List.of(
+                                new ContactMessage.Candidate(t, 7 * DAY, 2, 30 * DAY),
+                                new ContactMessage.Candidate(triggers().get(1), 0, 0, 0))),
+                ContactMessage.absorbing("acme", "o1", "o2", history),
+                ContactMessage.absorbing("acme", "o1", "f7", null),
+                ContactMessage.handOver("acme", "o2", "o1", history));
+    }
+
+    private static List<ContactRecord> contactRecords() {
+        ContactRecord waiting = new ContactRecord();
+        waiting.states.put("win_back", new TriggerState(false, T0, new long[] {T0}));
+        waiting.waits.add("o2\u0001o1");
+        waiting.held.add(contactMessages().get(2));
+        waiting.fragments.add("o3");
+        waiting.waitingSince = T0 + 5;
+        return List.of(new ContactRecord(), waiting);
     }
 
     private static double[] vector(Random r, int n) {

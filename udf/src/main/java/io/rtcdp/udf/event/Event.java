@@ -110,7 +110,25 @@ public record Event(
         return ids.isEmpty() ? this : with(List.of(), ingestedAt);
     }
 
+    /**
+     * The same event with {@code kept} as its traits, in their order (none when null or empty): the
+     * part of its traits that a stage keeps (the fragment store keeps only the trait names the
+     * tenant's rule set declares). The traits stay unmodifiable.
+     */
+    public Event withTraits(Map<String, String> kept) {
+        Map<String, String> t =
+                kept == null || kept.isEmpty()
+                        ? Map.of()
+                        : java.util.Collections.unmodifiableMap(
+                                new java.util.LinkedHashMap<>(kept));
+        return with(ids, ingestedAt, t);
+    }
+
     private Event with(List<Id> newIds, long newIngestedAt) {
+        return with(newIds, newIngestedAt, traits);
+    }
+
+    private Event with(List<Id> newIds, long newIngestedAt, Map<String, String> newTraits) {
         return new Event(
                 tenant,
                 eventId,
@@ -125,7 +143,7 @@ public record Event(
                 items,
                 consentMarketing,
                 consentPersonalization,
-                traits,
+                newTraits,
                 propsJson,
                 newIngestedAt,
                 text);

@@ -10,7 +10,9 @@ import java.util.List;
  *
  * <ul>
  *   <li>{@code ROUTE}: {@code event} belongs to the live profile {@code fragment}; {@code linked}
- *       ids joined it; {@code history} is its merge history when it changed, else null.
+ *       ids joined it; {@code history} is its merge history when it changed, else null; {@code
+ *       merged} the fragments this event's merges moved into it (the decision stage waits for their
+ *       contact history, docs/oneid.md "Merges and the contact history").
  *   <li>{@code RESEND}: the fragment's profile merged into {@code target}: send the fragment's
  *       features there.
  *   <li>{@code DROP}: the live profile {@code fragment} merged into {@code target}.
@@ -26,7 +28,25 @@ public record FragmentCommand(
         Event event,
         List<Id> linked,
         List<Id> removed,
-        String history) {
+        String history,
+        List<String> merged) {
+
+    public FragmentCommand {
+        merged = merged == null ? List.of() : List.copyOf(merged);
+    }
+
+    /** A command that moves no fragment into its profile. */
+    public FragmentCommand(
+            Kind kind,
+            String tenant,
+            String fragment,
+            String target,
+            Event event,
+            List<Id> linked,
+            List<Id> removed,
+            String history) {
+        this(kind, tenant, fragment, target, event, linked, removed, history, List.of());
+    }
 
     /** What a command does. */
     public enum Kind {
@@ -38,8 +58,17 @@ public record FragmentCommand(
     }
 
     public static FragmentCommand route(String oneid, Event e, List<Id> linked, String history) {
+        return route(oneid, e, linked, history, List.of());
+    }
+
+    /**
+     * @param merged the fragments this event's merges moved into {@code oneid} (each merged-away
+     *     oneid and the oneids merged into it before), in the order they were handed over
+     */
+    public static FragmentCommand route(
+            String oneid, Event e, List<Id> linked, String history, List<String> merged) {
         return new FragmentCommand(
-                Kind.ROUTE, e.tenant(), oneid, oneid, e, linked, List.of(), history);
+                Kind.ROUTE, e.tenant(), oneid, oneid, e, linked, List.of(), history, merged);
     }
 
     public static FragmentCommand resend(String tenant, String fragment, String target) {

@@ -24,11 +24,14 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * The default features of one profile (docs/contract.md §3.2, §3.3): totals, the bucketed 24 h / 30
- * d / 90 d windows and the top category of the last 30 days, plus consent.
+ * d / 90 d windows and the top category of the last 30 days, plus consent and traits.
  *
  * <p>This is the mutable state value the keyed profile operator keeps per profile. It is
  * deserialized, updated and serialized on every event, so it holds only primitive arrays and
@@ -56,13 +59,28 @@ public final class ProfileFeatures {
 
     /**
      * Format 3: as 1 or 2, then a byte saying which of the later parts follow ({@link #PART_TEXTS},
-     * {@link #PART_ORDER_TIMES}). Written for a profile of two orders or more whose first and
-     * previous order times are kept; otherwise format 1 or 2 as before.
+     * {@link #PART_ORDER_TIMES}, {@link #PART_TRAITS}), in that order. Written for a profile of two
+     * orders or more whose first and previous order times are kept, or with traits; otherwise
+     * format 1 or 2 as before.
      */
     static final int FORMAT_WITH_PARTS = 3;
 
     static final int PART_TEXTS = 1;
     static final int PART_ORDER_TIMES = 2;
+
+    /**
+     * The traits: a count, then per name in name order the name, the value and the time back from
+     * {@code asOf} of the event that set it.
+     */
+    static final int PART_TRAITS = 4;
+
+    /**
+     * Trait names a profile keeps (as {@code DecisionState.MAX_TRAITS}). Beyond them, the names
+     * whose latest value is the most recent are kept (equal times: the smaller name), so which
+     * names a profile keeps depends only on its events, not on their order nor on merges: a name
+     * left out comes back only with a value newer than those of the kept names.
+     */
+    public static final int MAX_TRAITS = 64;
 
     /** Category indices live in the low part of an hour-aligned key, so there are < 1 h of ms. */
     static final int MAX_CATEGORIES = (int) HOUR - 1;
@@ -187,6 +205,18 @@ public final class ProfileFeatures {
      * profiles with texts carry (and write) the text features.
      */
     private Buckets texts;
+
+    /**
+     * Trait names, sorted by {@link String#compareTo}, the first {@link #traitCount} used; {@link
+     * #traitValues} and {@link #traitTimes} hold each one's value and the time of the event that
+     * set it. Per name, the value of the latest event wins, the larger value among events of the
+     * same time; at most {@link #MAX_TRAITS} names (see there).
+     */
+    private String[] traitNames = NO_STRINGS;
+
+    private String[] traitValues = NO_STRINGS;
+    private long[] traitTimes = NO_LONGS;
+    private int traitCount;
 
     /** Items the last {@link #add} left out ({@link PurchasedItems#MAX_ITEMS}); not state. */
     private int itemsLeftOut;
@@ -331,6 +361,13 @@ public final class ProfileFeatures {
             personalization = consent(personalization, personalizationTs, p, ts);
             personalizationTs = Math.max(personalizationTs, ts);
         }
+        if (!e.traits().isEmpty()) {
+            for (java.util.Map.Entry<String, String> t : e.traits().entrySet()) {
+                if (t.getKey() != null && t.getValue() != null) {
+                    putTrait(t.getKey(), t.getValue(), ts);
+                }
+            }
+        }
 
         advanceTo(ts);
 
@@ -383,6 +420,143 @@ public final class ProfileFeatures {
     /** How many items of the last event {@link #add} counted were left out (bound reached). */
     public int itemsLeftOut() {
         return itemsLeftOut;
+    }
+
+    /**
+     * The profile's traits, name → value (a copy, unmodifiable; empty when none): per name the
+     * value of its latest event ({@link Event#ts()}), the larger value among events of the same
+     * time, so the result depends only on the profile's events, in any order and through any
+     * merges. At most {@link #MAX_TRAITS} names, those with the latest values (see there).
+     */
+    public SortedMap<String, String> traits() {
+        if (traitCount == 0) {
+            return Collections.emptySortedMap();
+        }
+        TreeMap<String, String> m = new TreeMap<>();
+        for (int i = 0; i < traitCount; i++) {
+            m.put(traitNames[i], traitValues[i]);
+        }
+        return Collections.unmodifiableSortedMap(m);
+    }
+
+    /**
+     * Forgets the traits, as a state written before they were kept (format 3 without them) reads.
+     */
+    public void forgetTraits() {
+        traitNames = NO_STRINGS;
+        traitValues = NO_STRINGS;
+        traitTimes = NO_LONGS;
+        traitCount = 0;
+    }
+
+    /**
+     * Keeps only the traits whose names are in {@code names} (the names the tenant's rule set
+     * declares), the others go with their values and times. Cheap when the profile has no traits or
+     * keeps only such names: nothing is copied then.
+     *
+     * @return whether a trait was removed
+     */
+    public boolean retainTraits(java.util.Set<String> names) {
+        if (traitCount == 0) {
+            return false;
+        }
+        int kept = 0;
+        for (int i = 0; i < traitCount; i++) {
+            if (names.contains(traitNames[i])) {
+                if (kept != i) {
+                    traitNames[kept] = traitNames[i];
+                    traitValues[kept] = traitValues[i];
+                    traitTimes[kept] = traitTimes[i];
+                }
+                kept++;
+            }
+        }
+        if (kept == traitCount) {
+            return false;
+        }
+        if (kept == 0) {
+            forgetTraits();
+        } else {
+            // no value of a removed trait stays behind in the arrays
+            Arrays.fill(traitNames, kept, traitCount, null);
+            Arrays.fill(traitValues, kept, traitCount, null);
+            traitCount = kept;
+        }
+        return true;
+    }
+
+    /** How many trait names the profile keeps; {@link #traits()} without the copy. */
+    public int traitCount() {
+        return traitCount;
+    }
+
+    /**
+     * Takes the trait {@code name = value} of an event at {@code ts}: replaces the kept value when
+     * later (or as late and larger); a new name beyond {@link #MAX_TRAITS} replaces the kept name
+     * of the oldest value (equal times: the larger name) if it is newer (equal: its name smaller),
+     * else it is left out.
+     */
+    private void putTrait(String name, String value, long ts) {
+        int i = Arrays.binarySearch(traitNames, 0, traitCount, name);
+        if (i >= 0) {
+            if (ts > traitTimes[i] || ts == traitTimes[i] && value.compareTo(traitValues[i]) > 0) {
+                traitValues[i] = value;
+                traitTimes[i] = ts;
+            }
+            return;
+        }
+        int pos = -i - 1;
+        if (traitCount >= MAX_TRAITS) {
+            int weakest = 0;
+            for (int k = 1; k < traitCount; k++) {
+                if (traitRanksAbove(weakest, traitTimes[k], traitNames[k])) {
+                    weakest = k;
+                }
+            }
+            if (!traitRanksAbove(ts, name, traitTimes[weakest], traitNames[weakest])) {
+                return;
+            }
+            System.arraycopy(
+                    traitNames, weakest + 1, traitNames, weakest, traitCount - weakest - 1);
+            System.arraycopy(
+                    traitValues, weakest + 1, traitValues, weakest, traitCount - weakest - 1);
+            System.arraycopy(
+                    traitTimes, weakest + 1, traitTimes, weakest, traitCount - weakest - 1);
+            traitCount--;
+            traitNames[traitCount] = null;
+            traitValues[traitCount] = null;
+            if (weakest < pos) {
+                pos--;
+            }
+        }
+        if (traitCount == traitNames.length) {
+            int cap = Math.min(MAX_TRAITS, Math.max(4, traitCount * 2));
+            traitNames = Arrays.copyOf(traitNames, cap);
+            traitValues = Arrays.copyOf(traitValues, cap);
+            traitTimes = Arrays.copyOf(traitTimes, cap);
+        }
+        System.arraycopy(traitNames, pos, traitNames, pos + 1, traitCount - pos);
+        System.arraycopy(traitValues, pos, traitValues, pos + 1, traitCount - pos);
+        System.arraycopy(traitTimes, pos, traitTimes, pos + 1, traitCount - pos);
+        traitNames[pos] = name;
+        traitValues[pos] = value;
+        traitTimes[pos] = ts;
+        traitCount++;
+    }
+
+    /**
+     * Whether kept trait {@code k} ranks above (is kept before) a name of value time {@code ts}.
+     */
+    private boolean traitRanksAbove(int k, long ts, String name) {
+        return traitRanksAbove(traitTimes[k], traitNames[k], ts, name);
+    }
+
+    /**
+     * The order in which trait names are kept beyond {@link #MAX_TRAITS}: the later value first,
+     * the smaller name among equal times.
+     */
+    private static boolean traitRanksAbove(long ts, String name, long otherTs, String otherName) {
+        return ts > otherTs || ts == otherTs && name.compareTo(otherName) < 0;
     }
 
     /** Moves {@code asOf} forward to {@code t} (never back) and drops what left every window. */
@@ -677,6 +851,7 @@ public final class ProfileFeatures {
                             other.personalizationTs);
             personalizationTs = Math.max(personalizationTs, other.personalizationTs);
         }
+        mergeTraits(other);
         minutes.mergeFrom(other.minutes);
         hours.mergeFrom(other.hours);
         if (other.texts != null) {
@@ -691,6 +866,81 @@ public final class ProfileFeatures {
         }
         // Also drops what this side kept but the other side's later asOf has expired.
         expire();
+    }
+
+    /**
+     * Both profiles' traits: per name the later value (as late: the larger); beyond {@link
+     * #MAX_TRAITS} names, those {@link #traitRanksAbove ranked} first, as {@link #putTrait} keeps
+     * them, so the result is the same whichever side absorbs which.
+     */
+    private void mergeTraits(ProfileFeatures other) {
+        int on = other.traitCount;
+        if (on == 0) {
+            return;
+        }
+        int cap = traitCount + on;
+        String[] names = new String[cap];
+        String[] values = new String[cap];
+        long[] times = new long[cap];
+        int i = 0;
+        int j = 0;
+        int u = 0;
+        while (i < traitCount || j < on) {
+            int cmp =
+                    i == traitCount
+                            ? 1
+                            : j == on ? -1 : traitNames[i].compareTo(other.traitNames[j]);
+            if (cmp < 0) {
+                names[u] = traitNames[i];
+                values[u] = traitValues[i];
+                times[u] = traitTimes[i++];
+            } else if (cmp > 0) {
+                names[u] = other.traitNames[j];
+                values[u] = other.traitValues[j];
+                times[u] = other.traitTimes[j++];
+            } else {
+                long a = traitTimes[i];
+                long b = other.traitTimes[j];
+                boolean theirs =
+                        b > a || b == a && other.traitValues[j].compareTo(traitValues[i]) > 0;
+                names[u] = traitNames[i];
+                values[u] = theirs ? other.traitValues[j] : traitValues[i];
+                times[u] = Math.max(a, b);
+                i++;
+                j++;
+            }
+            u++;
+        }
+        if (u > MAX_TRAITS) {
+            Integer[] order = new Integer[u];
+            for (int k = 0; k < u; k++) {
+                order[k] = k;
+            }
+            // names are sorted, so the smaller index is the smaller name
+            Arrays.sort(
+                    order,
+                    (a, b) -> times[a] != times[b] ? Long.compare(times[b], times[a]) : a - b);
+            boolean[] keep = new boolean[u];
+            for (int k = 0; k < MAX_TRAITS; k++) {
+                keep[order[k]] = true;
+            }
+            int w = 0;
+            for (int k = 0; k < u; k++) {
+                if (keep[k]) {
+                    names[w] = names[k];
+                    values[w] = values[k];
+                    times[w] = times[k];
+                    w++;
+                }
+            }
+            Arrays.fill(names, w, u, null);
+            Arrays.fill(values, w, u, null);
+            u = w;
+        }
+        traitNames = names;
+        traitValues = values;
+        traitTimes = times;
+        traitCount = u;
     }
 
     /** The consent after seeing {@code value} at {@code ts}: latest wins, {@code false} on ties. */
@@ -925,6 +1175,10 @@ public final class ProfileFeatures {
         c.dictSize = dictSize;
         c.items = items == null ? null : items.copy();
         c.texts = texts == null ? null : texts.copy();
+        c.traitNames = Arrays.copyOf(traitNames, traitCount);
+        c.traitValues = Arrays.copyOf(traitValues, traitCount);
+        c.traitTimes = Arrays.copyOf(traitTimes, traitCount);
+        c.traitCount = traitCount;
         return c;
     }
 
@@ -959,8 +1213,10 @@ public final class ProfileFeatures {
         }
         // one order's time is the last order's: the earlier formats hold it
         boolean orderTimes = ordersTotal >= 2 && !orderTimesUnknown;
+        // traits come with events, so a profile with traits has an asOf
+        int parts = (orderTimes ? PART_ORDER_TIMES : 0) | (traitCount > 0 ? PART_TRAITS : 0);
         out.writeByte(
-                orderTimes
+                parts != 0
                         ? FORMAT_WITH_PARTS
                         : texts == null ? FORMAT_WITHOUT_TEXTS : FORMAT_VERSION);
         out.writeByte(flags);
@@ -1042,14 +1298,19 @@ public final class ProfileFeatures {
         if ((flags & F_ITEMS) != 0) {
             items.write(out);
         }
-        if (orderTimes) {
-            // format 3: which parts follow, the text buckets, then the order times
-            out.writeByte((texts != null ? PART_TEXTS : 0) | PART_ORDER_TIMES);
+        if (parts != 0) {
+            // format 3: which parts follow, the text buckets, the order times, then the traits
+            out.writeByte((texts != null ? PART_TEXTS : 0) | parts);
             if (texts != null) {
                 writeTexts(out);
             }
-            Strings.writeVarLong(out, lastOrderTs - firstOrderTs);
-            Strings.writeVarLong(out, lastOrderTs - previousOrderTs);
+            if (orderTimes) {
+                Strings.writeVarLong(out, lastOrderTs - firstOrderTs);
+                Strings.writeVarLong(out, lastOrderTs - previousOrderTs);
+            }
+            if (traitCount > 0) {
+                writeTraits(out);
+            }
         } else if (texts != null) {
             // format 2: the text buckets
             writeTexts(out);
@@ -1068,6 +1329,16 @@ public final class ProfileFeatures {
             Strings.writeVarLong(out, texts.get(T_TEXTS, i));
             Strings.writeVarLong(out, texts.get(T_NEGATIVE, i));
             Strings.writeVarLong(out, texts.get(T_COMPLAINTS, i));
+        }
+    }
+
+    /** The traits in name order: name, value, time back from asOf. */
+    private void writeTraits(DataOutput out) throws IOException {
+        Strings.writeVarInt(out, traitCount);
+        for (int i = 0; i < traitCount; i++) {
+            Strings.write(out, traitNames[i]);
+            Strings.write(out, traitValues[i]);
+            Strings.writeVarLong(out, asOf - traitTimes[i]);
         }
     }
 
@@ -1193,7 +1464,7 @@ public final class ProfileFeatures {
             readTexts(in, f);
         }
         int parts = version == FORMAT_WITH_PARTS ? in.readUnsignedByte() : 0;
-        if ((parts & ~(PART_TEXTS | PART_ORDER_TIMES)) != 0) {
+        if ((parts & ~(PART_TEXTS | PART_ORDER_TIMES | PART_TRAITS)) != 0) {
             throw corrupt("unknown parts " + parts);
         }
         if ((parts & PART_TEXTS) != 0) {
@@ -1214,7 +1485,38 @@ public final class ProfileFeatures {
             // written before the order times were kept: the gap features are unknown for good
             f.orderTimesUnknown = true;
         }
+        if ((parts & PART_TRAITS) != 0) {
+            readTraits(in, f);
+        }
         return f;
+    }
+
+    private static void readTraits(DataInput in, ProfileFeatures f) throws IOException {
+        int n = Strings.readVarInt(in);
+        if (n < 1 || n > MAX_TRAITS) {
+            throw corrupt("trait count " + n);
+        }
+        f.traitNames = new String[n];
+        f.traitValues = new String[n];
+        f.traitTimes = new long[n];
+        for (int i = 0; i < n; i++) {
+            String name = Strings.read(in);
+            String value = Strings.read(in);
+            long back = Strings.readVarLong(in);
+            if (name == null || value == null) {
+                throw corrupt("trait without a name or value");
+            }
+            if (i > 0 && f.traitNames[i - 1].compareTo(name) >= 0) {
+                throw corrupt("traits out of order");
+            }
+            if (back < 0 || f.asOf - back > f.asOf) {
+                throw corrupt("trait time " + back + " back");
+            }
+            f.traitNames[i] = name;
+            f.traitValues[i] = value;
+            f.traitTimes[i] = f.asOf - back;
+        }
+        f.traitCount = n;
     }
 
     private static void readTexts(DataInput in, ProfileFeatures f) throws IOException {
@@ -1296,7 +1598,10 @@ public final class ProfileFeatures {
                 && java.util.Objects.equals(items, f.items)
                 && (texts == null
                         ? f.texts == null
-                        : f.texts != null && texts.contentEquals(f.texts));
+                        : f.texts != null && texts.contentEquals(f.texts))
+                && Arrays.equals(traitNames, 0, traitCount, f.traitNames, 0, f.traitCount)
+                && Arrays.equals(traitValues, 0, traitCount, f.traitValues, 0, f.traitCount)
+                && Arrays.equals(traitTimes, 0, traitCount, f.traitTimes, 0, f.traitCount);
     }
 
     @Override
@@ -1322,7 +1627,13 @@ public final class ProfileFeatures {
             h = 31 * h + dict[c].hashCode();
         }
         h = 31 * h + java.util.Objects.hashCode(items);
-        return 31 * h + (texts == null ? 0 : 1 + texts.contentHash());
+        h = 31 * h + (texts == null ? 0 : 1 + texts.contentHash());
+        for (int i = 0; i < traitCount; i++) {
+            h = 31 * h + traitNames[i].hashCode();
+            h = 31 * h + traitValues[i].hashCode();
+            h = 31 * h + Long.hashCode(traitTimes[i]);
+        }
+        return h;
     }
 
     @Override
@@ -1370,6 +1681,15 @@ public final class ProfileFeatures {
                 sb.append(i == 0 ? "" : ", ").append(texts.keys[i]).append(':');
                 sb.append(texts.get(T_TEXTS, i)).append('/').append(texts.get(T_NEGATIVE, i));
                 sb.append('/').append(texts.get(T_COMPLAINTS, i));
+            }
+            sb.append(']');
+        }
+        if (traitCount > 0) {
+            // names and times only: a trait's value may be personal data, this text is logged
+            sb.append(", traits=[");
+            for (int i = 0; i < traitCount; i++) {
+                sb.append(i == 0 ? "" : ", ").append(traitNames[i]).append('@');
+                sb.append(traitTimes[i]);
             }
             sb.append(']');
         }

@@ -52,6 +52,25 @@ public final class ContactPolicy {
             boolean conditionNow,
             boolean eventDriven,
             Map<String, Boolean> consent) {
+        Decision d = candidate(rule, state, conditionNow, eventDriven, consent);
+        if (d != Decision.FIRE) {
+            return d;
+        }
+        return admit(rule.cooldownMs(), rule.maxPerPeriod(), rule.periodMs(), state, ts);
+    }
+
+    /**
+     * Steps 1 and 2 alone: whether the rule is a candidate to fire ({@link Decision#FIRE}), not
+     * rising ({@link Decision#NOT_RISING}) or lacks consent ({@link Decision#SUPPRESSED_CONSENT}).
+     * Updates the rising-edge state only. For a profile whose cooldowns and caps are judged after
+     * the decision stage ({@link ContactBook}).
+     */
+    public static Decision candidate(
+            RuleSet.TriggerRule rule,
+            TriggerState state,
+            boolean conditionNow,
+            boolean eventDriven,
+            Map<String, Boolean> consent) {
         boolean wasTrue = state.lastTrue;
         if (!eventDriven) {
             state.lastTrue = conditionNow;
@@ -63,28 +82,39 @@ public final class ContactPolicy {
                 && (consent == null || !Boolean.TRUE.equals(consent.get(rule.requiresConsent())))) {
             return Decision.SUPPRESSED_CONSENT;
         }
-        if (rule.cooldownMs() > 0
+        return Decision.FIRE;
+    }
+
+    /**
+     * Steps 3 and 4 (cooldown, cap) for a fire at {@code ts}: on {@link Decision#FIRE} records the
+     * fire in {@code state}.
+     *
+     * @param cooldownMs 0 for none
+     * @param maxPerPeriod 0 for no cap
+     */
+    public static Decision admit(
+            long cooldownMs, int maxPerPeriod, long periodMs, TriggerState state, long ts) {
+        if (cooldownMs > 0
                 && state.lastFire != TriggerState.NEVER
-                && (ts < state.lastFire || ts - state.lastFire < rule.cooldownMs())) {
+                && (ts < state.lastFire || ts - state.lastFire < cooldownMs)) {
             return Decision.SUPPRESSED_COOLDOWN;
         }
         long[] fires = state.fires;
-        if (rule.maxPerPeriod() > 0) {
-            long from = ts - rule.periodMs();
+        if (maxPerPeriod > 0) {
+            long from = ts - periodMs;
             int inPeriod = 0;
             for (long f : fires) {
                 if (f > from) {
                     inPeriod++;
                 }
             }
-            if (inPeriod >= rule.maxPerPeriod()) {
+            if (inPeriod >= maxPerPeriod) {
                 return Decision.SUPPRESSED_CAP;
             }
             // keep only the fires that can still count: the latest (cap - 1) inside the period
             int keepFrom = 0;
             while (keepFrom < fires.length
-                    && (fires[keepFrom] <= from
-                            || fires.length - keepFrom > rule.maxPerPeriod() - 1)) {
+                    && (fires[keepFrom] <= from || fires.length - keepFrom > maxPerPeriod - 1)) {
                 keepFrom++;
             }
             long[] next = Arrays.copyOfRange(fires, keepFrom, fires.length + 1);
@@ -96,6 +126,31 @@ public final class ContactPolicy {
         }
         state.lastFire = Math.max(state.lastFire, ts);
         return Decision.FIRE;
+    }
+
+    /**
+     * The contact history of one person from two profiles' (a merge): the stricter wins, the later
+     * last fire and every recent fire time of both (the latest {@link RuleSet#MAX_CAP}); the rising
+     * edge is {@code into}'s. Changes {@code into}.
+     */
+    public static void absorb(Map<String, TriggerState> into, Map<String, TriggerState> from) {
+        for (Map.Entry<String, TriggerState> e : from.entrySet()) {
+            TriggerState b = e.getValue();
+            TriggerState a = into.get(e.getKey());
+            if (a == null) {
+                into.put(e.getKey(), new TriggerState(false, b.lastFire, b.fires));
+                continue;
+            }
+            long[] all = new long[a.fires.length + b.fires.length];
+            System.arraycopy(a.fires, 0, all, 0, a.fires.length);
+            System.arraycopy(b.fires, 0, all, a.fires.length, b.fires.length);
+            Arrays.sort(all);
+            a.fires =
+                    all.length <= RuleSet.MAX_CAP
+                            ? all
+                            : Arrays.copyOfRange(all, all.length - RuleSet.MAX_CAP, all.length);
+            a.lastFire = Math.max(a.lastFire, b.lastFire);
+        }
     }
 
     /** Removes the states of trigger rules that are not in {@code rules} any more. */

@@ -21,7 +21,7 @@ import java.util.TreeMap;
  * contact-policy state of each trigger rule. Mutable; one state value.
  */
 public final class DecisionState {
-    private static final byte FORMAT = 8;
+    private static final byte FORMAT = 9;
 
     /** The profile stage's values, or null while only an RFM score is known. */
     public ProfileValues values;
@@ -77,8 +77,18 @@ public final class DecisionState {
      */
     public final TreeMap<String, byte[]> unmovedSnapshots = new TreeMap<>();
 
-    /** Contact-policy state per trigger rule name. */
+    /**
+     * Contact-policy state per trigger rule name; for a profile whose contact history is kept by
+     * the contact stage ({@link #contactHistoryMoved}) only the rising edges.
+     */
     public final TreeMap<String, TriggerState> triggers = new TreeMap<>();
+
+    /**
+     * Whether this profile absorbed another (a merge) and its contact history (last fires, recent
+     * fire times) moved to the contact stage ({@link ContactBook}), which judges its cooldowns and
+     * caps from then on (format 9).
+     */
+    public boolean contactHistoryMoved;
 
     /** The rules' type of each profile value slot, by index; null for none. */
     private static final RuleSchema.Kind[] FEATURE_KINDS =
@@ -223,6 +233,7 @@ public final class DecisionState {
             Strings.write(out, rec);
         }
         out.writeInt(marketingBin);
+        out.writeBoolean(contactHistoryMoved);
     }
 
     public static DecisionState read(DataInput in) throws IOException {
@@ -286,6 +297,9 @@ public final class DecisionState {
         }
         if (format >= 8) {
             s.marketingBin = in.readInt();
+        }
+        if (format >= 9) {
+            s.contactHistoryMoved = in.readBoolean();
         }
         return s;
     }
@@ -386,6 +400,7 @@ public final class DecisionState {
                 && scores.equals(s.scores)
                 && marketing == s.marketing
                 && marketingBin == s.marketingBin
+                && contactHistoryMoved == s.contactHistoryMoved
                 && learning.equals(s.learning)
                 && Objects.equals(rec, s.rec);
     }

@@ -2,6 +2,9 @@ package io.rtcdp.udf.rules;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.rtcdp.udf.profile.Strings;
+import java.io.DataInput;
+import java.io.DataOutput;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -83,6 +86,56 @@ public record Trigger(
     /** Whether this is a {@link #forgetAudit}. */
     public boolean isAudit() {
         return rule.isEmpty() && "audit".equals(action);
+    }
+
+    /**
+     * Writes this trigger field by field in the order of docs/contract.md §5.1 (the bytes of the
+     * {@code TriggerSerializer}): strings as {@link Strings#write}, nullable ones after a presence
+     * byte.
+     */
+    public void write(DataOutput out) throws IOException {
+        Strings.write(out, triggerId);
+        Strings.write(out, tenant);
+        Strings.write(out, oneid);
+        Strings.write(out, rule);
+        writeNullable(out, action);
+        writeNullable(out, channel);
+        out.writeBoolean(score != null);
+        if (score != null) {
+            out.writeDouble(score);
+        }
+        writeNullable(out, reason);
+        writeNullable(out, eventId);
+        out.writeLong(ts);
+        out.writeLong(emittedAt);
+    }
+
+    /** Reads what {@link #write} wrote. */
+    public static Trigger read(DataInput in) throws IOException {
+        String id = Strings.read(in);
+        String tenant = Strings.read(in);
+        String oneid = Strings.read(in);
+        String rule = Strings.read(in);
+        String action = readNullable(in);
+        String channel = readNullable(in);
+        Double score = in.readBoolean() ? in.readDouble() : null;
+        String reason = readNullable(in);
+        String eventId = readNullable(in);
+        long ts = in.readLong();
+        long emittedAt = in.readLong();
+        return new Trigger(
+                id, tenant, oneid, rule, action, channel, score, reason, eventId, ts, emittedAt);
+    }
+
+    private static void writeNullable(DataOutput out, String s) throws IOException {
+        out.writeBoolean(s != null);
+        if (s != null) {
+            Strings.write(out, s);
+        }
+    }
+
+    private static String readNullable(DataInput in) throws IOException {
+        return in.readBoolean() ? Strings.read(in) : null;
     }
 
     /** A short human text: the rule's condition, cut to 200 characters. */

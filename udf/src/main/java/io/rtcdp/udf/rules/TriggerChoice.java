@@ -101,6 +101,62 @@ public record TriggerChoice(
         return new TriggerChoice(best, bestP, cooldown, cap, consent, lost);
     }
 
+    /**
+     * The rules that may fire, for a profile whose cooldowns and caps are judged after the decision
+     * stage ({@link ContactBook}, a profile that absorbed another): best expected value first
+     * (ties: rule order), with the probability that ranked each.
+     *
+     * @param consent rules left out for want of the consent they need
+     */
+    public record Candidates(
+            List<RuleSet.TriggerRule> rules, List<Double> probabilities, int consent) {}
+
+    /**
+     * Steps 1 and 2 of the contact policy for every trigger rule ({@link ContactPolicy#candidate}):
+     * updates only the rising edges in {@code states}; the arguments are those of {@link #choose}.
+     */
+    public static Candidates candidates(
+            CompiledRules rules,
+            Map<String, TriggerState> states,
+            List<String> holding,
+            RuleFacts facts,
+            boolean withEvent) {
+        List<RuleSet.TriggerRule> all = rules.triggers();
+        ContactPolicy.retainRules(states, rules);
+        List<RuleSet.TriggerRule> may = new ArrayList<>(1);
+        List<Double> ps = new ArrayList<>(1);
+        List<Double> values = new ArrayList<>(1);
+        int consent = 0;
+        for (int i = 0; i < all.size(); i++) {
+            RuleSet.TriggerRule rule = all.get(i);
+            boolean eventDriven = rules.isEventDriven(i);
+            if (eventDriven && !withEvent) {
+                continue;
+            }
+            TriggerState state = states.computeIfAbsent(rule.name(), n -> new TriggerState());
+            boolean holds = holding.contains(rule.name());
+            switch (ContactPolicy.candidate(rule, state, holds, eventDriven, facts.consent())) {
+                case FIRE -> {
+                    Double p = probability(rule, facts);
+                    double value =
+                            (rule.value() == null ? 1.0 : rule.value()) * (p == null ? 1.0 : p)
+                                    - (rule.cost() == null ? 0.0 : rule.cost());
+                    // insertion after every rule of a value at least as high: ties keep rule order
+                    int at = 0;
+                    while (at < values.size() && values.get(at) >= value) {
+                        at++;
+                    }
+                    may.add(at, rule);
+                    ps.add(at, p);
+                    values.add(at, value);
+                }
+                case SUPPRESSED_CONSENT -> consent++;
+                default -> {}
+            }
+        }
+        return new Candidates(may, ps, consent);
+    }
+
     /** The probability a trigger rule's expected value uses, null without a model. */
     static Double probability(RuleSet.TriggerRule rule, RuleFacts facts) {
         Object p = facts.scores().get(rule.when().contains("score.churn") ? "churn" : "purchase");

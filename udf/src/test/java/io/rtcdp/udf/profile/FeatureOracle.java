@@ -11,6 +11,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -45,6 +47,38 @@ final class FeatureOracle {
                     ProfileFields.COMPLAINTS_30D);
 
     private FeatureOracle() {}
+
+    /**
+     * The traits of a profile with these events: per name the value of its latest event, the
+     * largest value among its events of that time; of more than {@code max} names, the {@code max}
+     * whose latest event is the latest (equal times: the smaller names).
+     */
+    static SortedMap<String, String> traits(List<Event> events, int max) {
+        Map<String, Long> latest = new HashMap<>();
+        Map<String, String> value = new HashMap<>();
+        for (Event e : events) {
+            for (Map.Entry<String, String> t : e.traits().entrySet()) {
+                Long had = latest.get(t.getKey());
+                if (had == null
+                        || e.ts() > had
+                        || e.ts() == had && t.getValue().compareTo(value.get(t.getKey())) > 0) {
+                    latest.put(t.getKey(), e.ts());
+                    value.put(t.getKey(), t.getValue());
+                }
+            }
+        }
+        List<String> names = new ArrayList<>(latest.keySet());
+        names.sort(
+                (a, b) ->
+                        latest.get(a).equals(latest.get(b))
+                                ? a.compareTo(b)
+                                : Long.compare(latest.get(b), latest.get(a)));
+        SortedMap<String, String> out = new TreeMap<>();
+        for (String n : names.subList(0, Math.min(max, names.size()))) {
+            out.put(n, value.get(n));
+        }
+        return out;
+    }
 
     /**
      * docs/contract.md §3.3: e counts in the window of length w when b(e.ts) > as_of − w and e.ts ≤

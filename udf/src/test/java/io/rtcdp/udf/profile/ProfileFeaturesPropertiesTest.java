@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.rtcdp.udf.event.Event;
+import io.rtcdp.udf.event.EventType;
 import io.rtcdp.udf.profile.ProfileScenario.Op;
 import io.rtcdp.udf.profile.ProfileScenario.Sim;
+import io.rtcdp.udf.testing.Events;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -15,9 +17,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -64,7 +68,12 @@ class ProfileFeaturesPropertiesTest {
             assertThat(Arrays.asList(out))
                     .as("after %s, state %s", op, sim.state)
                     .isEqualTo(oracle(sim.events, sim.asOf));
+            assertThat(sim.state.traits())
+                    .as("traits after %s", op)
+                    .isEqualTo(FeatureOracle.traits(sim.events, ProfileFeatures.MAX_TRAITS));
         }
+        Statistics.label("trait names")
+                .collect(Math.min(sim.state.traitCount(), ProfileScenario.TRAIT_NAMES.size()));
     }
 
     @Property(tries = 400)
@@ -205,6 +214,164 @@ class ProfileFeaturesPropertiesTest {
         assertThat(abC).as("merged vs one profile with all events").isEqualTo(union);
         assertThat(abC.hashCode()).isEqualTo(union.hashCode());
         assertThat(Arrays.asList(render(abC))).isEqualTo(oracle(all, asOf));
+        assertThat(abC.traits()).isEqualTo(FeatureOracle.traits(all, ProfileFeatures.MAX_TRAITS));
+    }
+
+    /** One trait of an event: a name of {@link #TRAIT_NAMES}, a value, a time among few. */
+    record TraitOp(int name, int value, int time) {}
+
+    /** More names than a profile keeps, few values and times: bound, ties and merges at once. */
+    private static final int TRAIT_NAMES = ProfileFeatures.MAX_TRAITS + 24;
+
+    @Provide
+    Arbitrary<List<TraitOp>> traitOps() {
+        return Combinators.combine(
+                        Arbitraries.integers().between(0, TRAIT_NAMES - 1),
+                        Arbitraries.integers().between(0, 2),
+                        Arbitraries.integers().between(0, 12))
+                .as(TraitOp::new)
+                .list()
+                .ofMinSize(1)
+                .ofMaxSize(220)
+                .withSizeDistribution(net.jqwik.api.RandomDistribution.uniform());
+    }
+
+    /**
+     * Beyond {@link ProfileFeatures#MAX_TRAITS} names, with ties of time and value: the traits of
+     * any arrival order, and of any split into profiles merged in any order, are the oracle's, and
+     * so are the whole states.
+     */
+    @Property(tries = 300)
+    void traitsDependOnlyOnTheEventsUpToTheBound(
+            @ForAll("traitOps") List<TraitOp> ops, @ForAll Random random) throws IOException {
+        List<Event> events = new ArrayList<>();
+        for (int i = 0; i < ops.size(); i++) {
+            TraitOp op = ops.get(i);
+            // an event may carry a second trait, named after the first
+            Map<String, String> traits =
+                    i % 3 == 0
+                            ? Map.of(
+                                    "t" + op.name(),
+                                    "v" + op.value(),
+                                    "t" + (op.name() + 1) % TRAIT_NAMES,
+                                    "v" + (2 - op.value()))
+                            : Map.of("t" + op.name(), "v" + op.value());
+            events.add(
+                    Events.of(EventType.IDENTIFY)
+                            .eventId("e" + i)
+                            .at(ProfileScenario.T0 + op.time() * 1000L)
+                            .traits(traits)
+                            .build());
+        }
+        java.util.SortedMap<String, String> expected =
+                FeatureOracle.traits(events, ProfileFeatures.MAX_TRAITS);
+        ProfileFeatures inOrder = new ProfileFeatures();
+        events.forEach(inOrder::add);
+        assertThat(inOrder.traits()).isEqualTo(expected);
+        assertThat(inOrder.traitCount()).isEqualTo(expected.size());
+
+        List<Event> shuffled = new ArrayList<>(events);
+        Collections.shuffle(shuffled, random);
+        ProfileFeatures other = new ProfileFeatures();
+        shuffled.forEach(other::add);
+        assertThat(other).isEqualTo(inOrder).hasSameHashCodeAs(inOrder);
+
+        // split into parts, merged in a random order, each part first through its encoding
+        int parts = 1 + random.nextInt(5);
+        List<ProfileFeatures> pieces = new ArrayList<>();
+        for (int p = 0; p < parts; p++) {
+            pieces.add(new ProfileFeatures());
+        }
+        for (Event e : shuffled) {
+            pieces.get(random.nextInt(parts)).add(e);
+        }
+        List<ProfileFeatures> decoded = new ArrayList<>();
+        for (ProfileFeatures piece : pieces) {
+            decoded.add(
+                    ProfileFeatures.read(
+                            new DataInputStream(new ByteArrayInputStream(encode(piece)))));
+        }
+        Collections.shuffle(decoded, random);
+        ProfileFeatures merged = decoded.get(0);
+        for (ProfileFeatures piece : decoded.subList(1, decoded.size())) {
+            if (random.nextBoolean()) {
+                merged.merge(piece);
+            } else {
+                piece.merge(merged);
+                merged = piece;
+            }
+        }
+        assertThat(merged.traits()).isEqualTo(expected);
+        assertThat(merged).isEqualTo(inOrder).hasSameHashCodeAs(inOrder);
+        Statistics.label("trait names")
+                .collect(
+                        expected.size() == ProfileFeatures.MAX_TRAITS
+                                ? "bound"
+                                : expected.size() / 16 * 16);
+    }
+
+    /**
+     * retainTraits: what is kept is exactly the oracle's traits of the named names, it says whether
+     * it dropped one, it is idempotent, and the state survives its encoding; with no more names
+     * than {@link ProfileFeatures#MAX_TRAITS} it is the state of the same events carrying only the
+     * named traits (so which names a rule set declares never changes the declared traits' values).
+     */
+    @Property(tries = 300)
+    void retainTraitsKeepsTheNamedTraitsOfTheEvents(
+            @ForAll("traitOps") List<TraitOp> ops, @ForAll Random random) throws IOException {
+        java.util.Set<String> named = new java.util.HashSet<>();
+        for (int n = 0; n < TRAIT_NAMES; n++) {
+            if (random.nextInt(3) == 0) {
+                named.add("t" + n);
+            }
+        }
+        boolean bounded = random.nextBoolean();
+        List<Event> events = new ArrayList<>();
+        List<Event> namedOnly = new ArrayList<>();
+        for (int i = 0; i < ops.size(); i++) {
+            TraitOp op = ops.get(i);
+            // half the runs keep to fewer names than the bound
+            int name = bounded ? op.name() % (ProfileFeatures.MAX_TRAITS / 2) : op.name();
+            Map<String, String> traits =
+                    i % 3 == 0
+                            ? Map.of(
+                                    "t" + name,
+                                    "v" + op.value(),
+                                    "t" + (name + 1) % TRAIT_NAMES,
+                                    "v" + (2 - op.value()))
+                            : Map.of("t" + name, "v" + op.value());
+            Map<String, String> kept = new java.util.HashMap<>(traits);
+            kept.keySet().retainAll(named);
+            long ts = ProfileScenario.T0 + op.time() * 1000L;
+            events.add(
+                    Events.of(EventType.IDENTIFY).eventId("e" + i).at(ts).traits(traits).build());
+            namedOnly.add(
+                    Events.of(EventType.IDENTIFY).eventId("e" + i).at(ts).traits(kept).build());
+        }
+        ProfileFeatures f = new ProfileFeatures();
+        events.forEach(f::add);
+        java.util.SortedMap<String, String> before = f.traits();
+
+        boolean removed = f.retainTraits(named);
+
+        java.util.SortedMap<String, String> expected = new java.util.TreeMap<>(before);
+        expected.keySet().retainAll(named);
+        assertThat(f.traits()).isEqualTo(expected);
+        assertThat(f.traitCount()).isEqualTo(expected.size());
+        assertThat(removed).isEqualTo(expected.size() < before.size());
+        assertThat(f.retainTraits(named)).isFalse();
+        ProfileFeatures decoded =
+                ProfileFeatures.read(new DataInputStream(new ByteArrayInputStream(encode(f))));
+        assertThat(decoded).isEqualTo(f).hasSameHashCodeAs(f);
+        assertThat(encode(decoded)).isEqualTo(encode(f));
+        if (bounded) {
+            ProfileFeatures fromNamed = new ProfileFeatures();
+            namedOnly.forEach(fromNamed::add);
+            assertThat(f).isEqualTo(fromNamed).hasSameHashCodeAs(fromNamed);
+            assertThat(f.traits())
+                    .isEqualTo(FeatureOracle.traits(namedOnly, ProfileFeatures.MAX_TRAITS));
+        }
+        Statistics.label("removed").collect(removed);
     }
 
     /**

@@ -612,4 +612,279 @@ class ProfileFeaturesTest {
     private static ProfileFeatures read(byte[] bytes) throws IOException {
         return ProfileFeatures.read(new DataInputStream(new ByteArrayInputStream(bytes)));
     }
+
+    private static Event identify(long ts, Map<String, String> traits) {
+        return Events.of(EventType.IDENTIFY)
+                .eventId("i-" + ts + traits)
+                .at(ts)
+                .channel("web")
+                .traits(traits)
+                .build();
+    }
+
+    private static ProfileFeatures of(List<Event> events) {
+        ProfileFeatures f = new ProfileFeatures();
+        events.forEach(f::add);
+        return f;
+    }
+
+    /**
+     * retainTraits keeps the named traits with their values and times, drops the others, says
+     * whether it dropped one, and leaves a profile without traits written as one that never had
+     * any.
+     */
+    @Test
+    void retainTraitsKeepsOnlyTheNamedTraits() throws IOException {
+        long t = t("2024-03-01T10:00:00Z");
+        Event order = track("2024-03-01T09:00:00Z", Event.ORDER_COMPLETED, 10_000_000L, "shoes");
+        ProfileFeatures f =
+                of(
+                        List.of(
+                                order,
+                                identify(t, Map.of("plan", "gold", "city", "Bern", "tier", "2")),
+                                identify(t + 1000, Map.of("city", "Basel"))));
+
+        assertThat(f.retainTraits(java.util.Set.of("plan", "city", "tier", "other"))).isFalse();
+        assertThat(f.traitCount()).isEqualTo(3);
+
+        assertThat(f.retainTraits(java.util.Set.of("plan", "city"))).isTrue();
+        assertThat(f.traits()).isEqualTo(Map.of("plan", "gold", "city", "Basel"));
+        // the same state as of the events with only those traits: values and times kept
+        ProfileFeatures declaredOnly =
+                of(
+                        List.of(
+                                order,
+                                identify(t, Map.of("plan", "gold", "city", "Bern")),
+                                identify(t + 1000, Map.of("city", "Basel"))));
+        assertThat(f).isEqualTo(declaredOnly).hasSameHashCodeAs(declaredOnly);
+        assertThat(bytes(f)).isEqualTo(bytes(declaredOnly));
+        assertThat(read(bytes(f))).isEqualTo(declaredOnly);
+        assertThat(f.retainTraits(java.util.Set.of("plan", "city"))).as("nothing more").isFalse();
+
+        // it takes new traits in place afterwards
+        f.add(identify(t + 2000, Map.of("tier", "3", "city", "Zug")));
+        assertThat(f.traits()).isEqualTo(Map.of("plan", "gold", "city", "Zug", "tier", "3"));
+
+        // none named: none kept, written as a profile that never had traits
+        assertThat(f.retainTraits(java.util.Set.of())).isTrue();
+        assertThat(f.traits()).isEmpty();
+        assertThat(f.traitCount()).isZero();
+        ProfileFeatures without = f.copy();
+        assertThat(bytes(f)[0]).isEqualTo((byte) ProfileFeatures.FORMAT_WITHOUT_TEXTS);
+        assertThat(read(bytes(f))).isEqualTo(without);
+        assertThat(f.retainTraits(java.util.Set.of())).as("no traits: nothing to do").isFalse();
+        f.add(identify(t + 3000, Map.of("plan", "silver")));
+        assertThat(f.traits()).isEqualTo(Map.of("plan", "silver"));
+
+        // a profile that never had traits
+        assertThat(new ProfileFeatures().retainTraits(java.util.Set.of("plan"))).isFalse();
+    }
+
+    /**
+     * Traits: per name the value of the latest event, the larger value among events of the same
+     * time, whatever the order the events arrive in and however the profile was split and merged.
+     */
+    @Test
+    void traitsKeepTheLatestValueByEventTimeInAnyOrderAndThroughMerges() {
+        long t = t("2024-03-01T10:00:00Z");
+        List<Event> events =
+                List.of(
+                        identify(t, Map.of("plan", "gold", "city", "Bern")),
+                        identify(t + DAY_MS, Map.of("plan", "silver")),
+                        // as late as Bern: the larger value, Bern, stays
+                        identify(t, Map.of("city", "Aarau")),
+                        // as late as silver: silver is larger
+                        identify(t + DAY_MS, Map.of("plan", "bronze")),
+                        // older than silver, arrives last
+                        identify(t - DAY_MS, Map.of("plan", "platinum", "tier", "2")));
+        Map<String, String> expected = Map.of("plan", "silver", "city", "Bern", "tier", "2");
+        assertThat(new ProfileFeatures().traits()).isEmpty();
+        ProfileFeatures whole = of(events);
+        assertThat(whole.traits())
+                .isEqualTo(expected)
+                .isInstanceOf(java.util.SortedMap.class)
+                .containsKeys("city", "plan", "tier");
+        assertThat(whole.traits().keySet()).containsExactly("city", "plan", "tier");
+        assertThatThrownBy(() -> whole.traits().put("x", "y"))
+                .isInstanceOf(UnsupportedOperationException.class);
+        assertThat(whole.traitCount()).isEqualTo(3);
+        // every arrival order, and every split into two profiles merged either way
+        for (List<Event> order : permutations(events)) {
+            assertThat(of(order)).isEqualTo(whole).hasSameHashCodeAs(whole);
+            for (int mask = 0; mask < 1 << order.size(); mask++) {
+                List<Event> a = new java.util.ArrayList<>();
+                List<Event> b = new java.util.ArrayList<>();
+                for (int i = 0; i < order.size(); i++) {
+                    ((mask >> i & 1) == 0 ? a : b).add(order.get(i));
+                }
+                ProfileFeatures ab = of(a);
+                ab.merge(of(b));
+                ProfileFeatures ba = of(b);
+                ba.merge(of(a));
+                assertThat(ab).isEqualTo(whole);
+                assertThat(ba).isEqualTo(whole);
+            }
+        }
+        // a copy is independent
+        ProfileFeatures c = whole.copy();
+        c.add(identify(t + 2 * DAY_MS, Map.of("plan", "none")));
+        assertThat(c.traits()).containsEntry("plan", "none");
+        assertThat(whole.traits()).isEqualTo(expected);
+        assertThat(c).isNotEqualTo(whole);
+        assertThat(whole.toString()).contains("plan@").doesNotContain("silver");
+    }
+
+    private static final long DAY_MS = 86_400_000L;
+
+    private static <T> List<List<T>> permutations(List<T> items) {
+        if (items.size() <= 1) {
+            return List.of(items);
+        }
+        List<List<T>> out = new java.util.ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            List<T> rest = new java.util.ArrayList<>(items);
+            T first = rest.remove(i);
+            for (List<T> p : permutations(rest)) {
+                List<T> l = new java.util.ArrayList<>();
+                l.add(first);
+                l.addAll(p);
+                out.add(l);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * At most 64 trait names: those whose latest value is the latest (equal times: the smaller
+     * names), whatever the arrival order; a name left out comes back with a newer value.
+     */
+    @Test
+    void aProfileKeepsTheSixtyFourNamesOfTheLatestTraits() {
+        assertThat(ProfileFeatures.MAX_TRAITS)
+                .isEqualTo(io.rtcdp.udf.rules.DecisionState.MAX_TRAITS)
+                .isEqualTo(64);
+        long t = t("2024-03-01T10:00:00Z");
+        List<Event> events = new java.util.ArrayList<>();
+        for (int i = 0; i < 70; i++) {
+            // t00 … t69, each a minute later than the one before: t06 … t69 are the latest 64
+            events.add(identify(t + i * 60_000L, Map.of(String.format("t%02d", i), "v" + i)));
+        }
+        ProfileFeatures f = of(events);
+        assertThat(f.traitCount()).isEqualTo(64);
+        assertThat(f.traits().firstKey()).isEqualTo("t06");
+        assertThat(f.traits().lastKey()).isEqualTo("t69");
+        List<Event> reversed = new java.util.ArrayList<>(events);
+        java.util.Collections.reverse(reversed);
+        assertThat(of(reversed)).isEqualTo(f);
+        ProfileFeatures odd = of(events.stream().filter(e -> e.ts() / 60_000 % 2 == 1).toList());
+        ProfileFeatures even = of(events.stream().filter(e -> e.ts() / 60_000 % 2 == 0).toList());
+        ProfileFeatures merged = odd.copy();
+        merged.merge(even);
+        assertThat(merged).isEqualTo(f);
+        even.merge(odd);
+        assertThat(even).isEqualTo(f);
+
+        // an older value of a new name is left out; a newer one of a left-out name comes back,
+        // and the name of the oldest value goes
+        f.add(identify(t - 1, Map.of("a", "old")));
+        assertThat(f.traits()).doesNotContainKey("a").hasSize(64);
+        f.add(identify(t + 100 * 60_000L, Map.of("t00", "back")));
+        assertThat(f.traits())
+                .containsEntry("t00", "back")
+                .doesNotContainKey("t06")
+                .containsKey("t07")
+                .hasSize(64);
+
+        // all at one time: the 64 smallest names
+        List<Event> same = new java.util.ArrayList<>();
+        for (int i = 69; i >= 0; i--) {
+            same.add(identify(t, Map.of(String.format("t%02d", i), "v")));
+        }
+        ProfileFeatures tied = of(same);
+        assertThat(tied.traits().firstKey()).isEqualTo("t00");
+        assertThat(tied.traits().lastKey()).isEqualTo("t63");
+        tied.add(identify(t, Map.of("s", "v")));
+        assertThat(tied.traits()).containsKey("s").doesNotContainKey("t63");
+    }
+
+    /**
+     * Traits are the last part of format 3 (its byte {@link ProfileFeatures#PART_TRAITS}): a
+     * profile without traits is written as before them, and a state of before them reads as one
+     * without traits that then takes them.
+     */
+    @Test
+    void traitsAreTheirOwnPartAndAProfileWithoutIsWrittenAsBefore() throws IOException {
+        long t = t("2024-03-01T10:00:00Z");
+        Event order = track("2024-03-01T09:00:00Z", Event.ORDER_COMPLETED, 10_000_000L, "shoes");
+        Event plain = identify(t, Map.of());
+        ProfileFeatures without = of(List.of(order, plain));
+        byte[] old = bytes(without);
+        assertThat(old[0]).isEqualTo((byte) ProfileFeatures.FORMAT_WITHOUT_TEXTS);
+        ProfileFeatures with = of(List.of(order, identify(t, Map.of("plan", "gold"))));
+        byte[] now = bytes(with);
+        // format 3: the same bytes, then the parts byte and the traits: one, "plan" = "gold",
+        // set 0 ms before asOf
+        byte[] expected = java.util.Arrays.copyOf(old, old.length + 13);
+        expected[0] = (byte) ProfileFeatures.FORMAT_WITH_PARTS;
+        byte[] tail = {
+            (byte) ProfileFeatures.PART_TRAITS, 1, 5, 'p', 'l', 'a', 'n', 5, 'g', 'o', 'l', 'd', 0
+        };
+        System.arraycopy(tail, 0, expected, old.length, tail.length);
+        assertThat(now).isEqualTo(expected);
+        assertThat(read(now)).isEqualTo(with).hasSameHashCodeAs(with);
+        assertThat(read(now).traits()).isEqualTo(Map.of("plan", "gold"));
+
+        ProfileFeatures forgotten = with.copy();
+        forgotten.forgetTraits();
+        assertThat(forgotten).isEqualTo(without);
+        assertThat(bytes(forgotten)).isEqualTo(old);
+        ProfileFeatures restored = read(old);
+        assertThat(restored.traits()).isEmpty();
+        restored.add(identify(t + 1, Map.of("plan", "silver")));
+        assertThat(restored.traits()).isEqualTo(Map.of("plan", "silver"));
+
+        // with the order times and the texts: every part, in order
+        ProfileFeatures all = typical();
+        all.add(
+                Events.track("chat")
+                        .at(t("2024-03-04T08:40:00Z"))
+                        .text(new TextSignal(TextIntent.COMPLAINT, 0.9, TextSentiment.NEGATIVE, -1))
+                        .traits(Map.of("plan", "gold", "näme", "新客"))
+                        .build());
+        byte[] allBytes = bytes(all);
+        assertThat(allBytes[0]).isEqualTo((byte) ProfileFeatures.FORMAT_WITH_PARTS);
+        assertThat(read(allBytes)).isEqualTo(all);
+        ProfileFeatures allWithout = all.copy();
+        allWithout.forgetTraits();
+        byte[] allOld = bytes(allWithout);
+        assertThat(allOld[0]).isEqualTo((byte) ProfileFeatures.FORMAT_WITH_PARTS);
+        // the same bytes but the parts byte, then the traits
+        List<Integer> differ = new java.util.ArrayList<>();
+        for (int i = 0; i < allOld.length; i++) {
+            if (allOld[i] != allBytes[i]) {
+                differ.add(i);
+            }
+        }
+        assertThat(differ).hasSize(1);
+        int parts = differ.get(0);
+        assertThat(allOld[parts])
+                .isEqualTo((byte) (ProfileFeatures.PART_TEXTS | ProfileFeatures.PART_ORDER_TIMES));
+        assertThat(allBytes[parts])
+                .isEqualTo(
+                        (byte)
+                                (ProfileFeatures.PART_TEXTS
+                                        | ProfileFeatures.PART_ORDER_TIMES
+                                        | ProfileFeatures.PART_TRAITS));
+        assertThat(read(allOld)).isEqualTo(allWithout);
+
+        // a corrupt traits part
+        byte[] unknownPart = now.clone();
+        unknownPart[old.length] = (byte) (ProfileFeatures.PART_TRAITS << 1);
+        assertThatThrownBy(() -> read(unknownPart))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("parts");
+        byte[] noTraits = now.clone();
+        noTraits[old.length + 1] = 0;
+        assertThatThrownBy(() -> read(noTraits)).isInstanceOf(IOException.class);
+    }
 }

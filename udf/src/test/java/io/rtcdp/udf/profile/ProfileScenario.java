@@ -8,6 +8,8 @@ import io.rtcdp.udf.text.TextSentiment;
 import io.rtcdp.udf.text.TextSignal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -15,9 +17,10 @@ import net.jqwik.api.Tuple;
 
 /**
  * Random event sequences for the property tests: events of mixed names, amounts (negative and null
- * included), categories and consents, with times spread over ±120 days, heavily out of order, and
- * clustered at window edges — right at the bucket boundary of {@code as_of − W} and at {@code b + W
- * ± 1 ms} of earlier events — interleaved with {@code advanceTo} calls.
+ * included), categories, consents and traits (a few names and values, so that names recur and
+ * values tie), with times spread over ±120 days, heavily out of order, and clustered at window
+ * edges — right at the bucket boundary of {@code as_of − W} and at {@code b + W ± 1 ms} of earlier
+ * events — interleaved with {@code advanceTo} calls.
  *
  * <p>Edge times are described relative to the state at the moment they are applied (current {@code
  * as_of}, an earlier event), so they hit the edges whatever came before.
@@ -32,6 +35,9 @@ final class ProfileScenario {
     private static final long[] WINDOW_LENGTHS = {DAY, 30 * DAY, 90 * DAY};
 
     static final List<String> CATEGORIES = List.of("books", "Books", "garden", "toys", "äpfel");
+
+    static final List<String> TRAIT_NAMES = List.of("plan", "city", "tier", "näme");
+    static final List<String> TRAIT_VALUES = List.of("a", "b", "B", "ü", "");
 
     private ProfileScenario() {}
 
@@ -85,7 +91,8 @@ final class ProfileScenario {
             String category,
             Boolean marketing,
             Boolean personalization,
-            TextSignal text) {}
+            TextSignal text,
+            Map<String, String> traits) {}
 
     /** One step: an event (when {@code event} is set) or an advance of as_of. */
     record Op(EventSpec event, TimeSpec time) {
@@ -142,9 +149,21 @@ final class ProfileScenario {
                                 Arbitraries.of(TextSentiment.class))
                         .as((i, st) -> new TextSignal(i, 0.5, st, 0))
                         .injectNull(0.7);
-        return Combinators.combine(types, names, amounts, categories, consents, consents, texts)
+        Arbitrary<Map<String, String>> traits =
+                Arbitraries.frequencyOf(
+                        Tuple.of(7, Arbitraries.just(Map.<String, String>of())),
+                        Tuple.of(
+                                3,
+                                Arbitraries.maps(
+                                                Arbitraries.of(TRAIT_NAMES),
+                                                Arbitraries.of(TRAIT_VALUES))
+                                        .ofMinSize(1)
+                                        .ofMaxSize(3)
+                                        .map(m -> (Map<String, String>) new TreeMap<>(m))));
+        return Combinators.combine(
+                        types, names, amounts, categories, consents, consents, texts, traits)
                 .as(
-                        (type, name, amount, category, m, p, text) ->
+                        (type, name, amount, category, m, p, text, tr) ->
                                 new EventSpec(
                                         type,
                                         type == EventType.TRACK ? name : null,
@@ -152,7 +171,8 @@ final class ProfileScenario {
                                         category,
                                         m,
                                         p,
-                                        text));
+                                        text,
+                                        tr));
     }
 
     static Arbitrary<List<Op>> ops(int maxSize) {
@@ -197,6 +217,7 @@ final class ProfileScenario {
                 .category(s.category())
                 .consent(s.marketing(), s.personalization())
                 .text(s.text())
+                .traits(s.traits())
                 .build();
     }
 }

@@ -94,4 +94,46 @@ class TriggerChoiceTest {
         choose(List.of(), facts(0.5, 0.1, true), false, 10 * H);
         assertThat(states).doesNotContainKey("gone").containsKeys("small", "big", "rescue");
     }
+
+    @Test
+    void candidatesAreTheRulesThatMayFireBestFirstAndChooseAgreesWithTheFirstOfThem() {
+        // the same facts as above: big 4, rescue 2.7, small 0.5; rising edges only, no fires
+        TriggerChoice.Candidates may =
+                TriggerChoice.candidates(
+                        rules,
+                        states,
+                        List.of("small", "big", "rescue"),
+                        facts(0.5, 0.9, true),
+                        false);
+        assertThat(may.rules())
+                .extracting(RuleSet.TriggerRule::name)
+                .containsExactly("big", "rescue", "small");
+        assertThat(may.probabilities()).containsExactly(0.5, 0.9, 0.5);
+        assertThat(states.get("big"))
+                .isEqualTo(new TriggerState(true, TriggerState.NEVER, new long[0]));
+        // the edge is used up: not again while the conditions hold; consent still counts
+        assertThat(
+                        TriggerChoice.candidates(
+                                        rules,
+                                        states,
+                                        List.of("small", "big", "rescue"),
+                                        facts(0.5, 0.9, true),
+                                        false)
+                                .rules())
+                .isEmpty();
+        Map<String, TriggerState> fresh = new TreeMap<>();
+        TriggerChoice.Candidates noConsent =
+                TriggerChoice.candidates(
+                        rules, fresh, List.of("rescue"), facts(0.5, 0.9, false), false);
+        assertThat(noConsent.rules()).isEmpty();
+        assertThat(noConsent.consent()).isEqualTo(1);
+        // equal values keep rule order
+        Map<String, TriggerState> ties = new TreeMap<>();
+        TriggerChoice.Candidates tied =
+                TriggerChoice.candidates(
+                        rules, ties, List.of("small", "viewed"), RuleFacts.builder().build(), true);
+        assertThat(tied.rules())
+                .extracting(RuleSet.TriggerRule::name)
+                .containsExactly("small", "viewed");
+    }
 }
