@@ -221,9 +221,6 @@ public final class ProfileDecider
         return this;
     }
 
-    /** The highest start-up rule set per tenant, compiled from {@link #startUp} in {@code open}. */
-    private transient Map<String, CompiledRules> startUpRules;
-
     /** The highest start-up model per model key, loaded from {@link #startUp} in {@code open}. */
     private transient Map<String, Scorer> startUpModels;
 
@@ -233,13 +230,12 @@ public final class ProfileDecider
     /** Set while a new rule set is applied to every profile: no rescoring then. */
     private transient boolean reevaluating;
 
-    /** Compiled rule sets by tenant, built from {@link #RULES} on first use. */
-    private transient Map<String, CompiledRules> compiled;
+    /** The rule set in force per tenant: the start-up ones, then {@link #RULES}'. */
+    private transient io.rtcdp.operators.RuleSetsInForce ruleSets;
 
-    /** Tenants / model keys whose restored rule set / model this jar cannot take. */
-    private transient Set<String> droppedRules;
-
+    /** Model keys whose restored model this jar cannot take. */
     private transient Set<String> droppedModels;
+
     private transient Counter rulesDropped;
     private transient Counter modelsDropped;
     private final io.rtcdp.operators.RecordIsolation isolation =
@@ -446,38 +442,35 @@ public final class ProfileDecider
                 new StateCache<>(state, cacheSize)
                         .withMetrics(getRuntimeContext().getMetricGroup(), "decisionStates");
         snapshots = getRuntimeContext().getMapState(SNAPSHOTS);
-        compiled = new HashMap<>();
-        startUpRules = new HashMap<>();
         startUpModels = new HashMap<>();
         for (String text : startUp) {
-            if (text.isEmpty()) {
-                continue;
-            }
-            if (ModelMessages.isModel(text)) {
-                try {
-                    ModelMessages.Decoded m = ModelMessages.decode(text);
-                    Scorer had = startUpModels.get(m.key());
-                    if (MODEL_NAMES.contains(m.name())
-                            && (had == null
-                                    || m.model().version() > had.servable().model().version())) {
-                        startUpModels.put(m.key(), Scorer.of(m.servable()));
-                    }
-                } catch (ModelException | RuntimeException e) {
-                    // the job loaded them when it was built; the broadcast path rejects it, logged
-                }
+            if (text.isEmpty() || !ModelMessages.isModel(text)) {
                 continue;
             }
             try {
-                CompiledRules r = CompiledRules.compile(text);
-                CompiledRules had = startUpRules.get(r.tenant());
-                if (had == null || r.version() > had.version()) {
-                    startUpRules.put(r.tenant(), r);
+                ModelMessages.Decoded m = ModelMessages.decode(text);
+                Scorer had = startUpModels.get(m.key());
+                if (MODEL_NAMES.contains(m.name())
+                        && (had == null
+                                || m.model().version() > had.servable().model().version())) {
+                    startUpModels.put(m.key(), Scorer.of(m.servable()));
                 }
-            } catch (RuleSetException e) {
-                // the job compiled them when it was built; the broadcast path rejects it, logged
+            } catch (ModelException | RuntimeException e) {
+                // the job loaded them when it was built; the broadcast path rejects it, logged
             }
         }
-        droppedRules = new java.util.HashSet<>();
+        ruleSets =
+                new io.rtcdp.operators.RuleSetsInForce(
+                        startUp,
+                        versionStep,
+                        (tenant, e) -> {
+                            rulesDropped.inc();
+                            LOG.error(
+                                    "The restored rule set of tenant {} no longer compiles and is"
+                                            + " not applied until the tenant's next rule set: {}",
+                                    tenant,
+                                    String.join("; ", e.problems()));
+                        });
         droppedModels = new java.util.HashSet<>();
         var g = getRuntimeContext().getMetricGroup();
         rulesDropped = g.counter("ruleSetsDroppedOnRestore");
@@ -687,40 +680,32 @@ public final class ProfileDecider
         String tenant = next.tenant();
         BroadcastState<String, String> stored = ctx.getBroadcastState(RULES);
         CompiledRules current = rules(tenant, stored);
-        if (current != null
-                && current == startUpRules.get(tenant)
-                && stored.get(tenant) == null
-                && next.version() == current.version()) {
-            // the start-up rule set this subtask has decided with from the start: kept, and not
-            // applied again (every profile it holds was decided with it)
-            stored.put(tenant, text);
-            compiled.put(tenant, current);
-            rulesApplied.inc();
-            return;
-        }
-        Long inForce = current == null ? null : current.version();
-        switch (versionStep.judge(inForce, next.version())) {
-            case IGNORE -> {
+        Long inForceVersion = current == null ? null : current.version();
+        switch (ruleSets.offer(next, text, stored)) {
+            case START_UP_KEPT -> {
+                // the start-up rule set this subtask has decided with from the start: kept, and
+                // not applied again (every profile it holds was decided with it)
+                rulesApplied.inc();
+                return;
+            }
+            case IGNORED -> {
                 LOG.info(
                         "Ignored rule set version {} of tenant {}: version {} is in force",
                         next.version(),
                         tenant,
-                        inForce);
+                        inForceVersion);
                 return;
             }
-            case REFUSE -> {
+            case REFUSED -> {
                 rulesRejected.inc();
                 LOG.warn(
                         "Rejected a rule set of tenant {}; the rules in force stay: {}",
                         tenant,
-                        versionStep.refusal(inForce, next.version()));
+                        versionStep.refusal(inForceVersion, next.version()));
                 return;
             }
-            case APPLY -> {}
+            case APPLIED -> {}
         }
-        stored.put(tenant, text);
-        compiled.put(tenant, next);
-        droppedRules.remove(tenant);
         rulesApplied.inc();
         long started = System.nanoTime();
         String prefix = tenant + '\u0001';
@@ -848,33 +833,7 @@ public final class ProfileDecider
 
     private CompiledRules rules(String tenant, ReadOnlyBroadcastState<String, String> stored)
             throws Exception {
-        CompiledRules r = compiled.get(tenant);
-        if (r != null) {
-            return r;
-        }
-        String text = stored.get(tenant);
-        if (text == null) {
-            return startUpRules.get(tenant);
-        }
-        if (droppedRules.contains(tenant)) {
-            return null;
-        }
-        // restored from a checkpoint: it compiled when it was accepted, but this jar may be a
-        // newer one that no longer takes it; then the tenant has no rules until its next rule set
-        try {
-            r = CompiledRules.compile(text);
-        } catch (RuleSetException e) {
-            droppedRules.add(tenant);
-            rulesDropped.inc();
-            LOG.error(
-                    "The restored rule set of tenant {} no longer compiles and is not applied"
-                            + " until the tenant's next rule set: {}",
-                    tenant,
-                    String.join("; ", e.problems()));
-            return null;
-        }
-        compiled.put(tenant, r);
-        return r;
+        return ruleSets.get(tenant, stored);
     }
 
     /** A new model version: used from the next update of each profile on. */

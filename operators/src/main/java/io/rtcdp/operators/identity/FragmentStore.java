@@ -1,6 +1,7 @@
 package io.rtcdp.operators.identity;
 
 import io.rtcdp.operators.RecordIsolation;
+import io.rtcdp.operators.RuleSetsInForce;
 import io.rtcdp.operators.StateCache;
 import io.rtcdp.operators.types.CodecSerializer;
 import io.rtcdp.operators.types.CodecTypeInfo;
@@ -15,8 +16,6 @@ import io.rtcdp.udf.rules.RuleSetException;
 import io.rtcdp.udf.rules.VersionStep;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -108,19 +107,8 @@ public final class FragmentStore
         return this;
     }
 
-    /** A tenant's rule set in force, as far as this stage needs it. */
-    private record InForce(long version, Set<String> declared) {}
-
-    /** The highest start-up rule set per tenant, from {@link #startUp} in {@code open}. */
-    private transient Map<String, InForce> startUpRules;
-
-    /** The rule set in force per tenant, from {@link #RULES} on first use. */
-    private transient Map<String, InForce> inForce;
-
-    /**
-     * Tenants whose restored rule set this jar no longer compiles: none in force until the next.
-     */
-    private transient Set<String> droppedRules;
+    /** The rule set in force per tenant, as the decision stage finds it. */
+    private transient RuleSetsInForce ruleSets;
 
     private transient StateCache<ProfileFeatures> features;
     private transient Counter traitsUndeclared;
@@ -133,23 +121,12 @@ public final class FragmentStore
         features =
                 new StateCache<>(getRuntimeContext().getState(FEATURES), cacheSize)
                         .withMetrics(getRuntimeContext().getMetricGroup(), "fragments");
-        inForce = new HashMap<>();
-        droppedRules = new HashSet<>();
-        startUpRules = new HashMap<>();
-        for (String text : startUp) {
-            if (text.isEmpty() || ModelMessages.isModel(text)) {
-                continue;
-            }
-            try {
-                CompiledRules r = CompiledRules.compile(text);
-                InForce had = startUpRules.get(r.tenant());
-                if (had == null || r.version() > had.version()) {
-                    startUpRules.put(r.tenant(), new InForce(r.version(), r.declaredTraits()));
-                }
-            } catch (RuleSetException e) {
-                // the job compiled them when it was built; the decision stage logs a rejection
-            }
-        }
+        ruleSets =
+                new RuleSetsInForce(
+                        startUp,
+                        versionStep,
+                        // the decision stage logs it and counts it
+                        (tenant, e) -> {});
     }
 
     @Override
@@ -239,36 +216,8 @@ public final class FragmentStore
      */
     private Set<String> declared(String tenant, ReadOnlyBroadcastState<String, String> stored)
             throws Exception {
-        InForce r = rules(tenant, stored);
-        return r == null ? Set.of() : r.declared();
-    }
-
-    /** The tenant's rule set in force, as the decision stage finds it; null when none is. */
-    private InForce rules(String tenant, ReadOnlyBroadcastState<String, String> stored)
-            throws Exception {
-        InForce r = inForce.get(tenant);
-        if (r != null) {
-            return r;
-        }
-        String text = stored.get(tenant);
-        if (text == null) {
-            return startUpRules.get(tenant);
-        }
-        if (droppedRules.contains(tenant)) {
-            return null;
-        }
-        // restored from a checkpoint: it compiled when it was accepted, but this jar may be a
-        // newer one that no longer takes it; then the tenant has no rules until its next rule set
-        // (the decision stage logs it and counts it)
-        try {
-            CompiledRules compiled = CompiledRules.compile(text);
-            r = new InForce(compiled.version(), compiled.declaredTraits());
-        } catch (RuleSetException e) {
-            droppedRules.add(tenant);
-            return null;
-        }
-        inForce.put(tenant, r);
-        return r;
+        CompiledRules r = ruleSets.get(tenant, stored);
+        return r == null ? Set.of() : r.declaredTraits();
     }
 
     /**
@@ -289,31 +238,18 @@ public final class FragmentStore
         }
         String tenant = next.tenant();
         BroadcastState<String, String> stored = ctx.getBroadcastState(RULES);
-        InForce current = rules(tenant, stored);
-        InForce taken = new InForce(next.version(), next.declaredTraits());
-        if (current != null
-                && current == startUpRules.get(tenant)
-                && stored.get(tenant) == null
-                && next.version() == current.version()) {
-            // the start-up rule set, in force here from the start: kept
-            stored.put(tenant, text);
-            inForce.put(tenant, current);
-            return;
-        }
-        Long version = current == null ? null : current.version();
-        if (versionStep.judge(version, next.version()) != VersionStep.Verdict.APPLY) {
+        CompiledRules current = ruleSets.get(tenant, stored);
+        RuleSetsInForce.Verdict verdict = ruleSets.offer(next, text, stored);
+        if (verdict != RuleSetsInForce.Verdict.APPLIED) {
             LOG.debug(
-                    "Not applied here: rule set version {} of tenant {} (version {} in force)",
+                    "Not applied here ({}): rule set version {} of tenant {}",
+                    verdict,
                     next.version(),
-                    tenant,
-                    version);
+                    tenant);
             return;
         }
-        stored.put(tenant, text);
-        inForce.put(tenant, taken);
-        droppedRules.remove(tenant);
-        if (current != null && !taken.declared().containsAll(current.declared())) {
-            forgetUndeclared(tenant, taken.declared(), ctx);
+        if (current != null && !next.declaredTraits().containsAll(current.declaredTraits())) {
+            forgetUndeclared(tenant, next.declaredTraits(), ctx);
         }
     }
 

@@ -633,21 +633,27 @@ public final class ProfileUpdater
         }
         if (st.features().asOf() > asOfBefore) {
             refreshes.inc();
-            emit(
-                    key[0],
-                    key[1],
-                    st,
-                    full,
-                    full,
-                    full ? st.ids() : List.of(),
-                    null,
-                    null,
-                    null,
-                    null,
-                    out);
+            emitRefresh(key, st, full, out);
         }
         schedule(st, ctx);
         profile.update(ctx.getCurrentKey(), st);
+    }
+
+    /** Writes what a refresh (no event, no merge) changed of the profile. */
+    private void emitRefresh(
+            String[] key, ProfileState st, boolean full, Collector<ProfileChange> out) {
+        emit(
+                key[0],
+                key[1],
+                st,
+                full,
+                full,
+                full ? st.ids() : List.of(),
+                null,
+                null,
+                null,
+                List.of(),
+                out);
     }
 
     /**
@@ -681,18 +687,7 @@ public final class ProfileUpdater
             valuesBefore(st, full);
             st.features().advanceTo(target);
             refreshes.inc();
-            emit(
-                    key[0],
-                    key[1],
-                    st,
-                    full,
-                    full,
-                    full ? st.ids() : List.of(),
-                    null,
-                    null,
-                    null,
-                    null,
-                    out);
+            emitRefresh(key, st, full, out);
         }
     }
 
