@@ -46,8 +46,14 @@ public final class ProfileCommandSerializer extends CodecSerializer<ProfileComma
         if (c.declaredTraits() == null) {
             io.rtcdp.udf.profile.Strings.writeVarInt(out, 0);
         } else {
-            io.rtcdp.udf.profile.Strings.writeVarInt(out, c.declaredTraits().size() + 1);
-            for (String name : c.declaredTraits()) {
+            // sorted, so that the bytes do not depend on the set's iteration order (random per JVM
+            // for an immutable set)
+            String[] names = c.declaredTraits().toArray(new String[0]);
+            if (names.length > 1) {
+                java.util.Arrays.sort(names);
+            }
+            io.rtcdp.udf.profile.Strings.writeVarInt(out, names.length + 1);
+            for (String name : names) {
                 writeString(name, out);
             }
         }
