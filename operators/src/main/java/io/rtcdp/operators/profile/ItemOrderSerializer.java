@@ -5,9 +5,6 @@ import io.rtcdp.operators.types.CodecTypeInfo;
 import io.rtcdp.operators.types.VersionedSnapshot;
 import io.rtcdp.udf.profile.Strings;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -46,30 +43,6 @@ public final class ItemOrderSerializer extends CodecSerializer<ItemOrder> {
                 readStrings(in),
                 readStrings(in),
                 readStrings(in));
-    }
-
-    /** Writes a list of strings: a varint count, then the strings. */
-    static void writeStrings(List<String> list, DataOutputView out) throws IOException {
-        Strings.writeVarInt(out, list.size());
-        for (String s : list) {
-            writeString(s, out);
-        }
-    }
-
-    /** Reads what {@link #writeStrings} wrote, as an unmodifiable list. */
-    static List<String> readStrings(DataInputView in) throws IOException {
-        int n = Strings.readVarInt(in);
-        if (n < 0) {
-            throw new IOException("negative list length " + n);
-        }
-        if (n == 0) {
-            return List.of();
-        }
-        List<String> list = new ArrayList<>(Math.min(n, 1024));
-        for (int i = 0; i < n; i++) {
-            list.add(readString(in));
-        }
-        return Collections.unmodifiableList(list);
     }
 
     @Override

@@ -96,4 +96,29 @@ public abstract class CodecSerializer<T> extends TypeSerializerSingleton<T> {
     public static String readString(DataInputView in) throws IOException {
         return Strings.read(in);
     }
+
+    /** Writes a list of strings: a varint count, then each as {@link #writeString}. */
+    public static void writeStrings(java.util.List<String> list, DataOutputView out)
+            throws IOException {
+        Strings.writeVarInt(out, list.size());
+        for (String s : list) {
+            writeString(s, out);
+        }
+    }
+
+    /** Reads what {@link #writeStrings} wrote; the empty list without an allocation. */
+    public static java.util.List<String> readStrings(DataInputView in) throws IOException {
+        int n = Strings.readVarInt(in);
+        if (n < 0) {
+            throw new IOException("negative list length " + n);
+        }
+        if (n == 0) {
+            return java.util.List.of();
+        }
+        java.util.List<String> list = new java.util.ArrayList<>(Math.min(n, 1024));
+        for (int i = 0; i < n; i++) {
+            list.add(readString(in));
+        }
+        return java.util.Collections.unmodifiableList(list);
+    }
 }

@@ -28,10 +28,7 @@ public final class FragmentCommandSerializer extends CodecSerializer<FragmentCom
         ProfileCommandSerializer.writeIds(c.linked(), out);
         ProfileCommandSerializer.writeIds(c.removed(), out);
         writeNullableString(c.history(), out);
-        io.rtcdp.udf.profile.Strings.writeVarInt(out, c.merged().size());
-        for (String m : c.merged()) {
-            writeString(m, out);
-        }
+        writeStrings(c.merged(), out);
     }
 
     @Override
@@ -44,11 +41,7 @@ public final class FragmentCommandSerializer extends CodecSerializer<FragmentCom
         var linked = ProfileCommandSerializer.readIds(in);
         var removed = ProfileCommandSerializer.readIds(in);
         String history = readNullableString(in);
-        int n = io.rtcdp.udf.profile.Strings.readVarInt(in);
-        java.util.List<String> merged = new java.util.ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            merged.add(readString(in));
-        }
+        java.util.List<String> merged = readStrings(in);
         return new FragmentCommand(
                 kind, tenant, fragment, target, event, linked, removed, history, merged);
     }

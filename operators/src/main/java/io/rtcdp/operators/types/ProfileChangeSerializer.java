@@ -62,10 +62,7 @@ public final class ProfileChangeSerializer extends CodecSerializer<ProfileChange
                 writeString(t.getValue(), out);
             }
         }
-        io.rtcdp.udf.profile.Strings.writeVarInt(out, c.merged().size());
-        for (String m : c.merged()) {
-            writeString(m, out);
-        }
+        writeStrings(c.merged(), out);
     }
 
     @Override
@@ -90,11 +87,7 @@ public final class ProfileChangeSerializer extends CodecSerializer<ProfileChange
             }
             traits = Collections.unmodifiableSortedMap(m);
         }
-        int m = io.rtcdp.udf.profile.Strings.readVarInt(in);
-        java.util.List<String> merged = new java.util.ArrayList<>(m);
-        for (int i = 0; i < m; i++) {
-            merged.add(readString(in));
-        }
+        java.util.List<String> merged = readStrings(in);
         return new ProfileChange(tenant, oneid, u, values, e, rfm, pending, rec, traits, merged);
     }
 

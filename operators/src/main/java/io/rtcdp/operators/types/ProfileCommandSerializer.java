@@ -38,10 +38,7 @@ public final class ProfileCommandSerializer extends CodecSerializer<ProfileComma
         }
         writeNullableString(c.aliasTo(), out);
         writeNullableString(c.history(), out);
-        io.rtcdp.udf.profile.Strings.writeVarInt(out, c.merged().size());
-        for (String m : c.merged()) {
-            writeString(m, out);
-        }
+        writeStrings(c.merged(), out);
         // the declared trait names: their count + 1, 0 when not known
         if (c.declaredTraits() == null) {
             io.rtcdp.udf.profile.Strings.writeVarInt(out, 0);
@@ -70,11 +67,7 @@ public final class ProfileCommandSerializer extends CodecSerializer<ProfileComma
         ProfileFeatures features = in.readBoolean() ? ProfileFeatures.read(in) : null;
         String aliasTo = readNullableString(in);
         String history = readNullableString(in);
-        int n = io.rtcdp.udf.profile.Strings.readVarInt(in);
-        List<String> merged = new java.util.ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            merged.add(readString(in));
-        }
+        List<String> merged = readStrings(in);
         int declared = io.rtcdp.udf.profile.Strings.readVarInt(in);
         java.util.Set<String> declaredTraits = null;
         if (declared > 0) {

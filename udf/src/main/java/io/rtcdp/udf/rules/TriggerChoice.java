@@ -70,9 +70,7 @@ public record TriggerChoice(
             switch (ContactPolicy.decide(rule, state, ts, holds, eventDriven, facts.consent())) {
                 case FIRE -> {
                     Double p = probability(rule, facts);
-                    double value =
-                            (rule.value() == null ? 1.0 : rule.value()) * (p == null ? 1.0 : p)
-                                    - (rule.cost() == null ? 0.0 : rule.cost());
+                    double value = expectedValue(rule, p);
                     fired.add(rule);
                     before.add(was);
                     if (value > bestValue) {
@@ -138,9 +136,7 @@ public record TriggerChoice(
             switch (ContactPolicy.candidate(rule, state, holds, eventDriven, facts.consent())) {
                 case FIRE -> {
                     Double p = probability(rule, facts);
-                    double value =
-                            (rule.value() == null ? 1.0 : rule.value()) * (p == null ? 1.0 : p)
-                                    - (rule.cost() == null ? 0.0 : rule.cost());
+                    double value = expectedValue(rule, p);
                     // insertion after every rule of a value at least as high: ties keep rule order
                     int at = 0;
                     while (at < values.size() && values.get(at) >= value) {
@@ -155,6 +151,12 @@ public record TriggerChoice(
             }
         }
         return new Candidates(may, ps, consent);
+    }
+
+    /** {@code value × p − cost}: value 1 and cost 0 when not set, p 1 without a model. */
+    static double expectedValue(RuleSet.TriggerRule rule, Double p) {
+        return (rule.value() == null ? 1.0 : rule.value()) * (p == null ? 1.0 : p)
+                - (rule.cost() == null ? 0.0 : rule.cost());
     }
 
     /** The probability a trigger rule's expected value uses, null without a model. */
