@@ -65,7 +65,17 @@ final class SqlFeatureOracle {
                                 // the first order, and the second-latest (for the gaps)
                                 " MIN(CASE WHEN e.name = 'order_completed' THEN e.ts END),",
                                 " (SELECT o.ts FROM ev o WHERE o.profile = a.profile AND o.name ="
-                                        + " 'order_completed' ORDER BY o.ts DESC LIMIT 1 OFFSET 1)",
+                                        + " 'order_completed' ORDER BY o.ts DESC LIMIT 1 OFFSET 1),",
+                                // 180d / 365d: day buckets
+                                win("order_completed", "COUNT", 86400000L, 180L * 86400000L) + ",",
+                                win("order_completed", "SUM", 86400000L, 180L * 86400000L) + ",",
+                                win("order_completed", "COUNT", 86400000L, 365L * 86400000L) + ",",
+                                win("order_completed", "SUM", 86400000L, 365L * 86400000L) + ",",
+                                // last year's next 90 days: as_of - 365 d < day <= as_of - 275 d
+                                " (SELECT COUNT(*) FROM ev y WHERE y.profile = a.profile AND y.name ="
+                                        + " 'order_completed' AND (y.ts - y.ts % 86400000) > a.as_of -"
+                                        + " 31536000000 AND (y.ts - y.ts % 86400000) <= a.as_of -"
+                                        + " 23760000000)",
                                 "FROM asof a JOIN ev e ON e.profile = a.profile",
                                 "GROUP BY a.profile, a.as_of;")
                         + "\n";
@@ -117,6 +127,11 @@ final class SqlFeatureOracle {
             if (!c[16].isEmpty()) {
                 f.put("f.top_category_30d", c[16]);
             }
+            f.put("f.orders_180d", c[19]);
+            f.put("f.revenue_180d", money(micros(c[20])));
+            f.put("f.orders_365d", c[21]);
+            f.put("f.revenue_365d", money(micros(c[22])));
+            f.put("f.orders_next_90d_last_year", c[23]);
             if (orders >= 2) {
                 long first = Long.parseLong(c[17]);
                 long last = Long.parseLong(c[7]);
@@ -256,6 +271,11 @@ final class SqlFeatureOracle {
                         "f.top_category_30d",
                         "f.order_gap_days",
                         "f.last_order_gap_days",
-                        "f.order_gap_ratio"));
+                        "f.order_gap_ratio",
+                        "f.orders_180d",
+                        "f.revenue_180d",
+                        "f.orders_365d",
+                        "f.revenue_365d",
+                        "f.orders_next_90d_last_year"));
     }
 }

@@ -6,7 +6,6 @@ import io.rtcdp.udf.ml.Backtest;
 import io.rtcdp.udf.ml.BgNbd;
 import io.rtcdp.udf.ml.History;
 import io.rtcdp.udf.ml.Metrics;
-import io.rtcdp.udf.ml.ModelSpec;
 import io.rtcdp.udf.time.Times;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -42,6 +41,14 @@ public final class EvaluateCommand implements Callable<Integer> {
             description = "Scoring time: " + Times.TIME_FORMS + ".")
     String cutoff;
 
+    @Option(
+            names = "--inputs",
+            paramLabel = "SET",
+            description =
+                    "Inputs of the online and batch models: extended (default) or rfm (as"
+                            + " rtcdp train --inputs).")
+    ModelInputs inputSet = ModelInputs.extended;
+
     @Override
     public Integer call() throws Exception {
         long cutoffMs = Times.parseTime(cutoff);
@@ -55,7 +62,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         List<Backtest.Evaluation> results =
                 Backtest.evaluate(
                         h,
-                        List.of(ModelSpec.defaults("purchase"), ModelSpec.defaults("churn")),
+                        List.of(inputSet.spec("purchase"), inputSet.spec("churn")),
                         cutoffMs,
                         Backtest.Config.defaults());
         print(System.out, cutoffMs, results);

@@ -54,6 +54,16 @@ public final class TrainCommand implements Callable<Integer> {
     Path out;
 
     @Option(
+            names = "--inputs",
+            paramLabel = "SET",
+            description =
+                    "Model inputs: extended (default: the RFM-style inputs, 180- and 365-day"
+                            + " windows, last year's next 90 days and BG/NBD's P(alive) and"
+                            + " purchase probability, its parameters fitted at --until) or rfm"
+                            + " (the RFM-style inputs only).")
+    ModelInputs inputSet = ModelInputs.extended;
+
+    @Option(
             names = "--model-version",
             paramLabel = "N",
             description = "Model version (default: --until in epoch seconds).")
@@ -73,7 +83,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
         long start = System.nanoTime();
         History h = History.read(inputs, new EventParser(ParserConfig.defaults()));
-        ModelSpec spec = ModelSpec.defaults(model);
+        ModelSpec spec = inputSet.spec(model);
         Backtest.Config config = Backtest.Config.defaults();
         Backtest.Pass pass = Backtest.stream(h, List.of(spec), untilMs, config).get(0);
         long v = version != null ? version : Math.floorDiv(untilMs, 1000);

@@ -332,13 +332,15 @@ public final class FragmentStore
      * flag of their encoding; version 3's bytes read as they are); 5: features may hold the text
      * features (their encoding's format 2; versions 3 and 4 read as they are); 6: features may hold
      * the first and previous order times (their format 3; versions 3 to 5 read as they are); 7:
-     * features may hold traits (a part of their format 3; versions 3 to 6 read as they are).
+     * features may hold traits (a part of their format 3; versions 3 to 6 read as they are); 8:
+     * features hold the day buckets of the 180- and 365-day windows (a part of their format 3;
+     * versions 3 to 7 read as states without them, whose long windows are left out until known).
      */
     public static final class Snapshot extends VersionedSnapshot<ProfileFeatures> {
         public Snapshot() {
             super(
                     FeaturesSerializer.INSTANCE,
-                    7,
+                    8,
                     java.util.Map.of(
                             3,
                             FeaturesSerializer.INSTANCE,
@@ -347,6 +349,8 @@ public final class FragmentStore
                             5,
                             FeaturesSerializer.INSTANCE,
                             6,
+                            FeaturesSerializer.INSTANCE,
+                            7,
                             FeaturesSerializer.INSTANCE));
         }
     }

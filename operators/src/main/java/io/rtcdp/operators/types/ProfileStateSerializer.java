@@ -64,12 +64,15 @@ public final class ProfileStateSerializer extends CodecSerializer<ProfileState> 
         // version 4: features may hold the items of orders (a flag; version 3 reads as is);
         // 5: features may hold the text features (their format 2; 3 and 4 read as they are);
         // 6: the first and previous order times (their format 3; 3 to 5 read as they are);
-        // 7: features may hold traits (a part of their format 3; 3 to 6 read as they are)
+        // 7: features may hold traits (a part of their format 3; 3 to 6 read as they are);
+        // 8: the day buckets of the long windows (a part of their format 3; 3 to 7 read as
+        // states without them, whose long windows are left out until known)
         public Snapshot() {
             super(
                     INSTANCE,
-                    7,
-                    java.util.Map.of(3, INSTANCE, 4, INSTANCE, 5, INSTANCE, 6, INSTANCE));
+                    8,
+                    java.util.Map.of(
+                            3, INSTANCE, 4, INSTANCE, 5, INSTANCE, 6, INSTANCE, 7, INSTANCE));
         }
     }
 }

@@ -155,6 +155,10 @@ class ProfileUpdaterTest {
                         "f.revenue_30d",
                         "f.orders_90d",
                         "f.revenue_90d",
+                        "f.orders_180d",
+                        "f.revenue_180d",
+                        "f.orders_365d",
+                        "f.revenue_365d",
                         "f.events_24h",
                         "f.orders_24h")
                 .containsEntry("f.revenue_total", "12.5")

@@ -111,7 +111,7 @@ public final class SerializerSamples {
                         profileStates(),
                         Same.EQUALS,
                         (v, st) -> {
-                            if (v >= 7) {
+                            if (v >= 8) {
                                 return st;
                             }
                             ProfileState c = ProfileStateSerializer.INSTANCE.copy(st);
@@ -151,10 +151,10 @@ public final class SerializerSamples {
 
     /**
      * Features as a version of their serializers held them: before 6 no order times, before 7 no
-     * traits.
+     * traits, before 8 no day buckets.
      */
     private static ProfileFeatures asRestoredFeatures(int version, ProfileFeatures f) {
-        if (version >= 7) {
+        if (version >= 8) {
             return f;
         }
         ProfileFeatures c = f.copy();
@@ -162,13 +162,19 @@ public final class SerializerSamples {
         return c;
     }
 
-    /** Takes from {@code f} what a serializer version before 6 (order times), 7 (traits) lacked. */
+    /**
+     * Takes from {@code f} what a serializer version before 6 (order times), 7 (traits), 8 (day
+     * buckets) lacked.
+     */
     private static void forgetNewerParts(int version, ProfileFeatures f) {
         if (version < 6) {
             f.forgetOrderTimes();
         }
         if (version < 7) {
             f.forgetTraits();
+        }
+        if (version < 8) {
+            f.forgetLongWindows();
         }
     }
 

@@ -17,9 +17,17 @@ import java.util.Map;
  * person once {@code t + horizon} is reached: what a live job with a per-profile timer on the same
  * grid would learn from, in the same order (by label time). Nothing after {@code until} is used,
  * neither as a feature nor as a label.
+ *
+ * <p>Models with BG/NBD inputs ({@link ModelSpec#usesBgNbd}) get BG/NBD's parameters fitted to the
+ * purchases up to the snapshot time, refitted every {@link #BG_NBD_REFIT} of event time (as a live
+ * job would refit them periodically), and at the end time for the vectors there; the passes' specs
+ * carry the parameters of the end time, with which their models are served.
  */
 public final class Backtest {
     public static final long DAY = LabelSpec.DAY_MILLIS;
+
+    /** How often BG/NBD's parameters are refitted while streaming (event time). */
+    public static final long BG_NBD_REFIT = 28 * DAY;
 
     /**
      * @param snapshotInterval grid step of snapshot times (ms)
@@ -39,7 +47,9 @@ public final class Backtest {
      * of every person seen at the end time.
      */
     public static final class Pass {
-        public final ModelSpec spec;
+        /** The model's spec; with BG/NBD inputs, with the parameters of the end time. */
+        public ModelSpec spec;
+
         public final List<LabelledSnapshot> labelled = new ArrayList<>();
 
         /** Person index → vector at the end time, for persons seen by then (else null). */
@@ -70,6 +80,8 @@ public final class Backtest {
         }
         int[] seen = new int[persons];
         int seenCount = 0;
+        boolean bgNbd = specs.stream().anyMatch(ModelSpec::usesBgNbd);
+        long nextFit = Long.MIN_VALUE;
         String[] rendered = FeatureVectorBuilder.renderBuffer();
         List<Event> events = h.events();
         long step = c.snapshotInterval();
@@ -82,6 +94,10 @@ public final class Backtest {
             }
             if (nextGrid != Long.MIN_VALUE && nextGrid < nextEvent && nextGrid <= until) {
                 // Snapshot time: events at or before it are in; label what is due, then snapshot.
+                if (bgNbd && nextGrid >= nextFit) {
+                    refit(h, seen, seenCount, nextGrid, passes, builders);
+                    nextFit = nextGrid + BG_NBD_REFIT;
+                }
                 for (int k = 0; k < seenCount; k++) {
                     int p = seen[k];
                     profiles[p].advanceTo(nextGrid);
@@ -121,6 +137,9 @@ public final class Backtest {
             }
             i++;
         }
+        if (bgNbd) {
+            refit(h, seen, seenCount, until, passes, builders);
+        }
         for (int k = 0; k < seenCount; k++) {
             int p = seen[k];
             profiles[p].advanceTo(until);
@@ -131,6 +150,37 @@ public final class Backtest {
             }
         }
         return passes;
+    }
+
+    /**
+     * Fits BG/NBD to the purchases by {@code t} of the persons seen and gives the passes that use
+     * it the new parameters (none while no one has a repeat purchase).
+     */
+    private static void refit(
+            History h,
+            int[] seen,
+            int seenCount,
+            long t,
+            List<Pass> passes,
+            List<FeatureVectorBuilder> builders) {
+        List<BgNbd.Customer> customers = new ArrayList<>();
+        for (int k = 0; k < seenCount; k++) {
+            BgNbd.Customer c = h.purchasesUpTo(seen[k], t);
+            if (c != null) {
+                customers.add(c);
+            }
+        }
+        if (customers.stream().noneMatch(c -> c.x() > 0)) {
+            return;
+        }
+        BgNbd.Params params = BgNbd.fit(customers);
+        for (int s = 0; s < passes.size(); s++) {
+            Pass pass = passes.get(s);
+            if (pass.spec.usesBgNbd()) {
+                pass.spec = pass.spec.withBgNbd(params);
+                builders.set(s, pass.spec.builder());
+            }
+        }
     }
 
     /** Rows and labels of labelled snapshots, for the batch trainer. */
@@ -209,11 +259,6 @@ public final class Backtest {
      */
     public static List<Evaluation> evaluate(
             History h, List<ModelSpec> specs, long cutoff, Config c) {
-        List<ModelSpec> all = new ArrayList<>(specs);
-        for (ModelSpec s : specs) {
-            all.add(recencySpec(s));
-        }
-        List<Pass> passes = stream(h, all, cutoff, c);
         BgNbd.Customer[] purchases = new BgNbd.Customer[h.persons()];
         List<BgNbd.Customer> customers = new ArrayList<>();
         for (int p = 0; p < h.persons(); p++) {
@@ -223,6 +268,11 @@ public final class Backtest {
             }
         }
         BgNbd.Params bg = BgNbd.fit(customers);
+        List<ModelSpec> all = new ArrayList<>(specs);
+        for (ModelSpec s : specs) {
+            all.add(recencySpec(s));
+        }
+        List<Pass> passes = stream(h, all, cutoff, c);
         List<Evaluation> out = new ArrayList<>();
         for (int s = 0; s < specs.size(); s++) {
             Pass main = passes.get(s);

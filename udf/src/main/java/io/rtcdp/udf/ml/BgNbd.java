@@ -162,12 +162,23 @@ public final class BgNbd {
      * P(alive | x, tx, age): the probability that the customer has not dropped out (equation 13).
      */
     public static double pAlive(Params p, Customer c) {
-        if (c.x() == 0) {
+        return pAlive(p, c.x(), c.tx(), c.age());
+    }
+
+    /**
+     * {@link #pAlive(Params, Customer)} of a customer given by its numbers, unchecked (for the
+     * scoring path, which calls it per profile update without a {@link Customer}).
+     */
+    static double pAlive(Params p, double x, double tx, double age) {
+        if (x == 0) {
             return 1;
         }
-        double[] t = terms(p, c);
         // 1 / (1 + a / (b + x - 1) * ((α + age) / (α + tx))^(r + x)) = 1 / (1 + e^(dead - alive))
-        return 1 / (1 + Math.exp(t[2] - t[1]));
+        double deadMinusAlive =
+                Math.log(p.a())
+                        - Math.log(p.b() + x - 1)
+                        + (p.r() + x) * (Math.log(p.alpha() + age) - Math.log(p.alpha() + tx));
+        return 1 / (1 + Math.exp(deadMinusAlive));
     }
 
     /**
@@ -213,9 +224,14 @@ public final class BgNbd {
         if (!(t >= 0) || Double.isInfinite(t)) {
             throw new IllegalArgumentException("t must be >= 0 and finite, is " + t);
         }
-        double s = p.alpha() + c.age();
-        double none = Math.exp((p.r() + c.x()) * (Math.log(s) - Math.log(s + t)));
-        return pAlive(p, c) * (1 - none);
+        return probabilityOfPurchase(p, c.x(), c.tx(), c.age(), t);
+    }
+
+    /** {@link #probabilityOfPurchase(Params, Customer, double)} unchecked, as {@link #pAlive}. */
+    static double probabilityOfPurchase(Params p, double x, double tx, double age, double t) {
+        double s = p.alpha() + age;
+        double none = Math.exp((p.r() + x) * (Math.log(s) - Math.log(s + t)));
+        return pAlive(p, x, tx, age) * (1 - none);
     }
 
     /**

@@ -17,6 +17,14 @@ import java.util.List;
  * f.orders_total > 0}, else 0; the indicator that goes with a missing {@code
  * days_since_last_order}).
  *
+ * <p>Two more come from the BG/NBD model ({@link BgNbd}) when the builder has its parameters:
+ * {@code p_alive} (the probability that the customer has not dropped out) and {@code
+ * bgnbd_purchase} (the probability of a purchase within the model's label horizon). BG/NBD sees a
+ * profile as {@code x = f.orders_total − 1} repeat purchases, {@code tx = f.order_gap_days × x}
+ * days from the first order to the latest and {@code age = tx + f.days_since_last_order} days since
+ * the first order; a profile without orders as a customer whose first purchase is now. They are
+ * absent (the spec's {@code missing}) without parameters.
+ *
  * <p>Immutable and thread-safe.
  */
 public final class FeatureVectorBuilder {
@@ -41,21 +49,54 @@ public final class FeatureVectorBuilder {
                     "has_orders",
                     "order_gap_days",
                     "last_order_gap_days",
-                    "order_gap_ratio");
+                    "order_gap_ratio",
+                    "orders_180d",
+                    "revenue_180d",
+                    "orders_365d",
+                    "revenue_365d",
+                    "orders_next_90d_last_year",
+                    "p_alive",
+                    "bgnbd_purchase",
+                    "season_sin",
+                    "season_cos");
 
     private static final int TENURE = -1;
     private static final int SINCE_SEEN = -2;
     private static final int HAS_ORDERS = -3;
+    private static final int P_ALIVE = -4;
+    private static final int BGNBD_PURCHASE = -5;
+    private static final int SEASON_SIN = -6;
+    private static final int SEASON_COS = -7;
 
     private static final int I_AS_OF = index(ProfileFields.AS_OF);
     private static final int I_FIRST_SEEN = index(ProfileFields.FIRST_SEEN);
     private static final int I_LAST_SEEN = index(ProfileFields.LAST_SEEN);
     private static final int I_ORDERS_TOTAL = index(ProfileFields.ORDERS_TOTAL);
+    private static final int I_SINCE_ORDER = index(ProfileFields.DAYS_SINCE_LAST_ORDER);
+    private static final int I_ORDER_GAP = index(ProfileFields.ORDER_GAP_DAYS);
 
     private final List<FeatureSpec> features;
     private final int[] source;
 
+    /** BG/NBD's parameters (in days), null when the model has none. */
+    private final BgNbd.Params bgNbd;
+
+    /** The label horizon in days, for {@code bgnbd_purchase}. */
+    private final double horizonDays;
+
+    /** A builder without BG/NBD parameters: {@code p_alive} and {@code bgnbd_purchase} absent. */
     public FeatureVectorBuilder(List<FeatureSpec> features) {
+        this(features, null, 0);
+    }
+
+    /**
+     * @param bgNbd BG/NBD's parameters in days, or null
+     * @param horizonDays the label's horizon, for {@code bgnbd_purchase}
+     */
+    public FeatureVectorBuilder(
+            List<FeatureSpec> features, BgNbd.Params bgNbd, double horizonDays) {
+        this.bgNbd = bgNbd;
+        this.horizonDays = horizonDays;
         if (features.isEmpty()) {
             throw new IllegalArgumentException("a model needs at least one feature");
         }
@@ -68,9 +109,18 @@ public final class FeatureVectorBuilder {
                         case "tenure_days" -> TENURE;
                         case "days_since_last_seen" -> SINCE_SEEN;
                         case "has_orders" -> HAS_ORDERS;
+                        case "p_alive" -> P_ALIVE;
+                        case "bgnbd_purchase" -> BGNBD_PURCHASE;
+                        case "season_sin" -> SEASON_SIN;
+                        case "season_cos" -> SEASON_COS;
                         default -> index("f." + name);
                     };
         }
+    }
+
+    /** Whether {@code source} is computed from BG/NBD's parameters. */
+    public static boolean isBgNbd(String source) {
+        return source.equals("p_alive") || source.equals("bgnbd_purchase");
     }
 
     private static int index(String field) {
@@ -117,8 +167,18 @@ public final class FeatureVectorBuilder {
         }
     }
 
-    private static double raw(ProfileValues v, int src) {
+    private double raw(ProfileValues v, int src) {
         return switch (src) {
+            case P_ALIVE, BGNBD_PURCHASE ->
+                    bgNbd(
+                            src,
+                            v.has(ProfileValues.ORDERS_TOTAL) ? v.number(I_ORDERS_TOTAL) : 0,
+                            v.has(I_ORDER_GAP) ? v.number(I_ORDER_GAP) : Double.NaN,
+                            v.has(I_SINCE_ORDER) ? v.number(I_SINCE_ORDER) : Double.NaN);
+            case SEASON_SIN, SEASON_COS ->
+                    v.has(ProfileValues.AS_OF)
+                            ? season(src, v.unscaled(ProfileValues.AS_OF))
+                            : Double.NaN;
             case TENURE -> days(v, ProfileValues.FIRST_SEEN);
             case SINCE_SEEN -> days(v, ProfileValues.LAST_SEEN);
             case HAS_ORDERS ->
@@ -154,13 +214,53 @@ public final class FeatureVectorBuilder {
         }
     }
 
-    private static double raw(String[] r, int src) {
+    private double raw(String[] r, int src) {
         return switch (src) {
+            case P_ALIVE, BGNBD_PURCHASE ->
+                    bgNbd(
+                            src,
+                            r[I_ORDERS_TOTAL] == null ? 0 : number(r[I_ORDERS_TOTAL]),
+                            number(r[I_ORDER_GAP]),
+                            number(r[I_SINCE_ORDER]));
+            case SEASON_SIN, SEASON_COS ->
+                    r[I_AS_OF] == null ? Double.NaN : season(src, Long.parseLong(r[I_AS_OF]));
             case TENURE -> days(r[I_AS_OF], r[I_FIRST_SEEN]);
             case SINCE_SEEN -> days(r[I_AS_OF], r[I_LAST_SEEN]);
             case HAS_ORDERS -> number(r[I_ORDERS_TOTAL]) > 0 ? 1 : 0;
             default -> number(r[src]);
         };
+    }
+
+    /**
+     * {@code p_alive} or {@code bgnbd_purchase} of a profile of {@code orders} orders, the mean
+     * {@code gap} between them and {@code sinceOrder} days since the latest (NaN: absent); NaN
+     * without parameters.
+     */
+    private double bgNbd(int src, double orders, double gap, double sinceOrder) {
+        if (bgNbd == null) {
+            return Double.NaN;
+        }
+        double x = 0;
+        double tx = 0;
+        double age = 0;
+        if (orders >= 1 && !Double.isNaN(sinceOrder)) {
+            // orders all at one time are one purchase occasion, as BG/NBD's fit counts them
+            x = orders >= 2 && gap > 0 ? orders - 1 : 0;
+            tx = x > 0 ? gap * x : 0;
+            age = tx + Math.max(0, sinceOrder);
+        }
+        return src == P_ALIVE
+                ? BgNbd.pAlive(bgNbd, x, tx, age)
+                : BgNbd.probabilityOfPurchase(bgNbd, x, tx, age, horizonDays);
+    }
+
+    /** The tropical year in ms: the season's period. */
+    private static final double YEAR_MILLIS = 365.2422 * LabelSpec.DAY_MILLIS;
+
+    /** The sine or cosine of the time of year of {@code t} (ms since the epoch, UTC). */
+    private static double season(int src, long t) {
+        double angle = 2 * Math.PI * (Math.floorMod(t, (long) YEAR_MILLIS) / YEAR_MILLIS);
+        return src == SEASON_SIN ? Math.sin(angle) : Math.cos(angle);
     }
 
     private static double days(String asOf, String then) {

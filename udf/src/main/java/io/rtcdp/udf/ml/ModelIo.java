@@ -120,6 +120,14 @@ public final class ModelIo {
                 o.put("missing", f.missing());
             }
         }
+        BgNbd.Params bg = model.spec().bgNbd();
+        if (bg != null) {
+            ObjectNode o = root.putObject("bgnbd");
+            o.put("r", bg.r());
+            o.put("alpha", bg.alpha());
+            o.put("a", bg.a());
+            o.put("b", bg.b());
+        }
         ArrayNode mean = root.putArray("mean");
         ArrayNode std = root.putArray("std");
         for (int i = 0; i < model.standardization().size(); i++) {
@@ -240,7 +248,21 @@ public final class ModelIo {
                             f.has("cap") ? number(f, "cap") : Double.POSITIVE_INFINITY,
                             f.has("missing") ? number(f, "missing") : 0));
         }
-        ModelSpec spec = new ModelSpec(name, label, features);
+        BgNbd.Params bg = null;
+        JsonNode bgNode = root.get("bgnbd");
+        if (bgNode != null && !bgNode.isNull()) {
+            bg =
+                    new BgNbd.Params(
+                            number(bgNode, "r"),
+                            number(bgNode, "alpha"),
+                            number(bgNode, "a"),
+                            number(bgNode, "b"));
+        }
+        ModelSpec spec = new ModelSpec(name, label, features, bg);
+        if (bg == null && spec.usesBgNbd()) {
+            throw new IllegalArgumentException(
+                    "features p_alive and bgnbd_purchase need the 'bgnbd' parameters");
+        }
         double[] mean = numbers(root, "mean");
         double[] std = numbers(root, "std");
         if (mean.length != features.size() || std.length != features.size()) {

@@ -6,8 +6,16 @@ import java.util.List;
  * What a model is, before it has parameters: its name, its label and its ordered inputs.
  *
  * @param name {@code purchase} or {@code churn}; equals the label kind
+ * @param bgNbd the BG/NBD parameters (in days) its {@code p_alive} and {@code bgnbd_purchase}
+ *     inputs are computed with; null when it has none (those inputs are then absent)
  */
-public record ModelSpec(String name, LabelSpec label, List<FeatureSpec> features) {
+public record ModelSpec(
+        String name, LabelSpec label, List<FeatureSpec> features, BgNbd.Params bgNbd) {
+    /** A model without BG/NBD parameters. */
+    public ModelSpec(String name, LabelSpec label, List<FeatureSpec> features) {
+        this(name, label, features, null);
+    }
+
     public ModelSpec {
         if (label == null) {
             throw new IllegalArgumentException("model " + name + " has no label");
@@ -53,12 +61,46 @@ public record ModelSpec(String name, LabelSpec label, List<FeatureSpec> features
                 FeatureSpec.of("events_total", log));
     }
 
+    /**
+     * The default inputs and more of the customer's behaviour over time: orders in the last 180 and
+     * 365 days, last year's orders in the coming 90 days, and BG/NBD's P(alive) and probability of
+     * an order within the label's horizon (with the parameters the model is given, {@link
+     * #withBgNbd}). What {@code rtcdp train} and {@code rtcdp evaluate} use by default
+     * (docs/models.md has how they compare).
+     */
+    public static List<FeatureSpec> extendedFeatures() {
+        FeatureSpec.Transform log = FeatureSpec.Transform.LOG1P;
+        FeatureSpec.Transform id = FeatureSpec.Transform.IDENTITY;
+        List<FeatureSpec> f = new java.util.ArrayList<>(defaultFeatures());
+        f.add(FeatureSpec.of("orders_180d", log));
+        f.add(FeatureSpec.of("orders_365d", log));
+        f.add(FeatureSpec.of("orders_next_90d_last_year", log));
+        f.add(new FeatureSpec("p_alive", id, 1, 1));
+        f.add(new FeatureSpec("bgnbd_purchase", id, 1, 0));
+        return List.copyOf(f);
+    }
+
+    /** A model of the given name with its default label and {@link #extendedFeatures()}. */
+    public static ModelSpec extended(String name) {
+        return new ModelSpec(name, LabelSpec.defaultFor(name), extendedFeatures());
+    }
+
     /** A model of the given name with its default label and {@link #defaultFeatures()}. */
     public static ModelSpec defaults(String name) {
         return new ModelSpec(name, LabelSpec.defaultFor(name), defaultFeatures());
     }
 
+    /** The same model with these BG/NBD parameters (null: none). */
+    public ModelSpec withBgNbd(BgNbd.Params params) {
+        return new ModelSpec(name, label, features, params);
+    }
+
+    /** Whether an input of the model comes from BG/NBD. */
+    public boolean usesBgNbd() {
+        return features.stream().anyMatch(f -> FeatureVectorBuilder.isBgNbd(f.name()));
+    }
+
     public FeatureVectorBuilder builder() {
-        return new FeatureVectorBuilder(features);
+        return new FeatureVectorBuilder(features, bgNbd, label.horizonDays());
     }
 }

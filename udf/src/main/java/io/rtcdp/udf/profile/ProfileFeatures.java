@@ -3,8 +3,10 @@ package io.rtcdp.udf.profile;
 import static io.rtcdp.udf.profile.WindowMath.DAY;
 import static io.rtcdp.udf.profile.WindowMath.HOUR;
 import static io.rtcdp.udf.profile.WindowMath.MINUTE;
+import static io.rtcdp.udf.profile.WindowMath.W_180D;
 import static io.rtcdp.udf.profile.WindowMath.W_24H;
 import static io.rtcdp.udf.profile.WindowMath.W_30D;
+import static io.rtcdp.udf.profile.WindowMath.W_365D;
 import static io.rtcdp.udf.profile.WindowMath.W_90D;
 import static io.rtcdp.udf.profile.WindowMath.bucket;
 import static io.rtcdp.udf.profile.WindowMath.cutoff;
@@ -59,9 +61,9 @@ public final class ProfileFeatures {
 
     /**
      * Format 3: as 1 or 2, then a byte saying which of the later parts follow ({@link #PART_TEXTS},
-     * {@link #PART_ORDER_TIMES}, {@link #PART_TRAITS}), in that order. Written for a profile of two
-     * orders or more whose first and previous order times are kept, or with traits; otherwise
-     * format 1 or 2 as before.
+     * {@link #PART_ORDER_TIMES}, {@link #PART_DAYS}, {@link #PART_TRAITS}), in that order. Written
+     * for a profile with an order (since the day buckets) or with traits; otherwise format 1 or 2
+     * as before.
      */
     static final int FORMAT_WITH_PARTS = 3;
 
@@ -73,6 +75,16 @@ public final class ProfileFeatures {
      * {@code asOf} of the event that set it.
      */
     static final int PART_TRAITS = 4;
+
+    /**
+     * The day buckets of the orders of the last 365 days, less what the hour buckets hold (their
+     * orders are in both): {@code 2 × buckets + 1 if incomplete}, then, if incomplete, 1 + the time
+     * back from {@code asOf} since when they are complete, then the buckets as the hour buckets are
+     * written. A profile whose orders are all in the hour buckets writes one byte. Written for
+     * every profile with an order, so that a profile with orders without it was written before the
+     * day buckets were kept.
+     */
+    static final int PART_DAYS = 8;
 
     /**
      * Trait names a profile keeps (as {@code DecisionState.MAX_TRAITS}). Beyond them, the names
@@ -99,6 +111,14 @@ public final class ProfileFeatures {
     private static final int M_ORDERS = 3;
     private static final int H_ORDERS = 0;
     private static final int H_REVENUE = 1;
+
+    /**
+     * Last year's next 90 days end this long before {@code asOf}: (as_of − 365 d, as_of − 275 d].
+     */
+    private static final long W_LAST_YEAR_END = W_365D - W_90D;
+
+    private static final int D_ORDERS = 0;
+    private static final int D_REVENUE = 1;
     private static final int C_COUNT = 0;
     private static final int T_TEXTS = 0;
     private static final int T_NEGATIVE = 1;
@@ -147,6 +167,12 @@ public final class ProfileFeatures {
     private static final int I_ORDER_GAP_DAYS = field(ProfileFields.ORDER_GAP_DAYS);
     private static final int I_LAST_ORDER_GAP_DAYS = field(ProfileFields.LAST_ORDER_GAP_DAYS);
     private static final int I_ORDER_GAP_RATIO = field(ProfileFields.ORDER_GAP_RATIO);
+    private static final int I_ORDERS_180D = field(ProfileFields.ORDERS_180D);
+    private static final int I_REVENUE_180D = field(ProfileFields.REVENUE_180D);
+    private static final int I_ORDERS_365D = field(ProfileFields.ORDERS_365D);
+    private static final int I_REVENUE_365D = field(ProfileFields.REVENUE_365D);
+    private static final int I_ORDERS_NEXT_90D_LAST_YEAR =
+            field(ProfileFields.ORDERS_NEXT_90D_LAST_YEAR);
 
     private static final String[] NO_STRINGS = new String[0];
     private static final long[] NO_LONGS = new long[0];
@@ -181,6 +207,16 @@ public final class ProfileFeatures {
 
     /** Hour bucket start → orders, revenue micros. */
     private final Buckets hours;
+
+    /** Day bucket start → orders, revenue micros, for the 180- and 365-day windows. */
+    private final Buckets days;
+
+    /**
+     * Every order at or after this time is in {@link #days}; {@link Long#MIN_VALUE}: every order. A
+     * state written before the day buckets were kept knows only its last 90 days' orders, so a long
+     * window is rendered once it starts at or after this time.
+     */
+    private long daysFrom = Long.MIN_VALUE;
 
     /** Hour bucket start + index into {@link #dict} → count. */
     private final Buckets categories;
@@ -228,12 +264,13 @@ public final class ProfileFeatures {
     private ProfileValues renderValues;
 
     public ProfileFeatures() {
-        this(new Buckets(4), new Buckets(2), new Buckets(1));
+        this(new Buckets(4), new Buckets(2), new Buckets(2), new Buckets(1));
     }
 
-    private ProfileFeatures(Buckets minutes, Buckets hours, Buckets categories) {
+    private ProfileFeatures(Buckets minutes, Buckets hours, Buckets days, Buckets categories) {
         this.minutes = minutes;
         this.hours = hours;
+        this.days = days;
         this.categories = categories;
     }
 
@@ -384,6 +421,12 @@ public final class ProfileFeatures {
             int i = hours.slot(hour);
             hours.add(H_ORDERS, i, 1);
             hours.add(H_REVENUE, i, amount);
+        }
+        long day = bucket(ts, DAY);
+        if (orders != 0 && day > cutoff(asOf, W_365D)) {
+            int i = days.slot(day);
+            days.add(D_ORDERS, i, 1);
+            days.add(D_REVENUE, i, amount);
         }
         TextSignal text = e.text();
         if (text != null) {
@@ -586,6 +629,27 @@ public final class ProfileFeatures {
                 next = Math.min(next, expiry(hours.keys[in30], W_30D));
             }
         }
+        if (days.size > 0) {
+            // every day bucket has orders
+            next = Math.min(next, expiry(days.keys[0], W_365D));
+            int in180 = days.countUpTo(cutoff(asOf, W_180D));
+            if (in180 < days.size) {
+                next = Math.min(next, expiry(days.keys[in180], W_180D));
+            }
+            // the first day not yet in last year's next 90 days enters them 275 days after it
+            int inLastYear = days.countUpTo(cutoff(asOf, W_LAST_YEAR_END));
+            if (inLastYear < days.size) {
+                next = Math.min(next, expiry(days.keys[inLastYear], W_LAST_YEAR_END));
+            }
+        }
+        if (daysFrom != Long.MIN_VALUE && ordersTotal > 0) {
+            // a long window of a state written before the day buckets appears when it is exact
+            for (long w : new long[] {W_180D, W_365D}) {
+                if (!longWindowKnown(w) && daysFrom <= Long.MAX_VALUE - w) {
+                    next = Math.min(next, daysFrom + w);
+                }
+            }
+        }
         if (texts != null && texts.size > 0) {
             // every kept text bucket has a text
             next = Math.min(next, expiry(texts.keys[0], W_30D));
@@ -665,6 +729,21 @@ public final class ProfileFeatures {
         out.set(I_REVENUE_30D, hours.sum(H_REVENUE, from30));
         out.set(I_ORDERS_90D, hours.sum(H_ORDERS, 0));
         out.set(I_REVENUE_90D, hours.sum(H_REVENUE, 0));
+        if (longWindowKnown(W_180D)) {
+            int from180 = days.countUpTo(cutoff(asOf, W_180D));
+            out.set(I_ORDERS_180D, days.sum(D_ORDERS, from180));
+            out.set(I_REVENUE_180D, days.sum(D_REVENUE, from180));
+        }
+        if (longWindowKnown(W_365D)) {
+            out.set(I_ORDERS_365D, days.sum(D_ORDERS, 0));
+            out.set(I_REVENUE_365D, days.sum(D_REVENUE, 0));
+            int upTo = days.countUpTo(cutoff(asOf, W_LAST_YEAR_END));
+            long ly = 0;
+            for (int i = 0; i < upTo; i++) {
+                ly += days.get(D_ORDERS, i);
+            }
+            out.set(I_ORDERS_NEXT_90D_LAST_YEAR, ly);
+        }
 
         long events = 0;
         long views = 0;
@@ -709,6 +788,40 @@ public final class ProfileFeatures {
                 // (asOf - last) / (span / (orders - 1))
                 out.set(I_ORDER_GAP_RATIO, hundredthsHalfEven(asOf - lastOrderTs, gaps, 1, span));
             }
+        }
+    }
+
+    /**
+     * Whether every order of the window of length {@code w} at {@code asOf} is in the day buckets:
+     * always, but for a state written before they were kept, until the window starts after what it
+     * knew.
+     */
+    private boolean longWindowKnown(long w) {
+        return daysFrom == Long.MIN_VALUE || cutoff(asOf, w) >= daysFrom;
+    }
+
+    /**
+     * Forgets the orders before the last 90 days in the long windows, as a state written before the
+     * day buckets were kept reads: {@code f.orders_180d} and the like are then left out until their
+     * window starts after that.
+     */
+    public void forgetLongWindows() {
+        if (ordersTotal > 0) {
+            days.dropUpTo(Long.MAX_VALUE);
+            addHoursToDays();
+            long c90 = cutoff(asOf, W_90D);
+            // an order at or after c90 + 1 h has its hour bucket after c90: the hours kept it
+            daysFrom =
+                    Math.max(daysFrom, c90 > Long.MAX_VALUE - HOUR ? Long.MAX_VALUE : c90 + HOUR);
+        }
+    }
+
+    /** Adds the orders of the hour buckets to the day buckets. */
+    private void addHoursToDays() {
+        for (int i = 0; i < hours.size; i++) {
+            int d = days.slot(bucket(hours.keys[i], DAY));
+            days.add(D_ORDERS, d, hours.get(H_ORDERS, i));
+            days.add(D_REVENUE, d, hours.get(H_REVENUE, i));
         }
     }
 
@@ -854,6 +967,8 @@ public final class ProfileFeatures {
         mergeTraits(other);
         minutes.mergeFrom(other.minutes);
         hours.mergeFrom(other.hours);
+        days.mergeFrom(other.days);
+        daysFrom = Math.max(daysFrom, other.daysFrom);
         if (other.texts != null) {
             if (texts == null) {
                 texts = new Buckets(3);
@@ -1110,6 +1225,12 @@ public final class ProfileFeatures {
     private void expire() {
         minutes.dropUpTo(cutoff(asOf, W_24H));
         hours.dropUpTo(cutoff(asOf, W_90D));
+        long c365 = cutoff(asOf, W_365D);
+        days.dropUpTo(c365);
+        if (daysFrom != Long.MIN_VALUE && c365 >= daysFrom) {
+            // the long windows know every order they count again
+            daysFrom = Long.MIN_VALUE;
+        }
         long c30 = cutoff(asOf, W_30D);
         if (texts != null) {
             texts.dropUpTo(c30);
@@ -1155,8 +1276,10 @@ public final class ProfileFeatures {
 
     /** A deep copy. */
     public ProfileFeatures copy() {
-        ProfileFeatures c = new ProfileFeatures(minutes.copy(), hours.copy(), categories.copy());
+        ProfileFeatures c =
+                new ProfileFeatures(minutes.copy(), hours.copy(), days.copy(), categories.copy());
         c.asOf = asOf;
+        c.daysFrom = daysFrom;
         c.eventsTotal = eventsTotal;
         c.firstSeen = firstSeen;
         c.lastSeen = lastSeen;
@@ -1214,7 +1337,10 @@ public final class ProfileFeatures {
         // one order's time is the last order's: the earlier formats hold it
         boolean orderTimes = ordersTotal >= 2 && !orderTimesUnknown;
         // traits come with events, so a profile with traits has an asOf
-        int parts = (orderTimes ? PART_ORDER_TIMES : 0) | (traitCount > 0 ? PART_TRAITS : 0);
+        int parts =
+                (orderTimes ? PART_ORDER_TIMES : 0)
+                        | (traitCount > 0 ? PART_TRAITS : 0)
+                        | (ordersTotal > 0 ? PART_DAYS : 0);
         out.writeByte(
                 parts != 0
                         ? FORMAT_WITH_PARTS
@@ -1308,6 +1434,10 @@ public final class ProfileFeatures {
                 Strings.writeVarLong(out, lastOrderTs - firstOrderTs);
                 Strings.writeVarLong(out, lastOrderTs - previousOrderTs);
             }
+            // the day buckets before the traits, which were last before them
+            if (ordersTotal > 0) {
+                writeDays(out);
+            }
             if (traitCount > 0) {
                 writeTraits(out);
             }
@@ -1330,6 +1460,82 @@ public final class ProfileFeatures {
             Strings.writeVarLong(out, texts.get(T_NEGATIVE, i));
             Strings.writeVarLong(out, texts.get(T_COMPLAINTS, i));
         }
+    }
+
+    /** {@link #PART_DAYS}: the day buckets' orders that the hour buckets do not hold. */
+    private void writeDays(DataOutput out) throws IOException {
+        // per day, its orders less those of its hour buckets (every order of an hour bucket is in
+        // its day's bucket too)
+        long[] extraOrders = new long[days.size];
+        long[] extraRevenue = new long[days.size];
+        int extra = 0;
+        int h = 0;
+        for (int i = 0; i < days.size; i++) {
+            long key = days.keys[i];
+            long orders = days.get(D_ORDERS, i);
+            long revenue = days.get(D_REVENUE, i);
+            for (; h < hours.size && bucket(hours.keys[h], DAY) <= key; h++) {
+                if (bucket(hours.keys[h], DAY) == key) {
+                    orders -= hours.get(H_ORDERS, h);
+                    revenue -= hours.get(H_REVENUE, h);
+                }
+            }
+            extraOrders[i] = orders;
+            extraRevenue[i] = revenue;
+            extra += orders != 0 ? 1 : 0;
+        }
+        boolean incomplete = daysFrom != Long.MIN_VALUE;
+        Strings.writeVarLong(out, 2L * extra + (incomplete ? 1 : 0));
+        if (incomplete) {
+            Strings.writeVarLong(out, 1 + (asOf - daysFrom));
+        }
+        long prev = bucket(asOf, DAY);
+        boolean first = true;
+        for (int i = 0; i < days.size; i++) {
+            if (extraOrders[i] == 0) {
+                continue;
+            }
+            long key = days.keys[i];
+            Strings.writeVarLong(out, first ? (prev - key) / DAY : (key - prev) / DAY - 1);
+            first = false;
+            prev = key;
+            Strings.writeVarLong(out, extraOrders[i]);
+            long revenue = extraRevenue[i];
+            Strings.writeVarLong(out, (revenue << 1) ^ (revenue >> 63));
+        }
+    }
+
+    private static void readDays(DataInput in, ProfileFeatures f) throws IOException {
+        long head = Strings.readVarLong(in);
+        if (head < 0 || head / 2 > MAX_DECODED_ENTRIES) {
+            throw corrupt("day buckets " + head);
+        }
+        if ((head & 1) != 0) {
+            long back = Strings.readVarLong(in) - 1;
+            if (back < 0 || f.asOf - back > f.asOf || cutoff(f.asOf, W_365D) >= f.asOf - back) {
+                throw corrupt("day buckets complete from " + back + " back");
+            }
+            f.daysFrom = f.asOf - back;
+        }
+        int n = (int) (head / 2);
+        Buckets d = f.days;
+        d.ensureCapacity(n + f.hours.size + 1);
+        long key = bucket(f.asOf, DAY);
+        long last = Long.MIN_VALUE;
+        for (int i = 0; i < n; i++) {
+            long gap = Strings.readVarLong(in);
+            key = i == 0 ? key - gap * DAY : key + (gap + 1) * DAY;
+            if (key <= last) {
+                throw corrupt("day buckets out of order");
+            }
+            last = key;
+            int slot = d.append(key);
+            d.cols[D_ORDERS][slot] = readPositive(in, "day orders");
+            long z = Strings.readVarLong(in);
+            d.cols[D_REVENUE][slot] = (z >>> 1) ^ -(z & 1);
+        }
+        checkWithin(d, cutoff(f.asOf, W_365D), f.asOf, "day");
+        f.addHoursToDays();
     }
 
     /** The traits in name order: name, value, time back from asOf. */
@@ -1464,7 +1670,7 @@ public final class ProfileFeatures {
             readTexts(in, f);
         }
         int parts = version == FORMAT_WITH_PARTS ? in.readUnsignedByte() : 0;
-        if ((parts & ~(PART_TEXTS | PART_ORDER_TIMES | PART_TRAITS)) != 0) {
+        if ((parts & ~(PART_TEXTS | PART_ORDER_TIMES | PART_TRAITS | PART_DAYS)) != 0) {
             throw corrupt("unknown parts " + parts);
         }
         if ((parts & PART_TEXTS) != 0) {
@@ -1484,6 +1690,15 @@ public final class ProfileFeatures {
         } else if (f.ordersTotal >= 2) {
             // written before the order times were kept: the gap features are unknown for good
             f.orderTimesUnknown = true;
+        }
+        if ((parts & PART_DAYS) != 0) {
+            if (f.ordersTotal == 0) {
+                throw corrupt("day buckets without orders");
+            }
+            readDays(in, f);
+        } else if (f.ordersTotal > 0) {
+            // written before the day buckets were kept: they start with the hours' 90 days
+            f.forgetLongWindows();
         }
         if ((parts & PART_TRAITS) != 0) {
             readTraits(in, f);
@@ -1593,6 +1808,8 @@ public final class ProfileFeatures {
                 && personalizationTs == f.personalizationTs
                 && minutes.contentEquals(f.minutes)
                 && hours.contentEquals(f.hours)
+                && days.contentEquals(f.days)
+                && daysFrom == f.daysFrom
                 && categories.contentEquals(f.categories)
                 && Arrays.equals(dict, 0, dictSize, f.dict, 0, f.dictSize)
                 && java.util.Objects.equals(items, f.items)
@@ -1622,6 +1839,8 @@ public final class ProfileFeatures {
         h = 31 * h + Long.hashCode(personalizationTs);
         h = 31 * h + minutes.contentHash();
         h = 31 * h + hours.contentHash();
+        h = 31 * h + days.contentHash();
+        h = 31 * h + Long.hashCode(daysFrom);
         h = 31 * h + categories.contentHash();
         for (int c = 0; c < dictSize; c++) {
             h = 31 * h + dict[c].hashCode();
@@ -1663,6 +1882,14 @@ public final class ProfileFeatures {
         for (int i = 0; i < hours.size; i++) {
             sb.append(i == 0 ? "" : ", ").append(hours.keys[i]).append(':');
             sb.append(hours.get(H_ORDERS, i)).append('/').append(hours.get(H_REVENUE, i));
+        }
+        sb.append("], days=[");
+        for (int i = 0; i < days.size; i++) {
+            sb.append(i == 0 ? "" : ", ").append(days.keys[i]).append(':');
+            sb.append(days.get(D_ORDERS, i)).append('/').append(days.get(D_REVENUE, i));
+        }
+        if (daysFrom != Long.MIN_VALUE) {
+            sb.append(" from ").append(daysFrom);
         }
         sb.append("], categories=[");
         for (int i = 0; i < categories.size; i++) {

@@ -45,6 +45,19 @@ public final class ProfileFields {
     /** Days since the last order over the mean gap: above 1, later than the profile's rhythm. */
     public static final String ORDER_GAP_RATIO = "f.order_gap_ratio";
 
+    /** Orders in the last 180 days (day buckets). */
+    public static final String ORDERS_180D = "f.orders_180d";
+
+    public static final String REVENUE_180D = "f.revenue_180d";
+
+    /** Orders in the last 365 days (day buckets). */
+    public static final String ORDERS_365D = "f.orders_365d";
+
+    public static final String REVENUE_365D = "f.revenue_365d";
+
+    /** Orders a year ago in the 90 days that follow: (as_of − 365 d, as_of − 275 d]. */
+    public static final String ORDERS_NEXT_90D_LAST_YEAR = "f.orders_next_90d_last_year";
+
     /** Lifecycle stage (docs/contract.md §3.2), rendered by the profile stage. */
     public static final String LIFECYCLE = "lifecycle";
 
@@ -82,7 +95,12 @@ public final class ProfileFields {
                     COMPLAINTS_30D,
                     ORDER_GAP_DAYS,
                     LAST_ORDER_GAP_DAYS,
-                    ORDER_GAP_RATIO);
+                    ORDER_GAP_RATIO,
+                    ORDERS_180D,
+                    REVENUE_180D,
+                    ORDERS_365D,
+                    REVENUE_365D,
+                    ORDERS_NEXT_90D_LAST_YEAR);
 
     private ProfileFields() {}
 }

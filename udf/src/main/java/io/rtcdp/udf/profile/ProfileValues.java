@@ -59,6 +59,8 @@ public final class ProfileValues {
         s[slot(ProfileFields.REVENUE_TOTAL)] = 6;
         s[slot(ProfileFields.REVENUE_30D)] = 6;
         s[slot(ProfileFields.REVENUE_90D)] = 6;
+        s[slot(ProfileFields.REVENUE_180D)] = 6;
+        s[slot(ProfileFields.REVENUE_365D)] = 6;
         s[slot(ProfileFields.AVG_ORDER_VALUE)] = 2;
         s[slot(ProfileFields.ORDER_GAP_DAYS)] = 2;
         s[slot(ProfileFields.LAST_ORDER_GAP_DAYS)] = 2;

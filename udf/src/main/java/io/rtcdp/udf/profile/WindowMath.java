@@ -16,15 +16,20 @@ public final class WindowMath {
     public static final long W_24H = DAY;
     public static final long W_30D = 30 * DAY;
     public static final long W_90D = 90 * DAY;
+    public static final long W_180D = 180 * DAY;
+    public static final long W_365D = 365 * DAY;
 
     private WindowMath() {}
 
-    /** The bucket size for a window of length {@code w}: one minute up to 24 h, one hour above. */
+    /**
+     * The bucket size for a window of length {@code w}: one minute up to 24 h, one hour up to 90
+     * days, one day above.
+     */
     public static long granularity(long w) {
         if (w <= 0) {
             throw new IllegalArgumentException("window length must be positive: " + w);
         }
-        return w <= DAY ? MINUTE : HOUR;
+        return w <= DAY ? MINUTE : w <= W_90D ? HOUR : DAY;
     }
 
     /** The start of the bucket of size {@code g} holding {@code t}; floors also for negative t. */

@@ -111,6 +111,34 @@ class ModelIoTest {
     }
 
     @Test
+    void bgNbdParametersRoundTripAndAreRequiredByItsInputs() throws Exception {
+        String meta =
+                META.replace("\"orders_total\"", "\"p_alive\"")
+                        .replace(
+                                "\"mean\"",
+                                "\"bgnbd\": {\"r\": 0.61, \"alpha\": 48.5, \"a\": 0.15, \"b\": 2.8},"
+                                        + " \"mean\"");
+        LogisticModel m = ModelIo.read(modelDir(meta, flinkMlData(new double[] {1, 2, 3}, 42)));
+        assertThat(m.spec().bgNbd()).isEqualTo(new BgNbd.Params(0.61, 48.5, 0.15, 2.8));
+        Path out = dir.resolve("bg");
+        ModelIo.write(m, out);
+        assertThat(ModelIo.read(out).spec()).isEqualTo(m.spec());
+        // a model without BG/NBD inputs may carry them; one with them must
+        assertThat(ModelIo.read(modelDir(META, flinkMlData(new double[] {1, 2, 3}, 42))).spec())
+                .extracting(ModelSpec::bgNbd)
+                .isNull();
+        byte[] good = flinkMlData(new double[] {1, 2, 3}, 42);
+        Path without = modelDir(META.replace("\"orders_total\"", "\"p_alive\""), good);
+        assertThatThrownBy(() -> ModelIo.read(without))
+                .isInstanceOf(ModelException.class)
+                .hasMessageContaining("need the 'bgnbd' parameters");
+        Path negative = modelDir(meta.replace("0.61", "-0.61"), good);
+        assertThatThrownBy(() -> ModelIo.read(negative))
+                .isInstanceOf(ModelException.class)
+                .hasMessageContaining("positive");
+    }
+
+    @Test
     void rejectsMalformedModels() throws Exception {
         byte[] good = flinkMlData(new double[] {1, 2, 3}, 42);
         record Case(String meta, byte[] data, String message) {}

@@ -25,9 +25,17 @@ final class FeatureOracle {
     private static final long HOUR_MS = 3_600_000L;
     private static final long DAY_MS = 86_400_000L;
 
-    /** The window lengths, each with its bucket size. */
+    /**
+     * The window lengths, each with its bucket size; 275 days is where last year's next 90 days end
+     * (an order's day enters {@code f.orders_next_90d_last_year} 275 days after it).
+     */
     static final long[][] WINDOWS = {
-        {DAY_MS, MINUTE_MS}, {30 * DAY_MS, HOUR_MS}, {90 * DAY_MS, HOUR_MS}
+        {DAY_MS, MINUTE_MS},
+        {30 * DAY_MS, HOUR_MS},
+        {90 * DAY_MS, HOUR_MS},
+        {180 * DAY_MS, DAY_MS},
+        {275 * DAY_MS, DAY_MS},
+        {365 * DAY_MS, DAY_MS}
     };
 
     /** The fields that depend on the windows only, the ones {@code nextChange} is about. */
@@ -44,7 +52,12 @@ final class FeatureOracle {
                     ProfileFields.TOP_CATEGORY_30D,
                     ProfileFields.TEXTS_30D,
                     ProfileFields.NEGATIVE_TEXTS_30D,
-                    ProfileFields.COMPLAINTS_30D);
+                    ProfileFields.COMPLAINTS_30D,
+                    ProfileFields.ORDERS_180D,
+                    ProfileFields.REVENUE_180D,
+                    ProfileFields.ORDERS_365D,
+                    ProfileFields.REVENUE_365D,
+                    ProfileFields.ORDERS_NEXT_90D_LAST_YEAR);
 
     private FeatureOracle() {}
 
@@ -85,9 +98,18 @@ final class FeatureOracle {
      * as_of.
      */
     static boolean counts(Event e, long asOf, long w) {
-        long g = w <= DAY_MS ? MINUTE_MS : HOUR_MS;
+        long g = w <= DAY_MS ? MINUTE_MS : w <= 90 * DAY_MS ? HOUR_MS : DAY_MS;
         long b = e.ts() - Math.floorMod(e.ts(), g);
         return b > asOf - w && e.ts() <= asOf;
+    }
+
+    /**
+     * docs/contract.md §3.2: e counts in last year's next 90 days when as_of − 365 d < b(e.ts) ≤
+     * as_of − 275 d, b in days.
+     */
+    static boolean countsLastYear(Event e, long asOf) {
+        long b = e.ts() - Math.floorMod(e.ts(), DAY_MS);
+        return b > asOf - 365 * DAY_MS && b <= asOf - 275 * DAY_MS;
     }
 
     private static boolean isTrack(Event e, String name) {
@@ -186,6 +208,11 @@ final class FeatureOracle {
     static Map<String, String> windowed(List<Event> events, long asOf) {
         long orders30 = 0;
         long orders90 = 0;
+        long orders180 = 0;
+        long orders365 = 0;
+        long ordersLastYear = 0;
+        BigDecimal revenue180 = BigDecimal.ZERO;
+        BigDecimal revenue365 = BigDecimal.ZERO;
         BigDecimal revenue30 = BigDecimal.ZERO;
         BigDecimal revenue90 = BigDecimal.ZERO;
         long events24 = 0;
@@ -215,6 +242,17 @@ final class FeatureOracle {
                 orders90++;
                 revenue90 = revenue90.add(amount(e));
             }
+            if (order && counts(e, asOf, 180 * DAY_MS)) {
+                orders180++;
+                revenue180 = revenue180.add(amount(e));
+            }
+            if (order && counts(e, asOf, 365 * DAY_MS)) {
+                orders365++;
+                revenue365 = revenue365.add(amount(e));
+            }
+            if (order && countsLastYear(e, asOf)) {
+                ordersLastYear++;
+            }
             if (counts(e, asOf, DAY_MS)) {
                 events24++;
                 views24 += isTrack(e, Event.PRODUCT_VIEWED) ? 1 : 0;
@@ -239,6 +277,11 @@ final class FeatureOracle {
         f.put(ProfileFields.REVENUE_30D, money(revenue30));
         f.put(ProfileFields.ORDERS_90D, Long.toString(orders90));
         f.put(ProfileFields.REVENUE_90D, money(revenue90));
+        f.put(ProfileFields.ORDERS_180D, Long.toString(orders180));
+        f.put(ProfileFields.REVENUE_180D, money(revenue180));
+        f.put(ProfileFields.ORDERS_365D, Long.toString(orders365));
+        f.put(ProfileFields.REVENUE_365D, money(revenue365));
+        f.put(ProfileFields.ORDERS_NEXT_90D_LAST_YEAR, Long.toString(ordersLastYear));
         f.put(ProfileFields.EVENTS_24H, Long.toString(events24));
         f.put(ProfileFields.VIEWS_24H, Long.toString(views24));
         f.put(ProfileFields.CART_ADDS_24H, Long.toString(carts24));

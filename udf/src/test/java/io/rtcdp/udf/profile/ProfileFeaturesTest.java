@@ -129,7 +129,12 @@ class ProfileFeaturesTest {
                                 // 2 d 22 h 22 min 50 s between the two orders
                                 "f.order_gap_days", "2.93",
                                 "f.last_order_gap_days", "2.93",
-                                "f.order_gap_ratio", "0"));
+                                "f.order_gap_ratio", "0",
+                                "f.orders_180d", "2",
+                                "f.revenue_180d", "72.4",
+                                "f.orders_365d", "2",
+                                "f.revenue_365d", "72.4",
+                                "f.orders_next_90d_last_year", "0"));
         // The oldest minute bucket still in the 24 h window is 2024-03-03T09:00.
         assertThat(f.nextChange()).isEqualTo(t("2024-03-04T09:00:00Z"));
         assertThat(f.firstSeen()).isEqualTo(t("2024-03-01T10:00:00Z"));
@@ -192,19 +197,20 @@ class ProfileFeaturesTest {
         f.add(track("2024-01-11T00:00:00Z", Event.ORDER_COMPLETED, 10_000_000L, null));
         byte[] now = bytes(f);
         assertThat(now[0]).isEqualTo((byte) ProfileFeatures.FORMAT_WITH_PARTS);
-        // format 1: the same without the parts byte and the two order times at the end (ten days
-        // back from the last order each: varints of 5 bytes)
-        byte[] old = java.util.Arrays.copyOf(now, now.length - 1 - 5 - 5);
+        // format 1: the same without the parts byte, the two order times (ten days back from the
+        // last order each: varints of 5 bytes) and the day buckets (one byte: all in the hours)
+        byte[] old = java.util.Arrays.copyOf(now, now.length - 1 - 5 - 5 - 1);
         old[0] = (byte) ProfileFeatures.FORMAT_WITHOUT_TEXTS;
         ProfileFeatures restored = read(old);
         ProfileFeatures expected = f.copy();
         expected.forgetOrderTimes();
+        expected.forgetLongWindows();
         assertThat(restored).isEqualTo(expected);
         assertThat(rendered(restored))
                 .containsEntry("f.orders_total", "2")
                 .containsEntry("f.order_gap_days", null)
                 .containsEntry("f.last_order_gap_days", null);
-        assertThat(bytes(restored)).isEqualTo(old);
+        assertThat(read(bytes(restored))).isEqualTo(restored);
         restored.add(track("2024-01-21T00:00:00Z", Event.ORDER_COMPLETED, 10_000_000L, null));
         ProfileFeatures merged = new ProfileFeatures();
         merged.add(track("2024-01-05T00:00:00Z", Event.ORDER_COMPLETED, 10_000_000L, null));
@@ -213,7 +219,7 @@ class ProfileFeaturesTest {
         // one order's time is the last order's: known in any format
         ProfileFeatures single = new ProfileFeatures();
         single.add(track("2024-01-01T00:00:00Z", Event.ORDER_COMPLETED, 10_000_000L, null));
-        assertThat(bytes(single)[0]).isEqualTo((byte) ProfileFeatures.FORMAT_WITHOUT_TEXTS);
+        assertThat(bytes(single)[0]).isEqualTo((byte) ProfileFeatures.FORMAT_WITH_PARTS);
         ProfileFeatures more = read(bytes(single));
         more.add(track("2024-01-03T00:00:00Z", Event.ORDER_COMPLETED, 10_000_000L, null));
         assertThat(rendered(more)).containsEntry("f.order_gap_days", "2");
@@ -291,8 +297,90 @@ class ProfileFeaturesTest {
                 .containsEntry("f.events_total", "10")
                 .containsEntry("f.orders_90d", "0")
                 .containsEntry("f.revenue_90d", "0")
-                .containsEntry("f.top_category_30d", null);
+                .containsEntry("f.top_category_30d", null)
+                .containsEntry("f.orders_180d", "2")
+                .containsEntry("f.orders_365d", "2");
+
+        // The long windows count in day buckets: the first order's day leaves the 180 d window
+        // 180 days after it, enters last year's next 90 days 275 days after it and leaves them,
+        // with the 365 d window, 365 days after it.
+        assertThat(f.nextChange()).isEqualTo(t("2024-08-28T00:00:00Z"));
+        f.advanceTo(t("2024-08-28T00:00:00Z"));
+        assertThat(rendered(f))
+                .containsEntry("f.orders_180d", "1")
+                .containsEntry("f.revenue_180d", "12.5")
+                .containsEntry("f.orders_365d", "2")
+                .containsEntry("f.orders_next_90d_last_year", "0");
+        assertThat(f.nextChange()).isEqualTo(t("2024-08-31T00:00:00Z"));
+        f.advanceTo(t("2024-08-31T00:00:00Z"));
+        assertThat(rendered(f)).containsEntry("f.orders_180d", "0");
+        assertThat(f.nextChange()).isEqualTo(t("2024-12-01T00:00:00Z"));
+        f.advanceTo(t("2024-12-01T00:00:00Z"));
+        assertThat(rendered(f))
+                .containsEntry("f.orders_next_90d_last_year", "1")
+                .containsEntry("f.orders_365d", "2");
+        f.advanceTo(t("2024-12-04T00:00:00Z"));
+        assertThat(rendered(f)).containsEntry("f.orders_next_90d_last_year", "2");
+        assertThat(f.nextChange()).isEqualTo(t("2025-03-01T00:00:00Z"));
+        f.advanceTo(t("2025-03-01T00:00:00Z"));
+        assertThat(rendered(f))
+                .containsEntry("f.orders_next_90d_last_year", "1")
+                .containsEntry("f.orders_365d", "1")
+                .containsEntry("f.revenue_365d", "12.5");
+        f.advanceTo(t("2025-03-04T00:00:00Z"));
+        assertThat(rendered(f))
+                .containsEntry("f.orders_next_90d_last_year", "0")
+                .containsEntry("f.orders_365d", "0")
+                .containsEntry("f.revenue_365d", "0");
         assertThat(f.nextChange()).isEqualTo(Long.MAX_VALUE);
+    }
+
+    /**
+     * A state written before the day buckets were kept knows its last 90 days' orders: the long
+     * windows are left out until they start after what it knew, then they are exact again; merges
+     * and a write keep that; the encoding of the day buckets holds only what the hours do not.
+     */
+    @Test
+    void aStateWithoutDayBucketsLeavesTheLongWindowsOutUntilTheyAreKnown() throws IOException {
+        Event old = track("2024-01-01T10:00:00Z", Event.ORDER_COMPLETED, 5_000_000L, null);
+        Event recent = track("2024-05-01T10:00:00Z", Event.ORDER_COMPLETED, 7_000_000L, null);
+        ProfileFeatures full = of(List.of(old, recent));
+        assertThat(rendered(full))
+                .containsEntry("f.orders_90d", "1")
+                .containsEntry("f.orders_180d", "2")
+                .containsEntry("f.revenue_365d", "12");
+        assertThat(read(bytes(full))).isEqualTo(full);
+
+        ProfileFeatures restored = full.copy();
+        restored.forgetLongWindows();
+        assertThat(restored).isNotEqualTo(full);
+        assertThat(rendered(restored))
+                .containsEntry("f.orders_90d", "1")
+                .containsEntry("f.orders_180d", null)
+                .containsEntry("f.orders_365d", null)
+                .containsEntry("f.orders_next_90d_last_year", null);
+        assertThat(read(bytes(restored))).isEqualTo(restored);
+        // the 90 days it knew started 2024-02-01T10:00 (+ 1 h): the 180 d window is known 180 days
+        // after that, the 365 d window 365 days after
+        long known = t("2024-02-01T11:00:00Z");
+        assertThat(restored.nextChange()).isLessThanOrEqualTo(known + 180 * WindowMath.DAY);
+        restored.advanceTo(known + 180 * WindowMath.DAY - 1);
+        assertThat(rendered(restored)).containsEntry("f.orders_180d", null);
+        restored.advanceTo(known + 180 * WindowMath.DAY);
+        full.advanceTo(known + 180 * WindowMath.DAY);
+        assertThat(rendered(restored))
+                .containsEntry("f.orders_180d", rendered(full).get("f.orders_180d"))
+                .containsEntry("f.orders_365d", null);
+        // a merge with a complete profile is incomplete as long as either side is
+        ProfileFeatures other =
+                of(List.of(track("2024-06-01T00:00:00Z", Event.ORDER_COMPLETED, 1_000_000L, null)));
+        ProfileFeatures merged = other.copy();
+        merged.merge(restored);
+        assertThat(rendered(merged)).containsEntry("f.orders_365d", null);
+        restored.advanceTo(known + 365 * WindowMath.DAY);
+        full.advanceTo(known + 365 * WindowMath.DAY);
+        assertThat(restored).as("complete again: the same state").isEqualTo(full);
+        assertThat(bytes(restored)).isEqualTo(bytes(full));
     }
 
     @Test
@@ -391,10 +479,12 @@ class ProfileFeaturesTest {
         System.out.printf(
                 "typical profile (10 events, 2 orders, 3 categories): %d bytes%n", bytes.length);
         assertThat(bytes.length).isLessThan(100);
-        // two orders: with their order times (format 3: the parts byte and two varints of 4
-        // bytes at the end)
+        // two orders: with their order times and day buckets (format 3: the parts byte, two
+        // varints of 4 bytes, and one byte: every order is in the hour buckets)
         assertThat(bytes[0]).isEqualTo((byte) ProfileFeatures.FORMAT_WITH_PARTS);
-        assertThat(bytes[bytes.length - 9]).isEqualTo((byte) ProfileFeatures.PART_ORDER_TIMES);
+        assertThat(bytes[bytes.length - 10])
+                .isEqualTo((byte) (ProfileFeatures.PART_ORDER_TIMES | ProfileFeatures.PART_DAYS));
+        assertThat(bytes[bytes.length - 1]).isZero();
         assertThat(read(bytes)).isEqualTo(f);
     }
 
@@ -636,7 +726,8 @@ class ProfileFeaturesTest {
     @Test
     void retainTraitsKeepsOnlyTheNamedTraits() throws IOException {
         long t = t("2024-03-01T10:00:00Z");
-        Event order = track("2024-03-01T09:00:00Z", Event.ORDER_COMPLETED, 10_000_000L, "shoes");
+        // a view, not an order: a profile with orders is written in format 3 anyway
+        Event order = track("2024-03-01T09:00:00Z", Event.PRODUCT_VIEWED, null, "shoes");
         ProfileFeatures f =
                 of(
                         List.of(
@@ -815,7 +906,8 @@ class ProfileFeaturesTest {
     @Test
     void traitsAreTheirOwnPartAndAProfileWithoutIsWrittenAsBefore() throws IOException {
         long t = t("2024-03-01T10:00:00Z");
-        Event order = track("2024-03-01T09:00:00Z", Event.ORDER_COMPLETED, 10_000_000L, "shoes");
+        // a view, not an order: a profile with orders is written in format 3 anyway
+        Event order = track("2024-03-01T09:00:00Z", Event.PRODUCT_VIEWED, null, "shoes");
         Event plain = identify(t, Map.of());
         ProfileFeatures without = of(List.of(order, plain));
         byte[] old = bytes(without);
@@ -868,18 +960,23 @@ class ProfileFeaturesTest {
         assertThat(differ).hasSize(1);
         int parts = differ.get(0);
         assertThat(allOld[parts])
-                .isEqualTo((byte) (ProfileFeatures.PART_TEXTS | ProfileFeatures.PART_ORDER_TIMES));
+                .isEqualTo(
+                        (byte)
+                                (ProfileFeatures.PART_TEXTS
+                                        | ProfileFeatures.PART_ORDER_TIMES
+                                        | ProfileFeatures.PART_DAYS));
         assertThat(allBytes[parts])
                 .isEqualTo(
                         (byte)
                                 (ProfileFeatures.PART_TEXTS
                                         | ProfileFeatures.PART_ORDER_TIMES
+                                        | ProfileFeatures.PART_DAYS
                                         | ProfileFeatures.PART_TRAITS));
         assertThat(read(allOld)).isEqualTo(allWithout);
 
         // a corrupt traits part
         byte[] unknownPart = now.clone();
-        unknownPart[old.length] = (byte) (ProfileFeatures.PART_TRAITS << 1);
+        unknownPart[old.length] = (byte) (ProfileFeatures.PART_DAYS << 1);
         assertThatThrownBy(() -> read(unknownPart))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("parts");

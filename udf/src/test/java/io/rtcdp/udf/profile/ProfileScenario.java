@@ -32,7 +32,9 @@ final class ProfileScenario {
     private static final long MINUTE = 60_000L;
     private static final long HOUR = 3_600_000L;
     private static final long DAY = 86_400_000L;
-    private static final long[] WINDOW_LENGTHS = {DAY, 30 * DAY, 90 * DAY};
+    private static final long[] WINDOW_LENGTHS = {
+        DAY, 30 * DAY, 90 * DAY, 180 * DAY, 275 * DAY, 365 * DAY
+    };
 
     static final List<String> CATEGORIES = List.of("books", "Books", "garden", "toys", "äpfel");
 
@@ -57,7 +59,7 @@ final class ProfileScenario {
         long resolve(long asOf, List<Event> events) {
             long base = asOf == Long.MIN_VALUE ? T0 : asOf;
             long w = WINDOW_LENGTHS[window];
-            long g = w <= DAY ? MINUTE : HOUR;
+            long g = w <= DAY ? MINUTE : w <= 90 * DAY ? HOUR : DAY;
             long delta =
                     switch (deltaCode) {
                         case 0 -> -1;
@@ -105,7 +107,7 @@ final class ProfileScenario {
     static Arbitrary<TimeSpec> times() {
         Arbitrary<TimeSpec> absolute =
                 Arbitraries.longs()
-                        .between(-120 * DAY, 120 * DAY)
+                        .between(-400 * DAY, 400 * DAY)
                         .map(o -> new TimeSpec(Kind.ABSOLUTE, o, 0, 0, 0));
         Arbitrary<TimeSpec> near =
                 Arbitraries.oneOf(
@@ -116,7 +118,7 @@ final class ProfileScenario {
                 Combinators.combine(
                                 Arbitraries.of(Kind.WINDOW_START, Kind.EXPIRY),
                                 Arbitraries.integers().between(0, 1000),
-                                Arbitraries.integers().between(0, 2),
+                                Arbitraries.integers().between(0, WINDOW_LENGTHS.length - 1),
                                 Arbitraries.integers().between(0, 6))
                         .as((k, ref, w, d) -> new TimeSpec(k, 0, ref, w, d));
         return Arbitraries.frequencyOf(Tuple.of(2, absolute), Tuple.of(3, near), Tuple.of(4, edge));

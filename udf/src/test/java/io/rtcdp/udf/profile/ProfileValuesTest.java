@@ -40,7 +40,12 @@ class ProfileValuesTest {
             identity.add(FeatureSpec.of(s, FeatureSpec.Transform.IDENTITY));
             log.add(FeatureSpec.of(s, FeatureSpec.Transform.LOG1P));
         }
-        return List.of(new FeatureVectorBuilder(identity), new FeatureVectorBuilder(log));
+        // with BG/NBD's parameters: p_alive and bgnbd_purchase computed, not missing
+        io.rtcdp.udf.ml.BgNbd.Params bg = new io.rtcdp.udf.ml.BgNbd.Params(0.6, 48, 0.2, 2.6);
+        return List.of(
+                new FeatureVectorBuilder(identity),
+                new FeatureVectorBuilder(log),
+                new FeatureVectorBuilder(identity, bg, 30));
     }
 
     @Provide
@@ -157,7 +162,17 @@ class ProfileValuesTest {
 
     @Test
     void corruptEncodingsAndTextAreRefused() {
-        assertThatThrownBy(() -> read(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, 0x7f, 0}))
+        assertThatThrownBy(
+                        () ->
+                                read(
+                                        new byte[] {
+                                            (byte) 0xff,
+                                            (byte) 0xff,
+                                            (byte) 0xff,
+                                            (byte) 0xff,
+                                            0x7f,
+                                            0
+                                        }))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("presence bits");
         assertThatThrownBy(() -> read(new byte[] {0, 9})).hasMessageContaining("lifecycle");
