@@ -127,11 +127,13 @@ final class SqlFeatureOracle {
             if (!c[16].isEmpty()) {
                 f.put("f.top_category_30d", c[16]);
             }
-            f.put("f.orders_180d", c[19]);
-            f.put("f.revenue_180d", money(micros(c[20])));
-            f.put("f.orders_365d", c[21]);
-            f.put("f.revenue_365d", money(micros(c[22])));
-            f.put("f.orders_next_90d_last_year", c[23]);
+            if (orders > 0) {
+                f.put("f.orders_180d", c[19]);
+                f.put("f.revenue_180d", money(micros(c[20])));
+                f.put("f.orders_365d", c[21]);
+                f.put("f.revenue_365d", money(micros(c[22])));
+                f.put("f.orders_next_90d_last_year", c[23]);
+            }
             if (orders >= 2) {
                 long first = Long.parseLong(c[17]);
                 long last = Long.parseLong(c[7]);

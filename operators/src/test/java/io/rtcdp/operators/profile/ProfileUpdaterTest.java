@@ -159,6 +159,8 @@ class ProfileUpdaterTest {
                         "f.revenue_180d",
                         "f.orders_365d",
                         "f.revenue_365d",
+                        // present from the first order on
+                        "f.orders_next_90d_last_year",
                         "f.events_24h",
                         "f.orders_24h")
                 .containsEntry("f.revenue_total", "12.5")

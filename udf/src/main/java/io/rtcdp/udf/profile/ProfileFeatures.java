@@ -729,12 +729,14 @@ public final class ProfileFeatures {
         out.set(I_REVENUE_30D, hours.sum(H_REVENUE, from30));
         out.set(I_ORDERS_90D, hours.sum(H_ORDERS, 0));
         out.set(I_REVENUE_90D, hours.sum(H_REVENUE, 0));
-        if (longWindowKnown(W_180D)) {
+        // the long windows only for profiles with orders: most profiles have none, and these five
+        // fields would be written for each of them (about 200 bytes in Redis per profile)
+        if (ordersTotal > 0 && longWindowKnown(W_180D)) {
             int from180 = days.countUpTo(cutoff(asOf, W_180D));
             out.set(I_ORDERS_180D, days.sum(D_ORDERS, from180));
             out.set(I_REVENUE_180D, days.sum(D_REVENUE, from180));
         }
-        if (longWindowKnown(W_365D)) {
+        if (ordersTotal > 0 && longWindowKnown(W_365D)) {
             out.set(I_ORDERS_365D, days.sum(D_ORDERS, 0));
             out.set(I_REVENUE_365D, days.sum(D_REVENUE, 0));
             int upTo = days.countUpTo(cutoff(asOf, W_LAST_YEAR_END));

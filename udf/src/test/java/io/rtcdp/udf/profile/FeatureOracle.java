@@ -277,11 +277,14 @@ final class FeatureOracle {
         f.put(ProfileFields.REVENUE_30D, money(revenue30));
         f.put(ProfileFields.ORDERS_90D, Long.toString(orders90));
         f.put(ProfileFields.REVENUE_90D, money(revenue90));
-        f.put(ProfileFields.ORDERS_180D, Long.toString(orders180));
-        f.put(ProfileFields.REVENUE_180D, money(revenue180));
-        f.put(ProfileFields.ORDERS_365D, Long.toString(orders365));
-        f.put(ProfileFields.REVENUE_365D, money(revenue365));
-        f.put(ProfileFields.ORDERS_NEXT_90D_LAST_YEAR, Long.toString(ordersLastYear));
+        // only for a profile with orders (contract §3.2)
+        if (events.stream().anyMatch(e -> isTrack(e, Event.ORDER_COMPLETED))) {
+            f.put(ProfileFields.ORDERS_180D, Long.toString(orders180));
+            f.put(ProfileFields.REVENUE_180D, money(revenue180));
+            f.put(ProfileFields.ORDERS_365D, Long.toString(orders365));
+            f.put(ProfileFields.REVENUE_365D, money(revenue365));
+            f.put(ProfileFields.ORDERS_NEXT_90D_LAST_YEAR, Long.toString(ordersLastYear));
+        }
         f.put(ProfileFields.EVENTS_24H, Long.toString(events24));
         f.put(ProfileFields.VIEWS_24H, Long.toString(views24));
         f.put(ProfileFields.CART_ADDS_24H, Long.toString(carts24));
