@@ -86,6 +86,11 @@ public final class TrainCommand implements Callable<Integer> {
         ModelSpec spec = inputSet.spec(model);
         Backtest.Config config = Backtest.Config.defaults();
         Backtest.Pass pass = Backtest.stream(h, List.of(spec), untilMs, config).get(0);
+        if (pass.spec.usesBgNbd() && pass.spec.bgNbd() == null) {
+            throw new IllegalArgumentException(
+                    "no customer has a repeat purchase by --until: BG/NBD's parameters cannot be"
+                            + " fitted for the extended inputs; use --inputs rfm");
+        }
         long v = version != null ? version : Math.floorDiv(untilMs, 1000);
         LogisticModel m = Backtest.trainBatch(pass, v, untilMs, config);
         ModelIo.write(m, out);

@@ -46,6 +46,22 @@ class ModelCommandsTest {
         return f;
     }
 
+    /** One order per person: no repeat purchase, nothing BG/NBD can be fitted to. */
+    private Path singleOrders() throws Exception {
+        List<String> lines = new ArrayList<>();
+        for (int p = 0; p < 50; p++) {
+            lines.add(
+                    String.format(
+                            "{\"event_id\":\"s%d\",\"tenant\":\"t\",\"type\":\"track\","
+                                    + "\"name\":\"order_completed\",\"ts\":%d,"
+                                    + "\"ids\":{\"user_id\":\"u%d\"},\"props\":{\"amount\":10}}",
+                            p, 1_293_840_000_000L + p * 86_400_000L, p));
+        }
+        Path f = tmp.resolve("single.jsonl");
+        Files.write(f, lines);
+        return f;
+    }
+
     @Test
     void badArgumentsExitWithTwo() throws Exception {
         Path in = events();
@@ -96,6 +112,30 @@ class ModelCommandsTest {
                 "--out",
                 out
             },
+            {
+                "train",
+                "--input",
+                in.toString(),
+                "--until",
+                "2011-09-01",
+                "--model",
+                "churn",
+                "--out",
+                out,
+                "--inputs",
+                "everything"
+            },
+            {
+                "train",
+                "--input",
+                singleOrders().toString(),
+                "--until",
+                "2011-09-01",
+                "--model",
+                "churn",
+                "--out",
+                out
+            },
             {"evaluate", "--input", in.toString()},
             {"evaluate", "--input", in.toString(), "--cutoff", "soon"},
             {"evaluate", "--input", in.toString(), "--cutoff", "2011-12-01"},
@@ -131,6 +171,9 @@ class ModelCommandsTest {
         assertThat(m.trainedUntil()).isEqualTo(1_314_835_200_000L);
         // The people who stopped are the churners, which the features show plainly.
         assertThat(m.metrics().get("train_auc")).isGreaterThan(0.9);
+        // the extended inputs by default, with BG/NBD's parameters fitted by --until
+        assertThat(m.spec().usesBgNbd()).isTrue();
+        assertThat(m.spec().bgNbd()).isNotNull();
 
         r = run("evaluate", "--input", in.toString(), "--cutoff", "2011-06-01");
         assertThat(r[0]).as(r[1]).isEqualTo("0");
