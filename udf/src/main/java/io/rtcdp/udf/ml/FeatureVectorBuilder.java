@@ -56,17 +56,13 @@ public final class FeatureVectorBuilder {
                     "revenue_365d",
                     "orders_next_90d_last_year",
                     "p_alive",
-                    "bgnbd_purchase",
-                    "season_sin",
-                    "season_cos");
+                    "bgnbd_purchase");
 
     private static final int TENURE = -1;
     private static final int SINCE_SEEN = -2;
     private static final int HAS_ORDERS = -3;
     private static final int P_ALIVE = -4;
     private static final int BGNBD_PURCHASE = -5;
-    private static final int SEASON_SIN = -6;
-    private static final int SEASON_COS = -7;
 
     private static final int I_AS_OF = index(ProfileFields.AS_OF);
     private static final int I_FIRST_SEEN = index(ProfileFields.FIRST_SEEN);
@@ -111,8 +107,6 @@ public final class FeatureVectorBuilder {
                         case "has_orders" -> HAS_ORDERS;
                         case "p_alive" -> P_ALIVE;
                         case "bgnbd_purchase" -> BGNBD_PURCHASE;
-                        case "season_sin" -> SEASON_SIN;
-                        case "season_cos" -> SEASON_COS;
                         default -> index("f." + name);
                     };
         }
@@ -175,10 +169,6 @@ public final class FeatureVectorBuilder {
                             v.has(ProfileValues.ORDERS_TOTAL) ? v.number(I_ORDERS_TOTAL) : 0,
                             v.has(I_ORDER_GAP) ? v.number(I_ORDER_GAP) : Double.NaN,
                             v.has(I_SINCE_ORDER) ? v.number(I_SINCE_ORDER) : Double.NaN);
-            case SEASON_SIN, SEASON_COS ->
-                    v.has(ProfileValues.AS_OF)
-                            ? season(src, v.unscaled(ProfileValues.AS_OF))
-                            : Double.NaN;
             case TENURE -> days(v, ProfileValues.FIRST_SEEN);
             case SINCE_SEEN -> days(v, ProfileValues.LAST_SEEN);
             case HAS_ORDERS ->
@@ -222,8 +212,6 @@ public final class FeatureVectorBuilder {
                             r[I_ORDERS_TOTAL] == null ? 0 : number(r[I_ORDERS_TOTAL]),
                             number(r[I_ORDER_GAP]),
                             number(r[I_SINCE_ORDER]));
-            case SEASON_SIN, SEASON_COS ->
-                    r[I_AS_OF] == null ? Double.NaN : season(src, Long.parseLong(r[I_AS_OF]));
             case TENURE -> days(r[I_AS_OF], r[I_FIRST_SEEN]);
             case SINCE_SEEN -> days(r[I_AS_OF], r[I_LAST_SEEN]);
             case HAS_ORDERS -> number(r[I_ORDERS_TOTAL]) > 0 ? 1 : 0;
@@ -252,15 +240,6 @@ public final class FeatureVectorBuilder {
         return src == P_ALIVE
                 ? BgNbd.pAlive(bgNbd, x, tx, age)
                 : BgNbd.probabilityOfPurchase(bgNbd, x, tx, age, horizonDays);
-    }
-
-    /** The tropical year in ms: the season's period. */
-    private static final double YEAR_MILLIS = 365.2422 * LabelSpec.DAY_MILLIS;
-
-    /** The sine or cosine of the time of year of {@code t} (ms since the epoch, UTC). */
-    private static double season(int src, long t) {
-        double angle = 2 * Math.PI * (Math.floorMod(t, (long) YEAR_MILLIS) / YEAR_MILLIS);
-        return src == SEASON_SIN ? Math.sin(angle) : Math.cos(angle);
     }
 
     private static double days(String asOf, String then) {
