@@ -44,14 +44,8 @@ class RetailEvaluationTest {
     @Test
     void theOnlineModelBeatsBgNbdAndTheBatchModel() {
         for (String cutoff : List.of("2011-06-01", "2011-09-01")) {
-            List<Backtest.Evaluation> results =
-                    Backtest.evaluate(
-                            history,
-                            List.of(ModelSpec.extended("purchase"), ModelSpec.extended("churn")),
-                            Times.parseTime(cutoff),
-                            Backtest.Config.defaults());
-            for (Backtest.Evaluation e : results) {
-                print(cutoff, e);
+            for (Backtest.Evaluation e :
+                    evaluate(cutoff, ModelSpec.extended("purchase"), ModelSpec.extended("churn"))) {
                 String what = e.spec().name() + " at " + cutoff;
                 assertThat(e.online().auc())
                         .as("%s: online vs BG/NBD + 0.005", what)
@@ -69,6 +63,19 @@ class RetailEvaluationTest {
                         .isLessThanOrEqualTo(christmasAhead ? 0.10 : 0.05);
             }
         }
+    }
+
+    /** Both models evaluated at the cutoff, each result printed. */
+    private static List<Backtest.Evaluation> evaluate(
+            String cutoff, ModelSpec purchase, ModelSpec churn) {
+        List<Backtest.Evaluation> results =
+                Backtest.evaluate(
+                        history,
+                        List.of(purchase, churn),
+                        Times.parseTime(cutoff),
+                        Backtest.Config.defaults());
+        results.forEach(e -> print(cutoff, e));
+        return results;
     }
 
     private static void print(String cutoff, Backtest.Evaluation e) {
@@ -89,14 +96,8 @@ class RetailEvaluationTest {
     @Test
     void withTheRfmInputsAloneTheOnlineModelIsAsGoodAsBatchAndBeatsRecency() {
         for (String cutoff : List.of("2011-06-01", "2011-09-01")) {
-            List<Backtest.Evaluation> results =
-                    Backtest.evaluate(
-                            history,
-                            List.of(ModelSpec.defaults("purchase"), ModelSpec.defaults("churn")),
-                            Times.parseTime(cutoff),
-                            Backtest.Config.defaults());
-            for (Backtest.Evaluation e : results) {
-                print(cutoff, e);
+            for (Backtest.Evaluation e :
+                    evaluate(cutoff, ModelSpec.defaults("purchase"), ModelSpec.defaults("churn"))) {
                 assertThat(e.online().auc())
                         .as("%s at %s: online vs batch", e.spec().name(), cutoff)
                         .isGreaterThanOrEqualTo(e.batch().auc() - 0.01);
