@@ -26,6 +26,8 @@ import java.util.Map;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.ValueState;
@@ -34,8 +36,14 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.runtime.state.KeyGroupRange;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.streaming.api.TimeDomain;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -70,7 +78,8 @@ import org.apache.flink.util.OutputTag;
  */
 public final class ProfileUpdater
         extends KeyedBroadcastProcessFunction<
-                String, ProfileCommand, Tuple2<String, Long>, ProfileChange> {
+                String, ProfileCommand, Tuple2<String, Long>, ProfileChange>
+        implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
     /** A tenant's clock: the tenant and the largest event time of its events so far. */
@@ -184,8 +193,22 @@ public final class ProfileUpdater
      */
     private transient Map<String, Long> counted;
 
-    /** Put-off refreshes by tenant and time, looked at again once their tenant's clock comes. */
+    /**
+     * Put-off refreshes by tenant and time, looked at again once their tenant's clock comes;
+     * checkpointed ({@link #WAITING}), so a restored job looks at them as soon as the clock comes
+     * too, not at their next poll (which may be half an hour away).
+     */
     private transient WaitingRefreshes waiting;
+
+    /**
+     * {@link #waiting} in checkpoints: (tenant, due, key). A union list, so that after a change of
+     * parallelism each subtask takes the entries of the key groups it now holds.
+     */
+    private static final ListStateDescriptor<Tuple3<String, Long, String>> WAITING =
+            new ListStateDescriptor<>(
+                    "waiting-refreshes", Types.TUPLE(Types.STRING, Types.LONG, Types.STRING));
+
+    private transient ListState<Tuple3<String, Long, String>> waitingState;
 
     /** Keys whose put-off refresh a tenant's clock just let go: {@link #takeWakeUps}. */
     private transient List<String> wakeUps;
@@ -265,7 +288,6 @@ public final class ProfileUpdater
         refreshes = getRuntimeContext().getMetricGroup().counter("profileRefreshes");
         deferred = getRuntimeContext().getMetricGroup().counter("profileRefreshesDeferred");
         counted = new HashMap<>();
-        waiting = new WaitingRefreshes(WAITING_LIMIT);
         wakeUps = new ArrayList<>();
         getRuntimeContext()
                 .getMetricGroup()
@@ -280,6 +302,33 @@ public final class ProfileUpdater
         profilesAcc = new LongCounter();
         getRuntimeContext().addAccumulator(Counters.COUNTED, countedAcc);
         getRuntimeContext().addAccumulator(Counters.PROFILES, profilesAcc);
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        waiting = new WaitingRefreshes(WAITING_LIMIT);
+        waitingState = context.getOperatorStateStore().getUnionListState(WAITING);
+        if (context.isRestored()) {
+            var task = getRuntimeContext().getTaskInfo();
+            int maxParallelism = task.getMaxNumberOfParallelSubtasks();
+            KeyGroupRange mine =
+                    KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(
+                            maxParallelism,
+                            task.getNumberOfParallelSubtasks(),
+                            task.getIndexOfThisSubtask());
+            for (Tuple3<String, Long, String> w : waitingState.get()) {
+                if (mine.contains(KeyGroupRangeAssignment.assignToKeyGroup(w.f2, maxParallelism))) {
+                    waiting.add(w.f0, w.f1, w.f2);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        List<Tuple3<String, Long, String>> entries = new ArrayList<>(waiting.size());
+        waiting.forEach((tenant, due, key) -> entries.add(Tuple3.of(tenant, due, key)));
+        waitingState.update(entries);
     }
 
     /**

@@ -14,9 +14,9 @@ import java.util.TreeMap;
  * events moved the shared watermark past it), by tenant and refresh time: when the tenant's clock
  * comes, the profiles it lets go are looked at again at once instead of at their next poll.
  *
- * <p>Held on the heap for the subtask's life, up to a limit; what is not here (above the limit, or
- * put off before a restore) is still looked at by its poll. An entry may be stale (the profile was
- * refreshed, moved on or merged away since): looking at it again finds nothing to do.
+ * <p>Held on the heap up to a limit and checkpointed with the subtask ({@link ProfileUpdater});
+ * what is not here (above the limit) is still looked at by its poll. An entry may be stale (the
+ * profile was refreshed, moved on or merged away since): looking at it again finds nothing to do.
  */
 final class WaitingRefreshes {
     private final int limit;
@@ -75,6 +75,23 @@ final class WaitingRefreshes {
             byTenant.remove(tenant);
         }
         return out;
+    }
+
+    /** Every remembered profile: its tenant, the time it waits for, and its key. */
+    void forEach(Entry entry) throws Exception {
+        for (Map.Entry<String, TreeMap<Long, Set<String>>> t : byTenant.entrySet()) {
+            for (Map.Entry<Long, Set<String>> due : t.getValue().entrySet()) {
+                for (String key : due.getValue()) {
+                    entry.accept(t.getKey(), due.getKey(), key);
+                }
+            }
+        }
+    }
+
+    /** One remembered profile. */
+    @FunctionalInterface
+    interface Entry {
+        void accept(String tenant, long due, String key) throws Exception;
     }
 
     /** How many profiles are remembered. */

@@ -54,13 +54,20 @@ class ProfileUpdaterTest {
     static KeyedBroadcastOperatorTestHarness<
                     String, ProfileCommand, Tuple2<String, Long>, ProfileChange>
             newHarness(Duration refreshInterval) throws Exception {
+        return newHarness(refreshInterval, 1, 1, 0);
+    }
+
+    static KeyedBroadcastOperatorTestHarness<
+                    String, ProfileCommand, Tuple2<String, Long>, ProfileChange>
+            newHarness(Duration refreshInterval, int maxParallelism, int parallelism, int subtask)
+                    throws Exception {
         return new KeyedBroadcastOperatorTestHarness<>(
                 new ProfileUpdaterOperator(new ProfileUpdater(refreshInterval)),
                 ProfileUpdater.KEY,
                 Types.STRING,
-                1,
-                1,
-                0);
+                maxParallelism,
+                parallelism,
+                subtask);
     }
 
     static int keyedStateEntries(
@@ -517,6 +524,69 @@ class ProfileUpdaterTest {
         // its next refresh, a week on, was past by beta's watermark as well: it waits for alpha
         harness.setProcessingTime(MAX_POLLS);
         assertThat(drain()).isEmpty();
+    }
+
+    /**
+     * A job stopped with a savepoint while a refresh waited for its tenant's clock: restored, the
+     * refresh is done as soon as the clock comes, not at its next poll (up to half an hour later).
+     */
+    @Test
+    void aRefreshPutOffBeforeARestoreIsDoneAsSoonAsTheClockComes() throws Exception {
+        putOffByAnotherTenant();
+        OperatorSubtaskState snapshot = harness.snapshot(1, 0);
+        harness.close();
+
+        harness = newHarness();
+        harness.initializeState(snapshot);
+        harness.open();
+        harness.setProcessingTime(0);
+        drain();
+        clock(harness, "alpha", T0 + DAY + MIN);
+        // its poll was due at FIRST_LOOK_MILLIS: processing time has not moved
+        assertRefreshedNowToTheNextDay("a1");
+    }
+
+    /**
+     * Restored at a higher parallelism, each subtask takes the put-off refreshes of the profiles it
+     * now holds: every one is done once, on the subtask of its key, when the clock comes.
+     */
+    @Test
+    void putOffRefreshesFollowTheirProfilesWhenTheParallelismChanges() throws Exception {
+        int maxParallelism = 128;
+        List<String> oneids =
+                java.util.stream.IntStream.range(0, 12).mapToObj(i -> "a" + i).toList();
+        OperatorSubtaskState snapshot;
+        try (var h = newHarness(Duration.ofMillis(1), maxParallelism, 1, 0)) {
+            h.open();
+            h.setProcessingTime(0);
+            for (String o : oneids) {
+                h.processElement(eventOf("alpha", o, "product_viewed", T0), T0);
+            }
+            h.processElement(eventOf("beta", "b1", "product_viewed", T0 + 200 * DAY), T0);
+            h.watermark(T0 + 200 * DAY - 1);
+            h.getOutput().clear();
+            snapshot = h.snapshot(1, 0);
+        }
+        java.util.Map<String, Integer> refreshed = new java.util.TreeMap<>();
+        for (int subtask = 0; subtask < 2; subtask++) {
+            try (var h = newHarness(Duration.ofMillis(1), maxParallelism, 2, subtask)) {
+                h.initializeState(
+                        org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness
+                                .repartitionOperatorState(snapshot, maxParallelism, 1, 2, subtask));
+                h.open();
+                h.setProcessingTime(0);
+                h.getOutput().clear();
+                clock(h, "alpha", T0 + DAY + MIN);
+                h.setProcessingTime(0);
+                for (ProfileUpdate u : updates(h)) {
+                    assertThat(u.set()).containsEntry("as_of", Long.toString(T0 + DAY));
+                    refreshed.merge(u.oneid(), 1, Integer::sum);
+                }
+                assertThat(updates(h)).as("subtask %d refreshed some", subtask).isNotEmpty();
+            }
+        }
+        assertThat(refreshed.keySet()).containsExactlyInAnyOrderElementsOf(oneids);
+        assertThat(refreshed.values()).containsOnly(1);
     }
 
     @Test
