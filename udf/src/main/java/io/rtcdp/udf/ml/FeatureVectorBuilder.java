@@ -228,18 +228,43 @@ public final class FeatureVectorBuilder {
         if (bgNbd == null) {
             return Double.NaN;
         }
-        double x = 0;
-        double tx = 0;
-        double age = 0;
-        if (orders >= 1 && !Double.isNaN(sinceOrder)) {
-            // orders all at one time are one purchase occasion, as BG/NBD's fit counts them
-            x = orders >= 2 && gap > 0 ? orders - 1 : 0;
-            tx = x > 0 ? gap * x : 0;
-            age = tx + Math.max(0, sinceOrder);
-        }
+        boolean ordered = orders >= 1 && !Double.isNaN(sinceOrder);
+        double x = ordered ? repeatPurchases(orders, gap) : 0;
+        double tx = x * (x > 0 ? gap : 0);
+        double age = ordered ? tx + Math.max(0, sinceOrder) : 0;
         return src == P_ALIVE
                 ? BgNbd.pAlive(bgNbd, x, tx, age)
                 : BgNbd.probabilityOfPurchase(bgNbd, x, tx, age, horizonDays);
+    }
+
+    /** BG/NBD's x: orders all at one time are one purchase occasion, as its fit counts them. */
+    private static double repeatPurchases(double orders, double gap) {
+        return orders >= 2 && gap > 0 ? orders - 1 : 0;
+    }
+
+    /**
+     * A profile as BG/NBD sees it (contract §7.2): x = {@code f.orders_total} − 1 repeat purchases,
+     * {@code t_x = f.order_gap_days × x} and {@code T = t_x + f.days_since_last_order}, in days;
+     * null for a profile without orders.
+     */
+    public static BgNbd.Customer customer(ProfileValues v) {
+        if (!v.has(I_SINCE_ORDER) || !v.has(ProfileValues.ORDERS_TOTAL)) {
+            return null;
+        }
+        double gap = v.has(I_ORDER_GAP) ? v.number(I_ORDER_GAP) : Double.NaN;
+        double x = repeatPurchases(v.number(I_ORDERS_TOTAL), gap);
+        double tx = x * (x > 0 ? gap : 0);
+        return new BgNbd.Customer(x, tx, tx + Math.max(0, v.number(I_SINCE_ORDER)));
+    }
+
+    /** BG/NBD's parameters of the model, null without. */
+    public BgNbd.Params bgNbdParams() {
+        return bgNbd;
+    }
+
+    /** The model's label horizon in days, BG/NBD's prediction horizon. */
+    public double horizonDays() {
+        return horizonDays;
     }
 
     private static double days(String asOf, String then) {

@@ -1,5 +1,6 @@
 package io.rtcdp.udf.rules;
 
+import io.rtcdp.udf.ml.BgNbd;
 import io.rtcdp.udf.ml.FeatureVectorBuilder;
 import io.rtcdp.udf.ml.LogisticModel;
 import io.rtcdp.udf.ml.LogisticRegressionServable;
@@ -25,6 +26,12 @@ public final class TenantScorers {
     private static final String[] SCORE_FIELDS = fields("score.");
     private static final String[] MODEL_FIELDS = fields("model.");
     private static final String[] REASONS_FIELDS = fields("reasons.");
+
+    /** BG/NBD's P(alive) of a profile with orders, with the purchase model's parameters. */
+    public static final String P_ALIVE = "score.p_alive";
+
+    /** BG/NBD's expected orders in the purchase model's label horizon. */
+    public static final String EXPECTED_ORDERS = "score.expected_orders";
 
     private static String[] fields(String prefix) {
         return MODEL_NAMES.stream().map(n -> prefix + n).toArray(String[]::new);
@@ -160,7 +167,47 @@ public final class TenantScorers {
                 w.reasons = s.reasons().clone();
             }
         }
+        customerBase(st, full, set, unset);
         return probabilities;
+    }
+
+    /**
+     * {@link #P_ALIVE} and {@link #EXPECTED_ORDERS}, from BG/NBD with the purchase model's
+     * parameters, written with the purchase score (they move with the same inputs), for profiles
+     * with orders; without a purchase model with parameters, or orders, absent.
+     */
+    private void customerBase(
+            DecisionState st, boolean full, Map<String, String> set, List<String> unset) {
+        Scorer s = all[PURCHASE];
+        BgNbd.Params params = s == null ? null : s.builder().bgNbdParams();
+        BgNbd.Customer c = params == null ? null : FeatureVectorBuilder.customer(st.values);
+        if (c == null) {
+            if (full) {
+                unset.add(P_ALIVE);
+                unset.add(EXPECTED_ORDERS);
+            }
+            return;
+        }
+        if (full || set.containsKey(SCORE_FIELDS[PURCHASE])) {
+            set.put(P_ALIVE, fourDecimals(BgNbd.pAlive(params, c)));
+            try {
+                set.put(
+                        EXPECTED_ORDERS,
+                        fourDecimals(
+                                BgNbd.expectedPurchases(params, c, s.builder().horizonDays())));
+            } catch (ArithmeticException e) {
+                // its series did not converge (a profile of very many orders): left out
+                unset.add(EXPECTED_ORDERS);
+            }
+        }
+    }
+
+    /** A number ≥ 0 rounded half-even to 4 decimals, as a plain decimal without trailing zeros. */
+    static String fourDecimals(double v) {
+        return new java.math.BigDecimal(v)
+                .setScale(4, java.math.RoundingMode.HALF_EVEN)
+                .stripTrailingZeros()
+                .toPlainString();
     }
 
     /** The probabilities the rules saw last, {@link #MODEL_NAMES} order, NaN for none. */

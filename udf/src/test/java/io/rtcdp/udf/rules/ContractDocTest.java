@@ -101,6 +101,8 @@ class ContractDocTest {
                         "score.purchase",
                         "score.churn",
                         "score.marketing",
+                        "score.p_alive",
+                        "score.expected_orders",
                         "model.purchase",
                         "model.churn",
                         "reasons.purchase",

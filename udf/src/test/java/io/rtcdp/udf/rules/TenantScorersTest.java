@@ -126,4 +126,70 @@ class TenantScorersTest {
         assertThat(onlyChurn.count()).isEqualTo(1);
         assertThat(TenantScorers.written(st)[0]).isNaN();
     }
+
+    /**
+     * With BG/NBD parameters in the purchase model, a profile with orders gets P(alive) and the
+     * expected orders in the purchase horizon, written with its purchase score; without orders, or
+     * without parameters, neither.
+     */
+    @Test
+    void bgNbdFieldsComeWithThePurchaseScoreOfProfilesWithOrders() {
+        io.rtcdp.udf.ml.BgNbd.Params bg = new io.rtcdp.udf.ml.BgNbd.Params(0.61, 48, 0.2, 2.65);
+        LogisticModel plain = model("purchase", 1);
+        LogisticModel purchase =
+                new LogisticModel(
+                        plain.spec().withBgNbd(bg),
+                        1,
+                        plain.standardization(),
+                        plain.coefficients(),
+                        0,
+                        Map.of());
+        DecisionState st = state();
+        // three orders, 15 days apart on average, the latest 20 days ago: x 2, t_x 30, T 50
+        st.values.set(ProfileValues.ORDERS_TOTAL, 3);
+        st.values.set(slot(io.rtcdp.udf.profile.ProfileFields.ORDER_GAP_DAYS), 1500);
+        st.values.set(slot(io.rtcdp.udf.profile.ProfileFields.DAYS_SINCE_LAST_ORDER), 20);
+        io.rtcdp.udf.ml.BgNbd.Customer c = new io.rtcdp.udf.ml.BgNbd.Customer(2, 30, 50);
+        TenantScorers s = scorers(purchase, null);
+        s.score(st, false, set, unset);
+        assertThat(set)
+                .containsEntry("score.p_alive", fourDecimals(io.rtcdp.udf.ml.BgNbd.pAlive(bg, c)))
+                .containsEntry(
+                        "score.expected_orders",
+                        fourDecimals(io.rtcdp.udf.ml.BgNbd.expectedPurchases(bg, c, 30)));
+        // nothing changed: nothing written
+        set.clear();
+        s.score(st, false, set, unset);
+        assertThat(set).isEmpty();
+
+        // without orders (no days since the last one) or without parameters: neither
+        DecisionState none = state();
+        none.values.set(ProfileValues.ORDERS_TOTAL, 0);
+        ProfileValues without = new ProfileValues();
+        for (int slot = 0; slot < ProfileValues.SLOTS; slot++) {
+            if (slot != ProfileValues.TOP_CATEGORY
+                    && slot != slot(io.rtcdp.udf.profile.ProfileFields.DAYS_SINCE_LAST_ORDER)) {
+                without.set(slot, none.values.unscaled(slot));
+            }
+        }
+        none.values = without;
+        set.clear();
+        s.score(none, true, set, unset);
+        assertThat(set).containsKey("score.purchase").doesNotContainKeys("score.p_alive");
+        assertThat(unset).contains("score.p_alive", "score.expected_orders");
+        set.clear();
+        scorers(plain, null).score(state(), false, set, unset);
+        assertThat(set).containsKey("score.purchase").doesNotContainKeys("score.p_alive");
+    }
+
+    private static int slot(String field) {
+        return io.rtcdp.udf.profile.ProfileFields.FEATURE_FIELDS.indexOf(field);
+    }
+
+    private static String fourDecimals(double v) {
+        return new java.math.BigDecimal(v)
+                .setScale(4, java.math.RoundingMode.HALF_EVEN)
+                .stripTrailingZeros()
+                .toPlainString();
+    }
 }
