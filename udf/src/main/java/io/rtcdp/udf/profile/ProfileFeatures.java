@@ -77,10 +77,10 @@ public final class ProfileFeatures {
     static final int PART_TRAITS = 4;
 
     /**
-     * The day buckets of the orders of the last 365 days, less what the hour buckets hold (their
-     * orders are in both): {@code 2 × buckets + 1 if incomplete}, then, if incomplete, 1 + the time
-     * back from {@code asOf} since when they are complete, then the buckets as the hour buckets are
-     * written. A profile whose orders are all in the hour buckets writes one byte. Written for
+     * The day buckets of the orders of the last 365 days that the hour buckets (the last 90 days)
+     * no longer hold: {@code 2 × buckets + 1 if incomplete}, then, if incomplete, 1 + the time back
+     * from {@code asOf} since when they are complete, then the buckets as the hour buckets are
+     * written. A profile whose orders are all in the last 90 days writes one byte. Written for
      * every profile with an order, so that a profile with orders without it was written before the
      * day buckets were kept.
      */
@@ -208,7 +208,11 @@ public final class ProfileFeatures {
     /** Hour bucket start → orders, revenue micros. */
     private final Buckets hours;
 
-    /** Day bucket start → orders, revenue micros, for the 180- and 365-day windows. */
+    /**
+     * Day bucket start → orders, revenue micros of the orders of the last 365 days that {@link
+     * #hours} no longer holds (an hour bucket's orders move here when it leaves the 90-day window):
+     * with the hour buckets, the 180- and 365-day windows.
+     */
     private final Buckets days;
 
     /**
@@ -423,7 +427,8 @@ public final class ProfileFeatures {
             hours.add(H_REVENUE, i, amount);
         }
         long day = bucket(ts, DAY);
-        if (orders != 0 && day > cutoff(asOf, W_365D)) {
+        if (orders != 0 && hour <= cutoff(asOf, W_90D) && day > cutoff(asOf, W_365D)) {
+            // an order too old for the hour buckets: the day buckets keep it for the long windows
             int i = days.slot(day);
             days.add(D_ORDERS, i, 1);
             days.add(D_REVENUE, i, amount);
@@ -727,18 +732,23 @@ public final class ProfileFeatures {
         int from30 = hours.countUpTo(cutoff(asOf, W_30D));
         out.set(I_ORDERS_30D, hours.sum(H_ORDERS, from30));
         out.set(I_REVENUE_30D, hours.sum(H_REVENUE, from30));
-        out.set(I_ORDERS_90D, hours.sum(H_ORDERS, 0));
-        out.set(I_REVENUE_90D, hours.sum(H_REVENUE, 0));
+        long orders90 = hours.sum(H_ORDERS, 0);
+        long revenue90 = hours.sum(H_REVENUE, 0);
+        out.set(I_ORDERS_90D, orders90);
+        out.set(I_REVENUE_90D, revenue90);
         // the long windows only for profiles with orders: most profiles have none, and these five
         // fields would be written for each of them (about 200 bytes in Redis per profile)
         if (ordersTotal > 0 && longWindowKnown(W_180D)) {
+            // the orders of the hour buckets (the last 90 days) and of the day buckets after it
             int from180 = days.countUpTo(cutoff(asOf, W_180D));
-            out.set(I_ORDERS_180D, days.sum(D_ORDERS, from180));
-            out.set(I_REVENUE_180D, days.sum(D_REVENUE, from180));
+            out.set(I_ORDERS_180D, Decimals.addSaturating(orders90, days.sum(D_ORDERS, from180)));
+            out.set(
+                    I_REVENUE_180D,
+                    Decimals.addSaturating(revenue90, days.sum(D_REVENUE, from180)));
         }
         if (ordersTotal > 0 && longWindowKnown(W_365D)) {
-            out.set(I_ORDERS_365D, days.sum(D_ORDERS, 0));
-            out.set(I_REVENUE_365D, days.sum(D_REVENUE, 0));
+            out.set(I_ORDERS_365D, Decimals.addSaturating(orders90, days.sum(D_ORDERS, 0)));
+            out.set(I_REVENUE_365D, Decimals.addSaturating(revenue90, days.sum(D_REVENUE, 0)));
             int upTo = days.countUpTo(cutoff(asOf, W_LAST_YEAR_END));
             long ly = 0;
             for (int i = 0; i < upTo; i++) {
@@ -810,20 +820,10 @@ public final class ProfileFeatures {
     public void forgetLongWindows() {
         if (ordersTotal > 0) {
             days.dropUpTo(Long.MAX_VALUE);
-            addHoursToDays();
             long c90 = cutoff(asOf, W_90D);
             // an order at or after c90 + 1 h has its hour bucket after c90: the hours kept it
             daysFrom =
                     Math.max(daysFrom, c90 > Long.MAX_VALUE - HOUR ? Long.MAX_VALUE : c90 + HOUR);
-        }
-    }
-
-    /** Adds the orders of the hour buckets to the day buckets. */
-    private void addHoursToDays() {
-        for (int i = 0; i < hours.size; i++) {
-            int d = days.slot(bucket(hours.keys[i], DAY));
-            days.add(D_ORDERS, d, hours.get(H_ORDERS, i));
-            days.add(D_REVENUE, d, hours.get(H_REVENUE, i));
         }
     }
 
@@ -1226,8 +1226,18 @@ public final class ProfileFeatures {
 
     private void expire() {
         minutes.dropUpTo(cutoff(asOf, W_24H));
-        hours.dropUpTo(cutoff(asOf, W_90D));
         long c365 = cutoff(asOf, W_365D);
+        int leaving = hours.countUpTo(cutoff(asOf, W_90D));
+        for (int i = 0; i < leaving; i++) {
+            // orders leaving the 90-day window go on in the day buckets, for the long windows
+            long day = bucket(hours.keys[i], DAY);
+            if (day > c365) {
+                int d = days.slot(day);
+                days.add(D_ORDERS, d, hours.get(H_ORDERS, i));
+                days.add(D_REVENUE, d, hours.get(H_REVENUE, i));
+            }
+        }
+        hours.dropFirst(leaving);
         days.dropUpTo(c365);
         if (daysFrom != Long.MIN_VALUE && c365 >= daysFrom) {
             // the long windows know every order they count again
@@ -1464,45 +1474,20 @@ public final class ProfileFeatures {
         }
     }
 
-    /** {@link #PART_DAYS}: the day buckets' orders that the hour buckets do not hold. */
+    /** {@link #PART_DAYS}: the day buckets. */
     private void writeDays(DataOutput out) throws IOException {
-        // per day, its orders less those of its hour buckets (every order of an hour bucket is in
-        // its day's bucket too)
-        long[] extraOrders = new long[days.size];
-        long[] extraRevenue = new long[days.size];
-        int extra = 0;
-        int h = 0;
-        for (int i = 0; i < days.size; i++) {
-            long key = days.keys[i];
-            long orders = days.get(D_ORDERS, i);
-            long revenue = days.get(D_REVENUE, i);
-            for (; h < hours.size && bucket(hours.keys[h], DAY) <= key; h++) {
-                if (bucket(hours.keys[h], DAY) == key) {
-                    orders -= hours.get(H_ORDERS, h);
-                    revenue -= hours.get(H_REVENUE, h);
-                }
-            }
-            extraOrders[i] = orders;
-            extraRevenue[i] = revenue;
-            extra += orders != 0 ? 1 : 0;
-        }
         boolean incomplete = daysFrom != Long.MIN_VALUE;
-        Strings.writeVarLong(out, 2L * extra + (incomplete ? 1 : 0));
+        Strings.writeVarLong(out, 2L * days.size + (incomplete ? 1 : 0));
         if (incomplete) {
             Strings.writeVarLong(out, 1 + (asOf - daysFrom));
         }
         long prev = bucket(asOf, DAY);
-        boolean first = true;
         for (int i = 0; i < days.size; i++) {
-            if (extraOrders[i] == 0) {
-                continue;
-            }
             long key = days.keys[i];
-            Strings.writeVarLong(out, first ? (prev - key) / DAY : (key - prev) / DAY - 1);
-            first = false;
+            Strings.writeVarLong(out, i == 0 ? (prev - key) / DAY : (key - prev) / DAY - 1);
             prev = key;
-            Strings.writeVarLong(out, extraOrders[i]);
-            long revenue = extraRevenue[i];
+            Strings.writeVarLong(out, days.get(D_ORDERS, i));
+            long revenue = days.get(D_REVENUE, i);
             Strings.writeVarLong(out, (revenue << 1) ^ (revenue >> 63));
         }
     }
@@ -1521,7 +1506,9 @@ public final class ProfileFeatures {
         }
         int n = (int) (head / 2);
         Buckets d = f.days;
-        d.ensureCapacity(n + f.hours.size + 1);
+        if (n > 0) {
+            d.ensureCapacity(n + 1);
+        }
         long key = bucket(f.asOf, DAY);
         long last = Long.MIN_VALUE;
         for (int i = 0; i < n; i++) {
@@ -1537,7 +1524,6 @@ public final class ProfileFeatures {
             d.cols[D_REVENUE][slot] = (z >>> 1) ^ -(z & 1);
         }
         checkWithin(d, cutoff(f.asOf, W_365D), f.asOf, "day");
-        f.addHoursToDays();
     }
 
     /** The traits in name order: name, value, time back from asOf. */
