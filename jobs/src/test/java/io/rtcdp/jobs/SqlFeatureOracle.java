@@ -133,6 +133,9 @@ final class SqlFeatureOracle {
                 f.put("f.orders_365d", c[21]);
                 f.put("f.revenue_365d", money(micros(c[22])));
                 f.put("f.orders_next_90d_last_year", c[23]);
+                f.put(
+                        "f.order_trend_90d",
+                        Long.toString(2 * Long.parseLong(c[10]) - Long.parseLong(c[19])));
             }
             if (orders >= 2) {
                 long first = Long.parseLong(c[17]);
@@ -278,6 +281,7 @@ final class SqlFeatureOracle {
                         "f.revenue_180d",
                         "f.orders_365d",
                         "f.revenue_365d",
-                        "f.orders_next_90d_last_year"));
+                        "f.orders_next_90d_last_year",
+                        "f.order_trend_90d"));
     }
 }

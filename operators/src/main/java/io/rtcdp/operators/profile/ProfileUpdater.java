@@ -103,8 +103,11 @@ public final class ProfileUpdater
 
     private static final int NF = FIELDS.size();
 
-    /** Every one of {@link #FIELDS}, as {@link ProfileChange#pending} bits. */
-    private static final int ALL_FIELDS = (1 << NF) - 1;
+    /**
+     * Every one of {@link #FIELDS}, as {@link ProfileChange#pending} bits (an int: 32 fields at
+     * most, which {@code ProfileValues} holds to).
+     */
+    private static final int ALL_FIELDS = (int) ((1L << NF) - 1);
 
     private static List<String> fields() {
         List<String> f = new ArrayList<>(ProfileFields.FEATURE_FIELDS);

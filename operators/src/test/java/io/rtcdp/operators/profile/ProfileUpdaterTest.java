@@ -168,6 +168,7 @@ class ProfileUpdaterTest {
                         "f.revenue_365d",
                         // present from the first order on
                         "f.orders_next_90d_last_year",
+                        "f.order_trend_90d",
                         "f.events_24h",
                         "f.orders_24h")
                 .containsEntry("f.revenue_total", "12.5")

@@ -55,6 +55,7 @@ public final class FeatureVectorBuilder {
                     "orders_365d",
                     "revenue_365d",
                     "orders_next_90d_last_year",
+                    "order_trend_90d",
                     "p_alive",
                     "bgnbd_purchase");
 

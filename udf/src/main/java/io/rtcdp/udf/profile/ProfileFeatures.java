@@ -173,6 +173,7 @@ public final class ProfileFeatures {
     private static final int I_REVENUE_365D = field(ProfileFields.REVENUE_365D);
     private static final int I_ORDERS_NEXT_90D_LAST_YEAR =
             field(ProfileFields.ORDERS_NEXT_90D_LAST_YEAR);
+    private static final int I_ORDER_TREND_90D = field(ProfileFields.ORDER_TREND_90D);
 
     private static final String[] NO_STRINGS = new String[0];
     private static final long[] NO_LONGS = new long[0];
@@ -741,7 +742,10 @@ public final class ProfileFeatures {
         if (ordersTotal > 0 && longWindowKnown(W_180D)) {
             // the orders of the hour buckets (the last 90 days) and of the day buckets after it
             int from180 = days.countUpTo(cutoff(asOf, W_180D));
-            out.set(I_ORDERS_180D, Decimals.addSaturating(orders90, days.sum(D_ORDERS, from180)));
+            long before90 = days.sum(D_ORDERS, from180);
+            out.set(I_ORDERS_180D, Decimals.addSaturating(orders90, before90));
+            // the last 90 days against the 90 before them
+            out.set(I_ORDER_TREND_90D, orders90 - before90);
             out.set(
                     I_REVENUE_180D,
                     Decimals.addSaturating(revenue90, days.sum(D_REVENUE, from180)));

@@ -55,6 +55,12 @@ public final class ProfileFields {
 
     public static final String REVENUE_365D = "f.revenue_365d";
 
+    /**
+     * The trend of orders: those of the last 90 days less those of the 90 days before them, {@code
+     * 2 × f.orders_90d − f.orders_180d}.
+     */
+    public static final String ORDER_TREND_90D = "f.order_trend_90d";
+
     /** Orders a year ago in the 90 days that follow: (as_of − 365 d, as_of − 275 d]. */
     public static final String ORDERS_NEXT_90D_LAST_YEAR = "f.orders_next_90d_last_year";
 
@@ -100,7 +106,8 @@ public final class ProfileFields {
                     REVENUE_180D,
                     ORDERS_365D,
                     REVENUE_365D,
-                    ORDERS_NEXT_90D_LAST_YEAR);
+                    ORDERS_NEXT_90D_LAST_YEAR,
+                    ORDER_TREND_90D);
 
     private ProfileFields() {}
 }

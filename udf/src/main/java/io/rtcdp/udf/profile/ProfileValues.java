@@ -30,6 +30,16 @@ public final class ProfileValues {
     public static final int CONSENT_MARKETING = slot(ProfileFields.CONSENT_MARKETING);
     public static final int CONSENT_PERSONALIZATION = slot(ProfileFields.CONSENT_PERSONALIZATION);
 
+    static {
+        // presence and change sets are int bit masks, and a profile change's pending fields are
+        // these slots and the lifecycle in one int (operators: ProfileChange)
+        if (SLOTS > 31) {
+            throw new ExceptionInInitializerError(
+                    SLOTS
+                            + " feature slots: the int masks hold 31 and the lifecycle; make them longs");
+        }
+    }
+
     private static final int[] SCALE = scales();
     private static final LifecycleStage[] STAGES = LifecycleStage.values();
 

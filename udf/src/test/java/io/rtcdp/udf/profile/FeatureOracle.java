@@ -57,7 +57,8 @@ final class FeatureOracle {
                     ProfileFields.REVENUE_180D,
                     ProfileFields.ORDERS_365D,
                     ProfileFields.REVENUE_365D,
-                    ProfileFields.ORDERS_NEXT_90D_LAST_YEAR);
+                    ProfileFields.ORDERS_NEXT_90D_LAST_YEAR,
+                    ProfileFields.ORDER_TREND_90D);
 
     private FeatureOracle() {}
 
@@ -284,6 +285,8 @@ final class FeatureOracle {
             f.put(ProfileFields.ORDERS_365D, Long.toString(orders365));
             f.put(ProfileFields.REVENUE_365D, money(revenue365));
             f.put(ProfileFields.ORDERS_NEXT_90D_LAST_YEAR, Long.toString(ordersLastYear));
+            // the last 90 days less the 90 days before them
+            f.put(ProfileFields.ORDER_TREND_90D, Long.toString(orders90 - (orders180 - orders90)));
         }
         f.put(ProfileFields.EVENTS_24H, Long.toString(events24));
         f.put(ProfileFields.VIEWS_24H, Long.toString(views24));

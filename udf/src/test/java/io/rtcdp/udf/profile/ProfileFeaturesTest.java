@@ -134,7 +134,8 @@ class ProfileFeaturesTest {
                                 "f.revenue_180d", "72.4",
                                 "f.orders_365d", "2",
                                 "f.revenue_365d", "72.4",
-                                "f.orders_next_90d_last_year", "0"));
+                                "f.orders_next_90d_last_year", "0",
+                                "f.order_trend_90d", "2"));
         // The oldest minute bucket still in the 24 h window is 2024-03-03T09:00.
         assertThat(f.nextChange()).isEqualTo(t("2024-03-04T09:00:00Z"));
         assertThat(f.firstSeen()).isEqualTo(t("2024-03-01T10:00:00Z"));
@@ -299,7 +300,9 @@ class ProfileFeaturesTest {
                 .containsEntry("f.revenue_90d", "0")
                 .containsEntry("f.top_category_30d", null)
                 .containsEntry("f.orders_180d", "2")
-                .containsEntry("f.orders_365d", "2");
+                .containsEntry("f.orders_365d", "2")
+                // none in the last 90 days, two in the 90 before: falling
+                .containsEntry("f.order_trend_90d", "-2");
 
         // The long windows count in day buckets: the first order's day leaves the 180 d window
         // 180 days after it, enters last year's next 90 days 275 days after it and leaves them,
@@ -308,6 +311,7 @@ class ProfileFeaturesTest {
         f.advanceTo(t("2024-08-28T00:00:00Z"));
         assertThat(rendered(f))
                 .containsEntry("f.orders_180d", "1")
+                .containsEntry("f.order_trend_90d", "-1")
                 .containsEntry("f.revenue_180d", "12.5")
                 .containsEntry("f.orders_365d", "2")
                 .containsEntry("f.orders_next_90d_last_year", "0");
