@@ -101,6 +101,73 @@ public final class Environments {
     }
 
     /**
+     * The directory, under the checkpoint directory, of the state changelog ({@link
+     * #completeChangelog}).
+     */
+    public static final String CHANGELOG_DIR = "changelog";
+
+    /**
+     * Completes a local run's settings for Flink's changelog state backend (log-based incremental
+     * checkpoints, FLIP-158) when {@code state.changelog.enabled} is set: the log in files ({@code
+     * state.changelog.storage}), under {@code <checkpoint directory>/}{@value #CHANGELOG_DIR}
+     * unless {@code state.changelog.dstl.dfs.base-path} is set. Not the default: measured in
+     * docs/bench/2026-12-05-changelog.md (README, Freshness), with what it costs.
+     */
+    static void completeChangelog(Configuration c) {
+        if (!changelogEnabled(c)) {
+            return;
+        }
+        String restore = c.getString("execution.state-recovery.path", null);
+        if (restore != null && !c.containsKey("execution.state-recovery.claim-mode")) {
+            throw restoreNeedsClaim(restore);
+        }
+        if (setting(c, "state.changelog.storage", "state.backend.changelog.storage") == null) {
+            c.setString("state.changelog.storage", "filesystem");
+        }
+        String checkpoints = setting(c, "execution.checkpointing.dir", "state.checkpoints.dir");
+        if (setting(c, "state.changelog.dstl.dfs.base-path", "dstl.dfs.base-path") == null
+                && checkpoints != null
+                && !checkpoints.isBlank()) {
+            c.setString(
+                    "state.changelog.dstl.dfs.base-path",
+                    checkpoints.strip().replaceAll("/+$", "") + "/" + CHANGELOG_DIR);
+        }
+    }
+
+    /** Whether {@code c} enables Flink's changelog state backend. */
+    public static boolean changelogEnabled(Configuration c) {
+        String enabled = setting(c, "state.changelog.enabled", "state.backend.changelog.enabled");
+        return enabled != null && Boolean.parseBoolean(enabled.strip());
+    }
+
+    /**
+     * The one line for a restore with the changelog state backend and no claim mode: that backend
+     * cannot take the full first checkpoint that a restore in NO_CLAIM mode (Flink's default) asks
+     * for, so the job would fail at its first checkpoint; in CLAIM mode Flink owns the snapshot and
+     * deletes it once a newer checkpoint subsumes it, which only the user can accept.
+     */
+    public static IllegalArgumentException restoreNeedsClaim(String snapshot) {
+        return new IllegalArgumentException(
+                "a restore with the changelog state backend (state.changelog.enabled) works only"
+                        + " in CLAIM mode, in which Flink deletes "
+                        + snapshot
+                        + " once a newer checkpoint subsumes it: keep a copy and set"
+                        + " flink.execution.state-recovery.claim-mode=CLAIM, or restore without the"
+                        + " changelog (flink.state.changelog.enabled=false) and enable it at a later"
+                        + " start (docs/operations.md, Checkpoints and restarts)");
+    }
+
+    /** The value of the first of {@code keys} that {@code c} has, else null. */
+    private static String setting(Configuration c, String... keys) {
+        for (String k : keys) {
+            if (c.containsKey(k)) {
+                return c.getString(k, null);
+            }
+        }
+        return null;
+    }
+
+    /**
      * Adds the streaming job's own settings ({@link #STREAMING_DEFAULTS}) to a local run's
      * configuration (the demo, the live bench), each only where {@code c} does not set it.
      */
@@ -122,8 +189,9 @@ public final class Environments {
     public static StreamExecutionEnvironment localStreaming(
             RtcdpConfig cfg, Path workDir, Map<String, String> flink) {
         Configuration conf = liveLocalConfiguration(cfg, workDir);
-        addStreamingDefaults(conf);
         flink.forEach(conf::setString);
+        addStreamingDefaults(conf);
+        completeChangelog(conf);
         InJvmMetrics.install(conf);
         return StreamExecutionEnvironment.getExecutionEnvironment(conf);
     }
@@ -151,6 +219,7 @@ public final class Environments {
             enablePrometheus(c, cfg.get(RtcdpOptions.METRICS_PORT));
         }
         FlinkSettings.apply(cfg, c);
+        completeChangelog(c);
         return c;
     }
 

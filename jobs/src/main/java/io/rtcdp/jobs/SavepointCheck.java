@@ -46,12 +46,17 @@ public final class SavepointCheck {
      *
      * @throws IllegalArgumentException (one line: exit code 2) when there is no savepoint at {@code
      *     path}, or it holds state of an operator the job lacks that is not a replay's file source
-     *     or sink
+     *     or sink, or the changelog state backend is on without a claim mode (Flink's changelog
+     *     backend restores only in CLAIM mode, which gives Flink the snapshot to delete)
      */
     public static void restoreFrom(
             String path,
             Configuration conf,
             java.util.function.Consumer<StreamExecutionEnvironment> build) {
+        if (Environments.changelogEnabled(conf)
+                && !conf.containsKey("execution.state-recovery.claim-mode")) {
+            throw Environments.restoreNeedsClaim(path);
+        }
         StreamExecutionEnvironment graphOnly =
                 new StreamExecutionEnvironment(new Configuration(conf));
         build.accept(graphOnly);

@@ -44,6 +44,75 @@ class FlinkSettingsTest {
         assertThat(job.getString("metrics.reporter.x.some-key", null)).isEqualTo("anything");
     }
 
+    /**
+     * The changelog state backend is Flink's to enable (not rtcdp's default): enabled in a local
+     * run, its log goes to files beside the checkpoints unless said otherwise; a restore from a
+     * savepoint with it needs the CLAIM mode, which gives Flink the savepoint to delete, so the run
+     * refuses to choose that for the user.
+     */
+    @Test
+    void theChangelogStateBackendEnabledLocallyLogsBesideTheCheckpoints() {
+        Configuration plain = Environments.liveLocalConfiguration(load(Map.of()), tmp);
+        assertThat(plain.toMap())
+                .doesNotContainKeys("state.changelog.enabled", "state.changelog.storage");
+
+        RtcdpConfig cfg = load(Map.of("flink.state.changelog.enabled", "true"));
+        Configuration local = Environments.liveLocalConfiguration(cfg, tmp);
+        assertThat(local.getString("state.changelog.storage", null)).isEqualTo("filesystem");
+        assertThat(local.getString("state.changelog.dstl.dfs.base-path", null))
+                .isEqualTo(
+                        tmp.resolve("checkpoints").toUri().toString().replaceAll("/+$", "")
+                                + "/changelog");
+
+        Configuration own =
+                Environments.liveLocalConfiguration(
+                        load(
+                                Map.of(
+                                        "flink.state.changelog.enabled", "true",
+                                        "flink.state.changelog.dstl.dfs.base-path",
+                                                "file:///elsewhere")),
+                        tmp);
+        assertThat(own.getString("state.changelog.dstl.dfs.base-path", null))
+                .isEqualTo("file:///elsewhere");
+
+        assertThatThrownBy(
+                        () ->
+                                SavepointCheck.restoreFrom(
+                                        tmp.resolve("savepoint-1").toString(),
+                                        local,
+                                        e -> {
+                                            throw new AssertionError("not built");
+                                        }))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("savepoint-1 once a newer checkpoint subsumes it")
+                .hasMessageContaining("flink.execution.state-recovery.claim-mode=CLAIM");
+        // a retained checkpoint given as Flink's setting: the same line
+        assertThatThrownBy(
+                        () ->
+                                Environments.liveLocalConfiguration(
+                                        load(
+                                                Map.of(
+                                                        "flink.state.changelog.enabled",
+                                                        "true",
+                                                        "flink.execution.state-recovery.path",
+                                                        "file:///state/chk-3")),
+                                        tmp))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("file:///state/chk-3 once");
+        // with the claim mode chosen, the restore goes ahead
+        Configuration claimed =
+                Environments.liveLocalConfiguration(
+                        load(
+                                Map.of(
+                                        "flink.state.changelog.enabled", "true",
+                                        "flink.execution.state-recovery.path",
+                                                "file:///state/chk-3",
+                                        "flink.execution.state-recovery.claim-mode", "CLAIM")),
+                        tmp);
+        assertThat(claimed.getString("execution.state-recovery.claim-mode", null))
+                .isEqualTo("CLAIM");
+    }
+
     @Test
     void overTheLocalDefaultsToo() {
         RtcdpConfig cfg =
