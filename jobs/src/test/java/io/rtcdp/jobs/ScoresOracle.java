@@ -139,6 +139,14 @@ final class ScoresOracle {
                     || Integer.parseInt(marketing) > 1000) {
                 mismatches.add(e.getKey() + " score.marketing " + marketing);
             }
+            if (!java.util.Objects.equals(h.get("reasons.marketing"), h.get("reasons.purchase"))) {
+                mismatches.add(
+                        e.getKey()
+                                + " reasons.marketing "
+                                + h.get("reasons.marketing")
+                                + " is not reasons.purchase "
+                                + h.get("reasons.purchase"));
+            }
         }
         assertThat(mismatches).as("score mismatches (first shown)").isEmpty();
     }

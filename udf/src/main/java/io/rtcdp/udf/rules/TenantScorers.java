@@ -13,8 +13,9 @@ import java.util.Map;
  * A tenant's models as the decision stage scores them (contract §7): for each of {@link
  * #MODEL_NAMES} the tenant's own version, else the one for every tenant, else none. Scoring a
  * profile's decision state gives the probabilities, notes in the state what was written and puts
- * the fields that changed ({@code score.<name>}, {@code model.<name>}, {@code reasons.<name>}) in
- * the update. Plain Java and single-threaded: the scorers' input and reasons buffers are reused.
+ * the fields that changed ({@code score.<name>}, {@code model.<name>}, {@code reasons.<name>},
+ * {@code reasons.marketing}) in the update. Plain Java and single-threaded: the scorers' input and
+ * reasons buffers are reused.
  */
 public final class TenantScorers {
     /** The models scored on every profile update. */
@@ -26,6 +27,12 @@ public final class TenantScorers {
     private static final String[] SCORE_FIELDS = fields("score.");
     private static final String[] MODEL_FIELDS = fields("model.");
     private static final String[] REASONS_FIELDS = fields("reasons.");
+
+    /**
+     * The reasons of {@code score.marketing}: the rank is monotone in the purchase probability, so
+     * they are the purchase model's ({@code reasons.purchase}), written and removed with them.
+     */
+    public static final String MARKETING_REASONS = "reasons.marketing";
 
     /** BG/NBD's P(alive) of a profile with orders, with the purchase model's parameters. */
     public static final String P_ALIVE = "score.p_alive";
@@ -131,6 +138,9 @@ public final class TenantScorers {
                     unset.add(SCORE_FIELDS[i]);
                     unset.add(MODEL_FIELDS[i]);
                     unset.add(REASONS_FIELDS[i]);
+                    if (i == PURCHASE) {
+                        unset.add(MARKETING_REASONS);
+                    }
                 }
                 continue;
             }
@@ -163,7 +173,11 @@ public final class TenantScorers {
                     || newVersion
                     || w.reasons == null
                     || !Arrays.equals(w.reasons, s.reasons())) {
-                set.put(REASONS_FIELDS[i], model.formatReasons(s.reasons()));
+                String reasons = model.formatReasons(s.reasons());
+                set.put(REASONS_FIELDS[i], reasons);
+                if (i == PURCHASE) {
+                    set.put(MARKETING_REASONS, reasons);
+                }
                 w.reasons = s.reasons().clone();
             }
         }

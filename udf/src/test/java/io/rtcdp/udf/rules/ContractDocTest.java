@@ -107,6 +107,7 @@ class ContractDocTest {
                         "model.churn",
                         "reasons.purchase",
                         "reasons.churn",
+                        "reasons.marketing",
                         DecidedFields.REC_NEXT));
         assertThat(firstCells(section("### 3.2"))).containsExactlyInAnyOrderElementsOf(written);
     }

@@ -69,6 +69,7 @@ class TenantScorersTest {
                         Map.entry("score.purchase", ep[0]),
                         Map.entry("model.purchase", "3"),
                         Map.entry("reasons.purchase", ep[1]),
+                        Map.entry("reasons.marketing", ep[1]),
                         Map.entry("score.churn", ec[0]),
                         Map.entry("model.churn", "4"),
                         Map.entry("reasons.churn", ec[1]));
@@ -81,13 +82,19 @@ class TenantScorersTest {
         s.score(st, false, set, unset);
         assertThat(set).isEmpty();
         s.score(st, true, set, unset);
-        assertThat(set).hasSize(6);
+        assertThat(set).hasSize(7);
 
         // a new version of one model: its version and reasons are written again
         set.clear();
         scorers(model("purchase", 5), churn).score(st, false, set, unset);
-        assertThat(set).containsKeys("score.purchase", "model.purchase", "reasons.purchase");
+        assertThat(set)
+                .containsKeys(
+                        "score.purchase",
+                        "model.purchase",
+                        "reasons.purchase",
+                        "reasons.marketing");
         assertThat(set.get("model.purchase")).isEqualTo("5");
+        assertThat(set.get("reasons.marketing")).isEqualTo(set.get("reasons.purchase"));
         assertThat(set).doesNotContainKeys("score.churn", "model.churn", "reasons.churn");
     }
 
@@ -121,7 +128,12 @@ class TenantScorersTest {
         TenantScorers onlyChurn = scorers(null, model("churn", 1));
         double[] p = onlyChurn.score(st, false, set, unset);
         assertThat(p[0]).isNaN();
-        assertThat(unset).containsExactly("score.purchase", "model.purchase", "reasons.purchase");
+        assertThat(unset)
+                .containsExactly(
+                        "score.purchase",
+                        "model.purchase",
+                        "reasons.purchase",
+                        "reasons.marketing");
         assertThat(st.scores).containsOnlyKeys("churn");
         assertThat(onlyChurn.count()).isEqualTo(1);
         assertThat(TenantScorers.written(st)[0]).isNaN();
