@@ -85,6 +85,48 @@ public final class SnapshotLabeler {
         }
     }
 
+    /**
+     * Counts the orders of another part of the same person that this labeler never saw (a profile
+     * merged into this one), known only as its latest two order times ({@link Long#MIN_VALUE} for
+     * none), and removes the snapshots whose label that leaves unknown: those not yet seen to order
+     * and taken before {@code previousOrder}, as an order of that part before its previous one may
+     * have fallen in their horizon. A snapshot whose horizon was still open when the part's orders
+     * were last counted is never removed: its horizon holds {@code previousOrder} itself.
+     *
+     * @return how many snapshots were removed
+     */
+    public int absorbOrders(long lastOrder, long previousOrder) {
+        if (lastOrder != Long.MIN_VALUE) {
+            onOrder(lastOrder);
+        }
+        if (previousOrder != Long.MIN_VALUE) {
+            onOrder(previousOrder);
+        }
+        return dropUnknownBefore(previousOrder);
+    }
+
+    /**
+     * Removes the snapshots not yet seen to order that were taken before {@code knownAfter}: only
+     * the orders after it are known, so their labels are not.
+     *
+     * @return how many were removed
+     */
+    public int dropUnknownBefore(long knownAfter) {
+        int kept = 0;
+        for (int i = 0; i < size; i++) {
+            if (ordered[i] || ts[i] >= knownAfter) {
+                ts[kept] = ts[i];
+                xs[kept] = xs[i];
+                ordered[kept] = ordered[i];
+                kept++;
+            }
+        }
+        int dropped = size - kept;
+        Arrays.fill(xs, kept, size, null);
+        size = kept;
+        return dropped;
+    }
+
     /** Event time of the last snapshot taken, {@link Long#MIN_VALUE} if none. */
     public long lastTaken() {
         return lastTaken;
