@@ -2,6 +2,8 @@ package io.rtcdp.jobs;
 
 import io.rtcdp.operators.RecordIsolation;
 import io.rtcdp.operators.decide.ContactStage;
+import io.rtcdp.operators.decide.LabelledExample;
+import io.rtcdp.operators.decide.MergedLearningStage;
 import io.rtcdp.operators.decide.OnlineTrainer;
 import io.rtcdp.operators.decide.ProfileDecider;
 import io.rtcdp.operators.decide.ProfileDeciderOperator;
@@ -31,6 +33,7 @@ import io.rtcdp.operators.sink.ProfileUpdateSerializer;
 import io.rtcdp.operators.sink.RedisProfileSink;
 import io.rtcdp.operators.sink.RedisStreamSink;
 import io.rtcdp.operators.sink.RedisWriteOperator;
+import io.rtcdp.operators.types.LabelledExampleSerializer;
 import io.rtcdp.operators.types.ProfileChangeSerializer;
 import io.rtcdp.operators.types.RtcdpTypes;
 import io.rtcdp.operators.types.TriggerSerializer;
@@ -425,8 +428,18 @@ public final class RtcdpJob {
         if (config.get(RtcdpOptions.LEARNING_ENABLED)) {
             // the published versions come back through the models topic (a control source) and
             // are served by the decision stage from then on
+            // a merged-away profile's pending snapshots are labelled by the person's orders at
+            // a stage keyed by its survivor (docs/oneid.md, "Merges and learning snapshots")
+            SingleOutputStreamOperator<LabelledExample> handed =
+                    decided.getSideOutput(ProfileDecider.MERGED_LEARNING)
+                            .keyBy(MergedLearningStage.KEY)
+                            .process(new MergedLearningStage(), LabelledExampleSerializer.TYPE_INFO)
+                            .uid("merged-learning")
+                            .name("merged learning");
+            deadLetters.add(handed.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
             SingleOutputStreamOperator<String> published =
                     decided.getSideOutput(ProfileDecider.LABELLED)
+                            .union(handed)
                             .keyBy(OnlineTrainer.KEY)
                             .connect(control)
                             .process(

@@ -7,10 +7,12 @@ import io.rtcdp.operators.sink.ProfileUpdate;
 import io.rtcdp.operators.types.ContactMessageSerializer;
 import io.rtcdp.operators.types.DecisionStateSerializer;
 import io.rtcdp.operators.types.LabelledExampleSerializer;
+import io.rtcdp.operators.types.LearningMessageSerializer;
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.ml.LabelSpec;
 import io.rtcdp.udf.ml.LabelledSnapshot;
 import io.rtcdp.udf.ml.LearningHead;
+import io.rtcdp.udf.ml.LearningMessage;
 import io.rtcdp.udf.ml.LogisticModel;
 import io.rtcdp.udf.ml.MarketingDistribution;
 import io.rtcdp.udf.ml.MarketingScore;
@@ -117,6 +119,17 @@ public final class ProfileDecider
 
     /** A profile's feature vector is kept for learning at most once per this much event time. */
     static final long SNAPSHOT_SPACING = 7 * 86_400_000L;
+
+    /**
+     * For the stage that labels a merged-away profile's learning snapshots ({@link
+     * MergedLearningStage}): the snapshots it hands over, and the survivor's merges, orders and
+     * clock for a label horizon after a merge.
+     */
+    public static final OutputTag<LearningMessage> MERGED_LEARNING =
+            new OutputTag<>("merged-learning", LearningMessageSerializer.TYPE_INFO);
+
+    /** How often (event time) a survivor watching for merged snapshots sends its clock. */
+    private static final long LEARNING_CLOCK_STEP = 86_400_000L;
 
     /**
      * Triggers, and what the contact stage needs to keep one contact history per person across
@@ -286,6 +299,7 @@ public final class ProfileDecider
     private transient Map<String, MarketingDistribution.Ranks> marketingRanked;
 
     private transient Counter marketingReranked;
+    private transient Counter snapshotsDropped;
 
     /** Scorers of {@link #MODEL_NAMES} by tenant, from {@link #models}. */
     private transient Map<String, TenantScorers> scorersByTenant;
@@ -491,6 +505,7 @@ public final class ProfileDecider
         triggerCandidatesSent = g.counter("triggerCandidatesSent");
         scored = g.counter("profilesScored");
         marketingReranked = g.counter("marketingScoresReranked");
+        snapshotsDropped = g.counter("learningSnapshotsDropped");
         scoringNanos =
                 g.histogram(
                         "scoringNanos",
@@ -568,6 +583,9 @@ public final class ProfileDecider
             if (st != null && st.marketingBin >= 0) {
                 marketingHere(c.tenant()).add(st.marketingBin, -1);
             }
+            if (learning) {
+                handOverSnapshots(c, st, update.aliasTo(), ctx);
+            }
             states.clear(key);
             snapshots.clear();
             out.collect(update);
@@ -622,6 +640,9 @@ public final class ProfileDecider
         }
         st.values = c.values();
         Event e = c.cause();
+        if (learning) {
+            watchForMergedSnapshots(c, st, e, ctx);
+        }
         // only the traits the tenant's rule set declares are kept (§6): a trait a newer rule set
         // no longer declares goes at the profile's next change
         Set<String> declared = rules == null ? Set.of() : rules.declaredTraits();
@@ -952,6 +973,151 @@ public final class ProfileDecider
         TenantScorers t = new TenantScorers(all);
         scorersByTenant.put(tenant, t);
         return t;
+    }
+
+    /**
+     * A profile that goes (merged away or forgotten): a merged-away one hands its pending learning
+     * snapshots to its survivor's {@link MergedLearningStage} (none or not, the survivor's stage
+     * stops waiting for it); one whose own stage there may still label snapshots tells it it went.
+     */
+    private void handOverSnapshots(
+            ProfileChange c, DecisionState st, String survivor, ReadOnlyContext ctx)
+            throws Exception {
+        if (st != null && st.learningWatchUntil != Long.MIN_VALUE) {
+            ctx.output(MERGED_LEARNING, LearningMessage.dropped(c.tenant(), c.oneid()));
+        }
+        if (survivor == null) {
+            return;
+        }
+        List<LearningMessage.Handed> handed = new ArrayList<>(2);
+        long asOf = Long.MIN_VALUE;
+        if (st != null && st.values != null && !st.learning.isEmpty()) {
+            asOf = asOf(st);
+            TenantScorers scorers = scorers(c.tenant(), ctx.getBroadcastState(MODELS));
+            for (int i = 0; i < MODEL_NAMES.size(); i++) {
+                String name = MODEL_NAMES.get(i);
+                LearningHead head = st.learning.get(name);
+                Scorer s = scorers.get(i);
+                if (head == null || head.pending() == 0 || s == null) {
+                    continue;
+                }
+                byte[] bytes = st.unmovedSnapshots.get(name);
+                if (bytes == null) {
+                    bytes = snapshots.get(name);
+                }
+                if (bytes != null) {
+                    handed.add(
+                            new LearningMessage.Handed(
+                                    name, s.servable().model().spec().label(), bytes));
+                }
+            }
+        }
+        ctx.output(
+                MERGED_LEARNING,
+                LearningMessage.handOver(c.tenant(), c.oneid(), survivor, asOf, handed));
+    }
+
+    /**
+     * The survivor's side of merged-away profiles' learning snapshots: a merge starts a watch of a
+     * label horizon in which its orders and its clock go to its {@link MergedLearningStage}; an
+     * absorbed fragment's latest orders count for this profile's own snapshots and go there too.
+     */
+    private void watchForMergedSnapshots(
+            ProfileChange c, DecisionState st, Event e, ReadOnlyContext ctx) throws Exception {
+        long asOf = asOf(st);
+        String tenant = c.tenant();
+        String oneid = c.oneid();
+        if (!c.merged().isEmpty()) {
+            ctx.output(
+                    MERGED_LEARNING,
+                    LearningMessage.merged(
+                            tenant,
+                            oneid,
+                            c.merged(),
+                            asOf,
+                            c.partLastOrder(),
+                            c.partPreviousOrder()));
+            long horizon = 0;
+            TenantScorers scorers = scorers(tenant, ctx.getBroadcastState(MODELS));
+            for (int i = 0; i < MODEL_NAMES.size(); i++) {
+                Scorer s = scorers.get(i);
+                if (s != null) {
+                    horizon =
+                            Math.max(horizon, s.servable().model().spec().label().horizonMillis());
+                }
+            }
+            if (horizon > 0) {
+                st.learningWatchUntil = Math.max(st.learningWatchUntil, asOf + horizon);
+                st.learningClockSent = asOf;
+            }
+            return;
+        }
+        if (c.partLastOrder() != Long.MIN_VALUE) {
+            absorbOrders(tenant, st, c.partLastOrder(), c.partPreviousOrder(), ctx);
+            if (st.learningWatchUntil != Long.MIN_VALUE) {
+                ctx.output(
+                        MERGED_LEARNING,
+                        LearningMessage.coverage(
+                                tenant, oneid, asOf, c.partLastOrder(), c.partPreviousOrder()));
+                st.learningClockSent = asOf;
+            }
+        }
+        if (st.learningWatchUntil == Long.MIN_VALUE) {
+            return;
+        }
+        if (e != null && e.isTrack(Event.ORDER_COMPLETED)) {
+            ctx.output(MERGED_LEARNING, LearningMessage.order(tenant, oneid, e.ts(), asOf));
+            st.learningClockSent = asOf;
+        } else if (asOf >= st.learningWatchUntil
+                || asOf - st.learningClockSent >= LEARNING_CLOCK_STEP) {
+            ctx.output(MERGED_LEARNING, LearningMessage.clock(tenant, oneid, asOf));
+            st.learningClockSent = asOf;
+        }
+        if (asOf >= st.learningWatchUntil) {
+            st.learningWatchUntil = Long.MIN_VALUE;
+            st.learningClockSent = Long.MIN_VALUE;
+        }
+    }
+
+    /**
+     * An absorbed fragment's orders for this profile's own pending snapshots ({@link
+     * SnapshotLabeler#absorbOrders}): counted, and those whose label they leave open dropped.
+     */
+    private void absorbOrders(
+            String tenant, DecisionState st, long last, long previous, ReadOnlyContext ctx)
+            throws Exception {
+        if (st.learning.isEmpty()) {
+            return;
+        }
+        TenantScorers scorers = scorers(tenant, ctx.getBroadcastState(MODELS));
+        for (int i = 0; i < MODEL_NAMES.size(); i++) {
+            String name = MODEL_NAMES.get(i);
+            LearningHead head = st.learning.get(name);
+            Scorer s = scorers.get(i);
+            if (head == null || head.pending() == 0 || s == null) {
+                continue;
+            }
+            LabelSpec label = s.servable().model().spec().label();
+            int maxPending = (int) (label.horizonMillis() / SNAPSHOT_SPACING) + 2;
+            byte[] bytes = st.unmovedSnapshots.remove(name);
+            if (bytes == null) {
+                bytes = snapshots.get(name);
+            }
+            if (bytes == null) {
+                continue;
+            }
+            SnapshotLabeler labeler =
+                    SnapshotLabeler.read(
+                            new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes)),
+                            label,
+                            SNAPSHOT_SPACING,
+                            maxPending);
+            snapshotsDropped.inc(labeler.absorbOrders(last, previous));
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(128);
+            labeler.write(new java.io.DataOutputStream(out));
+            snapshots.put(name, out.toByteArray());
+            st.learning.put(name, LearningHead.of(labeler));
+        }
     }
 
     /**

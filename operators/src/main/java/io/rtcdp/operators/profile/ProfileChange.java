@@ -35,6 +35,12 @@ import java.util.Map;
  *     the merges moved in (each merged-away oneid and those merged into it before; their features
  *     come as absorbs): the decision stage waits for their contact history (docs/oneid.md, "Merges
  *     and the contact history"); empty otherwise
+ * @param partLastOrder with {@code partPreviousOrder}, the latest two order times ({@link
+ *     Long#MIN_VALUE} for none) of a part of the person the decision stage's learning snapshots did
+ *     not see: on a change with {@code merged}, the survivor's own (for the merged-away profiles'
+ *     snapshots, {@code io.rtcdp.udf.ml.MergedSnapshots}); on an absorb's change, the absorbed
+ *     fragment's (for the survivor's snapshots); else none
+ * @param partPreviousOrder see {@code partLastOrder}
  */
 public record ProfileChange(
         String tenant,
@@ -46,10 +52,46 @@ public record ProfileChange(
         int pending,
         String rec,
         Map<String, String> traits,
-        List<String> merged) {
+        List<String> merged,
+        long partLastOrder,
+        long partPreviousOrder) {
 
     public ProfileChange {
         merged = merged == null ? List.of() : merged;
+    }
+
+    /** A change that names no part's order times. */
+    public ProfileChange(
+            String tenant,
+            String oneid,
+            ProfileUpdate update,
+            ProfileValues values,
+            Event cause,
+            String[] rfm,
+            int pending,
+            String rec,
+            Map<String, String> traits,
+            List<String> merged) {
+        this(
+                tenant,
+                oneid,
+                update,
+                values,
+                cause,
+                rfm,
+                pending,
+                rec,
+                traits,
+                merged,
+                Long.MIN_VALUE,
+                Long.MIN_VALUE);
+    }
+
+    /** This change with a part's latest two order times ({@link #partLastOrder}). */
+    public ProfileChange withPartOrders(long last, long previous) {
+        return new ProfileChange(
+                tenant, oneid, update, values, cause, rfm, pending, rec, traits, merged, last,
+                previous);
     }
 
     /** A change without traits nor absorbed fragment. */

@@ -475,6 +475,8 @@ public final class ProfileUpdater
                 e,
                 traitsRemoved ? st.features().traits() : changedTraits(st, traitsBefore),
                 c.merged(),
+                c.merged().isEmpty() ? Long.MIN_VALUE : st.features().lastOrderTs(),
+                c.merged().isEmpty() ? Long.MIN_VALUE : st.features().previousOrderTs(),
                 out);
         schedule(st, ctx);
         profile.update(ctx.getCurrentKey(), st);
@@ -513,6 +515,8 @@ public final class ProfileUpdater
                 null,
                 changedTraits(st, traitsBefore),
                 List.of(),
+                c.features().lastOrderTs(),
+                c.features().previousOrderTs(),
                 out);
         schedule(st, ctx);
         profile.update(ctx.getCurrentKey(), st);
@@ -574,6 +578,8 @@ public final class ProfileUpdater
                 null,
                 null,
                 null,
+                Long.MIN_VALUE,
+                Long.MIN_VALUE,
                 out);
         profile.update(ctx.getCurrentKey(), st);
     }
@@ -705,6 +711,8 @@ public final class ProfileUpdater
                 null,
                 null,
                 List.of(),
+                Long.MIN_VALUE,
+                Long.MIN_VALUE,
                 out);
     }
 
@@ -776,6 +784,9 @@ public final class ProfileUpdater
      *     sends them anyway)
      * @param merged the fragments the event's merges moved into the profile (their features come as
      *     absorbs), for the decision stage to wait for their contact history
+     * @param partLastOrder the latest two order times of a part of the person ({@link
+     *     ProfileChange#partLastOrder}): this profile's on a merge, an absorbed fragment's
+     * @param partPreviousOrder see {@code partLastOrder}
      */
     private void emit(
             String tenant,
@@ -788,6 +799,8 @@ public final class ProfileUpdater
             Event cause,
             Map<String, String> traits,
             List<String> merged,
+            long partLastOrder,
+            long partPreviousOrder,
             Collector<ProfileChange> out) {
         ProfileValues values = new ProfileValues();
         values(st, values);
@@ -828,7 +841,18 @@ public final class ProfileUpdater
         }
         out.collect(
                 new ProfileChange(
-                        tenant, oneid, update, values, cause, null, pending, null, traits, merged));
+                        tenant,
+                        oneid,
+                        update,
+                        values,
+                        cause,
+                        null,
+                        pending,
+                        null,
+                        traits,
+                        merged,
+                        partLastOrder,
+                        partPreviousOrder));
     }
 
     private static void emitDelete(ProfileUpdate delete, Collector<ProfileChange> out) {

@@ -17,8 +17,8 @@ import org.apache.flink.core.memory.DataOutputView;
  * Serializer of {@link ProfileChange}: tenant, oneid, then a presence byte and the value of each of
  * update, values ({@link ProfileValues#write}), cause and rfm (a count and nullable strings), then
  * the pending bits, rec (a nullable string), traits (a varint of the count + 1, 0 for null, then
- * names and values in the map's order) and merged (a varint count, then the oneids). Traits read
- * back as an unmodifiable sorted map.
+ * names and values in the map's order), merged (a varint count, then the oneids) and the part's
+ * latest two order times. Traits read back as an unmodifiable sorted map.
  */
 public final class ProfileChangeSerializer extends CodecSerializer<ProfileChange> {
     private static final long serialVersionUID = 1L;
@@ -63,6 +63,8 @@ public final class ProfileChangeSerializer extends CodecSerializer<ProfileChange
             }
         }
         writeStrings(c.merged(), out);
+        out.writeLong(c.partLastOrder());
+        out.writeLong(c.partPreviousOrder());
     }
 
     @Override
@@ -88,7 +90,21 @@ public final class ProfileChangeSerializer extends CodecSerializer<ProfileChange
             traits = Collections.unmodifiableSortedMap(m);
         }
         java.util.List<String> merged = readStrings(in);
-        return new ProfileChange(tenant, oneid, u, values, e, rfm, pending, rec, traits, merged);
+        long partLast = in.readLong();
+        long partPrevious = in.readLong();
+        return new ProfileChange(
+                tenant,
+                oneid,
+                u,
+                values,
+                e,
+                rfm,
+                pending,
+                rec,
+                traits,
+                merged,
+                partLast,
+                partPrevious);
     }
 
     private static void writeArray(String[] a, DataOutputView out) throws IOException {
@@ -127,11 +143,13 @@ public final class ProfileChangeSerializer extends CodecSerializer<ProfileChange
      * Snapshot naming this serializer; the format has no parameters. Version 4 embeds events of
      * {@link EventSerializer} version 4 (with order lines), version 5 adds {@code rec}, version 6
      * embeds events of version 5 (with the text signal), version 7 adds {@code traits} and {@code
-     * merged}; records between operators only, never state, so older versions are not read.
+     * merged}, version 8 the part's latest two order times ({@code partLastOrder}, {@code
+     * partPreviousOrder}); records between operators only, never state, so older versions are not
+     * read.
      */
     public static final class Snapshot extends VersionedSnapshot<ProfileChange> {
         public Snapshot() {
-            super(INSTANCE, 7, java.util.Map.of());
+            super(INSTANCE, 8, java.util.Map.of());
         }
     }
 }

@@ -264,7 +264,7 @@ class ProfileDeciderTest {
     private static final long DAY = 86_400_000L;
 
     /** A model of the default features whose scores do not matter here. */
-    private static String model(String name) throws Exception {
+    static String model(String name) throws Exception {
         io.rtcdp.udf.ml.ModelSpec spec = io.rtcdp.udf.ml.ModelSpec.defaults(name);
         int n = spec.features().size();
         double[] c = new double[n + 1];

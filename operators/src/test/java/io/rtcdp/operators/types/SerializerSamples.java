@@ -124,6 +124,7 @@ public final class SerializerSamples {
                 of(DecisionStateSerializer.INSTANCE, decisionStates()),
                 of(TriggerSerializer.INSTANCE, triggers()),
                 of(ContactMessageSerializer.INSTANCE, contactMessages()),
+                of(LearningMessageSerializer.INSTANCE, learningMessages()),
                 of(ContactRecordSerializer.INSTANCE, contactRecords()),
                 of(LabelledExampleSerializer.INSTANCE, labelledExamples(), Same.FIELDS),
                 of(TrainerStateSerializer.INSTANCE, trainerStates(), Same.BYTES),
@@ -525,7 +526,22 @@ public final class SerializerSamples {
                         0,
                         null,
                         java.util.Collections.emptySortedMap(),
-                        List.of()));
+                        List.of()),
+                // added with version 8: a part's latest two order times
+                new ProfileChange(
+                                "acme",
+                                "o1",
+                                profileUpdates().get(2),
+                                values(),
+                                null,
+                                null,
+                                0b11,
+                                null,
+                                null,
+                                List.of("o4"))
+                        .withPartOrders(T0 - DAY, T0 - 9 * DAY),
+                new ProfileChange("acme", "o6", profileUpdates().get(0), values(), null, null)
+                        .withPartOrders(T0, Long.MIN_VALUE));
     }
 
     private static List<RfmObservation> rfmObservations() {
@@ -545,12 +561,19 @@ public final class SerializerSamples {
         DecisionState moved = DecisionStates.withEveryPart(values());
         moved.marketingBin = 1207;
         moved.contactHistoryMoved = true;
+        // the last added with version 7: the watch for merged-away profiles' learning snapshots
+        DecisionState watching = DecisionStates.withEveryPart(values());
+        watching.marketingBin = 1207;
+        watching.contactHistoryMoved = true;
+        watching.learningWatchUntil = T0 + 90 * DAY;
+        watching.learningClockSent = T0 + DAY;
         return List.of(
                 DecisionStates.withEveryPart(values()),
                 new DecisionState(),
                 withRec,
                 counted,
-                moved);
+                moved,
+                watching);
     }
 
     private static List<Trigger> triggers() {
@@ -587,6 +610,25 @@ public final class SerializerSamples {
                 ContactMessage.absorbing("acme", "o1", "o2", history),
                 ContactMessage.absorbing("acme", "o1", "f7", null),
                 ContactMessage.handOver("acme", "o2", "o1", history));
+    }
+
+    private static List<io.rtcdp.udf.ml.LearningMessage> learningMessages() {
+        io.rtcdp.udf.ml.LearningMessage.Handed handed =
+                new io.rtcdp.udf.ml.LearningMessage.Handed(
+                        "churn",
+                        io.rtcdp.udf.ml.LabelSpec.churn(),
+                        new byte[] {1, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 0});
+        return List.of(
+                io.rtcdp.udf.ml.LearningMessage.merged(
+                        "acme", "o1", List.of("o2", "f7"), T0, T0 - DAY, T0 - 9 * DAY),
+                io.rtcdp.udf.ml.LearningMessage.coverage(
+                        "acme", "o1", T0 + 1, T0 - 2 * DAY, Long.MIN_VALUE),
+                io.rtcdp.udf.ml.LearningMessage.order("acme", "o1", T0 + 5, T0 + 6),
+                io.rtcdp.udf.ml.LearningMessage.clock("acme", "o1", T0 + DAY),
+                io.rtcdp.udf.ml.LearningMessage.handOver(
+                        "acme", "o2", "o1", T0 - 1, List.of(handed)),
+                io.rtcdp.udf.ml.LearningMessage.handOver("acme", "f7", "o1", T0 - 2, List.of()),
+                io.rtcdp.udf.ml.LearningMessage.dropped("acme", "o1"));
     }
 
     private static List<ContactRecord> contactRecords() {

@@ -337,6 +337,18 @@ public final class ProfileFeatures {
     }
 
     /**
+     * Time of the order before the latest: every order after it is the latest; {@link
+     * Long#MIN_VALUE} with fewer than two orders. When the earlier order times are unknown (a state
+     * of before format 3), the latest's: only it is known.
+     */
+    public long previousOrderTs() {
+        if (orderTimesUnknown && ordersTotal >= 2) {
+            return lastOrderTs;
+        }
+        return previousOrderTs;
+    }
+
+    /**
      * Counts one event, whatever its time relative to the events already counted.
      *
      * @return false when the event's category was left out: the profile already keeps {@link

@@ -21,7 +21,7 @@ import java.util.TreeMap;
  * contact-policy state of each trigger rule. Mutable; one state value.
  */
 public final class DecisionState {
-    private static final byte FORMAT = 9;
+    private static final byte FORMAT = 10;
 
     /** The profile stage's values, or null while only an RFM score is known. */
     public ProfileValues values;
@@ -89,6 +89,16 @@ public final class DecisionState {
      * caps from then on (format 9).
      */
     public boolean contactHistoryMoved;
+
+    /**
+     * Until which {@code as_of} this profile sends its orders and clock to the stage that labels
+     * the learning snapshots of profiles merged into it ({@code MergedSnapshots}): a label horizon
+     * after its latest merge; {@link Long#MIN_VALUE} when it does not (format 10).
+     */
+    public long learningWatchUntil = Long.MIN_VALUE;
+
+    /** The {@code as_of} last sent to that stage while watching (format 10). */
+    public long learningClockSent = Long.MIN_VALUE;
 
     /** The rules' type of each profile value slot, by index; null for none. */
     private static final RuleSchema.Kind[] FEATURE_KINDS =
@@ -234,6 +244,8 @@ public final class DecisionState {
         }
         out.writeInt(marketingBin);
         out.writeBoolean(contactHistoryMoved);
+        out.writeLong(learningWatchUntil);
+        out.writeLong(learningClockSent);
     }
 
     public static DecisionState read(DataInput in) throws IOException {
@@ -300,6 +312,10 @@ public final class DecisionState {
         }
         if (format >= 9) {
             s.contactHistoryMoved = in.readBoolean();
+        }
+        if (format >= 10) {
+            s.learningWatchUntil = in.readLong();
+            s.learningClockSent = in.readLong();
         }
         return s;
     }
@@ -401,6 +417,8 @@ public final class DecisionState {
                 && marketing == s.marketing
                 && marketingBin == s.marketingBin
                 && contactHistoryMoved == s.contactHistoryMoved
+                && learningWatchUntil == s.learningWatchUntil
+                && learningClockSent == s.learningClockSent
                 && learning.equals(s.learning)
                 && Objects.equals(rec, s.rec);
     }
