@@ -44,9 +44,10 @@ import redis.clients.jedis.resps.ScanResult;
  * of an in-JVM broker (one partition per subtask, keyed by person; not timed), then the job of
  * {@code rtcdp run} ({@link Streaming#build}) starts on a local MiniCluster with a fresh local
  * redis-server. Its time runs from the job's submission (as the replay's does) until the profile
- * stage counted every event, the Redis sink holds no buffered profile and its write count stood
- * still for two polls 100 ms apart (the decide stage and the sink's buffers drained). Afterwards,
- * not timed, the profiles' {@code f.events_total} are summed from Redis: every event must be there.
+ * stage counted every event and holds no refresh for the end of the catch-up, the Redis sink holds
+ * no buffered profile and its write count stood still for two polls 100 ms apart (the decide stage
+ * and the sink's buffers drained). Afterwards, not timed, the profiles' {@code f.events_total} are
+ * summed from Redis: every event must be there.
  */
 public final class CatchUpBench {
     static final long POLL_MILLIS = 100;
@@ -274,8 +275,9 @@ public final class CatchUpBench {
     }
 
     /**
-     * Waits until the profile stage counted {@code events} events, the Redis sink holds no buffered
-     * profile, and its write count stood still between two polls.
+     * Waits until the profile stage counted {@code events} events, holds no refresh for the end of
+     * the catch-up, the Redis sink holds no buffered profile, and its write count stood still
+     * between two polls.
      */
     private static void awaitCaughtUp(JobClient job, long events, Bench.ThreadCpu threadCpu)
             throws Exception {
@@ -300,7 +302,10 @@ public final class CatchUpBench {
                                 events,
                                 STALL_MILLIS / 1000));
             }
-            if (counted >= events && InJvmMetrics.sum("redisBufferedProfiles") == 0) {
+            // refreshes held while the backlog was read go out when the catch-up ends: part of it
+            if (counted >= events
+                    && InJvmMetrics.sum("redisBufferedProfiles") == 0
+                    && InJvmMetrics.sum("profileRefreshesHeld") == 0) {
                 long writes = InJvmMetrics.sum("redisProfileWrites");
                 long checkpoints = InJvmMetrics.sum("numberOfCompletedCheckpoints");
                 long failedCheckpoints = InJvmMetrics.sum("numberOfFailedCheckpoints");

@@ -16,6 +16,7 @@ import io.rtcdp.udf.ml.LearningMessage;
 import io.rtcdp.udf.ml.LogisticModel;
 import io.rtcdp.udf.ml.MarketingDistribution;
 import io.rtcdp.udf.ml.MarketingScore;
+import io.rtcdp.udf.ml.MergedSnapshots;
 import io.rtcdp.udf.ml.ModelException;
 import io.rtcdp.udf.ml.ModelMessages;
 import io.rtcdp.udf.ml.SnapshotLabeler;
@@ -990,27 +991,14 @@ public final class ProfileDecider
             return;
         }
         List<LearningMessage.Handed> handed = new ArrayList<>(2);
-        long asOf = Long.MIN_VALUE;
-        if (st != null && st.values != null && !st.learning.isEmpty()) {
-            asOf = asOf(st);
-            TenantScorers scorers = scorers(c.tenant(), ctx.getBroadcastState(MODELS));
-            for (int i = 0; i < MODEL_NAMES.size(); i++) {
-                String name = MODEL_NAMES.get(i);
-                LearningHead head = st.learning.get(name);
-                Scorer s = scorers.get(i);
-                if (head == null || head.pending() == 0 || s == null) {
-                    continue;
-                }
-                byte[] bytes = st.unmovedSnapshots.get(name);
-                if (bytes == null) {
-                    bytes = snapshots.get(name);
-                }
-                if (bytes != null) {
-                    handed.add(
-                            new LearningMessage.Handed(
-                                    name, s.servable().model().spec().label(), bytes));
-                }
-            }
+        long asOf = st == null || st.values == null ? Long.MIN_VALUE : asOf(st);
+        if (st != null && st.values != null) {
+            forEachPending(
+                    c.tenant(),
+                    st,
+                    ctx.getBroadcastState(MODELS),
+                    (name, label, bytes) ->
+                            handed.add(new LearningMessage.Handed(name, label, bytes)));
         }
         ctx.output(
                 MERGED_LEARNING,
@@ -1086,10 +1074,47 @@ public final class ProfileDecider
     private void absorbOrders(
             String tenant, DecisionState st, long last, long previous, ReadOnlyContext ctx)
             throws Exception {
+        forEachPending(
+                tenant,
+                st,
+                ctx.getBroadcastState(MODELS),
+                (name, label, bytes) -> {
+                    SnapshotLabeler labeler =
+                            SnapshotLabeler.read(
+                                    new java.io.DataInputStream(
+                                            new java.io.ByteArrayInputStream(bytes)),
+                                    label,
+                                    SNAPSHOT_SPACING,
+                                    MergedSnapshots.maxPending(label, SNAPSHOT_SPACING));
+                    snapshotsDropped.inc(labeler.absorbOrders(last, previous));
+                    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(128);
+                    labeler.write(new java.io.DataOutputStream(out));
+                    snapshots.put(name, out.toByteArray());
+                    st.learning.put(name, LearningHead.of(labeler));
+                });
+    }
+
+    /** What {@link #forEachPending} gives: a model's name, label and encoded snapshots. */
+    @FunctionalInterface
+    private interface PendingSnapshots {
+        void accept(String name, LabelSpec label, byte[] snapshots) throws Exception;
+    }
+
+    /**
+     * Each of the tenant's models for which the profile has pending learning snapshots, with the
+     * snapshots in {@link SnapshotLabeler}'s encoding (those of a state of before they were kept
+     * apart are taken out of it).
+     */
+    private void forEachPending(
+            String tenant,
+            DecisionState st,
+            ReadOnlyBroadcastState<String, String> models,
+            PendingSnapshots f)
+            throws Exception {
         if (st.learning.isEmpty()) {
             return;
         }
-        TenantScorers scorers = scorers(tenant, ctx.getBroadcastState(MODELS));
+        TenantScorers scorers = scorers(tenant, models);
         for (int i = 0; i < MODEL_NAMES.size(); i++) {
             String name = MODEL_NAMES.get(i);
             LearningHead head = st.learning.get(name);
@@ -1097,26 +1122,13 @@ public final class ProfileDecider
             if (head == null || head.pending() == 0 || s == null) {
                 continue;
             }
-            LabelSpec label = s.servable().model().spec().label();
-            int maxPending = (int) (label.horizonMillis() / SNAPSHOT_SPACING) + 2;
             byte[] bytes = st.unmovedSnapshots.remove(name);
             if (bytes == null) {
                 bytes = snapshots.get(name);
             }
-            if (bytes == null) {
-                continue;
+            if (bytes != null) {
+                f.accept(name, s.servable().model().spec().label(), bytes);
             }
-            SnapshotLabeler labeler =
-                    SnapshotLabeler.read(
-                            new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes)),
-                            label,
-                            SNAPSHOT_SPACING,
-                            maxPending);
-            snapshotsDropped.inc(labeler.absorbOrders(last, previous));
-            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(128);
-            labeler.write(new java.io.DataOutputStream(out));
-            snapshots.put(name, out.toByteArray());
-            st.learning.put(name, LearningHead.of(labeler));
         }
     }
 
@@ -1141,7 +1153,7 @@ public final class ProfileDecider
         if (head != null && head.idle(asOf, order, SNAPSHOT_SPACING, label.horizonMillis())) {
             return; // almost every update: the snapshots are not even read
         }
-        int maxPending = (int) (label.horizonMillis() / SNAPSHOT_SPACING) + 2;
+        int maxPending = MergedSnapshots.maxPending(label, SNAPSHOT_SPACING);
         byte[] bytes = st.unmovedSnapshots.remove(name);
         if (bytes == null && head != null) {
             bytes = snapshots.get(name);

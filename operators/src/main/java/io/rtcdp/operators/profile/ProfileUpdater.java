@@ -12,6 +12,7 @@ import io.rtcdp.udf.event.Id;
 import io.rtcdp.udf.event.OrderItem;
 import io.rtcdp.udf.lifecycle.Lifecycle;
 import io.rtcdp.udf.lifecycle.TenantLifecycles;
+import io.rtcdp.udf.profile.ClockPace;
 import io.rtcdp.udf.profile.ProfileCommand;
 import io.rtcdp.udf.profile.ProfileFeatures;
 import io.rtcdp.udf.profile.ProfileFields;
@@ -216,6 +217,17 @@ public final class ProfileUpdater
     /** Keys whose put-off refresh a tenant's clock just let go: {@link #takeWakeUps}. */
     private transient List<String> wakeUps;
 
+    /**
+     * How fast each tenant's clock moves: whether it catches up on a backlog ({@link ClockPace}).
+     */
+    private transient Map<String, ClockPace> paces;
+
+    /** Each tenant's clock as last broadcast, for {@link #releaseCaughtUp} (outside a record). */
+    private transient Map<String, Long> broadcastClocks;
+
+    /** Refreshes held while their tenant catches up, as last counted ({@link #releaseCaughtUp}). */
+    private transient volatile int held;
+
     private transient long epoch;
     private transient ProfileValues beforeValues;
     private transient Counter eventsCounted;
@@ -292,6 +304,13 @@ public final class ProfileUpdater
         deferred = getRuntimeContext().getMetricGroup().counter("profileRefreshesDeferred");
         counted = new HashMap<>();
         wakeUps = new ArrayList<>();
+        paces = new HashMap<>();
+        broadcastClocks = new HashMap<>();
+        getRuntimeContext()
+                .getMetricGroup()
+                .gauge(
+                        "profileRefreshesHeld",
+                        (org.apache.flink.metrics.Gauge<Integer>) () -> held);
         getRuntimeContext()
                 .getMetricGroup()
                 .gauge(
@@ -347,9 +366,57 @@ public final class ProfileUpdater
         Long had = clocks.get(clock.f0);
         if (had == null || clock.f1 > had) {
             clocks.put(clock.f0, clock.f1);
-            wakeUps.addAll(waiting.takeDue(clock.f0, tenantWatermark(clock(clock.f0, clocks))));
+            broadcastClocks.put(clock.f0, clock.f1);
+            long now = ctx.currentProcessingTime();
+            paces.computeIfAbsent(clock.f0, t -> new ClockPace()).observe(now, clock.f1);
+            if (!catchingUp(clock.f0, now)) {
+                wakeUps.addAll(waiting.takeDue(clock.f0, tenantWatermark(clock(clock.f0, clocks))));
+            }
         }
     }
+
+    /** Whether the tenant's clock moves as when a backlog is read ({@link ClockPace}). */
+    private boolean catchingUp(String tenant, long now) {
+        ClockPace p = paces.get(tenant);
+        return p != null && p.catchingUp(now);
+    }
+
+    /**
+     * The keys of the profiles whose refresh was held while their tenant caught up on a backlog, of
+     * the tenants that no longer do, taken out: each is to be looked at by a processing-time timer
+     * at {@code now} ({@link ProfileUpdaterOperator} asks every {@link #HELD_CHECK_MILLIS}). Called
+     * outside a record: it uses the tenants' clocks as last broadcast or counted here.
+     */
+    List<String> releaseCaughtUp(long now) {
+        if (waiting.size() == 0) {
+            held = 0;
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        int still = 0;
+        for (String tenant : waiting.tenants()) {
+            Long sent = broadcastClocks.get(tenant);
+            Long mine = counted.get(tenant);
+            if (sent == null && mine == null) {
+                continue; // restored, and no clock since: its poll looks at it
+            }
+            long watermark =
+                    tenantWatermark(
+                            Math.max(
+                                    sent == null ? Long.MIN_VALUE : sent,
+                                    mine == null ? Long.MIN_VALUE : mine));
+            if (catchingUp(tenant, now)) {
+                still += waiting.countDue(tenant, watermark);
+            } else {
+                out.addAll(waiting.takeDue(tenant, watermark));
+            }
+        }
+        held = still;
+        return out;
+    }
+
+    /** How often the operator asks for the held refreshes of tenants that caught up. */
+    static final long HELD_CHECK_MILLIS = 500L;
 
     /**
      * The keys of the profiles whose put-off refresh the last clock let go, taken out: each is to
@@ -646,7 +713,13 @@ public final class ProfileUpdater
         // The watermark is every tenant's: another tenant's events may have moved it past this
         // tenant's own event time. Then the refresh waits for the tenant's own watermark, looked
         // at again after a processing-time backoff (the tenant's events may come at any pace).
-        if (due > tenantWatermark(clock)) {
+        // While the tenant catches up on a backlog (its clock moves far faster than the wall
+        // clock), a refresh is held too: nearly every write of an idle profile in between would
+        // be overwritten before anyone reads it. When the catch-up ends it goes, as below, through
+        // every refresh point its tenant's watermark allows in one write: the same values and
+        // as_of as refreshes at each point, without the writes in between.
+        if (due > tenantWatermark(clock)
+                || catchingUp(key[0], ctx.timerService().currentProcessingTime())) {
             deferred.inc();
             // (a refresh looked at as soon as it was set counts one: its first put-off still
             // gets the short look)

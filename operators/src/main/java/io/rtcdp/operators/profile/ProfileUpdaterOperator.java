@@ -8,12 +8,15 @@ import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.InternalTimerService;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
 
 /**
  * The profile stage's operator: {@link ProfileUpdater} with the tenant clocks broadcast to it,
  * which also sets, for each profile whose put-off refresh a clock just let go, a processing-time
  * timer at the current time, so the refresh is looked at again at once rather than at its next poll
- * (a broadcast element has no key, so the function cannot set a timer itself).
+ * (a broadcast element has no key, so the function cannot set a timer itself); and every half
+ * second does the same for the refreshes held while a tenant caught up on a backlog, once it no
+ * longer does.
  *
  * <p>The timers are the function's own ({@code user-timers}), so a savepoint of the stage taken
  * before this operator restores unchanged.
@@ -34,6 +37,30 @@ public final class ProfileUpdaterOperator
         super.open();
         // the service the function's timers are in: the same name, serializer and target
         timers = getInternalTimerService("user-timers", VoidNamespaceSerializer.INSTANCE, this);
+        ProcessingTimeService time = getProcessingTimeService();
+        time.registerTimer(
+                time.getCurrentProcessingTime() + ProfileUpdater.HELD_CHECK_MILLIS,
+                this::releaseCaughtUp);
+    }
+
+    /**
+     * Every {@link ProfileUpdater#HELD_CHECK_MILLIS}: the refreshes held while a tenant caught up
+     * on a backlog are looked at at once when it no longer does.
+     */
+    private void releaseCaughtUp(long now) throws Exception {
+        wake(((ProfileUpdater) userFunction).releaseCaughtUp(now), now);
+        // from the current time: after a long pause (or a test's jump) one check, not many
+        ProcessingTimeService time = getProcessingTimeService();
+        time.registerTimer(
+                Math.max(now, time.getCurrentProcessingTime()) + ProfileUpdater.HELD_CHECK_MILLIS,
+                this::releaseCaughtUp);
+    }
+
+    private void wake(List<String> keys, long now) {
+        for (String key : keys) {
+            setCurrentKey(key);
+            timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, now);
+        }
     }
 
     @Override
@@ -41,11 +68,7 @@ public final class ProfileUpdaterOperator
         super.processElement2(element);
         List<String> keys = ((ProfileUpdater) userFunction).takeWakeUps();
         if (!keys.isEmpty()) {
-            long now = getProcessingTimeService().getCurrentProcessingTime();
-            for (String key : keys) {
-                setCurrentKey(key);
-                timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, now);
-            }
+            wake(keys, getProcessingTimeService().getCurrentProcessingTime());
         }
     }
 }

@@ -11,8 +11,9 @@ import java.util.TreeMap;
 
 /**
  * The profiles of one subtask whose refresh waits for its tenant's own watermark (another tenant's
- * events moved the shared watermark past it), by tenant and refresh time: when the tenant's clock
- * comes, the profiles it lets go are looked at again at once instead of at their next poll.
+ * events moved the shared watermark past it), or for its tenant to finish catching up on a backlog,
+ * by tenant and refresh time: when the tenant's clock comes, or its catch-up ends, the profiles it
+ * lets go are looked at again at once instead of at their next poll.
  *
  * <p>Held on the heap up to a limit and checkpointed with the subtask ({@link ProfileUpdater});
  * what is not here (above the limit) is still looked at by its poll. An entry may be stale (the
@@ -75,6 +76,26 @@ final class WaitingRefreshes {
             byTenant.remove(tenant);
         }
         return out;
+    }
+
+    /** The tenants with a remembered profile. */
+    List<String> tenants() {
+        return new ArrayList<>(byTenant.keySet());
+    }
+
+    /**
+     * How many of the tenant's remembered profiles wait for a time at or before {@code watermark}.
+     */
+    int countDue(String tenant, long watermark) {
+        TreeMap<Long, Set<String>> waiting = byTenant.get(tenant);
+        if (waiting == null || waiting.isEmpty() || waiting.firstKey() > watermark) {
+            return 0;
+        }
+        int n = 0;
+        for (Set<String> keys : waiting.headMap(watermark, true).values()) {
+            n += keys.size();
+        }
+        return n;
     }
 
     /** Every remembered profile: its tenant, the time it waits for, and its key. */

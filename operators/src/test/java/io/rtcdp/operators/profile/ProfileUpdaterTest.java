@@ -354,6 +354,62 @@ class ProfileUpdaterTest {
         assertThat(harness.numEventTimeTimers()).isEqualTo(2);
     }
 
+    /**
+     * A tenant catching up on a backlog (its clock moving at 43,200 times the wall clock's pace):
+     * its idle profile's refreshes are held, and written once when the catch-up ends, with the same
+     * values as the same input at the wall clock's pace, refresh by refresh.
+     */
+    @Test
+    void whileATenantCatchesUpItsRefreshesAreHeldThenWrittenOnceWithTheSameValues()
+            throws Exception {
+        java.util.Map<String, String> live = new java.util.TreeMap<>();
+        java.util.Map<String, String> caughtUp = new java.util.TreeMap<>();
+        int liveRefreshes = catchUp(DAY / 2, live);
+        int caughtUpRefreshes = catchUp(10, caughtUp);
+        assertThat(liveRefreshes).as("refreshes at the live pace").isGreaterThan(2);
+        assertThat(caughtUpRefreshes).as("refreshes of the catch-up").isEqualTo(1);
+        assertThat(caughtUp).isEqualTo(live);
+        // the last refresh: the order left the 30-day window
+        assertThat(caughtUp).containsEntry("f.orders_30d", "0").containsEntry("f.orders_90d", "1");
+    }
+
+    /**
+     * Half a day of events and watermarks of tenant acme per {@code wallStep} of processing time
+     * for 150 days; profile o1 orders and browses on days 60 and 61, and then is idle. Puts every
+     * field written into {@code fields}, and returns how many writes were refreshes.
+     */
+    private static int catchUp(long wallStep, java.util.Map<String, String> fields)
+            throws Exception {
+        try (var h = newHarness(Duration.ofMinutes(1))) {
+            h.open();
+            long wall = 1_000_000;
+            int events = 0;
+            for (int i = 0; i <= 300; i++) {
+                long t = T0 + i * DAY / 2;
+                h.setProcessingTime(wall);
+                clock(h, "acme", t);
+                if (i == 120) {
+                    h.processElement(event("o1", "u1", "order_completed", t, 1_000_000L), t);
+                    h.processElement(event("o1", "u1", "product_viewed", t + DAY, null), t);
+                    events = 2;
+                }
+                h.watermark(t - MIN - 1);
+                wall += wallStep;
+            }
+            // the backlog is read: no clock moves any more
+            h.setProcessingTime(wall + 3 * ClockPaceWindow.MILLIS);
+            List<ProfileUpdate> all = updates(h);
+            all.forEach(u -> fields.putAll(u.set()));
+            return all.size() - events;
+        }
+    }
+
+    /** The window of the tenant pace, plus the release check's period. */
+    private static final class ClockPaceWindow {
+        static final long MILLIS =
+                io.rtcdp.udf.profile.ClockPace.WINDOW_MILLIS + ProfileUpdater.HELD_CHECK_MILLIS;
+    }
+
     @Test
     void aRefreshWhoseChangeNoLongerHappensWritesNothing() throws Exception {
         clock(harness, "acme", T0 + 200 * DAY);

@@ -63,6 +63,23 @@ public record LabelSpec(Kind kind, int horizonDays) {
         return horizonDays * DAY_MILLIS;
     }
 
+    /** Writes the kind's id and the horizon (for records and state that carry a label). */
+    public void write(java.io.DataOutput out) throws java.io.IOException {
+        io.rtcdp.udf.profile.Strings.write(out, kind.id());
+        io.rtcdp.udf.profile.Strings.writeVarInt(out, horizonDays);
+    }
+
+    /** Reads what {@link #write} wrote; an unknown kind or horizon is an IOException. */
+    public static LabelSpec read(java.io.DataInput in) throws java.io.IOException {
+        try {
+            return new LabelSpec(
+                    Kind.of(io.rtcdp.udf.profile.Strings.read(in)),
+                    io.rtcdp.udf.profile.Strings.readVarInt(in));
+        } catch (IllegalArgumentException e) {
+            throw new java.io.IOException("label: " + e.getMessage(), e);
+        }
+    }
+
     /** The label given whether an order fell within the horizon after the scoring time. */
     public int label(boolean orderedWithinHorizon) {
         return (kind == Kind.PURCHASE) == orderedWithinHorizon ? 1 : 0;

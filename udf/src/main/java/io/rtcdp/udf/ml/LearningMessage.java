@@ -186,8 +186,7 @@ public record LearningMessage(
         Strings.writeVarInt(out, handed.size());
         for (Handed h : handed) {
             Strings.write(out, h.model());
-            Strings.write(out, h.label().kind().id());
-            Strings.writeVarInt(out, h.label().horizonDays());
+            h.label().write(out);
             Strings.writeVarInt(out, h.snapshots().length);
             out.write(h.snapshots());
         }
@@ -216,12 +215,7 @@ public record LearningMessage(
         List<Handed> handed = new ArrayList<>(h);
         for (int i = 0; i < h; i++) {
             String model = Strings.read(in);
-            LabelSpec label;
-            try {
-                label = new LabelSpec(LabelSpec.Kind.of(Strings.read(in)), Strings.readVarInt(in));
-            } catch (IllegalArgumentException e) {
-                throw new IOException("learning message: " + e.getMessage(), e);
-            }
+            LabelSpec label = LabelSpec.read(in);
             byte[] b = new byte[Strings.readVarInt(in)];
             in.readFully(b);
             handed.add(new Handed(model, label, b));

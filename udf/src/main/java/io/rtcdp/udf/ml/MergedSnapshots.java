@@ -255,8 +255,7 @@ public final class MergedSnapshots {
         Strings.writeVarInt(out, held.size());
         for (Held h : held) {
             Strings.write(out, h.model());
-            Strings.write(out, h.label().kind().id());
-            Strings.writeVarInt(out, h.label().horizonDays());
+            h.label().write(out);
             h.labeler().write(out);
         }
     }
@@ -285,12 +284,7 @@ public final class MergedSnapshots {
         int h = Strings.readVarInt(in);
         for (int i = 0; i < h; i++) {
             String model = Strings.read(in);
-            LabelSpec label;
-            try {
-                label = new LabelSpec(LabelSpec.Kind.of(Strings.read(in)), Strings.readVarInt(in));
-            } catch (IllegalArgumentException e) {
-                throw new IOException("merged snapshots: " + e.getMessage(), e);
-            }
+            LabelSpec label = LabelSpec.read(in);
             s.held.add(
                     new Held(
                             model,

@@ -1,0 +1,78 @@
+package io.rtcdp.udf.profile;
+
+/**
+ * How fast a tenant's event-time clock moves against the wall clock, from the clock values seen
+ * lately: whether the tenant is catching up on a backlog (its events read much faster than they
+ * happened) rather than live. Live, the clock moves at about the wall clock's pace, even when its
+ * events lag the wall clock by a constant; reading a backlog, it moves thousands of times faster.
+ *
+ * <p>The pace is the clock's advance over the wall time of the samples of the last {@link
+ * #WINDOW_MILLIS}, up to now: when the clock stops (the backlog is read and no event comes), it
+ * falls to zero within the window. Nothing is concluded from less than {@link #MIN_SPAN_MILLIS} of
+ * samples. Bounded: one sample per {@link #SAMPLE_MILLIS} of wall time. Not thread-safe.
+ */
+public final class ClockPace {
+    /** The wall time the pace is measured over. */
+    public static final long WINDOW_MILLIS = 2_000L;
+
+    /** The least wall time between the samples the pace is concluded from. */
+    public static final long MIN_SPAN_MILLIS = 1_000L;
+
+    /** One sample per this much wall time at most. */
+    public static final long SAMPLE_MILLIS = 100L;
+
+    /**
+     * Event time per wall time above which the tenant is catching up: a minute of event time a
+     * second. A job that recovers from an outage at a few times the live pace stays below it.
+     */
+    public static final double CATCH_UP_PACE = 60.0;
+
+    private static final int SLOTS = (int) (WINDOW_MILLIS / SAMPLE_MILLIS) + 2;
+
+    private final long[] wall = new long[SLOTS];
+    private final long[] clock = new long[SLOTS];
+    private int newest = -1;
+    private int count;
+
+    /** Notes that the clock was {@code clockMillis} at wall time {@code wallMillis}. */
+    public void observe(long wallMillis, long clockMillis) {
+        if (count > 0) {
+            if (clockMillis <= clock[newest]) {
+                return; // it did not move
+            }
+            if (wallMillis - wall[newest] < SAMPLE_MILLIS) {
+                clock[newest] = clockMillis; // the newest sample takes the later clock
+                return;
+            }
+        }
+        newest = (newest + 1) % SLOTS;
+        wall[newest] = wallMillis;
+        clock[newest] = clockMillis;
+        count = Math.min(SLOTS, count + 1);
+    }
+
+    /** Event time per wall time over the last {@link #WINDOW_MILLIS} up to {@code nowMillis}. */
+    public double pace(long nowMillis) {
+        if (count == 0) {
+            return 0;
+        }
+        long from = nowMillis - WINDOW_MILLIS;
+        int oldest = newest;
+        for (int i = 1; i < count; i++) {
+            int j = Math.floorMod(newest - i, SLOTS);
+            if (wall[j] < from) {
+                break;
+            }
+            oldest = j;
+        }
+        if (wall[newest] < from || nowMillis - wall[oldest] < MIN_SPAN_MILLIS) {
+            return 0; // no movement lately, or too little seen to tell
+        }
+        return (double) (clock[newest] - clock[oldest]) / (nowMillis - wall[oldest]);
+    }
+
+    /** Whether the clock moved faster than {@link #CATCH_UP_PACE} lately. */
+    public boolean catchingUp(long nowMillis) {
+        return pace(nowMillis) > CATCH_UP_PACE;
+    }
+}

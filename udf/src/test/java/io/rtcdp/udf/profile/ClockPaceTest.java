@@ -1,0 +1,60 @@
+package io.rtcdp.udf.profile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class ClockPaceTest {
+    private static final long T0 = 1_700_000_000_000L;
+    private static final long DAY = 86_400_000L;
+
+    @Test
+    void aBacklogReadFastIsCatchingUpUntilTheClockStops() {
+        ClockPace p = new ClockPace();
+        long wall = 5_000;
+        // 90 days of events read in 30 s, the clock seen every 10 ms
+        long clock = T0 - 90 * DAY;
+        for (int i = 0; i < 3_000; i++) {
+            p.observe(wall, clock);
+            wall += 10;
+            clock += 90 * DAY / 3_000;
+            if (i == 50) {
+                assertThat(p.catchingUp(wall)).as("after half a second: too little seen").isFalse();
+            }
+        }
+        assertThat(p.catchingUp(wall)).isTrue();
+        assertThat(p.pace(wall)).isBetween(200_000.0, 300_000.0);
+        // the backlog is read: no event comes, and within the window it is no longer catching up
+        assertThat(p.catchingUp(wall + 1_000)).isTrue();
+        assertThat(p.catchingUp(wall + ClockPace.WINDOW_MILLIS + 1)).isFalse();
+    }
+
+    @Test
+    void aLiveClockIsNotCatchingUpEvenFarBehindTheWallClock() {
+        ClockPace p = new ClockPace();
+        long wall = 0;
+        long clock = T0 - 30 * DAY; // a month behind, at the wall clock's pace
+        for (int i = 0; i < 1_000; i++) {
+            p.observe(wall, clock);
+            wall += 37;
+            clock += 37 + (i % 7 == 0 ? 500 : 0); // bursts of later events now and then
+            assertThat(p.catchingUp(wall)).isFalse();
+        }
+        // a recovery at ten times the live pace is not a backlog to hold refreshes for
+        for (int i = 0; i < 1_000; i++) {
+            p.observe(wall, clock);
+            wall += 10;
+            clock += 100;
+            assertThat(p.catchingUp(wall)).isFalse();
+        }
+    }
+
+    @Test
+    void aClockThatDoesNotMoveOrGoesBackIsNoPace() {
+        ClockPace p = new ClockPace();
+        assertThat(p.pace(10_000)).isZero();
+        p.observe(0, T0);
+        p.observe(2_000, T0 - DAY);
+        assertThat(p.pace(2_000)).isZero();
+    }
+}
