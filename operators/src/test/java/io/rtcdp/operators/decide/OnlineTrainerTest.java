@@ -280,4 +280,41 @@ class OnlineTrainerTest {
             assertThat(c[D]).isPositive();
         }
     }
+
+    /**
+     * Examples of a merged-away profile's snapshots ({@link MergedLearningStage}: served version 0,
+     * no prediction) are learned from, from the served model, but not counted in the live quality
+     * window, which the served predictions fill as before.
+     */
+    @Test
+    void examplesWithoutAServedPredictionAreLearnedFromButNotJudged() throws Exception {
+        OnlineTrainer trainer = new OnlineTrainer(OnlineTrainer.REPORT_EVERY);
+        double[] x = new double[D];
+        try (var h = harness(trainer)) {
+            h.open();
+            LogisticModel own =
+                    new LogisticModel(
+                            SPEC, 7, initial().standardization(), new double[D + 1], 0, Map.of());
+            h.processBroadcastElement(new StreamRecord<>(ModelMessages.encode(TENANT, own)));
+            LabelledExample handed =
+                    new LabelledExample(TENANT, "purchase", 0, Double.NaN, x, 1, 5);
+            for (int i = 0; i < OnlineTrainer.REPORT_EVERY; i++) {
+                h.processElement(new StreamRecord<>(handed));
+            }
+            List<String> out = h.extractOutputValues();
+            assertThat(out).hasSize(1);
+            LogisticModel m = ModelMessages.decode(out.get(0)).model();
+            assertThat(m.version()).isEqualTo(8); // learned on from the served v7
+            assertThat(m.coefficients()[D]).isPositive();
+            assertThat(trainer.stats("purchase")).isNull();
+
+            LabelledExample served = new LabelledExample(TENANT, "purchase", 8, 0.5, x, 1, 6);
+            for (int i = 0; i < OnlineTrainer.REPORT_EVERY; i++) {
+                h.processElement(new StreamRecord<>(served));
+            }
+            assertThat(trainer.stats("purchase")).isNotNull();
+            assertThat(trainer.stats("purchase").report().count())
+                    .isEqualTo(OnlineTrainer.REPORT_EVERY);
+        }
+    }
 }
