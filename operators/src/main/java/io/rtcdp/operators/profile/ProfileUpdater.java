@@ -395,16 +395,11 @@ public final class ProfileUpdater
         List<String> out = new ArrayList<>();
         int still = 0;
         for (String tenant : waiting.tenants()) {
-            Long sent = broadcastClocks.get(tenant);
-            Long mine = counted.get(tenant);
-            if (sent == null && mine == null) {
+            long clock = clock(tenant, broadcastClocks.get(tenant));
+            if (clock == Long.MIN_VALUE) {
                 continue; // restored, and no clock since: its poll looks at it
             }
-            long watermark =
-                    tenantWatermark(
-                            Math.max(
-                                    sent == null ? Long.MIN_VALUE : sent,
-                                    mine == null ? Long.MIN_VALUE : mine));
+            long watermark = tenantWatermark(clock);
             if (catchingUp(tenant, now)) {
                 still += waiting.countDue(tenant, watermark);
             } else {
@@ -434,8 +429,12 @@ public final class ProfileUpdater
     /** The tenant's clock: the largest event time of its events known here; MIN_VALUE if none. */
     private long clock(String tenant, ReadOnlyBroadcastState<String, Long> clocks)
             throws Exception {
+        return clock(tenant, clocks.get(tenant));
+    }
+
+    /** The tenant's clock given the one broadcast to it ({@code sent}, null for none). */
+    private long clock(String tenant, Long sent) {
         Long mine = counted.get(tenant);
-        Long sent = clocks.get(tenant);
         long c = mine == null ? Long.MIN_VALUE : mine;
         return sent == null ? c : Math.max(c, sent);
     }

@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.TreeSet;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -35,16 +34,7 @@ class MergedLearningTest {
 
     private static KeyedBroadcastOperatorTestHarness<String, ProfileChange, String, ProfileUpdate>
             decide() throws Exception {
-        var h =
-                new KeyedBroadcastOperatorTestHarness<>(
-                        new CoBroadcastWithKeyedOperator<>(
-                                new ProfileDecider(),
-                                List.of(ProfileDecider.RULES, ProfileDecider.MODELS)),
-                        ProfileDecider.KEY,
-                        Types.STRING,
-                        1,
-                        1,
-                        0);
+        var h = ProfileDeciderTest.harness();
         h.open();
         h.processBroadcastElement(ProfileDeciderTest.model("purchase"), 0);
         h.processBroadcastElement(ProfileDeciderTest.model("churn"), 0);

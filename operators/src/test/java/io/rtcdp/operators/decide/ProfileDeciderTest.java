@@ -33,8 +33,8 @@ class ProfileDeciderTest {
         h.open();
     }
 
-    private static KeyedBroadcastOperatorTestHarness<String, ProfileChange, String, ProfileUpdate>
-            harness() throws Exception {
+    static KeyedBroadcastOperatorTestHarness<String, ProfileChange, String, ProfileUpdate> harness()
+            throws Exception {
         return new KeyedBroadcastOperatorTestHarness<>(
                 new CoBroadcastWithKeyedOperator<>(
                         new ProfileDecider(), List.of(ProfileDecider.RULES, ProfileDecider.MODELS)),
