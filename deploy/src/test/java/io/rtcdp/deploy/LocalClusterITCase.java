@@ -17,6 +17,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -32,6 +33,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -281,6 +283,8 @@ class LocalClusterITCase {
                     .as("keys that differ (all in %s)", work.resolve("redis.diff"))
                     .isEmpty();
             assertThat(files).as("dead-letter and conflict lines of one run only").isEmpty();
+        } catch (Exception | AssertionError e) {
+            throw diagnosed(e);
         } finally {
             script(Duration.ofMinutes(1), "stop");
             for (long pid : pids) { // whatever the script could not stop
@@ -373,6 +377,8 @@ class LocalClusterITCase {
             assertThat(different)
                     .as("keys that differ after the upgrade; fields: %s", byField)
                     .isEmpty();
+        } catch (Exception | AssertionError e) {
+            throw diagnosed(e);
         } finally {
             script(Duration.ofMinutes(1), "stop");
             for (long pid : pids) {
@@ -736,6 +742,108 @@ class LocalClusterITCase {
                                 + " kills or more events)",
                         job, n, KILLS)
                 .isNotIn("FINISHED", "FAILED", "CANCELED");
+    }
+
+    /**
+     * {@code failure} with what the cluster showed when it came: each job's state and its tasks in
+     * a state other than RUNNING or FINISHED, the live TaskManagers, and the lines of the cluster's
+     * logs that tell of a task that would not stop, a TaskManager's fatal error or slots wanting.
+     * CI keeps only the test's report, not the cluster's logs.
+     */
+    private AssertionError diagnosed(Throwable failure) {
+        StringBuilder s = new StringBuilder(String.valueOf(failure.getMessage()));
+        s.append("\n--- the cluster when the test failed:");
+        try {
+            for (JsonNode j : get("/jobs/overview").path("jobs")) {
+                s.append("\njob ").append(j.path("jid").asText());
+                s.append(' ').append(j.path("state").asText()).append(", tasks");
+                s.append(nonZero(j.path("tasks")));
+                if (j.path("state").asText().matches("RUNNING|RESTARTING|FAILING|CANCELLING")) {
+                    for (JsonNode v : get("/jobs/" + j.path("jid").asText()).path("vertices")) {
+                        s.append("\n  ").append(v.path("name").asText()).append(':');
+                        s.append(nonZero(v.path("tasks")));
+                    }
+                }
+            }
+            s.append("\nTaskManagers registered: ");
+            for (JsonNode tm : get("/taskmanagers").path("taskmanagers")) {
+                s.append(tm.path("id").asText()).append(" (free slots ");
+                s.append(tm.path("freeSlots").asInt()).append(") ");
+            }
+        } catch (Exception e) {
+            s.append("\nREST API: ").append(e);
+        }
+        try {
+            for (String[] tm : taskManagers()) {
+                s.append("\n").append(tm[0]).append(": task threads not waiting for mail");
+                s.append(busyTaskThreads(Long.parseLong(tm[1])));
+            }
+        } catch (Exception e) {
+            s.append("\nthread dumps: ").append(e);
+        }
+        Path logs = clusterDir == null ? null : clusterDir.resolve("log");
+        if (logs != null && Files.isDirectory(logs)) {
+            Pattern telling =
+                    Pattern.compile(
+                            "did not react|did not exit|Fatal|FATAL|ERROR|NoResourceAvailable"
+                                    + "|not enough|Could not share|timed out|TimeoutException"
+                                    + "|switched from state");
+            try (var files = Files.list(logs)) {
+                for (Path f : files.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
+                    List<String> lines =
+                            Files.readAllLines(f, StandardCharsets.UTF_8).stream()
+                                    .filter(l -> telling.matcher(l).find())
+                                    .toList();
+                    s.append("\n").append(f.getFileName()).append(": ");
+                    s.append(lines.size()).append(" telling lines, the last:");
+                    for (String l : lines.subList(Math.max(0, lines.size() - 15), lines.size())) {
+                        s.append("\n  ").append(l, 0, Math.min(l.length(), 300));
+                    }
+                }
+            } catch (IOException e) {
+                s.append("\nlogs: ").append(e);
+            }
+        }
+        return new AssertionError(s.toString(), failure);
+    }
+
+    /** A map of counts, its entries above 0 only. */
+    private static String nonZero(JsonNode counts) {
+        StringBuilder s = new StringBuilder();
+        counts.fields()
+                .forEachRemaining(
+                        e -> {
+                            if (e.getValue().asLong() > 0) {
+                                s.append(' ').append(e.getKey().toLowerCase(Locale.ROOT));
+                                s.append(' ').append(e.getValue().asLong());
+                            }
+                        });
+        return s.toString();
+    }
+
+    /**
+     * The stacks (their top) of a TaskManager's task threads that are doing something: a task that
+     * would not stop on cancellation shows where it is.
+     */
+    private static String busyTaskThreads(long pid) throws Exception {
+        Process p =
+                new ProcessBuilder("jstack", Long.toString(pid)).redirectErrorStream(true).start();
+        String dump = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(30, TimeUnit.SECONDS);
+        StringBuilder s = new StringBuilder();
+        for (String thread : dump.split("\n\\s*\n")) {
+            List<String> lines = thread.strip().lines().toList();
+            if (lines.isEmpty()
+                    || !lines.get(0).matches("\"[^\"]*\\(\\d+/\\d+\\)#\\d+\".*")
+                    || lines.get(0).startsWith("\"OutputFlusher")
+                    || thread.contains("TaskMailboxImpl.take")) {
+                continue;
+            }
+            for (String l : lines.subList(0, Math.min(lines.size(), 12))) {
+                s.append("\n    ").append(l.strip());
+            }
+        }
+        return s.toString();
     }
 
     /** The time of the first failure in the exception history at or after {@code killedAt}. */

@@ -275,6 +275,7 @@ public final class ProfileDeciderOperator
                                 aggregates.updateGlobalAggregate(
                                         aggregateName, push, new MarketingExchange()));
             } catch (java.io.IOException e) {
+                throwIfInterrupted(e);
                 LOG.warn("Could not share the final marketing distribution: {}", e.toString());
             }
             if (sum != null && sum.finished() >= parallelism()) {
@@ -293,6 +294,23 @@ public final class ProfileDeciderOperator
         }
         if (sum != null) {
             apply(sum, 0, 1);
+        }
+    }
+
+    /**
+     * Flink's RPC to the JobManager wraps an interrupt of the waiting thread (the task's
+     * cancellation, e.g. in a failover) in an IOException and clears the thread's interrupt flag:
+     * swallowed, the task would not leave this loop until the next interrupt, 30 s later (or the
+     * TaskManager's cancellation watchdog killed the whole process).
+     */
+    static void throwIfInterrupted(java.io.IOException e) throws InterruptedException {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof InterruptedException) {
+                InterruptedException interrupted =
+                        new InterruptedException("interrupted while sharing the marketing counts");
+                interrupted.initCause(e);
+                throw interrupted;
+            }
         }
     }
 

@@ -183,4 +183,59 @@ class ProfileDeciderOperatorTest {
             high.close();
         }
     }
+
+    /**
+     * A failover cancels the tasks: a subtask waiting at the end of its input for the others' final
+     * counts must leave at the first interrupt, even when it comes while the JobManager's answer is
+     * awaited (Flink's RPC reports that interrupt as an IOException). Before, the loop went on
+     * asking, and a JobManager slow to answer kept the task until the TaskManager's cancellation
+     * watchdog killed the process.
+     */
+    @Test
+    void aSubtaskWaitingForTheOthersAtItsEndLeavesWhenItsTaskIsCancelled() throws Exception {
+        java.util.concurrent.CountDownLatch asking = new java.util.concurrent.CountDownLatch(1);
+        GlobalAggregateManager silent =
+                new GlobalAggregateManager() {
+                    @Override
+                    public <I, A, O> O updateGlobalAggregate(
+                            String name, Object value, AggregateFunction<I, A, O> function)
+                            throws java.io.IOException {
+                        asking.countDown();
+                        try {
+                            // as RpcGlobalAggregateManager: the JobMaster's answer, awaited
+                            return new java.util.concurrent.CompletableFuture<O>().get();
+                        } catch (Exception e) {
+                            throw new java.io.IOException("Error updating global aggregate.", e);
+                        }
+                    }
+                };
+        ProfileDeciderOperator op =
+                new ProfileDeciderOperator(new ProfileDecider(false), Duration.ofMillis(100), true)
+                        .aggregates(silent);
+        var h =
+                new KeyedBroadcastOperatorTestHarness<>(
+                        op, ProfileDecider.KEY, Types.STRING, MAX_PARALLELISM, 2, 0);
+        h.open();
+        try {
+            Throwable[] thrown = new Throwable[1];
+            Thread task =
+                    new Thread(
+                            () -> {
+                                try {
+                                    op.endInput(1);
+                                } catch (Throwable t) {
+                                    thrown[0] = t;
+                                }
+                            },
+                            "decide task");
+            task.start();
+            asking.await();
+            task.interrupt();
+            task.join(Duration.ofSeconds(60).toMillis());
+            assertThat(task.isAlive()).as("the task still waits after its interrupt").isFalse();
+            assertThat(thrown[0]).isInstanceOf(InterruptedException.class);
+        } finally {
+            h.close();
+        }
+    }
 }
