@@ -45,6 +45,10 @@ class RetailReplayITCase {
         RetailImporter.Stats stats = RetailImporter.run(csv, events, "retail");
         assertThat(stats.customers()).isEqualTo(5942);
 
+        // the Redis setting operations.md recommends: hashes with values up to 512 bytes
+        // (rec.next's
+        // ten items) stay in the compact listpack encoding
+        REDIS.client().configSet("hash-max-listpack-value", "512");
         Path models = tmp.resolve("models");
         ScoresOracle.writeModels(models);
         RtcdpConfig cfg =
@@ -75,6 +79,27 @@ class RetailReplayITCase {
         ScoresOracle.check(actual);
         // every customer is a profile of the one tenant: ranked among all of them (§7.4)
         ScoresOracle.checkMarketingRanks(actual, 0.01);
+        // with that setting every profile hash is still in the compact encoding (a hash that left
+        // it never comes back), and the reasons fit Redis's default limit of 64 bytes (§7.2)
+        RedisKeys keys = new RedisKeys("rtcdp");
+        Map<String, Long> encodings = new java.util.TreeMap<>();
+        for (String oneid : oneidOf.values()) {
+            encodings.merge(redis.objectEncoding(keys.profile("retail", oneid)), 1L, Long::sum);
+        }
+        assertThat(encodings).as("profile hashes by encoding").containsOnlyKeys("listpack");
+        long shortened = 0;
+        for (Map<String, String> h : actual.values()) {
+            for (String m : List.of("reasons.purchase", "reasons.churn", "reasons.marketing")) {
+                String reasons = h.get(m);
+                assertThat(reasons).as(m).isNotNull();
+                assertThat(reasons.getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
+                        .as("%s %s", m, reasons)
+                        .isLessThanOrEqualTo(64);
+                shortened += reasons.split(",").length < 3 ? 1 : 0;
+            }
+        }
+        // this model's names are long enough that three reasons often do not fit
+        assertThat(shortened).as("reasons shortened to fit").isPositive();
     }
 
     /** Every customer's profile hash in Redis, and its oneid. */

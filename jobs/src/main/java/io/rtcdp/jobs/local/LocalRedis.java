@@ -10,7 +10,8 @@ import java.util.Optional;
 
 /**
  * A Redis server on loopback for the demo and the bench: the machine's {@code redis-server} when it
- * is installed, else the Redis binary bundled with embedded-redis.
+ * is installed, else the Redis binary bundled with embedded-redis; with the hash setting that
+ * docs/operations.md recommends ({@code hash-max-listpack-value 512}).
  */
 public final class LocalRedis implements AutoCloseable {
     private final Process process;
@@ -38,7 +39,11 @@ public final class LocalRedis implements AutoCloseable {
                                             "--save",
                                             "",
                                             "--appendonly",
-                                            "no"))
+                                            "no",
+                                            // profile hashes stay compact (docs/operations.md);
+                                            // Redis 6's name, an alias in 7
+                                            "--hash-max-ziplist-value",
+                                            "512"))
                             .redirectErrorStream(true)
                             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                             .start();
@@ -51,6 +56,7 @@ public final class LocalRedis implements AutoCloseable {
                         .port(port)
                         .bind("127.0.0.1")
                         .setting("save \"\"")
+                        .setting("hash-max-ziplist-value 512")
                         .build();
         server.start();
         LocalRedis r = new LocalRedis(null, server, port);

@@ -166,6 +166,44 @@ public final class RedisClients {
     }
 
     /**
+     * Redis's {@code hash-max-listpack-value}: the longest value a hash may hold and stay in the
+     * compact listpack encoding (a cluster client asks one of its nodes). Empty when it cannot be
+     * read (a managed Redis that renamed or forbids CONFIG, a user without the permission, Redis
+     * unreachable).
+     */
+    public static java.util.OptionalInt hashListpackValueLimit(UnifiedJedis client) {
+        // Redis 7's name, then Redis 6's (an alias in 7)
+        for (String name : List.of("hash-max-listpack-value", "hash-max-ziplist-value")) {
+            try {
+                Object reply =
+                        client.sendCommand(
+                                redis.clients.jedis.Protocol.Command.CONFIG, "GET", name);
+                // [name, value], or the pair as one entry (RESP3's map), or a map
+                Object value = null;
+                if (reply instanceof List<?> l && l.size() == 2) {
+                    value = l.get(1);
+                } else if (reply instanceof List<?> l
+                        && l.size() == 1
+                        && l.get(0) instanceof Map.Entry<?, ?> e) {
+                    value = e.getValue();
+                } else if (reply instanceof Map<?, ?> m && m.size() == 1) {
+                    value = m.values().iterator().next();
+                }
+                if (value instanceof byte[] b) {
+                    value = new String(b, StandardCharsets.UTF_8);
+                }
+                if (value instanceof String v) {
+                    return java.util.OptionalInt.of(Integer.parseInt(v.trim()));
+                }
+            } catch (RuntimeException unreadable) {
+                // not knowing is no reason to stop writing
+                return java.util.OptionalInt.empty();
+            }
+        }
+        return java.util.OptionalInt.empty();
+    }
+
+    /**
      * Every key matching the glob {@code pattern}: on a cluster, SCAN runs on every master (a key
      * seen on more than one node during a resharding is listed once).
      */

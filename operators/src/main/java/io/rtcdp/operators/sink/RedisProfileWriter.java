@@ -115,6 +115,10 @@ final class RedisProfileWriter implements SinkWriter<ProfileUpdate> {
     private final Counter segmentWrites;
     private final Counter retries;
     private final Counter recordsSend;
+
+    /** Whether Redis's listpack limit was looked at (after the first flush). */
+    private boolean listpackChecked;
+
     private final Map<RedisFailure, Counter> rejected = new EnumMap<>(RedisFailure.class);
     private final RedisWriteMetrics latency;
     private volatile long lastFlushMillis;
@@ -283,9 +287,44 @@ final class RedisProfileWriter implements SinkWriter<ProfileUpdate> {
             backoff = Math.min(backoff * 2, maxBackoffMillis);
         }
         buffer.clear();
+        if (!listpackChecked) {
+            listpackChecked = true;
+            warnIfListpackLimitLow();
+        }
         long took = System.nanoTime() - started;
         lastFlushMillis = took / 1_000_000;
         latency.flushed(took);
+    }
+
+    /**
+     * The {@code hash-max-listpack-value} that keeps profile hashes compact with long values
+     * ({@code rec.next}, {@code merges}, {@code ids}, {@code tags}): docs/operations.md.
+     */
+    static final int RECOMMENDED_LISTPACK_VALUE = 512;
+
+    /** Whether a TaskManager said so already: one line per process, not per subtask. */
+    private static final java.util.concurrent.atomic.AtomicBoolean LISTPACK_WARNED =
+            new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Once Redis has taken a first write: a WARN when its hash values leave the listpack encoding
+     * at fewer bytes than {@link #RECOMMENDED_LISTPACK_VALUE} (Redis's default is 64).
+     */
+    private void warnIfListpackLimitLow() {
+        java.util.OptionalInt limit = RedisClients.hashListpackValueLimit(client);
+        if (limit.isPresent()
+                && limit.getAsInt() < RECOMMENDED_LISTPACK_VALUE
+                && LISTPACK_WARNED.compareAndSet(false, true)) {
+            LOG.warn(
+                    "Redis {} has hash-max-listpack-value {}: a profile hash with a longer value"
+                            + " (rec.next, merges, ids, tags) moves to the hashtable encoding for"
+                            + " good and takes 2.3 to 3.3 times the memory; set it to {} (redis.conf,"
+                            + " or CONFIG SET hash-max-listpack-value {}; docs/operations.md)",
+                    endpoint,
+                    limit.getAsInt(),
+                    RECOMMENDED_LISTPACK_VALUE,
+                    RECOMMENDED_LISTPACK_VALUE);
+        }
     }
 
     /** The commands of the buffer, in the order they are sent. */

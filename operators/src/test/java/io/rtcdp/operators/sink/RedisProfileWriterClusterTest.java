@@ -170,4 +170,12 @@ class RedisProfileWriterClusterTest {
         }
         throw new AssertionError("no owner of slot " + slot);
     }
+
+    /** A cluster client reads the listpack limit from one of the nodes (Redis's default here). */
+    @Test
+    void aClusterTellsItsListpackLimit() {
+        try (var client = RedisClients.create(CLUSTER.url())) {
+            assertThat(RedisClients.hashListpackValueLimit(client)).hasValue(64);
+        }
+    }
 }

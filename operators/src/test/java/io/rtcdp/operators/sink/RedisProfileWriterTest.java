@@ -521,4 +521,17 @@ class RedisProfileWriterTest {
         assertThat(Long.parseLong(fields.remove("updated_at"))).isBetween(from, to);
         return fields;
     }
+
+    /** The limit the writer looks at once (and warns about below 512), read from Redis itself. */
+    @Test
+    void readsRedisListpackValueLimit() {
+        try {
+            redis.configSet("hash-max-listpack-value", "64");
+            assertThat(RedisClients.hashListpackValueLimit(redis)).hasValue(64);
+            redis.configSet("hash-max-listpack-value", "512");
+            assertThat(RedisClients.hashListpackValueLimit(redis)).hasValue(512);
+        } finally {
+            redis.configSet("hash-max-listpack-value", "64");
+        }
+    }
 }

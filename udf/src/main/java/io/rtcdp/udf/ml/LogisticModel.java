@@ -14,8 +14,16 @@ import java.util.Map;
  * <p>Immutable and thread-safe. {@link #score(double[])} allocates nothing.
  */
 public final class LogisticModel {
-    /** How many features {@link #reasons} names. */
+    /** How many features {@link #reasons} names at most. */
     public static final int REASONS = 3;
+
+    /**
+     * The longest {@link #reasons} text in bytes: Redis keeps a hash in its compact listpack
+     * encoding only while every value is at most {@code hash-max-listpack-value} (64 by default)
+     * bytes, and a hash that left it never comes back; a profile hash costs about 3.5 times as much
+     * memory in the other (hashtable) encoding. The reasons name as many of their features as fit.
+     */
+    public static final int REASONS_MAX_BYTES = 64;
 
     private final ModelSpec spec;
     private final long version;
@@ -23,6 +31,9 @@ public final class LogisticModel {
     private final double[] coefficients;
     private final long trainedUntil;
     private final Map<String, Double> metrics;
+
+    /** Per feature, the UTF-8 length of its name. */
+    private final int[] nameBytes;
 
     /**
      * @param coefficients one per feature, then the intercept
@@ -73,6 +84,15 @@ public final class LogisticModel {
         this.coefficients = coefficients.clone();
         this.trainedUntil = trainedUntil;
         this.metrics = Map.copyOf(new LinkedHashMap<>(metrics));
+        this.nameBytes = new int[n];
+        for (int i = 0; i < n; i++) {
+            nameBytes[i] =
+                    spec.features()
+                            .get(i)
+                            .name()
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8)
+                            .length;
+        }
     }
 
     public ModelSpec spec() {
@@ -146,7 +166,8 @@ public final class LogisticModel {
     /**
      * The {@value #REASONS} features with the largest |coefficient × standardised value|, largest
      * first (ties: feature order), as {@code name:+1.23,name:-0.80}; features contributing exactly
-     * 0 are left out.
+     * 0 are left out; the text names the largest of them, in that order, while it stays within
+     * {@value #REASONS_MAX_BYTES} bytes.
      */
     public String reasons(double[] x) {
         long[] key = new long[REASONS_KEY_LENGTH];
@@ -212,10 +233,24 @@ public final class LogisticModel {
             topValue[at] = c;
             found = Math.min(found + 1, REASONS);
         }
-        key[0] = found;
-        for (int k = 0; k < REASONS; k++) {
-            key[1 + 2 * k] = k < found ? top[k] : 0;
-            key[2 + 2 * k] = k < found ? signedCents(topValue[k]) : 0;
+        // as many of them as fit in REASONS_MAX_BYTES, largest first
+        int bytes = 0;
+        int fit = 0;
+        while (fit < found) {
+            long cents = signedCents(topValue[fit]);
+            int more = (fit > 0 ? 1 : 0) + nameBytes[top[fit]] + 1 + signedCentsLength(cents);
+            if (bytes + more > REASONS_MAX_BYTES) {
+                break;
+            }
+            bytes += more;
+            key[1 + 2 * fit] = top[fit];
+            key[2 + 2 * fit] = cents;
+            fit++;
+        }
+        key[0] = fit;
+        for (int k = fit; k < REASONS; k++) {
+            key[1 + 2 * k] = 0;
+            key[2 + 2 * k] = 0;
         }
         return m;
     }
@@ -261,6 +296,17 @@ public final class LogisticModel {
                             .longValueExact();
         }
         return cents << 1 | (v < 0 || (v == 0 && 1 / v < 0) ? 1 : 0);
+    }
+
+    /** The length of {@link #appendSignedCents}'s text: sign, whole part, point, two digits. */
+    static int signedCentsLength(long signedCents) {
+        long whole = (signedCents >>> 1) / 100;
+        int digits = 1;
+        while (whole >= 10) {
+            whole /= 10;
+            digits++;
+        }
+        return digits + 4;
     }
 
     private static void appendSignedCents(StringBuilder sb, long signedCents) {

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 /** The reasons string against the obvious implementation: sort everything, String.format. */
 class LogisticModelReasonsTest {
 
-    private static String reference(LogisticModel m, double[] x) {
+    /** The three largest contributions as texts, before the length limit. */
+    private static List<String> allReasons(LogisticModel m, double[] x) {
         double[] coefficients = m.coefficients();
         int n = coefficients.length - 1;
         double[] c = new double[n];
@@ -33,6 +34,16 @@ class LogisticModelReasonsTest {
                     m.spec().features().get(i).name()
                             + ':'
                             + String.format(Locale.ROOT, "%+.2f", c[i]));
+        }
+        return parts;
+    }
+
+    private static String reference(LogisticModel m, double[] x) {
+        List<String> parts = allReasons(m, x);
+        // the largest first, as many as fit in 64 bytes
+        while (String.join(",", parts).getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                > LogisticModel.REASONS_MAX_BYTES) {
+            parts.remove(parts.size() - 1);
         }
         return String.join(",", parts);
     }
@@ -84,20 +95,30 @@ class LogisticModelReasonsTest {
         ModelSpec spec = ModelSpec.defaults("purchase");
         int n = spec.features().size();
         SplittableRandom r = new SplittableRandom(11);
+        int shortened = 0;
         for (int trial = 0; trial < 20_000; trial++) {
             double[] c = new double[n + 1];
             double[] x = new double[n];
             for (int i = 0; i <= n; i++) {
                 // few distinct values, zeros included, so ties and exact zeros are common
-                c[i] = r.nextInt(-3, 4) * 0.5;
+                // and now and then a large one, so that contributions of several whole digits
+                // decide whether a reason still fits
+                c[i] = r.nextInt(-3, 4) * (r.nextInt(8) == 0 ? 1234.5 : 0.5);
             }
             for (int i = 0; i < n; i++) {
                 x[i] = r.nextInt(-2, 3);
             }
             LogisticModel m =
                     new LogisticModel(spec, 1, Standardization.identity(n), c, 0, Map.of());
-            assertThat(m.reasons(x)).isEqualTo(reference(m, x));
+            String reasons = m.reasons(x);
+            assertThat(reasons).isEqualTo(reference(m, x));
+            assertThat(reasons.length()).isLessThanOrEqualTo(LogisticModel.REASONS_MAX_BYTES);
+            if (!reasons.isEmpty() && reasons.split(",").length < allReasons(m, x).size()) {
+                shortened++;
+            }
         }
+        // the limit was in play: texts whose third (or second) reason did not fit
+        assertThat(shortened).isGreaterThan(500);
     }
 
     @Test
