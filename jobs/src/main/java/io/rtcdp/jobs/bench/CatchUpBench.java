@@ -57,9 +57,10 @@ public final class CatchUpBench {
 
     /**
      * Catch-up bench settings: those of the replay bench ({@code redisUrl} unused: each run gets a
-     * fresh local Redis), and how many rounds of one replay and one catch-up.
+     * fresh local Redis), how many rounds of one replay and one catch-up, and settings of the
+     * streaming job over the bench's own (rtcdp keys, Flink's as {@code flink.<key>}).
      */
-    public record Settings(Bench.Settings bench, int rounds) {}
+    public record Settings(Bench.Settings bench, int rounds, Map<String, String> job) {}
 
     /** One round: the replay's and the catch-up's measurements. */
     public record Round(int number, Bench.Result replay, Bench.Result catchUp) {
@@ -75,7 +76,7 @@ public final class CatchUpBench {
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         List<Round> rounds = new ArrayList<>();
         out.printf(
-                "catch-up bench: %d events of %d profiles, parallelism %d%s; %d round(s) of one"
+                "catch-up bench: %d events of %d profiles, parallelism %d%s%s; %d round(s) of one"
                         + " replay from a file and one catch-up from Kafka, the first run"
                         + " alternating%n",
                 s.bench().events(),
@@ -84,15 +85,16 @@ public final class CatchUpBench {
                 s.bench().rulesFile() == null && s.bench().modelsDir() == null
                         ? ""
                         : ", rules " + s.bench().rulesFile() + ", models " + s.bench().modelsDir(),
+                s.job().isEmpty() ? "" : ", streaming job settings " + shown(s.job()),
                 s.rounds());
         for (int i = 1; i <= s.rounds(); i++) {
             Bench.Result replay;
             Bench.Result catchUp;
             if (i % 2 == 1) {
                 replay = Bench.run(s.bench(), quiet);
-                catchUp = catchUp(s.bench(), out);
+                catchUp = catchUp(s.bench(), s.job(), out);
             } else {
-                catchUp = catchUp(s.bench(), out);
+                catchUp = catchUp(s.bench(), s.job(), out);
                 replay = Bench.run(s.bench(), quiet);
             }
             Round r = new Round(i, replay, catchUp);
@@ -101,6 +103,18 @@ public final class CatchUpBench {
         }
         out.println(summary(rounds));
         return rounds;
+    }
+
+    /** The settings as {@code key=value}, the values of secrets and URLs left out. */
+    static String shown(Map<String, String> job) {
+        StringBuilder sb = new StringBuilder();
+        job.forEach(
+                (k, v) -> {
+                    sb.append(sb.length() == 0 ? "" : " ").append(k).append('=');
+                    sb.append(
+                            k.matches("(?i).*(secret|password|url|sasl|jaas).*") ? "(hidden)" : v);
+                });
+        return sb.toString();
     }
 
     static String line(Round r) {
@@ -148,7 +162,8 @@ public final class CatchUpBench {
     }
 
     /** One catch-up run: produce, then time the streaming job until it caught up. */
-    static Bench.Result catchUp(Bench.Settings s, PrintStream out) throws Exception {
+    static Bench.Result catchUp(Bench.Settings s, Map<String, String> jobSettings, PrintStream out)
+            throws Exception {
         Path work = WorkDirectory.create(null, "bench-catch-up");
         InJvmMetrics.reset();
         try (LocalKafka kafka = LocalKafka.start(work.resolve("kafka"));
@@ -175,6 +190,7 @@ public final class CatchUpBench {
                 settings.put(RtcdpOptions.MODELS_DIR.key(), s.modelsDir().toString());
             }
             settings.put(RtcdpOptions.LEARNING_ENABLED.key(), Boolean.toString(s.learning()));
+            settings.putAll(jobSettings);
             RtcdpConfig cfg = ConfigLoader.create().commandLine(settings).load();
             kafka.createTopics(topics);
             long events = produce(kafka, cfg.get(RtcdpOptions.EVENTS_TOPIC), s, out);

@@ -194,9 +194,10 @@ public final class BenchCommand implements Callable<Integer> {
             names = "-D",
             paramLabel = "KEY=VALUE",
             description =
-                    "--live: an rtcdp setting (e.g. -Dredis.flush-interval=5ms), or a Flink"
-                            + " setting as -Dflink.<key>=<value> (e.g."
-                            + " -Dflink.execution.buffer-timeout.interval=10ms); repeatable.")
+                    "--live and --catch-up: an rtcdp setting of the streaming job (e.g."
+                            + " -Dredis.flush-interval=5ms), or a Flink setting as"
+                            + " -Dflink.<key>=<value> (e.g."
+                            + " -Dflink.execution.buffer-timeout.interval=100ms); repeatable.")
     Map<String, String> settings = new LinkedHashMap<>();
 
     @Override
@@ -208,15 +209,13 @@ public final class BenchCommand implements Callable<Integer> {
         if (live) {
             return live();
         }
-        if (rates != null
-                || max
-                || bootstrap != null
-                || json != null
-                || !settings.isEmpty()
-                || probesPerSecond != null) {
+        if (rates != null || max || bootstrap != null || json != null || probesPerSecond != null) {
             throw new IllegalArgumentException(
-                    "--rates, --max, --bootstrap, --json, --probes-per-second and -D are options"
-                            + " of --live");
+                    "--rates, --max, --bootstrap, --json and --probes-per-second are options of"
+                            + " --live");
+        }
+        if (!settings.isEmpty() && !catchUp) {
+            throw new IllegalArgumentException("-D is an option of --live and --catch-up");
         }
         if (events < 1 || profiles < 1 || parallelism < 1) {
             throw new IllegalArgumentException(
@@ -281,8 +280,10 @@ public final class BenchCommand implements Callable<Integer> {
         Bench.Settings bench =
                 new Bench.Settings(
                         events, profiles, parallelism, null, anonymous, rules, models, !noLearning);
+        // bad settings are exit 2 before anything starts
+        io.rtcdp.jobs.ConfigLoader.create().commandLine(settings).load();
         warmUp();
-        CatchUpBench.run(new CatchUpBench.Settings(bench, n), System.out);
+        CatchUpBench.run(new CatchUpBench.Settings(bench, n, settings), System.out);
         return 0;
     }
 

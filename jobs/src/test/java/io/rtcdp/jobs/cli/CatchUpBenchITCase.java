@@ -32,9 +32,11 @@ class CatchUpBenchITCase {
                         "--parallelism",
                         "2",
                         "--warmup-events",
-                        "0");
+                        "0",
+                        "-Dflink.execution.buffer-timeout.interval=100ms");
         assertThat(r.code()).as("exit code; stdout:%n%s%nstderr:%n%s", r.out(), r.err()).isZero();
         assertThat(r.out())
+                .contains("streaming job settings flink.execution.buffer-timeout.interval=100ms")
                 .contains("produced 3000 events into rtcdp.events")
                 .containsPattern(
                         "catch-up: 3000 events into [0-9]+ profiles in [0-9.]+ s; checkpoints:"
@@ -59,6 +61,8 @@ class CatchUpBenchITCase {
                     {"bench", "--catch-up", "--live"},
                     {"bench", "--catch-up", "--redis", "redis://127.0.0.1:1"},
                     {"bench", "--rounds", "3"},
+                    {"bench", "-Dflink.execution.buffer-timeout.interval=100ms"},
+                    {"bench", "--catch-up", "-Dno.such.setting=1"},
                 }) {
             CliRun r = CliRun.of(args);
             assertThat(r.code()).as(String.join(" ", args) + ": " + r.err()).isEqualTo(2);
