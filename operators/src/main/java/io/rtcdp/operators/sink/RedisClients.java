@@ -178,7 +178,7 @@ public final class RedisClients {
                 Object reply =
                         client.sendCommand(
                                 redis.clients.jedis.Protocol.Command.CONFIG, "GET", name);
-                // [name, value], or the pair as one entry (RESP3's map), or a map
+                // RESP2: [name, value]; RESP3's map: [name=value]
                 Object value = null;
                 if (reply instanceof List<?> l && l.size() == 2) {
                     value = l.get(1);
@@ -186,8 +186,6 @@ public final class RedisClients {
                         && l.size() == 1
                         && l.get(0) instanceof Map.Entry<?, ?> e) {
                     value = e.getValue();
-                } else if (reply instanceof Map<?, ?> m && m.size() == 1) {
-                    value = m.values().iterator().next();
                 }
                 if (value instanceof byte[] b) {
                     value = new String(b, StandardCharsets.UTF_8);
