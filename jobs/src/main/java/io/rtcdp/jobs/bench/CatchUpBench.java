@@ -318,10 +318,12 @@ public final class CatchUpBench {
                                 events,
                                 STALL_MILLIS / 1000));
             }
-            // refreshes held while the backlog was read go out when the catch-up ends: part of it
+            // refreshes and marketing passes held while the backlog was read go out when the
+            // catch-up ends: part of it
             if (counted >= events
                     && InJvmMetrics.sum("redisBufferedProfiles") == 0
-                    && InJvmMetrics.sum("profileRefreshesHeld") == 0) {
+                    && InJvmMetrics.sum("profileRefreshesHeld") == 0
+                    && InJvmMetrics.sum("marketingPassesHeld") == 0) {
                 long writes = InJvmMetrics.sum("redisProfileWrites");
                 long checkpoints = InJvmMetrics.sum("numberOfCompletedCheckpoints");
                 long failedCheckpoints = InJvmMetrics.sum("numberOfFailedCheckpoints");

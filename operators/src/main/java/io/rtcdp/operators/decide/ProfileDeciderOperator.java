@@ -2,9 +2,13 @@ package io.rtcdp.operators.decide;
 
 import io.rtcdp.operators.profile.ProfileChange;
 import io.rtcdp.operators.sink.ProfileUpdate;
+import io.rtcdp.udf.event.Event;
+import io.rtcdp.udf.profile.ClockPace;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -31,10 +35,15 @@ import org.slf4j.LoggerFactory;
  * tenant's sum has moved by {@value #RERANK_SHARE} of rank or more since this subtask's profiles of
  * that tenant were last ranked together, they are all ranked again (a pass over this subtask's
  * profiles, at most one per {@value #MIN_PASS_GAP_MILLIS} ms and per {@value #PASS_GAP_FACTOR}
- * times the last pass's duration; not while a bounded input runs) and each score that moved by
- * {@value #PASS_WRITE_POINTS} points or more is written. At the end of a bounded input the subtasks
- * wait for each other's final counts and rank every profile in the final sums, so a replay ends
- * with every {@code score.marketing} within the distribution's error of the exact rank.
+ * times the last pass's duration; not while a bounded input runs, nor for a tenant that catches up
+ * on a backlog) and each score that moved by {@value #PASS_WRITE_POINTS} points or more is written.
+ * A tenant catches up while the event times of its changes here move faster than a minute per
+ * second ({@link ClockPace}, as the profile stage holds its refreshes): its distribution then moves
+ * with nearly every pass and its profiles with it, so each pass would rewrite scores the next one
+ * writes again. Its scores are ranked in the newest counts meanwhile, and its profiles all once the
+ * catch-up ends. At the end of a bounded input the subtasks wait for each other's final counts and
+ * rank every profile in the final sums, so a replay ends with every {@code score.marketing} within
+ * the distribution's error of the exact rank.
  *
  * <p>The distribution is not part of the data flow: a stage cannot send to itself, and the scores
  * are needed here, where the rules read them. What it shares is approximate by nature (a rank), and
@@ -79,6 +88,18 @@ public final class ProfileDeciderOperator
 
     /** Processing time before which no pass starts (but the final one). */
     private transient long nextPass;
+
+    /**
+     * Per tenant, how fast the event times of its changes move here: whether it catches up on a
+     * backlog (no pass for it meanwhile).
+     */
+    private transient Map<String, ClockPace> paces;
+
+    /**
+     * The tenants whose pass waits for their catch-up on a backlog to end, as counted at the last
+     * look (gauge {@code marketingPassesHeld}).
+     */
+    private transient volatile int passesHeld;
 
     /** Processing time before which a failed exchange is not logged again. */
     private transient long nextFailureLog;
@@ -135,8 +156,24 @@ public final class ProfileDeciderOperator
                                         lastShared == 0
                                                 ? -1L
                                                 : System.currentTimeMillis() - lastShared);
+        paces = new HashMap<>();
+        getRuntimeContext()
+                .getMetricGroup()
+                .gauge(
+                        "marketingPassesHeld",
+                        (org.apache.flink.metrics.Gauge<Integer>) () -> passesHeld);
         long now = getProcessingTimeService().getCurrentProcessingTime();
         getProcessingTimeService().registerTimer(now + shareMillis, this::share);
+    }
+
+    @Override
+    public void processElement1(StreamRecord<ProfileChange> element) throws Exception {
+        Event cause = element.getValue().cause();
+        if (passesWhileRunning && cause != null) {
+            paces.computeIfAbsent(element.getValue().tenant(), t -> new ClockPace())
+                    .observe(getProcessingTimeService().getCurrentProcessingTime(), cause.ts());
+        }
+        super.processElement1(element);
     }
 
     private int subtask() {
@@ -164,8 +201,10 @@ public final class ProfileDeciderOperator
                 } else {
                     lastShared = System.currentTimeMillis();
                     if (passesWhileRunning && time >= nextPass) {
-                        long took = apply(sum, RERANK_SHARE, PASS_WRITE_POINTS);
-                        nextPass = time + Math.max(MIN_PASS_GAP_MILLIS, PASS_GAP_FACTOR * took);
+                        long took = apply(sum, RERANK_SHARE, PASS_WRITE_POINTS, time);
+                        if (took >= 0) {
+                            nextPass = time + Math.max(MIN_PASS_GAP_MILLIS, PASS_GAP_FACTOR * took);
+                        }
                     } else {
                         decider().marketingShared(sum.tenants(), Double.POSITIVE_INFINITY);
                     }
@@ -203,10 +242,23 @@ public final class ProfileDeciderOperator
      * moved by {@code threshold} or more, writing the scores that moved by {@code minMove} points
      * or more.
      *
-     * @return the pass's duration in milliseconds, 0 for none
+     * @param now processing time, to leave out the tenants that catch up on a backlog; {@link
+     *     Long#MIN_VALUE} to leave out none (the end of a bounded input)
+     * @return the pass's duration in milliseconds, 0 for none, -1 when the only tenants that moved
+     *     were left out (their pass is to come as soon as their catch-up ends)
      */
-    private long apply(MarketingExchange.Sum sum, double threshold, int minMove) throws Exception {
+    private long apply(MarketingExchange.Sum sum, double threshold, int minMove, long now)
+            throws Exception {
         List<String> moved = decider().marketingShared(sum.tenants(), threshold);
+        if (now != Long.MIN_VALUE) {
+            int before = moved.size();
+            // their last ranking stays as it was, so they count as moved again next time
+            moved.removeIf(t -> catchingUp(t, now));
+            passesHeld = before - moved.size();
+            if (moved.isEmpty() && before > 0) {
+                return -1;
+            }
+        }
         if (moved.isEmpty()) {
             return 0;
         }
@@ -293,8 +345,14 @@ public final class ProfileDeciderOperator
             Thread.sleep(50);
         }
         if (sum != null) {
-            apply(sum, 0, 1);
+            apply(sum, 0, 1, Long.MIN_VALUE);
         }
+    }
+
+    /** Whether the tenant's changes here come as when a backlog is read ({@link ClockPace}). */
+    private boolean catchingUp(String tenant, long now) {
+        ClockPace pace = paces.get(tenant);
+        return pace != null && pace.catchingUp(now);
     }
 
     /**

@@ -74,11 +74,15 @@ class ProfileDeciderOperatorTest {
     }
 
     private static ProfileChange change(String oneid, long revenue) {
+        return change(oneid, revenue, T0);
+    }
+
+    private static ProfileChange change(String oneid, long revenue, long ts) {
         String[] fields = new String[ProfileUpdater.FIELDS.size()];
-        fields[ProfileUpdater.FIELDS.indexOf(ProfileFields.AS_OF)] = Long.toString(T0);
+        fields[ProfileUpdater.FIELDS.indexOf(ProfileFields.AS_OF)] = Long.toString(ts);
         fields[ProfileUpdater.FIELDS.indexOf(ProfileFields.EVENTS_TOTAL)] = "1";
         fields[ProfileUpdater.FIELDS.indexOf(ProfileFields.REVENUE_TOTAL)] = Long.toString(revenue);
-        Event e = Events.track("view").tenant("t").at(T0).channel("web").userId(oneid).build();
+        Event e = Events.track("view").tenant("t").at(ts).channel("web").userId(oneid).build();
         ProfileUpdate u =
                 new ProfileUpdate(
                         "t", oneid, 1, false, Map.of("f.events_total", "1"), List.of(), List.of());
@@ -129,6 +133,50 @@ class ProfileDeciderOperatorTest {
         return last;
     }
 
+    /**
+     * Moves both subtasks' processing time on from {@code from} by 100 ms at a time (each a share
+     * interval) until {@code done}.
+     */
+    private static void advanceUntil(
+            String what,
+            long from,
+            KeyedBroadcastOperatorTestHarness<String, ProfileChange, String, ProfileUpdate> low,
+            KeyedBroadcastOperatorTestHarness<String, ProfileChange, String, ProfileUpdate> high,
+            java.util.concurrent.Callable<Boolean> done)
+            throws Exception {
+        long[] now = {from};
+        Await.until(
+                what,
+                Duration.ofSeconds(30),
+                () -> {
+                    now[0] += 100;
+                    low.setProcessingTime(now[0]);
+                    high.setProcessingTime(now[0]);
+                    return done.call();
+                });
+    }
+
+    /**
+     * Every profile's last score is its mid-rank among both subtasks' 600 (± 0.01): the low ones in
+     * the lower half, the high ones in the upper.
+     */
+    private static void assertRankedAmongAll(
+            List<String> lows,
+            List<String> highs,
+            KeyedBroadcastOperatorTestHarness<String, ProfileChange, String, ProfileUpdate> low,
+            KeyedBroadcastOperatorTestHarness<String, ProfileChange, String, ProfileUpdate> high) {
+        Map<String, Integer> lowScores = marketing(low);
+        Map<String, Integer> highScores = marketing(high);
+        for (int i = 0; i < 300; i++) {
+            assertThat(lowScores.get(lows.get(i)) / 1000.0)
+                    .as("low %d", i)
+                    .isCloseTo((i + 0.5) / 600, org.assertj.core.data.Offset.offset(0.01));
+            assertThat(highScores.get(highs.get(i)) / 1000.0)
+                    .as("high %d", i)
+                    .isCloseTo((300 + i + 0.5) / 600, org.assertj.core.data.Offset.offset(0.01));
+        }
+    }
+
     @Test
     void subtasksRankWithinTheWholeTenantOnceTheyShareAndRankAgainWhatTheyScoredBefore()
             throws Exception {
@@ -150,35 +198,76 @@ class ProfileDeciderOperatorTest {
             // share: a push each per interval (the answer comes off the task thread, and is taken
             // at the next interval), until both have ranked their profiles again among all 600:
             // the top one of the low subtask falls to the middle, the 211th high one to 0.85
-            long[] now = {0};
-            Await.until(
+            advanceUntil(
                     "both subtasks to rank their profiles among both subtasks' profiles",
-                    Duration.ofSeconds(30),
-                    () -> {
-                        now[0] += 100;
-                        low.setProcessingTime(now[0]);
-                        high.setProcessingTime(now[0]);
-                        return marketing(low).get(lows.get(299)) < 600
-                                && marketing(high).get(highs.get(210)) < 900;
-                    });
-            Map<String, Integer> lowScores = marketing(low);
-            Map<String, Integer> highScores = marketing(high);
-            // ranked again among all 600: the low ones in the lower half, the high in the upper
-            for (int i = 0; i < 300; i++) {
-                double exactLow = (i + 0.5) / 600;
-                double exactHigh = (300 + i + 0.5) / 600;
-                assertThat(lowScores.get(lows.get(i)) / 1000.0)
-                        .as("low %d", i)
-                        .isCloseTo(exactLow, org.assertj.core.data.Offset.offset(0.01));
-                assertThat(highScores.get(highs.get(i)) / 1000.0)
-                        .as("high %d", i)
-                        .isCloseTo(exactHigh, org.assertj.core.data.Offset.offset(0.01));
-            }
+                    0,
+                    low,
+                    high,
+                    () ->
+                            marketing(low).get(lows.get(299)) < 600
+                                    && marketing(high).get(highs.get(210)) < 900);
+            assertRankedAmongAll(lows, highs, low, high);
             // a new profile is ranked among all of them at once
             String next = oneids(0, 301).get(300);
             low.processElement(change(next, 1150), T0);
             assertThat(marketing(low).get(next) / 1000.0)
                     .isCloseTo(450.5 / 601, org.assertj.core.data.Offset.offset(0.01));
+        } finally {
+            low.close();
+            high.close();
+        }
+    }
+
+    /** The writes of passes (a score ranked again, no change of the profile) so far. */
+    private static long passWrites(
+            KeyedBroadcastOperatorTestHarness<String, ProfileChange, String, ProfileUpdate> h) {
+        return h.extractOutputValues().stream()
+                .filter(u -> u.set() != null && !u.set().containsKey("f.events_total"))
+                .count();
+    }
+
+    /**
+     * A tenant whose changes come as from a backlog (an hour of event time every 50 ms) gets no
+     * pass while it catches up: each would rewrite scores the next one writes again. Its new
+     * profiles are ranked in the newest shared counts meanwhile, and all of them once it stops.
+     */
+    @Test
+    void aTenantCatchingUpOnABacklogIsRankedAgainOnlyOnceItsCatchUpEnds() throws Exception {
+        Aggregates shared = new Aggregates();
+        var low = subtask(0, shared);
+        var high = subtask(1, shared);
+        try {
+            List<String> lows = oneids(0, 300);
+            List<String> highs = oneids(1, 300);
+            long now = 0;
+            long passWritesOnceTold = -1;
+            for (int i = 0; i < 300; i++) {
+                long ts = T0 + i * 3_600_000L;
+                low.processElement(change(lows.get(i), 1 + i, ts), ts);
+                high.processElement(change(highs.get(i), 1001 + i, ts), ts);
+                if (i % 2 == 1) {
+                    now += 100;
+                    low.setProcessingTime(now);
+                    high.setProcessingTime(now);
+                }
+                if (now == 2000 && i % 2 == 1) {
+                    // the pace is told from 1 s of samples on: from here no pass may come
+                    passWritesOnceTold = passWrites(low) + passWrites(high);
+                }
+            }
+            // 15 s of processing time: without the hold, the first pass came once 200 profiles
+            // had scores (~5 s) and the next 10 s after it
+            assertThat(passWrites(low) + passWrites(high))
+                    .as("scores written again while the tenant caught up")
+                    .isEqualTo(passWritesOnceTold);
+
+            advanceUntil(
+                    "both subtasks to rank their profiles again once the catch-up ended",
+                    now,
+                    low,
+                    high,
+                    () -> passWrites(low) > 0 && passWrites(high) > 0);
+            assertRankedAmongAll(lows, highs, low, high);
         } finally {
             low.close();
             high.close();
