@@ -410,6 +410,47 @@ class ProfileUpdaterTest {
                 io.rtcdp.udf.profile.ClockPace.WINDOW_MILLIS + ProfileUpdater.HELD_CHECK_MILLIS;
     }
 
+    /**
+     * Contract §3.3's limit for late events: a view at T0 + 1 min leaves the 24-hour window at T0 +
+     * 1 day + 1 min, refreshed at the hour grid's next point g = T0 + 1 day + 1 h; another view at
+     * T0 + 1 day + 30 min counts the same whether it comes before that refresh or after it (late,
+     * the watermark past it), but {@code as_of} is its time in the first case and stays g in the
+     * second: the values are exact at the {@code as_of} written either way.
+     */
+    @Test
+    void aLateEventAfterARefreshIsCountedAtTheAsOfItFinds() throws Exception {
+        long first = T0 + MIN;
+        long late = T0 + DAY + 30 * MIN;
+        long g = T0 + DAY + HOUR;
+        java.util.Map<String, String> inOrder = new java.util.HashMap<>();
+        java.util.Map<String, String> afterRefresh = new java.util.HashMap<>();
+        for (boolean lateAfterRefresh : new boolean[] {false, true}) {
+            try (var h = newHarness(Duration.ofHours(1))) {
+                h.open();
+                clock(h, "acme", T0 + 2 * DAY);
+                h.processElement(event("o1", "u1", "product_viewed", first, null), first);
+                if (!lateAfterRefresh) {
+                    h.processElement(event("o1", "u1", "product_viewed", late, null), late);
+                }
+                h.watermark(g);
+                if (lateAfterRefresh) {
+                    h.processElement(event("o1", "u1", "product_viewed", late, null), late);
+                }
+                updates(h)
+                        .forEach(u -> (lateAfterRefresh ? afterRefresh : inOrder).putAll(u.set()));
+            }
+        }
+        assertThat(inOrder).containsEntry("as_of", Long.toString(late));
+        assertThat(afterRefresh).containsEntry("as_of", Long.toString(g));
+        inOrder.remove("as_of");
+        afterRefresh.remove("as_of");
+        assertThat(afterRefresh)
+                .isEqualTo(inOrder)
+                .containsEntry("f.events_total", "2")
+                .containsEntry("f.events_24h", "1")
+                .containsEntry("last_seen", Long.toString(late));
+    }
+
     @Test
     void aRefreshWhoseChangeNoLongerHappensWritesNothing() throws Exception {
         clock(harness, "acme", T0 + 200 * DAY);
