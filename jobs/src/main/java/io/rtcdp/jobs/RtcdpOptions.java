@@ -613,6 +613,11 @@ public final class RtcdpOptions {
         return ALL.stream().anyMatch(s -> s.covers(key));
     }
 
+    /** Whether {@code key} is an rtcdp setting whose value is secret (never shown). */
+    public static boolean isSecret(String key) {
+        return ALL.stream().anyMatch(s -> s.secret() && s.covers(key));
+    }
+
     /**
      * {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}, {@code 7d} (Flink's durations, which also
      * take {@code 10 s}, {@code 1 min} or ISO-8601 {@code PT10S}): the settings' durations, for the

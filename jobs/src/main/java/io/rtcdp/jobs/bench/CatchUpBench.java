@@ -105,14 +105,21 @@ public final class CatchUpBench {
         return rounds;
     }
 
-    /** The settings as {@code key=value}, the values of secrets and URLs left out. */
+    /**
+     * The settings as {@code key=value}, the values left out of rtcdp's secret settings ({@code
+     * redis.url}, {@code default-secret}, …) and of those Flink counts as sensitive (passwords,
+     * tokens, JAAS configurations).
+     */
     static String shown(Map<String, String> job) {
         StringBuilder sb = new StringBuilder();
         job.forEach(
                 (k, v) -> {
+                    boolean hidden =
+                            RtcdpOptions.isSecret(k)
+                                    || org.apache.flink.configuration.GlobalConfiguration
+                                            .isSensitive(k);
                     sb.append(sb.length() == 0 ? "" : " ").append(k).append('=');
-                    sb.append(
-                            k.matches("(?i).*(secret|password|url|sasl|jaas).*") ? "(hidden)" : v);
+                    sb.append(hidden ? "(hidden)" : v);
                 });
         return sb.toString();
     }

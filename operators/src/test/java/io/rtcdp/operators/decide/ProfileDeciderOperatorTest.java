@@ -134,96 +134,114 @@ class ProfileDeciderOperatorTest {
     }
 
     /**
-     * Moves both subtasks' processing time on from {@code from} by 100 ms at a time (each a share
-     * interval) until {@code done}.
+     * Two subtasks of the stage sharing their counts, and 300 oneids each holds: the low subtask's
+     * profiles get the lower 300 revenues, the high one's the upper 300.
      */
-    private static void advanceUntil(
-            String what,
-            long from,
-            KeyedBroadcastOperatorTestHarness<String, ProfileChange, String, ProfileUpdate> low,
-            KeyedBroadcastOperatorTestHarness<String, ProfileChange, String, ProfileUpdate> high,
-            java.util.concurrent.Callable<Boolean> done)
-            throws Exception {
-        long[] now = {from};
-        Await.until(
-                what,
-                Duration.ofSeconds(30),
-                () -> {
-                    now[0] += 100;
-                    low.setProcessingTime(now[0]);
-                    high.setProcessingTime(now[0]);
-                    return done.call();
-                });
-    }
+    private static final class TwoSubtasks implements AutoCloseable {
+        final KeyedBroadcastOperatorTestHarness<String, ProfileChange, String, ProfileUpdate> low;
+        final KeyedBroadcastOperatorTestHarness<String, ProfileChange, String, ProfileUpdate> high;
+        final List<String> lows = oneids(0, 300);
+        final List<String> highs = oneids(1, 300);
 
-    /**
-     * Every profile's last score is its mid-rank among both subtasks' 600 (± 0.01): the low ones in
-     * the lower half, the high ones in the upper.
-     */
-    private static void assertRankedAmongAll(
-            List<String> lows,
-            List<String> highs,
-            KeyedBroadcastOperatorTestHarness<String, ProfileChange, String, ProfileUpdate> low,
-            KeyedBroadcastOperatorTestHarness<String, ProfileChange, String, ProfileUpdate> high) {
-        Map<String, Integer> lowScores = marketing(low);
-        Map<String, Integer> highScores = marketing(high);
-        for (int i = 0; i < 300; i++) {
-            assertThat(lowScores.get(lows.get(i)) / 1000.0)
-                    .as("low %d", i)
-                    .isCloseTo((i + 0.5) / 600, org.assertj.core.data.Offset.offset(0.01));
-            assertThat(highScores.get(highs.get(i)) / 1000.0)
-                    .as("high %d", i)
-                    .isCloseTo((300 + i + 0.5) / 600, org.assertj.core.data.Offset.offset(0.01));
+        TwoSubtasks() throws Exception {
+            Aggregates shared = new Aggregates();
+            low = subtask(0, shared);
+            high = subtask(1, shared);
+        }
+
+        /** Profile i of each subtask changes, caused by an event at {@code ts}. */
+        void change(int i, long ts) throws Exception {
+            low.processElement(ProfileDeciderOperatorTest.change(lows.get(i), 1 + i, ts), ts);
+            high.processElement(ProfileDeciderOperatorTest.change(highs.get(i), 1001 + i, ts), ts);
+        }
+
+        void setProcessingTime(long now) throws Exception {
+            low.setProcessingTime(now);
+            high.setProcessingTime(now);
+        }
+
+        /**
+         * Moves the processing time on from {@code from} by 100 ms at a time (each a share
+         * interval) until {@code done}.
+         */
+        void advanceUntil(String what, long from, java.util.concurrent.Callable<Boolean> done)
+                throws Exception {
+            long[] now = {from};
+            Await.until(
+                    what,
+                    Duration.ofSeconds(30),
+                    () -> {
+                        now[0] += 100;
+                        setProcessingTime(now[0]);
+                        return done.call();
+                    });
+        }
+
+        /**
+         * Every profile's last score is its mid-rank among both subtasks' 600 (± 0.01): the low
+         * ones in the lower half, the high ones in the upper.
+         */
+        void assertRankedAmongAll() {
+            Map<String, Integer> lowScores = marketing(low);
+            Map<String, Integer> highScores = marketing(high);
+            for (int i = 0; i < 300; i++) {
+                assertThat(lowScores.get(lows.get(i)) / 1000.0)
+                        .as("low %d", i)
+                        .isCloseTo((i + 0.5) / 600, org.assertj.core.data.Offset.offset(0.01));
+                assertThat(highScores.get(highs.get(i)) / 1000.0)
+                        .as("high %d", i)
+                        .isCloseTo(
+                                (300 + i + 0.5) / 600, org.assertj.core.data.Offset.offset(0.01));
+            }
+        }
+
+        /** The writes of passes (a score ranked again, no change of the profile) so far. */
+        long passWrites() {
+            return passWrites(low) + passWrites(high);
+        }
+
+        private static long passWrites(
+                KeyedBroadcastOperatorTestHarness<String, ProfileChange, String, ProfileUpdate> h) {
+            return h.extractOutputValues().stream()
+                    .filter(u -> u.set() != null && !u.set().containsKey("f.events_total"))
+                    .count();
+        }
+
+        @Override
+        public void close() throws Exception {
+            low.close();
+            high.close();
         }
     }
 
     @Test
     void subtasksRankWithinTheWholeTenantOnceTheyShareAndRankAgainWhatTheyScoredBefore()
             throws Exception {
-        Aggregates shared = new Aggregates();
-        var low = subtask(0, shared);
-        var high = subtask(1, shared);
-        try {
+        try (TwoSubtasks t = new TwoSubtasks()) {
             // each subtask alone: its own profiles spread over 0..1000
-            List<String> lows = oneids(0, 300);
-            List<String> highs = oneids(1, 300);
             for (int i = 0; i < 300; i++) {
-                low.processElement(change(lows.get(i), 1 + i), T0);
-                high.processElement(change(highs.get(i), 1001 + i), T0);
+                t.change(i, T0);
             }
             // within its subtask (a sketch of the scores given there), the 211th of 300 is near
             // the top; within the tenant it is at (300 + 210.5) / 600
-            assertThat(marketing(high).get(highs.get(210))).isGreaterThan(950);
+            assertThat(marketing(t.high).get(t.highs.get(210))).isGreaterThan(950);
 
             // share: a push each per interval (the answer comes off the task thread, and is taken
             // at the next interval), until both have ranked their profiles again among all 600:
             // the top one of the low subtask falls to the middle, the 211th high one to 0.85
-            advanceUntil(
+            t.advanceUntil(
                     "both subtasks to rank their profiles among both subtasks' profiles",
                     0,
-                    low,
-                    high,
                     () ->
-                            marketing(low).get(lows.get(299)) < 600
-                                    && marketing(high).get(highs.get(210)) < 900);
-            assertRankedAmongAll(lows, highs, low, high);
+                            marketing(t.low).get(t.lows.get(299)) < 600
+                                    && marketing(t.high).get(t.highs.get(210)) < 900);
+            t.assertRankedAmongAll();
             // a new profile is ranked among all of them at once
             String next = oneids(0, 301).get(300);
-            low.processElement(change(next, 1150), T0);
-            assertThat(marketing(low).get(next) / 1000.0)
+            t.low.processElement(change(next, 1150), T0);
+            assertThat(marketing(t.low).get(next) / 1000.0)
                     .isCloseTo(450.5 / 601, org.assertj.core.data.Offset.offset(0.01));
-        } finally {
-            low.close();
-            high.close();
         }
-    }
-
-    /** The writes of passes (a score ranked again, no change of the profile) so far. */
-    private static long passWrites(
-            KeyedBroadcastOperatorTestHarness<String, ProfileChange, String, ProfileUpdate> h) {
-        return h.extractOutputValues().stream()
-                .filter(u -> u.set() != null && !u.set().containsKey("f.events_total"))
-                .count();
     }
 
     /**
@@ -233,44 +251,31 @@ class ProfileDeciderOperatorTest {
      */
     @Test
     void aTenantCatchingUpOnABacklogIsRankedAgainOnlyOnceItsCatchUpEnds() throws Exception {
-        Aggregates shared = new Aggregates();
-        var low = subtask(0, shared);
-        var high = subtask(1, shared);
-        try {
-            List<String> lows = oneids(0, 300);
-            List<String> highs = oneids(1, 300);
+        try (TwoSubtasks t = new TwoSubtasks()) {
             long now = 0;
             long passWritesOnceTold = -1;
             for (int i = 0; i < 300; i++) {
-                long ts = T0 + i * 3_600_000L;
-                low.processElement(change(lows.get(i), 1 + i, ts), ts);
-                high.processElement(change(highs.get(i), 1001 + i, ts), ts);
+                t.change(i, T0 + i * 3_600_000L);
                 if (i % 2 == 1) {
                     now += 100;
-                    low.setProcessingTime(now);
-                    high.setProcessingTime(now);
-                }
-                if (now == 2000 && i % 2 == 1) {
-                    // the pace is told from 1 s of samples on: from here no pass may come
-                    passWritesOnceTold = passWrites(low) + passWrites(high);
+                    t.setProcessingTime(now);
+                    if (now == 2000) {
+                        // the pace is told from 1 s of samples on: from here no pass may come
+                        passWritesOnceTold = t.passWrites();
+                    }
                 }
             }
             // 15 s of processing time: without the hold, the first pass came once 200 profiles
             // had scores (~5 s) and the next 10 s after it
-            assertThat(passWrites(low) + passWrites(high))
+            assertThat(t.passWrites())
                     .as("scores written again while the tenant caught up")
                     .isEqualTo(passWritesOnceTold);
 
-            advanceUntil(
+            t.advanceUntil(
                     "both subtasks to rank their profiles again once the catch-up ended",
                     now,
-                    low,
-                    high,
-                    () -> passWrites(low) > 0 && passWrites(high) > 0);
-            assertRankedAmongAll(lows, highs, low, high);
-        } finally {
-            low.close();
-            high.close();
+                    () -> TwoSubtasks.passWrites(t.low) > 0 && TwoSubtasks.passWrites(t.high) > 0);
+            t.assertRankedAmongAll();
         }
     }
 
