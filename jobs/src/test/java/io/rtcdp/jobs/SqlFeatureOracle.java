@@ -14,8 +14,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Computes the default features of docs/contract.md §3.2 with SQL (the sqlite3 command-line shell)
- * from a table {@code ev(profile TEXT, ts INTEGER, name TEXT, amount_micros INTEGER, category
- * TEXT)} and each profile's {@code as_of}, independently of rtcdp's Java code.
+ * from a table {@code ev(profile TEXT, ts INTEGER, name TEXT, amount_micros INTEGER, category TEXT,
+ * skus INTEGER)} ({@code skus}: the different skus of the event's order lines, null or 0 without)
+ * and each profile's {@code as_of}, independently of rtcdp's Java code.
  */
 final class SqlFeatureOracle {
     private SqlFeatureOracle() {}
@@ -75,7 +76,18 @@ final class SqlFeatureOracle {
                                 " (SELECT COUNT(*) FROM ev y WHERE y.profile = a.profile AND y.name ="
                                         + " 'order_completed' AND (y.ts - y.ts % 86400000) > a.as_of -"
                                         + " 31536000000 AND (y.ts - y.ts % 86400000) <= a.as_of -"
-                                        + " 23760000000)",
+                                        + " 23760000000),",
+                                // refunds; baskets: orders with items, their different items
+                                " SUM(e.name = 'order_refunded'),",
+                                " COALESCE(SUM(CASE WHEN e.name = 'order_refunded' THEN"
+                                        + " e.amount_micros END), 0),",
+                                " SUM(e.name = 'order_completed' AND e.skus > 0),",
+                                " COALESCE(SUM(CASE WHEN e.name = 'order_completed' AND e.skus > 0"
+                                        + " THEN e.skus END), 0),",
+                                // different categories in the 30 days of hour buckets
+                                " (SELECT COUNT(DISTINCT c.category) FROM ev c WHERE c.profile ="
+                                        + " a.profile AND c.category IS NOT NULL AND c.ts <= a.as_of"
+                                        + " AND (c.ts - c.ts % 3600000) > a.as_of - 2592000000)",
                                 "FROM asof a JOIN ev e ON e.profile = a.profile",
                                 "GROUP BY a.profile, a.as_of;")
                         + "\n";
@@ -137,6 +149,25 @@ final class SqlFeatureOracle {
                         "f.order_trend_90d",
                         Long.toString(2 * Long.parseLong(c[10]) - Long.parseLong(c[19])));
             }
+            long refunds = Long.parseLong(c[24]);
+            if (refunds > 0) {
+                f.put("f.refunds_total", c[24]);
+                f.put("f.refunded_total", money(micros(c[25])));
+            }
+            long baskets = Long.parseLong(c[26]);
+            if (baskets > 0) {
+                f.put(
+                        "f.avg_basket_items",
+                        money(
+                                new BigDecimal(c[27])
+                                        .divide(
+                                                BigDecimal.valueOf(baskets),
+                                                2,
+                                                RoundingMode.HALF_EVEN)));
+            }
+            if (!"0".equals(c[28])) {
+                f.put("f.categories_30d", c[28]);
+            }
             if (orders >= 2) {
                 long first = Long.parseLong(c[17]);
                 long last = Long.parseLong(c[7]);
@@ -192,7 +223,8 @@ final class SqlFeatureOracle {
 
     /**
      * One row of table {@code ev} as CSV, from a generated event's JSON: profile, ts (epoch ms),
-     * name (for track events), amount in micros, category.
+     * name (for track events), amount in micros, category, the different skus of {@code
+     * props.items}.
      */
     static String eventRow(String profile, com.fasterxml.jackson.databind.JsonNode n) {
         var ts = n.get("ts");
@@ -212,7 +244,22 @@ final class SqlFeatureOracle {
         }
         String category = props.has("category") ? props.get("category").asText().trim() : "";
         String quoted = category.isEmpty() ? "" : "\"" + category.replace("\"", "\"\"") + "\"";
-        return profile + "," + t + "," + name + "," + amount + "," + quoted + "\n";
+        java.util.Set<String> skus = new java.util.HashSet<>();
+        if (props.path("items").isArray()) {
+            props.get("items").forEach(i -> skus.add(i.path("sku").asText()));
+        }
+        return profile
+                + ","
+                + t
+                + ","
+                + name
+                + ","
+                + amount
+                + ","
+                + quoted
+                + ","
+                + skus.size()
+                + "\n";
     }
 
     /** SQL that loads a file of {@link #eventRow} lines into table {@code ev}. */
@@ -220,7 +267,7 @@ final class SqlFeatureOracle {
         return String.join(
                 "\n",
                 "CREATE TABLE ev(profile TEXT, ts INTEGER, name TEXT, amount_micros INTEGER,"
-                        + " category TEXT);",
+                        + " category TEXT, skus INTEGER);",
                 ".mode csv",
                 ".import " + csv + " ev",
                 "UPDATE ev SET category = NULL WHERE category = '';",
@@ -282,6 +329,10 @@ final class SqlFeatureOracle {
                         "f.orders_365d",
                         "f.revenue_365d",
                         "f.orders_next_90d_last_year",
-                        "f.order_trend_90d"));
+                        "f.order_trend_90d",
+                        "f.refunds_total",
+                        "f.refunded_total",
+                        "f.avg_basket_items",
+                        "f.categories_30d"));
     }
 }

@@ -334,13 +334,15 @@ public final class FragmentStore
      * the first and previous order times (their format 3; versions 3 to 5 read as they are); 7:
      * features may hold traits (a part of their format 3; versions 3 to 6 read as they are); 8:
      * features hold the day buckets of the 180- and 365-day windows (a part of their format 3;
-     * versions 3 to 7 read as states without them, whose long windows are left out until known).
+     * versions 3 to 7 read as states without them, whose long windows are left out until known); 9:
+     * features hold their refunds and baskets (their format byte raised by 3; versions 3 to 8 read
+     * as states without them, whose refund and basket fields are left out).
      */
     public static final class Snapshot extends VersionedSnapshot<ProfileFeatures> {
         public Snapshot() {
             super(
                     FeaturesSerializer.INSTANCE,
-                    8,
+                    9,
                     java.util.Map.of(
                             3,
                             FeaturesSerializer.INSTANCE,
@@ -351,6 +353,8 @@ public final class FragmentStore
                             6,
                             FeaturesSerializer.INSTANCE,
                             7,
+                            FeaturesSerializer.INSTANCE,
+                            8,
                             FeaturesSerializer.INSTANCE));
         }
     }

@@ -49,7 +49,7 @@ public record ProfileChange(
         ProfileValues values,
         Event cause,
         String[] rfm,
-        int pending,
+        long pending,
         String rec,
         Map<String, String> traits,
         List<String> merged,
@@ -68,7 +68,7 @@ public record ProfileChange(
             ProfileValues values,
             Event cause,
             String[] rfm,
-            int pending,
+            long pending,
             String rec,
             Map<String, String> traits,
             List<String> merged) {
@@ -102,7 +102,7 @@ public record ProfileChange(
             ProfileValues values,
             Event cause,
             String[] rfm,
-            int pending,
+            long pending,
             String rec) {
         this(tenant, oneid, update, values, cause, rfm, pending, rec, null, null);
     }
@@ -115,7 +115,7 @@ public record ProfileChange(
             ProfileValues values,
             Event cause,
             String[] rfm,
-            int pending) {
+            long pending) {
         this(tenant, oneid, update, values, cause, rfm, pending, null);
     }
 
@@ -144,8 +144,8 @@ public record ProfileChange(
             set.putAll(update.set());
         }
         List<String> unset = null;
-        for (int bits = pending; bits != 0; bits &= bits - 1) {
-            int i = Integer.numberOfTrailingZeros(bits);
+        for (long bits = pending; bits != 0; bits &= bits - 1) {
+            int i = Long.numberOfTrailingZeros(bits);
             String text =
                     i < ProfileValues.SLOTS
                             ? values.text(i)

@@ -105,10 +105,10 @@ public final class ProfileUpdater
     private static final int NF = FIELDS.size();
 
     /**
-     * Every one of {@link #FIELDS}, as {@link ProfileChange#pending} bits (an int: 32 fields at
+     * Every one of {@link #FIELDS}, as {@link ProfileChange#pending} bits (a long: 64 fields at
      * most, which {@code ProfileValues} holds to).
      */
-    private static final int ALL_FIELDS = (int) ((1L << NF) - 1);
+    private static final long ALL_FIELDS = (1L << NF) - 1;
 
     private static List<String> fields() {
         List<String> f = new ArrayList<>(ProfileFields.FEATURE_FIELDS);
@@ -876,13 +876,13 @@ public final class ProfileUpdater
             Collector<ProfileChange> out) {
         ProfileValues values = new ProfileValues();
         values(st, values);
-        int pending;
+        long pending;
         if (full) {
             pending = ALL_FIELDS;
         } else {
             pending = values.changedSlots(beforeValues);
             if (values.lifecycle() != beforeValues.lifecycle()) {
-                pending |= 1 << N;
+                pending |= 1L << N;
             }
         }
         Map<String, String> set = new HashMap<>(4);

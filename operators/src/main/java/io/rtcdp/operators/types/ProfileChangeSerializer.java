@@ -50,7 +50,7 @@ public final class ProfileChangeSerializer extends CodecSerializer<ProfileChange
             EventSerializer.INSTANCE.serialize(e, out);
         }
         writeArray(c.rfm(), out);
-        out.writeInt(c.pending());
+        out.writeLong(c.pending());
         writeNullableString(c.rec(), out);
         Map<String, String> traits = c.traits();
         if (traits == null) {
@@ -76,7 +76,7 @@ public final class ProfileChangeSerializer extends CodecSerializer<ProfileChange
         ProfileValues values = in.readBoolean() ? ProfileValues.read(in) : null;
         Event e = in.readBoolean() ? EventSerializer.INSTANCE.deserialize(in) : null;
         String[] rfm = readArray(in);
-        int pending = in.readInt();
+        long pending = in.readLong();
         String rec = readNullableString(in);
         int n = io.rtcdp.udf.profile.Strings.readVarInt(in) - 1;
         Map<String, String> traits = null;
@@ -144,12 +144,12 @@ public final class ProfileChangeSerializer extends CodecSerializer<ProfileChange
      * {@link EventSerializer} version 4 (with order lines), version 5 adds {@code rec}, version 6
      * embeds events of version 5 (with the text signal), version 7 adds {@code traits} and {@code
      * merged}, version 8 the part's latest two order times ({@code partLastOrder}, {@code
-     * partPreviousOrder}); records between operators only, never state, so older versions are not
-     * read.
+     * partPreviousOrder}), version 9 writes the pending bits as a long (more than 31 feature
+     * slots); records between operators only, never state, so older versions are not read.
      */
     public static final class Snapshot extends VersionedSnapshot<ProfileChange> {
         public Snapshot() {
-            super(INSTANCE, 8, java.util.Map.of());
+            super(INSTANCE, 9, java.util.Map.of());
         }
     }
 }

@@ -122,12 +122,12 @@ public final class ProfileCommandSerializer extends CodecSerializer<ProfileComma
      * version 4 (with order lines), version 5 those of version 5 (with the text signal), version 6
      * features that may hold traits, an event's fragments merged in ({@code merged}) and the trait
      * names the tenant's rule set declares ({@code declaredTraits}), version 7 features with the
-     * day buckets of the long windows; records between operators only, never state, so older
-     * versions are not read.
+     * day buckets of the long windows, version 8 features with refunds and baskets; records between
+     * operators only, never state, so older versions are not read.
      */
     public static final class Snapshot extends VersionedSnapshot<ProfileCommand> {
         public Snapshot() {
-            super(INSTANCE, 7, java.util.Map.of());
+            super(INSTANCE, 8, java.util.Map.of());
         }
     }
 }

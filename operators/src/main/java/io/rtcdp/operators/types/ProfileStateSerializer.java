@@ -66,13 +66,16 @@ public final class ProfileStateSerializer extends CodecSerializer<ProfileState> 
         // 6: the first and previous order times (their format 3; 3 to 5 read as they are);
         // 7: features may hold traits (a part of their format 3; 3 to 6 read as they are);
         // 8: the day buckets of the long windows (a part of their format 3; 3 to 7 read as
-        // states without them, whose long windows are left out until known)
+        // states without them, whose long windows are left out until known);
+        // 9: the refunds and baskets (format byte raised by 3; 3 to 8 read as states without
+        // them, whose refund and basket fields are left out)
         public Snapshot() {
             super(
                     INSTANCE,
-                    8,
+                    9,
                     java.util.Map.of(
-                            3, INSTANCE, 4, INSTANCE, 5, INSTANCE, 6, INSTANCE, 7, INSTANCE));
+                            3, INSTANCE, 4, INSTANCE, 5, INSTANCE, 6, INSTANCE, 7, INSTANCE, 8,
+                            INSTANCE));
         }
     }
 }

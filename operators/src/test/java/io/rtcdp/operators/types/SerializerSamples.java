@@ -111,7 +111,7 @@ public final class SerializerSamples {
                         profileStates(),
                         Same.EQUALS,
                         (v, st) -> {
-                            if (v >= 8) {
+                            if (v >= 9) {
                                 return st;
                             }
                             ProfileState c = ProfileStateSerializer.INSTANCE.copy(st);
@@ -152,10 +152,10 @@ public final class SerializerSamples {
 
     /**
      * Features as a version of their serializers held them: before 6 no order times, before 7 no
-     * traits, before 8 no day buckets.
+     * traits, before 8 no day buckets, before 9 no refunds and baskets.
      */
     private static ProfileFeatures asRestoredFeatures(int version, ProfileFeatures f) {
-        if (version >= 8) {
+        if (version >= 9) {
             return f;
         }
         ProfileFeatures c = f.copy();
@@ -165,7 +165,7 @@ public final class SerializerSamples {
 
     /**
      * Takes from {@code f} what a serializer version before 6 (order times), 7 (traits), 8 (day
-     * buckets) lacked.
+     * buckets), 9 (refunds and baskets) lacked.
      */
     private static void forgetNewerParts(int version, ProfileFeatures f) {
         if (version < 6) {
@@ -176,6 +176,9 @@ public final class SerializerSamples {
         }
         if (version < 8) {
             f.forgetLongWindows();
+        }
+        if (version < 9) {
+            f.forgetBreadth();
         }
     }
 
@@ -345,7 +348,38 @@ public final class SerializerSamples {
                 new ProfileFeatures(),
                 featuresOf(eventsWithItems()),
                 featuresOf(eventsWithText()),
-                mergedTraits());
+                mergedTraits(),
+                refunded());
+    }
+
+    /**
+     * Added with version 9: {@link #eventsWithItems()}' features (a basket and a refund without
+     * amount) and a refund of 12.5 from another profile merged in.
+     */
+    static ProfileFeatures refunded() {
+        ProfileFeatures f = featuresOf(eventsWithItems());
+        f.merge(
+                featuresOf(
+                        List.of(
+                                new Event(
+                                        "acme",
+                                        "e-9",
+                                        EventType.TRACK,
+                                        "order_refunded",
+                                        T0 + 5 * DAY,
+                                        "app",
+                                        List.of(new Id("user_id", "u9")),
+                                        12_500_000L,
+                                        null,
+                                        "o-9",
+                                        List.of(),
+                                        null,
+                                        null,
+                                        Map.of(),
+                                        null,
+                                        0L,
+                                        null))));
+        return f;
     }
 
     /**
@@ -454,7 +488,10 @@ public final class SerializerSamples {
         ProfileState withTraits = new ProfileState();
         withTraits.features().merge(mergedTraits());
         withTraits.addIds(List.of(new Id("user_id", "u7")));
-        return List.of(full, new ProfileState(), withItems, withText, withTraits);
+        // added with version 9: refunds and baskets (those before have their events')
+        ProfileState withRefunds = new ProfileState();
+        withRefunds.features().merge(refunded());
+        return List.of(full, new ProfileState(), withItems, withText, withTraits, withRefunds);
     }
 
     private static List<ProfileUpdate> profileUpdates() {

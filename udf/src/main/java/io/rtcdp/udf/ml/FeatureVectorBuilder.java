@@ -56,6 +56,10 @@ public final class FeatureVectorBuilder {
                     "revenue_365d",
                     "orders_next_90d_last_year",
                     "order_trend_90d",
+                    "refunds_total",
+                    "refunded_total",
+                    "avg_basket_items",
+                    "categories_30d",
                     "p_alive",
                     "bgnbd_purchase");
 

@@ -61,9 +61,11 @@ public final class ProfileFeatures {
 
     /**
      * Format 3: as 1 or 2, then a byte saying which of the later parts follow ({@link #PART_TEXTS},
-     * {@link #PART_ORDER_TIMES}, {@link #PART_DAYS}, {@link #PART_TRAITS}), in that order. Written
-     * for a profile with an order (since the day buckets) or with traits; otherwise format 1 or 2
-     * as before.
+     * {@link #PART_ORDER_TIMES}, {@link #PART_DAYS}, {@link #PART_TRAITS}, {@link #PART_REFUNDS},
+     * {@link #PART_BASKETS}), in that order. Written for a profile with an order (since the day
+     * buckets), traits, a refund or a basket; otherwise format 1 or 2 as before. Each of the three
+     * is written {@link #FORMAT_BREADTH_KNOWN} higher by a state that knows its refunds and
+     * baskets.
      */
     static final int FORMAT_WITH_PARTS = 3;
 
@@ -85,6 +87,19 @@ public final class ProfileFeatures {
      * day buckets were kept.
      */
     static final int PART_DAYS = 8;
+
+    /** The refunds: their count and the sum of their amounts (micros, zigzag). */
+    static final int PART_REFUNDS = 16;
+
+    /** The baskets: orders with items, and the sum of their distinct items. */
+    static final int PART_BASKETS = 32;
+
+    /**
+     * Added to the format byte (1, 2 or 3) of a state that knows its refunds and baskets (kept
+     * since contract 2.15); a state written in format 1, 2 or 3 itself was written before them, and
+     * if it has events, its refund and basket fields stay absent ({@link #breadthUnknown}).
+     */
+    static final int FORMAT_BREADTH_KNOWN = 3;
 
     /**
      * Trait names a profile keeps (as {@code DecisionState.MAX_TRAITS}). Beyond them, the names
@@ -174,6 +189,10 @@ public final class ProfileFeatures {
     private static final int I_ORDERS_NEXT_90D_LAST_YEAR =
             field(ProfileFields.ORDERS_NEXT_90D_LAST_YEAR);
     private static final int I_ORDER_TREND_90D = field(ProfileFields.ORDER_TREND_90D);
+    private static final int I_REFUNDS_TOTAL = field(ProfileFields.REFUNDS_TOTAL);
+    private static final int I_REFUNDED_TOTAL = field(ProfileFields.REFUNDED_TOTAL);
+    private static final int I_AVG_BASKET_ITEMS = field(ProfileFields.AVG_BASKET_ITEMS);
+    private static final int I_CATEGORIES_30D = field(ProfileFields.CATEGORIES_30D);
 
     private static final String[] NO_STRINGS = new String[0];
     private static final long[] NO_LONGS = new long[0];
@@ -197,6 +216,22 @@ public final class ProfileFeatures {
      * they were kept (format 1 or 2). The gap features are then left out for good.
      */
     private boolean orderTimesUnknown;
+
+    /** {@code order_refunded} events, and the sum of their amounts in micros. */
+    private long refundsTotal;
+
+    private long refundedTotal;
+
+    /** {@code order_completed} events with items, and the sum of their distinct items. */
+    private long basketOrders;
+
+    private long basketItems;
+
+    /**
+     * Whether the refunds and baskets are unknown: a state with events written before they were
+     * kept (format 1, 2 or 3). Their fields are then left out for good.
+     */
+    private boolean breadthUnknown;
 
     private byte marketing = CONSENT_NONE;
     private long marketingTs = Long.MIN_VALUE;
@@ -331,6 +366,20 @@ public final class ProfileFeatures {
         }
     }
 
+    /**
+     * Forgets the refunds and baskets of a profile with events, as a state written before they were
+     * kept (format 1, 2 or 3 itself) reads: their fields are then left out.
+     */
+    public void forgetBreadth() {
+        if (eventsTotal > 0) {
+            breadthUnknown = true;
+            refundsTotal = 0;
+            refundedTotal = 0;
+            basketOrders = 0;
+            basketItems = 0;
+        }
+    }
+
     /** Time of the latest {@code order_completed}; {@link Long#MIN_VALUE} without orders. */
     public long lastOrderTs() {
         return lastOrderTs;
@@ -396,8 +445,15 @@ public final class ProfileFeatures {
                         for (OrderItem item : e.items()) {
                             skus.add(item.sku());
                         }
+                        basketOrders = Decimals.addSaturating(basketOrders, 1);
+                        basketItems = Decimals.addSaturating(basketItems, distinct(skus));
                         itemsLeftOut = items.addOrder(ts, skus);
                     }
+                }
+                case Event.ORDER_REFUNDED -> {
+                    Long a = e.amountMicros();
+                    refundsTotal = Decimals.addSaturating(refundsTotal, 1);
+                    refundedTotal = Decimals.addSaturating(refundedTotal, a == null ? 0 : a);
                 }
                 case Event.PRODUCT_VIEWED -> views = 1;
                 case Event.PRODUCT_ADDED -> carts = 1;
@@ -468,6 +524,27 @@ public final class ProfileFeatures {
             dictTotal[c]++;
         }
         return true;
+    }
+
+    /** How many different strings {@code skus} holds. */
+    private static int distinct(List<String> skus) {
+        int n = skus.size();
+        if (n < 2) {
+            return n;
+        }
+        if (n <= 8) {
+            int d = 0;
+            for (int i = 0; i < n; i++) {
+                String s = skus.get(i);
+                boolean seen = false;
+                for (int j = 0; j < i && !seen; j++) {
+                    seen = s.equals(skus.get(j));
+                }
+                d += seen ? 0 : 1;
+            }
+            return d;
+        }
+        return new java.util.HashSet<>(skus).size();
     }
 
     /**
@@ -672,19 +749,20 @@ public final class ProfileFeatures {
             // every kept text bucket has a text
             next = Math.min(next, expiry(texts.keys[0], W_30D));
         }
-        // The top category cannot change before the oldest entry expires; skip the replay then.
+        // The category features cannot change before the oldest entry expires; skip the replay
+        // then.
         if (categories.size > 0 && expiry(bucket(categories.keys[0], HOUR), W_30D) < next) {
-            next = Math.min(next, topCategoryChange());
+            next = Math.min(next, categoryChange());
         }
         return next;
     }
 
     /**
-     * Replays the expiry of the category entries, oldest hour first, until the top category
-     * differs. An expiry that only lowers another category's count does not change the feature, so
-     * a timer there would be wasted.
+     * Replays the expiry of the category entries, oldest hour first, until the top category differs
+     * or a category leaves the window ({@code f.categories_30d}). An expiry that only lowers
+     * another category's count changes neither feature, so a timer there would be wasted.
      */
-    private long topCategoryChange() {
+    private long categoryChange() {
         long[] left = Arrays.copyOf(dictTotal, dictSize);
         int top = argMax(left, dictSize);
         long[] keys = categories.keys;
@@ -694,13 +772,15 @@ public final class ProfileFeatures {
         while (i < n) {
             long hour = bucket(keys[i], HOUR);
             boolean topLost = false;
+            boolean gone = false;
             for (; i < n && keys[i] - hour < HOUR; i++) {
                 int c = (int) (keys[i] - hour);
                 left[c] -= counts[i];
                 topLost |= c == top;
+                gone |= left[c] == 0;
             }
             // Other counts only fall, so the top can only change when its own count falls.
-            if (topLost && argMax(left, dictSize) != top) {
+            if (gone || topLost && argMax(left, dictSize) != top) {
                 return expiry(hour, W_30D);
             }
         }
@@ -791,6 +871,23 @@ public final class ProfileFeatures {
 
         int top = argMax(dictTotal, dictSize);
         out.setTopCategory(top < 0 ? null : dict[top]);
+        if (top >= 0) {
+            // every kept category entry is inside the 30-day window
+            int distinct = 0;
+            for (int c = 0; c < dictSize; c++) {
+                distinct += dictTotal[c] > 0 ? 1 : 0;
+            }
+            out.set(I_CATEGORIES_30D, distinct);
+        }
+        if (!breadthUnknown) {
+            if (refundsTotal > 0) {
+                out.set(I_REFUNDS_TOTAL, refundsTotal);
+                out.set(I_REFUNDED_TOTAL, refundedTotal);
+            }
+            if (basketOrders > 0) {
+                out.set(I_AVG_BASKET_ITEMS, hundredthsHalfEven(basketItems, 1, basketOrders, 1));
+            }
+        }
 
         if (marketing != CONSENT_NONE) {
             out.set(I_CONSENT_MARKETING, marketing);
@@ -957,6 +1054,11 @@ public final class ProfileFeatures {
         ordersTotal = Decimals.addSaturating(ordersTotal, other.ordersTotal);
         revenueTotal = Decimals.addSaturating(revenueTotal, other.revenueTotal);
         lastOrderTs = Math.max(lastOrderTs, other.lastOrderTs);
+        breadthUnknown |= other.breadthUnknown;
+        refundsTotal = Decimals.addSaturating(refundsTotal, other.refundsTotal);
+        refundedTotal = Decimals.addSaturating(refundedTotal, other.refundedTotal);
+        basketOrders = Decimals.addSaturating(basketOrders, other.basketOrders);
+        basketItems = Decimals.addSaturating(basketItems, other.basketItems);
         if (other.items != null) {
             if (items == null) {
                 items = other.items.copy();
@@ -1317,6 +1419,11 @@ public final class ProfileFeatures {
         c.firstOrderTs = firstOrderTs;
         c.previousOrderTs = previousOrderTs;
         c.orderTimesUnknown = orderTimesUnknown;
+        c.refundsTotal = refundsTotal;
+        c.refundedTotal = refundedTotal;
+        c.basketOrders = basketOrders;
+        c.basketItems = basketItems;
+        c.breadthUnknown = breadthUnknown;
         c.marketing = marketing;
         c.marketingTs = marketingTs;
         c.personalization = personalization;
@@ -1368,11 +1475,14 @@ public final class ProfileFeatures {
         int parts =
                 (orderTimes ? PART_ORDER_TIMES : 0)
                         | (traitCount > 0 ? PART_TRAITS : 0)
-                        | (ordersTotal > 0 ? PART_DAYS : 0);
-        out.writeByte(
+                        | (ordersTotal > 0 ? PART_DAYS : 0)
+                        | (refundsTotal > 0 ? PART_REFUNDS : 0)
+                        | (basketOrders > 0 ? PART_BASKETS : 0);
+        int format =
                 parts != 0
                         ? FORMAT_WITH_PARTS
-                        : texts == null ? FORMAT_WITHOUT_TEXTS : FORMAT_VERSION);
+                        : texts == null ? FORMAT_WITHOUT_TEXTS : FORMAT_VERSION;
+        out.writeByte(breadthUnknown ? format : format + FORMAT_BREADTH_KNOWN);
         out.writeByte(flags);
         if ((flags & F_AS_OF) == 0) {
             return;
@@ -1469,6 +1579,14 @@ public final class ProfileFeatures {
             if (traitCount > 0) {
                 writeTraits(out);
             }
+            if (refundsTotal > 0) {
+                Strings.writeVarLong(out, refundsTotal);
+                Strings.writeVarLong(out, (refundedTotal << 1) ^ (refundedTotal >> 63));
+            }
+            if (basketOrders > 0) {
+                Strings.writeVarLong(out, basketOrders);
+                Strings.writeVarLong(out, basketItems);
+            }
         } else if (texts != null) {
             // format 2: the text buckets
             writeTexts(out);
@@ -1555,6 +1673,10 @@ public final class ProfileFeatures {
     /** Reads a state written by {@link #write}. */
     public static ProfileFeatures read(DataInput in) throws IOException {
         int version = in.readUnsignedByte();
+        boolean breadthKnown = version > FORMAT_BREADTH_KNOWN;
+        if (breadthKnown) {
+            version -= FORMAT_BREADTH_KNOWN;
+        }
         if (version != FORMAT_VERSION
                 && version != FORMAT_WITHOUT_TEXTS
                 && version != FORMAT_WITH_PARTS) {
@@ -1562,6 +1684,8 @@ public final class ProfileFeatures {
         }
         int flags = in.readUnsignedByte();
         ProfileFeatures f = new ProfileFeatures();
+        // written before the refunds and baskets were kept: their fields are unknown for good
+        f.breadthUnknown = !breadthKnown && (flags & F_EVENTS) != 0;
         if ((flags & F_AS_OF) == 0) {
             if (flags != 0) {
                 throw corrupt("state without asOf has flags " + flags);
@@ -1674,7 +1798,14 @@ public final class ProfileFeatures {
             readTexts(in, f);
         }
         int parts = version == FORMAT_WITH_PARTS ? in.readUnsignedByte() : 0;
-        if ((parts & ~(PART_TEXTS | PART_ORDER_TIMES | PART_TRAITS | PART_DAYS)) != 0) {
+        if ((parts
+                        & ~(PART_TEXTS
+                                | PART_ORDER_TIMES
+                                | PART_TRAITS
+                                | PART_DAYS
+                                | PART_REFUNDS
+                                | PART_BASKETS))
+                != 0) {
             throw corrupt("unknown parts " + parts);
         }
         if ((parts & PART_TEXTS) != 0) {
@@ -1706,6 +1837,18 @@ public final class ProfileFeatures {
         }
         if ((parts & PART_TRAITS) != 0) {
             readTraits(in, f);
+        }
+        if ((parts & PART_REFUNDS) != 0) {
+            f.refundsTotal = readPositive(in, "refunds");
+            long z = Strings.readVarLong(in);
+            f.refundedTotal = (z >>> 1) ^ -(z & 1);
+        }
+        if ((parts & PART_BASKETS) != 0) {
+            f.basketOrders = readPositive(in, "baskets");
+            f.basketItems = readPositive(in, "basket items");
+        }
+        if ((f.refundsTotal > 0 || f.basketOrders > 0) && f.eventsTotal == 0) {
+            throw corrupt("refunds or baskets without events");
         }
         return f;
     }
@@ -1806,6 +1949,11 @@ public final class ProfileFeatures {
                 && firstOrderTs == f.firstOrderTs
                 && previousOrderTs == f.previousOrderTs
                 && orderTimesUnknown == f.orderTimesUnknown
+                && refundsTotal == f.refundsTotal
+                && refundedTotal == f.refundedTotal
+                && basketOrders == f.basketOrders
+                && basketItems == f.basketItems
+                && breadthUnknown == f.breadthUnknown
                 && marketing == f.marketing
                 && marketingTs == f.marketingTs
                 && personalization == f.personalization
@@ -1837,6 +1985,11 @@ public final class ProfileFeatures {
         h = 31 * h + Long.hashCode(firstOrderTs);
         h = 31 * h + Long.hashCode(previousOrderTs);
         h = 31 * h + (orderTimesUnknown ? 1 : 0);
+        h = 31 * h + Long.hashCode(refundsTotal);
+        h = 31 * h + Long.hashCode(refundedTotal);
+        h = 31 * h + Long.hashCode(basketOrders);
+        h = 31 * h + Long.hashCode(basketItems);
+        h = 31 * h + (breadthUnknown ? 1 : 0);
         h = 31 * h + marketing;
         h = 31 * h + Long.hashCode(marketingTs);
         h = 31 * h + personalization;
@@ -1871,6 +2024,11 @@ public final class ProfileFeatures {
         sb.append(", previousOrder=").append(previousOrderTs);
         if (orderTimesUnknown) {
             sb.append(", orderTimesUnknown");
+        }
+        sb.append(", refunds=").append(refundsTotal).append('/').append(refundedTotal);
+        sb.append(", baskets=").append(basketOrders).append('/').append(basketItems);
+        if (breadthUnknown) {
+            sb.append(", breadthUnknown");
         }
         sb.append(", marketing=").append(marketing).append('@').append(marketingTs);
         sb.append(", personalization=").append(personalization);

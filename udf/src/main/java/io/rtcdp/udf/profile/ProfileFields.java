@@ -64,6 +64,21 @@ public final class ProfileFields {
     /** Orders a year ago in the 90 days that follow: (as_of − 365 d, as_of − 275 d]. */
     public static final String ORDERS_NEXT_90D_LAST_YEAR = "f.orders_next_90d_last_year";
 
+    /** {@code order_refunded} events; only for profiles with one (contract 2.15). */
+    public static final String REFUNDS_TOTAL = "f.refunds_total";
+
+    /** The sum of their {@code props.amount}; with {@link #REFUNDS_TOTAL}. */
+    public static final String REFUNDED_TOTAL = "f.refunded_total";
+
+    /**
+     * The mean number of distinct items (skus of {@code props.items}) per {@code order_completed}
+     * with items; only for profiles with such an order.
+     */
+    public static final String AVG_BASKET_ITEMS = "f.avg_basket_items";
+
+    /** Distinct {@code props.category} values in the last 30 days; absent without any. */
+    public static final String CATEGORIES_30D = "f.categories_30d";
+
     /** Lifecycle stage (docs/contract.md §3.2), rendered by the profile stage. */
     public static final String LIFECYCLE = "lifecycle";
 
@@ -107,7 +122,11 @@ public final class ProfileFields {
                     ORDERS_365D,
                     REVENUE_365D,
                     ORDERS_NEXT_90D_LAST_YEAR,
-                    ORDER_TREND_90D);
+                    ORDER_TREND_90D,
+                    REFUNDS_TOTAL,
+                    REFUNDED_TOTAL,
+                    AVG_BASKET_ITEMS,
+                    CATEGORIES_30D);
 
     private ProfileFields() {}
 }

@@ -31,12 +31,11 @@ public final class ProfileValues {
     public static final int CONSENT_PERSONALIZATION = slot(ProfileFields.CONSENT_PERSONALIZATION);
 
     static {
-        // presence and change sets are int bit masks, and a profile change's pending fields are
-        // these slots and the lifecycle in one int (operators: ProfileChange)
-        if (SLOTS > 31) {
+        // presence and change sets are long bit masks, and a profile change's pending fields are
+        // these slots and the lifecycle in one long (operators: ProfileChange)
+        if (SLOTS > 63) {
             throw new ExceptionInInitializerError(
-                    SLOTS
-                            + " feature slots: the int masks hold 31 and the lifecycle; make them longs");
+                    SLOTS + " feature slots: the long masks hold 63 and the lifecycle");
         }
     }
 
@@ -51,7 +50,7 @@ public final class ProfileValues {
     private final long[] unscaled = new long[SLOTS];
 
     /** Bit i set: slot i present. */
-    private int present;
+    private long present;
 
     private String topCategory;
     private LifecycleStage lifecycle;
@@ -75,6 +74,8 @@ public final class ProfileValues {
         s[slot(ProfileFields.ORDER_GAP_DAYS)] = 2;
         s[slot(ProfileFields.LAST_ORDER_GAP_DAYS)] = 2;
         s[slot(ProfileFields.ORDER_GAP_RATIO)] = 2;
+        s[slot(ProfileFields.REFUNDED_TOTAL)] = 6;
+        s[slot(ProfileFields.AVG_BASKET_ITEMS)] = 2;
         return s;
     }
 
@@ -96,16 +97,16 @@ public final class ProfileValues {
             throw new IllegalArgumentException("f.top_category_30d is text");
         }
         unscaled[slot] = value;
-        present |= 1 << slot;
+        present |= 1L << slot;
     }
 
     /** Sets or (with null) clears {@code f.top_category_30d}. */
     public void setTopCategory(String category) {
         topCategory = category;
         if (category == null) {
-            present &= ~(1 << TOP_CATEGORY);
+            present &= ~(1L << TOP_CATEGORY);
         } else {
-            present |= 1 << TOP_CATEGORY;
+            present |= 1L << TOP_CATEGORY;
         }
     }
 
@@ -114,7 +115,7 @@ public final class ProfileValues {
     }
 
     public boolean has(int slot) {
-        return (present & (1 << slot)) != 0;
+        return (present & (1L << slot)) != 0;
     }
 
     /** Whether no slot is present and no stage is set. */
@@ -223,15 +224,15 @@ public final class ProfileValues {
      * The slots whose value differs between {@code this} and {@code other}: bit i for slot i
      * (present in one and not the other, or another value).
      */
-    public int changedSlots(ProfileValues other) {
-        int changed = present ^ other.present;
-        int both = present & other.present;
+    public long changedSlots(ProfileValues other) {
+        long changed = present ^ other.present;
+        long both = present & other.present;
         for (int i = 0; i < SLOTS; i++) {
-            if ((both & (1 << i)) != 0
+            if ((both & (1L << i)) != 0
                     && (i == TOP_CATEGORY
                             ? !topCategory.equals(other.topCategory)
                             : unscaled[i] != other.unscaled[i])) {
-                changed |= 1 << i;
+                changed |= 1L << i;
             }
         }
         return changed;
@@ -267,7 +268,7 @@ public final class ProfileValues {
         if (bits < 0 || bits >= 1L << SLOTS) {
             throw new IOException("corrupt profile values: presence bits " + bits);
         }
-        v.present = (int) bits;
+        v.present = bits;
         for (int i = 0; i < SLOTS; i++) {
             if (v.has(i)) {
                 if (i == TOP_CATEGORY) {
@@ -313,7 +314,7 @@ public final class ProfileValues {
 
     @Override
     public int hashCode() {
-        int h = present * 31 + Objects.hashCode(topCategory);
+        int h = Long.hashCode(present) * 31 + Objects.hashCode(topCategory);
         for (int i = 0; i < SLOTS; i++) {
             if (has(i)) {
                 h = h * 31 + Long.hashCode(unscaled[i]);

@@ -38,11 +38,11 @@ public final class RuleInputs {
     public static final RuleInputs ALL = new RuleInputs(-1, ALL_VARIABLES);
 
     /** Bit i: the feature of {@link ProfileFields#FEATURE_FIELDS} slot i. */
-    private final int features;
+    private final long features;
 
     private final int variables;
 
-    private RuleInputs(int features, int variables) {
+    private RuleInputs(long features, int variables) {
         this.features = features;
         this.variables = variables;
     }
@@ -68,7 +68,7 @@ public final class RuleInputs {
      * shadow a name; what they range over is read by the condition itself, so it is counted too.
      */
     static RuleInputs readBy(CelAbstractSyntaxTree ast) {
-        int features = 0;
+        long features = 0;
         int variables = 0;
         for (CelNavigableExpr n :
                 (Iterable<CelNavigableExpr>)
@@ -86,7 +86,7 @@ public final class RuleInputs {
                     int slot =
                             field.map(x -> ProfileFields.FEATURE_FIELDS.indexOf("f." + x))
                                     .orElse(-1);
-                    features |= slot < 0 ? -1 : 1 << slot;
+                    features |= slot < 0 ? -1L : 1L << slot;
                 }
                 case "score" ->
                         variables |=
@@ -117,13 +117,13 @@ public final class RuleInputs {
 
     @Override
     public int hashCode() {
-        return features * 31 + variables;
+        return Long.hashCode(features) * 31 + variables;
     }
 
     @Override
     public String toString() {
         return "RuleInputs{features="
-                + Integer.toHexString(features)
+                + Long.toHexString(features)
                 + ", variables="
                 + Integer.toHexString(variables)
                 + "}";
@@ -131,12 +131,12 @@ public final class RuleInputs {
 
     /** Collects what changed. */
     public static final class Builder {
-        private int features;
+        private long features;
         private int variables;
 
         /** Feature slot {@code slot} (of {@link ProfileFields#FEATURE_FIELDS}) changed. */
         public Builder feature(int slot) {
-            features |= 1 << slot;
+            features |= 1L << slot;
             if (slot == CONSENT_MARKETING || slot == CONSENT_PERSONALIZATION) {
                 variables |= CONSENT;
             }
@@ -144,9 +144,9 @@ public final class RuleInputs {
         }
 
         /** Every slot whose bit is set in {@code slots} changed. */
-        public Builder features(int slots) {
+        public Builder features(long slots) {
             for (int i = 0; i < ProfileFields.FEATURE_FIELDS.size(); i++) {
-                if ((slots & (1 << i)) != 0) {
+                if ((slots & (1L << i)) != 0) {
                     feature(i);
                 }
             }

@@ -1,6 +1,7 @@
 package io.rtcdp.udf.rules;
 
 import io.rtcdp.udf.profile.ProfileFields;
+import io.rtcdp.udf.profile.ProfileValues;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -37,9 +38,8 @@ public final class RuleSchema {
             Kind kind;
             if (field.equals(ProfileFields.TOP_CATEGORY_30D)) {
                 kind = Kind.STRING;
-            } else if (name.startsWith("revenue_")
-                    || name.equals("avg_order_value")
-                    || name.contains("order_gap")) {
+            } else if (ProfileValues.scale(ProfileFields.FEATURE_FIELDS.indexOf(field)) > 0) {
+                // money and the fractions of days and ratios
                 kind = Kind.DOUBLE;
             } else {
                 kind = Kind.INT;

@@ -58,7 +58,8 @@ final class FeatureOracle {
                     ProfileFields.ORDERS_365D,
                     ProfileFields.REVENUE_365D,
                     ProfileFields.ORDERS_NEXT_90D_LAST_YEAR,
-                    ProfileFields.ORDER_TREND_90D);
+                    ProfileFields.ORDER_TREND_90D,
+                    ProfileFields.CATEGORIES_30D);
 
     private FeatureOracle() {}
 
@@ -138,6 +139,10 @@ final class FeatureOracle {
             BigDecimal revenue = BigDecimal.ZERO;
             long lastOrder = Long.MIN_VALUE;
             List<Long> orderTimes = new java.util.ArrayList<>();
+            long refunds = 0;
+            BigDecimal refunded = BigDecimal.ZERO;
+            long baskets = 0;
+            long basketItems = 0;
             for (Event e : events) {
                 first = Math.min(first, e.ts());
                 last = Math.max(last, e.ts());
@@ -146,7 +151,34 @@ final class FeatureOracle {
                     revenue = revenue.add(amount(e));
                     lastOrder = Math.max(lastOrder, e.ts());
                     orderTimes.add(e.ts());
+                    if (!e.items().isEmpty()) {
+                        baskets++;
+                        basketItems +=
+                                e.items().stream()
+                                        .map(io.rtcdp.udf.event.OrderItem::sku)
+                                        .distinct()
+                                        .count();
+                    }
                 }
+                if (isTrack(e, Event.ORDER_REFUNDED)) {
+                    refunds++;
+                    refunded = refunded.add(amount(e));
+                }
+            }
+            // only for profiles with a refund, with an order with items (contract §3.2)
+            if (refunds > 0) {
+                f.put(ProfileFields.REFUNDS_TOTAL, Long.toString(refunds));
+                f.put(ProfileFields.REFUNDED_TOTAL, money(refunded));
+            }
+            if (baskets > 0) {
+                f.put(
+                        ProfileFields.AVG_BASKET_ITEMS,
+                        money(
+                                BigDecimal.valueOf(basketItems)
+                                        .divide(
+                                                BigDecimal.valueOf(baskets),
+                                                2,
+                                                RoundingMode.HALF_EVEN)));
             }
             f.put(ProfileFields.FIRST_SEEN, Long.toString(first));
             f.put(ProfileFields.LAST_SEEN, Long.toString(last));
@@ -293,6 +325,9 @@ final class FeatureOracle {
         f.put(ProfileFields.CART_ADDS_24H, Long.toString(carts24));
         f.put(ProfileFields.ORDERS_24H, Long.toString(orders24));
         f.put(ProfileFields.TOP_CATEGORY_30D, top);
+        if (!categories.isEmpty()) {
+            f.put(ProfileFields.CATEGORIES_30D, Integer.toString(categories.size()));
+        }
         // only for a profile that ever had a text (contract §3.2)
         if (hadText) {
             f.put(ProfileFields.TEXTS_30D, Long.toString(texts30));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.EventType;
+import io.rtcdp.udf.event.OrderItem;
 import io.rtcdp.udf.testing.Events;
 import io.rtcdp.udf.text.TextIntent;
 import io.rtcdp.udf.text.TextSentiment;
@@ -135,12 +136,91 @@ class ProfileFeaturesTest {
                                 "f.orders_365d", "2",
                                 "f.revenue_365d", "72.4",
                                 "f.orders_next_90d_last_year", "0",
-                                "f.order_trend_90d", "2"));
+                                "f.order_trend_90d", "2",
+                                // shoes, bags, socks
+                                "f.categories_30d", "3"));
         // The oldest minute bucket still in the 24 h window is 2024-03-03T09:00.
         assertThat(f.nextChange()).isEqualTo(t("2024-03-04T09:00:00Z"));
         assertThat(f.firstSeen()).isEqualTo(t("2024-03-01T10:00:00Z"));
         assertThat(f.lastSeen()).isEqualTo(f.asOf());
         assertThat(f.lastOrderTs()).isEqualTo(t("2024-03-04T08:30:00Z"));
+    }
+
+    /**
+     * Refunds and baskets (contract 2.15): counted whatever the order of events, summed on merges,
+     * kept through the encoding; a state written before them (format 1, 2 or 3 itself) leaves their
+     * fields out for good, also after new refunds and merges.
+     */
+    @Test
+    void refundsAndBasketsAreKeptAndAnOlderStateLeavesThemOut() throws IOException {
+        Event refund =
+                Events.track(Event.ORDER_REFUNDED)
+                        .at(t("2024-03-05T10:00:00Z"))
+                        .amountMicros(12_500_000L)
+                        .items(new OrderItem("a", null, 1, 12_500_000L))
+                        .build();
+        Event basket =
+                Events.track(Event.ORDER_COMPLETED)
+                        .at(t("2024-03-02T10:00:00Z"))
+                        .amountMicros(30_000_000L)
+                        .items(
+                                new OrderItem("a", null, 1, 10_000_000L),
+                                new OrderItem("b", null, 2, 5_000_000L),
+                                // the same sku again: one item
+                                new OrderItem("a", null, 1, 10_000_000L))
+                        .build();
+        Event small =
+                Events.track(Event.ORDER_COMPLETED)
+                        .at(t("2024-03-01T10:00:00Z"))
+                        .amountMicros(1_000_000L)
+                        .items(new OrderItem("c", null, 1, 1_000_000L))
+                        .build();
+        Event plain = track("2024-03-03T10:00:00Z", Event.ORDER_COMPLETED, 5_000_000L, null);
+        ProfileFeatures f = of(List.of(refund, basket, plain));
+        ProfileFeatures g = of(List.of(small));
+        f.merge(g);
+        ProfileFeatures all = of(List.of(small, plain, refund, basket));
+        assertThat(f).isEqualTo(all);
+        // 3 items over 2 orders with items; the order without items does not count
+        assertThat(rendered(all))
+                .containsEntry("f.refunds_total", "1")
+                .containsEntry("f.refunded_total", "12.5")
+                .containsEntry("f.avg_basket_items", "1.5")
+                .containsEntry("f.orders_total", "3");
+        byte[] bytes = bytes(all);
+        assertThat(bytes[0])
+                .isEqualTo(
+                        (byte)
+                                (ProfileFeatures.FORMAT_WITH_PARTS
+                                        + ProfileFeatures.FORMAT_BREADTH_KNOWN));
+        assertThat(read(bytes)).isEqualTo(all).hasSameHashCodeAs(all);
+
+        // a profile with neither, written before them: the format byte without the offset
+        ProfileFeatures older = of(List.of(plain));
+        byte[] old = bytes(older);
+        old[0] -= ProfileFeatures.FORMAT_BREADTH_KNOWN;
+        ProfileFeatures restored = read(old);
+        ProfileFeatures expected = older.copy();
+        expected.forgetBreadth();
+        assertThat(restored).isEqualTo(expected).isNotEqualTo(older);
+        restored.add(refund);
+        restored.add(basket);
+        restored.merge(of(List.of(small)));
+        assertThat(rendered(restored))
+                .containsEntry("f.refunds_total", null)
+                .containsEntry("f.refunded_total", null)
+                .containsEntry("f.avg_basket_items", null)
+                .containsEntry("f.orders_total", "3");
+        assertThat(bytes(restored)[0]).isEqualTo((byte) ProfileFeatures.FORMAT_WITH_PARTS);
+        assertThat(read(bytes(restored))).isEqualTo(restored);
+        // an empty profile knows them whatever its format
+        ProfileFeatures empty = new ProfileFeatures();
+        empty.advanceTo(t("2024-03-01T00:00:00Z"));
+        byte[] emptyOld = bytes(empty);
+        emptyOld[0] -= ProfileFeatures.FORMAT_BREADTH_KNOWN;
+        ProfileFeatures fresh = read(emptyOld);
+        fresh.add(refund);
+        assertThat(rendered(fresh)).containsEntry("f.refunds_total", "1");
     }
 
     /**
@@ -197,7 +277,11 @@ class ProfileFeaturesTest {
         f.add(track("2024-01-01T00:00:00Z", Event.ORDER_COMPLETED, 10_000_000L, null));
         f.add(track("2024-01-11T00:00:00Z", Event.ORDER_COMPLETED, 10_000_000L, null));
         byte[] now = bytes(f);
-        assertThat(now[0]).isEqualTo((byte) ProfileFeatures.FORMAT_WITH_PARTS);
+        assertThat(now[0])
+                .isEqualTo(
+                        (byte)
+                                (ProfileFeatures.FORMAT_WITH_PARTS
+                                        + ProfileFeatures.FORMAT_BREADTH_KNOWN));
         // format 1: the same without the parts byte, the two order times (ten days back from the
         // last order each: varints of 5 bytes) and the day buckets (one byte: all in the hours)
         byte[] old = java.util.Arrays.copyOf(now, now.length - 1 - 5 - 5 - 1);
@@ -205,6 +289,7 @@ class ProfileFeaturesTest {
         ProfileFeatures restored = read(old);
         ProfileFeatures expected = f.copy();
         expected.forgetOrderTimes();
+        expected.forgetBreadth();
         expected.forgetLongWindows();
         assertThat(restored).isEqualTo(expected);
         assertThat(rendered(restored))
@@ -220,7 +305,11 @@ class ProfileFeaturesTest {
         // one order's time is the last order's: known in any format
         ProfileFeatures single = new ProfileFeatures();
         single.add(track("2024-01-01T00:00:00Z", Event.ORDER_COMPLETED, 10_000_000L, null));
-        assertThat(bytes(single)[0]).isEqualTo((byte) ProfileFeatures.FORMAT_WITH_PARTS);
+        assertThat(bytes(single)[0])
+                .isEqualTo(
+                        (byte)
+                                (ProfileFeatures.FORMAT_WITH_PARTS
+                                        + ProfileFeatures.FORMAT_BREADTH_KNOWN));
         ProfileFeatures more = read(bytes(single));
         more.add(track("2024-01-03T00:00:00Z", Event.ORDER_COMPLETED, 10_000_000L, null));
         assertThat(rendered(more)).containsEntry("f.order_gap_days", "2");
@@ -485,7 +574,11 @@ class ProfileFeaturesTest {
         assertThat(bytes.length).isLessThan(100);
         // two orders: with their order times and day buckets (format 3: the parts byte, two
         // varints of 4 bytes, and one byte: every order is in the hour buckets)
-        assertThat(bytes[0]).isEqualTo((byte) ProfileFeatures.FORMAT_WITH_PARTS);
+        assertThat(bytes[0])
+                .isEqualTo(
+                        (byte)
+                                (ProfileFeatures.FORMAT_WITH_PARTS
+                                        + ProfileFeatures.FORMAT_BREADTH_KNOWN));
         assertThat(bytes[bytes.length - 10])
                 .isEqualTo((byte) (ProfileFeatures.PART_ORDER_TIMES | ProfileFeatures.PART_DAYS));
         assertThat(bytes[bytes.length - 1]).isZero();
@@ -523,7 +616,11 @@ class ProfileFeaturesTest {
 
         // with texts and the times of two orders: format 3 with both parts
         byte[] bytes = ProfileFeaturesPropertiesTest.encode(f);
-        assertThat(bytes[0]).isEqualTo((byte) ProfileFeatures.FORMAT_WITH_PARTS);
+        assertThat(bytes[0])
+                .isEqualTo(
+                        (byte)
+                                (ProfileFeatures.FORMAT_WITH_PARTS
+                                        + ProfileFeatures.FORMAT_BREADTH_KNOWN));
         assertThat(read(bytes)).isEqualTo(f).hasSameHashCodeAs(f);
 
         // 30 days after the review's hour, only the complaint is in the window
@@ -541,7 +638,11 @@ class ProfileFeaturesTest {
     @Test
     void rejectsAnUnknownFormatVersion() throws IOException {
         byte[] bytes = ProfileFeaturesPropertiesTest.encode(typical());
-        bytes[0] = (byte) (ProfileFeatures.FORMAT_WITH_PARTS + 1);
+        bytes[0] =
+                (byte)
+                        (ProfileFeatures.FORMAT_WITH_PARTS
+                                + ProfileFeatures.FORMAT_BREADTH_KNOWN
+                                + 1);
         assertThat(ProfileFeatures.FORMAT_WITH_PARTS).isEqualTo(3);
         assertThatThrownBy(() -> read(bytes))
                 .isInstanceOf(IOException.class)
@@ -765,7 +866,11 @@ class ProfileFeaturesTest {
         assertThat(f.traits()).isEmpty();
         assertThat(f.traitCount()).isZero();
         ProfileFeatures without = f.copy();
-        assertThat(bytes(f)[0]).isEqualTo((byte) ProfileFeatures.FORMAT_WITHOUT_TEXTS);
+        assertThat(bytes(f)[0])
+                .isEqualTo(
+                        (byte)
+                                (ProfileFeatures.FORMAT_WITHOUT_TEXTS
+                                        + ProfileFeatures.FORMAT_BREADTH_KNOWN));
         assertThat(read(bytes(f))).isEqualTo(without);
         assertThat(f.retainTraits(java.util.Set.of())).as("no traits: nothing to do").isFalse();
         f.add(identify(t + 3000, Map.of("plan", "silver")));
@@ -915,13 +1020,18 @@ class ProfileFeaturesTest {
         Event plain = identify(t, Map.of());
         ProfileFeatures without = of(List.of(order, plain));
         byte[] old = bytes(without);
-        assertThat(old[0]).isEqualTo((byte) ProfileFeatures.FORMAT_WITHOUT_TEXTS);
+        assertThat(old[0])
+                .isEqualTo(
+                        (byte)
+                                (ProfileFeatures.FORMAT_WITHOUT_TEXTS
+                                        + ProfileFeatures.FORMAT_BREADTH_KNOWN));
         ProfileFeatures with = of(List.of(order, identify(t, Map.of("plan", "gold"))));
         byte[] now = bytes(with);
         // format 3: the same bytes, then the parts byte and the traits: one, "plan" = "gold",
         // set 0 ms before asOf
         byte[] expected = java.util.Arrays.copyOf(old, old.length + 13);
-        expected[0] = (byte) ProfileFeatures.FORMAT_WITH_PARTS;
+        expected[0] =
+                (byte) (ProfileFeatures.FORMAT_WITH_PARTS + ProfileFeatures.FORMAT_BREADTH_KNOWN);
         byte[] tail = {
             (byte) ProfileFeatures.PART_TRAITS, 1, 5, 'p', 'l', 'a', 'n', 5, 'g', 'o', 'l', 'd', 0
         };
@@ -948,12 +1058,20 @@ class ProfileFeaturesTest {
                         .traits(Map.of("plan", "gold", "näme", "新客"))
                         .build());
         byte[] allBytes = bytes(all);
-        assertThat(allBytes[0]).isEqualTo((byte) ProfileFeatures.FORMAT_WITH_PARTS);
+        assertThat(allBytes[0])
+                .isEqualTo(
+                        (byte)
+                                (ProfileFeatures.FORMAT_WITH_PARTS
+                                        + ProfileFeatures.FORMAT_BREADTH_KNOWN));
         assertThat(read(allBytes)).isEqualTo(all);
         ProfileFeatures allWithout = all.copy();
         allWithout.forgetTraits();
         byte[] allOld = bytes(allWithout);
-        assertThat(allOld[0]).isEqualTo((byte) ProfileFeatures.FORMAT_WITH_PARTS);
+        assertThat(allOld[0])
+                .isEqualTo(
+                        (byte)
+                                (ProfileFeatures.FORMAT_WITH_PARTS
+                                        + ProfileFeatures.FORMAT_BREADTH_KNOWN));
         // the same bytes but the parts byte, then the traits
         List<Integer> differ = new java.util.ArrayList<>();
         for (int i = 0; i < allOld.length; i++) {
@@ -980,7 +1098,7 @@ class ProfileFeaturesTest {
 
         // a corrupt traits part
         byte[] unknownPart = now.clone();
-        unknownPart[old.length] = (byte) (ProfileFeatures.PART_DAYS << 1);
+        unknownPart[old.length] = (byte) (ProfileFeatures.PART_BASKETS << 1);
         assertThatThrownBy(() -> read(unknownPart))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("parts");

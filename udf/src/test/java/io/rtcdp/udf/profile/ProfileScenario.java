@@ -2,6 +2,7 @@ package io.rtcdp.udf.profile;
 
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.EventType;
+import io.rtcdp.udf.event.OrderItem;
 import io.rtcdp.udf.testing.Events;
 import io.rtcdp.udf.text.TextIntent;
 import io.rtcdp.udf.text.TextSentiment;
@@ -37,6 +38,8 @@ final class ProfileScenario {
     };
 
     static final List<String> CATEGORIES = List.of("books", "Books", "garden", "toys", "äpfel");
+
+    static final List<String> SKUS = List.of("sku-1", "sku-2", "sku-3", "sku-4", "sku-5");
 
     static final List<String> TRAIT_NAMES = List.of("plan", "city", "tier", "näme");
     static final List<String> TRAIT_VALUES = List.of("a", "b", "B", "ü", "");
@@ -94,7 +97,8 @@ final class ProfileScenario {
             Boolean marketing,
             Boolean personalization,
             TextSignal text,
-            Map<String, String> traits) {}
+            Map<String, String> traits,
+            List<String> skus) {}
 
     /** One step: an event (when {@code event} is set) or an advance of as_of. */
     record Op(EventSpec event, TimeSpec time) {
@@ -162,10 +166,17 @@ final class ProfileScenario {
                                         .ofMinSize(1)
                                         .ofMaxSize(3)
                                         .map(m -> (Map<String, String>) new TreeMap<>(m))));
+        // order lines: none mostly, else a few skus, repeated ones among them (distinct items)
+        Arbitrary<List<String>> skus =
+                Arbitraries.frequencyOf(
+                        Tuple.of(3, Arbitraries.just(List.<String>of())),
+                        Tuple.of(2, Arbitraries.of(SKUS).list().ofMinSize(1).ofMaxSize(12)));
+        Arbitrary<Tuple.Tuple2<Map<String, String>, List<String>>> traitsAndSkus =
+                Combinators.combine(traits, skus).as(Tuple::of);
         return Combinators.combine(
-                        types, names, amounts, categories, consents, consents, texts, traits)
+                        types, names, amounts, categories, consents, consents, texts, traitsAndSkus)
                 .as(
-                        (type, name, amount, category, m, p, text, tr) ->
+                        (type, name, amount, category, m, p, text, ts) ->
                                 new EventSpec(
                                         type,
                                         type == EventType.TRACK ? name : null,
@@ -174,7 +185,8 @@ final class ProfileScenario {
                                         m,
                                         p,
                                         text,
-                                        tr));
+                                        ts.get1(),
+                                        ts.get2()));
     }
 
     static Arbitrary<List<Op>> ops(int maxSize) {
@@ -211,7 +223,19 @@ final class ProfileScenario {
     }
 
     static Event event(EventSpec s, long ts, int seq) {
+        // order lines only where the contract reads them (§1), as the parser leaves them
+        boolean lines =
+                s.type() == EventType.TRACK
+                        && (Event.ORDER_COMPLETED.equals(s.name())
+                                || Event.ORDER_REFUNDED.equals(s.name()));
+        OrderItem[] items =
+                lines
+                        ? s.skus().stream()
+                                .map(sku -> new OrderItem(sku, null, 1, 1_000_000L))
+                                .toArray(OrderItem[]::new)
+                        : new OrderItem[0];
         return Events.of(s.type())
+                .items(items)
                 .name(s.name())
                 .eventId("e" + seq)
                 .at(ts)

@@ -170,6 +170,10 @@ class ProfileValuesTest {
                                             (byte) 0xff,
                                             (byte) 0xff,
                                             (byte) 0xff,
+                                            (byte) 0xff,
+                                            (byte) 0xff,
+                                            (byte) 0xff,
+                                            (byte) 0xff,
                                             0x7f,
                                             0
                                         }))
