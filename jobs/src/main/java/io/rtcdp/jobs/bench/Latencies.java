@@ -40,6 +40,11 @@ public final class Latencies {
         return sorted[Math.max(1, rank) - 1];
     }
 
+    /** The samples so far, in the order they were added. */
+    public synchronized long[] values() {
+        return Arrays.copyOf(values, n);
+    }
+
     /** The largest sample, or -1 when there are none. */
     public long max() {
         return percentile(100);

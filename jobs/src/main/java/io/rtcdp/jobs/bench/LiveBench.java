@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -40,8 +39,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
-import redis.clients.jedis.params.ScanParams;
-import redis.clients.jedis.resps.ScanResult;
 
 /**
  * {@code rtcdp bench --live}: freshness of the streaming job. Runs the job of {@code rtcdp run}
@@ -54,7 +51,8 @@ import redis.clients.jedis.resps.ScanResult;
  * the events/s the job processed and whether it kept up (its lag: events appended to Kafka and not
  * yet read by the job). With {@code max}, a ramp finds the highest rate the job keeps up with and
  * then measures at 70 % of it, with app reads (HGETALL of random profiles, one at a time on one
- * connection) next to the same reads on the idle Redis before.
+ * connection, from a process of its own: {@link AppReaderProcess}) next to the same reads on the
+ * idle Redis before.
  */
 public final class LiveBench {
     static final String TENANT = "bench";
@@ -310,12 +308,11 @@ public final class LiveBench {
         String prefix = cfg.get(RtcdpOptions.KEY_PREFIX);
         Producer producer = new Producer(cfg);
         Poller poller = new Poller(redisUrl, prefix);
-        AppReader reader = new AppReader(redisUrl);
+        AppReader reader = s.appReads() > 0 ? new AppReader(redisUrl, s.appReads()) : null;
         List<Thread> threads =
                 List.of(
                         daemon(producer::run, "bench-producer"),
-                        daemon(poller::run, "bench-poller"),
-                        daemon(reader::run, "bench-app-reads"));
+                        daemon(poller::run, "bench-poller"));
         threads.forEach(Thread::start);
         List<Step> steps = new ArrayList<>();
         Integer maxRate = null;
@@ -325,7 +322,7 @@ public final class LiveBench {
             if (s.warmupSeconds() > 0) {
                 warmUp(producer, job, warmRate);
             }
-            if (s.appReads() > 0) {
+            if (reader != null) {
                 reader.loadKeys(prefix);
                 Latencies idleReads = new Latencies();
                 reader.start(idleReads);
@@ -378,6 +375,9 @@ public final class LiveBench {
             stop = true;
             for (Thread t : threads) {
                 t.join(10_000);
+            }
+            if (reader != null) {
+                reader.close();
             }
         }
         Result r =
@@ -461,7 +461,7 @@ public final class LiveBench {
             Producer producer, JobClient job, String phase, int rate, int seconds, AppReader reader)
             throws Exception {
         Latencies latency = new Latencies();
-        Latencies reads = reader == null || s.appReads() <= 0 ? null : new Latencies();
+        Latencies reads = reader == null ? null : new Latencies();
         long producedBefore = producer.acked.get();
         long processedBefore = processed();
         long cpuBefore = processCpuNanos();
@@ -828,62 +828,74 @@ public final class LiveBench {
         }
     }
 
-    /** An app reading random profiles: HGETALL, one at a time on one connection, at a set rate. */
-    private final class AppReader {
-        private final String url;
-        private final SplittableRandom random = new SplittableRandom(7);
-        private volatile Latencies into;
-        private volatile List<String> keys = List.of();
+    /**
+     * The app of the app reads: {@link AppReaderProcess}, a process of its own (a real app does not
+     * share the job's garbage collections), driven over its standard input and output.
+     */
+    private static final class AppReader implements AutoCloseable {
+        private final Process process;
+        private final java.io.BufferedWriter to;
+        private final java.io.BufferedReader from;
+        private Latencies into;
 
-        AppReader(String url) {
-            this.url = url;
+        AppReader(String url, int rate) throws java.io.IOException {
+            process =
+                    new ProcessBuilder(
+                                    Path.of(System.getProperty("java.home"), "bin", "java")
+                                            .toString(),
+                                    "-Xmx64m",
+                                    "-XX:+UseSerialGC",
+                                    "-cp",
+                                    System.getProperty("java.class.path"),
+                                    AppReaderProcess.class.getName(),
+                                    url,
+                                    Integer.toString(rate))
+                            .redirectError(ProcessBuilder.Redirect.INHERIT)
+                            .start();
+            to =
+                    new java.io.BufferedWriter(
+                            new java.io.OutputStreamWriter(
+                                    process.getOutputStream(), StandardCharsets.UTF_8));
+            from =
+                    new java.io.BufferedReader(
+                            new java.io.InputStreamReader(
+                                    process.getInputStream(), StandardCharsets.UTF_8));
         }
 
-        void loadKeys(String prefix) {
-            List<String> k = new ArrayList<>();
-            try (Jedis j = jedis(url)) {
-                String cursor = ScanParams.SCAN_POINTER_START;
-                ScanParams params =
-                        new ScanParams().match(prefix + ":" + TENANT + ":profile:*").count(1000);
-                do {
-                    ScanResult<String> page = j.scan(cursor, params);
-                    k.addAll(page.getResult());
-                    cursor = page.getCursor();
-                } while (!cursor.equals(ScanParams.SCAN_POINTER_START) && k.size() < 20_000);
+        private String call(String command) throws java.io.IOException {
+            to.write(command);
+            to.newLine();
+            to.flush();
+            String answer = from.readLine();
+            if (answer == null || answer.startsWith("error")) {
+                throw new java.io.IOException(
+                        "the app reader process did not answer " + command + ": " + answer);
             }
-            keys = k;
+            return answer;
         }
 
-        void start(Latencies into) {
+        void loadKeys(String prefix) throws java.io.IOException {
+            call("keys " + prefix + ":" + TENANT + ":profile:*");
+        }
+
+        void start(Latencies into) throws java.io.IOException {
             this.into = into;
+            call("start");
         }
 
-        void stop() {
+        void stop() throws java.io.IOException {
+            String[] answer = call("stop").split(" ");
+            for (int i = 2; i < answer.length; i++) {
+                into.add(Long.parseLong(answer[i]));
+            }
             into = null;
         }
 
-        void run() {
-            try (Jedis j = jedis(url)) {
-                long every = 1_000_000_000L / Math.max(1, s.appReads());
-                long next = System.nanoTime();
-                while (!stop) {
-                    Latencies l = into;
-                    List<String> k = keys;
-                    if (l == null || k.isEmpty() || s.appReads() <= 0) {
-                        LockSupport.parkNanos(1_000_000);
-                        next = System.nanoTime();
-                        continue;
-                    }
-                    String key = k.get(random.nextInt(k.size()));
-                    long t = System.nanoTime();
-                    j.hgetAll(key);
-                    l.add((System.nanoTime() - t) / 1000);
-                    next += every;
-                    long wait = next - System.nanoTime();
-                    if (wait > 0) {
-                        LockSupport.parkNanos(wait);
-                    }
-                }
+        @Override
+        public void close() throws Exception {
+            to.close();
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
             }
         }
     }
