@@ -26,6 +26,7 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.SortedMap;
@@ -445,9 +446,10 @@ public final class ProfileFeatures {
                         for (OrderItem item : e.items()) {
                             skus.add(item.sku());
                         }
+                        Collection<String> distinct = PurchasedItems.distinct(skus);
                         basketOrders = Decimals.addSaturating(basketOrders, 1);
-                        basketItems = Decimals.addSaturating(basketItems, distinct(skus));
-                        itemsLeftOut = items.addOrder(ts, skus);
+                        basketItems = Decimals.addSaturating(basketItems, distinct.size());
+                        itemsLeftOut = items.addOrder(ts, distinct);
                     }
                 }
                 case Event.ORDER_REFUNDED -> {
@@ -524,27 +526,6 @@ public final class ProfileFeatures {
             dictTotal[c]++;
         }
         return true;
-    }
-
-    /** How many different strings {@code skus} holds. */
-    private static int distinct(List<String> skus) {
-        int n = skus.size();
-        if (n < 2) {
-            return n;
-        }
-        if (n <= 8) {
-            int d = 0;
-            for (int i = 0; i < n; i++) {
-                String s = skus.get(i);
-                boolean seen = false;
-                for (int j = 0; j < i && !seen; j++) {
-                    seen = s.equals(skus.get(j));
-                }
-                d += seen ? 0 : 1;
-            }
-            return d;
-        }
-        return new java.util.HashSet<>(skus).size();
     }
 
     /**
