@@ -12,6 +12,11 @@ import io.rtcdp.testing.LocalKafka;
 import io.rtcdp.testing.ServerProcesses;
 import io.rtcdp.udf.gen.GeneratedRecord;
 import io.rtcdp.udf.gen.PopulationGenerator;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -502,7 +507,7 @@ public final class LiveBench {
         if (checkpoints != null && !"warm-up".equals(phase)) {
             try {
                 cps = checkpoints.between(wallStart, wallEnd);
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 out.println("checkpoint statistics not read: " + e.getMessage());
             }
         }
@@ -834,11 +839,11 @@ public final class LiveBench {
      */
     private static final class AppReader implements AutoCloseable {
         private final Process process;
-        private final java.io.BufferedWriter to;
-        private final java.io.BufferedReader from;
+        private final BufferedWriter to;
+        private final BufferedReader from;
         private Latencies into;
 
-        AppReader(String url, int rate) throws java.io.IOException {
+        AppReader(String url, int rate) throws IOException {
             process =
                     new ProcessBuilder(
                                     Path.of(System.getProperty("java.home"), "bin", "java")
@@ -853,37 +858,37 @@ public final class LiveBench {
                             .redirectError(ProcessBuilder.Redirect.INHERIT)
                             .start();
             to =
-                    new java.io.BufferedWriter(
-                            new java.io.OutputStreamWriter(
+                    new BufferedWriter(
+                            new OutputStreamWriter(
                                     process.getOutputStream(), StandardCharsets.UTF_8));
             from =
-                    new java.io.BufferedReader(
-                            new java.io.InputStreamReader(
+                    new BufferedReader(
+                            new InputStreamReader(
                                     process.getInputStream(), StandardCharsets.UTF_8));
         }
 
-        private String call(String command) throws java.io.IOException {
+        private String call(String command) throws IOException {
             to.write(command);
             to.newLine();
             to.flush();
             String answer = from.readLine();
             if (answer == null || answer.startsWith("error")) {
-                throw new java.io.IOException(
+                throw new IOException(
                         "the app reader process did not answer " + command + ": " + answer);
             }
             return answer;
         }
 
-        void loadKeys(String prefix) throws java.io.IOException {
+        void loadKeys(String prefix) throws IOException {
             call("keys " + prefix + ":" + TENANT + ":profile:*");
         }
 
-        void start(Latencies into) throws java.io.IOException {
+        void start(Latencies into) throws IOException {
             this.into = into;
             call("start");
         }
 
-        void stop() throws java.io.IOException {
+        void stop() throws IOException {
             String[] answer = call("stop").split(" ");
             for (int i = 2; i < answer.length; i++) {
                 into.add(Long.parseLong(answer[i]));

@@ -33,9 +33,10 @@ public final class ProfileValues {
     static {
         // presence and change sets are long bit masks, and a profile change's pending fields are
         // these slots and the lifecycle in one long (operators: ProfileChange)
-        if (SLOTS > 63) {
+        // (every field of them as one mask is (1L << (SLOTS + 1)) - 1: at most 63 bits)
+        if (SLOTS > 62) {
             throw new ExceptionInInitializerError(
-                    SLOTS + " feature slots: the long masks hold 63 and the lifecycle");
+                    SLOTS + " feature slots: the long masks hold 62 and the lifecycle");
         }
     }
 
