@@ -122,6 +122,11 @@ final class FeatureOracle {
         return e.amountMicros() == null ? BigDecimal.ZERO : BigDecimal.valueOf(e.amountMicros(), 6);
     }
 
+    /** {@code sum / n} with 2 decimals, half to even, as text. */
+    private static String mean(BigDecimal sum, long n) {
+        return money(sum.divide(BigDecimal.valueOf(n), 2, RoundingMode.HALF_EVEN));
+    }
+
     private static String money(BigDecimal v) {
         return v.stripTrailingZeros().toPlainString();
     }
@@ -173,12 +178,7 @@ final class FeatureOracle {
             if (baskets > 0) {
                 f.put(
                         ProfileFields.AVG_BASKET_ITEMS,
-                        money(
-                                BigDecimal.valueOf(basketItems)
-                                        .divide(
-                                                BigDecimal.valueOf(baskets),
-                                                2,
-                                                RoundingMode.HALF_EVEN)));
+                        mean(BigDecimal.valueOf(basketItems), baskets));
             }
             f.put(ProfileFields.FIRST_SEEN, Long.toString(first));
             f.put(ProfileFields.LAST_SEEN, Long.toString(last));
@@ -186,11 +186,7 @@ final class FeatureOracle {
             f.put(ProfileFields.ORDERS_TOTAL, Long.toString(orders));
             f.put(ProfileFields.REVENUE_TOTAL, money(revenue));
             if (orders > 0) {
-                f.put(
-                        ProfileFields.AVG_ORDER_VALUE,
-                        money(
-                                revenue.divide(
-                                        BigDecimal.valueOf(orders), 2, RoundingMode.HALF_EVEN)));
+                f.put(ProfileFields.AVG_ORDER_VALUE, mean(revenue, orders));
                 f.put(
                         ProfileFields.DAYS_SINCE_LAST_ORDER,
                         Long.toString(Math.floorDiv(asOf - lastOrder, DAY_MS)));
