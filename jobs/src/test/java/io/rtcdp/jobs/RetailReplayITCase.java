@@ -84,6 +84,15 @@ class RetailReplayITCase {
         assertThat(actual.values().stream().filter(h -> h.containsKey("f.avg_basket_items")))
                 .as("customers with baskets")
                 .hasSizeGreaterThan(5000);
+        // and a rule reads them (examples/rules/retail.yaml, checked by RetailRulesOracle)
+        assertThat(
+                        actual.values().stream()
+                                .filter(
+                                        h ->
+                                                h.getOrDefault("tags", "")
+                                                        .contains("frequent_returner")))
+                .as("customers tagged frequent_returner")
+                .hasSizeGreaterThan(100);
         RetailRulesOracle.check(redis, actual, oneidOf, events);
         ScoresOracle.check(actual);
         // every customer is a profile of the one tenant: ranked among all of them (§7.4)

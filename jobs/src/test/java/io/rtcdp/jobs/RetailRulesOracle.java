@@ -63,6 +63,9 @@ final class RetailRulesOracle {
             if (has(h, "f.days_since_last_order") && num(h, "f.days_since_last_order") <= 30) {
                 tags.add("recent_buyer");
             }
+            if (has(h, "f.refunds_total") && num(h, "f.refunds_total") >= 3) {
+                tags.add("frequent_returner");
+            }
             TreeSet<String> segments = new TreeSet<>();
             if (tags.contains("high_value") && tags.contains("frequent_buyer")) {
                 segments.add("vip");

@@ -25,7 +25,7 @@ class RulesCommandTest {
         assertThat(r[1])
                 .isEqualTo(
                         retail
-                                + ": valid, tenant retail version 1: 6 tags, 4 segments, 3 triggers"
+                                + ": valid, tenant retail version 1: 7 tags, 4 segments, 3 triggers"
                                 + " (2 event-driven)");
         assertThat(r[2]).isEmpty();
         assertThat(run("rules", "validate", "../examples/rules/demo.yaml")[0]).isEqualTo("0");

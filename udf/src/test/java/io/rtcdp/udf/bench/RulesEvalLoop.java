@@ -100,7 +100,7 @@ public final class RulesEvalLoop {
             double cpuSecs = (CPU.getCurrentThreadCpuTime() - cpuStart) / 1e9;
             // per CPU second too: the machine is shared, so wall time alone says little
             System.out.printf(
-                    "%s: %.0f profile updates/s wall, %.0f per CPU second (13 rules each),"
+                    "%s: %.0f profile updates/s wall, %.0f per CPU second (every rule each),"
                             + " %d evaluation errors%n",
                     round == 0 ? "warm-up" : "measured", count / secs, count / cpuSecs, errors);
         }
