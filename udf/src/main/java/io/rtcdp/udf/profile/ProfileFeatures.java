@@ -230,7 +230,7 @@ public final class ProfileFeatures {
 
     /**
      * Whether the refunds and baskets are unknown: a state with events written before they were
-     * kept (format 1, 2 or 3). Their fields are then left out for good.
+     * kept (format 1, 2 or 3). Their fields are then left out for good, and their counts stay 0.
      */
     private boolean breadthUnknown;
 
@@ -447,15 +447,19 @@ public final class ProfileFeatures {
                             skus.add(item.sku());
                         }
                         Collection<String> distinct = PurchasedItems.distinct(skus);
-                        basketOrders = Decimals.addSaturating(basketOrders, 1);
-                        basketItems = Decimals.addSaturating(basketItems, distinct.size());
+                        if (!breadthUnknown) {
+                            basketOrders = Decimals.addSaturating(basketOrders, 1);
+                            basketItems = Decimals.addSaturating(basketItems, distinct.size());
+                        }
                         itemsLeftOut = items.addOrder(ts, distinct);
                     }
                 }
                 case Event.ORDER_REFUNDED -> {
-                    Long a = e.amountMicros();
-                    refundsTotal = Decimals.addSaturating(refundsTotal, 1);
-                    refundedTotal = Decimals.addSaturating(refundedTotal, a == null ? 0 : a);
+                    if (!breadthUnknown) {
+                        Long a = e.amountMicros();
+                        refundsTotal = Decimals.addSaturating(refundsTotal, 1);
+                        refundedTotal = Decimals.addSaturating(refundedTotal, a == null ? 0 : a);
+                    }
                 }
                 case Event.PRODUCT_VIEWED -> views = 1;
                 case Event.PRODUCT_ADDED -> carts = 1;
@@ -1035,11 +1039,15 @@ public final class ProfileFeatures {
         ordersTotal = Decimals.addSaturating(ordersTotal, other.ordersTotal);
         revenueTotal = Decimals.addSaturating(revenueTotal, other.revenueTotal);
         lastOrderTs = Math.max(lastOrderTs, other.lastOrderTs);
-        breadthUnknown |= other.breadthUnknown;
-        refundsTotal = Decimals.addSaturating(refundsTotal, other.refundsTotal);
-        refundedTotal = Decimals.addSaturating(refundedTotal, other.refundedTotal);
-        basketOrders = Decimals.addSaturating(basketOrders, other.basketOrders);
-        basketItems = Decimals.addSaturating(basketItems, other.basketItems);
+        if (breadthUnknown || other.breadthUnknown) {
+            // an unknown side makes the sum unknown: nothing of it is kept
+            forgetBreadth();
+        } else {
+            refundsTotal = Decimals.addSaturating(refundsTotal, other.refundsTotal);
+            refundedTotal = Decimals.addSaturating(refundedTotal, other.refundedTotal);
+            basketOrders = Decimals.addSaturating(basketOrders, other.basketOrders);
+            basketItems = Decimals.addSaturating(basketItems, other.basketItems);
+        }
         if (other.items != null) {
             if (items == null) {
                 items = other.items.copy();

@@ -80,9 +80,12 @@ public final class PurchasedItems {
         return leftOut;
     }
 
-    /** The distinct skus of an order, sorted. */
+    /**
+     * The distinct skus of an order, sorted: {@code skus} itself when it has one or none, or is
+     * already what this returns.
+     */
     public static Collection<String> distinct(Collection<String> skus) {
-        if (skus.size() <= 1) {
+        if (skus.size() <= 1 || skus instanceof TreeSet<String> t && t.comparator() == null) {
             return skus;
         }
         return new TreeSet<>(skus);

@@ -211,6 +211,11 @@ class ProfileFeaturesTest {
                 .containsEntry("f.refunded_total", null)
                 .containsEntry("f.avg_basket_items", null)
                 .containsEntry("f.orders_total", "3");
+        // nothing of them is kept: the same state as the known one's with them forgotten
+        ProfileFeatures same = of(List.of(plain, refund, basket));
+        same.merge(of(List.of(small)));
+        same.forgetBreadth();
+        assertThat(restored).isEqualTo(same);
         assertThat(bytes(restored)[0]).isEqualTo((byte) ProfileFeatures.FORMAT_WITH_PARTS);
         assertThat(read(bytes(restored))).isEqualTo(restored);
         // an empty profile knows them whatever its format
