@@ -1,6 +1,7 @@
 package io.rtcdp.jobs;
 
 import io.rtcdp.operators.RecordIsolation;
+import io.rtcdp.operators.decide.BgNbdFitStage;
 import io.rtcdp.operators.decide.ContactStage;
 import io.rtcdp.operators.decide.LabelledExample;
 import io.rtcdp.operators.decide.MergedLearningStage;
@@ -114,6 +115,7 @@ public final class RtcdpJob {
         m.put("rfm summary", "");
         m.put("rfm boundaries", "keyed by tenant: one summary per changed bucket per refresh");
         m.put("rfm", "");
+        m.put("bgnbd fit", "keyed by tenant: a few fits per refit interval");
         m.put("decide", "");
         m.put("redis triggers", "keyed by tenant");
         m.put("online trainer", "keyed by tenant and model");
@@ -345,7 +347,11 @@ public final class RtcdpJob {
         SingleOutputStreamOperator<Tuple3<String, Integer, byte[]>> rfmSummaries =
                 rfmObservations
                         .keyBy(RfmSummarizer.KEY)
-                        .process(new RfmSummarizer(rfmRefresh), RfmSummarizer.SUMMARY)
+                        .process(
+                                new RfmSummarizer(
+                                        rfmRefresh,
+                                        config.get(RtcdpOptions.MODELS_BGNBD_REFIT_INTERVAL)),
+                                RfmSummarizer.SUMMARY)
                         .uid("rfm-summary")
                         .name("rfm summary");
         deadLetters.add(rfmSummaries.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
@@ -364,6 +370,23 @@ public final class RtcdpJob {
                         .uid("rfm-score")
                         .name("rfm");
         deadLetters.add(rfm.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
+        // BG/NBD's live refit: fitted per tenant to the buckets' samples, sent to the decision
+        // stage's broadcast input with the rule sets and models (docs/models.md)
+        DataStream<String> decisionControl = rules;
+        if (!config.get(RtcdpOptions.MODELS_BGNBD_REFIT_INTERVAL).isZero()) {
+            SingleOutputStreamOperator<String> fits =
+                    rfmSummaries
+                            .getSideOutput(RfmSummarizer.SAMPLES)
+                            .keyBy(BgNbdFitStage.KEY)
+                            .process(
+                                    new BgNbdFitStage(
+                                            config.get(RtcdpOptions.MODELS_BGNBD_REFIT_INTERVAL)),
+                                    Types.STRING)
+                            .uid("bgnbd-fit")
+                            .name("bgnbd fit");
+            deadLetters.add(fits.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
+            decisionControl = rules.union(fits);
+        }
 
         // Next purchase in three stages, like RFM: the tenant's item statistics spread over
         // buckets of its items, updated per order; the tenant's item table built from them and
@@ -404,7 +427,7 @@ public final class RtcdpJob {
         SingleOutputStreamOperator<ProfileUpdate> decided =
                 changes.union(rfm, recs)
                         .keyBy(ProfileDecider.KEY)
-                        .connect(rules.broadcast())
+                        .connect(decisionControl.broadcast())
                         .transform(
                                 "decide",
                                 ProfileUpdateSerializer.TYPE_INFO,

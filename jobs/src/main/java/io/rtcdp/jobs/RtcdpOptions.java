@@ -562,6 +562,20 @@ public final class RtcdpOptions {
         return entries;
     }
 
+    public static final ConfigOption<Duration> MODELS_BGNBD_REFIT_INTERVAL =
+            setting(
+                    key("models.bgnbd-refit-interval")
+                            .durationType()
+                            .defaultValue(Duration.ofDays(28))
+                            .withDescription(
+                                    "how often BG/NBD's parameters are fitted again to each"
+                                            + " tenant's customers, in the tenant's event time;"
+                                            + " models with BG/NBD inputs (`p_alive`,"
+                                            + " `bgnbd_purchase`) are served with the latest fit"
+                                            + " instead of their `model.json` parameters; `0s`"
+                                            + " turns the live fit off"),
+                    notNegative());
+
     public static final ConfigOption<Boolean> LEARNING_ENABLED =
             setting(
                     key("learning.enabled")

@@ -9,6 +9,8 @@ import io.rtcdp.operators.types.DecisionStateSerializer;
 import io.rtcdp.operators.types.LabelledExampleSerializer;
 import io.rtcdp.operators.types.LearningMessageSerializer;
 import io.rtcdp.udf.event.Event;
+import io.rtcdp.udf.ml.BgNbd;
+import io.rtcdp.udf.ml.BgNbdFit;
 import io.rtcdp.udf.ml.LabelSpec;
 import io.rtcdp.udf.ml.LabelledSnapshot;
 import io.rtcdp.udf.ml.LearningHead;
@@ -305,6 +307,15 @@ public final class ProfileDecider
     /** Scorers of {@link #MODEL_NAMES} by tenant, from {@link #models}. */
     private transient Map<String, TenantScorers> scorersByTenant;
 
+    /**
+     * Each tenant's BG/NBD live fit ({@link BgNbdFitStage}) decoded from {@link #MODELS} (key
+     * {@link #fitKey}), empty for a tenant without one; its models with BG/NBD inputs are served
+     * with it.
+     */
+    private transient Map<String, java.util.Optional<BgNbd.Params>> fitsByTenant;
+
+    private transient Counter bgNbdFitsApplied;
+
     @Override
     public void initializeState(FunctionInitializationContext ctx) throws Exception {
         marketingState =
@@ -501,6 +512,7 @@ public final class ProfileDecider
         suppressedCap = g.counter("triggersSuppressedCap");
         suppressedConsent = g.counter("triggersSuppressedConsent");
         modelsApplied = g.counter("modelsApplied");
+        bgNbdFitsApplied = g.counter("bgnbdFitsApplied");
         modelsRejected = g.counter("modelsRejected");
         triggersSuppressedNba = g.counter("triggersSuppressedNextBestAction");
         triggerCandidatesSent = g.counter("triggerCandidatesSent");
@@ -513,6 +525,7 @@ public final class ProfileDecider
                         new org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram(4096));
         models = new HashMap<>();
         scorersByTenant = new HashMap<>();
+        fitsByTenant = new HashMap<>();
         for (String name : MODEL_NAMES) {
             g.addGroup("model", name)
                     .gauge(
@@ -685,6 +698,10 @@ public final class ProfileDecider
     @Override
     public void processBroadcastElement(String text, Context ctx, Collector<ProfileUpdate> out)
             throws Exception {
+        if (BgNbdFit.isFit(text)) {
+            applyFit(text, ctx.getBroadcastState(MODELS));
+            return;
+        }
         if (ModelMessages.isModel(text)) {
             applyModel(text, ctx.getBroadcastState(MODELS));
             return;
@@ -858,6 +875,49 @@ public final class ProfileDecider
         return ruleSets.get(tenant, stored);
     }
 
+    /** Where a tenant's BG/NBD fit is kept in {@link #MODELS}: no model name has a {@code #}. */
+    static String fitKey(String tenant) {
+        return tenant + "/#bgnbd";
+    }
+
+    /**
+     * A tenant's new BG/NBD fit: its models with BG/NBD inputs use it from the next update of each
+     * profile on. One older than the fit in force (by its {@code as_of}) is ignored.
+     */
+    private void applyFit(String text, BroadcastState<String, String> stored) throws Exception {
+        BgNbdFit fit;
+        try {
+            fit = BgNbdFit.fromText(text);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("Ignored a BG/NBD fit: {}", e.getMessage());
+            return;
+        }
+        String key = fitKey(fit.tenant());
+        String had = stored.get(key);
+        if (had != null && BgNbdFit.fromText(had).asOf() > fit.asOf()) {
+            return;
+        }
+        stored.put(key, text);
+        fitsByTenant.put(fit.tenant(), java.util.Optional.of(fit.params()));
+        scorersByTenant.remove(fit.tenant());
+        bgNbdFitsApplied.inc();
+    }
+
+    /** The tenant's BG/NBD fit in force, null for none. */
+    private BgNbd.Params fit(String tenant, ReadOnlyBroadcastState<String, String> stored)
+            throws Exception {
+        java.util.Optional<BgNbd.Params> f = fitsByTenant.get(tenant);
+        if (f == null) {
+            String text = stored.get(fitKey(tenant));
+            f =
+                    text == null
+                            ? java.util.Optional.empty()
+                            : java.util.Optional.of(BgNbdFit.fromText(text).params());
+            fitsByTenant.put(tenant, f);
+        }
+        return f.orElse(null);
+    }
+
     /** A new model version: used from the next update of each profile on. */
     private void applyModel(String text, BroadcastState<String, String> stored) throws Exception {
         ModelMessages.Decoded m;
@@ -970,6 +1030,12 @@ public final class ProfileDecider
                     s != null
                             ? s
                             : scorer(ModelMessages.key(ModelMessages.ANY_TENANT, name), stored);
+        }
+        BgNbd.Params fit = fit(tenant, stored);
+        if (fit != null) {
+            for (int i = 0; i < all.length; i++) {
+                all[i] = all[i] == null ? null : all[i].withBgNbd(fit);
+            }
         }
         TenantScorers t = new TenantScorers(all);
         scorersByTenant.put(tenant, t);

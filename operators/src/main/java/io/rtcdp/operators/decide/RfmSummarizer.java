@@ -2,6 +2,7 @@ package io.rtcdp.operators.decide;
 
 import io.rtcdp.operators.RecordIsolation;
 import io.rtcdp.operators.profile.RfmObservation;
+import io.rtcdp.udf.ml.BgNbdSample;
 import io.rtcdp.udf.rfm.RfmDistribution;
 import java.time.Duration;
 import java.util.Arrays;
@@ -21,6 +22,7 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
  * The first RFM stage, keyed by (tenant, bucket): the bucket is a stable hash of the oneid, so one
@@ -44,6 +46,14 @@ import org.apache.flink.util.Collector;
  * to {@link #EXACT_BUCKET} profiles a bucket sends its counts exactly, beyond that a KLL sketch of
  * them (only tenants of far more than {@link RfmBoundaryMerger#EXACT_PROFILES} profiles have such
  * buckets).
+ *
+ * <p>For BG/NBD's live refit ({@link BgNbdFitStage}) a bucket also keeps a hash sample of its
+ * customers ({@link BgNbdSample}: first and last order time, orders; all of them up to {@link
+ * #SAMPLE_CAP}, then the level rises), updated on every change, and sends it to {@link #SAMPLES}
+ * with its summary when it changed, and when event time passes the end of the refit period of a
+ * change (an event-time timer): the fit stage, which fits when event time passes a period's end,
+ * then has every bucket's sample as of that end, however fast the input is read (a replay, a
+ * catch-up).
  */
 public final class RfmSummarizer
         extends KeyedProcessFunction<String, RfmObservation, Tuple3<String, Integer, byte[]>> {
@@ -63,9 +73,24 @@ public final class RfmSummarizer
             Types.TUPLE(
                     Types.STRING, Types.INT, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
 
+    /** The buckets' BG/NBD samples: tenant, bucket and the encoded {@link BgNbdSample}. */
+    public static final OutputTag<Tuple3<String, Integer, byte[]>> SAMPLES =
+            new OutputTag<>("bgnbd-samples", SUMMARY);
+
+    /** Customers a bucket's BG/NBD sample holds at most: 16,384 per tenant. */
+    static final int SAMPLE_CAP = 64;
+
     private static final String[] COLUMNS = {"recency", "frequency", "monetary"};
 
     private final long refreshMillis;
+
+    /** The BG/NBD refit interval in event time, 0 for no samples. */
+    private final long refitMillis;
+
+    private final int sampleCap;
+
+    /** oneid → {first order ts, last order ts, orders} of the customers in the sample. */
+    private transient MapState<String, long[]> sample;
 
     /** oneid → {last order ts, orders, revenue micros}. */
     private transient MapState<String, long[]> profiles;
@@ -84,15 +109,47 @@ public final class RfmSummarizer
     private static final int SIZE = 0;
     private static final int STATUS = 1;
     private static final int NEXT = 2;
+
+    /** The BG/NBD sample's level ({@link BgNbdSample#sampled}). */
+    private static final int LEVEL = 3;
+
+    /** Customers in the sample. */
+    private static final int SAMPLE_SIZE = 4;
+
+    /** The latest order time of the bucket. */
+    private static final int CLOCK = 5;
+
+    /** 1 when the sample changed since it was last sent. */
+    private static final int SAMPLE_CHANGED = 6;
+
+    /** Slots of the bucket's state; a state of before the samples has the first three. */
+    private static final int SLOTS = 7;
+
     private static final long NEW = 0;
     private static final long SENT = 1;
     private static final long CHANGED = 2;
 
     private transient Counter summariesSent;
+    private transient Counter samplesSent;
     private final RecordIsolation isolation = new RecordIsolation("rfm");
 
+    /** Without BG/NBD samples. */
     public RfmSummarizer(Duration refreshInterval) {
+        this(refreshInterval, Duration.ZERO);
+    }
+
+    /**
+     * @param refreshInterval how often a changed bucket sends its summary (processing time)
+     * @param bgNbdRefit the BG/NBD refit interval (event time); zero for no samples
+     */
+    public RfmSummarizer(Duration refreshInterval, Duration bgNbdRefit) {
+        this(refreshInterval, bgNbdRefit, SAMPLE_CAP);
+    }
+
+    RfmSummarizer(Duration refreshInterval, Duration bgNbdRefit, int sampleCap) {
         this.refreshMillis = Math.max(1, refreshInterval.toMillis());
+        this.refitMillis = Math.max(0, bgNbdRefit.toMillis());
+        this.sampleCap = sampleCap;
     }
 
     /** The bucket of a profile: a stable hash of its oneid, 0 ≤ bucket < {@link #BUCKETS}. */
@@ -125,7 +182,15 @@ public final class RfmSummarizer
                                 new ValueStateDescriptor<>(
                                         "rfm-bucket",
                                         PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        sample =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "bgnbd-sample",
+                                        Types.STRING,
+                                        PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         summariesSent = getRuntimeContext().getMetricGroup().counter("rfmSummariesSent");
+        samplesSent = getRuntimeContext().getMetricGroup().counter("bgnbdSamplesSent");
         isolation.open(getRuntimeContext().getMetricGroup());
     }
 
@@ -161,15 +226,18 @@ public final class RfmSummarizer
             count(v, 1);
             profiles.put(o.oneid(), v);
         }
-        long[] bucket = bucketState.value();
-        if (bucket == null) {
-            bucket = new long[3];
-        }
+        long[] bucket = bucket(bucketState.value());
         bucket[SIZE] += o.isRemoval() ? -1 : old == null ? 1 : 0;
+        if (refitMillis > 0 && observeSample(o, bucket)) {
+            // the sample goes when event time passes the end of this change's refit period
+            ctx.timerService()
+                    .registerEventTimeTimer(
+                            (Math.floorDiv(bucket[CLOCK], refitMillis) + 1) * refitMillis);
+        }
         if (bucket[STATUS] == NEW) {
             // the bucket's first change: its summary at once, and one at the end of the input
             ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
-            send(o.tenant(), ctx.getCurrentKey(), bucket, out);
+            send(o.tenant(), ctx.getCurrentKey(), bucket, out, ctx);
             return;
         }
         bucket[STATUS] = CHANGED;
@@ -179,6 +247,69 @@ public final class RfmSummarizer
             ctx.timerService().registerProcessingTimeTimer(bucket[NEXT]);
         }
         bucketState.update(bucket);
+    }
+
+    /** The bucket's state, grown to {@link #SLOTS} (a state of before the samples has three). */
+    private static long[] bucket(long[] stored) {
+        if (stored == null) {
+            return new long[SLOTS];
+        }
+        return stored.length >= SLOTS ? stored : Arrays.copyOf(stored, SLOTS);
+    }
+
+    /** Updates the BG/NBD sample with a change; returns whether the sample changed. */
+    private boolean observeSample(RfmObservation o, long[] bucket) throws Exception {
+        int level = (int) bucket[LEVEL];
+        boolean changed = false;
+        if (o.isRemoval()) {
+            if (BgNbdSample.sampled(o.oneid(), level) && sample.contains(o.oneid())) {
+                sample.remove(o.oneid());
+                bucket[SAMPLE_SIZE]--;
+                changed = true;
+            }
+        } else {
+            bucket[CLOCK] = Math.max(bucket[CLOCK], o.lastOrderTs());
+            if (!BgNbdSample.sampled(o.oneid(), level)) {
+                return false;
+            }
+            if (o.firstOrderTs() == Long.MIN_VALUE) {
+                // its first order's time is unknown (a state of before format 3): not fitted
+                if (sample.contains(o.oneid())) {
+                    sample.remove(o.oneid());
+                    bucket[SAMPLE_SIZE]--;
+                    changed = true;
+                }
+            } else {
+                long[] v = {o.firstOrderTs(), o.lastOrderTs(), o.orders()};
+                long[] had = sample.get(o.oneid());
+                if (!Arrays.equals(had, v)) {
+                    sample.put(o.oneid(), v);
+                    bucket[SAMPLE_SIZE] += had == null ? 1 : 0;
+                    changed = true;
+                }
+                if (bucket[SAMPLE_SIZE] > sampleCap) {
+                    raiseLevel(bucket);
+                }
+            }
+        }
+        if (changed) {
+            bucket[SAMPLE_CHANGED] = 1;
+        }
+        return changed;
+    }
+
+    /** Raises the sample's level until it holds at most the cap, dropping who leaves it. */
+    private void raiseLevel(long[] bucket) throws Exception {
+        while (bucket[SAMPLE_SIZE] > sampleCap && bucket[LEVEL] < BgNbdSample.MAX_LEVEL) {
+            int level = (int) ++bucket[LEVEL];
+            var it = sample.iterator();
+            while (it.hasNext()) {
+                if (!BgNbdSample.sampled(it.next().getKey(), level)) {
+                    it.remove();
+                    bucket[SAMPLE_SIZE]--;
+                }
+            }
+        }
     }
 
     private void count(long[] v, long delta) throws Exception {
@@ -200,15 +331,24 @@ public final class RfmSummarizer
         String key = ctx.getCurrentKey();
         isolation.run(
                 () -> {
-                    long[] bucket = bucketState.value();
-                    if (bucket == null) {
+                    long[] stored = bucketState.value();
+                    if (stored == null) {
                         return;
                     }
+                    long[] bucket = bucket(stored);
                     if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
                         bucket[NEXT] = 0;
+                    } else if (timestamp != Long.MAX_VALUE) {
+                        // the end of a refit period: the sample, if it changed since sent
+                        if (bucket[SAMPLE_CHANGED] != 0) {
+                            sendSample(
+                                    key.substring(0, key.lastIndexOf('\u0001')), key, bucket, ctx);
+                        }
+                        bucketState.update(bucket);
+                        return;
                     }
                     if (bucket[STATUS] == CHANGED) {
-                        send(key.substring(0, key.lastIndexOf('\u0001')), key, bucket, out);
+                        send(key.substring(0, key.lastIndexOf('\u0001')), key, bucket, out, ctx);
                     } else {
                         bucketState.update(bucket);
                     }
@@ -218,12 +358,16 @@ public final class RfmSummarizer
                 d -> ctx.output(RecordIsolation.INTERNAL_ERRORS, d));
     }
 
-    /** Sends the bucket's summary and stores the bucket's state, marked as sent. */
+    /**
+     * Sends the bucket's summary, and its BG/NBD sample if that changed, and stores the bucket's
+     * state, marked as sent.
+     */
     private void send(
             String tenant,
             String key,
             long[] bucket,
-            Collector<Tuple3<String, Integer, byte[]>> out)
+            Collector<Tuple3<String, Integer, byte[]>> out,
+            Context ctx)
             throws Exception {
         long n = bucket[SIZE];
         RfmDistribution d;
@@ -234,11 +378,44 @@ public final class RfmSummarizer
                     RfmDistribution.sketched(
                             n, counts[0].entries(), counts[1].entries(), counts[2].entries());
         }
+        if (bucket[SAMPLE_CHANGED] != 0) {
+            sendSample(tenant, key, bucket, ctx);
+        }
         bucket[STATUS] = SENT;
         bucketState.update(bucket);
-        int index = Integer.parseInt(key.substring(key.lastIndexOf('\u0001') + 1));
-        out.collect(Tuple3.of(tenant, index, d.toByteArray()));
+        out.collect(Tuple3.of(tenant, index(key), d.toByteArray()));
         summariesSent.inc();
+    }
+
+    private static int index(String key) {
+        return Integer.parseInt(key.substring(key.lastIndexOf('\u0001') + 1));
+    }
+
+    /** Sends the bucket's BG/NBD sample (the caller stores the bucket's state). */
+    private void sendSample(String tenant, String key, long[] bucket, Context ctx)
+            throws Exception {
+        int n = (int) bucket[SAMPLE_SIZE];
+        long[] first = new long[n];
+        long[] last = new long[n];
+        long[] orders = new long[n];
+        int i = 0;
+        for (Map.Entry<String, long[]> e : sample.entries()) {
+            if (i == n) {
+                throw new IllegalStateException("BG/NBD sample larger than counted: " + key);
+            }
+            long[] v = e.getValue();
+            first[i] = v[0];
+            last[i] = v[1];
+            orders[i] = v[2];
+            i++;
+        }
+        if (i != n) {
+            throw new IllegalStateException("BG/NBD sample smaller than counted: " + key);
+        }
+        BgNbdSample s = new BgNbdSample(bucket[CLOCK], (int) bucket[LEVEL], first, last, orders);
+        bucket[SAMPLE_CHANGED] = 0;
+        ctx.output(SAMPLES, Tuple3.of(tenant, index(key), s.toBytes()));
+        samplesSent.inc();
     }
 
     private static Map<Long, Long> load(MapState<Long, Long> column) throws Exception {

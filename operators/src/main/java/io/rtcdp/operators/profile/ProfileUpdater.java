@@ -956,7 +956,8 @@ public final class ProfileUpdater
                                     oneid,
                                     f.lastOrderTs(),
                                     f.ordersTotal(),
-                                    f.revenueTotalMicros())
+                                    f.revenueTotalMicros(),
+                                    f.firstOrderTs())
                             : RfmObservation.removal(tenant, oneid));
         }
     }

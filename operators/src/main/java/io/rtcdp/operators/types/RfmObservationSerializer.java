@@ -6,7 +6,10 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
-/** Serializer of {@link RfmObservation}: tenant, oneid and three longs. */
+/**
+ * Serializer of {@link RfmObservation}: tenant, oneid and four longs. Records between two stages
+ * only (never in state: unaligned checkpoints, which would keep records in flight, are not used).
+ */
 public final class RfmObservationSerializer extends CodecSerializer<RfmObservation> {
     private static final long serialVersionUID = 1L;
 
@@ -24,12 +27,18 @@ public final class RfmObservationSerializer extends CodecSerializer<RfmObservati
         out.writeLong(o.lastOrderTs());
         out.writeLong(o.orders());
         out.writeLong(o.revenueMicros());
+        out.writeLong(o.firstOrderTs());
     }
 
     @Override
     public RfmObservation deserialize(DataInputView in) throws IOException {
         return new RfmObservation(
-                readString(in), readString(in), in.readLong(), in.readLong(), in.readLong());
+                readString(in),
+                readString(in),
+                in.readLong(),
+                in.readLong(),
+                in.readLong(),
+                in.readLong());
     }
 
     @Override
@@ -41,10 +50,13 @@ public final class RfmObservationSerializer extends CodecSerializer<RfmObservati
         return INSTANCE;
     }
 
-    /** Snapshot naming this serializer; the format has no parameters. */
+    /**
+     * Snapshot naming this serializer; the format has no parameters. Version 4 adds the first
+     * order's time; records between operators only, never state, so older versions are not read.
+     */
     public static final class Snapshot extends VersionedSnapshot<RfmObservation> {
         public Snapshot() {
-            super(INSTANCE);
+            super(INSTANCE, 4, java.util.Map.of());
         }
     }
 }

@@ -583,7 +583,8 @@ public final class SerializerSamples {
 
     private static List<RfmObservation> rfmObservations() {
         return List.of(
-                new RfmObservation("acme", "o1", T0, 3, 37_500_000L),
+                new RfmObservation("acme", "o1", T0, 3, 37_500_000L, T0 - 86_400_000L * 40),
+                new RfmObservation("acme", "o3", T0, 1, 5_000_000L),
                 RfmObservation.removal("acme", "o2"));
     }
 

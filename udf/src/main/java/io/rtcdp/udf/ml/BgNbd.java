@@ -108,11 +108,24 @@ public final class BgNbd {
 
     /** The sum of the customers' log-likelihoods. */
     public static double logLikelihood(Params p, List<Customer> customers) {
+        return logLikelihood(p, customers, null);
+    }
+
+    /**
+     * The customers' log-likelihoods, each times its weight ({@code weights[i]} for customer i; all
+     * 1 when null): a weight w counts a customer as w customers like it, as a sample drawn with
+     * probability 1/w stands for them.
+     */
+    public static double logLikelihood(Params p, List<Customer> customers, double[] weights) {
         double sum = 0;
-        for (Customer c : customers) {
-            sum += logLikelihood(p, c);
+        for (int i = 0; i < customers.size(); i++) {
+            sum += weight(weights, i) * logLikelihood(p, customers.get(i));
         }
         return sum;
+    }
+
+    private static double weight(double[] weights, int i) {
+        return weights == null ? 1 : weights[i];
     }
 
     /** ∂ ln L / ∂(r, α, a, b) of one customer. */
@@ -148,11 +161,17 @@ public final class BgNbd {
 
     /** The gradient of {@link #logLikelihood(Params, List)}. */
     public static double[] gradient(Params p, List<Customer> customers) {
+        return gradient(p, customers, null);
+    }
+
+    /** The gradient of {@link #logLikelihood(Params, List, double[])}. */
+    public static double[] gradient(Params p, List<Customer> customers, double[] weights) {
         double[] sum = new double[4];
-        for (Customer c : customers) {
-            double[] g = gradient(p, c);
+        for (int k = 0; k < customers.size(); k++) {
+            double[] g = gradient(p, customers.get(k));
+            double w = weight(weights, k);
             for (int i = 0; i < 4; i++) {
-                sum[i] += g[i];
+                sum[i] += w * g[i];
             }
         }
         return sum;
@@ -265,17 +284,43 @@ public final class BgNbd {
      *     nothing about dropout then
      */
     public static Params fit(List<Customer> customers) {
+        return fit(customers, null);
+    }
+
+    /**
+     * The maximum-likelihood parameters of a weighted sample of customers ({@link
+     * #logLikelihood(Params, List, double[])}; unweighted when {@code weights} is null), as {@link
+     * #fit(List)}.
+     *
+     * @throws IllegalArgumentException without a customer with a repeat purchase, or with a weight
+     *     that is not positive and finite
+     */
+    public static Params fit(List<Customer> customers, double[] weights) {
         if (customers.stream().noneMatch(c -> c.x() > 0)) {
             throw new IllegalArgumentException(
                     "fitting BG/NBD needs a customer with a repeat purchase");
         }
-        double meanAge = customers.stream().mapToDouble(Customer::age).average().orElse(1);
-        double n = customers.size();
+        if (weights != null && weights.length != customers.size()) {
+            throw new IllegalArgumentException(
+                    weights.length + " weights for " + customers.size() + " customers");
+        }
+        double n = 0;
+        double ageSum = 0;
+        for (int i = 0; i < customers.size(); i++) {
+            double w = weight(weights, i);
+            if (!(w > 0) || Double.isInfinite(w)) {
+                throw new IllegalArgumentException("a customer's weight must be positive: " + w);
+            }
+            n += w;
+            ageSum += w * customers.get(i).age();
+        }
+        double meanAge = n > 0 ? ageSum / n : 1;
+        double total = n;
         // per customer, so that the optimizer's tolerances do not depend on the data's size
         MultivariateFunction value =
                 theta -> {
                     Params p = params(theta);
-                    return p == null ? -1e300 : logLikelihood(p, customers) / n;
+                    return p == null ? -1e300 : logLikelihood(p, customers, weights) / total;
                 };
         MultivariateVectorFunction gradient =
                 theta -> {
@@ -283,11 +328,11 @@ public final class BgNbd {
                     if (p == null) {
                         return new double[4];
                     }
-                    double[] g = gradient(p, customers);
+                    double[] g = gradient(p, customers, weights);
                     double[] v = {p.r(), p.alpha(), p.a(), p.b()};
                     for (int i = 0; i < 4; i++) {
                         // ∂/∂ln θ = θ ∂/∂θ
-                        g[i] = g[i] * v[i] / n;
+                        g[i] = g[i] * v[i] / total;
                     }
                     return g;
                 };
@@ -303,11 +348,88 @@ public final class BgNbd {
                         new ObjectiveFunctionGradient(gradient),
                         GoalType.MAXIMIZE,
                         new InitialGuess(new double[] {0, Math.log(meanAge), 0, 0}));
-        Params p = params(best.getPoint());
+        double[] theta = polish(best.getPoint(), value, gradient);
+        Params p = params(theta);
         if (p == null) {
             throw new IllegalStateException("BG/NBD fit left the parameters' range");
         }
         return p;
+    }
+
+    /**
+     * Newton steps from where conjugate gradients stopped, with the Hessian from central
+     * differences of the gradient, until the gradient (per customer, over the parameters' logs) is
+     * below 1e-9: conjugate gradients stop on the likelihood's flat ridge where the order of the
+     * customers' sum or the start moves them, by up to a percent in r; the maximum does not move. A
+     * step that is not uphill (a Hessian that is not negative definite) ends it.
+     */
+    private static double[] polish(
+            double[] start, MultivariateFunction value, MultivariateVectorFunction gradient) {
+        double[] theta = start.clone();
+        double f = value.value(theta);
+        for (int iteration = 0; iteration < 30; iteration++) {
+            double[] g = gradient.value(theta);
+            double norm = 0;
+            for (double v : g) {
+                norm = Math.max(norm, Math.abs(v));
+            }
+            if (norm < 1e-9) {
+                break;
+            }
+            double[][] h = new double[4][4];
+            for (int j = 0; j < 4; j++) {
+                double step = 1e-5;
+                double[] up = theta.clone();
+                double[] down = theta.clone();
+                up[j] += step;
+                down[j] -= step;
+                double[] gu = gradient.value(up);
+                double[] gd = gradient.value(down);
+                for (int i = 0; i < 4; i++) {
+                    h[i][j] = (gu[i] - gd[i]) / (2 * step);
+                }
+            }
+            double[] d;
+            try {
+                // the Newton step solves (−H) d = g, −H symmetric positive definite at a maximum
+                org.apache.commons.math3.linear.RealMatrix negH =
+                        new org.apache.commons.math3.linear.Array2DRowRealMatrix(4, 4);
+                for (int i = 0; i < 4; i++) {
+                    for (int j = 0; j < 4; j++) {
+                        negH.setEntry(i, j, -(h[i][j] + h[j][i]) / 2);
+                    }
+                }
+                d =
+                        new org.apache.commons.math3.linear.CholeskyDecomposition(negH)
+                                .getSolver()
+                                .solve(new org.apache.commons.math3.linear.ArrayRealVector(g))
+                                .toArray();
+            } catch (org.apache.commons.math3.linear.NonPositiveDefiniteMatrixException
+                    | org.apache.commons.math3.linear.NonSymmetricMatrixException e) {
+                break;
+            }
+            double t = 1;
+            double[] next = null;
+            double fNext = f;
+            for (int halving = 0; halving < 30; halving++, t /= 2) {
+                double[] trial = theta.clone();
+                for (int i = 0; i < 4; i++) {
+                    trial[i] += t * d[i];
+                }
+                double ft = value.value(trial);
+                if (ft >= f) {
+                    next = trial;
+                    fNext = ft;
+                    break;
+                }
+            }
+            if (next == null) {
+                break;
+            }
+            theta = next;
+            f = fNext;
+        }
+        return theta;
     }
 
     /** The parameters of their logs, null outside (the optimizer may step far out). */

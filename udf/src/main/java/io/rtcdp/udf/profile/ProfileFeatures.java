@@ -387,6 +387,15 @@ public final class ProfileFeatures {
     }
 
     /**
+     * Time of the first {@code order_completed}; {@link Long#MIN_VALUE} without orders, or when the
+     * order times before the latest are unknown (a state of before format 3 with two orders or
+     * more).
+     */
+    public long firstOrderTs() {
+        return orderTimesUnknown && ordersTotal >= 2 ? Long.MIN_VALUE : firstOrderTs;
+    }
+
+    /**
      * Time of the order before the latest: every order after it is the latest; {@link
      * Long#MIN_VALUE} with fewer than two orders. When the earlier order times are unknown (a state
      * of before format 3), the latest's: only it is known.

@@ -4,6 +4,7 @@ import io.rtcdp.udf.ml.BgNbd;
 import io.rtcdp.udf.ml.FeatureVectorBuilder;
 import io.rtcdp.udf.ml.LogisticModel;
 import io.rtcdp.udf.ml.LogisticRegressionServable;
+import io.rtcdp.udf.ml.ModelSpec;
 import io.rtcdp.udf.ml.WrittenScore;
 import java.util.Arrays;
 import java.util.List;
@@ -62,6 +63,19 @@ public final class TenantScorers {
                     new double[b.size()],
                     new long[LogisticModel.REASONS_KEY_LENGTH],
                     Long.toString(s.model().version()));
+        }
+
+        /**
+         * This model served with other BG/NBD parameters (a tenant's live fit) for its {@code
+         * p_alive} and {@code bgnbd_purchase} inputs; itself when it has no such input.
+         */
+        public Scorer withBgNbd(BgNbd.Params params) {
+            ModelSpec spec = servable.model().spec();
+            if (!spec.usesBgNbd() || params.equals(builder.bgNbdParams())) {
+                return this;
+            }
+            FeatureVectorBuilder b = spec.withBgNbd(params).builder();
+            return new Scorer(servable, b, new double[b.size()], reasons.clone(), version);
         }
 
         public LogisticModel model() {
