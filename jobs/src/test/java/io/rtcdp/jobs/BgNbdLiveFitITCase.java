@@ -81,23 +81,27 @@ class BgNbdLiveFitITCase {
                 assertThat(p).doesNotContainKey("score.p_alive");
                 continue;
             }
-            ordered++;
             assertThat(p).containsKey("score.p_alive");
+            if (customer.x() == 0) {
+                // P(alive) of a customer without a repeat purchase is 1 under any parameters
+                continue;
+            }
+            ordered++;
             if (p.get("score.p_alive").equals(fourDecimals(BgNbd.pAlive(SHIPPED, customer)))) {
                 asShipped++;
             }
         }
         System.out.printf(
-                "BG/NBD live fit: %d profiles with orders, %d scored with the model's own"
-                        + " parameters%n",
+                "BG/NBD live fit: %d profiles with a repeat purchase, %d scored with the"
+                        + " model's own parameters%n",
                 ordered, asShipped);
-        assertThat(ordered).isGreaterThan(500);
-        // the profiles written after a fit reached the decision stage are scored with it. In a
-        // replay the fits come at the tenant's growth points and at the end of the input (docs/
-        // models.md, "BG/NBD in the live job": the period fits wait for the watermark)
+        assertThat(ordered).isGreaterThan(100);
+        // a repeat buyer's last write comes after its second order, nearly always later than the
+        // first fit (at 100 customers, 10 of them repeat buyers) reached the decision stage (0 of
+        // 150 in the runs so far; the broadcast edge gives no order against the profiles' writes)
         assertThat(asShipped)
                 .as("profiles scored with the model's own parameters")
-                .isLessThan(ordered * 9 / 10);
+                .isLessThanOrEqualTo(ordered / 20);
     }
 
     private Map<String, Map<String, String>> replay(Path models, Duration refit) throws Exception {

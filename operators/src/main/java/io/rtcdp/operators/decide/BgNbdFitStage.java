@@ -31,14 +31,17 @@ import org.slf4j.LoggerFactory;
  * <p>It fits:
  *
  * <ul>
- *   <li>when event time passes the end of a refit period (an event-time timer) and a sample came
- *       since the last fit. A bucket sends its changed sample when event time passes the end of the
- *       period of its change, before the watermark that fires this timer reaches this stage: the
- *       fit then has every bucket's sample as of that end, however fast the input is read;
+ *   <li>when the samples' clock (the latest order time among them) enters a refit period after that
+ *       of the last fit: each bucket sends its sample at once when its own orders enter a new
+ *       period, and with its RFM summary (every refresh interval of processing time) when it
+ *       changed, so the other buckets' samples are as of their last change a refresh interval ago
+ *       in a live job; in a replay, read faster than the refresh interval, as of their own latest
+ *       period;
  *   <li>as soon as the samples hold enough customers ({@link BgNbdSample#MIN_CUSTOMERS}, {@link
  *       BgNbdSample#MIN_REPEATERS}) and twice as many as at the last fit (a tenant that starts from
  *       nothing);
- *   <li>and at the end of a bounded input, if a sample came since the last fit.
+ *   <li>and at the end of a bounded input, if a sample came since the last fit, when every bucket's
+ *       final sample is in.
  * </ul>
  *
  * <p>A fit costs O(sampled customers) per optimizer step (at most 16,384 customers per tenant), on
@@ -50,6 +53,8 @@ public final class BgNbdFitStage
     private static final Logger LOG = LoggerFactory.getLogger(BgNbdFitStage.class);
 
     public static final KeySelector<Tuple3<String, Integer, byte[]>, String> KEY = t -> t.f0;
+
+    private static final long NONE = Long.MIN_VALUE;
 
     /** Sampled customers at the last fit or attempt. */
     private static final int FITTED_SAMPLED = 0;
@@ -63,7 +68,13 @@ public final class BgNbdFitStage
     /** 1 when a sample came since the last fit or attempt. */
     private static final int CHANGED = 3;
 
-    private static final int SLOTS = 4;
+    /** The refit period of the samples' clock at the last fit or attempt, {@link #NONE} before. */
+    private static final int FITTED_PERIOD = 4;
+
+    /** The latest refit period of a sample's clock. */
+    private static final int PERIOD = 5;
+
+    private static final int SLOTS = 6;
 
     private final long refitMillis;
 
@@ -120,17 +131,17 @@ public final class BgNbdFitStage
         long[] st = status.value();
         if (st == null) {
             st = new long[SLOTS];
+            st[FITTED_PERIOD] = NONE;
+            st[PERIOD] = NONE;
             // the end of a bounded input fits what came last
             ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
         }
         st[BUCKETS] += old == null ? 1 : 0;
         st[SAMPLED] += next.size() - (old == null ? 0 : old.size());
         st[CHANGED] = 1;
-        // the end of the sample's refit period: every bucket's sample of it has come by then
-        ctx.timerService()
-                .registerEventTimeTimer(
-                        (Math.floorDiv(next.clock(), refitMillis) + 1) * refitMillis);
-        if (st[SAMPLED] >= BgNbdSample.MIN_CUSTOMERS && st[SAMPLED] >= 2 * st[FITTED_SAMPLED]) {
+        st[PERIOD] = Math.max(st[PERIOD], Math.floorDiv(next.clock(), refitMillis));
+        if (st[SAMPLED] >= BgNbdSample.MIN_CUSTOMERS
+                && (st[SAMPLED] >= 2 * st[FITTED_SAMPLED] || st[PERIOD] > st[FITTED_PERIOD])) {
             fit(in.f0, st, out);
         }
         status.update(st);
@@ -160,8 +171,9 @@ public final class BgNbdFitStage
             parts.add(BgNbdSample.fromBytes(b));
         }
         long started = System.nanoTime();
-        // an attempt either way: the next comes with twice the customers or a period's end
+        // an attempt either way: the next comes with twice the customers or a new period
         st[FITTED_SAMPLED] = st[SAMPLED];
+        st[FITTED_PERIOD] = st[PERIOD];
         st[CHANGED] = 0;
         BgNbdFit fit;
         try {

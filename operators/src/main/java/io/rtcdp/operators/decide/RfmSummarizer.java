@@ -50,10 +50,11 @@ import org.apache.flink.util.OutputTag;
  * <p>For BG/NBD's live refit ({@link BgNbdFitStage}) a bucket also keeps a hash sample of its
  * customers ({@link BgNbdSample}: first and last order time, orders; all of them up to {@link
  * #SAMPLE_CAP}, then the level rises), updated on every change, and sends it to {@link #SAMPLES}
- * with its summary when it changed, and when event time passes the end of the refit period of a
- * change (an event-time timer): the fit stage, which fits when event time passes a period's end,
- * then has every bucket's sample as of that end, however fast the input is read (a replay, a
- * catch-up).
+ * with its summary when it changed, and at once when its clock (the latest order time it saw)
+ * enters a new refit period: the fit stage fits when the samples' clock enters a new period, so its
+ * refits follow the tenant's orders' event time however fast the input is read (a replay, a
+ * catch-up), not the watermark or the tenants' clocks, which in a replay run far ahead of the
+ * orders that reach this stage.
  */
 public final class RfmSummarizer
         extends KeyedProcessFunction<String, RfmObservation, Tuple3<String, Integer, byte[]>> {
@@ -122,8 +123,11 @@ public final class RfmSummarizer
     /** 1 when the sample changed since it was last sent. */
     private static final int SAMPLE_CHANGED = 6;
 
+    /** The refit period ({@link #CLOCK} / refit interval) of the sample last sent. */
+    private static final int SAMPLE_PERIOD = 7;
+
     /** Slots of the bucket's state; a state of before the samples has the first three. */
-    private static final int SLOTS = 7;
+    private static final int SLOTS = 8;
 
     private static final long NEW = 0;
     private static final long SENT = 1;
@@ -228,17 +232,20 @@ public final class RfmSummarizer
         }
         long[] bucket = bucket(bucketState.value());
         bucket[SIZE] += o.isRemoval() ? -1 : old == null ? 1 : 0;
-        if (refitMillis > 0 && observeSample(o, bucket)) {
-            // the sample goes when event time passes the end of this change's refit period
-            ctx.timerService()
-                    .registerEventTimeTimer(
-                            (Math.floorDiv(bucket[CLOCK], refitMillis) + 1) * refitMillis);
+        if (refitMillis > 0) {
+            observeSample(o, bucket);
         }
         if (bucket[STATUS] == NEW) {
             // the bucket's first change: its summary at once, and one at the end of the input
             ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
             send(o.tenant(), ctx.getCurrentKey(), bucket, out, ctx);
             return;
+        }
+        if (refitMillis > 0
+                && bucket[SAMPLE_CHANGED] != 0
+                && Math.floorDiv(bucket[CLOCK], refitMillis) > bucket[SAMPLE_PERIOD]) {
+            // the bucket's orders entered a new refit period: its sample goes at once
+            sendSample(o.tenant(), ctx.getCurrentKey(), bucket, ctx);
         }
         bucket[STATUS] = CHANGED;
         if (bucket[NEXT] == 0) {
@@ -338,14 +345,6 @@ public final class RfmSummarizer
                     long[] bucket = bucket(stored);
                     if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
                         bucket[NEXT] = 0;
-                    } else if (timestamp != Long.MAX_VALUE) {
-                        // the end of a refit period: the sample, if it changed since sent
-                        if (bucket[SAMPLE_CHANGED] != 0) {
-                            sendSample(
-                                    key.substring(0, key.lastIndexOf('\u0001')), key, bucket, ctx);
-                        }
-                        bucketState.update(bucket);
-                        return;
                     }
                     if (bucket[STATUS] == CHANGED) {
                         send(key.substring(0, key.lastIndexOf('\u0001')), key, bucket, out, ctx);
@@ -414,6 +413,7 @@ public final class RfmSummarizer
         }
         BgNbdSample s = new BgNbdSample(bucket[CLOCK], (int) bucket[LEVEL], first, last, orders);
         bucket[SAMPLE_CHANGED] = 0;
+        bucket[SAMPLE_PERIOD] = Math.floorDiv(bucket[CLOCK], Math.max(1, refitMillis));
         ctx.output(SAMPLES, Tuple3.of(tenant, index(key), s.toBytes()));
         samplesSent.inc();
     }

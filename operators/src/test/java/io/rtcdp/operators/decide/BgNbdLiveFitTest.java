@@ -153,8 +153,8 @@ class BgNbdLiveFitTest {
 
     /**
      * With every customer in the samples, the fit at the end of the input is the fit of every
-     * customer as of the last order; on the way, about one fit per refit interval of event time
-     * (plus those of a tenant that starts from nothing, each at twice the customers of the last).
+     * customer as of the last order; on the way, one fit per refit period of the orders' time (plus
+     * those of a tenant that starts from nothing, each at twice the customers of the last).
      */
     @Test
     void theLastFitIsTheFitOfEveryCustomerAndOneComesPerRefitInterval() throws Exception {
@@ -175,6 +175,9 @@ class BgNbdLiveFitTest {
             assertThat(fits.get(i).asOf()).isGreaterThanOrEqualTo(fits.get(i - 1).asOf());
         }
         assertThat(fits.get(0).sampled()).isBetween(100, 400);
+        // a fit in each refit period of the orders' time
+        assertThat(fits.stream().map(f -> Math.floorDiv(f.asOf(), REFIT.toMillis())).distinct())
+                .hasSizeGreaterThanOrEqualTo(12);
     }
 
     /**
