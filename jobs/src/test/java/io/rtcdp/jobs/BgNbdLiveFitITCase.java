@@ -20,7 +20,6 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import redis.clients.jedis.params.ScanParams;
 
 /**
  * BG/NBD's live refit end to end: a replay of 120 days of a generated population, with a purchase
@@ -126,15 +125,11 @@ class BgNbdLiveFitITCase {
         assertThat(summary.valid()).isPositive();
         var redis = REDIS.client();
         Map<String, Map<String, String>> profiles = new HashMap<>();
-        String cursor = ScanParams.SCAN_POINTER_START;
-        do {
-            var page =
-                    redis.scan(cursor, new ScanParams().match("rtcdp:acme:profile:*").count(1000));
-            for (String key : page.getResult()) {
+        for (String key : RedisServerExtension.keys(redis)) {
+            if (key.startsWith("rtcdp:acme:profile:")) {
                 profiles.put(key, redis.hgetAll(key));
             }
-            cursor = page.getCursor();
-        } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+        }
         return profiles;
     }
 

@@ -49,6 +49,15 @@ public final class EvaluateCommand implements Callable<Integer> {
                             + " rtcdp train --inputs).")
     ModelInputs inputSet = ModelInputs.extended;
 
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            description =
+                    "Also write the online models at the cutoff as a models directory (one"
+                            + " sub-directory per model, as rtcdp train --out writes one), for"
+                            + " replay --models or models.dir.")
+    Path out;
+
     @Override
     public Integer call() throws Exception {
         long cutoffMs = Times.parseTime(cutoff);
@@ -66,6 +75,15 @@ public final class EvaluateCommand implements Callable<Integer> {
                         cutoffMs,
                         Backtest.Config.defaults());
         print(System.out, cutoffMs, results);
+        if (out != null) {
+            for (Backtest.Evaluation e : results) {
+                Path dir = out.resolve(e.spec().name());
+                io.rtcdp.udf.ml.ModelIo.write(e.onlineModel(), dir);
+                System.out.printf(
+                        "wrote the online %s model (version %d) to %s%n",
+                        e.spec().name(), e.onlineModel().version(), dir);
+            }
+        }
         System.out.printf(
                 "%d events (%d invalid skipped), %.1f s%n",
                 h.events().size(), h.invalid(), (System.nanoTime() - start) / 1e9);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rtcdp.udf.ml.LogisticModel;
 import io.rtcdp.udf.ml.ModelIo;
+import io.rtcdp.udf.ml.ModelMessages;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -175,8 +176,27 @@ class ModelCommandsTest {
         assertThat(m.spec().usesBgNbd()).isTrue();
         assertThat(m.spec().bgNbd()).isNotNull();
 
-        r = run("evaluate", "--input", in.toString(), "--cutoff", "2011-06-01");
+        Path online = tmp.resolve("online");
+        r =
+                run(
+                        "evaluate",
+                        "--input",
+                        in.toString(),
+                        "--cutoff",
+                        "2011-06-01",
+                        "--out",
+                        online.toString());
         assertThat(r[0]).as(r[1]).isEqualTo("0");
         assertThat(r[2]).contains("churn 90d", "purchase 30d", "online", "batch", "recency");
+        // the online models at the cutoff, as a models directory the job and the servable read
+        for (String name : List.of("purchase", "churn")) {
+            LogisticModel o = ModelIo.read(online.resolve(name));
+            assertThat(o.name()).isEqualTo(name);
+            assertThat(o.trainedUntil()).isLessThanOrEqualTo(1_306_886_400_000L);
+            assertThat(o.spec().usesBgNbd()).isTrue();
+            assertThat(o.spec().bgNbd()).isNotNull();
+            assertThat(r[2]).contains("wrote the online " + name + " model");
+        }
+        assertThat(ModelMessages.readDirectory(online)).hasSize(2);
     }
 }

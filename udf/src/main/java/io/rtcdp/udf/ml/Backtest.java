@@ -236,7 +236,10 @@ public final class Backtest {
         return t.toModel(version, until);
     }
 
-    /** The quality of three models of one label at one cutoff. */
+    /**
+     * The quality of the models of one label at one cutoff, and the online model itself (with the
+     * BG/NBD parameters of the last refit, at the cutoff).
+     */
     public record Evaluation(
             ModelSpec spec,
             long cutoff,
@@ -246,7 +249,8 @@ public final class Backtest {
             Metrics.Report batch,
             Metrics.Report recency,
             Metrics.Report bgNbd,
-            BgNbd.Params bgNbdParams) {}
+            BgNbd.Params bgNbdParams,
+            LogisticModel onlineModel) {}
 
     /**
      * Trains, from history up to {@code cutoff}, an online (FTRL) model, a batch model and a
@@ -323,7 +327,8 @@ public final class Backtest {
                             Metrics.report(pb, y, n),
                             Metrics.report(pr, y, n),
                             Metrics.report(pg, y, n),
-                            bg));
+                            bg,
+                            online));
         }
         return out;
     }
