@@ -894,7 +894,7 @@ public final class ProfileDecider
         }
         String key = fitKey(fit.tenant());
         String had = stored.get(key);
-        if (had != null && BgNbdFit.fromText(had).asOf() > fit.asOf()) {
+        if (had != null && asOf(had) > fit.asOf()) {
             return;
         }
         stored.put(key, text);
@@ -909,13 +909,31 @@ public final class ProfileDecider
         java.util.Optional<BgNbd.Params> f = fitsByTenant.get(tenant);
         if (f == null) {
             String text = stored.get(fitKey(tenant));
-            f =
-                    text == null
-                            ? java.util.Optional.empty()
-                            : java.util.Optional.of(BgNbdFit.fromText(text).params());
+            f = java.util.Optional.empty();
+            if (text != null) {
+                try {
+                    f = java.util.Optional.of(BgNbdFit.fromText(text).params());
+                } catch (IllegalArgumentException e) {
+                    // restored from a checkpoint this jar cannot read: the models' own
+                    // parameters until the tenant's next fit
+                    LOG.error(
+                            "The restored BG/NBD fit of tenant {} can no longer be read: {}",
+                            tenant,
+                            e.getMessage());
+                }
+            }
             fitsByTenant.put(tenant, f);
         }
         return f.orElse(null);
+    }
+
+    /** The {@code as_of} of a kept fit; one that can no longer be read counts as the oldest. */
+    private static long asOf(String fitText) {
+        try {
+            return BgNbdFit.fromText(fitText).asOf();
+        } catch (IllegalArgumentException e) {
+            return Long.MIN_VALUE;
+        }
     }
 
     /** A new model version: used from the next update of each profile on. */

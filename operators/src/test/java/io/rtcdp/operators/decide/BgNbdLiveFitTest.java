@@ -302,4 +302,37 @@ class BgNbdLiveFitTest {
         assertThat(lastSet(restored).get("score.purchase")).isNotEqualTo(scoredWithFirst);
         restored.close();
     }
+
+    /**
+     * A fit that cannot be read (over the broadcast input, or restored from a checkpoint this jar
+     * cannot read) leaves the model's own parameters in force, without failing a record.
+     */
+    @Test
+    void anUnreadableFitLeavesTheModelsParameters() throws Exception {
+        BgNbd.Params shipped = new BgNbd.Params(1, 30, 1, 1);
+        BgNbd.Customer customer = new BgNbd.Customer(3, 60, 70);
+        var h = decider();
+        h.open();
+        h.processBroadcastElement(modelWith(shipped), T0);
+        h.processBroadcastElement("{\"bgnbd_fit\":{\"tenant\":\"t\",\"r\":0}}", T0);
+        h.getBroadcastState(ProfileDecider.MODELS)
+                .put(ProfileDecider.fitKey("t"), "{\"bgnbd_fit\":{\"tenant\":\"t\",\"r\":-1}}");
+        var snapshot = h.snapshot(1, T0);
+        h.close();
+        var restored = decider();
+        restored.initializeState(snapshot);
+        restored.open();
+        restored.processElement(ordered("o1", T0), T0);
+        assertThat(lastSet(restored))
+                .containsEntry("score.p_alive", fourDecimals(BgNbd.pAlive(shipped, customer)));
+        assertThat(restored.getSideOutput(io.rtcdp.operators.RecordIsolation.INTERNAL_ERRORS))
+                .isNullOrEmpty();
+        // the next fit replaces it
+        BgNbd.Params fitted = new BgNbd.Params(0.6, 48, 0.2, 2.6);
+        restored.processBroadcastElement(new BgNbdFit("t", fitted, T0, 500, 500).toText(), T0);
+        restored.processElement(ordered("o1", T0 + DAY), T0 + DAY);
+        assertThat(lastSet(restored))
+                .containsEntry("score.p_alive", fourDecimals(BgNbd.pAlive(fitted, customer)));
+        restored.close();
+    }
 }
