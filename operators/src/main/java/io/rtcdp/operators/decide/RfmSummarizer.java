@@ -264,45 +264,37 @@ public final class RfmSummarizer
         return stored.length >= SLOTS ? stored : Arrays.copyOf(stored, SLOTS);
     }
 
-    /** Updates the BG/NBD sample with a change; returns whether the sample changed. */
-    private boolean observeSample(RfmObservation o, long[] bucket) throws Exception {
-        int level = (int) bucket[LEVEL];
-        boolean changed = false;
-        if (o.isRemoval()) {
-            if (BgNbdSample.sampled(o.oneid(), level) && sample.contains(o.oneid())) {
-                sample.remove(o.oneid());
-                bucket[SAMPLE_SIZE]--;
-                changed = true;
-            }
-        } else {
+    /**
+     * Updates the BG/NBD sample with a change: a sampled customer's first and last order times and
+     * orders in, a removed one (or one whose first order's time is unknown, a state of before
+     * format 3) out.
+     */
+    private void observeSample(RfmObservation o, long[] bucket) throws Exception {
+        if (!o.isRemoval()) {
             bucket[CLOCK] = Math.max(bucket[CLOCK], o.lastOrderTs());
-            if (!BgNbdSample.sampled(o.oneid(), level)) {
-                return false;
-            }
-            if (o.firstOrderTs() == Long.MIN_VALUE) {
-                // its first order's time is unknown (a state of before format 3): not fitted
-                if (sample.contains(o.oneid())) {
-                    sample.remove(o.oneid());
-                    bucket[SAMPLE_SIZE]--;
-                    changed = true;
-                }
-            } else {
-                long[] v = {o.firstOrderTs(), o.lastOrderTs(), o.orders()};
-                long[] had = sample.get(o.oneid());
-                if (!Arrays.equals(had, v)) {
-                    sample.put(o.oneid(), v);
-                    bucket[SAMPLE_SIZE] += had == null ? 1 : 0;
-                    changed = true;
-                }
-                if (bucket[SAMPLE_SIZE] > sampleCap) {
-                    raiseLevel(bucket);
-                }
-            }
         }
-        if (changed) {
-            bucket[SAMPLE_CHANGED] = 1;
+        if (!BgNbdSample.sampled(o.oneid(), (int) bucket[LEVEL])) {
+            return;
         }
-        return changed;
+        long[] v =
+                o.isRemoval() || o.firstOrderTs() == Long.MIN_VALUE
+                        ? null
+                        : new long[] {o.firstOrderTs(), o.lastOrderTs(), o.orders()};
+        long[] had = sample.get(o.oneid());
+        if (Arrays.equals(had, v)) {
+            return;
+        }
+        if (v == null) {
+            sample.remove(o.oneid());
+            bucket[SAMPLE_SIZE]--;
+        } else {
+            sample.put(o.oneid(), v);
+            bucket[SAMPLE_SIZE] += had == null ? 1 : 0;
+        }
+        bucket[SAMPLE_CHANGED] = 1;
+        if (bucket[SAMPLE_SIZE] > sampleCap) {
+            raiseLevel(bucket);
+        }
     }
 
     /** Raises the sample's level until it holds at most the cap, dropping who leaves it. */
