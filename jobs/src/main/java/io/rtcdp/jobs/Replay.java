@@ -148,11 +148,20 @@ public final class Replay {
                                 + " --refresh-interval a duration, not `end`");
             }
         }
+        String until = cfg.get(RtcdpOptions.REPLAY_UNTIL);
+        if (until != null && savepointDir != null) {
+            throw new IllegalArgumentException(
+                    "replay --until brings the profiles to a time the live job would not go on"
+                            + " from: not with --savepoint");
+        }
         // rules and models read (and checked) before any output file is touched
         RtcdpJob.Builder job =
                 RtcdpJob.builder(cfg)
                         .ruleSetFiles(cfg.rulesFiles())
                         .modelsDir(cfg.get(RtcdpOptions.MODELS_DIR));
+        if (until != null) {
+            job.until(io.rtcdp.udf.time.Times.parseTime(until));
+        }
         for (java.nio.file.Path in : inputs) {
             if (!Files.isReadable(in)) {
                 throw new IllegalArgumentException("input file not readable: " + in);

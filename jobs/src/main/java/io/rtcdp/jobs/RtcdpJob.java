@@ -160,7 +160,7 @@ public final class RtcdpJob {
                         .uid(parts.sourceUid);
 
         SingleOutputStreamOperator<Event> valid =
-                parsed.process(new ParsedRouter(), RtcdpTypes.EVENT)
+                parsed.process(new ParsedRouter(parts.until), RtcdpTypes.EVENT)
                         .uid("route-dead-letters")
                         .name("route dead letters");
 
@@ -332,7 +332,11 @@ public final class RtcdpJob {
                                                         config.lifecycles(),
                                                         config.get(RtcdpOptions.OUT_OF_ORDERNESS))
                                                 .cacheSize(
-                                                        config.get(RtcdpOptions.STATE_CACHE_SIZE))))
+                                                        config.get(RtcdpOptions.STATE_CACHE_SIZE))
+                                                .endOfInputAt(
+                                                        parts.until == Long.MAX_VALUE
+                                                                ? Long.MIN_VALUE
+                                                                : parts.until)))
                         .uid("profile")
                         .name("profile");
 
@@ -590,6 +594,7 @@ public final class RtcdpJob {
         private Sink<Conflict> conflictSink;
         private io.rtcdp.operators.sink.AuditOutput.Factory auditOutput;
         private boolean singleFileWriters;
+        private long until = Long.MAX_VALUE;
         private boolean holdStartUpControlOpen;
         private final List<String> initialControl = new ArrayList<>();
         private Source<String, ?, ?> rulesSource;
@@ -673,6 +678,15 @@ public final class RtcdpJob {
          */
         public Builder singleFileWriters() {
             singleFileWriters = true;
+            return this;
+        }
+
+        /**
+         * A replay to a cutoff: valid events after {@code t} (epoch ms) are left out, and the end
+         * of the input brings every profile to {@code t} (setting {@code replay.until}).
+         */
+        public Builder until(long t) {
+            until = t;
             return this;
         }
 

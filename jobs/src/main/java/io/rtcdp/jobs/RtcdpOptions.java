@@ -236,6 +236,20 @@ public final class RtcdpOptions {
                                     "an idle profile's windows are refreshed at most once per this"
                                             + " much event time"),
                     positive());
+    public static final ConfigOption<String> REPLAY_UNTIL =
+            setting(
+                    key("replay.until")
+                            .stringType()
+                            .noDefaultValue()
+                            .withDescription(
+                                    "`rtcdp replay` only (`--until`): read no event after this"
+                                            + " time (an ISO date or instant, or epoch ms; later"
+                                            + " events are left out and counted,"
+                                            + " `eventsAfterUntil`) and bring every profile to it"
+                                            + " when the input ends, so that its values and"
+                                            + " scores are as of that time; not with"
+                                            + " `--savepoint`; `rtcdp run` refuses it"),
+                    v -> io.rtcdp.udf.time.Times.parseTime(v));
     public static final ConfigOption<Integer> STATE_CACHE_SIZE =
             setting(
                     key("state.cache-size")

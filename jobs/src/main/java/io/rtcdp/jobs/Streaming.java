@@ -222,6 +222,10 @@ public final class Streaming {
      */
     public static void build(
             RtcdpConfig cfg, StreamExecutionEnvironment env, List<java.nio.file.Path> history) {
+        if (cfg.get(RtcdpOptions.REPLAY_UNTIL) != null) {
+            throw new IllegalArgumentException(
+                    "replay.until is a setting of rtcdp replay only: a live job reads on");
+        }
         RtcdpJob.Builder job = RtcdpJob.builder(cfg);
         if (history.isEmpty()) {
             job.eventsSource(source(cfg));

@@ -16,9 +16,7 @@ import io.rtcdp.udf.ml.ModelSpec;
 import io.rtcdp.udf.profile.RedisKeys;
 import io.rtcdp.udf.retail.RetailImporter;
 import java.io.BufferedReader;
-import java.io.BufferedWriter;
 import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,62 +28,70 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.zip.GZIPInputStream;
-import java.util.zip.GZIPOutputStream;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The serving path against the offline evaluation (issue 14): {@code rtcdp evaluate}'s online
- * models at 2011-09-01 ({@code --out}), served by a replay of Online Retail II's events before that
- * cutoff (with BG/NBD's live fit on, as by default), and every customer's {@code score.purchase}
- * and {@code score.churn} read back from Redis, scored against what happened after the cutoff: the
- * AUC {@code evaluate} reports within 0.005, log-loss within 0.01, lift within 0.05. ECE: purchase
- * within 0.005; churn within 0.02 — the replay scores each profile as of its last event (on average
- * 0.3 days before the cutoff), {@code evaluate} at the cutoff itself, and the churn model's recency
- * inputs (whole days) move a part of the customers by a day (measured: +0.014 at 2011-09-01, -0.008
- * at 2011-06-01; AUC within 0.0004 at both).
+ * models at a cutoff ({@code --out}: with their order calendar, so served seasonally calibrated),
+ * served by a replay of Online Retail II to that cutoff ({@code replay --until}: the events up to
+ * it, every profile brought to it at the end; BG/NBD's live fit on, as by default), and every
+ * customer's {@code score.purchase} and {@code score.churn} read back from Redis, scored against
+ * what happened after the cutoff, at both of issue 14's cutoffs: AUC, ECE and log-loss within 0.002
+ * of what {@code evaluate} reports (issue 14 asks 0.005 for AUC and ECE), lift within 0.02.
+ * Measured: within 0.00004 (the replay serves BG/NBD's live fit, {@code evaluate} its own fit at
+ * the cutoff). Before 2.17 churn's ECE differed by 0.007–0.014: the replay scored profiles as of
+ * the last event, not the cutoff, and the decision stage built churn's {@code bgnbd_purchase} over
+ * the purchase model's 30 days, not churn's 90 (the two models share their feature list).
  */
 class RetailReplayScoresITCase {
     @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
     @RegisterExtension static final RedisServerExtension REDIS = new RedisServerExtension();
 
-    static final long CUTOFF = Instant.parse("2011-09-01T00:00:00Z").toEpochMilli();
+    static Path events;
+    static History history;
+
+    @TempDir static Path shared;
 
     @TempDir Path tmp;
 
-    @Test
-    void scoresWrittenByAReplayHaveEvaluatesQuality() throws Exception {
-        Path events = tmp.resolve("retail.jsonl.gz");
+    @BeforeAll
+    static void importData() throws Exception {
+        events = shared.resolve("retail.jsonl.gz");
         RetailImporter.run(RetailReplayITCase.CSV.toAbsolutePath().normalize(), events, "retail");
-        History h = History.read(List.of(events), new EventParser(ParserConfig.defaults()));
+        history = History.read(List.of(events), new EventParser(ParserConfig.defaults()));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2011-06-01", "2011-09-01"})
+    void scoresWrittenByAReplayToTheCutoffHaveEvaluatesQuality(String day) throws Exception {
+        long cutoff = Instant.parse(day + "T00:00:00Z").toEpochMilli();
         List<Backtest.Evaluation> evaluated =
                 Backtest.evaluate(
-                        h,
+                        history,
                         List.of(ModelSpec.extended("purchase"), ModelSpec.extended("churn")),
-                        CUTOFF,
+                        cutoff,
                         Backtest.Config.defaults());
         Path models = tmp.resolve("models");
         for (Backtest.Evaluation e : evaluated) {
+            assertThat(e.onlineModel().spec().calendar()).isNotNull();
             ModelIo.write(e.onlineModel(), models.resolve(e.spec().name()));
         }
 
-        // the events before the cutoff, and every customer's order times (for the labels)
+        // every customer's order times (for the labels), and who was seen by the cutoff
         ObjectMapper json = new ObjectMapper();
-        Path before = tmp.resolve("before.jsonl.gz");
         Map<String, List<Long>> orders = new HashMap<>();
         TreeSet<String> seen = new TreeSet<>();
+        long upToCutoff = 0;
         try (BufferedReader r =
-                        new BufferedReader(
-                                new InputStreamReader(
-                                        new GZIPInputStream(Files.newInputStream(events)),
-                                        StandardCharsets.UTF_8));
-                BufferedWriter w =
-                        new BufferedWriter(
-                                new OutputStreamWriter(
-                                        new GZIPOutputStream(Files.newOutputStream(before)),
-                                        StandardCharsets.UTF_8))) {
+                new BufferedReader(
+                        new InputStreamReader(
+                                new GZIPInputStream(Files.newInputStream(events)),
+                                StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
                 JsonNode n = json.readTree(line);
@@ -94,10 +100,9 @@ class RetailReplayScoresITCase {
                 if (n.path("name").asText().equals("order_completed")) {
                     orders.computeIfAbsent(customer, c -> new ArrayList<>()).add(ts);
                 }
-                if (ts < CUTOFF) {
+                if (ts <= cutoff) {
                     seen.add(customer);
-                    w.write(line);
-                    w.newLine();
+                    upToCutoff++;
                 }
             }
         }
@@ -110,17 +115,21 @@ class RetailReplayScoresITCase {
                         .set(RtcdpOptions.MODELS_DIR, models.toString())
                         // the evaluated models as they are: no versions learned on top
                         .set(RtcdpOptions.LEARNING_ENABLED, false)
+                        .set(RtcdpOptions.KEY_PREFIX, "c" + day.replace("-", ""))
+                        .set(RtcdpOptions.REPLAY_UNTIL, day)
                         .build();
-        Replay.run(
-                cfg,
-                List.of(before),
-                tmp.resolve("dlq.jsonl"),
-                tmp.resolve("conflicts.jsonl"),
-                tmp.resolve("work"),
-                FlinkTestCluster.noRestarts());
+        Replay.Summary summary =
+                Replay.run(
+                        cfg,
+                        List.of(events),
+                        tmp.resolve("dlq.jsonl"),
+                        tmp.resolve("conflicts.jsonl"),
+                        tmp.resolve("work"),
+                        FlinkTestCluster.noRestarts());
 
+        assertThat(summary.valid()).as("events up to the cutoff").isEqualTo(upToCutoff);
         var redis = REDIS.client();
-        RedisKeys keys = new RedisKeys("rtcdp");
+        RedisKeys keys = new RedisKeys("c" + day.replace("-", ""));
         for (Backtest.Evaluation e : evaluated) {
             String name = e.spec().name();
             long horizon = e.spec().label().horizonMillis();
@@ -134,7 +143,7 @@ class RetailReplayScoresITCase {
                 assertThat(score).as("score.%s of customer %s", name, customer).isNotNull();
                 boolean ordered = false;
                 for (long t : orders.getOrDefault(customer, List.of())) {
-                    ordered |= t > CUTOFF && t <= CUTOFF + horizon;
+                    ordered |= t > cutoff && t <= cutoff + horizon;
                 }
                 p[n] = Double.parseDouble(score);
                 y[n] = name.equals("purchase") == ordered ? 1 : 0;
@@ -142,18 +151,16 @@ class RetailReplayScoresITCase {
             }
             Metrics.Report served = Metrics.report(p, y, n);
             Metrics.Report offline = e.online();
-            System.out.printf(
-                    "%s at 2011-09-01: evaluate %s%n  replay %s%n", name, offline, served);
+            System.out.printf("%s at %s: evaluate %s%n  replay %s%n", name, day, offline, served);
             assertThat(served.count()).isEqualTo(offline.count());
             assertThat(served.positives()).isEqualTo(offline.positives());
-            assertThat(served.auc()).as(name + " AUC").isCloseTo(offline.auc(), within(0.005));
+            assertThat(served.auc()).as(name + " AUC").isCloseTo(offline.auc(), within(0.002));
             assertThat(served.logLoss())
                     .as(name + " log-loss")
-                    .isCloseTo(offline.logLoss(), within(0.01));
-            assertThat(served.lift()).as(name + " lift").isCloseTo(offline.lift(), within(0.05));
-            assertThat(served.ece())
-                    .as(name + " ECE")
-                    .isCloseTo(offline.ece(), within(name.equals("purchase") ? 0.005 : 0.02));
+                    .isCloseTo(offline.logLoss(), within(0.002));
+            assertThat(served.lift()).as(name + " lift").isCloseTo(offline.lift(), within(0.02));
+            assertThat(served.ece()).as(name + " ECE").isCloseTo(offline.ece(), within(0.002));
+            assertThat(served.ece()).as(name + " ECE, as issue 14 asks").isLessThanOrEqualTo(0.05);
         }
     }
 }

@@ -93,11 +93,12 @@ public final class EvaluateCommand implements Callable<Integer> {
     static void print(PrintStream out, long cutoffMs, List<Backtest.Evaluation> results) {
         out.printf("cutoff %s%n", Instant.ofEpochMilli(cutoffMs));
         out.printf(
-                "%-13s %-8s %7s %9s %8s %7s %7s %8s%n",
+                "%-13s %-9s %7s %9s %8s %7s %7s %8s%n",
                 "label", "model", "persons", "positives", "AUC", "logloss", "ECE", "lift@10%");
         for (Backtest.Evaluation e : results) {
             String label = e.spec().name() + " " + e.spec().label().horizonDays() + "d";
             row(out, label, "online", e.online());
+            row(out, label, "online/u", e.onlineUncalibrated());
             row(out, label, "batch", e.batch());
             row(out, label, "recency", e.recency());
             row(out, label, "bg/nbd", e.bgNbd());
@@ -112,13 +113,17 @@ public final class EvaluateCommand implements Callable<Integer> {
                     p.alpha(),
                     p.a(),
                     p.b());
+            out.printf(
+                    "online and batch: as served, seasonally calibrated by the orders per day up"
+                            + " to the cutoff (docs/models.md); online/u: the online model's own"
+                            + " probabilities%n");
         }
     }
 
     private static void row(PrintStream out, String label, String model, Metrics.Report r) {
         out.printf(
                 Locale.ROOT,
-                "%-13s %-8s %7d %9d %8.4f %7.4f %7.4f %8.2f%n",
+                "%-13s %-9s %7d %9d %8.4f %7.4f %7.4f %8.2f%n",
                 label,
                 model,
                 r.count(),

@@ -97,6 +97,17 @@ public final class ReplayCommand implements Callable<Integer> {
     String refreshInterval;
 
     @Option(
+            names = "--until",
+            paramLabel = "TIME",
+            description =
+                    "Read no event after TIME ("
+                            + io.rtcdp.udf.time.Times.TIME_FORMS
+                            + "; later ones are left out and counted) and bring every profile to"
+                            + " TIME when the input ends: values and scores as of TIME, e.g. a"
+                            + " cutoff `rtcdp evaluate` scores at. Not with --savepoint.")
+    String until;
+
+    @Option(
             names = "--savepoint",
             paramLabel = "DIR",
             description =
@@ -142,6 +153,7 @@ public final class ReplayCommand implements Callable<Integer> {
                                 RtcdpOptions.CHECKPOINT_INTERVAL,
                                 java.time.Duration.ofSeconds(checkpointSeconds))
                         .set(RtcdpOptions.PROFILE_REFRESH_INTERVAL, refreshInterval())
+                        .set(RtcdpOptions.REPLAY_UNTIL, until)
                         .set(RtcdpOptions.METRICS_PORT, metrics.port(0))
                         .build();
         Path dead = dlq != null ? dlq : Path.of(inputs.get(0).toString() + ".dlq.jsonl");

@@ -64,6 +64,13 @@ public final class TrainCommand implements Callable<Integer> {
     ModelInputs inputSet = ModelInputs.extended;
 
     @Option(
+            names = "--no-calibration",
+            description =
+                    "Write no order calendar: the model serves its own probabilities, not"
+                            + " seasonally calibrated ones (docs/models.md).")
+    boolean noCalibration;
+
+    @Option(
             names = "--model-version",
             paramLabel = "N",
             description = "Model version (default: --until in epoch seconds).")
@@ -90,6 +97,9 @@ public final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException(
                     "no customer has a repeat purchase by --until: BG/NBD's parameters cannot be"
                             + " fitted for the extended inputs; use --inputs rfm");
+        }
+        if (!noCalibration) {
+            pass.spec = pass.spec.withCalendar(h.calendar(untilMs));
         }
         long v = version != null ? version : Math.floorDiv(untilMs, 1000);
         LogisticModel m = Backtest.trainBatch(pass, v, untilMs, config);

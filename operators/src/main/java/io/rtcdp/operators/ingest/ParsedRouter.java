@@ -29,16 +29,34 @@ public final class ParsedRouter extends ProcessFunction<Parsed, Event> {
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("dead-letters", RtcdpTypes.DEAD_LETTER);
 
+    /** The time after which valid events are left out (a replay to a cutoff). */
+    private final long until;
+
     private transient Counter valid;
     private transient Counter invalid;
+    private transient Counter afterUntil;
     private transient Map<String, Counter> deadLettersByCode;
     private transient MetricGroup metrics;
     private transient LongCounter validAcc;
     private transient LongCounter invalidAcc;
 
+    /** Every valid event passes. */
+    public ParsedRouter() {
+        this(Long.MAX_VALUE);
+    }
+
+    /**
+     * @param until valid events after this time (epoch ms) are left out and counted ({@code
+     *     eventsAfterUntil}): a replay to a cutoff ({@code rtcdp replay --until})
+     */
+    public ParsedRouter(long until) {
+        this.until = until;
+    }
+
     @Override
     public void open(OpenContext ctx) {
         metrics = getRuntimeContext().getMetricGroup();
+        afterUntil = metrics.counter("eventsAfterUntil");
         valid = metrics.counter("eventsValid");
         invalid = metrics.counter("eventsInvalid");
         // registered up front so that a code that never occurred reads 0 rather than absent
@@ -54,7 +72,9 @@ public final class ParsedRouter extends ProcessFunction<Parsed, Event> {
 
     @Override
     public void processElement(Parsed p, Context ctx, Collector<Event> out) {
-        if (p.isValid()) {
+        if (p.isValid() && p.event().ts() > until) {
+            afterUntil.inc();
+        } else if (p.isValid()) {
             valid.inc();
             validAcc.add(1);
             out.collect(p.event().withIngestedAt(System.currentTimeMillis()));

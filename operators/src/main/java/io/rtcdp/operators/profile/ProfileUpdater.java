@@ -178,9 +178,22 @@ public final class ProfileUpdater
      */
     private int cacheSize = StateCache.DEFAULT_SIZE;
 
+    /** Where a bounded input's end brings the profiles at least; MIN_VALUE: no such time. */
+    private long endOfInputAt = Long.MIN_VALUE;
+
     /** Sets how many profiles' state each subtask keeps on the heap (0: none). */
     public ProfileUpdater cacheSize(int size) {
         this.cacheSize = size;
+        return this;
+    }
+
+    /**
+     * At the end of a bounded input, brings every profile to {@code t} if its tenant's last event
+     * came before it (a replay to a cutoff, {@code rtcdp replay --until}); by default to the
+     * tenant's last event time.
+     */
+    public ProfileUpdater endOfInputAt(long t) {
+        this.endOfInputAt = t;
         return this;
     }
 
@@ -686,10 +699,15 @@ public final class ProfileUpdater
         }
         long clock = clock(key[0], ctx.getBroadcastState(CLOCKS));
         if (ctx.timerService().currentWatermark() == Long.MAX_VALUE) {
-            // the end of a bounded input: every profile to its tenant's last event time
+            // the end of a bounded input: every profile to its tenant's last event time, or to
+            // the replay's end if later
             st.setTimerAt(ProfileState.NO_TIMER);
             clearDeferral(st, ctx);
-            advance(st, clock, key, out);
+            advance(
+                    st,
+                    endOfInputAt == Long.MIN_VALUE ? clock : Math.max(clock, endOfInputAt),
+                    key,
+                    out);
             profile.update(ctx.getCurrentKey(), st);
             return;
         }

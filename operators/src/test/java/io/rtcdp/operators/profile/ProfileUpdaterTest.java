@@ -222,6 +222,35 @@ class ProfileUpdaterTest {
     }
 
     @Test
+    void aReplayToACutoffBringsEveryProfileToIt() throws Exception {
+        harness.close();
+        harness =
+                new KeyedBroadcastOperatorTestHarness<>(
+                        new ProfileUpdaterOperator(
+                                new ProfileUpdater(Duration.ofMillis(1))
+                                        .endOfInputAt(T0 + 5 * DAY + 7)),
+                        ProfileUpdater.KEY,
+                        Types.STRING,
+                        1,
+                        1,
+                        0);
+        harness.open();
+        harness.processElement(event("o1", "u1", "order_completed", T0, 1_000_000L), T0);
+        harness.processElement(event("o2", "u2", "product_viewed", T0 + 2 * DAY, null), T0);
+        drain();
+        harness.watermark(Long.MAX_VALUE);
+        List<ProfileUpdate> out = drain();
+        // both to the cutoff, past the largest event time seen
+        assertThat(out).extracting(ProfileUpdate::oneid).containsExactlyInAnyOrder("o1", "o2");
+        for (ProfileUpdate u : out) {
+            assertThat(u.set()).containsEntry("as_of", Long.toString(T0 + 5 * DAY + 7));
+        }
+        assertThat(out.stream().filter(u -> u.oneid().equals("o1")).findFirst().orElseThrow().set())
+                .containsEntry("f.days_since_last_order", "5");
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
     void lateEventsAreCountedExactly() throws Exception {
         harness.processElement(event("o1", "u1", "product_viewed", T0 + DAY, null), T0 + DAY);
         harness.processElement(event("o1", "u1", "product_viewed", T0 - 10 * MIN, null), T0);

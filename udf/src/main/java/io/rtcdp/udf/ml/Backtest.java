@@ -238,7 +238,9 @@ public final class Backtest {
 
     /**
      * The quality of the models of one label at one cutoff, and the online model itself (with the
-     * BG/NBD parameters of the last refit, at the cutoff).
+     * BG/NBD parameters of the last refit, at the cutoff, and the order calendar up to it). {@code
+     * online} and {@code batch} are their probabilities as served, seasonally calibrated ({@link
+     * OrderCalendar}); {@code onlineUncalibrated} the online model's own.
      */
     public record Evaluation(
             ModelSpec spec,
@@ -246,6 +248,7 @@ public final class Backtest {
             int persons,
             int trainSamples,
             Metrics.Report online,
+            Metrics.Report onlineUncalibrated,
             Metrics.Report batch,
             Metrics.Report recency,
             Metrics.Report bgNbd,
@@ -277,9 +280,11 @@ public final class Backtest {
             all.add(recencySpec(s));
         }
         List<Pass> passes = stream(h, all, cutoff, c);
+        OrderCalendar calendar = h.calendar(cutoff);
         List<Evaluation> out = new ArrayList<>();
         for (int s = 0; s < specs.size(); s++) {
             Pass main = passes.get(s);
+            main.spec = main.spec.withCalendar(calendar);
             Pass rec = passes.get(s + specs.size());
             LogisticModel online = trainOnline(main, 1, cutoff, c);
             LogisticModel batch = trainBatch(main, 1, cutoff, c);
@@ -295,6 +300,7 @@ public final class Backtest {
             }
             int n = 0;
             double[] po = new double[h.persons()];
+            double[] pu = new double[h.persons()];
             double[] pb = new double[h.persons()];
             double[] pr = new double[h.persons()];
             double[] pg = new double[h.persons()];
@@ -305,8 +311,9 @@ public final class Backtest {
                 if (main.atEnd[p] == null) {
                     continue;
                 }
-                po[n] = online.score(main.atEnd[p]);
-                pb[n] = batch.score(main.atEnd[p]);
+                pu[n] = online.score(main.atEnd[p]);
+                po[n] = online.spec().calibrate(pu[n], cutoff);
+                pb[n] = batch.spec().calibrate(batch.score(main.atEnd[p]), cutoff);
                 pr[n] = recency.score(rec.atEnd[p]);
                 double buys =
                         BgNbd.probabilityOfPurchase(
@@ -324,6 +331,7 @@ public final class Backtest {
                             n,
                             main.labelled.size(),
                             Metrics.report(po, y, n),
+                            Metrics.report(pu, y, n),
                             Metrics.report(pb, y, n),
                             Metrics.report(pr, y, n),
                             Metrics.report(pg, y, n),

@@ -166,6 +166,24 @@ public final class History {
         return new BgNbd.Customer(repeats, repeats == 0 ? 0 : tx, (t - o[0]) / day);
     }
 
+    /**
+     * The tenant's orders per day up to {@code t} (inclusive), for the seasonal calibration; null
+     * without an order by then.
+     */
+    public OrderCalendar calendar(long t) {
+        int n = 0;
+        for (long[] o : orderTimes) {
+            n += o.length;
+        }
+        long[] all = new long[n];
+        int i = 0;
+        for (long[] o : orderTimes) {
+            System.arraycopy(o, 0, all, i, o.length);
+            i += o.length;
+        }
+        return OrderCalendar.of(all, t);
+    }
+
     public long lastTs() {
         return events.isEmpty() ? Long.MIN_VALUE : events.get(events.size() - 1).ts();
     }

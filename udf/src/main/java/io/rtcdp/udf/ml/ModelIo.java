@@ -128,6 +128,15 @@ public final class ModelIo {
             o.put("a", bg.a());
             o.put("b", bg.b());
         }
+        OrderCalendar calendar = model.spec().calendar();
+        if (calendar != null) {
+            ObjectNode o = root.putObject("order_calendar");
+            o.put("first_day", java.time.LocalDate.ofEpochDay(calendar.firstDay()).toString());
+            ArrayNode orders = o.putArray("orders");
+            for (long n : calendar.orders()) {
+                orders.add(n);
+            }
+        }
         ArrayNode mean = root.putArray("mean");
         ArrayNode std = root.putArray("std");
         for (int i = 0; i < model.standardization().size(); i++) {
@@ -258,7 +267,7 @@ public final class ModelIo {
                             number(bgNode, "a"),
                             number(bgNode, "b"));
         }
-        ModelSpec spec = new ModelSpec(name, label, features, bg);
+        ModelSpec spec = new ModelSpec(name, label, features, bg, calendar(root));
         if (bg == null && spec.usesBgNbd()) {
             throw new IllegalArgumentException(
                     "features p_alive and bgnbd_purchase need the 'bgnbd' parameters");
@@ -285,6 +294,35 @@ public final class ModelIo {
             }
         }
         return new ModelMeta(spec, version, new Standardization(mean, std), trainedUntil, metrics);
+    }
+
+    /** The optional {@code order_calendar} of a model.json: first day and orders per day. */
+    private static OrderCalendar calendar(JsonNode root) {
+        JsonNode c = root.get("order_calendar");
+        if (c == null || c.isNull()) {
+            return null;
+        }
+        long first;
+        try {
+            first = java.time.LocalDate.parse(text(c, "first_day")).toEpochDay();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException(
+                    "'order_calendar.first_day' must be a date (YYYY-MM-DD)", e);
+        }
+        JsonNode orders = required(c, "orders");
+        if (!orders.isArray()) {
+            throw new IllegalArgumentException("'order_calendar.orders' must be an array");
+        }
+        long[] n = new long[orders.size()];
+        for (int i = 0; i < n.length; i++) {
+            JsonNode v = orders.get(i);
+            if (!v.canConvertToExactIntegral() || v.asLong() < 0) {
+                throw new IllegalArgumentException(
+                        "'order_calendar.orders' must hold integers ≥ 0");
+            }
+            n[i] = v.asLong();
+        }
+        return new OrderCalendar(first, n);
     }
 
     private static long fail(String message) {

@@ -8,12 +8,23 @@ import java.util.List;
  * @param name {@code purchase} or {@code churn}; equals the label kind
  * @param bgNbd the BG/NBD parameters (in days) its {@code p_alive} and {@code bgnbd_purchase}
  *     inputs are computed with; null when it has none (those inputs are then absent)
+ * @param calendar the orders per day of the history it was trained on, for the seasonal calibration
+ *     of its probabilities ({@link OrderCalendar}); null for none
  */
 public record ModelSpec(
-        String name, LabelSpec label, List<FeatureSpec> features, BgNbd.Params bgNbd) {
-    /** A model without BG/NBD parameters. */
+        String name,
+        LabelSpec label,
+        List<FeatureSpec> features,
+        BgNbd.Params bgNbd,
+        OrderCalendar calendar) {
+    /** A model without BG/NBD parameters or calendar. */
     public ModelSpec(String name, LabelSpec label, List<FeatureSpec> features) {
-        this(name, label, features, null);
+        this(name, label, features, null, null);
+    }
+
+    /** A model without calendar. */
+    public ModelSpec(String name, LabelSpec label, List<FeatureSpec> features, BgNbd.Params bgNbd) {
+        this(name, label, features, bgNbd, null);
     }
 
     public ModelSpec {
@@ -92,7 +103,20 @@ public record ModelSpec(
 
     /** The same model with these BG/NBD parameters (null: none). */
     public ModelSpec withBgNbd(BgNbd.Params params) {
-        return new ModelSpec(name, label, features, params);
+        return new ModelSpec(name, label, features, params, calendar);
+    }
+
+    /** The same model with this order calendar (null: none, no seasonal calibration). */
+    public ModelSpec withCalendar(OrderCalendar c) {
+        return new ModelSpec(name, label, features, bgNbd, c);
+    }
+
+    /**
+     * The model's probability {@code p} of a profile as of {@code t}, as served: seasonally
+     * calibrated by its calendar ({@link OrderCalendar}), or {@code p} itself without one.
+     */
+    public double calibrate(double p, long t) {
+        return calendar == null ? p : calendar.calibrate(p, t, label);
     }
 
     /** Whether an input of the model comes from BG/NBD. */

@@ -6,6 +6,7 @@ import io.rtcdp.udf.ml.LogisticModel;
 import io.rtcdp.udf.ml.LogisticRegressionServable;
 import io.rtcdp.udf.ml.ModelSpec;
 import io.rtcdp.udf.ml.WrittenScore;
+import io.rtcdp.udf.profile.ProfileValues;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,10 @@ import java.util.Map;
  * the fields that changed ({@code score.<name>}, {@code model.<name>}, {@code reasons.<name>},
  * {@code reasons.marketing}) in the update. Plain Java and single-threaded: the scorers' input and
  * reasons buffers are reused.
+ *
+ * <p>A model with an order calendar ({@link io.rtcdp.udf.ml.OrderCalendar}) is served seasonally
+ * calibrated as of the profile's {@code as_of}: {@code score.<name>} is the calibrated probability;
+ * its reasons are the logistic regression's own.
  */
 public final class TenantScorers {
     /** The models scored on every profile update. */
@@ -85,7 +90,10 @@ public final class TenantScorers {
 
     private final Scorer[] all;
 
-    /** For each scorer the index of an earlier one with the same feature list, or -1. */
+    /**
+     * For each scorer the index of an earlier one with the same inputs ({@link #sameInputs}), or
+     * -1.
+     */
     private final int[] sameInputsAs;
 
     private final int count;
@@ -108,14 +116,28 @@ public final class TenantScorers {
             }
             n++;
             for (int j = 0; j < i; j++) {
-                if (all[j] != null
-                        && all[j].builder().features().equals(all[i].builder().features())) {
+                if (all[j] != null && sameInputs(all[j].builder(), all[i].builder())) {
                     sameInputsAs[i] = j;
                     break;
                 }
             }
         }
         this.count = n;
+    }
+
+    /**
+     * Whether two builders make the same vector of every profile: the same features, and for
+     * BG/NBD's inputs the same parameters and horizon ({@code bgnbd_purchase} is the probability of
+     * an order within the model's own label horizon).
+     */
+    static boolean sameInputs(FeatureVectorBuilder a, FeatureVectorBuilder b) {
+        if (!a.features().equals(b.features())) {
+            return false;
+        }
+        boolean bgNbd = a.features().stream().anyMatch(f -> FeatureVectorBuilder.isBgNbd(f.name()));
+        return !bgNbd
+                || (java.util.Objects.equals(a.bgNbdParams(), b.bgNbdParams())
+                        && a.horizonDays() == b.horizonDays());
     }
 
     /**
@@ -167,6 +189,9 @@ public final class TenantScorers {
             }
             LogisticModel model = s.model();
             double p = s.servable().scoreWithReasonsKey(s.x(), s.reasons());
+            if (model.spec().calendar() != null && st.values.has(ProfileValues.AS_OF)) {
+                p = model.spec().calibrate(p, st.values.unscaled(ProfileValues.AS_OF));
+            }
             probabilities[i] = p;
             WrittenScore w = st.scores.get(name);
             boolean every = full || w == null;

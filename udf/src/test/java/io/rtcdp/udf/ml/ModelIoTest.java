@@ -139,6 +139,40 @@ class ModelIoTest {
     }
 
     @Test
+    void anOrderCalendarRoundTripsAndIsChecked() throws Exception {
+        byte[] good = flinkMlData(new double[] {1, 2, 3}, 42);
+        String meta =
+                META.replace(
+                        "\"mean\"",
+                        "\"order_calendar\": {\"first_day\": \"2010-12-30\", \"orders\": [3, 0,"
+                                + " 7]}, \"mean\"");
+        LogisticModel m = ModelIo.read(modelDir(meta, good));
+        OrderCalendar c = m.spec().calendar();
+        assertThat(c.firstDay()).isEqualTo(java.time.LocalDate.of(2010, 12, 30).toEpochDay());
+        assertThat(c.orders()).containsExactly(3, 0, 7);
+        Path out = dir.resolve("calendar");
+        ModelIo.write(m, out);
+        assertThat(ModelIo.read(out).spec()).isEqualTo(m.spec());
+        assertThat(Files.readString(out.resolve("model.json"))).contains("\"2010-12-30\"");
+        // none: no calibration
+        assertThat(ModelIo.read(modelDir(META, good)).spec().calendar()).isNull();
+        for (String[] bad :
+                new String[][] {
+                    {"\"2010-12-30\"", "\"30.12.2010\"", "must be a date"},
+                    {"[3, 0, 7]", "[3, -1, 7]", "integers ≥ 0"},
+                    {"[3, 0, 7]", "[3, 0.5, 7]", "integers ≥ 0"},
+                    {"[3, 0, 7]", "[]", "1 to"},
+                    {"[3, 0, 7]", "7", "must be an array"}
+                }) {
+            Path d = modelDir(meta.replace(bad[0], bad[1]), good);
+            assertThatThrownBy(() -> ModelIo.read(d))
+                    .as(bad[1])
+                    .isInstanceOf(ModelException.class)
+                    .hasMessageContaining(bad[2]);
+        }
+    }
+
+    @Test
     void rejectsMalformedModels() throws Exception {
         byte[] good = flinkMlData(new double[] {1, 2, 3}, 42);
         record Case(String meta, byte[] data, String message) {}

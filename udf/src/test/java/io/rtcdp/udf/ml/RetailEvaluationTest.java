@@ -1,6 +1,7 @@
 package io.rtcdp.udf.ml;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.rtcdp.udf.event.EventParser;
 import io.rtcdp.udf.event.ParserConfig;
@@ -18,10 +19,11 @@ import org.junit.jupiter.api.io.TempDir;
  * The acceptance check of online scoring on real data (UCI Online Retail II, issue 14): at the
  * cutoffs 2011-06-01 and 2011-09-01, for both labels, the online (FTRL) model with the extended
  * inputs has an AUC at least BG/NBD's + 0.005 and at least the batch model's (same inputs, same
- * snapshots), above the recency baseline, and an ECE of at most 0.05 — but for churn at 2011-09-01,
- * where every model is off by the Christmas season ahead (docs/models.md): there its ECE is held to
- * what it is now, 0.10, so that it does not get worse unseen. The RFM-style inputs alone stay
- * within 0.01 of their batch model.
+ * snapshots), above the recency baseline, and an ECE of at most 0.05 as served (seasonally
+ * calibrated by the orders per day up to the cutoff, {@link OrderCalendar}). Churn at 2011-09-01,
+ * the Christmas season ahead, is where the calibration is needed: the model's own probabilities are
+ * off there by twice that (docs/models.md), and calibrated they must be at least 0.03 better. The
+ * RFM-style inputs alone stay within 0.01 of their batch model.
  */
 class RetailEvaluationTest {
     @TempDir static Path dir;
@@ -56,11 +58,17 @@ class RetailEvaluationTest {
                 assertThat(e.online().auc())
                         .as("%s: online vs recency", what)
                         .isGreaterThan(e.recency().auc());
-                boolean christmasAhead =
-                        e.spec().name().equals("churn") && cutoff.equals("2011-09-01");
+                assertThat(e.online().auc())
+                        .as("%s: a monotone calibration keeps the AUC", what)
+                        .isEqualTo(e.onlineUncalibrated().auc(), within(1e-12));
                 assertThat(e.online().ece())
-                        .as("%s: online ECE", what)
-                        .isLessThanOrEqualTo(christmasAhead ? 0.10 : 0.05);
+                        .as("%s: online ECE, as served", what)
+                        .isLessThanOrEqualTo(0.05);
+                if (e.spec().name().equals("churn") && cutoff.equals("2011-09-01")) {
+                    assertThat(e.online().ece())
+                            .as("%s: the Christmas season ahead, calibrated", what)
+                            .isLessThanOrEqualTo(e.onlineUncalibrated().ece() - 0.03);
+                }
             }
         }
     }
@@ -80,13 +88,14 @@ class RetailEvaluationTest {
 
     private static void print(String cutoff, Backtest.Evaluation e) {
         System.out.printf(
-                "%s %s persons=%d train=%d online=%s%n batch=%s%n recency=%s%n"
+                "%s %s persons=%d train=%d online=%s%n online/u=%s%n batch=%s%n recency=%s%n"
                         + " bg/nbd=%s (%s)%n",
                 cutoff,
                 e.spec().name(),
                 e.persons(),
                 e.trainSamples(),
                 e.online(),
+                e.onlineUncalibrated(),
                 e.batch(),
                 e.recency(),
                 e.bgNbd(),

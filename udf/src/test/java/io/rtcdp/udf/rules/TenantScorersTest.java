@@ -1,6 +1,7 @@
 package io.rtcdp.udf.rules;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.rtcdp.udf.ml.LogisticModel;
 import io.rtcdp.udf.ml.LogisticRegressionServable;
@@ -51,6 +52,82 @@ class TenantScorersTest {
         long[] key = new long[LogisticModel.REASONS_KEY_LENGTH];
         double p = m.scoreWithReasonsKey(x, key);
         return new String[] {LogisticModel.formatProbability(p), m.formatReasons(key)};
+    }
+
+    /**
+     * The model with an order calendar (10 orders a day, 20 a day in days 135–164), and all
+     * coefficients 0: a probability of 1/2 for every profile.
+     */
+    static LogisticModel withCalendar(LogisticModel m) {
+        long[] n = new long[800];
+        java.util.Arrays.fill(n, 10);
+        java.util.Arrays.fill(n, 135, 165, 20);
+        return new LogisticModel(
+                m.spec().withCalendar(new io.rtcdp.udf.ml.OrderCalendar(0, n)),
+                m.version(),
+                m.standardization(),
+                new double[m.coefficients().length],
+                m.trainedUntil(),
+                m.metrics());
+    }
+
+    @Test
+    void aModelWithAnOrderCalendarIsServedCalibratedAsOfTheProfile() {
+        LogisticModel purchase = withCalendar(model("purchase", 3));
+        LogisticModel churn = withCalendar(model("churn", 4));
+        TenantScorers s = scorers(purchase, churn);
+        DecisionState st = state();
+        long day = io.rtcdp.udf.ml.LabelSpec.DAY_MILLIS;
+        // as of day 500: a year before, the 90 days ahead held 30 × 20 + 60 × 10 orders, the 90
+        // before 900: the churn model's factor is 4/3; the purchase model's (30 days) 2
+        st.values.set(ProfileValues.AS_OF, 500 * day + 1234);
+        double[] p = s.score(st, false, set, unset);
+        String[] ep = expected(purchase, st.values);
+        String[] ec = expected(churn, st.values);
+        double rawPurchase = raw(purchase, st.values);
+        double rawChurn = raw(churn, st.values);
+        assertThat(rawPurchase).isEqualTo(0.5);
+        assertThat(rawChurn).isEqualTo(0.5);
+        assertThat(p[0]).isCloseTo(0.75, within(1e-12));
+        assertThat(p[1]).isCloseTo(Math.pow(0.5, 4 / 3.0), within(1e-12));
+        assertThat(set)
+                .containsEntry("score.purchase", LogisticModel.formatProbability(p[0]))
+                .containsEntry("score.churn", LogisticModel.formatProbability(p[1]))
+                .containsEntry("reasons.purchase", ep[1]);
+        // a day where the calendar cannot tell (no year of history): the model's own
+        set.clear();
+        st.values.set(ProfileValues.AS_OF, 300 * day);
+        p = s.score(st, false, set, unset);
+        assertThat(p[0]).isEqualTo(raw(purchase, st.values));
+        assertThat(p[1]).isEqualTo(raw(churn, st.values));
+    }
+
+    /** The model's own probability of the profile. */
+    static double raw(LogisticModel m, ProfileValues values) {
+        double[] x = new double[m.spec().features().size()];
+        m.spec().builder().build(values, x);
+        return m.score(x);
+    }
+
+    @Test
+    void modelsShareAnInputVectorOnlyWhenItIsTheSame() {
+        io.rtcdp.udf.ml.BgNbd.Params p = new io.rtcdp.udf.ml.BgNbd.Params(0.6, 48, 0.2, 2.7);
+        io.rtcdp.udf.ml.ModelSpec purchase =
+                io.rtcdp.udf.ml.ModelSpec.extended("purchase").withBgNbd(p);
+        io.rtcdp.udf.ml.ModelSpec churn = io.rtcdp.udf.ml.ModelSpec.extended("churn").withBgNbd(p);
+        // the same features, but bgnbd_purchase is an order within 30 days for one, 90 the other
+        assertThat(purchase.features()).isEqualTo(churn.features());
+        assertThat(TenantScorers.sameInputs(purchase.builder(), churn.builder())).isFalse();
+        assertThat(TenantScorers.sameInputs(purchase.builder(), purchase.builder())).isTrue();
+        io.rtcdp.udf.ml.ModelSpec refitted =
+                purchase.withBgNbd(new io.rtcdp.udf.ml.BgNbd.Params(0.6, 48, 0.2, 2.8));
+        assertThat(TenantScorers.sameInputs(purchase.builder(), refitted.builder())).isFalse();
+        // without BG/NBD inputs the horizon does not enter the vector
+        assertThat(
+                        TenantScorers.sameInputs(
+                                io.rtcdp.udf.ml.ModelSpec.defaults("purchase").builder(),
+                                io.rtcdp.udf.ml.ModelSpec.defaults("churn").builder()))
+                .isTrue();
     }
 
     @Test
