@@ -211,6 +211,14 @@ public final class Streaming {
         return HybridSource.builder(files).addSource(source(cfg)).build();
     }
 
+    /** Refuses the settings of a replay only ({@code replay.until}): a live job reads on. */
+    public static void refuseReplaySettings(RtcdpConfig cfg) {
+        if (cfg.get(RtcdpOptions.REPLAY_UNTIL) != null) {
+            throw new IllegalArgumentException(
+                    "replay.until is a setting of rtcdp replay only: a live job reads on");
+        }
+    }
+
     /** Adds the streaming job to {@code env}. */
     public static void build(RtcdpConfig cfg, StreamExecutionEnvironment env) {
         build(cfg, env, List.of());
@@ -222,10 +230,7 @@ public final class Streaming {
      */
     public static void build(
             RtcdpConfig cfg, StreamExecutionEnvironment env, List<java.nio.file.Path> history) {
-        if (cfg.get(RtcdpOptions.REPLAY_UNTIL) != null) {
-            throw new IllegalArgumentException(
-                    "replay.until is a setting of rtcdp replay only: a live job reads on");
-        }
+        refuseReplaySettings(cfg);
         RtcdpJob.Builder job = RtcdpJob.builder(cfg);
         if (history.isEmpty()) {
             job.eventsSource(source(cfg));

@@ -107,6 +107,7 @@ public final class RunCommand implements Callable<Integer> {
             }
             InJvmMetrics.install(conf);
         }
+        Streaming.refuseReplaySettings(cfg);
         for (Path p : history) {
             if (!Files.isReadable(p)) {
                 throw new IllegalArgumentException("--history: not readable: " + p);

@@ -324,6 +324,36 @@ class RtcdpCliTest {
     }
 
     @Test
+    void replayUntilIsAReplaySettingOnly() throws Exception {
+        Path cfg = tmp.resolve("until.properties");
+        Files.writeString(
+                cfg, "default-secret = " + "k".repeat(32) + "\nreplay.until = 2011-09-01\n");
+        String[] live = run("run", "--config", cfg.toString());
+        assertThat(live[0]).isEqualTo("2");
+        assertThat(live[1])
+                .isEqualTo(
+                        "rtcdp: replay.until is a setting of rtcdp replay only: a live job reads on");
+        Path in = tmp.resolve("in-until.jsonl");
+        Files.writeString(in, "");
+        String[] bad = run("replay", "--input", in.toString(), "--until", "soon");
+        assertThat(bad[0]).isEqualTo("2");
+        assertThat(bad[1]).startsWith("rtcdp: setting 'replay.until' is 'soon': invalid time");
+        String[] withSavepoint =
+                run(
+                        "replay",
+                        "--input",
+                        in.toString(),
+                        "--until",
+                        "2011-09-01",
+                        "--savepoint",
+                        tmp.resolve("sp-until").toString(),
+                        "--refresh-interval",
+                        "5m");
+        assertThat(withSavepoint[0]).isEqualTo("2");
+        assertThat(withSavepoint[1]).contains("not with --savepoint").doesNotContain("\n");
+    }
+
+    @Test
     void anUnreadableInputExitsWithTwo() {
         String[] r = run("replay", "--input", tmp.resolve("missing.jsonl").toString());
         assertThat(r[0]).isEqualTo("2");
