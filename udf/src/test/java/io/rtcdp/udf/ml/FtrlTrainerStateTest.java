@@ -76,6 +76,31 @@ class FtrlTrainerStateTest {
     }
 
     @Test
+    void theVersionsLearntOnAModelKeepItsOrderCalendar() throws IOException {
+        OrderCalendar calendar = new OrderCalendar(14_000, new long[] {5, 0, 7, 9});
+        ModelSpec spec = SPEC.withCalendar(calendar);
+        double[] mean = new double[D];
+        double[] std = new double[D];
+        java.util.Arrays.fill(std, 1);
+        LogisticModel m =
+                new LogisticModel(
+                        spec,
+                        3,
+                        new Standardization(mean, std),
+                        new double[D + 1],
+                        0,
+                        java.util.Map.of());
+        FtrlTrainer t = FtrlTrainer.from(m, FtrlTrainer.Params.defaults());
+        Random r = new Random(4);
+        for (int i = 0; i < 50; i++) {
+            t.update(sample(r), r.nextBoolean() ? 1 : 0);
+        }
+        assertThat(t.toModel(4, 0).spec().calendar()).isEqualTo(calendar);
+        // and across a checkpoint of the trainer
+        assertThat(roundTrip(t).toModel(4, 0).spec()).isEqualTo(spec);
+    }
+
+    @Test
     void trainerInWarmupRoundTripsWithItsBuffer() throws IOException {
         FtrlTrainer t = FtrlTrainer.withWarmup(SPEC, FtrlTrainer.Params.defaults(), 200);
         Random r = new Random(4);
