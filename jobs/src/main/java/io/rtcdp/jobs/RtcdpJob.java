@@ -154,7 +154,8 @@ public final class RtcdpJob {
                                 parts.source,
                                 EventWatermarks.strategy(
                                         config.get(RtcdpOptions.OUT_OF_ORDERNESS),
-                                        config.get(RtcdpOptions.SOURCE_IDLENESS)),
+                                        config.get(RtcdpOptions.SOURCE_IDLENESS),
+                                        parts.until),
                                 "events",
                                 RtcdpTypes.PARSED)
                         .uid(parts.sourceUid);

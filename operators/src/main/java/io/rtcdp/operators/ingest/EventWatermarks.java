@@ -15,9 +15,18 @@ public final class EventWatermarks {
     private EventWatermarks() {}
 
     public static WatermarkStrategy<Parsed> strategy(Duration outOfOrderness, Duration idleness) {
+        return strategy(outOfOrderness, idleness, Long.MAX_VALUE);
+    }
+
+    /**
+     * As above, for a replay to a cutoff ({@link ParsedRouter#ParsedRouter(long)}): events after
+     * {@code until}, which are left out, do not move event time either.
+     */
+    public static WatermarkStrategy<Parsed> strategy(
+            Duration outOfOrderness, Duration idleness, long until) {
         long bound = outOfOrderness.toMillis();
         WatermarkStrategy<Parsed> s =
-                WatermarkStrategy.<Parsed>forGenerator(ctx -> new Generator(bound))
+                WatermarkStrategy.<Parsed>forGenerator(ctx -> new Generator(bound, until))
                         .withTimestampAssigner(
                                 (p, recordTs) -> p.isValid() ? p.event().ts() : recordTs);
         return idleness.isZero() ? s : s.withIdleness(idleness);
@@ -25,15 +34,17 @@ public final class EventWatermarks {
 
     private static final class Generator implements WatermarkGenerator<Parsed> {
         private final long bound;
+        private final long until;
         private long maxTs = Long.MIN_VALUE;
 
-        Generator(long bound) {
+        Generator(long bound, long until) {
             this.bound = bound;
+            this.until = until;
         }
 
         @Override
         public void onEvent(Parsed p, long ts, WatermarkOutput out) {
-            if (p.isValid() && ts > maxTs) {
+            if (p.isValid() && ts > maxTs && ts <= until) {
                 maxTs = ts;
             }
         }
