@@ -117,6 +117,9 @@ public final class TrainCommand implements Callable<Integer> {
                 m.metrics().get("train_auc"),
                 out,
                 (System.nanoTime() - start) / 1e9);
+        if (m.spec().calendar() != null) {
+            System.out.println(m.spec().calendar().describe(m.spec().label().horizonDays()));
+        }
         return 0;
     }
 }

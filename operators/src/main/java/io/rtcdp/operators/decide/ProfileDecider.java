@@ -993,11 +993,15 @@ public final class ProfileDecider
         droppedModels.remove(m.key());
         scorersByTenant.clear();
         modelsApplied.inc();
+        io.rtcdp.udf.ml.ModelSpec spec = m.model().spec();
         LOG.info(
-                "Applied {} model version {} for tenant {}",
+                "Applied {} model version {} for tenant {}; {}",
                 m.name(),
                 m.model().version(),
-                m.tenant());
+                m.tenant(),
+                spec.calendar() == null
+                        ? "no order calendar, no seasonal calibration"
+                        : spec.calendar().describe(spec.label().horizonDays()));
     }
 
     private Scorer scorer(String key, ReadOnlyBroadcastState<String, String> stored)

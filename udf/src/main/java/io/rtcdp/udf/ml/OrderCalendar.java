@@ -124,6 +124,37 @@ public final class OrderCalendar {
     }
 
     /**
+     * The days whose scores the calendar can calibrate for a horizon: both windows inside it, from
+     * {@code firstDay + Y + H} to {@code lastDay + Y − H + 1} (epoch days; empty when the first is
+     * after the last). A window with fewer than {@link #MIN_ORDERS} orders calibrates nothing
+     * either.
+     */
+    public long[] calibratedDays(int horizonDays) {
+        return new long[] {
+            firstDay + YEAR_DAYS + horizonDays, lastDay() + YEAR_DAYS - horizonDays + 1
+        };
+    }
+
+    /** What {@link #calibratedDays} means for a model of this horizon, for logs and commands. */
+    public String describe(int horizonDays) {
+        long[] d = calibratedDays(horizonDays);
+        String calendar =
+                "order calendar "
+                        + java.time.LocalDate.ofEpochDay(firstDay)
+                        + " to "
+                        + java.time.LocalDate.ofEpochDay(lastDay());
+        if (d[0] > d[1]) {
+            return calendar + ": shorter than two horizons, no seasonal calibration";
+        }
+        return calendar
+                + ": seasonally calibrated for scores as of "
+                + java.time.LocalDate.ofEpochDay(d[0])
+                + " to "
+                + java.time.LocalDate.ofEpochDay(d[1])
+                + " (retrain before the end)";
+    }
+
+    /**
      * A model's probability calibrated by the factor {@code s}.
      *
      * @param p the model's probability of its positive label

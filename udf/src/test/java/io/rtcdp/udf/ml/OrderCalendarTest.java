@@ -67,6 +67,32 @@ class OrderCalendarTest {
     }
 
     @Test
+    void theCalibratedDaysAreWhereBothWindowsAreInside() {
+        long first = java.time.LocalDate.of(2009, 12, 1).toEpochDay();
+        long last = java.time.LocalDate.of(2011, 12, 9).toEpochDay();
+        OrderCalendar c = new OrderCalendar(first, flat((int) (last - first + 1), 200));
+        long[] d = c.calibratedDays(90);
+        assertThat(d).containsExactly(first + 365 + 90, last + 365 - 90 + 1);
+        // the first and last calibrated days have a factor from the calendar, the days beyond not
+        long[] odd = flat((int) (last - first + 1), 200);
+        Arrays.fill(odd, 90, 180, 400); // a busier second quarter: the first day's window ahead
+        Arrays.fill(odd, odd.length - 90, odd.length, 400); // and the last day's
+        OrderCalendar q = new OrderCalendar(first, odd);
+        assertThat(q.factor(d[0] * DAY, 90)).isEqualTo(2.0);
+        assertThat(q.factor((d[0] - 1) * DAY, 90)).isEqualTo(1);
+        assertThat(q.factor(d[1] * DAY, 90)).isEqualTo(2.0);
+        assertThat(q.factor((d[1] + 1) * DAY, 90)).isEqualTo(1);
+        assertThat(c.describe(90))
+                .isEqualTo(
+                        "order calendar 2009-12-01 to 2011-12-09: seasonally calibrated for scores"
+                                + " as of 2011-03-01 to 2012-09-10 (retrain before the end)");
+        assertThat(new OrderCalendar(first, flat(179, 200)).describe(90))
+                .endsWith("shorter than two horizons, no seasonal calibration");
+        assertThat(new OrderCalendar(first, flat(180, 200)).calibratedDays(90))
+                .containsExactly(first + 455, first + 455);
+    }
+
+    @Test
     void calibrationScalesTheRateOfOrders() {
         // churn: P(no order) q becomes q^s; purchase: 1 - (1 - p)^s
         assertThat(OrderCalendar.calibrate(0.64, 0.5, false)).isCloseTo(0.8, within(1e-12));
