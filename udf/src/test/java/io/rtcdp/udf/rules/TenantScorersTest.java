@@ -271,6 +271,50 @@ class TenantScorersTest {
         assertThat(set).containsKey("score.purchase").doesNotContainKeys("score.p_alive");
     }
 
+    @Test
+    void fourDecimalsIsBigDecimalsHalfEvenRounding() {
+        java.util.List<Double> values = new java.util.ArrayList<>();
+        for (double v :
+                new double[] {
+                    0,
+                    1,
+                    0.5,
+                    0.00005,
+                    0.00015,
+                    0.00025,
+                    1.23455,
+                    2.5,
+                    0.1,
+                    0.99995,
+                    0.999949999,
+                    9999.99995,
+                    99999.99995,
+                    123456.78905,
+                    1e9,
+                    0.0001,
+                    0.00049999999,
+                    12.3
+                }) {
+            values.add(v);
+            values.add(Math.nextUp(v));
+            values.add(Math.nextDown(Math.max(v, Double.MIN_VALUE)));
+        }
+        for (int i = 0; i < 200_000; i++) {
+            values.add(random.nextDouble());
+            values.add(random.nextDouble() * 1000);
+            // the ties of four decimals and their neighbours
+            double tie = (random.nextLong(0, 100_000_000L) + 0.5) / 10_000;
+            values.add(tie);
+            values.add(Math.nextUp(tie));
+            values.add(Math.nextDown(tie));
+        }
+        for (double v : values) {
+            assertThat(TenantScorers.fourDecimals(v))
+                    .as("%s", v)
+                    .isEqualTo(TenantScorers.exactFourDecimals(v));
+        }
+    }
+
     private static int slot(String field) {
         return io.rtcdp.udf.profile.ProfileFields.FEATURE_FIELDS.indexOf(field);
     }
