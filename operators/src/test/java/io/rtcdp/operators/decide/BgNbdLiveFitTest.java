@@ -81,6 +81,15 @@ class BgNbdLiveFitTest {
 
     /** What the fit stage sent, in order. */
     static List<BgNbdFit> run(List<Order> orders, int sampleCap) throws Exception {
+        return run(orders, sampleCap, java.util.Set.of());
+    }
+
+    /**
+     * What the fit stage sent, in order, when the profiles of {@code removed} go (merged into
+     * another, or forgotten) after the last order.
+     */
+    static List<BgNbdFit> run(List<Order> orders, int sampleCap, java.util.Set<String> removed)
+            throws Exception {
         List<BgNbdFit> fits = new ArrayList<>();
         try (var buckets =
                         new KeyedOneInputStreamOperatorTestHarness<>(
@@ -110,6 +119,11 @@ class BgNbdLiveFitTest {
                     forward(buckets, fit, fits);
                 }
             }
+            long last = orders.get(orders.size() - 1).ts();
+            for (String oneid : removed) {
+                buckets.processElement(RfmObservation.removal("acme", oneid), last);
+                forward(buckets, fit, fits);
+            }
             buckets.processWatermark(new Watermark(Long.MAX_VALUE));
             forward(buckets, fit, fits);
             fit.processWatermark(new Watermark(Long.MAX_VALUE));
@@ -138,6 +152,11 @@ class BgNbdLiveFitTest {
 
     /** Every customer at the end of the orders, as BG/NBD sees them at their last order's time. */
     static List<BgNbd.Customer> everyCustomer(List<Order> orders) {
+        return everyCustomer(orders, java.util.Set.of());
+    }
+
+    /** As above, but for the customers of {@code removed}. */
+    static List<BgNbd.Customer> everyCustomer(List<Order> orders, java.util.Set<String> removed) {
         Map<String, Order> last = new HashMap<>();
         long asOf = Long.MIN_VALUE;
         for (Order o : orders) {
@@ -146,7 +165,9 @@ class BgNbdLiveFitTest {
         }
         List<BgNbd.Customer> out = new ArrayList<>();
         for (Order o : last.values()) {
-            out.add(BgNbdSample.customer(o.first(), o.ts(), o.count(), asOf));
+            if (!removed.contains(o.oneid())) {
+                out.add(BgNbdSample.customer(o.first(), o.ts(), o.count(), asOf));
+            }
         }
         return out;
     }
@@ -178,6 +199,31 @@ class BgNbdLiveFitTest {
         // a fit in each refit period of the orders' time
         assertThat(fits.stream().map(f -> Math.floorDiv(f.asOf(), REFIT.toMillis())).distinct())
                 .hasSizeGreaterThanOrEqualTo(12);
+    }
+
+    /**
+     * A customer whose profile goes (merged into another, forgotten) leaves its bucket's sample:
+     * the fit at the end is the fit of the customers left, exactly.
+     */
+    @Test
+    void customersWhoseProfilesGoLeaveTheSamples() throws Exception {
+        List<Order> orders = orders(3_000, 3);
+        java.util.Set<String> removed = new java.util.HashSet<>();
+        for (int i = 0; i < 3_000; i += 5) {
+            removed.add("p" + i);
+        }
+        List<BgNbdFit> fits = run(orders, 1_000, removed);
+        BgNbdFit last = fits.get(fits.size() - 1);
+        BgNbd.Params exact = BgNbd.fit(everyCustomer(orders, removed));
+        assertThat(last.sampled()).isEqualTo(3_000 - removed.size());
+        assertThat(last.customers()).isEqualTo(3_000 - removed.size());
+        assertThat(last.params().r()).isCloseTo(exact.r(), within(1e-4 * exact.r()));
+        assertThat(last.params().alpha()).isCloseTo(exact.alpha(), within(1e-4 * exact.alpha()));
+        assertThat(last.params().a()).isCloseTo(exact.a(), within(1e-4 * exact.a()));
+        assertThat(last.params().b()).isCloseTo(exact.b(), within(1e-4 * exact.b()));
+        // and not the fit of everyone
+        BgNbd.Params everyone = BgNbd.fit(everyCustomer(orders));
+        assertThat(last.params().b()).isNotCloseTo(everyone.b(), within(1e-4 * everyone.b()));
     }
 
     /**
