@@ -130,6 +130,9 @@ public final class CompiledRules {
      */
     private final String[] eventNames;
 
+    /** The trigger rules' names, for the contact states kept per rule. */
+    private final java.util.Set<String> triggerNames;
+
     private CompiledRules(
             RuleSet ruleSet,
             CelRuntime.Program[] tags,
@@ -156,6 +159,9 @@ public final class CompiledRules {
         this.tagNames = ruleSet.tags().stream().map(RuleSet.Condition::name).toArray(String[]::new);
         this.segmentNames =
                 ruleSet.segments().stream().map(RuleSet.Condition::name).toArray(String[]::new);
+        this.triggerNames =
+                java.util.Set.copyOf(
+                        ruleSet.triggers().stream().map(RuleSet.TriggerRule::name).toList());
     }
 
     /**
@@ -359,6 +365,11 @@ public final class CompiledRules {
     /** The trigger rules in rule-set order; index {@code i} matches {@link #isEventDriven(int)}. */
     public List<RuleSet.TriggerRule> triggers() {
         return ruleSet.triggers();
+    }
+
+    /** The names of {@link #triggers()}, made once. */
+    public java.util.Set<String> triggerNames() {
+        return triggerNames;
     }
 
     /**

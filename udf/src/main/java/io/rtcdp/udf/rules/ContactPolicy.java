@@ -2,8 +2,6 @@ package io.rtcdp.udf.rules;
 
 import java.util.Arrays;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * Decides whether a trigger rule whose condition was evaluated actually fires, and updates its
@@ -155,10 +153,8 @@ public final class ContactPolicy {
 
     /** Removes the states of trigger rules that are not in {@code rules} any more. */
     public static void retainRules(Map<String, ?> statesByRule, CompiledRules rules) {
-        Set<String> names =
-                rules.triggers().stream()
-                        .map(RuleSet.TriggerRule::name)
-                        .collect(Collectors.toSet());
-        statesByRule.keySet().retainAll(names);
+        if (!statesByRule.isEmpty()) {
+            statesByRule.keySet().retainAll(rules.triggerNames());
+        }
     }
 }
