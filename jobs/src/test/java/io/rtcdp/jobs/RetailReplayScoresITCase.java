@@ -3,8 +3,6 @@ package io.rtcdp.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rtcdp.testing.RedisServerExtension;
 import io.rtcdp.udf.event.EventParser;
 import io.rtcdp.udf.event.ParserConfig;
@@ -15,19 +13,10 @@ import io.rtcdp.udf.ml.ModelIo;
 import io.rtcdp.udf.ml.ModelSpec;
 import io.rtcdp.udf.profile.RedisKeys;
 import io.rtcdp.udf.retail.RetailImporter;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeSet;
-import java.util.zip.GZIPInputStream;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -82,29 +71,14 @@ class RetailReplayScoresITCase {
             ModelIo.write(e.onlineModel(), models.resolve(e.spec().name()));
         }
 
-        // every customer's order times (for the labels), and who was seen by the cutoff
-        ObjectMapper json = new ObjectMapper();
-        Map<String, List<Long>> orders = new HashMap<>();
-        TreeSet<String> seen = new TreeSet<>();
+        // who was seen by the cutoff, and the events up to it, from the history evaluate read
+        java.util.BitSet seen = new java.util.BitSet();
         long upToCutoff = 0;
-        try (BufferedReader r =
-                new BufferedReader(
-                        new InputStreamReader(
-                                new GZIPInputStream(Files.newInputStream(events)),
-                                StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                JsonNode n = json.readTree(line);
-                long ts = Instant.parse(n.path("ts").asText()).toEpochMilli();
-                String customer = n.path("ids").path("user_id").asText();
-                if (n.path("name").asText().equals("order_completed")) {
-                    orders.computeIfAbsent(customer, c -> new ArrayList<>()).add(ts);
-                }
-                if (ts <= cutoff) {
-                    seen.add(customer);
-                    upToCutoff++;
-                }
-            }
+        for (int i = 0;
+                i < history.events().size() && history.events().get(i).ts() <= cutoff;
+                i++) {
+            seen.set(history.person(i));
+            upToCutoff++;
         }
 
         RtcdpConfig cfg =
@@ -133,20 +107,20 @@ class RetailReplayScoresITCase {
         for (Backtest.Evaluation e : evaluated) {
             String name = e.spec().name();
             long horizon = e.spec().label().horizonMillis();
-            double[] p = new double[seen.size()];
-            int[] y = new int[seen.size()];
+            double[] p = new double[seen.cardinality()];
+            int[] y = new int[p.length];
             int n = 0;
-            for (String customer : seen) {
-                String oneid = redis.get(keys.id("retail", "user_id", customer));
-                assertThat(oneid).as("id key of customer %s", customer).isNotNull();
+            for (int person = seen.nextSetBit(0);
+                    person >= 0;
+                    person = seen.nextSetBit(person + 1)) {
+                String[] id = history.key(person).split(":", 2);
+                String oneid = redis.get(keys.id("retail", id[0], id[1]));
+                assertThat(oneid).as("id key of %s", history.key(person)).isNotNull();
                 String score = redis.hget(keys.profile("retail", oneid), "score." + name);
-                assertThat(score).as("score.%s of customer %s", name, customer).isNotNull();
-                boolean ordered = false;
-                for (long t : orders.getOrDefault(customer, List.of())) {
-                    ordered |= t > cutoff && t <= cutoff + horizon;
-                }
+                assertThat(score).as("score.%s of %s", name, history.key(person)).isNotNull();
                 p[n] = Double.parseDouble(score);
-                y[n] = name.equals("purchase") == ordered ? 1 : 0;
+                // the label evaluate gives the person
+                y[n] = e.spec().label().label(history.orderedWithin(person, cutoff, horizon));
                 n++;
             }
             Metrics.Report served = Metrics.report(p, y, n);

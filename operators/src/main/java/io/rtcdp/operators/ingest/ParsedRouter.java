@@ -72,18 +72,18 @@ public final class ParsedRouter extends ProcessFunction<Parsed, Event> {
 
     @Override
     public void processElement(Parsed p, Context ctx, Collector<Event> out) {
-        if (p.isValid() && p.event().ts() > until) {
-            afterUntil.inc();
-        } else if (p.isValid()) {
-            valid.inc();
-            validAcc.add(1);
-            out.collect(p.event().withIngestedAt(System.currentTimeMillis()));
-        } else {
+        if (!p.isValid()) {
             invalid.inc();
             invalidAcc.add(1);
             DeadLetter d = p.deadLetter();
             deadLetterCounter(d.error()).inc();
             ctx.output(DEAD_LETTERS, d);
+        } else if (p.event().ts() > until) {
+            afterUntil.inc();
+        } else {
+            valid.inc();
+            validAcc.add(1);
+            out.collect(p.event().withIngestedAt(System.currentTimeMillis()));
         }
     }
 

@@ -39,9 +39,10 @@ public final class OrderCalendar {
     public static final int MAX_DAYS = 6 * YEAR_DAYS;
 
     private final long firstDay;
-    private final long[] orders;
 
-    /** {@code cumulative[i]}: orders of the days before {@code firstDay + i}. */
+    /**
+     * {@code cumulative[i]}: orders of the days before {@code firstDay + i}; the calendar itself.
+     */
     private final long[] cumulative;
 
     /**
@@ -54,11 +55,12 @@ public final class OrderCalendar {
                     "an order calendar has 1 to " + MAX_DAYS + " days, got " + orders.length);
         }
         this.firstDay = firstDay;
-        this.orders = orders.clone();
         this.cumulative = new long[orders.length + 1];
         for (int i = 0; i < orders.length; i++) {
-            if (orders[i] < 0) {
-                throw new IllegalArgumentException("an order calendar's counts are ≥ 0");
+            if (orders[i] < 0 || orders[i] > Long.MAX_VALUE / MAX_DAYS) {
+                throw new IllegalArgumentException(
+                        "an order calendar's counts are ≥ 0 and below "
+                                + Long.MAX_VALUE / MAX_DAYS);
             }
             cumulative[i + 1] = cumulative[i] + orders[i];
         }
@@ -101,7 +103,7 @@ public final class OrderCalendar {
 
     /** The epoch day of the calendar's last day. */
     public long lastDay() {
-        return firstDay + orders.length - 1;
+        return firstDay + cumulative.length - 2;
     }
 
     /** Orders in the days {@code [from, to)}; -1 when they reach outside the calendar. */
@@ -177,23 +179,31 @@ public final class OrderCalendar {
 
     /** Orders per day from {@link #firstDay()} on (a copy). */
     public long[] orders() {
-        return orders.clone();
+        long[] n = new long[cumulative.length - 1];
+        for (int i = 0; i < n.length; i++) {
+            n[i] = cumulative[i + 1] - cumulative[i];
+        }
+        return n;
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof OrderCalendar c
                 && c.firstDay == firstDay
-                && Arrays.equals(c.orders, orders);
+                && Arrays.equals(c.cumulative, cumulative);
     }
 
     @Override
     public int hashCode() {
-        return Long.hashCode(firstDay) * 31 + Arrays.hashCode(orders);
+        return Long.hashCode(firstDay) * 31 + Arrays.hashCode(cumulative);
     }
 
     @Override
     public String toString() {
-        return "OrderCalendar[" + orders.length + " days from epoch day " + firstDay + "]";
+        return "OrderCalendar["
+                + (cumulative.length - 1)
+                + " days from epoch day "
+                + firstDay
+                + "]";
     }
 }

@@ -164,6 +164,8 @@ class OrderCalendarTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new OrderCalendar(0, new long[] {1, -1}))
                 .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new OrderCalendar(0, new long[] {Long.MAX_VALUE, 1}))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new OrderCalendar(0, new long[OrderCalendar.MAX_DAYS + 1]))
                 .isInstanceOf(IllegalArgumentException.class);
     }
