@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Compares this checkout's pipeline with an earlier commit's, side by side: builds the base commit's
 # jar (once per commit, cached), then runs `rtcdp bench` with both jars AT THE SAME TIME, round after
-# round (which one starts first alternates), so both see the same machine drift. Prints, per
+# round (which one starts first alternates), so both see the same machine drift. With --alternate the
+# two run one at a time instead (ABBA...): each gets every core, which is what a job that spreads one
+# tenant over the cores needs to show, at the price of more exposure to drift between the two runs. Prints, per
 # configuration, each round's events/s and JVM CPU per event of both, the ratios (current / base)
 # and their medians, and the median CPU per event of the main stages.
 #
@@ -9,7 +11,7 @@
 # learning on), as README "Performance" describes them.
 #
 # usage: scripts/bench-compare.sh [--base REV] [--rounds N] [--events N] [--warmup N]
-#                                 [--only plain|full] [--out DIR]
+#                                 [--only plain|full] [--alternate] [--out DIR]
 # Run from the repository root. The base defaults to 573609a (before issue 17).
 set -euo pipefail
 
@@ -19,6 +21,7 @@ events=1000000
 warmup=300000
 only=""
 out=""
+alternate=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --base) base="$2"; shift 2 ;;
@@ -26,6 +29,7 @@ while [[ $# -gt 0 ]]; do
     --events) events="$2"; shift 2 ;;
     --warmup) warmup="$2"; shift 2 ;;
     --only) only="$2"; shift 2 ;;
+    --alternate) alternate=1; shift ;;
     --out) out="$2"; shift 2 ;;
     *) echo "bench-compare: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -66,14 +70,23 @@ run() { # jar config log checkout
 
 for ((r = 1; r <= rounds; r++)); do
   for c in "${configs[@]}"; do
-    if (( r % 2 )); then
+    if (( alternate )); then
+      if (( r % 2 )); then
+        run "$base_jar" "$c" "$out/$c-base-$r.log" "$base_dir"
+        run "$current_jar" "$c" "$out/$c-current-$r.log" .
+      else
+        run "$current_jar" "$c" "$out/$c-current-$r.log" .
+        run "$base_jar" "$c" "$out/$c-base-$r.log" "$base_dir"
+      fi
+    elif (( r % 2 )); then
       run "$base_jar" "$c" "$out/$c-base-$r.log" "$base_dir" & a=$!
       run "$current_jar" "$c" "$out/$c-current-$r.log" . & b=$!
+      wait "$a" "$b"
     else
       run "$current_jar" "$c" "$out/$c-current-$r.log" . & b=$!
       run "$base_jar" "$c" "$out/$c-base-$r.log" "$base_dir" & a=$!
+      wait "$a" "$b"
     fi
-    wait "$a" "$b"
     echo "round $r $c: base $(grep -o '[0-9]* events/s' "$out/$c-base-$r.log" | head -1)," \
       "current $(grep -o '[0-9]* events/s' "$out/$c-current-$r.log" | head -1)" >&2
   done

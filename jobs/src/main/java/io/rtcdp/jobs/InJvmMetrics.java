@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.metrics.MetricConfig;
 import org.apache.flink.metrics.MetricGroup;
@@ -28,6 +29,51 @@ public final class InJvmMetrics implements MetricReporter {
     private static final String TASK_NAME = "<task_name>";
     private static final String SUBTASK_INDEX = "<subtask_index>";
     private static final String OPERATOR_NAME = "<operator_name>";
+    private static final String OPERATOR_ID = "<operator_id>";
+    private static final String SOURCE_ID = "<source_id>";
+    private static final String OPERATOR_SUBTASK_INDEX = "<operator_subtask_index>";
+
+    /** Operator id → operator name, from the metric groups of the operators. */
+    private static final Map<String, String> OPERATOR_NAMES = new ConcurrentHashMap<>();
+
+    /**
+     * Flink's latency-marker histograms ({@code metrics.latency.interval}; granularity {@code
+     * operator}): one per source operator, operator and operator subtask.
+     */
+    private static final List<LatencyHistogram> LATENCY = new CopyOnWriteArrayList<>();
+
+    private record LatencyHistogram(
+            String sourceId, String operatorId, int subtask, Histogram histogram) {}
+
+    /**
+     * The latency markers an operator subtask received from a source: how long after the source
+     * emitted them (ms), the histogram's window ({@code metrics.latency.history-size}, the latest
+     * markers).
+     *
+     * @param source the source operator's name
+     * @param operator the operator's name
+     * @param subtask the operator's subtask index
+     * @param millis the window's values, in no particular order
+     */
+    public record MarkerLatencies(String source, String operator, int subtask, long[] millis) {}
+
+    /**
+     * Every latency-marker histogram's current window, with its source's and operator's names (an
+     * id whose name is not known yet stands for itself); none unless {@code
+     * metrics.latency.interval} is set.
+     */
+    public static List<MarkerLatencies> markerLatencies() {
+        List<MarkerLatencies> out = new java.util.ArrayList<>();
+        for (LatencyHistogram h : LATENCY) {
+            out.add(
+                    new MarkerLatencies(
+                            OPERATOR_NAMES.getOrDefault(h.sourceId(), h.sourceId()),
+                            OPERATOR_NAMES.getOrDefault(h.operatorId(), h.operatorId()),
+                            h.subtask(),
+                            h.histogram().getStatistics().getValues()));
+        }
+        return out;
+    }
 
     /** Flink settings that install this reporter. */
     public static void install(org.apache.flink.configuration.Configuration conf) {
@@ -104,8 +150,24 @@ public final class InJvmMetrics implements MetricReporter {
         IDENTIFIERS
                 .computeIfAbsent(name, k -> new CopyOnWriteArrayList<>())
                 .add(group.getMetricIdentifier(name));
+        Map<String, String> vars = group.getAllVariables();
+        String operatorId = vars.get(OPERATOR_ID);
+        if (operatorId != null && vars.containsKey(OPERATOR_NAME)) {
+            OPERATOR_NAMES.putIfAbsent(operatorId, vars.get(OPERATOR_NAME));
+        }
+        if (name.equals("latency")
+                && metric instanceof Histogram h
+                && operatorId != null
+                && vars.containsKey(SOURCE_ID)
+                && vars.containsKey(OPERATOR_SUBTASK_INDEX)) {
+            LATENCY.add(
+                    new LatencyHistogram(
+                            vars.get(SOURCE_ID),
+                            operatorId,
+                            Integer.parseInt(vars.get(OPERATOR_SUBTASK_INDEX)),
+                            h));
+        }
         if (name.equals("numRecordsIn") && metric instanceof Counter c) {
-            Map<String, String> vars = group.getAllVariables();
             String task = vars.get(TASK_NAME);
             String index = vars.get(SUBTASK_INDEX);
             // the task's own counter, not its operators' (those have an operator name)
@@ -130,6 +192,8 @@ public final class InJvmMetrics implements MetricReporter {
         METRICS.clear();
         RECORDS_IN.clear();
         IDENTIFIERS.clear();
+        OPERATOR_NAMES.clear();
+        LATENCY.clear();
     }
 
     /** Factory named in the Flink configuration. */

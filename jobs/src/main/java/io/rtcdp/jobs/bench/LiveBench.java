@@ -116,6 +116,8 @@ public final class LiveBench {
      * @param jitMillis time the JIT compilers spent while the rate was held (all compiler threads)
      * @param checkpoints the checkpoints triggered while the rate was held, with the slowest
      *     subtask per stage
+     * @param stages Flink's latency markers while the rate was held, per stage of the events' way
+     *     ({@link StageLatency}); empty when the markers are off, null when not measurable
      */
     public record Step(
             String phase,
@@ -129,7 +131,8 @@ public final class LiveBench {
             boolean keptUp,
             Latencies.Summary reads,
             long jitMillis,
-            CheckpointStats.Window checkpoints) {}
+            CheckpointStats.Window checkpoints,
+            List<StageLatency.Stage> stages) {}
 
     /**
      * What a live bench run measured.
@@ -244,6 +247,7 @@ public final class LiveBench {
             // the REST API on a known port, for the checkpoint statistics (CheckpointStats)
             flink.putIfAbsent("rest.bind-port", Integer.toString(ServerProcesses.freePort()));
             flink.putIfAbsent("web.checkpoints.history", "1000");
+            StageLatency.configure(flink);
             StreamExecutionEnvironment env = Environments.localStreaming(cfg, work, flink);
             Streaming.build(cfg, env);
             JobClient job = env.executeAsync("rtcdp bench --live");
@@ -472,6 +476,7 @@ public final class LiveBench {
         long cpuBefore = processCpuNanos();
         long jitBefore = jitMillis();
         long wallStart = System.currentTimeMillis();
+        StageLatency.Snapshot markersBefore = StageLatency.snapshot();
         long t0 = System.nanoTime();
         if (reads != null) {
             reader.start(reads);
@@ -487,6 +492,8 @@ public final class LiveBench {
             }
         }
         producer.pause();
+        List<StageLatency.Stage> stages =
+                StageLatency.between(markersBefore, StageLatency.snapshot());
         if (reads != null) {
             reader.stop();
         }
@@ -523,7 +530,8 @@ public final class LiveBench {
                 keptUp(rate, lagEnd),
                 reads == null ? null : reads.summary(),
                 jit,
-                cps);
+                cps,
+                stages);
     }
 
     /**
@@ -585,6 +593,13 @@ public final class LiveBench {
                 st.reads() == null ? "" : readsText(st.reads()));
         if (st.checkpoints() != null) {
             out.println("  checkpoints: " + st.checkpoints().text(20));
+        }
+        if (st.stages() == null) {
+            out.println("  latency markers: not measurable (a histogram's window filled)");
+        } else if (!st.stages().isEmpty()) {
+            out.println(
+                    "  latency markers since the source, p50 / p99 ms (slowest subtask, markers): "
+                            + StageLatency.text(st.stages()));
         }
         out.flush();
         return st;
