@@ -51,7 +51,10 @@ class LiveBenchITCase {
                 .contains("p50 ms", "p99 ms", "CPU µs/ev", "kept up", "app reads on the idle Redis")
                 .containsPattern("(?m)^rate +200 ")
                 .containsPattern("(?m)^warm-up took [0-9]+ s; the JIT compiled for [0-9]+ ms")
-                .containsPattern("(?m)^  checkpoints: [1-9][0-9]* completed, 0 failed");
+                .containsPattern("(?m)^  checkpoints: [1-9][0-9]* completed, 0 failed")
+                .containsPattern(
+                        "(?m)^  latency markers since the source, p50 / p99 ms \\(slowest subtask,"
+                                + " markers\\): .*identity [0-9]+ / [0-9]+ \\(#0, [1-9][0-9]*\\)");
 
         JsonNode res = new ObjectMapper().readTree(json.toFile());
         assertThat(res.get("steps")).hasSize(1);
@@ -83,6 +86,18 @@ class LiveBenchITCase {
         for (JsonNode st : cps.get("stages")) {
             assertThat(st.get("syncMs").asLong()).as(st.toString()).isNotNegative();
             assertThat(st.get("asyncMs").asLong()).as(st.toString()).isNotNegative();
+        }
+        // where the time went, per stage: Flink's latency markers in the events' order
+        JsonNode stages = step.get("stages");
+        assertThat(stages.findValuesAsText("name")).contains("identity", "profile", "decide");
+        for (JsonNode st : stages) {
+            JsonNode m = st.get("millis");
+            assertThat(m.get("count").asInt()).as(st.toString()).isPositive();
+            assertThat(m.get("p50").asLong()).as(st.toString()).isNotNegative();
+            assertThat(m.get("p50").asLong()).isLessThanOrEqualTo(m.get("p99").asLong());
+            assertThat(m.get("p99").asLong()).isLessThanOrEqualTo(m.get("max").asLong());
+            // a marker's way to a stage is part of a probe's way to Redis
+            assertThat(m.get("p50").asLong()).isLessThanOrEqualTo(lat.get("max").asLong());
         }
         assertThat(res.get("maxRate").isNull()).isTrue();
         assertThat(res.get("pollsPerSecond").asDouble()).isPositive();
