@@ -58,19 +58,24 @@ public final class InJvmMetrics implements MetricReporter {
     public record MarkerLatencies(String source, String operator, int subtask, long[] millis) {}
 
     /**
-     * Every latency-marker histogram's current window, with its source's and operator's names (an
-     * id whose name is not known yet stands for itself); none unless {@code
+     * The current window of each latency-marker histogram whose source and operator names (an id
+     * whose name is not known yet stands for itself) {@code wanted} accepts; none unless {@code
      * metrics.latency.interval} is set.
      */
-    public static List<MarkerLatencies> markerLatencies() {
+    public static List<MarkerLatencies> markerLatencies(
+            java.util.function.BiPredicate<String, String> wanted) {
         List<MarkerLatencies> out = new java.util.ArrayList<>();
         for (LatencyHistogram h : LATENCY) {
-            out.add(
-                    new MarkerLatencies(
-                            OPERATOR_NAMES.getOrDefault(h.sourceId(), h.sourceId()),
-                            OPERATOR_NAMES.getOrDefault(h.operatorId(), h.operatorId()),
-                            h.subtask(),
-                            h.histogram().getStatistics().getValues()));
+            String source = OPERATOR_NAMES.getOrDefault(h.sourceId(), h.sourceId());
+            String operator = OPERATOR_NAMES.getOrDefault(h.operatorId(), h.operatorId());
+            if (wanted.test(source, operator)) {
+                out.add(
+                        new MarkerLatencies(
+                                source,
+                                operator,
+                                h.subtask(),
+                                h.histogram().getStatistics().getValues()));
+            }
         }
         return out;
     }

@@ -61,13 +61,18 @@ final class StageLatency {
     record Snapshot(Map<String, long[]> markers) {}
 
     static Snapshot snapshot() {
-        return snapshot(InJvmMetrics.markerLatencies());
+        return snapshot(InJvmMetrics.markerLatencies(StageLatency::onTheWay));
+    }
+
+    /** Whether an operator is one of {@link #STAGES} and the markers come from {@link #SOURCE}. */
+    static boolean onTheWay(String source, String operator) {
+        return SOURCE.equals(source) && STAGES.contains(operator);
     }
 
     static Snapshot snapshot(List<MarkerLatencies> all) {
         Map<String, long[]> m = new HashMap<>();
         for (MarkerLatencies h : all) {
-            if (SOURCE.equals(h.source()) && STAGES.contains(h.operator())) {
+            if (onTheWay(h.source(), h.operator())) {
                 long[] v = h.millis().clone();
                 Arrays.sort(v);
                 m.put(h.operator() + "#" + h.subtask(), v);
