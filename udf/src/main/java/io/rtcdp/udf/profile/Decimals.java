@@ -7,7 +7,7 @@ import java.math.BigDecimal;
  * .stripTrailingZeros().toPlainString()} but without the intermediate objects, and with shared
  * strings for the small counts that most fields hold.
  */
-final class Decimals {
+public final class Decimals {
     /** Decimal strings of small counts, shared so rendering counts allocates nothing. */
     private static final String[] SMALL = new String[1024];
 
@@ -45,8 +45,8 @@ final class Decimals {
     }
 
     /** {@code BigDecimal.valueOf(unscaled, scale).stripTrailingZeros().toPlainString()}. */
-    static String decimal(long unscaled, int scale) {
-        long pow = scale == 6 ? 1_000_000L : scale == 2 ? 100L : 0;
+    public static String decimal(long unscaled, int scale) {
+        long pow = scale == 6 ? 1_000_000L : scale == 4 ? 10_000L : scale == 2 ? 100L : 0;
         if (pow == 0 || unscaled == Long.MIN_VALUE) {
             return BigDecimal.valueOf(unscaled, scale).stripTrailingZeros().toPlainString();
         }

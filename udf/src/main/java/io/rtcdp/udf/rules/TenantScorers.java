@@ -270,7 +270,7 @@ public final class TenantScorers {
             double fraction = scaled - floor; // exact
             if (Math.abs(fraction - 0.5) > 1e-6) {
                 long n = (long) floor + (fraction > 0.5 ? 1 : 0);
-                return fourDecimalsText(n);
+                return io.rtcdp.udf.profile.Decimals.decimal(n, 4);
             }
         }
         return exactFourDecimals(v);
@@ -282,26 +282,6 @@ public final class TenantScorers {
                 .setScale(4, java.math.RoundingMode.HALF_EVEN)
                 .stripTrailingZeros()
                 .toPlainString();
-    }
-
-    /** {@code n / 10^4} as a plain decimal without trailing zeros. */
-    private static String fourDecimalsText(long n) {
-        long whole = n / 10_000;
-        int rest = (int) (n % 10_000);
-        if (rest == 0) {
-            return Long.toString(whole);
-        }
-        int digits = 4;
-        while (rest % 10 == 0) {
-            rest /= 10;
-            digits--;
-        }
-        StringBuilder b = new StringBuilder(24).append(whole).append('.');
-        String r = Integer.toString(rest);
-        for (int i = r.length(); i < digits; i++) {
-            b.append('0');
-        }
-        return b.append(r).toString();
     }
 
     /** The probabilities the rules saw last, {@link #MODEL_NAMES} order, NaN for none. */
