@@ -9,7 +9,6 @@ import io.rtcdp.operators.types.DecisionStateSerializer;
 import io.rtcdp.operators.types.LabelledExampleSerializer;
 import io.rtcdp.operators.types.LearningMessageSerializer;
 import io.rtcdp.udf.event.Event;
-import io.rtcdp.udf.ml.BgNbd;
 import io.rtcdp.udf.ml.BgNbdFit;
 import io.rtcdp.udf.ml.LabelSpec;
 import io.rtcdp.udf.ml.LabelledSnapshot;
@@ -312,9 +311,12 @@ public final class ProfileDecider
      * {@link #fitKey}), empty for a tenant without one; its models with BG/NBD inputs are served
      * with it.
      */
-    private transient Map<String, java.util.Optional<BgNbd.Params>> fitsByTenant;
+    private transient Map<String, java.util.Optional<BgNbdFit>> fitsByTenant;
 
     private transient Counter bgNbdFitsApplied;
+
+    /** Profiles decided again with their tenant's last fit at the end of a bounded input. */
+    private transient Counter refitted;
 
     @Override
     public void initializeState(FunctionInitializationContext ctx) throws Exception {
@@ -423,6 +425,83 @@ public final class ProfileDecider
     }
 
     /**
+     * At the end of a bounded input ({@link ProfileDeciderOperator}, once both inputs ended): a
+     * profile last scored with another BG/NBD fit than its tenant's last is decided again with it,
+     * as for an RFM change (scores, the rules that read them, triggers caused by {@code
+     * asof:<ms>}). The tenant's last fit comes over the broadcast input with no order against the
+     * profiles' last changes, so without this a replay's final scores would depend on which came
+     * first.
+     *
+     * @return the write, or null when the profile was scored with the last fit or nothing changed
+     */
+    ProfileUpdate refit(
+            String key,
+            ValueState<DecisionState> s,
+            ReadOnlyBroadcastState<String, String> rules,
+            ReadOnlyBroadcastState<String, String> models,
+            java.util.function.Consumer<ContactMessage> triggers,
+            java.util.function.Consumer<LabelledExample> labelled,
+            java.util.function.Consumer<io.rtcdp.udf.event.DeadLetter> errors)
+            throws Exception {
+        try {
+            return refit(key, s, rules, models, triggers, labelled);
+        } catch (Exception failure) {
+            errors.accept(isolation.isolate(failure, null, "decide:refit:" + key));
+            return null;
+        }
+    }
+
+    private ProfileUpdate refit(
+            String key,
+            ValueState<DecisionState> s,
+            ReadOnlyBroadcastState<String, String> rules,
+            ReadOnlyBroadcastState<String, String> models,
+            java.util.function.Consumer<ContactMessage> triggers,
+            java.util.function.Consumer<LabelledExample> labelled)
+            throws Exception {
+        int cut = key.indexOf('\u0001');
+        if (cut < 0) {
+            return null;
+        }
+        String tenant = key.substring(0, cut);
+        long last = fitId(tenant, models);
+        if (last == 0) {
+            return null;
+        }
+        DecisionState st = s.value();
+        if (st == null || st.values == null || st.scoredFit == last) {
+            return null;
+        }
+        CompiledRules compiled = rules(tenant, rules);
+        reconcile(st, compiled);
+        ProfileUpdate u =
+                decide(
+                        tenant,
+                        key.substring(cut + 1),
+                        st,
+                        compiled,
+                        null,
+                        asOfCause(st),
+                        derivedOnly(tenant, key.substring(cut + 1)),
+                        true,
+                        false,
+                        false,
+                        RuleInputs.changes(),
+                        models,
+                        triggers,
+                        labelled);
+        s.update(st);
+        refitted.inc();
+        isolation.succeeded();
+        return u;
+    }
+
+    /** After a pass of {@link #refit} over this subtask's profiles. */
+    void refitted() {
+        states.invalidateAll();
+    }
+
+    /**
      * Ranks one profile again in its tenant's distribution (a pass over this subtask's profiles,
      * {@link ProfileDeciderOperator}): its {@code score.marketing} is written if it moved. The
      * rules are not evaluated again here: they see the new score from the profile's next change.
@@ -513,6 +592,7 @@ public final class ProfileDecider
         suppressedConsent = g.counter("triggersSuppressedConsent");
         modelsApplied = g.counter("modelsApplied");
         bgNbdFitsApplied = g.counter("bgnbdFitsApplied");
+        refitted = g.counter("profilesRefitted");
         modelsRejected = g.counter("modelsRejected");
         triggersSuppressedNba = g.counter("triggersSuppressedNextBestAction");
         triggerCandidatesSent = g.counter("triggerCandidatesSent");
@@ -898,21 +978,21 @@ public final class ProfileDecider
             return;
         }
         stored.put(key, text);
-        fitsByTenant.put(fit.tenant(), java.util.Optional.of(fit.params()));
+        fitsByTenant.put(fit.tenant(), java.util.Optional.of(fit));
         scorersByTenant.remove(fit.tenant());
         bgNbdFitsApplied.inc();
     }
 
     /** The tenant's BG/NBD fit in force, null for none. */
-    private BgNbd.Params fit(String tenant, ReadOnlyBroadcastState<String, String> stored)
+    private BgNbdFit fit(String tenant, ReadOnlyBroadcastState<String, String> stored)
             throws Exception {
-        java.util.Optional<BgNbd.Params> f = fitsByTenant.get(tenant);
+        java.util.Optional<BgNbdFit> f = fitsByTenant.get(tenant);
         if (f == null) {
             String text = stored.get(fitKey(tenant));
             f = java.util.Optional.empty();
             if (text != null) {
                 try {
-                    f = java.util.Optional.of(BgNbdFit.fromText(text).params());
+                    f = java.util.Optional.of(BgNbdFit.fromText(text));
                 } catch (IllegalArgumentException e) {
                     // restored from a checkpoint this jar cannot read: the models' own
                     // parameters until the tenant's next fit
@@ -925,6 +1005,13 @@ public final class ProfileDecider
             fitsByTenant.put(tenant, f);
         }
         return f.orElse(null);
+    }
+
+    /** The identity of the tenant's BG/NBD fit in force ({@link BgNbdFit#id}), 0 for none. */
+    private long fitId(String tenant, ReadOnlyBroadcastState<String, String> stored)
+            throws Exception {
+        BgNbdFit f = fit(tenant, stored);
+        return f == null ? 0 : f.id();
     }
 
     /** The {@code as_of} of a kept fit; one that can no longer be read counts as the oldest. */
@@ -1053,10 +1140,10 @@ public final class ProfileDecider
                             ? s
                             : scorer(ModelMessages.key(ModelMessages.ANY_TENANT, name), stored);
         }
-        BgNbd.Params fit = fit(tenant, stored);
+        BgNbdFit fit = fit(tenant, stored);
         if (fit != null) {
             for (int i = 0; i < all.length; i++) {
-                all[i] = all[i] == null ? null : all[i].withBgNbd(fit);
+                all[i] = all[i] == null ? null : all[i].withBgNbd(fit.params());
             }
         }
         TenantScorers t = new TenantScorers(all);
@@ -1317,6 +1404,7 @@ public final class ProfileDecider
         TenantScorers scorers = scorers(tenant, stored);
         long started = System.nanoTime();
         double[] probabilities = scorers.score(st, full, set, unset);
+        st.scoredFit = fitId(tenant, stored);
         if (scorers.count() > 0) {
             long each = (System.nanoTime() - started) / scorers.count();
             for (int i = 0; i < scorers.count(); i++) {

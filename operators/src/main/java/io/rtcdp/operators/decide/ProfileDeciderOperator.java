@@ -86,6 +86,11 @@ public final class ProfileDeciderOperator
     private transient Future<byte[]> inFlight;
     private transient boolean ended;
 
+    /** Which of the two inputs (the profiles' changes; rule sets, models and fits) ended. */
+    private transient boolean changesEnded;
+
+    private transient boolean controlEnded;
+
     /** Processing time before which no pass starts (but the final one). */
     private transient long nextPass;
 
@@ -296,16 +301,24 @@ public final class ProfileDeciderOperator
     }
 
     /**
-     * The end of the profiles' changes (a bounded input): this subtask's final counts are pushed
-     * and, once every subtask's are in (or after {@link #FINAL_WAIT}), every profile here is ranked
-     * in the final sums.
+     * The end of a bounded input, once both inputs ended (the profiles' changes, and the rule sets,
+     * models and BG/NBD fits: the tenants' last fits are in only then): the profiles scored with
+     * another fit than their tenant's last are decided again ({@link ProfileDecider#refit}), then
+     * this subtask's final counts are pushed and, once every subtask's are in (or after {@link
+     * #FINAL_WAIT}), every profile here is ranked in the final sums.
      */
     @Override
     public void endInput(int inputId) throws Exception {
-        if (inputId != 1 || ended) {
+        if (inputId == 1) {
+            changesEnded = true;
+        } else {
+            controlEnded = true;
+        }
+        if (!changesEnded || !controlEnded || ended) {
             return;
         }
         ended = true;
+        refitPass();
         if (inFlight != null) {
             try {
                 inFlight.get();
@@ -347,6 +360,52 @@ public final class ProfileDeciderOperator
         if (sum != null) {
             apply(sum, 0, 1, Long.MIN_VALUE);
         }
+    }
+
+    /** {@link ProfileDecider#refit} over every profile here. */
+    private void refitPass() throws Exception {
+        var rules = getOperatorStateBackend().getBroadcastState(ProfileDecider.RULES);
+        var models = getOperatorStateBackend().getBroadcastState(ProfileDecider.MODELS);
+        long started = System.nanoTime();
+        long[] written = {0};
+        this.<String>getKeyedStateBackend()
+                .applyToAllKeys(
+                        VoidNamespace.INSTANCE,
+                        VoidNamespaceSerializer.INSTANCE,
+                        ProfileDecider.STATE,
+                        (key, state) -> {
+                            ProfileUpdate u =
+                                    decider()
+                                            .refit(
+                                                    key,
+                                                    state,
+                                                    rules,
+                                                    models,
+                                                    t ->
+                                                            output.collect(
+                                                                    ProfileDecider.TRIGGERS,
+                                                                    new StreamRecord<>(t)),
+                                                    l ->
+                                                            output.collect(
+                                                                    ProfileDecider.LABELLED,
+                                                                    new StreamRecord<>(l)),
+                                                    d ->
+                                                            output.collect(
+                                                                    io.rtcdp.operators
+                                                                            .RecordIsolation
+                                                                            .INTERNAL_ERRORS,
+                                                                    new StreamRecord<>(d)));
+                            if (u != null) {
+                                output.collect(new StreamRecord<>(u));
+                                written[0]++;
+                            }
+                        });
+        decider().refitted();
+        LOG.info(
+                "Scored the profiles here with their tenants' last BG/NBD fits at the end of the"
+                        + " input: {} written, {} ms",
+                written[0],
+                (System.nanoTime() - started) / 1_000_000);
     }
 
     /** Whether the tenant's changes here come as when a backlog is read ({@link ClockPace}). */

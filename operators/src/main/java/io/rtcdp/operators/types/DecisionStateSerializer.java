@@ -10,7 +10,7 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * Serializer of the decision stage's per-profile state, in {@link DecisionState}'s own format. Each
- * record begins with its format byte, which stays: the state can hold records of formats 1 to 10
+ * record begins with its format byte, which stays: the state can hold records of formats 1 to 11
  * side by side (one is written anew only when its profile is decided again), read record by record.
  * As for {@link ProfileStateSerializer}, a new record format is a new snapshot version read by this
  * serializer itself, so the state restores as is.
@@ -65,18 +65,20 @@ public final class DecisionStateSerializer extends CodecSerializer<DecisionState
     }
 
     /**
-     * Snapshot of the stateless singleton. Version 7: records of format 10 (the watch of a profile
-     * that absorbed another, for the merged-away profile's learning snapshots); version 6: format 9
+     * Snapshot of the stateless singleton. Version 8: records of format 11 (the BG/NBD fit the
+     * scores were computed with); version 7: records of format 10 (the watch of a profile that
+     * absorbed another, for the merged-away profile's learning snapshots); version 6: format 9
      * (whether the contact history moved to the contact stage); version 5: format 8 (the profile's
      * bin of the tenant's marketing distribution); version 4: format 7 ({@code rec.next}). This
-     * serializer reads the records of versions 3 to 6 as they are.
+     * serializer reads the records of versions 3 to 7 as they are.
      */
     public static final class Snapshot extends VersionedSnapshot<DecisionState> {
         public Snapshot() {
             super(
                     INSTANCE,
-                    7,
-                    java.util.Map.of(3, INSTANCE, 4, INSTANCE, 5, INSTANCE, 6, INSTANCE));
+                    8,
+                    java.util.Map.of(
+                            3, INSTANCE, 4, INSTANCE, 5, INSTANCE, 6, INSTANCE, 7, INSTANCE));
         }
     }
 }

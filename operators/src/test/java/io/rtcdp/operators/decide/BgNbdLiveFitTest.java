@@ -381,4 +381,59 @@ class BgNbdLiveFitTest {
                 .containsEntry("score.p_alive", fourDecimals(BgNbd.pAlive(fitted, customer)));
         restored.close();
     }
+
+    /**
+     * At the end of a bounded input the tenant's last fit may come after some profiles' last
+     * changes (the broadcast input has no order against them): once both inputs ended, every
+     * profile scored with another fit is decided again with the last one, in either order of the
+     * inputs' ends; a profile already scored with it, or of a tenant without a fit, is not written
+     * again.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void theEndOfABoundedInputScoresEveryProfileWithItsTenantsLastFit(boolean changesEndFirst)
+            throws Exception {
+        BgNbd.Params shipped = new BgNbd.Params(1, 30, 1, 1);
+        BgNbd.Params first = new BgNbd.Params(0.6, 48, 0.2, 2.6);
+        BgNbd.Params last = new BgNbd.Params(0.3, 20, 0.8, 1.5);
+        BgNbd.Customer customer = new BgNbd.Customer(3, 60, 70);
+        ProfileDeciderOperator op =
+                new ProfileDeciderOperator(new ProfileDecider(false), Duration.ofMillis(100), true)
+                        .aggregates(new ProfileDeciderOperatorTest.Aggregates());
+        var h =
+                new KeyedBroadcastOperatorTestHarness<>(
+                        op, ProfileDecider.KEY, Types.STRING, 128, 1, 0);
+        h.open();
+        h.processBroadcastElement(modelWith(shipped), T0);
+        h.processBroadcastElement(new BgNbdFit("t", first, T0, 5_000, 5_000).toText(), T0);
+        h.processElement(ordered("o1", T0 + DAY), T0 + DAY);
+        h.processElement(ordered("o2", T0 + DAY), T0 + DAY);
+        // the last fit, with the same as_of as the first (another sample), before o2's last change
+        h.processBroadcastElement(new BgNbdFit("t", last, T0, 6_000, 6_000).toText(), T0);
+        h.processElement(ordered("o2", T0 + 2 * DAY), T0 + 2 * DAY);
+        int before = h.extractOutputValues().size();
+
+        if (changesEndFirst) {
+            op.endInput(1);
+            assertThat(h.extractOutputValues()).as("before the fits' input ends").hasSize(before);
+            op.endInput(2);
+        } else {
+            op.endInput(2);
+            assertThat(h.extractOutputValues()).as("before the changes end").hasSize(before);
+            op.endInput(1);
+        }
+        List<ProfileUpdate> atEnd =
+                h.extractOutputValues().subList(before, h.extractOutputValues().size());
+        List<ProfileUpdate> o1 = atEnd.stream().filter(u -> u.oneid().equals("o1")).toList();
+        assertThat(o1).as("o1 scored again").hasSize(1);
+        assertThat(o1.get(0).set())
+                .containsEntry("score.p_alive", fourDecimals(BgNbd.pAlive(last, customer)))
+                .containsKey("score.purchase");
+        assertThat(atEnd)
+                .as("o2 was scored with the last fit")
+                .noneMatch(u -> u.oneid().equals("o2") && u.set().containsKey("score.p_alive"));
+        assertThat(h.getSideOutput(io.rtcdp.operators.RecordIsolation.INTERNAL_ERRORS))
+                .isNullOrEmpty();
+        h.close();
+    }
 }

@@ -312,6 +312,8 @@ class ProfileDeciderOperatorTest {
                 new KeyedBroadcastOperatorTestHarness<>(
                         op, ProfileDecider.KEY, Types.STRING, MAX_PARALLELISM, 2, 0);
         h.open();
+        // the rule sets' and models' input ends first: the final exchange waits for both
+        op.endInput(2);
         try {
             java.util.concurrent.FutureTask<Void> endInput =
                     new java.util.concurrent.FutureTask<>(

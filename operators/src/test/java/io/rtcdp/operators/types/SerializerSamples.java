@@ -605,13 +605,21 @@ public final class SerializerSamples {
         watching.contactHistoryMoved = true;
         watching.learningWatchUntil = T0 + 90 * DAY;
         watching.learningClockSent = T0 + DAY;
+        // the last added with version 8: the BG/NBD fit the scores were computed with
+        DecisionState fitted = DecisionStates.withEveryPart(values());
+        fitted.marketingBin = 1207;
+        fitted.contactHistoryMoved = true;
+        fitted.learningWatchUntil = T0 + 90 * DAY;
+        fitted.learningClockSent = T0 + DAY;
+        fitted.scoredFit = -0x0123_4567_89AB_CDEFL;
         return List.of(
                 DecisionStates.withEveryPart(values()),
                 new DecisionState(),
                 withRec,
                 counted,
                 moved,
-                watching);
+                watching,
+                fitted);
     }
 
     private static List<Trigger> triggers() {

@@ -27,6 +27,27 @@ public record BgNbdFit(String tenant, BgNbd.Params params, long asOf, long custo
         return text.startsWith(PREFIX);
     }
 
+    /**
+     * This fit's identity: a 64-bit hash of its parameters, {@code as_of} and counts, never 0
+     * (which stands for the models' own parameters), so that two fits with the same {@code as_of}
+     * from different samples are told apart.
+     */
+    public long id() {
+        long h =
+                org.apache.datasketches.hash.MurmurHash3.hash(
+                        new long[] {
+                            Double.doubleToLongBits(params.r()),
+                            Double.doubleToLongBits(params.alpha()),
+                            Double.doubleToLongBits(params.a()),
+                            Double.doubleToLongBits(params.b()),
+                            asOf,
+                            customers,
+                            sampled
+                        },
+                        0x5EEDB6L)[0];
+        return h == 0 ? 1 : h;
+    }
+
     public String toText() {
         ObjectNode root = JSON.createObjectNode();
         ObjectNode f = root.putObject("bgnbd_fit");

@@ -21,7 +21,7 @@ import java.util.TreeMap;
  * contact-policy state of each trigger rule. Mutable; one state value.
  */
 public final class DecisionState {
-    private static final byte FORMAT = 10;
+    private static final byte FORMAT = 11;
 
     /** The profile stage's values, or null while only an RFM score is known. */
     public ProfileValues values;
@@ -99,6 +99,14 @@ public final class DecisionState {
 
     /** The {@code as_of} last sent to that stage while watching (format 10). */
     public long learningClockSent = Long.MIN_VALUE;
+
+    /**
+     * The identity ({@code BgNbdFit.id}) of the tenant's BG/NBD live fit the scores were last
+     * computed with; 0 for the models' own parameters, or not known (a state written before format
+     * 11). At the end of a bounded input the profiles scored with another fit than the tenant's
+     * last are scored again.
+     */
+    public long scoredFit;
 
     /** The rules' type of each profile value slot, by index; null for none. */
     private static final RuleSchema.Kind[] FEATURE_KINDS =
@@ -246,6 +254,7 @@ public final class DecisionState {
         out.writeBoolean(contactHistoryMoved);
         out.writeLong(learningWatchUntil);
         out.writeLong(learningClockSent);
+        out.writeLong(scoredFit);
     }
 
     public static DecisionState read(DataInput in) throws IOException {
@@ -316,6 +325,9 @@ public final class DecisionState {
         if (format >= 10) {
             s.learningWatchUntil = in.readLong();
             s.learningClockSent = in.readLong();
+        }
+        if (format >= 11) {
+            s.scoredFit = in.readLong();
         }
         return s;
     }
@@ -419,6 +431,7 @@ public final class DecisionState {
                 && contactHistoryMoved == s.contactHistoryMoved
                 && learningWatchUntil == s.learningWatchUntil
                 && learningClockSent == s.learningClockSent
+                && scoredFit == s.scoredFit
                 && learning.equals(s.learning)
                 && Objects.equals(rec, s.rec);
     }

@@ -49,6 +49,7 @@ class DecisionStateTest {
         values.setLifecycle(LifecycleStage.ACTIVE);
         DecisionState s = DecisionStates.withEveryPart(values);
         s.unmovedSnapshots.put("churn", new byte[] {1, 2, 3});
+        s.scoredFit = 0x1234_5678_9ABC_DEF0L;
         DecisionState back = read(bytes(s));
         assertThat(back).isEqualTo(s);
         assertThat(back.learning).isEqualTo(s.learning);
@@ -56,6 +57,7 @@ class DecisionStateTest {
         assertThat(back.triggers.get("win_back").fires()).containsExactly(6);
         assertThat(back.scores).isEqualTo(s.scores);
         assertThat(back.marketing).isEqualTo(815);
+        assertThat(back.scoredFit).isEqualTo(0x1234_5678_9ABC_DEF0L);
     }
 
     /** A state written by the previous release keeps its snapshots, now waiting to be moved. */
