@@ -25,9 +25,6 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  * must exist, or {@code --create-topics} creates those missing.
  */
 public final class KafkaTopics {
-    /** How long the brokers have to answer, in all: a wrong address fails within it. */
-    public static final Duration TIMEOUT = Duration.ofSeconds(30);
-
     /** One topic of the job: its setting, whether the job reads or writes it, its Kafka config. */
     public record Topic(
             ConfigOption<String> setting,
@@ -124,11 +121,15 @@ public final class KafkaTopics {
         return sb.toString();
     }
 
+    private static Duration timeout(RtcdpConfig cfg) {
+        return cfg.get(RtcdpOptions.KAFKA_CHECK_TIMEOUT);
+    }
+
     /** The Admin client settings: the job's security settings, every wait bounded. */
     static Properties adminProperties(RtcdpConfig cfg) {
         Properties p = KafkaClientProperties.of(cfg);
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cfg.get(RtcdpOptions.KAFKA_BOOTSTRAP));
-        int ms = (int) TIMEOUT.toMillis();
+        int ms = (int) Math.min(Integer.MAX_VALUE, timeout(cfg).toMillis());
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Integer.toString(ms));
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Integer.toString(ms / 2));
         p.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, "rtcdp-topic-check");
@@ -139,12 +140,14 @@ public final class KafkaTopics {
      * Checks that every topic of the job exists on the brokers; with {@code create}, creates those
      * missing (partitions as {@link #partitions}, replication the brokers' default) and returns
      * their names. An IllegalArgumentException (exit 2, the message names what to do) when topics
-     * are missing without {@code create}, or when no broker answers within {@link #TIMEOUT}.
+     * are missing without {@code create}, or when no broker answers within {@code
+     * kafka.check-timeout}.
      */
     public static List<String> check(RtcdpConfig cfg, boolean create) {
         List<Topic> topics = of(cfg);
         String bootstrap = cfg.get(RtcdpOptions.KAFKA_BOOTSTRAP);
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        Duration timeout = timeout(cfg);
+        long deadline = System.nanoTime() + timeout.toNanos();
         Admin admin;
         try {
             admin = Admin.create(adminProperties(cfg));
@@ -156,7 +159,7 @@ public final class KafkaTopics {
                             + oneLine(e));
         }
         try {
-            List<Topic> missing = missing(admin, topics, bootstrap, deadline);
+            List<Topic> missing = missing(admin, topics, bootstrap, timeout, deadline);
             if (missing.isEmpty()) {
                 return List.of();
             }
@@ -186,7 +189,7 @@ public final class KafkaTopics {
                                         + oneLine(ex.getCause()));
                     }
                 } catch (TimeoutException ex) {
-                    throw unreachable(bootstrap);
+                    throw unreachable(bootstrap, timeout);
                 }
             }
             return created;
@@ -196,7 +199,7 @@ public final class KafkaTopics {
     }
 
     private static List<Topic> missing(
-            Admin admin, List<Topic> topics, String bootstrap, long deadline) {
+            Admin admin, List<Topic> topics, String bootstrap, Duration timeout, long deadline) {
         List<String> names = new ArrayList<>();
         topics.forEach(t -> names.add(t.name()));
         Map<String, KafkaFuture<TopicDescription>> described =
@@ -210,7 +213,7 @@ public final class KafkaTopics {
                     missing.add(t);
                 } else if (e.getCause()
                         instanceof org.apache.kafka.common.errors.TimeoutException) {
-                    throw unreachable(bootstrap);
+                    throw unreachable(bootstrap, timeout);
                 } else {
                     throw new IllegalArgumentException(
                             "cannot check Kafka topic "
@@ -221,7 +224,7 @@ public final class KafkaTopics {
                                     + oneLine(e.getCause()));
                 }
             } catch (TimeoutException e) {
-                throw unreachable(bootstrap);
+                throw unreachable(bootstrap, timeout);
             }
         }
         return missing;
@@ -238,14 +241,16 @@ public final class KafkaTopics {
         }
     }
 
-    private static IllegalArgumentException unreachable(String bootstrap) {
+    private static IllegalArgumentException unreachable(String bootstrap, Duration timeout) {
         return new IllegalArgumentException(
                 "no Kafka broker answered at "
                         + bootstrap
                         + " within "
-                        + TIMEOUT.toSeconds()
-                        + " s (kafka.bootstrap-servers; check the address, the port and, for"
-                        + " SASL or TLS, kafka.properties.*)");
+                        + (timeout.toMillis() % 1000 == 0
+                                ? timeout.toSeconds() + " s"
+                                : timeout.toMillis() + " ms")
+                        + " (kafka.bootstrap-servers; check the address, the port and, for"
+                        + " SASL or TLS, kafka.properties.*; kafka.check-timeout)");
     }
 
     private static String oneLine(Throwable e) {

@@ -406,6 +406,16 @@ public final class RtcdpOptions {
                                             + " `kafka-topics.sh` lines of a missing one name; 0:"
                                             + " the job's `parallelism` (the other topics get 1)"),
                     between(0, 10_000));
+    public static final ConfigOption<Duration> KAFKA_CHECK_TIMEOUT =
+            setting(
+                    key("kafka.check-timeout")
+                            .durationType()
+                            .defaultValue(Duration.ofSeconds(30))
+                            .withDescription(
+                                    "how long `rtcdp run`'s start-up check of the Kafka topics"
+                                            + " waits for a broker before it gives up (one line,"
+                                            + " exit 2)"),
+                    positive());
     public static final ConfigOption<Long> CONTROL_MAX_VERSION_STEP =
             setting(
                     key("control.max-version-step")

@@ -27,6 +27,8 @@ class TopicCheckSaslITCase {
         List<String> lines = new ArrayList<>();
         lines.add("default-secret = sasl-check-secret-0123456789abcdef-01");
         lines.add("kafka.bootstrap-servers = " + KAFKA.bootstrapServers());
+        // without the SASL settings no broker answers: waited for 5 s, not the default 30
+        lines.add("kafka.check-timeout = 5s");
         Path plain = tmp.resolve("plain.properties");
         Files.write(plain, lines);
         KAFKA.clientProperties()
