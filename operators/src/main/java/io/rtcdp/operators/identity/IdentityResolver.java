@@ -980,9 +980,40 @@ public final class IdentityResolver
 
     /**
      * A cache key: a tenant's id or oneid, without building a string of the two (an event looks up
-     * each of its ids several times; the parts' hashes are computed once per string).
+     * each of its ids several times; the parts' hashes are computed once per string, and the two
+     * combined once per key).
      */
-    private record CacheKey(String tenant, Object key) {}
+    private static final class CacheKey {
+        final String tenant;
+        final Object key;
+        private final int hash;
+
+        CacheKey(String tenant, Object key) {
+            this.tenant = tenant;
+            this.key = key;
+            this.hash = 31 * tenant.hashCode() + key.hashCode();
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            // tenants are mostly the same instance (Strings.readShared)
+            return o instanceof CacheKey k
+                    && hash == k.hash
+                    && (tenant == k.tenant || tenant.equals(k.tenant))
+                    && key.equals(k.key);
+        }
+    }
+
+    /** A cached "no value": one lookup tells a cached absence from a key not cached. */
+    private static final String NO_LINK = new String("\u0000none");
+
+    private static final OneIdInfo NO_INFO =
+            new OneIdInfo("\u0000none", 0, List.of(new Id("\u0000none", "")), List.of());
 
     /** Marks a quarantined id in the links map, so a lookup costs one read, not two. */
     private static final String QUARANTINED = "\u0000q";
@@ -1074,11 +1105,12 @@ public final class IdentityResolver
             CacheKey k = new CacheKey(tenant, key);
             try {
                 String v = linkCache.get(k);
-                if (v == null && !linkCache.containsKey(k)) {
+                if (v == null) {
                     v = links.get(key.toString());
-                    linkCache.put(k, v);
+                    linkCache.put(k, v == null ? NO_LINK : v);
+                    return v;
                 }
-                return v;
+                return v == NO_LINK ? null : v;
             } catch (Exception ex) {
                 throw new IllegalStateException(ex);
             }
@@ -1112,7 +1144,9 @@ public final class IdentityResolver
                 } else {
                     links.put(key, w.getValue());
                 }
-                linkCache.put(new CacheKey(tenant, w.getKey()), w.getValue());
+                linkCache.put(
+                        new CacheKey(tenant, w.getKey()),
+                        w.getValue() == null ? NO_LINK : w.getValue());
             }
             for (Map.Entry<String, OneIdInfo> w : pendingInfos.entrySet()) {
                 if (w.getValue() == null) {
@@ -1120,7 +1154,9 @@ public final class IdentityResolver
                 } else {
                     profiles.put(w.getKey(), w.getValue());
                 }
-                infoCache.put(new CacheKey(tenant, w.getKey()), w.getValue());
+                infoCache.put(
+                        new CacheKey(tenant, w.getKey()),
+                        w.getValue() == null ? NO_INFO : w.getValue());
             }
             for (Map.Entry<String, String> w : pendingAliases.entrySet()) {
                 if (w.getValue() == null) {
@@ -1192,11 +1228,12 @@ public final class IdentityResolver
             CacheKey k = new CacheKey(tenant, oneid);
             try {
                 OneIdInfo v = infoCache.get(k);
-                if (v == null && !infoCache.containsKey(k)) {
+                if (v == null) {
                     v = profiles.get(oneid);
-                    infoCache.put(k, v);
+                    infoCache.put(k, v == null ? NO_INFO : v);
+                    return v;
                 }
-                return v;
+                return v == NO_INFO ? null : v;
             } catch (Exception ex) {
                 throw new IllegalStateException(ex);
             }

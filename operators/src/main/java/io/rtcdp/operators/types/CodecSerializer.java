@@ -97,6 +97,16 @@ public abstract class CodecSerializer<T> extends TypeSerializerSingleton<T> {
         return Strings.read(in);
     }
 
+    /** {@link #readString} for a field of few distinct values ({@link Strings#readShared}). */
+    public static String readSharedString(DataInputView in) throws IOException {
+        return Strings.readShared(in);
+    }
+
+    /** {@link #readNullableString} for a field of few distinct values. */
+    public static String readNullableSharedString(DataInputView in) throws IOException {
+        return in.readBoolean() ? Strings.readShared(in) : null;
+    }
+
     /** Writes a list of strings: a varint count, then each as {@link #writeString}. */
     public static void writeStrings(java.util.List<String> list, DataOutputView out)
             throws IOException {

@@ -118,16 +118,17 @@ public final class EventSerializer extends CodecSerializer<Event> {
                             + ", not "
                             + version);
         }
-        String tenant = readString(in);
+        // the tenant, event name, channel and id types take few values: shared strings
+        String tenant = readSharedString(in);
         String eventId = readString(in);
         EventType type = EventType.ofOrdinal(in.readByte());
-        String name = readNullableString(in);
+        String name = readNullableSharedString(in);
         long ts = in.readLong();
-        String channel = readNullableString(in);
+        String channel = readNullableSharedString(in);
         int n = Strings.readVarInt(in);
         List<Id> ids = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            ids.add(new Id(readString(in), readString(in)));
+            ids.add(new Id(readSharedString(in), readString(in)));
         }
         Long amount = in.readBoolean() ? in.readLong() : null;
         String category = readNullableString(in);

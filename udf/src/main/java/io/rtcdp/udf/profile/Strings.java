@@ -33,6 +33,61 @@ public final class Strings {
         return new String(b, StandardCharsets.UTF_8);
     }
 
+    /** The longest string {@link #readShared} shares. */
+    private static final int SHARED_MAX = 32;
+
+    /** Recently read short ASCII strings by slot ({@link #readShared}). */
+    private static final String[] SHARED = new String[512];
+
+    /** Each thread's buffer for the bytes of a string {@link #readShared} may share. */
+    private static final ThreadLocal<byte[]> SHARED_BYTES =
+            ThreadLocal.withInitial(() -> new byte[SHARED_MAX]);
+
+    /**
+     * {@link #read}, for fields with few distinct values (tenants, id types, event names,
+     * channels): a short ASCII string read again is the same instance, so it is not allocated, its
+     * hash is computed once, and map lookups that compare it find it equal by identity. A table of
+     * 512 slots by the text; a new text takes its slot (another thread that races for it only
+     * misses: strings are immutable and safely published).
+     */
+    public static String readShared(DataInput in) throws IOException {
+        int n = readVarInt(in) - 1;
+        if (n <= 0) {
+            return n == 0 ? "" : null;
+        }
+        if (n > SHARED_MAX) {
+            byte[] b = new byte[n];
+            in.readFully(b);
+            return new String(b, StandardCharsets.UTF_8);
+        }
+        byte[] b = SHARED_BYTES.get();
+        in.readFully(b, 0, n);
+        int h = n;
+        for (int i = 0; i < n; i++) {
+            h = 31 * h + b[i];
+        }
+        int slot = (h ^ (h >>> 9)) & (SHARED.length - 1);
+        String s = SHARED[slot];
+        if (s != null && s.length() == n && sameAscii(s, b, n)) {
+            return s;
+        }
+        s = new String(b, 0, n, StandardCharsets.UTF_8);
+        if (s.length() == n) {
+            // ASCII only: one byte per char, as sameAscii compares
+            SHARED[slot] = s;
+        }
+        return s;
+    }
+
+    private static boolean sameAscii(String s, byte[] b, int n) {
+        for (int i = 0; i < n; i++) {
+            if (s.charAt(i) != b[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public static void writeVarInt(DataOutput out, int v) throws IOException {
         while ((v & ~0x7f) != 0) { // unsigned: lengths only
             out.writeByte((v & 0x7f) | 0x80);
