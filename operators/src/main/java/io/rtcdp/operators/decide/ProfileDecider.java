@@ -464,7 +464,7 @@ public final class ProfileDecider
             return null;
         }
         String tenant = key.substring(0, cut);
-        long last = fitId(tenant, models);
+        long last = scoringFit(tenant, models);
         if (last == 0) {
             return null;
         }
@@ -957,8 +957,10 @@ public final class ProfileDecider
 
     /** Where a tenant's BG/NBD fit is kept in {@link #MODELS}: no model name has a {@code #}. */
     static String fitKey(String tenant) {
-        return tenant + "/#bgnbd";
+        return tenant + FIT_SUFFIX;
     }
+
+    private static final String FIT_SUFFIX = "/#bgnbd";
 
     /**
      * A tenant's new BG/NBD fit: its models with BG/NBD inputs use it from the next update of each
@@ -1005,6 +1007,31 @@ public final class ProfileDecider
             fitsByTenant.put(tenant, f);
         }
         return f.orElse(null);
+    }
+
+    /**
+     * The identity of the fit the tenant's scores depend on: its BG/NBD fit in force when one of
+     * its models has BG/NBD inputs, else 0.
+     */
+    private long scoringFit(String tenant, ReadOnlyBroadcastState<String, String> stored)
+            throws Exception {
+        return scorers(tenant, stored).usesBgNbd() ? fitId(tenant, stored) : 0;
+    }
+
+    /**
+     * Whether a tenant here has a BG/NBD fit that its scores depend on: only then has a pass of
+     * {@link #refit} anything to do.
+     */
+    boolean refitNeeded(ReadOnlyBroadcastState<String, String> models) throws Exception {
+        for (Map.Entry<String, String> e : models.immutableEntries()) {
+            String key = e.getKey();
+            if (key.endsWith(FIT_SUFFIX)
+                    && scoringFit(key.substring(0, key.length() - FIT_SUFFIX.length()), models)
+                            != 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The identity of the tenant's BG/NBD fit in force ({@link BgNbdFit#id}), 0 for none. */
@@ -1404,7 +1431,7 @@ public final class ProfileDecider
         TenantScorers scorers = scorers(tenant, stored);
         long started = System.nanoTime();
         double[] probabilities = scorers.score(st, full, set, unset);
-        st.scoredFit = fitId(tenant, stored);
+        st.scoredFit = scoringFit(tenant, stored);
         if (scorers.count() > 0) {
             long each = (System.nanoTime() - started) / scorers.count();
             for (int i = 0; i < scorers.count(); i++) {

@@ -366,6 +366,9 @@ public final class ProfileDeciderOperator
     private void refitPass() throws Exception {
         var rules = getOperatorStateBackend().getBroadcastState(ProfileDecider.RULES);
         var models = getOperatorStateBackend().getBroadcastState(ProfileDecider.MODELS);
+        if (!decider().refitNeeded(models)) {
+            return;
+        }
         long started = System.nanoTime();
         long[] written = {0};
         this.<String>getKeyedStateBackend()

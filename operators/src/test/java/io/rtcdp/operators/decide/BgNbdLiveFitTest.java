@@ -397,8 +397,9 @@ class BgNbdLiveFitTest {
         BgNbd.Params first = new BgNbd.Params(0.6, 48, 0.2, 2.6);
         BgNbd.Params last = new BgNbd.Params(0.3, 20, 0.8, 1.5);
         BgNbd.Customer customer = new BgNbd.Customer(3, 60, 70);
+        ProfileDecider decider = new ProfileDecider(false);
         ProfileDeciderOperator op =
-                new ProfileDeciderOperator(new ProfileDecider(false), Duration.ofMillis(100), true)
+                new ProfileDeciderOperator(decider, Duration.ofMillis(100), true)
                         .aggregates(new ProfileDeciderOperatorTest.Aggregates());
         var h =
                 new KeyedBroadcastOperatorTestHarness<>(
@@ -412,6 +413,7 @@ class BgNbdLiveFitTest {
         h.processBroadcastElement(new BgNbdFit("t", last, T0, 6_000, 6_000).toText(), T0);
         h.processElement(ordered("o2", T0 + 2 * DAY), T0 + 2 * DAY);
         int before = h.extractOutputValues().size();
+        assertThat(decider.refitNeeded(h.getBroadcastState(ProfileDecider.MODELS))).isTrue();
 
         if (changesEndFirst) {
             op.endInput(1);
@@ -434,6 +436,32 @@ class BgNbdLiveFitTest {
                 .noneMatch(u -> u.oneid().equals("o2") && u.set().containsKey("score.p_alive"));
         assertThat(h.getSideOutput(io.rtcdp.operators.RecordIsolation.INTERNAL_ERRORS))
                 .isNullOrEmpty();
+        h.close();
+    }
+
+    /** Without a model with BG/NBD inputs a fit changes no score: the end writes nothing again. */
+    @Test
+    void aTenantWhoseModelsHaveNoBgNbdInputsIsNotScoredAgainAtTheEnd() throws Exception {
+        ProfileDecider decider = new ProfileDecider(false);
+        ProfileDeciderOperator op =
+                new ProfileDeciderOperator(decider, Duration.ofMillis(100), true)
+                        .aggregates(new ProfileDeciderOperatorTest.Aggregates());
+        var h =
+                new KeyedBroadcastOperatorTestHarness<>(
+                        op, ProfileDecider.KEY, Types.STRING, 128, 1, 0);
+        h.open();
+        String model = ProfileDeciderOperatorTest.purchaseModel();
+        assertThat(ModelMessages.decode(model).model().spec().usesBgNbd()).isFalse();
+        h.processBroadcastElement(model, T0);
+        h.processElement(ordered("o1", T0 + DAY), T0 + DAY);
+        h.processBroadcastElement(
+                new BgNbdFit("t", new BgNbd.Params(0.3, 20, 0.8, 1.5), T0, 50, 50).toText(), T0);
+        int before = h.extractOutputValues().size();
+        // no pass over the profiles at all
+        assertThat(decider.refitNeeded(h.getBroadcastState(ProfileDecider.MODELS))).isFalse();
+        op.endInput(2);
+        op.endInput(1);
+        assertThat(h.extractOutputValues()).hasSize(before);
         h.close();
     }
 }

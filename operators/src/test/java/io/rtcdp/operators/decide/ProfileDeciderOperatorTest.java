@@ -63,7 +63,7 @@ class ProfileDeciderOperatorTest {
         }
     }
 
-    private static String purchaseModel() throws Exception {
+    static String purchaseModel() throws Exception {
         ModelSpec spec = ModelSpec.defaults("purchase");
         int n = spec.features().size();
         double[] c = new double[n + 1];

@@ -98,6 +98,8 @@ public final class TenantScorers {
 
     private final int count;
 
+    private final boolean usesBgNbd;
+
     /**
      * @param all the scorers in {@link #MODEL_NAMES} order, null for a model the tenant lacks
      */
@@ -123,6 +125,19 @@ public final class TenantScorers {
             }
         }
         this.count = n;
+        boolean bgNbd = false;
+        for (Scorer sc : all) {
+            bgNbd |= sc != null && sc.model().spec().usesBgNbd();
+        }
+        this.usesBgNbd = bgNbd;
+    }
+
+    /**
+     * Whether a model has BG/NBD inputs ({@code p_alive}, {@code bgnbd_purchase}): only then do the
+     * scores depend on the tenant's BG/NBD live fit.
+     */
+    public boolean usesBgNbd() {
+        return usesBgNbd;
     }
 
     /**
