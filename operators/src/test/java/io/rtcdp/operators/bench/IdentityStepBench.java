@@ -1,0 +1,147 @@
+package io.rtcdp.operators.bench;
+
+import io.rtcdp.operators.identity.IdentityResolver;
+import io.rtcdp.operators.identity.IdentityResolverOperator;
+import io.rtcdp.operators.ingest.Deduplicator.Verdict;
+import io.rtcdp.udf.event.Event;
+import io.rtcdp.udf.event.EventParser;
+import io.rtcdp.udf.event.ParserConfig;
+import io.rtcdp.udf.gen.GeneratedRecord;
+import io.rtcdp.udf.gen.PopulationGenerator;
+import io.rtcdp.udf.identity.FragmentCommand;
+import io.rtcdp.udf.identity.TenantIdLimits;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The serial identity step's cost per event (issue 12), without Flink's network: {@link
+ * IdentityResolverOperator} with its state on RocksDB, in Flink's operator test harness, fed the
+ * input of {@code rtcdp bench} (one tenant, 10 events per person, a {@code user_id} on every event;
+ * with {@code anonymous}, anonymous browsing that merges at login, shared devices and reused
+ * phones) and each event's dedupe verdict right after it. Each measured iteration starts from empty
+ * state and takes the events from the start, as a replay does: the first events of a person link
+ * its ids, the later ones find them. What it leaves out of the job's identity thread: reading the
+ * records off the network and writing the outputs into it (about a third of that thread in JFR,
+ * docs/bench/2026-12-06-identity-and-replay-end.md).
+ *
+ * <p>Run: {@code java -cp <operators test classpath> org.openjdk.jmh.Main IdentityStepBench}.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 2)
+@Measurement(iterations = 4)
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xmx3g"})
+public class IdentityStepBench {
+    private static final int PERSONS = 60_000;
+    private static final int EVENTS = 600_000;
+
+    @Param({"false", "true"})
+    public boolean anonymous;
+
+    private Event[] events;
+    private Verdict[] verdicts;
+    private KeyedTwoInputStreamOperatorTestHarness<String, Event, Verdict, FragmentCommand> h;
+
+    @Setup(Level.Trial)
+    public void generate() {
+        long now = 1_790_000_000_000L;
+        PopulationGenerator.Builder b =
+                PopulationGenerator.builder()
+                        .seed(42)
+                        .tenant("bench")
+                        .persons(PERSONS)
+                        .events(EVENTS)
+                        .startMillis(now - Duration.ofDays(90).toMillis())
+                        .duration(Duration.ofDays(90))
+                        .badFraction(0)
+                        .duplicateFraction(0);
+        if (anonymous) {
+            b.alwaysUserId(false).sharedDevices(0.1, 3).reusedPhones(0.1);
+        }
+        EventParser parser = new EventParser(ParserConfig.defaults());
+        List<Event> parsed = new ArrayList<>(EVENTS);
+        for (GeneratedRecord r : b.build()) {
+            try {
+                parsed.add(parser.parse(r.json().getBytes(StandardCharsets.UTF_8)));
+            } catch (Exception e) {
+                throw new IllegalStateException("the generator made an invalid event", e);
+            }
+        }
+        events = parsed.toArray(Event[]::new);
+        verdicts = new Verdict[events.length];
+        for (int i = 0; i < events.length; i++) {
+            verdicts[i] = Verdict.pass(events[i].tenant(), events[i].eventId());
+        }
+    }
+
+    @Setup(Level.Iteration)
+    public void freshState() throws Exception {
+        h =
+                new KeyedTwoInputStreamOperatorTestHarness<>(
+                        new IdentityResolverOperator(
+                                new IdentityResolver(
+                                        TenantIdLimits.defaults(),
+                                        ParserConfig.defaults().tenantKeys())),
+                        IdentityResolver.KEY,
+                        IdentityResolver.VERDICT_KEY,
+                        Types.STRING);
+        // the harness gives RocksDB almost no managed memory (it would flush its memtable on
+        // nearly every write); its own write buffers instead, as a TaskManager's share would be
+        EmbeddedRocksDBStateBackend rocksDb = new EmbeddedRocksDBStateBackend();
+        rocksDb.getMemoryConfiguration().setUseManagedMemory(false);
+        h.setStateBackend(rocksDb);
+        h.open();
+    }
+
+    @TearDown(Level.Iteration)
+    public void close() throws Exception {
+        h.close();
+    }
+
+    /** Every event and its verdict; the outputs are dropped every 1,024 events. */
+    @Benchmark
+    @OperationsPerInvocation(EVENTS)
+    public void resolveEveryEvent() throws Exception {
+        for (int i = 0; i < events.length; i++) {
+            Event e = events[i];
+            h.processElement1(e, e.ts());
+            h.processElement2(verdicts[i], e.ts());
+            if ((i & 1023) == 1023) {
+                h.getOutput().clear();
+                clear(IdentityResolver.ID_KEYS);
+                clear(IdentityResolver.CONFLICTS);
+                clear(IdentityResolver.TENANT_CLOCKS);
+            }
+        }
+    }
+
+    private void clear(org.apache.flink.util.OutputTag<?> tag) {
+        var q = h.getSideOutput(tag);
+        if (q != null) {
+            q.clear();
+        }
+    }
+}
