@@ -272,22 +272,13 @@ public final class ProfileDeciderOperator
             prefixes.add(t + '\u0001');
         }
         long started = System.nanoTime();
-        long[] written = {0};
-        this.<String>getKeyedStateBackend()
-                .applyToAllKeys(
-                        VoidNamespace.INSTANCE,
-                        VoidNamespaceSerializer.INSTANCE,
-                        ProfileDecider.STATE,
+        long written =
+                eachProfile(
                         (key, state) -> {
                             int cut = key.indexOf('\u0001');
-                            if (cut < 0 || !prefixes.contains(key.substring(0, cut + 1))) {
-                                return;
-                            }
-                            ProfileUpdate u = decider().rerank(key, state, minMove);
-                            if (u != null) {
-                                output.collect(new StreamRecord<>(u));
-                                written[0]++;
-                            }
+                            return cut < 0 || !prefixes.contains(key.substring(0, cut + 1))
+                                    ? null
+                                    : decider().rerank(key, state, minMove);
                         });
         decider().reranked(moved);
         long took = (System.nanoTime() - started) / 1_000_000;
@@ -295,7 +286,7 @@ public final class ProfileDeciderOperator
                 "Ranked the profiles of {} tenant(s) here again in their tenant-wide marketing"
                         + " distribution: {} scores moved, {} ms",
                 moved.size(),
-                written[0],
+                written,
                 took);
         return took;
     }
@@ -370,6 +361,48 @@ public final class ProfileDeciderOperator
             return;
         }
         long started = System.nanoTime();
+        long written =
+                eachProfile(
+                        (key, state) ->
+                                decider()
+                                        .refit(
+                                                key,
+                                                state,
+                                                rules,
+                                                models,
+                                                t ->
+                                                        output.collect(
+                                                                ProfileDecider.TRIGGERS,
+                                                                new StreamRecord<>(t)),
+                                                l ->
+                                                        output.collect(
+                                                                ProfileDecider.LABELLED,
+                                                                new StreamRecord<>(l)),
+                                                d ->
+                                                        output.collect(
+                                                                io.rtcdp.operators.RecordIsolation
+                                                                        .INTERNAL_ERRORS,
+                                                                new StreamRecord<>(d))));
+        decider().refitted();
+        LOG.info(
+                "Scored the profiles here with their tenants' last BG/NBD fits at the end of the"
+                        + " input: {} written, {} ms",
+                written,
+                (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /** A pass's work on one profile: the write it makes, or null. */
+    @FunctionalInterface
+    private interface ProfilePass {
+        ProfileUpdate apply(
+                String key,
+                org.apache.flink.api.common.state.ValueState<io.rtcdp.udf.rules.DecisionState>
+                        state)
+                throws Exception;
+    }
+
+    /** Runs {@code pass} over every profile here and writes what it returns; how many it wrote. */
+    private long eachProfile(ProfilePass pass) throws Exception {
         long[] written = {0};
         this.<String>getKeyedStateBackend()
                 .applyToAllKeys(
@@ -377,38 +410,13 @@ public final class ProfileDeciderOperator
                         VoidNamespaceSerializer.INSTANCE,
                         ProfileDecider.STATE,
                         (key, state) -> {
-                            ProfileUpdate u =
-                                    decider()
-                                            .refit(
-                                                    key,
-                                                    state,
-                                                    rules,
-                                                    models,
-                                                    t ->
-                                                            output.collect(
-                                                                    ProfileDecider.TRIGGERS,
-                                                                    new StreamRecord<>(t)),
-                                                    l ->
-                                                            output.collect(
-                                                                    ProfileDecider.LABELLED,
-                                                                    new StreamRecord<>(l)),
-                                                    d ->
-                                                            output.collect(
-                                                                    io.rtcdp.operators
-                                                                            .RecordIsolation
-                                                                            .INTERNAL_ERRORS,
-                                                                    new StreamRecord<>(d)));
+                            ProfileUpdate u = pass.apply(key, state);
                             if (u != null) {
                                 output.collect(new StreamRecord<>(u));
                                 written[0]++;
                             }
                         });
-        decider().refitted();
-        LOG.info(
-                "Scored the profiles here with their tenants' last BG/NBD fits at the end of the"
-                        + " input: {} written, {} ms",
-                written[0],
-                (System.nanoTime() - started) / 1_000_000);
+        return written[0];
     }
 
     /** Whether the tenant's changes here come as when a backlog is read ({@link ClockPace}). */

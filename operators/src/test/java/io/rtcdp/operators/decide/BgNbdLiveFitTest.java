@@ -398,13 +398,8 @@ class BgNbdLiveFitTest {
         BgNbd.Params last = new BgNbd.Params(0.3, 20, 0.8, 1.5);
         BgNbd.Customer customer = new BgNbd.Customer(3, 60, 70);
         ProfileDecider decider = new ProfileDecider(false);
-        ProfileDeciderOperator op =
-                new ProfileDeciderOperator(decider, Duration.ofMillis(100), true)
-                        .aggregates(new ProfileDeciderOperatorTest.Aggregates());
-        var h =
-                new KeyedBroadcastOperatorTestHarness<>(
-                        op, ProfileDecider.KEY, Types.STRING, 128, 1, 0);
-        h.open();
+        ProfileDeciderOperator op = boundedDecider(decider);
+        var h = open(op);
         h.processBroadcastElement(modelWith(shipped), T0);
         h.processBroadcastElement(new BgNbdFit("t", first, T0, 5_000, 5_000).toText(), T0);
         h.processElement(ordered("o1", T0 + DAY), T0 + DAY);
@@ -443,13 +438,8 @@ class BgNbdLiveFitTest {
     @Test
     void aTenantWhoseModelsHaveNoBgNbdInputsIsNotScoredAgainAtTheEnd() throws Exception {
         ProfileDecider decider = new ProfileDecider(false);
-        ProfileDeciderOperator op =
-                new ProfileDeciderOperator(decider, Duration.ofMillis(100), true)
-                        .aggregates(new ProfileDeciderOperatorTest.Aggregates());
-        var h =
-                new KeyedBroadcastOperatorTestHarness<>(
-                        op, ProfileDecider.KEY, Types.STRING, 128, 1, 0);
-        h.open();
+        ProfileDeciderOperator op = boundedDecider(decider);
+        var h = open(op);
         String model = ProfileDeciderOperatorTest.purchaseModel();
         assertThat(ModelMessages.decode(model).model().spec().usesBgNbd()).isFalse();
         h.processBroadcastElement(model, T0);
@@ -463,5 +453,20 @@ class BgNbdLiveFitTest {
         op.endInput(1);
         assertThat(h.extractOutputValues()).hasSize(before);
         h.close();
+    }
+
+    private static KeyedBroadcastOperatorTestHarness<String, ProfileChange, String, ProfileUpdate>
+            open(ProfileDeciderOperator op) throws Exception {
+        var h =
+                new KeyedBroadcastOperatorTestHarness<>(
+                        op, ProfileDecider.KEY, Types.STRING, 128, 1, 0);
+        h.open();
+        return h;
+    }
+
+    /** The decision stage's operator of a bounded input, one subtask. */
+    private static ProfileDeciderOperator boundedDecider(ProfileDecider decider) {
+        return new ProfileDeciderOperator(decider, Duration.ofMillis(100), true)
+                .aggregates(new ProfileDeciderOperatorTest.Aggregates());
     }
 }
