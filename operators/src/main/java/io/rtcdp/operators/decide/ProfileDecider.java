@@ -313,6 +313,9 @@ public final class ProfileDecider
      */
     private transient Map<String, java.util.Optional<BgNbdFit>> fitsByTenant;
 
+    /** {@link BgNbdFit#id} of each tenant's fit in {@link #fitsByTenant}, 0 for none. */
+    private transient Map<String, Long> fitIds;
+
     private transient Counter bgNbdFitsApplied;
 
     /** Profiles decided again with their tenant's last fit at the end of a bounded input. */
@@ -606,6 +609,7 @@ public final class ProfileDecider
         models = new HashMap<>();
         scorersByTenant = new HashMap<>();
         fitsByTenant = new HashMap<>();
+        fitIds = new HashMap<>();
         for (String name : MODEL_NAMES) {
             g.addGroup("model", name)
                     .gauge(
@@ -981,6 +985,7 @@ public final class ProfileDecider
         }
         stored.put(key, text);
         fitsByTenant.put(fit.tenant(), java.util.Optional.of(fit));
+        fitIds.remove(fit.tenant());
         scorersByTenant.remove(fit.tenant());
         bgNbdFitsApplied.inc();
     }
@@ -1037,8 +1042,13 @@ public final class ProfileDecider
     /** The identity of the tenant's BG/NBD fit in force ({@link BgNbdFit#id}), 0 for none. */
     private long fitId(String tenant, ReadOnlyBroadcastState<String, String> stored)
             throws Exception {
-        BgNbdFit f = fit(tenant, stored);
-        return f == null ? 0 : f.id();
+        Long id = fitIds.get(tenant);
+        if (id == null) {
+            BgNbdFit f = fit(tenant, stored);
+            id = f == null ? 0L : f.id();
+            fitIds.put(tenant, id);
+        }
+        return id;
     }
 
     /** The {@code as_of} of a kept fit; one that can no longer be read counts as the oldest. */
