@@ -313,9 +313,6 @@ public final class ProfileDecider
      */
     private transient Map<String, java.util.Optional<BgNbdFit>> fitsByTenant;
 
-    /** {@link BgNbdFit#id} of each tenant's fit in {@link #fitsByTenant}, 0 for none. */
-    private transient Map<String, Long> fitIds;
-
     private transient Counter bgNbdFitsApplied;
 
     /** Profiles decided again with their tenant's last fit at the end of a bounded input. */
@@ -609,7 +606,6 @@ public final class ProfileDecider
         models = new HashMap<>();
         scorersByTenant = new HashMap<>();
         fitsByTenant = new HashMap<>();
-        fitIds = new HashMap<>();
         for (String name : MODEL_NAMES) {
             g.addGroup("model", name)
                     .gauge(
@@ -985,7 +981,6 @@ public final class ProfileDecider
         }
         stored.put(key, text);
         fitsByTenant.put(fit.tenant(), java.util.Optional.of(fit));
-        fitIds.remove(fit.tenant());
         scorersByTenant.remove(fit.tenant());
         bgNbdFitsApplied.inc();
     }
@@ -1014,13 +1009,10 @@ public final class ProfileDecider
         return f.orElse(null);
     }
 
-    /**
-     * The identity of the fit the tenant's scores depend on: its BG/NBD fit in force when one of
-     * its models has BG/NBD inputs, else 0.
-     */
+    /** The identity of the fit the tenant's scores depend on ({@link TenantScorers#scoringFit}). */
     private long scoringFit(String tenant, ReadOnlyBroadcastState<String, String> stored)
             throws Exception {
-        return scorers(tenant, stored).usesBgNbd() ? fitId(tenant, stored) : 0;
+        return scorers(tenant, stored).scoringFit();
     }
 
     /**
@@ -1037,18 +1029,6 @@ public final class ProfileDecider
             }
         }
         return false;
-    }
-
-    /** The identity of the tenant's BG/NBD fit in force ({@link BgNbdFit#id}), 0 for none. */
-    private long fitId(String tenant, ReadOnlyBroadcastState<String, String> stored)
-            throws Exception {
-        Long id = fitIds.get(tenant);
-        if (id == null) {
-            BgNbdFit f = fit(tenant, stored);
-            id = f == null ? 0L : f.id();
-            fitIds.put(tenant, id);
-        }
-        return id;
     }
 
     /** The {@code as_of} of a kept fit; one that can no longer be read counts as the oldest. */
@@ -1183,7 +1163,7 @@ public final class ProfileDecider
                 all[i] = all[i] == null ? null : all[i].withBgNbd(fit.params());
             }
         }
-        TenantScorers t = new TenantScorers(all);
+        TenantScorers t = new TenantScorers(all, fit == null ? 0 : fit.id());
         scorersByTenant.put(tenant, t);
         return t;
     }
@@ -1441,7 +1421,7 @@ public final class ProfileDecider
         TenantScorers scorers = scorers(tenant, stored);
         long started = System.nanoTime();
         double[] probabilities = scorers.score(st, full, set, unset);
-        st.scoredFit = scoringFit(tenant, stored);
+        st.scoredFit = scorers.scoringFit();
         if (scorers.count() > 0) {
             long each = (System.nanoTime() - started) / scorers.count();
             for (int i = 0; i < scorers.count(); i++) {

@@ -1001,10 +1001,10 @@ public final class IdentityResolver
 
         @Override
         public boolean equals(Object o) {
-            // tenants are mostly the same instance (Strings.readShared)
+            // tenants are mostly the same instance (Strings.readShared): equals' identity check
             return o instanceof CacheKey k
                     && hash == k.hash
-                    && (tenant == k.tenant || tenant.equals(k.tenant))
+                    && tenant.equals(k.tenant)
                     && key.equals(k.key);
         }
     }

@@ -98,12 +98,21 @@ public final class TenantScorers {
 
     private final int count;
 
-    private final boolean usesBgNbd;
+    private final long fit;
 
     /**
      * @param all the scorers in {@link #MODEL_NAMES} order, null for a model the tenant lacks
      */
     public TenantScorers(Scorer[] all) {
+        this(all, 0);
+    }
+
+    /**
+     * @param all the scorers in {@link #MODEL_NAMES} order, null for a model the tenant lacks
+     * @param fit the identity of the tenant's BG/NBD live fit they are served with ({@code
+     *     BgNbdFit.id}), 0 for none
+     */
+    public TenantScorers(Scorer[] all, long fit) {
         if (all.length != MODEL_NAMES.size()) {
             throw new IllegalArgumentException(
                     "one scorer (or null) per model of " + MODEL_NAMES + ", got " + all.length);
@@ -129,15 +138,15 @@ public final class TenantScorers {
         for (Scorer sc : all) {
             bgNbd |= sc != null && sc.model().spec().usesBgNbd();
         }
-        this.usesBgNbd = bgNbd;
+        this.fit = bgNbd ? fit : 0;
     }
 
     /**
-     * Whether a model has BG/NBD inputs ({@code p_alive}, {@code bgnbd_purchase}): only then do the
-     * scores depend on the tenant's BG/NBD live fit.
+     * The identity of the BG/NBD live fit these scores depend on: the tenant's fit when a model has
+     * BG/NBD inputs ({@code p_alive}, {@code bgnbd_purchase}), else 0 (no fit changes them).
      */
-    public boolean usesBgNbd() {
-        return usesBgNbd;
+    public long scoringFit() {
+        return fit;
     }
 
     /**

@@ -325,4 +325,29 @@ class TenantScorersTest {
                 .stripTrailingZeros()
                 .toPlainString();
     }
+
+    /** Only scores of a model with BG/NBD inputs depend on the tenant's live fit. */
+    @Test
+    void theScoresDependOnTheFitOnlyWithAModelWithBgNbdInputs() {
+        LogisticModel plain = model("purchase", 1);
+        assertThat(plain.spec().usesBgNbd()).isFalse();
+        TenantScorers.Scorer[] without = {scorer(plain), null};
+        assertThat(new TenantScorers(without, 42).scoringFit()).isZero();
+
+        io.rtcdp.udf.ml.ModelSpec spec =
+                io.rtcdp.udf.ml.ModelSpec.extended("purchase")
+                        .withBgNbd(new io.rtcdp.udf.ml.BgNbd.Params(0.6, 48, 0.2, 2.6));
+        int n = spec.features().size();
+        LogisticModel bgNbd =
+                new LogisticModel(
+                        spec,
+                        1,
+                        io.rtcdp.udf.ml.Standardization.identity(n),
+                        new double[n + 1],
+                        0,
+                        Map.of());
+        TenantScorers.Scorer[] with = {scorer(bgNbd), null};
+        assertThat(new TenantScorers(with, 42).scoringFit()).isEqualTo(42);
+        assertThat(new TenantScorers(with).scoringFit()).isZero();
+    }
 }
