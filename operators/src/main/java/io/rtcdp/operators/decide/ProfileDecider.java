@@ -1377,9 +1377,7 @@ public final class ProfileDecider
                             l.label(),
                             l.ts()));
         }
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(128);
-        labeler.write(new java.io.DataOutputStream(out));
-        snapshots.put(name, out.toByteArray());
+        snapshots.put(name, labeler.toBytes());
         st.learning.put(name, LearningHead.of(labeler));
     }
 

@@ -138,6 +138,14 @@ public final class ForgottenIds implements Serializable {
     }
 
     /**
+     * Whether Redis knows no forgotten id of the tenant: then no id of its events needs to be
+     * hashed and looked up (nearly every tenant, nearly always).
+     */
+    boolean noneOf(String tenant) throws InterruptedException {
+        return of(tenant).isEmpty();
+    }
+
+    /**
      * Adds the tombstone of {@code id}, forgotten at event time {@code ts}, waiting while Redis is
      * unreachable; a write Redis refuses for good is logged (never the id) and skipped.
      */

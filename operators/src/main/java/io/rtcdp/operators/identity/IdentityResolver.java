@@ -16,6 +16,7 @@ import io.rtcdp.udf.event.Id;
 import io.rtcdp.udf.event.TenantKeys;
 import io.rtcdp.udf.identity.Conflict;
 import io.rtcdp.udf.identity.FragmentCommand;
+import io.rtcdp.udf.identity.IdCache;
 import io.rtcdp.udf.identity.IdCommand;
 import io.rtcdp.udf.identity.IdentityGraph;
 import io.rtcdp.udf.identity.IdentityStore;
@@ -801,7 +802,7 @@ public final class IdentityResolver
      * replayed history of a forgotten person, which must not bring the person back.
      */
     private boolean tombstoned(Event e) throws Exception {
-        if (redisTombstones != null) {
+        if (redisTombstones != null && !redisTombstones.noneOf(e.tenant())) {
             for (Id id : e.ids()) {
                 Long at = redisTombstones.forgottenAt(e.tenant(), id);
                 if (at != null && e.ts() <= at) {
@@ -957,57 +958,10 @@ public final class IdentityResolver
 
     private static final int INFO_CACHE = 100_000;
 
-    /** A least-recently-used map of bounded size; null values are cached too. */
-    private static final class Lru<K, V> extends java.util.LinkedHashMap<K, V> {
-        private static final long serialVersionUID = 1L;
-        private final int capacity;
-
-        Lru(int capacity) {
-            super(1024, 0.75f, true);
-            this.capacity = capacity;
-        }
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
-            return size() > capacity;
-        }
-    }
-
     /** Kinds of {@link #forgetRefs}. */
     private static final char LOST = 'q';
 
     private static final char CONFLICTS_ABOUT = 'c';
-
-    /**
-     * A cache key: a tenant's id or oneid, without building a string of the two (an event looks up
-     * each of its ids several times; the parts' hashes are computed once per string, and the two
-     * combined once per key).
-     */
-    private static final class CacheKey {
-        final String tenant;
-        final Object key;
-        private final int hash;
-
-        CacheKey(String tenant, Object key) {
-            this.tenant = tenant;
-            this.key = key;
-            this.hash = 31 * tenant.hashCode() + key.hashCode();
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            // tenants are mostly the same instance (Strings.readShared): equals' identity check
-            return o instanceof CacheKey k
-                    && hash == k.hash
-                    && tenant.equals(k.tenant)
-                    && key.equals(k.key);
-        }
-    }
 
     /** A cached "no value": one lookup tells a cached absence from a key not cached. */
     private static final String NO_LINK = new String("\u0000none");
@@ -1029,8 +983,8 @@ public final class IdentityResolver
         /** The tenant of the event being processed: the current key. */
         String tenant;
 
-        private final Lru<CacheKey, String> linkCache = new Lru<>(LINK_CACHE);
-        private final Lru<CacheKey, OneIdInfo> infoCache = new Lru<>(INFO_CACHE);
+        private final IdCache<String> linkCache = new IdCache<>(LINK_CACHE);
+        private final IdCache<OneIdInfo> infoCache = new IdCache<>(INFO_CACHE);
 
         /**
          * The writes of the event being processed, by key (a null value removes): reads see them,
@@ -1102,12 +1056,12 @@ public final class IdentityResolver
             if (!pendingLinks.isEmpty() && pendingLinks.containsKey(key)) {
                 return pendingLinks.get(key);
             }
-            CacheKey k = new CacheKey(tenant, key);
+            int hash = IdCache.hash(tenant, key);
             try {
-                String v = linkCache.get(k);
+                String v = linkCache.get(tenant, key, hash);
                 if (v == null) {
                     v = links.get(key.toString());
-                    linkCache.put(k, v == null ? NO_LINK : v);
+                    linkCache.put(tenant, key, hash, v == null ? NO_LINK : v);
                     return v;
                 }
                 return v == NO_LINK ? null : v;
@@ -1145,7 +1099,9 @@ public final class IdentityResolver
                     links.put(key, w.getValue());
                 }
                 linkCache.put(
-                        new CacheKey(tenant, w.getKey()),
+                        tenant,
+                        w.getKey(),
+                        IdCache.hash(tenant, w.getKey()),
                         w.getValue() == null ? NO_LINK : w.getValue());
             }
             for (Map.Entry<String, OneIdInfo> w : pendingInfos.entrySet()) {
@@ -1155,7 +1111,9 @@ public final class IdentityResolver
                     profiles.put(w.getKey(), w.getValue());
                 }
                 infoCache.put(
-                        new CacheKey(tenant, w.getKey()),
+                        tenant,
+                        w.getKey(),
+                        IdCache.hash(tenant, w.getKey()),
                         w.getValue() == null ? NO_INFO : w.getValue());
             }
             for (Map.Entry<String, String> w : pendingAliases.entrySet()) {
@@ -1225,12 +1183,12 @@ public final class IdentityResolver
             if (!pendingInfos.isEmpty() && pendingInfos.containsKey(oneid)) {
                 return pendingInfos.get(oneid);
             }
-            CacheKey k = new CacheKey(tenant, oneid);
+            int hash = IdCache.hash(tenant, oneid);
             try {
-                OneIdInfo v = infoCache.get(k);
+                OneIdInfo v = infoCache.get(tenant, oneid, hash);
                 if (v == null) {
                     v = profiles.get(oneid);
-                    infoCache.put(k, v == null ? NO_INFO : v);
+                    infoCache.put(tenant, oneid, hash, v == null ? NO_INFO : v);
                     return v;
                 }
                 return v == NO_INFO ? null : v;

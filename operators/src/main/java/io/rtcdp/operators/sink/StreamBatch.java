@@ -1,13 +1,11 @@
 package io.rtcdp.operators.sink;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
 
 /**
  * The entries of one tenant's stream that one checkpoint commits, each with the stream entry ID it
@@ -35,23 +33,26 @@ public record StreamBatch(String tenant, List<Pending> entries) {
             return 1;
         }
 
+        /**
+         * Into Flink's unsynchronized buffer: a checkpoint serializes every trigger of its interval
+         * here, on the sink's task thread (through a {@code DataOutputStream} over a {@code
+         * ByteArrayOutputStream}, every int and every string was a few synchronized writes).
+         */
         @Override
         public byte[] serialize(StreamBatch b) throws IOException {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            try (DataOutputStream out = new DataOutputStream(bytes)) {
-                out.writeUTF(b.tenant());
-                out.writeInt(b.entries().size());
-                for (Pending p : b.entries()) {
-                    out.writeUTF(p.streamId());
-                    out.writeUTF(p.entry().id());
-                    String[] f = p.entry().fields();
-                    out.writeInt(f.length);
-                    for (String s : f) {
-                        writeLong(out, s);
-                    }
+            DataOutputSerializer out = new DataOutputSerializer(64 + 256 * b.entries().size());
+            out.writeUTF(b.tenant());
+            out.writeInt(b.entries().size());
+            for (Pending p : b.entries()) {
+                out.writeUTF(p.streamId());
+                out.writeUTF(p.entry().id());
+                String[] f = p.entry().fields();
+                out.writeInt(f.length);
+                for (String s : f) {
+                    writeLong(out, s);
                 }
             }
-            return bytes.toByteArray();
+            return out.getCopyOfBuffer();
         }
 
         @Override
@@ -59,31 +60,30 @@ public record StreamBatch(String tenant, List<Pending> entries) {
             if (version != 1) {
                 throw new IOException("Unknown trigger batch version " + version);
             }
-            try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
-                String tenant = in.readUTF();
-                int n = in.readInt();
-                List<Pending> entries = new ArrayList<>(n);
-                for (int i = 0; i < n; i++) {
-                    String streamId = in.readUTF();
-                    String id = in.readUTF();
-                    String[] f = new String[in.readInt()];
-                    for (int j = 0; j < f.length; j++) {
-                        f[j] = readLong(in);
-                    }
-                    entries.add(new Pending(streamId, new StreamEntry(tenant, id, f)));
+            DataInputDeserializer in = new DataInputDeserializer(serialized);
+            String tenant = in.readUTF();
+            int n = in.readInt();
+            List<Pending> entries = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                String streamId = in.readUTF();
+                String id = in.readUTF();
+                String[] f = new String[in.readInt()];
+                for (int j = 0; j < f.length; j++) {
+                    f[j] = readLong(in);
                 }
-                return new StreamBatch(tenant, entries);
+                entries.add(new Pending(streamId, new StreamEntry(tenant, id, f)));
             }
+            return new StreamBatch(tenant, entries);
         }
 
         /** UTF-8 with an int length: field values (a reason text) may exceed writeUTF's 64 KiB. */
-        private static void writeLong(DataOutputStream out, String s) throws IOException {
+        private static void writeLong(DataOutputSerializer out, String s) throws IOException {
             byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
             out.writeInt(b.length);
             out.write(b);
         }
 
-        private static String readLong(DataInputStream in) throws IOException {
+        private static String readLong(DataInputDeserializer in) throws IOException {
             byte[] b = new byte[in.readInt()];
             in.readFully(b);
             return new String(b, java.nio.charset.StandardCharsets.UTF_8);

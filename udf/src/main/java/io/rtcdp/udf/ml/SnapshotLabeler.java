@@ -182,6 +182,31 @@ public final class SnapshotLabeler {
     }
 
     /**
+     * The bytes {@link #write} writes, made at once into an array of their size: the decision stage
+     * stores them on every update that takes or labels a snapshot, and a {@code DataOutputStream}
+     * over a growing {@code ByteArrayOutputStream} writes each float as four synchronized
+     * single-byte writes.
+     */
+    public byte[] toBytes() {
+        int dim = size == 0 ? 0 : xs[0].length;
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1 + 8 + 2 + 2 + size * (9 + 4 * dim));
+        b.put((byte) FORMAT);
+        b.putLong(lastTaken);
+        b.putShort((short) size);
+        b.putShort((short) dim);
+        for (int i = 0; i < size; i++) {
+            b.putLong(ts[i]);
+            b.put((byte) (ordered[i] ? 1 : 0));
+            double[] x = xs[i];
+            for (int j = 0; j < dim; j++) {
+                // as DataOutput.writeFloat: the canonical NaN
+                b.putInt(Float.floatToIntBits((float) x[j]));
+            }
+        }
+        return b.array();
+    }
+
+    /**
      * Reads what {@link #write} wrote into a labeler of this configuration. Vectors round-trip as
      * float32 (7 significant digits), which is all a training sample needs.
      */

@@ -62,15 +62,30 @@ class SnapshotLabelerTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void toBytesIsWhatWriteWrites() throws java.io.IOException {
+        LabelSpec label = new LabelSpec(LabelSpec.Kind.PURCHASE, 10);
+        SnapshotLabeler l = new SnapshotLabeler(label, DAY, 10);
+        assertThat(l.toBytes()).isEqualTo(written(l));
+        l.offer(0, new double[] {1.5, -0.0, Double.NaN, 1e300, -3});
+        l.offer(2 * DAY, new double[] {0, 7, Double.NEGATIVE_INFINITY, 1e-50, 2.25});
+        l.onOrder(DAY);
+        assertThat(l.toBytes()).isEqualTo(written(l));
+    }
+
+    private static byte[] written(SnapshotLabeler l) throws java.io.IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        l.write(new DataOutputStream(b));
+        return b.toByteArray();
+    }
+
     private static SnapshotLabeler roundTrip(SnapshotLabeler l, LabelSpec label) {
         try {
             ByteArrayOutputStream b = new ByteArrayOutputStream();
             l.write(new DataOutputStream(b));
+            assertThat(l.toBytes()).isEqualTo(b.toByteArray());
             return SnapshotLabeler.read(
-                    new DataInputStream(new ByteArrayInputStream(b.toByteArray())),
-                    label,
-                    5 * DAY,
-                    10);
+                    new DataInputStream(new ByteArrayInputStream(l.toBytes())), label, 5 * DAY, 10);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
