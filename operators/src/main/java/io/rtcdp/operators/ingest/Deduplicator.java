@@ -162,7 +162,7 @@ public final class Deduplicator
 
         @Override
         public Occurrence deserialize(DataInputView in) throws IOException {
-            return new Occurrence(readString(in), readString(in), in.readLong());
+            return new Occurrence(readSharedString(in), readString(in), in.readLong());
         }
 
         @Override
@@ -195,7 +195,7 @@ public final class Deduplicator
         @Override
         public Verdict deserialize(DataInputView in) throws IOException {
             return new Verdict(
-                    readString(in), readString(in), in.readBoolean(), readNullableString(in));
+                    readSharedString(in), readString(in), in.readBoolean(), readNullableString(in));
         }
 
         @Override

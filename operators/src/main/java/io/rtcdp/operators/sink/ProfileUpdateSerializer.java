@@ -65,7 +65,9 @@ public final class ProfileUpdateSerializer extends CodecSerializer<ProfileUpdate
 
     @Override
     public ProfileUpdate deserialize(DataInputView in) throws IOException {
-        String tenant = readString(in);
+        // the tenant, field names and segment names take few values: shared strings, whose
+        // hashes the Redis writer's maps then compute once
+        String tenant = readSharedString(in);
         String oneid = readString(in);
         long ver = in.readLong();
         boolean delete = in.readBoolean();
@@ -75,18 +77,18 @@ public final class ProfileUpdateSerializer extends CodecSerializer<ProfileUpdate
             // Sized so that n entries never trigger a rehash (load factor 0.75).
             set = new LinkedHashMap<>(n + (n + 2) / 3 + 1);
             for (int i = 0; i < n; i++) {
-                set.put(readString(in), readString(in));
+                set.put(readSharedString(in), readString(in));
             }
         }
-        List<String> unset = readList(in);
-        List<String> ids = readList(in);
+        List<String> unset = readList(in, true);
+        List<String> ids = readList(in, false);
         String aliasTo = readNullableString(in);
         int m = in.readInt();
         Map<String, Boolean> segments = Map.of();
         if (m > 0) {
             segments = new LinkedHashMap<>(m + (m + 2) / 3 + 1);
             for (int i = 0; i < m; i++) {
-                segments.put(readString(in), in.readBoolean());
+                segments.put(readSharedString(in), in.readBoolean());
             }
         }
         long eventTime = in.readLong();
@@ -116,14 +118,14 @@ public final class ProfileUpdateSerializer extends CodecSerializer<ProfileUpdate
         }
     }
 
-    private static List<String> readList(DataInputView in) throws IOException {
+    private static List<String> readList(DataInputView in, boolean shared) throws IOException {
         int n = in.readInt();
         if (n < 0) {
             return null;
         }
         String[] values = new String[n];
         for (int i = 0; i < n; i++) {
-            values[i] = readString(in);
+            values[i] = shared ? readSharedString(in) : readString(in);
         }
         return Arrays.asList(values);
     }

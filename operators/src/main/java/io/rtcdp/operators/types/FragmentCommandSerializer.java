@@ -34,7 +34,7 @@ public final class FragmentCommandSerializer extends CodecSerializer<FragmentCom
     @Override
     public FragmentCommand deserialize(DataInputView in) throws IOException {
         FragmentCommand.Kind kind = KINDS[in.readByte()];
-        String tenant = readString(in);
+        String tenant = readSharedString(in);
         String fragment = readString(in);
         String target = readString(in);
         var event = in.readBoolean() ? EventSerializer.INSTANCE.deserialize(in) : null;

@@ -33,8 +33,8 @@ public final class LabelledExampleSerializer extends CodecSerializer<LabelledExa
 
     @Override
     public LabelledExample deserialize(DataInputView in) throws IOException {
-        String tenant = readString(in);
-        String model = readString(in);
+        String tenant = readSharedString(in);
+        String model = readSharedString(in);
         long version = in.readLong();
         double p = in.readDouble();
         double[] x = new double[in.readInt()];

@@ -69,7 +69,7 @@ public final class ProfileChangeSerializer extends CodecSerializer<ProfileChange
 
     @Override
     public ProfileChange deserialize(DataInputView in) throws IOException {
-        String tenant = readString(in);
+        String tenant = readSharedString(in);
         String oneid = readString(in);
         ProfileUpdate u =
                 in.readBoolean() ? ProfileUpdateSerializer.INSTANCE.deserialize(in) : null;

@@ -59,7 +59,7 @@ public final class ProfileCommandSerializer extends CodecSerializer<ProfileComma
     @Override
     public ProfileCommand deserialize(DataInputView in) throws IOException {
         ProfileCommand.Kind kind = KINDS[in.readByte()];
-        String tenant = readString(in);
+        String tenant = readSharedString(in);
         String oneid = readString(in);
         var event = in.readBoolean() ? EventSerializer.INSTANCE.deserialize(in) : null;
         List<Id> linked = readIds(in);
@@ -73,7 +73,7 @@ public final class ProfileCommandSerializer extends CodecSerializer<ProfileComma
         if (declared > 0) {
             String[] names = new String[declared - 1];
             for (int i = 0; i < names.length; i++) {
-                names[i] = readString(in);
+                names[i] = readSharedString(in);
             }
             declaredTraits = java.util.Set.of(names);
         }
@@ -107,7 +107,7 @@ public final class ProfileCommandSerializer extends CodecSerializer<ProfileComma
         }
         List<Id> ids = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            ids.add(new Id(readString(in), readString(in)));
+            ids.add(new Id(readSharedString(in), readString(in)));
         }
         return ids;
     }

@@ -33,7 +33,7 @@ public final class RfmObservationSerializer extends CodecSerializer<RfmObservati
     @Override
     public RfmObservation deserialize(DataInputView in) throws IOException {
         return new RfmObservation(
-                readString(in),
+                readSharedString(in),
                 readString(in),
                 in.readLong(),
                 in.readLong(),
