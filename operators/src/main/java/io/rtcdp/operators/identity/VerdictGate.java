@@ -40,11 +40,20 @@ final class VerdictGate {
     private final Map<String, Waiting> waiting = new HashMap<>();
 
     /**
-     * Tenant → event id → verdicts that came before their event: a Verdict, or a queue; no empty
-     * maps. Keyed by the id itself, whose hash its string keeps, rather than a key built per
-     * lookup.
+     * Tenant → event id → verdicts that came before their event: a Verdict, or a queue. Keyed by
+     * the id itself, whose hash its string keeps, rather than a key built per lookup. A tenant's
+     * map stays when it empties (it fills and empties again all the time): {@link #earlyVerdicts}
+     * tells whether any verdict waits.
      */
     private final Map<String, Map<String, Object>> early = new HashMap<>();
+
+    /**
+     * The tenant looked up last in {@link #early} and its map (null if it has none yet): nearly
+     * every lookup is of the same tenant, whose text is one shared instance (Strings.readShared).
+     */
+    private String lastTenant;
+
+    private Map<String, Object> lastEarly;
 
     private int waitingEvents;
     private int earlyVerdicts;
@@ -171,16 +180,30 @@ final class VerdictGate {
     }
 
     private boolean hasEarly(String tenant, String eventId) {
-        if (early.isEmpty()) {
+        if (earlyVerdicts == 0) {
             return false;
         }
-        Map<String, Object> ofTenant = early.get(tenant);
+        Map<String, Object> ofTenant = earlyOf(tenant);
         return ofTenant != null && ofTenant.containsKey(eventId);
+    }
+
+    /** The tenant's map of early verdicts, null if it never had one. */
+    private Map<String, Object> earlyOf(String tenant) {
+        if (tenant != lastTenant) {
+            lastEarly = early.get(tenant);
+            lastTenant = tenant;
+        }
+        return lastEarly;
     }
 
     @SuppressWarnings("unchecked")
     private void keep(Verdict v) {
-        Map<String, Object> ofTenant = early.computeIfAbsent(v.tenant(), t -> new HashMap<>());
+        Map<String, Object> ofTenant = earlyOf(v.tenant());
+        if (ofTenant == null) {
+            ofTenant = new HashMap<>();
+            early.put(v.tenant(), ofTenant);
+            lastEarly = ofTenant;
+        }
         Object had = ofTenant.get(v.eventId());
         if (had == null) {
             ofTenant.put(v.eventId(), v);
@@ -197,10 +220,10 @@ final class VerdictGate {
 
     @SuppressWarnings("unchecked")
     private Verdict take(String tenant, String eventId) {
-        if (early.isEmpty()) {
+        if (earlyVerdicts == 0) {
             return null;
         }
-        Map<String, Object> ofTenant = early.get(tenant);
+        Map<String, Object> ofTenant = earlyOf(tenant);
         Object had = ofTenant == null ? null : ofTenant.get(eventId);
         if (had == null) {
             return null;
@@ -216,9 +239,6 @@ final class VerdictGate {
             if (q.isEmpty()) {
                 ofTenant.remove(eventId);
             }
-        }
-        if (ofTenant.isEmpty()) {
-            early.remove(tenant);
         }
         return v;
     }
