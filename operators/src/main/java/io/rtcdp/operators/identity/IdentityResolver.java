@@ -953,7 +953,10 @@ public final class IdentityResolver
         return java.util.HexFormat.of().formatHex(h, 0, 16);
     }
 
-    /** Entries of the heap caches in front of the link and profile maps (per subtask). */
+    /**
+     * Entries of the heap caches in front of the link and profile maps (per subtask; {@link
+     * IdCache} holds at least as many, rounded up to a power of two sets).
+     */
     private static final int LINK_CACHE = 200_000;
 
     private static final int INFO_CACHE = 100_000;
