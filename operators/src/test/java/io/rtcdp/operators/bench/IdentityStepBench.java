@@ -38,11 +38,14 @@ import org.openjdk.jmh.annotations.Warmup;
  * IdentityResolverOperator} with its state on RocksDB, in Flink's operator test harness, fed the
  * input of {@code rtcdp bench} (one tenant, 10 events per person, a {@code user_id} on every event;
  * with {@code anonymous}, anonymous browsing that merges at login, shared devices and reused
- * phones) and each event's dedupe verdict right after it. Each measured iteration starts from empty
- * state and takes the events from the start, as a replay does: the first events of a person link
- * its ids, the later ones find them. What it leaves out of the job's identity thread: reading the
- * records off the network and writing the outputs into it (about a third of that thread in JFR,
- * docs/bench/2026-12-06-identity-and-replay-end.md).
+ * phones) and each event's dedupe verdict right after it ({@code resolveEveryEvent}), or the
+ * verdicts as two dedupe subtasks send them in the job ({@code resolveWithVerdictsOfTwoSubtasks}):
+ * the events of a network buffer first, then their verdicts split by subtask and interleaved in
+ * runs, so that most verdicts of one subtask wait in the gate for the head event of the other's.
+ * Each measured iteration starts from empty state and takes the events from the start, as a replay
+ * does: the first events of a person link its ids, the later ones find them. What it leaves out of
+ * the job's identity thread: reading the records off the network and writing the outputs into it
+ * (docs/bench/2026-12-06-identity-cache-and-strings.md).
  *
  * <p>Run: {@code java -cp <operators test classpath> org.openjdk.jmh.Main IdentityStepBench}.
  */
@@ -61,8 +64,15 @@ public class IdentityStepBench {
     @Param({"false", "true"})
     public boolean anonymous;
 
+    /** Events of one network buffer (~32 KB of ~250-byte events) before their verdicts come. */
+    private static final int BLOCK = 128;
+
     private Event[] events;
     private Verdict[] verdicts;
+
+    /** For the interleaved feed: verdict indexes in the order they reach the gate. */
+    private int[] verdictOrder;
+
     private KeyedTwoInputStreamOperatorTestHarness<String, Event, Verdict, FragmentCommand> h;
 
     @Setup(Level.Trial)
@@ -95,6 +105,39 @@ public class IdentityStepBench {
         for (int i = 0; i < events.length; i++) {
             verdicts[i] = Verdict.pass(events[i].tenant(), events[i].eventId());
         }
+        verdictOrder = interleaved(events, new java.util.Random(7));
+    }
+
+    /**
+     * Per block of events, their verdicts as two dedupe subtasks send them (by the event id's hash,
+     * as Flink's key groups spread them): each subtask's in order, the two interleaved in runs of 1
+     * to 32.
+     */
+    private static int[] interleaved(Event[] events, java.util.Random r) {
+        int[] order = new int[events.length];
+        int n = 0;
+        for (int start = 0; start < events.length; start += BLOCK) {
+            int end = Math.min(events.length, start + BLOCK);
+            List<Integer> a = new ArrayList<>();
+            List<Integer> b = new ArrayList<>();
+            for (int i = start; i < end; i++) {
+                (Math.floorMod(events[i].eventId().hashCode(), 2) == 0 ? a : b).add(i);
+            }
+            int ia = 0;
+            int ib = 0;
+            while (ia < a.size() || ib < b.size()) {
+                boolean fromA = ib == b.size() || (ia < a.size() && r.nextBoolean());
+                int run = 1 + r.nextInt(32);
+                for (int k = 0; k < run; k++) {
+                    if (fromA && ia < a.size()) {
+                        order[n++] = a.get(ia++);
+                    } else if (!fromA && ib < b.size()) {
+                        order[n++] = b.get(ib++);
+                    }
+                }
+            }
+        }
+        return order;
     }
 
     @Setup(Level.Iteration)
@@ -130,6 +173,28 @@ public class IdentityStepBench {
             h.processElement1(e, e.ts());
             h.processElement2(verdicts[i], e.ts());
             if ((i & 1023) == 1023) {
+                h.getOutput().clear();
+                clear(IdentityResolver.ID_KEYS);
+                clear(IdentityResolver.CONFLICTS);
+                clear(IdentityResolver.TENANT_CLOCKS);
+            }
+        }
+    }
+
+    /** The job's order: a block of events, then their verdicts from two dedupe subtasks. */
+    @Benchmark
+    @OperationsPerInvocation(EVENTS)
+    public void resolveWithVerdictsOfTwoSubtasks() throws Exception {
+        for (int start = 0; start < events.length; start += BLOCK) {
+            int end = Math.min(events.length, start + BLOCK);
+            for (int i = start; i < end; i++) {
+                h.processElement1(events[i], events[i].ts());
+            }
+            for (int k = start; k < end; k++) {
+                Verdict v = verdicts[verdictOrder[k]];
+                h.processElement2(v, events[verdictOrder[k]].ts());
+            }
+            if ((start & 1023) == 0) {
                 h.getOutput().clear();
                 clear(IdentityResolver.ID_KEYS);
                 clear(IdentityResolver.CONFLICTS);
