@@ -7,6 +7,7 @@ import io.rtcdp.udf.event.PiiHasher;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -131,18 +132,23 @@ public final class ForgottenIds implements Serializable {
         return known;
     }
 
-    /** The time of the latest forget of {@code id} known from Redis, or null. */
-    Long forgottenAt(String tenant, Id id) throws InterruptedException {
-        Map<String, Long> known = of(tenant);
-        return known.isEmpty() ? null : known.get(hash(tenant, id));
-    }
-
     /**
-     * Whether Redis knows no forgotten id of the tenant: then no id of its events needs to be
-     * hashed and looked up (nearly every tenant, nearly always).
+     * Whether Redis knows a forget of one of {@code ids} at or after event time {@code ts}. The
+     * tenant's tombstones are looked up once per event, and the ids hashed only when it has some
+     * (nearly every tenant has none, nearly always).
      */
-    boolean noneOf(String tenant) throws InterruptedException {
-        return of(tenant).isEmpty();
+    boolean forgotten(String tenant, List<Id> ids, long ts) throws InterruptedException {
+        Map<String, Long> known = of(tenant);
+        if (known.isEmpty()) {
+            return false;
+        }
+        for (Id id : ids) {
+            Long at = known.get(hash(tenant, id));
+            if (at != null && ts <= at) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -802,13 +802,8 @@ public final class IdentityResolver
      * replayed history of a forgotten person, which must not bring the person back.
      */
     private boolean tombstoned(Event e) throws Exception {
-        if (redisTombstones != null && !redisTombstones.noneOf(e.tenant())) {
-            for (Id id : e.ids()) {
-                Long at = redisTombstones.forgottenAt(e.tenant(), id);
-                if (at != null && e.ts() <= at) {
-                    return true;
-                }
-            }
+        if (redisTombstones != null && redisTombstones.forgotten(e.tenant(), e.ids(), e.ts())) {
+            return true;
         }
         Boolean has = tenantHasTombstones.get(e.tenant());
         if (has == null) {

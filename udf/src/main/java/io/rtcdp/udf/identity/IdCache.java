@@ -1,7 +1,5 @@
 package io.rtcdp.udf.identity;
 
-import java.util.Arrays;
-
 /**
  * A bounded cache of one value per (tenant, key), for the identity step's hot ids and profiles.
  * Exact: a lookup returns what was put for that tenant and key or nothing, never another key's
@@ -128,17 +126,6 @@ public final class IdCache<V> {
         keys[i] = key;
         values[i] = value;
         referenced[set] |= (byte) (1 << w);
-    }
-
-    /** Empties the cache. */
-    public void clear() {
-        Arrays.fill(hashes, 0);
-        Arrays.fill(tenants, null);
-        Arrays.fill(keys, null);
-        Arrays.fill(values, null);
-        Arrays.fill(referenced, (byte) 0);
-        Arrays.fill(hands, (byte) 0);
-        size = 0;
     }
 
     private boolean matches(int i, String tenant, Object key) {
