@@ -147,8 +147,29 @@ public final class RtcdpJob {
         return new Builder(java.util.Objects.requireNonNull(config));
     }
 
+    /**
+     * The least buffer timeout of the tasks off an event's own path to Redis ({@link
+     * #offEventPath}): the periodic RFM and next-purchase statistics, the BG/NBD refit, learning,
+     * contact history (triggers show when a checkpoint completes) and the control sources.
+     */
+    static final long OFF_EVENT_PATH_BUFFER_TIMEOUT_MILLIS = 100;
+
+    /**
+     * The buffer timeout of the tasks off an event's own path: the job's (the streaming job sets 10
+     * ms for freshness, {@link Environments#STREAMING_DEFAULTS}), at least {@link
+     * #OFF_EVENT_PATH_BUFFER_TIMEOUT_MILLIS}: each task's output flusher wakes once per timeout
+     * whether records come or not, and so does the task it sends a part-filled buffer to. A job
+     * that flushes only full buffers (-1) keeps that.
+     */
+    static long offEventPathBufferTimeout(long jobBufferTimeout) {
+        return jobBufferTimeout < 0
+                ? jobBufferTimeout
+                : Math.max(jobBufferTimeout, OFF_EVENT_PATH_BUFFER_TIMEOUT_MILLIS);
+    }
+
     /** Adds the job's operators to {@code env}. */
     public void addTo(StreamExecutionEnvironment env) {
+        long offPath = offEventPathBufferTimeout(env.getBufferTimeout());
         DataStream<Parsed> parsed =
                 env.fromSource(
                                 parts.source,
@@ -272,9 +293,11 @@ public final class RtcdpJob {
                         .setParallelism(1)
                         .uid(initialControlUid(parts.initialControl))
                         .name("rules (start-up)")
+                        .setBufferTimeout(offPath)
                         .filter(text -> !text.isEmpty())
                         .uid("rules-initial-filter")
-                        .name("rules (start-up)");
+                        .name("rules (start-up)")
+                        .setBufferTimeout(offPath);
         for (int i = 0; i < parts.controlSources.size(); i++) {
             rules =
                     rules.union(
@@ -282,7 +305,8 @@ public final class RtcdpJob {
                                             parts.controlSources.get(i),
                                             WatermarkStrategy.noWatermarks(),
                                             "models (topic)")
-                                    .uid("control-topic-" + i));
+                                    .uid("control-topic-" + i)
+                                    .setBufferTimeout(offPath));
         }
         if (parts.rulesSource != null) {
             rules =
@@ -291,7 +315,8 @@ public final class RtcdpJob {
                                             parts.rulesSource,
                                             WatermarkStrategy.noWatermarks(),
                                             "rules (topic)")
-                                    .uid("rules-topic"));
+                                    .uid("rules-topic")
+                                    .setBufferTimeout(offPath));
         }
 
         VersionStep versionStep =
@@ -358,14 +383,16 @@ public final class RtcdpJob {
                                         config.get(RtcdpOptions.MODELS_BGNBD_REFIT_INTERVAL)),
                                 RfmSummarizer.SUMMARY)
                         .uid("rfm-summary")
-                        .name("rfm summary");
+                        .name("rfm summary")
+                        .setBufferTimeout(offPath);
         deadLetters.add(rfmSummaries.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
         SingleOutputStreamOperator<Tuple2<String, byte[]>> rfmBoundaries =
                 rfmSummaries
                         .keyBy(RfmBoundaryMerger.KEY)
                         .process(new RfmBoundaryMerger(rfmRefresh), RfmBoundaryMerger.BOUNDARIES)
                         .uid("rfm-boundaries")
-                        .name("rfm boundaries");
+                        .name("rfm boundaries")
+                        .setBufferTimeout(offPath);
         deadLetters.add(rfmBoundaries.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
         SingleOutputStreamOperator<ProfileChange> rfm =
                 rfmObservations
@@ -388,7 +415,8 @@ public final class RtcdpJob {
                                             config.get(RtcdpOptions.MODELS_BGNBD_REFIT_INTERVAL)),
                                     Types.STRING)
                             .uid("bgnbd-fit")
-                            .name("bgnbd fit");
+                            .name("bgnbd fit")
+                            .setBufferTimeout(offPath);
             deadLetters.add(fits.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
             decisionControl = rules.union(fits);
         }
@@ -407,14 +435,16 @@ public final class RtcdpJob {
                                 ItemStatsStage.STATS,
                                 new ItemStatsOperator(new ItemStatsStage(recRefresh, halfLife)))
                         .uid("rec-item-stats")
-                        .name("item statistics");
+                        .name("item statistics")
+                        .setBufferTimeout(offPath);
         deadLetters.add(itemStats.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
         SingleOutputStreamOperator<Tuple2<String, byte[]>> itemTables =
                 itemStats
                         .keyBy(ItemTableMerger.KEY)
                         .process(new ItemTableMerger(recRefresh, halfLife), ItemTableMerger.TABLE)
                         .uid("rec-item-tables")
-                        .name("item tables");
+                        .name("item tables")
+                        .setBufferTimeout(offPath);
         deadLetters.add(itemTables.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
         SingleOutputStreamOperator<ProfileChange> recs =
                 changes.getSideOutput(ProfileUpdater.ITEMS)
@@ -437,16 +467,22 @@ public final class RtcdpJob {
                                 "decide",
                                 ProfileUpdateSerializer.TYPE_INFO,
                                 new ProfileDeciderOperator(
-                                        new ProfileDecider(
-                                                        config.get(RtcdpOptions.LEARNING_ENABLED))
-                                                .versionStep(versionStep)
-                                                .cacheSize(
-                                                        config.get(RtcdpOptions.STATE_CACHE_SIZE))
-                                                // in force before they arrive over the broadcast
-                                                .startUp(parts.initialControl),
-                                        config.get(RtcdpOptions.MARKETING_SHARE_INTERVAL),
-                                        // a replay's profiles are all ranked at its end
-                                        HISTORY_SOURCE_UID.equals(parts.sourceUid)))
+                                                new ProfileDecider(
+                                                                config.get(
+                                                                        RtcdpOptions
+                                                                                .LEARNING_ENABLED))
+                                                        .versionStep(versionStep)
+                                                        .cacheSize(
+                                                                config.get(
+                                                                        RtcdpOptions
+                                                                                .STATE_CACHE_SIZE))
+                                                        // in force before they arrive over the
+                                                        // broadcast
+                                                        .startUp(parts.initialControl),
+                                                config.get(RtcdpOptions.MARKETING_SHARE_INTERVAL),
+                                                // a replay's profiles are all ranked at its end
+                                                HISTORY_SOURCE_UID.equals(parts.sourceUid))
+                                        .outOfOrderness(config.get(RtcdpOptions.OUT_OF_ORDERNESS)))
                         .uid("decide")
                         .name("decide");
         deadLetters.add(decided.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
@@ -463,7 +499,8 @@ public final class RtcdpJob {
                             .keyBy(MergedLearningStage.KEY)
                             .process(new MergedLearningStage(), LabelledExampleSerializer.TYPE_INFO)
                             .uid("merged-learning")
-                            .name("merged learning");
+                            .name("merged learning")
+                            .setBufferTimeout(offPath);
             deadLetters.add(handed.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
             SingleOutputStreamOperator<String> published =
                     decided.getSideOutput(ProfileDecider.LABELLED)
@@ -476,7 +513,8 @@ public final class RtcdpJob {
                                             .versionStep(versionStep),
                                     Types.STRING)
                             .uid("online-trainer")
-                            .name("online trainer");
+                            .name("online trainer")
+                            .setBufferTimeout(offPath);
             deadLetters.add(published.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
             published
                     .sinkTo(parts.modelSink != null ? parts.modelSink : new DiscardingSink<>())
@@ -491,7 +529,8 @@ public final class RtcdpJob {
                         .keyBy(ContactStage.KEY)
                         .process(new ContactStage(), TriggerSerializer.TYPE_INFO)
                         .uid("contact")
-                        .name("contact");
+                        .name("contact")
+                        .setBufferTimeout(offPath);
         deadLetters.add(triggers.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
         // keyed by tenant on purpose: one writer numbers a tenant's stream entries (explicit
         // increasing IDs are how a retried commit recognises what got in, RedisStreamSink);

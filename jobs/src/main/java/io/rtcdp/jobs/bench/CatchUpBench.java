@@ -212,8 +212,9 @@ public final class CatchUpBench {
             long cpu;
             long checkpoints;
             long failedCheckpoints;
+            Phases phases;
             try {
-                awaitCaughtUp(job, events, threadCpu);
+                phases = awaitCaughtUp(job, events, threadCpu, start);
                 seconds = (System.nanoTime() - start) / 1e9;
                 cpu = Bench.processCpuNanos() - cpuBefore;
                 checkpoints = InJvmMetrics.sum("numberOfCompletedCheckpoints");
@@ -234,12 +235,13 @@ public final class CatchUpBench {
             }
             out.printf(
                     Locale.ROOT,
-                    "  catch-up: %d events into %d profiles in %.1f s; checkpoints: %d"
+                    "  catch-up: %d events into %d profiles in %.1f s (%s); checkpoints: %d"
                             + " completed, %d failed; profile refreshes by timers %d; the"
                             + " busiest threads' CPU per event: %s%n",
                     events,
                     inRedis[0],
                     seconds,
+                    phases.describe(seconds),
                     checkpoints,
                     failedCheckpoints,
                     InJvmMetrics.sum("profileRefreshes"),
@@ -298,12 +300,33 @@ public final class CatchUpBench {
     }
 
     /**
+     * Seconds from the job's submission to its first counted event, to the last counted event, and
+     * to the end of what was held for the end of the catch-up (refreshes, marketing passes, the
+     * Redis sink's buffer); the rest, to the end, is the last writes settling (at most one poll).
+     */
+    record Phases(double firstCounted, double allCounted, double released) {
+        String describe(double total) {
+            return String.format(
+                    Locale.ROOT,
+                    "start-up %.1f s, reading %.1f s, held work after the last event %.1f s,"
+                            + " settling %.1f s",
+                    firstCounted,
+                    allCounted - firstCounted,
+                    released - allCounted,
+                    total - released);
+        }
+    }
+
+    /**
      * Waits until the profile stage counted {@code events} events, holds no refresh for the end of
      * the catch-up, the Redis sink holds no buffered profile, and its write count stood still
      * between two polls.
      */
-    private static void awaitCaughtUp(JobClient job, long events, Bench.ThreadCpu threadCpu)
-            throws Exception {
+    private static Phases awaitCaughtUp(
+            JobClient job, long events, Bench.ThreadCpu threadCpu, long start) throws Exception {
+        double firstCounted = -1;
+        double allCounted = -1;
+        double released = -1;
         long lastCount = -1;
         long lastProgress = System.nanoTime();
         long lastWrites = -1;
@@ -313,6 +336,13 @@ public final class CatchUpBench {
                         "the job ended before it caught up: " + job.getJobStatus().get());
             }
             long counted = InJvmMetrics.sum("eventsCounted");
+            double now = (System.nanoTime() - start) / 1e9;
+            if (counted > 0 && firstCounted < 0) {
+                firstCounted = now;
+            }
+            if (counted >= events && allCounted < 0) {
+                allCounted = now;
+            }
             if (counted != lastCount) {
                 lastCount = counted;
                 lastProgress = System.nanoTime();
@@ -331,11 +361,14 @@ public final class CatchUpBench {
                     && InJvmMetrics.sum("redisBufferedProfiles") == 0
                     && InJvmMetrics.sum("profileRefreshesHeld") == 0
                     && InJvmMetrics.sum("marketingPassesHeld") == 0) {
+                if (released < 0) {
+                    released = now;
+                }
                 long writes = InJvmMetrics.sum("redisProfileWrites");
                 long checkpoints = InJvmMetrics.sum("numberOfCompletedCheckpoints");
                 long failedCheckpoints = InJvmMetrics.sum("numberOfFailedCheckpoints");
                 if (writes == lastWrites) {
-                    return;
+                    return new Phases(firstCounted, allCounted, released);
                 }
                 lastWrites = writes;
             }

@@ -39,8 +39,10 @@ class CatchUpBenchITCase {
                 .contains("streaming job settings flink.execution.buffer-timeout.interval=100ms")
                 .contains("produced 3000 events into rtcdp.events")
                 .containsPattern(
-                        "catch-up: 3000 events into [0-9]+ profiles in [0-9.]+ s; checkpoints:"
-                                + " [0-9]+ completed, 0 failed")
+                        "catch-up: 3000 events into [0-9]+ profiles in [0-9.]+ s \\(start-up"
+                                + " [0-9.]+ s, reading [0-9.]+ s, held work after the last event"
+                                + " [0-9.]+ s, settling [0-9.]+ s\\); checkpoints: [0-9]+ completed, 0"
+                                + " failed")
                 .contains("median of 1 round(s)");
         Matcher m = ROUND.matcher(r.out());
         assertThat(m.find()).as(r.out()).isTrue();

@@ -18,6 +18,7 @@ import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.runtime.taskexecutor.GlobalAggregateManager;
 import org.apache.flink.streaming.api.operators.BoundedMultiInput;
+import org.apache.flink.streaming.api.operators.InternalTimerService;
 import org.apache.flink.streaming.api.operators.StreamingRuntimeContext;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -127,8 +128,23 @@ public final class ProfileDeciderOperator
         this.passesWhileRunning = !boundedInput;
     }
 
+    private long outOfOrdernessMillis = -1;
+
+    /** The timers' service, for the input watermark outside a record. */
+    private transient InternalTimerService<VoidNamespace> timers;
+
     private ProfileDecider decider() {
         return (ProfileDecider) userFunction;
+    }
+
+    /**
+     * The watermark's delay behind the events read ({@code event-time.out-of-orderness}), so that a
+     * tenant's catch-up ends as soon as every input has read up to the present ({@link
+     * ClockPace#catchingUp(long, long)}); without it, by the pace of the tenant's changes alone.
+     */
+    public ProfileDeciderOperator outOfOrderness(Duration d) {
+        outOfOrdernessMillis = d.toMillis();
+        return this;
     }
 
     /** Shares through {@code m} instead of the JobManager's aggregates (tests: set before open). */
@@ -140,6 +156,8 @@ public final class ProfileDeciderOperator
     @Override
     public void open() throws Exception {
         super.open();
+        // the service the function's timers are in: the same name, serializer and target
+        timers = getInternalTimerService("user-timers", VoidNamespaceSerializer.INSTANCE, this);
         if (aggregates == null) {
             aggregates =
                     ((StreamingRuntimeContext) getRuntimeContext()).getGlobalAggregateManager();
@@ -419,10 +437,23 @@ public final class ProfileDeciderOperator
         return written[0];
     }
 
-    /** Whether the tenant's changes here come as when a backlog is read ({@link ClockPace}). */
+    /**
+     * Whether the tenant's changes here come as when a backlog is read, and what every input has
+     * read is not yet near the wall clock ({@link ClockPace}).
+     */
     private boolean catchingUp(String tenant, long now) {
         ClockPace pace = paces.get(tenant);
-        return pace != null && pace.catchingUp(now);
+        if (pace == null) {
+            return false;
+        }
+        long watermark = timers.currentWatermark();
+        long readUpTo =
+                outOfOrdernessMillis < 0
+                        ? Long.MIN_VALUE
+                        : watermark > Long.MAX_VALUE - outOfOrdernessMillis
+                                ? Long.MAX_VALUE
+                                : watermark + outOfOrdernessMillis;
+        return pace.catchingUp(now, readUpTo);
     }
 
     /**

@@ -382,25 +382,40 @@ public final class ProfileUpdater
             broadcastClocks.put(clock.f0, clock.f1);
             long now = ctx.currentProcessingTime();
             paces.computeIfAbsent(clock.f0, t -> new ClockPace()).observe(now, clock.f1);
-            if (!catchingUp(clock.f0, now)) {
+            if (!catchingUp(clock.f0, now, ctx.currentWatermark())) {
                 wakeUps.addAll(waiting.takeDue(clock.f0, tenantWatermark(clock(clock.f0, clocks))));
             }
         }
     }
 
-    /** Whether the tenant's clock moves as when a backlog is read ({@link ClockPace}). */
-    private boolean catchingUp(String tenant, long now) {
+    /**
+     * Whether the tenant's clock moves as when a backlog is read and what every input has read
+     * ({@code watermark} plus the out-of-orderness) is not yet near the wall clock ({@link
+     * ClockPace}).
+     */
+    private boolean catchingUp(String tenant, long now, long watermark) {
         ClockPace p = paces.get(tenant);
-        return p != null && p.catchingUp(now);
+        return p != null && p.catchingUp(now, readUpTo(watermark, outOfOrdernessMillis));
+    }
+
+    /**
+     * What the inputs have read in event time, from their watermark: the watermark plus the
+     * out-of-orderness it stays behind by (MAX_VALUE at the end of the input).
+     */
+    static long readUpTo(long watermark, long outOfOrdernessMillis) {
+        return watermark > Long.MAX_VALUE - outOfOrdernessMillis
+                ? Long.MAX_VALUE
+                : watermark + outOfOrdernessMillis;
     }
 
     /**
      * The keys of the profiles whose refresh was held while their tenant caught up on a backlog, of
      * the tenants that no longer do, taken out: each is to be looked at by a processing-time timer
      * at {@code now} ({@link ProfileUpdaterOperator} asks every {@link #HELD_CHECK_MILLIS}). Called
-     * outside a record: it uses the tenants' clocks as last broadcast or counted here.
+     * outside a record: it uses the tenants' clocks as last broadcast or counted here, and the
+     * operator's {@code inputWatermark}.
      */
-    List<String> releaseCaughtUp(long now) {
+    List<String> releaseCaughtUp(long now, long inputWatermark) {
         if (waiting.size() == 0) {
             held = 0;
             return List.of();
@@ -413,7 +428,7 @@ public final class ProfileUpdater
                 continue; // restored, and no clock since: its poll looks at it
             }
             long watermark = tenantWatermark(clock);
-            if (catchingUp(tenant, now)) {
+            if (catchingUp(tenant, now, inputWatermark)) {
                 still += waiting.countDue(tenant, watermark);
             } else {
                 out.addAll(waiting.takeDue(tenant, watermark));
@@ -735,17 +750,27 @@ public final class ProfileUpdater
         // be overwritten before anyone reads it. When the catch-up ends it goes, as below, through
         // every refresh point its tenant's watermark allows in one write: the same values and
         // as_of as refreshes at each point, without the writes in between.
-        if (due > tenantWatermark(clock)
-                || catchingUp(key[0], ctx.timerService().currentProcessingTime())) {
+        boolean aheadOfTenant = due > tenantWatermark(clock);
+        if (aheadOfTenant
+                || catchingUp(
+                        key[0],
+                        ctx.timerService().currentProcessingTime(),
+                        ctx.timerService().currentWatermark())) {
             deferred.inc();
+            boolean remembered = waiting.add(key[0], due, ctx.getCurrentKey());
             // (a refresh looked at as soon as it was set counts one: its first put-off still
-            // gets the short look)
+            // gets the short look). A refresh held only for its tenant's catch-up, remembered
+            // here, goes when the catch-up ends (releaseCaughtUp): it skips the short look, which
+            // would find the catch-up still on (a state read, write and timer per held profile);
+            // its poll is the safety net (a restored job whose tenant sends no clock again)
+            int step =
+                    !aheadOfTenant && remembered ? Math.max(1, st.deferrals()) + 1 : st.deferrals();
             long wait =
-                    st.deferrals() <= 1
+                    step <= 1
                             ? FIRST_LOOK_MILLIS
                             : Math.min(
                                     MAX_DEFERRAL_MILLIS,
-                                    FIRST_DEFERRAL_MILLIS << Math.min(10, st.deferrals() - 2));
+                                    FIRST_DEFERRAL_MILLIS << Math.min(10, step - 2));
             long until = ctx.timerService().currentProcessingTime() + wait;
             if (st.deferrals() > 0) {
                 // one look-again timer at a time: a superseded one would outlive the profile
@@ -753,7 +778,6 @@ public final class ProfileUpdater
             }
             st.defer(until);
             ctx.timerService().registerProcessingTimeTimer(until);
-            waiting.add(key[0], due, ctx.getCurrentKey());
             profile.update(ctx.getCurrentKey(), st);
             return;
         }

@@ -47,13 +47,13 @@ public final class ProfileUpdaterOperator
      * Every {@link ProfileUpdater#HELD_CHECK_MILLIS}: the refreshes held while a tenant caught up
      * on a backlog are looked at at once when it no longer does.
      */
-    private void releaseCaughtUp(long now) throws Exception {
-        wake(((ProfileUpdater) userFunction).releaseCaughtUp(now), now);
-        // from the current time: after a long pause (or a test's jump) one check, not many
+    private void releaseCaughtUp(long scheduled) throws Exception {
+        // at the current time: after a long pause (or a test's jump) one check, not many, and
+        // one that sees the pause
         ProcessingTimeService time = getProcessingTimeService();
-        time.registerTimer(
-                Math.max(now, time.getCurrentProcessingTime()) + ProfileUpdater.HELD_CHECK_MILLIS,
-                this::releaseCaughtUp);
+        long now = Math.max(scheduled, time.getCurrentProcessingTime());
+        wake(((ProfileUpdater) userFunction).releaseCaughtUp(now, timers.currentWatermark()), now);
+        time.registerTimer(now + ProfileUpdater.HELD_CHECK_MILLIS, this::releaseCaughtUp);
     }
 
     private void wake(List<String> keys, long now) {

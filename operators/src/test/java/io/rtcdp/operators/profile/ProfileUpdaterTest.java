@@ -433,6 +433,54 @@ class ProfileUpdaterTest {
         }
     }
 
+    /**
+     * A backlog read up to the present (the event times reach the processing time, as after an
+     * outage): the held refresh goes as soon as every input has read up to within a few minutes of
+     * the wall clock, not a pace window after the last event; while one input (the watermark) is
+     * still days behind, it stays held until the pace falls.
+     */
+    @Test
+    void aCatchUpUpToThePresentEndsAsSoonAsEveryInputGetsThere() throws Exception {
+        long soon = 2 * ProfileUpdater.HELD_CHECK_MILLIS; // less than the pace's window
+        assertThat(soon).isLessThan(io.rtcdp.udf.profile.ClockPace.WINDOW_MILLIS);
+        assertThat(catchUpToThePresent(0, soon)).as("every input at the present").isEqualTo(1);
+        assertThat(catchUpToThePresent(10 * DAY, soon)).as("one input days behind").isZero();
+        assertThat(catchUpToThePresent(10 * DAY, 3 * ClockPaceWindow.MILLIS))
+                .as("once the pace fell")
+                .isEqualTo(1);
+    }
+
+    /**
+     * 150 days of tenant acme's events read in 3 s of processing time, up to the processing time
+     * itself, the watermark {@code lag} behind the clock (an input still that far behind); profile
+     * o1 orders and browses on days 60 and 61, then is idle. The refreshes written by {@code wait}
+     * after the last event, the processing time going on in steps of 100 ms.
+     */
+    private static int catchUpToThePresent(long lag, long wait) throws Exception {
+        try (var h = newHarness(Duration.ofMinutes(1))) {
+            h.open();
+            long wall = T0;
+            long start = T0 - 150 * DAY;
+            int events = 0;
+            for (int i = 0; i <= 300; i++) {
+                long t = start + i * DAY / 2;
+                h.setProcessingTime(wall);
+                clock(h, "acme", t);
+                if (i == 120) {
+                    h.processElement(event("o1", "u1", "order_completed", t, 1_000_000L), t);
+                    h.processElement(event("o1", "u1", "product_viewed", t + DAY, null), t);
+                    events = 2;
+                }
+                h.watermark(Math.min(t - MIN - 1, t - lag));
+                wall += 10;
+            }
+            for (long w = wall; w <= wall + wait; w += 100) {
+                h.setProcessingTime(w);
+            }
+            return updates(h).size() - events;
+        }
+    }
+
     /** The window of the tenant pace, plus the release check's period. */
     private static final class ClockPaceWindow {
         static final long MILLIS =

@@ -10,6 +10,16 @@ package io.rtcdp.udf.profile;
  * #WINDOW_MILLIS}, up to now: when the clock stops (the backlog is read and no event comes), it
  * falls to zero within the window. Nothing is concluded from less than {@link #MIN_SPAN_MILLIS} of
  * samples. Bounded: one sample per {@link #SAMPLE_MILLIS} of wall time. Not thread-safe.
+ *
+ * <p>A tenant whose events are read up to within {@link #LIVE_WITHIN_MILLIS} of the wall clock is
+ * live whatever its pace: what is left of a backlog is then at most that much event time, and the
+ * catch-up ends as the reading gets there rather than {@link #WINDOW_MILLIS} after the last event
+ * (the time the pace takes to fall). How far the events are read is the clock, or less: a job that
+ * reads several partitions passes what the slowest of them has read ({@link #catchingUp(long,
+ * long)}), so that a catch-up ends when every partition reached the present. Clocks are event times
+ * (epoch milliseconds) and the wall clock is the job's processing time: a tenant that reads its
+ * backlog up to the present, as after an outage, is live as soon as it reaches it; one whose events
+ * lag the wall clock by more, or run ahead of it, goes by its pace alone.
  */
 public final class ClockPace {
     /** The wall time the pace is measured over. */
@@ -26,6 +36,12 @@ public final class ClockPace {
      * second. A job that recovers from an outage at a few times the live pace stays below it.
      */
     public static final double CATCH_UP_PACE = 60.0;
+
+    /**
+     * A clock this close to the wall clock (either side) is live, whatever its pace: five minutes,
+     * which a catch-up at {@link #CATCH_UP_PACE} reads in five seconds at most.
+     */
+    public static final long LIVE_WITHIN_MILLIS = 5 * 60_000L;
 
     private static final int SLOTS = (int) (WINDOW_MILLIS / SAMPLE_MILLIS) + 2;
 
@@ -71,8 +87,25 @@ public final class ClockPace {
         return (double) (clock[newest] - clock[oldest]) / (nowMillis - wall[oldest]);
     }
 
-    /** Whether the clock moved faster than {@link #CATCH_UP_PACE} lately. */
+    /**
+     * Whether the clock moved faster than {@link #CATCH_UP_PACE} lately and is not within {@link
+     * #LIVE_WITHIN_MILLIS} of the wall clock.
+     */
     public boolean catchingUp(long nowMillis) {
+        return catchingUp(nowMillis, Long.MAX_VALUE);
+    }
+
+    /**
+     * Whether the clock moved faster than {@link #CATCH_UP_PACE} lately, and the events are read up
+     * to a point (the clock, or {@code readUpToMillis} if less: e.g. what the slowest partition has
+     * read) not within {@link #LIVE_WITHIN_MILLIS} of the wall clock.
+     */
+    public boolean catchingUp(long nowMillis, long readUpToMillis) {
+        long readUpTo = count > 0 ? Math.min(clock[newest], readUpToMillis) : readUpToMillis;
+        if (readUpTo >= nowMillis - LIVE_WITHIN_MILLIS
+                && readUpTo <= nowMillis + LIVE_WITHIN_MILLIS) {
+            return false;
+        }
         return pace(nowMillis) > CATCH_UP_PACE;
     }
 }

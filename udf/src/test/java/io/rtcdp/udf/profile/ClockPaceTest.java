@@ -57,4 +57,64 @@ class ClockPaceTest {
         p.observe(2_000, T0 - DAY);
         assertThat(p.pace(2_000)).isZero();
     }
+
+    @Test
+    void aBacklogReadUpToThePresentEndsItsCatchUpAsItGetsThere() {
+        ClockPace p = new ClockPace();
+        long start = T0;
+        long wall = start;
+        // a day of events read in 10 s, up to the present: the clock catches up with the wall
+        long clock = start - DAY;
+        long live = -1;
+        for (int i = 0; i < 1_000; i++) {
+            p.observe(wall, clock);
+            if (i == 500) {
+                assertThat(p.catchingUp(wall)).as("half a day behind").isTrue();
+            }
+            if (i > 500 && live < 0 && !p.catchingUp(wall)) {
+                live = wall - clock;
+            }
+            wall += 10;
+            clock = Math.min(clock + DAY / 1_000 + 10, wall);
+        }
+        assertThat(live)
+                .as("the wall time less the clock when the catch-up ended")
+                .isBetween(0L, ClockPace.LIVE_WITHIN_MILLIS);
+        // its pace alone would have called it catching up for another window
+        assertThat(p.pace(wall)).isGreaterThan(ClockPace.CATCH_UP_PACE);
+        assertThat(p.catchingUp(wall)).isFalse();
+    }
+
+    @Test
+    void aBacklogFarFromTheWallClockGoesByItsPaceAlone() {
+        for (long offset : new long[] {-DAY, 30 * DAY}) {
+            ClockPace p = new ClockPace();
+            long wall = T0;
+            long clock = T0 + offset; // behind the wall clock, or (a skewed device) ahead of it
+            for (int i = 0; i < 300; i++) {
+                p.observe(wall, clock);
+                wall += 10;
+                clock += 1_000;
+            }
+            assertThat(p.catchingUp(wall)).as("offset %d", offset).isTrue();
+        }
+    }
+
+    @Test
+    void aCatchUpEndsWhenWhatIsReadEverywhereReachesThePresent() {
+        ClockPace p = new ClockPace();
+        long wall = T0;
+        long clock = T0 - DAY;
+        // one partition already read up to the present, another still half a day behind
+        for (int i = 0; i < 300; i++) {
+            p.observe(wall, clock);
+            wall += 10;
+            clock = Math.min(clock + DAY / 200, wall);
+        }
+        assertThat(p.catchingUp(wall)).as("the clock alone is at the present").isFalse();
+        assertThat(p.catchingUp(wall, wall - DAY / 2)).isTrue();
+        assertThat(p.catchingUp(wall, wall - ClockPace.LIVE_WITHIN_MILLIS)).isFalse();
+        // the watermark of a job not started yet
+        assertThat(p.catchingUp(wall, Long.MIN_VALUE)).isTrue();
+    }
 }
