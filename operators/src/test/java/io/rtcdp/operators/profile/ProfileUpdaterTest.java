@@ -411,26 +411,42 @@ class ProfileUpdaterTest {
             throws Exception {
         try (var h = newHarness(Duration.ofMinutes(1))) {
             h.open();
-            long wall = 1_000_000;
-            int events = 0;
-            for (int i = 0; i <= 300; i++) {
-                long t = T0 + i * DAY / 2;
-                h.setProcessingTime(wall);
-                clock(h, "acme", t);
-                if (i == 120) {
-                    h.processElement(event("o1", "u1", "order_completed", t, 1_000_000L), t);
-                    h.processElement(event("o1", "u1", "product_viewed", t + DAY, null), t);
-                    events = 2;
-                }
-                h.watermark(t - MIN - 1);
-                wall += wallStep;
-            }
+            long wall = readBacklog(h, T0, 1_000_000, wallStep, 0);
             // the backlog is read: no clock moves any more
             h.setProcessingTime(wall + 3 * ClockPaceWindow.MILLIS);
             List<ProfileUpdate> all = updates(h);
             all.forEach(u -> fields.putAll(u.set()));
-            return all.size() - events;
+            return all.size() - 2;
         }
+    }
+
+    /**
+     * 150 days of tenant acme's events from {@code start}, half a day of them (a clock and a
+     * watermark, {@code lag} behind the clock or the out-of-orderness if more: an input that far
+     * behind) per {@code wallStep} of processing time from {@code wall}; profile o1 orders and
+     * browses on days 60 and 61 (two events), and then is idle. Returns the processing time after.
+     */
+    private static long readBacklog(
+            KeyedBroadcastOperatorTestHarness<
+                            String, ProfileCommand, Tuple2<String, Long>, ProfileChange>
+                    h,
+            long start,
+            long wall,
+            long wallStep,
+            long lag)
+            throws Exception {
+        for (int i = 0; i <= 300; i++) {
+            long t = start + i * DAY / 2;
+            h.setProcessingTime(wall);
+            clock(h, "acme", t);
+            if (i == 120) {
+                h.processElement(event("o1", "u1", "order_completed", t, 1_000_000L), t);
+                h.processElement(event("o1", "u1", "product_viewed", t + DAY, null), t);
+            }
+            h.watermark(Math.min(t - MIN - 1, t - lag));
+            wall += wallStep;
+        }
+        return wall;
     }
 
     /**
@@ -452,32 +468,17 @@ class ProfileUpdaterTest {
 
     /**
      * 150 days of tenant acme's events read in 3 s of processing time, up to the processing time
-     * itself, the watermark {@code lag} behind the clock (an input still that far behind); profile
-     * o1 orders and browses on days 60 and 61, then is idle. The refreshes written by {@code wait}
-     * after the last event, the processing time going on in steps of 100 ms.
+     * itself ({@link #readBacklog}, the watermark {@code lag} behind). The refreshes written by
+     * {@code wait} after the last event, the processing time going on in steps of 100 ms.
      */
     private static int catchUpToThePresent(long lag, long wait) throws Exception {
         try (var h = newHarness(Duration.ofMinutes(1))) {
             h.open();
-            long wall = T0;
-            long start = T0 - 150 * DAY;
-            int events = 0;
-            for (int i = 0; i <= 300; i++) {
-                long t = start + i * DAY / 2;
-                h.setProcessingTime(wall);
-                clock(h, "acme", t);
-                if (i == 120) {
-                    h.processElement(event("o1", "u1", "order_completed", t, 1_000_000L), t);
-                    h.processElement(event("o1", "u1", "product_viewed", t + DAY, null), t);
-                    events = 2;
-                }
-                h.watermark(Math.min(t - MIN - 1, t - lag));
-                wall += 10;
-            }
+            long wall = readBacklog(h, T0 - 150 * DAY, T0, 10, lag);
             for (long w = wall; w <= wall + wait; w += 100) {
                 h.setProcessingTime(w);
             }
-            return updates(h).size() - events;
+            return updates(h).size() - 2;
         }
     }
 
