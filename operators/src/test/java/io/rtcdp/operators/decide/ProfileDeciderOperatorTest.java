@@ -162,12 +162,14 @@ class ProfileDeciderOperatorTest {
 
         /**
          * Moves the processing time on from {@code from} by 100 ms at a time (each a share
-         * interval) until {@code done}.
+         * interval) until {@code done}, a step every 10 ms or so of real time (the shares are
+         * exchanged on a thread of their own): the end of a catch-up takes {@link
+         * io.rtcdp.udf.profile.ClockPace#WINDOW_MILLIS} of processing time.
          */
         void advanceUntil(String what, long from, java.util.concurrent.Callable<Boolean> done)
                 throws Exception {
             long[] now = {from};
-            Await.until(
+            Await.untilPromptly(
                     what,
                     Duration.ofSeconds(30),
                     () -> {

@@ -22,8 +22,15 @@ package io.rtcdp.udf.profile;
  * lag the wall clock by more, or run ahead of it, goes by its pace alone.
  */
 public final class ClockPace {
-    /** The wall time the pace is measured over. */
-    public static final long WINDOW_MILLIS = 2_000L;
+    /**
+     * The wall time the pace is measured over: longer than the job's stalls while it reads a
+     * backlog (a checkpoint's synchronous part, a long GC pause, backpressure: 5 s seen in a
+     * 3M-event catch-up), in which the clock stops although the backlog is not read, so that a
+     * stall does not end the catch-up (and let every held refresh go, to be held again right
+     * after). A backlog that reaches the present ends its catch-up by {@link #LIVE_WITHIN_MILLIS}
+     * without waiting for it.
+     */
+    public static final long WINDOW_MILLIS = 10_000L;
 
     /** The least wall time between the samples the pace is concluded from. */
     public static final long MIN_SPAN_MILLIS = 1_000L;

@@ -117,4 +117,22 @@ class ClockPaceTest {
         // the watermark of a job not started yet
         assertThat(p.catchingUp(wall, Long.MIN_VALUE)).isTrue();
     }
+
+    @Test
+    void aStallOfTheJobWhileItReadsABacklogDoesNotEndTheCatchUp() {
+        ClockPace p = new ClockPace();
+        long wall = 5_000;
+        long clock = T0 - 90 * DAY;
+        for (int i = 0; i < 1_000; i++) {
+            p.observe(wall, clock);
+            wall += 10;
+            clock += DAY / 1_000;
+        }
+        assertThat(p.catchingUp(wall)).isTrue();
+        // a checkpoint, a GC pause or backpressure: the clock stands still for 5 s
+        wall += 5_000;
+        assertThat(p.catchingUp(wall)).as("during the stall").isTrue();
+        p.observe(wall, clock);
+        assertThat(p.catchingUp(wall)).as("at the first clock after it").isTrue();
+    }
 }
