@@ -446,14 +446,11 @@ public final class ProfileDeciderOperator
         if (pace == null) {
             return false;
         }
-        long watermark = timers.currentWatermark();
-        long readUpTo =
+        return pace.catchingUp(
+                now,
                 outOfOrdernessMillis < 0
                         ? Long.MIN_VALUE
-                        : watermark > Long.MAX_VALUE - outOfOrdernessMillis
-                                ? Long.MAX_VALUE
-                                : watermark + outOfOrdernessMillis;
-        return pace.catchingUp(now, readUpTo);
+                        : ClockPace.readUpTo(timers.currentWatermark(), outOfOrdernessMillis));
     }
 
     /**

@@ -395,17 +395,7 @@ public final class ProfileUpdater
      */
     private boolean catchingUp(String tenant, long now, long watermark) {
         ClockPace p = paces.get(tenant);
-        return p != null && p.catchingUp(now, readUpTo(watermark, outOfOrdernessMillis));
-    }
-
-    /**
-     * What the inputs have read in event time, from their watermark: the watermark plus the
-     * out-of-orderness it stays behind by (MAX_VALUE at the end of the input).
-     */
-    static long readUpTo(long watermark, long outOfOrdernessMillis) {
-        return watermark > Long.MAX_VALUE - outOfOrdernessMillis
-                ? Long.MAX_VALUE
-                : watermark + outOfOrdernessMillis;
+        return p != null && p.catchingUp(now, ClockPace.readUpTo(watermark, outOfOrdernessMillis));
     }
 
     /**

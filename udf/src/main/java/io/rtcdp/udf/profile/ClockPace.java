@@ -95,6 +95,16 @@ public final class ClockPace {
     }
 
     /**
+     * What a job's inputs have read in event time, from their watermark: the watermark plus the
+     * out-of-orderness it stays behind the events by (MAX_VALUE at the end of the input).
+     */
+    public static long readUpTo(long watermark, long outOfOrdernessMillis) {
+        return watermark > Long.MAX_VALUE - outOfOrdernessMillis
+                ? Long.MAX_VALUE
+                : watermark + outOfOrdernessMillis;
+    }
+
+    /**
      * Whether the clock moved faster than {@link #CATCH_UP_PACE} lately and is not within {@link
      * #LIVE_WITHIN_MILLIS} of the wall clock.
      */
