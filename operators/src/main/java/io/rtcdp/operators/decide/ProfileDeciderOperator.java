@@ -18,9 +18,9 @@ import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.runtime.taskexecutor.GlobalAggregateManager;
 import org.apache.flink.streaming.api.operators.BoundedMultiInput;
-import org.apache.flink.streaming.api.operators.InternalTimerService;
 import org.apache.flink.streaming.api.operators.StreamingRuntimeContext;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -130,8 +130,12 @@ public final class ProfileDeciderOperator
 
     private long outOfOrdernessMillis = -1;
 
-    /** The timers' service, for the input watermark outside a record. */
-    private transient InternalTimerService<VoidNamespace> timers;
+    /**
+     * The watermark of the changes input: what the profile stages have read. Not the operator's
+     * combined watermark, which the broadcast input of rule sets and models (no event time) can
+     * hold back.
+     */
+    private transient long changesWatermark;
 
     private ProfileDecider decider() {
         return (ProfileDecider) userFunction;
@@ -156,8 +160,7 @@ public final class ProfileDeciderOperator
     @Override
     public void open() throws Exception {
         super.open();
-        // the service the function's timers are in: the same name, serializer and target
-        timers = getInternalTimerService("user-timers", VoidNamespaceSerializer.INSTANCE, this);
+        changesWatermark = Long.MIN_VALUE;
         if (aggregates == null) {
             aggregates =
                     ((StreamingRuntimeContext) getRuntimeContext()).getGlobalAggregateManager();
@@ -187,6 +190,12 @@ public final class ProfileDeciderOperator
                         (org.apache.flink.metrics.Gauge<Integer>) () -> passesHeld);
         long now = getProcessingTimeService().getCurrentProcessingTime();
         getProcessingTimeService().registerTimer(now + shareMillis, this::share);
+    }
+
+    @Override
+    public void processWatermark1(Watermark mark) throws Exception {
+        changesWatermark = Math.max(changesWatermark, mark.getTimestamp());
+        super.processWatermark1(mark);
     }
 
     @Override
@@ -450,7 +459,7 @@ public final class ProfileDeciderOperator
                 now,
                 outOfOrdernessMillis < 0
                         ? Long.MIN_VALUE
-                        : ClockPace.readUpTo(timers.currentWatermark(), outOfOrdernessMillis));
+                        : ClockPace.readUpTo(changesWatermark, outOfOrdernessMillis));
     }
 
     /**
