@@ -128,7 +128,7 @@ public final class ProfileDeciderOperator
         this.passesWhileRunning = !boundedInput;
     }
 
-    private long outOfOrdernessMillis = -1;
+    private long outOfOrdernessMillis;
 
     /**
      * The watermark of the changes input: what the profile stages have read. Not the operator's
@@ -144,7 +144,7 @@ public final class ProfileDeciderOperator
     /**
      * The watermark's delay behind the events read ({@code event-time.out-of-orderness}), so that a
      * tenant's catch-up ends as soon as every input has read up to the present ({@link
-     * ClockPace#catchingUp(long, long)}); without it, by the pace of the tenant's changes alone.
+     * ClockPace#catchingUp(long, long)}).
      */
     public ProfileDeciderOperator outOfOrderness(Duration d) {
         outOfOrdernessMillis = d.toMillis();
@@ -452,14 +452,8 @@ public final class ProfileDeciderOperator
      */
     private boolean catchingUp(String tenant, long now) {
         ClockPace pace = paces.get(tenant);
-        if (pace == null) {
-            return false;
-        }
-        return pace.catchingUp(
-                now,
-                outOfOrdernessMillis < 0
-                        ? Long.MIN_VALUE
-                        : ClockPace.readUpTo(changesWatermark, outOfOrdernessMillis));
+        return pace != null
+                && pace.catchingUp(now, ClockPace.readUpTo(changesWatermark, outOfOrdernessMillis));
     }
 
     /**
