@@ -21,6 +21,7 @@ import io.rtcdp.udf.ml.MergedSnapshots;
 import io.rtcdp.udf.ml.ModelException;
 import io.rtcdp.udf.ml.ModelMessages;
 import io.rtcdp.udf.ml.SnapshotLabeler;
+import io.rtcdp.udf.profile.ByteArrayInput;
 import io.rtcdp.udf.profile.ProfileFields;
 import io.rtcdp.udf.profile.ProfileValues;
 import io.rtcdp.udf.rules.CompiledRules;
@@ -1273,15 +1274,12 @@ public final class ProfileDecider
                 (name, label, bytes) -> {
                     SnapshotLabeler labeler =
                             SnapshotLabeler.read(
-                                    new java.io.DataInputStream(
-                                            new java.io.ByteArrayInputStream(bytes)),
+                                    new ByteArrayInput(bytes),
                                     label,
                                     SNAPSHOT_SPACING,
                                     MergedSnapshots.maxPending(label, SNAPSHOT_SPACING));
                     snapshotsDropped.inc(labeler.absorbOrders(last, previous));
-                    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(128);
-                    labeler.write(new java.io.DataOutputStream(out));
-                    snapshots.put(name, out.toByteArray());
+                    snapshots.put(name, labeler.toBytes());
                     st.learning.put(name, LearningHead.of(labeler));
                 });
     }
@@ -1354,11 +1352,7 @@ public final class ProfileDecider
                 bytes == null
                         ? new SnapshotLabeler(label, SNAPSHOT_SPACING, maxPending)
                         : SnapshotLabeler.read(
-                                new java.io.DataInputStream(
-                                        new java.io.ByteArrayInputStream(bytes)),
-                                label,
-                                SNAPSHOT_SPACING,
-                                maxPending);
+                                new ByteArrayInput(bytes), label, SNAPSHOT_SPACING, maxPending);
         if (order) {
             labeler.onOrder(event.ts());
         }

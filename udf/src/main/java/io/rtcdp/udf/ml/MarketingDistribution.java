@@ -1,8 +1,8 @@
 package io.rtcdp.udf.ml;
 
+import io.rtcdp.udf.profile.ByteArrayInput;
 import io.rtcdp.udf.profile.Strings;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -191,7 +191,7 @@ public final class MarketingDistribution {
 
     private static Decoded decode(byte[] bytes) {
         try {
-            DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes));
+            ByteArrayInput in = new ByteArrayInput(bytes);
             byte format = in.readByte();
             if (format != FORMAT) {
                 throw new IOException("unknown marketing distribution format " + format);

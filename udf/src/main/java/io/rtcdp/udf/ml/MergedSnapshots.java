@@ -1,9 +1,8 @@
 package io.rtcdp.udf.ml;
 
+import io.rtcdp.udf.profile.ByteArrayInput;
 import io.rtcdp.udf.profile.Strings;
-import java.io.ByteArrayInputStream;
 import java.io.DataInput;
-import java.io.DataInputStream;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -230,10 +229,7 @@ public final class MergedSnapshots {
 
     private SnapshotLabeler labeler(LabelSpec label, byte[] bytes) throws IOException {
         return SnapshotLabeler.read(
-                new DataInputStream(new ByteArrayInputStream(bytes)),
-                label,
-                spacingMillis,
-                maxPending(label, spacingMillis));
+                new ByteArrayInput(bytes), label, spacingMillis, maxPending(label, spacingMillis));
     }
 
     /** The most snapshots a labeler of this label keeps (as the decision stage's). */

@@ -75,11 +75,7 @@ public final class ProfileState {
     private ArrayList<Id> idList() {
         if (ids == null) {
             try {
-                ids =
-                        readIds(
-                                new java.io.DataInputStream(
-                                        new java.io.ByteArrayInputStream(idBytes)),
-                                FORMAT);
+                ids = readIds(new ByteArrayInput(idBytes), FORMAT);
             } catch (IOException e) {
                 throw new IllegalStateException("corrupt ids in ProfileState", e);
             }
