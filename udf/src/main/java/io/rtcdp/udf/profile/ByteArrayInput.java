@@ -27,6 +27,9 @@ public final class ByteArrayInput implements DataInput {
     }
 
     private int next(int n) throws EOFException {
+        if (n < 0) {
+            throw new IndexOutOfBoundsException("negative length " + n);
+        }
         if (n > bytes.length - pos) {
             throw new EOFException("needs " + n + " more bytes at " + pos + " of " + bytes.length);
         }

@@ -89,6 +89,9 @@ class ByteArrayInputTest {
         assertThat(in.readShort()).isEqualTo((short) 0x0909);
         assertThatThrownBy(in::readByte).isInstanceOf(EOFException.class);
         assertThatThrownBy(in::readBoolean).isInstanceOf(EOFException.class);
+        assertThatThrownBy(() -> in.readFully(new byte[4], 0, -1))
+                .isInstanceOf(IndexOutOfBoundsException.class);
+        assertThat(in.available()).isZero();
     }
 
     @Test
