@@ -115,10 +115,30 @@ public final class ByteArrayInput implements DataInput {
         return Double.longBitsToDouble(readLong());
     }
 
-    /** Not supported: nothing the job writes is read as lines. */
+    /**
+     * As {@link DataInputStream#readLine}: the bytes up to a {@code \n}, {@code \r} or {@code \r\n}
+     * (not included), each byte one char; null at the end.
+     */
     @Override
     public String readLine() {
-        throw new UnsupportedOperationException("readLine");
+        if (pos == bytes.length) {
+            return null;
+        }
+        StringBuilder line = new StringBuilder();
+        while (pos < bytes.length) {
+            int c = bytes[pos++] & 0xff;
+            if (c == '\n') {
+                break;
+            }
+            if (c == '\r') {
+                if (pos < bytes.length && bytes[pos] == '\n') {
+                    pos++;
+                }
+                break;
+            }
+            line.append((char) c);
+        }
+        return line.toString();
     }
 
     @Override

@@ -95,6 +95,22 @@ class ByteArrayInputTest {
     }
 
     @Test
+    @SuppressWarnings("deprecation") // DataInputStream.readLine, the reference
+    void readsLinesAsADataInputStreamDoes() throws IOException {
+        for (String text : new String[] {"", "a", "a\n", "a\r\nb\rc\n\nd", "\r\r\n\n", "é\n中\rx"}) {
+            byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            DataInputStream reference = new DataInputStream(new ByteArrayInputStream(bytes));
+            ByteArrayInput in = new ByteArrayInput(bytes);
+            String expected;
+            do {
+                expected = reference.readLine();
+                assertThat(in.readLine()).as(text).isEqualTo(expected);
+            } while (expected != null);
+            assertThat(in.available()).isZero();
+        }
+    }
+
+    @Test
     void skipsNoFurtherThanTheEnd() throws IOException {
         ByteArrayInput in = new ByteArrayInput(new byte[] {1, 2, 3});
         assertThat(in.skipBytes(2)).isEqualTo(2);
