@@ -190,18 +190,21 @@ public final class Bench {
                         merges / sec,
                         InJvmMetrics.sum("identityConflicts"),
                         InJvmMetrics.sum("identityQuarantines"));
+                // the CPU of a redis-server the bench did not start (--redis) is not known here
                 out.printf(
                         "Redis: %d profile writes (%.2f per event), %d id writes; redis-server CPU"
-                                + " %d ms; profile refreshes by timers: %d%n",
+                                + " %s; profile refreshes by timers: %d%n",
                         InJvmMetrics.sum("redisProfileWrites"),
                         InJvmMetrics.sum("redisProfileWrites") / (double) Math.max(1, r.valid()),
                         InJvmMetrics.sum("redisIdWrites"),
-                        redisCpu,
+                        local != null ? redisCpu + " ms" : "not measured (external Redis)",
                         InJvmMetrics.sum("profileRefreshes"));
                 out.printf(
-                        "CPU per event: JVM %.1f µs, redis-server %.1f µs; by task thread: %s%n",
+                        "CPU per event: JVM %.1f µs, redis-server %s; by task thread: %s%n",
                         processCpu / 1e3 / Math.max(1, r.valid()),
-                        redisCpu * 1e3 / Math.max(1, r.valid()),
+                        local != null
+                                ? String.format("%.1f µs", redisCpu * 1e3 / Math.max(1, r.valid()))
+                                : "n/a",
                         threadCpu.perEvent(r.valid()));
                 out.printf(
                         "busiest subtask share of records: %s%n",
