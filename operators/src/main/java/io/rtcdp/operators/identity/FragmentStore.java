@@ -23,8 +23,11 @@ import java.util.Objects;
 import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
@@ -52,6 +55,15 @@ import org.slf4j.LoggerFactory;
  * it: a higher version within the version step replaces it, a text that does not compile is
  * ignored, the start-up rule sets are in force before they arrive. Run it in {@link
  * FragmentStoreOperator}, which keeps the rule sets' watermarks out of event time.
+ *
+ * <p>A fragment's features are read only when they are handed on (or forgotten), so an event does
+ * not decode, update and re-encode them: it appends its own features (those of the one event) to
+ * the fragment's pending list ({@link #PENDING}, a RocksDB merge without a read). The pending
+ * entries are merged into the fragment's features ({@link ProfileFeatures#merge}: equal to adding
+ * their events, in any order) when the fragment is handed on, when a rule set stops declaring a
+ * trait, and by one event in {@link #FOLD_EVERY}, chosen by its event id (a replay folds where the
+ * run did; the result does not depend on where). Every read merges the pending entries and keeps
+ * only the declared traits.
  */
 public final class FragmentStore
         extends KeyedBroadcastProcessFunction<String, FragmentCommand, String, ProfileCommand> {
@@ -65,6 +77,21 @@ public final class FragmentStore
             new ValueStateDescriptor<>(
                     "fragment-features",
                     new CodecTypeInfo<>(ProfileFeatures.class, FeaturesSerializer.INSTANCE));
+
+    /**
+     * Each fragment's features of its events since they were last merged into {@link #FEATURES},
+     * one entry per event, in arrival order (the order does not matter to the merge).
+     */
+    static final ListStateDescriptor<ProfileFeatures> PENDING =
+            new ListStateDescriptor<>(
+                    "fragment-pending",
+                    new CodecTypeInfo<>(ProfileFeatures.class, FeaturesSerializer.INSTANCE));
+
+    /**
+     * One event in this many, chosen by its event id ({@link #folds}), merges its fragment's
+     * pending entries into the features: a fragment's list holds this many entries on average.
+     */
+    static final int FOLD_EVERY = 32;
 
     /** Rule set text per tenant: the rule set in force here, restored from checkpoints. */
     public static final MapStateDescriptor<String, String> RULES =
@@ -111,6 +138,9 @@ public final class FragmentStore
     private transient RuleSetsInForce ruleSets;
 
     private transient StateCache<ProfileFeatures> features;
+    private transient ValueState<ProfileFeatures> featureState;
+    private transient ListState<ProfileFeatures> pending;
+
     private transient Counter traitsUndeclared;
     private final RecordIsolation isolation = new RecordIsolation("fragments");
 
@@ -118,9 +148,11 @@ public final class FragmentStore
     public void open(OpenContext ctx) {
         isolation.open(getRuntimeContext().getMetricGroup());
         traitsUndeclared = getRuntimeContext().getMetricGroup().counter("traitsUndeclared");
+        featureState = getRuntimeContext().getState(FEATURES);
         features =
-                new StateCache<>(getRuntimeContext().getState(FEATURES), cacheSize)
+                new StateCache<>(featureState, cacheSize)
                         .withMetrics(getRuntimeContext().getMetricGroup(), "fragments");
+        pending = getRuntimeContext().getListState(PENDING);
         ruleSets =
                 new RuleSetsInForce(
                         startUp,
@@ -154,24 +186,27 @@ public final class FragmentStore
             case ROUTE -> {
                 Set<String> declared = declared(c.tenant(), rules);
                 Event e = declaredOnly(c.event(), declared);
-                ProfileFeatures f = features.value(key);
-                if (f == null) {
-                    f = new ProfileFeatures();
+                if (folds(e)) {
+                    ProfileFeatures f = folded(key, declared);
+                    if (f == null) {
+                        f = new ProfileFeatures();
+                    }
+                    f.add(e);
+                    features.update(key, f);
                 } else {
-                    f.retainTraits(declared);
+                    ProfileFeatures one = new ProfileFeatures();
+                    one.add(e);
+                    pending.add(one);
                 }
-                f.add(e);
-                features.update(key, f);
                 out.collect(
                         ProfileCommand.event(
                                 c.fragment(), e, c.linked(), c.history(), c.merged(), declared));
             }
             case RESEND -> {
-                ProfileFeatures f = features.value(key);
+                ProfileFeatures f = folded(key, declared(c.tenant(), rules));
                 if (f != null) {
-                    if (f.retainTraits(declared(c.tenant(), rules))) {
-                        features.update(key, f);
-                    }
+                    // a fragment handed on gets no more events, but may be handed on again
+                    features.update(key, f);
                     out.collect(ProfileCommand.absorb(c.tenant(), c.target(), f));
                 }
             }
@@ -181,9 +216,51 @@ public final class FragmentStore
                             ProfileCommand.ids(c.tenant(), c.fragment(), c.linked(), c.removed()));
             case FORGET -> {
                 features.clear(key);
+                pending.clear();
                 out.collect(ProfileCommand.forget(c.tenant(), c.fragment(), c.event()));
             }
         }
+    }
+
+    /** Whether {@code e} merges its fragment's pending entries: one event id in FOLD_EVERY. */
+    static boolean folds(Event e) {
+        return Integer.remainderUnsigned(e.eventId().hashCode() * 0x9E3779B9, FOLD_EVERY) == 0;
+    }
+
+    /**
+     * The fragment's features with its pending entries merged in and only the declared traits kept;
+     * the pending list is cleared (the caller writes the result). Null if it has neither.
+     */
+    private ProfileFeatures folded(String key, Set<String> declared) throws Exception {
+        ProfileFeatures f = features.value(key);
+        boolean none = f == null;
+        if (none) {
+            f = new ProfileFeatures();
+        }
+        if (!mergePending(f) && none) {
+            return null;
+        }
+        f.retainTraits(declared);
+        return f;
+    }
+
+    /**
+     * Merges the current key's pending entries into {@code f} and clears them from state; whether
+     * there were any.
+     */
+    private boolean mergePending(ProfileFeatures f) throws Exception {
+        Iterable<ProfileFeatures> entries = pending.get();
+        boolean any = false;
+        if (entries != null) {
+            for (ProfileFeatures one : entries) {
+                f.merge(one);
+                any = true;
+            }
+        }
+        if (any) {
+            pending.clear();
+        }
+        return any;
     }
 
     /** The traits dropped as undeclared so far (the counter), for tests. */
@@ -264,15 +341,20 @@ public final class FragmentStore
         String prefix = tenant + '\u0001';
         long[] changed = {0};
         try {
+            // the backend's current key is the one passed in: featureState and pending are its
             ctx.applyToKeyedState(
                     FEATURES,
                     (key, state) -> {
-                        if (key.startsWith(prefix)) {
-                            ProfileFeatures f = state.value();
-                            if (f != null && f.retainTraits(declared)) {
-                                state.update(f);
-                                changed[0]++;
-                            }
+                        if (key.startsWith(prefix) && retainAll(declared)) {
+                            changed[0]++;
+                        }
+                    });
+            // fragments whose events all wait in their pending list (none folded yet)
+            ctx.applyToKeyedState(
+                    PENDING,
+                    (key, state) -> {
+                        if (key.startsWith(prefix) && retainAll(declared)) {
+                            changed[0]++;
                         }
                     });
         } finally {
@@ -282,6 +364,27 @@ public final class FragmentStore
                 "Removed the traits tenant {}'s rule set no longer declares from {} fragments",
                 tenant,
                 changed[0]);
+    }
+
+    /**
+     * Merges the current key's pending entries into its features and keeps only the declared
+     * traits, in state; whether a trait was dropped.
+     */
+    private boolean retainAll(Set<String> declared) throws Exception {
+        ProfileFeatures f = featureState.value();
+        boolean none = f == null;
+        if (none) {
+            f = new ProfileFeatures();
+        }
+        boolean merged = mergePending(f);
+        if (none && !merged) {
+            return false;
+        }
+        boolean retained = f.retainTraits(declared);
+        if (retained || merged) {
+            featureState.update(f);
+        }
+        return retained;
     }
 
     /**

@@ -474,4 +474,120 @@ class FragmentStoreTest {
         h.getTwoInputOperator().processWatermarkStatus1(WatermarkStatus.IDLE);
         assertThat(h.getOutput()).contains(WatermarkStatus.IDLE);
     }
+
+    /** The entries of fragment {@code oneid} of acme that wait to be merged into its features. */
+    List<ProfileFeatures> pendingOf(String oneid) throws Exception {
+        var operator =
+                (org.apache.flink.streaming.api.operators.AbstractStreamOperator<?>)
+                        h.getTwoInputOperator();
+        operator.setCurrentKey(FragmentCommand.ids("acme", oneid, List.of(), List.of()).key());
+        List<ProfileFeatures> entries = new java.util.ArrayList<>();
+        Iterable<ProfileFeatures> stored =
+                operator.getKeyedStateBackend()
+                        .getPartitionedState(
+                                org.apache.flink.runtime.state.VoidNamespace.INSTANCE,
+                                org.apache.flink.runtime.state.VoidNamespaceSerializer.INSTANCE,
+                                FragmentStore.PENDING)
+                        .get();
+        if (stored != null) {
+            stored.forEach(entries::add);
+        }
+        return entries;
+    }
+
+    /**
+     * An event appends its own features to the fragment's pending list instead of rewriting the
+     * fragment's features; what a hand-over sends is the same as if every event had been added to
+     * the features at once (as the store did before), across the merges of the list by one event in
+     * {@link FragmentStore#FOLD_EVERY}, a restore, and a rule set that stops declaring a trait
+     * half-way (which merges every pending list of the tenant).
+     */
+    @Test
+    void eventsWaitInThePendingListAndAHandOverSendsWhatAllTheEventsMake() throws Exception {
+        broadcast(rules(1, "plan", "city"));
+        ProfileFeatures expected = new ProfileFeatures();
+        int waiting = 0;
+        int folds = 0;
+        for (int i = 0; i < 101; i++) {
+            if (i == 45) {
+                restore(0);
+            }
+            if (i == 70) {
+                broadcast(rules(2, "plan"));
+                expected.retainTraits(Set.of("plan"));
+                assertThat(pendingOf("o1")).as("merged when the rule set came").isEmpty();
+                waiting = 0;
+            }
+            long ts = T + (i % 7) * 86_400_000L - i * 1_000L;
+            Event e =
+                    i % 3 == 0
+                            ? identify(
+                                    "acme", "i" + i, ts, Map.of("plan", "p" + i, "city", "c" + i))
+                            : order("acme", "e" + i, ts, (1 + i) * 1_000_000L);
+            route("o1", e);
+            expected.add(
+                    i < 70 || e.traits().isEmpty() ? e : e.withTraits(Map.of("plan", "p" + i)));
+            if (FragmentStore.folds(e)) {
+                folds++;
+                waiting = 0;
+            } else {
+                waiting++;
+            }
+            assertThat(pendingOf("o1")).hasSize(waiting);
+        }
+        assertThat(folds).as("some of these events merge the list").isBetween(1, 10);
+        drain();
+        assertThat(features("o1")).isEqualTo(expected);
+        assertThat(pendingOf("o1")).as("merged by the hand-over").isEmpty();
+        // handed on again (a later merge of its survivor): the same
+        assertThat(features("o1")).isEqualTo(expected);
+    }
+
+    @Test
+    void aRuleSetThatStopsDeclaringATraitTakesItOutOfThePendingEntriesToo() throws Exception {
+        broadcast(rules(1, "plan", "city"));
+        Event first = identify("acme", "i1", T, Map.of("plan", "gold"));
+        Event second = identify("acme", "i2", T + 1, Map.of("plan", "gold", "city", "Bern"));
+        assertThat(FragmentStore.folds(first) || FragmentStore.folds(second))
+                .as("both wait: the fragment has no features yet")
+                .isFalse();
+        route("o1", first);
+        route("o1", second);
+        drain();
+        assertThat(pendingOf("o1")).hasSize(2);
+        assertThat(pendingOf("o1").get(1).traits()).containsKey("city");
+
+        broadcast(rules(2, "plan"));
+
+        assertThat(pendingOf("o1")).as("merged into the features when the rule set came").isEmpty();
+        restore(0);
+        assertThat(features("o1").traits()).isEqualTo(Map.of("plan", "gold"));
+        assertThat(features("o1").eventsTotal()).isEqualTo(2);
+    }
+
+    @Test
+    void aForgetClearsThePendingEntriesToo() throws Exception {
+        route("o1", order("acme", "e1", T, 1_000_000L));
+        route("o1", order("acme", "e2", T + 1, 2_000_000L));
+        send(
+                FragmentCommand.forget(
+                        "acme",
+                        "o1",
+                        Events.of(EventType.FORGET)
+                                .tenant("acme")
+                                .eventId("f1")
+                                .at(T + 2)
+                                .ids(U1)
+                                .build()));
+        assertThat(pendingOf("o1")).isEmpty();
+        drain();
+        send(FragmentCommand.resend("acme", "o1", "o0"));
+        assertThat(drain()).as("nothing left to hand on").isEmpty();
+
+        route("o1", order("acme", "e3", T + 3, 3_000_000L));
+        drain();
+        ProfileFeatures expected = new ProfileFeatures();
+        expected.add(order("acme", "e3", T + 3, 3_000_000L));
+        assertThat(features("o1")).isEqualTo(expected);
+    }
 }
