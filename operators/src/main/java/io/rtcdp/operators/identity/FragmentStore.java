@@ -187,12 +187,18 @@ public final class FragmentStore
                 Set<String> declared = declared(c.tenant(), rules);
                 Event e = declaredOnly(c.event(), declared);
                 if (folds(e)) {
-                    ProfileFeatures f = folded(key, declared);
+                    ProfileFeatures f = features.value(key);
                     if (f == null) {
                         f = new ProfileFeatures();
                     }
+                    boolean merged = mergePending(f);
+                    f.retainTraits(declared);
                     f.add(e);
+                    // written before the entries go: an event that fails half-way leaves both
                     features.update(key, f);
+                    if (merged) {
+                        pending.clear();
+                    }
                 } else {
                     ProfileFeatures one = new ProfileFeatures();
                     one.add(e);
@@ -203,10 +209,19 @@ public final class FragmentStore
                                 c.fragment(), e, c.linked(), c.history(), c.merged(), declared));
             }
             case RESEND -> {
-                ProfileFeatures f = folded(key, declared(c.tenant(), rules));
-                if (f != null) {
+                ProfileFeatures f = features.value(key);
+                boolean none = f == null;
+                if (none) {
+                    f = new ProfileFeatures();
+                }
+                boolean merged = mergePending(f);
+                if (!none || merged) {
+                    f.retainTraits(declared(c.tenant(), rules));
                     // a fragment handed on gets no more events, but may be handed on again
                     features.update(key, f);
+                    if (merged) {
+                        pending.clear();
+                    }
                     out.collect(ProfileCommand.absorb(c.tenant(), c.target(), f));
                 }
             }
@@ -228,25 +243,8 @@ public final class FragmentStore
     }
 
     /**
-     * The fragment's features with its pending entries merged in and only the declared traits kept;
-     * the pending list is cleared (the caller writes the result). Null if it has neither.
-     */
-    private ProfileFeatures folded(String key, Set<String> declared) throws Exception {
-        ProfileFeatures f = features.value(key);
-        boolean none = f == null;
-        if (none) {
-            f = new ProfileFeatures();
-        }
-        if (!mergePending(f) && none) {
-            return null;
-        }
-        f.retainTraits(declared);
-        return f;
-    }
-
-    /**
-     * Merges the current key's pending entries into {@code f} and clears them from state; whether
-     * there were any.
+     * Merges the current key's pending entries into {@code f}; whether there were any. The caller
+     * clears them once it has written {@code f}.
      */
     private boolean mergePending(ProfileFeatures f) throws Exception {
         Iterable<ProfileFeatures> entries = pending.get();
@@ -256,9 +254,6 @@ public final class FragmentStore
                 f.merge(one);
                 any = true;
             }
-        }
-        if (any) {
-            pending.clear();
         }
         return any;
     }
@@ -383,6 +378,9 @@ public final class FragmentStore
         boolean retained = f.retainTraits(declared);
         if (retained || merged) {
             featureState.update(f);
+        }
+        if (merged) {
+            pending.clear();
         }
         return retained;
     }

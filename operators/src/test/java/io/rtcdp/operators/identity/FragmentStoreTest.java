@@ -590,4 +590,47 @@ class FragmentStoreTest {
         expected.add(order("acme", "e3", T + 3, 3_000_000L));
         assertThat(features("o1")).isEqualTo(expected);
     }
+
+    @Test
+    void anEventThatFailsWhereItWouldMergeThePendingListLosesNoneOfIt() throws Exception {
+        route("o1", order("acme", "e1", T, 1_000_000L));
+        route("o1", order("acme", "e2", T + 1, 2_000_000L));
+        int waiting = pendingOf("o1").size();
+        assertThat(waiting).isPositive();
+        String id = "p0";
+        for (int i = 1; !FragmentStore.folds(order("acme", id, T, 1L)); i++) {
+            id = "p" + i;
+        }
+        // an order line that is null (a defect upstream): the features fail on it after they
+        // have read the pending list
+        Event poison =
+                new Event(
+                        "acme",
+                        id,
+                        EventType.TRACK,
+                        Event.ORDER_COMPLETED,
+                        T + 2,
+                        "web",
+                        List.of(U1),
+                        1_000_000L,
+                        null,
+                        null,
+                        java.util.Arrays.asList((io.rtcdp.udf.event.OrderItem) null),
+                        null,
+                        null,
+                        Map.of(),
+                        null,
+                        0L,
+                        null);
+        drain();
+
+        route("o1", poison);
+
+        assertThat(h.getSideOutput(RecordIsolation.INTERNAL_ERRORS)).hasSize(1);
+        assertThat(pendingOf("o1")).as("still there").hasSize(waiting);
+        ProfileFeatures expected = new ProfileFeatures();
+        expected.add(order("acme", "e1", T, 1_000_000L));
+        expected.add(order("acme", "e2", T + 1, 2_000_000L));
+        assertThat(features("o1")).isEqualTo(expected);
+    }
 }
