@@ -27,7 +27,6 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
-import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
@@ -138,7 +137,6 @@ public final class FragmentStore
     private transient RuleSetsInForce ruleSets;
 
     private transient StateCache<ProfileFeatures> features;
-    private transient ValueState<ProfileFeatures> featureState;
     private transient ListState<ProfileFeatures> pending;
 
     private transient Counter traitsUndeclared;
@@ -148,9 +146,8 @@ public final class FragmentStore
     public void open(OpenContext ctx) {
         isolation.open(getRuntimeContext().getMetricGroup());
         traitsUndeclared = getRuntimeContext().getMetricGroup().counter("traitsUndeclared");
-        featureState = getRuntimeContext().getState(FEATURES);
         features =
-                new StateCache<>(featureState, cacheSize)
+                new StateCache<>(getRuntimeContext().getState(FEATURES), cacheSize)
                         .withMetrics(getRuntimeContext().getMetricGroup(), "fragments");
         pending = getRuntimeContext().getListState(PENDING);
         ruleSets =
@@ -187,18 +184,13 @@ public final class FragmentStore
                 Set<String> declared = declared(c.tenant(), rules);
                 Event e = declaredOnly(c.event(), declared);
                 if (folds(e)) {
-                    ProfileFeatures f = features.value(key);
-                    if (f == null) {
-                        f = new ProfileFeatures();
+                    Merged m = merged(key);
+                    if (m == null) {
+                        m = new Merged(new ProfileFeatures(), false);
                     }
-                    boolean merged = mergePending(f);
-                    f.retainTraits(declared);
-                    f.add(e);
-                    // written before the entries go: an event that fails half-way leaves both
-                    features.update(key, f);
-                    if (merged) {
-                        pending.clear();
-                    }
+                    m.features().retainTraits(declared);
+                    m.features().add(e);
+                    store(key, m);
                 } else {
                     ProfileFeatures one = new ProfileFeatures();
                     one.add(e);
@@ -209,20 +201,12 @@ public final class FragmentStore
                                 c.fragment(), e, c.linked(), c.history(), c.merged(), declared));
             }
             case RESEND -> {
-                ProfileFeatures f = features.value(key);
-                boolean none = f == null;
-                if (none) {
-                    f = new ProfileFeatures();
-                }
-                boolean merged = mergePending(f);
-                if (!none || merged) {
-                    f.retainTraits(declared(c.tenant(), rules));
+                Merged m = merged(key);
+                if (m != null) {
+                    m.features().retainTraits(declared(c.tenant(), rules));
                     // a fragment handed on gets no more events, but may be handed on again
-                    features.update(key, f);
-                    if (merged) {
-                        pending.clear();
-                    }
-                    out.collect(ProfileCommand.absorb(c.tenant(), c.target(), f));
+                    store(key, m);
+                    out.collect(ProfileCommand.absorb(c.tenant(), c.target(), m.features()));
                 }
             }
             case DROP -> out.collect(ProfileCommand.drop(c.tenant(), c.fragment(), c.target()));
@@ -242,20 +226,36 @@ public final class FragmentStore
         return Integer.remainderUnsigned(e.eventId().hashCode() * 0x9E3779B9, FOLD_EVERY) == 0;
     }
 
+    /** A fragment's features with its pending entries merged in, and whether it had any. */
+    private record Merged(ProfileFeatures features, boolean hadPending) {}
+
     /**
-     * Merges the current key's pending entries into {@code f}; whether there were any. The caller
-     * clears them once it has written {@code f}.
+     * The fragment's features (new ones if it has none) with its pending entries merged in; null if
+     * it has neither. Nothing is written: {@link #store} does.
      */
-    private boolean mergePending(ProfileFeatures f) throws Exception {
-        Iterable<ProfileFeatures> entries = pending.get();
+    private Merged merged(String key) throws Exception {
+        ProfileFeatures stored = features.value(key);
+        ProfileFeatures f = stored == null ? new ProfileFeatures() : stored;
         boolean any = false;
+        Iterable<ProfileFeatures> entries = pending.get();
         if (entries != null) {
             for (ProfileFeatures one : entries) {
                 f.merge(one);
                 any = true;
             }
         }
-        return any;
+        return stored == null && !any ? null : new Merged(f, any);
+    }
+
+    /**
+     * Writes the fragment's features, then drops the pending entries merged into them: an event
+     * that fails before this leaves both as they were.
+     */
+    private void store(String key, Merged m) throws Exception {
+        features.update(key, m.features());
+        if (m.hadPending()) {
+            pending.clear();
+        }
     }
 
     /** The traits dropped as undeclared so far (the counter), for tests. */
@@ -336,11 +336,11 @@ public final class FragmentStore
         String prefix = tenant + '\u0001';
         long[] changed = {0};
         try {
-            // the backend's current key is the one passed in: featureState and pending are its
+            // the backend's current key is the one passed in, which the states then read
             ctx.applyToKeyedState(
                     FEATURES,
                     (key, state) -> {
-                        if (key.startsWith(prefix) && retainAll(declared)) {
+                        if (key.startsWith(prefix) && retainAll(key, declared)) {
                             changed[0]++;
                         }
                     });
@@ -348,7 +348,7 @@ public final class FragmentStore
             ctx.applyToKeyedState(
                     PENDING,
                     (key, state) -> {
-                        if (key.startsWith(prefix) && retainAll(declared)) {
+                        if (key.startsWith(prefix) && retainAll(key, declared)) {
                             changed[0]++;
                         }
                     });
@@ -365,22 +365,14 @@ public final class FragmentStore
      * Merges the current key's pending entries into its features and keeps only the declared
      * traits, in state; whether a trait was dropped.
      */
-    private boolean retainAll(Set<String> declared) throws Exception {
-        ProfileFeatures f = featureState.value();
-        boolean none = f == null;
-        if (none) {
-            f = new ProfileFeatures();
-        }
-        boolean merged = mergePending(f);
-        if (none && !merged) {
+    private boolean retainAll(String key, Set<String> declared) throws Exception {
+        Merged m = merged(key);
+        if (m == null) {
             return false;
         }
-        boolean retained = f.retainTraits(declared);
-        if (retained || merged) {
-            featureState.update(f);
-        }
-        if (merged) {
-            pending.clear();
+        boolean retained = m.features().retainTraits(declared);
+        if (retained || m.hadPending()) {
+            store(key, m);
         }
         return retained;
     }
