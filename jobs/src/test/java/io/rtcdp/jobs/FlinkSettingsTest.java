@@ -45,6 +45,28 @@ class FlinkSettingsTest {
     }
 
     /**
+     * RocksDB leaves its two youngest levels uncompressed and compresses the rest with LZ4, unless
+     * the cluster's configuration or a {@code flink.} setting says otherwise: what the cluster sets
+     * is not overridden, and RocksDB reads files of any compression, so a state written with
+     * Flink's default (Snappy) restores.
+     */
+    @Test
+    void rocksDbCompressesOnlyItsOlderLevelsUnlessTheClusterOrASettingSaysOtherwise() {
+        String key = "state.backend.rocksdb.compression.per.level";
+        assertThat(Environments.jobConfiguration(load(Map.of())).getString(key, null))
+                .isEqualTo("NO_COMPRESSION;NO_COMPRESSION;LZ4_COMPRESSION");
+        assertThat(
+                        Environments.jobConfiguration(
+                                        load(Map.of("flink." + key, "ZSTD_COMPRESSION")))
+                                .getString(key, null))
+                .isEqualTo("ZSTD_COMPRESSION");
+        Configuration cluster = new Configuration();
+        cluster.setString(key, "SNAPPY_COMPRESSION");
+        assertThat(Environments.jobConfiguration(load(Map.of()), cluster).toMap())
+                .doesNotContainKey(key);
+    }
+
+    /**
      * The changelog state backend is Flink's to enable (not rtcdp's default): enabled in a local
      * run, its log goes to files beside the checkpoints unless said otherwise; a restore from a
      * savepoint with it needs the CLAIM mode, which gives Flink the savepoint to delete, so the run

@@ -84,7 +84,7 @@ public final class RuleFacts {
      * must be whole). A builder is used once.
      */
     public static final class Builder {
-        private final Map<String, Object> features = new HashMap<>(32);
+        private final Map<String, Object> features = new HashMap<>(64);
         private final Map<String, Object> scores = new HashMap<>(4);
         private final Map<String, Object> rfm = new HashMap<>(8);
         private String lifecycle;

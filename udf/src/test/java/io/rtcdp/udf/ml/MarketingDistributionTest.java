@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Arrays;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class MarketingDistributionTest {
@@ -160,5 +162,75 @@ class MarketingDistributionTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> MarketingDistribution.fromBytes(new byte[] {1, 3, 0}))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /**
+     * Counts moved in and out of bins at random, as subtasks do (a count may go below zero, and
+     * back), against a sorted map of the non-zero counts: the same counts, bins, total, bytes and
+     * ranks after every step, and the sum of two halves equal to the whole.
+     */
+    @Test
+    void countsFollowEveryMoveAsASortedMapOfTheNonZeroBinsDoes() {
+        SplittableRandom r = new SplittableRandom(5);
+        MarketingDistribution d = new MarketingDistribution();
+        MarketingDistribution even = new MarketingDistribution();
+        MarketingDistribution odd = new MarketingDistribution();
+        TreeMap<Integer, Long> expected = new TreeMap<>();
+        int[] bins = new int[200];
+        for (int i = 0; i < bins.length; i++) {
+            bins[i] =
+                    i < 2
+                            ? i * (MarketingDistribution.BINS - 1)
+                            : r.nextInt(MarketingDistribution.BINS);
+        }
+        for (int step = 0; step < 20_000; step++) {
+            int bin = bins[r.nextInt(bins.length)];
+            long delta = r.nextInt(7) - 3;
+            d.add(bin, delta);
+            (step % 2 == 0 ? even : odd).add(bin, delta);
+            long now = expected.getOrDefault(bin, 0L) + delta;
+            if (now == 0) {
+                expected.remove(bin);
+            } else {
+                expected.put(bin, now);
+            }
+            assertThat(d.count(bin)).isEqualTo(expected.getOrDefault(bin, 0L));
+            if (step % 1000 == 0) {
+                assertSame(d, expected);
+            }
+        }
+        assertSame(d, expected);
+        MarketingDistribution sum = even.copy();
+        sum.addAll(odd);
+        assertThat(sum).isEqualTo(d).hasSameHashCodeAs(d);
+        assertSame(MarketingDistribution.fromBytes(d.toBytes()), expected);
+    }
+
+    private static void assertSame(MarketingDistribution d, TreeMap<Integer, Long> expected) {
+        assertThat(d.size()).isEqualTo(expected.size());
+        assertThat(d.isEmpty()).isEqualTo(expected.isEmpty());
+        assertThat(d.total())
+                .isEqualTo(expected.values().stream().mapToLong(Long::longValue).sum());
+        MarketingDistribution rebuilt = new MarketingDistribution();
+        for (Map.Entry<Integer, Long> e : expected.entrySet()) {
+            assertThat(d.count(e.getKey())).isEqualTo(e.getValue());
+            rebuilt.add(e.getKey(), e.getValue());
+        }
+        assertThat(d).isEqualTo(rebuilt).hasSameHashCodeAs(rebuilt);
+        assertThat(d.toBytes()).isEqualTo(rebuilt.toBytes());
+        // ranks count a bin below zero as empty; distance is 1 to an empty distribution
+        long ranked = expected.values().stream().mapToLong(c -> Math.max(0, c)).sum();
+        assertThat(d.ranks().total()).isEqualTo(ranked);
+        assertThat(MarketingDistribution.distance(d.ranks(), rebuilt.ranks()))
+                .isEqualTo(ranked == 0 ? 1.0 : 0.0);
+    }
+
+    @Test
+    void aZeroDeltaAddsNoBin() {
+        MarketingDistribution d = new MarketingDistribution();
+        d.add(42, 0);
+        assertThat(d.isEmpty()).isTrue();
+        assertThat(d.size()).isZero();
+        assertThat(d).isEqualTo(new MarketingDistribution());
     }
 }
