@@ -1,9 +1,8 @@
 #!/usr/bin/env python3
 """CPU per event of every thread of an `rtcdp bench` run, the JVM's own threads included.
 
-`rtcdp bench` prints the CPU of the job's task threads; the rest of the JVM's CPU (the JIT
-compilers, the garbage collector, RocksDB's flush and compaction threads) is only in its total.
-This runs the bench (Linux only: it reads /proc/<pid>/task), samples every thread's user + system
+`rtcdp bench` prints the CPU of the job's task threads and, in three sums, that of the JIT
+compilers, the garbage collector and RocksDB's flush and compaction threads. This runs the bench (Linux only: it reads /proc/<pid>/task), samples every thread's user + system
 time from the start of the measured run to its end, and prints the CPU per event of each thread
 name (digits folded, so the subtasks of a stage add up).
 

@@ -136,6 +136,7 @@ public final class Bench {
                 AtomicLong rocksMax = new AtomicLong();
                 ThreadCpu threadCpu = new ThreadCpu();
                 long processCpuBefore = processCpuNanos();
+                ProcessThreads jvmThreads = ProcessThreads.start();
                 Thread sampler = sampler(rocks, rocksMax, threadCpu);
                 sampler.start();
                 Replay.Summary r;
@@ -206,6 +207,11 @@ public final class Bench {
                                 ? String.format("%.1f µs", redisCpu * 1e3 / Math.max(1, r.valid()))
                                 : "n/a",
                         threadCpu.perEvent(r.valid()));
+                // the JVM's CPU that no task thread shows: a JVM still compiling the pipeline, or
+                // RocksDB busy with what the stages wrote
+                out.printf(
+                        "CPU per event of the JVM's and RocksDB's own threads: %s%n",
+                        jvmThreads.perEvent(r.valid()));
                 out.printf(
                         "busiest subtask share of records: %s%n",
                         busiestShares(InJvmMetrics.recordsInBySubtask()));
