@@ -1,5 +1,6 @@
 package io.rtcdp.jobs.bench;
 
+import io.rtcdp.jobs.local.ProcStat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,22 +48,22 @@ final class ProcessThreads {
         }
     }
 
+    /** A thread: its id and name (an id the kernel gives again later comes with another name). */
+    private record Task(String tid, String name) {}
+
     private final Path tasks;
-    private final long ticksPerSecond;
-    private final Map<String, Long> before;
+    private final Map<Task, Long> before;
 
     /** Reads the threads' CPU of this process now. */
     static ProcessThreads start() {
-        return new ProcessThreads(Path.of("/proc/self/task"), 100);
+        return new ProcessThreads(Path.of("/proc/self/task"));
     }
 
     /**
      * @param tasks a {@code /proc/<pid>/task} directory
-     * @param ticksPerSecond the kernel's clock ticks per second ({@code USER_HZ}, 100 on Linux)
      */
-    ProcessThreads(Path tasks, long ticksPerSecond) {
+    ProcessThreads(Path tasks) {
         this.tasks = tasks;
-        this.ticksPerSecond = ticksPerSecond;
         this.before = read();
     }
 
@@ -77,13 +78,12 @@ final class ProcessThreads {
         for (Group g : Group.values()) {
             out.put(g, 0L);
         }
-        for (Map.Entry<String, Long> e : read().entrySet()) {
-            String tid = e.getKey().substring(0, e.getKey().indexOf(' '));
-            Group g = Group.of(e.getKey().substring(tid.length() + 1));
-            // a thread started since (RocksDB's, at its first database) counts from zero
-            long was = before.getOrDefault(e.getKey(), 0L);
+        for (Map.Entry<Task, Long> e : read().entrySet()) {
+            Group g = Group.of(e.getKey().name());
             if (g != null) {
-                out.merge(g, (e.getValue() - was) * 1_000_000_000L / ticksPerSecond, Long::sum);
+                // a thread started since (RocksDB's, at its first database) counts from zero
+                long ticks = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+                out.merge(g, ticks * 1_000_000_000L / ProcStat.TICKS_PER_SECOND, Long::sum);
             }
         }
         return out;
@@ -112,9 +112,9 @@ final class ProcessThreads {
         return sb.toString();
     }
 
-    /** {@code "<tid> <comm>"} → user + system ticks; empty where there is no such directory. */
-    private Map<String, Long> read() {
-        Map<String, Long> ticks = new HashMap<>();
+    /** Each thread's user + system ticks; empty where there is no such directory. */
+    private Map<Task, Long> read() {
+        Map<Task, Long> ticks = new HashMap<>();
         if (!Files.isDirectory(tasks)) {
             return ticks;
         }
@@ -123,14 +123,9 @@ final class ProcessThreads {
                     t -> {
                         try {
                             String stat = Files.readString(t.resolve("stat"));
-                            // the name is in parentheses and may hold spaces and parentheses
-                            int open = stat.indexOf('(');
-                            int close = stat.lastIndexOf(')');
-                            String comm = stat.substring(open + 1, close);
-                            String[] f = stat.substring(close + 2).split(" ");
-                            // fields 14 and 15 of stat (utime, stime), counted from the state (3)
-                            long cpu = Long.parseLong(f[11]) + Long.parseLong(f[12]);
-                            ticks.put(t.getFileName() + " " + comm, cpu);
+                            ticks.put(
+                                    new Task(t.getFileName().toString(), ProcStat.name(stat)),
+                                    ProcStat.cpuTicks(stat));
                         } catch (IOException | RuntimeException gone) {
                             // the thread ended while we read
                         }

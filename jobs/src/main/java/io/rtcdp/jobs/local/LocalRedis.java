@@ -82,9 +82,7 @@ public final class LocalRedis implements AutoCloseable {
         }
         try {
             String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
-            return ticks * 10; // USER_HZ is 100 on Linux
+            return ProcStat.cpuTicks(stat) * 1000 / ProcStat.TICKS_PER_SECOND;
         } catch (IOException | RuntimeException e) {
             return -1;
         }

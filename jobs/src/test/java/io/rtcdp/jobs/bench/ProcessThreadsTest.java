@@ -35,7 +35,7 @@ class ProcessThreadsTest {
         thread(14, "rocksdb:low", 40, 4);
         thread(15, "profile (1/2)#0", 300, 0);
         thread(16, "a (name) with) parens", 7, 0);
-        ProcessThreads p = new ProcessThreads(tasks, 100);
+        ProcessThreads p = new ProcessThreads(tasks);
 
         thread(10, "C2 CompilerThre", 200, 20); // +110 ticks: 1.1 s
         thread(11, "C1 CompilerThre", 5, 0);
@@ -58,7 +58,7 @@ class ProcessThreadsTest {
 
     @Test
     void withoutProcThereIsNothingToReport() {
-        ProcessThreads p = new ProcessThreads(tasks.resolve("none"), 100);
+        ProcessThreads p = new ProcessThreads(tasks.resolve("none"));
         assertThat(p.since()).isEmpty();
         assertThat(p.perEvent(10)).isEqualTo("not measured (no /proc)");
     }
