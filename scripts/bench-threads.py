@@ -2,7 +2,8 @@
 """CPU per event of every thread of an `rtcdp bench` run, the JVM's own threads included.
 
 `rtcdp bench` prints the CPU of the job's task threads and, in three sums, that of the JIT
-compilers, the garbage collector and RocksDB's flush and compaction threads. This runs the bench (Linux only: it reads /proc/<pid>/task), samples every thread's user + system
+compilers, the garbage collector and RocksDB's flush and compaction threads. This runs the bench
+(Linux only: it reads /proc/<pid>/task), samples every thread's user + system
 time from the start of the measured run to its end, and prints the CPU per event of each thread
 name (digits folded, so the subtasks of a stage add up).
 
