@@ -9,7 +9,6 @@ import io.rtcdp.testing.Await;
 import io.rtcdp.testing.KafkaExtension;
 import io.rtcdp.testing.RedisServerExtension;
 import io.rtcdp.udf.profile.RedisKeys;
-import io.rtcdp.udf.retail.RetailImporter;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +26,7 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,15 +47,21 @@ class HistoryThenLiveITCase {
     @RegisterExtension
     static final KafkaExtension KAFKA = RtcdpTopics.kafka().topic("retail.events.hybrid", 3);
 
-    static final Path CSV = RetailReplayITCase.CSV.toAbsolutePath().normalize();
+    static final Path CSV = RetailEvents.CSV;
+
+    /** The data set's events, split once for both tests. */
+    static Split retail;
 
     @TempDir Path tmp;
 
+    @BeforeAll
+    static void importData() throws Exception {
+        retail = Split.of(RetailEvents.get().events());
+    }
+
     /** Online Retail II's events, split at {@link #SPLIT}, and each customer's event count. */
     record Split(List<String> history, List<String> live, Map<String, Integer> eventsOf) {
-        static Split of(Path tmp) throws Exception {
-            Path events = tmp.resolve("retail.jsonl.gz");
-            RetailImporter.run(CSV, events, "retail");
+        static Split of(Path events) throws Exception {
             Split split = new Split(new ArrayList<>(), new ArrayList<>(), new HashMap<>());
             split.read(events);
             assertThat(split.history()).hasSizeGreaterThan(10_000);
@@ -83,10 +89,9 @@ class HistoryThenLiveITCase {
     @Test
     void aReplaysSavepointThenTheTopicGiveEveryCustomerTheWholeDataSetsProfile() throws Exception {
         REDIS.client().flushAll();
-        Split split = Split.of(tmp);
-        List<String> history = split.history();
-        List<String> live = split.live();
-        Map<String, Integer> eventsOf = split.eventsOf();
+        List<String> history = retail.history();
+        List<String> live = retail.live();
+        Map<String, Integer> eventsOf = retail.eventsOf();
         Path historyFile = tmp.resolve("history.jsonl");
         Files.write(historyFile, history, StandardCharsets.UTF_8);
 
@@ -201,14 +206,13 @@ class HistoryThenLiveITCase {
     @Test
     void runWithHistoryReadsTheFilesThenTheTopicAndCountsAnEventInBothOnce() throws Exception {
         REDIS.client().flushAll();
-        Split split = Split.of(tmp);
         Path historyFile = tmp.resolve("history.jsonl");
-        Files.write(historyFile, split.history(), StandardCharsets.UTF_8);
+        Files.write(historyFile, retail.history(), StandardCharsets.UTF_8);
         List<String> topic =
                 new ArrayList<>(
-                        split.history()
-                                .subList(split.history().size() - 1_000, split.history().size()));
-        topic.addAll(split.live());
+                        retail.history()
+                                .subList(retail.history().size() - 1_000, retail.history().size()));
+        topic.addAll(retail.live());
         KAFKA.sendSpread("retail.events.hybrid", topic);
 
         RtcdpConfig cfg =
@@ -228,7 +232,7 @@ class HistoryThenLiveITCase {
         Streaming.build(cfg, env, List.of(historyFile));
         JobClient job = env.executeAsync("run --history");
         try {
-            awaitAndCompare(split.eventsOf());
+            awaitAndCompare(retail.eventsOf());
         } finally {
             cancel(job);
         }

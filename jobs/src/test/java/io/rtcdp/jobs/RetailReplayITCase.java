@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * RetailRulesOracle}).
  */
 class RetailReplayITCase {
-    static final Path CSV = Path.of("../data/online-retail-ii.csv.gz");
+    static final Path CSV = RetailEvents.CSV;
     static final Path RULES = Path.of("../examples/rules/retail.yaml").toAbsolutePath().normalize();
 
     @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
@@ -39,10 +39,10 @@ class RetailReplayITCase {
 
     @Test
     void everyCustomersFeaturesEqualTheSqlComputation() throws Exception {
-        Path csv = CSV.toAbsolutePath().normalize();
+        Path csv = CSV;
         assertThat(csv).as("the data set at data/ in the repository").exists();
-        Path events = tmp.resolve("retail.jsonl.gz");
-        RetailImporter.Stats stats = RetailImporter.run(csv, events, "retail");
+        Path events = RetailEvents.get().events();
+        RetailImporter.Stats stats = RetailEvents.get().stats();
         assertThat(stats.customers()).isEqualTo(5942);
         // no invoice's items were cut to fit an event: the SQL oracle counts them all
         assertThat(stats.itemsCut()).isZero();

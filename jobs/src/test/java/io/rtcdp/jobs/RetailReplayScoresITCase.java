@@ -12,7 +12,6 @@ import io.rtcdp.udf.ml.Metrics;
 import io.rtcdp.udf.ml.ModelIo;
 import io.rtcdp.udf.ml.ModelSpec;
 import io.rtcdp.udf.profile.RedisKeys;
-import io.rtcdp.udf.retail.RetailImporter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,14 +43,11 @@ class RetailReplayScoresITCase {
     static Path events;
     static History history;
 
-    @TempDir static Path shared;
-
     @TempDir Path tmp;
 
     @BeforeAll
     static void importData() throws Exception {
-        events = shared.resolve("retail.jsonl.gz");
-        RetailImporter.run(RetailReplayITCase.CSV.toAbsolutePath().normalize(), events, "retail");
+        events = RetailEvents.get().events();
         history = History.read(List.of(events), new EventParser(ParserConfig.defaults()));
     }
 
