@@ -41,12 +41,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.AbstractPipeline;
@@ -89,7 +84,6 @@ import redis.clients.jedis.Response;
  * -Drtcdp.chaos.dir=/tmp/rtcdp-chaos}; the timeline is in {@code
  * deploy/target/surefire-reports/io.rtcdp.deploy.LocalClusterITCase-output.txt}.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LocalClusterITCase {
     static final Path REPO = Path.of(System.getProperty("rtcdp.repo", "..")).toAbsolutePath();
     static final Path SCRIPT = REPO.resolve("scripts/local-cluster");
@@ -148,48 +142,15 @@ class LocalClusterITCase {
                     .topic("rtcdp.audit", 1)
                     .topic("rtcdp.commands", 1);
 
-    /** Where the cluster's processes and the scripts' outputs live while the class runs. */
-    @TempDir static Path shared;
-
     @TempDir Path tmp;
 
     private Path work;
-
-    /**
-     * One standalone cluster for both tests (its start and stop take ~15 s on this machine): a
-     * JobManager and two TaskManagers. The chaos test runs first, as its kills must hit one of the
-     * job's two TaskManagers (it leaves two, the killed one replaced); the upgrade test adds two
-     * for its side-by-side runs. Each test cancels the jobs it leaves running.
-     */
-    private static Path clusterDir;
-
-    private static int port;
-    private static int rpcPort;
-    private static final List<Long> pids = new ArrayList<>();
-    private static final HttpClient http = HttpClient.newHttpClient();
+    private Path clusterDir;
+    private int port;
+    private int rpcPort;
+    private final List<Long> pids = new ArrayList<>();
     private long maxRestarts;
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        clusterDir = (DIR == null ? shared : Path.of(DIR).toAbsolutePath()).resolve("cluster");
-        deleteRecursively(clusterDir);
-        port = freePort();
-        rpcPort = freePort();
-        Result start = script(Duration.ofMinutes(3), "start", "--taskmanagers", "2");
-        rememberPids();
-        assertThat(start.code()).as("start:\n%s", start.out()).isZero();
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        try {
-            script(Duration.ofMinutes(1), "stop");
-        } finally {
-            for (long pid : pids) { // whatever the script could not stop
-                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-            }
-        }
-    }
+    private final HttpClient http = HttpClient.newHttpClient();
 
     /** One kill and the recovery that followed it; times are epoch ms. */
     record Kill(
@@ -208,7 +169,6 @@ class LocalClusterITCase {
             long checkpointAfterAt) {}
 
     @Test
-    @Order(1)
     void taskManagersKilledAtRandomTimesLeaveTheSameRedisAsARunWithoutFailure() throws Exception {
         assertThat(KILLS).as("rtcdp.chaos.kills").isNotNegative();
         work = DIR == null ? tmp : Files.createDirectories(Path.of(DIR).toAbsolutePath());
@@ -220,7 +180,16 @@ class LocalClusterITCase {
         long events = EVENTS;
         int persons = PERSONS;
         Path input = input(events, persons);
+
+        clusterDir = work.resolve("cluster");
+        deleteRecursively(clusterDir);
+        port = freePort();
+        rpcPort = freePort();
         try {
+            Result start = script(Duration.ofMinutes(3), "start", "--taskmanagers", "2");
+            rememberPids();
+            assertThat(start.code()).as("start:\n%s", start.out()).isZero();
+
             // run 1, the oracle: no failure; how long the job runs after its first checkpoint
             String oracle;
             JsonNode oracleJob;
@@ -355,7 +324,10 @@ class LocalClusterITCase {
         } catch (Exception | AssertionError e) {
             throw diagnosed(e);
         } finally {
-            cancelUnfinishedJobs();
+            script(Duration.ofMinutes(1), "stop");
+            for (long pid : pids) { // whatever the script could not stop
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
         }
     }
 
@@ -369,14 +341,14 @@ class LocalClusterITCase {
      * events topic has one partition (the merge history records which event merged two profiles,
      * and events of two partitions meet in whatever order they are fetched), the last event is of
      * another tenant, two months later, so the job's watermark passes every refresh of tenant
-     * acme's profiles in both runs, and RFM boundaries are rebuilt every second. The run without
-     * the stop reads the whole topic at the same time as the restored job, in another consumer
-     * group and Redis key prefix; the two key spaces are compared without their prefixes.
+     * acme's profiles in both runs, and RFM boundaries are rebuilt every second.
      */
     @Test
-    @Order(2)
     void aStreamingJobStoppedWithASavepointAndSubmittedAgainLeavesTheSameRedis() throws Exception {
         work = tmp;
+        clusterDir = work.resolve("cluster");
+        port = freePort();
+        rpcPort = freePort();
         // Within the out-of-orderness only: the contract's "as_of depends on the input only"
         // holds for events the watermark has not passed. A later one may find its profile already
         // refreshed to a later point of the same values, which a run that read it sooner never
@@ -408,24 +380,11 @@ class LocalClusterITCase {
         int half = events.size() / 2;
         KAFKA.sendSpread("rtcdp.events", events.subList(0, half));
         try {
+            Result start = script(Duration.ofMinutes(3), "start", "--taskmanagers", "2");
+            rememberPids();
+            assertThat(start.code()).as("start:\n%s", start.out()).isZero();
+
             REDIS.flushAll();
-            // the restored job and the oracle run at once: four slots
-            for (int i = 0; i < 2; i++) {
-                Result add = script(Duration.ofMinutes(2), "add-taskmanager");
-                rememberPids();
-                assertThat(add.code()).as("add-taskmanager:\n%s", add.out()).isZero();
-            }
-            Await.until(
-                    "four TaskManagers with a free slot each",
-                    Duration.ofMinutes(2),
-                    () -> {
-                        int free = 0;
-                        for (JsonNode tm : get("/taskmanagers").path("taskmanagers")) {
-                            free += tm.path("freeSlots").asInt();
-                        }
-                        return free;
-                    },
-                    free -> free == 4);
             String first = submitStreaming("upgrade", null);
             Await.until(
                     "job " + first + " completed a checkpoint with events consumed",
@@ -449,17 +408,17 @@ class LocalClusterITCase {
                     first, savepoint, committed("rtcdp-upgrade"), half);
 
             KAFKA.sendSpread("rtcdp.events", events.subList(half, events.size()));
-            // the restored job and the oracle side by side, each in its own group and key space
             String second = submitStreaming("upgrade", savepoint);
-            String oracle = submitStreaming("oracle", null);
             Path upgradeDump = work.resolve("redis-upgrade.txt");
             long end = START.plus(Duration.ofDays(90)).minus(OUT_OF_ORDERNESS).toEpochMilli() - 1;
-            long upgradeKeys = awaitQuiet(second, "upgrade", end, upgradeDump);
+            long upgradeKeys = awaitQuiet(second, "rtcdp-upgrade", end, upgradeDump);
             cancel(second);
             log("upgrade: %s restored and consumed the topic: %d keys", second, upgradeKeys);
 
+            REDIS.flushAll();
+            String oracle = submitStreaming("oracle", null);
             Path oracleDump = work.resolve("redis-oracle.txt");
-            long oracleKeys = awaitQuiet(oracle, "oracle", end, oracleDump);
+            long oracleKeys = awaitQuiet(oracle, "rtcdp-oracle", end, oracleDump);
             cancel(oracle);
             log("oracle: %s consumed the topic without a stop: %d keys", oracle, oracleKeys);
             assertThat(oracleKeys).as("keys written without the stop").isGreaterThan(500);
@@ -475,23 +434,14 @@ class LocalClusterITCase {
         } catch (Exception | AssertionError e) {
             throw diagnosed(e);
         } finally {
-            cancelUnfinishedJobs();
-        }
-    }
-
-    /** Cancels every job of the cluster not yet ended (a failed test's), for the next test. */
-    private void cancelUnfinishedJobs() throws Exception {
-        for (JsonNode j : get("/jobs/overview").path("jobs")) {
-            if (!Set.of("FINISHED", "FAILED", "CANCELED").contains(j.path("state").asText())) {
-                cancel(j.path("jid").asText());
+            script(Duration.ofMinutes(1), "stop");
+            for (long pid : pids) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
             }
         }
     }
 
-    /**
-     * Submits {@code rtcdp run} of consumer group {@code rtcdp-<name>} and Redis key prefix {@code
-     * name}, from {@code savepoint}.
-     */
+    /** Submits {@code rtcdp run} of consumer group {@code rtcdp-<name>}, from {@code savepoint}. */
     private String submitStreaming(String name, String savepoint) throws Exception {
         Path config = work.resolve(name + ".properties");
         Files.writeString(
@@ -501,7 +451,6 @@ class LocalClusterITCase {
                         "kafka.bootstrap-servers = " + KAFKA.bootstrapServers(),
                         "kafka.group-id = rtcdp-" + name,
                         "redis.url = " + REDIS.url(),
-                        "redis.key-prefix = " + name,
                         "checkpoint.interval = 1s",
                         "rfm.refresh-interval = 1s",
                         // the reader without the partition stops holding back event time soon
@@ -522,14 +471,13 @@ class LocalClusterITCase {
     }
 
     /**
-     * Waits until the job of {@link #submitStreaming} {@code name} committed every offset of the
-     * events topic (all events processed up to a completed checkpoint, whose Redis writes were
-     * flushed before it), until the profile stage's watermark reached {@code watermark} (its
-     * refresh timers up to there fired), and then until two dumps of its keys 5 s apart are equal;
-     * the last dump is in {@code out}. Returns its number of keys.
+     * Waits until the group committed every offset of the events topic (all events processed up to
+     * a completed checkpoint, whose Redis writes were flushed before it), until the profile stage's
+     * watermark reached {@code watermark} (its refresh timers up to there fired), and then until
+     * two dumps of Redis 5 s apart are equal; the last dump is in {@code out}. Returns its number
+     * of keys.
      */
-    private long awaitQuiet(String job, String name, long watermark, Path out) throws Exception {
-        String group = "rtcdp-" + name;
+    private long awaitQuiet(String job, String group, long watermark, Path out) throws Exception {
         Await.until(
                 "job " + job + " committed every event of the topic",
                 Duration.ofMinutes(5),
@@ -552,12 +500,13 @@ class LocalClusterITCase {
                 "Redis unchanged for 5 s",
                 Duration.ofMinutes(2),
                 () -> {
+                    // the first dump at once: it cannot equal the empty file before it
                     if (!first[0]) {
                         Thread.sleep(5000);
                     }
                     first[0] = false;
                     try {
-                        keys[0] = dump(out, name);
+                        keys[0] = dump(out);
                     } catch (redis.clients.jedis.exceptions.JedisConnectionException e) {
                         log("dump: %s (a busy machine); again", e.getMessage());
                         return false;
@@ -1094,19 +1043,8 @@ class LocalClusterITCase {
      * than string, hash, set and list by their type name). Returns the number of keys.
      */
     private static long dump(Path out) throws IOException {
-        return dump(out, null);
-    }
-
-    /**
-     * {@link #dump(Path)} of the keys of prefix {@code prefix} only (every key if null), written
-     * without it: two runs' key spaces compare as one.
-     */
-    private static long dump(Path out, String prefix) throws IOException {
         RedisClient client = REDIS.client();
         List<String> keys = new ArrayList<>(RedisServerExtension.keys(client));
-        if (prefix != null) {
-            keys.removeIf(k -> !k.startsWith(prefix + ":"));
-        }
         try (BufferedWriter w = Files.newBufferedWriter(out)) {
             for (int from = 0; from < keys.size(); from += 1000) {
                 List<String> batch = keys.subList(from, Math.min(keys.size(), from + 1000));
@@ -1142,10 +1080,7 @@ class LocalClusterITCase {
                     } else if (v instanceof Set<?> s) {
                         v = new TreeSet<>(s);
                     }
-                    String key = batch.get(i);
-                    w.write(
-                            JSON.writeValueAsString(
-                                    prefix == null ? key : key.substring(prefix.length() + 1)));
+                    w.write(JSON.writeValueAsString(batch.get(i)));
                     w.write('\t');
                     w.write(
                             JSON.writeValueAsString(
@@ -1236,7 +1171,7 @@ class LocalClusterITCase {
         return get("/jobs/" + job).path("state").asText();
     }
 
-    private static JsonNode get(String path) throws IOException, InterruptedException {
+    private JsonNode get(String path) throws IOException, InterruptedException {
         HttpResponse<String> r =
                 http.send(
                         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
@@ -1260,7 +1195,7 @@ class LocalClusterITCase {
         return out;
     }
 
-    private static void rememberPids() throws Exception {
+    private void rememberPids() throws Exception {
         Result r = script(Duration.ofSeconds(30), "pids");
         for (String line : r.out().lines().toList()) {
             String[] f = line.trim().split("\\s+");
@@ -1272,14 +1207,14 @@ class LocalClusterITCase {
 
     record Result(int code, String out) {}
 
-    private static Result script(Duration timeout, String... args) throws Exception {
+    private Result script(Duration timeout, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("bash", SCRIPT.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("RTCDP_CLUSTER_DIR", clusterDir.toString());
         pb.environment().put("RTCDP_CLUSTER_PORT", Integer.toString(port));
         pb.environment().put("RTCDP_CLUSTER_RPC_PORT", Integer.toString(rpcPort));
-        Path out = Files.createTempFile(shared, "script", ".out");
+        Path out = Files.createTempFile(tmp, "script", ".out");
         pb.redirectOutput(out.toFile());
         Process p = pb.start();
         if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
