@@ -26,10 +26,11 @@ final class RetailEvents {
         if (imported == null) {
             try {
                 Path dir = Files.createTempDirectory("rtcdp-retail-events");
-                Path events = dir.resolve("retail.jsonl.gz");
-                RetailImporter.Stats stats = RetailImporter.run(CSV, events, "retail");
-                events.toFile().deleteOnExit();
+                // deleted at exit in the reverse order: the file, then its directory
                 dir.toFile().deleteOnExit();
+                Path events = dir.resolve("retail.jsonl.gz");
+                events.toFile().deleteOnExit();
+                RetailImporter.Stats stats = RetailImporter.run(CSV, events, "retail");
                 imported = new Imported(events, stats);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
