@@ -474,7 +474,7 @@ class LocalClusterITCase {
      * Waits until the group committed every offset of the events topic (all events processed up to
      * a completed checkpoint, whose Redis writes were flushed before it), until the profile stage's
      * watermark reached {@code watermark} (its refresh timers up to there fired), and then until
-     * two dumps of Redis 5 s apart are equal; the last dump is in {@code out}. Returns its number
+     * every dump of Redis for 5 s was the same; the last dump is in {@code out}. Returns its number
      * of keys.
      */
     private long awaitQuiet(String job, String group, long watermark, Path out) throws Exception {
@@ -495,25 +495,24 @@ class LocalClusterITCase {
         Path before = work.resolve(out.getFileName() + ".before");
         Files.writeString(before, "");
         long[] keys = {0};
-        boolean[] first = {true};
+        long[] unchangedSince = {System.nanoTime()};
         Await.until(
                 "Redis unchanged for 5 s",
                 Duration.ofMinutes(2),
                 () -> {
-                    // the first dump at once: it cannot equal the empty file before it
-                    if (!first[0]) {
-                        Thread.sleep(5000);
-                    }
-                    first[0] = false;
                     try {
                         keys[0] = dump(out);
                     } catch (redis.clients.jedis.exceptions.JedisConnectionException e) {
                         log("dump: %s (a busy machine); again", e.getMessage());
                         return false;
                     }
-                    boolean same = Files.mismatch(before, out) == -1;
-                    Files.copy(out, before, StandardCopyOption.REPLACE_EXISTING);
-                    return same;
+                    long now = System.nanoTime();
+                    if (Files.mismatch(before, out) != -1) {
+                        Files.copy(out, before, StandardCopyOption.REPLACE_EXISTING);
+                        unchangedSince[0] = now;
+                        return false;
+                    }
+                    return now - unchangedSince[0] >= Duration.ofSeconds(5).toNanos();
                 });
         log(
                 "job %s: profile stage's metrics %s",

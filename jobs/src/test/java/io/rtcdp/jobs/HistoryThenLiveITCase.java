@@ -47,8 +47,6 @@ class HistoryThenLiveITCase {
     @RegisterExtension
     static final KafkaExtension KAFKA = RtcdpTopics.kafka().topic("retail.events.hybrid", 3);
 
-    static final Path CSV = RetailEvents.CSV;
-
     /** The data set's events, split once for both tests. */
     static Split retail;
 
@@ -277,6 +275,6 @@ class HistoryThenLiveITCase {
                     return waiting.size();
                 },
                 left -> left == 0);
-        RetailReplayITCase.assertFeaturesEqualSql(CSV, tmp, redis);
+        RetailReplayITCase.assertFeaturesEqualSql(RetailEvents.CSV, tmp, redis);
     }
 }

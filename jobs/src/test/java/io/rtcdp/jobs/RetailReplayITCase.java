@@ -29,7 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
  * RetailRulesOracle}).
  */
 class RetailReplayITCase {
-    static final Path CSV = RetailEvents.CSV;
     static final Path RULES = Path.of("../examples/rules/retail.yaml").toAbsolutePath().normalize();
 
     @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
@@ -39,7 +38,7 @@ class RetailReplayITCase {
 
     @Test
     void everyCustomersFeaturesEqualTheSqlComputation() throws Exception {
-        Path csv = CSV;
+        Path csv = RetailEvents.CSV;
         assertThat(csv).as("the data set at data/ in the repository").exists();
         Path events = RetailEvents.get().events();
         RetailImporter.Stats stats = RetailEvents.get().stats();
