@@ -378,7 +378,7 @@ class CanaryScanITCase {
                             .get();
         } finally {
             if (!job.getJobStatus().get().isGloballyTerminalState()) {
-                job.cancel().get();
+                FlinkTestCluster.cancel(job);
             }
         }
         assertThat(savepoint).isNotNull();

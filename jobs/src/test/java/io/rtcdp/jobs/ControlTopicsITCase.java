@@ -138,7 +138,7 @@ class ControlTopicsITCase {
                                 && "2".equals(h.get("model.purchase"));
                     });
         } finally {
-            job.cancel().get();
+            FlinkTestCluster.cancel(job);
         }
     }
 

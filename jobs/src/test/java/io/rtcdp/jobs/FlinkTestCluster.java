@@ -1,8 +1,12 @@
 package io.rtcdp.jobs;
 
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.client.JobCancellationException;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.ExceptionUtils;
 
 /** The MiniCluster of the integration tests: 1 TaskManager, 4 slots, RocksDB. */
 final class FlinkTestCluster {
@@ -33,6 +37,23 @@ final class FlinkTestCluster {
                         .getExecutionEnvironment(conf);
         Streaming.build(cfg, env);
         return env.executeAsync(name);
+    }
+
+    /**
+     * Cancels the job and waits until it ended: its tasks, and its Kafka readers with them, have
+     * stopped before the test class's broker does. (Left cancelling, a job's Kafka reader outlived
+     * the broker at the class's end, and the MiniCluster waited 30 s for its fetcher to close.)
+     */
+    static void cancel(org.apache.flink.core.execution.JobClient job) throws Exception {
+        job.cancel().get();
+        try {
+            // the job's result, once it ended: failed with the cancellation
+            job.getJobExecutionResult().get(1, TimeUnit.MINUTES);
+        } catch (ExecutionException e) {
+            if (ExceptionUtils.findThrowable(e, JobCancellationException.class).isEmpty()) {
+                throw e;
+            }
+        }
     }
 
     /** Job settings of a test: no restarts unless the test asks for them. */

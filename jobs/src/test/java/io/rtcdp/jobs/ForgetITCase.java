@@ -300,7 +300,7 @@ class ForgetITCase {
                                     ""))
                     .isEmpty();
         } finally {
-            job.cancel().get();
+            FlinkTestCluster.cancel(job);
         }
 
         // a replay of the original history (without the forget) into the same Redis: the

@@ -9,6 +9,7 @@ import io.rtcdp.testing.Await;
 import io.rtcdp.testing.KafkaExtension;
 import io.rtcdp.testing.RedisServerExtension;
 import io.rtcdp.udf.profile.RedisKeys;
+import io.rtcdp.udf.testing.RetailOrders;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -54,7 +55,7 @@ class HistoryThenLiveITCase {
 
     @BeforeAll
     static void importData() throws Exception {
-        retail = Split.of(RetailEvents.get().events());
+        retail = Split.of(RetailOrders.imported().events());
     }
 
     /** Online Retail II's events, split at {@link #SPLIT}, and each customer's event count. */
@@ -146,7 +147,7 @@ class HistoryThenLiveITCase {
         try {
             awaitAndCompare(eventsOf);
         } finally {
-            cancel(job);
+            FlinkTestCluster.cancel(job);
         }
     }
 
@@ -232,17 +233,8 @@ class HistoryThenLiveITCase {
         try {
             awaitAndCompare(retail.eventsOf());
         } finally {
-            cancel(job);
+            FlinkTestCluster.cancel(job);
         }
-    }
-
-    /** Cancels the job and waits until it ended (it writes checkpoints into the test's files). */
-    private static void cancel(JobClient job) throws Exception {
-        job.cancel().get();
-        Await.until(
-                "the job ended",
-                Duration.ofMinutes(1),
-                () -> job.getJobStatus().get().isGloballyTerminalState());
     }
 
     /**
@@ -275,6 +267,6 @@ class HistoryThenLiveITCase {
                     return waiting.size();
                 },
                 left -> left == 0);
-        RetailReplayITCase.assertFeaturesEqualSql(RetailEvents.CSV, tmp, redis);
+        RetailReplayITCase.assertFeaturesEqualSql(RetailOrders.csv(), tmp, redis);
     }
 }

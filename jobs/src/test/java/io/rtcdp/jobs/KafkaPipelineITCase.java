@@ -175,7 +175,7 @@ class KafkaPipelineITCase {
             assertThat(expected).hasSize(userIdOf.size());
             assertThat(SqlFeatureOracle.mismatches(expected, actual)).isEmpty();
         } finally {
-            job.cancel().get();
+            FlinkTestCluster.cancel(job);
         }
     }
 

@@ -104,7 +104,7 @@ class KafkaSecurityITCase {
             assertThat(dlq).hasSize(1);
             assertThat(new String(dlq.get(0), StandardCharsets.UTF_8)).contains("bad_json");
         } finally {
-            job.cancel().get();
+            FlinkTestCluster.cancel(job);
         }
     }
 }

@@ -244,7 +244,7 @@ class LearningLoopITCase {
                     browsers / (PROFILES / 2));
             assertThat(buyers / (PROFILES / 2)).isGreaterThan(browsers / (PROFILES / 2) + 0.2);
         } finally {
-            job.cancel().get();
+            FlinkTestCluster.cancel(job);
         }
     }
 

@@ -208,7 +208,7 @@ class MetricsITCase {
             assertThat(missing).as("dashboard metrics missing from the scrape").isEmpty();
         } finally {
             if (!ended.isDone()) {
-                job.cancel().get();
+                FlinkTestCluster.cancel(job);
             }
         }
     }

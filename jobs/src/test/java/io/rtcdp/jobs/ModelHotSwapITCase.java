@@ -192,7 +192,7 @@ class ModelHotSwapITCase {
             assertThat(REDIS.client().keys("rtcdp:t1:profile:*")).hasSize(PROFILES);
             assertThat(REDIS.client().keys("rtcdp:t2:*")).isEmpty();
         } finally {
-            job.cancel().get();
+            FlinkTestCluster.cancel(job);
         }
     }
 

@@ -146,7 +146,7 @@ class PoisonKafkaITCase {
                     .isEqualTo("9223372036854.775807");
             assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
         } finally {
-            job.cancel().get();
+            FlinkTestCluster.cancel(job);
         }
     }
 

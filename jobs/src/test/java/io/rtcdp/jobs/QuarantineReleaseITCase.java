@@ -160,7 +160,7 @@ class QuarantineReleaseITCase {
                     .extracting(c -> c.get("reason").asText())
                     .containsExactly("user_id_protected");
         } finally {
-            job.cancel().get();
+            FlinkTestCluster.cancel(job);
         }
     }
 

@@ -100,7 +100,7 @@ class QuietEventsITCase {
                     .containsEntry("f.events_24h", "1")
                     .containsEntry("as_of", Long.toString(t + 4 * DAY));
         } finally {
-            job.cancel().get();
+            FlinkTestCluster.cancel(job);
         }
     }
 

@@ -42,7 +42,7 @@ class RetailNextPurchaseITCase {
     @Test
     void recommendationsInRedisBeatTheBaselines() throws Exception {
         long cutoff = Times.parseTime("2011-09-01");
-        RetailOrders orders = new RetailOrders(RetailOrders.events(tmp), cutoff);
+        RetailOrders orders = new RetailOrders(RetailOrders.events(), cutoff);
 
         // the imported events before the cutoff, as a replay to the cutoff reads them
         EventParser parser = new EventParser(ParserConfig.defaults());
@@ -53,7 +53,7 @@ class RetailNextPurchaseITCase {
                                 new InputStreamReader(
                                         new GZIPInputStream(
                                                 Files.newInputStream(
-                                                        tmp.resolve("retail.jsonl.gz"))),
+                                                        RetailOrders.imported().events())),
                                         StandardCharsets.UTF_8));
                 BufferedWriter out = Files.newBufferedWriter(history)) {
             String line;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.rtcdp.testing.RedisServerExtension;
 import io.rtcdp.udf.profile.RedisKeys;
 import io.rtcdp.udf.retail.RetailImporter;
+import io.rtcdp.udf.testing.RetailOrders;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -38,10 +39,9 @@ class RetailReplayITCase {
 
     @Test
     void everyCustomersFeaturesEqualTheSqlComputation() throws Exception {
-        Path csv = RetailEvents.CSV;
-        assertThat(csv).as("the data set at data/ in the repository").exists();
-        Path events = RetailEvents.get().events();
-        RetailImporter.Stats stats = RetailEvents.get().stats();
+        Path csv = RetailOrders.csv();
+        Path events = RetailOrders.imported().events();
+        RetailImporter.Stats stats = RetailOrders.imported().stats();
         assertThat(stats.customers()).isEqualTo(5942);
         // no invoice's items were cut to fit an event: the SQL oracle counts them all
         assertThat(stats.itemsCut()).isZero();

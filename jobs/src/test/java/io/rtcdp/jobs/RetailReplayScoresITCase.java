@@ -4,14 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.rtcdp.testing.RedisServerExtension;
-import io.rtcdp.udf.event.EventParser;
-import io.rtcdp.udf.event.ParserConfig;
 import io.rtcdp.udf.ml.Backtest;
 import io.rtcdp.udf.ml.History;
 import io.rtcdp.udf.ml.Metrics;
 import io.rtcdp.udf.ml.ModelIo;
 import io.rtcdp.udf.ml.ModelSpec;
 import io.rtcdp.udf.profile.RedisKeys;
+import io.rtcdp.udf.testing.RetailOrders;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,8 +46,8 @@ class RetailReplayScoresITCase {
 
     @BeforeAll
     static void importData() throws Exception {
-        events = RetailEvents.get().events();
-        history = History.read(List.of(events), new EventParser(ParserConfig.defaults()));
+        events = RetailOrders.imported().events();
+        history = RetailOrders.history();
     }
 
     @ParameterizedTest

@@ -266,7 +266,7 @@ class RulesHotReloadITCase {
             assertThat(redis.keys("rtcdp:t1:profile:*")).hasSize(PROFILES);
             assertThat(redis.keys("rtcdp:t2:*")).isEmpty();
         } finally {
-            job.cancel().get();
+            FlinkTestCluster.cancel(job);
         }
     }
 

@@ -246,7 +246,7 @@ class TriggerITCase {
             assertThat(fromKafka).containsExactlyInAnyOrderElementsOf(expected);
             killer.assertKilledBefore(System.nanoTime());
         } finally {
-            job.cancel().get();
+            FlinkTestCluster.cancel(job);
         }
     }
 

@@ -3,17 +3,11 @@ package io.rtcdp.udf.ml;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.rtcdp.udf.event.EventParser;
-import io.rtcdp.udf.event.ParserConfig;
-import io.rtcdp.udf.retail.RetailImporter;
+import io.rtcdp.udf.testing.RetailOrders;
 import io.rtcdp.udf.time.Times;
-import java.io.IOException;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The acceptance check of online scoring on real data (UCI Online Retail II, issue 14): at the
@@ -26,21 +20,11 @@ import org.junit.jupiter.api.io.TempDir;
  * RFM-style inputs alone stay within 0.01 of their batch model.
  */
 class RetailEvaluationTest {
-    @TempDir static Path dir;
     private static History history;
 
     @BeforeAll
-    static void load() throws IOException {
-        Path csv =
-                Paths.get(
-                        System.getProperty("rtcdp.retail.csv", "../data/online-retail-ii.csv.gz"));
-        assertThat(csv)
-                .as("the data set (data/ in the repository) at %s", csv.toAbsolutePath())
-                .isReadable();
-        Path events = dir.resolve("retail.jsonl.gz");
-        RetailImporter.run(csv, events);
-        history = History.read(List.of(events), new EventParser(ParserConfig.defaults()));
-        assertThat(history.invalid()).isZero();
+    static void load() {
+        history = RetailOrders.history();
     }
 
     @Test

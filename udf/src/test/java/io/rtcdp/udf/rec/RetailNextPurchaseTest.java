@@ -6,13 +6,11 @@ import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.testing.RetailOrders;
 import io.rtcdp.udf.time.Times;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Next purchase on real data (UCI Online Retail II, its order lines as {@code props.items}): at the
@@ -23,12 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
 class RetailNextPurchaseTest {
     private static final int BUCKETS = 4;
 
-    @TempDir static Path dir;
-
     @Test
     void beatsMostPopularAndBuyAgainAtHitAt10() throws IOException {
         long cutoff = Times.parseTime("2011-09-01");
-        RetailOrders orders = new RetailOrders(RetailOrders.events(dir), cutoff);
+        RetailOrders orders = new RetailOrders(RetailOrders.events(), cutoff);
         List<ItemStats> buckets = new ArrayList<>();
         for (int b = 0; b < BUCKETS; b++) {
             buckets.add(new ItemStats());

@@ -3,17 +3,8 @@ package io.rtcdp.udf.rfm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rtcdp.udf.event.Event;
-import io.rtcdp.udf.event.EventParser;
-import io.rtcdp.udf.event.InvalidEventException;
-import io.rtcdp.udf.event.ParserConfig;
 import io.rtcdp.udf.profile.ProfileFeatures;
-import io.rtcdp.udf.retail.RetailImporter;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
+import io.rtcdp.udf.testing.RetailOrders;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * RFM on the real UCI Online Retail II data (5,942 customers): the per-customer values come from
@@ -30,30 +20,11 @@ import org.junit.jupiter.api.io.TempDir;
  * the exact quantiles.
  */
 class RfmRetailTest {
-    @TempDir Path dir;
-
     @Test
-    void sketchBoundariesAndScoresMatchExactQuantilesOnRealData()
-            throws IOException, InvalidEventException {
-        Path csv =
-                Paths.get(
-                        System.getProperty("rtcdp.retail.csv", "../data/online-retail-ii.csv.gz"));
-        assertThat(Files.isReadable(csv))
-                .as("the data set (data/ in the repository) at %s", csv.toAbsolutePath())
-                .isTrue();
-        Path events = dir.resolve("retail.jsonl");
-        RetailImporter.run(csv, events, "retail");
-
-        EventParser parser = new EventParser(ParserConfig.defaults());
+    void sketchBoundariesAndScoresMatchExactQuantilesOnRealData() {
         Map<String, ProfileFeatures> customers = new HashMap<>();
-        try (BufferedReader r = Files.newBufferedReader(events, StandardCharsets.UTF_8)) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                Event e = parser.parse(line.getBytes(StandardCharsets.UTF_8));
-                customers
-                        .computeIfAbsent(e.ids().get(0).value(), k -> new ProfileFeatures())
-                        .add(e);
-            }
+        for (Event e : RetailOrders.events()) {
+            customers.computeIfAbsent(e.ids().get(0).value(), k -> new ProfileFeatures()).add(e);
         }
         assertThat(customers).hasSize(5_942);
 

@@ -10,6 +10,8 @@ import io.rtcdp.udf.ml.History;
 import io.rtcdp.udf.rec.PurchasedItems;
 import io.rtcdp.udf.retail.RetailImporter;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -24,7 +26,8 @@ import java.util.function.Function;
 /**
  * The orders of UCI Online Retail II with their items, split at a cutoff, and the next-purchase
  * baselines and measure (hit@10) that the recommendation is compared with, in the udf test and in
- * the replay through the job alike.
+ * the replay through the job alike. Also the data set itself for every test that reads it whole:
+ * imported and parsed once per test JVM ({@link #imported()}, {@link #history()}).
  *
  * <ul>
  *   <li>population: the customers with an order in the 30 days from the cutoff who ordered before
@@ -46,15 +49,54 @@ public final class RetailOrders {
                 .normalize();
     }
 
-    /** Every valid event of the data set, imported to {@code dir}, in time order. */
-    public static List<Event> events(Path dir) throws IOException {
-        Path csv = csv();
-        assertThat(csv).as("the data set (data/ in the repository) at %s", csv).isReadable();
-        Path events = dir.resolve("retail.jsonl.gz");
-        RetailImporter.run(csv, events);
-        History history = History.read(List.of(events), new EventParser(ParserConfig.defaults()));
-        assertThat(history.invalid()).isZero();
-        return history.events();
+    /** The data set imported ({@code import-retail}'s gzipped JSON lines) and what it counted. */
+    public record Imported(Path events, RetailImporter.Stats stats) {}
+
+    private static Imported imported;
+    private static History history;
+
+    /**
+     * The data set imported as tenant {@code retail}'s events, once per test JVM (into its
+     * temporary directory, deleted at its exit): every test that reads the whole data set reads
+     * this file instead of importing it (~4 s each).
+     */
+    public static synchronized Imported imported() {
+        if (imported == null) {
+            Path csv = csv();
+            assertThat(csv).as("the data set (data/ in the repository) at %s", csv).isReadable();
+            try {
+                Path dir = Files.createTempDirectory("rtcdp-retail-events");
+                // deleted at exit in the reverse order: the file, then its directory
+                dir.toFile().deleteOnExit();
+                Path events = dir.resolve("retail.jsonl.gz");
+                events.toFile().deleteOnExit();
+                imported = new Imported(events, RetailImporter.run(csv, events));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return imported;
+    }
+
+    /** The imported events parsed with the default settings, once per test JVM; none invalid. */
+    public static synchronized History history() {
+        if (history == null) {
+            try {
+                history =
+                        History.read(
+                                List.of(imported().events()),
+                                new EventParser(ParserConfig.defaults()));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            assertThat(history.invalid()).isZero();
+        }
+        return history;
+    }
+
+    /** Every valid event of the data set, in time order. */
+    public static List<Event> events() {
+        return history().events();
     }
 
     private final long cutoff;
