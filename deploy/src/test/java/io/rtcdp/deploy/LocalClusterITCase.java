@@ -121,6 +121,15 @@ class LocalClusterITCase {
             System.getProperty("rtcdp.chaos.events") == null
                     && System.getProperty("rtcdp.chaos.kills") == null;
 
+    /**
+     * The cluster's JVMs in the CI scenario, unless {@code RTCDP_CLUSTER_JAVA_OPTS} is set:
+     * compiled by C1 alone. Its jobs are short (10,000 to 160,000 events) on JVMs started for them,
+     * where C2's compilations cost more CPU than they save on two cores: the class ran in 155–185 s
+     * against 190–248 s (docs/bench/2026-12-07-ci-time.md). Nothing the tests assert depends on the
+     * JIT.
+     */
+    static final String CI_CLUSTER_JAVA_OPTS = "-XX:TieredStopAtLevel=1";
+
     /** Waits that grow with the input: the CI scenario (40,000 events) keeps the base values. */
     static final double SCALE = Math.max(1.0, EVENTS / 40_000.0);
 
@@ -1213,6 +1222,9 @@ class LocalClusterITCase {
         pb.environment().put("RTCDP_CLUSTER_DIR", clusterDir.toString());
         pb.environment().put("RTCDP_CLUSTER_PORT", Integer.toString(port));
         pb.environment().put("RTCDP_CLUSTER_RPC_PORT", Integer.toString(rpcPort));
+        if (CI_SCENARIO && !pb.environment().containsKey("RTCDP_CLUSTER_JAVA_OPTS")) {
+            pb.environment().put("RTCDP_CLUSTER_JAVA_OPTS", CI_CLUSTER_JAVA_OPTS);
+        }
         Path out = Files.createTempFile(tmp, "script", ".out");
         pb.redirectOutput(out.toFile());
         Process p = pb.start();
