@@ -124,8 +124,8 @@ class LocalClusterITCase {
     /**
      * The cluster's JVMs in the CI scenario, unless {@code RTCDP_CLUSTER_JAVA_OPTS} is set:
      * compiled by C1 alone. Its jobs are short (10,000 to 160,000 events) on JVMs started for them,
-     * where C2's compilations cost more CPU than they save on two cores: the class ran in 155–185 s
-     * against 190–248 s (docs/bench/2026-12-07-ci-time.md). Nothing the tests assert depends on the
+     * where C2's compilations cost more CPU than they save on two cores: the class ran in 155–176 s
+     * against 189–248 s (docs/bench/2026-12-07-ci-time.md). Nothing the tests assert depends on the
      * JIT.
      */
     static final String CI_CLUSTER_JAVA_OPTS = "-XX:TieredStopAtLevel=1";
