@@ -459,7 +459,10 @@ public final class RtcdpOptions {
                             .withDescription(
                                     "how often each tenant's item table (co-purchase statistics"
                                             + " and popularity) is rebuilt for the next-purchase"
-                                            + " recommendations (processing time)"),
+                                            + " recommendations (processing time); each rebuild"
+                                            + " scores every profile of the tenant again: with"
+                                            + " tens of millions of profiles, hours"
+                                            + " (docs/scaling.md)"),
                     positive());
     public static final ConfigOption<Duration> REC_HALF_LIFE =
             setting(
