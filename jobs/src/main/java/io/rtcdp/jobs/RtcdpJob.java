@@ -14,6 +14,7 @@ import io.rtcdp.operators.decide.RfmSummarizer;
 import io.rtcdp.operators.identity.ForgottenIds;
 import io.rtcdp.operators.identity.FragmentStore;
 import io.rtcdp.operators.identity.FragmentStoreOperator;
+import io.rtcdp.operators.identity.IdentityEvent;
 import io.rtcdp.operators.identity.IdentityResolver;
 import io.rtcdp.operators.identity.IdentityResolverOperator;
 import io.rtcdp.operators.ingest.Deduplicator;
@@ -206,17 +207,26 @@ public final class RtcdpJob {
                         .uid("dedupe")
                         .name("dedupe");
 
-        // operators' commands join the tenant's events at the identity stage only: dedupe never
-        // sees them (a command takes effect once by its id, in the identity stage's state)
-        DataStream<Event> identityInput = valid;
+        // The identity stage is serial per tenant: each event is split into the head it reads
+        // and the body it passes on as bytes here, on the sources' threads (IdentityEvent).
+        // Operators' commands join the tenant's events at the identity stage only: dedupe never
+        // sees them (a command takes effect once by its id, in the identity stage's state). Each
+        // input is split on its own, so that the split chains to it
+        DataStream<IdentityEvent> identityInput =
+                valid.map(new IdentityEvent.Split(), IdentityEvent.TYPE)
+                        .uid("identity-split")
+                        .name("identity split");
         if (parts.commandsSource != null) {
             identityInput =
-                    valid.union(
+                    identityInput.union(
                             env.fromSource(
                                             parts.commandsSource,
                                             IdleWatermarks.strategy(),
                                             "commands (topic)")
-                                    .uid("commands-topic"));
+                                    .uid("commands-topic")
+                                    .map(new IdentityEvent.Split(), IdentityEvent.TYPE)
+                                    .uid("commands-split")
+                                    .name("commands split"));
         }
         SingleOutputStreamOperator<FragmentCommand> resolved =
                 identityInput

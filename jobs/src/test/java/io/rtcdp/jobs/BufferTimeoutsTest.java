@@ -20,6 +20,8 @@ class BufferTimeoutsTest {
         "Source: commands (topic)",
         "route dead letters",
         "dedupe occurrences",
+        "identity split",
+        "commands split",
         "dedupe",
         "identity",
         "fragments",

@@ -57,14 +57,14 @@ import org.apache.flink.util.OutputTag;
  * timing.
  */
 public final class IdentityResolver
-        extends KeyedCoProcessFunction<String, Event, Verdict, FragmentCommand>
+        extends KeyedCoProcessFunction<String, IdentityEvent, Verdict, FragmentCommand>
         implements org.apache.flink.streaming.api.checkpoint.CheckpointedFunction {
     private static final long serialVersionUID = 1L;
     private static final org.slf4j.Logger LOG =
             org.slf4j.LoggerFactory.getLogger(IdentityResolver.class);
 
     /** Key of the events: the tenant. */
-    public static final KeySelector<Event, String> KEY = Event::tenant;
+    public static final KeySelector<IdentityEvent, String> KEY = IdentityEvent::tenant;
 
     /** Key of the dedupe verdicts: the tenant. */
     public static final KeySelector<Verdict, String> VERDICT_KEY = Verdict::tenant;
@@ -361,7 +361,7 @@ public final class IdentityResolver
     }
 
     @Override
-    public void processElement1(Event e, Context ctx, Collector<FragmentCommand> out)
+    public void processElement1(IdentityEvent e, Context ctx, Collector<FragmentCommand> out)
             throws Exception {
         current = ctx;
         currentOut = out;
@@ -373,7 +373,7 @@ public final class IdentityResolver
             // first, or the profile stage finds a refresh due and the tenant's clock not there,
             // and puts the refresh off by a minute. Like the job's watermark, the clock counts
             // every event read, duplicates and dead letters too.
-            advanceClock(e, ctx);
+            advanceClock(e.head(), ctx);
         }
         gate.event(e, release);
         if (e.type() == EventType.COMMAND) {
@@ -392,34 +392,36 @@ public final class IdentityResolver
     }
 
     /** An event whose verdict has come, in its arrival order. */
-    private void release(Event e, Verdict v) throws Exception {
+    private void release(IdentityEvent e, Verdict v) throws Exception {
         if (v.failure() != null) {
             current.output(
                     RecordIsolation.INTERNAL_ERRORS,
                     new DeadLetter(
                             ErrorCode.INTERNAL.code(),
                             v.failure(),
-                            RecordIsolation.payload(e),
+                            RecordIsolation.payload(e.whole()),
                             "dedupe:" + e.eventId()));
         } else if (!v.duplicate()) {
             process(e, current, currentOut);
         }
     }
 
-    private void process(Event e, Context ctx, Collector<FragmentCommand> out) throws Exception {
+    private void process(IdentityEvent in, Context ctx, Collector<FragmentCommand> out)
+            throws Exception {
+        Event e = in.head();
         // all or nothing: the state writes and outputs of one event take effect together, so a
         // failure half-way leaves the graph as it was before the event
         try {
             store.tenant = e.tenant();
             if (e.type() == EventType.COMMAND) {
-                command(e, pending);
+                command(in.whole(), pending);
             } else if (e.type() == EventType.FORGET) {
-                forget(e, pending);
+                forget(e, in.body(), pending);
             } else if (tombstoned(e)) {
                 eventsForgotten.inc();
                 return;
             } else {
-                resolve(e, pending);
+                resolve(e, in.body(), pending);
             }
         } catch (Exception failure) {
             store.rollback();
@@ -427,7 +429,9 @@ public final class IdentityResolver
             ctx.output(
                     RecordIsolation.INTERNAL_ERRORS,
                     isolation.isolate(
-                            failure, RecordIsolation.payload(e), "identity:" + e.eventId()));
+                            failure,
+                            RecordIsolation.payload(in.whole()),
+                            "identity:" + e.eventId()));
             return;
         }
         store.commit();
@@ -488,7 +492,11 @@ public final class IdentityResolver
                 tenant, t -> new IdentityGraph(store, limits.forTenant(t), oneIds));
     }
 
-    private void resolve(Event e, Pending out) {
+    /**
+     * @param e the event's head
+     * @param body its body's bytes, passed on unread
+     */
+    private void resolve(Event e, byte[] body, Pending out) {
         Resolution r = graph(e.tenant()).resolve(e.tenant(), e.eventId(), e.ts(), e.ids());
         String tenant = e.tenant();
         for (Id id : r.released()) {
@@ -549,7 +557,8 @@ public final class IdentityResolver
             }
             out.conflicts.add(c);
         }
-        out.commands.add(FragmentCommand.route(r.oneid(), e.withoutIds(), linked, history, merged));
+        out.commands.add(
+                FragmentCommand.route(r.oneid(), e.withoutIds(), body, linked, history, merged));
     }
 
     /** The outputs of the event being processed, sent once it has been processed in full. */
@@ -829,8 +838,11 @@ public final class IdentityResolver
      * #forgotten}). Each forgotten profile's fragment gets a forget command (the fragment store and
      * the profile stage delete their state, the hash, its alias key and segment memberships), each
      * id its key's delete.
+     *
+     * @param e the forget event's head
+     * @param body its body's bytes, passed on unread
      */
-    private void forget(Event e, Pending out) throws Exception {
+    private void forget(Event e, byte[] body, Pending out) throws Exception {
         String tenant = e.tenant();
         java.util.LinkedHashSet<String> oneids = new java.util.LinkedHashSet<>();
         java.util.LinkedHashMap<String, Id> ids = new java.util.LinkedHashMap<>();
@@ -902,7 +914,7 @@ public final class IdentityResolver
                     out.commands.add(FragmentCommand.forget(tenant, f, null));
                 }
             }
-            out.commands.add(FragmentCommand.forget(tenant, oneid, e.withoutIds()));
+            out.commands.add(FragmentCommand.forget(tenant, oneid, e.withoutIds(), body));
         }
         for (String key : conflictKeys) {
             out.conflicts.add(Conflict.retraction(tenant, key));

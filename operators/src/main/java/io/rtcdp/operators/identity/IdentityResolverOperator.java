@@ -1,7 +1,6 @@
 package io.rtcdp.operators.identity;
 
 import io.rtcdp.operators.ingest.Deduplicator.Verdict;
-import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.identity.FragmentCommand;
 import org.apache.flink.runtime.event.WatermarkEvent;
 import org.apache.flink.streaming.api.graph.StreamConfig;
@@ -35,7 +34,7 @@ import org.apache.flink.util.OutputTag;
  * it held has gone on.
  */
 public final class IdentityResolverOperator
-        extends KeyedCoProcessOperator<String, Event, Verdict, FragmentCommand> {
+        extends KeyedCoProcessOperator<String, IdentityEvent, Verdict, FragmentCommand> {
     private static final long serialVersionUID = 1L;
 
     private transient HeldWatermarks held;
@@ -54,7 +53,7 @@ public final class IdentityResolverOperator
     }
 
     @Override
-    public void processElement1(StreamRecord<Event> element) throws Exception {
+    public void processElement1(StreamRecord<IdentityEvent> element) throws Exception {
         super.processElement1(element);
         held.release();
     }

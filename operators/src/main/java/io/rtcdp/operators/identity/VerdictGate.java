@@ -33,7 +33,7 @@ final class VerdictGate {
     /** Where an event goes once its verdict has come. */
     @FunctionalInterface
     interface Release {
-        void accept(Event e, Verdict v) throws Exception;
+        void accept(IdentityEvent e, Verdict v) throws Exception;
     }
 
     /** Tenant → its events waiting for their verdicts, in arrival order; no empty queues. */
@@ -60,18 +60,18 @@ final class VerdictGate {
 
     /** One tenant's waiting events, and the minima of their event times ({@link Minima}). */
     private static final class Waiting {
-        final ArrayDeque<Event> events = new ArrayDeque<>();
+        final ArrayDeque<IdentityEvent> events = new ArrayDeque<>();
         final Minima times = new Minima();
 
-        void add(Event e) {
+        void add(IdentityEvent e) {
             events.addLast(e);
             if (e.type() != EventType.COMMAND) {
                 times.add(e.ts());
             }
         }
 
-        Event poll() {
-            Event e = events.pollFirst();
+        IdentityEvent poll() {
+            IdentityEvent e = events.pollFirst();
             if (e.type() != EventType.COMMAND) {
                 times.removed(e.ts());
             }
@@ -121,7 +121,7 @@ final class VerdictGate {
     }
 
     /** An event arrived: it goes at once if its verdict is here and nothing of its tenant waits. */
-    void event(Event e, Release release) throws Exception {
+    void event(IdentityEvent e, Release release) throws Exception {
         Waiting q = waiting.get(e.tenant());
         if (q == null) {
             Verdict v = take(e.tenant(), e.eventId());
@@ -143,7 +143,7 @@ final class VerdictGate {
                 && q.events.peekFirst().eventId().equals(v.eventId())
                 && !hasEarly(v.tenant(), v.eventId())) {
             // the usual case: the event came first and heads its tenant's queue
-            Event e = q.poll();
+            IdentityEvent e = q.poll();
             waitingEvents--;
             release.accept(e, v);
         } else {
@@ -159,7 +159,7 @@ final class VerdictGate {
             if (v == null) {
                 return;
             }
-            Event head = q.poll();
+            IdentityEvent head = q.poll();
             waitingEvents--;
             release.accept(head, v);
         }
@@ -282,8 +282,8 @@ final class VerdictGate {
         out.writeInt(FORMAT);
         out.writeInt(waitingEvents);
         for (Waiting q : waiting.values()) {
-            for (Event e : q.events) {
-                EventSerializer.INSTANCE.serialize(e, out);
+            for (IdentityEvent e : q.events) {
+                EventSerializer.INSTANCE.serialize(e.whole(), out);
             }
         }
         out.writeInt(earlyVerdicts);
@@ -322,7 +322,7 @@ final class VerdictGate {
         for (int n = in.readInt(); n > 0; n--) {
             Event e = EventSerializer.INSTANCE.deserialize(in, eventVersion);
             if (owns.test(e.tenant())) {
-                waiting.computeIfAbsent(e.tenant(), t -> new Waiting()).add(e);
+                waiting.computeIfAbsent(e.tenant(), t -> new Waiting()).add(IdentityEvent.of(e));
                 waitingEvents++;
             }
         }

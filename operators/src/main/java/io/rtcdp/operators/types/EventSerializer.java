@@ -53,12 +53,126 @@ public final class EventSerializer extends CodecSerializer<Event> {
         writeNullableString(e.name(), out);
         out.writeLong(e.ts());
         writeNullableString(e.channel(), out);
-        List<Id> ids = e.ids();
+        writeIds(e.ids(), out);
+        writeProps(e, out);
+        out.writeLong(e.ingestedAt());
+        writeLinesAndText(e, out);
+    }
+
+    /**
+     * Writes the fields of {@code e} that the identity stage reads, its head: tenant, event id,
+     * type, event time, ingest time and ids. With {@link #writeBody} the whole event, in a layout
+     * of its own (not this serializer's): the identity stage reads the head and passes the body on
+     * as bytes it does not read ({@code IdentityEvent}).
+     */
+    public static void writeHead(Event e, DataOutputView out) throws IOException {
+        writeString(e.tenant(), out);
+        writeString(e.eventId(), out);
+        out.writeByte(e.type().ordinal());
+        out.writeLong(e.ts());
+        out.writeLong(e.ingestedAt());
+        writeIds(e.ids(), out);
+    }
+
+    /** Writes the fields of {@code e} that {@link #writeHead} does not. */
+    public static void writeBody(Event e, DataOutputView out) throws IOException {
+        writeNullableString(e.name(), out);
+        writeNullableString(e.channel(), out);
+        writeProps(e, out);
+        writeLinesAndText(e, out);
+    }
+
+    /**
+     * Reads what {@link #writeHead} wrote: an event with its head's fields, and none of its body's
+     * (no name, channel, props, traits, order lines nor text signal).
+     */
+    public static Event readHead(DataInputView in) throws IOException {
+        String tenant = readSharedString(in);
+        String eventId = readString(in);
+        EventType type = EventType.ofOrdinal(in.readByte());
+        long ts = in.readLong();
+        long ingestedAt = in.readLong();
+        return head(tenant, eventId, type, ts, ingestedAt, readIds(in));
+    }
+
+    /** An event of these head fields and an empty body ({@link #readHead}). */
+    public static Event head(
+            String tenant, String eventId, EventType type, long ts, long ingestedAt, List<Id> ids) {
+        return new Event(
+                tenant,
+                eventId,
+                type,
+                null,
+                ts,
+                null,
+                ids,
+                null,
+                null,
+                null,
+                List.of(),
+                null,
+                null,
+                Map.of(),
+                null,
+                ingestedAt,
+                null);
+    }
+
+    /** Reads what {@link #writeBody} wrote: {@code head}, whole. */
+    public static Event readBody(Event head, DataInputView in) throws IOException {
+        String name = readNullableSharedString(in);
+        String channel = readNullableSharedString(in);
+        Long amount = in.readBoolean() ? in.readLong() : null;
+        String category = readNullableString(in);
+        String orderId = readNullableString(in);
+        Boolean cm = untri(in.readByte());
+        Boolean cp = untri(in.readByte());
+        Map<String, String> traits = readTraits(in);
+        String props = readNullableString(in);
+        List<OrderItem> items = readItems(in);
+        TextSignal text = readText(in);
+        return new Event(
+                head.tenant(),
+                head.eventId(),
+                head.type(),
+                name,
+                head.ts(),
+                channel,
+                head.ids(),
+                amount,
+                category,
+                orderId,
+                items,
+                cm,
+                cp,
+                traits,
+                props,
+                head.ingestedAt(),
+                text);
+    }
+
+    private static void writeIds(List<Id> ids, DataOutputView out) throws IOException {
         Strings.writeVarInt(out, ids.size());
         for (Id id : ids) {
             writeString(id.type(), out);
             writeString(id.value(), out);
         }
+    }
+
+    private static List<Id> readIds(DataInputView in) throws IOException {
+        int n = Strings.readVarInt(in);
+        if (n == 0) {
+            return List.of();
+        }
+        List<Id> ids = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            ids.add(new Id(readSharedString(in), readString(in)));
+        }
+        return ids;
+    }
+
+    /** Amount, category, order id, consents, traits and props. */
+    private static void writeProps(Event e, DataOutputView out) throws IOException {
         if (e.amountMicros() == null) {
             out.writeBoolean(false);
         } else {
@@ -76,7 +190,19 @@ public final class EventSerializer extends CodecSerializer<Event> {
             writeString(t.getValue(), out);
         }
         writeNullableString(e.propsJson(), out);
-        out.writeLong(e.ingestedAt());
+    }
+
+    private static Map<String, String> readTraits(DataInputView in) throws IOException {
+        int nt = Strings.readVarInt(in);
+        Map<String, String> traits = nt == 0 ? Map.of() : new HashMap<>(nt * 2);
+        for (int i = 0; i < nt; i++) {
+            traits.put(readString(in), readString(in));
+        }
+        return traits;
+    }
+
+    /** The order lines and the text signal. */
+    private static void writeLinesAndText(Event e, DataOutputView out) throws IOException {
         List<OrderItem> items = e.items();
         Strings.writeVarInt(out, items.size());
         for (OrderItem item : items) {
@@ -125,21 +251,13 @@ public final class EventSerializer extends CodecSerializer<Event> {
         String name = readNullableSharedString(in);
         long ts = in.readLong();
         String channel = readNullableSharedString(in);
-        int n = Strings.readVarInt(in);
-        List<Id> ids = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            ids.add(new Id(readSharedString(in), readString(in)));
-        }
+        List<Id> ids = readIds(in);
         Long amount = in.readBoolean() ? in.readLong() : null;
         String category = readNullableString(in);
         String orderId = readNullableString(in);
         Boolean cm = untri(in.readByte());
         Boolean cp = untri(in.readByte());
-        int nt = Strings.readVarInt(in);
-        Map<String, String> traits = nt == 0 ? Map.of() : new HashMap<>(nt * 2);
-        for (int i = 0; i < nt; i++) {
-            traits.put(readString(in), readString(in));
-        }
+        Map<String, String> traits = readTraits(in);
         String props = readNullableString(in);
         long ingestedAt = in.readLong();
         List<OrderItem> items = version == VERSION_WITHOUT_ITEMS ? List.of() : readItems(in);

@@ -23,7 +23,12 @@ public final class FragmentCommandSerializer extends CodecSerializer<FragmentCom
             out.writeBoolean(false);
         } else {
             out.writeBoolean(true);
-            EventSerializer.INSTANCE.serialize(c.event(), out);
+            EventSerializer.writeHead(c.event(), out);
+            if (c.eventBody() != null) {
+                out.write(c.eventBody());
+            } else {
+                EventSerializer.writeBody(c.event(), out);
+            }
         }
         ProfileCommandSerializer.writeIds(c.linked(), out);
         ProfileCommandSerializer.writeIds(c.removed(), out);
@@ -37,7 +42,10 @@ public final class FragmentCommandSerializer extends CodecSerializer<FragmentCom
         String tenant = readSharedString(in);
         String fragment = readString(in);
         String target = readString(in);
-        var event = in.readBoolean() ? EventSerializer.INSTANCE.deserialize(in) : null;
+        var event =
+                in.readBoolean()
+                        ? EventSerializer.readBody(EventSerializer.readHead(in), in)
+                        : null;
         var linked = ProfileCommandSerializer.readIds(in);
         var removed = ProfileCommandSerializer.readIds(in);
         String history = readNullableString(in);
@@ -54,12 +62,14 @@ public final class FragmentCommandSerializer extends CodecSerializer<FragmentCom
     /**
      * Snapshot of the stateless singleton. Version 4 embeds events of {@link EventSerializer}
      * version 4 (with order lines), version 5 those of version 5 (with the text signal), version 6
-     * adds the fragments a route's merges moved; records between operators only, never state, so
-     * older versions are not read.
+     * adds the fragments a route's merges moved, version 7 writes the event as its head and then
+     * its body ({@link EventSerializer#writeHead}, {@link EventSerializer#writeBody}: the identity
+     * stage passes the body on as the bytes it got); records between operators only, never state,
+     * so older versions are not read.
      */
     public static final class Snapshot extends VersionedSnapshot<FragmentCommand> {
         public Snapshot() {
-            super(INSTANCE, 6, java.util.Map.of());
+            super(INSTANCE, 7, java.util.Map.of());
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.rtcdp.operators.bench;
 
+import io.rtcdp.operators.identity.IdentityEvent;
 import io.rtcdp.operators.identity.IdentityResolver;
 import io.rtcdp.operators.identity.IdentityResolverOperator;
 import io.rtcdp.operators.ingest.Deduplicator.Verdict;
@@ -45,7 +46,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * Each measured iteration starts from empty state and takes the events from the start, as a replay
  * does: the first events of a person link its ids, the later ones find them. What it leaves out of
  * the job's identity thread: reading the records off the network and writing the outputs into it
- * (docs/bench/2026-12-06-identity-cache-and-strings.md).
+ * (docs/bench/2026-12-06-identity-cache-and-strings.md; their bytes: {@link IdentityHandOffBench}).
  *
  * <p>Run: {@code java -cp <operators test classpath> org.openjdk.jmh.Main IdentityStepBench}.
  */
@@ -67,13 +68,14 @@ public class IdentityStepBench {
     /** Events of one network buffer (~32 KB of ~250-byte events) before their verdicts come. */
     private static final int BLOCK = 128;
 
-    private Event[] events;
+    private IdentityEvent[] events;
     private Verdict[] verdicts;
 
     /** For the interleaved feed: verdict indexes in the order they reach the gate. */
     private int[] verdictOrder;
 
-    private KeyedTwoInputStreamOperatorTestHarness<String, Event, Verdict, FragmentCommand> h;
+    private KeyedTwoInputStreamOperatorTestHarness<String, IdentityEvent, Verdict, FragmentCommand>
+            h;
 
     @Setup(Level.Trial)
     public void generate() {
@@ -100,7 +102,8 @@ public class IdentityStepBench {
                 throw new IllegalStateException("the generator made an invalid event", e);
             }
         }
-        events = parsed.toArray(Event[]::new);
+        // split as the job splits them, on the sources' threads: the step reads the head only
+        events = parsed.stream().map(IdentityEvent::of).toArray(IdentityEvent[]::new);
         verdicts = new Verdict[events.length];
         for (int i = 0; i < events.length; i++) {
             verdicts[i] = Verdict.pass(events[i].tenant(), events[i].eventId());
@@ -113,7 +116,7 @@ public class IdentityStepBench {
      * as Flink's key groups spread them): each subtask's in order, the two interleaved in runs of 1
      * to 32.
      */
-    private static int[] interleaved(Event[] events, java.util.Random r) {
+    private static int[] interleaved(IdentityEvent[] events, java.util.Random r) {
         int[] order = new int[events.length];
         int n = 0;
         for (int start = 0; start < events.length; start += BLOCK) {
@@ -169,7 +172,7 @@ public class IdentityStepBench {
     @OperationsPerInvocation(EVENTS)
     public void resolveEveryEvent() throws Exception {
         for (int i = 0; i < events.length; i++) {
-            Event e = events[i];
+            IdentityEvent e = events[i];
             h.processElement1(e, e.ts());
             h.processElement2(verdicts[i], e.ts());
             if ((i & 1023) == 1023) {

@@ -18,10 +18,8 @@ import io.rtcdp.udf.identity.TenantIdLimits;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -36,7 +34,7 @@ class IdentityCommandsTest {
     private static final Id MALLORY = new Id("user_id", "mallory");
     private static final Id PHONE = new Id("phone", "0a1b2c");
 
-    private KeyedTwoInputStreamOperatorTestHarness<String, Event, Verdict, FragmentCommand> h;
+    private IdentityHarness h;
     private TenantIdLimits limits = TenantIdLimits.defaults();
 
     private void open() throws Exception {
@@ -44,15 +42,11 @@ class IdentityCommandsTest {
         h.open();
     }
 
-    private KeyedTwoInputStreamOperatorTestHarness<String, Event, Verdict, FragmentCommand>
-            harness() throws Exception {
-        return new KeyedTwoInputStreamOperatorTestHarness<>(
+    private IdentityHarness harness() throws Exception {
+        return new IdentityHarness(
                 new KeyedCoProcessOperator<>(
                         new IdentityResolver(
-                                limits, io.rtcdp.udf.event.ParserConfig.defaults().tenantKeys())),
-                IdentityResolver.KEY,
-                IdentityResolver.VERDICT_KEY,
-                Types.STRING);
+                                limits, io.rtcdp.udf.event.ParserConfig.defaults().tenantKeys())));
     }
 
     @AfterEach

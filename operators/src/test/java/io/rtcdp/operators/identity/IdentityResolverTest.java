@@ -18,7 +18,6 @@ import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,7 +26,7 @@ class IdentityResolverTest {
     static final long DAY = 86_400_000L;
     static final long HOUR = 3_600_000L;
 
-    KeyedTwoInputStreamOperatorTestHarness<String, Event, Verdict, FragmentCommand> h;
+    IdentityHarness h;
 
     @BeforeEach
     void open() throws Exception {
@@ -35,23 +34,18 @@ class IdentityResolverTest {
         h.open();
     }
 
-    static KeyedTwoInputStreamOperatorTestHarness<String, Event, Verdict, FragmentCommand>
-            newHarness() throws Exception {
+    static IdentityHarness newHarness() throws Exception {
         return newHarness(0);
     }
 
     /** A harness of sources with an out-of-orderness of {@code bound} ms. */
-    static KeyedTwoInputStreamOperatorTestHarness<String, Event, Verdict, FragmentCommand>
-            newHarness(long bound) throws Exception {
-        return new KeyedTwoInputStreamOperatorTestHarness<>(
+    static IdentityHarness newHarness(long bound) throws Exception {
+        return new IdentityHarness(
                 new IdentityResolverOperator(
                         new IdentityResolver(
                                         TenantIdLimits.defaults(),
                                         io.rtcdp.udf.event.ParserConfig.defaults().tenantKeys())
-                                .clockBound(java.time.Duration.ofMillis(bound))),
-                IdentityResolver.KEY,
-                IdentityResolver.VERDICT_KEY,
-                Types.STRING);
+                                .clockBound(java.time.Duration.ofMillis(bound))));
     }
 
     /** An event and the dedupe stage's verdict that it passes. */
@@ -630,7 +624,8 @@ class IdentityResolverTest {
         var former =
                 new KeyedOneInputStreamOperatorTestHarness<>(
                         new KeyedProcessOperator<>(new FormerDedupeState()),
-                        IdentityResolver.KEY,
+                        (org.apache.flink.api.java.functions.KeySelector<Event, String>)
+                                Event::tenant,
                         Types.STRING);
         former.setStateBackend(new org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend());
         former.open();

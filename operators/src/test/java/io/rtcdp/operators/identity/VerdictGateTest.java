@@ -25,10 +25,10 @@ class VerdictGateTest {
     @Test
     void eachTenantsEventsGoInArrivalOrderOnceTheirVerdictsAreHere() throws Exception {
         VerdictGate g = new VerdictGate();
-        g.event(event("a", "1"), release);
-        g.event(event("a", "2"), release);
+        g.event(IdentityEvent.of(event("a", "1")), release);
+        g.event(IdentityEvent.of(event("a", "2")), release);
         g.verdict(Verdict.duplicate("a", "2"), release);
-        g.event(event("b", "1"), release);
+        g.event(IdentityEvent.of(event("b", "1")), release);
         g.verdict(Verdict.pass("b", "1"), release);
         assertThat(released).containsExactly("b/1");
         assertThat(g.waitingEvents()).isEqualTo(2);
@@ -45,10 +45,10 @@ class VerdictGateTest {
         VerdictGate g = new VerdictGate();
         Id c = new Id("cookie_id", "c");
         assertThat(g.earliestWaiting()).isEqualTo(Long.MAX_VALUE);
-        g.event(IdentityResolverTest.event("a", "1", 5_000, c), release);
-        g.event(IdentityResolverTest.event("a", "2", 3_000, c), release);
-        g.event(IdentityResolverTest.event("b", "1", 3_000, c), release);
-        g.event(IdentityResolverTest.event("b", "2", 9_000, c), release);
+        g.event(IdentityEvent.of(IdentityResolverTest.event("a", "1", 5_000, c)), release);
+        g.event(IdentityEvent.of(IdentityResolverTest.event("a", "2", 3_000, c)), release);
+        g.event(IdentityEvent.of(IdentityResolverTest.event("b", "1", 3_000, c)), release);
+        g.event(IdentityEvent.of(IdentityResolverTest.event("b", "2", 9_000, c)), release);
         assertThat(g.earliestWaiting()).isEqualTo(3_000);
         g.verdict(Verdict.pass("b", "1"), release);
         // a/2 still waits at 3 000
@@ -92,9 +92,9 @@ class VerdictGateTest {
     @Test
     void aRestoreKeepsTheTenantsThisSubtaskOwnsInOrder() throws Exception {
         VerdictGate g = new VerdictGate();
-        g.event(event("a", "1"), release);
-        g.event(event("a", "2"), release);
-        g.event(event("b", "1"), release);
+        g.event(IdentityEvent.of(event("a", "1")), release);
+        g.event(IdentityEvent.of(event("a", "2")), release);
+        g.event(IdentityEvent.of(event("b", "1")), release);
         g.verdict(Verdict.pass("a", "3"), release);
         g.verdict(Verdict.pass("b", "2"), release);
         g.verdict(Verdict.duplicate("a", "3"), release);
@@ -107,8 +107,8 @@ class VerdictGateTest {
         onlyA.verdict(Verdict.pass("a", "2"), release);
         assertThat(released).isEmpty();
         onlyA.verdict(Verdict.pass("a", "1"), release);
-        onlyA.event(event("a", "3"), release);
-        onlyA.event(event("a", "3"), release);
+        onlyA.event(IdentityEvent.of(event("a", "3")), release);
+        onlyA.event(IdentityEvent.of(event("a", "3")), release);
         assertThat(released).containsExactly("a/1", "a/2", "a/3", "a/3 duplicate");
         assertThat(onlyA.waitingEvents() + onlyA.earlyVerdicts()).isZero();
     }
@@ -165,13 +165,13 @@ class VerdictGateTest {
         List<Event> events = new ArrayList<>();
         VerdictGate.Release collect =
                 (e, v) -> {
-                    events.add(e);
+                    events.add(e.whole());
                     release.accept(e, v);
                 };
         again.verdict(Verdict.pass("globex", "e-3"), collect);
         again.verdict(Verdict.duplicate("acme", "e-2"), collect);
         again.verdict(Verdict.pass("acme", "e-1"), collect);
-        again.event(event("acme", "e-9"), collect);
+        again.event(IdentityEvent.of(event("acme", "e-9")), collect);
 
         assertThat(released)
                 .containsExactly("globex/e-3", "acme/e-1", "acme/e-2 duplicate", "acme/e-9");
@@ -205,7 +205,7 @@ class VerdictGateTest {
         assertThat(g.waitingEvents()).isEqualTo(samples.size());
         List<Event> events = new ArrayList<>();
         for (Event e : samples) {
-            g.verdict(Verdict.pass(e.tenant(), e.eventId()), (ev, v) -> events.add(ev));
+            g.verdict(Verdict.pass(e.tenant(), e.eventId()), (ev, v) -> events.add(ev.whole()));
         }
         assertThat(events).containsExactlyInAnyOrderElementsOf(samples);
         assertThat(events).allSatisfy(e -> assertThat(e.text()).isNull());

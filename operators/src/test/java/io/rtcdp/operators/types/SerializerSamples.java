@@ -105,6 +105,11 @@ public final class SerializerSamples {
                 of(ParsedSerializer.DeadLetterSerializer.INSTANCE, deadLetters()),
                 of(ProfileCommandSerializer.INSTANCE, profileCommands()),
                 of(FragmentCommandSerializer.INSTANCE, fragmentCommands()),
+                of(
+                        io.rtcdp.operators.identity.IdentityEventSerializer.INSTANCE,
+                        eventsWithText().stream()
+                                .map(io.rtcdp.operators.identity.IdentityEvent::of)
+                                .toList()),
                 new Case<>(
                         "ProfileStateSerializer",
                         ProfileStateSerializer.INSTANCE,
@@ -296,7 +301,7 @@ public final class SerializerSamples {
     }
 
     /** {@link #eventsWithItems()} and an event with a text signal (Event version 5). */
-    static List<Event> eventsWithText() {
+    public static List<Event> eventsWithText() {
         List<Event> events = new ArrayList<>(eventsWithItems());
         // props.text itself is not kept: only its signals
         events.add(

@@ -19,6 +19,12 @@ import java.util.List;
  *   <li>{@code IDS}: ids joined ({@code linked}) or left ({@code removed}) the live profile.
  *   <li>{@code FORGET}: forget the fragment ({@code event} is the forget event, for the live one).
  * </ul>
+ *
+ * <p>{@code eventBody}: where the identity stage made the command, the event's fields past its head
+ * (name, channel, props, traits, order lines, text signal) as bytes the stage passed on without
+ * reading them, and {@code event} holds only the head; the serializer writes the two as the whole
+ * event, which the fragment stage reads back whole (then {@code eventBody} is null). Null whenever
+ * {@code event} is whole.
  */
 public record FragmentCommand(
         Kind kind,
@@ -29,10 +35,25 @@ public record FragmentCommand(
         List<Id> linked,
         List<Id> removed,
         String history,
-        List<String> merged) {
+        List<String> merged,
+        byte[] eventBody) {
 
     public FragmentCommand {
         merged = merged == null ? List.of() : List.copyOf(merged);
+    }
+
+    /** A command whose event (if any) is whole. */
+    public FragmentCommand(
+            Kind kind,
+            String tenant,
+            String fragment,
+            String target,
+            Event event,
+            List<Id> linked,
+            List<Id> removed,
+            String history,
+            List<String> merged) {
+        this(kind, tenant, fragment, target, event, linked, removed, history, merged, null);
     }
 
     /** A command that moves no fragment into its profile. */
@@ -67,8 +88,31 @@ public record FragmentCommand(
      */
     public static FragmentCommand route(
             String oneid, Event e, List<Id> linked, String history, List<String> merged) {
+        return route(oneid, e, null, linked, history, merged);
+    }
+
+    /**
+     * @param head the event's head, or the whole event when {@code body} is null
+     * @param body the event's body as bytes, or null
+     */
+    public static FragmentCommand route(
+            String oneid,
+            Event head,
+            byte[] body,
+            List<Id> linked,
+            String history,
+            List<String> merged) {
         return new FragmentCommand(
-                Kind.ROUTE, e.tenant(), oneid, oneid, e, linked, List.of(), history, merged);
+                Kind.ROUTE,
+                head.tenant(),
+                oneid,
+                oneid,
+                head,
+                linked,
+                List.of(),
+                history,
+                merged,
+                body);
     }
 
     public static FragmentCommand resend(String tenant, String fragment, String target) {
@@ -87,8 +131,22 @@ public record FragmentCommand(
     }
 
     public static FragmentCommand forget(String tenant, String fragment, Event e) {
+        return forget(tenant, fragment, e, null);
+    }
+
+    /** A forget whose event is {@code head} and {@code body} (null: {@code head} is whole). */
+    public static FragmentCommand forget(String tenant, String fragment, Event head, byte[] body) {
         return new FragmentCommand(
-                Kind.FORGET, tenant, fragment, fragment, e, List.of(), List.of(), null);
+                Kind.FORGET,
+                tenant,
+                fragment,
+                fragment,
+                head,
+                List.of(),
+                List.of(),
+                null,
+                List.of(),
+                body);
     }
 
     /** The fragment store's key: tenant and fragment. */
