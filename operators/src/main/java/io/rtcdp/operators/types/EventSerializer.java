@@ -53,7 +53,7 @@ public final class EventSerializer extends CodecSerializer<Event> {
         writeNullableString(e.name(), out);
         out.writeLong(e.ts());
         writeNullableString(e.channel(), out);
-        writeIds(e.ids(), out);
+        ProfileCommandSerializer.writeIds(e.ids(), out);
         writeProps(e, out);
         out.writeLong(e.ingestedAt());
         writeLinesAndText(e, out);
@@ -71,7 +71,7 @@ public final class EventSerializer extends CodecSerializer<Event> {
         out.writeByte(e.type().ordinal());
         out.writeLong(e.ts());
         out.writeLong(e.ingestedAt());
-        writeIds(e.ids(), out);
+        ProfileCommandSerializer.writeIds(e.ids(), out);
     }
 
     /** Writes the fields of {@code e} that {@link #writeHead} does not. */
@@ -92,7 +92,7 @@ public final class EventSerializer extends CodecSerializer<Event> {
         EventType type = EventType.ofOrdinal(in.readByte());
         long ts = in.readLong();
         long ingestedAt = in.readLong();
-        return head(tenant, eventId, type, ts, ingestedAt, readIds(in));
+        return head(tenant, eventId, type, ts, ingestedAt, ProfileCommandSerializer.readIds(in));
     }
 
     /** An event of these head fields and an empty body ({@link #readHead}). */
@@ -149,26 +149,6 @@ public final class EventSerializer extends CodecSerializer<Event> {
                 props,
                 head.ingestedAt(),
                 text);
-    }
-
-    private static void writeIds(List<Id> ids, DataOutputView out) throws IOException {
-        Strings.writeVarInt(out, ids.size());
-        for (Id id : ids) {
-            writeString(id.type(), out);
-            writeString(id.value(), out);
-        }
-    }
-
-    private static List<Id> readIds(DataInputView in) throws IOException {
-        int n = Strings.readVarInt(in);
-        if (n == 0) {
-            return List.of();
-        }
-        List<Id> ids = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            ids.add(new Id(readSharedString(in), readString(in)));
-        }
-        return ids;
     }
 
     /** Amount, category, order id, consents, traits and props. */
@@ -251,7 +231,7 @@ public final class EventSerializer extends CodecSerializer<Event> {
         String name = readNullableSharedString(in);
         long ts = in.readLong();
         String channel = readNullableSharedString(in);
-        List<Id> ids = readIds(in);
+        List<Id> ids = ProfileCommandSerializer.readIds(in);
         Long amount = in.readBoolean() ? in.readLong() : null;
         String category = readNullableString(in);
         String orderId = readNullableString(in);
