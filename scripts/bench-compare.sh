@@ -11,8 +11,10 @@
 # learning on), as README "Performance" describes them.
 #
 # usage: scripts/bench-compare.sh [--base REV] [--rounds N] [--events N] [--warmup N]
-#                                 [--only plain|full] [--alternate] [--out DIR]
-# Run from the repository root. The base defaults to 573609a (before issue 17).
+#                                 [--only plain|full] [--alternate] [--java-opts "OPTS"] [--out DIR]
+# Run from the repository root. The base defaults to 573609a (before issue 17). --java-opts: JVM options
+# of both jars' runs (default none: the JVM's defaults, G1; e.g. "-XX:+UseParallelGC", docs/operations.md,
+# "JVM and garbage collector").
 set -euo pipefail
 
 base=573609a
@@ -22,6 +24,7 @@ warmup=300000
 only=""
 out=""
 alternate=0
+java_opts=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --base) base="$2"; shift 2 ;;
@@ -30,6 +33,7 @@ while [[ $# -gt 0 ]]; do
     --warmup) warmup="$2"; shift 2 ;;
     --only) only="$2"; shift 2 ;;
     --alternate) alternate=1; shift ;;
+    --java-opts) java_opts="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     *) echo "bench-compare: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -64,7 +68,8 @@ current_jar=jobs/target/rtcdp.jar
 run() { # jar config log checkout
   local extra=()
   [[ "$2" == full ]] && extra=(--rules "$4/examples/rules/demo.yaml" --models "$4/examples/models")
-  java -jar "$1" bench --events "$events" --warmup-events "$warmup" "${extra[@]}" > "$3" 2>&1 \
+  # shellcheck disable=SC2086 # the options are words
+  java $java_opts -jar "$1" bench --events "$events" --warmup-events "$warmup" "${extra[@]}" > "$3" 2>&1 \
     || echo "bench-compare: $3 failed: $(tail -1 "$3")" >&2
 }
 

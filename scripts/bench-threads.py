@@ -47,7 +47,7 @@ def main(argv):
     opens = [f"--add-opens=java.base/{p}=ALL-UNNAMED"
              for p in ("java.util", "java.lang", "java.nio", "sun.nio.ch")]
     log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
-    cmd = ["java"] + os.environ.get("RTCDP_JAVA_OPTS", "-Xmx4g").split() + opens + \
+    cmd = ["java"] + os.environ.get("RTCDP_JAVA_OPTS", "-Xmx4g -XX:+UseParallelGC").split() + opens + \
           ["-jar", jar, "bench"] + argv
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
 

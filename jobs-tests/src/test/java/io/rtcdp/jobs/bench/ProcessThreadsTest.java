@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,6 +55,21 @@ class ProcessThreadsTest {
                         Map.entry(ProcessThreads.Group.ROCKSDB, 700_000_000L));
         assertThat(p.perEvent(1_000_000))
                 .isEqualTo("JIT compilers 1.1 µs; GC 0.2 µs; RocksDB flush and compaction 0.7 µs");
+    }
+
+    @Test
+    void theCollectorIsNamedByItsBeans() {
+        assertThat(ProcessThreads.collector(List.of("G1 Young Generation", "G1 Old Generation")))
+                .isEqualTo("G1");
+        assertThat(ProcessThreads.collector(List.of("PS Scavenge", "PS MarkSweep")))
+                .isEqualTo("Parallel");
+        assertThat(ProcessThreads.collector(List.of("Copy", "MarkSweepCompact")))
+                .isEqualTo("Serial");
+        assertThat(ProcessThreads.collector(List.of("ZGC Cycles", "ZGC Pauses"))).isEqualTo("ZGC");
+        assertThat(ProcessThreads.collector(List.of("Other"))).isEqualTo("Other");
+        assertThat(ProcessThreads.collector(List.of())).isEqualTo("unknown");
+        // this JVM's, whichever it is, has a name
+        assertThat(ProcessThreads.collector()).isNotBlank().isNotEqualTo("unknown");
     }
 
     @Test

@@ -210,8 +210,9 @@ public final class Bench {
                 // the JVM's CPU that no task thread shows: a JVM still compiling the pipeline, or
                 // RocksDB busy with what the stages wrote
                 out.printf(
-                        "CPU per event of the JVM's and RocksDB's own threads: %s%n",
-                        jvmThreads.perEvent(r.valid()));
+                        "CPU per event of the JVM's and RocksDB's own threads (garbage collector:"
+                                + " %s): %s%n",
+                        ProcessThreads.collector(), jvmThreads.perEvent(r.valid()));
                 out.printf(
                         "busiest subtask share of records: %s%n",
                         busiestShares(InJvmMetrics.recordsInBySubtask()));

@@ -2,10 +2,13 @@ package io.rtcdp.jobs.bench;
 
 import io.rtcdp.jobs.local.ProcStat;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryManagerMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -46,6 +49,39 @@ final class ProcessThreads {
             }
             return null;
         }
+    }
+
+    /**
+     * The garbage collector of this JVM, by the names of its collector beans: {@code G1}, {@code
+     * Parallel}, {@code Serial}, {@code ZGC}, {@code Shenandoah}, or the first bean's name.
+     */
+    static String collector() {
+        return collector(
+                ManagementFactory.getGarbageCollectorMXBeans().stream()
+                        .map(MemoryManagerMXBean::getName)
+                        .toList());
+    }
+
+    /** {@link #collector()} of these bean names. */
+    static String collector(List<String> beans) {
+        for (String b : beans) {
+            if (b.startsWith("G1 ")) {
+                return "G1";
+            }
+            if (b.startsWith("PS ")) {
+                return "Parallel";
+            }
+            if (b.equals("Copy") || b.equals("MarkSweepCompact")) {
+                return "Serial";
+            }
+            if (b.startsWith("ZGC")) {
+                return "ZGC";
+            }
+            if (b.startsWith("Shenandoah")) {
+                return "Shenandoah";
+            }
+        }
+        return beans.isEmpty() ? "unknown" : beans.get(0);
     }
 
     /** A thread: its id and name (an id the kernel gives again later comes with another name). */
