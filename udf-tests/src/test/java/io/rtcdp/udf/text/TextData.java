@@ -11,9 +11,11 @@ import java.util.List;
 final class TextData {
     static final Path DIR = Path.of(System.getProperty("rtcdp.text.data", "../data/text"));
 
-    /** The shipped model's source, relative to the module directory. */
+    /** The shipped model's source in udf/, relative to this module's directory. */
     static final Path SHIPPED_MODEL =
-            Path.of("src/main/resources/io/rtcdp/udf/text/" + TextClassifier.BUILT_IN_RESOURCE);
+            Path.of(
+                    "../udf/src/main/resources/io/rtcdp/udf/text/"
+                            + TextClassifier.BUILT_IN_RESOURCE);
 
     private TextData() {}
 

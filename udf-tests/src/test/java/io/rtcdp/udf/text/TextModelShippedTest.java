@@ -9,14 +9,16 @@ import org.junit.jupiter.api.Test;
 /**
  * The shipped model is exactly what {@link TextTrainer} makes of data/text/train.tsv. After a
  * change of the data, the lexicon, the features or the trainer, regenerate it: {@code mvn -B -o
- * test -pl udf -Dtest=TextModelShippedTest -Dtext.regenerate=true}.
+ * test -pl udf-tests -am -Dtest=TextModelShippedTest -Dsurefire.failIfNoSpecifiedTests=false
+ * -Dtext.regenerate=true}.
  */
 class TextModelShippedTest {
     private static final String HOW =
             "the shipped model "
                     + TextData.SHIPPED_MODEL
-                    + " is stale: regenerate it with `mvn -B -o test -pl udf"
-                    + " -Dtest=TextModelShippedTest -Dtext.regenerate=true` (from the repository root)";
+                    + " is stale: regenerate it with `mvn -B -o test -pl udf-tests -am"
+                    + " -Dtest=TextModelShippedTest -Dsurefire.failIfNoSpecifiedTests=false"
+                    + " -Dtext.regenerate=true` (from the repository root)";
 
     @Test
     void shippedModelIsTheModelOfTheTrainingSet() throws Exception {

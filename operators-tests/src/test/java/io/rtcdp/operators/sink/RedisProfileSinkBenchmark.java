@@ -25,7 +25,7 @@ import redis.clients.jedis.Pipeline;
  * Test); run it with
  *
  * <pre>
- * mvn -o -pl operators -am test -Dtest=RedisProfileSinkBenchmark -Dsurefire.failIfNoSpecifiedTests=false
+ * mvn -o -pl operators-tests -am test -Dtest=RedisProfileSinkBenchmark -Dsurefire.failIfNoSpecifiedTests=false
  * </pre>
  *
  * and read {@code operators/target/surefire-reports/*RedisProfileSinkBenchmark-output.txt}.

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * Not part of the build (the name does not end in Test); run it with
  *
  * <pre>
- * mvn -o -pl operators -am verify -Dtest=ReevaluationBenchmark -Dsurefire.failIfNoSpecifiedTests=false
+ * mvn -o -pl operators-tests -am verify -Dtest=ReevaluationBenchmark -Dsurefire.failIfNoSpecifiedTests=false
  * </pre>
  *
  * and read {@code operators/target/surefire-reports/*ReevaluationBenchmark-output.txt}.

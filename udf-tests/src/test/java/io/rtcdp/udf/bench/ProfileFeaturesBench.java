@@ -113,6 +113,11 @@ public class ProfileFeaturesBench {
                 };
     }
 
+    /** The typical profile, once {@link #setup} has run. */
+    ProfileFeatures typical() {
+        return typical;
+    }
+
     private Event nextEvent() {
         return next[n++ & 7];
     }

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * counted. Not part of the build (the name does not end in Test); run it with
  *
  * <pre>
- * mvn -o -pl operators -am verify -Dtest=HotProfileBenchmark -Dsurefire.failIfNoSpecifiedTests=false
+ * mvn -o -pl operators-tests -am verify -Dtest=HotProfileBenchmark -Dsurefire.failIfNoSpecifiedTests=false
  * </pre>
  *
  * and read {@code operators/target/surefire-reports/*HotProfileBenchmark-output.txt}.

@@ -41,7 +41,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * state: serializer versions"): bump the version, keep a reader of the old one, then run
  *
  * <pre>
- * mvn -B -o verify -pl operators -am -Dtest=SerializerContractTest \
+ * mvn -B -o verify -pl operators-tests -am -Dtest=SerializerContractTest \
  *     -Dsurefire.failIfNoSpecifiedTests=false -Drtcdp.golden.write=true
  * </pre>
  *
@@ -63,7 +63,7 @@ class SerializerContractTest {
     void everyCodecSerializerIsUnderContract() throws IOException {
         Pattern subclass = Pattern.compile("class (\\w+) extends CodecSerializer<");
         List<String> declared = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(Path.of("src/main/java"))) {
+        try (Stream<Path> files = Files.walk(Path.of("../operators/src/main/java"))) {
             for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
                 Matcher m = subclass.matcher(Files.readString(f));
                 while (m.find()) {
