@@ -217,74 +217,76 @@ class LocalClusterITCase {
             String job;
             long jobStart;
             List<Kill> kills;
+            // in the CI scenario, while the oracle ends too soon after its first checkpoint or the
+            // chaos run's kill comes too late, the input grows and the runs go again
             while (true) {
-                while (true) {
-                    REDIS.flushAll();
-                    Files.deleteIfExists(work.resolve("dlq-oracle.jsonl"));
-                    Files.deleteIfExists(work.resolve("conflicts-oracle.jsonl"));
-                    oracle = submit(input, "oracle");
-                    long firstCheckpointAt = followToEnd(oracle);
-                    oracleJob = get("/jobs/" + oracle);
-                    afterFirstCheckpoint = oracleJob.path("end-time").asLong() - firstCheckpointAt;
-                    if (!CI_SCENARIO
-                            || afterFirstCheckpoint >= MIN_RUN_AFTER_CHECKPOINT.toMillis()
-                            || events >= MAX_GROWTH * EVENTS) {
-                        break;
-                    }
-                    log(
-                            "oracle run %s ended %.1f s after its first checkpoint: too soon for a"
-                                    + " kill on this machine; again with %d events",
-                            oracle, afterFirstCheckpoint / 1e3, events * 4);
-                    events *= 4;
-                    persons = persons(events);
-                    input = input(events, persons);
-                }
-                // the CI scenario kills at once after the first checkpoint: on a fast machine its
-                // job runs only a few seconds after it, and a kill after the job's last tasks have
-                // finished is no failure at all
-                maxDelay =
-                        CI_SCENARIO
-                                ? 0
-                                : Math.max(0, afterFirstCheckpoint / (2L * Math.max(1, KILLS)));
-                log(
-                        "oracle run %s: FINISHED in %.1f s, %.1f s after its first checkpoint;"
-                                + " random delays before a kill: 0 to %.1f s",
-                        oracle,
-                        oracleJob.path("duration").asLong() / 1e3,
-                        afterFirstCheckpoint / 1e3,
-                        maxDelay / 1e3);
-                oracleKeys = dump(oracleDump);
-                assertThat(oracleKeys).as("keys written by the oracle run").isGreaterThan(persons);
-
-                // run 2: the same input, KILLS TaskManagers killed at random times
                 REDIS.flushAll();
-                Files.deleteIfExists(work.resolve("dlq-chaos.jsonl"));
-                Files.deleteIfExists(work.resolve("conflicts-chaos.jsonl"));
-                job = submit(input, "chaos");
-                jobStart = get("/jobs/" + job).path("start-time").asLong();
-                kills = new ArrayList<>();
-                try {
-                    long restoredAt = 0;
-                    for (int n = 1; n <= KILLS; n++) {
-                        kills.add(killOne(job, n, restoredAt, maxDelay, random));
-                        restoredAt = kills.get(n - 1).restoredAt();
-                    }
-                    break;
-                } catch (KillCameTooLate late) {
-                    if (!CI_SCENARIO || events >= MAX_GROWTH * EVENTS) {
-                        throw new AssertionError(
-                                late.getMessage()
-                                        + " (the kills came too late: fewer kills or"
-                                        + " more events)");
-                    }
-                    // on warm TaskManagers the chaos run can be seconds shorter than the oracle
+                Files.deleteIfExists(work.resolve("dlq-oracle.jsonl"));
+                Files.deleteIfExists(work.resolve("conflicts-oracle.jsonl"));
+                oracle = submit(input, "oracle");
+                long firstCheckpointAt = followToEnd(oracle);
+                oracleJob = get("/jobs/" + oracle);
+                afterFirstCheckpoint = oracleJob.path("end-time").asLong() - firstCheckpointAt;
+                boolean mayGrow = CI_SCENARIO && events < MAX_GROWTH * EVENTS;
+                String again;
+                if (mayGrow && afterFirstCheckpoint < MIN_RUN_AFTER_CHECKPOINT.toMillis()) {
+                    again =
+                            String.format(
+                                    Locale.ROOT,
+                                    "oracle run %s ended %.1f s after its first checkpoint: too"
+                                            + " soon for a kill on this machine",
+                                    oracle,
+                                    afterFirstCheckpoint / 1e3);
+                } else {
+                    // the CI scenario kills at once after the first checkpoint: on a fast machine
+                    // its job runs only a few seconds after it, and a kill after the job's last
+                    // tasks have finished is no failure at all
+                    maxDelay =
+                            CI_SCENARIO
+                                    ? 0
+                                    : Math.max(0, afterFirstCheckpoint / (2L * Math.max(1, KILLS)));
                     log(
-                            "chaos run %s: %s; both runs again with %d events",
-                            job, late.getMessage(), events * 4);
-                    events *= 4;
-                    persons = persons(events);
-                    input = input(events, persons);
+                            "oracle run %s: FINISHED in %.1f s, %.1f s after its first checkpoint;"
+                                    + " random delays before a kill: 0 to %.1f s",
+                            oracle,
+                            oracleJob.path("duration").asLong() / 1e3,
+                            afterFirstCheckpoint / 1e3,
+                            maxDelay / 1e3);
+                    oracleKeys = dump(oracleDump);
+                    assertThat(oracleKeys)
+                            .as("keys written by the oracle run")
+                            .isGreaterThan(persons);
+
+                    // run 2: the same input, KILLS TaskManagers killed at random times
+                    REDIS.flushAll();
+                    Files.deleteIfExists(work.resolve("dlq-chaos.jsonl"));
+                    Files.deleteIfExists(work.resolve("conflicts-chaos.jsonl"));
+                    job = submit(input, "chaos");
+                    jobStart = get("/jobs/" + job).path("start-time").asLong();
+                    kills = new ArrayList<>();
+                    try {
+                        long restoredAt = 0;
+                        for (int n = 1; n <= KILLS; n++) {
+                            kills.add(killOne(job, n, restoredAt, maxDelay, random));
+                            restoredAt = kills.get(n - 1).restoredAt();
+                        }
+                        break;
+                    } catch (KillCameTooLate late) {
+                        if (!mayGrow) {
+                            throw new AssertionError(
+                                    late.getMessage()
+                                            + " (the kills came too late: fewer kills or more"
+                                            + " events)");
+                        }
+                        // on warm TaskManagers the chaos run can be seconds shorter than the
+                        // oracle
+                        again = "chaos run " + job + ": " + late.getMessage();
+                    }
                 }
+                log("%s; again with %d events", again, events * 4);
+                events *= 4;
+                persons = persons(events);
+                input = input(events, persons);
             }
             long oracleMillis = oracleJob.path("duration").asLong();
             String end = awaitEnd(job, RUN);
