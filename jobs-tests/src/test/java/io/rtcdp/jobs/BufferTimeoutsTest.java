@@ -19,7 +19,6 @@ class BufferTimeoutsTest {
         "Source: events",
         "Source: commands (topic)",
         "route dead letters",
-        "dedupe occurrences",
         "identity split",
         "commands split",
         "dedupe",

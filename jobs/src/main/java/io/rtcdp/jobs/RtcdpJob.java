@@ -170,6 +170,15 @@ public final class RtcdpJob {
 
     /** Adds the job's operators to {@code env}. */
     public void addTo(StreamExecutionEnvironment env) {
+        if (env.getConfiguration()
+                .get(org.apache.flink.configuration.CheckpointingOptions.ENABLE_UNALIGNED)) {
+            // the identity stage keeps neither the places of the events nor those that wait for
+            // their turn: with aligned checkpoints none waits at a checkpoint (SequenceGate)
+            throw new IllegalArgumentException(
+                    "unaligned checkpoints (execution.checkpointing.unaligned.enabled) are not"
+                            + " supported: rtcdp's identity stage needs aligned ones"
+                            + " (docs/oneid.md, Dataflow)");
+        }
         long offPath = offEventPathBufferTimeout(env.getBufferTimeout());
         DataStream<Parsed> parsed =
                 env.fromSource(
@@ -192,26 +201,11 @@ public final class RtcdpJob {
         List<DataStream<DeadLetter>> deadLetters = new ArrayList<>();
         deadLetters.add(valid.getSideOutput(ParsedRouter.DEAD_LETTERS));
 
-        // dedupe keyed by (tenant, event id): one tenant's dedupe state and work spread over every
-        // subtask. It sees each event's tenant, id and time only; its verdicts meet the events in
-        // the identity stage, which takes a tenant's events in the order they come from the source
-        SingleOutputStreamOperator<Deduplicator.Verdict> verdicts =
-                valid.map(Deduplicator.Occurrence::of, Deduplicator.OCCURRENCE)
-                        .uid("dedupe-occurrences")
-                        .name("dedupe occurrences")
-                        .keyBy(Deduplicator.KEY)
-                        .process(
-                                new Deduplicator(
-                                        config.get(RtcdpOptions.DEDUPE_WINDOW), Duration.ofDays(1)),
-                                Deduplicator.VERDICT)
-                        .uid("dedupe")
-                        .name("dedupe");
-
-        // The identity stage is serial per tenant: each event is split into the head it reads
-        // and the body it passes on as bytes here, on the sources' threads (IdentityEvent).
-        // Operators' commands join the tenant's events at the identity stage only: dedupe never
-        // sees them (a command takes effect once by its id, in the identity stage's state). Each
-        // input is split on its own, so that the split chains to it
+        // Each event is split into the head the identity stage reads and the body it passes on as
+        // bytes here, on the sources' threads, and numbered among its tenant's events of its
+        // source subtask (IdentityEvent). Operators' commands are numbered apart; the dedupe stage
+        // lets them pass unjudged (a command takes effect once by its id, in the identity stage's
+        // state). Each input is split on its own, so that the split chains to it
         DataStream<IdentityEvent> identityInput =
                 valid.map(new IdentityEvent.Split(), IdentityEvent.TYPE)
                         .uid("identity-split")
@@ -224,14 +218,25 @@ public final class RtcdpJob {
                                             IdleWatermarks.strategy(),
                                             "commands (topic)")
                                     .uid("commands-topic")
-                                    .map(new IdentityEvent.Split(), IdentityEvent.TYPE)
+                                    .map(IdentityEvent.Split.commands(), IdentityEvent.TYPE)
                                     .uid("commands-split")
                                     .name("commands split"));
         }
-        SingleOutputStreamOperator<FragmentCommand> resolved =
+        // dedupe keyed by (tenant, event id): one tenant's dedupe state and work spread over every
+        // subtask. Its subtasks send the events on with their verdicts, each in its own order; the
+        // identity stage, serial per tenant, takes a tenant's events in their source subtask's
+        // order again by their numbers (docs/oneid.md)
+        SingleOutputStreamOperator<IdentityEvent> judged =
                 identityInput
-                        .keyBy(IdentityResolver.KEY)
-                        .connect(verdicts.keyBy(IdentityResolver.VERDICT_KEY))
+                        .keyBy(Deduplicator.KEY)
+                        .process(
+                                new Deduplicator(
+                                        config.get(RtcdpOptions.DEDUPE_WINDOW), Duration.ofDays(1)),
+                                IdentityEvent.TYPE)
+                        .uid("dedupe")
+                        .name("dedupe");
+        SingleOutputStreamOperator<FragmentCommand> resolved =
+                judged.keyBy(IdentityResolver.KEY)
                         .transform(
                                 "identity",
                                 RtcdpTypes.FRAGMENT_COMMAND,

@@ -3,7 +3,6 @@ package io.rtcdp.operators.bench;
 import io.rtcdp.operators.identity.IdentityEvent;
 import io.rtcdp.operators.identity.IdentityResolver;
 import io.rtcdp.operators.identity.IdentityResolverOperator;
-import io.rtcdp.operators.ingest.Deduplicator.Verdict;
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.EventParser;
 import io.rtcdp.udf.event.ParserConfig;
@@ -18,7 +17,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -39,14 +38,14 @@ import org.openjdk.jmh.annotations.Warmup;
  * IdentityResolverOperator} with its state on RocksDB, in Flink's operator test harness, fed the
  * input of {@code rtcdp bench} (one tenant, 10 events per person, a {@code user_id} on every event;
  * with {@code anonymous}, anonymous browsing that merges at login, shared devices and reused
- * phones) and each event's dedupe verdict right after it ({@code resolveEveryEvent}), or the
- * verdicts as two dedupe subtasks send them in the job ({@code resolveWithVerdictsOfTwoSubtasks}):
- * the events of a network buffer first, then their verdicts split by subtask and interleaved in
- * runs, so that most verdicts of one subtask wait in the gate for the head event of the other's.
- * Each measured iteration starts from empty state and takes the events from the start, as a replay
- * does: the first events of a person link its ids, the later ones find them. What it leaves out of
- * the job's identity thread: reading the records off the network and writing the outputs into it
- * (docs/bench/2026-12-06-identity-cache-and-strings.md; their bytes: {@link IdentityHandOffBench}).
+ * phones), each event judged by the dedupe stage, in their order ({@code resolveEveryEvent}), or as
+ * two dedupe subtasks send them on in the job ({@code resolveFromTwoDedupeSubtasks}): the events of
+ * a network buffer split by subtask and interleaved in runs, so that many wait in the gate for an
+ * earlier one of the other subtask. Each measured iteration starts from empty state and takes the
+ * events from the start, as a replay does: the first events of a person link its ids, the later
+ * ones find them. What it leaves out of the job's identity thread: reading the records off the
+ * network and writing the outputs into it (docs/bench/2026-12-06-identity-cache-and-strings.md;
+ * their bytes: {@link IdentityHandOffBench}).
  *
  * <p>Run: {@code java -cp <operators test classpath> org.openjdk.jmh.Main IdentityStepBench}.
  */
@@ -65,17 +64,15 @@ public class IdentityStepBench {
     @Param({"false", "true"})
     public boolean anonymous;
 
-    /** Events of one network buffer (~32 KB of ~250-byte events) before their verdicts come. */
+    /** Events of one network buffer (~32 KB of ~250-byte events), interleaved within. */
     private static final int BLOCK = 128;
 
     private IdentityEvent[] events;
-    private Verdict[] verdicts;
 
-    /** For the interleaved feed: verdict indexes in the order they reach the gate. */
-    private int[] verdictOrder;
+    /** For the interleaved feed: event indexes in the order they reach the gate. */
+    private int[] order;
 
-    private KeyedTwoInputStreamOperatorTestHarness<String, IdentityEvent, Verdict, FragmentCommand>
-            h;
+    private KeyedOneInputStreamOperatorTestHarness<String, IdentityEvent, FragmentCommand> h;
 
     @Setup(Level.Trial)
     public void generate() {
@@ -102,17 +99,16 @@ public class IdentityStepBench {
                 throw new IllegalStateException("the generator made an invalid event", e);
             }
         }
-        // split as the job splits them, on the sources' threads: the step reads the head only
-        events = parsed.stream().map(IdentityEvent::of).toArray(IdentityEvent[]::new);
-        verdicts = new Verdict[events.length];
+        // split and numbered as the job does, on the sources' threads: the step reads the head
+        events = new IdentityEvent[parsed.size()];
         for (int i = 0; i < events.length; i++) {
-            verdicts[i] = Verdict.pass(events[i].tenant(), events[i].eventId());
+            events[i] = IdentityEvent.of(parsed.get(i)).at(0, i);
         }
-        verdictOrder = interleaved(events, new java.util.Random(7));
+        order = interleaved(events, new java.util.Random(7));
     }
 
     /**
-     * Per block of events, their verdicts as two dedupe subtasks send them (by the event id's hash,
+     * Per block of events, the events as two dedupe subtasks send them on (by the event id's hash,
      * as Flink's key groups spread them): each subtask's in order, the two interleaved in runs of 1
      * to 32.
      */
@@ -146,13 +142,12 @@ public class IdentityStepBench {
     @Setup(Level.Iteration)
     public void freshState() throws Exception {
         h =
-                new KeyedTwoInputStreamOperatorTestHarness<>(
+                new KeyedOneInputStreamOperatorTestHarness<>(
                         new IdentityResolverOperator(
                                 new IdentityResolver(
                                         TenantIdLimits.defaults(),
                                         ParserConfig.defaults().tenantKeys())),
                         IdentityResolver.KEY,
-                        IdentityResolver.VERDICT_KEY,
                         Types.STRING);
         // the harness gives RocksDB almost no managed memory (it would flush its memtable on
         // nearly every write); its own write buffers instead, as a TaskManager's share would be
@@ -167,14 +162,13 @@ public class IdentityStepBench {
         h.close();
     }
 
-    /** Every event and its verdict; the outputs are dropped every 1,024 events. */
+    /** Every event in its order; the outputs are dropped every 1,024 events. */
     @Benchmark
     @OperationsPerInvocation(EVENTS)
     public void resolveEveryEvent() throws Exception {
         for (int i = 0; i < events.length; i++) {
             IdentityEvent e = events[i];
-            h.processElement1(e, e.ts());
-            h.processElement2(verdicts[i], e.ts());
+            h.processElement(e, e.ts());
             if ((i & 1023) == 1023) {
                 h.getOutput().clear();
                 clear(IdentityResolver.ID_KEYS);
@@ -184,18 +178,15 @@ public class IdentityStepBench {
         }
     }
 
-    /** The job's order: a block of events, then their verdicts from two dedupe subtasks. */
+    /** The job's order: each block of events as two dedupe subtasks send them on. */
     @Benchmark
     @OperationsPerInvocation(EVENTS)
-    public void resolveWithVerdictsOfTwoSubtasks() throws Exception {
+    public void resolveFromTwoDedupeSubtasks() throws Exception {
         for (int start = 0; start < events.length; start += BLOCK) {
             int end = Math.min(events.length, start + BLOCK);
-            for (int i = start; i < end; i++) {
-                h.processElement1(events[i], events[i].ts());
-            }
             for (int k = start; k < end; k++) {
-                Verdict v = verdicts[verdictOrder[k]];
-                h.processElement2(v, events[verdictOrder[k]].ts());
+                IdentityEvent e = events[order[k]];
+                h.processElement(e, e.ts());
             }
             if ((start & 1023) == 0) {
                 h.getOutput().clear();

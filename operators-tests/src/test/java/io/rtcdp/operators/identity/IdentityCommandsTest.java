@@ -5,7 +5,6 @@ import static io.rtcdp.operators.identity.IdentityResolverTest.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rtcdp.operators.RecordIsolation;
-import io.rtcdp.operators.ingest.Deduplicator.Verdict;
 import io.rtcdp.operators.sink.ProfileUpdate;
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.EventType;
@@ -18,7 +17,7 @@ import io.rtcdp.udf.identity.TenantIdLimits;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -44,7 +43,7 @@ class IdentityCommandsTest {
 
     private IdentityHarness harness() throws Exception {
         return new IdentityHarness(
-                new KeyedCoProcessOperator<>(
+                new KeyedProcessOperator<>(
                         new IdentityResolver(
                                 limits, io.rtcdp.udf.event.ParserConfig.defaults().tenantKeys())));
     }
@@ -57,8 +56,12 @@ class IdentityCommandsTest {
     }
 
     private void send(Event e) throws Exception {
-        h.processElement1(e, 0);
-        h.processElement2(Verdict.pass(e.tenant(), e.eventId()), 0);
+        h.send(e, 0);
+    }
+
+    /** A command, numbered among the commands (an origin of its own, as in the job). */
+    private void command(Event c) throws Exception {
+        h.send(h.split(c, 1), 0);
     }
 
     private List<Conflict> conflicts() {
@@ -108,8 +111,8 @@ class IdentityCommandsTest {
         assertThat(idKey(PHONE)).isEqualTo(quarantine);
 
         IdCommand release = IdCommand.release(T, PHONE, 1_000L);
-        // no verdict: a command passes the gate by itself
-        h.processElement1(release.toEvent(), 0);
+        // the dedupe stage lets a command pass unjudged
+        command(release.toEvent());
 
         Conflict released = conflicts().get(conflicts().size() - 1);
         assertThat(released)
@@ -137,30 +140,34 @@ class IdentityCommandsTest {
         h.open();
         send(event(T, "e4", 3 * DAY, MALLORY, PHONE));
         assertThat(idKey(PHONE)).isEqualTo(quarantine);
-        h.processElement1(release.toEvent(), 0);
+        command(release.toEvent());
         assertThat(conflicts()).extracting(Conflict::reason).doesNotContain(Conflict.RELEASED);
         send(event(T, "e5", 4 * DAY, ALICE, PHONE));
         assertThat(idKey(PHONE)).isEqualTo(quarantine);
 
         // a new command (another issue time) releases it again
-        h.processElement1(IdCommand.release(T, PHONE, 2_000L).toEvent(), 0);
+        command(IdCommand.release(T, PHONE, 2_000L).toEvent());
         assertThat(conflicts()).extracting(Conflict::reason).contains(Conflict.RELEASED);
     }
 
     @Test
-    void aCommandWaitsBehindTheTenantsEventsThatWaitForTheirVerdict() throws Exception {
+    void commandsAreTakenUpInTheirOrder() throws Exception {
         open();
         send(event(T, "e1", DAY, ALICE, PHONE));
-        Event forged = event(T, "e2", DAY, MALLORY, PHONE);
-        h.processElement1(forged, 0);
-        // the release comes after the forged event, whose verdict is late: it must wait for it
-        h.processElement1(IdCommand.release(T, PHONE, 1_000L).toEvent(), 0);
-        assertThat(conflicts()).isEmpty();
-        h.processElement2(Verdict.pass(T, "e2"), 0);
-
+        send(event(T, "e2", DAY, MALLORY, PHONE));
+        IdentityEvent first = h.split(IdCommand.release(T, PHONE, 1_000L).toEvent(), 1);
+        IdentityEvent second = h.split(IdCommand.release(T, PHONE, 2_000L).toEvent(), 1);
+        // the second release comes first, through another dedupe subtask: it waits for the first
+        // (taken up at once, it would have released the phone itself)
+        h.send(second, 0);
+        assertThat(conflicts()).extracting(Conflict::reason).containsExactly("user_id_conflict");
+        // then both, in their order: the first releases the phone, the second finds it free
+        h.send(first, 0);
         assertThat(conflicts())
-                .extracting(Conflict::reason)
-                .containsExactly("user_id_conflict", Conflict.RELEASED);
+                .extracting(Conflict::reason, Conflict::ts)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("user_id_conflict", DAY),
+                        org.assertj.core.groups.Tuple.tuple(Conflict.RELEASED, 1_000L));
     }
 
     @Test
@@ -201,8 +208,8 @@ class IdentityCommandsTest {
                         Map.of(),
                         null);
         int before = h.extractOutputValues().size();
-        h.processElement1(unknownType, 0);
-        h.processElement1(noName, 0);
+        command(unknownType);
+        command(noName);
 
         assertThat(h.extractOutputValues()).hasSize(before);
         assertThat(conflicts()).extracting(Conflict::reason).doesNotContain(Conflict.RELEASED);

@@ -2,7 +2,6 @@ package io.rtcdp.operators.identity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.rtcdp.operators.ingest.Deduplicator.Verdict;
 import io.rtcdp.operators.sink.ProfileUpdate;
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.Id;
@@ -48,10 +47,9 @@ class IdentityResolverTest {
                                 .clockBound(java.time.Duration.ofMillis(bound))));
     }
 
-    /** An event and the dedupe stage's verdict that it passes. */
+    /** An event in its turn, passed by the dedupe stage. */
     void send(Event e, long ts) throws Exception {
-        h.processElement1(e, ts);
-        h.processElement2(Verdict.pass(e.tenant(), e.eventId()), ts);
+        h.send(e, ts);
     }
 
     @AfterEach
@@ -81,23 +79,36 @@ class IdentityResolverTest {
     }
 
     @Test
-    void eventsAreTakenUpInArrivalOrderOnceTheirVerdictCame() throws Exception {
+    void eventsAreTakenUpInTheirSourceSubtasksOrderWhateverOrderTheyComeIn() throws Exception {
         Id c = new Id("cookie_id", "c1");
         Id d = new Id("cookie_id", "d1");
-        h.processElement1(event("a", "e1", DAY, c), 0);
-        h.processElement1(event("a", "e2", DAY, c), 0);
-        h.processElement1(event("b", "x1", DAY, d), 0);
-        // e2's verdict first: e2 waits behind e1; tenant b does not wait for tenant a
-        h.processElement2(Verdict.pass("a", "e2"), 0);
-        h.processElement2(Verdict.pass("b", "x1"), 0);
-        assertThat(routed()).isEqualTo("b/x1");
-        h.processElement2(Verdict.pass("a", "e1"), 0);
-        assertThat(routed()).isEqualTo("b/x1 a/e1 a/e2");
-        // a verdict before its event: the event goes at once when it comes
-        h.processElement2(Verdict.pass("a", "e3"), 0);
-        assertThat(routed()).isEqualTo("b/x1 a/e1 a/e2");
-        h.processElement1(event("a", "e3", DAY, c), 0);
-        assertThat(routed()).isEqualTo("b/x1 a/e1 a/e2 a/e3");
+        IdentityEvent a1 = h.split(event("a", "e1", DAY, c), 0);
+        IdentityEvent a2 = h.split(event("a", "e2", DAY, c), 0);
+        IdentityEvent a3 = h.split(event("a", "e3", DAY, c), 0);
+        IdentityEvent b1 = h.split(event("b", "x1", DAY, d), 0);
+        IdentityEvent other = h.split(event("a", "o1", DAY, d), 2);
+        // e2 first: it waits for e1; tenant b and another origin of tenant a do not wait for it
+        h.send(a2, 0);
+        h.send(b1, 0);
+        h.send(other, 0);
+        assertThat(routed()).isEqualTo("b/x1 a/o1");
+        h.send(a3, 0);
+        h.send(a1, 0);
+        assertThat(routed()).isEqualTo("b/x1 a/o1 a/e1 a/e2 a/e3");
+    }
+
+    @Test
+    void anEventThatComesTwiceAtOnePlaceStopsTheStage() throws Exception {
+        Id c = new Id("cookie_id", "c1");
+        IdentityEvent a1 = h.split(event("a", "e1", DAY, c), 0);
+        IdentityEvent a2 = h.split(event("a", "e2", DAY, c), 0);
+        h.send(a2, 0);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> h.send(a2, 0))
+                .hasMessageContaining("came at place 1 of origin 0");
+        h.send(a1, 0);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> h.send(a1, 0))
+                .hasMessageContaining("came at place 0 of origin 0")
+                .hasMessageContaining("aligned checkpoints");
     }
 
     /**
@@ -122,77 +133,79 @@ class IdentityResolverTest {
     }
 
     @Test
-    void theWatermarkStaysBehindTheEventsThatWaitForTheirVerdict() throws Exception {
+    void theWatermarkStaysBehindTheEventsThatWaitForTheirTurn() throws Exception {
         long t = 1_700_000_000_000L - Math.floorMod(1_700_000_000_000L, DAY);
         Id c = new Id("cookie_id", "c1");
-        // a quiet spell: both inputs idle, and so the stage
-        h.processWatermarkStatus1(WatermarkStatus.IDLE);
-        h.processWatermarkStatus2(WatermarkStatus.IDLE);
+        IdentityEvent a = h.split(event("a", "a", t + DAY, c), 0);
+        IdentityEvent b = h.split(event("a", "b", t + 2 * DAY, c), 0);
+        IdentityEvent cc = h.split(event("a", "c", t + 4 * DAY, c), 0);
+        // a quiet spell: the input idle, and so the stage
+        h.processWatermarkStatus(WatermarkStatus.IDLE);
         assertThat(sentOn(t)).containsExactly("idle");
         h.getOutput().clear();
-        // the events come again; the verdicts input is still idle, so the inputs' watermark is
-        // the events' alone and passes events that wait for their verdict
-        h.processWatermarkStatus1(WatermarkStatus.ACTIVE);
-        h.processElement1(event("a", "b", t + 2 * DAY, c), t);
-        h.processWatermark1(new Watermark(t + 2 * DAY - 1));
-        h.processElement1(event("a", "c", t + 4 * DAY, c), t);
-        h.processWatermark1(new Watermark(t + 5 * DAY));
+        // the events come again through one dedupe subtask, whose watermark passes events that
+        // wait for an earlier one still on its way through another (whose channel is still idle)
+        h.processWatermarkStatus(WatermarkStatus.ACTIVE);
+        h.send(b, t);
+        h.processWatermark(new Watermark(t + 2 * DAY - 1));
+        h.send(cc, t);
+        h.processWatermark(new Watermark(t + 5 * DAY));
         assertThat(sentOn(t)).containsExactly("active", "wm:1d86399999");
-        // b is let in: the watermark goes on to just before c, which still waits
-        h.processElement2(Verdict.pass("a", "b"), t);
-        h.processElement2(Verdict.pass("a", "c"), t);
+        // a comes: a and b go, and the watermark goes on to just before c; then c
+        h.send(a, t);
         assertThat(sentOn(t))
                 .containsExactly(
-                        "active", "wm:1d86399999", "route:b", "wm:3d86399999", "route:c", "wm:5d0");
+                        "active", "wm:1d86399999", "route:a", "route:b", "route:c", "wm:5d0");
         h.getOutput().clear();
 
         // the events go quiet while one waits: the stage says it is idle only once the watermark
         // it held back has gone on (an idle channel's watermark counts for nothing downstream)
-        h.processElement1(event("a", "d", t + 6 * DAY, c), t);
-        h.processWatermark1(new Watermark(t + 7 * DAY));
-        h.processWatermarkStatus1(WatermarkStatus.IDLE);
-        assertThat(sentOn(t)).containsExactly("wm:5d86399999");
-        h.processElement2(Verdict.pass("a", "d"), t);
-        assertThat(sentOn(t)).containsExactly("wm:5d86399999", "route:d", "wm:7d0", "idle");
+        IdentityEvent d = h.split(event("a", "d", t + 6 * DAY, c), 0);
+        IdentityEvent e = h.split(event("a", "e", t + 6 * DAY + 1, c), 0);
+        h.send(e, t);
+        h.processWatermark(new Watermark(t + 7 * DAY));
+        h.processWatermarkStatus(WatermarkStatus.IDLE);
+        assertThat(sentOn(t)).containsExactly("wm:6d0");
+        h.send(d, t);
+        assertThat(sentOn(t)).containsExactly("wm:6d0", "route:d", "route:e", "wm:7d0", "idle");
         // a command waits among the events in its place, but its time is the wall clock: it
         // holds nothing back
         h.getOutput().clear();
-        h.processWatermarkStatus1(WatermarkStatus.ACTIVE);
-        h.processElement1(event("a", "e", t + 8 * DAY, c), t);
-        h.processElement1(
-                new Event(
-                        "a",
-                        io.rtcdp.udf.identity.IdCommand.EVENT_ID_PREFIX + "01",
-                        io.rtcdp.udf.event.EventType.COMMAND,
-                        "delete-everything",
-                        t + 100 * DAY,
-                        null,
-                        List.of(c),
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        java.util.Map.of(),
-                        null),
+        h.processWatermarkStatus(WatermarkStatus.ACTIVE);
+        h.split(event("a", "f", t + 8 * DAY, c), 0);
+        h.send(
+                h.split(
+                        new Event(
+                                "a",
+                                io.rtcdp.udf.identity.IdCommand.EVENT_ID_PREFIX + "01",
+                                io.rtcdp.udf.event.EventType.COMMAND,
+                                "delete-everything",
+                                t + 100 * DAY,
+                                null,
+                                List.of(c),
+                                null,
+                                null,
+                                null,
+                                null,
+                                null,
+                                java.util.Map.of(),
+                                null),
+                        0),
                 t);
-        h.processWatermark1(new Watermark(t + 9 * DAY));
-        assertThat(sentOn(t)).containsExactly("active", "wm:7d86399999");
+        h.processWatermark(new Watermark(t + 9 * DAY));
+        assertThat(sentOn(t)).containsExactly("active", "wm:9d0");
     }
 
     @Test
-    void aDuplicateGoesNoFurtherAndTwoOccurrencesTakeTheirVerdictsInOrder() throws Exception {
+    void aDuplicateGoesNoFurtherAndTheEventsBehindItDoNotWaitForIt() throws Exception {
         Id c = new Id("cookie_id", "c1");
-        h.processElement1(event("a", "e1", DAY, c), 0);
-        h.processElement1(event("a", "e1", DAY, c), 0);
-        h.processElement2(Verdict.pass("a", "e1"), 0);
-        h.processElement2(Verdict.duplicate("a", "e1"), 0);
-        assertThat(routed()).isEqualTo("a/e1");
-        // both verdicts before both occurrences
-        h.processElement2(Verdict.pass("a", "e2"), 0);
-        h.processElement2(Verdict.duplicate("a", "e2"), 0);
-        h.processElement1(event("a", "e2", DAY, c), 0);
-        h.processElement1(event("a", "e2", DAY, c), 0);
+        IdentityEvent first = h.split(event("a", "e1", DAY, c), 0);
+        IdentityEvent again = h.split(event("a", "e1", DAY, c), 0).duplicate();
+        IdentityEvent next = h.split(event("a", "e2", DAY, c), 0);
+        h.send(next, 0);
+        h.send(again, 0);
+        assertThat(routed()).isEmpty();
+        h.send(first, 0);
         assertThat(routed()).isEqualTo("a/e1 a/e2");
         assertThat(h.getSideOutput(io.rtcdp.operators.RecordIsolation.INTERNAL_ERRORS))
                 .isNullOrEmpty();
@@ -201,10 +214,12 @@ class IdentityResolverTest {
     @Test
     void anEventTheDedupeStageFailedOnIsADeadLetter() throws Exception {
         Id c = new Id("cookie_id", "c1");
-        h.processElement1(event("a", "e1", DAY, c), 0);
-        h.processElement2(
-                new Verdict("a", "e1", false, "stage dedupe failed on this record: boom"), 0);
-        assertThat(routes()).isEmpty();
+        h.send(
+                h.split(event("a", "e1", DAY, c), 0)
+                        .failed("stage dedupe failed on this record: boom"),
+                0);
+        send(event("a", "e2", DAY, c), 0);
+        assertThat(routed()).isEqualTo("a/e2");
         var internal = h.getSideOutput(io.rtcdp.operators.RecordIsolation.INTERNAL_ERRORS);
         assertThat(internal).hasSize(1);
         var dl = internal.peek().getValue();
@@ -215,22 +230,31 @@ class IdentityResolverTest {
     }
 
     @Test
-    void whatWaitsForItsCounterpartSurvivesARestore() throws Exception {
+    void afterARestoreTheStageNumbersFromZeroAgain() throws Exception {
         Id c = new Id("cookie_id", "c1");
-        h.processElement1(event("a", "e1", DAY, c), 0);
-        h.processElement1(event("a", "e2", DAY, c), 0);
-        h.processElement2(Verdict.pass("a", "e2"), 0);
-        h.processElement2(Verdict.duplicate("a", "e4"), 0);
+        send(event("a", "e1", DAY, c), 0);
+        send(event("a", "e2", DAY, c), 0);
         var snapshot = h.snapshot(1, 0);
         h.close();
 
         h = newHarness();
         h.initializeState(snapshot);
         h.open();
-        h.processElement2(Verdict.pass("a", "e1"), 0);
-        h.processElement1(event("a", "e4", DAY, c), 0);
-        send(event("a", "e5", DAY, c), 0);
-        assertThat(routed()).isEqualTo("a/e1 a/e2 a/e5");
+        IdentityEvent e3 = h.split(event("a", "e3", DAY, c), 0);
+        IdentityEvent e4 = h.split(event("a", "e4", DAY, c), 0);
+        assertThat(e3.seq()).isZero();
+        h.send(e4, 0);
+        h.send(e3, 0);
+        assertThat(routed()).isEqualTo("a/e3 a/e4");
+    }
+
+    @Test
+    void aCheckpointWhileAnEventWaitsFails() throws Exception {
+        Id c = new Id("cookie_id", "c1");
+        h.split(event("a", "e1", DAY, c), 0);
+        h.send(h.split(event("a", "e2", DAY, c), 0), 0);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> h.snapshot(1, 0))
+                .hasStackTraceContaining("aligned checkpoints");
     }
 
     @Test
@@ -455,11 +479,13 @@ class IdentityResolverTest {
         h.setProcessingTime(t + 30 * DAY);
         send(event("a", "b", t + 2 * DAY, c), t);
         assertThat(clocks()).containsExactly("a@" + (t + 2 * DAY));
-        // c comes and waits for its verdict; the watermark goes on to just before it. A refresh
-        // due at t + 3 days (b's day leaving its 24 h window) is then due downstream, and the
-        // tenant's clock that lets the profile stage apply it must be there already
-        h.processElement1(event("a", "c", t + 4 * DAY, c), t);
-        h.processBothWatermarks(new Watermark(t + 5 * DAY));
+        // c comes and waits for its turn (an event before it is still on its way through another
+        // dedupe subtask); the watermark goes on to just before it. A refresh due at t + 3 days
+        // (b's day leaving its 24 h window) is then due downstream, and the tenant's clock that
+        // lets the profile stage apply it must be there already
+        h.split(event("a", "on-its-way", t + 5 * DAY, c), 0);
+        h.send(h.split(event("a", "c", t + 4 * DAY, c), 0), t);
+        h.processWatermark(new Watermark(t + 5 * DAY));
         assertThat(routed()).isEqualTo("a/b");
         assertThat(sentOn(t)).last().isEqualTo("wm:3d86399999");
         assertThat(clocks()).containsExactly("a@" + (t + 2 * DAY), "a@" + (t + 4 * DAY));
@@ -480,7 +506,7 @@ class IdentityResolverTest {
         assertThat(clocks())
                 .containsExactly("alpha@" + t, "beta@" + (t + 10_000), "alpha@" + (t + 61_000));
         // the end of a bounded input sends what moved since
-        h.processBothWatermarks(new Watermark(Long.MAX_VALUE));
+        h.processWatermark(new Watermark(Long.MAX_VALUE));
         assertThat(clocks()).endsWith("alpha@" + (t + 90_000)).hasSize(4);
     }
 
@@ -499,13 +525,13 @@ class IdentityResolverTest {
         send(event("beta", "b1", t + 3 * DAY, new Id("cookie_id", "b")), t);
         assertThat(clocks()).containsExactly("alpha@" + t, "beta@" + (t + 3 * DAY));
         // the watermark (of both tenants' events) up to alpha's sent tenant watermark: no need
-        h.processBothWatermarks(new Watermark(t - bound - 1));
+        h.processWatermark(new Watermark(t - bound - 1));
         assertThat(clocks()).hasSize(2);
         // one past it: alpha's exact clock goes out with the watermark; beta's is exact already
-        h.processBothWatermarks(new Watermark(t - bound));
+        h.processWatermark(new Watermark(t - bound));
         assertThat(clocks())
                 .containsExactly("alpha@" + t, "beta@" + (t + 3 * DAY), "alpha@" + (t + DAY));
-        h.processBothWatermarks(new Watermark(t + 2 * DAY));
+        h.processWatermark(new Watermark(t + 2 * DAY));
         assertThat(clocks()).hasSize(3);
         // across a restore: the pending timer comes back with the keyed state
         send(event("alpha", "a3", t + 2 * DAY + 1, new Id("cookie_id", "a")), t);
@@ -515,7 +541,7 @@ class IdentityResolverTest {
         h.setup();
         h.initializeState(snapshot);
         h.open();
-        h.processBothWatermarks(new Watermark(t + 2 * DAY + 1));
+        h.processWatermark(new Watermark(t + 2 * DAY + 1));
         assertThat(clocks()).containsExactly("alpha@" + (t + 2 * DAY + 1));
     }
 
@@ -525,7 +551,7 @@ class IdentityResolverTest {
         // history two years behind the wall clock: clocks go out in steps of about a week
         h.setProcessingTime(t + 730 * DAY);
         send(event("alpha", "a1", t, new Id("cookie_id", "a")), t);
-        h.processBothWatermarks(new Watermark(t + DAY));
+        h.processWatermark(new Watermark(t + DAY));
         assertThat(clocks()).containsExactly("alpha@" + t);
         // a late event of alpha, and then a quiet spell: no watermark comes to fire the timer
         send(event("alpha", "a2", t + 2 * HOUR, new Id("cookie_id", "a")), t);
@@ -586,7 +612,7 @@ class IdentityResolverTest {
         // not sent before the restore (within a step of the last sent value); exact at the end
         send(event("alpha", "a3", t + 10_000, new Id("cookie_id", "a")), t);
         assertThat(clocks()).isEmpty();
-        h.processBothWatermarks(new Watermark(Long.MAX_VALUE));
+        h.processWatermark(new Watermark(Long.MAX_VALUE));
         assertThat(clocks()).containsExactly("alpha@" + (t + 30_000));
     }
 

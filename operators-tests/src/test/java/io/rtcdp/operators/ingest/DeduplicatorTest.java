@@ -2,6 +2,7 @@ package io.rtcdp.operators.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rtcdp.operators.identity.IdentityEvent;
 import io.rtcdp.udf.event.EventType;
 import io.rtcdp.udf.event.Id;
 import io.rtcdp.udf.testing.Events;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class DeduplicatorTest {
     static final long DAY = 86_400_000L;
 
-    KeyedOneInputStreamOperatorTestHarness<String, Deduplicator.Occurrence, Deduplicator.Verdict> h;
+    KeyedOneInputStreamOperatorTestHarness<String, IdentityEvent, IdentityEvent> h;
 
     @BeforeEach
     void open() throws Exception {
@@ -26,9 +27,8 @@ class DeduplicatorTest {
         h.open();
     }
 
-    static KeyedOneInputStreamOperatorTestHarness<
-                    String, Deduplicator.Occurrence, Deduplicator.Verdict>
-            newHarness() throws Exception {
+    static KeyedOneInputStreamOperatorTestHarness<String, IdentityEvent, IdentityEvent> newHarness()
+            throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(
                         new Deduplicator(Duration.ofDays(7), Duration.ofDays(1))),
@@ -41,18 +41,19 @@ class DeduplicatorTest {
         h.close();
     }
 
-    static Deduplicator.Occurrence event(String tenant, String eventId, long ts) {
+    static IdentityEvent event(String tenant, String eventId, long ts) {
         return event(tenant, eventId, EventType.PAGE, ts);
     }
 
-    static Deduplicator.Occurrence event(String tenant, String eventId, EventType type, long ts) {
-        return Deduplicator.Occurrence.of(
-                Events.of(type)
-                        .tenant(tenant)
-                        .eventId(eventId)
-                        .at(ts)
-                        .ids(new Id("cookie_id", "c1"))
-                        .build());
+    static IdentityEvent event(String tenant, String eventId, EventType type, long ts) {
+        return IdentityEvent.of(
+                        Events.of(type)
+                                .tenant(tenant)
+                                .eventId(eventId)
+                                .at(ts)
+                                .ids(new Id("cookie_id", "c1"))
+                                .build())
+                .at(3, ts);
     }
 
     /** The verdicts in order: {@code tenant/id pass} or {@code tenant/id duplicate}. */
@@ -63,10 +64,36 @@ class DeduplicatorTest {
                                 v.tenant()
                                         + "/"
                                         + v.eventId()
-                                        + (v.failure() != null
-                                                ? " failed"
-                                                : v.duplicate() ? " duplicate" : " pass"))
+                                        + " "
+                                        + v.verdict().name().toLowerCase(java.util.Locale.ROOT))
                 .toList();
+    }
+
+    @Test
+    void anEventGoesOnWithItsPlaceAndADuplicateAsItsHeadAlone() throws Exception {
+        IdentityEvent e = event("a", "e1", 10 * DAY);
+        h.processElement(e, 0);
+        h.processElement(e, 0);
+        var out = h.extractOutputValues();
+        assertThat(out.get(0)).isEqualTo(e);
+        assertThat(out.get(1).verdict()).isEqualTo(IdentityEvent.Verdict.DUPLICATE);
+        assertThat(List.of(out.get(1).head(), out.get(1).origin(), out.get(1).seq()))
+                .containsExactly(e.head(), 3, 10 * DAY);
+        assertThat(out.get(1).body()).isEmpty();
+    }
+
+    @Test
+    void commandsPassUnjudgedAndLeaveNoState() throws Exception {
+        IdentityEvent c =
+                IdentityEvent.of(
+                                io.rtcdp.udf.identity.IdCommand.release(
+                                                "a", new Id("phone", "p"), 1_000L)
+                                        .toEvent())
+                        .at(1, 0);
+        h.processElement(c, 0);
+        h.processElement(c, 0);
+        assertThat(h.extractOutputValues()).containsExactly(c, c);
+        assertThat(h.numKeyedStateEntries()).isZero();
     }
 
     @Test
@@ -143,22 +170,6 @@ class DeduplicatorTest {
         h.setStateTtlProcessingTime(8 * DAY);
         h.processElement(event("a", "e1", 10 * DAY), 0); // expired: passes again
         assertThat(verdicts()).containsExactly("a/e1 pass", "a/e1 duplicate", "a/e1 pass");
-    }
-
-    @Test
-    void occurrencesAndVerdictsSerializeRoundTrip() throws Exception {
-        var out = new org.apache.flink.core.memory.DataOutputSerializer(64);
-        var o = new Deduplicator.Occurrence("t", "e-\u00e9", 42L);
-        var v = new Deduplicator.Verdict("t", "e-1", false, "stage dedupe failed");
-        Deduplicator.OccurrenceSerializer.INSTANCE.serialize(o, out);
-        Deduplicator.VerdictSerializer.INSTANCE.serialize(v, out);
-        Deduplicator.VerdictSerializer.INSTANCE.serialize(
-                Deduplicator.Verdict.duplicate("t", "e-2"), out);
-        var in = new org.apache.flink.core.memory.DataInputDeserializer(out.getCopyOfBuffer());
-        assertThat(Deduplicator.OccurrenceSerializer.INSTANCE.deserialize(in)).isEqualTo(o);
-        assertThat(Deduplicator.VerdictSerializer.INSTANCE.deserialize(in)).isEqualTo(v);
-        assertThat(Deduplicator.VerdictSerializer.INSTANCE.deserialize(in))
-                .isEqualTo(Deduplicator.Verdict.duplicate("t", "e-2"));
     }
 
     @Test

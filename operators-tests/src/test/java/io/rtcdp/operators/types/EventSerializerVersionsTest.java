@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Version 4 of {@link EventSerializer} carries order lines, version 5 the text signal; versions 3
- * and 4 (before them) are still read, where {@code VerdictGate}'s waiting events of formats 1 and 2
+ * and 4 (before them) are still read, where an earlier release's waiting events of formats 1 and 2
  * need them.
  */
 class EventSerializerVersionsTest {

@@ -5,7 +5,6 @@ import io.rtcdp.operators.decide.TrainerState;
 import io.rtcdp.operators.identity.ConflictSerializer;
 import io.rtcdp.operators.identity.FragmentStore;
 import io.rtcdp.operators.identity.IdentityResolver;
-import io.rtcdp.operators.ingest.Deduplicator;
 import io.rtcdp.operators.profile.ItemOrder;
 import io.rtcdp.operators.profile.ItemOrderSerializer;
 import io.rtcdp.operators.profile.ItemsObservation;
@@ -98,6 +97,20 @@ public final class SerializerSamples {
 
     private SerializerSamples() {}
 
+    /** Events split for the identity stage: at places of origins, judged each way. */
+    static List<io.rtcdp.operators.identity.IdentityEvent> identityEvents() {
+        List<io.rtcdp.operators.identity.IdentityEvent> all = new ArrayList<>();
+        long seq = 0;
+        for (Event e : eventsWithText()) {
+            all.add(io.rtcdp.operators.identity.IdentityEvent.of(e).at((int) seq % 3, seq));
+            seq += 1_000_003;
+        }
+        var judged = io.rtcdp.operators.identity.IdentityEvent.of(eventsWithText().get(0));
+        all.add(judged.at(7, Long.MAX_VALUE).duplicate());
+        all.add(judged.at(65_537, 0).failed("stage dedupe failed on this record: boom"));
+        return all;
+    }
+
     static List<Case<?>> all() {
         return List.of(
                 of(EventSerializer.INSTANCE, eventsWithText()),
@@ -105,11 +118,7 @@ public final class SerializerSamples {
                 of(ParsedSerializer.DeadLetterSerializer.INSTANCE, deadLetters()),
                 of(ProfileCommandSerializer.INSTANCE, profileCommands()),
                 of(FragmentCommandSerializer.INSTANCE, fragmentCommands()),
-                of(
-                        io.rtcdp.operators.identity.IdentityEventSerializer.INSTANCE,
-                        eventsWithText().stream()
-                                .map(io.rtcdp.operators.identity.IdentityEvent::of)
-                                .toList()),
+                of(io.rtcdp.operators.identity.IdentityEventSerializer.INSTANCE, identityEvents()),
                 new Case<>(
                         "ProfileStateSerializer",
                         ProfileStateSerializer.INSTANCE,
@@ -141,8 +150,6 @@ public final class SerializerSamples {
                         Same.EQUALS,
                         SerializerSamples::asRestoredFeatures),
                 of(IdentityResolver.OneIdInfoSerializer.INSTANCE, oneIdInfos()),
-                of(Deduplicator.OccurrenceSerializer.INSTANCE, occurrences()),
-                of(Deduplicator.VerdictSerializer.INSTANCE, verdicts()),
                 of(ItemOrderSerializer.INSTANCE, itemOrders()),
                 of(ItemsObservationSerializer.INSTANCE, itemsObservations()));
     }
@@ -747,19 +754,6 @@ public final class SerializerSamples {
                         ids,
                         List.of(new OneIdInfo.MergeRecord("o2", T0 + 5, new Id("email", "x")))),
                 OneIdInfo.founded("o3", T0, Arrays.asList(new Id("user_id", "u3"))));
-    }
-
-    private static List<Deduplicator.Occurrence> occurrences() {
-        return List.of(
-                new Deduplicator.Occurrence("acme", "e-1", T0),
-                new Deduplicator.Occurrence("globex", "e-9", -1));
-    }
-
-    private static List<Deduplicator.Verdict> verdicts() {
-        return List.of(
-                Deduplicator.Verdict.pass("acme", "e-1"),
-                Deduplicator.Verdict.duplicate("acme", "e-2"),
-                new Deduplicator.Verdict("acme", "e-3", false, "redis down"));
     }
 
     private static List<ItemOrder> itemOrders() {

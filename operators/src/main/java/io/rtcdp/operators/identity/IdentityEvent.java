@@ -7,7 +7,11 @@ import io.rtcdp.udf.event.EventType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
-import org.apache.flink.api.common.functions.MapFunction;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
@@ -21,10 +25,60 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  * lines and text signal are turned into bytes before it, on the sources' threads, and parsed after
  * it, on the fragment stage's, which spread over every subtask.
  *
+ * <p>On its way the event passes the dedupe stage, keyed by tenant and event id, which mixes the
+ * order of one tenant's events: each event carries its place in its tenant's events of one source
+ * subtask ({@code origin}, {@code seq}, given where it is split: {@link Split}), by which the
+ * identity stage takes them up in that order again ({@link SequenceGate}), and the dedupe stage's
+ * {@code verdict} on it.
+ *
  * @param head the event's head; its body's fields are absent (null, or empty)
- * @param body the event's body as {@link EventSerializer#writeBody} wrote it
+ * @param body the event's body as {@link EventSerializer#writeBody} wrote it; empty for a duplicate
+ *     (nothing reads it)
+ * @param origin the source subtask the event came from ({@link Split#origin})
+ * @param seq its place among its tenant's events from that origin, from 0
+ * @param verdict the dedupe stage's verdict ({@link Verdict#PASS} until it has judged)
+ * @param failure why the dedupe stage could not judge the event (then {@link Verdict#FAILED}), or
+ *     null
  */
-public record IdentityEvent(Event head, byte[] body) {
+public record IdentityEvent(
+        Event head, byte[] body, int origin, long seq, Verdict verdict, String failure) {
+
+    /** The dedupe stage's verdict on an event. */
+    public enum Verdict {
+        /** Not a repeat (or not judged yet): the identity stage takes it up. */
+        PASS,
+        /** A repeat within the dedupe window: it goes no further. */
+        DUPLICATE,
+        /** The dedupe stage failed on it: it becomes an {@code internal} dead letter. */
+        FAILED
+    }
+
+    /**
+     * An event not yet judged, of origin 0 and place 0 (tests; a job's events get {@link Split}).
+     */
+    public IdentityEvent(Event head, byte[] body) {
+        this(head, body, 0, 0, Verdict.PASS, null);
+    }
+
+    /** This event at {@code seq} of {@code origin}. */
+    public IdentityEvent at(int origin, long seq) {
+        return new IdentityEvent(head, body, origin, seq, verdict, failure);
+    }
+
+    /**
+     * The event as a repeat: its place and head only (the identity stage moves its clock by it).
+     */
+    public IdentityEvent duplicate() {
+        return new IdentityEvent(head, EMPTY, origin, seq, Verdict.DUPLICATE, null);
+    }
+
+    /** The event as one the dedupe stage failed on, for {@code reason}. */
+    public IdentityEvent failed(String reason) {
+        return new IdentityEvent(head, body, origin, seq, Verdict.FAILED, reason);
+    }
+
+    private static final byte[] EMPTY = new byte[0];
+
     /** The type of the identity stage's event input. */
     public static final TypeInformation<IdentityEvent> TYPE =
             new CodecTypeInfo<>(IdentityEvent.class, IdentityEventSerializer.INSTANCE);
@@ -77,34 +131,96 @@ public record IdentityEvent(Event head, byte[] body) {
     public boolean equals(Object o) {
         return o instanceof IdentityEvent other
                 && head.equals(other.head)
-                && Arrays.equals(body, other.body);
+                && Arrays.equals(body, other.body)
+                && origin == other.origin
+                && seq == other.seq
+                && verdict == other.verdict
+                && Objects.equals(failure, other.failure);
     }
 
     @Override
     public int hashCode() {
-        return 31 * head.hashCode() + Arrays.hashCode(body);
+        return Objects.hash(head, Arrays.hashCode(body), origin, seq, verdict, failure);
     }
 
     @Override
     public String toString() {
-        return "IdentityEvent[" + head + ", body " + body.length + " bytes]";
+        return "IdentityEvent["
+                + head
+                + ", body "
+                + body.length
+                + " bytes, origin "
+                + origin
+                + " #"
+                + seq
+                + ", "
+                + verdict
+                + (failure == null ? "" : " (" + failure + ")")
+                + "]";
     }
 
     /**
      * Splits each event into head and body where it is made (chained to the sources), so that the
-     * identity stage's thread neither parses nor writes the body field by field.
+     * identity stage's thread neither parses nor writes the body field by field, and numbers each
+     * tenant's events of this subtask in their order ({@code seq}). The numbers are not kept in
+     * state: with aligned checkpoints every event before a checkpoint's barrier has passed the
+     * identity stage when the checkpoint is taken, and after a restore the numbers, here and there,
+     * begin again from 0 (docs/oneid.md).
      */
-    public static final class Split implements MapFunction<Event, IdentityEvent> {
+    public static final class Split extends RichMapFunction<Event, IdentityEvent> {
         private static final long serialVersionUID = 1L;
 
+        /** Which of a subtask's two kinds of input this split numbers: 0 events, 1 commands. */
+        private final int kind;
+
         private transient DataOutputSerializer scratch;
+        private transient int origin;
+
+        /** Tenant → the next place of its events; the last tenant's counter at hand. */
+        private transient Map<String, long[]> next;
+
+        private transient String lastTenant;
+        private transient long[] lastNext;
+
+        /** The split of the events. */
+        public Split() {
+            this(0);
+        }
+
+        private Split(int kind) {
+            this.kind = kind;
+        }
+
+        /** The split of the operators' commands, numbered apart from the events. */
+        public static Split commands() {
+            return new Split(1);
+        }
+
+        /**
+         * The origin of the records of {@code subtask} of a split of {@code kind}: events and
+         * commands of one subtask are numbered apart, so each is an origin of its own.
+         */
+        static int origin(int subtask, int kind) {
+            return 2 * subtask + kind;
+        }
+
+        @Override
+        public void open(OpenContext ctx) {
+            scratch = new DataOutputSerializer(256);
+            origin = origin(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), kind);
+            next = new HashMap<>();
+        }
 
         @Override
         public IdentityEvent map(Event e) {
-            if (scratch == null) {
-                scratch = new DataOutputSerializer(256);
+            String tenant = e.tenant();
+            if (!tenant.equals(lastTenant)) {
+                lastNext = next.computeIfAbsent(tenant, t -> new long[1]);
+                lastTenant = tenant;
             }
-            return of(e, scratch);
+            IdentityEvent split = of(e, scratch);
+            return new IdentityEvent(
+                    split.head, split.body, origin, lastNext[0]++, Verdict.PASS, null);
         }
     }
 }

@@ -9,20 +9,30 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * Serializer of {@link IdentityEvent}, the record into the identity stage: the event's head ({@link
- * EventSerializer#writeHead}), then its body's length and bytes, which are read as they are (one
- * copy, no field parsed). Records between operators only, never state.
+ * Serializer of {@link IdentityEvent}, the record into the dedupe and identity stages: the event's
+ * head ({@link EventSerializer#writeHead}), then its body's length and bytes, which are read as
+ * they are (one copy, no field parsed), its origin and place, and the dedupe stage's verdict (with
+ * the failure, if any). Records between operators only, never state: a format change needs no
+ * reader of the old one (version 4 added origin, place and verdict).
  */
 public final class IdentityEventSerializer extends CodecSerializer<IdentityEvent> {
     private static final long serialVersionUID = 1L;
 
     public static final IdentityEventSerializer INSTANCE = new IdentityEventSerializer();
 
+    private static final IdentityEvent.Verdict[] VERDICTS = IdentityEvent.Verdict.values();
+
     @Override
     public void serialize(IdentityEvent e, DataOutputView out) throws IOException {
         EventSerializer.writeHead(e.head(), out);
         Strings.writeVarInt(out, e.body().length);
         out.write(e.body());
+        Strings.writeVarInt(out, e.origin());
+        Strings.writeVarLong(out, e.seq());
+        out.writeByte(e.verdict().ordinal());
+        if (e.verdict() == IdentityEvent.Verdict.FAILED) {
+            writeString(e.failure(), out);
+        }
     }
 
     @Override
@@ -34,7 +44,15 @@ public final class IdentityEventSerializer extends CodecSerializer<IdentityEvent
         }
         byte[] body = new byte[n];
         in.readFully(body);
-        return new IdentityEvent(head, body);
+        int origin = Strings.readVarInt(in);
+        long seq = Strings.readVarLong(in);
+        int v = in.readUnsignedByte();
+        if (v >= VERDICTS.length) {
+            throw new IOException("unknown verdict " + v);
+        }
+        IdentityEvent.Verdict verdict = VERDICTS[v];
+        String failure = verdict == IdentityEvent.Verdict.FAILED ? readString(in) : null;
+        return new IdentityEvent(head, body, origin, seq, verdict, failure);
     }
 
     @Override
@@ -42,10 +60,10 @@ public final class IdentityEventSerializer extends CodecSerializer<IdentityEvent
         return new Snapshot();
     }
 
-    /** Snapshot of the stateless singleton (version 3, the first). */
+    /** Snapshot of the stateless singleton (version 4: with origin, place and verdict). */
     public static final class Snapshot extends VersionedSnapshot<IdentityEvent> {
         public Snapshot() {
-            super(INSTANCE);
+            super(INSTANCE, 4, java.util.Map.of());
         }
     }
 }

@@ -1,8 +1,6 @@
 package io.rtcdp.operators.identity;
 
 import io.rtcdp.operators.RecordIsolation;
-import io.rtcdp.operators.ingest.Deduplicator;
-import io.rtcdp.operators.ingest.Deduplicator.Verdict;
 import io.rtcdp.operators.sink.ProfileUpdate;
 import io.rtcdp.operators.sink.ProfileUpdateSerializer;
 import io.rtcdp.operators.types.CodecSerializer;
@@ -38,7 +36,7 @@ import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
@@ -49,15 +47,16 @@ import org.apache.flink.util.OutputTag;
  * the event itself, and for each merge the hand-over of every fragment of the merged-away profile
  * to the survivor. Refused links go to the {@link #CONFLICTS} side output.
  *
- * <p>Two inputs: the events, straight from the source, and the {@link Deduplicator}'s verdict on
- * each (keyed by tenant and event id, so spread over every subtask). An event is taken up once its
- * verdict has come, in the order the events arrived ({@link VerdictGate}); a duplicate goes no
- * further. So the dedupe stage takes nothing away from the order in which this stage and the ones
- * after it see a tenant's events, and what a replay of one source split decides does not depend on
- * timing.
+ * <p>Its input is the {@link io.rtcdp.operators.ingest.Deduplicator}'s output: each event with the
+ * dedupe verdict on it, one record per event. The dedupe stage is keyed by tenant and event id, so
+ * spread over every subtask, and its subtasks mix the order of a tenant's events; this stage takes
+ * them up in the order they had in their source subtask again, by the place each carries ({@link
+ * SequenceGate}); a duplicate goes no further. So the dedupe stage takes nothing away from the
+ * order in which this stage and the ones after it see a tenant's events, and what a replay of one
+ * source split decides does not depend on timing.
  */
 public final class IdentityResolver
-        extends KeyedCoProcessFunction<String, IdentityEvent, Verdict, FragmentCommand>
+        extends KeyedProcessFunction<String, IdentityEvent, FragmentCommand>
         implements org.apache.flink.streaming.api.checkpoint.CheckpointedFunction {
     private static final long serialVersionUID = 1L;
     private static final org.slf4j.Logger LOG =
@@ -65,9 +64,6 @@ public final class IdentityResolver
 
     /** Key of the events: the tenant. */
     public static final KeySelector<IdentityEvent, String> KEY = IdentityEvent::tenant;
-
-    /** Key of the dedupe verdicts: the tenant. */
-    public static final KeySelector<Verdict, String> VERDICT_KEY = Verdict::tenant;
 
     /**
      * One audit marker per forget ({@link io.rtcdp.udf.rules.Trigger#forgetAudit}), for the Redis
@@ -175,16 +171,14 @@ public final class IdentityResolver
 
     private transient org.apache.flink.api.common.state.ListState<byte[]> clockState;
 
-    /** The events waiting for their dedupe verdict, and verdicts for their event. */
-    private transient VerdictGate gate;
-
-    private transient org.apache.flink.api.common.state.ListState<byte[]> gateState;
+    /** The events waiting for their turn (the events before them of their source subtask). */
+    private transient SequenceGate gate;
 
     /** The context of the record being processed, for {@link #release}. */
     private transient Context current;
 
     private transient Collector<FragmentCommand> currentOut;
-    private transient VerdictGate.Release release;
+    private transient SequenceGate.Release release;
 
     /** One graph per tenant (each with the tenant's limits), all over the same store. */
     private transient Map<String, IdentityGraph> graphs;
@@ -361,12 +355,12 @@ public final class IdentityResolver
     }
 
     @Override
-    public void processElement1(IdentityEvent e, Context ctx, Collector<FragmentCommand> out)
+    public void processElement(IdentityEvent e, Context ctx, Collector<FragmentCommand> out)
             throws Exception {
         current = ctx;
         currentOut = out;
         if (e.type() != EventType.COMMAND) {
-            // The tenant's clock moves when an event comes, before it waits for its verdict (a
+            // The tenant's clock moves when an event comes, before it waits for its turn (a
             // command's time is the wall clock of its issue, not the tenant's event time). The
             // stage's watermark may pass the sent clock's tenant watermark while the event waits
             // (it is held only behind the waiting event itself): the clock must be on its way
@@ -375,34 +369,22 @@ public final class IdentityResolver
             // every event read, duplicates and dead letters too.
             advanceClock(e.head(), ctx);
         }
-        gate.event(e, release);
-        if (e.type() == EventType.COMMAND) {
-            // a command has no dedupe verdict (the command ids in state make it take effect
-            // once); it passes the gate in its place among the tenant's events
-            gate.verdict(Verdict.pass(e.tenant(), e.eventId()), release);
-        }
+        gate.arrive(e, release);
     }
 
-    @Override
-    public void processElement2(Verdict v, Context ctx, Collector<FragmentCommand> out)
-            throws Exception {
-        current = ctx;
-        currentOut = out;
-        gate.verdict(v, release);
-    }
-
-    /** An event whose verdict has come, in its arrival order. */
-    private void release(IdentityEvent e, Verdict v) throws Exception {
-        if (v.failure() != null) {
-            current.output(
-                    RecordIsolation.INTERNAL_ERRORS,
-                    new DeadLetter(
-                            ErrorCode.INTERNAL.code(),
-                            v.failure(),
-                            RecordIsolation.payload(e.whole()),
-                            "dedupe:" + e.eventId()));
-        } else if (!v.duplicate()) {
-            process(e, current, currentOut);
+    /** An event in its turn: taken up, or dropped as a duplicate, or a dead letter. */
+    private void release(IdentityEvent e) throws Exception {
+        switch (e.verdict()) {
+            case PASS -> process(e, current, currentOut);
+            case DUPLICATE -> {}
+            case FAILED ->
+                    current.output(
+                            RecordIsolation.INTERNAL_ERRORS,
+                            new DeadLetter(
+                                    ErrorCode.INTERNAL.code(),
+                                    e.failure(),
+                                    RecordIsolation.payload(e.whole()),
+                                    "dedupe:" + e.eventId()));
         }
     }
 
@@ -668,10 +650,10 @@ public final class IdentityResolver
         if (!flush && timestamp == Long.MAX_VALUE) {
             for (String tenant : gate.waitingTenants()) {
                 if (tenant.equals(ctx.getCurrentKey())) {
-                    // both inputs have ended: every verdict has come, so this is a defect
+                    // the input has ended: every event has come, so this is a defect
                     LOG.error(
-                            "Events of tenant {} still wait for their dedupe verdict at the end of"
-                                    + " the input ({} events of all tenants of this subtask)",
+                            "Events of tenant {} still wait for their turn at the end of the input"
+                                    + " ({} events of all tenants of this subtask)",
                             tenant,
                             gate.waitingEvents());
                 }
@@ -695,8 +677,8 @@ public final class IdentityResolver
     }
 
     /**
-     * The earliest event time of the events waiting here for their dedupe verdict, or MAX_VALUE:
-     * the stage's watermark must not pass it ({@link IdentityResolverOperator}).
+     * The earliest event time of the events waiting here for their turn, or MAX_VALUE: the stage's
+     * watermark must not pass it ({@link IdentityResolverOperator}).
      */
     long earliestWaiting() {
         return gate == null ? Long.MAX_VALUE : gate.earliestWaiting();
@@ -720,23 +702,16 @@ public final class IdentityResolver
         // union: after a rescale a tenant may land on any subtask, and clocks only grow, so every
         // subtask takes every tenant's largest value
         clockState = unionBytes(context, "tenant-clocks");
-        // union as well: after a rescale, each subtask keeps the waiting events and verdicts of
-        // the tenants it owns now
-        gateState = unionBytes(context, "dedupe-waiting");
-        gate = new VerdictGate();
-        release = this::release;
-        var task = getRuntimeContext().getTaskInfo();
-        java.util.function.Predicate<String> owns =
-                tenant ->
-                        org.apache.flink.runtime.state.KeyGroupRangeAssignment
-                                        .assignKeyToParallelOperator(
-                                                tenant,
-                                                task.getMaxNumberOfParallelSubtasks(),
-                                                task.getNumberOfParallelSubtasks())
-                                == task.getIndexOfThisSubtask();
-        for (byte[] b : gateState.get()) {
-            gate.restore(b, owns);
+        // what an earlier release kept of the events waiting for their dedupe verdict: nothing
+        // with aligned checkpoints, and nothing is kept now (SequenceGate); the state is read to
+        // refuse what unaligned checkpoints left in it, then emptied
+        var earlierWaiting = unionBytes(context, "dedupe-waiting");
+        for (byte[] b : earlierWaiting.get()) {
+            SequenceGate.restoreEarlier(b);
         }
+        earlierWaiting.clear();
+        gate = new SequenceGate();
+        release = this::release;
         clocks = new java.util.HashMap<>();
         for (byte[] b : clockState.get()) {
             java.io.DataInputStream in =
@@ -770,7 +745,7 @@ public final class IdentityResolver
             all.add(bytes.toByteArray());
         }
         clockState.update(all);
-        gateState.update(List.of(gate.snapshot()));
+        gate.checkNothingWaits();
     }
 
     /**

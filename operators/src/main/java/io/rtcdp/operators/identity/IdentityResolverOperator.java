@@ -1,11 +1,10 @@
 package io.rtcdp.operators.identity;
 
-import io.rtcdp.operators.ingest.Deduplicator.Verdict;
 import io.rtcdp.udf.identity.FragmentCommand;
 import org.apache.flink.runtime.event.WatermarkEvent;
 import org.apache.flink.streaming.api.graph.StreamConfig;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.operators.Output;
-import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.LatencyMarker;
 import org.apache.flink.streaming.runtime.streamrecord.RecordAttributes;
@@ -16,25 +15,26 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * The identity stage's operator: {@link IdentityResolver}, whose watermark stays behind the events
- * that wait for their dedupe verdict.
+ * that wait for their turn ({@link SequenceGate}).
  *
- * <p>The stage lets an event in once its verdict has come from the dedupe stage, on another path. A
- * two-input operator's watermark is the smaller of its inputs', an idle input left out: when the
- * events come again after a quiet spell (every source idle), the events input turns active at once
- * while the verdicts input may still be idle, and the stage's watermark follows the events alone,
- * past events that still wait for their verdict. Let in after it, they would be late downstream,
- * and a refresh timer a late event sets behind the watermark fires only when the watermark moves
- * again, which in a quiet spell may be never. So the watermark sent on is the inputs' watermark
- * held to just before the earliest waiting event; the held part goes on as soon as the events are
- * let in. The stage's timers still go by the inputs' watermark (they only send tenant clocks ahead
- * of the watermark, which holding it back keeps true).
+ * <p>The stage takes an event up once the events before it of its source subtask have come, each
+ * through one of the dedupe stage's subtasks. The input's watermark is the smallest of its
+ * channels', an idle channel left out: when the events come again after a quiet spell (every source
+ * idle), the channel of one dedupe subtask may turn active and bring a watermark while another's,
+ * which carries an earlier event of the same source subtask, is still idle, and the stage's
+ * watermark would pass events that still wait for their turn. Let in after it, they would be late
+ * downstream, and a refresh timer a late event sets behind the watermark fires only when the
+ * watermark moves again, which in a quiet spell may be never. So the watermark sent on is the
+ * input's watermark held to just before the earliest waiting event; the held part goes on as soon
+ * as the events are let in. The stage's timers still go by the input's watermark (they only send
+ * tenant clocks ahead of the watermark, which holding it back keeps true).
  *
  * <p>Likewise the stage does not tell downstream that it is idle while it holds its watermark back:
  * an idle channel's watermark is left out, so the held part could never go on. It says so once what
  * it held has gone on.
  */
 public final class IdentityResolverOperator
-        extends KeyedCoProcessOperator<String, IdentityEvent, Verdict, FragmentCommand> {
+        extends KeyedProcessOperator<String, IdentityEvent, FragmentCommand> {
     private static final long serialVersionUID = 1L;
 
     private transient HeldWatermarks held;
@@ -53,14 +53,8 @@ public final class IdentityResolverOperator
     }
 
     @Override
-    public void processElement1(StreamRecord<IdentityEvent> element) throws Exception {
-        super.processElement1(element);
-        held.release();
-    }
-
-    @Override
-    public void processElement2(StreamRecord<Verdict> element) throws Exception {
-        super.processElement2(element);
+    public void processElement(StreamRecord<IdentityEvent> element) throws Exception {
+        super.processElement(element);
         held.release();
     }
 
@@ -69,13 +63,13 @@ public final class IdentityResolverOperator
         private final Output<StreamRecord<FragmentCommand>> out;
         private final IdentityResolver resolver;
 
-        /** The inputs' watermark, as the operator would send it on. */
+        /** The input's watermark, as the operator would send it on. */
         private long input = Long.MIN_VALUE;
 
         /** The watermark sent on. */
         private long sent = Long.MIN_VALUE;
 
-        /** The inputs went idle while the watermark was held back: said once it has gone on. */
+        /** The input went idle while the watermark was held back: said once it has gone on. */
         private boolean idlePending;
 
         HeldWatermarks(Output<StreamRecord<FragmentCommand>> out, IdentityResolver resolver) {
@@ -89,11 +83,11 @@ public final class IdentityResolverOperator
             release();
         }
 
-        /** Sends on as much of the inputs' watermark as the waiting events allow. */
+        /** Sends on as much of the input's watermark as the waiting events allow. */
         void release() {
             if (sent < input) {
                 long earliest = resolver.earliestWaiting();
-                // at the end of the input no verdict comes any more: all of it goes on
+                // at the end of the input no event comes any more: all of it goes on
                 long allowed =
                         earliest == Long.MAX_VALUE || input == Long.MAX_VALUE
                                 ? input

@@ -18,12 +18,12 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * Serializer of {@link Event}, the record between ingest, dedupe, identity and profile. Events are
- * sent between operators and kept in state only as the bytes of {@code VerdictGate}'s waiting
- * records (empty under the job's aligned checkpoints), whose format names this serializer's
- * version; so a new version needs a reader of the old one only there ({@link #deserialize(
- * DataInputView, int)}; unaligned checkpoints, which persist records in flight, are not used).
- * Counts are varints: neither ids nor traits nor order lines are limited to 65535 by the encoding.
+ * Serializer of {@link Event}, the record between ingest, identity and profile. Events are sent
+ * between operators only, never kept in state (the job refuses unaligned checkpoints, which would
+ * persist records in flight); until 2026-12-07 the identity stage kept waiting events as bytes of
+ * this format, and the readers of older versions ({@link #deserialize(DataInputView, int)}) date
+ * from then. Counts are varints: neither ids nor traits nor order lines are limited to 65535 by the
+ * encoding.
  *
  * <p>Versions: 3, the first; 4 adds the order lines ({@link Event#items()}) after {@code
  * ingestedAt}: a count, then per line its sku, nullable category, quantity and price in micros; 5
@@ -310,8 +310,8 @@ public final class EventSerializer extends CodecSerializer<Event> {
     }
 
     /**
-     * Snapshot of the stateless singleton. Events are never Flink state (only bytes inside {@code
-     * VerdictGate}'s, which reads version 3 itself), so no reader of version 3 is named here.
+     * Snapshot of the stateless singleton. Events are never Flink state, so no reader of an older
+     * version is named here.
      */
     public static final class Snapshot extends VersionedSnapshot<Event> {
         public Snapshot() {
