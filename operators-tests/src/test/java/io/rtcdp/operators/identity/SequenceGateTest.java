@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.rtcdp.udf.event.Event;
-import io.rtcdp.udf.event.EventType;
 import io.rtcdp.udf.event.Id;
+import io.rtcdp.udf.identity.IdCommand;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -107,22 +107,7 @@ class SequenceGateTest {
     @Test
     void aWaitingCommandHoldsNoWatermarkBack() throws Exception {
         SequenceGate g = new SequenceGate();
-        Event command =
-                new Event(
-                        "a",
-                        io.rtcdp.udf.identity.IdCommand.EVENT_ID_PREFIX + "01",
-                        EventType.COMMAND,
-                        "release",
-                        5L,
-                        null,
-                        List.of(new Id("phone", "p")),
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        Map.of(),
-                        null);
+        Event command = IdCommand.release("a", new Id("phone", "p"), 5L).toEvent();
         g.arrive(IdentityEvent.of(command).at(1, 1), release);
         assertThat(g.waitingEvents()).isOne();
         assertThat(g.earliestWaiting()).isEqualTo(Long.MAX_VALUE);
