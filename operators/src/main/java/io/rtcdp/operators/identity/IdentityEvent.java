@@ -53,13 +53,6 @@ public record IdentityEvent(
         FAILED
     }
 
-    /**
-     * An event not yet judged, of origin 0 and place 0 (tests; a job's events get {@link Split}).
-     */
-    public IdentityEvent(Event head, byte[] body) {
-        this(head, body, 0, 0, Verdict.PASS, null);
-    }
-
     /** This event at {@code seq} of {@code origin}. */
     public IdentityEvent at(int origin, long seq) {
         return new IdentityEvent(head, body, origin, seq, verdict, failure);
@@ -90,6 +83,11 @@ public record IdentityEvent(
 
     /** {@code e} split into its head and its body's bytes, written through {@code scratch}. */
     static IdentityEvent of(Event e, DataOutputSerializer scratch) {
+        return of(e, scratch, 0, 0);
+    }
+
+    /** {@code e} split, at {@code seq} of {@code origin}, written through {@code scratch}. */
+    private static IdentityEvent of(Event e, DataOutputSerializer scratch, int origin, long seq) {
         scratch.clear();
         try {
             EventSerializer.writeBody(e, scratch);
@@ -99,7 +97,7 @@ public record IdentityEvent(
         Event head =
                 EventSerializer.head(
                         e.tenant(), e.eventId(), e.type(), e.ts(), e.ingestedAt(), e.ids());
-        return new IdentityEvent(head, scratch.getCopyOfBuffer());
+        return new IdentityEvent(head, scratch.getCopyOfBuffer(), origin, seq, Verdict.PASS, null);
     }
 
     /** The whole event, its body read back (for the rare paths that need it: commands, errors). */
@@ -218,9 +216,7 @@ public record IdentityEvent(
                 lastNext = next.computeIfAbsent(tenant, t -> new long[1]);
                 lastTenant = tenant;
             }
-            IdentityEvent split = of(e, scratch);
-            return new IdentityEvent(
-                    split.head, split.body, origin, lastNext[0]++, Verdict.PASS, null);
+            return of(e, scratch, origin, lastNext[0]++);
         }
     }
 }

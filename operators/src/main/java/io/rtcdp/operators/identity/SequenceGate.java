@@ -145,7 +145,7 @@ final class SequenceGate {
 
     private Turns turns(String tenant, int origin) {
         Turns[] of;
-        if (tenant == lastTenant || tenant.equals(lastTenant)) {
+        if (tenant.equals(lastTenant)) {
             of = lastTurns;
         } else {
             of = tenants.get(tenant);
