@@ -119,10 +119,10 @@ final class RedisAclRules {
     /**
      * What the job's Redis sinks send (operators' {@code RedisProfileWriter}, {@code
      * RedisStreamCommitter}): the profile write script (EVALSHA, EVAL when it is not loaded, SCRIPT
-     * LOAD) and the commands it calls, the id and alias strings, the segment sets, the trigger
-     * streams, the deletion of forgotten profiles' trigger entries (XDEL) and the identity stage's
-     * forgotten-id keys (SCAN and GET at start, SET). Redis checks the script's own calls against
-     * the same rules.
+     * LOAD) and the commands it calls (HSET also alone: a write of a hash whose ver the writer
+     * knows), the id and alias strings, the segment sets, the trigger streams, the deletion of
+     * forgotten profiles' trigger entries (XDEL) and the identity stage's forgotten-id keys (SCAN
+     * and GET at start, SET). Redis checks the script's own calls against the same rules.
      */
     static final List<String> JOB_WRITE =
             List.of(

@@ -149,6 +149,71 @@ class RedisProfileWriterTest {
     }
 
     @Test
+    void aHashThisWriterWroteIsSetWithoutTheScriptUntilAWriteRemovesAField() throws Exception {
+        // written before this writer started (an earlier run): its ver is read, by the script
+        redis.hset(PA, Map.of("old", "1", "ver", "7", "updated_at", "1"));
+        writer = writer(Duration.ofMinutes(1), 1000);
+        writer.write(write("a", 2, Map.of("x", "1"), List.of(), List.of()), null);
+        writer.flush(false);
+        assertThat(redis.hget(PA, "ver")).isEqualTo("8");
+
+        try (Jedis admin = admin()) {
+            admin.configResetStat();
+            // known now: one HSET, no script
+            writer.write(write("a", 3, Map.of("x", "2", "y", "1"), List.of(), List.of()), null);
+            writer.flush(false);
+            assertThat(scriptCalls(admin)).isZero();
+            assertThat(withoutUpdatedAt(REDIS.contents().get(PA), 0, Long.MAX_VALUE))
+                    .isEqualTo(Map.of("old", "1", "x", "2", "y", "1", "ver", "9"));
+            // a write that removes a field goes through the script (HDEL and HSET at once) ...
+            writer.write(write("a", 20, Map.of("z", "1"), List.of("y"), List.of()), null);
+            writer.flush(false);
+            assertThat(scriptCalls(admin)).isEqualTo(1);
+            // ... which tells the writer the ver it set
+            writer.write(write("a", 4, Map.of("z", "2"), List.of(), List.of()), null);
+            writer.flush(false);
+            assertThat(scriptCalls(admin)).isEqualTo(1);
+            assertThat(withoutUpdatedAt(REDIS.contents().get(PA), 0, Long.MAX_VALUE))
+                    .isEqualTo(Map.of("old", "1", "x", "2", "z", "2", "ver", "21"));
+            // a deleted hash is not known: the write after it goes through the script again
+            writer.write(delete("a", List.of()), null);
+            writer.flush(false);
+            writer.write(write("a", 5, Map.of("n", "1"), List.of(), List.of()), null);
+            writer.flush(false);
+            assertThat(scriptCalls(admin)).isEqualTo(2);
+            assertThat(withoutUpdatedAt(REDIS.contents().get(PA), 0, Long.MAX_VALUE))
+                    .isEqualTo(Map.of("n", "1", "ver", "5"));
+            // a writer that starts again (a restart of the job) knows none
+            writer.close();
+            writer = writer(Duration.ofMinutes(1), 1000);
+            writer.write(write("a", 1, Map.of("n", "2"), List.of(), List.of()), null);
+            writer.flush(false);
+            assertThat(scriptCalls(admin)).isEqualTo(3);
+            assertThat(redis.hget(PA, "ver")).isEqualTo("6");
+            // a null field of a known hash fails the flush as the script's does
+            Map<String, String> set = new java.util.HashMap<>();
+            set.put("email_plain", null);
+            writer.write(write("a", 1, set, List.of(), List.of()), null);
+            assertThatThrownBy(() -> writer.flush(false))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("email_plain")
+                    .hasMessageContaining(PA);
+        }
+    }
+
+    /** How many times Redis ran a script since its statistics were reset. */
+    private static long scriptCalls(Jedis admin) {
+        long calls = 0;
+        for (String line : admin.info("commandstats").split("\r?\n")) {
+            if (line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:")) {
+                String c = line.substring(line.indexOf("calls=") + 6);
+                calls += Long.parseLong(c.substring(0, c.indexOf(',')));
+            }
+        }
+        return calls;
+    }
+
+    @Test
     void aDeleteRemovesHashAndIdsAndAWriteAfterItStartsAFreshHash() throws Exception {
         redis.hset(PA, Map.of("old", "1", "ver", "5", "updated_at", "1"));
         redis.set("rtcdp:t:id:u:1", "a");

@@ -27,15 +27,18 @@ import redis.clients.jedis.UnifiedJedis;
  * atomically, reads the stored {@code ver} (0 if absent), stores {@code max(stored + 1, update
  * ver)} and {@code updated_at} (wall-clock ms of the write), removes the {@code unset} fields and
  * sets the {@code set} fields; each of its ids gets {@code SET id-key oneid}. A delete removes the
- * hash and the id keys it names. {@code ver} and {@code updated_at} are owned by the script: an
- * update's own fields of those names are ignored.
+ * hash and the id keys it names. {@code ver} and {@code updated_at} are owned by the writer: an
+ * update's own fields of those names are ignored. Once the writer has written a hash, it knows its
+ * {@code ver} (the script returns it), and a later write that removes no field is one {@code HSET}
+ * of the same result without the read (see {@link RedisProfileWriter}).
  *
  * <p><b>{@code ver} never goes backwards.</b> Because the script derives the new {@code ver} from
- * the stored one inside Redis, every write of a profile raises it by at least one, whatever the
- * update carries: after a job restart that replays updates from the last checkpoint, after a replay
- * of history into a live Redis, or when a flush is retried. Readers can therefore use {@code ver}
- * to tell that a profile changed; it is not the count of updates (coalesced updates make one write,
- * retried flushes make more). Lua numbers are doubles, so {@code ver} is exact up to 2^53.
+ * the stored one inside Redis (or the writer from the one it wrote itself, which no one else
+ * writes), every write of a profile raises it by at least one, whatever the update carries: after a
+ * job restart that replays updates from the last checkpoint, after a replay of history into a live
+ * Redis, or when a flush is retried. Readers can therefore use {@code ver} to tell that a profile
+ * changed; it is not the count of updates (coalesced updates make one write, retried flushes make
+ * more). Lua numbers are doubles, so {@code ver} is exact up to 2^53.
  *
  * <p><b>Batching.</b> Each parallel writer buffers updates coalesced per profile (see {@link
  * ProfileUpdateBuffer}) and flushes them in one Redis pipeline when {@link

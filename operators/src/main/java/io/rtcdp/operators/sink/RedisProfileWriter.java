@@ -49,6 +49,16 @@ import redis.clients.jedis.exceptions.JedisException;
  * was meant to be gone. Other refused writes leave the key as it was; see {@link RedisProfileSink}
  * for how such a key is repaired.
  *
+ * <p><b>Known versions.</b> The script reads the hash's {@code ver} to keep it monotonic. Once this
+ * writer has written a hash (the script returns the {@code ver} it set), it knows that {@code ver}:
+ * only this job writes profile hashes, and only the subtask of the profile's key. So a later write
+ * of that hash that removes no field is one {@code HSET} of {@code ver} = {@code max(update's ver,
+ * known + 1)}, {@code updated_at} and the fields (atomic by itself, about half of Redis's CPU of
+ * the script); a write that removes fields or deletes the hash, and the first write of a hash after
+ * the writer starts (a restart, a restore, a rescale), go through the script. The known versions
+ * are of the last {@value #KNOWN_VERSIONS} hashes at most (the map starts over when full); a delete
+ * or a refused write forgets the hash's.
+ *
  * <p>Everything runs in the task thread: {@code write}, {@code flush} and the flush timer (Flink
  * runs processing-time callbacks in the mailbox). Only the metric gauges are read from elsewhere.
  */
@@ -61,7 +71,8 @@ final class RedisProfileWriter implements SinkWriter<ProfileUpdate> {
      * fields, then field/value pairs to set. Reading and writing {@code ver} in one script is what
      * keeps it monotonic: no other client can write the hash in between. {@code %d} because Redis
      * would print a large Lua number in exponent form. The delete is in the script so that a delete
-     * and the write after it are applied together or not at all.
+     * and the write after it are applied together or not at all. Returns the {@code ver} it set (an
+     * integer reply: Redis truncates a Lua number, exact up to 2^53).
      */
     static final String SCRIPT =
             "if ARGV[3] == '1' then redis.call('DEL', KEYS[1]) end\n"
@@ -71,7 +82,8 @@ final class RedisProfileWriter implements SinkWriter<ProfileUpdate> {
                     + "local n = tonumber(ARGV[4])\n"
                     + "if n > 0 then redis.call('HDEL', KEYS[1], unpack(ARGV, 5, 4 + n)) end\n"
                     + "redis.call('HSET', KEYS[1], 'ver', string.format('%d', ver),"
-                    + " 'updated_at', ARGV[2], unpack(ARGV, 5 + n))\n";
+                    + " 'updated_at', ARGV[2], unpack(ARGV, 5 + n))\n"
+                    + "return ver\n";
 
     /** Alias keys of merged-away profiles live 30 days (docs/contract.md §3.1). */
     static final long ALIAS_TTL_SECONDS = 30L * 24 * 3600;
@@ -84,6 +96,9 @@ final class RedisProfileWriter implements SinkWriter<ProfileUpdate> {
 
     /** Counter of rejected writes, one per {@link #REASON}. */
     static final String REJECTED_METRIC = "redisWritesRejected";
+
+    /** At most this many hashes' {@code ver} are known (see the class javadoc). */
+    static final int KNOWN_VERSIONS = 100_000;
 
     /** How many profile keys whose delete Redis refused are remembered. */
     static final int UNDELETED_REMEMBERED = 10_000;
@@ -124,6 +139,10 @@ final class RedisProfileWriter implements SinkWriter<ProfileUpdate> {
     private volatile long lastFlushMillis;
 
     private final RejectionLog rejectionLog = new RejectionLog();
+
+    /** The {@code ver} Redis holds for a hash this writer wrote (see the class javadoc). */
+    private final com.carrotsearch.hppc.ObjectLongHashMap<String> knownVersions =
+            new com.carrotsearch.hppc.ObjectLongHashMap<>();
 
     /** Profile keys whose delete Redis refused, oldest first: their next write deletes first. */
     private final LinkedHashSet<String> undeleted = new LinkedHashSet<>();
@@ -338,7 +357,14 @@ final class RedisProfileWriter implements SinkWriter<ProfileUpdate> {
         for (PendingProfile p : buffer.profiles()) {
             // a refused delete still stands between the hash and this write
             boolean delete = p.deleteFirst() || (p.write() && undeleted.contains(p.key()));
-            ops.add(new Op(Op.PROFILE, p.key(), p, delete, null, null));
+            Op op = new Op(Op.PROFILE, p.key(), p, delete, null, null);
+            if (!delete && p.write() && !removesFields(p)) {
+                long known = knownVersions.getOrDefault(p.key(), -1L);
+                if (known >= 0) {
+                    op.setVer = Math.max(p.ver(), known + 1);
+                }
+            }
+            ops.add(op);
         }
         for (Map.Entry<String, String> alias : buffer.aliasWrites()) {
             ops.add(new Op(Op.ALIAS, alias.getKey(), null, false, alias.getValue(), null));
@@ -427,6 +453,7 @@ final class RedisProfileWriter implements SinkWriter<ProfileUpdate> {
         switch (op.kind) {
             case Op.PROFILE -> {
                 int n = (op.delete ? 1 : 0) + (op.profile.write() ? 1 : 0);
+                knowVersion(op);
                 profileWrites.inc(n);
                 recordsSend.inc(n);
                 if (op.delete && !undeleted.isEmpty()) {
@@ -442,12 +469,123 @@ final class RedisProfileWriter implements SinkWriter<ProfileUpdate> {
         }
     }
 
+    /** Remembers the {@code ver} a profile command that Redis carried out left in the hash. */
+    private void knowVersion(Op op) {
+        if (!op.profile.write()) {
+            knownVersions.remove(op.key);
+            return;
+        }
+        long ver = op.setVer >= 0 ? op.setVer : op.reply.get() instanceof Long l ? l : -1L;
+        if (ver < 0) {
+            knownVersions.remove(op.key);
+            return;
+        }
+        if (knownVersions.size() >= KNOWN_VERSIONS && !knownVersions.containsKey(op.key)) {
+            knownVersions.clear();
+        }
+        knownVersions.put(op.key, ver);
+    }
+
+    /** Whether the write removes a field (then it goes through the script: HDEL and HSET). */
+    private static boolean removesFields(PendingProfile p) {
+        for (String field : p.unset()) {
+            if (field == null || !isReserved(field)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The fields of an {@code HSET} of a hash whose {@code ver} is known: {@code ver}, {@code
+     * updated_at}, then the update's fields ({@code ver} and {@code updated_at} among them left
+     * out, as the script does). A view, read once by Jedis as it builds the command.
+     */
+    private static final class VersionedFields extends java.util.AbstractMap<String, String> {
+        private final PendingProfile profile;
+        private final Map<String, String> set;
+        private final String ver;
+        private final String now;
+
+        VersionedFields(PendingProfile profile, long ver, String now) {
+            this.profile = profile;
+            this.set = profile.set();
+            this.ver = Long.toString(ver);
+            this.now = now;
+        }
+
+        @Override
+        public java.util.Set<Map.Entry<String, String>> entrySet() {
+            return new java.util.AbstractSet<>() {
+                @Override
+                public Iterator<Map.Entry<String, String>> iterator() {
+                    return new Iterator<>() {
+                        private int head;
+                        private final Iterator<Map.Entry<String, String>> fields =
+                                set.entrySet().iterator();
+                        private Map.Entry<String, String> next = advance();
+
+                        private Map.Entry<String, String> advance() {
+                            if (head == 0) {
+                                head = 1;
+                                return Map.entry(ProfileFields.VER, ver);
+                            }
+                            if (head == 1) {
+                                head = 2;
+                                return Map.entry(ProfileFields.UPDATED_AT, now);
+                            }
+                            while (fields.hasNext()) {
+                                Map.Entry<String, String> e = fields.next();
+                                if (e.getKey() == null || e.getValue() == null) {
+                                    throw nullField(profile, e.getKey());
+                                }
+                                if (!isReserved(e.getKey())) {
+                                    return e;
+                                }
+                            }
+                            return null;
+                        }
+
+                        @Override
+                        public boolean hasNext() {
+                            return next != null;
+                        }
+
+                        @Override
+                        public Map.Entry<String, String> next() {
+                            if (next == null) {
+                                throw new java.util.NoSuchElementException();
+                            }
+                            Map.Entry<String, String> e = next;
+                            next = advance();
+                            return e;
+                        }
+                    };
+                }
+
+                @Override
+                public int size() {
+                    int n = 2;
+                    for (String field : set.keySet()) {
+                        if (field == null || !isReserved(field)) {
+                            n++;
+                        }
+                    }
+                    return n;
+                }
+            };
+        }
+    }
+
     /** Gives up a command that Redis refused for good. */
     private void reject(Op op, RedisFailure reason, Throwable error) {
         RejectedWrite r =
                 new RejectedWrite(
                         op.key, op.command(), reason, RedisFailure.firstLine(error), op.payload());
         rejected.get(reason).inc();
+        if (op.kind == Op.PROFILE) {
+            knownVersions.remove(op.key);
+        }
         if (op.kind == Op.PROFILE && op.delete) {
             undeleted.remove(op.key);
             undeleted.add(op.key);
@@ -497,6 +635,12 @@ final class RedisProfileWriter implements SinkWriter<ProfileUpdate> {
         /** For the segment commands: the members. */
         final String[] members;
 
+        /**
+         * For {@link #PROFILE}: the {@code ver} an {@code HSET} sets, when this writer knows the
+         * hash's; -1 to write through the script.
+         */
+        long setVer = -1;
+
         Response<?> reply;
 
         Op(
@@ -519,6 +663,9 @@ final class RedisProfileWriter implements SinkWriter<ProfileUpdate> {
                 case PROFILE -> {
                     if (!profile.write()) {
                         yield pipeline.del(key);
+                    }
+                    if (setVer >= 0) {
+                        yield pipeline.hset(key, new VersionedFields(profile, setVer, now));
                     }
                     String[] args = scriptArgs(profile, delete, now);
                     yield sha != null
