@@ -15,6 +15,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -185,6 +186,88 @@ class DecisionStateTest {
         RuleFacts fresh = s.facts(new double[] {0.5, Double.NaN});
         assertThat(fresh.scores())
                 .containsExactlyInAnyOrderEntriesOf(Map.of("purchase", 0.5, "marketing", 815L));
+    }
+
+    /**
+     * The features the rules see are a view over the values: against the map made one feature at a
+     * time through {@link RuleFacts.Builder#feature}, for random values of every slot.
+     */
+    @Test
+    void theFeaturesViewEqualsTheFeaturesSetOneByOne() throws RuleSetException {
+        // each evaluated by CEL (over the features as its struct type) and directly
+        List<String> conditions =
+                List.of(
+                        "f.orders_total > 2",
+                        "has(f.revenue_total) && f.revenue_total > 10.0",
+                        "f.top_category_30d == 'c1'",
+                        "f.top_category_30d.startsWith('c')",
+                        "has(f.refunds_total) || !has(f.avg_order_value)",
+                        "f.orders_total + f.orders_90d > 3 || f.avg_order_value < 100.0");
+        StringBuilder yaml = new StringBuilder("tenant: t\nversion: 1\ntriggers:\n");
+        for (int i = 0; i < conditions.size(); i++) {
+            yaml.append("  - name: t")
+                    .append(i)
+                    .append("\n    when: \"")
+                    .append(conditions.get(i))
+                    .append("\"\n    action: a\n    channel: c\n");
+        }
+        CompiledRules rules = CompiledRules.compile(yaml.toString());
+        java.util.Random r = new java.util.Random(7);
+        java.util.List<String> fields = io.rtcdp.udf.profile.ProfileFields.FEATURE_FIELDS;
+        for (int round = 0; round < 500; round++) {
+            ProfileValues values = new ProfileValues();
+            RuleFacts.Builder oneByOne = RuleFacts.builder();
+            for (int i = 0; i < fields.size(); i++) {
+                if (r.nextInt(3) == 0) {
+                    continue;
+                }
+                String field = fields.get(i);
+                RuleSchema.Kind kind =
+                        field.startsWith("f.") ? RuleSchema.FEATURES.get(field.substring(2)) : null;
+                if (i == ProfileValues.TOP_CATEGORY) {
+                    String category = r.nextBoolean() ? "" : "c" + r.nextInt(5);
+                    values.setTopCategory(category);
+                    if (!category.isEmpty()) {
+                        oneByOne.feature(field, category);
+                    }
+                    continue;
+                }
+                long unscaled = r.nextInt(2_000_001) - 1_000_000L;
+                values.set(i, unscaled);
+                if (kind == RuleSchema.Kind.INT) {
+                    oneByOne.feature(field, unscaled);
+                } else if (kind == RuleSchema.Kind.DOUBLE) {
+                    oneByOne.feature(field, Double.parseDouble(values.text(i)));
+                }
+            }
+            DecisionState s = new DecisionState();
+            s.values = values;
+            Map<String, Object> view = s.facts().features();
+            Map<String, Object> expected = oneByOne.build().features();
+            assertThat(view).isEqualTo(expected);
+            assertThat(new java.util.HashMap<>(view)).isEqualTo(expected);
+            for (String name : RuleSchema.FEATURES.keySet()) {
+                assertThat(view.get(name)).as(name).isEqualTo(expected.get(name));
+                assertThat(view.containsKey(name)).isEqualTo(expected.containsKey(name));
+            }
+            RuleFacts viewed = s.facts();
+            RuleFacts set = oneByOne.lifecycle(viewed.lifecycle()).build();
+            for (int i = 0; i < conditions.size(); i++) {
+                for (boolean direct : new boolean[] {false, true}) {
+                    assertThat(rules.testTrigger(i, direct, viewed, List.of(), List.of(), null))
+                            .as("%s, direct %s, over %s", conditions.get(i), direct, expected)
+                            .isEqualTo(
+                                    rules.testTrigger(i, direct, set, List.of(), List.of(), null));
+                }
+            }
+        }
+        DecisionState s = new DecisionState();
+        s.values = new ProfileValues();
+        Map<String, Object> empty = s.facts().features();
+        assertThat(empty).isEmpty();
+        assertThat(empty.get("no_such_feature")).isNull();
+        assertThat(empty.get(null)).isNull();
+        assertThat(empty.get(3)).isNull();
     }
 
     @Test

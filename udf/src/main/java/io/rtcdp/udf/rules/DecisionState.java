@@ -10,6 +10,8 @@ import java.io.DataOutput;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -120,6 +122,73 @@ public final class DecisionState {
                     .map(f -> f.startsWith("f.") ? f.substring(2) : f)
                     .toArray(String[]::new);
 
+    /** The slot of each rule feature, by its name without {@code f.}. */
+    private static final Map<String, Integer> FEATURE_SLOTS = featureSlots();
+
+    private static Map<String, Integer> featureSlots() {
+        Map<String, Integer> slots = new HashMap<>();
+        for (int i = 0; i < FEATURE_KINDS.length; i++) {
+            if (FEATURE_KINDS[i] != null) {
+                slots.put(FEATURE_NAMES[i], i);
+            }
+        }
+        return Map.copyOf(slots);
+    }
+
+    /**
+     * A profile's features as rule conditions read them ({@code f.<name>}), made from its values
+     * only when a condition reads one: most decisions read a few of the ~40. Read-only; holds the
+     * values object (not a copy), so it is used at once, while they do not change. A present
+     * numeric slot is its {@code Long} (int features) or {@code Double}; the top category its text
+     * when not empty; an absent slot is no entry.
+     */
+    static final class FeatureView extends java.util.AbstractMap<String, Object> {
+        private final ProfileValues v;
+
+        FeatureView(ProfileValues v) {
+            this.v = v;
+        }
+
+        @Override
+        public Object get(Object name) {
+            Integer slot = name instanceof String ? FEATURE_SLOTS.get(name) : null;
+            return slot == null ? null : value(slot);
+        }
+
+        @Override
+        public boolean containsKey(Object name) {
+            return get(name) != null;
+        }
+
+        private Object value(int i) {
+            if (!v.has(i)) {
+                return null;
+            }
+            return switch (FEATURE_KINDS[i]) {
+                case INT -> v.unscaled(i);
+                case DOUBLE -> v.number(i);
+                case STRING -> {
+                    String text = v.text(i);
+                    yield text.isEmpty() ? null : text;
+                }
+            };
+        }
+
+        @Override
+        public java.util.Set<Map.Entry<String, Object>> entrySet() {
+            Map<String, Object> all = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < FEATURE_KINDS.length; i++) {
+                if (FEATURE_KINDS[i] != null) {
+                    Object value = value(i);
+                    if (value != null) {
+                        all.put(FEATURE_NAMES[i], value);
+                    }
+                }
+            }
+            return Collections.unmodifiableSet(all.entrySet());
+        }
+    }
+
     /** What the rules see of this profile, with the probabilities last written. */
     public RuleFacts facts() {
         return facts(null);
@@ -135,23 +204,7 @@ public final class DecisionState {
     public RuleFacts facts(double[] probabilities) {
         RuleFacts.Builder b = RuleFacts.builder();
         ProfileValues v = values;
-        for (int i = 0; i < ProfileValues.SLOTS; i++) {
-            RuleSchema.Kind kind = FEATURE_KINDS[i];
-            if (kind == null || !v.has(i)) {
-                continue;
-            }
-            String name = FEATURE_NAMES[i];
-            switch (kind) {
-                case INT -> b.feature(name, v.unscaled(i));
-                case DOUBLE -> b.feature(name, v.number(i));
-                case STRING -> {
-                    String text = v.text(i);
-                    if (!text.isEmpty()) {
-                        b.feature(name, text);
-                    }
-                }
-            }
-        }
+        b.features(new FeatureView(v));
         if (v.lifecycle() != null) {
             b.lifecycle(v.lifecycle().label());
         }

@@ -22,7 +22,8 @@ public final class RuleFacts {
     final List<String> rec;
 
     private RuleFacts(Builder b) {
-        this.features = Collections.unmodifiableMap(b.features);
+        this.features =
+                b.featureView != null ? b.featureView : Collections.unmodifiableMap(b.features);
         this.scores = Collections.unmodifiableMap(b.scores);
         this.rfm = Collections.unmodifiableMap(b.rfm);
         this.lifecycle = b.lifecycle == null ? "" : b.lifecycle;
@@ -85,6 +86,10 @@ public final class RuleFacts {
      */
     public static final class Builder {
         private final Map<String, Object> features = new HashMap<>(64);
+
+        /** The features as a read-only view, instead of {@link #features} set one by one. */
+        private Map<String, Object> featureView;
+
         private final Map<String, Object> scores = new HashMap<>(4);
         private final Map<String, Object> rfm = new HashMap<>(8);
         private String lifecycle;
@@ -97,6 +102,20 @@ public final class RuleFacts {
         /** The skus of {@code rec.next}, best first ({@code rec} in conditions). */
         public Builder rec(List<String> skus) {
             this.rec = List.copyOf(skus);
+            return this;
+        }
+
+        /**
+         * Takes the features as a read-only map (not copied) that holds, per name without {@code
+         * f.}, the value of the type {@link RuleSchema#FEATURES} declares, and no absent feature: a
+         * view over a profile's values that makes only what the rules read ({@link
+         * DecisionState#facts}). Instead of {@link #feature}, not with it.
+         */
+        public Builder features(Map<String, Object> view) {
+            if (!features.isEmpty()) {
+                throw new IllegalStateException("features were set one by one already");
+            }
+            this.featureView = view;
             return this;
         }
 
@@ -157,8 +176,11 @@ public final class RuleFacts {
             return name.startsWith(prefix) ? name.substring(prefix.length()) : name;
         }
 
-        private static void put(
+        private void put(
                 Map<String, Object> into, Map<String, Kind> schema, String name, Object v) {
+            if (into == features && featureView != null) {
+                throw new IllegalStateException("the features are a view");
+            }
             Kind kind = schema.get(name);
             if (kind == null) {
                 throw new IllegalArgumentException("unknown rule field: " + name);
