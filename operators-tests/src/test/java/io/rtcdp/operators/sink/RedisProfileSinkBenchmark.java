@@ -21,8 +21,9 @@ import redis.clients.jedis.Pipeline;
 /**
  * Throughput of one {@link RedisProfileWriter} (one task thread) into a local redis-server: profile
  * writes of ~20 fields each, every write a different profile, with the default batching. Prints the
- * numbers; asserts only that everything arrived. Not part of the build (the name does not end in
- * Test); run it with
+ * numbers, and on the single Redis its CPU per write (round 1 writes through the script, the later
+ * rounds, of hashes the writer wrote, with HSET); asserts only that everything arrived. Not part of
+ * the build (the name does not end in Test); run it with
  *
  * <pre>
  * mvn -o -pl operators-tests -am test -Dtest=RedisProfileSinkBenchmark -Dsurefire.failIfNoSpecifiedTests=false
@@ -58,11 +59,12 @@ class RedisProfileSinkBenchmark {
         for (int r = 0; r < 2; r++) {
             long start = System.nanoTime();
             long cpu = threads.getCurrentThreadCpuTime();
+            long redisCpu = redisCpuMicros();
             plainHset(rounds.get(r));
-            report("plain HSET+SET", r, start, cpu);
+            report("plain HSET+SET", r, start, cpu, redisCpu);
         }
         REDIS.flushAll();
-        writeRounds("RedisProfileWriter", writer, rounds, metrics);
+        writeRounds("RedisProfileWriter", writer, rounds, metrics, true);
         assertThat(REDIS.client().dbSize()).isEqualTo(2L * PROFILES);
         assertThat(REDIS.client().hget("rtcdp:t:profile:o12345", "ver"))
                 .isEqualTo(Integer.toString(ROUNDS));
@@ -85,7 +87,7 @@ class RedisProfileSinkBenchmark {
                         .maxBufferedProfiles(RedisProfileSink.DEFAULT_MAX_BUFFERED_PROFILES)
                         .build()
                         .createWriter(new TestProcessingTimeService(), metrics);
-        writeRounds("writer on cluster", writer, rounds, metrics);
+        writeRounds("writer on cluster", writer, rounds, metrics, false);
         assertThat(CLUSTER.contents()).hasSize(2 * PROFILES);
         assertThat(CLUSTER.client().hget("rtcdp:t:profile:o12345", "ver"))
                 .isEqualTo(Integer.toString(ROUNDS));
@@ -95,17 +97,19 @@ class RedisProfileSinkBenchmark {
             String what,
             RedisProfileWriter writer,
             List<List<ProfileUpdate>> rounds,
-            RecordingSinkWriterMetricGroup metrics)
+            RecordingSinkWriterMetricGroup metrics,
+            boolean single)
             throws Exception {
         try {
             for (int r = 0; r < ROUNDS; r++) {
                 long start = System.nanoTime();
                 long cpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+                long redisCpu = single ? redisCpuMicros() : -1;
                 for (ProfileUpdate u : rounds.get(r)) {
                     writer.write(u, null);
                 }
                 writer.flush(true);
-                report(what, r, start, cpu);
+                report(what, r, start, cpu, redisCpu);
             }
         } finally {
             writer.close();
@@ -127,15 +131,37 @@ class RedisProfileSinkBenchmark {
         }
     }
 
-    private static void report(String what, int round, long startNanos, long startCpuNanos) {
+    /** redis-server's CPU time (user and system) of the single Redis, in microseconds. */
+    private static long redisCpuMicros() {
+        double seconds = 0;
+        for (String line : REDIS.client().info("cpu").split("\\r?\\n")) {
+            if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
+                seconds += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
+            }
+        }
+        return Math.round(seconds * 1e6);
+    }
+
+    /**
+     * @param startRedisCpuMicros redis-server's CPU at the start, or -1 (a cluster: not reported)
+     */
+    private static void report(
+            String what, int round, long startNanos, long startCpuNanos, long startRedisCpuMicros) {
         double seconds = (System.nanoTime() - startNanos) / 1e9;
         double cpu =
                 (ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - startCpuNanos)
                         / 1e9;
+        String redis =
+                startRedisCpuMicros < 0
+                        ? ""
+                        : String.format(
+                                Locale.ROOT,
+                                ", redis-server CPU %.2f us per write",
+                                (redisCpuMicros() - startRedisCpuMicros) / (double) PROFILES);
         System.out.printf(
                 Locale.ROOT,
                 "%-18s round %d (%s): %d profiles x %d fields in %.2f s = %.0f profile writes/s,"
-                        + " client thread CPU %.2f s%n",
+                        + " client thread CPU %.2f s%s%n",
                 what,
                 round + 1,
                 round == 0 ? "new" : "existing",
@@ -143,7 +169,8 @@ class RedisProfileSinkBenchmark {
                 FIELDS,
                 seconds,
                 PROFILES / seconds,
-                cpu);
+                cpu,
+                redis);
     }
 
     /** One write per profile, with values shaped like the profile operator's (short decimals). */
