@@ -480,7 +480,7 @@ final class RedisProfileWriter implements SinkWriter<ProfileUpdate> {
             knownVersions.remove(op.key);
             return;
         }
-        if (knownVersions.size() >= KNOWN_VERSIONS && !knownVersions.containsKey(op.key)) {
+        if (knownVersions.size() >= KNOWN_VERSIONS) {
             knownVersions.clear();
         }
         knownVersions.put(op.key, ver);

@@ -22,6 +22,9 @@ public final class RuleFacts {
     final List<String> rec;
 
     private RuleFacts(Builder b) {
+        if (b.featureView != null && !b.features.isEmpty()) {
+            throw new IllegalStateException("features given as a view and one by one");
+        }
         this.features =
                 b.featureView != null ? b.featureView : Collections.unmodifiableMap(b.features);
         this.scores = Collections.unmodifiableMap(b.scores);
@@ -112,9 +115,6 @@ public final class RuleFacts {
          * DecisionState#facts}). Instead of {@link #feature}, not with it.
          */
         public Builder features(Map<String, Object> view) {
-            if (!features.isEmpty()) {
-                throw new IllegalStateException("features were set one by one already");
-            }
             this.featureView = view;
             return this;
         }
@@ -176,11 +176,8 @@ public final class RuleFacts {
             return name.startsWith(prefix) ? name.substring(prefix.length()) : name;
         }
 
-        private void put(
+        private static void put(
                 Map<String, Object> into, Map<String, Kind> schema, String name, Object v) {
-            if (into == features && featureView != null) {
-                throw new IllegalStateException("the features are a view");
-            }
             Kind kind = schema.get(name);
             if (kind == null) {
                 throw new IllegalArgumentException("unknown rule field: " + name);
