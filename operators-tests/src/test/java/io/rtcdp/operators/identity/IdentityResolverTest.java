@@ -437,6 +437,28 @@ class IdentityResolverTest {
     }
 
     @Test
+    void aForgetTakesEffectForTheTenantsNextEventWithoutARestore() throws Exception {
+        // the stage remembers per tenant whether it has tombstones (none, for t and u, after
+        // their first events): the forget must change that for t at once, and for t alone
+        Id cookie = new Id("cookie_id", "k1");
+        h.setStateTtlProcessingTime(0);
+        send(event("t", "e1", DAY, cookie), 0);
+        send(event("u", "u1", DAY, cookie), 0);
+        send(event("t", "e2", DAY + 1, cookie), 0);
+        assertThat(routes()).hasSize(3);
+        send(forget("t", "f1", 2 * DAY, cookie), 0);
+        int before = routes().size();
+        send(event("t", "late", 2 * DAY, cookie), 0);
+        send(event("u", "u2", 2 * DAY, cookie), 0);
+        send(event("t", "late-again", DAY, cookie), 0);
+        assertThat(routes()).hasSize(before + 1);
+        assertThat(routes().get(before).tenant()).isEqualTo("u");
+        // after the forget's time the id is a new person's
+        send(event("t", "new", 2 * DAY + 1, cookie), 0);
+        assertThat(routes()).hasSize(before + 2);
+    }
+
+    @Test
     void aForgottenIdIsRememberedAcrossARestoreForItsTimeToLive() throws Exception {
         Id cookie = new Id("cookie_id", "k1");
         h.setStateTtlProcessingTime(0);

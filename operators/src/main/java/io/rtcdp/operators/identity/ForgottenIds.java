@@ -43,6 +43,14 @@ public final class ForgottenIds implements Serializable {
     /** tenant → id hash → forget time, for the tenants read so far. */
     private transient Map<String, Map<String, Long>> loaded;
 
+    /**
+     * The tenant {@link #of} last answered for (by identity: tenants are shared strings) and its
+     * map, which stays the same object: no map look-up for a run of one tenant's events.
+     */
+    private transient String lastTenant;
+
+    private transient Map<String, Long> lastKnown;
+
     public ForgottenIds(String url, String prefix, Duration ttl, ParserConfig secrets) {
         this.url = url;
         this.prefix = prefix;
@@ -53,6 +61,7 @@ public final class ForgottenIds implements Serializable {
     void open() {
         client = RedisClients.create(url);
         loaded = new HashMap<>();
+        lastTenant = null;
     }
 
     void close() {
@@ -70,8 +79,13 @@ public final class ForgottenIds implements Serializable {
      * unreachable (as the sinks do): the stage takes no event of a tenant before it knows them.
      */
     private Map<String, Long> of(String tenant) throws InterruptedException {
+        if (tenant == lastTenant) {
+            return lastKnown;
+        }
         Map<String, Long> known = loaded.get(tenant);
         if (known != null) {
+            lastTenant = tenant;
+            lastKnown = known;
             return known;
         }
         long backoff = 50;

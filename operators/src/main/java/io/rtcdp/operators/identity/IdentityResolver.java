@@ -140,6 +140,14 @@ public final class IdentityResolver
     private transient Map<String, Boolean> tenantHasTombstones;
 
     /**
+     * The last tenant looked up in {@link #tenantHasTombstones} (by identity: tenants are shared
+     * strings) and its answer; null when it must be looked up again.
+     */
+    private transient String hasTombstonesTenant;
+
+    private transient boolean hasTombstones;
+
+    /**
      * What a forget of a profile must find beyond its ids and fragments, newline-separated; moves
      * to the survivor on a merge. {@code q\u0001oneid}: the ids quarantined out of that profile
      * (type:value), whose quarantine profiles go with it. {@code c\u0001oneid}: the oneids under
@@ -182,6 +190,11 @@ public final class IdentityResolver
 
     /** One graph per tenant (each with the tenant's limits), all over the same store. */
     private transient Map<String, IdentityGraph> graphs;
+
+    /** The last tenant whose graph {@link #graph} gave (by identity), and that graph. */
+    private transient String graphTenant;
+
+    private transient IdentityGraph graph;
 
     private transient FlinkStore store;
     private transient Pending pending;
@@ -327,6 +340,7 @@ public final class IdentityResolver
                                 new MapStateDescriptor<>(
                                         "forget-refs", Types.STRING, Types.STRING));
         tenantHasTombstones = new java.util.HashMap<>();
+        hasTombstonesTenant = null;
         if (redisTombstones != null) {
             redisTombstones.open();
         }
@@ -334,6 +348,7 @@ public final class IdentityResolver
         pending = new Pending();
         isolation.open(getRuntimeContext().getMetricGroup());
         graphs = new java.util.HashMap<>();
+        graphTenant = null;
         oneIds = new OneIds(keys);
         merges = getRuntimeContext().getMetricGroup().counter("identityMerges");
         conflicts = getRuntimeContext().getMetricGroup().counter("identityConflicts");
@@ -470,8 +485,14 @@ public final class IdentityResolver
     }
 
     private IdentityGraph graph(String tenant) {
-        return graphs.computeIfAbsent(
-                tenant, t -> new IdentityGraph(store, limits.forTenant(t), oneIds));
+        // a tenant's events mostly follow one another: its graph without a map look-up
+        if (tenant != graphTenant) {
+            graph =
+                    graphs.computeIfAbsent(
+                            tenant, t -> new IdentityGraph(store, limits.forTenant(t), oneIds));
+            graphTenant = tenant;
+        }
+        return graph;
     }
 
     /**
@@ -789,12 +810,16 @@ public final class IdentityResolver
         if (redisTombstones != null && redisTombstones.forgotten(e.tenant(), e.ids(), e.ts())) {
             return true;
         }
-        Boolean has = tenantHasTombstones.get(e.tenant());
-        if (has == null) {
-            has = !forgotten.isEmpty();
-            tenantHasTombstones.put(e.tenant(), has);
+        if (e.tenant() != hasTombstonesTenant) {
+            Boolean has = tenantHasTombstones.get(e.tenant());
+            if (has == null) {
+                has = !forgotten.isEmpty();
+                tenantHasTombstones.put(e.tenant(), has);
+            }
+            hasTombstones = has;
+            hasTombstonesTenant = e.tenant();
         }
-        if (!has) {
+        if (!hasTombstones) {
             return false;
         }
         for (Id id : e.ids()) {
@@ -1076,6 +1101,16 @@ public final class IdentityResolver
 
         /** Applies the event's writes to the state and the caches. */
         void commit() throws Exception {
+            if (pendingLinks.isEmpty()
+                    && pendingInfos.isEmpty()
+                    && pendingAliases.isEmpty()
+                    && pendingRefs.isEmpty()
+                    && pendingTombstones.isEmpty()
+                    && pendingFragments.isEmpty()
+                    && pendingEvidence.isEmpty()) {
+                // most events write nothing: no iterator over seven empty maps' tables
+                return;
+            }
             for (Map.Entry<Id, String> w : pendingLinks.entrySet()) {
                 String key = w.getKey().toString();
                 if (w.getValue() == null) {
@@ -1118,6 +1153,7 @@ public final class IdentityResolver
             if (!pendingTombstones.isEmpty()) {
                 forgotten.putAll(pendingTombstones);
                 tenantHasTombstones.put(tenant, true);
+                hasTombstonesTenant = null;
             }
             for (Map.Entry<String, String> w : pendingFragments.entrySet()) {
                 if (w.getValue() == null) {
