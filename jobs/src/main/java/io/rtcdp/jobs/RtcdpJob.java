@@ -56,12 +56,15 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
@@ -166,6 +169,19 @@ public final class RtcdpJob {
         return jobBufferTimeout < 0
                 ? jobBufferTimeout
                 : Math.max(jobBufferTimeout, OFF_EVENT_PATH_BUFFER_TIMEOUT_MILLIS);
+    }
+
+    /**
+     * {@code stream} as keyed by {@code key} without a shuffle: every record of it comes from a
+     * stage keyed by the same key (the profile's tenant and oneid) at the same parallelism and
+     * under its key, so it is already on the subtask that holds that key's group, and goes on there
+     * (a forward edge: no partitioner hashing the key per record, and on a cluster no record
+     * crossing to another TaskManager). A record under another key would fail the task as it
+     * arrives (Flink refuses a key outside the subtask's key groups), never land silently.
+     */
+    private static <T> KeyedStream<T, String> sameKey(
+            DataStream<T> stream, KeySelector<T, String> key) {
+        return DataStreamUtils.reinterpretAsKeyedStream(stream, key, Types.STRING);
     }
 
     /** Adds the job's operators to {@code env}. */
@@ -410,8 +426,7 @@ public final class RtcdpJob {
                         .setBufferTimeout(offPath);
         deadLetters.add(rfmBoundaries.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
         SingleOutputStreamOperator<ProfileChange> rfm =
-                rfmObservations
-                        .keyBy(RfmScorer.KEY)
+                sameKey(rfmObservations, RfmScorer.KEY)
                         .connect(rfmBoundaries.broadcast(RfmScorer.BOUNDARIES))
                         .process(new RfmScorer(), ProfileChangeSerializer.TYPE_INFO)
                         .uid("rfm-score")
@@ -462,8 +477,7 @@ public final class RtcdpJob {
                         .setBufferTimeout(offPath);
         deadLetters.add(itemTables.getSideOutput(RecordIsolation.INTERNAL_ERRORS));
         SingleOutputStreamOperator<ProfileChange> recs =
-                changes.getSideOutput(ProfileUpdater.ITEMS)
-                        .keyBy(RecScorer.KEY)
+                sameKey(changes.getSideOutput(ProfileUpdater.ITEMS), RecScorer.KEY)
                         .connect(itemTables.broadcast(RecScorer.TABLES))
                         .process(new RecScorer(), ProfileChangeSerializer.TYPE_INFO)
                         .uid("rec-next-purchase")
@@ -475,8 +489,7 @@ public final class RtcdpJob {
         // the stage's own operator, for score.marketing ranked within the whole tenant: the
         // subtasks share their counts of the purchase probabilities (ProfileDeciderOperator)
         SingleOutputStreamOperator<ProfileUpdate> decided =
-                changes.union(rfm, recs)
-                        .keyBy(ProfileDecider.KEY)
+                sameKey(changes.union(rfm, recs), ProfileDecider.KEY)
                         .connect(decisionControl.broadcast())
                         .transform(
                                 "decide",
