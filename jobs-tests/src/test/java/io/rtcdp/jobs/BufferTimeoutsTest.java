@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.streaming.api.graph.StreamNode;
 import org.junit.jupiter.api.Test;
 
@@ -68,15 +69,8 @@ class BufferTimeoutsTest {
     private static Map<String, Long> timeouts(String jobTimeout) {
         Configuration flink = new Configuration();
         flink.setString("execution.buffer-timeout.interval", jobTimeout);
-        StreamExecutionEnvironment env = new StreamExecutionEnvironment(flink);
-        Streaming.build(
-                RtcdpConfig.builder()
-                        .set(RtcdpOptions.LEARNING_ENABLED, true)
-                        .set(RtcdpOptions.RULES_FILES, "../examples/rules/demo.yaml")
-                        .build(),
-                env);
         Map<String, Long> out = new TreeMap<>();
-        for (StreamNode n : env.getStreamGraph().getStreamNodes()) {
+        for (StreamNode n : streamGraph(flink).getStreamNodes()) {
             if (!n.getOperatorName().endsWith("Writer")
                     && !n.getOperatorName().endsWith("Committer")) {
                 out.merge(n.getOperatorName(), n.getBufferTimeout(), Math::min);
@@ -84,5 +78,17 @@ class BufferTimeoutsTest {
         }
         assertThat(out).containsKeys(EVENT_PATH).containsKeys(OFF_EVENT_PATH);
         return out;
+    }
+
+    /** The streaming job's graph with learning on and the demo rules, in these Flink settings. */
+    static StreamGraph streamGraph(Configuration flink) {
+        StreamExecutionEnvironment env = new StreamExecutionEnvironment(flink);
+        Streaming.build(
+                RtcdpConfig.builder()
+                        .set(RtcdpOptions.LEARNING_ENABLED, true)
+                        .set(RtcdpOptions.RULES_FILES, "../examples/rules/demo.yaml")
+                        .build(),
+                env);
+        return env.getStreamGraph();
     }
 }

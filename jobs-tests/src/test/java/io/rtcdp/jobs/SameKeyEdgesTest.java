@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.graph.StreamEdge;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.streaming.api.graph.StreamNode;
@@ -56,14 +56,7 @@ class SameKeyEdgesTest {
     }
 
     private static StreamGraph graph() {
-        StreamExecutionEnvironment env = new StreamExecutionEnvironment();
-        Streaming.build(
-                RtcdpConfig.builder()
-                        .set(RtcdpOptions.LEARNING_ENABLED, true)
-                        .set(RtcdpOptions.RULES_FILES, "../examples/rules/demo.yaml")
-                        .build(),
-                env);
-        return env.getStreamGraph();
+        return BufferTimeoutsTest.streamGraph(new Configuration());
     }
 
     private static List<StreamEdge> inputs(StreamGraph g, String name) {
