@@ -135,19 +135,6 @@ public final class IdentityResolver
     private transient MapState<String, Long> forgotten;
 
     /**
-     * Tenants known to have tombstones (or not), on the heap: most events need no tombstone read.
-     */
-    private transient Map<String, Boolean> tenantHasTombstones;
-
-    /**
-     * The last tenant looked up in {@link #tenantHasTombstones} (by identity: tenants are shared
-     * strings) and its answer; null when it must be looked up again.
-     */
-    private transient String hasTombstonesTenant;
-
-    private transient boolean hasTombstones;
-
-    /**
      * What a forget of a profile must find beyond its ids and fragments, newline-separated; moves
      * to the survivor on a merge. {@code q\u0001oneid}: the ids quarantined out of that profile
      * (type:value), whose quarantine profiles go with it. {@code c\u0001oneid}: the oneids under
@@ -188,13 +175,16 @@ public final class IdentityResolver
     private transient Collector<FragmentCommand> currentOut;
     private transient SequenceGate.Release release;
 
-    /** One graph per tenant (each with the tenant's limits), all over the same store. */
-    private transient Map<String, IdentityGraph> graphs;
+    /** What the stage keeps on the heap per tenant ({@link TenantContext}). */
+    private transient Map<String, TenantContext> tenants;
 
-    /** The last tenant whose graph {@link #graph} gave (by identity), and that graph. */
-    private transient String graphTenant;
+    /**
+     * The last tenant {@link #tenant} answered for (by identity: tenants are shared strings) and
+     * its context: a run of one tenant's events does no map look-up for it.
+     */
+    private transient String lastTenant;
 
-    private transient IdentityGraph graph;
+    private transient TenantContext lastContext;
 
     private transient FlinkStore store;
     private transient Pending pending;
@@ -339,16 +329,14 @@ public final class IdentityResolver
                         .getMapState(
                                 new MapStateDescriptor<>(
                                         "forget-refs", Types.STRING, Types.STRING));
-        tenantHasTombstones = new java.util.HashMap<>();
-        hasTombstonesTenant = null;
+        tenants = new java.util.HashMap<>();
+        lastTenant = null;
         if (redisTombstones != null) {
             redisTombstones.open();
         }
         store = new FlinkStore();
         pending = new Pending();
         isolation.open(getRuntimeContext().getMetricGroup());
-        graphs = new java.util.HashMap<>();
-        graphTenant = null;
         oneIds = new OneIds(keys);
         merges = getRuntimeContext().getMetricGroup().counter("identityMerges");
         conflicts = getRuntimeContext().getMetricGroup().counter("identityConflicts");
@@ -484,15 +472,35 @@ public final class IdentityResolver
                 FragmentCommand.ids(c.tenant(), released.otherOneid(), List.of(), List.of(c.id())));
     }
 
-    private IdentityGraph graph(String tenant) {
-        // a tenant's events mostly follow one another: its graph without a map look-up
-        if (tenant != graphTenant) {
-            graph =
-                    graphs.computeIfAbsent(
-                            tenant, t -> new IdentityGraph(store, limits.forTenant(t), oneIds));
-            graphTenant = tenant;
+    /**
+     * Per tenant, on the heap: its identity graph (with the tenant's limits, over the shared store)
+     * and whether it has tombstones ({@link #forgotten}; null until an event asks, so that most
+     * events need no tombstone read).
+     */
+    private static final class TenantContext {
+        final IdentityGraph graph;
+        Boolean hasTombstones;
+
+        TenantContext(IdentityGraph graph) {
+            this.graph = graph;
         }
-        return graph;
+    }
+
+    private TenantContext tenant(String tenant) {
+        if (tenant != lastTenant) {
+            lastContext =
+                    tenants.computeIfAbsent(
+                            tenant,
+                            t ->
+                                    new TenantContext(
+                                            new IdentityGraph(store, limits.forTenant(t), oneIds)));
+            lastTenant = tenant;
+        }
+        return lastContext;
+    }
+
+    private IdentityGraph graph(String tenant) {
+        return tenant(tenant).graph;
     }
 
     /**
@@ -810,16 +818,11 @@ public final class IdentityResolver
         if (redisTombstones != null && redisTombstones.forgotten(e.tenant(), e.ids(), e.ts())) {
             return true;
         }
-        if (e.tenant() != hasTombstonesTenant) {
-            Boolean has = tenantHasTombstones.get(e.tenant());
-            if (has == null) {
-                has = !forgotten.isEmpty();
-                tenantHasTombstones.put(e.tenant(), has);
-            }
-            hasTombstones = has;
-            hasTombstonesTenant = e.tenant();
+        TenantContext t = tenant(e.tenant());
+        if (t.hasTombstones == null) {
+            t.hasTombstones = !forgotten.isEmpty();
         }
-        if (!hasTombstones) {
+        if (!t.hasTombstones) {
             return false;
         }
         for (Id id : e.ids()) {
@@ -1152,8 +1155,7 @@ public final class IdentityResolver
             }
             if (!pendingTombstones.isEmpty()) {
                 forgotten.putAll(pendingTombstones);
-                tenantHasTombstones.put(tenant, true);
-                hasTombstonesTenant = null;
+                tenant(tenant).hasTombstones = true;
             }
             for (Map.Entry<String, String> w : pendingFragments.entrySet()) {
                 if (w.getValue() == null) {
