@@ -298,6 +298,15 @@ public final class ProfileDecider
     /** Each tenant's distribution summed over every subtask, as last shared; scores rank in it. */
     private transient Map<String, MarketingDistribution.Ranks> marketingTenant;
 
+    /**
+     * The last tenant whose entry of {@link #marketingTenant} was looked up (by its string, which
+     * the records of one tenant share), and that entry: most records in a row are one tenant's.
+     * Null after any change of the map.
+     */
+    private transient String ranksTenant;
+
+    private transient MarketingDistribution.Ranks ranksOfTenant;
+
     /** The distribution each tenant's profiles here were last all ranked in ({@link #rerank}). */
     private transient Map<String, MarketingDistribution.Ranks> marketingRanked;
 
@@ -415,6 +424,7 @@ public final class ProfileDecider
                 continue;
             }
             marketingTenant.put(e.getKey(), ranks);
+            ranksTenant = null;
             MarketingDistribution.Ranks ranked = marketingRanked.get(e.getKey());
             if (threshold <= 0
                     || ranked == null
@@ -1375,6 +1385,15 @@ public final class ProfileDecider
         st.learning.put(name, LearningHead.of(labeler));
     }
 
+    /** The tenant's entry of {@link #marketingTenant}, or null. */
+    private MarketingDistribution.Ranks ranks(String tenant) {
+        if (tenant != ranksTenant) {
+            ranksOfTenant = marketingTenant.get(tenant);
+            ranksTenant = tenant;
+        }
+        return ranksOfTenant;
+    }
+
     private MarketingDistribution marketingHere(String tenant) {
         return marketingHere.computeIfAbsent(tenant, t -> new MarketingDistribution());
     }
@@ -1456,7 +1475,7 @@ public final class ProfileDecider
                 here.add(bin, 1);
                 st.marketingBin = bin;
             }
-            MarketingDistribution.Ranks ranks = marketingTenant.get(tenant);
+            MarketingDistribution.Ranks ranks = ranks(tenant);
             int m =
                     ranks != null
                             ? ranks.score(purchase)
