@@ -1,6 +1,7 @@
 package io.rtcdp.operators.identity;
 
 import io.rtcdp.operators.types.CodecTypeInfo;
+import io.rtcdp.operators.types.EncodedIds;
 import io.rtcdp.operators.types.EventSerializer;
 import io.rtcdp.udf.event.Event;
 import io.rtcdp.udf.event.EventType;
@@ -31,7 +32,8 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  * identity stage takes them up in that order again ({@link SequenceGate}), and the dedupe stage's
  * {@code verdict} on it.
  *
- * @param head the event's head; its body's fields are absent (null, or empty)
+ * @param head the event's head; its body's fields are absent (null, or empty); its ids, from the
+ *     split on, are {@link EncodedIds}: the dedupe stage passes them on without reading them
  * @param body the event's body as {@link EventSerializer#writeBody} wrote it; empty for a duplicate
  *     (nothing reads it)
  * @param origin the source subtask the event came from ({@link Split#origin})
@@ -94,10 +96,18 @@ public record IdentityEvent(
         } catch (IOException impossible) {
             throw new UncheckedIOException(impossible);
         }
+        byte[] body = scratch.getCopyOfBuffer();
+        // the ids as bytes too, here on the source's thread: the dedupe stage passes them on as
+        // they are, and the identity stage reads them
         Event head =
                 EventSerializer.head(
-                        e.tenant(), e.eventId(), e.type(), e.ts(), e.ingestedAt(), e.ids());
-        return new IdentityEvent(head, scratch.getCopyOfBuffer(), origin, seq, Verdict.PASS, null);
+                        e.tenant(),
+                        e.eventId(),
+                        e.type(),
+                        e.ts(),
+                        e.ingestedAt(),
+                        EncodedIds.encode(e.ids(), scratch));
+        return new IdentityEvent(head, body, origin, seq, Verdict.PASS, null);
     }
 
     /** The whole event, its body read back (for the rare paths that need it: commands, errors). */

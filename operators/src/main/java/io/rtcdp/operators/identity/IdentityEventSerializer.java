@@ -10,10 +10,13 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * Serializer of {@link IdentityEvent}, the record into the dedupe and identity stages: the event's
- * head ({@link EventSerializer#writeHead}), then its body's length and bytes, which are read as
- * they are (one copy, no field parsed), its origin and place, and the dedupe stage's verdict (with
- * the failure, if any). Records between operators only, never state: a format change needs no
- * reader of the old one (version 4 added origin, place and verdict).
+ * head with its ids as bytes ({@link EventSerializer#writeHeadWithIdBytes}), then its body's length
+ * and bytes, its origin and place, and the dedupe stage's verdict (with the failure, if any). The
+ * ids and the body are read as they are (one copy each, no field parsed): the dedupe stage reads
+ * neither, the identity stage the ids when it first looks at them ({@link
+ * io.rtcdp.operators.types.EncodedIds}), the fragment stage the body. Records between operators
+ * only, never state: a format change needs no reader of the old one (version 4 added origin, place
+ * and verdict; version 5 the ids as bytes).
  */
 public final class IdentityEventSerializer extends CodecSerializer<IdentityEvent> {
     private static final long serialVersionUID = 1L;
@@ -24,7 +27,7 @@ public final class IdentityEventSerializer extends CodecSerializer<IdentityEvent
 
     @Override
     public void serialize(IdentityEvent e, DataOutputView out) throws IOException {
-        EventSerializer.writeHead(e.head(), out);
+        EventSerializer.writeHeadWithIdBytes(e.head(), out);
         Strings.writeVarInt(out, e.body().length);
         out.write(e.body());
         Strings.writeVarInt(out, e.origin());
@@ -37,7 +40,7 @@ public final class IdentityEventSerializer extends CodecSerializer<IdentityEvent
 
     @Override
     public IdentityEvent deserialize(DataInputView in) throws IOException {
-        var head = EventSerializer.readHead(in);
+        var head = EventSerializer.readHeadKeepingIdBytes(in);
         int n = Strings.readVarInt(in);
         if (n < 0) {
             throw new IOException("negative body length " + n);
@@ -60,10 +63,10 @@ public final class IdentityEventSerializer extends CodecSerializer<IdentityEvent
         return new Snapshot();
     }
 
-    /** Snapshot of the stateless singleton (version 4: with origin, place and verdict). */
+    /** Snapshot of the stateless singleton (version 5: the ids as bytes). */
     public static final class Snapshot extends VersionedSnapshot<IdentityEvent> {
         public Snapshot() {
-            super(INSTANCE, 4, java.util.Map.of());
+            super(INSTANCE, 5, java.util.Map.of());
         }
     }
 }

@@ -66,12 +66,34 @@ public final class EventSerializer extends CodecSerializer<Event> {
      * as bytes it does not read ({@code IdentityEvent}).
      */
     public static void writeHead(Event e, DataOutputView out) throws IOException {
+        writeHeadFields(e, out);
+        ProfileCommandSerializer.writeIds(e.ids(), out);
+    }
+
+    /**
+     * Writes the head as {@link #writeHead} does, but its ids as {@link EncodedIds} (their length,
+     * then their bytes), so that a stage can read the head and pass the ids on without reading them
+     * ({@link #readHeadKeepingIdBytes}).
+     */
+    public static void writeHeadWithIdBytes(Event e, DataOutputView out) throws IOException {
+        writeHeadFields(e, out);
+        EncodedIds.write(e.ids(), out);
+    }
+
+    private static void writeHeadFields(Event e, DataOutputView out) throws IOException {
         writeString(e.tenant(), out);
         writeString(e.eventId(), out);
         out.writeByte(e.type().ordinal());
         out.writeLong(e.ts());
         out.writeLong(e.ingestedAt());
-        ProfileCommandSerializer.writeIds(e.ids(), out);
+    }
+
+    /**
+     * Reads what {@link #writeHeadWithIdBytes} wrote: a head whose ids are {@link EncodedIds}, read
+     * into ids when the list is first read.
+     */
+    public static Event readHeadKeepingIdBytes(DataInputView in) throws IOException {
+        return readHead(in, true);
     }
 
     /** Writes the fields of {@code e} that {@link #writeHead} does not. */
@@ -87,12 +109,17 @@ public final class EventSerializer extends CodecSerializer<Event> {
      * (no name, channel, props, traits, order lines nor text signal).
      */
     public static Event readHead(DataInputView in) throws IOException {
+        return readHead(in, false);
+    }
+
+    private static Event readHead(DataInputView in, boolean idBytes) throws IOException {
         String tenant = readSharedString(in);
         String eventId = readString(in);
         EventType type = EventType.ofOrdinal(in.readByte());
         long ts = in.readLong();
         long ingestedAt = in.readLong();
-        return head(tenant, eventId, type, ts, ingestedAt, ProfileCommandSerializer.readIds(in));
+        List<Id> ids = idBytes ? EncodedIds.read(in) : ProfileCommandSerializer.readIds(in);
+        return head(tenant, eventId, type, ts, ingestedAt, ids);
     }
 
     /** An event of these head fields and an empty body ({@link #readHead}). */
