@@ -16,8 +16,8 @@ import org.apache.flink.core.memory.DataOutputView;
  * An event's ids kept as the bytes {@link ProfileCommandSerializer#writeIds} writes, read into
  * {@link Id}s only when something reads the list. The dedupe stage keys events by tenant and event
  * id and never reads their ids; carried this way, its records pass their ids on as one copy of
- * bytes instead of reading each id into two strings and writing them again (a third of that stage's
- * thread). The identity stage reads them on its first look.
+ * bytes instead of reading each id into two strings and writing them again. The identity stage
+ * reads them on its first look.
  *
  * <p>Immutable: a list like any other list of the same ids ({@code equals}, {@code hashCode}), its
  * bytes never change. Reading them is deterministic, so two threads that read the list at once both
@@ -27,7 +27,7 @@ public final class EncodedIds extends AbstractList<Id> implements RandomAccess {
     private final byte[] bytes;
 
     /** The ids read from {@link #bytes}, on first use. */
-    private List<Id> read;
+    private List<Id> decoded;
 
     private EncodedIds(byte[] bytes) {
         this.bytes = bytes;
@@ -73,7 +73,7 @@ public final class EncodedIds extends AbstractList<Id> implements RandomAccess {
     }
 
     private List<Id> ids() {
-        List<Id> ids = read;
+        List<Id> ids = decoded;
         if (ids == null) {
             DataInputDeserializer in = new DataInputDeserializer(bytes);
             try {
@@ -85,7 +85,7 @@ public final class EncodedIds extends AbstractList<Id> implements RandomAccess {
                 throw new IllegalStateException(
                         "corrupt encoded ids: " + in.available() + " bytes after the last id");
             }
-            read = ids;
+            decoded = ids;
         }
         return ids;
     }
@@ -94,7 +94,7 @@ public final class EncodedIds extends AbstractList<Id> implements RandomAccess {
      * Whether the ids were read from the bytes (for tests: a stage that passes them on does not).
      */
     boolean wasRead() {
-        return read != null;
+        return decoded != null;
     }
 
     @Override
