@@ -1,6 +1,7 @@
 package io.rtcdp.operators.decide;
 
 import io.rtcdp.operators.StateCache;
+import io.rtcdp.operators.TenantMemo;
 import io.rtcdp.operators.profile.ProfileChange;
 import io.rtcdp.operators.sink.FieldOverlay;
 import io.rtcdp.operators.sink.ProfileUpdate;
@@ -298,14 +299,8 @@ public final class ProfileDecider
     /** Each tenant's distribution summed over every subtask, as last shared; scores rank in it. */
     private transient Map<String, MarketingDistribution.Ranks> marketingTenant;
 
-    /**
-     * The last tenant whose entry of {@link #marketingTenant} was looked up (by its string, which
-     * the records of one tenant share), and that entry: most records in a row are one tenant's.
-     * Null after any change of the map.
-     */
-    private transient String ranksTenant;
-
-    private transient MarketingDistribution.Ranks ranksOfTenant;
+    /** {@link #marketingTenant}'s entry of the tenant scored last (null: not ranked yet). */
+    private transient TenantMemo<MarketingDistribution.Ranks> tenantRanks;
 
     /** The distribution each tenant's profiles here were last all ranked in ({@link #rerank}). */
     private transient Map<String, MarketingDistribution.Ranks> marketingRanked;
@@ -344,6 +339,7 @@ public final class ProfileDecider
                                         PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         marketingHere = new HashMap<>();
         marketingTenant = new HashMap<>();
+        tenantRanks = new TenantMemo<>(marketingTenant, null);
         marketingRanked = new HashMap<>();
         for (byte[] b : marketingHereState.get()) {
             // after a rescale a subtask may get several subtasks' counts: their sum is what this
@@ -424,7 +420,7 @@ public final class ProfileDecider
                 continue;
             }
             marketingTenant.put(e.getKey(), ranks);
-            ranksTenant = null;
+            tenantRanks.reset();
             MarketingDistribution.Ranks ranked = marketingRanked.get(e.getKey());
             if (threshold <= 0
                     || ranked == null
@@ -1385,15 +1381,6 @@ public final class ProfileDecider
         st.learning.put(name, LearningHead.of(labeler));
     }
 
-    /** The tenant's entry of {@link #marketingTenant}, or null. */
-    private MarketingDistribution.Ranks ranks(String tenant) {
-        if (tenant != ranksTenant) {
-            ranksOfTenant = marketingTenant.get(tenant);
-            ranksTenant = tenant;
-        }
-        return ranksOfTenant;
-    }
-
     private MarketingDistribution marketingHere(String tenant) {
         return marketingHere.computeIfAbsent(tenant, t -> new MarketingDistribution());
     }
@@ -1475,7 +1462,7 @@ public final class ProfileDecider
                 here.add(bin, 1);
                 st.marketingBin = bin;
             }
-            MarketingDistribution.Ranks ranks = ranks(tenant);
+            MarketingDistribution.Ranks ranks = tenantRanks.get(tenant);
             int m =
                     ranks != null
                             ? ranks.score(purchase)

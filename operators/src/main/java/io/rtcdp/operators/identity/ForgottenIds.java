@@ -1,5 +1,6 @@
 package io.rtcdp.operators.identity;
 
+import io.rtcdp.operators.TenantMemo;
 import io.rtcdp.operators.sink.RedisClients;
 import io.rtcdp.udf.event.Id;
 import io.rtcdp.udf.event.ParserConfig;
@@ -43,13 +44,8 @@ public final class ForgottenIds implements Serializable {
     /** tenant → id hash → forget time, for the tenants read so far. */
     private transient Map<String, Map<String, Long>> loaded;
 
-    /**
-     * The tenant {@link #of} last answered for (by identity: tenants are shared strings) and its
-     * map, which stays the same object: no map look-up for a run of one tenant's events.
-     */
-    private transient String lastTenant;
-
-    private transient Map<String, Long> lastKnown;
+    /** {@link #loaded}'s entry of the tenant {@link #of} asked for last. */
+    private transient TenantMemo<Map<String, Long>> ofTenant;
 
     public ForgottenIds(String url, String prefix, Duration ttl, ParserConfig secrets) {
         this.url = url;
@@ -61,7 +57,7 @@ public final class ForgottenIds implements Serializable {
     void open() {
         client = RedisClients.create(url);
         loaded = new HashMap<>();
-        lastTenant = null;
+        ofTenant = new TenantMemo<>(loaded, null);
     }
 
     void close() {
@@ -79,13 +75,8 @@ public final class ForgottenIds implements Serializable {
      * unreachable (as the sinks do): the stage takes no event of a tenant before it knows them.
      */
     private Map<String, Long> of(String tenant) throws InterruptedException {
-        if (tenant == lastTenant) {
-            return lastKnown;
-        }
-        Map<String, Long> known = loaded.get(tenant);
+        Map<String, Long> known = ofTenant.get(tenant);
         if (known != null) {
-            lastTenant = tenant;
-            lastKnown = known;
             return known;
         }
         long backoff = 50;

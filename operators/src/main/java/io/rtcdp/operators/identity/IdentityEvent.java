@@ -1,5 +1,6 @@
 package io.rtcdp.operators.identity;
 
+import io.rtcdp.operators.TenantMemo;
 import io.rtcdp.operators.types.CodecTypeInfo;
 import io.rtcdp.operators.types.EncodedIds;
 import io.rtcdp.operators.types.EventSerializer;
@@ -9,7 +10,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Map;
 import java.util.Objects;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
@@ -184,11 +184,8 @@ public record IdentityEvent(
         private transient DataOutputSerializer scratch;
         private transient int origin;
 
-        /** Tenant → the next place of its events; the last tenant's counter at hand. */
-        private transient Map<String, long[]> next;
-
-        private transient String lastTenant;
-        private transient long[] lastNext;
+        /** Tenant → the next place of its events. */
+        private transient TenantMemo<long[]> next;
 
         /** The split of the events. */
         public Split() {
@@ -216,17 +213,12 @@ public record IdentityEvent(
         public void open(OpenContext ctx) {
             scratch = new DataOutputSerializer(256);
             origin = origin(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), kind);
-            next = new HashMap<>();
+            next = new TenantMemo<>(new HashMap<>(), t -> new long[1]);
         }
 
         @Override
         public IdentityEvent map(Event e) {
-            String tenant = e.tenant();
-            if (!tenant.equals(lastTenant)) {
-                lastNext = next.computeIfAbsent(tenant, t -> new long[1]);
-                lastTenant = tenant;
-            }
-            return of(e, scratch, origin, lastNext[0]++);
+            return of(e, scratch, origin, next.get(e.tenant())[0]++);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.rtcdp.operators.identity;
 
 import io.rtcdp.operators.RecordIsolation;
+import io.rtcdp.operators.TenantMemo;
 import io.rtcdp.operators.sink.ProfileUpdate;
 import io.rtcdp.operators.sink.ProfileUpdateSerializer;
 import io.rtcdp.operators.types.CodecSerializer;
@@ -175,16 +176,8 @@ public final class IdentityResolver
     private transient Collector<FragmentCommand> currentOut;
     private transient SequenceGate.Release release;
 
-    /** What the stage keeps on the heap per tenant ({@link TenantContext}). */
-    private transient Map<String, TenantContext> tenants;
-
-    /**
-     * The last tenant {@link #tenant} answered for (by identity: tenants are shared strings) and
-     * its context: a run of one tenant's events does no map look-up for it.
-     */
-    private transient String lastTenant;
-
-    private transient TenantContext lastContext;
+    /** What the stage keeps on the heap per tenant ({@link TenantContext}), made on first use. */
+    private transient TenantMemo<TenantContext> tenants;
 
     private transient FlinkStore store;
     private transient Pending pending;
@@ -329,8 +322,12 @@ public final class IdentityResolver
                         .getMapState(
                                 new MapStateDescriptor<>(
                                         "forget-refs", Types.STRING, Types.STRING));
-        tenants = new java.util.HashMap<>();
-        lastTenant = null;
+        tenants =
+                new TenantMemo<>(
+                        new java.util.HashMap<>(),
+                        t ->
+                                new TenantContext(
+                                        new IdentityGraph(store, limits.forTenant(t), oneIds)));
         if (redisTombstones != null) {
             redisTombstones.open();
         }
@@ -487,16 +484,7 @@ public final class IdentityResolver
     }
 
     private TenantContext tenant(String tenant) {
-        if (tenant != lastTenant) {
-            lastContext =
-                    tenants.computeIfAbsent(
-                            tenant,
-                            t ->
-                                    new TenantContext(
-                                            new IdentityGraph(store, limits.forTenant(t), oneIds)));
-            lastTenant = tenant;
-        }
-        return lastContext;
+        return tenants.get(tenant);
     }
 
     private IdentityGraph graph(String tenant) {

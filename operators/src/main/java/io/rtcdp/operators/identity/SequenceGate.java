@@ -1,5 +1,6 @@
 package io.rtcdp.operators.identity;
 
+import io.rtcdp.operators.TenantMemo;
 import io.rtcdp.udf.event.EventType;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -34,10 +35,8 @@ final class SequenceGate {
     /** Tenant → its events' origins, by origin. */
     private final Map<String, Turns[]> tenants = new HashMap<>();
 
-    /** The tenant looked up last and its origins: nearly every event is of the same tenant. */
-    private String lastTenant;
-
-    private Turns[] lastTurns;
+    /** {@link #tenants}' entry of the tenant looked up last: nearly every event is its. */
+    private final TenantMemo<Turns[]> turnsOf = new TenantMemo<>(tenants, t -> new Turns[2]);
 
     /** Events waiting for their turn, of every tenant. */
     private int waiting;
@@ -144,24 +143,13 @@ final class SequenceGate {
     }
 
     private Turns turns(String tenant, int origin) {
-        Turns[] of;
-        if (tenant.equals(lastTenant)) {
-            of = lastTurns;
-        } else {
-            of = tenants.get(tenant);
-            if (of == null) {
-                of = new Turns[Math.max(2, origin + 1)];
-                tenants.put(tenant, of);
-            }
-            lastTenant = tenant;
-            lastTurns = of;
-        }
+        Turns[] of = turnsOf.get(tenant);
         if (origin >= of.length) {
             Turns[] grown = new Turns[Math.max(origin + 1, 2 * of.length)];
             System.arraycopy(of, 0, grown, 0, of.length);
             of = grown;
             tenants.put(tenant, of);
-            lastTurns = of;
+            turnsOf.reset();
         }
         Turns t = of[origin];
         if (t == null) {
