@@ -5,9 +5,10 @@ import java.util.function.Function;
 
 /**
  * A per-tenant map's entry for the tenant asked last: a run of one tenant's records (nearly all of
- * them, in most jobs) looks the map up once. The tenant is compared by reference first (the records
- * of one tenant share one string); another string, equal or not, looks the map up again, and so
- * does a tenant whose answer was null (nothing kept yet), so the answer is always the map's.
+ * them, in most jobs) looks the map up once. The tenant is compared with {@code equals}, which is
+ * one reference comparison where the records of a tenant share one string (deserialized records)
+ * and a comparison of a few bytes where they do not (parsed events); a tenant whose answer was null
+ * (nothing kept yet) looks the map up again, so the answer is always the map's.
  *
  * <p>The owner calls {@link #reset} whenever it replaces or removes an entry of the map otherwise
  * than through this memo (adding an entry for a tenant the map lacked needs none). Not thread-safe:
@@ -32,9 +33,12 @@ public final class TenantMemo<V> {
         this.make = make;
     }
 
-    /** The map's entry for {@code tenant} (made and put first when there is none and it can). */
+    /**
+     * The map's entry for {@code tenant}, not null (made and put first when there is none and it
+     * can).
+     */
     public V get(String tenant) {
-        if (tenant != this.tenant || value == null) {
+        if (value == null || !tenant.equals(this.tenant)) {
             value = make == null ? byTenant.get(tenant) : byTenant.computeIfAbsent(tenant, make);
             this.tenant = tenant;
         }
