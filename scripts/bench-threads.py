@@ -22,6 +22,7 @@ import bisect
 import collections
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -117,8 +118,18 @@ def main(argv):
         if argv[0] == "--jar":
             jar = argv[1]
         else:
+            if not argv[1].isdigit() or int(argv[1]) == 0:
+                print(f"bench-threads: --perf takes a whole number of seconds, not {argv[1]!r}",
+                      file=sys.stderr)
+                return 2
             perf_seconds = int(argv[1])
         argv = argv[2:]
+    if perf_seconds:
+        missing = [tool for tool in ("perf", "nm") if shutil.which(tool) is None]
+        if missing:
+            print(f"bench-threads: --perf needs {' and '.join(missing)} (Debian: linux-perf, binutils)",
+                  file=sys.stderr)
+            return 2
     events = 1_000_000
     for i, a in enumerate(argv):
         if a == "--events" and i + 1 < len(argv):

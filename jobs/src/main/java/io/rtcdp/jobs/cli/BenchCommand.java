@@ -256,7 +256,7 @@ public final class BenchCommand implements Callable<Integer> {
         Bench.run(
                 new Bench.Settings(
                         warmupEvents,
-                        (int) Math.max(1, profiles * warmupEvents / events),
+                        warmUpPersons(profiles, warmupEvents, events),
                         parallelism,
                         null,
                         anonymous,
@@ -265,6 +265,16 @@ public final class BenchCommand implements Callable<Integer> {
                         !noLearning),
                 new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
         return true;
+    }
+
+    /**
+     * The warm-up's persons: as many events per person as the measured run has, at most the
+     * measured run's persons (a warm-up much longer than the run once asked the generator for more
+     * persons than an int holds: {@code --events 10} failed on the default warm-up).
+     */
+    static int warmUpPersons(int profiles, long warmupEvents, long events) {
+        double scaled = (double) profiles * warmupEvents / Math.max(1, events);
+        return (int) Math.max(1, Math.min(profiles, Math.round(scaled)));
     }
 
     private Integer catchUp() throws Exception {
