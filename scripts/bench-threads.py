@@ -97,7 +97,10 @@ def perf_report(data, jar):
                 i = bisect.bisect_right(addrs, int(sym, 16)) - 1
                 sym = names[i] if i >= 0 else sym
             rocks[re.sub(r"\(.*", "", sym)] += samples
-    all_samples = max(1, sum(sum(c.values()) for c in by_thread.values()))
+    all_samples = sum(sum(c.values()) for c in by_thread.values())
+    if all_samples == 0:
+        print("\nperf recorded no samples of the JVM (kernel.perf_event_paranoid too strict?)")
+        return
     kinds = ["RocksDB", "Java (JIT)", "JVM", "kernel", "other"]
     print("\nShare of the JVM's perf samples by thread and library (%):")
     print(f"{'thread':18s} {'all':>6s} " + " ".join(f"{k:>10s}" for k in kinds))
