@@ -34,8 +34,8 @@ public final class TenantMemo<V> {
     }
 
     /**
-     * The map's entry for {@code tenant}, not null (made and put first when there is none and it
-     * can).
+     * The map's entry for {@code tenant}: made and put first when there is none and the memo has a
+     * maker; null when there is none and it has no maker.
      */
     public V get(String tenant) {
         if (value == null || !tenant.equals(this.tenant)) {

@@ -299,7 +299,10 @@ public final class ProfileDecider
     /** Each tenant's distribution summed over every subtask, as last shared; scores rank in it. */
     private transient Map<String, MarketingDistribution.Ranks> marketingTenant;
 
-    /** {@link #marketingTenant}'s entry of the tenant scored last (null: not ranked yet). */
+    /**
+     * {@link #marketingTenant}'s entry of the tenant scored last; it answers null for a tenant not
+     * ranked yet.
+     */
     private transient TenantMemo<MarketingDistribution.Ranks> tenantRanks;
 
     /** The distribution each tenant's profiles here were last all ranked in ({@link #rerank}). */
